@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import type { Config } from './config/config.js';
+import { toRelative } from './core/layout.js';
+import type { Logger } from './logger.js';
+import { METADATA_DEFAULTS_HEADER, MetadataDefaultsFile } from './naming/metadata-defaults.js';
+import { CreativeRepository } from './repositories/creative.repository.js';
+import { locateFfmpeg, verifyFfmpeg } from './repositories/ffmpeg-binaries.js';
+import { MediaRepository } from './repositories/media.repository.js';
+import { ProcessLock } from './repositories/process-lock.js';
+import { StorageRepository } from './repositories/storage.repository.js';
+import { PipelineService } from './services/pipeline.service.js';
+import { StabilityGate } from './stages/stability-gate.js';
+import { InventoryService } from './tracking/inventory.service.js';
+
+/** Everything a command needs, wired once. */
+export interface App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly storage: StorageRepository;
+  readonly creatives: CreativeRepository;
+  readonly pipeline: PipelineService;
+  readonly gate: StabilityGate;
+  readonly inventory: InventoryService;
+  /** Flushes the database and releases the root. */
+  close(): Promise<void>;
+}
+
+/** Checks the machine (ffmpeg), takes the root's lock and opens the database. */
+export async function openApp(config: Config, log: Logger): Promise<App> {
+  const { layout } = config;
+  const binaries = locateFfmpeg(config);
+  await verifyFfmpeg(binaries);
+  for (const dir of [layout.inbox, layout.uploaded, layout.archive, layout.tracking, layout.data, layout.tmp]) await fs.mkdir(dir, { recursive: true });
+  const lock = await ProcessLock.acquire(layout.data);
+  try {
+    const storage = new StorageRepository();
+    for (const dir of [layout.uploaded, layout.archive, layout.tmp]) await storage.removeStaleTemps(dir);
+    const folderDefaults = await openMetadataDefaults(config, storage, log);
+    const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
+    const creatives = await CreativeRepository.open(layout.db, storage);
+    const inventory = new InventoryService(layout.inventoryCsv, creatives.index, storage, log, config.inventoryDebounceMs);
+    const gate = new StabilityGate(
+      storage,
+      config.stabilityMs,
+      (file, stat) => pipeline.submit(toRelative(layout, file), stat),
+      (file, error) => log.warn({ err: error, file }, 'Could not check the file; the next reconcile pass tries again'),
+    );
+    const pipeline = new PipelineService(
+      { layout, profile: config.profile, storage, media, creatives, log },
+      { folderDefaults, configDefaults: config.defaults, index: creatives.index },
+      { concurrency: config.concurrency, maxAttempts: config.maxAttempts, onChange: () => inventory.scheduleWrite(), watchAgain: (file) => gate.observe(file) },
+    );
+    log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg }, 'creative-flow ready');
+    return {
+      config,
+      log,
+      storage,
+      creatives,
+      pipeline,
+      gate,
+      inventory,
+      async close() {
+        try {
+          await creatives.close();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** Reads `metadata_defaults.csv` strictly (a broken one stops start-up); writes its header if it is missing. */
+async function openMetadataDefaults(config: Config, storage: StorageRepository, log: Logger): Promise<MetadataDefaultsFile> {
+  const file = config.layout.metadataDefaultsCsv;
+  if (!(await storage.exists(file))) await storage.writeFileAtomic(file, `${METADATA_DEFAULTS_HEADER.join(',')}\r\n`);
+  const defaults = new MetadataDefaultsFile(file, (error) => log.error({ file }, `${error.plain} Keeping the rows read before.`));
+  defaults.loadStrict();
+  return defaults;
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { layoutFor, type Layout } from '../core/layout.js';
+import type { NamingTokens } from '../core/record.js';
+import { TJ_PROFILE, validateProfile, type PlatformProfile } from './profile.js';
+
+export interface Config {
+  readonly layout: Layout;
+  /** Uploads are simulated unless this is false (`--live` or `DRY_RUN=false`). */
+  readonly dryRun: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Files converted at once; defaults to the number of cores. */
+  readonly concurrency: number;
+  /** A file is stable once its size and mtime have not changed for this long. */
+  readonly stabilityMs: number;
+  /** node-cron expression (seconds allowed) for the pass that compares `inbox/` with the database. */
+  readonly reconcileCron: string;
+  /** On SIGTERM, how long the current files may take to finish before they are abandoned. */
+  readonly shutdownGraceMs: number;
+  /** Transient failures of one file before it waits for a person (or `process --once`). */
+  readonly maxAttempts: number;
+  /** Minimum spacing of rewrites of `creative_inventory.csv` while the daemon runs. */
+  readonly inventoryDebounceMs: number;
+  readonly ffmpegPath: string | undefined;
+  readonly ffprobePath: string | undefined;
+  /** Naming tokens used when neither the file name nor `metadata_defaults.csv` gives one. */
+  readonly defaults: Partial<NamingTokens>;
+  readonly profile: PlatformProfile;
+}
+
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
+const optionalText = z.string().trim().min(1).optional();
+const cronExpression = z.string().refine((value) => cron.validate(value), 'must be a cron expression, such as "*/30 * * * * *"');
+
+/** Each setting, the environment variable that sets it, and its check. Defaults are the schema's. */
+const SETTINGS = {
+  dryRun: { env: 'DRY_RUN', schema: z.stringbool({ error: 'must be true or false' }).default(true) },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  concurrency: { env: 'CONCURRENCY', schema: wholeNumber(1, 64).default(Math.max(1, os.availableParallelism())) },
+  stabilityMs: { env: 'STABILITY_MS', schema: wholeNumber(0).default(2_000) },
+  reconcileCron: { env: 'RECONCILE_CRON', schema: cronExpression.default('*/30 * * * * *') },
+  shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', schema: wholeNumber(0).default(20_000) },
+  maxAttempts: { env: 'MAX_ATTEMPTS', schema: wholeNumber(1, 100).default(3) },
+  inventoryDebounceMs: { env: 'INVENTORY_DEBOUNCE_MS', schema: wholeNumber(0).default(2_000) },
+  ffmpegPath: { env: 'FFMPEG_PATH', schema: optionalText },
+  ffprobePath: { env: 'FFPROBE_PATH', schema: optionalText },
+} as const;
+
+const DEFAULT_TOKENS = {
+  language: { env: 'DEFAULT_LANGUAGE', fallback: 'EN' },
+  category: { env: 'DEFAULT_CATEGORY', fallback: undefined },
+  modelSex: { env: 'DEFAULT_MODEL_SEX', fallback: undefined },
+  style: { env: 'DEFAULT_STYLE', fallback: undefined },
+  rating: { env: 'DEFAULT_RATING', fallback: undefined },
+  description: { env: 'DEFAULT_DESCRIPTION', fallback: 'Generic' },
+  creator: { env: 'DEFAULT_CREATOR', fallback: undefined },
+  testId: { env: 'DEFAULT_TEST_ID', fallback: undefined },
+} as const satisfies Record<keyof NamingTokens, { env: string; fallback: string | undefined }>;
+
+export interface ConfigSources {
+  /** `--root`; else `CREATIVE_FLOW_ROOT`; else the working directory. */
+  readonly root?: string | undefined;
+  /** Settings from the command line, by environment variable name; they win over everything. */
+  readonly flags?: Readonly<Record<string, string | undefined>>;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** Reads and checks the configuration. Throws a {@link ConfigError} naming the first bad key. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? process.env;
+  const root = path.resolve(sources.cwd ?? process.cwd(), sources.root ?? env.CREATIVE_FLOW_ROOT ?? '.');
+  ensureRootFolder(root);
+  const merged: Record<string, string | undefined> = { ...readDotEnv(root), ...definedOnly(env), ...definedOnly(sources.flags ?? {}) };
+
+  const values: Record<string, unknown> = {};
+  for (const [field, { env: key, schema }] of Object.entries(SETTINGS)) {
+    const raw = merged[key] === '' ? undefined : merged[key];
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(key, `${parsed.error.issues[0]?.message ?? 'is invalid'} (got "${raw}")`);
+    values[field] = parsed.data;
+  }
+
+  const defaults: Partial<Record<keyof NamingTokens, string>> = {};
+  for (const [token, { env: key, fallback }] of Object.entries(DEFAULT_TOKENS)) {
+    const value = merged[key]?.trim() || fallback;
+    if (value) defaults[token as keyof NamingTokens] = value;
+  }
+
+  const profile = validateProfile(TJ_PROFILE);
+  if (!profile.ok) throw new ConfigError(profile.key, profile.message);
+
+  return { ...(values as Omit<Config, 'layout' | 'defaults' | 'profile'>), layout: layoutFor(root), defaults, profile: profile.profile };
+}
+
+function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function readDotEnv(root: string): Record<string, string> {
+  const file = path.join(root, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError('.env', `cannot be read: ${(error as Error).message}`);
+  }
+  return parseEnv(text) as Record<string, string>;
+}
+
+function ensureRootFolder(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true });
+    fs.accessSync(root, fs.constants.W_OK);
+  } catch (error) {
+    throw new ConfigError('root', `"${root}" is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Pass --root DIR or set CREATIVE_FLOW_ROOT to a folder you can write to.');
+  }
+  if (!fs.statSync(root).isDirectory()) throw new ConfigError('root', `"${root}" is not a folder`);
+}

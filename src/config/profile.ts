@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * Every limit of the platform lives here. Stages read them from the profile they are given, so a
+ * second platform (ExoClick) is another profile, not a hunt through the code.
+ */
+const profileSchema = z
+  .object({
+    name: z.string().min(1),
+    native: z.object({
+      /** Output frame of a native video and its thumbnail. */
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      /** Native videos are cut to at most this many seconds. */
+      maxSeconds: z.number().positive(),
+      /** The thumbnail must not exceed this many bytes. */
+      imageMaxBytes: z.number().int().positive(),
+    }),
+    preroll: z.object({
+      /** In-stream videos must last between these, in seconds. */
+      minSeconds: z.number().positive(),
+      maxSeconds: z.number().positive(),
+      /** A longer video is cut to this length (a little under the maximum, for frame rounding). */
+      trimToSeconds: z.number().positive(),
+      maxWidth: z.number().int().positive(),
+      maxHeight: z.number().int().positive(),
+      /** Containers and codecs that pass through unchanged. */
+      containers: z.array(z.string()).min(1),
+      videoCodecs: z.array(z.string()).min(1),
+    }),
+    image: z.object({
+      /** Formats that pass through unchanged. */
+      formats: z.array(z.string()).min(1),
+      maxWidth: z.number().int().positive(),
+      maxHeight: z.number().int().positive(),
+      maxBytes: z.number().int().positive(),
+    }),
+    input: z.object({
+      /** Decoded pixels above this are refused as an image bomb. */
+      maxImagePixels: z.number().int().positive(),
+    }),
+  })
+  .refine((p) => p.preroll.minSeconds < p.preroll.maxSeconds, {
+    message: 'preroll.minSeconds must be below preroll.maxSeconds',
+    path: ['preroll', 'minSeconds'],
+  })
+  .refine((p) => p.preroll.trimToSeconds >= p.preroll.minSeconds && p.preroll.trimToSeconds <= p.preroll.maxSeconds, {
+    message: 'preroll.trimToSeconds must lie between minSeconds and maxSeconds',
+    path: ['preroll', 'trimToSeconds'],
+  });
+
+export type PlatformProfile = z.infer<typeof profileSchema>;
+
+/** TrafficJunky, as `TJ-CONTRACT.md` records it. */
+export const TJ_PROFILE: PlatformProfile = {
+  name: 'TrafficJunky',
+  native: { width: 640, height: 360, maxSeconds: 4, imageMaxBytes: 300_000 },
+  preroll: {
+    minSeconds: 5,
+    maxSeconds: 31,
+    trimToSeconds: 30,
+    maxWidth: 1920,
+    maxHeight: 1080,
+    containers: ['mp4'],
+    videoCodecs: ['h264'],
+  },
+  image: { formats: ['jpeg', 'png', 'gif'], maxWidth: 1920, maxHeight: 1920, maxBytes: 2_000_000 },
+  input: { maxImagePixels: 100_000_000 },
+};
+
+/** Checks a profile, returning the dotted path of the first bad limit when there is one. */
+export function validateProfile(profile: unknown): { ok: true; profile: PlatformProfile } | { ok: false; key: string; message: string } {
+  const result = profileSchema.safeParse(profile);
+  if (result.success) return { ok: true, profile: result.data };
+  const issue = result.error.issues[0];
+  return { ok: false, key: `profile.${issue?.path.join('.') ?? ''}`, message: issue?.message ?? 'is invalid' };
+}

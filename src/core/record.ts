@@ -1,0 +1,88 @@
+import type { State } from './state.js';
+
+/** How a creative is used on the platform, which decides its conversion and its folder. */
+export type CreativeKind = 'native' | 'preroll' | 'image';
+
+export interface SourceFile {
+  /** Path relative to the root, with forward slashes, as it was found in `inbox/`. */
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface MediaInfo {
+  readonly type: 'video' | 'image';
+  /** Container or image format as the decoder names it: `mp4`, `matroska`, `jpeg`, `png`… */
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  /** Seconds; absent for still images. */
+  readonly durationSec?: number;
+  readonly videoCodec?: string;
+  readonly hasAudio?: boolean;
+  readonly hasAlpha?: boolean;
+  readonly animated?: boolean;
+}
+
+export interface NamingTokens {
+  readonly language: string;
+  readonly category: string;
+  readonly modelSex: string;
+  readonly style: string;
+  readonly rating: string;
+  readonly description: string;
+  readonly creator: string;
+  readonly testId?: string;
+}
+
+export interface Naming {
+  /** 8 uppercase hex digits, without the `ID-` prefix. */
+  readonly id: string;
+  readonly tokens: NamingTokens;
+  /** Token names that fell back to `UNK` or were invalid: the creative needs a person's review. */
+  readonly review: readonly string[];
+}
+
+export type OutputRole = 'original' | 'video' | 'image' | 'creative';
+
+export interface OutputFile {
+  readonly role: OutputRole;
+  /** Path relative to the root. */
+  readonly path: string;
+  readonly bytes: number;
+  readonly width: number;
+  readonly height: number;
+  readonly durationSec?: number;
+  readonly format: string;
+  /** False when the file is the untouched source under its new name. */
+  readonly converted: boolean;
+}
+
+export interface SetAside {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface CreativeRecord {
+  /** Internal, stable key: `c` followed by a sequence number. */
+  readonly key: string;
+  readonly state: State;
+  readonly source: SourceFile;
+  readonly kind?: CreativeKind;
+  /** SHA-256 of the source bytes, hex. */
+  readonly hash?: string;
+  readonly media?: MediaInfo;
+  readonly naming?: Naming;
+  readonly outputs?: readonly OutputFile[];
+  /** Where a rejected or duplicate source is moved, recorded before the move. */
+  readonly setAside?: SetAside;
+  readonly reason?: string;
+  /** Key of the record this one duplicates. */
+  readonly duplicateOf?: string;
+  /** What conversion did and why, for people reading the inventory. */
+  readonly notes?: readonly string[];
+  /** Failed attempts since the last success; reset when the source changes. */
+  readonly attempts: number;
+  /** ISO timestamps of when each state was first reached. */
+  readonly times: Partial<Record<State, string>>;
+}

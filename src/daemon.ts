@@ -1,0 +1,58 @@
+import cron from 'node-cron';
+import type { App } from './app.js';
+import { findUnknownInboxFiles } from './stages/reconcile.js';
+import { watchInbox } from './stages/watch.js';
+
+/** One reconcile pass: unknown inbox files go to the stability gate, unfinished records resume. */
+async function reconcilePass(app: App): Promise<number> {
+  const unknown = await findUnknownInboxFiles(app.config.layout, app.storage, app.creatives.index);
+  for (const file of unknown) app.gate.observe(file);
+  const resumed = app.pipeline.resumeUnfinished();
+  if (unknown.length > 0 || resumed > 0) app.log.info({ unknown: unknown.length, resumed }, 'Reconciled inbox/ with the database');
+  return unknown.length + resumed;
+}
+
+/**
+ * `process --once`: everything in `inbox/` and every unfinished record, failed ones included,
+ * then the inventory. Returns when nothing is left to do.
+ */
+export async function processOnce(app: App): Promise<void> {
+  await app.pipeline.retryFailed();
+  while ((await reconcilePass(app)) > 0) {
+    await app.gate.idle();
+    await app.pipeline.settled();
+  }
+  await app.inventory.writeNow();
+}
+
+/**
+ * `start`: watch, reconcile on a schedule, and process until `stop` is aborted; then let the
+ * current files finish (or abandon them after the grace period) and write what people read.
+ */
+export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
+  const { config, log } = app;
+  await app.inventory.writeNow();
+  const watcher = await watchInbox(config.layout.inbox, (file) => app.gate.observe(file), log);
+  const task = cron.schedule(
+    config.reconcileCron,
+    async () => {
+      await reconcilePass(app).catch((error: unknown) => log.error({ err: error }, 'Reconcile pass failed; the next one tries again'));
+    },
+    { name: 'reconcile', noOverlap: true },
+  );
+  await reconcilePass(app);
+  log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron }, 'Watching inbox/');
+
+  await new Promise<void>((resolve) => {
+    if (stop.aborted) return resolve();
+    stop.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+  log.info({ graceMs: config.shutdownGraceMs, ...app.pipeline.counts }, 'Stopping: finishing the files in progress');
+  await task.stop();
+  await watcher.close();
+  app.gate.close();
+  await app.pipeline.stop(config.shutdownGraceMs);
+  await app.inventory.writeNow();
+  log.info('Stopped');
+}

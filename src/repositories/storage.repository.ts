@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/** Prefix of our own temporary files: a dotfile, so watchers and people's file browsers skip it. */
+export const TEMP_PREFIX = '.cf-tmp-';
+
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** The filesystem, as the stages need it. Every write is durable before it becomes visible. */
+export class StorageRepository {
+  async stat(file: string): Promise<FileStat | undefined> {
+    try {
+      const stats = await fs.stat(file);
+      return stats.isFile() ? { size: stats.size, mtimeMs: stats.mtimeMs } : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** SHA-256 of a file, streamed: memory stays flat whatever the file's size. */
+  async hashFile(file: string, signal?: AbortSignal): Promise<string> {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash, signal ? { signal } : {});
+    return hash.digest('hex');
+  }
+
+  async readHead(file: string, bytes: number): Promise<Buffer> {
+    const handle = await fs.open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(bytes);
+      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async ensureDir(dir: string): Promise<void> {
+    await fs.mkdir(dir, { recursive: true });
+  }
+
+  /** A path beside `finalPath`, on the same device, for writing before the rename. */
+  tempPathFor(finalPath: string): string {
+    return path.join(path.dirname(finalPath), `${TEMP_PREFIX}${randomBytes(4).toString('hex')}-${path.basename(finalPath)}`);
+  }
+
+  /** Flushes a finished temporary file to disk and renames it into place. */
+  async commitTemp(tempPath: string, finalPath: string): Promise<void> {
+    await fsyncFile(tempPath);
+    await fs.rename(tempPath, finalPath);
+    await fsyncDir(path.dirname(finalPath));
+  }
+
+  /** Writes a whole file so that readers see the old or the new content, never a mix. */
+  async writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+    await this.ensureDir(path.dirname(finalPath));
+    const temp = this.tempPathFor(finalPath);
+    try {
+      await fs.writeFile(temp, data);
+      await this.commitTemp(temp, finalPath);
+    } catch (error) {
+      await this.remove(temp);
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a file. A rename where one works; across devices, copy, flush, compare hashes and only
+   * then unlink the source, so a crash leaves at least one good copy.
+   */
+  async moveFile(from: string, to: string, expectedHash: string): Promise<void> {
+    await this.ensureDir(path.dirname(to));
+    try {
+      await fs.rename(from, to);
+      await fsyncDir(path.dirname(to));
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    }
+    const temp = this.tempPathFor(to);
+    try {
+      await fs.copyFile(from, temp);
+      const copied = await this.hashFile(temp);
+      if (copied !== expectedHash) throw new Error(`copy of ${from} does not match its source (hash ${copied} ≠ ${expectedHash})`);
+      await this.commitTemp(temp, to);
+    } catch (error) {
+      await this.remove(temp);
+      throw error;
+    }
+    await fs.unlink(from);
+  }
+
+  /** `dir/name`, or `dir/name-2`, `-3`… when that is taken. */
+  async freePath(dir: string, name: string): Promise<string> {
+    const ext = path.extname(name);
+    const stem = name.slice(0, name.length - ext.length);
+    for (let n = 1; ; n += 1) {
+      const candidate = path.join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
+      if (!(await this.exists(candidate))) return candidate;
+    }
+  }
+
+  async exists(file: string): Promise<boolean> {
+    try {
+      await fs.lstat(file);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async remove(file: string): Promise<void> {
+    await fs.rm(file, { force: true });
+  }
+
+  /** Every regular file below `dir`, as absolute paths; a missing folder has none. */
+  async listFiles(dir: string): Promise<string[]> {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+  }
+
+  /** Removes temporary files a crash left behind below `dir`. */
+  async removeStaleTemps(dir: string): Promise<number> {
+    const stale = (await this.listFiles(dir)).filter((file) => path.basename(file).startsWith(TEMP_PREFIX));
+    await Promise.all(stale.map((file) => this.remove(file)));
+    return stale.length;
+  }
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

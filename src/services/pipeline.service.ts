@@ -1,0 +1,247 @@
+import PQueue from 'p-queue';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BadInputError, describeError, ShutdownError, SourceChangedError } from '../core/errors.js';
+import { toAbsolute } from '../core/layout.js';
+import type { CreativeRecord } from '../core/record.js';
+import { assertTransition, INGEST_STATES } from '../core/state.js';
+import type { FileStat } from '../repositories/storage.repository.js';
+import type { StageContext } from '../stages/context.js';
+import { convert } from '../stages/convert.js';
+import { findDuplicate } from '../stages/dedupe.js';
+import { name, type NameSources } from '../stages/name.js';
+import { probe } from '../stages/probe.js';
+import { setAside } from '../stages/set-aside.js';
+import { stage } from '../stages/stage.js';
+
+export interface PipelineOptions {
+  /** Files worked on at once; each runs ffmpeg or sharp, so this is about the core count. */
+  readonly concurrency: number;
+  /** Transient failures of one file before it is marked failed and left for a person. */
+  readonly maxAttempts: number;
+  /** First retry delay; each later one doubles it. */
+  readonly retryBaseMs?: number;
+  /** Called after every recorded change, to refresh what people read. */
+  readonly onChange?: () => void;
+  /** Called with a source that changed under us, so it is watched until stable again. */
+  readonly watchAgain?: (absolutePath: string) => void;
+}
+
+/**
+ * Drives each file through probe → name → dedupe → convert → stage. Each step's result is
+ * committed to the database before the next begins, so a restart resumes at the last step done.
+ */
+export class PipelineService {
+  private readonly queue: PQueue;
+  private readonly scheduled = new Set<string>();
+  private readonly runAgain = new Set<string>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly stopping = new AbortController();
+  private readonly ctx: StageContext;
+
+  constructor(
+    ctx: Omit<StageContext, 'signal'>,
+    private readonly nameSources: NameSources,
+    private readonly options: PipelineOptions,
+  ) {
+    this.ctx = { ...ctx, signal: this.stopping.signal };
+    this.queue = new PQueue({ concurrency: options.concurrency });
+  }
+
+  /** A stable file in `inbox/`: creates its record, or restarts one that failed or changed. */
+  submit(sourcePath: string, stat: FileStat): void {
+    if (this.stopping.signal.aborted) return;
+    const existing = this.ctx.creatives.index.bySource(sourcePath);
+    if (!existing) {
+      const record = this.ctx.creatives.create({ state: 'discovered', source: { path: sourcePath, ...stat }, attempts: 0, times: { discovered: new Date().toISOString() } });
+      this.changed(record, 'found in inbox');
+      this.schedule(record.key);
+      return;
+    }
+    const changed = existing.source.size !== stat.size || existing.source.mtimeMs !== stat.mtimeMs;
+    if (existing.state === 'failed' && !changed) return;
+    if (changed && !this.scheduled.has(existing.key)) this.restart(existing, stat);
+    this.schedule(existing.key);
+  }
+
+  /** Picks up every record left between steps (by a crash, or by a change under way) that is not running. */
+  resumeUnfinished(): number {
+    const unfinished = [...this.ctx.creatives.index.values()].filter((record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key));
+    for (const record of unfinished) this.schedule(record.key);
+    return unfinished.length;
+  }
+
+  /** Gives failed files whose source is still in `inbox/` another full try. */
+  async retryFailed(): Promise<number> {
+    const failed = [...this.ctx.creatives.index.values()].filter((record) => record.state === 'failed');
+    let retried = 0;
+    for (const record of failed) {
+      const stat = await this.ctx.storage.stat(toAbsolute(this.ctx.layout, record.source.path));
+      if (!stat) continue;
+      this.restart(record, stat);
+      this.schedule(record.key);
+      retried += 1;
+    }
+    return retried;
+  }
+
+  isScheduled(key: string): boolean {
+    return this.scheduled.has(key);
+  }
+
+  /** Resolves when no file is queued, running or waiting for a retry. */
+  async settled(): Promise<void> {
+    while (this.queue.size > 0 || this.queue.pending > 0 || this.retryTimers.size > 0) {
+      await Promise.race([this.queue.onIdle(), delay(200)]);
+    }
+  }
+
+  get counts(): { queued: number; running: number; retrying: number } {
+    return { queued: this.queue.size, running: this.queue.pending, retrying: this.retryTimers.size };
+  }
+
+  /**
+   * Stops taking work, lets the files in progress finish for up to `graceMs`, then abandons them
+   * (ffmpeg is killed, temporary files removed); they resume from their last step on the next start.
+   */
+  async stop(graceMs: number): Promise<void> {
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.queue.clear();
+    const idle = this.queue.onIdle();
+    const finished = await Promise.race([idle.then(() => true), delay(graceMs).then(() => false)]);
+    this.stopping.abort(new ShutdownError());
+    if (!finished) await idle;
+  }
+
+  private schedule(key: string): void {
+    if (this.stopping.signal.aborted) return;
+    if (this.scheduled.has(key)) {
+      this.runAgain.add(key);
+      return;
+    }
+    this.scheduled.add(key);
+    this.queue
+      .add(() => this.run(key), { signal: this.stopping.signal })
+      .catch((error: unknown) => {
+        if (!this.stopping.signal.aborted) this.ctx.log.error({ err: error, key }, 'Unexpected pipeline error');
+      })
+      .finally(() => {
+        this.scheduled.delete(key);
+        if (this.runAgain.delete(key)) this.schedule(key);
+      });
+  }
+
+  private async run(key: string): Promise<void> {
+    let record = this.ctx.creatives.get(key);
+    while (record && INGEST_STATES.has(record.state) && !this.stopping.signal.aborted) {
+      try {
+        record = await this.step(record);
+      } catch (error) {
+        await this.fail(record, error);
+        return;
+      }
+    }
+  }
+
+  private async step(record: CreativeRecord): Promise<CreativeRecord> {
+    switch (record.state) {
+      case 'discovered':
+        return this.commit(record, await probe(record, this.ctx), 'probed');
+      case 'probed':
+        return this.commit(record, name(record, this.nameSources), 'named');
+      case 'named': {
+        const duplicate = findDuplicate(record, this.ctx.creatives.index);
+        if (duplicate) {
+          const setAsideRecord = await setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, this.ctx);
+          return this.commit(record, setAsideRecord, duplicate.reason);
+        }
+        return this.commit(record, await convert(record, this.ctx), 'converted');
+      }
+      case 'converted':
+        return this.commit(record, await stage(record, this.ctx), 'staged');
+      default:
+        return record;
+    }
+  }
+
+  private async commit(previous: CreativeRecord, next: CreativeRecord, message: string, resetAttempts = true): Promise<CreativeRecord> {
+    assertTransition(previous.state, next.state, next.key);
+    const stamped: CreativeRecord = {
+      ...next,
+      attempts: resetAttempts ? 0 : next.attempts,
+      times: next.times[next.state] ? next.times : { ...next.times, [next.state]: new Date().toISOString() },
+    };
+    await this.ctx.creatives.commit(stamped);
+    this.changed(stamped, message);
+    return stamped;
+  }
+
+  private changed(record: CreativeRecord, message: string): void {
+    const level = record.state === 'rejected' || record.state === 'failed' ? 'warn' : 'info';
+    this.ctx.log[level]({ file: record.source.path, key: record.key, state: record.state, id: record.naming?.id }, message);
+    this.options.onChange?.();
+  }
+
+  private async fail(record: CreativeRecord, error: unknown): Promise<void> {
+    if (this.stopping.signal.aborted) {
+      this.ctx.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
+      return;
+    }
+    try {
+      if (error instanceof BadInputError) {
+        await this.commit(record, await setAside(record, 'rejected', error.plain, this.ctx), error.plain);
+      } else if (error instanceof SourceChangedError) {
+        await this.sourceChanged(record, error);
+      } else {
+        await this.transientFailure(record, error);
+      }
+    } catch (nested) {
+      if (!this.stopping.signal.aborted) await this.transientFailure(record, nested);
+    }
+  }
+
+  private async sourceChanged(record: CreativeRecord, error: SourceChangedError): Promise<void> {
+    await this.removeConvertedOutputs(record);
+    const file = toAbsolute(this.ctx.layout, record.source.path);
+    const stat = await this.ctx.storage.stat(file);
+    if (!stat) {
+      await this.commit(record, { ...record, state: 'failed', reason: error.plain }, error.message);
+      return;
+    }
+    this.restart(record, stat);
+    this.options.watchAgain?.(file);
+  }
+
+  private async transientFailure(record: CreativeRecord, error: unknown): Promise<void> {
+    const attempts = record.attempts + 1;
+    const reason = describeError(error);
+    if (attempts >= this.options.maxAttempts) {
+      await this.commit(record, { ...record, state: 'failed', attempts, reason }, `Failed after ${attempts} attempts: ${reason}`, false);
+      return;
+    }
+    await this.ctx.creatives.commit({ ...record, attempts, reason });
+    const wait = (this.options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1);
+    this.ctx.log.warn({ file: record.source.path, attempts, retryInMs: wait, reason }, 'Step failed; retrying');
+    this.retryTimers.set(
+      record.key,
+      setTimeout(() => {
+        this.retryTimers.delete(record.key);
+        this.schedule(record.key);
+      }, wait),
+    );
+  }
+
+  /** Back to `discovered` with the file as it is now; old outputs go, the file is read again. */
+  private restart(record: CreativeRecord, stat: FileStat): void {
+    const { hash: _hash, media: _media, kind: _kind, naming: _naming, outputs: _outputs, notes: _notes, reason: _reason, ...rest } = record;
+    const next: CreativeRecord = { ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 };
+    assertTransition(record.state, 'discovered', record.key);
+    this.ctx.creatives.put(next);
+  }
+
+  private async removeConvertedOutputs(record: CreativeRecord): Promise<void> {
+    for (const output of record.outputs ?? []) {
+      if (output.converted) await this.ctx.storage.remove(toAbsolute(this.ctx.layout, output.path));
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { Layout } from '../core/layout.js';
+import type { CreativeIndex } from '../repositories/creative-index.js';
+import type { StorageRepository } from '../repositories/storage.repository.js';
+import { isIgnoredPath, relativeToInbox } from './ignore-rules.js';
+
+/**
+ * Compares `inbox/` with the database and returns the files no record accounts for, or whose
+ * failed record's copy has since changed: files that arrived while the daemon was down, or whose
+ * watcher events were dropped.
+ */
+export async function findUnknownInboxFiles(layout: Layout, storage: StorageRepository, index: Pick<CreativeIndex, 'bySource'>): Promise<string[]> {
+  const unknown: string[] = [];
+  for (const file of await storage.listFiles(layout.inbox)) {
+    const relative = relativeToInbox(layout.inbox, file);
+    if (isIgnoredPath(relative)) continue;
+    const record = index.bySource(`inbox/${relative}`);
+    if (!record) {
+      unknown.push(file);
+    } else if (record.state === 'failed') {
+      const stat = await storage.stat(file);
+      if (stat && (stat.size !== record.source.size || stat.mtimeMs !== record.source.mtimeMs)) unknown.push(file);
+    }
+  }
+  return unknown;
+}

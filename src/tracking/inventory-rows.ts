@@ -1,0 +1,102 @@
+import path from 'node:path';
+import type { CreativeRecord, OutputFile } from '../core/record.js';
+
+/** The origin's columns (Creative_Flow's `creative_inventory.csv`), then ours. */
+export const INVENTORY_COLUMNS = [
+  'unique_id',
+  'original_filename',
+  'new_filename',
+  'creator_name',
+  'language',
+  'category',
+  'content_type',
+  'creative_type',
+  'duration_seconds',
+  'aspect_ratio',
+  'width_px',
+  'height_px',
+  'file_size_mb',
+  'file_format',
+  'date_processed',
+  'source_path',
+  'notes',
+  'native_pair_id',
+  'model_sex',
+  'style',
+  'creative_description',
+  'test_id',
+  'content_hash',
+  'state',
+  'reason',
+  'needs_review',
+] as const;
+
+export type InventoryRow = Record<(typeof INVENTORY_COLUMNS)[number], string>;
+
+/**
+ * One row per creative: a native pair gives three (the `ORG_` original, the video, the thumbnail),
+ * as in the origin; a file not yet converted, or set aside, gives one.
+ */
+export function inventoryRows(record: CreativeRecord): InventoryRow[] {
+  const outputs = record.outputs ?? [];
+  if (outputs.length === 0 || record.state === 'rejected' || record.state === 'duplicate') return [baseRow(record, undefined)];
+  return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output));
+}
+
+const ROLE_ORDER: Readonly<Record<OutputFile['role'], number>> = { original: 0, creative: 1, video: 2, image: 3 };
+
+function baseRow(record: CreativeRecord, output: OutputFile | undefined): InventoryRow {
+  const tokens = record.naming?.tokens;
+  const id = record.naming ? `ID-${record.naming.id}` : '';
+  const native = record.kind === 'native';
+  const suffix = output?.role === 'video' ? '-VID' : output?.role === 'image' ? '-IMG' : '';
+  const media = output ?? record.media;
+  const width = media?.width ?? 0;
+  const height = media?.height ?? 0;
+  const duration = output ? output.durationSec : record.media?.durationSec;
+  const fileName = output ? path.posix.basename(output.path) : record.setAside ? path.posix.basename(record.setAside.path) : '';
+  const bytes = output?.bytes ?? record.source.size;
+  const review = record.naming?.review ?? [];
+  const lastTime = record.times[record.state] ?? record.times.discovered ?? '';
+  return {
+    unique_id: id ? `${id}${suffix}` : '',
+    original_filename: path.posix.basename(record.source.path),
+    new_filename: fileName,
+    creator_name: tokens?.creator ?? '',
+    language: tokens?.language ?? '',
+    category: tokens?.category ?? '',
+    content_type: tokens?.rating ?? '',
+    creative_type: creativeType(record, output),
+    duration_seconds: duration === undefined ? '' : duration.toFixed(2),
+    aspect_ratio: width && height ? aspectRatio(width, height) : '',
+    width_px: width ? String(width) : '',
+    height_px: height ? String(height) : '',
+    file_size_mb: (bytes / 1_000_000).toFixed(2),
+    file_format: output ? path.posix.extname(output.path).slice(1) : path.posix.extname(record.source.path).slice(1).toLowerCase(),
+    date_processed: lastTime.slice(0, 10),
+    source_path: record.source.path,
+    notes: (record.notes ?? []).join('; '),
+    native_pair_id: native && output && output.role !== 'original' ? id : '',
+    model_sex: tokens?.modelSex ?? '',
+    style: tokens?.style ?? '',
+    creative_description: tokens?.description ?? '',
+    test_id: tokens?.testId ?? '',
+    content_hash: record.hash ?? '',
+    state: record.state,
+    reason: record.reason ?? '',
+    needs_review: review.join('; '),
+  };
+}
+
+function creativeType(record: CreativeRecord, output: OutputFile | undefined): string {
+  if (output?.role === 'video') return 'native_video';
+  if (output?.role === 'image') return 'native_image';
+  if (output?.role === 'creative') return record.kind === 'preroll' ? 'preroll' : 'image';
+  return record.media?.type ?? '';
+}
+
+function aspectRatio(width: number, height: number): string {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const divisor = gcd(width, height);
+  return `${width / divisor}:${height / divisor}`;
+}
