@@ -1,0 +1,59 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../core/errors.js';
+import { tempRoot } from '../test/fixtures.js';
+import { loadConfig } from './config.js';
+import { TJ_PROFILE, validateProfile } from './profile.js';
+
+describe('loadConfig', () => {
+  it('defaults to a dry run on the given root with the TJ profile', async () => {
+    const root = await tempRoot();
+    const config = loadConfig({ root, env: {} });
+    expect(config.dryRun).toBe(true);
+    expect(config.layout.inbox).toBe(path.join(root, 'inbox'));
+    expect(config.profile.native.imageMaxBytes).toBe(300_000);
+    expect(config.defaults).toEqual({ language: 'EN', description: 'Generic' });
+  });
+
+  it('reads .env, lets the environment override it, and the flags override both', async () => {
+    const root = await tempRoot();
+    await fs.writeFile(path.join(root, '.env'), 'STABILITY_MS=700\nDEFAULT_CREATOR=Seras\nDRY_RUN=true\n');
+    expect(loadConfig({ root, env: {} }).stabilityMs).toBe(700);
+    expect(loadConfig({ root, env: { STABILITY_MS: '900' } }).stabilityMs).toBe(900);
+    expect(loadConfig({ root, env: {} }).defaults.creator).toBe('Seras');
+    expect(loadConfig({ root, env: {}, flags: { DRY_RUN: 'false' } }).dryRun).toBe(false);
+  });
+
+  it('takes the root from CREATIVE_FLOW_ROOT when no --root is given', async () => {
+    const root = await tempRoot();
+    expect(loadConfig({ env: { CREATIVE_FLOW_ROOT: root } }).layout.root).toBe(root);
+  });
+
+  it.each([
+    ['STABILITY_MS', 'soon', /STABILITY_MS must be a number/],
+    ['CONCURRENCY', '0', /CONCURRENCY/],
+    ['DRY_RUN', 'maybe', /DRY_RUN must be true or false/],
+    ['RECONCILE_CRON', 'every minute', /RECONCILE_CRON must be a cron expression/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+  ])('stops on a bad %s and names it', async (key, value, message) => {
+    const root = await tempRoot();
+    expect(() => loadConfig({ root, env: { [key]: value } })).toThrow(message);
+    expect(() => loadConfig({ root, env: { [key]: value } })).toThrow(ConfigError);
+  });
+
+  it('refuses a root that is a file', async () => {
+    const file = path.join(await tempRoot(), 'file');
+    await fs.writeFile(file, '');
+    expect(() => loadConfig({ root: file, env: {} })).toThrow(/root/);
+  });
+});
+
+describe('validateProfile', () => {
+  it('accepts the TJ profile and names the first bad limit of a broken one', () => {
+    expect(validateProfile(TJ_PROFILE).ok).toBe(true);
+    const broken = validateProfile({ ...TJ_PROFILE, preroll: { ...TJ_PROFILE.preroll, minSeconds: 40 } });
+    expect(broken).toMatchObject({ ok: false, key: 'profile.preroll.minSeconds' });
+    expect(validateProfile({ ...TJ_PROFILE, native: { ...TJ_PROFILE.native, imageMaxBytes: -1 } })).toMatchObject({ ok: false, key: 'profile.native.imageMaxBytes' });
+  });
+});

@@ -1,0 +1,57 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sha256, tempRoot } from '../test/fixtures.js';
+import { StorageRepository, TEMP_PREFIX } from './storage.repository.js';
+
+const storage = new StorageRepository();
+
+describe('StorageRepository', () => {
+  it('hashes by streaming and writes atomically without leaving temporary files', async () => {
+    const dir = await tempRoot();
+    const file = path.join(dir, 'out', 'a.csv');
+    await storage.writeFileAtomic(file, 'one');
+    await storage.writeFileAtomic(file, 'two');
+    expect(await fs.readFile(file, 'utf8')).toBe('two');
+    expect(await fs.readdir(path.dirname(file))).toEqual(['a.csv']);
+    expect(await storage.hashFile(file)).toBe(await sha256(file));
+  });
+
+  it('moves across devices by copy, hash check and unlink', async (context) => {
+    // /dev/shm is a tmpfs on Linux: a rename from there to the temp folder fails with EXDEV.
+    const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip();
+    const from = path.join(shm, 'source.bin');
+    await fs.writeFile(from, Buffer.alloc(3 << 20, 7));
+    const hash = await sha256(from);
+    const to = path.join(await tempRoot(), 'dest', 'moved.bin');
+    await storage.moveFile(from, to, hash);
+    expect(await sha256(to)).toBe(hash);
+    expect(await storage.exists(from)).toBe(false);
+    await fs.rm(shm, { recursive: true, force: true });
+  });
+
+  it('keeps the source when the copy does not match the hash it should have', async (context) => {
+    const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip();
+    const from = path.join(shm, 'source.bin');
+    await fs.writeFile(from, 'content');
+    const destDir = path.join(await tempRoot(), 'dest');
+    await expect(storage.moveFile(from, path.join(destDir, 'moved.bin'), '0'.repeat(64))).rejects.toThrow(/does not match/);
+    expect(await fs.readFile(from, 'utf8')).toBe('content');
+    expect(await fs.readdir(destDir)).toEqual([]);
+    await fs.rm(shm, { recursive: true, force: true });
+  });
+
+  it('finds a free name and removes stale temporary files', async () => {
+    const dir = await tempRoot();
+    await fs.writeFile(path.join(dir, 'a.mp4'), '');
+    await fs.writeFile(path.join(dir, 'a-2.mp4'), '');
+    expect(path.basename(await storage.freePath(dir, 'a.mp4'))).toBe('a-3.mp4');
+    await fs.mkdir(path.join(dir, 'sub'));
+    await fs.writeFile(path.join(dir, 'sub', `${TEMP_PREFIX}1234-x.mp4`), '');
+    expect(await storage.removeStaleTemps(dir)).toBe(1);
+    expect(await fs.readdir(path.join(dir, 'sub'))).toEqual([]);
+  });
+});

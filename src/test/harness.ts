@@ -1,0 +1,24 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { openApp, type App } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { processOnce } from '../daemon.js';
+import { createLogger } from '../logger.js';
+
+/** Runs `process --once` in this process on `root`, and returns the app's state afterwards. */
+export async function processRoot(root: string, env: Record<string, string> = {}): Promise<App> {
+  const config = loadConfig({ root, env: { STABILITY_MS: '50', INVENTORY_DEBOUNCE_MS: '0', ...env } });
+  const app = await openApp(config, createLogger({ level: 'silent', pretty: false }));
+  try {
+    await processOnce(app);
+  } finally {
+    await app.close();
+  }
+  return app;
+}
+
+export async function readInventory(root: string): Promise<Record<string, string>[]> {
+  const text = await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8');
+  return parse(text, { columns: true, bom: true, skip_empty_lines: true });
+}
