@@ -41,7 +41,7 @@ export class CreativeRepository {
     private readonly storage: StorageRepository,
     options: CreativeRepositoryOptions,
   ) {
-    this.segmentSize = options.segmentSize ?? 1_000;
+    this.segmentSize = options.segmentSize ?? 128;
     this.flushDelayMs = options.flushDelayMs ?? 20;
   }
 

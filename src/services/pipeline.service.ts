@@ -1,9 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BadInputError, describeError, ShutdownError, SourceChangedError } from '../core/errors.js';
 import { toAbsolute } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
-import { assertTransition, INGEST_STATES } from '../core/state.js';
+import { assertTransition, INGEST_STATES, type State } from '../core/state.js';
 import type { FileStat } from '../repositories/storage.repository.js';
 import type { StageContext } from '../stages/context.js';
 import { convert } from '../stages/convert.js';
@@ -13,9 +14,14 @@ import { probe } from '../stages/probe.js';
 import { setAside } from '../stages/set-aside.js';
 import { stage } from '../stages/stage.js';
 
+/** States a crash may lose without harm: the step that made them runs again. */
+const REDERIVABLE: ReadonlySet<State> = new Set(['probed', 'named']);
+
 export interface PipelineOptions {
-  /** Files worked on at once; each runs ffmpeg or sharp, so this is about the core count. */
+  /** Probes and conversions at once (ffmpeg, sharp): the number of cores. */
   readonly concurrency: number;
+  /** Files in flight at once; beyond the conversions, they wait on disk writes and moves. */
+  readonly filesInFlight?: number;
   /** Transient failures of one file before it is marked failed and left for a person. */
   readonly maxAttempts: number;
   /** First retry delay; each later one doubles it. */
@@ -31,7 +37,10 @@ export interface PipelineOptions {
  * committed to the database before the next begins, so a restart resumes at the last step done.
  */
 export class PipelineService {
+  /** Files in flight, each from its current step to the end of the ingest. */
   private readonly queue: PQueue;
+  /** The CPU-heavy steps of those files. */
+  private readonly conversions: PQueue;
   private readonly scheduled = new Set<string>();
   private readonly runAgain = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
@@ -44,7 +53,10 @@ export class PipelineService {
     private readonly options: PipelineOptions,
   ) {
     this.ctx = { ...ctx, signal: this.stopping.signal };
-    this.queue = new PQueue({ concurrency: options.concurrency });
+    this.queue = new PQueue({ concurrency: options.filesInFlight ?? options.concurrency * 4 });
+    this.conversions = new PQueue({ concurrency: options.concurrency });
+    // Every queued file listens on this one signal; thousands queued at once is normal.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /** A stable file in `inbox/`: creates its record, or restarts one that failed or changed. */
@@ -108,7 +120,10 @@ export class PipelineService {
     this.retryTimers.clear();
     this.queue.clear();
     const idle = this.queue.onIdle();
-    const finished = await Promise.race([idle.then(() => true), delay(graceMs).then(() => false)]);
+    const grace = new AbortController();
+    const finished = await Promise.race([idle.then(() => true), delay(graceMs, false, { signal: grace.signal }).catch(() => false)]);
+    // The grace timer must not outlive an early finish: it would hold the process open.
+    grace.abort();
     this.stopping.abort(new ShutdownError());
     if (!finished) await idle;
   }
@@ -146,7 +161,7 @@ export class PipelineService {
   private async step(record: CreativeRecord): Promise<CreativeRecord> {
     switch (record.state) {
       case 'discovered':
-        return this.commit(record, await probe(record, this.ctx), 'probed');
+        return this.commit(record, await this.heavy(() => probe(record, this.ctx)), 'probed');
       case 'probed':
         return this.commit(record, name(record, this.nameSources), 'named');
       case 'named': {
@@ -155,7 +170,7 @@ export class PipelineService {
           const setAsideRecord = await setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, this.ctx);
           return this.commit(record, setAsideRecord, duplicate.reason);
         }
-        return this.commit(record, await convert(record, this.ctx), 'converted');
+        return this.commit(record, await this.heavy(() => convert(record, this.ctx)), 'converted');
       }
       case 'converted':
         return this.commit(record, await stage(record, this.ctx), 'staged');
@@ -164,6 +179,15 @@ export class PipelineService {
     }
   }
 
+  private heavy(work: () => Promise<CreativeRecord>): Promise<CreativeRecord> {
+    return this.conversions.add(work, { signal: this.stopping.signal });
+  }
+
+  /**
+   * Records a step. `probed` and `named` can be worked out again, so they are written with the next
+   * batch of changes; every other state comes before an irreversible move or ends the ingest, so
+   * it is on disk before we go on.
+   */
   private async commit(previous: CreativeRecord, next: CreativeRecord, message: string, resetAttempts = true): Promise<CreativeRecord> {
     assertTransition(previous.state, next.state, next.key);
     const stamped: CreativeRecord = {
@@ -171,7 +195,8 @@ export class PipelineService {
       attempts: resetAttempts ? 0 : next.attempts,
       times: next.times[next.state] ? next.times : { ...next.times, [next.state]: new Date().toISOString() },
     };
-    await this.ctx.creatives.commit(stamped);
+    if (REDERIVABLE.has(stamped.state)) this.ctx.creatives.put(stamped);
+    else await this.ctx.creatives.commit(stamped);
     this.changed(stamped, message);
     return stamped;
   }
