@@ -1,21 +1,26 @@
 // pm2 loads this file with require(). Under "type": "module", Node >= 20.19 hands require() the
 // module's named exports, so pm2 finds `apps` here; it refuses `module.exports` (not defined in an
 // ES module) and `export default` (pm2 would see { default }).
+import path from 'node:path';
+
+// The data root: CREATIVE_FLOW_ROOT when set, else this folder. pm2's own logs go beside our data.
+const root = path.resolve(import.meta.dirname, process.env.CREATIVE_FLOW_ROOT ?? '.');
+
 export const apps = [
   {
     name: 'creative-flow',
-    script: 'dist/cli.js',
+    script: path.join(import.meta.dirname, 'dist/cli.js'),
     args: 'start',
     cwd: import.meta.dirname,
-    // SIGINT first; the daemon lets the current files finish for SHUTDOWN_GRACE_MS (20 s by
-    // default) and then abandons them safely. pm2 must not SIGKILL before that: its default is 1.6 s.
+    env: { NODE_ENV: 'production', CREATIVE_FLOW_ROOT: root },
+    // pm2 stops with SIGINT; the daemon lets the current files finish for SHUTDOWN_GRACE_MS (20 s by
+    // default), then abandons them safely. pm2 must not SIGKILL before that: its default is 1.6 s.
     kill_timeout: 30_000,
     autorestart: true,
     restart_delay: 5_000,
     max_restarts: 20,
-    out_file: 'data/logs/creative-flow.out.log',
-    error_file: 'data/logs/creative-flow.err.log',
+    out_file: path.join(root, 'data/logs/creative-flow.out.log'),
+    error_file: path.join(root, 'data/logs/creative-flow.err.log'),
     merge_logs: true,
-    env: { NODE_ENV: 'production' },
   },
 ];
