@@ -39,7 +39,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const folderDefaults = await openMetadataDefaults(config, storage, log);
     const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const inventory = new InventoryService(layout.inventoryCsv, creatives.index, storage, log, config.inventoryDebounceMs);
+    const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs);
     const gate = new StabilityGate(
       storage,
       config.stabilityMs,

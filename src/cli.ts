@@ -58,7 +58,7 @@ program
     } finally {
       await app.close();
     }
-    console.log(formatStatus(statusReport(app.creatives.index)));
+    console.log(formatStatus(await statusReport(app.creatives)));
   });
 
 program
@@ -69,7 +69,7 @@ program
     const config = configFrom(command.optsWithGlobals<GlobalOptions>());
     // Read-only: safe beside a running daemon, which holds the lock.
     const creatives = await CreativeRepository.open(config.layout.db, new StorageRepository(), { readOnly: true });
-    const report = statusReport(creatives.index);
+    const report = await statusReport(creatives);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
   });
 

@@ -5,7 +5,7 @@ import { watchInbox } from './stages/watch.js';
 
 /** One reconcile pass: unknown inbox files go to the stability gate, unfinished records resume. */
 async function reconcilePass(app: App): Promise<number> {
-  const unknown = await findUnknownInboxFiles(app.config.layout, app.storage, app.creatives.index);
+  const unknown = await findUnknownInboxFiles(app.config.layout, app.storage, app.creatives);
   for (const file of unknown) app.gate.observe(file);
   const resumed = app.pipeline.resumeUnfinished();
   if (unknown.length > 0 || resumed > 0) app.log.info({ unknown: unknown.length, resumed }, 'Reconciled inbox/ with the database');

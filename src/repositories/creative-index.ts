@@ -1,34 +1,50 @@
-import path from 'node:path';
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES, type State } from '../core/state.js';
+
+/** What the index keeps of every record, loaded or not: enough for every look-up. */
+export interface IndexEntry {
+  readonly key: string;
+  readonly state: State;
+  readonly hash: string | undefined;
+  readonly id: string | undefined;
+}
 
 /** States whose record stands for its content: a later file with the same bytes duplicates it. */
 const OWNS_CONTENT: ReadonlySet<State> = new Set(['probed', 'named', 'converted', 'staged', 'uploaded', 'archived']);
 
+/** States whose source is still in `inbox/`. */
+export function isActive(state: State): boolean {
+  return INGEST_STATES.has(state) || state === 'failed';
+}
+
+const ID_IN_NAME = /_ID-([0-9A-Fa-f]{8})(?:-(?:VID|IMG))?(?:\.[A-Za-z0-9]+)?$/;
+
 /**
- * Look-ups over every record, kept in memory beside the database so that none of them reads or
- * scans the files: by content hash, by creative id, by source path in `inbox/`, and by output name.
+ * Look-ups over every record, in memory, so none of them reads or scans the database files: by
+ * content hash, by creative id, by name (through the id every name carries), and by source path
+ * for files still in `inbox/`.
  */
 export class CreativeIndex {
-  private readonly byKey = new Map<string, CreativeRecord>();
+  private readonly entries = new Map<string, IndexEntry>();
   private readonly keyByHash = new Map<string, string>();
   private readonly hashById = new Map<string, string>();
+  private readonly keyById = new Map<string, string>();
   private readonly keyBySource = new Map<string, string>();
-  private readonly keyByName = new Map<string, string>();
+  private readonly sourceByKey = new Map<string, string>();
   private readonly stateCounts = new Map<State, number>();
 
   get size(): number {
-    return this.byKey.size;
+    return this.entries.size;
   }
 
-  get(key: string): CreativeRecord | undefined {
-    return this.byKey.get(key);
+  entry(key: string): IndexEntry | undefined {
+    return this.entries.get(key);
   }
 
   /** The record that holds this content, if any holds it. */
-  byHash(hash: string): CreativeRecord | undefined {
+  byHash(hash: string): IndexEntry | undefined {
     const key = this.keyByHash.get(hash);
-    return key === undefined ? undefined : this.byKey.get(key);
+    return key === undefined ? undefined : this.entries.get(key);
   }
 
   /** The content hash that owns a creative id. */
@@ -36,50 +52,58 @@ export class CreativeIndex {
     return this.hashById.get(id);
   }
 
-  /** The record of a file that is still in `inbox/` at this path. */
-  bySource(sourcePath: string): CreativeRecord | undefined {
-    const key = this.keyBySource.get(sourcePath);
-    return key === undefined ? undefined : this.byKey.get(key);
+  /** The record of a name in the convention (with or without extension), as TJ shows it. */
+  byName(name: string): IndexEntry | undefined {
+    const id = ID_IN_NAME.exec(name)?.[1]?.toUpperCase();
+    const key = id === undefined ? undefined : this.keyById.get(id);
+    return key === undefined ? undefined : this.entries.get(key);
   }
 
-  /** The record with an output of this name (compared without extension, as TJ shows names). */
-  byName(name: string): CreativeRecord | undefined {
-    const key = this.keyByName.get(stripExtension(name));
-    return key === undefined ? undefined : this.byKey.get(key);
+  /** The key of the record of a file still in `inbox/` at this path. */
+  keyOfSource(sourcePath: string): string | undefined {
+    return this.keyBySource.get(sourcePath);
   }
 
-  values(): IterableIterator<CreativeRecord> {
-    return this.byKey.values();
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** Keys of the records whose source is still in `inbox/` (in progress or failed). */
+  activeKeys(): IterableIterator<string> {
+    return this.sourceByKey.keys();
   }
 
   countsByState(): ReadonlyMap<State, number> {
     return this.stateCounts;
   }
 
-  set(record: CreativeRecord): void {
-    const previous = this.byKey.get(record.key);
+  set(entry: IndexEntry, sourcePath?: string): void {
+    const previous = this.entries.get(entry.key);
     if (previous) this.unindex(previous);
-    this.byKey.set(record.key, record);
-    this.stateCounts.set(record.state, (this.stateCounts.get(record.state) ?? 0) + 1);
-    if (record.hash && OWNS_CONTENT.has(record.state) && !this.keyByHash.has(record.hash)) this.keyByHash.set(record.hash, record.key);
-    if (record.hash && record.naming && !this.hashById.has(record.naming.id)) this.hashById.set(record.naming.id, record.hash);
-    if (INGEST_STATES.has(record.state) || record.state === 'failed') this.keyBySource.set(record.source.path, record.key);
-    for (const output of record.outputs ?? []) this.keyByName.set(stripExtension(path.posix.basename(output.path)), record.key);
+    this.entries.set(entry.key, entry);
+    this.stateCounts.set(entry.state, (this.stateCounts.get(entry.state) ?? 0) + 1);
+    if (entry.hash && OWNS_CONTENT.has(entry.state) && !this.keyByHash.has(entry.hash)) this.keyByHash.set(entry.hash, entry.key);
+    if (entry.hash && entry.id && !this.hashById.has(entry.id)) this.hashById.set(entry.id, entry.hash);
+    if (entry.id && OWNS_CONTENT.has(entry.state) && !this.keyById.has(entry.id)) this.keyById.set(entry.id, entry.key);
+    if (sourcePath !== undefined && isActive(entry.state)) {
+      this.keyBySource.set(sourcePath, entry.key);
+      this.sourceByKey.set(entry.key, sourcePath);
+    }
   }
 
-  private unindex(record: CreativeRecord): void {
-    this.stateCounts.set(record.state, (this.stateCounts.get(record.state) ?? 1) - 1);
-    if (record.hash && this.keyByHash.get(record.hash) === record.key) this.keyByHash.delete(record.hash);
-    if (this.keyBySource.get(record.source.path) === record.key) this.keyBySource.delete(record.source.path);
-    for (const output of record.outputs ?? []) {
-      const name = stripExtension(path.posix.basename(output.path));
-      if (this.keyByName.get(name) === record.key) this.keyByName.delete(name);
+  private unindex(entry: IndexEntry): void {
+    this.stateCounts.set(entry.state, (this.stateCounts.get(entry.state) ?? 1) - 1);
+    if (entry.hash && this.keyByHash.get(entry.hash) === entry.key) this.keyByHash.delete(entry.hash);
+    if (entry.id && this.keyById.get(entry.id) === entry.key) this.keyById.delete(entry.id);
+    const sourcePath = this.sourceByKey.get(entry.key);
+    if (sourcePath !== undefined) {
+      this.sourceByKey.delete(entry.key);
+      if (this.keyBySource.get(sourcePath) === entry.key) this.keyBySource.delete(sourcePath);
     }
-    // Ids stay reserved: a creative id, once given to a content, is never given to another.
+    // Ids stay reserved through hashById: a creative id, once given to a content, is never given to another.
   }
 }
 
-function stripExtension(name: string): string {
-  const ext = path.posix.extname(name);
-  return ext ? name.slice(0, -ext.length) : name;
+export function entryOf(record: CreativeRecord): IndexEntry {
+  return { key: record.key, state: record.state, hash: record.hash, id: record.naming?.id };
 }

@@ -30,8 +30,9 @@ describe('CreativeRepository', () => {
     expect(reopened.get(created.key)?.state).toBe('named');
     expect(reopened.index.byHash('a'.repeat(64))?.key).toBe(created.key);
     expect(reopened.index.hashOfId('AAAAAAAA')).toBe('a'.repeat(64));
-    expect(reopened.index.bySource('inbox/file-1.mp4')?.key).toBe(created.key);
+    expect(reopened.index.keyOfSource('inbox/file-1.mp4')).toBe(created.key);
     expect(reopened.index.byName('VID_x_ID-AAAAAAAA-VID')?.key).toBe(created.key);
+    expect(reopened.index.byName('VID_x_ID-AAAAAAAA-VID.mp4')?.key).toBe(created.key);
     expect(reopened.create(discovered(2)).key).toBe('c1');
   });
 
@@ -40,12 +41,9 @@ describe('CreativeRepository', () => {
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
     const records = Array.from({ length: 35 }, (_, n) => repository.create(discovered(n)));
     await repository.flush();
-    expect((await fs.readdir(dir)).filter((name) => name.endsWith('.json')).sort()).toEqual([
-      'creatives-0000.json',
-      'creatives-0001.json',
-      'creatives-0002.json',
-      'creatives-0003.json',
-    ]);
+    expect((await fs.readdir(dir)).filter((name) => name.endsWith('.json')).sort()).toEqual(
+      [0, 1, 2, 3].flatMap((n) => [`creatives-000${n}.json`, `creatives-000${n}.summary.json`]),
+    );
     const before = await Promise.all([0, 1, 2, 3].map((n) => fs.stat(path.join(dir, `creatives-000${n}.json`))));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const target = records[15];
@@ -55,6 +53,33 @@ describe('CreativeRepository', () => {
     expect(after.map((stat, n) => stat.mtimeMs !== before[n]?.mtimeMs)).toEqual([false, true, false, false]);
   });
 
+  it('starts from the summaries, reading whole segments only when asked, and trusts no stale summary', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    const records = Array.from({ length: 30 }, (_, n) => repository.create(discovered(n)));
+    for (const record of records) repository.put({ ...record, state: 'staged', hash: record.key.padEnd(64, 'f') });
+    await repository.close();
+
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect(reopened.index.countsByState().get('staged')).toBe(30);
+    expect(reopened.index.byHash('c3'.padEnd(64, 'f'))?.key).toBe('c3');
+    expect(() => reopened.get('c3')).toThrow(/not in memory/);
+    expect((await reopened.load('c3'))?.source.path).toBe('inbox/file-3.mp4');
+    expect(reopened.get('c3')?.state).toBe('staged');
+
+    // A crash between a segment's write and its summary's: the summary is older, so the segment is read.
+    const segmentFile = path.join(dir, 'creatives-0001.json');
+    const segment = JSON.parse(await fs.readFile(segmentFile, 'utf8')) as { version: number; records: Record<string, CreativeRecord> };
+    const changed = segment.records.c12;
+    if (!changed) throw new Error('missing record');
+    segment.records.c12 = { ...changed, state: 'rejected', reason: 'changed after the summary' };
+    segment.version += 1;
+    await fs.writeFile(segmentFile, JSON.stringify(segment));
+    const afterCrash = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect(afterCrash.index.entry('c12')?.state).toBe('rejected');
+    expect(afterCrash.index.countsByState().get('staged')).toBe(29);
+  });
+
   it('shares one write between concurrent commits and loses none of them', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage);
@@ -62,7 +87,9 @@ describe('CreativeRepository', () => {
     await Promise.all(records.map((record) => repository.commit({ ...record, state: 'probed', hash: record.key.padEnd(64, '0') })));
     await repository.close();
     const reopened = await CreativeRepository.open(dir, storage);
-    expect([...reopened.index.values()].filter((record) => record.state === 'probed')).toHaveLength(200);
+    const states: string[] = [];
+    await reopened.forEachSegment((records) => void states.push(...records.map((record) => record.state)));
+    expect(states.filter((state) => state === 'probed')).toHaveLength(200);
     expect(reopened.index.countsByState().get('probed')).toBe(200);
   });
 

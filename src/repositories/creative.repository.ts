@@ -2,12 +2,21 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { CreativeRecord } from '../core/record.js';
-import { CreativeIndex } from './creative-index.js';
+import type { State } from '../core/state.js';
+import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
+/** A lowdb file of records. `version` comes first, so it can be read without parsing the rest. */
 interface SegmentData {
+  version: number;
   records: Record<string, CreativeRecord>;
+}
+
+/** Beside each segment, what the index needs of its records: read at start-up instead of the segment. */
+interface SegmentSummary {
+  version: number;
+  rows: [key: string, state: State, hash: string | null, id: string | null][];
 }
 
 export interface CreativeRepositoryOptions {
@@ -23,11 +32,18 @@ export interface CreativeRepositoryOptions {
 }
 
 const SEGMENT_FILE = /^creatives-(\d{4,})\.json$/;
+const VERSION_AT_START = /^\{"version":(\d+),/;
+/** Segments kept in memory beyond those that must be (unfinished records, unsaved changes, the newest). */
+const SPARE_SEGMENTS = 16;
 
-/** Creative records in lowdb, with an in-memory index for every look-up. One process only. */
+/**
+ * Creative records in lowdb, one process only. Every record is in the in-memory index; whole
+ * records are in memory for files still in progress, for the newest segment, and for segments
+ * read on demand, so start-up time and memory follow the work in progress, not the library.
+ */
 export class CreativeRepository {
   readonly index = new CreativeIndex();
-  private readonly segments: Low<SegmentData>[] = [];
+  private readonly loaded = new Map<number, Low<SegmentData>>();
   private readonly dirty = new Set<number>();
   private nextSeq = 0;
   private queuedFlush: Promise<void> | undefined;
@@ -51,21 +67,57 @@ export class CreativeRepository {
       await storage.ensureDir(dir);
       await storage.removeStaleTemps(dir);
     }
-    const files = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => SEGMENT_FILE.test(name)).sort();
-    for (const name of files) {
-      const number = Number(SEGMENT_FILE.exec(name)?.[1]);
-      const segment = repository.segment(number);
-      await segment.read();
-      for (const record of Object.values(segment.data.records)) {
-        repository.index.set(record);
-        repository.nextSeq = Math.max(repository.nextSeq, Number(record.key.slice(1)) + 1);
+    const numbers = (await fs.readdir(dir).catch(() => [] as string[]))
+      .flatMap((name) => {
+        const match = SEGMENT_FILE.exec(name);
+        return match ? [Number(match[1])] : [];
+      })
+      .sort((a, b) => a - b);
+    const newest = numbers.at(-1);
+    const summaries = await mapLimited(numbers, 4, (number) => repository.freshSummary(number));
+    for (const [i, number] of numbers.entries()) {
+      const summary = summaries[i];
+      if (summary && number !== newest && !summary.rows.some(([, state]) => isActive(state))) {
+        for (const [key, state, hash, id] of summary.rows) repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined });
+      } else {
+        await repository.ensureLoaded(number);
+        // A missing or stale summary is written again with the next flush.
+        if (!summary && !options.readOnly) repository.dirty.add(number);
       }
+      repository.nextSeq = (number + 1) * repository.segmentSize;
+    }
+    if (newest !== undefined) {
+      const keys = Object.keys(repository.loaded.get(newest)?.data.records ?? {});
+      repository.nextSeq = keys.reduce((next, key) => Math.max(next, seqOf(key) + 1), newest * repository.segmentSize);
     }
     return repository;
   }
 
+  /** A record whose segment is in memory: every file in progress is. */
   get(key: string): CreativeRecord | undefined {
-    return this.index.get(key);
+    const segment = this.loaded.get(this.segmentOf(key));
+    const record = segment?.data.records[key];
+    if (!record && this.index.entry(key)) throw new Error(`Creative ${key} is not in memory; use load()`);
+    return record;
+  }
+
+  /** Any record, reading its segment when it is not in memory. */
+  async load(key: string): Promise<CreativeRecord | undefined> {
+    if (!this.index.entry(key)) return undefined;
+    await this.ensureLoaded(this.segmentOf(key));
+    return this.get(key);
+  }
+
+  /** Visits every record in key order, a segment at a time: memory holds one more segment, not the library. */
+  async forEachSegment(visit: (records: CreativeRecord[]) => Promise<void> | void): Promise<void> {
+    const last = Math.floor((this.nextSeq - 1) / this.segmentSize);
+    for (let number = 0; number <= last; number += 1) {
+      const wasLoaded = this.loaded.has(number);
+      await this.ensureLoaded(number);
+      const records = Object.values(this.loaded.get(number)?.data.records ?? {});
+      await visit(records.sort((a, b) => seqOf(a.key) - seqOf(b.key)));
+      if (!wasLoaded) this.unloadIfIdle(number);
+    }
   }
 
   /** Adds a record with a fresh key. */
@@ -78,9 +130,15 @@ export class CreativeRepository {
 
   /** Replaces a record in memory; it reaches disk with the next flush. */
   put(record: CreativeRecord): void {
-    const number = Math.floor(Number(record.key.slice(1)) / this.segmentSize);
-    this.segment(number).data.records[record.key] = record;
-    this.index.set(record);
+    const number = this.segmentOf(record.key);
+    let segment = this.loaded.get(number);
+    if (!segment) {
+      if (this.index.entry(record.key)) throw new Error(`Creative ${record.key} changed before its segment was read; use load()`);
+      segment = this.newSegment(number);
+      this.loaded.set(number, segment);
+    }
+    segment.data.records[record.key] = record;
+    this.index.set(entryOf(record), record.source.path);
     this.dirty.add(number);
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
@@ -96,7 +154,7 @@ export class CreativeRepository {
     await this.flush();
   }
 
-  /** Writes every changed segment. A call joins a flush that has not started yet. */
+  /** Writes every changed segment and its summary. A call joins a flush that has not started yet. */
   flush(): Promise<void> {
     if (this.queuedFlush) return this.queuedFlush;
     const flush = this.writeChain.then(async () => {
@@ -104,7 +162,7 @@ export class CreativeRepository {
       const numbers = [...this.dirty];
       this.dirty.clear();
       try {
-        await Promise.all(numbers.map((number) => this.segment(number).write()));
+        await Promise.all(numbers.map((number) => this.writeSegment(number)));
       } catch (error) {
         for (const number of numbers) this.dirty.add(number);
         throw error;
@@ -121,13 +179,77 @@ export class CreativeRepository {
     await this.flush();
   }
 
-  private segment(number: number): Low<SegmentData> {
-    let segment = this.segments[number];
-    if (!segment) {
-      const file = path.join(this.dir, `creatives-${String(number).padStart(4, '0')}.json`);
-      segment = new Low<SegmentData>(new DurableJsonFile<SegmentData>(file, this.storage), { records: {} });
-      this.segments[number] = segment;
-    }
-    return segment;
+  private async writeSegment(number: number): Promise<void> {
+    const segment = this.loaded.get(number);
+    if (!segment) return;
+    segment.data.version += 1;
+    // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
+    await segment.write();
+    const rows = Object.values(segment.data.records).map((r): SegmentSummary['rows'][number] => [r.key, r.state, r.hash ?? null, r.naming?.id ?? null]);
+    await this.summaryFile(number).write({ version: segment.data.version, rows });
   }
+
+  /** The segment's summary, when it matches the segment's current version. */
+  private async freshSummary(number: number): Promise<SegmentSummary | undefined> {
+    const head = await this.storage.readHead(this.segmentPath(number), 32).catch(() => Buffer.alloc(0));
+    const version = Number(VERSION_AT_START.exec(head.toString('latin1'))?.[1] ?? Number.NaN);
+    const summary = await this.summaryFile(number).read().catch(() => null);
+    return summary && summary.version === version ? summary : undefined;
+  }
+
+  private async ensureLoaded(number: number): Promise<void> {
+    if (this.loaded.has(number)) return;
+    const segment = this.newSegment(number);
+    await segment.read();
+    if (this.loaded.has(number)) return;
+    this.loaded.set(number, segment);
+    for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
+    if (this.loaded.size > SPARE_SEGMENTS) for (const other of this.loaded.keys()) if (other !== number) this.unloadIfIdle(other);
+  }
+
+  /** Drops a segment from memory unless it holds unsaved changes, files in progress, or new keys. */
+  private unloadIfIdle(number: number): void {
+    const segment = this.loaded.get(number);
+    if (!segment || this.dirty.has(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
+    if (Object.values(segment.data.records).some((record) => isActive(record.state))) return;
+    this.loaded.delete(number);
+  }
+
+  private newSegment(number: number): Low<SegmentData> {
+    return new Low<SegmentData>(new DurableJsonFile<SegmentData>(this.segmentPath(number), this.storage), { version: 0, records: {} });
+  }
+
+  private summaryFile(number: number): DurableJsonFile<SegmentSummary> {
+    return new DurableJsonFile<SegmentSummary>(path.join(this.dir, `creatives-${pad(number)}.summary.json`), this.storage);
+  }
+
+  private segmentPath(number: number): string {
+    return path.join(this.dir, `creatives-${pad(number)}.json`);
+  }
+
+  private segmentOf(key: string): number {
+    return Math.floor(seqOf(key) / this.segmentSize);
+  }
+}
+
+function seqOf(key: string): number {
+  return Number(key.slice(1));
+}
+
+function pad(number: number): string {
+  return String(number).padStart(4, '0');
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

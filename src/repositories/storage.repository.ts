@@ -53,17 +53,29 @@ export class StorageRepository {
 
   /** Flushes a finished temporary file to disk and renames it into place. */
   async commitTemp(tempPath: string, finalPath: string): Promise<void> {
-    await fsyncFile(tempPath);
+    await fsyncPath(tempPath);
     await fs.rename(tempPath, finalPath);
-    await fsyncDir(path.dirname(finalPath));
+    await fsyncPath(path.dirname(finalPath));
   }
 
   /** Writes a whole file so that readers see the old or the new content, never a mix. */
   async writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+    await this.writeFileAtomicFrom(finalPath, (append) => append(data));
+  }
+
+  /** The same, for content produced in pieces: memory holds a piece, not the file. */
+  async writeFileAtomicFrom(finalPath: string, produce: (append: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
     await this.ensureDir(path.dirname(finalPath));
     const temp = this.tempPathFor(finalPath);
     try {
-      await fs.writeFile(temp, data);
+      const handle = await fs.open(temp, 'w');
+      try {
+        await produce(async (chunk) => {
+          await (typeof chunk === 'string' ? handle.write(chunk) : handle.write(chunk));
+        });
+      } finally {
+        await handle.close();
+      }
       await this.commitTemp(temp, finalPath);
     } catch (error) {
       await this.remove(temp);
@@ -79,7 +91,7 @@ export class StorageRepository {
     await this.ensureDir(path.dirname(to));
     try {
       await fs.rename(from, to);
-      await fsyncDir(path.dirname(to));
+      await fsyncPath(path.dirname(to));
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
@@ -141,17 +153,9 @@ export class StorageRepository {
   }
 }
 
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
+/** Flushes a file's data, or a folder's entries (so a rename survives a power cut), to disk. */
+async function fsyncPath(target: string): Promise<void> {
+  const handle = await fs.open(target, 'r');
   try {
     await handle.sync();
   } finally {

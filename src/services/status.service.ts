@@ -1,4 +1,4 @@
-import type { CreativeIndex } from '../repositories/creative-index.js';
+import type { CreativeRepository } from '../repositories/creative.repository.js';
 import { INGEST_STATES, STATES, type State } from '../core/state.js';
 
 export interface StatusReport {
@@ -11,23 +11,25 @@ export interface StatusReport {
   readonly lastProblems: readonly { file: string; state: State; reason: string; at: string }[];
 }
 
-export function statusReport(index: Pick<CreativeIndex, 'values' | 'countsByState' | 'size'>, problems = 10): StatusReport {
-  const counts = Object.fromEntries(STATES.map((state) => [state, index.countsByState().get(state) ?? 0])) as Record<State, number>;
+export async function statusReport(creatives: Pick<CreativeRepository, 'index' | 'forEachSegment'>, problems = 10): Promise<StatusReport> {
+  const counts = Object.fromEntries(STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0])) as Record<State, number>;
   let needsReview = 0;
-  const withReasons: { file: string; state: State; reason: string; at: string }[] = [];
-  for (const record of index.values()) {
-    if ((record.naming?.review.length ?? 0) > 0) needsReview += 1;
-    if (record.reason && record.state !== 'duplicate') {
-      withReasons.push({ file: record.source.path, state: record.state, reason: record.reason, at: record.times[record.state] ?? record.times.discovered ?? '' });
+  let withReasons: { file: string; state: State; reason: string; at: string }[] = [];
+  await creatives.forEachSegment((records) => {
+    for (const record of records) {
+      if ((record.naming?.review.length ?? 0) > 0) needsReview += 1;
+      if (record.reason && record.state !== 'duplicate') {
+        withReasons.push({ file: record.source.path, state: record.state, reason: record.reason, at: record.times[record.state] ?? record.times.discovered ?? '' });
+      }
     }
-  }
-  withReasons.sort((a, b) => b.at.localeCompare(a.at));
+    withReasons = withReasons.sort((a, b) => b.at.localeCompare(a.at)).slice(0, problems);
+  });
   return {
-    total: index.size,
+    total: creatives.index.size,
     counts,
     inProgress: STATES.filter((state) => INGEST_STATES.has(state)).reduce((sum, state) => sum + counts[state], 0),
     needsReview,
-    lastProblems: withReasons.slice(0, problems),
+    lastProblems: withReasons,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CreativeRecord } from '../core/record.js';
-import type { CreativeIndex } from '../repositories/creative-index.js';
+import type { CreativeRepository } from '../repositories/creative.repository.js';
 
 export interface Duplicate {
   readonly of: CreativeRecord;
@@ -7,10 +7,12 @@ export interface Duplicate {
 }
 
 /** Finds the creative this one repeats, by content: the same bytes under any name. */
-export function findDuplicate(record: CreativeRecord, index: Pick<CreativeIndex, 'byHash'>): Duplicate | undefined {
+export async function findDuplicate(record: CreativeRecord, creatives: Pick<CreativeRepository, 'index' | 'load'>): Promise<Duplicate | undefined> {
   if (!record.hash) return undefined;
-  const original = index.byHash(record.hash);
-  if (!original || original.key === record.key) return undefined;
+  const entry = creatives.index.byHash(record.hash);
+  if (!entry || entry.key === record.key) return undefined;
+  const original = await creatives.load(entry.key);
+  if (!original) return undefined;
   const id = original.naming ? `ID-${original.naming.id}` : original.key;
   const staged = original.outputs?.find((output) => output.role !== 'original')?.path;
   return {

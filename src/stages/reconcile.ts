@@ -1,5 +1,5 @@
 import type { Layout } from '../core/layout.js';
-import type { CreativeIndex } from '../repositories/creative-index.js';
+import type { CreativeRepository } from '../repositories/creative.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
 import { isIgnoredPath, relativeToInbox } from './ignore-rules.js';
 
@@ -8,12 +8,13 @@ import { isIgnoredPath, relativeToInbox } from './ignore-rules.js';
  * failed record's copy has since changed: files that arrived while the daemon was down, or whose
  * watcher events were dropped.
  */
-export async function findUnknownInboxFiles(layout: Layout, storage: StorageRepository, index: Pick<CreativeIndex, 'bySource'>): Promise<string[]> {
+export async function findUnknownInboxFiles(layout: Layout, storage: StorageRepository, creatives: Pick<CreativeRepository, 'index' | 'get'>): Promise<string[]> {
   const unknown: string[] = [];
   for (const file of await storage.listFiles(layout.inbox)) {
     const relative = relativeToInbox(layout.inbox, file);
     if (isIgnoredPath(relative)) continue;
-    const record = index.bySource(`inbox/${relative}`);
+    const key = creatives.index.keyOfSource(`inbox/${relative}`);
+    const record = key === undefined ? undefined : creatives.get(key);
     if (!record) {
       unknown.push(file);
     } else if (record.state === 'failed') {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { openApp, type App } from '../app.js';
+import type { CreativeRecord } from '../core/record.js';
 import { loadConfig } from '../config/config.js';
 import { processOnce } from '../daemon.js';
 import { createLogger } from '../logger.js';
@@ -16,6 +17,13 @@ export async function processRoot(root: string, env: Record<string, string> = {}
     await app.close();
   }
   return app;
+}
+
+/** Every record, in key order. */
+export async function allRecords(app: App): Promise<CreativeRecord[]> {
+  const records: CreativeRecord[] = [];
+  await app.creatives.forEachSegment((segment) => void records.push(...segment));
+  return records;
 }
 
 export async function readInventory(root: string): Promise<Record<string, string>[]> {

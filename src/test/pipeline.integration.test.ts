@@ -5,12 +5,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
 import type { CreativeRecord } from '../core/record.js';
 import { ffprobeJson, listTree, makeAudio, makeImage, makeImageBomb, makeNoiseVideo, makeVideo, sha256, tempRoot, truncateFile } from './fixtures.js';
-import { processRoot, readInventory } from './harness.js';
+import { allRecords, processRoot, readInventory } from './harness.js';
 
-function recordOf(app: App, sourcePath: string): CreativeRecord {
-  const record = [...app.creatives.index.values()].find((candidate) => candidate.source.path === sourcePath);
+let records: CreativeRecord[] = [];
+
+function recordOf(sourcePath: string): CreativeRecord {
+  const record = records.find((candidate) => candidate.source.path === sourcePath);
   if (!record) throw new Error(`no record for ${sourcePath}`);
   return record;
+}
+
+/** Runs `process --once` and keeps every record for `recordOf`. */
+async function processAndRead(root: string): Promise<App> {
+  const app = await processRoot(root);
+  records = await allRecords(app);
+  return app;
 }
 
 describe('native pairs', () => {
@@ -29,11 +38,11 @@ describe('native pairs', () => {
     sourceHash = await sha256(await makeVideo(path.join(root, 'inbox/native/Cum on Face/clip one.mp4'), { seconds: 6, width: 640, height: 480, audio: true }));
     // A noise frame does not compress: the thumbnail must fall back to a palette PNG under the limit.
     await makeNoiseVideo(path.join(root, 'inbox/noise.mp4'));
-    app = await processRoot(root);
+    app = await processAndRead(root);
   });
 
   it('makes a 640×360, ≤ 4 s H.264 video with faststart and AAC, named in the convention', async () => {
-    const record = recordOf(app, 'inbox/native/Cum on Face/clip one.mp4');
+    const record = recordOf('inbox/native/Cum on Face/clip one.mp4');
     const id = record.naming?.id;
     expect(id).toBe(sourceHash.slice(0, 8).toUpperCase());
     const video = path.join(root, `uploaded/Native/Video/VID_EN_CumonFace_F_Real_NSFW_Generic_Seras_4sec_ID-${id}-VID.mp4`);
@@ -49,7 +58,7 @@ describe('native pairs', () => {
 
   it('makes a real PNG thumbnail of 640×360 under 300,000 bytes, even from noise', async () => {
     for (const source of ['inbox/native/Cum on Face/clip one.mp4', 'inbox/noise.mp4']) {
-      const image = recordOf(app, source).outputs?.find((output) => output.role === 'image');
+      const image = recordOf(source).outputs?.find((output) => output.role === 'image');
       if (!image) throw new Error('no thumbnail');
       expect(image.path).toMatch(/^uploaded\/Native\/Image\/IMG_.*_ID-[0-9A-F]{8}-IMG\.png$/);
       const file = path.join(root, image.path);
@@ -57,11 +66,11 @@ describe('native pairs', () => {
       expect(meta).toMatchObject({ format: 'png', width: 640, height: 360 });
       expect((await fs.stat(file)).size).toBeLessThanOrEqual(300_000);
     }
-    expect(recordOf(app, 'inbox/noise.mp4').notes?.join(' ')).toMatch(/palette/);
+    expect(recordOf('inbox/noise.mp4').notes?.join(' ')).toMatch(/palette/);
   });
 
   it('keeps the untouched original as ORG_ and empties inbox/', async () => {
-    const record = recordOf(app, 'inbox/native/Cum on Face/clip one.mp4');
+    const record = recordOf('inbox/native/Cum on Face/clip one.mp4');
     const original = record.outputs?.find((output) => output.role === 'original');
     expect(original?.path).toBe(`uploaded/Native/ORG_EN_CumonFace_F_Real_NSFW_Generic_Seras_6sec_ID-${record.naming?.id}.mp4`);
     expect(await sha256(path.join(root, original?.path ?? ''))).toBe(sourceHash);
@@ -108,28 +117,28 @@ describe('regular creatives, duplicates and bad input', () => {
     await makeAudio(path.join(inbox, 'song.mp3'));
     // Not yet real files: left alone.
     for (const name of ['download.mp4.part', 'video.mp4.crdownload', 'upload.tmp', '.hidden.mp4']) await fs.writeFile(path.join(inbox, name), 'partial');
-    await processRoot(root);
+    await processAndRead(root);
 
     // Later drops: the same bytes as the staged small.png under another name, and two twins at once.
-    await fs.copyFile(path.join(root, recordOfPath(await processRoot(root), 'inbox/Banners/small.png')), path.join(inbox, 'copy of small 🎉.png'));
+    await fs.copyFile(path.join(root, recordOfPath('inbox/Banners/small.png')), path.join(inbox, 'copy of small 🎉.png'));
     await makeImage(path.join(inbox, 'twin-a.png'), { seed: 99 });
     await fs.copyFile(path.join(inbox, 'twin-a.png'), path.join(inbox, 'twin-b.png'));
-    app = await processRoot(root);
+    app = await processAndRead(root);
   });
 
-  function recordOfPath(state: App, source: string): string {
-    return recordOf(state, source).outputs?.[0]?.path ?? '';
+  function recordOfPath(source: string): string {
+    return recordOf(source).outputs?.[0]?.path ?? '';
   }
 
   it('passes a valid preroll through unchanged and converts one that is not H.264 MP4', async () => {
-    const ready = recordOf(app, 'inbox/preroll/Promo/ready.mp4');
+    const ready = recordOf('inbox/preroll/Promo/ready.mp4');
     expect(ready.state).toBe('staged');
     const creative = ready.outputs?.[0];
     expect(creative).toMatchObject({ role: 'creative', converted: false });
     expect(creative?.path).toMatch(/^uploaded\/Video\/EN_Promo_UNK_UNK_UNK_Generic_UNK_6sec_ID-[0-9A-F]{8}\.mp4$/);
     expect(await sha256(path.join(root, creative?.path ?? ''))).toBe(hashes.preroll);
 
-    const avi = recordOf(app, 'inbox/preroll/Promo/old codec.avi');
+    const avi = recordOf('inbox/preroll/Promo/old codec.avi');
     const converted = avi.outputs?.find((output) => output.role === 'creative');
     expect(converted?.converted).toBe(true);
     expect((await ffprobeJson(path.join(root, converted?.path ?? ''))).streams[0]?.codec_name).toBe('h264');
@@ -137,27 +146,27 @@ describe('regular creatives, duplicates and bad input', () => {
   });
 
   it('rejects a preroll outside 5–31 s with the limits in the reason', () => {
-    const short = recordOf(app, 'inbox/preroll/Promo/too short.mp4');
+    const short = recordOf('inbox/preroll/Promo/too short.mp4');
     expect(short.state).toBe('rejected');
     expect(short.reason).toMatch(/lasts 2\.0 s; in-stream video must last 5–31 s/);
   });
 
   it('passes a small PNG through, shrinks a 4000×3000 JPEG and converts WebP', async () => {
-    const small = recordOf(app, 'inbox/Banners/small.png');
+    const small = recordOf('inbox/Banners/small.png');
     expect(small.outputs?.[0]).toMatchObject({ converted: false });
     expect(await sha256(path.join(root, small.outputs?.[0]?.path ?? ''))).toBe(hashes.small);
-    const huge = recordOf(app, 'inbox/Banners/huge.jpg').outputs?.find((output) => output.role === 'creative');
+    const huge = recordOf('inbox/Banners/huge.jpg').outputs?.find((output) => output.role === 'creative');
     expect(huge).toMatchObject({ width: 1920, height: 1440, format: 'jpeg', converted: true });
     expect(huge?.path).toMatch(/^uploaded\/Image\/EN_Banners_.*\.jpg$/);
-    const webp = recordOf(app, 'inbox/Banners/modern.webp').outputs?.find((output) => output.role === 'creative');
+    const webp = recordOf('inbox/Banners/modern.webp').outputs?.find((output) => output.role === 'creative');
     const format = (await sharp(path.join(root, webp?.path ?? '')).metadata()).format;
     expect(['jpeg', 'png']).toContain(format);
     expect(path.extname(webp?.path ?? '')).toBe(format === 'jpeg' ? '.jpg' : '.png');
   });
 
   it('sets a duplicate aside with a reason naming the creative it repeats', async () => {
-    const duplicate = recordOf(app, 'inbox/copy of small 🎉.png');
-    const original = recordOf(app, 'inbox/Banners/small.png');
+    const duplicate = recordOf('inbox/copy of small 🎉.png');
+    const original = recordOf('inbox/Banners/small.png');
     expect(duplicate.state).toBe('duplicate');
     expect(duplicate.duplicateOf).toBe(original.key);
     expect(duplicate.reason).toContain(`ID-${original.naming?.id}`);
@@ -167,20 +176,20 @@ describe('regular creatives, duplicates and bad input', () => {
   });
 
   it('stages exactly one of two identical files dropped together', () => {
-    const twins = ['inbox/twin-a.png', 'inbox/twin-b.png'].map((source) => recordOf(app, source));
+    const twins = ['inbox/twin-a.png', 'inbox/twin-b.png'].map((source) => recordOf(source));
     expect(twins.map((twin) => twin.state).sort()).toEqual(['duplicate', 'staged']);
     const [kept, repeat] = twins[0]?.state === 'staged' ? twins : [...twins].reverse();
     expect(repeat?.duplicateOf).toBe(kept?.key);
   });
 
   it('keeps the tokens and id of a file already named in the convention', () => {
-    const record = recordOf(app, 'inbox/EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4');
+    const record = recordOf('inbox/EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4');
     expect(record.naming).toMatchObject({ id: '0BADCAFE', review: [] });
     expect(record.outputs?.find((output) => output.role === 'video')?.path).toBe('uploaded/Native/Video/VID_EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE-VID.mp4');
   });
 
   it('stages files with spaces, unicode, emoji and dots under clean names', () => {
-    const record = recordOf(app, 'inbox/ünïcödé clip ..final.. 🎬.mp4');
+    const record = recordOf('inbox/ünïcödé clip ..final.. 🎬.mp4');
     expect(record.state).toBe('staged');
     for (const output of record.outputs ?? []) expect(path.posix.basename(output.path)).toMatch(/^[A-Za-z0-9_-]+\.(mp4|png)$/);
   });
@@ -193,7 +202,7 @@ describe('regular creatives, duplicates and bad input', () => {
     ['bomb.png', /claims 30000×30000 pixels \(900 megapixels\)/],
     ['song.mp3', /no video stream \(it holds only audio\)/],
   ])('sets %s aside in archive/rejected with a plain reason', async (name, reason) => {
-    const record = recordOf(app, `inbox/${name}`);
+    const record = recordOf(`inbox/${name}`);
     expect(record.state).toBe('rejected');
     expect(record.reason).toMatch(reason);
     expect(record.setAside?.path).toMatch(new RegExp(`^archive/rejected/\\d{4}-\\d{2}-\\d{2}/${name.replace('.', '\\.')}$`));
@@ -202,7 +211,7 @@ describe('regular creatives, duplicates and bad input', () => {
 
   it('leaves partial downloads and dotfiles alone, and loses no input', async () => {
     expect(await listTree(path.join(root, 'inbox'))).toEqual(['.hidden.mp4', 'download.mp4.part', 'upload.tmp', 'video.mp4.crdownload']);
-    const inputs = [...app.creatives.index.values()];
+    const inputs = records;
     expect(inputs).toHaveLength(17);
     for (const record of inputs) {
       const kept = record.setAside?.path ?? record.outputs?.find((output) => !output.converted)?.path;

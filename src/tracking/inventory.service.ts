@@ -1,21 +1,23 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from '../logger.js';
-import type { CreativeIndex } from '../repositories/creative-index.js';
+import type { CreativeRepository } from '../repositories/creative.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
 import { INVENTORY_COLUMNS, inventoryRows } from './inventory-rows.js';
 
 /**
  * Keeps `tracking/creative_inventory.csv` in step with the database. The file is replaced whole and
- * atomically, so a spreadsheet opening it at any moment sees a complete file. Rewrites are spaced
- * by `debounceMs`, since the file grows with the library.
+ * atomically, so a spreadsheet opening it at any moment sees a complete file. A rewrite costs time
+ * in proportion to the library, so rewrites are spaced by `debounceMs`, and by ten times the last
+ * rewrite's duration: at most a tenth of the daemon's time goes to it, whatever the library's size.
  */
 export class InventoryService {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private lastDurationMs = 0;
 
   constructor(
     private readonly file: string,
-    private readonly index: CreativeIndex,
+    private readonly creatives: Pick<CreativeRepository, 'forEachSegment'>,
     private readonly storage: StorageRepository,
     private readonly log: Logger,
     private readonly debounceMs: number,
@@ -26,21 +28,29 @@ export class InventoryService {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.writeNow().catch((error: unknown) => this.log.error({ err: error, file: this.file }, 'Could not write the inventory; it will be tried again on the next change'));
-    }, this.debounceMs);
+    }, Math.max(this.debounceMs, this.lastDurationMs * 10));
   }
 
   /** Writes now, after any write under way. */
   writeNow(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.writing = this.writing.catch(() => undefined).then(() => this.storage.writeFileAtomic(this.file, this.render()));
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        const started = performance.now();
+        await this.storage.writeFileAtomicFrom(this.file, (append) => this.render(append));
+        this.lastDurationMs = performance.now() - started;
+      });
     return this.writing;
   }
 
-  render(): string {
-    const records = [...this.index.values()].sort((a, b) => Number(a.key.slice(1)) - Number(b.key.slice(1)));
-    const rows = records.flatMap(inventoryRows);
+  /** The CSV, a segment of the database at a time. */
+  private async render(append: (chunk: string) => Promise<void>): Promise<void> {
     // A BOM lets spreadsheets read the UTF-8 names (accents, emoji) correctly; CRLF is RFC 4180's line end.
-    return stringify(rows, { header: true, columns: [...INVENTORY_COLUMNS], bom: true, record_delimiter: 'windows' });
+    await append(stringify([], { header: true, columns: [...INVENTORY_COLUMNS], bom: true, record_delimiter: 'windows' }));
+    await this.creatives.forEachSegment(async (records) => {
+      await append(stringify(records.flatMap(inventoryRows), { columns: [...INVENTORY_COLUMNS], record_delimiter: 'windows' }));
+    });
   }
 }
