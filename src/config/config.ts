@@ -14,7 +14,10 @@ export interface Config {
   /** Uploads are simulated unless this is false (`--live` or `DRY_RUN=false`). */
   readonly dryRun: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Files converted at once; defaults to the number of cores. */
+  /**
+   * Probes and conversions at once. One more than the cores: a core is not left idle while a job
+   * starts or waits on the disk (measured in `npm run bench`).
+   */
   readonly concurrency: number;
   /** A file is stable once its size and mtime have not changed for this long. */
   readonly stabilityMs: number;
@@ -45,7 +48,7 @@ const SETTINGS = {
     env: 'LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
-  concurrency: { env: 'CONCURRENCY', schema: wholeNumber(1, 64).default(Math.max(1, os.availableParallelism())) },
+  concurrency: { env: 'CONCURRENCY', schema: wholeNumber(1, 64).default(os.availableParallelism() + 1) },
   stabilityMs: { env: 'STABILITY_MS', schema: wholeNumber(0).default(2_000) },
   reconcileCron: { env: 'RECONCILE_CRON', schema: cronExpression.default('*/30 * * * * *') },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', schema: wholeNumber(0).default(20_000) },

@@ -20,9 +20,6 @@ export type State = (typeof STATES)[number];
 /** States in which the file still needs work from the ingest pipeline. */
 export const INGEST_STATES: ReadonlySet<State> = new Set(['discovered', 'probed', 'named', 'converted']);
 
-/** States in which the source has left `inbox/` for good. */
-export const SETTLED_STATES: ReadonlySet<State> = new Set(['staged', 'uploaded', 'archived', 'rejected', 'duplicate']);
-
 const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
   discovered: ['discovered', 'probed', 'rejected', 'failed'],
   probed: ['discovered', 'named', 'rejected', 'failed'],

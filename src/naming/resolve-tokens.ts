@@ -28,28 +28,30 @@ export function resolveTokens(sources: TokenSources): ResolvedTokens {
     );
   };
 
-  const tokens: Record<string, string> = {};
-  for (const token of TOKEN_ORDER) {
+  const resolve = (token: (typeof TOKEN_ORDER)[number]): string => {
     const raw = pick(token);
     if (raw === undefined) {
-      tokens[token] = UNKNOWN;
       review.push(`${token} missing`);
-      continue;
+      return UNKNOWN;
     }
-    if (token in ALLOWED) {
-      const enumToken = token as keyof typeof ALLOWED;
-      const canonical = canonicalEnum(enumToken, raw);
-      if (canonical === undefined) {
-        tokens[token] = UNKNOWN;
-        review.push(`${token} "${raw}" is not one of ${ALLOWED[enumToken].join(', ')}`);
-      } else {
-        tokens[token] = canonical;
-      }
-      continue;
-    }
-    tokens[token] = cleanToken(raw);
-  }
+    if (!isEnumToken(token)) return cleanToken(raw);
+    const canonical = canonicalEnum(token, raw);
+    if (canonical === undefined) review.push(`${token} "${raw}" is not one of ${ALLOWED[token].join(', ')}`);
+    return canonical ?? UNKNOWN;
+  };
+  const tokens: NamingTokens = {
+    language: resolve('language'),
+    category: resolve('category'),
+    modelSex: resolve('modelSex'),
+    style: resolve('style'),
+    rating: resolve('rating'),
+    description: resolve('description'),
+    creator: resolve('creator'),
+  };
   const testId = pick('testId');
-  if (testId !== undefined) tokens.testId = cleanToken(testId);
-  return { tokens: tokens as unknown as NamingTokens, review };
+  return { tokens: testId === undefined ? tokens : { ...tokens, testId: cleanToken(testId) }, review };
+}
+
+function isEnumToken(token: string): token is keyof typeof ALLOWED {
+  return token in ALLOWED;
 }

@@ -37,6 +37,16 @@ export class FfmpegFailedError extends Error {
   }
 }
 
+/** Decoded pixels, held once so that several encodings can be tried without decoding again. */
+export interface RawImage {
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 2 | 3 | 4;
+}
+
+export type ImageInput = string | Buffer | RawImage;
+
 export interface ImageRender {
   readonly resize?: { readonly width: number; readonly height: number; readonly fit: 'inside' | 'cover' };
   readonly format: keyof FormatEnum;
@@ -53,7 +63,7 @@ export class MediaRepository {
     private readonly binaries: FfmpegBinaries,
     /** Decoded-pixel ceiling handed to sharp, so an image bomb fails instead of eating memory. */
     private readonly maxImagePixels: number,
-    /** libvips threads per image; files run in parallel already. */
+    /** libvips threads per image: the cores shared by the images converted at once. */
     sharpThreads = 1,
   ) {
     // A daemon converting thousands of distinct files gains nothing from sharp's cache but memory.
@@ -126,16 +136,24 @@ export class MediaRepository {
     await sharp(file, { limitInputPixels: this.maxImagePixels, failOn: 'error', animated: true }).stats();
   }
 
-  async renderImage(input: string | Buffer, output: string, render: ImageRender): Promise<void> {
-    await this.pipelineFor(input, render).toFile(output);
+  /** Decodes (and shrinks, when asked) once, to raw pixels for {@link renderImageToBuffer}. */
+  async decodeImage(input: string, resize?: ImageRender['resize']): Promise<RawImage> {
+    let image = sharp(input, { limitInputPixels: this.maxImagePixels, failOn: 'error' });
+    if (resize) image = image.resize(resize.width, resize.height, { fit: resize.fit, withoutEnlargement: resize.fit === 'inside' });
+    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: info.channels };
   }
 
-  renderImageToBuffer(input: string | Buffer, render: ImageRender): Promise<Buffer> {
+  renderImageToBuffer(input: ImageInput, render: ImageRender): Promise<Buffer> {
     return this.pipelineFor(input, render).toBuffer();
   }
 
-  private pipelineFor(input: string | Buffer, render: ImageRender): Sharp {
-    let image = sharp(input, { limitInputPixels: this.maxImagePixels, failOn: 'error', animated: render.animated ?? false });
+  private pipelineFor(input: ImageInput, render: ImageRender): Sharp {
+    const options = { limitInputPixels: this.maxImagePixels, failOn: 'error' as const, animated: render.animated ?? false };
+    let image =
+      typeof input === 'string' || Buffer.isBuffer(input)
+        ? sharp(input, options)
+        : sharp(input.data, { ...options, raw: { width: input.width, height: input.height, channels: input.channels } });
     if (render.resize) image = image.resize(render.resize.width, render.resize.height, { fit: render.resize.fit, withoutEnlargement: render.resize.fit === 'inside' });
     return image.toFormat(render.format, render.formatOptions);
   }

@@ -45,6 +45,8 @@ export class PipelineService {
   private readonly runAgain = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly stopping = new AbortController();
+  /** Set by {@link stop}: conversions under way may finish, none may start. */
+  private draining = false;
   private readonly ctx: StageContext;
 
   constructor(
@@ -62,7 +64,8 @@ export class PipelineService {
   /** A stable file in `inbox/`: creates its record, or restarts one that failed or changed. */
   submit(sourcePath: string, stat: FileStat): void {
     if (this.stopping.signal.aborted) return;
-    const existing = this.ctx.creatives.index.bySource(sourcePath);
+    const key = this.ctx.creatives.index.keyOfSource(sourcePath);
+    const existing = key === undefined ? undefined : this.ctx.creatives.get(key);
     if (!existing) {
       const record = this.ctx.creatives.create({ state: 'discovered', source: { path: sourcePath, ...stat }, attempts: 0, times: { discovered: new Date().toISOString() } });
       this.changed(record, 'found in inbox');
@@ -77,14 +80,14 @@ export class PipelineService {
 
   /** Picks up every record left between steps (by a crash, or by a change under way) that is not running. */
   resumeUnfinished(): number {
-    const unfinished = [...this.ctx.creatives.index.values()].filter((record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key));
+    const unfinished = this.activeRecords().filter((record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key));
     for (const record of unfinished) this.schedule(record.key);
     return unfinished.length;
   }
 
   /** Gives failed files whose source is still in `inbox/` another full try. */
   async retryFailed(): Promise<number> {
-    const failed = [...this.ctx.creatives.index.values()].filter((record) => record.state === 'failed');
+    const failed = this.activeRecords().filter((record) => record.state === 'failed');
     let retried = 0;
     for (const record of failed) {
       const stat = await this.ctx.storage.stat(toAbsolute(this.ctx.layout, record.source.path));
@@ -96,8 +99,9 @@ export class PipelineService {
     return retried;
   }
 
-  isScheduled(key: string): boolean {
-    return this.scheduled.has(key);
+  /** Records whose source is still in `inbox/`: always in memory. */
+  private activeRecords(): CreativeRecord[] {
+    return [...this.ctx.creatives.index.activeKeys()].flatMap((key) => this.ctx.creatives.get(key) ?? []);
   }
 
   /** Resolves when no file is queued, running or waiting for a retry. */
@@ -116,6 +120,7 @@ export class PipelineService {
    * (ffmpeg is killed, temporary files removed); they resume from their last step on the next start.
    */
   async stop(graceMs: number): Promise<void> {
+    this.draining = true;
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
     this.queue.clear();
@@ -165,7 +170,7 @@ export class PipelineService {
       case 'probed':
         return this.commit(record, name(record, this.nameSources), 'named');
       case 'named': {
-        const duplicate = findDuplicate(record, this.ctx.creatives.index);
+        const duplicate = await findDuplicate(record, this.ctx.creatives);
         if (duplicate) {
           const setAsideRecord = await setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, this.ctx);
           return this.commit(record, setAsideRecord, duplicate.reason);
@@ -180,7 +185,13 @@ export class PipelineService {
   }
 
   private heavy(work: () => Promise<CreativeRecord>): Promise<CreativeRecord> {
-    return this.conversions.add(work, { signal: this.stopping.signal });
+    return this.conversions.add(
+      () => {
+        if (this.draining) throw new ShutdownError();
+        return work();
+      },
+      { signal: this.stopping.signal },
+    );
   }
 
   /**
@@ -208,7 +219,7 @@ export class PipelineService {
   }
 
   private async fail(record: CreativeRecord, error: unknown): Promise<void> {
-    if (this.stopping.signal.aborted) {
+    if (this.stopping.signal.aborted || error instanceof ShutdownError) {
       this.ctx.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
       return;
     }

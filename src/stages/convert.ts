@@ -22,11 +22,18 @@ export async function convert(record: CreativeRecord, ctx: StageContext): Promis
   const { kind, media, naming } = record;
   if (!kind || !media || !naming) throw new Error(`Creative ${record.key} reached conversion before probing and naming`);
   const input = toAbsolute(ctx.layout, record.source.path);
-  const job = { record, media, naming, input, ctx };
-  const converted = await mapFailures(record.source.path, () =>
-    kind === 'native' ? convertNative(job) : kind === 'preroll' ? convertPreroll(job) : convertImage(job),
-  );
-  return { ...record, state: 'converted', outputs: converted.outputs, notes: converted.notes };
+  const produced: string[] = [];
+  const job = { record, media, naming, input, ctx, produced };
+  try {
+    const converted = await mapFailures(record.source.path, () =>
+      kind === 'native' ? convertNative(job) : kind === 'preroll' ? convertPreroll(job) : convertImage(job),
+    );
+    return { ...record, state: 'converted', outputs: converted.outputs, notes: converted.notes };
+  } catch (error) {
+    // Half a pair (a video without its thumbnail) must not wait in uploaded/ with no record of it.
+    await Promise.all(produced.map((file) => ctx.storage.remove(file)));
+    throw error;
+  }
 }
 
 interface Job {
@@ -35,45 +42,49 @@ interface Job {
   readonly naming: Naming;
   readonly input: string;
   readonly ctx: StageContext;
+  /** Final paths written so far, removed again if a later output fails. */
+  readonly produced: string[];
 }
 
-async function convertNative({ record, media, naming, input, ctx }: Job): Promise<Converted> {
+async function convertNative({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
   const { profile, layout } = ctx;
   const seconds = Math.min(media.durationSec ?? 0, profile.native.maxSeconds);
   const names = planNames({ kind: 'native', naming, sourceExt: extensionOf(record), sourceSeconds: media.durationSec, outputSeconds: seconds });
   const videoPath = path.join(layout.uploaded, OUTPUT_FOLDERS.native.video, names.video ?? '');
   const imagePath = path.join(layout.uploaded, OUTPUT_FOLDERS.native.image, names.image ?? '');
 
-  const video = await produce(ctx, videoPath, async (temp) => {
-    await ctx.media.runFfmpeg({ input, output: temp, outputOptions: nativeVideoArgs(profile, media.hasAudio ?? false) }, ctx.signal);
-    return verifyVideo(ctx, temp, record.source.path, { width: profile.native.width, height: profile.native.height, maxSeconds: profile.native.maxSeconds });
-  });
-
   const frame = path.join(layout.tmp, `${record.key}-frame.png`);
   await ctx.storage.ensureDir(layout.tmp);
-  let thumbnail;
+  let video: VideoFacts;
+  let image: Awaited<ReturnType<typeof firstThatFits>>;
   try {
+    video = await produce(ctx, produced, videoPath, async (temp) => {
+      await ctx.media.runFfmpeg({ input, output: temp, outputOptions: nativeVideoArgs(profile, media.hasAudio ?? false) }, ctx.signal);
+      return verifyVideo(ctx, temp, record.source.path, { width: profile.native.width, height: profile.native.height, maxSeconds: profile.native.maxSeconds });
+    });
+    // A separate run for the frame: one run splitting the picture between two outputs decodes the whole input in ffmpeg 5.1.
     await ctx.media.runFfmpeg({ input, output: frame, outputOptions: nativeFrameArgs(profile) }, ctx.signal);
-    thumbnail = await firstThatFits((render) => ctx.media.renderImageToBuffer(frame, render), encodingLadder('png'), profile.native.imageMaxBytes);
+    image = await firstThatFits((render) => ctx.media.renderImageToBuffer(frame, render), encodingLadder('png'), profile.native.imageMaxBytes);
   } finally {
     await ctx.storage.remove(frame);
   }
-  if (!thumbnail) throw new BadInputError(`No PNG of the first frame fits in ${profile.native.imageMaxBytes} bytes`, record.source.path);
-  await ctx.storage.writeFileAtomic(imagePath, thumbnail.data);
+  if (!image) throw new BadInputError(`No PNG of the first frame fits in ${profile.native.imageMaxBytes} bytes`, record.source.path);
+  produced.push(imagePath);
+  await ctx.storage.writeFileAtomic(imagePath, image.data);
 
   const notes = [`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}`];
-  if (thumbnail.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
+  if (image.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
   return {
     outputs: [
       { role: 'video', path: toRelative(layout, videoPath), format: 'mp4', converted: true, ...video },
-      { role: 'image', path: toRelative(layout, imagePath), bytes: thumbnail.data.length, width: profile.native.width, height: profile.native.height, format: 'png', converted: true },
+      { role: 'image', path: toRelative(layout, imagePath), bytes: image.data.length, width: profile.native.width, height: profile.native.height, format: 'png', converted: true },
       originalOutput(ctx, record, media, path.join(layout.uploaded, OUTPUT_FOLDERS.native.original, names.original)),
     ],
     notes,
   };
 }
 
-async function convertPreroll({ record, media, naming, input, ctx }: Job): Promise<Converted> {
+async function convertPreroll({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
   const { preroll } = ctx.profile;
   const duration = media.durationSec ?? 0;
   if (duration < preroll.minSeconds) {
@@ -97,7 +108,7 @@ async function convertPreroll({ record, media, naming, input, ctx }: Job): Promi
   }
   const names = planNames({ kind: 'preroll', naming, sourceExt: extensionOf(record), sourceSeconds: duration, outputSeconds: trimTo ?? duration, outputExt: '.mp4' });
   const finalPath = path.join(folder, names.creative ?? '');
-  const video = await produce(ctx, finalPath, async (temp) => {
+  const video = await produce(ctx, produced, finalPath, async (temp) => {
     await ctx.media.runFfmpeg({ input, output: temp, outputOptions: prerollVideoArgs(ctx.profile, media.hasAudio ?? false, trimTo) }, ctx.signal);
     return verifyVideo(ctx, temp, record.source.path, { maxWidth: preroll.maxWidth, maxHeight: preroll.maxHeight, maxSeconds: preroll.maxSeconds });
   });
@@ -110,7 +121,7 @@ async function convertPreroll({ record, media, naming, input, ctx }: Job): Promi
   };
 }
 
-async function convertImage({ record, media, naming, input, ctx }: Job): Promise<Converted> {
+async function convertImage({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
   const { image } = ctx.profile;
   const reasons: string[] = [];
   if (!image.formats.includes(media.format)) reasons.push(`format ${media.format}`);
@@ -125,8 +136,10 @@ async function convertImage({ record, media, naming, input, ctx }: Job): Promise
   }
   const format = media.animated && media.format === 'gif' ? 'gif' : media.hasAlpha ? 'png' : 'jpeg';
   const resize = { width: image.maxWidth, height: image.maxHeight, fit: 'inside' as const };
+  // Stills are decoded and shrunk once; only the encoding is repeated to fit the byte limit.
+  const source = format === 'gif' ? input : await ctx.media.decodeImage(input, resize);
   const encoded = await firstThatFits(
-    (render) => ctx.media.renderImageToBuffer(input, { ...render, resize }),
+    (render) => ctx.media.renderImageToBuffer(source, format === 'gif' ? { ...render, resize } : render),
     encodingLadder(format),
     image.maxBytes,
   );
@@ -134,6 +147,7 @@ async function convertImage({ record, media, naming, input, ctx }: Job): Promise
   const meta = await ctx.media.imageMetadataOf(encoded.data);
   const names = planNames({ kind: 'image', naming, sourceExt: extensionOf(record), outputExt: format === 'jpeg' ? '.jpg' : `.${format}` });
   const finalPath = path.join(folder, names.creative ?? '');
+  produced.push(finalPath);
   await ctx.storage.writeFileAtomic(finalPath, encoded.data);
   return {
     outputs: [
@@ -183,11 +197,12 @@ async function verifyVideo(ctx: StageContext, file: string, label: string, limit
 }
 
 /** Writes `finalPath` through a temporary file: produced, checked, flushed, renamed. */
-async function produce<T>(ctx: StageContext, finalPath: string, write: (temp: string) => Promise<T>): Promise<T> {
+async function produce<T>(ctx: StageContext, produced: string[], finalPath: string, write: (temp: string) => Promise<T>): Promise<T> {
   await ctx.storage.ensureDir(path.dirname(finalPath));
   const temp = ctx.storage.tempPathFor(finalPath);
   try {
     const result = await write(temp);
+    produced.push(finalPath);
     await ctx.storage.commitTemp(temp, finalPath);
     return result;
   } finally {

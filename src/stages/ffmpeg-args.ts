@@ -32,6 +32,7 @@ export function nativeFrameArgs(profile: PlatformProfile): string[] {
   return ['-map', '0:v:0', '-frames:v', '1', '-vf', cropAndScaleFilter(width, height), '-c:v', 'png', '-f', 'image2'];
 }
 
+
 /** In-stream video: H.264 MP4 within the frame limits, cut to `trimToSeconds` when given. */
 export function prerollVideoArgs(profile: PlatformProfile, hasAudio: boolean, trimToSeconds?: number): string[] {
   const { maxWidth, maxHeight } = profile.preroll;

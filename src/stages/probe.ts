@@ -92,14 +92,15 @@ async function inspectVideo(file: string, label: string, ctx: StageContext): Pro
 }
 
 /**
- * A video cut short (an interrupted copy) can still have a complete header. Decoding one frame
- * near the declared end finds that, without reading the whole file.
+ * A video cut short (an interrupted copy) can still have a complete header. Reading its last half
+ * second of packets finds that. The packets are copied, not decoded: a decode would start at the
+ * previous keyframe, which may be the first frame of the file.
  */
 async function checkEndIsReadable(file: string, label: string, durationSec: number, ctx: StageContext): Promise<void> {
   const seekTo = Math.max(0, durationSec - 0.5).toFixed(3);
   try {
     await ctx.media.runFfmpeg(
-      { input: file, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], output: '-', outputOptions: ['-map', '0:v:0', '-frames:v', '1', '-f', 'null'] },
+      { input: file, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], output: '-', outputOptions: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] },
       ctx.signal,
     );
   } catch (error) {
