@@ -1,0 +1,116 @@
+/**
+ * Child process of the benchmark: the database at one library size. Prints JSON with start-up load
+ * time, look-up cost by name and by hash, the cost of recording a state change, and peak RSS.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createLogger } from '../logger.js';
+import { InventoryService } from '../tracking/inventory.service.js';
+import type { CreativeRecord } from '../core/record.js';
+import { CreativeRepository } from '../repositories/creative.repository.js';
+import { StorageRepository } from '../repositories/storage.repository.js';
+
+const size = Number(process.argv[2]);
+const storage = new StorageRepository();
+const dir = process.argv[3] === 'build' ? '' : await fs.mkdtemp(path.join(os.tmpdir(), 'cf-bench-db-'));
+
+function stagedRecord(n: number): Omit<CreativeRecord, 'key'> {
+  const hash = createHash('sha256').update(String(n)).digest('hex');
+  const id = hash.slice(0, 8).toUpperCase();
+  const base = `EN_Cumshot_F_Real_NSFW_Generic_Seras_4sec_ID-${id}`;
+  const at = new Date(1_700_000_000_000 + n * 1000).toISOString();
+  return {
+    state: 'staged',
+    source: { path: `inbox/native/Cumshot/video-${n}.mp4`, size: 20_000_000 + n, mtimeMs: 1_700_000_000_000 + n },
+    kind: 'native',
+    hash,
+    media: { type: 'video', format: 'mov,mp4,m4a,3gp,3g2,mj2', width: 1920, height: 1080, durationSec: 10, videoCodec: 'h264', hasAudio: true },
+    naming: { id, tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' }, review: [] },
+    outputs: [
+      { role: 'video', path: `uploaded/Native/Video/VID_${base}-VID.mp4`, bytes: 900_000, width: 640, height: 360, durationSec: 4, format: 'mp4', converted: true },
+      { role: 'image', path: `uploaded/Native/Image/IMG_${base}-IMG.png`, bytes: 250_000, width: 640, height: 360, format: 'png', converted: true },
+      { role: 'original', path: `uploaded/Native/ORG_${base}.mp4`, bytes: 20_000_000, width: 1920, height: 1080, durationSec: 10, format: 'mov,mp4,m4a,3gp,3g2,mj2', converted: false },
+    ],
+    notes: ['native pair: cut to 4 s, centre-cropped to 640×360'],
+    attempts: 0,
+    times: { discovered: at, probed: at, named: at, converted: at, staged: at },
+  };
+}
+
+// Build the library in a child (its memory is not ours), then open it fresh, as a restart would.
+if (process.argv[3] === 'build') {
+  const builder = await CreativeRepository.open(process.argv[4] ?? '', storage);
+  for (let n = 0; n < size; n += 1) {
+    builder.create(stagedRecord(n));
+    if (n % 5_000 === 4_999) await builder.flush();
+  }
+  await builder.close();
+  process.exit(0);
+}
+await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), String(size), 'build', dir]);
+const bytesOnDisk = (await Promise.all((await fs.readdir(dir)).map(async (name) => (await fs.stat(path.join(dir, name))).size))).reduce((a, b) => a + b, 0);
+
+const loadStarted = performance.now();
+const repository = await CreativeRepository.open(dir, storage);
+const loadMs = performance.now() - loadStarted;
+const loadPeakRssMb = process.resourceUsage().maxRSS / 1024;
+
+const probes = 200_000;
+const names = Array.from({ length: 1_000 }, (_, i) => path.posix.basename(stagedRecord((i * 7_919) % size).outputs?.[0]?.path ?? ''));
+const hashes = Array.from({ length: 1_000 }, (_, i) => stagedRecord((i * 104_729) % size).hash ?? '');
+let found = 0;
+let started = performance.now();
+for (let i = 0; i < probes; i += 1) if (repository.index.byName(names[i % names.length] ?? '')) found += 1;
+const byNameUs = ((performance.now() - started) * 1000) / probes;
+started = performance.now();
+for (let i = 0; i < probes; i += 1) if (repository.index.byHash(hashes[i % hashes.length] ?? '')) found += 1;
+const byHashUs = ((performance.now() - started) * 1000) / probes;
+if (found !== probes * 2) throw new Error(`look-ups missed: ${probes * 2 - found}`);
+
+/** Commits `changes` state changes to the records `keyOf` picks, 8 in flight; ms per change. */
+async function timeChanges(changes: number, keyOf: (i: number) => string): Promise<number> {
+  const begun = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < changes; i += 1) {
+    const record = await repository.load(keyOf(i));
+    if (!record) throw new Error('missing record');
+    const commit = repository.commit({ ...record, attempts: record.attempts + 1 }).finally(() => inFlight.delete(commit));
+    inFlight.add(commit);
+    if (inFlight.size >= 8) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return (performance.now() - begun) / changes;
+}
+
+// As the pipeline changes records: the files in progress, all in memory, in the newest segments.
+const recent = Math.min(size, 1_000);
+for (let i = 0; i < recent; i += 128) await repository.load(`c${size - recent + i}`);
+const amortisedMs = await timeChanges(2_000, (i) => `c${size - recent + ((i * 7_919) % recent)}`);
+const changesPeakRssMb = process.resourceUsage().maxRSS / 1024;
+// Spread over the whole library, each reading its record's segment first (a status sync, say).
+const spreadMs = await timeChanges(2_000, (i) => `c${(i * 7_919) % size}`);
+const spreadPeakRssMb = process.resourceUsage().maxRSS / 1024;
+
+// One change at a time, each waiting for its own write: the worst case.
+const single = 200;
+started = performance.now();
+for (let i = 0; i < single; i += 1) {
+  const record = await repository.load(`c${(i * 104_729) % size}`);
+  if (record) await repository.commit({ ...record, attempts: record.attempts + 1 });
+}
+const singleMs = (performance.now() - started) / single;
+await repository.close();
+
+// The inventory is rewritten whole; the daemon spaces rewrites by ten times this.
+started = performance.now();
+const csv = new InventoryService(path.join(dir, 'inventory.csv'), repository, storage, createLogger({ level: 'silent', pretty: false }), 0);
+await csv.writeNow();
+const inventoryMs = performance.now() - started;
+if (!process.env.KEEP_DB) await fs.rm(dir, { recursive: true, force: true }); else console.error(dir);
+
+console.log(JSON.stringify({ size, mbOnDisk: bytesOnDisk / 1e6, loadMs, loadPeakRssMb, byNameUs, byHashUs, amortisedMs, spreadMs, singleMs, changesPeakRssMb, spreadPeakRssMb, inventoryMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
