@@ -74,8 +74,15 @@ export class PipelineService {
     }
     const changed = existing.source.size !== stat.size || existing.source.mtimeMs !== stat.mtimeMs;
     if (existing.state === 'failed' && !changed) return;
-    if (changed && !this.scheduled.has(existing.key)) this.restart(existing, stat);
-    this.schedule(existing.key);
+    if (!changed || this.scheduled.has(existing.key)) {
+      // A run under way notices the change itself, when it next reads the file.
+      this.schedule(existing.key);
+      return;
+    }
+    this.restart(existing, stat).then(
+      () => this.schedule(existing.key),
+      (error: unknown) => this.ctx.log.error({ err: error, file: sourcePath }, 'Could not restart the changed file; the next reconcile pass tries again'),
+    );
   }
 
   /** Picks up every record left between steps (by a crash, or by a change under way) that is not running. */
@@ -92,7 +99,7 @@ export class PipelineService {
     for (const record of failed) {
       const stat = await this.ctx.storage.stat(toAbsolute(this.ctx.layout, record.source.path));
       if (!stat) continue;
-      this.restart(record, stat);
+      await this.restart(record, stat);
       this.schedule(record.key);
       retried += 1;
     }
@@ -237,14 +244,13 @@ export class PipelineService {
   }
 
   private async sourceChanged(record: CreativeRecord, error: SourceChangedError): Promise<void> {
-    await this.removeConvertedOutputs(record);
     const file = toAbsolute(this.ctx.layout, record.source.path);
     const stat = await this.ctx.storage.stat(file);
     if (!stat) {
-      await this.commit(record, { ...record, state: 'failed', reason: error.plain }, error.message);
+      await this.giveUp(record, error.plain, record.attempts, error.message);
       return;
     }
-    this.restart(record, stat);
+    await this.restart(record, stat);
     this.options.watchAgain?.(file);
   }
 
@@ -252,7 +258,7 @@ export class PipelineService {
     const attempts = record.attempts + 1;
     const reason = describeError(error);
     if (attempts >= this.options.maxAttempts) {
-      await this.commit(record, { ...record, state: 'failed', attempts, reason }, `Failed after ${attempts} attempts: ${reason}`, false);
+      await this.giveUp(record, reason, attempts, `Failed after ${attempts} attempts: ${reason}`);
       return;
     }
     await this.ctx.creatives.commit({ ...record, attempts, reason });
@@ -267,17 +273,27 @@ export class PipelineService {
     );
   }
 
-  /** Back to `discovered` with the file as it is now; old outputs go, the file is read again. */
-  private restart(record: CreativeRecord, stat: FileStat): void {
-    const { hash: _hash, media: _media, kind: _kind, naming: _naming, outputs: _outputs, notes: _notes, reason: _reason, ...rest } = record;
-    const next: CreativeRecord = { ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 };
+  /** Marks a file failed; it stays in `inbox/`, and what was converted from it goes. */
+  private async giveUp(record: CreativeRecord, reason: string, attempts: number, message: string): Promise<void> {
+    await this.removeConvertedOutputs(record);
+    const { outputs: _outputs, ...rest } = record;
+    await this.commit(record, { ...rest, state: 'failed', attempts, reason }, message, false);
+  }
+
+  /**
+   * Back to `discovered` with the file as it is now. Its converted outputs go first: changed
+   * content gets another id, so they would otherwise stay in uploaded/ with no record.
+   */
+  private async restart(record: CreativeRecord, stat: FileStat): Promise<void> {
     assertTransition(record.state, 'discovered', record.key);
-    this.ctx.creatives.put(next);
+    await this.removeConvertedOutputs(record);
+    const { hash: _hash, media: _media, kind: _kind, naming: _naming, outputs: _outputs, notes: _notes, reason: _reason, ...rest } = record;
+    this.ctx.creatives.put({ ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 });
   }
 
   private async removeConvertedOutputs(record: CreativeRecord): Promise<void> {
-    for (const output of record.outputs ?? []) {
-      if (output.converted) await this.ctx.storage.remove(toAbsolute(this.ctx.layout, output.path));
-    }
+    await Promise.all(
+      (record.outputs ?? []).filter((output) => output.converted).map((output) => this.ctx.storage.remove(toAbsolute(this.ctx.layout, output.path))),
+    );
   }
 }

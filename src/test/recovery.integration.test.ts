@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openApp } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { toRelative } from '../core/layout.js';
+import type { CreativeRecord } from '../core/record.js';
+import { processOnce } from '../daemon.js';
+import { createLogger } from '../logger.js';
+import { locateFfmpeg } from '../repositories/ffmpeg-binaries.js';
+import { MediaRepository } from '../repositories/media.repository.js';
+import type { StageContext } from '../stages/context.js';
+import { convert } from '../stages/convert.js';
+import { name } from '../stages/name.js';
+import { probe } from '../stages/probe.js';
+import { listTree, makeVideo, sha256, tempRoot } from './fixtures.js';
+import { allRecords } from './harness.js';
+
+describe('a file replaced between conversion and staging', () => {
+  it('drops the old outputs and stages the new content', async () => {
+    const root = await tempRoot();
+    const config = loadConfig({ root, env: { STABILITY_MS: '50' } });
+    const log = createLogger({ level: 'silent', pretty: false });
+    const source = await makeVideo(path.join(root, 'inbox', 'clip.mp4'), { seconds: 2, seed: 1 });
+
+    // Left converted, as a crash just before staging leaves it.
+    let app = await openApp(config, log);
+    const ctx: StageContext = {
+      layout: config.layout,
+      profile: config.profile,
+      storage: app.storage,
+      media: new MediaRepository(locateFfmpeg({}), config.profile.input.maxImagePixels),
+      creatives: app.creatives,
+      log,
+      signal: new AbortController().signal,
+    };
+    const stat = await app.storage.stat(source);
+    let record: CreativeRecord = app.creatives.create({ state: 'discovered', source: { path: toRelative(config.layout, source), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} });
+    record = await probe(record, ctx);
+    record = name(record, { folderDefaults: { lookup: () => undefined }, configDefaults: config.defaults, index: app.creatives.index });
+    record = await convert(record, ctx);
+    await app.creatives.commit(record);
+    const oldOutputs = (record.outputs ?? []).filter((output) => output.converted).map((output) => output.path);
+    expect(oldOutputs).toHaveLength(2);
+    await app.close();
+
+    // Someone replaces the file before the daemon comes back.
+    await makeVideo(source, { seconds: 3, seed: 2 });
+    const newHash = await sha256(source);
+    app = await openApp(config, log);
+    await processOnce(app);
+    await app.close();
+
+    const [final] = await allRecords(app);
+    expect(final).toMatchObject({ state: 'staged', hash: newHash });
+    const uploaded = await listTree(config.layout.uploaded);
+    for (const old of oldOutputs) expect(uploaded).not.toContain(path.relative('uploaded', old));
+    expect(uploaded.filter((file) => file.startsWith('Native/Video/'))).toEqual([expect.stringContaining(newHash.slice(0, 8).toUpperCase())]);
+    expect(uploaded).toHaveLength(3);
+  });
+});
