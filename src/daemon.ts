@@ -18,7 +18,10 @@ async function reconcilePass(app: App): Promise<number> {
  */
 export async function processOnce(app: App): Promise<void> {
   await app.pipeline.retryFailed();
-  while ((await reconcilePass(app)) > 0) {
+  // Settle after every pass, the first included: work may already be under way. Stop after a
+  // pass that found nothing new.
+  for (let more = true; more; ) {
+    more = (await reconcilePass(app)) > 0;
     await app.gate.idle();
     await app.pipeline.settled();
   }

@@ -43,6 +43,8 @@ export class PipelineService {
   private readonly conversions: PQueue;
   private readonly scheduled = new Set<string>();
   private readonly runAgain = new Set<string>();
+  /** Files that changed since their record was made: their next run starts over with this stat. */
+  private readonly restartWith = new Map<string, FileStat>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly stopping = new AbortController();
   /** Set by {@link stop}: conversions under way may finish, none may start. */
@@ -74,15 +76,8 @@ export class PipelineService {
     }
     const changed = existing.source.size !== stat.size || existing.source.mtimeMs !== stat.mtimeMs;
     if (existing.state === 'failed' && !changed) return;
-    if (!changed || this.scheduled.has(existing.key)) {
-      // A run under way notices the change itself, when it next reads the file.
-      this.schedule(existing.key);
-      return;
-    }
-    this.restart(existing, stat).then(
-      () => this.schedule(existing.key),
-      (error: unknown) => this.ctx.log.error({ err: error, file: sourcePath }, 'Could not restart the changed file; the next reconcile pass tries again'),
-    );
+    if (changed) this.restartWith.set(existing.key, stat);
+    this.schedule(existing.key);
   }
 
   /** Picks up every record left between steps (by a crash, or by a change under way) that is not running. */
@@ -99,7 +94,7 @@ export class PipelineService {
     for (const record of failed) {
       const stat = await this.ctx.storage.stat(toAbsolute(this.ctx.layout, record.source.path));
       if (!stat) continue;
-      await this.restart(record, stat);
+      this.restartWith.set(record.key, stat);
       this.schedule(record.key);
       retried += 1;
     }
@@ -160,6 +155,11 @@ export class PipelineService {
 
   private async run(key: string): Promise<void> {
     let record = this.ctx.creatives.get(key);
+    const stat = this.restartWith.get(key);
+    if (record && stat) {
+      this.restartWith.delete(key);
+      record = await this.restart(record, stat);
+    }
     while (record && INGEST_STATES.has(record.state) && !this.stopping.signal.aborted) {
       try {
         record = await this.step(record);
@@ -284,11 +284,13 @@ export class PipelineService {
    * Back to `discovered` with the file as it is now. Its converted outputs go first: changed
    * content gets another id, so they would otherwise stay in uploaded/ with no record.
    */
-  private async restart(record: CreativeRecord, stat: FileStat): Promise<void> {
+  private async restart(record: CreativeRecord, stat: FileStat): Promise<CreativeRecord> {
     assertTransition(record.state, 'discovered', record.key);
     await this.removeConvertedOutputs(record);
     const { hash: _hash, media: _media, kind: _kind, naming: _naming, outputs: _outputs, notes: _notes, reason: _reason, ...rest } = record;
-    this.ctx.creatives.put({ ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 });
+    const next: CreativeRecord = { ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 };
+    this.ctx.creatives.put(next);
+    return next;
   }
 
   private async removeConvertedOutputs(record: CreativeRecord): Promise<void> {

@@ -16,6 +16,8 @@ import { listTree, makeVideo, sha256, tempRoot } from './fixtures.js';
 import { allRecords } from './harness.js';
 
 describe('a file replaced between conversion and staging', () => {
+  // Both ways a change is noticed are covered: here the watcher's event; the stage step's own check
+  // is covered by the kill -9 test's restarts.
   it('drops the old outputs and stages the new content', async () => {
     const root = await tempRoot();
     const config = loadConfig({ root, env: { STABILITY_MS: '50' } });
@@ -47,6 +49,10 @@ describe('a file replaced between conversion and staging', () => {
     await makeVideo(source, { seconds: 3, seed: 2 });
     const newHash = await sha256(source);
     app = await openApp(config, log);
+    // The watcher reports the change before any pass resumes the record.
+    const changed = await app.storage.stat(source);
+    if (!changed) throw new Error('source missing');
+    app.pipeline.submit(record.source.path, changed);
     await processOnce(app);
     await app.close();
 
