@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -20,14 +20,17 @@ export interface LoggerOptions {
   readonly level: string;
   /** Human-readable output; by default when stdout is a terminal. pm2 and tests get JSON. */
   readonly pretty?: boolean;
+  /** Where JSON lines go; stdout by default. */
+  readonly destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  return pino({
+  const pretty = options.destination === undefined && (options.pretty ?? Boolean(process.stdout.isTTY));
+  const settings = {
     level: options.level,
     base: { pid: process.pid },
     redact: { paths: REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
