@@ -1,13 +1,19 @@
 #!/usr/bin/env node
+import fs from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { openApp } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
-import { CreativeFlowError } from './core/errors.js';
+import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { processOnce, runDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
 import { CreativeRepository } from './repositories/creative.repository.js';
 import { StorageRepository } from './repositories/storage.repository.js';
+import { locateFfmpeg } from './repositories/ffmpeg-binaries.js';
+import { MediaRepository } from './repositories/media.repository.js';
 import { formatStatus, statusReport } from './services/status.service.js';
+import { SimLibrary } from './simulator/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator/options.js';
+import { startSimulator } from './simulator/server.js';
 
 interface GlobalOptions {
   root?: string;
@@ -73,11 +79,58 @@ program
     console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
   });
 
+program
+  .command('simulator')
+  .description('serve a local look-alike of TJ\'s advertiser site, for the demo and the tests')
+  .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_SIMULATOR_OPTIONS.port))
+  .option('--host <host>', 'address to listen on', DEFAULT_SIMULATOR_OPTIONS.host)
+  .option('--no-captcha', 'enable the sign-in button at once, for automated runs')
+  .option('--seed-library <csv>', 'load a library export (TJ_Creative_Library.csv)')
+  .option('--session-minutes <n>', 'minutes of inactivity before a session dies', String(DEFAULT_SIMULATOR_OPTIONS.sessionMinutes))
+  .option('--latency-ms <n>', 'delay added to every response', '0')
+  .option('--error-rate <share>', 'share of uploads answered with HTTP 500 (0–1)', '0')
+  .option('--drop-rate <share>', 'share of uploads whose connection drops after TJ kept the file (0–1)', '0')
+  .option('--processing-ms <n>', 'time TJ takes to process each upload', '0')
+  .option('--fault-seed <n>', 'seed of the random faults', '1')
+  .action(async (options: Record<string, string | boolean>) => {
+    const simulatorOptions = parseSimulatorOptions(options);
+    const binaries = locateFfmpeg({ ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
+    const library = new SimLibrary();
+    if (typeof options.seedLibrary === 'string') library.seedFromCsv(await fs.readFile(options.seedLibrary, 'utf8'));
+    const simulator = await startSimulator(simulatorOptions, new MediaRepository(binaries, 100_000_000), library);
+    console.log(`TJ simulator on ${simulator.url} with ${library.all.length} creatives. Point creative-flow at it with:`);
+    console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve).once('SIGTERM', resolve);
+    });
+    await simulator.close();
+  });
+
 function configFrom(options: GlobalOptions): Config {
   return loadConfig({
     root: options.root,
     flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel },
   });
+}
+
+function parseSimulatorOptions(options: Record<string, string | boolean>): SimulatorOptions {
+  const number = (key: string, min: number, max: number): number => {
+    const value = Number(options[key]);
+    if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be a number from ${min} to ${max} (got "${options[key]}")`);
+    return value;
+  };
+  return {
+    ...DEFAULT_SIMULATOR_OPTIONS,
+    port: number('port', 0, 65_535),
+    host: String(options.host),
+    noCaptcha: options.captcha === false,
+    sessionMinutes: number('sessionMinutes', 0.01, 24 * 60),
+    latencyMs: number('latencyMs', 0, 60_000),
+    errorRate: number('errorRate', 0, 1),
+    dropRate: number('dropRate', 0, 1),
+    processingMs: number('processingMs', 0, 600_000),
+    faultSeed: number('faultSeed', 0, 2 ** 32),
+  };
 }
 
 try {
