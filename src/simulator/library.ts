@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 
 /** The Media Library tabs a creative can sit in. */
-export const TABS = ['native', 'in_stream_video'] as const;
+export const TABS = ['native', 'in_stream_video', 'static', 'video'] as const;
 export type Tab = (typeof TABS)[number];
 export type ReviewStatus = 'pending' | 'approved' | 'rejected';
 
@@ -70,7 +70,7 @@ export class SimLibrary {
         name: row.filename ?? '',
         fileType: `.${(row.file_type ?? '').replace(/^\./, '')}`,
         dimensions: row.dimensions ?? '',
-        tab: type.includes('stream') ? 'in_stream_video' : 'native',
+        tab: tabOfExportType(type),
         nativeType: type.includes('video') || type.includes('rollover') ? 1 : 0,
         sha256: createHash('sha256').update(`seed:${row.creative_id}`).digest('hex'),
         uploadDate: row.upload_date ?? '',
@@ -79,4 +79,11 @@ export class SimLibrary {
     }
     return rows.length;
   }
+}
+
+/** The export's `creative_type` (`Native Rollover`, `In-Stream Video`, `native_image`…) to its tab. */
+function tabOfExportType(type: string): Tab {
+  if (type.includes('stream')) return 'in_stream_video';
+  if (type.includes('native') || type.includes('rollover')) return 'native';
+  return type.includes('video') ? 'video' : 'static';
 }

@@ -69,7 +69,7 @@ export function mediaLibraryPage(view: { tab: Tab; page: number; pages: number; 
   return layout(
     'Media Library',
     `<nav>TrafficJunky Advertiser</nav><h1>MEDIA LIBRARY</h1>
-<ul class="nav nav-tabs">${tabLink('native', 'Native')}${tabLink('in_stream_video', 'In-Stream Video')}</ul>
+<ul class="nav nav-tabs">${tabLink('native', 'Native')}${tabLink('in_stream_video', 'In-Stream Video')}${tabLink('static', 'Static Banner')}${tabLink('video', 'Video Banners')}</ul>
 <div id="${view.tab}" class="tab-pane active">${nativeTypes}</div>
 <button id="newImage" type="button">Upload New Creatives</button>
 <form class="dropzone" id="uploadZone" hidden><input type="file" name="file" multiple></form>

@@ -84,7 +84,7 @@ export async function startSimulator(options: SimulatorOptions, media: MediaRepo
     if (random() < options.errorRate) return json(res, 500, { error: 'Internal Server Error' });
     const file = form.get('file');
     if (!(file instanceof File)) return json(res, 400, { error: 'No file received' });
-    const tab: Tab = form.get('tab') === 'in_stream_video' ? 'in_stream_video' : 'native';
+    const tab: Tab = TABS.find((candidate) => candidate === form.get('tab')) ?? 'native';
     const nativeType = form.get('native_type') === '1' ? 1 : 0;
     const bytes = Buffer.from(await file.arrayBuffer());
     if (options.processingMs > 0) await delay(options.processingMs);

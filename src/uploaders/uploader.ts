@@ -1,0 +1,52 @@
+import { CreativeFlowError } from '../core/errors.js';
+
+/**
+ * The one interface every platform's uploader implements: TJ through a browser now, ExoClick
+ * through its HTTP API later. Platform details stay behind it.
+ */
+
+/** Where a creative goes on the platform. */
+export type UploadTarget = 'native-static' | 'native-rollover' | 'in-stream' | 'static-banner';
+
+export interface UploadFile {
+  /** Absolute path of the file to send. */
+  readonly path: string;
+  /** The name the platform shows: the file name without its extension. */
+  readonly name: string;
+}
+
+/** What became of one file. */
+export type UploadResult =
+  | { readonly status: 'uploaded'; readonly creativeId: string }
+  /** The platform already had this name and kept the old creative: its id. */
+  | { readonly status: 'duplicate'; readonly creativeId: string }
+  /** The platform refused the file, with its message. Not retried. */
+  | { readonly status: 'rejected'; readonly message: string }
+  /** Nothing is known (a 500, a dropped connection): checked against the library, then retried. */
+  | { readonly status: 'failed'; readonly message: string };
+
+export interface LibraryCard {
+  readonly creativeId: string;
+  readonly name: string;
+  readonly dimensions: string;
+  readonly fileType: string;
+  readonly reviewStatus: string;
+  readonly target: UploadTarget;
+}
+
+export interface Uploader {
+  /** Uploads files of one target together; the results are keyed by name. */
+  upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>>;
+  /** Looks names up on the target's listing, newest first, reading at most `maxPages` pages. */
+  findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>>;
+  /** Pages of the platform's library read so far (for the benchmark: it must not grow with the library). */
+  readonly pagesRead: number;
+  close(): Promise<void>;
+}
+
+/** The platform session is dead and a person must sign in again (`creative-flow login`). */
+export class LoginRequiredError extends CreativeFlowError {
+  constructor(detail: string) {
+    super(`Signed out of the platform (${detail})`, { hint: 'Run `creative-flow login`, solve the captcha, and uploads resume on their own.' });
+  }
+}
