@@ -9,7 +9,13 @@ import { locateFfmpeg, verifyFfmpeg } from './repositories/ffmpeg-binaries.js';
 import { MediaRepository } from './repositories/media.repository.js';
 import { ProcessLock } from './repositories/process-lock.js';
 import { StorageRepository } from './repositories/storage.repository.js';
+import { LibraryRepository } from './repositories/library.repository.js';
 import { PipelineService } from './services/pipeline.service.js';
+import { UploadRunner } from './services/upload-runner.js';
+import { UploadService } from './services/upload.service.js';
+import { importLibraryCsv } from './tracking/library-csv.js';
+import type { TjConnection } from './uploaders/tj/tj-session.js';
+import { TjUploader } from './uploaders/tj/tj-uploader.js';
 import { StabilityGate } from './stages/stability-gate.js';
 import { InventoryService } from './tracking/inventory.service.js';
 
@@ -22,12 +28,14 @@ export interface App {
   readonly pipeline: PipelineService;
   readonly gate: StabilityGate;
   readonly inventory: InventoryService;
+  readonly library: LibraryRepository;
+  readonly uploads: UploadRunner;
   /** Flushes the database and releases the root. */
   close(): Promise<void>;
 }
 
 /** Checks the machine (ffmpeg), takes the root's lock and opens the database. */
-export async function openApp(config: Config, log: Logger): Promise<App> {
+export async function openApp(config: Config, log: Logger, options: { force?: boolean } = {}): Promise<App> {
   const { layout } = config;
   const binaries = locateFfmpeg(config);
   await verifyFfmpeg(binaries);
@@ -39,6 +47,20 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const folderDefaults = await openMetadataDefaults(config, storage, log);
     const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
     const creatives = await CreativeRepository.open(layout.db, storage);
+    const library = await LibraryRepository.open(layout.db, storage);
+    if (library.size === 0 && (await storage.exists(layout.libraryCsv))) {
+      const imported = await importLibraryCsv(layout.libraryCsv, library);
+      log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');
+    }
+    const uploadService = new UploadService(creatives, library, layout, log, {
+      batchSize: config.uploadBatchSize,
+      paceMs: config.uploadPaceMs,
+      force: options.force ?? false,
+      retries: 3,
+      retryBaseMs: 1_000,
+      lookupPages: 3,
+    });
+    const uploads = new UploadRunner(uploadService, () => TjUploader.open(tjConnection(config), log), layout.sessionFile, config.dryRun, log);
     const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs);
     const gate = new StabilityGate(
       storage,
@@ -60,8 +82,11 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       pipeline,
       gate,
       inventory,
+      library,
+      uploads,
       async close() {
         try {
+          await uploads.close();
           await creatives.close();
         } finally {
           await lock.release();
@@ -72,6 +97,17 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     await lock.release();
     throw error;
   }
+}
+
+export function tjConnection(config: Config): TjConnection {
+  return {
+    loginUrl: config.tjLoginUrl,
+    appUrl: config.tjAppUrl,
+    username: config.tjUsername,
+    password: config.tjPassword,
+    sessionFile: config.layout.sessionFile,
+    chromiumPath: config.chromiumPath,
+  };
 }
 
 /** Reads `metadata_defaults.csv` strictly (a broken one stops start-up); writes its header if it is missing. */

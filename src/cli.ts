@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import fs from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { openApp } from './app.js';
+import { openApp, tjConnection } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { processOnce, runDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
 import { CreativeRepository } from './repositories/creative.repository.js';
 import { StorageRepository } from './repositories/storage.repository.js';
+import { launchBrowser } from './repositories/browser.repository.js';
 import { locateFfmpeg } from './repositories/ffmpeg-binaries.js';
+import { signIn } from './uploaders/tj/tj-session.js';
 import { MediaRepository } from './repositories/media.repository.js';
 import { formatStatus, statusReport } from './services/status.service.js';
 import { SimLibrary } from './simulator/library.js';
@@ -68,6 +70,40 @@ program
   });
 
 program
+  .command('upload')
+  .description('upload what is staged and not yet uploaded (a dry run unless --live or DRY_RUN=false)')
+  .option('--force', 'send even names the library cache already has')
+  .action(async (options: { force?: boolean }, command: Command) => {
+    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+    const app = await openApp(config, createLogger({ level: config.logLevel }), { force: options.force ?? false });
+    try {
+      const summary = await app.uploads.pass();
+      await app.inventory.writeNow();
+      console.log(summary ? JSON.stringify(summary) : 'Dry run: nothing was uploaded. Add --live (or set DRY_RUN=false) to upload.');
+      if (summary?.loginRequired) process.exitCode = 3;
+    } finally {
+      await app.close();
+    }
+  });
+
+program
+  .command('login')
+  .description('sign in to TJ in a visible browser; you solve the captcha; the session is saved for the daemon')
+  .option('--headless', 'no window (works only where there is no captcha, such as the simulator with --no-captcha)')
+  .option('--wait-minutes <n>', 'how long to wait for the captcha to be solved', '5')
+  .action(async (options: { headless?: boolean; waitMinutes: string }, command: Command) => {
+    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+    const browser = await launchBrowser({ headless: options.headless ?? false, chromiumPath: config.chromiumPath });
+    try {
+      console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
+      await signIn(await browser.newContext(), tjConnection(config), Number(options.waitMinutes) * 60_000);
+      console.log(`Signed in. Session saved to ${config.layout.sessionFile} (readable by you only).`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+program
   .command('status')
   .description('counts per state, files in progress, and the last errors')
   .option('--json', 'print JSON instead of text')
@@ -92,6 +128,7 @@ program
   .option('--drop-rate <share>', 'share of uploads whose connection drops after TJ kept the file (0–1)', '0')
   .option('--processing-ms <n>', 'time TJ takes to process each upload', '0')
   .option('--fault-seed <n>', 'seed of the random faults', '1')
+  .option('--reject-pattern <regex>', 'refuse (dz-error) uploads whose name matches')
   .action(async (options: Record<string, string | boolean>) => {
     const simulatorOptions = parseSimulatorOptions(options);
     const binaries = locateFfmpeg({ ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
@@ -130,6 +167,7 @@ function parseSimulatorOptions(options: Record<string, string | boolean>): Simul
     dropRate: number('dropRate', 0, 1),
     processingMs: number('processingMs', 0, 600_000),
     faultSeed: number('faultSeed', 0, 2 ** 32),
+    rejectPattern: typeof options.rejectPattern === 'string' ? options.rejectPattern : undefined,
   };
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import cron from 'node-cron';
 import type { App } from './app.js';
 import { findUnknownInboxFiles } from './stages/reconcile.js';
@@ -25,6 +26,7 @@ export async function processOnce(app: App): Promise<void> {
     await app.gate.idle();
     await app.pipeline.settled();
   }
+  await app.uploads.pass();
   await app.inventory.writeNow();
 }
 
@@ -43,8 +45,18 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
     },
     { name: 'reconcile', noOverlap: true },
   );
+  const stopUploads = new AbortController();
+  let uploading: Promise<unknown> = Promise.resolve();
+  const uploadTask = cron.schedule(
+    config.uploadCron,
+    async () => {
+      uploading = app.uploads.pass(stopUploads.signal).catch((error: unknown) => log.error({ err: error }, 'Upload pass failed; the next one tries again'));
+      await uploading;
+    },
+    { name: 'upload', noOverlap: true },
+  );
   await reconcilePass(app);
-  log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron }, 'Watching inbox/');
+  log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron, uploads: config.dryRun ? 'dry run' : config.uploadCron }, 'Watching inbox/');
 
   await new Promise<void>((resolve) => {
     if (stop.aborted) return resolve();
@@ -53,9 +65,16 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
 
   log.info({ graceMs: config.shutdownGraceMs, ...app.pipeline.counts }, 'Stopping: finishing the files in progress');
   await task.stop();
+  await uploadTask.stop();
+  // The batch being sent finishes; its files are recorded in flight, so a cut-off batch resumes safely.
+  stopUploads.abort();
   await watcher.close();
   app.gate.close();
-  await app.pipeline.stop(config.shutdownGraceMs);
+  await Promise.all([app.pipeline.stop(config.shutdownGraceMs), Promise.race([uploading, delayUnref(config.shutdownGraceMs)])]);
   await app.inventory.writeNow();
   log.info('Stopped');
+}
+
+function delayUnref(ms: number): Promise<void> {
+  return delay(ms, undefined, { ref: false });
 }

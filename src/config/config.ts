@@ -31,6 +31,20 @@ export interface Config {
   readonly inventoryDebounceMs: number;
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
+  /** TJ's sign-in page and app; the simulator prints values that point at it. */
+  readonly tjLoginUrl: string;
+  readonly tjAppUrl: string;
+  readonly tjUsername: string | undefined;
+  /** A credential: never logged, never written anywhere but the environment or `.env`. */
+  readonly tjPassword: string | undefined;
+  /** A Chromium binary to use instead of /usr/bin/chromium or Playwright's own. */
+  readonly chromiumPath: string | undefined;
+  /** Files per upload batch: at most 10, under TJ's page of 12 cards. */
+  readonly uploadBatchSize: number;
+  /** Pause between two upload batches, so TJ sees one calm browser. */
+  readonly uploadPaceMs: number;
+  /** node-cron expression for the daemon's upload passes. */
+  readonly uploadCron: string;
   /** Naming tokens used when neither the file name nor `metadata_defaults.csv` gives one. */
   readonly defaults: Partial<NamingTokens>;
   readonly profile: PlatformProfile;
@@ -56,6 +70,14 @@ const SETTINGS = {
   inventoryDebounceMs: { env: 'INVENTORY_DEBOUNCE_MS', schema: wholeNumber(0).default(2_000) },
   ffmpegPath: { env: 'FFMPEG_PATH', schema: optionalText },
   ffprobePath: { env: 'FFPROBE_PATH', schema: optionalText },
+  tjLoginUrl: { env: 'TJ_LOGIN_URL', schema: z.url({ error: 'must be a URL' }).default('https://www.trafficjunky.com/sign-in') },
+  tjAppUrl: { env: 'TJ_APP_URL', schema: z.url({ error: 'must be a URL' }).default('https://advertiser.trafficjunky.com') },
+  tjUsername: { env: 'TJ_USERNAME', schema: optionalText },
+  tjPassword: { env: 'TJ_PASSWORD', schema: optionalText },
+  chromiumPath: { env: 'CHROMIUM_PATH', schema: optionalText },
+  uploadBatchSize: { env: 'UPLOAD_BATCH_SIZE', schema: wholeNumber(1, 10).default(10) },
+  uploadPaceMs: { env: 'UPLOAD_PACE_MS', schema: wholeNumber(0).default(2_000) },
+  uploadCron: { env: 'UPLOAD_CRON', schema: cronExpression.default('*/30 * * * * *') },
 } as const;
 
 const DEFAULT_TOKENS = {

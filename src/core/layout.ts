@@ -11,6 +11,9 @@ export interface Layout {
   readonly db: string;
   readonly tmp: string;
   readonly logs: string;
+  /** Browser session (a credential: mode 0600) and upload checkpoints. */
+  readonly sessionFile: string;
+  readonly libraryCsv: string;
   readonly inventoryCsv: string;
   readonly metadataDefaultsCsv: string;
 }
@@ -29,6 +32,8 @@ export function layoutFor(root: string): Layout {
     db: path.join(data, 'db'),
     tmp: path.join(data, 'tmp'),
     logs: path.join(data, 'logs'),
+    sessionFile: path.join(data, 'session', 'tj_session.json'),
+    libraryCsv: path.join(tracking, 'TJ_Creative_Library.csv'),
     inventoryCsv: path.join(tracking, 'creative_inventory.csv'),
     metadataDefaultsCsv: path.join(tracking, 'metadata_defaults.csv'),
   };

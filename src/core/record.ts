@@ -45,6 +45,18 @@ export interface Naming {
 
 export type OutputRole = 'original' | 'video' | 'image' | 'creative';
 
+/** What the platform made of one output. */
+export interface PlatformUpload {
+  /** `in_flight`: in a batch that was sent; on resume, the library is read for its name first. */
+  readonly status: 'in_flight' | 'uploaded' | 'duplicate' | 'rejected';
+  /** The platform's creative id (10 digits on TJ), for `uploaded` and `duplicate`. */
+  readonly creativeId?: string;
+  /** The platform's message for `rejected`, or the last transient error. */
+  readonly message?: string;
+  readonly batch: number;
+  readonly at: string;
+}
+
 export interface OutputFile {
   readonly role: OutputRole;
   /** Path relative to the root. */
@@ -56,6 +68,8 @@ export interface OutputFile {
   readonly format: string;
   /** False when the file is the untouched source under its new name. */
   readonly converted: boolean;
+  /** Set once the output is sent to the platform; never for `original`. */
+  readonly upload?: PlatformUpload;
 }
 
 export interface SetAside {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
+import { parseLibraryExport } from '../tracking/library-csv.js';
 
 /** The Media Library tabs a creative can sit in. */
 export const TABS = ['native', 'in_stream_video', 'static', 'video'] as const;
@@ -61,19 +61,19 @@ export class SimLibrary {
    * oldest last in the file as TJ exports it. Videos go to the native tab's Rollover unless In-Stream.
    */
   seedFromCsv(text: string): number {
-    const rows: Record<string, string>[] = parse(text, { columns: true, bom: true, skip_empty_lines: true, trim: true });
+    const rows = parseLibraryExport(text);
     for (const row of [...rows].reverse()) {
-      const type = (row.creative_type ?? '').toLowerCase();
-      const status = (row.review_status ?? 'pending').toLowerCase();
+      const type = row.creative_type.toLowerCase();
+      const status = row.review_status.toLowerCase();
       this.add({
         id: row.creative_id,
-        name: row.filename ?? '',
-        fileType: `.${(row.file_type ?? '').replace(/^\./, '')}`,
-        dimensions: row.dimensions ?? '',
+        name: row.filename,
+        fileType: `.${row.file_type.replace(/^\./, '')}`,
+        dimensions: row.dimensions,
         tab: tabOfExportType(type),
         nativeType: type.includes('video') || type.includes('rollover') ? 1 : 0,
         sha256: createHash('sha256').update(`seed:${row.creative_id}`).digest('hex'),
-        uploadDate: row.upload_date ?? '',
+        uploadDate: row.upload_date,
         reviewStatus: status === 'approved' || status === 'rejected' ? status : 'pending',
       });
     }

@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   readonly perPage: number;
   /** Seed of the random faults, so a run can be repeated. */
   readonly faultSeed: number;
+  /** TJ refuses (dz-error) files whose name matches this, as its review of content would. */
+  readonly rejectPattern: string | undefined;
 }
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
@@ -35,4 +37,5 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   processingMs: 0,
   perPage: 12,
   faultSeed: 1,
+  rejectPattern: undefined,
 };

@@ -27,7 +27,8 @@ export interface RunningSimulator {
  * rules (silently refused duplicate names, in-stream duration, native image size) and can inject
  * the faults TJ shows: latency, HTTP 500s, dropped connections, slow processing, expired sessions.
  */
-export async function startSimulator(options: SimulatorOptions, media: MediaRepository, library = new SimLibrary()): Promise<RunningSimulator> {
+export async function startSimulator(initial: SimulatorOptions, media: MediaRepository, library = new SimLibrary()): Promise<RunningSimulator> {
+  let options = initial;
   const sessions = new SimSessions(options.sessionMinutes * 60_000);
   const random = seededRandom(options.faultSeed);
   const uploadsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tj-sim-'));
@@ -70,6 +71,12 @@ export async function startSimulator(options: SimulatorOptions, media: MediaRepo
         const ok = body.id !== undefined && ['pending', 'approved', 'rejected'].includes(body.status ?? '') && library.setReviewStatus(body.id, body.status as ReviewStatus);
         return json(res, ok ? 200 : 400, { ok });
       }
+      case 'POST /_sim/captcha': {
+        // Turns the stand-in captcha on or off while running: a session that dies then needs a person.
+        const body = JSON.parse((await readText(req)) || '{}') as { required?: boolean };
+        options = { ...options, noCaptcha: body.required === false };
+        return json(res, 200, { ok: true, noCaptcha: options.noCaptcha });
+      }
       case 'POST /_sim/expire-sessions':
         sessions.expireAll();
         return json(res, 200, { ok: true });
@@ -93,6 +100,7 @@ export async function startSimulator(options: SimulatorOptions, media: MediaRepo
     const name = file.name.slice(0, file.name.length - ext.length);
     // TJ refuses a name it already has without a word: the preview succeeds, no card appears.
     if (library.hasName(name)) return json(res, 200, { ok: true });
+    if (options.rejectPattern && new RegExp(options.rejectPattern).test(name)) return json(res, 200, { error: 'Creative rejected: it does not meet the content guidelines.' });
     const rejection = await checkRules(bytes, ext, tab, nativeType, media, uploadsDir);
     if (typeof rejection === 'string') return json(res, 200, { error: rejection });
     library.add({ name, fileType: ext.toLowerCase(), dimensions: rejection.dimensions, tab, nativeType, sha256: createHash('sha256').update(bytes).digest('hex'), uploadDate: new Date().toISOString().slice(0, 10) });

@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import type { Logger } from '../logger.js';
+import type { Uploader } from '../uploaders/uploader.js';
+import type { UploadService, UploadSummary } from './upload.service.js';
+
+/**
+ * Runs upload passes for the daemon and `process --once`: a dry run only reports; a live run keeps
+ * one browser open between passes, and after a "login required" waits for `creative-flow login`
+ * to write a new session instead of failing every pass.
+ */
+export class UploadRunner {
+  private uploader: Uploader | undefined;
+  /** The session file's mtime when uploads paused; undefined while not paused. */
+  private pausedAt: number | undefined;
+
+  constructor(
+    private readonly uploads: UploadService,
+    private readonly openUploader: () => Promise<Uploader>,
+    private readonly sessionFile: string,
+    private readonly dryRun: boolean,
+    private readonly log: Logger,
+  ) {}
+
+  async pass(signal?: AbortSignal): Promise<UploadSummary | undefined> {
+    if (this.dryRun) {
+      const plan = Object.fromEntries(await this.uploads.plan());
+      if (Object.keys(plan).length > 0) this.log.info({ plan }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
+      return undefined;
+    }
+    if (this.pausedAt !== undefined) {
+      if ((await this.sessionMtime()) === this.pausedAt) return undefined;
+      this.log.info('A new session was saved; resuming uploads');
+      await this.close();
+    }
+    this.uploader ??= await this.openUploader();
+    const summary = await this.uploads.run(this.uploader, signal);
+    this.pausedAt = summary.loginRequired ? await this.sessionMtime() : undefined;
+    if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(summary, 'Upload pass done');
+    return summary;
+  }
+
+  async close(): Promise<void> {
+    const uploader = this.uploader;
+    this.uploader = undefined;
+    await uploader?.close();
+  }
+
+  private async sessionMtime(): Promise<number> {
+    return (await fs.stat(this.sessionFile).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
+  }
+}
