@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import os from 'node:os';
 import type { Config } from './config/config.js';
 import { toRelative } from './core/layout.js';
@@ -107,6 +108,7 @@ export function tjConnection(config: Config): TjConnection {
     password: config.tjPassword,
     sessionFile: config.layout.sessionFile,
     chromiumPath: config.chromiumPath,
+    screenshotDir: path.join(config.layout.data, 'screenshots'),
   };
 }
 

@@ -50,7 +50,10 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   const uploadTask = cron.schedule(
     config.uploadCron,
     async () => {
-      uploading = app.uploads.pass(stopUploads.signal).catch((error: unknown) => log.error({ err: error }, 'Upload pass failed; the next one tries again'));
+      uploading = app.uploads
+        .pass(stopUploads.signal)
+        .then(() => app.uploads.keepAlive())
+        .catch((error: unknown) => log.error({ err: error }, 'Upload pass failed; the next one tries again'));
       await uploading;
     },
     { name: 'upload', noOverlap: true },

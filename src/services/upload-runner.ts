@@ -10,6 +10,7 @@ import type { UploadService, UploadSummary } from './upload.service.js';
  */
 export class UploadRunner {
   private uploader: Uploader | undefined;
+  private lastUsed = 0;
   /** The session file's mtime when uploads paused; undefined while not paused. */
   private pausedAt: number | undefined;
 
@@ -34,9 +35,17 @@ export class UploadRunner {
     }
     this.uploader ??= await this.openUploader();
     const summary = await this.uploads.run(this.uploader, signal);
+    this.lastUsed = Date.now();
     this.pausedAt = summary.loginRequired ? await this.sessionMtime() : undefined;
     if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(summary, 'Upload pass done');
     return summary;
+  }
+
+  /** Loads a page now and then while idle, as other tools do, so TJ does not end the session. */
+  async keepAlive(everyMs = 5 * 60_000): Promise<void> {
+    if (!this.uploader || this.pausedAt !== undefined || Date.now() - this.lastUsed < everyMs) return;
+    this.lastUsed = Date.now();
+    await this.uploader.keepAlive().catch((error: unknown) => this.log.warn({ err: error }, 'Could not refresh the TJ session; the next upload signs in again if needed'));
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,8 @@ export interface Uploader {
   findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>>;
   /** Pages of the platform's library read so far (for the benchmark: it must not grow with the library). */
   readonly pagesRead: number;
+  /** Keeps an idle session alive (TJ ends it after some minutes without a request). */
+  keepAlive(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,8 @@ export interface TjConnection {
   /** Playwright storageState (cookies, localStorage): a credential, kept with mode 0600. */
   readonly sessionFile: string;
   readonly chromiumPath: string | undefined;
+  /** Where a screenshot of the page goes when an upload fails. */
+  readonly screenshotDir: string;
 }
 
 /**

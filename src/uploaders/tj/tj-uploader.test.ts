@@ -19,7 +19,7 @@ async function simulator(overrides: Partial<SimulatorOptions> = {}): Promise<Run
 
 async function uploaderFor(sim: RunningSimulator, root: string): Promise<TjUploader> {
   return TjUploader.open(
-    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', sessionFile: path.join(root, 'data/session/tj_session.json'), chromiumPath: undefined },
+    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', sessionFile: path.join(root, 'data/session/tj_session.json'), chromiumPath: undefined, screenshotDir: path.join(root, 'data/screenshots') },
     log,
   );
 }
@@ -109,6 +109,7 @@ describe('TjUploader faults', () => {
     }
     expect([...results.values()].some((result) => result.status === 'failed')).toBe(true);
     expect(state.length).toBeGreaterThan(0);
+    expect((await fs.readdir(path.join(root, 'data/screenshots'))).filter((name) => name.endsWith('.png'))).toHaveLength(1);
     await uploader.close();
     await sim.close();
   });

@@ -1,9 +1,11 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import type { Logger } from '../../logger.js';
 import { launchBrowser } from '../../repositories/browser.repository.js';
 import { LoginRequiredError, type LibraryCard, type UploadFile, type Uploader, type UploadResult, type UploadTarget } from '../uploader.js';
 import { TJ } from './selectors.js';
-import { isSignedOut, sessionExists, signIn, type TjConnection } from './tj-session.js';
+import { isSignedOut, saveSession, sessionExists, signIn, type TjConnection } from './tj-session.js';
 
 interface PreviewOutcome {
   readonly name: string;
@@ -37,6 +39,33 @@ export class TjUploader implements Uploader {
   }
 
   async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
+    try {
+      const results = await this.uploadOnce(target, files);
+      if ([...results.values()].some((result) => result.status === 'failed')) await this.screenshot(`upload-${target}`);
+      return results;
+    } catch (error) {
+      await this.screenshot(`upload-${target}`);
+      throw error;
+    }
+  }
+
+  async keepAlive(): Promise<void> {
+    await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
+    if (!(await isSignedOut(this.page))) await saveSession(this.context, this.connection.sessionFile);
+  }
+
+  private async screenshot(what: string): Promise<void> {
+    const file = path.join(this.connection.screenshotDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${what}.png`);
+    try {
+      await fs.mkdir(this.connection.screenshotDir, { recursive: true });
+      await this.page.screenshot({ path: file, fullPage: true });
+      this.log.warn({ screenshot: file }, 'Saved a screenshot of the page at the failure');
+    } catch {
+      // A screenshot is a help, never a reason to fail.
+    }
+  }
+
+  private async uploadOnce(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
     await this.openTarget(target);
     // The ids already on the tab, from the tab we upload into: only cards not among them can be ours.
     const before = new Set((await this.readCards(target)).map((card) => card.creativeId));
