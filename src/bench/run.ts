@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bareConversions } from './bare.js';
+import { uploadBenchmark } from './upload.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -104,3 +105,4 @@ async function bigFile(): Promise<void> {
 if (!only || only === 'library') await libraryAtScale();
 if (!only || only === 'big') await bigFile();
 if (!only || only === 'pipeline') await pipelineAgainstBareTools();
+if (!only || only === 'upload') await uploadBenchmark();
