@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import PQueue from 'p-queue';
 import { toAbsolute, type Layout } from '../core/layout.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import type { Logger } from '../logger.js';
@@ -71,12 +72,19 @@ export class UploadService {
         if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
         else toSend.push(item);
       }
-      for (const batch of batches(toSend, this.options.batchSize)) {
-        if (signal?.aborted) break;
-        await this.sendBatch(uploader, batch);
-        if (this.options.paceMs > 0) await delay(this.options.paceMs);
-      }
+      // One batch at a time, at most one started per `paceMs`: TJ sees one calm browser.
+      const queue = new PQueue({ concurrency: 1, intervalCap: 1, interval: Math.max(1, this.options.paceMs) });
+      await Promise.all(
+        batches(toSend, this.options.batchSize).map((batch) =>
+          queue.add(() => this.sendBatch(uploader, batch), signal ? { signal } : {}).catch((error: unknown) => {
+            queue.clear();
+            throw error;
+          }),
+        ),
+      );
     } catch (error) {
+      // Stopped for shutdown: the batch under way finished; the rest wait for the next start.
+      if (signal?.aborted) return { ...(await this.count()), loginRequired: false };
       if (!(error instanceof LoginRequiredError)) throw error;
       this.log.error({}, `Uploads paused: ${error.plain}`);
       return { ...(await this.count()), loginRequired: true };

@@ -95,6 +95,21 @@ describe('live uploads through the browser to the simulator', () => {
     expect(await simCreatives(sim)).toHaveLength(1);
   });
 
+  it('sends a name the library cache knows only with --force', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    await makeImage(path.join(root, 'inbox', 'Banners', 'known.png'), { seed: 13 });
+    expect((await runCli(['process', '--once', '--root', root])).code).toBe(0);
+    const name = path.posix.basename((await records(root))[0]?.outputs?.[0]?.path ?? '').replace(/\.png$/, '');
+    await fs.writeFile(path.join(root, 'tracking', 'TJ_Creative_Library.csv'), `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status\n1031000002,${name},2025-11-13,64x48,png,Static Banner,approved\n`);
+    await fs.rm(path.join(root, 'data', 'db', 'library.json'), { force: true });
+    expect((await runCli(['upload', '--force', '--root', root], liveEnv(sim))).code).toBe(0);
+    const [record] = await records(root);
+    const onTj = await simCreatives(sim);
+    expect(onTj.map((creative) => creative.name)).toEqual([name]);
+    expect(record?.outputs?.[0]?.upload).toMatchObject({ status: 'uploaded', creativeId: onTj[0]?.id });
+  });
+
   it("marks a file TJ refuses as rejected with TJ's message, and uploads the rest", async () => {
     const sim = await simulator({ rejectPattern: '-IMG$' });
     const root = await tempRoot();
