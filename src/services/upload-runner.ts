@@ -11,6 +11,8 @@ import type { UploadService, UploadSummary } from './upload.service.js';
 export class UploadRunner {
   private uploader: Uploader | undefined;
   private lastUsed = 0;
+  /** The last dry-run plan logged, so an unchanged one is not logged every pass. */
+  private lastPlan = '';
   /** The session file's mtime when uploads paused; undefined while not paused. */
   private pausedAt: number | undefined;
 
@@ -25,7 +27,9 @@ export class UploadRunner {
   async pass(signal?: AbortSignal): Promise<UploadSummary | undefined> {
     if (this.dryRun) {
       const plan = Object.fromEntries(await this.uploads.plan());
-      if (Object.keys(plan).length > 0) this.log.info({ plan }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
+      const text = JSON.stringify(plan);
+      if (text !== this.lastPlan && Object.keys(plan).length > 0) this.log.info({ plan }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
+      this.lastPlan = text;
       return undefined;
     }
     if (this.pausedAt !== undefined) {
