@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { openApp, tjConnection } from './app.js';
+import { openApp, tjConnection, type App } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { processOnce, runDaemon } from './daemon.js';
@@ -59,13 +59,10 @@ program
   .description('handle everything in inbox/ and every unfinished file, then exit')
   .requiredOption('--once', 'process what is there and exit (the daemon is `start`)')
   .action(async (_options: unknown, command: Command) => {
-    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-    const app = await openApp(config, createLogger({ level: config.logLevel }));
-    try {
-      await processOnce(app);
-    } finally {
-      await app.close();
-    }
+    const app = await withApp(command, {}, async (opened) => {
+      await processOnce(opened);
+      return opened;
+    });
     console.log(formatStatus(await statusReport(app.creatives)));
   });
 
@@ -74,16 +71,13 @@ program
   .description('upload what is staged and not yet uploaded (a dry run unless --live or DRY_RUN=false)')
   .option('--force', 'send even names the library cache already has')
   .action(async (options: { force?: boolean }, command: Command) => {
-    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-    const app = await openApp(config, createLogger({ level: config.logLevel }), { force: options.force ?? false });
-    try {
-      const summary = await app.uploads.pass();
+    const summary = await withApp(command, { force: options.force ?? false }, async (app) => {
+      const result = await app.uploads.pass();
       await app.inventory.writeNow();
-      console.log(summary ? JSON.stringify(summary) : 'Dry run: nothing was uploaded. Add --live (or set DRY_RUN=false) to upload.');
-      if (summary?.loginRequired) process.exitCode = 3;
-    } finally {
-      await app.close();
-    }
+      return result;
+    });
+    console.log(summary ? JSON.stringify(summary) : 'Dry run: nothing was uploaded. Add --live (or set DRY_RUN=false) to upload.');
+    if (summary?.loginRequired) process.exitCode = 3;
   });
 
 program
@@ -93,10 +87,12 @@ program
   .option('--wait-minutes <n>', 'how long to wait for the captcha to be solved', '5')
   .action(async (options: { headless?: boolean; waitMinutes: string }, command: Command) => {
     const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+    const waitMinutes = Number(options.waitMinutes);
+    if (!(waitMinutes > 0)) throw new ConfigError('--wait-minutes', `must be a number of minutes above 0 (got "${options.waitMinutes}")`);
     const browser = await launchBrowser({ headless: options.headless ?? false, chromiumPath: config.chromiumPath });
     try {
       console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
-      await signIn(await browser.newContext(), tjConnection(config), Number(options.waitMinutes) * 60_000);
+      await signIn(await browser.newContext(), tjConnection(config), waitMinutes * 60_000);
       console.log(`Signed in. Session saved to ${config.layout.sessionFile} (readable by you only).`);
     } finally {
       await browser.close();
@@ -142,6 +138,17 @@ program
     });
     await simulator.close();
   });
+
+/** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
+async function withApp<T>(command: Command, options: { force?: boolean }, work: (app: App) => Promise<T>): Promise<T> {
+  const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+  const app = await openApp(config, createLogger({ level: config.logLevel }), options);
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
 
 function configFrom(options: GlobalOptions): Config {
   return loadConfig({

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../repositories/browser.repository.js';
 import { locateFfmpeg } from '../repositories/ffmpeg-binaries.js';
 import { MediaRepository } from '../repositories/media.repository.js';
-import { makeImage, makeNoiseVideo, makeVideo, tempRoot } from '../test/fixtures.js';
+import { EXAMPLE_LIBRARY_CSV, makeImage, makeNoiseVideo, makeVideo, tempRoot } from '../test/fixtures.js';
 import { SimLibrary } from './library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './options.js';
 import { startSimulator, type RunningSimulator } from './server.js';
 
 const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
-const EXPORT = path.resolve(import.meta.dirname, '../../../shared/examples/TJ_Creative_Library.csv');
+
 
 async function start(overrides: Partial<SimulatorOptions> = {}, library?: SimLibrary): Promise<RunningSimulator> {
   return startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, ...overrides }, media, library);
@@ -41,7 +41,7 @@ describe('TJ simulator over HTTP', () => {
   beforeAll(async () => {
     dir = await tempRoot();
     const library = new SimLibrary();
-    expect(library.seedFromCsv(await fs.readFile(EXPORT, 'utf8'))).toBe(746);
+    expect(library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'))).toBe(746);
     sim = await start({}, library);
   });
   afterAll(() => sim.close());

@@ -3,11 +3,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 const run = promisify(execFile);
+
+/** TJ's real library export of 746 creatives (a copy of shared/examples/), resolved from src/ or dist/. */
+export const EXAMPLE_LIBRARY_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test/data/TJ_Creative_Library.csv');
 
 /** A fresh root folder for one test. */
 export async function tempRoot(prefix = 'cf-test-'): Promise<string> {

@@ -8,7 +8,7 @@ import { SimLibrary } from '../simulator/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
-import { makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
+import { EXAMPLE_LIBRARY_CSV, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 
 const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
 const running: RunningSimulator[] = [];
@@ -178,7 +178,7 @@ describe('live uploads through the browser to the simulator', () => {
   });
 
   it('uploads into libraries seeded with 746 and 5,000 creatives', async () => {
-    const csv = await fs.readFile(path.resolve(import.meta.dirname, '../../../shared/examples/TJ_Creative_Library.csv'), 'utf8');
+    const csv = await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8');
     for (const size of [746, 5_000]) {
       const library = new SimLibrary();
       library.seedFromCsv(csv);
