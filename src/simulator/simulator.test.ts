@@ -111,6 +111,14 @@ describe('TJ simulator faults', () => {
     await dropping.close();
   });
 
+  it('adds the configured latency to every response', async () => {
+    const sim = await start({ latencyMs: 300 });
+    const started = performance.now();
+    await fetch(`${sim.url}/sign-in`);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await sim.close();
+  });
+
   it('ends an idle session after the configured minutes', async () => {
     const sim = await start({ sessionMinutes: 0.005 });
     const session = await signIn(sim);
