@@ -15,7 +15,7 @@ async function reconcilePass(app: App): Promise<number> {
 
 /**
  * `process --once`: everything in `inbox/` and every unfinished record, failed ones included,
- * then the inventory. Returns when nothing is left to do.
+ * then one upload pass (a dry run unless live) and the inventory. Returns when nothing is left.
  */
 export async function processOnce(app: App): Promise<void> {
   await app.pipeline.retryFailed();
@@ -31,8 +31,9 @@ export async function processOnce(app: App): Promise<void> {
 }
 
 /**
- * `start`: watch, reconcile on a schedule, and process until `stop` is aborted; then let the
- * current files finish (or abandon them after the grace period) and write what people read.
+ * `start`: watch, reconcile and upload on their schedules, and process until `stop` is aborted;
+ * then let the current files and upload batch finish (or abandon them after the grace period,
+ * safely) and write what people read.
  */
 export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   const { config, log } = app;
