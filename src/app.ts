@@ -10,7 +10,9 @@ import { locateFfmpeg, verifyFfmpeg } from './repositories/ffmpeg-binaries.js';
 import { MediaRepository } from './repositories/media.repository.js';
 import { ProcessLock } from './repositories/process-lock.js';
 import { StorageRepository } from './repositories/storage.repository.js';
+import { CounterRepository } from './repositories/counter.repository.js';
 import { LibraryRepository } from './repositories/library.repository.js';
+import { ArchiveService } from './services/archive.service.js';
 import { PipelineService } from './services/pipeline.service.js';
 import { UploadRunner } from './services/upload-runner.js';
 import { UploadService } from './services/upload.service.js';
@@ -31,6 +33,7 @@ export interface App {
   readonly inventory: InventoryService;
   readonly library: LibraryRepository;
   readonly uploads: UploadRunner;
+  readonly archive: ArchiveService;
   /** Flushes the database and releases the root. */
   close(): Promise<void>;
 }
@@ -61,6 +64,7 @@ export async function openApp(config: Config, log: Logger, options: { force?: bo
       retryBaseMs: 1_000,
       lookupPages: 3,
     });
+    const archive = new ArchiveService(creatives, await CounterRepository.open(layout.db, storage), storage, layout, log);
     const uploads = new UploadRunner(uploadService, () => TjUploader.open(tjConnection(config), log), layout.sessionFile, config.dryRun, log);
     const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs);
     const gate = new StabilityGate(
@@ -85,6 +89,7 @@ export async function openApp(config: Config, log: Logger, options: { force?: bo
       inventory,
       library,
       uploads,
+      archive,
       async close() {
         try {
           await uploads.close();

@@ -73,6 +73,7 @@ program
   .action(async (options: { force?: boolean }, command: Command) => {
     const summary = await withApp(command, { force: options.force ?? false }, async (app) => {
       const result = await app.uploads.pass();
+      await app.archive.run();
       await app.inventory.writeNow();
       return result;
     });

@@ -27,6 +27,7 @@ export async function processOnce(app: App): Promise<void> {
     await app.pipeline.settled();
   }
   await app.uploads.pass();
+  await app.archive.run();
   await app.inventory.writeNow();
 }
 
@@ -37,6 +38,8 @@ export async function processOnce(app: App): Promise<void> {
  */
 export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   const { config, log } = app;
+  // Creatives uploaded before a crash, and batches it cut short, are archived first.
+  await app.archive.run();
   await app.inventory.writeNow();
   const watcher = await watchInbox(config.layout.inbox, (file) => app.gate.observe(file), log);
   const task = cron.schedule(
@@ -53,6 +56,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
     async () => {
       uploading = app.uploads
         .pass(stopUploads.signal)
+        .then(() => app.archive.run())
         .then(() => app.uploads.keepAlive())
         .catch((error: unknown) => log.error({ err: error }, 'Upload pass failed; the next one tries again'));
       await uploading;

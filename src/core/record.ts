@@ -90,6 +90,8 @@ export interface CreativeRecord {
   readonly outputs?: readonly OutputFile[];
   /** Where a rejected or duplicate source is moved, recorded before the move. */
   readonly setAside?: SetAside;
+  /** The archive batch an uploaded creative's files move to, recorded before the moves. */
+  readonly archive?: { readonly batch: number; readonly dir: string };
   readonly reason?: string;
   /** Key of the record this one duplicates. */
   readonly duplicateOf?: string;

@@ -87,7 +87,7 @@ export class StorageRepository {
    * Moves a file. A rename where one works; across devices, copy, flush, compare hashes and only
    * then unlink the source, so a crash leaves at least one good copy.
    */
-  async moveFile(from: string, to: string, expectedHash: string): Promise<void> {
+  async moveFile(from: string, to: string, expectedHash?: string): Promise<void> {
     await this.ensureDir(path.dirname(to));
     try {
       await fs.rename(from, to);
@@ -98,9 +98,10 @@ export class StorageRepository {
     }
     const temp = this.tempPathFor(to);
     try {
+      const sourceHash = expectedHash ?? (await this.hashFile(from));
       await fs.copyFile(from, temp);
       const copied = await this.hashFile(temp);
-      if (copied !== expectedHash) throw new Error(`copy of ${from} does not match its source (hash ${copied} ≠ ${expectedHash})`);
+      if (copied !== sourceHash) throw new Error(`copy of ${from} does not match its source (hash ${copied} ≠ ${sourceHash})`);
       await this.commitTemp(temp, to);
     } catch (error) {
       await this.remove(temp);

@@ -8,7 +8,7 @@ import { SimLibrary } from '../simulator/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
-import { EXAMPLE_LIBRARY_CSV, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
+import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 
 const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
 const running: RunningSimulator[] = [];
@@ -67,11 +67,18 @@ describe('live uploads through the browser to the simulator', () => {
     const result = await runCli(['process', '--once', '--root', root], liveEnv(sim));
     expect(result.code, result.stderr).toBe(0);
     const all = await records(root);
-    expect(all.map((record) => record.state)).toEqual(['uploaded', 'uploaded', 'uploaded', 'uploaded']);
+    expect(all.map((record) => record.state)).toEqual(['archived', 'archived', 'archived', 'archived']);
     expect(await expectIdsMatch(root, sim)).toBe(6);
     const tabs = (await simCreatives(sim)).map((creative) => `${creative.tab}:${creative.name.slice(0, 4)}`).sort();
     expect(tabs).toEqual(['in_stream_video:EN_P', 'native:IMG_', 'native:IMG_', 'native:VID_', 'native:VID_', 'static:EN_B']);
     expect(all.flatMap((record) => record.outputs ?? []).filter((output) => output.role === 'original').every((output) => !output.upload)).toBe(true);
+    // Archived together, in uploaded/'s sub-layout, originals included; nothing is left behind.
+    expect(await listTree(path.join(root, 'uploaded'))).toEqual([]);
+    const archived = await listTree(path.join(root, 'archive'));
+    // Two native pairs (video, thumbnail, ORG_ original each), a preroll and an image passed through unchanged.
+    expect(archived).toHaveLength(8);
+    expect(new Set(archived.map((file) => file.split('/')[0]))).toEqual(new Set([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/)]));
+    expect(archived.map((file) => file.split('/').slice(1, -1).join('/')).sort()).toEqual(['Image', 'Native', 'Native', 'Native/Image', 'Native/Image', 'Native/Video', 'Native/Video', 'Video']);
   });
 
   it('records a name TJ already has as a duplicate with the existing id, and knows names from the imported export', async () => {
@@ -120,7 +127,7 @@ describe('live uploads through the browser to the simulator', () => {
     expect(native?.state).toBe('rejected');
     expect(native?.reason).toMatch(/TJ refused IMG_.*content guidelines/);
     expect(native?.outputs?.find((output) => output.role === 'video')?.upload).toMatchObject({ status: 'uploaded' });
-    expect(image?.state).toBe('uploaded');
+    expect(image?.state).toBe('archived');
     await expectIdsMatch(root, sim);
   });
 
@@ -132,7 +139,7 @@ describe('live uploads through the browser to the simulator', () => {
     expect(result.code, result.stderr).toBe(0);
     // The faults did happen: some files needed a retry, after a look at the library.
     expect(result.stdout).toContain('Retrying the files of a batch');
-    expect((await records(root)).map((record) => record.state)).toEqual(Array(12).fill('uploaded'));
+    expect((await records(root)).map((record) => record.state)).toEqual(Array(12).fill('archived'));
     expect(await expectIdsMatch(root, sim)).toBe(12);
     expect(await simCreatives(sim)).toHaveLength(12);
   });
@@ -149,12 +156,12 @@ describe('live uploads through the browser to the simulator', () => {
     const paused = await runCli(['process', '--once', '--root', root], liveEnv(sim));
     expect(paused.code).toBe(0);
     expect(paused.stdout).toMatch(/Uploads paused: Signed out of the platform.*creative-flow login/);
-    expect((await records(root)).map((record) => record.state)).toEqual(['uploaded', 'staged']);
+    expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'staged']);
 
     await fetch(`${sim.url}/_sim/captcha`, { method: 'POST', body: JSON.stringify({ required: false }) });
     expect((await runCli(['login', '--headless', '--root', root], liveEnv(sim))).code).toBe(0);
     expect((await runCli(['upload', '--root', root], liveEnv(sim))).code).toBe(0);
-    expect((await records(root)).map((record) => record.state)).toEqual(['uploaded', 'uploaded']);
+    expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'archived']);
     await expectIdsMatch(root, sim);
   });
 
@@ -173,7 +180,7 @@ describe('live uploads through the browser to the simulator', () => {
     const names = (await simCreatives(sim)).map((creative) => creative.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toHaveLength(8);
-    expect((await records(root)).map((record) => record.state)).toEqual(Array(8).fill('uploaded'));
+    expect((await records(root)).map((record) => record.state)).toEqual(Array(8).fill('archived'));
     expect(await expectIdsMatch(root, sim)).toBe(8);
   });
 
@@ -189,7 +196,7 @@ describe('live uploads through the browser to the simulator', () => {
       await makeVideo(path.join(root, 'inbox', 'clip.mp4'), { seconds: 2, seed: size });
       await makeImage(path.join(root, 'inbox', 'Banners', 'banner.png'), { seed: size });
       expect((await runCli(['process', '--once', '--root', root], liveEnv(sim))).code).toBe(0);
-      expect((await records(root)).map((record) => record.state)).toEqual(['uploaded', 'uploaded']);
+      expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'archived']);
       expect(await expectIdsMatch(root, sim)).toBe(3);
       expect(await simCreatives(sim)).toHaveLength(size + 3);
     }
