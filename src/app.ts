@@ -10,7 +10,7 @@ import { locateFfmpeg, verifyFfmpeg } from './repositories/ffmpeg-binaries.js';
 import { MediaRepository } from './repositories/media.repository.js';
 import { ProcessLock } from './repositories/process-lock.js';
 import { StorageRepository } from './repositories/storage.repository.js';
-import { CounterRepository } from './repositories/counter.repository.js';
+import { RunStateRepository } from './repositories/run-state.repository.js';
 import { LibraryRepository } from './repositories/library.repository.js';
 import { ArchiveService } from './services/archive.service.js';
 import { PipelineService } from './services/pipeline.service.js';
@@ -21,6 +21,7 @@ import type { TjConnection } from './uploaders/tj/tj-session.js';
 import { TjUploader } from './uploaders/tj/tj-uploader.js';
 import { StabilityGate } from './stages/stability-gate.js';
 import { InventoryService } from './tracking/inventory.service.js';
+import { TrackingService } from './tracking/tracking.service.js';
 
 /** Everything a command needs, wired once. */
 export interface App {
@@ -34,6 +35,7 @@ export interface App {
   readonly library: LibraryRepository;
   readonly uploads: UploadRunner;
   readonly archive: ArchiveService;
+  readonly tracking: TrackingService;
   /** Flushes the database and releases the root. */
   close(): Promise<void>;
 }
@@ -64,9 +66,10 @@ export async function openApp(config: Config, log: Logger, options: { force?: bo
       retryBaseMs: 1_000,
       lookupPages: 3,
     });
-    const archive = new ArchiveService(creatives, await CounterRepository.open(layout.db, storage), storage, layout, log);
-    const uploads = new UploadRunner(uploadService, () => TjUploader.open(tjConnection(config), log), layout.sessionFile, config.dryRun, log);
-    const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs);
+    const runState = await RunStateRepository.open(layout.db, storage);
+    const archive = new ArchiveService(creatives, runState, storage, layout, log);
+    const uploads = new UploadRunner(uploadService, () => TjUploader.open(tjConnection(config), log), layout.sessionFile, config.dryRun, runState, log);
+    const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs, (name) => library.get(name)?.reviewStatus);
     const gate = new StabilityGate(
       storage,
       config.stabilityMs,
@@ -90,6 +93,7 @@ export async function openApp(config: Config, log: Logger, options: { force?: bo
       library,
       uploads,
       archive,
+      tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
       async close() {
         try {
           await uploads.close();

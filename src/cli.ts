@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { openApp, tjConnection, type App } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
-import { processOnce, runDaemon } from './daemon.js';
+import { processOnce, runDaemon, uploadAndArchive } from './daemon.js';
 import { createLogger } from './logger.js';
 import { CreativeRepository } from './repositories/creative.repository.js';
 import { StorageRepository } from './repositories/storage.repository.js';
@@ -72,12 +72,13 @@ program
   .option('--force', 'send even names the library cache already has')
   .action(async (options: { force?: boolean }, command: Command) => {
     const summary = await withApp(command, { force: options.force ?? false }, async (app) => {
-      const result = await app.uploads.pass();
-      await app.archive.run();
+      const result = await uploadAndArchive(app);
       await app.inventory.writeNow();
       return result;
     });
-    console.log(summary ? JSON.stringify(summary) : 'Dry run: nothing was uploaded. Add --live (or set DRY_RUN=false) to upload.');
+    if (!summary) console.log('Nothing staged to upload.');
+    else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
+    else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
     if (summary?.loginRequired) process.exitCode = 3;
   });
 

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import cron from 'node-cron';
 import type { App } from './app.js';
+import type { UploadSummary } from './services/upload.service.js';
 import { findUnknownInboxFiles } from './stages/reconcile.js';
 import { watchInbox } from './stages/watch.js';
 
@@ -11,6 +12,14 @@ async function reconcilePass(app: App): Promise<number> {
   const resumed = app.pipeline.resumeUnfinished();
   if (unknown.length > 0 || resumed > 0) app.log.info({ unknown: unknown.length, resumed }, 'Reconciled inbox/ with the database');
   return unknown.length + resumed;
+}
+
+/** One upload pass (a dry run unless live), then archiving and the tracking files it feeds. */
+export async function uploadAndArchive(app: App, signal?: AbortSignal): Promise<UploadSummary | undefined> {
+  const summary = await app.uploads.pass(signal);
+  const archived = await app.archive.run();
+  await app.tracking.afterUploads(summary, archived);
+  return summary;
 }
 
 /**
@@ -26,8 +35,7 @@ export async function processOnce(app: App): Promise<void> {
     await app.gate.idle();
     await app.pipeline.settled();
   }
-  await app.uploads.pass();
-  await app.archive.run();
+  await uploadAndArchive(app);
   await app.inventory.writeNow();
 }
 
@@ -39,7 +47,7 @@ export async function processOnce(app: App): Promise<void> {
 export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   const { config, log } = app;
   // Creatives uploaded before a crash, and batches it cut short, are archived first.
-  await app.archive.run();
+  await app.tracking.afterUploads(undefined, await app.archive.run());
   await app.inventory.writeNow();
   const watcher = await watchInbox(config.layout.inbox, (file) => app.gate.observe(file), log);
   const task = cron.schedule(
@@ -54,9 +62,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   const uploadTask = cron.schedule(
     config.uploadCron,
     async () => {
-      uploading = app.uploads
-        .pass(stopUploads.signal)
-        .then(() => app.archive.run())
+      uploading = uploadAndArchive(app, stopUploads.signal)
         .then(() => app.uploads.keepAlive())
         .catch((error: unknown) => log.error({ err: error }, 'Upload pass failed; the next one tries again'));
       await uploading;

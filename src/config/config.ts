@@ -6,6 +6,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { layoutFor, type Layout } from '../core/layout.js';
+import { DEFAULT_TEMPLATE, type CampaignTemplate } from '../tracking/campaign-csv.js';
 import type { NamingTokens } from '../core/record.js';
 import { TJ_PROFILE, validateProfile, type PlatformProfile } from './profile.js';
 
@@ -45,6 +46,8 @@ export interface Config {
   readonly uploadPaceMs: number;
   /** node-cron expression for the daemon's upload passes. */
   readonly uploadCron: string;
+  /** What the generated campaign CSVs put in every ad; TJ's `{macros}` are kept verbatim. */
+  readonly campaign: CampaignTemplate;
   /** Naming tokens used when neither the file name nor `metadata_defaults.csv` gives one. */
   readonly defaults: Partial<NamingTokens>;
   readonly profile: PlatformProfile;
@@ -78,6 +81,11 @@ const SETTINGS = {
   uploadBatchSize: { env: 'UPLOAD_BATCH_SIZE', schema: wholeNumber(1, 10).default(10) },
   uploadPaceMs: { env: 'UPLOAD_PACE_MS', schema: wholeNumber(0).default(2_000) },
   uploadCron: { env: 'UPLOAD_CRON', schema: cronExpression.default('*/30 * * * * *') },
+  campaignTargetUrl: { env: 'CAMPAIGN_TARGET_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.targetUrl) },
+  campaignHeadline: { env: 'CAMPAIGN_HEADLINE', schema: z.string().min(1).default(DEFAULT_TEMPLATE.headline) },
+  campaignBrand: { env: 'CAMPAIGN_BRAND', schema: z.string().min(1).default(DEFAULT_TEMPLATE.brand) },
+  campaignCtaText: { env: 'CAMPAIGN_CTA_TEXT', schema: z.string().min(1).default(DEFAULT_TEMPLATE.ctaText) },
+  campaignCtaUrl: { env: 'CAMPAIGN_CTA_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.ctaUrl) },
 } as const;
 
 const DEFAULT_TOKENS = {
@@ -124,7 +132,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const profile = validateProfile(TJ_PROFILE);
   if (!profile.ok) throw new ConfigError(profile.key, profile.message);
 
-  return { ...(values as Omit<Config, 'layout' | 'defaults' | 'profile'>), layout: layoutFor(root), defaults, profile: profile.profile };
+  const campaign: CampaignTemplate = {
+    targetUrl: String(values.campaignTargetUrl),
+    headline: String(values.campaignHeadline),
+    brand: String(values.campaignBrand),
+    ctaText: String(values.campaignCtaText),
+    ctaUrl: String(values.campaignCtaUrl),
+  };
+  return { ...(values as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign'>), campaign, layout: layoutFor(root), defaults, profile: profile.profile };
 }
 
 function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { layoutFor, toRelative } from '../core/layout.js';
 import type { CreativeRecord, OutputFile } from '../core/record.js';
 import { createLogger } from '../logger.js';
-import { CounterRepository } from '../repositories/counter.repository.js';
+import { RunStateRepository } from '../repositories/run-state.repository.js';
 import { CreativeRepository } from '../repositories/creative.repository.js';
 import { StorageRepository } from '../repositories/storage.repository.js';
 import { listTree, sha256, tempRoot } from '../test/fixtures.js';
@@ -35,12 +35,12 @@ describe('ArchiveService', () => {
     const root = await tempRoot();
     const layout = layoutFor(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const archive = new ArchiveService(creatives, await CounterRepository.open(layout.db, storage), storage, layout, log);
+    const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, log);
     await uploadedPair(root, creatives, 'AAAAAAAA');
     await uploadedPair(root, creatives, 'BBBBBBBB');
-    expect(await archive.run()).toBe(2);
+    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(2);
     await uploadedPair(root, creatives, 'CCCCCCCC');
-    expect(await archive.run()).toBe(1);
+    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(1);
     const batches = (await fs.readdir(layout.archive)).sort();
     expect(batches).toEqual([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/^batch_002-\d{4}-\d{2}-\d{2}$/)]);
     expect(await listTree(path.join(layout.archive, batches[0] ?? ''))).toHaveLength(6);
@@ -51,7 +51,7 @@ describe('ArchiveService', () => {
     const root = await tempRoot();
     const layout = layoutFor(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const counters = await CounterRepository.open(layout.db, storage);
+    const runState = await RunStateRepository.open(layout.db, storage);
     const record = await uploadedPair(root, creatives, 'DDDDDDDD');
     const contents = new Map(await Promise.all((record.outputs ?? []).map(async (output) => [path.basename(output.path), await sha256(path.join(root, output.path))] as const)));
 
@@ -68,7 +68,7 @@ describe('ArchiveService', () => {
     await creatives.close();
 
     const reopened = await CreativeRepository.open(layout.db, storage);
-    expect(await new ArchiveService(reopened, counters, storage, layout, log).run()).toBe(1);
+    expect((await new ArchiveService(reopened, runState, storage, layout, log).run()).map((batch) => batch.records.length)).toEqual([1]);
     expect(await listTree(layout.uploaded)).toEqual([]);
     const archived = await listTree(path.join(root, dir));
     expect(archived).toHaveLength(3);

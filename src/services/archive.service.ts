@@ -1,12 +1,19 @@
 import path from 'node:path';
 import { describeError } from '../core/errors.js';
 import { toRelative, type Layout } from '../core/layout.js';
+import type { CreativeRecord } from '../core/record.js';
 import type { Logger } from '../logger.js';
-import type { CounterRepository } from '../repositories/counter.repository.js';
+import type { RunStateRepository } from '../repositories/run-state.repository.js';
 import type { CreativeRepository } from '../repositories/creative.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
 import { archiveRecord, batchFolderName } from '../stages/archive.js';
-import { localDate } from '../stages/set-aside.js';
+import { localDate } from '../core/dates.js';
+
+export interface ArchivedBatch {
+  readonly batch: number;
+  readonly dir: string;
+  readonly records: CreativeRecord[];
+}
 
 /**
  * Archives uploaded creatives: every creative that finished uploading since the last run goes into
@@ -16,14 +23,14 @@ import { localDate } from '../stages/set-aside.js';
 export class ArchiveService {
   constructor(
     private readonly creatives: CreativeRepository,
-    private readonly counters: CounterRepository,
+    private readonly runState: Pick<RunStateRepository, 'nextArchiveBatch'>,
     private readonly storage: StorageRepository,
     private readonly layout: Layout,
     private readonly log: Logger,
   ) {}
 
-  /** Returns the number of creatives archived. */
-  async run(): Promise<number> {
+  /** Archives what is uploaded; returns each batch touched with its creatives, as archived. */
+  async run(): Promise<ArchivedBatch[]> {
     const uploaded = [];
     for (const key of [...this.creatives.index.keys()]) {
       if (this.creatives.index.entry(key)?.state !== 'uploaded') continue;
@@ -32,25 +39,26 @@ export class ArchiveService {
     }
     const unplanned = uploaded.filter((record) => !record.archive);
     if (unplanned.length > 0) {
-      const batch = await this.counters.nextArchiveBatch();
+      const batch = await this.runState.nextArchiveBatch();
       const dir = toRelative(this.layout, path.join(this.layout.archive, batchFolderName(batch, localDate())));
       for (const record of unplanned) this.creatives.put({ ...record, archive: { batch, dir } });
       await this.creatives.flush();
     }
-    let archived = 0;
-    const batches = new Set<string>();
+    const batches = new Map<number, ArchivedBatch>();
     for (const { key } of uploaded) {
       const record = await this.creatives.load(key);
       if (!record?.archive) continue;
-      batches.add(record.archive.dir);
       try {
-        await this.creatives.commit(await archiveRecord(record, this.layout, this.storage));
-        archived += 1;
+        const archived = await archiveRecord(record, this.layout, this.storage);
+        await this.creatives.commit(archived);
+        const batch = batches.get(record.archive.batch) ?? { batch: record.archive.batch, dir: record.archive.dir, records: [] };
+        batch.records.push(archived);
+        batches.set(batch.batch, batch);
       } catch (error) {
         this.log.error({ file: record.source.path, err: error }, `Could not archive: ${describeError(error)}. The next run tries again.`);
       }
     }
-    if (archived > 0) this.log.info({ archived, batches: [...batches] }, 'Archived uploaded creatives');
-    return archived;
+    for (const batch of batches.values()) this.log.info({ archived: batch.records.length, dir: batch.dir }, 'Archived uploaded creatives');
+    return [...batches.values()];
   }
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Logger } from '../logger.js';
+import type { RunStateRepository } from '../repositories/run-state.repository.js';
 import type { Uploader } from '../uploaders/uploader.js';
 import type { UploadService, UploadSummary } from './upload.service.js';
 
@@ -11,8 +12,6 @@ import type { UploadService, UploadSummary } from './upload.service.js';
 export class UploadRunner {
   private uploader: Uploader | undefined;
   private lastUsed = 0;
-  /** The last dry-run plan logged, so an unchanged one is not logged every pass. */
-  private lastPlan = '';
   /** The session file's mtime when uploads paused; undefined while not paused. */
   private pausedAt: number | undefined;
 
@@ -21,16 +20,17 @@ export class UploadRunner {
     private readonly openUploader: () => Promise<Uploader>,
     private readonly sessionFile: string,
     private readonly dryRun: boolean,
+    private readonly runState: Pick<RunStateRepository, 'dryRunPlanChanged'>,
     private readonly log: Logger,
   ) {}
 
   async pass(signal?: AbortSignal): Promise<UploadSummary | undefined> {
     if (this.dryRun) {
-      const plan = Object.fromEntries(await this.uploads.plan());
-      const text = JSON.stringify(plan);
-      if (text !== this.lastPlan && Object.keys(plan).length > 0) this.log.info({ plan }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
-      this.lastPlan = text;
-      return undefined;
+      const outcomes = await this.uploads.plan();
+      // Reported once per plan, not every pass, and not again by the next `process --once`.
+      if (!(await this.runState.dryRunPlanChanged(outcomes.map((outcome) => outcome.path))) || outcomes.length === 0) return undefined;
+      this.log.info({ files: outcomes.length }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
+      return { dryRun: true, outcomes, uploaded: 0, duplicates: 0, rejected: 0, pending: outcomes.length, loginRequired: false };
     }
     if (this.pausedAt !== undefined) {
       if ((await this.sessionMtime()) === this.pausedAt) return undefined;
@@ -41,7 +41,8 @@ export class UploadRunner {
     const summary = await this.uploads.run(this.uploader, signal);
     this.lastUsed = Date.now();
     this.pausedAt = summary.loginRequired ? await this.sessionMtime() : undefined;
-    if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(summary, 'Upload pass done');
+    const { outcomes: _outcomes, ...counts } = summary;
+    if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, 'Upload pass done');
     return summary;
   }
 

@@ -21,7 +21,23 @@ export interface UploadOptions {
   readonly lookupPages: number;
 }
 
+/** What became of one file in one upload run: a row of `upload_status_*.csv`. */
+export interface UploadOutcome {
+  readonly key: string;
+  readonly path: string;
+  readonly target: UploadTarget;
+  readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'dry_run';
+  readonly creativeId?: string;
+  readonly message?: string;
+  readonly batch?: number;
+  readonly retries: number;
+  readonly at: string;
+}
+
 export interface UploadSummary {
+  readonly dryRun: boolean;
+  /** Every file this run touched, in order. */
+  readonly outcomes: readonly UploadOutcome[];
   readonly uploaded: number;
   readonly duplicates: number;
   readonly rejected: number;
@@ -45,6 +61,7 @@ interface Item {
 export class UploadService {
   private batchNumber = Date.now();
   private tally = { uploaded: 0, duplicates: 0, rejected: 0 };
+  private outcomes: UploadOutcome[] = [];
 
   constructor(
     private readonly creatives: CreativeRepository,
@@ -54,15 +71,15 @@ export class UploadService {
     private readonly options: UploadOptions,
   ) {}
 
-  /** What a dry run would send, by target. */
-  async plan(): Promise<Map<UploadTarget, number>> {
-    const counts = new Map<UploadTarget, number>();
-    for (const item of await this.pendingItems()) counts.set(item.target, (counts.get(item.target) ?? 0) + 1);
-    return counts;
+  /** What a dry run would send: one `dry_run` outcome per file. */
+  async plan(): Promise<UploadOutcome[]> {
+    const at = new Date().toISOString();
+    return (await this.pendingItems()).map((item) => ({ key: item.key, path: item.output.path, target: item.target, status: 'dry_run', retries: 0, at }));
   }
 
   async run(uploader: Uploader, signal?: AbortSignal): Promise<UploadSummary> {
     this.tally = { uploaded: 0, duplicates: 0, rejected: 0 };
+    this.outcomes = [];
     const items = await this.pendingItems();
     try {
       await this.resumeInFlight(uploader, items.filter((item) => item.output.upload?.status === 'in_flight'));
@@ -107,11 +124,15 @@ export class UploadService {
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
         if (result.status === 'failed') failed.push(item);
-        else await this.record(item, result, number);
+        else await this.record(item, result, number, attempt);
       }
       if (failed.length === 0) return;
       if (attempt >= this.options.retries) {
         this.log.warn({ files: failed.map((item) => item.name) }, 'Upload still failing after every retry; the next pass tries again');
+        for (const item of failed) {
+          const message = (results.get(item.name) as { message?: string } | undefined)?.message;
+          this.outcomes.push({ key: item.key, path: item.output.path, target: item.target, status: 'failed', ...(message ? { message } : {}), batch: number, retries: attempt, at: new Date().toISOString() });
+        }
         return;
       }
       await delay(this.options.retryBaseMs * 2 ** attempt);
@@ -120,7 +141,7 @@ export class UploadService {
       remaining = [];
       for (const item of failed) {
         const card = found.get(item.name);
-        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, number);
+        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, number, attempt + 1);
         else remaining.push(item);
       }
       this.log.warn({ retry: attempt + 1, files: remaining.length }, 'Retrying the files of a batch that failed for no reason of their own');
@@ -141,8 +162,18 @@ export class UploadService {
     }
   }
 
-  private async record(item: Item, result: Exclude<UploadResult, { status: 'failed' }>, batch: number): Promise<void> {
+  private async record(item: Item, result: Exclude<UploadResult, { status: 'failed' }>, batch: number, retries = 0): Promise<void> {
     const at = new Date().toISOString();
+    this.outcomes.push({
+      key: item.key,
+      path: item.output.path,
+      target: item.target,
+      status: result.status === 'uploaded' ? 'success' : result.status,
+      ...(result.status === 'rejected' ? { message: result.message } : { creativeId: result.creativeId }),
+      batch,
+      retries,
+      at,
+    });
     const upload: PlatformUpload =
       result.status === 'rejected' ? { status: 'rejected', message: result.message, batch, at } : { status: result.status, creativeId: result.creativeId, batch, at };
     await this.mark(item, upload);
@@ -202,7 +233,7 @@ export class UploadService {
 
   private async count(): Promise<Omit<UploadSummary, 'loginRequired'>> {
     await this.creatives.flush();
-    return { ...this.tally, pending: (await this.pendingItems()).length };
+    return { ...this.tally, dryRun: false, outcomes: this.outcomes, pending: (await this.pendingItems()).length };
   }
 }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { localDate } from '../core/dates.js';
 import { toAbsolute, toRelative } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import type { StageContext } from './context.js';
@@ -30,10 +31,4 @@ export async function setAside(record: CreativeRecord, kind: SetAsideKind, reaso
   const note = [`${kind === 'rejected' ? 'Rejected' : 'Duplicate'}: ${reason}`, `File: ${record.source.path}`, `Set aside: ${new Date().toISOString()}`, ''].join('\n');
   await ctx.storage.writeFileAtomic(`${destination}.reason.txt`, note);
   return { ...planned, state: kind, reason };
-}
-
-/** YYYY-MM-DD in local time: the day the team would call it. */
-export function localDate(date = new Date()): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

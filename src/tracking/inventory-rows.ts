@@ -29,6 +29,12 @@ export const INVENTORY_COLUMNS = [
   'state',
   'reason',
   'needs_review',
+  'tj_creative_id',
+  'tj_upload_date',
+  'tj_campaign_id',
+  'upload_status',
+  'review_status',
+  'archive_path',
 ] as const;
 
 export type InventoryRow = Record<(typeof INVENTORY_COLUMNS)[number], string>;
@@ -37,15 +43,17 @@ export type InventoryRow = Record<(typeof INVENTORY_COLUMNS)[number], string>;
  * One row per creative: a native pair gives three (the `ORG_` original, the video, the thumbnail),
  * as in the origin; a file not yet converted, or set aside, gives one.
  */
-export function inventoryRows(record: CreativeRecord): InventoryRow[] {
+export function inventoryRows(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined = () => undefined): InventoryRow[] {
   const outputs = record.outputs ?? [];
-  if (outputs.length === 0 || record.state === 'rejected' || record.state === 'duplicate') return [baseRow(record, undefined)];
-  return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output));
+  if (outputs.length === 0 || (record.state === 'rejected' && !record.outputs?.some((output) => output.upload)) || record.state === 'duplicate') {
+    return [baseRow(record, undefined, reviewStatusOf)];
+  }
+  return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output, reviewStatusOf));
 }
 
 const ROLE_ORDER: Readonly<Record<OutputFile['role'], number>> = { original: 0, creative: 1, video: 2, image: 3 };
 
-function baseRow(record: CreativeRecord, output: OutputFile | undefined): InventoryRow {
+function baseRow(record: CreativeRecord, output: OutputFile | undefined, reviewStatusOf: (name: string) => string | undefined): InventoryRow {
   const tokens = record.naming?.tokens;
   const id = record.naming ? `ID-${record.naming.id}` : '';
   const native = record.kind === 'native';
@@ -85,10 +93,23 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined): Invent
     state: record.state,
     reason: record.reason ?? '',
     needs_review: review.join('; '),
+    tj_creative_id: output?.upload?.creativeId ?? '',
+    tj_upload_date: output?.upload && output.upload.status !== 'in_flight' ? output.upload.at.slice(0, 10) : '',
+    tj_campaign_id: '',
+    upload_status: output?.upload?.status ?? '',
+    review_status: output?.upload?.creativeId ? (reviewStatusOf(fileName) ?? '') : '',
+    archive_path: record.archive?.dir ?? record.setAside?.path ?? '',
   };
 }
 
-function creativeType(record: CreativeRecord, output: OutputFile | undefined): string {
+/** `ID-X`, with `-VID` or `-IMG` for the two halves of a native pair. */
+export function uniqueIdOf(record: CreativeRecord, output: OutputFile | undefined): string {
+  if (!record.naming) return '';
+  const suffix = output?.role === 'video' ? '-VID' : output?.role === 'image' ? '-IMG' : '';
+  return `ID-${record.naming.id}${suffix}`;
+}
+
+export function creativeType(record: CreativeRecord, output: OutputFile | undefined): string {
   if (output?.role === 'video') return 'native_video';
   if (output?.role === 'image') return 'native_image';
   if (output?.role === 'creative') return record.kind === 'preroll' ? 'preroll' : 'image';

@@ -21,6 +21,8 @@ export class InventoryService {
     private readonly storage: StorageRepository,
     private readonly log: Logger,
     private readonly debounceMs: number,
+    /** Review status on the platform, by file name, from the library cache. */
+    private readonly reviewStatusOf: (name: string) => string | undefined = () => undefined,
   ) {}
 
   /** Asks for a rewrite soon; many calls in a burst give one write. */
@@ -50,7 +52,8 @@ export class InventoryService {
     // A BOM lets spreadsheets read the UTF-8 names (accents, emoji) correctly; CRLF is RFC 4180's line end.
     await append(stringify([], { header: true, columns: [...INVENTORY_COLUMNS], bom: true, record_delimiter: 'windows' }));
     await this.creatives.forEachSegment(async (records) => {
-      await append(stringify(records.flatMap(inventoryRows), { columns: [...INVENTORY_COLUMNS], record_delimiter: 'windows' }));
+      const rows = records.flatMap((record) => inventoryRows(record, this.reviewStatusOf));
+      await append(stringify(rows, { columns: [...INVENTORY_COLUMNS], record_delimiter: 'windows' }));
     });
   }
 }

@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { LibraryRepository } from '../repositories/library.repository.js';
 
+export const LIBRARY_EXPORT_COLUMNS = ['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status'] as const;
+
 /** A row of TJ's library export: `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status`. */
 export interface LibraryExportRow {
   readonly creative_id: string;

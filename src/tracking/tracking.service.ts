@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { localStamp } from '../core/dates.js';
+import type { Layout } from '../core/layout.js';
+import type { OutputFile } from '../core/record.js';
+import type { Logger } from '../logger.js';
+import type { CreativeRepository } from '../repositories/creative.repository.js';
+import type { LibraryRepository } from '../repositories/library.repository.js';
+import type { StorageRepository } from '../repositories/storage.repository.js';
+import type { ArchivedBatch } from '../services/archive.service.js';
+import type { UploadOutcome, UploadSummary } from '../services/upload.service.js';
+import { NATIVE_HEADER, nativeRows, PREROLL_HEADER, prerollRows, renderCampaignCsvs, type CampaignTemplate, type NativeAd, type PrerollAd } from './campaign-csv.js';
+import { creativeType, uniqueIdOf } from './inventory-rows.js';
+import { LIBRARY_EXPORT_COLUMNS } from './library-csv.js';
+
+const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'retries'] as const;
+
+/**
+ * The files people and TJ_tool read after an upload run, all written atomically: the run's
+ * `upload_status_*.csv`, `TJ_Creative_Library.csv` in step with the library cache, and each
+ * archive batch's `Upload_CSV/Batch{NNN}_*_{Native|Preroll}.csv`.
+ */
+export class TrackingService {
+  constructor(
+    private readonly layout: Layout,
+    private readonly storage: StorageRepository,
+    private readonly creatives: CreativeRepository,
+    private readonly library: LibraryRepository,
+    private readonly template: CampaignTemplate,
+    private readonly log: Logger,
+  ) {}
+
+  async afterUploads(summary: UploadSummary | undefined, archived: readonly ArchivedBatch[]): Promise<void> {
+    if (summary && summary.outcomes.length > 0) await this.writeUploadStatus(summary.outcomes);
+    if (summary && !summary.dryRun) await this.writeLibraryExport();
+    for (const batch of archived) await this.writeCampaignCsvs(batch);
+  }
+
+  async writeUploadStatus(outcomes: readonly UploadOutcome[], now = new Date()): Promise<string> {
+    const rows: string[][] = [];
+    for (const outcome of outcomes) {
+      const record = await this.creatives.load(outcome.key);
+      const output = record?.outputs?.find((candidate) => path.posix.basename(candidate.path) === path.posix.basename(outcome.path));
+      const at = new Date(outcome.at);
+      rows.push([
+        record && output ? uniqueIdOf(record, output) : '',
+        path.posix.basename(outcome.path),
+        output?.path ?? outcome.path,
+        at.toISOString().slice(0, 10),
+        at.toISOString().slice(11, 19),
+        'TrafficJunky',
+        outcome.creativeId ?? '',
+        outcome.status,
+        outcome.message ?? '',
+        record && output ? creativeType(record, output) : '',
+        record?.kind === 'native' && record.naming ? `ID-${record.naming.id}` : '',
+        outcome.batch === undefined ? '' : String(outcome.batch),
+        String(outcome.retries),
+      ]);
+    }
+    const file = await this.storage.freePath(this.layout.tracking, `upload_status_${localStamp(now)}.csv`);
+    await this.storage.writeFileAtomic(file, stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
+    return file;
+  }
+
+  async writeLibraryExport(): Promise<void> {
+    const rows = this.library
+      .entries()
+      .sort(([, a], [, b]) => b.creativeId.localeCompare(a.creativeId))
+      .map(([name, entry]) => [entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus]);
+    await this.storage.writeFileAtomic(this.layout.libraryCsv, stringify([[...LIBRARY_EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' }));
+  }
+
+  /** Only creatives with real ids go in: a dry run archives nothing, so it never writes one. */
+  async writeCampaignCsvs(batch: ArchivedBatch, now = new Date()): Promise<string[]> {
+    const native: NativeAd[] = [];
+    const preroll: PrerollAd[] = [];
+    for (const record of batch.records) {
+      const tokens = { category: record.naming?.tokens.category ?? '', description: record.naming?.tokens.description ?? '', creator: record.naming?.tokens.creator ?? '' };
+      const video = record.outputs?.find((output) => output.role === 'video');
+      const image = record.outputs?.find((output) => output.role === 'image');
+      const creative = record.outputs?.find((output) => output.role === 'creative');
+      if (record.kind === 'native' && idOf(video) && idOf(image)) native.push({ name: nameOf(video), videoId: idOf(video) ?? '', thumbnailId: idOf(image) ?? '', tokens });
+      if (record.kind === 'preroll' && idOf(creative)) preroll.push({ name: nameOf(creative), creativeId: idOf(creative) ?? '', tokens });
+    }
+    const written: string[] = [];
+    const base = `Batch${String(batch.batch).padStart(3, '0')}_${localStamp(now)}`;
+    const groups: [string, readonly string[], string[][], boolean][] = [
+      ['Native', NATIVE_HEADER, nativeRows(native, this.template), true],
+      ['Preroll', PREROLL_HEADER, prerollRows(preroll, this.template), false],
+    ];
+    for (const [kind, header, rows, quoteAll] of groups) {
+      if (rows.length === 0) continue;
+      const files = renderCampaignCsvs(header, rows, quoteAll);
+      for (const [i, content] of files.entries()) {
+        const file = path.join(this.layout.tracking, 'Upload_CSV', `${base}_${kind}${i === 0 ? '' : `_part${i + 1}`}.csv`);
+        await this.storage.writeFileAtomic(file, content);
+        written.push(file);
+      }
+    }
+    if (written.length > 0) this.log.info({ files: written }, 'Wrote campaign CSVs for TJ_tool');
+    return written;
+  }
+}
+
+function idOf(output: OutputFile | undefined): string | undefined {
+  const upload = output?.upload;
+  return upload && (upload.status === 'uploaded' || upload.status === 'duplicate') ? upload.creativeId : undefined;
+}
+
+function nameOf(output: OutputFile | undefined): string {
+  const name = path.posix.basename(output?.path ?? '');
+  return name.slice(0, name.lastIndexOf('.'));
+}
+
