@@ -21,6 +21,7 @@ import type { TjConnection } from './uploaders/tj/tj-session.js';
 import { TjUploader } from './uploaders/tj/tj-uploader.js';
 import { StabilityGate } from './stages/stability-gate.js';
 import { InventoryService } from './tracking/inventory.service.js';
+import { ReportService } from './report/report.service.js';
 import { TrackingService } from './tracking/tracking.service.js';
 
 /** Everything a command needs, wired once. */
@@ -36,6 +37,7 @@ export interface App {
   readonly uploads: UploadRunner;
   readonly archive: ArchiveService;
   readonly tracking: TrackingService;
+  readonly reports: ReportService;
   /** Flushes the database and releases the root. */
   close(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function openApp(config: Config, log: Logger, options: { force?: bo
       uploads,
       archive,
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
+      reports: new ReportService(layout, storage, creatives, library, media, log),
       async close() {
         try {
           await uploads.close();

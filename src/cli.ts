@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { openApp, tjConnection, type App } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
+import { localDate } from './core/dates.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { processOnce, runDaemon, uploadAndArchive } from './daemon.js';
 import { createLogger } from './logger.js';
@@ -80,6 +81,17 @@ program
     else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
     else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
     if (summary?.loginRequired) process.exitCode = 3;
+  });
+
+program
+  .command('report')
+  .description('write the daily summary now, to tracking/reports/ (Markdown, JSON and an HTML page)')
+  .option('--date <YYYY-MM-DD>', 'the day to report (default: today)')
+  .action(async (options: { date?: string }, command: Command) => {
+    const date = options.date ?? localDate();
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw new ConfigError('--date', `must be a date as YYYY-MM-DD (got "${date}")`);
+    const { files } = await withApp(command, {}, (app) => app.reports.write(date));
+    console.log(files.join('\n'));
   });
 
 program

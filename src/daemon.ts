@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import cron from 'node-cron';
 import type { App } from './app.js';
+import { localDate } from './core/dates.js';
 import type { UploadSummary } from './services/upload.service.js';
 import { findUnknownInboxFiles } from './stages/reconcile.js';
 import { watchInbox } from './stages/watch.js';
@@ -69,6 +70,13 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
     },
     { name: 'upload', noOverlap: true },
   );
+  const reportTask = cron.schedule(
+    config.reportCron,
+    async () => {
+      await app.reports.write(localDate()).catch((error: unknown) => log.error({ err: error }, 'Could not write the daily report; `creative-flow report` writes it by hand'));
+    },
+    { name: 'report', noOverlap: true },
+  );
   await reconcilePass(app);
   log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron, uploads: config.dryRun ? 'dry run' : config.uploadCron }, 'Watching inbox/');
 
@@ -80,6 +88,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   log.info({ graceMs: config.shutdownGraceMs, ...app.pipeline.counts }, 'Stopping: finishing the files in progress');
   await task.stop();
   await uploadTask.stop();
+  await reportTask.stop();
   // The batch being sent finishes; its files are recorded in flight, so a cut-off batch resumes safely.
   stopUploads.abort();
   await watcher.close();

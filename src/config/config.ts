@@ -46,6 +46,8 @@ export interface Config {
   readonly uploadPaceMs: number;
   /** node-cron expression for the daemon's upload passes. */
   readonly uploadCron: string;
+  /** node-cron expression for the daily report; by default at the end of the day. */
+  readonly reportCron: string;
   /** What the generated campaign CSVs put in every ad; TJ's `{macros}` are kept verbatim. */
   readonly campaign: CampaignTemplate;
   /** Naming tokens used when neither the file name nor `metadata_defaults.csv` gives one. */
@@ -81,6 +83,7 @@ const SETTINGS = {
   uploadBatchSize: { env: 'UPLOAD_BATCH_SIZE', schema: wholeNumber(1, 10).default(10) },
   uploadPaceMs: { env: 'UPLOAD_PACE_MS', schema: wholeNumber(0).default(2_000) },
   uploadCron: { env: 'UPLOAD_CRON', schema: cronExpression.default('*/30 * * * * *') },
+  reportCron: { env: 'REPORT_CRON', schema: cronExpression.default('55 23 * * *') },
   campaignTargetUrl: { env: 'CAMPAIGN_TARGET_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.targetUrl) },
   campaignHeadline: { env: 'CAMPAIGN_HEADLINE', schema: z.string().min(1).default(DEFAULT_TEMPLATE.headline) },
   campaignBrand: { env: 'CAMPAIGN_BRAND', schema: z.string().min(1).default(DEFAULT_TEMPLATE.brand) },

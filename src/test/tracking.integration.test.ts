@@ -6,6 +6,8 @@ import { locateFfmpeg } from '../repositories/ffmpeg-binaries.js';
 import { MediaRepository } from '../repositories/media.repository.js';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import { pathToFileURL } from 'node:url';
+import { launchBrowser } from '../repositories/browser.repository.js';
 import { runCli } from './cli-runner.js';
 import { makeImage, makeVideo, tempRoot } from './fixtures.js';
 import { readInventory } from './harness.js';
@@ -33,6 +35,7 @@ describe('tracking files after a live upload run', () => {
     await makeVideo(path.join(root, 'inbox', 'native', 'Cumshot', 'one.mp4'), { seconds: 3, seed: 1 });
     await makeVideo(path.join(root, 'inbox', 'native', 'Cumshot', 'two.mp4'), { seconds: 3, seed: 2 });
     await makeVideo(path.join(root, 'inbox', 'preroll', 'Cumshot', 'promo.mp4'), { seconds: 6, seed: 3 });
+    await fs.writeFile(path.join(root, 'inbox', 'broken.mp4'), 'not a video');
     const env = {
       TJ_LOGIN_URL: `${sim.url}/sign-in`,
       TJ_APP_URL: sim.url,
@@ -93,6 +96,31 @@ describe('tracking files after a live upload run', () => {
     const rows = await readCsv(path.join(root, 'tracking', 'TJ_Creative_Library.csv'));
     expect(Object.keys(rows[0] ?? {})).toEqual(['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status']);
     expect(new Map(rows.map((row) => [row.filename, row.creative_id]))).toEqual(idByName);
+  });
+
+  it('writes the daily report, whose HTML shows every creative’s thumbnail in a browser', async () => {
+    const result = await runCli(['report', '--root', root]);
+    expect(result.code, result.stderr).toBe(0);
+    const [json, html] = ['json', 'html'].map((ext) => result.stdout.split('\n').find((line) => line.endsWith(`.${ext}`)) ?? '');
+    const report = JSON.parse(await fs.readFile(json ?? '', 'utf8')) as { counts: Record<string, number>; rejected: { file: string; reason: string }[]; batches: { batch: number; csvs: string[] }[]; reviewStatuses: Record<string, number>; dropToUpload: { median: number } };
+    expect(report.counts).toEqual({ received: 4, staged: 3, uploaded: 3, duplicates: 0, rejected: 1, failed: 0, waiting: 0 });
+    expect(report.rejected).toEqual([{ file: 'inbox/broken.mp4', reason: expect.stringMatching(/not a playable video/) }]);
+    expect(report.reviewStatuses).toEqual({ pending: 5 });
+    expect(report.dropToUpload.median).toBeGreaterThan(0);
+    expect(report.batches).toEqual([{ batch: 1, dir: expect.stringMatching(/^archive\/batch_001-/), csvs: [expect.stringMatching(/_Native\.csv$/), expect.stringMatching(/_Preroll\.csv$/)] }]);
+
+    const browser = await launchBrowser({ headless: true });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(html ?? '').href);
+      await page.screenshot({ path: path.join(root, 'report.png'), fullPage: true });
+      const images = await page.locator('img.thumb').evaluateAll((nodes) => nodes.map((node) => ({ alt: node.getAttribute('alt'), width: (node as unknown as { naturalWidth: number }).naturalWidth })));
+      expect(images).toHaveLength(3);
+      for (const image of images) expect(image.width, image.alt ?? '').toBeGreaterThan(0);
+      await expect(page.textContent('body')).resolves.toContain(idByName.values().next().value ?? 'missing id');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('adds the TJ id, status and archive path to every inventory row', async () => {

@@ -1,0 +1,118 @@
+import type { CreativeRecord } from '../core/record.js';
+import { INGEST_STATES } from '../core/state.js';
+
+/** One creative as the report shows it. */
+export interface ReportCreative {
+  readonly key: string;
+  readonly name: string;
+  readonly source: string;
+  readonly state: string;
+  readonly ids: readonly string[];
+  readonly reviewStatus: string;
+  readonly reason: string;
+  /** Root-relative path of the picture the HTML shows, when there is one. */
+  readonly picture?: string;
+}
+
+export interface DailyReport {
+  readonly date: string;
+  readonly counts: { received: number; staged: number; uploaded: number; duplicates: number; rejected: number; failed: number; waiting: number };
+  readonly rejected: readonly { file: string; reason: string }[];
+  readonly duplicates: readonly { file: string; reason: string }[];
+  readonly failed: readonly { file: string; reason: string }[];
+  /** Review statuses on TJ of the creatives uploaded that day. */
+  readonly reviewStatuses: Readonly<Record<string, number>>;
+  /** Source bytes minus the bytes of what was staged, for the creatives staged that day. */
+  readonly bytesSaved: number;
+  /** Drop (found in inbox/) to upload, in seconds, for the creatives uploaded that day. */
+  readonly dropToUpload: { median: number | undefined; worst: number | undefined };
+  readonly batches: readonly { batch: number; dir: string; csvs: readonly string[] }[];
+  readonly creatives: readonly ReportCreative[];
+}
+
+const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDay(iso) === date;
+
+function localDay(iso: string): string {
+  const at = new Date(iso);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+/**
+ * Adds up one day from the records. Pure: the service feeds it records, review statuses and the
+ * campaign CSVs it found, so it can be tested on its own.
+ */
+export function buildDailyReport(
+  date: string,
+  records: readonly CreativeRecord[],
+  reviewStatusOf: (name: string) => string | undefined,
+  csvsOfBatch: (batch: number) => readonly string[],
+): DailyReport {
+  const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
+  const handled = records.filter((record) => Object.values(record.times).some((iso) => on(date, iso)));
+  const uploadedToday = records.filter((record) => day(record, 'uploaded'));
+  const reviewStatuses: Record<string, number> = {};
+  const waits: number[] = [];
+  for (const record of uploadedToday) {
+    for (const output of record.outputs ?? []) {
+      if (!output.upload?.creativeId) continue;
+      const status = reviewStatusOf(nameOf(output.path)) ?? 'pending';
+      reviewStatuses[status] = (reviewStatuses[status] ?? 0) + 1;
+    }
+    const dropped = record.times.discovered;
+    const uploaded = record.times.uploaded;
+    if (dropped && uploaded) waits.push((Date.parse(uploaded) - Date.parse(dropped)) / 1000);
+  }
+  waits.sort((a, b) => a - b);
+  const batches = new Map<number, string>();
+  for (const record of handled) if (record.archive && on(date, record.times.archived)) batches.set(record.archive.batch, record.archive.dir);
+  const reasons = (state: 'rejected' | 'duplicate' | 'failed'): { file: string; reason: string }[] =>
+    records.filter((record) => record.state === state && day(record, state)).map((record) => ({ file: record.source.path, reason: record.reason ?? '' }));
+
+  return {
+    date,
+    counts: {
+      received: records.filter((record) => day(record, 'discovered')).length,
+      staged: records.filter((record) => day(record, 'staged')).length,
+      uploaded: uploadedToday.length,
+      duplicates: records.filter((record) => day(record, 'duplicate')).length,
+      rejected: records.filter((record) => day(record, 'rejected')).length,
+      failed: records.filter((record) => day(record, 'failed')).length,
+      waiting: records.filter((record) => INGEST_STATES.has(record.state) || record.state === 'staged').length,
+    },
+    rejected: reasons('rejected'),
+    duplicates: reasons('duplicate'),
+    failed: reasons('failed'),
+    reviewStatuses,
+    bytesSaved: records
+      .filter((record) => day(record, 'staged'))
+      .reduce((sum, record) => sum + record.source.size - (record.outputs ?? []).filter((output) => output.role !== 'original').reduce((bytes, output) => bytes + output.bytes, 0), 0),
+    dropToUpload: { median: waits.length ? waits[Math.floor((waits.length - 1) / 2)] : undefined, worst: waits.at(-1) },
+    batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
+    creatives: handled.map((record) => toReportCreative(record, reviewStatusOf)),
+  };
+}
+
+function toReportCreative(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined): ReportCreative {
+  const outputs = record.outputs ?? [];
+  const shown = outputs.find((output) => output.role === 'video') ?? outputs.find((output) => output.role === 'creative') ?? outputs[0];
+  const picture = outputs.find((output) => output.role === 'image') ?? outputs.find((output) => output.role === 'creative' && record.kind === 'image');
+  const ids = outputs.flatMap((output) => (output.upload?.creativeId ? [output.upload.creativeId] : []));
+  const base = {
+    key: record.key,
+    name: shown ? nameOf(shown.path) : (record.source.path.split('/').at(-1) ?? ''),
+    source: record.source.path,
+    state: record.state,
+    ids,
+    reviewStatus: shown?.upload?.creativeId ? (reviewStatusOf(nameOf(shown.path)) ?? 'pending') : '',
+    reason: record.reason ?? '',
+  };
+  const pictureSource = picture?.path ?? (record.kind === 'preroll' ? shown?.path : undefined);
+  return pictureSource ? { ...base, picture: pictureSource } : base;
+}
+
+function nameOf(filePath: string): string {
+  const name = filePath.split('/').at(-1) ?? '';
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}

@@ -1,0 +1,67 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { toAbsolute, type Layout } from '../core/layout.js';
+import type { CreativeRecord } from '../core/record.js';
+import type { Logger } from '../logger.js';
+import type { CreativeRepository } from '../repositories/creative.repository.js';
+import type { LibraryRepository } from '../repositories/library.repository.js';
+import type { MediaRepository } from '../repositories/media.repository.js';
+import type { StorageRepository } from '../repositories/storage.repository.js';
+import { buildDailyReport, type DailyReport } from './daily-report.js';
+import { renderHtml, renderMarkdown } from './render.js';
+
+/** Writes `tracking/reports/daily_{date}.{md,json,html}`. */
+export class ReportService {
+  constructor(
+    private readonly layout: Layout,
+    private readonly storage: StorageRepository,
+    private readonly creatives: CreativeRepository,
+    private readonly library: LibraryRepository,
+    private readonly media: MediaRepository,
+    private readonly log: Logger,
+  ) {}
+
+  async write(date: string): Promise<{ report: DailyReport; files: string[] }> {
+    const records: CreativeRecord[] = [];
+    await this.creatives.forEachSegment((segment) => void records.push(...segment));
+    const csvs = await this.campaignCsvs();
+    const report = buildDailyReport(date, records, (name) => this.library.get(name)?.reviewStatus, (batch) => csvs.filter((csv) => path.posix.basename(csv).startsWith(`Batch${String(batch).padStart(3, '0')}_`)));
+    const thumbnails = new Map<string, string>();
+    for (const creative of report.creatives) {
+      if (!creative.picture) continue;
+      const thumbnail = await this.thumbnail(toAbsolute(this.layout, creative.picture)).catch(() => undefined);
+      if (thumbnail) thumbnails.set(creative.key, thumbnail);
+    }
+    const dir = path.join(this.layout.tracking, 'reports');
+    const base = path.join(dir, `daily_${date}`);
+    await this.storage.writeFileAtomic(`${base}.md`, renderMarkdown(report));
+    await this.storage.writeFileAtomic(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    await this.storage.writeFileAtomic(`${base}.html`, renderHtml(report, thumbnails));
+    const files = ['md', 'json', 'html'].map((ext) => `${base}.${ext}`);
+    this.log.info({ date, files }, 'Wrote the daily report');
+    return { report, files };
+  }
+
+  /** A small JPEG as a data URI: an image is shrunk; a video gives its first frame. */
+  private async thumbnail(file: string): Promise<string> {
+    let source = file;
+    const frame = path.join(this.layout.tmp, `report-${path.basename(file)}.png`);
+    if (/\.(mp4|mov|webm|mkv)$/i.test(file)) {
+      await this.storage.ensureDir(this.layout.tmp);
+      await this.media.runFfmpeg({ input: file, output: frame, outputOptions: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] });
+      source = frame;
+    }
+    try {
+      const jpeg = await this.media.renderImageToBuffer(source, { format: 'jpeg', formatOptions: { quality: 70 }, resize: { width: 440, height: 248, fit: 'inside' } });
+      return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+    } finally {
+      await this.storage.remove(frame);
+    }
+  }
+
+  private async campaignCsvs(): Promise<string[]> {
+    const dir = path.join(this.layout.tracking, 'Upload_CSV');
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    return names.filter((name) => name.endsWith('.csv')).map((name) => `tracking/Upload_CSV/${name}`);
+  }
+}
