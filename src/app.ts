@@ -15,6 +15,7 @@ import { LibraryRepository } from './repositories/library.repository.js';
 import { ArchiveService } from './services/archive.service.js';
 import { PipelineService } from './services/pipeline.service.js';
 import { UploadRunner } from './services/upload-runner.js';
+import { SyncService } from './services/sync.service.js';
 import { UploadService } from './services/upload.service.js';
 import { importLibraryCsv } from './tracking/library-csv.js';
 import type { TjConnection } from './uploaders/tj/tj-session.js';
@@ -38,6 +39,7 @@ export interface App {
   readonly archive: ArchiveService;
   readonly tracking: TrackingService;
   readonly reports: ReportService;
+  readonly sync: SyncService;
   /** Flushes the database and releases the root. */
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function openApp(config: Config, log: Logger, options: { force?: bo
       archive,
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
       reports: new ReportService(layout, storage, creatives, library, media, log),
+      sync: new SyncService(library, config.libraryMaxPages, log),
       async close() {
         try {
           await uploads.close();

@@ -95,6 +95,32 @@ program
   });
 
 program
+  .command('refresh-library')
+  .description("rebuild the library cache and TJ_Creative_Library.csv from every tab and page of TJ's Media Library")
+  .action(async (_options: unknown, command: Command) => {
+    const result = await withApp(command, {}, async (app) => {
+      const refreshed = await app.uploads.withUploader((uploader) => app.sync.refreshLibrary(uploader));
+      await app.tracking.writeLibraryExport();
+      await app.inventory.writeNow();
+      return refreshed;
+    });
+    console.log(JSON.stringify({ found: result.found, new: result.added.length, gone: result.gone }, null, 2));
+  });
+
+program
+  .command('sync-status')
+  .description('update review statuses from TJ (the daemon also does this on SYNC_CRON)')
+  .action(async (_options: unknown, command: Command) => {
+    const changes = await withApp(command, {}, async (app) => {
+      const changed = await app.uploads.withUploader((uploader) => app.sync.syncStatuses(uploader));
+      await app.tracking.writeLibraryExport();
+      await app.inventory.writeNow();
+      return changed;
+    });
+    console.log(JSON.stringify(changes, null, 2));
+  });
+
+program
   .command('login')
   .description('sign in to TJ in a visible browser; you solve the captcha; the session is saved for the daemon')
   .option('--headless', 'no window (works only where there is no captcha, such as the simulator with --no-captcha)')
@@ -156,7 +182,8 @@ program
 /** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
 async function withApp<T>(command: Command, options: { force?: boolean }, work: (app: App) => Promise<T>): Promise<T> {
   const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-  const app = await openApp(config, createLogger({ level: config.logLevel }), options);
+  // A command's result goes to stdout; its log to stderr, so the result can be piped.
+  const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }), options);
   try {
     return await work(app);
   } finally {

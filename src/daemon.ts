@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import cron from 'node-cron';
 import type { App } from './app.js';
 import { localDate } from './core/dates.js';
+import { describeError } from './core/errors.js';
 import type { UploadSummary } from './services/upload.service.js';
 import { findUnknownInboxFiles } from './stages/reconcile.js';
 import { watchInbox } from './stages/watch.js';
@@ -77,6 +78,17 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
     },
     { name: 'report', noOverlap: true },
   );
+  const syncTask = cron.schedule(
+    config.syncCron,
+    async () => {
+      if (config.dryRun) return;
+      await app.uploads
+        .withUploader((uploader) => app.sync.syncStatuses(uploader))
+        .then(() => app.tracking.writeLibraryExport())
+        .catch((error: unknown) => log.error({ err: error }, `Review-status sync failed: ${describeError(error)}; the next one tries again`));
+    },
+    { name: 'sync-status', noOverlap: true },
+  );
   await reconcilePass(app);
   log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron, uploads: config.dryRun ? 'dry run' : config.uploadCron }, 'Watching inbox/');
 
@@ -89,6 +101,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   await task.stop();
   await uploadTask.stop();
   await reportTask.stop();
+  await syncTask.stop();
   // The batch being sent finishes; its files are recorded in flight, so a cut-off batch resumes safely.
   stopUploads.abort();
   await watcher.close();

@@ -22,15 +22,19 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
   /** Where JSON lines go; stdout by default. */
   readonly destination?: DestinationStream;
+  /** Logs to stderr, leaving stdout to a command's result. */
+  readonly toStderr?: boolean;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const pretty = options.destination === undefined && (options.pretty ?? Boolean(process.stdout.isTTY));
+  const terminal = options.toStderr ? process.stderr : process.stdout;
+  const pretty = options.destination === undefined && (options.pretty ?? Boolean(terminal.isTTY));
   const settings = {
     level: options.level,
     base: { pid: process.pid },
     redact: { paths: REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', destination: options.toStderr ? 2 : 1 } } } : {}),
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  if (pretty) return pino(settings);
+  return pino(settings, options.destination ?? pino.destination(options.toStderr ? 2 : 1));
 }

@@ -46,6 +46,10 @@ export interface Config {
   readonly uploadPaceMs: number;
   /** node-cron expression for the daemon's upload passes. */
   readonly uploadCron: string;
+  /** Pages read per listing by `refresh-library` and `sync-status`: a safety limit. */
+  readonly libraryMaxPages: number;
+  /** node-cron expression for the daemon's review-status sync (live runs only). */
+  readonly syncCron: string;
   /** node-cron expression for the daily report; by default at the end of the day. */
   readonly reportCron: string;
   /** What the generated campaign CSVs put in every ad; TJ's `{macros}` are kept verbatim. */
@@ -83,6 +87,8 @@ const SETTINGS = {
   uploadBatchSize: { env: 'UPLOAD_BATCH_SIZE', schema: wholeNumber(1, 10).default(10) },
   uploadPaceMs: { env: 'UPLOAD_PACE_MS', schema: wholeNumber(0).default(2_000) },
   uploadCron: { env: 'UPLOAD_CRON', schema: cronExpression.default('*/30 * * * * *') },
+  libraryMaxPages: { env: 'LIBRARY_MAX_PAGES', schema: wholeNumber(1, 100_000).default(500) },
+  syncCron: { env: 'SYNC_CRON', schema: cronExpression.default('0 */30 * * * *') },
   reportCron: { env: 'REPORT_CRON', schema: cronExpression.default('55 23 * * *') },
   campaignTargetUrl: { env: 'CAMPAIGN_TARGET_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.targetUrl) },
   campaignHeadline: { env: 'CAMPAIGN_HEADLINE', schema: z.string().min(1).default(DEFAULT_TEMPLATE.headline) },

@@ -1,6 +1,13 @@
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
 
+export interface ReviewChangeOfDay {
+  readonly name: string;
+  readonly creativeId: string;
+  readonly to: string;
+  readonly at: string;
+}
+
 /** One creative as the report shows it. */
 export interface ReportCreative {
   readonly key: string;
@@ -27,6 +34,8 @@ export interface DailyReport {
   /** Drop (found in inbox/) to upload, in seconds, for the creatives uploaded that day. */
   readonly dropToUpload: { median: number | undefined; worst: number | undefined };
   readonly batches: readonly { batch: number; dir: string; csvs: readonly string[] }[];
+  /** Creatives TJ approved or rejected that day, as the status sync saw it. */
+  readonly reviewChanges: readonly ReviewChangeOfDay[];
   readonly creatives: readonly ReportCreative[];
 }
 
@@ -47,6 +56,7 @@ export function buildDailyReport(
   records: readonly CreativeRecord[],
   reviewStatusOf: (name: string) => string | undefined,
   csvsOfBatch: (batch: number) => readonly string[],
+  reviewChanges: readonly ReviewChangeOfDay[] = [],
 ): DailyReport {
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => Object.values(record.times).some((iso) => on(date, iso)));
@@ -89,6 +99,7 @@ export function buildDailyReport(
       .reduce((sum, record) => sum + record.source.size - (record.outputs ?? []).filter((output) => output.role !== 'original').reduce((bytes, output) => bytes + output.bytes, 0), 0),
     dropToUpload: { median: waits.length ? waits[Math.floor((waits.length - 1) / 2)] : undefined, worst: waits.at(-1) },
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
+    reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
     creatives: handled.map((record) => toReportCreative(record, reviewStatusOf)),
   };
 }

@@ -31,6 +31,9 @@ export function renderMarkdown(report: DailyReport): string {
     if (items.length === 0) continue;
     lines.push(`## ${title}`, '', ...items.map((item) => `- \`${item.file}\`: ${item.reason}`), '');
   }
+  if (report.reviewChanges.length > 0) {
+    lines.push('## Reviewed by TJ today', '', ...report.reviewChanges.map((change) => `- ${change.to}: \`${change.name}\` (${change.creativeId})`), '');
+  }
   if (report.batches.length > 0) {
     lines.push('## Batches', '');
     for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${csv.split('/').at(-1)}](../../${csv})`).join('')}`);
@@ -63,6 +66,7 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
 <body><h1>creative-flow, ${report.date}</h1><div class="counts">${cells}</div>
 <p>Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'} · bytes saved by conversion: ${megabytes(report.bytesSaved)} · drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}</p>
 ${list('Rejected', report.rejected)}${list('Duplicates', report.duplicates)}${list('Failed', report.failed)}
+${report.reviewChanges.length ? `<h2>Reviewed by TJ today</h2><ul>${report.reviewChanges.map((change) => `<li class="${change.to}">${change.to}: <code>${escapeHtml(change.name)}</code> (${change.creativeId})</li>`).join('')}</ul>` : ''}
 ${batches ? `<h2>Batches</h2><ul>${batches}</ul>` : ''}
 <h2>Creatives handled</h2><div class="grid">${cards}</div></body></html>`;
 }

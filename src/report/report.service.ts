@@ -25,7 +25,14 @@ export class ReportService {
     const records: CreativeRecord[] = [];
     await this.creatives.forEachSegment((segment) => void records.push(...segment));
     const csvs = await this.campaignCsvs();
-    const report = buildDailyReport(date, records, (name) => this.library.get(name)?.reviewStatus, (batch) => csvs.filter((csv) => path.posix.basename(csv).startsWith(`Batch${String(batch).padStart(3, '0')}_`)));
+    const reviewChanges = this.library.entries().flatMap(([name, entry]) => (entry.reviewChangedAt ? [{ name, creativeId: entry.creativeId, to: entry.reviewStatus, at: entry.reviewChangedAt }] : []));
+    const report = buildDailyReport(
+      date,
+      records,
+      (name) => this.library.get(name)?.reviewStatus,
+      (batch) => csvs.filter((csv) => path.posix.basename(csv).startsWith(`Batch${String(batch).padStart(3, '0')}_`)),
+      reviewChanges,
+    );
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {
       if (!creative.picture) continue;

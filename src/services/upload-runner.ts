@@ -46,6 +46,13 @@ export class UploadRunner {
     return summary;
   }
 
+  /** Runs other work in the same browser session (a library walk), opening it if need be. */
+  async withUploader<T>(work: (uploader: Uploader) => Promise<T>): Promise<T> {
+    this.uploader ??= await this.openUploader();
+    this.lastUsed = Date.now();
+    return work(this.uploader);
+  }
+
   /** Loads a page now and then while idle, as other tools do, so TJ does not end the session. */
   async keepAlive(everyMs = 5 * 60_000): Promise<void> {
     if (!this.uploader || this.pausedAt !== undefined || Date.now() - this.lastUsed < everyMs) return;

@@ -138,7 +138,7 @@ describe('live uploads through the browser to the simulator', () => {
     const result = await runCli(['process', '--once', '--root', root], liveEnv(sim));
     expect(result.code, result.stderr).toBe(0);
     // The faults did happen: some files needed a retry, after a look at the library.
-    expect(result.stdout).toContain('Retrying the files of a batch');
+    expect(result.stderr).toContain('Retrying the files of a batch');
     expect((await records(root)).map((record) => record.state)).toEqual(Array(12).fill('archived'));
     expect(await expectIdsMatch(root, sim)).toBe(12);
     expect(await simCreatives(sim)).toHaveLength(12);
@@ -155,7 +155,7 @@ describe('live uploads through the browser to the simulator', () => {
     await makeImage(path.join(root, 'inbox', 'Banners', 'second.png'), { seed: 32 });
     const paused = await runCli(['process', '--once', '--root', root], liveEnv(sim));
     expect(paused.code).toBe(0);
-    expect(paused.stdout).toMatch(/Uploads paused: Signed out of the platform.*creative-flow login/);
+    expect(paused.stderr).toMatch(/Uploads paused: Signed out of the platform.*creative-flow login/);
     expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'staged']);
 
     await fetch(`${sim.url}/_sim/captcha`, { method: 'POST', body: JSON.stringify({ required: false }) });

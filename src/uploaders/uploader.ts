@@ -34,6 +34,12 @@ export interface LibraryCard {
   readonly target: UploadTarget;
 }
 
+/** A card from a full walk of the library, with the listing it was found in. */
+export interface ListedCard extends Omit<LibraryCard, 'target'> {
+  /** The listing's own name, as TJ's export writes it: `Native`, `In-Stream Video`, `Static Banner`… */
+  readonly creativeType: string;
+}
+
 export interface Uploader {
   /** Uploads files of one target together; the results are keyed by name. */
   upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>>;
@@ -43,6 +49,8 @@ export interface Uploader {
   readonly pagesRead: number;
   /** Keeps an idle session alive (TJ ends it after some minutes without a request). */
   keepAlive(): Promise<void>;
+  /** Every creative of every listing, reading at most `maxPages` pages a listing. */
+  listAll(maxPages: number): Promise<ListedCard[]>;
   close(): Promise<void>;
 }
 

@@ -46,6 +46,13 @@ export const TJ = {
     'in-stream': { tab: ['a#in_stream_video_tab', 'a[href="#in_stream_video"]', 'a:has-text("In-Stream")'], radio: undefined },
     'static-banner': { tab: ['a#static_tab', 'a[href="#static"]', 'a:has-text("Static Banner")'], radio: undefined },
   } satisfies Record<UploadTarget, { tab: string[]; radio: string | undefined }>,
+  /** Every listing of the library, for a full walk; both native sub-types list in one. */
+  listings: [
+    { type: 'Native', tab: ['a#native_tab', 'a[href="#native"]', 'a:has-text("Native")'] },
+    { type: 'In-Stream Video', tab: ['a#in_stream_video_tab', 'a[href="#in_stream_video"]', 'a:has-text("In-Stream")'] },
+    { type: 'Static Banner', tab: ['a#static_tab', 'a[href="#static"]', 'a:has-text("Static Banner")'] },
+    { type: 'Video Banners', tab: ['a#video_tab', 'a[href="#video"]', 'a:has-text("Video Banners")'] },
+  ],
   /** Preview errors that say nothing about the file itself: retried, not reported as a rejection. */
   transientError: /internal server error|server error|connection|timed? ?out|network|too many requests|try again/i,
   /** Messages of a preview error that mean the session died. */

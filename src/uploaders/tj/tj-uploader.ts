@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import type { Logger } from '../../logger.js';
 import { launchBrowser } from '../../repositories/browser.repository.js';
-import { LoginRequiredError, type LibraryCard, type UploadFile, type Uploader, type UploadResult, type UploadTarget } from '../uploader.js';
+import { LoginRequiredError, type LibraryCard, type ListedCard, type UploadFile, type Uploader, type UploadResult, type UploadTarget } from '../uploader.js';
 import { TJ } from './selectors.js';
 import { isSignedOut, saveSession, sessionExists, signIn, type TjConnection } from './tj-session.js';
 
@@ -110,26 +110,56 @@ export class TjUploader implements Uploader {
     return found;
   }
 
+  async listAll(maxPages: number): Promise<ListedCard[]> {
+    const cards: ListedCard[] = [];
+    for (const listing of TJ.listings) {
+      await this.openListing(listing.tab);
+      for (let page = 1; page <= maxPages; page += 1) {
+        for (const card of await this.readCards('native-static')) {
+          const { target: _target, ...rest } = card;
+          cards.push({ ...rest, creativeType: listing.type });
+        }
+        if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+        if (!(await this.nextPage())) break;
+      }
+    }
+    return cards;
+  }
+
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
     await this.browser.close();
   }
 
-  /** The Media Library on the target's tab and sub-type, signed in (again, if the session died). */
-  private async openTarget(target: UploadTarget): Promise<void> {
+  /** The Media Library, signed in (again, if the session died). */
+  private async openLibrary(): Promise<void> {
     await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
-    if (await isSignedOut(this.page)) {
-      this.log.warn('The TJ session is dead; signing in again');
-      // Headless: this only works where no captcha stands in the way (the simulator's --no-captcha).
-      await signIn(this.context, this.connection, 10_000);
-      await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
-      if (await isSignedOut(this.page)) throw new LoginRequiredError('still signed out after signing in');
-    }
+    if (!(await isSignedOut(this.page))) return;
+    this.log.warn('The TJ session is dead; signing in again');
+    // Headless: this only works where no captcha stands in the way (the simulator's --no-captcha).
+    await signIn(this.context, this.connection, 10_000);
+    await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
+    if (await isSignedOut(this.page)) throw new LoginRequiredError('still signed out after signing in');
+  }
+
+  /** The Media Library on the target's tab and sub-type. */
+  private async openTarget(target: UploadTarget): Promise<void> {
+    await this.openLibrary();
     const { tab, radio } = TJ.targets[target];
+    await this.selectTab(tab);
+    if (radio) await this.page.check(radio);
+  }
+
+  /** The Media Library on a listing's tab, for a walk that reads and uploads nothing. */
+  private async openListing(tab: readonly string[]): Promise<void> {
+    await this.openLibrary();
+    await this.selectTab(tab);
+  }
+
+  private async selectTab(tab: readonly string[]): Promise<void> {
     const link = this.page.locator(tab.join(', ')).first();
     const active = await link.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('active'));
     if (!active) await this.clickAndSettle(link);
-    if (radio) await this.page.check(radio);
     this.pages += 1;
   }
 
