@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { RunStateRepository } from '../repositories/run-state.repository.js';
 import type { CreativeRepository } from '../repositories/creative.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
-import { archiveRecord, batchFolderName } from '../stages/archive.js';
+import { archiveRecord, archiveRejected, batchFolderName } from '../stages/archive.js';
 import { localDate } from '../core/dates.js';
 
 export interface ArchivedBatch {
@@ -59,6 +59,27 @@ export class ArchiveService {
       }
     }
     for (const batch of batches.values()) this.log.info({ archived: batch.records.length, dir: batch.dir }, 'Archived uploaded creatives');
+    await this.archiveRejected();
     return [...batches.values()];
+  }
+
+  /** Creatives TJ refused: their files leave uploaded/ for archive/rejected/{date}/, reasons beside them. */
+  private async archiveRejected(): Promise<void> {
+    for (const key of [...this.creatives.index.keys()]) {
+      if (this.creatives.index.entry(key)?.state !== 'rejected') continue;
+      const record = await this.creatives.load(key);
+      if (!record?.outputs?.some((output) => output.path.startsWith('uploaded/'))) continue;
+      try {
+        let planned = record;
+        if (!planned.archive) {
+          planned = { ...record, archive: { batch: 0, dir: toRelative(this.layout, path.join(this.layout.archive, 'rejected', localDate())) } };
+          await this.creatives.commit(planned);
+        }
+        await this.creatives.commit(await archiveRejected(planned, this.layout, this.storage));
+        this.log.info({ file: record.source.path, dir: planned.archive?.dir }, 'Moved a creative TJ refused to the rejected archive');
+      } catch (error) {
+        this.log.error({ file: record.source.path, err: error }, `Could not archive: ${describeError(error)}. The next run tries again.`);
+      }
+    }
   }
 }

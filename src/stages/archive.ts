@@ -15,7 +15,25 @@ export function batchFolderName(batch: number, date: string): string {
  * there (a crash between copy and unlink across devices) is moved again, leaving one.
  */
 export async function archiveRecord(record: CreativeRecord, layout: Layout, storage: StorageRepository): Promise<CreativeRecord> {
-  if (!record.archive) throw new Error(`Creative ${record.key} has no archive batch planned`);
+  return { ...record, outputs: await moveOutOfUploaded(record, layout, storage, true), state: 'archived', times: { ...record.times, archived: record.times.archived ?? new Date().toISOString() } };
+}
+
+/**
+ * Moves the files of a creative TJ refused out of `uploaded/` into `archive/rejected/{date}/`,
+ * flat, each with its reason beside it. It stays `rejected`.
+ */
+export async function archiveRejected(record: CreativeRecord, layout: Layout, storage: StorageRepository): Promise<CreativeRecord> {
+  const outputs = await moveOutOfUploaded(record, layout, storage, false);
+  for (const output of outputs) {
+    const note = [`Rejected by TJ: ${record.reason ?? 'no reason given'}`, `File: ${output.path}`, `Dropped as: ${record.source.path}`, ''].join('\n');
+    await storage.writeFileAtomic(`${toAbsolute(layout, output.path)}.reason.txt`, note);
+  }
+  return { ...record, outputs };
+}
+
+/** Moves every file of `record` still in `uploaded/` into its planned archive folder; safe to repeat. */
+async function moveOutOfUploaded(record: CreativeRecord, layout: Layout, storage: StorageRepository, keepLayout: boolean): Promise<OutputFile[]> {
+  if (!record.archive) throw new Error(`Creative ${record.key} has no archive folder planned`);
   const batchDir = toAbsolute(layout, record.archive.dir);
   const outputs: OutputFile[] = [];
   for (const output of record.outputs ?? []) {
@@ -25,7 +43,7 @@ export async function archiveRecord(record: CreativeRecord, layout: Layout, stor
       outputs.push(output);
       continue;
     }
-    const to = path.join(batchDir, path.relative(layout.uploaded, from));
+    const to = keepLayout ? path.join(batchDir, path.relative(layout.uploaded, from)) : path.join(batchDir, path.basename(from));
     if (await storage.stat(from)) {
       await storage.moveFile(from, to);
     } else if (!(await storage.stat(to))) {
@@ -33,5 +51,5 @@ export async function archiveRecord(record: CreativeRecord, layout: Layout, stor
     }
     outputs.push({ ...output, path: toRelative(layout, to) });
   }
-  return { ...record, outputs, state: 'archived', times: { ...record.times, archived: record.times.archived ?? new Date().toISOString() } };
+  return outputs;
 }

@@ -127,6 +127,12 @@ describe('live uploads through the browser to the simulator', () => {
     expect(native?.state).toBe('rejected');
     expect(native?.reason).toMatch(/TJ refused IMG_.*content guidelines/);
     expect(native?.outputs?.find((output) => output.role === 'video')?.upload).toMatchObject({ status: 'uploaded' });
+    // Its files left uploaded/ for the dated rejected folder, each with TJ's reason beside it.
+    for (const output of native?.outputs ?? []) {
+      expect(output.path).toMatch(/^archive\/rejected\/\d{4}-\d{2}-\d{2}\/(VID|IMG|ORG)_/);
+      expect(await fs.readFile(path.join(root, `${output.path}.reason.txt`), 'utf8')).toMatch(/Rejected by TJ: TJ refused IMG_.*content guidelines/);
+    }
+    expect(await listTree(path.join(root, 'uploaded'))).toEqual([]);
     expect(image?.state).toBe('archived');
     await expectIdsMatch(root, sim);
   });
