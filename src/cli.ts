@@ -12,6 +12,7 @@ import { StorageRepository } from './repositories/storage.repository.js';
 import { launchBrowser } from './repositories/browser.repository.js';
 import { locateFfmpeg } from './repositories/ffmpeg-binaries.js';
 import { signIn } from './uploaders/tj/tj-session.js';
+import type { Uploader } from './uploaders/uploader.js';
 import { MediaRepository } from './repositories/media.repository.js';
 import { formatStatus, statusReport } from './services/status.service.js';
 import { SimLibrary } from './simulator/library.js';
@@ -98,12 +99,7 @@ program
   .command('refresh-library')
   .description("rebuild the library cache and TJ_Creative_Library.csv from every tab and page of TJ's Media Library")
   .action(async (_options: unknown, command: Command) => {
-    const result = await withApp(command, {}, async (app) => {
-      const refreshed = await app.uploads.withUploader((uploader) => app.sync.refreshLibrary(uploader));
-      await app.tracking.writeLibraryExport();
-      await app.inventory.writeNow();
-      return refreshed;
-    });
+    const result = await withLibrarySync(command, (app, uploader) => app.sync.refreshLibrary(uploader));
     console.log(JSON.stringify({ found: result.found, new: result.added.length, gone: result.gone }, null, 2));
   });
 
@@ -111,12 +107,7 @@ program
   .command('sync-status')
   .description('update review statuses from TJ (the daemon also does this on SYNC_CRON)')
   .action(async (_options: unknown, command: Command) => {
-    const changes = await withApp(command, {}, async (app) => {
-      const changed = await app.uploads.withUploader((uploader) => app.sync.syncStatuses(uploader));
-      await app.tracking.writeLibraryExport();
-      await app.inventory.writeNow();
-      return changed;
-    });
+    const changes = await withLibrarySync(command, (app, uploader) => app.sync.syncStatuses(uploader));
     console.log(JSON.stringify(changes, null, 2));
   });
 
@@ -189,6 +180,16 @@ async function withApp<T>(command: Command, options: { force?: boolean }, work: 
   } finally {
     await app.close();
   }
+}
+
+/** Work on TJ's library in the browser, then the library CSV and the inventory are written anew. */
+async function withLibrarySync<T>(command: Command, work: (app: App, uploader: Uploader) => Promise<T>): Promise<T> {
+  return withApp(command, {}, async (app) => {
+    const result = await app.uploads.withUploader((uploader) => work(app, uploader));
+    await app.tracking.writeLibraryExport();
+    await app.inventory.writeNow();
+    return result;
+  });
 }
 
 function configFrom(options: GlobalOptions): Config {
