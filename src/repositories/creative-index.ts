@@ -7,6 +7,8 @@ export interface IndexEntry {
   readonly state: State;
   readonly hash: string | undefined;
   readonly id: string | undefined;
+  /** Some of its files still wait in `uploaded/` (staged, uploaded, or refused by TJ and not yet archived). */
+  readonly inUploaded: boolean;
 }
 
 /** States whose record stands for its content: a later file with the same bytes duplicates it. */
@@ -31,7 +33,7 @@ export class CreativeIndex {
   private readonly keyById = new Map<string, string>();
   private readonly keyBySource = new Map<string, string>();
   private readonly sourceByKey = new Map<string, string>();
-  private readonly stateCounts = new Map<State, number>();
+  private readonly keysByState = new Map<State, Set<string>>();
 
   get size(): number {
     return this.entries.size;
@@ -74,14 +76,21 @@ export class CreativeIndex {
   }
 
   countsByState(): ReadonlyMap<State, number> {
-    return this.stateCounts;
+    return new Map([...this.keysByState].map(([state, keys]) => [state, keys.size]));
+  }
+
+  /** Keys of the records in a state, without reading any of them. */
+  keysInState(state: State): string[] {
+    return [...(this.keysByState.get(state) ?? [])];
   }
 
   set(entry: IndexEntry, sourcePath?: string): void {
     const previous = this.entries.get(entry.key);
     if (previous) this.unindex(previous);
     this.entries.set(entry.key, entry);
-    this.stateCounts.set(entry.state, (this.stateCounts.get(entry.state) ?? 0) + 1);
+    let inState = this.keysByState.get(entry.state);
+    if (!inState) this.keysByState.set(entry.state, (inState = new Set()));
+    inState.add(entry.key);
     if (entry.hash && OWNS_CONTENT.has(entry.state) && !this.keyByHash.has(entry.hash)) this.keyByHash.set(entry.hash, entry.key);
     if (entry.hash && entry.id && !this.hashById.has(entry.id)) this.hashById.set(entry.id, entry.hash);
     if (entry.id && OWNS_CONTENT.has(entry.state) && !this.keyById.has(entry.id)) this.keyById.set(entry.id, entry.key);
@@ -92,7 +101,7 @@ export class CreativeIndex {
   }
 
   private unindex(entry: IndexEntry): void {
-    this.stateCounts.set(entry.state, (this.stateCounts.get(entry.state) ?? 1) - 1);
+    this.keysByState.get(entry.state)?.delete(entry.key);
     if (entry.hash && this.keyByHash.get(entry.hash) === entry.key) this.keyByHash.delete(entry.hash);
     if (entry.id && this.keyById.get(entry.id) === entry.key) this.keyById.delete(entry.id);
     const sourcePath = this.sourceByKey.get(entry.key);
@@ -105,5 +114,6 @@ export class CreativeIndex {
 }
 
 export function entryOf(record: CreativeRecord): IndexEntry {
-  return { key: record.key, state: record.state, hash: record.hash, id: record.naming?.id };
+  const inUploaded = (record.outputs ?? []).some((output) => output.path.startsWith('uploaded/'));
+  return { key: record.key, state: record.state, hash: record.hash, id: record.naming?.id, inUploaded };
 }

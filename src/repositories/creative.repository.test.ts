@@ -58,10 +58,15 @@ describe('CreativeRepository', () => {
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
     const records = Array.from({ length: 30 }, (_, n) => repository.create(discovered(n)));
     for (const record of records) repository.put({ ...record, state: 'staged', hash: record.key.padEnd(64, 'f') });
+    const c5 = repository.get('c5');
+    if (c5) repository.put({ ...c5, outputs: [{ role: 'creative', path: 'uploaded/Image/x_ID-00000005.png', bytes: 1, width: 1, height: 1, format: 'png', converted: false }] });
     await repository.close();
 
     const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
     expect(reopened.index.countsByState().get('staged')).toBe(30);
+    expect(reopened.index.keysInState('staged')).toHaveLength(30);
+    expect(reopened.index.entry('c3')?.inUploaded).toBe(false);
+    expect(reopened.index.entry('c5')?.inUploaded).toBe(true);
     expect(reopened.index.byHash('c3'.padEnd(64, 'f'))?.key).toBe('c3');
     expect(() => reopened.get('c3')).toThrow(/not in memory/);
     expect((await reopened.load('c3'))?.source.path).toBe('inbox/file-3.mp4');

@@ -15,9 +15,13 @@ interface SegmentData {
 
 /** Beside each segment, what the index needs of its records: read at start-up instead of the segment. */
 interface SegmentSummary {
+  /** {@link SUMMARY_FORMAT}: a summary of another shape is ignored and written anew. */
+  format: number;
   version: number;
-  rows: [key: string, state: State, hash: string | null, id: string | null][];
+  rows: [key: string, state: State, hash: string | null, id: string | null, inUploaded: 0 | 1][];
 }
+
+const SUMMARY_FORMAT = 2;
 
 export interface CreativeRepositoryOptions {
   /**
@@ -78,7 +82,9 @@ export class CreativeRepository {
     for (const [i, number] of numbers.entries()) {
       const summary = summaries[i];
       if (summary && number !== newest && !summary.rows.some(([, state]) => isActive(state))) {
-        for (const [key, state, hash, id] of summary.rows) repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined });
+        for (const [key, state, hash, id, inUploaded] of summary.rows) {
+          repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 });
+        }
       } else {
         await repository.ensureLoaded(number);
         // A missing or stale summary is written again with the next flush.
@@ -185,8 +191,11 @@ export class CreativeRepository {
     segment.data.version += 1;
     // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
     await segment.write();
-    const rows = Object.values(segment.data.records).map((r): SegmentSummary['rows'][number] => [r.key, r.state, r.hash ?? null, r.naming?.id ?? null]);
-    await this.summaryFile(number).write({ version: segment.data.version, rows });
+    const rows = Object.values(segment.data.records).map((record): SegmentSummary['rows'][number] => {
+      const entry = entryOf(record);
+      return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0];
+    });
+    await this.summaryFile(number).write({ format: SUMMARY_FORMAT, version: segment.data.version, rows });
   }
 
   /** The segment's summary, when it matches the segment's current version. */
@@ -194,7 +203,7 @@ export class CreativeRepository {
     const head = await this.storage.readHead(this.segmentPath(number), 32).catch(() => Buffer.alloc(0));
     const version = Number(VERSION_AT_START.exec(head.toString('latin1'))?.[1] ?? Number.NaN);
     const summary = await this.summaryFile(number).read().catch(() => null);
-    return summary && summary.version === version ? summary : undefined;
+    return summary && summary.format === SUMMARY_FORMAT && summary.version === version ? summary : undefined;
   }
 
   private async ensureLoaded(number: number): Promise<void> {

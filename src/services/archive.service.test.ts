@@ -47,6 +47,20 @@ describe('ArchiveService', () => {
     expect(await listTree(layout.uploaded)).toEqual([]);
   });
 
+  it('archives more uploaded creatives than the segments it keeps in memory', async () => {
+    const root = await tempRoot();
+    const layout = layoutFor(root);
+    // Two records a segment: 40 creatives span 20 segments, more than stay in memory at once.
+    const creatives = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
+    for (let n = 0; n < 40; n += 1) await uploadedPair(root, creatives, n.toString(16).toUpperCase().padStart(8, '0'));
+    await creatives.close();
+    const reopened = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
+    const archive = new ArchiveService(reopened, await RunStateRepository.open(layout.db, storage), storage, layout, log);
+    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(40);
+    expect(await listTree(layout.uploaded)).toEqual([]);
+    expect(reopened.index.countsByState().get('archived')).toBe(40);
+  });
+
   it('after a crash mid-move, leaves exactly one good copy of every file', async () => {
     const root = await tempRoot();
     const layout = layoutFor(root);

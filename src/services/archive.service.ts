@@ -31,21 +31,21 @@ export class ArchiveService {
 
   /** Archives what is uploaded; returns each batch touched with its creatives, as archived. */
   async run(): Promise<ArchivedBatch[]> {
-    const uploaded = [];
-    for (const key of [...this.creatives.index.keys()]) {
-      if (this.creatives.index.entry(key)?.state !== 'uploaded') continue;
-      const record = await this.creatives.load(key);
-      if (record) uploaded.push(record);
-    }
-    const unplanned = uploaded.filter((record) => !record.archive);
+    const uploaded = this.creatives.index.keysInState('uploaded');
+    const unplanned: string[] = [];
+    for (const key of uploaded) if (!(await this.creatives.load(key))?.archive) unplanned.push(key);
     if (unplanned.length > 0) {
       const batch = await this.runState.nextArchiveBatch();
       const dir = toRelative(this.layout, path.join(this.layout.archive, batchFolderName(batch, localDate())));
-      for (const record of unplanned) this.creatives.put({ ...record, archive: { batch, dir } });
+      for (const key of unplanned) {
+        // Read and changed together: a record read earlier may have left memory since.
+        const record = await this.creatives.load(key);
+        if (record) this.creatives.put({ ...record, archive: { batch, dir } });
+      }
       await this.creatives.flush();
     }
     const batches = new Map<number, ArchivedBatch>();
-    for (const { key } of uploaded) {
+    for (const key of uploaded) {
       const record = await this.creatives.load(key);
       if (!record?.archive) continue;
       try {
@@ -65,10 +65,11 @@ export class ArchiveService {
 
   /** Creatives TJ refused: their files leave uploaded/ for archive/rejected/{date}/, reasons beside them. */
   private async archiveRejected(): Promise<void> {
-    for (const key of [...this.creatives.index.keys()]) {
-      if (this.creatives.index.entry(key)?.state !== 'rejected') continue;
+    // Most rejected records never reached uploaded/ (bad input): the index says which did, unread.
+    for (const key of this.creatives.index.keysInState('rejected')) {
+      if (!this.creatives.index.entry(key)?.inUploaded) continue;
       const record = await this.creatives.load(key);
-      if (!record?.outputs?.some((output) => output.path.startsWith('uploaded/'))) continue;
+      if (!record) continue;
       try {
         let planned = record;
         if (!planned.archive) {

@@ -219,8 +219,7 @@ export class UploadService {
 
   private async pendingItems(): Promise<Item[]> {
     const items: Item[] = [];
-    for (const key of [...this.creatives.index.keys()]) {
-      if (this.creatives.index.entry(key)?.state !== 'staged') continue;
+    for (const key of this.creatives.index.keysInState('staged')) {
       const record = await this.creatives.load(key);
       for (const output of record?.outputs ?? []) {
         const target = record ? targetOf(record, output) : undefined;
