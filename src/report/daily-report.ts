@@ -1,5 +1,4 @@
 import type { CreativeRecord } from '../core/record.js';
-import { INGEST_STATES } from '../core/state.js';
 
 export interface ReviewChangeOfDay {
   readonly name: string;
@@ -41,6 +40,11 @@ export interface DailyReport {
 
 const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDay(iso) === date;
 
+/** Whether anything happened to the record on that day: the only records a day's report reads. */
+export function touchedOn(date: string, record: CreativeRecord): boolean {
+  return Object.values(record.times).some((iso) => on(date, iso));
+}
+
 function localDay(iso: string): string {
   const at = new Date(iso);
   const pad = (n: number): string => String(n).padStart(2, '0');
@@ -48,18 +52,19 @@ function localDay(iso: string): string {
 }
 
 /**
- * Adds up one day from the records. Pure: the service feeds it records, review statuses and the
- * campaign CSVs it found, so it can be tested on its own.
+ * Adds up one day. Pure: the service feeds it the day's records, how many files are still waiting,
+ * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
 export function buildDailyReport(
   date: string,
   records: readonly CreativeRecord[],
+  waiting: number,
   reviewStatusOf: (name: string) => string | undefined,
   csvsOfBatch: (batch: number) => readonly string[],
   reviewChanges: readonly ReviewChangeOfDay[] = [],
 ): DailyReport {
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
-  const handled = records.filter((record) => Object.values(record.times).some((iso) => on(date, iso)));
+  const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
   const reviewStatuses: Record<string, number> = {};
   const waits: number[] = [];
@@ -88,7 +93,7 @@ export function buildDailyReport(
       duplicates: records.filter((record) => day(record, 'duplicate')).length,
       rejected: records.filter((record) => day(record, 'rejected')).length,
       failed: records.filter((record) => day(record, 'failed')).length,
-      waiting: records.filter((record) => INGEST_STATES.has(record.state) || record.state === 'staged').length,
+      waiting,
     },
     rejected: reasons('rejected'),
     duplicates: reasons('duplicate'),

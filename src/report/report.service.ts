@@ -2,12 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { toAbsolute, type Layout } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
+import { INGEST_STATES } from '../core/state.js';
 import type { Logger } from '../logger.js';
 import type { CreativeRepository } from '../repositories/creative.repository.js';
 import type { LibraryRepository } from '../repositories/library.repository.js';
 import type { MediaRepository } from '../repositories/media.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
-import { buildDailyReport, type DailyReport } from './daily-report.js';
+import { buildDailyReport, touchedOn, type DailyReport } from './daily-report.js';
 import { renderHtml, renderMarkdown } from './render.js';
 
 /** Writes `tracking/reports/daily_{date}.{md,json,html}`. */
@@ -22,13 +23,17 @@ export class ReportService {
   ) {}
 
   async write(date: string): Promise<{ report: DailyReport; files: string[] }> {
+    // Only the day's records are kept: a report must not hold the whole library in memory.
     const records: CreativeRecord[] = [];
-    await this.creatives.forEachSegment((segment) => void records.push(...segment));
+    await this.creatives.forEachSegment((segment) => void records.push(...segment.filter((record) => touchedOn(date, record))));
+    const counts = this.creatives.index.countsByState();
+    const waiting = [...INGEST_STATES, 'staged' as const].reduce((sum, state) => sum + (counts.get(state) ?? 0), 0);
     const csvs = await this.campaignCsvs();
     const reviewChanges = this.library.entries().flatMap(([name, entry]) => (entry.reviewChangedAt ? [{ name, creativeId: entry.creativeId, to: entry.reviewStatus, at: entry.reviewChangedAt }] : []));
     const report = buildDailyReport(
       date,
       records,
+      waiting,
       (name) => this.library.get(name)?.reviewStatus,
       (batch) => csvs.filter((csv) => path.posix.basename(csv).startsWith(`Batch${String(batch).padStart(3, '0')}_`)),
       reviewChanges,

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { CreativeRecord } from '../core/record.js';
+import { buildDailyReport, touchedOn } from './daily-report.js';
+
+const at = (day: string, time: string): string => new Date(`${day}T${time}`).toISOString();
+
+function record(key: string, state: CreativeRecord['state'], times: CreativeRecord['times'], extra: Partial<CreativeRecord> = {}): CreativeRecord {
+  return { key, state, source: { path: `inbox/${key}.mp4`, size: 1_000, mtimeMs: 1 }, attempts: 0, times, ...extra };
+}
+
+describe('buildDailyReport', () => {
+  const day = '2026-11-20';
+  const records = [
+    record('c1', 'archived', { discovered: at(day, '10:00:00'), staged: at(day, '10:00:05'), uploaded: at(day, '10:01:00'), archived: at(day, '10:01:01') }, {
+      outputs: [{ role: 'creative', path: 'archive/batch_001-2026-11-20/Image/a_ID-00000001.png', bytes: 400, width: 1, height: 1, format: 'png', converted: false, upload: { status: 'uploaded', creativeId: '1032600001', batch: 1, at: at(day, '10:01:00') } }],
+      archive: { batch: 1, dir: 'archive/batch_001-2026-11-20' },
+    }),
+    record('c2', 'archived', { discovered: at(day, '09:00:00'), uploaded: at(day, '09:10:00'), archived: at(day, '09:10:01') }),
+    record('c3', 'rejected', { discovered: at(day, '11:00:00'), rejected: at(day, '11:00:01') }, { reason: 'empty file' }),
+    record('c4', 'archived', { discovered: at('2026-11-19', '10:00:00'), uploaded: at('2026-11-19', '10:05:00') }),
+  ];
+
+  it('counts only what happened that day, and takes the waiting count as given', () => {
+    expect(records.map((r) => touchedOn(day, r))).toEqual([true, true, true, false]);
+    const report = buildDailyReport(day, records.filter((r) => touchedOn(day, r)), 7, () => 'approved', (batch) => [`tracking/Upload_CSV/Batch00${batch}_x_Native.csv`], [
+      { name: 'a_ID-00000001', creativeId: '1032600001', to: 'approved', at: at(day, '12:00:00') },
+      { name: 'old', creativeId: '1', to: 'rejected', at: at('2026-11-19', '12:00:00') },
+    ]);
+    expect(report.counts).toEqual({ received: 3, staged: 1, uploaded: 2, duplicates: 0, rejected: 1, failed: 0, waiting: 7 });
+    expect(report.rejected).toEqual([{ file: 'inbox/c3.mp4', reason: 'empty file' }]);
+    expect(report.dropToUpload).toEqual({ median: 60, worst: 600 });
+    expect(report.bytesSaved).toBe(600);
+    expect(report.reviewStatuses).toEqual({ approved: 1 });
+    expect(report.batches).toEqual([{ batch: 1, dir: 'archive/batch_001-2026-11-20', csvs: ['tracking/Upload_CSV/Batch001_x_Native.csv'] }]);
+    expect(report.reviewChanges.map((change) => change.creativeId)).toEqual(['1032600001']);
+  });
+});
