@@ -7,6 +7,8 @@ import { LoginRequiredError, type LibraryCard, type ListedCard, type UploadFile,
 import { TJ } from './selectors.js';
 import { isSignedOut, saveSession, sessionExists, signIn, type TjConnection } from './tj-session.js';
 
+type PageCard = Omit<LibraryCard, 'target'>;
+
 interface PreviewOutcome {
   readonly name: string;
   readonly ok: boolean;
@@ -68,13 +70,13 @@ export class TjUploader implements Uploader {
   private async uploadOnce(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
     await this.openTarget(target);
     // The ids already on the tab, from the tab we upload into: only cards not among them can be ours.
-    const before = new Set((await this.readCards(target)).map((card) => card.creativeId));
+    const before = new Set((await this.readCards()).map((card) => card.creativeId));
     await this.page.click(TJ.mediaLibrary.newCreatives);
     await this.page.setInputFiles(TJ.mediaLibrary.fileInput, files.map((file) => file.path));
     const previews = await this.waitForPreviews(files.length);
 
     await this.openTarget(target);
-    const fresh = await this.newCards(target, before);
+    const fresh = await this.newCards(before);
     const results = new Map<string, UploadResult>();
     const missing: string[] = [];
     for (const file of files) {
@@ -102,8 +104,8 @@ export class TjUploader implements Uploader {
     const wanted = new Set(names);
     const found = new Map<string, LibraryCard>();
     for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
-      for (const card of await this.readCards(target)) {
-        if (wanted.delete(card.name)) found.set(card.name, card);
+      for (const card of await this.readCards()) {
+        if (wanted.delete(card.name)) found.set(card.name, { ...card, target });
       }
       if (wanted.size === 0 || !(await this.nextPage())) break;
     }
@@ -115,10 +117,7 @@ export class TjUploader implements Uploader {
     for (const listing of TJ.listings) {
       await this.openListing(listing.tab);
       for (let page = 1; page <= maxPages; page += 1) {
-        for (const card of await this.readCards('native-static')) {
-          const { target: _target, ...rest } = card;
-          cards.push({ ...rest, creativeType: listing.type });
-        }
+        for (const card of await this.readCards()) cards.push({ ...card, creativeType: listing.type });
         if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
         if (!(await this.nextPage())) break;
       }
@@ -192,10 +191,10 @@ export class TjUploader implements Uploader {
   }
 
   /** Cards not in `before`, newest first: the first page, and further pages while they are all new. */
-  private async newCards(target: UploadTarget, before: ReadonlySet<string>): Promise<Map<string, LibraryCard>> {
-    const fresh = new Map<string, LibraryCard>();
+  private async newCards(before: ReadonlySet<string>): Promise<Map<string, PageCard>> {
+    const fresh = new Map<string, PageCard>();
     for (let page = 1; page <= TJ.maxPages; page += 1) {
-      const cards = await this.readCards(target);
+      const cards = await this.readCards();
       const unseen = cards.filter((card) => !before.has(card.creativeId));
       for (const card of unseen) if (!fresh.has(card.name)) fresh.set(card.name, card);
       if (unseen.length < cards.length || !(await this.nextPage())) break;
@@ -203,9 +202,10 @@ export class TjUploader implements Uploader {
     return fresh;
   }
 
-  private async readCards(target: UploadTarget): Promise<LibraryCard[]> {
+  /** The cards on the page as it stands; which tab they belong to is the caller's to say. */
+  private async readCards(): Promise<PageCard[]> {
     const m = TJ.mediaLibrary;
-    const cards = await this.page.locator(m.card).evaluateAll(
+    return this.page.locator(m.card).evaluateAll(
       (nodes, selectors) =>
         nodes.map((node) => ({
           creativeId: node.getAttribute('data-id') ?? node.querySelector(selectors.id)?.textContent?.trim() ?? '',
@@ -216,7 +216,6 @@ export class TjUploader implements Uploader {
         })),
       { id: m.cardId, name: m.cardName, dimensions: m.cardDimensions, fileType: m.cardFileType, reviewStatus: m.cardReviewStatus },
     );
-    return cards.map((card) => ({ ...card, target }));
   }
 
   /** Follows the Next link; false on the last page (its parent's class holds `disabled`). */
