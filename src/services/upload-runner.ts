@@ -16,7 +16,7 @@ export class UploadRunner {
   private pausedAt: number | undefined;
 
   constructor(
-    private readonly uploads: UploadService,
+    private readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run'>,
     private readonly openUploader: () => Promise<Uploader>,
     private readonly sessionFile: string,
     private readonly dryRun: boolean,
@@ -32,6 +32,8 @@ export class UploadRunner {
       this.log.info({ files: outcomes.length }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
       return { dryRun: true, outcomes, uploaded: 0, duplicates: 0, rejected: 0, pending: outcomes.length, loginRequired: false };
     }
+    // No browser is started, or kept busy, for a pass with nothing to send.
+    if (!this.uploads.hasWork()) return undefined;
     if (this.pausedAt !== undefined) {
       if ((await this.sessionMtime()) === this.pausedAt) return undefined;
       this.log.info('A new session was saved; resuming uploads');

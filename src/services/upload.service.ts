@@ -71,6 +71,11 @@ export class UploadService {
     private readonly options: UploadOptions,
   ) {}
 
+  /** Whether anything is staged (in-flight batches included): free, from the index. */
+  hasWork(): boolean {
+    return (this.creatives.index.countsByState().get('staged') ?? 0) > 0;
+  }
+
   /** What a dry run would send: one `dry_run` outcome per file. */
   async plan(): Promise<UploadOutcome[]> {
     const at = new Date().toISOString();
