@@ -21,6 +21,8 @@ export async function uploadAndArchive(app: App, signal?: AbortSignal): Promise<
   const summary = await app.uploads.pass(signal);
   const archived = await app.archive.run();
   await app.tracking.afterUploads(summary, archived);
+  // Ids, upload statuses and archive paths belong in the inventory people read, not only at the next drop.
+  if ((summary?.outcomes.length ?? 0) > 0 || archived.length > 0) app.inventory.scheduleWrite();
   return summary;
 }
 
@@ -85,6 +87,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
       await app.uploads
         .withUploader((uploader) => app.sync.syncStatuses(uploader))
         .then(() => app.tracking.writeLibraryExport())
+        .then(() => app.inventory.scheduleWrite())
         .catch((error: unknown) => log.error({ err: error }, `Review-status sync failed: ${describeError(error)}; the next one tries again`));
     },
     { name: 'sync-status', noOverlap: true },

@@ -171,6 +171,25 @@ describe('live uploads through the browser to the simulator', () => {
     await expectIdsMatch(root, sim);
   });
 
+  it('shows the TJ ids in the inventory while the daemon keeps running', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    const daemon = startDaemon(root, { ...liveEnv(sim), UPLOAD_CRON: '*/1 * * * * *' });
+    try {
+      await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
+      await makeImage(path.join(root, 'inbox', 'Banners', 'live.png'), { seed: 300 });
+      const row = await waitFor(async () => {
+        const text = await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8').catch(() => '');
+        return /,archive\/batch_001-/.test(text) ? text : undefined;
+      }, 60_000, 'inventory with the TJ id', 500);
+      const [creative] = await simCreatives(sim);
+      expect(row).toContain(`,${creative?.id},`);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+  });
+
   it('survives kill -9 during a batch: no file twice on TJ, no id lost', async () => {
     const sim = await simulator({ processingMs: 700 });
     const root = await tempRoot();
