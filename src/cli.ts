@@ -7,17 +7,17 @@ import { localDate } from './core/dates.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { processOnce, runDaemon, uploadAndArchive } from './daemon.js';
 import { createLogger } from './logger.js';
-import { CreativeRepository } from './repositories/creative.repository.js';
-import { StorageRepository } from './repositories/storage.repository.js';
-import { launchBrowser } from './repositories/browser.repository.js';
-import { locateFfmpeg } from './repositories/ffmpeg-binaries.js';
-import { signIn } from './uploaders/tj/tj-session.js';
-import type { Uploader } from './uploaders/uploader.js';
-import { MediaRepository } from './repositories/media.repository.js';
-import { formatStatus, statusReport } from './services/status.service.js';
-import { SimLibrary } from './simulator/library.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator/options.js';
-import { startSimulator } from './simulator/server.js';
+import { CreativeRepository } from './store/creative.repository.js';
+import { StorageRepository } from './store/storage.repository.js';
+import { launchBrowser } from './platform/tj/browser.js';
+import { locateFfmpeg } from './media/ffmpeg-binaries.js';
+import { signIn } from './platform/tj/tj-session.js';
+import type { Uploader } from './platform/uploader.js';
+import { MediaRepository } from './media/media.repository.js';
+import { formatStatus, statusReport } from './report/status-report.js';
+import { SimLibrary } from './platform/tj/simulator/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './platform/tj/simulator/options.js';
+import { startSimulator } from './platform/tj/simulator/server.js';
 
 interface GlobalOptions {
   root?: string;

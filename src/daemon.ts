@@ -3,9 +3,9 @@ import cron from 'node-cron';
 import type { App } from './app.js';
 import { localDate } from './core/dates.js';
 import { describeError } from './core/errors.js';
-import type { UploadSummary } from './services/upload.service.js';
-import { findUnknownInboxFiles } from './stages/reconcile.js';
-import { watchInbox } from './stages/watch.js';
+import type { UploadSummary } from './upload/upload.service.js';
+import { findUnknownInboxFiles } from './intake/reconcile.js';
+import { watchInbox } from './intake/watch.js';
 
 /** One reconcile pass: unknown inbox files go to the stability gate, unfinished records resume. */
 async function reconcilePass(app: App): Promise<number> {

@@ -7,10 +7,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locateFfmpeg } from './repositories/ffmpeg-binaries.js';
-import { MediaRepository } from './repositories/media.repository.js';
-import { DEFAULT_SIMULATOR_OPTIONS } from './simulator/options.js';
-import { startSimulator } from './simulator/server.js';
+import { locateFfmpeg } from './media/ffmpeg-binaries.js';
+import { MediaRepository } from './media/media.repository.js';
+import { DEFAULT_SIMULATOR_OPTIONS } from './platform/tj/simulator/options.js';
+import { startSimulator } from './platform/tj/simulator/server.js';
 import { makeImage, makeVideo } from './test/fixtures.js';
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { TJ_PROFILE } from '../config/profile.js';
-import { nativeFrameArgs, nativeVideoArgs } from '../stages/ffmpeg-args.js';
-import { encodingLadder } from '../stages/fit-image.js';
+import { nativeFrameArgs, nativeVideoArgs } from '../ingest/ffmpeg-args.js';
+import { encodingLadder } from '../ingest/fit-image.js';
 
 const run = promisify(execFile);
 

@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import { createLogger } from '../logger.js';
 import { InventoryService } from '../tracking/inventory.service.js';
 import type { CreativeRecord } from '../core/record.js';
-import { CreativeRepository } from '../repositories/creative.repository.js';
-import { StorageRepository } from '../repositories/storage.repository.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
 
 const size = Number(process.argv[2]);
 const storage = new StorageRepository();

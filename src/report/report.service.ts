@@ -4,10 +4,10 @@ import { toAbsolute, type Layout } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
 import type { Logger } from '../logger.js';
-import type { CreativeRepository } from '../repositories/creative.repository.js';
-import type { LibraryRepository } from '../repositories/library.repository.js';
-import type { MediaRepository } from '../repositories/media.repository.js';
-import type { StorageRepository } from '../repositories/storage.repository.js';
+import type { CreativeRepository } from '../store/creative.repository.js';
+import type { LibraryRepository } from '../store/library.repository.js';
+import type { MediaRepository } from '../media/media.repository.js';
+import type { StorageRepository } from '../store/storage.repository.js';
 import { buildDailyReport, touchedOn, type DailyReport } from './daily-report.js';
 import { renderHtml, renderMarkdown } from './render.js';
 

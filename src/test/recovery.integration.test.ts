@@ -6,12 +6,12 @@ import { toRelative } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { processOnce } from '../daemon.js';
 import { createLogger } from '../logger.js';
-import { locateFfmpeg } from '../repositories/ffmpeg-binaries.js';
-import { MediaRepository } from '../repositories/media.repository.js';
-import type { StageContext } from '../stages/context.js';
-import { convert } from '../stages/convert.js';
-import { name } from '../stages/name.js';
-import { probe } from '../stages/probe.js';
+import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
+import { MediaRepository } from '../media/media.repository.js';
+import type { StageContext } from '../ingest/context.js';
+import { convert } from '../ingest/convert.js';
+import { name } from '../ingest/name.js';
+import { probe } from '../ingest/probe.js';
 import { listTree, makeVideo, sha256, tempRoot } from './fixtures.js';
 import { allRecords } from './harness.js';
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateFfmpeg } from '../repositories/ffmpeg-binaries.js';
-import { MediaRepository } from '../repositories/media.repository.js';
-import { SimLibrary } from '../simulator/library.js';
-import { DEFAULT_SIMULATOR_OPTIONS } from '../simulator/options.js';
-import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
+import { MediaRepository } from '../media/media.repository.js';
+import { SimLibrary } from '../platform/tj/simulator/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS } from '../platform/tj/simulator/options.js';
+import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
 import { parseLibraryExport } from '../tracking/library-csv.js';
 import { runCli } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, makeImage, tempRoot } from './fixtures.js';

@@ -2,11 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreativeRecord } from '../core/record.js';
-import { locateFfmpeg } from '../repositories/ffmpeg-binaries.js';
-import { MediaRepository } from '../repositories/media.repository.js';
-import { SimLibrary } from '../simulator/library.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulator/options.js';
-import { startSimulator, type RunningSimulator } from '../simulator/server.js';
+import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
+import { MediaRepository } from '../media/media.repository.js';
+import { SimLibrary } from '../platform/tj/simulator/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../platform/tj/simulator/options.js';
+import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from '../logger.js';
-import type { CreativeRepository } from '../repositories/creative.repository.js';
-import type { StorageRepository } from '../repositories/storage.repository.js';
+import type { CreativeRepository } from '../store/creative.repository.js';
+import type { StorageRepository } from '../store/storage.repository.js';
 import { INVENTORY_COLUMNS, inventoryRows } from './inventory-rows.js';
 
 /**

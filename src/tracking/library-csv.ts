@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import type { LibraryRepository } from '../repositories/library.repository.js';
+import type { LibraryRepository } from '../store/library.repository.js';
 
 export const LIBRARY_EXPORT_COLUMNS = ['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status'] as const;
 

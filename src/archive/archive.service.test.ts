@@ -1,0 +1,96 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { layoutFor, toRelative } from '../core/layout.js';
+import type { CreativeRecord, OutputFile } from '../core/record.js';
+import { createLogger } from '../logger.js';
+import { RunStateRepository } from '../store/run-state.repository.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
+import { listTree, sha256, tempRoot } from '../test/fixtures.js';
+import { ArchiveService } from './archive.service.js';
+
+const storage = new StorageRepository();
+const log = createLogger({ level: 'silent', pretty: false });
+
+async function uploadedPair(root: string, creatives: CreativeRepository, id: string): Promise<CreativeRecord> {
+  const layout = layoutFor(root);
+  const files: [OutputFile['role'], string][] = [
+    ['video', `Native/Video/VID_x_4sec_ID-${id}-VID.mp4`],
+    ['image', `Native/Image/IMG_x_ID-${id}-IMG.png`],
+    ['original', `Native/ORG_x_6sec_ID-${id}.mp4`],
+  ];
+  const outputs: OutputFile[] = [];
+  for (const [role, relative] of files) {
+    const file = path.join(layout.uploaded, relative);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, `${role} of ${id}`);
+    outputs.push({ role, path: toRelative(layout, file), bytes: 10, width: 640, height: 360, format: 'mp4', converted: role !== 'original' });
+  }
+  return creatives.create({ state: 'uploaded', source: { path: `inbox/${id}.mp4`, size: 10, mtimeMs: 1 }, outputs, attempts: 0, times: {} });
+}
+
+describe('ArchiveService', () => {
+  it('moves a run of uploaded creatives into one new batch folder, numbers never reused', async () => {
+    const root = await tempRoot();
+    const layout = layoutFor(root);
+    const creatives = await CreativeRepository.open(layout.db, storage);
+    const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, log);
+    await uploadedPair(root, creatives, 'AAAAAAAA');
+    await uploadedPair(root, creatives, 'BBBBBBBB');
+    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(2);
+    await uploadedPair(root, creatives, 'CCCCCCCC');
+    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(1);
+    const batches = (await fs.readdir(layout.archive)).sort();
+    expect(batches).toEqual([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/^batch_002-\d{4}-\d{2}-\d{2}$/)]);
+    expect(await listTree(path.join(layout.archive, batches[0] ?? ''))).toHaveLength(6);
+    expect(await listTree(layout.uploaded)).toEqual([]);
+  });
+
+  it('archives more uploaded creatives than the segments it keeps in memory', async () => {
+    const root = await tempRoot();
+    const layout = layoutFor(root);
+    // Two records a segment: 40 creatives span 20 segments, more than stay in memory at once.
+    const creatives = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
+    for (let n = 0; n < 40; n += 1) await uploadedPair(root, creatives, n.toString(16).toUpperCase().padStart(8, '0'));
+    await creatives.close();
+    const reopened = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
+    const archive = new ArchiveService(reopened, await RunStateRepository.open(layout.db, storage), storage, layout, log);
+    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(40);
+    expect(await listTree(layout.uploaded)).toEqual([]);
+    expect(reopened.index.countsByState().get('archived')).toBe(40);
+  });
+
+  it('after a crash mid-move, leaves exactly one good copy of every file', async () => {
+    const root = await tempRoot();
+    const layout = layoutFor(root);
+    const creatives = await CreativeRepository.open(layout.db, storage);
+    const runState = await RunStateRepository.open(layout.db, storage);
+    const record = await uploadedPair(root, creatives, 'DDDDDDDD');
+    const contents = new Map(await Promise.all((record.outputs ?? []).map(async (output) => [path.basename(output.path), await sha256(path.join(root, output.path))] as const)));
+
+    // The crash: the batch was planned and recorded; the video was moved; the thumbnail was copied
+    // across devices but its source not yet unlinked; the original was not touched.
+    const dir = toRelative(layout, path.join(layout.archive, 'batch_007-2026-11-21'));
+    await creatives.commit({ ...record, archive: { batch: 7, dir } });
+    const [video, image] = record.outputs ?? [];
+    const target = (output: OutputFile | undefined): string => path.join(root, dir, path.relative('uploaded', output?.path ?? ''));
+    await fs.mkdir(path.dirname(target(video)), { recursive: true });
+    await fs.rename(path.join(root, video?.path ?? ''), target(video));
+    await fs.mkdir(path.dirname(target(image)), { recursive: true });
+    await fs.copyFile(path.join(root, image?.path ?? ''), target(image));
+    await creatives.close();
+
+    const reopened = await CreativeRepository.open(layout.db, storage);
+    expect((await new ArchiveService(reopened, runState, storage, layout, log).run()).map((batch) => batch.records.length)).toEqual([1]);
+    expect(await listTree(layout.uploaded)).toEqual([]);
+    const archived = await listTree(path.join(root, dir));
+    expect(archived).toHaveLength(3);
+    for (const file of archived) expect(await sha256(path.join(root, dir, file))).toBe(contents.get(path.basename(file)));
+    const final = await reopened.load(record.key);
+    expect(final?.state).toBe('archived');
+    expect(final?.outputs?.every((output) => output.path.startsWith(`${dir}/`))).toBe(true);
+    // The crash's batch was finished, not replaced by a new one.
+    expect(await fs.readdir(layout.archive)).toEqual(['batch_007-2026-11-21']);
+  });
+});

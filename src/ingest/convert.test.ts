@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TJ_PROFILE } from '../config/profile.js';
+import { BadInputError, TransientError } from '../core/errors.js';
+import { layoutFor, toRelative } from '../core/layout.js';
+import type { CreativeRecord } from '../core/record.js';
+import { createLogger } from '../logger.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
+import { MediaRepository, type ImageRender } from '../media/media.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
+import { listTree, makeVideo, tempRoot } from '../test/fixtures.js';
+import type { StageContext } from './context.js';
+import { convert } from './convert.js';
+import { probe } from './probe.js';
+
+/** Real ffmpeg, but the thumbnail encoder fails as we tell it to. */
+class FailingThumbnails extends MediaRepository {
+  constructor(private readonly failure: Error) {
+    super(locateFfmpeg({}), TJ_PROFILE.input.maxImagePixels);
+  }
+
+  override renderImageToBuffer(_input: string | Buffer, _render: ImageRender): Promise<Buffer> {
+    return Promise.reject(this.failure);
+  }
+}
+
+async function contextWith(media: MediaRepository): Promise<StageContext> {
+  const layout = layoutFor(await tempRoot());
+  const storage = new StorageRepository();
+  return { layout, profile: TJ_PROFILE, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+}
+
+async function probedNative(ctx: StageContext): Promise<CreativeRecord> {
+  const file = await makeVideo(path.join(ctx.layout.inbox, 'clip.mp4'), { seconds: 2 });
+  const stat = await ctx.storage.stat(file);
+  const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: toRelative(ctx.layout, file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} };
+  const probed = await probe(discovered, ctx);
+  return { ...probed, state: 'named', naming: { id: 'ABCDEF01', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] } };
+}
+
+describe('convert', () => {
+  it('removes the native video again when its thumbnail cannot be made', async () => {
+    const ctx = await contextWith(new FailingThumbnails(new Error('corrupt frame')));
+    await expect(convert(await probedNative(ctx), ctx)).rejects.toThrow(BadInputError);
+    expect(await listTree(ctx.layout.uploaded)).toEqual([]);
+  });
+
+  it('treats a full disk as a transient failure, not the file’s fault', async () => {
+    const ctx = await contextWith(new FailingThumbnails(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })));
+    await expect(convert(await probedNative(ctx), ctx)).rejects.toThrow(TransientError);
+    expect(await listTree(ctx.layout.uploaded)).toEqual([]);
+  });
+});

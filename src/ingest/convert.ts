@@ -1,0 +1,249 @@
+import path from 'node:path';
+import { BadInputError, CreativeFlowError, ShutdownError, TransientError } from '../core/errors.js';
+import { OUTPUT_FOLDERS, toAbsolute, toRelative } from '../core/layout.js';
+import type { CreativeRecord, MediaInfo, Naming, OutputFile } from '../core/record.js';
+import { planNames } from '../naming/names.js';
+import { FfmpegFailedError } from '../media/media.repository.js';
+import type { StageContext } from './context.js';
+import { nativeFrameArgs, nativeVideoArgs, prerollVideoArgs } from './ffmpeg-args.js';
+import { encodingLadder, firstThatFits } from './fit-image.js';
+
+interface Converted {
+  readonly outputs: OutputFile[];
+  readonly notes: string[];
+}
+
+/**
+ * Writes every output of a creative into `uploaded/` under its final name. Each output is written
+ * to a temporary name, checked, flushed and renamed, so a crash never leaves half a file in place.
+ * The source itself stays in `inbox/`; the stage step moves it.
+ */
+export async function convert(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
+  const { kind, media, naming } = record;
+  if (!kind || !media || !naming) throw new Error(`Creative ${record.key} reached conversion before probing and naming`);
+  const input = toAbsolute(ctx.layout, record.source.path);
+  const produced: string[] = [];
+  const job = { record, media, naming, input, ctx, produced };
+  try {
+    const converted = await mapFailures(record.source.path, () =>
+      kind === 'native' ? convertNative(job) : kind === 'preroll' ? convertPreroll(job) : convertImage(job),
+    );
+    return { ...record, state: 'converted', outputs: converted.outputs, notes: converted.notes };
+  } catch (error) {
+    // Half a pair (a video without its thumbnail) must not wait in uploaded/ with no record of it.
+    await Promise.all(produced.map((file) => ctx.storage.remove(file)));
+    throw error;
+  }
+}
+
+interface Job {
+  readonly record: CreativeRecord;
+  readonly media: MediaInfo;
+  readonly naming: Naming;
+  readonly input: string;
+  readonly ctx: StageContext;
+  /** Final paths written so far, removed again if a later output fails. */
+  readonly produced: string[];
+}
+
+async function convertNative({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
+  const { profile, layout } = ctx;
+  const seconds = Math.min(media.durationSec ?? 0, profile.native.maxSeconds);
+  const names = planNames({ kind: 'native', naming, sourceExt: extensionOf(record), sourceSeconds: media.durationSec, outputSeconds: seconds });
+  const videoPath = path.join(layout.uploaded, OUTPUT_FOLDERS.native.video, names.video ?? '');
+  const imagePath = path.join(layout.uploaded, OUTPUT_FOLDERS.native.image, names.image ?? '');
+
+  const frame = path.join(layout.tmp, `${record.key}-frame.png`);
+  await ctx.storage.ensureDir(layout.tmp);
+  let video: VideoFacts;
+  let image: Awaited<ReturnType<typeof firstThatFits>>;
+  try {
+    video = await produce(ctx, produced, videoPath, async (temp) => {
+      await ctx.media.runFfmpeg({ input, output: temp, outputOptions: nativeVideoArgs(profile, media.hasAudio ?? false) }, ctx.signal);
+      return verifyVideo(ctx, temp, record.source.path, { width: profile.native.width, height: profile.native.height, maxSeconds: profile.native.maxSeconds });
+    });
+    // A separate run for the frame: one run splitting the picture between two outputs decodes the whole input in ffmpeg 5.1.
+    await ctx.media.runFfmpeg({ input, output: frame, outputOptions: nativeFrameArgs(profile) }, ctx.signal);
+    image = await firstThatFits((render) => ctx.media.renderImageToBuffer(frame, render), encodingLadder('png'), profile.native.imageMaxBytes);
+  } finally {
+    await ctx.storage.remove(frame);
+  }
+  if (!image) throw new BadInputError(`No PNG of the first frame fits in ${profile.native.imageMaxBytes} bytes`, record.source.path);
+  produced.push(imagePath);
+  await ctx.storage.writeFileAtomic(imagePath, image.data);
+
+  const notes = [`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}`];
+  if (image.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
+  return {
+    outputs: [
+      { role: 'video', path: toRelative(layout, videoPath), format: 'mp4', converted: true, ...video },
+      { role: 'image', path: toRelative(layout, imagePath), bytes: image.data.length, width: profile.native.width, height: profile.native.height, format: 'png', converted: true },
+      originalOutput(ctx, record, media, path.join(layout.uploaded, OUTPUT_FOLDERS.native.original, names.original)),
+    ],
+    notes,
+  };
+}
+
+async function convertPreroll({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
+  const { preroll } = ctx.profile;
+  const duration = media.durationSec ?? 0;
+  if (duration < preroll.minSeconds) {
+    throw new BadInputError(
+      `The video lasts ${duration.toFixed(1)} s; in-stream video must last ${preroll.minSeconds}–${preroll.maxSeconds} s`,
+      record.source.path,
+      'Drop a longer cut into inbox/preroll/, or drop it into inbox/native/ to make a native pair.',
+    );
+  }
+  const reasons: string[] = [];
+  if (extensionOf(record) !== '.mp4' || !preroll.containers.some((name) => media.format.split(',').includes(name))) reasons.push(`container ${media.format} → mp4`);
+  if (!preroll.videoCodecs.includes(media.videoCodec ?? '')) reasons.push(`codec ${media.videoCodec} → h264`);
+  if (media.width > preroll.maxWidth || media.height > preroll.maxHeight) reasons.push(`${media.width}×${media.height} scaled to fit ${preroll.maxWidth}×${preroll.maxHeight}`);
+  const trimTo = duration > preroll.maxSeconds ? preroll.trimToSeconds : undefined;
+  if (trimTo !== undefined) reasons.push(`cut from ${duration.toFixed(1)} s to ${trimTo} s`);
+
+  const folder = path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.preroll.creative);
+  if (reasons.length === 0) {
+    const names = planNames({ kind: 'preroll', naming, sourceExt: '.mp4', sourceSeconds: duration });
+    return { outputs: [passThrough(ctx, record, media, path.join(folder, names.creative ?? ''))], notes: ['passed through unchanged'] };
+  }
+  const names = planNames({ kind: 'preroll', naming, sourceExt: extensionOf(record), sourceSeconds: duration, outputSeconds: trimTo ?? duration, outputExt: '.mp4' });
+  const finalPath = path.join(folder, names.creative ?? '');
+  const video = await produce(ctx, produced, finalPath, async (temp) => {
+    await ctx.media.runFfmpeg({ input, output: temp, outputOptions: prerollVideoArgs(ctx.profile, media.hasAudio ?? false, trimTo) }, ctx.signal);
+    return verifyVideo(ctx, temp, record.source.path, { maxWidth: preroll.maxWidth, maxHeight: preroll.maxHeight, maxSeconds: preroll.maxSeconds });
+  });
+  return {
+    outputs: [
+      { role: 'creative', path: toRelative(ctx.layout, finalPath), format: 'mp4', converted: true, ...video },
+      originalOutput(ctx, record, media, path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.preroll.original, names.original)),
+    ],
+    notes: [`converted: ${reasons.join('; ')}`],
+  };
+}
+
+async function convertImage({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
+  const { image } = ctx.profile;
+  const reasons: string[] = [];
+  if (!image.formats.includes(media.format)) reasons.push(`format ${media.format}`);
+  if (media.width > image.maxWidth || media.height > image.maxHeight) reasons.push(`${media.width}×${media.height} scaled to fit ${image.maxWidth}×${image.maxHeight}`);
+  if (record.source.size > image.maxBytes) reasons.push(`${record.source.size} bytes over ${image.maxBytes}`);
+  const folder = path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.image.creative);
+
+  if (reasons.length === 0) {
+    await ctx.media.checkImageDecodes(input);
+    const names = planNames({ kind: 'image', naming, sourceExt: extensionOf(record) });
+    return { outputs: [passThrough(ctx, record, media, path.join(folder, names.creative ?? ''))], notes: ['passed through unchanged'] };
+  }
+  const format = media.animated && media.format === 'gif' ? 'gif' : media.hasAlpha ? 'png' : 'jpeg';
+  const resize = { width: image.maxWidth, height: image.maxHeight, fit: 'inside' as const };
+  // Stills are decoded and shrunk once; only the encoding is repeated to fit the byte limit.
+  const source = format === 'gif' ? input : await ctx.media.decodeImage(input, resize);
+  const encoded = await firstThatFits(
+    (render) => ctx.media.renderImageToBuffer(source, format === 'gif' ? { ...render, resize } : render),
+    encodingLadder(format),
+    image.maxBytes,
+  );
+  if (!encoded) throw new BadInputError(`No ${format} encoding of the image fits in ${image.maxBytes} bytes`, record.source.path, 'Export a smaller image and drop it again.');
+  const meta = await ctx.media.imageMetadataOf(encoded.data);
+  const names = planNames({ kind: 'image', naming, sourceExt: extensionOf(record), outputExt: format === 'jpeg' ? '.jpg' : `.${format}` });
+  const finalPath = path.join(folder, names.creative ?? '');
+  produced.push(finalPath);
+  await ctx.storage.writeFileAtomic(finalPath, encoded.data);
+  return {
+    outputs: [
+      { role: 'creative', path: toRelative(ctx.layout, finalPath), bytes: encoded.data.length, width: meta.width ?? 0, height: meta.height ?? 0, format, converted: true },
+      originalOutput(ctx, record, media, path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.image.original, names.original)),
+    ],
+    notes: [`converted to ${format}: ${reasons.join('; ')}`],
+  };
+}
+
+/** The source itself is the creative; the stage step moves it here. */
+function passThrough(ctx: StageContext, record: CreativeRecord, media: MediaInfo, finalPath: string): OutputFile {
+  return { ...originalOutput(ctx, record, media, finalPath), role: 'creative' };
+}
+
+function originalOutput(ctx: StageContext, record: CreativeRecord, media: MediaInfo, finalPath: string): OutputFile {
+  const base = { role: 'original' as const, path: toRelative(ctx.layout, finalPath), bytes: record.source.size, width: media.width, height: media.height, format: media.format, converted: false };
+  return media.durationSec === undefined ? base : { ...base, durationSec: media.durationSec };
+}
+
+type VideoFacts = Pick<OutputFile, 'bytes' | 'width' | 'height' | 'durationSec'>;
+
+interface VideoLimits {
+  readonly width?: number;
+  readonly height?: number;
+  readonly maxWidth?: number;
+  readonly maxHeight?: number;
+  readonly maxSeconds: number;
+}
+
+/** Reads the output back: the file we stage must be what the platform accepts. */
+async function verifyVideo(ctx: StageContext, file: string, label: string, limits: VideoLimits): Promise<VideoFacts> {
+  const probed = await ctx.media.probe(file);
+  const video = probed.streams.find((stream) => stream.type === 'video');
+  const durationSec = probed.durationSec ?? 0;
+  const problems = [
+    !video && 'it has no video stream',
+    video && video.codec !== 'h264' && `its codec is ${video.codec}`,
+    video && limits.width !== undefined && (video.width !== limits.width || video.height !== limits.height) && `it is ${video.width}×${video.height}`,
+    video && limits.maxWidth !== undefined && (video.width > limits.maxWidth || video.height > (limits.maxHeight ?? Infinity)) && `it is ${video.width}×${video.height}`,
+    durationSec > limits.maxSeconds + 0.1 && `it lasts ${durationSec.toFixed(2)} s`,
+    durationSec <= 0 && 'it has no frames',
+  ].filter((problem): problem is string => typeof problem === 'string');
+  if (problems.length > 0 || !video) throw new BadInputError(`Conversion gave an unusable video: ${problems.join(', ')}`, label);
+  const stat = await ctx.storage.stat(file);
+  return { bytes: stat?.size ?? 0, width: video.width, height: video.height, durationSec };
+}
+
+/** Writes `finalPath` through a temporary file: produced, checked, flushed, renamed. */
+async function produce<T>(ctx: StageContext, produced: string[], finalPath: string, write: (temp: string) => Promise<T>): Promise<T> {
+  await ctx.storage.ensureDir(path.dirname(finalPath));
+  const temp = ctx.storage.tempPathFor(finalPath);
+  try {
+    const result = await write(temp);
+    produced.push(finalPath);
+    await ctx.storage.commitTemp(temp, finalPath);
+    return result;
+  } finally {
+    await ctx.storage.remove(temp);
+  }
+}
+
+const ENVIRONMENT_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENOMEM', 'EIO', 'EROFS', 'EBUSY']);
+const ENVIRONMENT_MESSAGES = /no space left|cannot allocate|permission denied|too many open files|input\/output error|read-only file system/i;
+
+/** Sorts a failure: the file's fault (set aside), the machine's (retried) or a shutdown. */
+async function mapFailures<T>(label: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CreativeFlowError) throw error;
+    if (error instanceof FfmpegFailedError && error.killed) throw new ShutdownError(label);
+    const message = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
+    if (ENVIRONMENT_CODES.has((error as NodeJS.ErrnoException).code ?? '') || ENVIRONMENT_MESSAGES.test(message)) {
+      throw new TransientError(`Conversion failed: ${message}`, { file: label, cause: error });
+    }
+    throw new BadInputError(`Conversion failed: ${message}`, label);
+  }
+}
+
+const IMAGE_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
+  jpeg: ['.jpg', '.jpeg'],
+  png: ['.png'],
+  gif: ['.gif'],
+  webp: ['.webp'],
+  tiff: ['.tif', '.tiff'],
+  heif: ['.heic', '.heif', '.avif'],
+};
+
+/** The source's extension, or, when it is missing or lies about an image, the one its content has. */
+function extensionOf(record: CreativeRecord): string {
+  const ext = path.posix.extname(record.source.path).toLowerCase();
+  const media = record.media;
+  if (media?.type === 'image') {
+    const allowed = IMAGE_EXTENSIONS[media.format] ?? [`.${media.format}`];
+    return allowed.includes(ext) ? ext : (allowed[0] ?? ext);
+  }
+  return ext || `.${media?.format.split(',')[0] ?? 'bin'}`;
+}

@@ -1,0 +1,125 @@
+import { BadInputError, SourceChangedError } from '../core/errors.js';
+import { toAbsolute } from '../core/layout.js';
+import type { CreativeKind, CreativeRecord, MediaInfo } from '../core/record.js';
+import { FfmpegFailedError } from '../media/media.repository.js';
+import type { StageContext } from './context.js';
+
+/** Reads what the file is: its content hash, its media properties and so its kind. */
+export async function probe(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
+  const file = toAbsolute(ctx.layout, record.source.path);
+  const before = await ctx.storage.stat(file);
+  if (!before) throw new SourceChangedError('The file left inbox/ before it was read', record.source.path);
+  if (before.size === 0) {
+    throw new BadInputError('The file is empty (0 bytes)', record.source.path, 'A 0-byte file is usually a failed copy or download; drop the complete file again.');
+  }
+  const [hash, media] = await Promise.all([ctx.storage.hashFile(file, ctx.signal), inspect(file, record.source.path, ctx)]);
+  const after = await ctx.storage.stat(file);
+  if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    throw new SourceChangedError('The file changed while it was being read', record.source.path);
+  }
+  return {
+    ...record,
+    state: 'probed',
+    source: { path: record.source.path, size: after.size, mtimeMs: after.mtimeMs },
+    hash,
+    media,
+    kind: kindOf(record.source.path, media),
+  };
+}
+
+/** Images become image creatives; videos under `inbox/preroll/` in-stream ones; other videos native pairs. */
+export function kindOf(sourcePath: string, media: MediaInfo): CreativeKind {
+  if (media.type === 'image') return 'image';
+  const [top, second] = sourcePath.split('/').slice(1);
+  return top?.toLowerCase() === 'preroll' && second !== undefined ? 'preroll' : 'native';
+}
+
+async function inspect(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
+  const head = await ctx.storage.readHead(file, 32);
+  return looksLikeImage(head) ? inspectImage(file, label, ctx) : inspectVideo(file, label, ctx);
+}
+
+async function inspectImage(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
+  let meta;
+  try {
+    meta = await ctx.media.imageMetadata(file);
+  } catch (error) {
+    throw new BadInputError(`The image cannot be read (${(error as Error).message})`, label);
+  }
+  const { width = 0, height = 0, format = 'unknown' } = meta;
+  if (width <= 0 || height <= 0) throw new BadInputError('The image has no size in its header', label);
+  const megapixels = (width * height) / 1e6;
+  const limit = ctx.profile.input.maxImagePixels;
+  if (width * height > limit) {
+    throw new BadInputError(
+      `The image claims ${width}×${height} pixels (${megapixels.toFixed(0)} megapixels), over the ${(limit / 1e6).toFixed(0)}-megapixel limit`,
+      label,
+      'Export it at a normal size; the limit protects the machine from image bombs.',
+    );
+  }
+  return { type: 'image', format, width, height, hasAlpha: meta.hasAlpha ?? false, animated: (meta.pages ?? 1) > 1 };
+}
+
+async function inspectVideo(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
+  let container;
+  try {
+    container = await ctx.media.probe(file);
+  } catch (error) {
+    const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
+    throw new BadInputError(`This is not a playable video or a readable image (ffprobe: ${detail})`, label);
+  }
+  if (container.formatName.endsWith('_pipe') || container.formatName === 'image2') {
+    throw new BadInputError(`The image format "${container.formatName.replace(/_pipe$/, '')}" is not supported`, label, 'Convert it to PNG or JPEG and drop it again.');
+  }
+  const video = container.streams.find((stream) => stream.type === 'video' && !stream.attachedPicture);
+  if (!video) {
+    const audioOnly = container.streams.some((stream) => stream.type === 'audio');
+    throw new BadInputError(`The file has no video stream${audioOnly ? ' (it holds only audio)' : ''}`, label, 'Drop a video or an image instead.');
+  }
+  const durationSec = container.durationSec ?? video.durationSec;
+  if (!durationSec) throw new BadInputError('The video reports no duration', label);
+  if (video.width <= 0 || video.height <= 0) throw new BadInputError('The video reports no frame size', label);
+  await checkEndIsReadable(file, label, durationSec, ctx);
+  return {
+    type: 'video',
+    format: container.formatName,
+    width: video.width,
+    height: video.height,
+    durationSec,
+    videoCodec: video.codec,
+    hasAudio: container.streams.some((stream) => stream.type === 'audio'),
+  };
+}
+
+/**
+ * A video cut short (an interrupted copy) can still have a complete header. Reading its last half
+ * second of packets finds that. The packets are copied, not decoded: a decode would start at the
+ * previous keyframe, which may be the first frame of the file.
+ */
+async function checkEndIsReadable(file: string, label: string, durationSec: number, ctx: StageContext): Promise<void> {
+  const seekTo = Math.max(0, durationSec - 0.5).toFixed(3);
+  try {
+    await ctx.media.runFfmpeg(
+      { input: file, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], output: '-', outputOptions: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] },
+      ctx.signal,
+    );
+  } catch (error) {
+    if (error instanceof FfmpegFailedError && error.killed) throw error;
+    const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
+    throw new BadInputError(`The video is truncated or corrupt near its end (${detail})`, label);
+  }
+}
+
+function looksLikeImage(head: Buffer): boolean {
+  const ascii = head.toString('latin1');
+  return (
+    head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) ||
+    head.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff])) ||
+    ascii.startsWith('GIF87a') ||
+    ascii.startsWith('GIF89a') ||
+    (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') ||
+    ascii.startsWith('II*\0') ||
+    ascii.startsWith('MM\0*') ||
+    /^ftyp(avif|avis|heic|heix|mif1)/.test(ascii.slice(4, 12))
+  );
+}

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { Low } from 'lowdb';
+import type { LibraryCard } from '../platform/uploader.js';
+import { DurableJsonFile } from './durable-json-file.js';
+import type { StorageRepository } from './storage.repository.js';
+
+/** What we know of one creative on the platform. */
+export interface LibraryEntry extends Omit<LibraryCard, 'name' | 'target'> {
+  readonly creativeType: string;
+  readonly uploadDate: string;
+  /** When `reviewStatus` last changed, as seen by a status sync; for the daily report. */
+  readonly reviewChangedAt?: string;
+  readonly previousReviewStatus?: string;
+}
+
+interface StoredEntry extends LibraryEntry {
+  /** As the platform shows it: without extension. */
+  readonly name: string;
+}
+
+interface LibraryData {
+  /** By creative id: TJ's own export has different creatives under one name. */
+  entries: Record<string, StoredEntry>;
+}
+
+/**
+ * The library cache: the platform's creatives, checked before an upload so a known name is not
+ * sent again, and so a batch need not read every page of the platform's library.
+ */
+export class LibraryRepository {
+  /** Name → id of the newest creative of that name. */
+  private readonly idByName = new Map<string, string>();
+
+  private constructor(private readonly db: Low<LibraryData>) {
+    for (const entry of Object.values(db.data.entries)) this.indexName(entry);
+  }
+
+  static async open(dir: string, storage: StorageRepository): Promise<LibraryRepository> {
+    const db = new Low<LibraryData>(new DurableJsonFile<LibraryData>(path.join(dir, 'library.json'), storage), { entries: {} });
+    await db.read();
+    return new LibraryRepository(db);
+  }
+
+  get size(): number {
+    return Object.keys(this.db.data.entries).length;
+  }
+
+  /** The newest creative of this name (with or without extension). */
+  get(name: string): LibraryEntry | undefined {
+    const id = this.idByName.get(stripExtension(name));
+    return id === undefined ? undefined : this.db.data.entries[id];
+  }
+
+  byId(creativeId: string): LibraryEntry | undefined {
+    return this.db.data.entries[creativeId];
+  }
+
+  set(name: string, entry: LibraryEntry): void {
+    const stored: StoredEntry = { ...entry, name: stripExtension(name) };
+    this.db.data.entries[entry.creativeId] = stored;
+    this.indexName(stored);
+  }
+
+  /** Replaces every entry: the library as the platform lists it now. */
+  replaceAll(entries: Iterable<[string, LibraryEntry]>): void {
+    this.db.data.entries = {};
+    this.idByName.clear();
+    for (const [name, entry] of entries) this.set(name, entry);
+  }
+
+  /** Every creative, as [name, entry]; one name may appear more than once. */
+  entries(): [string, LibraryEntry][] {
+    return Object.values(this.db.data.entries).map(({ name, ...entry }) => [name, entry]);
+  }
+
+  async save(): Promise<void> {
+    await this.db.write();
+  }
+
+  private indexName(entry: StoredEntry): void {
+    const current = this.idByName.get(entry.name);
+    // Ids grow over time on TJ: the larger id is the newer creative.
+    if (current === undefined || compareIds(entry.creativeId, current) > 0) this.idByName.set(entry.name, entry.creativeId);
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || a.localeCompare(b);
+}
+
+/** Names compare without extension: TJ shows `name`, we write `name.mp4`. */
+export function stripExtension(name: string): string {
+  return name.replace(/\.(mp4|mov|webm|png|jpe?g|gif)$/i, '');
+}

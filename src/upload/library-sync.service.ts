@@ -1,0 +1,75 @@
+import type { Logger } from '../logger.js';
+import type { LibraryEntry, LibraryRepository } from '../store/library.repository.js';
+import type { ListedCard, Uploader } from '../platform/uploader.js';
+
+export interface RefreshResult {
+  /** Creatives listed on the platform, de-duplicated by id. */
+  readonly found: number;
+  /** Names the cache did not know. */
+  readonly added: readonly string[];
+  /** Names the cache knew whose id the platform no longer lists. */
+  readonly gone: readonly string[];
+}
+
+export interface ReviewChange {
+  readonly name: string;
+  readonly creativeId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Brings the library cache in step with the platform: its whole listing, or its review statuses. */
+export class SyncService {
+  constructor(
+    private readonly library: LibraryRepository,
+    /** Safety limit of pages read per listing. */
+    private readonly maxPages: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Rebuilds the cache from every listing and page, and says what changed. */
+  async refreshLibrary(uploader: Uploader): Promise<RefreshResult> {
+    const cards = await this.walk(uploader);
+    const knownIds = new Set(this.library.entries().map(([, entry]) => entry.creativeId));
+    const listedIds = new Set(cards.map((card) => card.creativeId));
+    const added = cards.filter((card) => !knownIds.has(card.creativeId)).map((card) => card.name);
+    const gone = this.library.entries().filter(([, entry]) => !listedIds.has(entry.creativeId)).map(([name]) => name);
+    this.library.replaceAll(cards.map((card) => [card.name, this.entryFor(card, this.library.byId(card.creativeId))]));
+    await this.library.save();
+    this.log.info({ found: cards.length, added: added.length, gone: gone.length }, 'Refreshed the library cache from TJ');
+    return { found: cards.length, added, gone };
+  }
+
+  /** Updates review statuses; returns the creatives whose status changed. */
+  async syncStatuses(uploader: Uploader): Promise<ReviewChange[]> {
+    const changes: ReviewChange[] = [];
+    for (const card of await this.walk(uploader)) {
+      const known = this.library.byId(card.creativeId);
+      if (known && known.reviewStatus !== card.reviewStatus) changes.push({ name: card.name, creativeId: card.creativeId, from: known.reviewStatus, to: card.reviewStatus });
+      this.library.set(card.name, this.entryFor(card, known));
+    }
+    await this.library.save();
+    if (changes.length > 0) this.log.info({ changes: changes.length }, 'Review statuses changed on TJ');
+    return changes;
+  }
+
+  private async walk(uploader: Uploader): Promise<ListedCard[]> {
+    const byId = new Map<string, ListedCard>();
+    for (const card of await uploader.listAll(this.maxPages)) if (!byId.has(card.creativeId)) byId.set(card.creativeId, card);
+    return [...byId.values()];
+  }
+
+  private entryFor(card: ListedCard, known: LibraryEntry | undefined): LibraryEntry {
+    const changed = known !== undefined && known.reviewStatus !== card.reviewStatus;
+    return {
+      creativeId: card.creativeId,
+      dimensions: card.dimensions,
+      fileType: card.fileType,
+      reviewStatus: card.reviewStatus,
+      creativeType: known?.creativeType ?? card.creativeType,
+      uploadDate: known?.uploadDate ?? '',
+      ...(changed ? { reviewChangedAt: new Date().toISOString(), previousReviewStatus: known.reviewStatus } : {}),
+      ...(!changed && known?.reviewChangedAt ? { reviewChangedAt: known.reviewChangedAt, previousReviewStatus: known.previousReviewStatus ?? '' } : {}),
+    };
+  }
+}

@@ -1,0 +1,263 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import PQueue from 'p-queue';
+import { toAbsolute, type Layout } from '../core/layout.js';
+import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
+import type { Logger } from '../logger.js';
+import type { CreativeRepository } from '../store/creative.repository.js';
+import type { LibraryRepository } from '../store/library.repository.js';
+import { LoginRequiredError, type Uploader, type UploadResult, type UploadTarget } from '../platform/uploader.js';
+
+export interface UploadOptions {
+  /** Files per batch (TJ: at most 10). */
+  readonly batchSize: number;
+  /** Pause between batches. */
+  readonly paceMs: number;
+  /** Send even names the library cache already has. */
+  readonly force: boolean;
+  /** Tries of a batch's transient failures after the first, waiting `retryBaseMs`, 2×, 4×… before each. */
+  readonly retries: number;
+  readonly retryBaseMs: number;
+  /** Pages of the platform's listing read to find a name before a retry or on resume. */
+  readonly lookupPages: number;
+}
+
+/** What became of one file in one upload run: a row of `upload_status_*.csv`. */
+export interface UploadOutcome {
+  readonly key: string;
+  readonly path: string;
+  readonly target: UploadTarget;
+  readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'dry_run';
+  readonly creativeId?: string;
+  readonly message?: string;
+  readonly batch?: number;
+  readonly retries: number;
+  readonly at: string;
+}
+
+export interface UploadSummary {
+  readonly dryRun: boolean;
+  /** Every file this run touched, in order. */
+  readonly outcomes: readonly UploadOutcome[];
+  readonly uploaded: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  /** Still waiting: transient failures after every retry, or a pause for `creative-flow login`. */
+  readonly pending: number;
+  readonly loginRequired: boolean;
+}
+
+interface Item {
+  readonly key: string;
+  readonly output: OutputFile;
+  readonly target: UploadTarget;
+  readonly name: string;
+}
+
+/**
+ * Sends staged creatives to the platform. Each batch is recorded as in flight before it is sent,
+ * so after a crash its names are looked up before anything is sent again; every id comes from a
+ * card with the file's own name.
+ */
+export class UploadService {
+  private batchNumber = Date.now();
+  private tally = { uploaded: 0, duplicates: 0, rejected: 0 };
+  private outcomes: UploadOutcome[] = [];
+
+  constructor(
+    private readonly creatives: CreativeRepository,
+    private readonly library: LibraryRepository,
+    private readonly layout: Layout,
+    private readonly log: Logger,
+    private readonly options: UploadOptions,
+  ) {}
+
+  /** Whether anything is staged (in-flight batches included): free, from the index. */
+  hasWork(): boolean {
+    return (this.creatives.index.countsByState().get('staged') ?? 0) > 0;
+  }
+
+  /** What a dry run would send: one `dry_run` outcome per file. */
+  async plan(): Promise<UploadOutcome[]> {
+    const at = new Date().toISOString();
+    return (await this.pendingItems()).map((item) => ({ key: item.key, path: item.output.path, target: item.target, status: 'dry_run', retries: 0, at }));
+  }
+
+  async run(uploader: Uploader, signal?: AbortSignal): Promise<UploadSummary> {
+    this.tally = { uploaded: 0, duplicates: 0, rejected: 0 };
+    this.outcomes = [];
+    const items = await this.pendingItems();
+    try {
+      await this.resumeInFlight(uploader, items.filter((item) => item.output.upload?.status === 'in_flight'));
+      const toSend: Item[] = [];
+      for (const item of await this.pendingItems()) {
+        const known = this.options.force ? undefined : this.library.get(item.name);
+        if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
+        else toSend.push(item);
+      }
+      // One batch at a time, at most one started per `paceMs`: TJ sees one calm browser.
+      const queue = new PQueue({ concurrency: 1, intervalCap: 1, interval: Math.max(1, this.options.paceMs) });
+      await Promise.all(
+        batches(toSend, this.options.batchSize).map((batch) =>
+          queue.add(() => this.sendBatch(uploader, batch), signal ? { signal } : {}).catch((error: unknown) => {
+            queue.clear();
+            throw error;
+          }),
+        ),
+      );
+    } catch (error) {
+      // Stopped for shutdown: the batch under way finished; the rest wait for the next start.
+      if (signal?.aborted) return { ...(await this.count()), loginRequired: false };
+      if (!(error instanceof LoginRequiredError)) throw error;
+      this.log.error({}, `Uploads paused: ${error.plain}`);
+      return { ...(await this.count()), loginRequired: true };
+    } finally {
+      await this.library.save();
+    }
+    return { ...(await this.count()), loginRequired: false };
+  }
+
+  private async sendBatch(uploader: Uploader, batch: readonly Item[]): Promise<void> {
+    let remaining = [...batch];
+    for (let attempt = 0; remaining.length > 0; attempt += 1) {
+      const number = (this.batchNumber += 1);
+      await Promise.all(remaining.map((item) => this.mark(item, { status: 'in_flight', batch: number, at: new Date().toISOString() })));
+      await this.creatives.flush();
+      const [first] = remaining;
+      if (!first) return;
+      const results = await uploader.upload(first.target, remaining.map((item) => ({ path: toAbsolute(this.layout, item.output.path), name: item.name })));
+      const failed: Item[] = [];
+      for (const item of remaining) {
+        const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
+        if (result.status === 'failed') failed.push(item);
+        else await this.record(item, result, number, attempt);
+      }
+      if (failed.length === 0) return;
+      if (attempt >= this.options.retries) {
+        this.log.warn({ files: failed.map((item) => item.name) }, 'Upload still failing after every retry; the next pass tries again');
+        for (const item of failed) {
+          const message = (results.get(item.name) as { message?: string } | undefined)?.message;
+          this.outcomes.push({ key: item.key, path: item.output.path, target: item.target, status: 'failed', ...(message ? { message } : {}), batch: number, retries: attempt, at: new Date().toISOString() });
+        }
+        return;
+      }
+      await delay(this.options.retryBaseMs * 2 ** attempt);
+      // Before sending again: did the platform keep any of them after all?
+      const found = await uploader.findByName(first.target, failed.map((item) => item.name), this.options.lookupPages);
+      remaining = [];
+      for (const item of failed) {
+        const card = found.get(item.name);
+        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, number, attempt + 1);
+        else remaining.push(item);
+      }
+      this.log.warn({ retry: attempt + 1, files: remaining.length }, 'Retrying the files of a batch that failed for no reason of their own');
+    }
+  }
+
+  /** A batch a crash interrupted: whatever the platform has under these names was ours. */
+  private async resumeInFlight(uploader: Uploader, inFlight: readonly Item[]): Promise<void> {
+    for (const target of new Set(inFlight.map((item) => item.target))) {
+      const items = inFlight.filter((item) => item.target === target);
+      const found = await uploader.findByName(target, items.map((item) => item.name), this.options.lookupPages);
+      for (const item of items) {
+        const card = found.get(item.name);
+        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, item.output.upload?.batch ?? 0);
+        else await this.mark(item, undefined);
+      }
+      this.log.info({ target, found: found.size, resent: items.length - found.size }, 'Resumed a batch interrupted mid-upload');
+    }
+  }
+
+  private async record(item: Item, result: Exclude<UploadResult, { status: 'failed' }>, batch: number, retries = 0): Promise<void> {
+    const at = new Date().toISOString();
+    this.outcomes.push({
+      key: item.key,
+      path: item.output.path,
+      target: item.target,
+      status: result.status === 'uploaded' ? 'success' : result.status,
+      ...(result.status === 'rejected' ? { message: result.message } : { creativeId: result.creativeId }),
+      batch,
+      retries,
+      at,
+    });
+    const upload: PlatformUpload =
+      result.status === 'rejected' ? { status: 'rejected', message: result.message, batch, at } : { status: result.status, creativeId: result.creativeId, batch, at };
+    await this.mark(item, upload);
+    if (result.status === 'uploaded') this.tally.uploaded += 1;
+    else if (result.status === 'duplicate') this.tally.duplicates += 1;
+    else this.tally.rejected += 1;
+    if (result.status !== 'rejected') {
+      const existing = this.library.get(item.name);
+      this.library.set(item.name, {
+        creativeId: result.creativeId,
+        dimensions: existing?.dimensions ?? `${item.output.width}x${item.output.height}`,
+        fileType: existing?.fileType ?? item.output.path.slice(item.output.path.lastIndexOf('.')),
+        reviewStatus: existing?.reviewStatus ?? 'pending',
+        creativeType: existing?.creativeType ?? item.target,
+        uploadDate: existing?.uploadDate ?? at.slice(0, 10),
+      });
+    }
+    this.log.info({ file: item.output.path, status: upload.status, creativeId: upload.creativeId, message: upload.message }, 'Upload result');
+  }
+
+  /** Sets one output's upload and, once every output has its answer, the record's state. */
+  private async mark(item: Item, upload: PlatformUpload | undefined): Promise<void> {
+    const record = await this.creatives.load(item.key);
+    if (!record) return;
+    const outputs = (record.outputs ?? []).map((output): OutputFile => {
+      if (output.path !== item.output.path) return output;
+      const { upload: _previous, ...rest } = output;
+      return upload ? { ...rest, upload } : rest;
+    });
+    const sendable = outputs.filter((output) => output.role !== 'original');
+    const done = sendable.every((output) => output.upload && output.upload.status !== 'in_flight');
+    const rejected = sendable.find((output) => output.upload?.status === 'rejected');
+    const state = !done ? record.state : rejected ? 'rejected' : 'uploaded';
+    const next: CreativeRecord = {
+      ...record,
+      outputs,
+      state,
+      ...(rejected ? { reason: `TJ refused ${rejected.path.slice(rejected.path.lastIndexOf('/') + 1)}: ${rejected.upload?.message}` } : {}),
+      times: record.times[state] ? record.times : { ...record.times, [state]: new Date().toISOString() },
+    };
+    this.creatives.put(next);
+  }
+
+  private async pendingItems(): Promise<Item[]> {
+    const items: Item[] = [];
+    for (const key of this.creatives.index.keysInState('staged')) {
+      const record = await this.creatives.load(key);
+      for (const output of record?.outputs ?? []) {
+        const target = record ? targetOf(record, output) : undefined;
+        if (!target || (output.upload && output.upload.status !== 'in_flight')) continue;
+        items.push({ key, output, target, name: baseName(output.path) });
+      }
+    }
+    return items;
+  }
+
+  private async count(): Promise<Omit<UploadSummary, 'loginRequired'>> {
+    await this.creatives.flush();
+    return { ...this.tally, dryRun: false, outcomes: this.outcomes, pending: (await this.pendingItems()).length };
+  }
+}
+
+/** Native video → Rollover, native image → Static Banner, preroll → In-Stream, image → Static Banner tab. */
+function targetOf(record: CreativeRecord, output: OutputFile): UploadTarget | undefined {
+  if (output.role === 'video') return 'native-rollover';
+  if (output.role === 'image') return 'native-static';
+  if (output.role !== 'creative') return undefined;
+  return record.kind === 'preroll' ? 'in-stream' : 'static-banner';
+}
+
+function baseName(filePath: string): string {
+  const name = filePath.slice(filePath.lastIndexOf('/') + 1);
+  return name.slice(0, name.lastIndexOf('.'));
+}
+
+/** Consecutive runs of one target, at most `size` long. */
+function batches(items: readonly Item[], size: number): Item[][] {
+  const byTarget = new Map<UploadTarget, Item[]>();
+  for (const item of items) byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item]);
+  return [...byTarget.values()].flatMap((group) => Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)));
+}
+
