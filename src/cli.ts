@@ -1,23 +1,14 @@
 #!/usr/bin/env node
-import fs from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { openApp, tjConnection, type App } from './app.js';
+import { openApp, type App } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
-import { localDate } from './core/dates.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
-import { processOnce, runDaemon, uploadAndArchive } from './daemon.js';
-import { createLogger } from './logger.js';
-import { CreativeRepository } from './store/creative.repository.js';
-import { StorageRepository } from './store/storage.repository.js';
-import { launchBrowser } from './platform/tj/browser.js';
-import { locateFfmpeg } from './media/ffmpeg-binaries.js';
-import { signIn } from './platform/tj/tj-session.js';
-import type { Uploader } from './platform/uploader.js';
-import { MediaRepository } from './media/media.repository.js';
-import { formatStatus, statusReport } from './report/status-report.js';
-import { SimLibrary } from './platform/tj/simulator/library.js';
+import { createLogger } from './core/logger.js';
+import { runDaemon } from './daemon.js';
+import { login, readStatus } from './jobs/standalone.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './platform/tj/simulator/options.js';
-import { startSimulator } from './platform/tj/simulator/server.js';
+import { serveSimulator } from './platform/tj/simulator/server.js';
+import { formatStatus } from './report/status-report.js';
 
 interface GlobalOptions {
   root?: string;
@@ -36,7 +27,7 @@ program
   .command('start')
   .description('run the daemon: watch inbox/, process, stage; stops cleanly on SIGINT or SIGTERM')
   .action(async (_options: unknown, command: Command) => {
-    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+    const config = await configFrom(command);
     const log = createLogger({ level: config.logLevel });
     const app = await openApp(config, log);
     const stop = new AbortController();
@@ -61,11 +52,7 @@ program
   .description('handle everything in inbox/ and every unfinished file, then exit')
   .requiredOption('--once', 'process what is there and exit (the daemon is `start`)')
   .action(async (_options: unknown, command: Command) => {
-    const app = await withApp(command, {}, async (opened) => {
-      await processOnce(opened);
-      return opened;
-    });
-    console.log(formatStatus(await statusReport(app.creatives)));
+    console.log(formatStatus(await withApp(command, (app) => app.jobs.processOnce())));
   });
 
 program
@@ -73,15 +60,11 @@ program
   .description('upload what is staged and not yet uploaded (a dry run unless --live or DRY_RUN=false)')
   .option('--force', 'send even names the library cache already has')
   .action(async (options: { force?: boolean }, command: Command) => {
-    const summary = await withApp(command, { force: options.force ?? false }, async (app) => {
-      const result = await uploadAndArchive(app);
-      await app.inventory.writeNow();
-      return result;
-    });
+    const { summary, loginPending } = await withApp(command, (app) => app.jobs.uploadPass({ force: options.force ?? false }));
     if (!summary) console.log('Nothing staged to upload.');
     else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
     else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
-    if (summary?.loginRequired) process.exitCode = 3;
+    if (loginPending) process.exitCode = 3;
   });
 
 program
@@ -89,17 +72,16 @@ program
   .description('write the daily summary now, to tracking/reports/ (Markdown, JSON and an HTML page)')
   .option('--date <YYYY-MM-DD>', 'the day to report (default: today)')
   .action(async (options: { date?: string }, command: Command) => {
-    const date = options.date ?? localDate();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw new ConfigError('--date', `must be a date as YYYY-MM-DD (got "${date}")`);
-    const { files } = await withApp(command, {}, (app) => app.reports.write(date));
-    console.log(files.join('\n'));
+    const { date } = options;
+    if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))) throw new ConfigError('--date', `must be a date as YYYY-MM-DD (got "${date}")`);
+    console.log((await withApp(command, (app) => app.jobs.dailyReport(date))).join('\n'));
   });
 
 program
   .command('refresh-library')
   .description("rebuild the library cache and TJ_Creative_Library.csv from every tab and page of TJ's Media Library")
   .action(async (_options: unknown, command: Command) => {
-    const result = await withLibrarySync(command, (app, uploader) => app.sync.refreshLibrary(uploader));
+    const result = await withApp(command, (app) => app.jobs.refreshLibrary());
     console.log(JSON.stringify({ found: result.found, new: result.added.length, gone: result.gone }, null, 2));
   });
 
@@ -107,8 +89,7 @@ program
   .command('sync-status')
   .description('update review statuses from TJ (the daemon also does this on SYNC_CRON)')
   .action(async (_options: unknown, command: Command) => {
-    const changes = await withLibrarySync(command, (app, uploader) => app.sync.syncStatuses(uploader));
-    console.log(JSON.stringify(changes, null, 2));
+    console.log(JSON.stringify(await withApp(command, (app) => app.jobs.syncStatuses()), null, 2));
   });
 
 program
@@ -117,17 +98,12 @@ program
   .option('--headless', 'no window (works only where there is no captcha, such as the simulator with --no-captcha)')
   .option('--wait-minutes <n>', 'how long to wait for the captcha to be solved', '5')
   .action(async (options: { headless?: boolean; waitMinutes: string }, command: Command) => {
-    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+    const config = await configFrom(command);
     const waitMinutes = Number(options.waitMinutes);
     if (!(waitMinutes > 0)) throw new ConfigError('--wait-minutes', `must be a number of minutes above 0 (got "${options.waitMinutes}")`);
-    const browser = await launchBrowser({ headless: options.headless ?? false, chromiumPath: config.chromiumPath });
-    try {
-      console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
-      await signIn(await browser.newContext(), tjConnection(config), waitMinutes * 60_000);
-      console.log(`Signed in. Session saved to ${config.layout.sessionFile} (readable by you only).`);
-    } finally {
-      await browser.close();
-    }
+    console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
+    const file = await login(config, { headless: options.headless ?? false, waitMinutes });
+    console.log(`Signed in. Session saved to ${file} (readable by you only).`);
   });
 
 program
@@ -135,16 +111,13 @@ program
   .description('counts per state, files in progress, and the last errors')
   .option('--json', 'print JSON instead of text')
   .action(async (options: { json?: boolean }, command: Command) => {
-    const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-    // Read-only: safe beside a running daemon, which holds the lock.
-    const creatives = await CreativeRepository.open(config.layout.db, new StorageRepository(), { readOnly: true });
-    const report = await statusReport(creatives);
+    const report = await readStatus(await configFrom(command));
     console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
   });
 
 program
   .command('simulator')
-  .description('serve a local look-alike of TJ\'s advertiser site, for the demo and the tests')
+  .description("serve a local look-alike of TJ's advertiser site, for the demo and the tests")
   .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_SIMULATOR_OPTIONS.port))
   .option('--host <host>', 'address to listen on', DEFAULT_SIMULATOR_OPTIONS.host)
   .option('--no-captcha', 'enable the sign-in button at once, for automated runs')
@@ -158,11 +131,8 @@ program
   .option('--reject-pattern <regex>', 'refuse (dz-error) uploads whose name matches')
   .action(async (options: Record<string, string | boolean>) => {
     const simulatorOptions = parseSimulatorOptions(options);
-    const binaries = locateFfmpeg({ ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
-    const library = new SimLibrary();
-    if (typeof options.seedLibrary === 'string') library.seedFromCsv(await fs.readFile(options.seedLibrary, 'utf8'));
-    const simulator = await startSimulator(simulatorOptions, new MediaRepository(binaries, 100_000_000), library);
-    console.log(`TJ simulator on ${simulator.url} with ${library.all.length} creatives. Point creative-flow at it with:`);
+    const simulator = await serveSimulator(simulatorOptions, { seedCsv: typeof options.seedLibrary === 'string' ? options.seedLibrary : undefined, ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
+    console.log(`TJ simulator on ${simulator.url} with ${simulator.library.all.length} creatives. Point creative-flow at it with:`);
     console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve).once('SIGTERM', resolve);
@@ -171,10 +141,10 @@ program
   });
 
 /** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
-async function withApp<T>(command: Command, options: { force?: boolean }, work: (app: App) => Promise<T>): Promise<T> {
-  const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+async function withApp<T>(command: Command, work: (app: App) => Promise<T>): Promise<T> {
+  const config = await configFrom(command);
   // A command's result goes to stdout; its log to stderr, so the result can be piped.
-  const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }), options);
+  const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }));
   try {
     return await work(app);
   } finally {
@@ -182,21 +152,9 @@ async function withApp<T>(command: Command, options: { force?: boolean }, work: 
   }
 }
 
-/** Work on TJ's library in the browser, then the library CSV and the inventory are written anew. */
-async function withLibrarySync<T>(command: Command, work: (app: App, uploader: Uploader) => Promise<T>): Promise<T> {
-  return withApp(command, {}, async (app) => {
-    const result = await app.uploads.withUploader((uploader) => work(app, uploader));
-    await app.tracking.writeLibraryExport();
-    await app.inventory.writeNow();
-    return result;
-  });
-}
-
-function configFrom(options: GlobalOptions): Config {
-  return loadConfig({
-    root: options.root,
-    flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel },
-  });
+function configFrom(command: Command): Promise<Config> {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  return loadConfig({ root: options.root, flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel } });
 }
 
 function parseSimulatorOptions(options: Record<string, string | boolean>): SimulatorOptions {

@@ -1,119 +1,63 @@
+import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import cron from 'node-cron';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { App } from './app.js';
-import { localDate } from './core/dates.js';
 import { describeError } from './core/errors.js';
-import type { UploadSummary } from './upload/upload.service.js';
-import { findUnknownInboxFiles } from './intake/reconcile.js';
-import { watchInbox } from './intake/watch.js';
-
-/** One reconcile pass: unknown inbox files go to the stability gate, unfinished records resume. */
-async function reconcilePass(app: App): Promise<number> {
-  const unknown = await findUnknownInboxFiles(app.config.layout, app.storage, app.creatives);
-  for (const file of unknown) app.gate.observe(file);
-  const resumed = app.pipeline.resumeUnfinished();
-  if (unknown.length > 0 || resumed > 0) app.log.info({ unknown: unknown.length, resumed }, 'Reconciled inbox/ with the database');
-  return unknown.length + resumed;
-}
-
-/** One upload pass (a dry run unless live), then archiving and the tracking files it feeds. */
-export async function uploadAndArchive(app: App, signal?: AbortSignal): Promise<UploadSummary | undefined> {
-  const summary = await app.uploads.pass(signal);
-  const archived = await app.archive.run();
-  await app.tracking.afterUploads(summary, archived);
-  // Ids, upload statuses and archive paths belong in the inventory people read, not only at the next drop.
-  if ((summary?.outcomes.length ?? 0) > 0 || archived.length > 0) app.inventory.scheduleWrite();
-  return summary;
-}
+import type { Logger } from './core/logger.js';
 
 /**
- * `process --once`: everything in `inbox/` and every unfinished record, failed ones included,
- * then one upload pass (a dry run unless live) and the inventory. Returns when nothing is left.
- */
-export async function processOnce(app: App): Promise<void> {
-  await app.pipeline.retryFailed();
-  // Settle after every pass, the first included: work may already be under way. Stop after a
-  // pass that found nothing new.
-  for (let more = true; more; ) {
-    more = (await reconcilePass(app)) > 0;
-    await app.gate.idle();
-    await app.pipeline.settled();
-  }
-  await uploadAndArchive(app);
-  await app.inventory.writeNow();
-}
-
-/**
- * `start`: watch, reconcile and upload on their schedules, and process until `stop` is aborted;
- * then let the current files and upload batch finish (or abandon them after the grace period,
- * safely) and write what people read.
+ * `start`: the daemon. It only schedules jobs: the watcher and the reconcile pass feed the ingest,
+ * and uploads, the status sync and the daily report run on their crons. On `stop`, it lets the
+ * current files and upload batch finish (or abandons them safely after the grace period).
  */
 export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
-  const { config, log } = app;
+  const { config, jobs, log } = app;
   // Creatives uploaded before a crash, and batches it cut short, are archived first.
-  await app.tracking.afterUploads(undefined, await app.archive.run());
-  await app.inventory.writeNow();
-  const watcher = await watchInbox(config.layout.inbox, (file) => app.gate.observe(file), log);
-  const task = cron.schedule(
-    config.reconcileCron,
-    async () => {
-      await reconcilePass(app).catch((error: unknown) => log.error({ err: error }, 'Reconcile pass failed; the next one tries again'));
-    },
-    { name: 'reconcile', noOverlap: true },
-  );
-  const stopUploads = new AbortController();
-  let uploading: Promise<unknown> = Promise.resolve();
-  const uploadTask = cron.schedule(
-    config.uploadCron,
-    async () => {
-      uploading = uploadAndArchive(app, stopUploads.signal)
-        .then(() => app.uploads.keepAlive())
-        .catch((error: unknown) => log.error({ err: error }, 'Upload pass failed; the next one tries again'));
-      await uploading;
-    },
-    { name: 'upload', noOverlap: true },
-  );
-  const reportTask = cron.schedule(
-    config.reportCron,
-    async () => {
-      await app.reports.write(localDate()).catch((error: unknown) => log.error({ err: error }, 'Could not write the daily report; `creative-flow report` writes it by hand'));
-    },
-    { name: 'report', noOverlap: true },
-  );
-  const syncTask = cron.schedule(
-    config.syncCron,
-    async () => {
-      if (config.dryRun) return;
-      await app.uploads
-        .withUploader((uploader) => app.sync.syncStatuses(uploader))
-        .then(() => app.tracking.writeLibraryExport())
-        .then(() => app.inventory.scheduleWrite())
-        .catch((error: unknown) => log.error({ err: error }, `Review-status sync failed: ${describeError(error)}; the next one tries again`));
-    },
-    { name: 'sync-status', noOverlap: true },
-  );
-  await reconcilePass(app);
+  await jobs.archive();
+  const watcher = await jobs.watchInbox();
+  const schedule = new Schedule(log);
+  schedule.every('reconcile', config.reconcileCron, () => jobs.reconcile());
+  schedule.every('upload', config.uploadCron, async (signal) => {
+    await jobs.uploadPass({ signal });
+    await jobs.keepAlive();
+  });
+  schedule.every('report', config.reportCron, () => jobs.dailyReport(), 'Could not write the daily report; `creative-flow report` writes it by hand');
+  if (!config.dryRun) schedule.every('sync-status', config.syncCron, () => jobs.syncStatuses());
+  await jobs.reconcile();
   log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron, uploads: config.dryRun ? 'dry run' : config.uploadCron }, 'Watching inbox/');
 
-  await new Promise<void>((resolve) => {
-    if (stop.aborted) return resolve();
-    stop.addEventListener('abort', () => resolve(), { once: true });
-  });
-
-  log.info({ graceMs: config.shutdownGraceMs, ...app.pipeline.counts }, 'Stopping: finishing the files in progress');
-  await task.stop();
-  await uploadTask.stop();
-  await reportTask.stop();
-  await syncTask.stop();
-  // The batch being sent finishes; its files are recorded in flight, so a cut-off batch resumes safely.
-  stopUploads.abort();
+  if (!stop.aborted) await once(stop, 'abort');
+  log.info({ graceMs: config.shutdownGraceMs, ...app.services.ingest.counts }, 'Stopping: finishing the files in progress');
   await watcher.close();
-  app.gate.close();
-  await Promise.all([app.pipeline.stop(config.shutdownGraceMs), Promise.race([uploading, delayUnref(config.shutdownGraceMs)])]);
-  await app.inventory.writeNow();
+  await Promise.all([schedule.stop(config.shutdownGraceMs), jobs.drain(config.shutdownGraceMs)]);
   log.info('Stopped');
 }
 
-function delayUnref(ms: number): Promise<void> {
-  return delay(ms, undefined, { ref: false });
+/** node-cron tasks whose runs never overlap themselves, log their failures, and stop together. */
+class Schedule {
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly log: Logger) {}
+
+  every(name: string, expression: string, job: (signal: AbortSignal) => Promise<unknown>, failure = `The ${name} pass failed; the next one tries again`): void {
+    const task = cron.schedule(
+      expression,
+      async () => {
+        const run = job(this.stopping.signal).catch((error: unknown) => this.log.error({ err: error, job: name }, `${failure}: ${describeError(error)}`));
+        this.running.add(run);
+        await run.finally(() => this.running.delete(run));
+      },
+      { name, noOverlap: true },
+    );
+    this.tasks.push(task);
+  }
+
+  /** No new run starts; a run under way is told to stop and waits up to `graceMs` (its work is recorded as it goes, so a cut-off run resumes safely). */
+  async stop(graceMs: number): Promise<void> {
+    await Promise.all(this.tasks.map((task) => task.stop()));
+    this.stopping.abort();
+    await Promise.race([Promise.all(this.running), delay(graceMs, undefined, { ref: false })]);
+  }
 }

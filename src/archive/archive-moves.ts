@@ -1,12 +1,7 @@
 import path from 'node:path';
-import { toAbsolute, toRelative, type Layout } from '../core/layout.js';
+import { isIn, type Layout } from '../core/layout.js';
 import type { CreativeRecord, OutputFile } from '../core/record.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-
-/** `archive/batch_{NNN}-{YYYY-MM-DD}` */
-export function batchFolderName(batch: number, date: string): string {
-  return `batch_${String(batch).padStart(3, '0')}-${date}`;
-}
 
 /**
  * Moves every file of an uploaded creative (its `ORG_` original too) from `uploaded/` into its
@@ -26,7 +21,7 @@ export async function archiveRejected(record: CreativeRecord, layout: Layout, st
   const outputs = await moveOutOfUploaded(record, layout, storage, false);
   for (const output of outputs) {
     const note = [`Rejected by TJ: ${record.reason ?? 'no reason given'}`, `File: ${output.path}`, `Dropped as: ${record.source.path}`, ''].join('\n');
-    await storage.writeFileAtomic(`${toAbsolute(layout, output.path)}.reason.txt`, note);
+    await storage.writeFileAtomic(`${layout.abs(output.path)}.reason.txt`, note);
   }
   return { ...record, outputs };
 }
@@ -34,22 +29,21 @@ export async function archiveRejected(record: CreativeRecord, layout: Layout, st
 /** Moves every file of `record` still in `uploaded/` into its planned archive folder; safe to repeat. */
 async function moveOutOfUploaded(record: CreativeRecord, layout: Layout, storage: StorageRepository, keepLayout: boolean): Promise<OutputFile[]> {
   if (!record.archive) throw new Error(`Creative ${record.key} has no archive folder planned`);
-  const batchDir = toAbsolute(layout, record.archive.dir);
+  const batchDir = layout.abs(record.archive.dir);
   const outputs: OutputFile[] = [];
   for (const output of record.outputs ?? []) {
-    const from = toAbsolute(layout, output.path);
-    const inUploaded = !path.relative(layout.uploaded, from).startsWith('..');
-    if (!inUploaded) {
+    if (!isIn(output.path, 'uploaded')) {
       outputs.push(output);
       continue;
     }
+    const from = layout.abs(output.path);
     const to = keepLayout ? path.join(batchDir, path.relative(layout.uploaded, from)) : path.join(batchDir, path.basename(from));
     if (await storage.stat(from)) {
       await storage.moveFile(from, to);
     } else if (!(await storage.stat(to))) {
       throw new Error(`${output.path} is in neither uploaded/ nor ${record.archive.dir}`);
     }
-    outputs.push({ ...output, path: toRelative(layout, to) });
+    outputs.push({ ...output, path: layout.rel(to) });
   }
   return outputs;
 }

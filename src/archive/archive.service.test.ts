@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { layoutFor, toRelative } from '../core/layout.js';
+import { ActivityBus } from '../core/events.js';
+import { Layout, rootPath } from '../core/layout.js';
 import type { CreativeRecord, OutputFile } from '../core/record.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
 import { RunStateRepository } from '../store/run-state.repository.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
@@ -14,7 +15,7 @@ const storage = new StorageRepository();
 const log = createLogger({ level: 'silent', pretty: false });
 
 async function uploadedPair(root: string, creatives: CreativeRepository, id: string): Promise<CreativeRecord> {
-  const layout = layoutFor(root);
+  const layout = new Layout(root);
   const files: [OutputFile['role'], string][] = [
     ['video', `Native/Video/VID_x_4sec_ID-${id}-VID.mp4`],
     ['image', `Native/Image/IMG_x_ID-${id}-IMG.png`],
@@ -25,17 +26,17 @@ async function uploadedPair(root: string, creatives: CreativeRepository, id: str
     const file = path.join(layout.uploaded, relative);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, `${role} of ${id}`);
-    outputs.push({ role, path: toRelative(layout, file), bytes: 10, width: 640, height: 360, format: 'mp4', converted: role !== 'original' });
+    outputs.push({ role, path: layout.rel(file), bytes: 10, width: 640, height: 360, format: 'mp4', converted: role !== 'original' });
   }
-  return creatives.create({ state: 'uploaded', source: { path: `inbox/${id}.mp4`, size: 10, mtimeMs: 1 }, outputs, attempts: 0, times: {} });
+  return creatives.create({ state: 'uploaded', source: { path: rootPath(`inbox/${id}.mp4`), size: 10, mtimeMs: 1 }, outputs, attempts: 0, times: {} });
 }
 
 describe('ArchiveService', () => {
   it('moves a run of uploaded creatives into one new batch folder, numbers never reused', async () => {
     const root = await tempRoot();
-    const layout = layoutFor(root);
+    const layout = new Layout(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, log);
+    const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log);
     await uploadedPair(root, creatives, 'AAAAAAAA');
     await uploadedPair(root, creatives, 'BBBBBBBB');
     expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(2);
@@ -49,13 +50,13 @@ describe('ArchiveService', () => {
 
   it('archives more uploaded creatives than the segments it keeps in memory', async () => {
     const root = await tempRoot();
-    const layout = layoutFor(root);
+    const layout = new Layout(root);
     // Two records a segment: 40 creatives span 20 segments, more than stay in memory at once.
     const creatives = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
     for (let n = 0; n < 40; n += 1) await uploadedPair(root, creatives, n.toString(16).toUpperCase().padStart(8, '0'));
     await creatives.close();
     const reopened = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
-    const archive = new ArchiveService(reopened, await RunStateRepository.open(layout.db, storage), storage, layout, log);
+    const archive = new ArchiveService(reopened, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log);
     expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(40);
     expect(await listTree(layout.uploaded)).toEqual([]);
     expect(reopened.index.countsByState().get('archived')).toBe(40);
@@ -63,7 +64,7 @@ describe('ArchiveService', () => {
 
   it('after a crash mid-move, leaves exactly one good copy of every file', async () => {
     const root = await tempRoot();
-    const layout = layoutFor(root);
+    const layout = new Layout(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
     const runState = await RunStateRepository.open(layout.db, storage);
     const record = await uploadedPair(root, creatives, 'DDDDDDDD');
@@ -71,7 +72,7 @@ describe('ArchiveService', () => {
 
     // The crash: the batch was planned and recorded; the video was moved; the thumbnail was copied
     // across devices but its source not yet unlinked; the original was not touched.
-    const dir = toRelative(layout, path.join(layout.archive, 'batch_007-2026-11-21'));
+    const dir = layout.rel(path.join(layout.archive, 'batch_007-2026-11-21'));
     await creatives.commit({ ...record, archive: { batch: 7, dir } });
     const [video, image] = record.outputs ?? [];
     const target = (output: OutputFile | undefined): string => path.join(root, dir, path.relative('uploaded', output?.path ?? ''));
@@ -82,7 +83,7 @@ describe('ArchiveService', () => {
     await creatives.close();
 
     const reopened = await CreativeRepository.open(layout.db, storage);
-    expect((await new ArchiveService(reopened, runState, storage, layout, log).run()).map((batch) => batch.records.length)).toEqual([1]);
+    expect((await new ArchiveService(reopened, runState, storage, layout, new ActivityBus(), log).run()).map((batch) => batch.records.length)).toEqual([1]);
     expect(await listTree(layout.uploaded)).toEqual([]);
     const archived = await listTree(path.join(root, dir));
     expect(archived).toHaveLength(3);

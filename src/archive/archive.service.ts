@@ -1,19 +1,13 @@
-import path from 'node:path';
+import { localDate } from '../core/dates.js';
 import { describeError } from '../core/errors.js';
-import { toRelative, type Layout } from '../core/layout.js';
-import type { CreativeRecord } from '../core/record.js';
-import type { Logger } from '../logger.js';
+import type { ActivityBus } from '../core/events.js';
+import type { Layout } from '../core/layout.js';
+import type { ArchivedBatch } from '../core/outcomes.js';
+import type { Logger } from '../core/logger.js';
 import type { RunStateRepository } from '../store/run-state.repository.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-import { archiveRecord, archiveRejected, batchFolderName } from './archive-moves.js';
-import { localDate } from '../core/dates.js';
-
-export interface ArchivedBatch {
-  readonly batch: number;
-  readonly dir: string;
-  readonly records: CreativeRecord[];
-}
+import { archiveRecord, archiveRejected } from './archive-moves.js';
 
 /**
  * Archives uploaded creatives: every creative that finished uploading since the last run goes into
@@ -26,6 +20,7 @@ export class ArchiveService {
     private readonly runState: Pick<RunStateRepository, 'nextArchiveBatch'>,
     private readonly storage: StorageRepository,
     private readonly layout: Layout,
+    private readonly events: ActivityBus,
     private readonly log: Logger,
   ) {}
 
@@ -36,7 +31,7 @@ export class ArchiveService {
     for (const key of uploaded) if (!(await this.creatives.load(key))?.archive) unplanned.push(key);
     if (unplanned.length > 0) {
       const batch = await this.runState.nextArchiveBatch();
-      const dir = toRelative(this.layout, path.join(this.layout.archive, batchFolderName(batch, localDate())));
+      const dir = this.layout.rel(this.layout.archiveBatchDir(batch, localDate()));
       for (const key of unplanned) {
         // Read and changed together: a record read earlier may have left memory since.
         const record = await this.creatives.load(key);
@@ -51,6 +46,7 @@ export class ArchiveService {
       try {
         const archived = await archiveRecord(record, this.layout, this.storage);
         await this.creatives.commit(archived);
+        this.events.emit('creative', archived, `archived in ${record.archive.dir}`);
         const batch = batches.get(record.archive.batch) ?? { batch: record.archive.batch, dir: record.archive.dir, records: [] };
         batch.records.push(archived);
         batches.set(batch.batch, batch);
@@ -73,10 +69,12 @@ export class ArchiveService {
       try {
         let planned = record;
         if (!planned.archive) {
-          planned = { ...record, archive: { batch: 0, dir: toRelative(this.layout, path.join(this.layout.archive, 'rejected', localDate())) } };
+          planned = { ...record, archive: { batch: 0, dir: this.layout.rel(this.layout.setAsideDir('rejected', localDate())) } };
           await this.creatives.commit(planned);
         }
-        await this.creatives.commit(await archiveRejected(planned, this.layout, this.storage));
+        const moved = await archiveRejected(planned, this.layout, this.storage);
+        await this.creatives.commit(moved);
+        this.events.emit('creative', moved, `moved to ${planned.archive?.dir}`);
         this.log.info({ file: record.source.path, dir: planned.archive?.dir }, 'Moved a creative TJ refused to the rejected archive');
       } catch (error) {
         this.log.error({ file: record.source.path, err: error }, `Could not archive: ${describeError(error)}. The next run tries again.`);

@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
 import { InventoryService } from '../tracking/inventory.service.js';
+import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
@@ -26,15 +27,15 @@ function stagedRecord(n: number): Omit<CreativeRecord, 'key'> {
   const at = new Date(1_700_000_000_000 + n * 1000).toISOString();
   return {
     state: 'staged',
-    source: { path: `inbox/native/Cumshot/video-${n}.mp4`, size: 20_000_000 + n, mtimeMs: 1_700_000_000_000 + n },
+    source: { path: rootPath(`inbox/native/Cumshot/video-${n}.mp4`), size: 20_000_000 + n, mtimeMs: 1_700_000_000_000 + n },
     kind: 'native',
     hash,
     media: { type: 'video', format: 'mov,mp4,m4a,3gp,3g2,mj2', width: 1920, height: 1080, durationSec: 10, videoCodec: 'h264', hasAudio: true },
     naming: { id, tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' }, review: [] },
     outputs: [
-      { role: 'video', path: `uploaded/Native/Video/VID_${base}-VID.mp4`, bytes: 900_000, width: 640, height: 360, durationSec: 4, format: 'mp4', converted: true },
-      { role: 'image', path: `uploaded/Native/Image/IMG_${base}-IMG.png`, bytes: 250_000, width: 640, height: 360, format: 'png', converted: true },
-      { role: 'original', path: `uploaded/Native/ORG_${base}.mp4`, bytes: 20_000_000, width: 1920, height: 1080, durationSec: 10, format: 'mov,mp4,m4a,3gp,3g2,mj2', converted: false },
+      { role: 'video', path: rootPath(`uploaded/Native/Video/VID_${base}-VID.mp4`), bytes: 900_000, width: 640, height: 360, durationSec: 4, format: 'mp4', converted: true },
+      { role: 'image', path: rootPath(`uploaded/Native/Image/IMG_${base}-IMG.png`), bytes: 250_000, width: 640, height: 360, format: 'png', converted: true },
+      { role: 'original', path: rootPath(`uploaded/Native/ORG_${base}.mp4`), bytes: 20_000_000, width: 1920, height: 1080, durationSec: 10, format: 'mov,mp4,m4a,3gp,3g2,mj2', converted: false },
     ],
     notes: ['native pair: cut to 4 s, centre-cropped to 640×360'],
     attempts: 0,

@@ -4,14 +4,12 @@
  */
 import { openApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
-import { processOnce } from '../daemon.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: process-root.js ROOT');
 const started = performance.now();
-const app = await openApp(loadConfig({ root, env: { ...process.env, STABILITY_MS: '0', LOG_LEVEL: 'warn' } }), createLogger({ level: 'warn', pretty: false }));
-await processOnce(app);
+const app = await openApp(await loadConfig({ root, env: { ...process.env, STABILITY_MS: '0', LOG_LEVEL: 'warn' } }), createLogger({ level: 'warn', pretty: false }));
+const status = await app.jobs.processOnce();
 await app.close();
-const staged = app.creatives.index.countsByState().get('staged') ?? 0;
-console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, staged, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, staged: status.counts.staged, peakRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -5,17 +5,20 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger } from '../logger.js';
-import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../media/media.repository.js';
+import { Layout } from '../core/layout.js';
+import { createLogger } from '../core/logger.js';
+import { openMedia } from '../media/ffmpeg-binaries.js';
+import { SampleMedia } from '../media/sample-media.js';
 import { SimLibrary } from '../platform/tj/simulator/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../platform/tj/simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
-import { makeImage } from '../test/fixtures.js';
 import { TjUploader } from '../platform/tj/tj-uploader.js';
 import type { UploadFile } from '../platform/uploader.js';
+import { StorageRepository } from '../store/storage.repository.js';
 
-const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
+const media = openMedia();
+const storage = new StorageRepository();
+const samples = new SampleMedia(media, storage);
 const log = createLogger({ level: 'silent', pretty: false });
 
 async function simulatorWith(size: number): Promise<RunningSimulator> {
@@ -26,8 +29,8 @@ async function simulatorWith(size: number): Promise<RunningSimulator> {
 
 async function uploaderFor(sim: RunningSimulator, dir: string): Promise<TjUploader> {
   return TjUploader.open(
-    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', sessionFile: path.join(dir, 'session.json'), chromiumPath: process.env.CHROMIUM_PATH, screenshotDir: dir },
-    log,
+    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: process.env.CHROMIUM_PATH },
+    { layout: new Layout(dir), storage, log },
   );
 }
 
@@ -35,7 +38,7 @@ async function files(dir: string, count: number, prefix: string): Promise<Upload
   return Promise.all(
     Array.from({ length: count }, async (_, n) => {
       const name = `${prefix}_ID-${String(n).padStart(8, '0')}`;
-      return { path: await makeImage(path.join(dir, `${name}.png`), { width: 300, height: 250, seed: n + 1 }), name };
+      return { path: await samples.image(path.join(dir, `${name}.png`), { width: 300, height: 250, seed: n + 1 }), name };
     }),
   );
 }

@@ -9,7 +9,7 @@ import { TJ_PROFILE, validateProfile } from './profile.js';
 describe('loadConfig', () => {
   it('defaults to a dry run on the given root with the TJ profile', async () => {
     const root = await tempRoot();
-    const config = loadConfig({ root, env: {} });
+    const config = await loadConfig({ root, env: {} });
     expect(config.dryRun).toBe(true);
     expect(config.layout.inbox).toBe(path.join(root, 'inbox'));
     expect(config.profile.native.imageMaxBytes).toBe(300_000);
@@ -19,15 +19,15 @@ describe('loadConfig', () => {
   it('reads .env, lets the environment override it, and the flags override both', async () => {
     const root = await tempRoot();
     await fs.writeFile(path.join(root, '.env'), 'STABILITY_MS=700\nDEFAULT_CREATOR=Seras\nDRY_RUN=true\n');
-    expect(loadConfig({ root, env: {} }).stabilityMs).toBe(700);
-    expect(loadConfig({ root, env: { STABILITY_MS: '900' } }).stabilityMs).toBe(900);
-    expect(loadConfig({ root, env: {} }).defaults.creator).toBe('Seras');
-    expect(loadConfig({ root, env: {}, flags: { DRY_RUN: 'false' } }).dryRun).toBe(false);
+    expect((await loadConfig({ root, env: {} })).stabilityMs).toBe(700);
+    expect((await loadConfig({ root, env: { STABILITY_MS: '900' } })).stabilityMs).toBe(900);
+    expect((await loadConfig({ root, env: {} })).defaults.creator).toBe('Seras');
+    expect((await loadConfig({ root, env: {}, flags: { DRY_RUN: 'false' } })).dryRun).toBe(false);
   });
 
   it('takes the root from CREATIVE_FLOW_ROOT when no --root is given', async () => {
     const root = await tempRoot();
-    expect(loadConfig({ env: { CREATIVE_FLOW_ROOT: root } }).layout.root).toBe(root);
+    expect((await loadConfig({ env: { CREATIVE_FLOW_ROOT: root } })).layout.root).toBe(root);
   });
 
   it.each([
@@ -38,14 +38,14 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
   ])('stops on a bad %s and names it', async (key, value, message) => {
     const root = await tempRoot();
-    expect(() => loadConfig({ root, env: { [key]: value } })).toThrow(message);
-    expect(() => loadConfig({ root, env: { [key]: value } })).toThrow(ConfigError);
+    await expect(loadConfig({ root, env: { [key]: value } })).rejects.toThrow(message);
+    await expect(loadConfig({ root, env: { [key]: value } })).rejects.toThrow(ConfigError);
   });
 
   it('refuses a root that is a file', async () => {
     const file = path.join(await tempRoot(), 'file');
     await fs.writeFile(file, '');
-    expect(() => loadConfig({ root: file, env: {} })).toThrow(/root/);
+    await expect(loadConfig({ root: file, env: {} })).rejects.toThrow(/root/);
   });
 });
 

@@ -1,13 +1,13 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { layoutFor, type Layout } from '../core/layout.js';
-import { DEFAULT_TEMPLATE, type CampaignTemplate } from '../tracking/campaign-csv.js';
+import { Layout } from '../core/layout.js';
 import type { NamingTokens } from '../core/record.js';
+import { StorageRepository } from '../store/storage.repository.js';
+import { DEFAULT_TEMPLATE, type CampaignTemplate } from './campaign-template.js';
 import { TJ_PROFILE, validateProfile, type PlatformProfile } from './profile.js';
 
 export interface Config {
@@ -115,14 +115,16 @@ export interface ConfigSources {
   readonly flags?: Readonly<Record<string, string | undefined>>;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  readonly storage?: StorageRepository;
 }
 
 /** Reads and checks the configuration. Throws a {@link ConfigError} naming the first bad key. */
-export function loadConfig(sources: ConfigSources = {}): Config {
+export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   const env = sources.env ?? process.env;
+  const storage = sources.storage ?? new StorageRepository();
   const root = path.resolve(sources.cwd ?? process.cwd(), sources.root ?? env.CREATIVE_FLOW_ROOT ?? '.');
-  ensureRootFolder(root);
-  const merged: Record<string, string | undefined> = { ...readDotEnv(root), ...definedOnly(env), ...definedOnly(sources.flags ?? {}) };
+  await ensureRootFolder(root, storage);
+  const merged: Record<string, string | undefined> = { ...(await readDotEnv(root, storage)), ...definedOnly(env), ...definedOnly(sources.flags ?? {}) };
 
   const values: Record<string, unknown> = {};
   for (const [field, { env: key, schema }] of Object.entries(SETTINGS)) {
@@ -148,31 +150,32 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     ctaText: String(values.campaignCtaText),
     ctaUrl: String(values.campaignCtaUrl),
   };
-  return { ...(values as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign'>), campaign, layout: layoutFor(root), defaults, profile: profile.profile };
+  return { ...(values as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign'>), campaign, layout: new Layout(root), defaults, profile: profile.profile };
 }
 
 function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-function readDotEnv(root: string): Record<string, string> {
-  const file = path.join(root, '.env');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ConfigError('.env', `cannot be read: ${(error as Error).message}`);
-  }
-  return parseEnv(text) as Record<string, string>;
+/** `.env` in the root: the settings a person keeps beside their creatives. */
+export function dotEnvPath(root: string): string {
+  return path.join(root, '.env');
 }
 
-function ensureRootFolder(root: string): void {
+async function readDotEnv(root: string, storage: StorageRepository): Promise<Record<string, string>> {
+  let text: string | undefined;
   try {
-    fs.mkdirSync(root, { recursive: true });
-    fs.accessSync(root, fs.constants.W_OK);
+    text = await storage.readText(dotEnvPath(root));
+  } catch (error) {
+    throw new ConfigError('.env', `cannot be read: ${(error as Error).message}`);
+  }
+  return text === undefined ? {} : (parseEnv(text) as Record<string, string>);
+}
+
+async function ensureRootFolder(root: string, storage: StorageRepository): Promise<void> {
+  try {
+    await storage.ensureWritableDir(root);
   } catch (error) {
     throw new ConfigError('root', `"${root}" is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Pass --root DIR or set CREATIVE_FLOW_ROOT to a folder you can write to.');
   }
-  if (!fs.statSync(root).isDirectory()) throw new ConfigError('root', `"${root}" is not a folder`);
 }

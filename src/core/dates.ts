@@ -1,11 +1,17 @@
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** YYYY-MM-DD in local time: the day the team would call it. */
-export function localDate(date = new Date()): string {
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+export function localDate(date: Date | string = new Date()): string {
+  const at = typeof date === 'string' ? new Date(date) : date;
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }
 
 /** YYYYMMDD_HHMMSS in local time, as the origin's file names have it. */
 export function localStamp(date = new Date()): string {
   return `${localDate(date).replaceAll('-', '')}_${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}
+
+/** {@link localStamp} with milliseconds, for files written several times a second. */
+export function localStampMs(date = new Date()): string {
+  return `${localStamp(date)}_${String(date.getMilliseconds()).padStart(3, '0')}`;
 }

@@ -1,43 +1,22 @@
 import path from 'node:path';
+import { batchNumber } from './batch.js';
 
-/** Every folder and file the daemon uses, derived from one root. */
-export interface Layout {
-  readonly root: string;
-  readonly inbox: string;
-  readonly uploaded: string;
-  readonly archive: string;
-  readonly tracking: string;
-  readonly data: string;
-  readonly db: string;
-  readonly tmp: string;
-  readonly logs: string;
-  /** Browser session (a credential: mode 0600) and upload checkpoints. */
-  readonly sessionFile: string;
-  readonly libraryCsv: string;
-  readonly inventoryCsv: string;
-  readonly metadataDefaultsCsv: string;
+/**
+ * A path relative to the root, with forward slashes (`inbox/native/clip.mp4`): the one shape a
+ * creative's path takes in records, CSVs and reports. Absolute paths exist only at the edges
+ * (the filesystem, ffmpeg, the browser), made by {@link Layout.abs}.
+ */
+export type RootPath = string & { readonly __rootPath: unique symbol };
+
+/** Marks a string already in root-relative form (records read back, literals in tests). */
+export function rootPath(relative: string): RootPath {
+  return relative as RootPath;
 }
 
-export function layoutFor(root: string): Layout {
-  const abs = path.resolve(root);
-  const tracking = path.join(abs, 'tracking');
-  const data = path.join(abs, 'data');
-  return {
-    root: abs,
-    inbox: path.join(abs, 'inbox'),
-    uploaded: path.join(abs, 'uploaded'),
-    archive: path.join(abs, 'archive'),
-    tracking,
-    data,
-    db: path.join(data, 'db'),
-    tmp: path.join(data, 'tmp'),
-    logs: path.join(data, 'logs'),
-    sessionFile: path.join(data, 'session', 'tj_session.json'),
-    libraryCsv: path.join(tracking, 'TJ_Creative_Library.csv'),
-    inventoryCsv: path.join(tracking, 'creative_inventory.csv'),
-    metadataDefaultsCsv: path.join(tracking, 'metadata_defaults.csv'),
-  };
-}
+/** Where a file that is not uploaded is set aside, below `archive/`. */
+export type SetAsideKind = 'rejected' | 'duplicate';
+
+const SET_ASIDE_FOLDERS: Readonly<Record<SetAsideKind, string>> = { rejected: 'rejected', duplicate: 'duplicates' };
 
 /**
  * Where each kind's outputs wait for upload, below `uploaded/` (and, once uploaded, below an
@@ -49,11 +28,122 @@ export const OUTPUT_FOLDERS = {
   image: { creative: 'Image', original: 'Image' },
 } as const;
 
-/** Root-relative path with forward slashes, the form stored in the database and the CSVs. */
-export function toRelative(layout: Layout, absolute: string): string {
-  return path.relative(layout.root, absolute).split(path.sep).join('/');
+/** Every folder and file under one root. Nothing else builds a path below the root. */
+export class Layout {
+  readonly root: string;
+  /** The drop zone. */
+  readonly inbox: string;
+  /** Converted files waiting for upload. */
+  readonly uploaded: string;
+  readonly archive: string;
+  /** What people read and edit. */
+  readonly tracking: string;
+  /** Machine state: owner-only. */
+  readonly data: string;
+  readonly db: string;
+  /** Our own scratch files (frames, thumbnails); their names start with the storage's temp prefix. */
+  readonly tmp: string;
+  readonly logs: string;
+  /** Browser session and login state: credentials, mode 0700. */
+  readonly sessionDir: string;
+  /** Playwright storageState: a credential, mode 0600. */
+  readonly sessionFile: string;
+  /** Screenshots and page HTML of browser failures. */
+  readonly screenshots: string;
+  /** Keeps a second process off this root. */
+  readonly lockFile: string;
+  readonly libraryCsv: string;
+  readonly inventoryCsv: string;
+  readonly metadataDefaultsCsv: string;
+  /** Campaign CSVs for TJ's "Mass create with CSV". */
+  readonly uploadCsvDir: string;
+  readonly reportsDir: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.inbox = this.under('inbox');
+    this.uploaded = this.under('uploaded');
+    this.archive = this.under('archive');
+    this.tracking = this.under('tracking');
+    this.data = this.under('data');
+    this.db = this.under('data', 'db');
+    this.tmp = this.under('data', 'tmp');
+    this.logs = this.under('data', 'logs');
+    this.sessionDir = this.under('data', 'session');
+    this.sessionFile = path.join(this.sessionDir, 'tj_session.json');
+    this.screenshots = this.under('data', 'screenshots');
+    this.lockFile = path.join(this.data, 'creative-flow.lock');
+    this.libraryCsv = this.under('tracking', 'TJ_Creative_Library.csv');
+    this.inventoryCsv = this.under('tracking', 'creative_inventory.csv');
+    this.metadataDefaultsCsv = this.under('tracking', 'metadata_defaults.csv');
+    this.uploadCsvDir = this.under('tracking', 'Upload_CSV');
+    this.reportsDir = this.under('tracking', 'reports');
+  }
+
+  /** The folders the daemon writes to, created at start-up. */
+  get folders(): readonly string[] {
+    return [this.inbox, this.uploaded, this.archive, this.tracking, this.data, this.tmp];
+  }
+
+  abs(relative: RootPath): string {
+    return path.join(this.root, ...relative.split('/'));
+  }
+
+  rel(absolute: string): RootPath {
+    return path.relative(this.root, absolute).split(path.sep).join('/') as RootPath;
+  }
+
+  /** Where a kind's output of a role waits for upload. */
+  outputDir(folder: string): string {
+    return path.join(this.uploaded, ...folder.split('/'));
+  }
+
+  /** `archive/{rejected|duplicates}/{date}/` */
+  setAsideDir(kind: SetAsideKind, date: string): string {
+    return this.under('archive', SET_ASIDE_FOLDERS[kind], date);
+  }
+
+  /** `archive/batch_{NNN}-{YYYY-MM-DD}/` */
+  archiveBatchDir(batch: number, date: string): string {
+    return this.under('archive', `batch_${batchNumber(batch)}-${date}`);
+  }
+
+  /** `tracking/upload_status_{YYYYMMDD_HHMMSS}.csv` */
+  uploadStatusFile(stamp: string): string {
+    return this.under('tracking', `upload_status_${stamp}.csv`);
+  }
+
+  /** `tracking/Upload_CSV/Batch{NNN}_{stamp}_{kind}[_partN].csv` */
+  uploadCsvFile(batch: number, stamp: string, kind: string, part: number): string {
+    return path.join(this.uploadCsvDir, `${uploadCsvPrefix(batch)}${stamp}_${kind}${part === 1 ? '' : `_part${part}`}.csv`);
+  }
+
+  /** `tracking/reports/daily_{date}.{ext}` */
+  reportFile(date: string, ext: 'md' | 'json' | 'html'): string {
+    return path.join(this.reportsDir, `daily_${date}.${ext}`);
+  }
+
+  /** `data/screenshots/{stamp}-{what}.{ext}` */
+  screenshotFile(stamp: string, what: string, ext: 'png' | 'html'): string {
+    return path.join(this.screenshots, `${stamp}-${what.replace(/[^A-Za-z0-9_-]+/g, '-')}.${ext}`);
+  }
+
+  private under(...parts: string[]): string {
+    return path.join(this.root, ...parts);
+  }
 }
 
-export function toAbsolute(layout: Layout, relative: string): string {
-  return path.join(layout.root, ...relative.split('/'));
+/** Whether a root-relative path lies in one of the top folders. */
+export function isIn(relative: RootPath, folder: 'inbox' | 'uploaded' | 'archive'): boolean {
+  return relative.startsWith(`${folder}/`);
+}
+
+/** The folders between `inbox/` and the file: `inbox/native/Promo/a.mp4` → `['native', 'Promo']`. */
+export function inboxFolders(relative: RootPath): string[] {
+  return isIn(relative, 'inbox') ? relative.split('/').slice(1, -1) : [];
+}
+
+/** How every campaign CSV of one archive batch starts: `Batch001_`. */
+export function uploadCsvPrefix(batch: number): string {
+  return `Batch${batchNumber(batch)}_`;
 }

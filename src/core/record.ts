@@ -1,11 +1,12 @@
+import type { RootPath } from './layout.js';
 import type { State } from './state.js';
 
 /** How a creative is used on the platform, which decides its conversion and its folder. */
 export type CreativeKind = 'native' | 'preroll' | 'image';
 
 export interface SourceFile {
-  /** Path relative to the root, with forward slashes, as it was found in `inbox/`. */
-  readonly path: string;
+  /** As it was found in `inbox/`. */
+  readonly path: RootPath;
   readonly size: number;
   readonly mtimeMs: number;
 }
@@ -59,8 +60,7 @@ export interface PlatformUpload {
 
 export interface OutputFile {
   readonly role: OutputRole;
-  /** Path relative to the root. */
-  readonly path: string;
+  readonly path: RootPath;
   readonly bytes: number;
   readonly width: number;
   readonly height: number;
@@ -73,7 +73,7 @@ export interface OutputFile {
 }
 
 export interface SetAside {
-  readonly path: string;
+  readonly path: RootPath;
   readonly reason: string;
 }
 
@@ -91,7 +91,7 @@ export interface CreativeRecord {
   /** Where a rejected or duplicate source is moved, recorded before the move. */
   readonly setAside?: SetAside;
   /** The archive batch an uploaded creative's files move to, recorded before the moves. */
-  readonly archive?: { readonly batch: number; readonly dir: string };
+  readonly archive?: { readonly batch: number; readonly dir: RootPath };
   readonly reason?: string;
   /** Key of the record this one duplicates. */
   readonly duplicateOf?: string;

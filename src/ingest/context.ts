@@ -1,6 +1,6 @@
 import type { PlatformProfile } from '../config/profile.js';
 import type { Layout } from '../core/layout.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { MediaRepository } from '../media/media.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';

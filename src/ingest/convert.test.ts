@@ -2,9 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TJ_PROFILE } from '../config/profile.js';
 import { BadInputError, TransientError } from '../core/errors.js';
-import { layoutFor, toRelative } from '../core/layout.js';
+import { Layout } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
 import { MediaRepository, type ImageRender } from '../media/media.repository.js';
@@ -26,7 +26,7 @@ class FailingThumbnails extends MediaRepository {
 }
 
 async function contextWith(media: MediaRepository): Promise<StageContext> {
-  const layout = layoutFor(await tempRoot());
+  const layout = new Layout(await tempRoot());
   const storage = new StorageRepository();
   return { layout, profile: TJ_PROFILE, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
 }
@@ -34,7 +34,7 @@ async function contextWith(media: MediaRepository): Promise<StageContext> {
 async function probedNative(ctx: StageContext): Promise<CreativeRecord> {
   const file = await makeVideo(path.join(ctx.layout.inbox, 'clip.mp4'), { seconds: 2 });
   const stat = await ctx.storage.stat(file);
-  const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: toRelative(ctx.layout, file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} };
+  const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: ctx.layout.rel(file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} };
   const probed = await probe(discovered, ctx);
   return { ...probed, state: 'named', naming: { id: 'ABCDEF01', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] } };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { BadInputError, CreativeFlowError, ShutdownError, TransientError } from '../core/errors.js';
-import { OUTPUT_FOLDERS, toAbsolute, toRelative } from '../core/layout.js';
+import { extensionOf as extensionOfPath } from '../core/files.js';
+import { OUTPUT_FOLDERS } from '../core/layout.js';
 import type { CreativeRecord, MediaInfo, Naming, OutputFile } from '../core/record.js';
 import { planNames } from '../naming/names.js';
 import { FfmpegFailedError } from '../media/media.repository.js';
@@ -21,7 +22,7 @@ interface Converted {
 export async function convert(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
   const { kind, media, naming } = record;
   if (!kind || !media || !naming) throw new Error(`Creative ${record.key} reached conversion before probing and naming`);
-  const input = toAbsolute(ctx.layout, record.source.path);
+  const input = ctx.layout.abs(record.source.path);
   const produced: string[] = [];
   const job = { record, media, naming, input, ctx, produced };
   try {
@@ -50,10 +51,10 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
   const { profile, layout } = ctx;
   const seconds = Math.min(media.durationSec ?? 0, profile.native.maxSeconds);
   const names = planNames({ kind: 'native', naming, sourceExt: extensionOf(record), sourceSeconds: media.durationSec, outputSeconds: seconds });
-  const videoPath = path.join(layout.uploaded, OUTPUT_FOLDERS.native.video, names.video ?? '');
-  const imagePath = path.join(layout.uploaded, OUTPUT_FOLDERS.native.image, names.image ?? '');
+  const videoPath = path.join(layout.outputDir(OUTPUT_FOLDERS.native.video), names.video ?? '');
+  const imagePath = path.join(layout.outputDir(OUTPUT_FOLDERS.native.image), names.image ?? '');
 
-  const frame = path.join(layout.tmp, `${record.key}-frame.png`);
+  const frame = ctx.storage.tempPathFor(path.join(layout.tmp, `${record.key}-frame.png`));
   await ctx.storage.ensureDir(layout.tmp);
   let video: VideoFacts;
   let image: Awaited<ReturnType<typeof firstThatFits>>;
@@ -76,9 +77,9 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
   if (image.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
   return {
     outputs: [
-      { role: 'video', path: toRelative(layout, videoPath), format: 'mp4', converted: true, ...video },
-      { role: 'image', path: toRelative(layout, imagePath), bytes: image.data.length, width: profile.native.width, height: profile.native.height, format: 'png', converted: true },
-      originalOutput(ctx, record, media, path.join(layout.uploaded, OUTPUT_FOLDERS.native.original, names.original)),
+      { role: 'video', path: layout.rel(videoPath), format: 'mp4', converted: true, ...video },
+      { role: 'image', path: layout.rel(imagePath), bytes: image.data.length, width: profile.native.width, height: profile.native.height, format: 'png', converted: true },
+      originalOutput(ctx, record, media, path.join(layout.outputDir(OUTPUT_FOLDERS.native.original), names.original)),
     ],
     notes,
   };
@@ -101,7 +102,7 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   const trimTo = duration > preroll.maxSeconds ? preroll.trimToSeconds : undefined;
   if (trimTo !== undefined) reasons.push(`cut from ${duration.toFixed(1)} s to ${trimTo} s`);
 
-  const folder = path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.preroll.creative);
+  const folder = ctx.layout.outputDir(OUTPUT_FOLDERS.preroll.creative);
   if (reasons.length === 0) {
     const names = planNames({ kind: 'preroll', naming, sourceExt: '.mp4', sourceSeconds: duration });
     return { outputs: [passThrough(ctx, record, media, path.join(folder, names.creative ?? ''))], notes: ['passed through unchanged'] };
@@ -114,8 +115,8 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   });
   return {
     outputs: [
-      { role: 'creative', path: toRelative(ctx.layout, finalPath), format: 'mp4', converted: true, ...video },
-      originalOutput(ctx, record, media, path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.preroll.original, names.original)),
+      { role: 'creative', path: ctx.layout.rel(finalPath), format: 'mp4', converted: true, ...video },
+      originalOutput(ctx, record, media, path.join(ctx.layout.outputDir(OUTPUT_FOLDERS.preroll.original), names.original)),
     ],
     notes: [`converted: ${reasons.join('; ')}`],
   };
@@ -127,7 +128,7 @@ async function convertImage({ record, media, naming, input, ctx, produced }: Job
   if (!image.formats.includes(media.format)) reasons.push(`format ${media.format}`);
   if (media.width > image.maxWidth || media.height > image.maxHeight) reasons.push(`${media.width}×${media.height} scaled to fit ${image.maxWidth}×${image.maxHeight}`);
   if (record.source.size > image.maxBytes) reasons.push(`${record.source.size} bytes over ${image.maxBytes}`);
-  const folder = path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.image.creative);
+  const folder = ctx.layout.outputDir(OUTPUT_FOLDERS.image.creative);
 
   if (reasons.length === 0) {
     await ctx.media.checkImageDecodes(input);
@@ -151,8 +152,8 @@ async function convertImage({ record, media, naming, input, ctx, produced }: Job
   await ctx.storage.writeFileAtomic(finalPath, encoded.data);
   return {
     outputs: [
-      { role: 'creative', path: toRelative(ctx.layout, finalPath), bytes: encoded.data.length, width: meta.width ?? 0, height: meta.height ?? 0, format, converted: true },
-      originalOutput(ctx, record, media, path.join(ctx.layout.uploaded, OUTPUT_FOLDERS.image.original, names.original)),
+      { role: 'creative', path: ctx.layout.rel(finalPath), bytes: encoded.data.length, width: meta.width ?? 0, height: meta.height ?? 0, format, converted: true },
+      originalOutput(ctx, record, media, path.join(ctx.layout.outputDir(OUTPUT_FOLDERS.image.original), names.original)),
     ],
     notes: [`converted to ${format}: ${reasons.join('; ')}`],
   };
@@ -164,7 +165,7 @@ function passThrough(ctx: StageContext, record: CreativeRecord, media: MediaInfo
 }
 
 function originalOutput(ctx: StageContext, record: CreativeRecord, media: MediaInfo, finalPath: string): OutputFile {
-  const base = { role: 'original' as const, path: toRelative(ctx.layout, finalPath), bytes: record.source.size, width: media.width, height: media.height, format: media.format, converted: false };
+  const base = { role: 'original' as const, path: ctx.layout.rel(finalPath), bytes: record.source.size, width: media.width, height: media.height, format: media.format, converted: false };
   return media.durationSec === undefined ? base : { ...base, durationSec: media.durationSec };
 }
 
@@ -239,7 +240,7 @@ const IMAGE_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
 
 /** The source's extension, or, when it is missing or lies about an image, the one its content has. */
 function extensionOf(record: CreativeRecord): string {
-  const ext = path.posix.extname(record.source.path).toLowerCase();
+  const ext = extensionOfPath(record.source.path);
   const media = record.media;
   if (media?.type === 'image') {
     const allowed = IMAGE_EXTENSIONS[media.format] ?? [`.${media.format}`];

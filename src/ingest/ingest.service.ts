@@ -1,46 +1,54 @@
 import { setMaxListeners } from 'node:events';
-import PQueue from 'p-queue';
 import { setTimeout as delay } from 'node:timers/promises';
+import PQueue from 'p-queue';
 import { BadInputError, describeError, ShutdownError, SourceChangedError } from '../core/errors.js';
-import { toAbsolute } from '../core/layout.js';
+import type { ActivityBus } from '../core/events.js';
+import type { Layout, RootPath } from '../core/layout.js';
+import type { Logger } from '../core/logger.js';
 import type { CreativeRecord } from '../core/record.js';
 import { assertTransition, INGEST_STATES, type State } from '../core/state.js';
-import type { FileStat } from '../store/storage.repository.js';
-import type { StageContext } from './context.js';
-import { convert } from './convert.js';
-import { findDuplicate } from './dedupe.js';
-import { name, type NameSources } from './name.js';
-import { probe } from './probe.js';
-import { setAside } from './set-aside.js';
-import { stage } from './place.js';
+import { StabilityGate } from '../intake/stability-gate.js';
+import type { CreativeRepository } from '../store/creative.repository.js';
+import type { FileStat, StorageRepository } from '../store/storage.repository.js';
+import type { IngestSteps } from './steps.js';
 
 /** States a crash may lose without harm: the step that made them runs again. */
 const REDERIVABLE: ReadonlySet<State> = new Set(['probed', 'named']);
 
-export interface PipelineOptions {
-  /** Probes and conversions at once (ffmpeg, sharp): the number of cores. */
+export interface IngestOptions {
+  /** Probes and conversions at once (ffmpeg, sharp). */
   readonly concurrency: number;
-  /** Files in flight at once; beyond the conversions, they wait on disk writes and moves. */
+  /** Files in flight at once; beyond the conversions, they wait on disk writes and moves. Default 4 × concurrency. */
   readonly filesInFlight?: number;
   /** Transient failures of one file before it is marked failed and left for a person. */
   readonly maxAttempts: number;
-  /** First retry delay; each later one doubles it. */
+  /** First retry delay; each later one doubles it. Default 1 s. */
   readonly retryBaseMs?: number;
-  /** Called after every recorded change, to refresh what people read. */
-  readonly onChange?: () => void;
-  /** Called with a source that changed under us, so it is watched until stable again. */
-  readonly watchAgain?: (absolutePath: string) => void;
+  /** A file is taken once its size and mtime have not changed for this long. */
+  readonly stabilityMs: number;
+}
+
+/** What the driver works with: the database, the filesystem, and where to say what happened. */
+export interface IngestDeps {
+  readonly layout: Layout;
+  readonly storage: StorageRepository;
+  readonly creatives: CreativeRepository;
+  readonly steps: IngestSteps;
+  readonly events: ActivityBus;
+  readonly log: Logger;
 }
 
 /**
- * Drives each file through probe → name → dedupe → convert → stage. Each step's result is
- * committed to the database before the next begins, so a restart resumes at the last step done.
+ * Drives each file in `inbox/` through probe → name → dedupe → convert → place. A file is taken
+ * once it is stable; each step's result is committed before the next begins, so a restart resumes
+ * at the last step done. Bad input is set aside, transient failures are retried with backoff.
  */
-export class PipelineService {
+export class IngestService {
   /** Files in flight, each from its current step to the end of the ingest. */
   private readonly queue: PQueue;
   /** The CPU-heavy steps of those files. */
   private readonly conversions: PQueue;
+  private readonly gate: StabilityGate;
   private readonly scheduled = new Set<string>();
   private readonly runAgain = new Set<string>();
   /** Files that changed since their record was made: their next run starts over with this stat. */
@@ -49,27 +57,36 @@ export class PipelineService {
   private readonly stopping = new AbortController();
   /** Set by {@link stop}: conversions under way may finish, none may start. */
   private draining = false;
-  private readonly ctx: StageContext;
 
   constructor(
-    ctx: Omit<StageContext, 'signal'>,
-    private readonly nameSources: NameSources,
-    private readonly options: PipelineOptions,
+    private readonly deps: IngestDeps,
+    private readonly options: IngestOptions,
   ) {
-    this.ctx = { ...ctx, signal: this.stopping.signal };
     this.queue = new PQueue({ concurrency: options.filesInFlight ?? options.concurrency * 4 });
     this.conversions = new PQueue({ concurrency: options.concurrency });
+    this.gate = new StabilityGate(
+      deps.storage,
+      options.stabilityMs,
+      (file, stat) => this.submit(deps.layout.rel(file), stat),
+      (file, error) => deps.log.warn({ err: error, file }, 'Could not check the file; the next reconcile pass tries again'),
+    );
     // Every queued file listens on this one signal; thousands queued at once is normal.
     setMaxListeners(0, this.stopping.signal);
   }
 
+  /** A file seen in `inbox/` (by the watcher or a reconcile pass): taken once it stops changing. */
+  observe(file: string): void {
+    if (!this.stopping.signal.aborted) this.gate.observe(file);
+  }
+
   /** A stable file in `inbox/`: creates its record, or restarts one that failed or changed. */
-  submit(sourcePath: string, stat: FileStat): void {
+  submit(sourcePath: RootPath, stat: FileStat): void {
     if (this.stopping.signal.aborted) return;
-    const key = this.ctx.creatives.index.keyOfSource(sourcePath);
-    const existing = key === undefined ? undefined : this.ctx.creatives.get(key);
+    const { creatives } = this.deps;
+    const key = creatives.index.keyOfSource(sourcePath);
+    const existing = key === undefined ? undefined : creatives.get(key);
     if (!existing) {
-      const record = this.ctx.creatives.create({ state: 'discovered', source: { path: sourcePath, ...stat }, attempts: 0, times: { discovered: new Date().toISOString() } });
+      const record = creatives.create({ state: 'discovered', source: { path: sourcePath, ...stat }, attempts: 0, times: { discovered: new Date().toISOString() } });
       this.changed(record, 'found in inbox');
       this.schedule(record.key);
       return;
@@ -92,7 +109,7 @@ export class PipelineService {
     const failed = this.activeRecords().filter((record) => record.state === 'failed');
     let retried = 0;
     for (const record of failed) {
-      const stat = await this.ctx.storage.stat(toAbsolute(this.ctx.layout, record.source.path));
+      const stat = await this.deps.storage.stat(this.deps.layout.abs(record.source.path));
       if (!stat) continue;
       this.restartWith.set(record.key, stat);
       this.schedule(record.key);
@@ -101,20 +118,16 @@ export class PipelineService {
     return retried;
   }
 
-  /** Records whose source is still in `inbox/`: always in memory. */
-  private activeRecords(): CreativeRecord[] {
-    return [...this.ctx.creatives.index.activeKeys()].flatMap((key) => this.ctx.creatives.get(key) ?? []);
-  }
-
-  /** Resolves when no file is queued, running or waiting for a retry. */
+  /** Resolves when no file is waiting to become stable, queued, running or waiting for a retry. */
   async settled(): Promise<void> {
-    while (this.queue.size > 0 || this.queue.pending > 0 || this.retryTimers.size > 0) {
+    while (this.gate.pending > 0 || this.queue.size > 0 || this.queue.pending > 0 || this.retryTimers.size > 0) {
+      await this.gate.idle();
       await Promise.race([this.queue.onIdle(), delay(200)]);
     }
   }
 
-  get counts(): { queued: number; running: number; retrying: number } {
-    return { queued: this.queue.size, running: this.queue.pending, retrying: this.retryTimers.size };
+  get counts(): { waiting: number; queued: number; running: number; retrying: number } {
+    return { waiting: this.gate.pending, queued: this.queue.size, running: this.queue.pending, retrying: this.retryTimers.size };
   }
 
   /**
@@ -123,6 +136,7 @@ export class PipelineService {
    */
   async stop(graceMs: number): Promise<void> {
     this.draining = true;
+    this.gate.close();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
     this.queue.clear();
@@ -135,6 +149,12 @@ export class PipelineService {
     if (!finished) await idle;
   }
 
+  /** Records whose source is still in `inbox/`: always in memory. */
+  private activeRecords(): CreativeRecord[] {
+    const { creatives } = this.deps;
+    return [...creatives.index.activeKeys()].flatMap((key) => creatives.get(key) ?? []);
+  }
+
   private schedule(key: string): void {
     if (this.stopping.signal.aborted) return;
     if (this.scheduled.has(key)) {
@@ -145,7 +165,7 @@ export class PipelineService {
     this.queue
       .add(() => this.run(key), { signal: this.stopping.signal })
       .catch((error: unknown) => {
-        if (!this.stopping.signal.aborted) this.ctx.log.error({ err: error, key }, 'Unexpected pipeline error');
+        if (!this.stopping.signal.aborted) this.deps.log.error({ err: error, key }, 'Unexpected ingest error');
       })
       .finally(() => {
         this.scheduled.delete(key);
@@ -154,7 +174,7 @@ export class PipelineService {
   }
 
   private async run(key: string): Promise<void> {
-    let record = this.ctx.creatives.get(key);
+    let record = this.deps.creatives.get(key);
     const stat = this.restartWith.get(key);
     if (record && stat) {
       this.restartWith.delete(key);
@@ -171,21 +191,23 @@ export class PipelineService {
   }
 
   private async step(record: CreativeRecord): Promise<CreativeRecord> {
+    const { steps } = this.deps;
+    const signal = this.stopping.signal;
     switch (record.state) {
       case 'discovered':
-        return this.commit(record, await this.heavy(() => probe(record, this.ctx)), 'probed');
+        return this.commit(record, await this.heavy(() => steps.probe(record, signal)), 'probed');
       case 'probed':
-        return this.commit(record, name(record, this.nameSources), 'named');
+        return this.commit(record, await steps.name(record), 'named');
       case 'named': {
-        const duplicate = await findDuplicate(record, this.ctx.creatives);
+        const duplicate = await steps.findDuplicate(record);
         if (duplicate) {
-          const setAsideRecord = await setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, this.ctx);
-          return this.commit(record, setAsideRecord, duplicate.reason);
+          const setAside = await steps.setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, signal);
+          return this.commit(record, setAside, duplicate.reason);
         }
-        return this.commit(record, await this.heavy(() => convert(record, this.ctx)), 'converted');
+        return this.commit(record, await this.heavy(() => steps.convert(record, signal)), 'converted');
       }
       case 'converted':
-        return this.commit(record, await stage(record, this.ctx), 'staged');
+        return this.commit(record, await steps.place(record, signal), 'staged');
       default:
         return record;
     }
@@ -213,26 +235,26 @@ export class PipelineService {
       attempts: resetAttempts ? 0 : next.attempts,
       times: next.times[next.state] ? next.times : { ...next.times, [next.state]: new Date().toISOString() },
     };
-    if (REDERIVABLE.has(stamped.state)) this.ctx.creatives.put(stamped);
-    else await this.ctx.creatives.commit(stamped);
+    if (REDERIVABLE.has(stamped.state)) this.deps.creatives.put(stamped);
+    else await this.deps.creatives.commit(stamped);
     this.changed(stamped, message);
     return stamped;
   }
 
   private changed(record: CreativeRecord, message: string): void {
     const level = record.state === 'rejected' || record.state === 'failed' ? 'warn' : 'info';
-    this.ctx.log[level]({ file: record.source.path, key: record.key, state: record.state, id: record.naming?.id }, message);
-    this.options.onChange?.();
+    this.deps.log[level]({ file: record.source.path, key: record.key, state: record.state, id: record.naming?.id }, message);
+    this.deps.events.emit('creative', record, message);
   }
 
   private async fail(record: CreativeRecord, error: unknown): Promise<void> {
     if (this.stopping.signal.aborted || error instanceof ShutdownError) {
-      this.ctx.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
+      this.deps.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
       return;
     }
     try {
       if (error instanceof BadInputError) {
-        await this.commit(record, await setAside(record, 'rejected', error.plain, this.ctx), error.plain);
+        await this.commit(record, await this.deps.steps.setAside(record, 'rejected', error.plain, this.stopping.signal), error.plain);
       } else if (error instanceof SourceChangedError) {
         await this.sourceChanged(record, error);
       } else {
@@ -244,14 +266,14 @@ export class PipelineService {
   }
 
   private async sourceChanged(record: CreativeRecord, error: SourceChangedError): Promise<void> {
-    const file = toAbsolute(this.ctx.layout, record.source.path);
-    const stat = await this.ctx.storage.stat(file);
+    const file = this.deps.layout.abs(record.source.path);
+    const stat = await this.deps.storage.stat(file);
     if (!stat) {
       await this.giveUp(record, error.plain, record.attempts, error.message);
       return;
     }
     await this.restart(record, stat);
-    this.options.watchAgain?.(file);
+    this.gate.observe(file);
   }
 
   private async transientFailure(record: CreativeRecord, error: unknown): Promise<void> {
@@ -261,9 +283,9 @@ export class PipelineService {
       await this.giveUp(record, reason, attempts, `Failed after ${attempts} attempts: ${reason}`);
       return;
     }
-    await this.ctx.creatives.commit({ ...record, attempts, reason });
+    await this.deps.creatives.commit({ ...record, attempts, reason });
     const wait = (this.options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1);
-    this.ctx.log.warn({ file: record.source.path, attempts, retryInMs: wait, reason }, 'Step failed; retrying');
+    this.deps.log.warn({ file: record.source.path, attempts, retryInMs: wait, reason }, 'Step failed; retrying');
     this.retryTimers.set(
       record.key,
       setTimeout(() => {
@@ -275,7 +297,7 @@ export class PipelineService {
 
   /** Marks a file failed; it stays in `inbox/`, and what was converted from it goes. */
   private async giveUp(record: CreativeRecord, reason: string, attempts: number, message: string): Promise<void> {
-    await this.removeConvertedOutputs(record);
+    await this.deps.steps.removeOutputs(record);
     const { outputs: _outputs, ...rest } = record;
     await this.commit(record, { ...rest, state: 'failed', attempts, reason }, message, false);
   }
@@ -286,16 +308,10 @@ export class PipelineService {
    */
   private async restart(record: CreativeRecord, stat: FileStat): Promise<CreativeRecord> {
     assertTransition(record.state, 'discovered', record.key);
-    await this.removeConvertedOutputs(record);
+    await this.deps.steps.removeOutputs(record);
     const { hash: _hash, media: _media, kind: _kind, naming: _naming, outputs: _outputs, notes: _notes, reason: _reason, ...rest } = record;
     const next: CreativeRecord = { ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 };
-    this.ctx.creatives.put(next);
+    this.deps.creatives.put(next);
     return next;
-  }
-
-  private async removeConvertedOutputs(record: CreativeRecord): Promise<void> {
-    await Promise.all(
-      (record.outputs ?? []).filter((output) => output.converted).map((output) => this.ctx.storage.remove(toAbsolute(this.ctx.layout, output.path))),
-    );
   }
 }

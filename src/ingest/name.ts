@@ -1,4 +1,5 @@
-import path from 'node:path';
+import { baseName } from '../core/files.js';
+import { inboxFolders, type RootPath } from '../core/layout.js';
 import type { CreativeRecord, NamingTokens } from '../core/record.js';
 import { deriveCreativeId } from '../naming/creative-id.js';
 import type { MetadataDefaultsFile } from '../naming/metadata-defaults.js';
@@ -16,14 +17,13 @@ export interface NameSources {
 const KIND_FOLDERS = new Set(['native', 'preroll']);
 
 /** Gives the creative its tokens and its content-derived id. */
-export function name(record: CreativeRecord, sources: NameSources): CreativeRecord {
+export async function name(record: CreativeRecord, sources: NameSources): Promise<CreativeRecord> {
   if (!record.hash) throw new Error(`Creative ${record.key} reached naming without a content hash`);
-  const fileName = path.posix.basename(record.source.path);
-  const parsed = parseConventionName(fileName.slice(0, fileName.length - path.posix.extname(fileName).length));
+  const parsed = parseConventionName(baseName(record.source.path));
   const folderName = immediateFolder(record.source.path);
   const { tokens, review } = resolveTokens({
     fromName: parsed?.tokens,
-    fromFolder: folderName === undefined ? undefined : sources.folderDefaults.lookup(folderName),
+    fromFolder: folderName === undefined ? undefined : await sources.folderDefaults.lookup(folderName),
     folderName,
     defaults: sources.configDefaults,
   });
@@ -32,8 +32,8 @@ export function name(record: CreativeRecord, sources: NameSources): CreativeReco
 }
 
 /** The name of the folder holding the file, unless that is `inbox/` itself or a kind folder. */
-export function immediateFolder(sourcePath: string): string | undefined {
-  const folders = sourcePath.split('/').slice(1, -1);
+export function immediateFolder(sourcePath: RootPath): string | undefined {
+  const folders = inboxFolders(sourcePath);
   const last = folders.at(-1);
   if (last === undefined) return undefined;
   return folders.length === 1 && KIND_FOLDERS.has(last.toLowerCase()) ? undefined : last;

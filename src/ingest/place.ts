@@ -1,18 +1,17 @@
 import { SourceChangedError } from '../core/errors.js';
-import { toAbsolute } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import type { StageContext } from './context.js';
 
 /**
- * Moves the source out of `inbox/` to its place in `uploaded/` (the creative itself, or the `ORG_`
- * original beside the converted outputs). It runs only after the outputs are in place, and is
- * safe to run again after a crash: a source already moved is recognised by its hash.
+ * Stages a creative: moves its source out of `inbox/` to its place in `uploaded/` (the creative
+ * itself, or the `ORG_` original beside the converted outputs). It runs only after the outputs are
+ * in place, and is safe to run again after a crash: a source already moved is recognised by its hash.
  */
-export async function stage(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
+export async function place(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
   const target = record.outputs?.find((output) => !output.converted);
   if (!target || !record.hash) throw new Error(`Creative ${record.key} reached staging without outputs`);
-  const source = toAbsolute(ctx.layout, record.source.path);
-  const destination = toAbsolute(ctx.layout, target.path);
+  const source = ctx.layout.abs(record.source.path);
+  const destination = ctx.layout.abs(target.path);
   const now = await ctx.storage.stat(source);
 
   if (!now) {

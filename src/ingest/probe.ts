@@ -1,12 +1,12 @@
 import { BadInputError, SourceChangedError } from '../core/errors.js';
-import { toAbsolute } from '../core/layout.js';
+import { inboxFolders, type RootPath } from '../core/layout.js';
 import type { CreativeKind, CreativeRecord, MediaInfo } from '../core/record.js';
 import { FfmpegFailedError } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 
 /** Reads what the file is: its content hash, its media properties and so its kind. */
 export async function probe(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
-  const file = toAbsolute(ctx.layout, record.source.path);
+  const file = ctx.layout.abs(record.source.path);
   const before = await ctx.storage.stat(file);
   if (!before) throw new SourceChangedError('The file left inbox/ before it was read', record.source.path);
   if (before.size === 0) {
@@ -28,10 +28,10 @@ export async function probe(record: CreativeRecord, ctx: StageContext): Promise<
 }
 
 /** Images become image creatives; videos under `inbox/preroll/` in-stream ones; other videos native pairs. */
-export function kindOf(sourcePath: string, media: MediaInfo): CreativeKind {
+export function kindOf(sourcePath: RootPath, media: MediaInfo): CreativeKind {
   if (media.type === 'image') return 'image';
-  const [top, second] = sourcePath.split('/').slice(1);
-  return top?.toLowerCase() === 'preroll' && second !== undefined ? 'preroll' : 'native';
+  const [top] = inboxFolders(sourcePath);
+  return top?.toLowerCase() === 'preroll' ? 'preroll' : 'native';
 }
 
 async function inspect(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {

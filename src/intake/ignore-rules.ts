@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { TEMP_PREFIX } from '../store/storage.repository.js';
+import { isIn, type RootPath } from '../core/layout.js';
 
 /** Endings of files still being downloaded or copied; they are left alone until renamed. */
 const PARTIAL_ENDINGS = ['.part', '.crdownload', '.tmp', '.download', '.partial', '.opdownload', '.!qb', '.filepart'];
@@ -17,12 +17,9 @@ export function isIgnoredName(name: string): boolean {
   );
 }
 
-/** The same rule for a path below `inbox/`: a dot folder hides everything in it. */
-export function isIgnoredPath(relativeToInbox: string): boolean {
-  const parts = relativeToInbox.split(/[\\/]/).filter(Boolean);
+/** The same rule for a file below `inbox/`: a dot folder hides everything in it. */
+export function isIgnoredSource(source: RootPath): boolean {
+  if (!isIn(source, 'inbox')) return true;
+  const parts = source.split('/').slice(1);
   return parts.some((part, index) => (index === parts.length - 1 ? isIgnoredName(part) : part.startsWith('.')));
-}
-
-export function relativeToInbox(inbox: string, file: string): string {
-  return path.relative(inbox, file).split(path.sep).join('/');
 }

@@ -1,19 +1,19 @@
 import type { Layout } from '../core/layout.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-import { isIgnoredPath, relativeToInbox } from './ignore-rules.js';
+import { isIgnoredSource } from './ignore-rules.js';
 
 /**
  * Compares `inbox/` with the database and returns the files no record accounts for, or whose
  * failed record's copy has since changed: files that arrived while the daemon was down, or whose
- * watcher events were dropped.
+ * watcher events were dropped. Paths are absolute, as the watcher gives them.
  */
 export async function findUnknownInboxFiles(layout: Layout, storage: StorageRepository, creatives: Pick<CreativeRepository, 'index' | 'get'>): Promise<string[]> {
   const unknown: string[] = [];
   for (const file of await storage.listFiles(layout.inbox)) {
-    const relative = relativeToInbox(layout.inbox, file);
-    if (isIgnoredPath(relative)) continue;
-    const key = creatives.index.keyOfSource(`inbox/${relative}`);
+    const source = layout.rel(file);
+    if (isIgnoredSource(source)) continue;
+    const key = creatives.index.keyOfSource(source);
     const record = key === undefined ? undefined : creatives.get(key);
     if (!record) {
       unknown.push(file);

@@ -1,14 +1,15 @@
 import { watch, type FSWatcher } from 'chokidar';
-import type { Logger } from '../logger.js';
-import { isIgnoredPath, relativeToInbox } from './ignore-rules.js';
+import type { Layout } from '../core/layout.js';
+import type { Logger } from '../core/logger.js';
+import { isIgnoredSource } from './ignore-rules.js';
 
 /**
  * Feeds paths from chokidar to `onCandidate`. chokidar is a hint, not the source of truth: it drops
  * events in bursts and misses network shares, which the reconcile pass covers.
  */
-export async function watchInbox(inbox: string, onCandidate: (file: string) => void, log: Logger): Promise<FSWatcher> {
-  const ignored = (file: string): boolean => file !== inbox && isIgnoredPath(relativeToInbox(inbox, file));
-  const watcher = watch(inbox, { ignored, ignoreInitial: true, persistent: true, depth: 16 });
+export async function watchInbox(layout: Layout, onCandidate: (file: string) => void, log: Logger): Promise<FSWatcher> {
+  const ignored = (file: string): boolean => file !== layout.inbox && isIgnoredSource(layout.rel(file));
+  const watcher = watch(layout.inbox, { ignored, ignoreInitial: true, persistent: true, depth: 16 });
   const handle = (file: string): void => {
     // Checked again here: the ignore option is not applied to every event on every platform.
     if (!ignored(file)) onCandidate(file);

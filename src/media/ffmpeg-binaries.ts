@@ -1,27 +1,33 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ToolMissingError } from '../core/errors.js';
+import { StorageRepository } from '../store/storage.repository.js';
+import { MediaRepository, type FfmpegBinaries } from './media.repository.js';
 
 const run = promisify(execFile);
-
-export interface FfmpegBinaries {
-  readonly ffmpeg: string;
-  readonly ffprobe: string;
-}
 
 const INSTALL_HINT =
   'Install it (Debian/Ubuntu: sudo apt-get install -y ffmpeg; macOS: brew install ffmpeg), or set FFMPEG_PATH (and FFPROBE_PATH) to the binaries.';
 
 /** Finds ffmpeg: `FFMPEG_PATH`, then `PATH`. ffprobe: `FFPROBE_PATH`, then beside ffmpeg, then `PATH`. */
-export function locateFfmpeg(options: { ffmpegPath?: string | undefined; ffprobePath?: string | undefined }, searchPath = process.env.PATH ?? ''): FfmpegBinaries {
-  const ffmpeg = options.ffmpegPath ?? findOnPath('ffmpeg', searchPath);
+export function locateFfmpeg(
+  options: { ffmpegPath?: string | undefined; ffprobePath?: string | undefined },
+  searchPath = process.env.PATH ?? '',
+  storage = new StorageRepository(),
+): FfmpegBinaries {
+  const isExecutable = (file: string): boolean => storage.isExecutable(file);
+  const findOnPath = (name: string): string | undefined => {
+    const extensions = process.platform === 'win32' ? ['.exe', ''] : [''];
+    const dirs = searchPath.split(path.delimiter).filter(Boolean);
+    return dirs.flatMap((dir) => extensions.map((ext) => path.join(dir, name + ext))).find(isExecutable);
+  };
+  const ffmpeg = options.ffmpegPath ?? findOnPath('ffmpeg');
   if (!ffmpeg || !isExecutable(ffmpeg)) {
     throw new ToolMissingError(options.ffmpegPath ? `FFMPEG_PATH "${options.ffmpegPath}" is not an executable file` : 'ffmpeg was not found on PATH', { hint: INSTALL_HINT });
   }
   const sibling = path.join(path.dirname(ffmpeg), `ffprobe${path.extname(ffmpeg)}`);
-  const ffprobe = options.ffprobePath ?? (isExecutable(sibling) ? sibling : findOnPath('ffprobe', searchPath));
+  const ffprobe = options.ffprobePath ?? (isExecutable(sibling) ? sibling : findOnPath('ffprobe'));
   if (!ffprobe || !isExecutable(ffprobe)) {
     throw new ToolMissingError(options.ffprobePath ? `FFPROBE_PATH "${options.ffprobePath}" is not an executable file` : 'ffprobe was not found beside ffmpeg or on PATH', { hint: INSTALL_HINT });
   }
@@ -43,22 +49,17 @@ export async function verifyFfmpeg(binaries: FfmpegBinaries): Promise<void> {
   }
 }
 
-function findOnPath(name: string, searchPath: string): string | undefined {
-  const extensions = process.platform === 'win32' ? ['.exe', ''] : [''];
-  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
-    for (const ext of extensions) {
-      const candidate = path.join(dir, name + ext);
-      if (isExecutable(candidate)) return candidate;
-    }
-  }
-  return undefined;
+/** Where ffmpeg is, and how the media adapter is to use it. */
+export interface MediaSettings {
+  readonly ffmpegPath?: string | undefined;
+  readonly ffprobePath?: string | undefined;
+  /** Decoded pixels above this are refused (image bombs). */
+  readonly maxImagePixels?: number;
+  /** libvips threads per image. */
+  readonly sharpThreads?: number;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+/** The media adapter on this machine's ffmpeg; throws {@link ToolMissingError} with an install hint. */
+export function openMedia(settings: MediaSettings = {}): MediaRepository {
+  return new MediaRepository(locateFfmpeg(settings), settings.maxImagePixels ?? 100_000_000, settings.sharpThreads ?? 1);
 }

@@ -1,6 +1,11 @@
 import ffmpeg from 'fluent-ffmpeg';
 import sharp, { type FormatEnum, type Metadata, type Sharp } from 'sharp';
-import type { FfmpegBinaries } from './ffmpeg-binaries.js';
+
+/** Paths of the two binaries, found by `locateFfmpeg`. */
+export interface FfmpegBinaries {
+  readonly ffmpeg: string;
+  readonly ffprobe: string;
+}
 
 /** What ffprobe reports, reduced to what the stages read. */
 export interface ProbedContainer {

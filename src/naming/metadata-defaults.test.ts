@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { tempRoot } from '../test/fixtures.js';
+import { StorageRepository } from '../store/storage.repository.js';
 import { MetadataDefaultsFile, parseMetadataDefaults } from './metadata-defaults.js';
 
 describe('parseMetadataDefaults', () => {
@@ -31,17 +32,17 @@ describe('MetadataDefaultsFile', () => {
     const file = path.join(await tempRoot(), 'metadata_defaults.csv');
     await fs.writeFile(file, 'folder_path,creator_name\nAnime,Seras\n');
     const onError = vi.fn();
-    const defaults = new MetadataDefaultsFile(file, onError);
-    defaults.loadStrict();
-    expect(defaults.lookup('anime')?.creator).toBe('Seras');
+    const defaults = new MetadataDefaultsFile(file, new StorageRepository(), onError);
+    await defaults.loadStrict();
+    expect((await defaults.lookup('anime'))?.creator).toBe('Seras');
 
     await fs.writeFile(file, 'folder_path,creator_name\nAnime,Pedro\n');
     await fs.utimes(file, new Date(), new Date(Date.now() + 5_000));
-    expect(defaults.lookup('Anime')?.creator).toBe('Pedro');
+    expect((await defaults.lookup('Anime'))?.creator).toBe('Pedro');
 
     await fs.writeFile(file, 'folder_path,creator_name\n,Broken\n');
     await fs.utimes(file, new Date(), new Date(Date.now() + 10_000));
-    expect(defaults.lookup('Anime')?.creator).toBe('Pedro');
+    expect((await defaults.lookup('Anime'))?.creator).toBe('Pedro');
     expect(onError).toHaveBeenCalledOnce();
   });
 });

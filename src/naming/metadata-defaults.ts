@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { ConfigError } from '../core/errors.js';
 import type { NamingTokens } from '../core/record.js';
+import type { StorageRepository } from '../store/storage.repository.js';
 
 /** Columns of `tracking/metadata_defaults.csv` and the token each one sets. */
 const COLUMN_TOKENS = {
@@ -56,35 +56,38 @@ export class MetadataDefaultsFile {
 
   constructor(
     private readonly file: string,
+    private readonly storage: StorageRepository,
     private readonly onError: (error: ConfigError) => void,
   ) {}
 
-  /** Reads it now, throwing on a broken file: used at start-up, where bad config must stop us. */
-  loadStrict(): void {
-    this.refresh(true);
+  /**
+   * Reads it now, throwing on a broken file: used at start-up, where bad config must stop us. A
+   * missing file is written with its header, for a person to fill in.
+   */
+  async loadStrict(): Promise<void> {
+    if (!(await this.storage.stat(this.file))) await this.storage.writeFileAtomic(this.file, `${METADATA_DEFAULTS_HEADER.join(',')}\r\n`);
+    await this.refresh(true);
   }
 
-  lookup(folderName: string): Partial<NamingTokens> | undefined {
-    this.refresh(false);
+  async lookup(folderName: string): Promise<Partial<NamingTokens> | undefined> {
+    await this.refresh(false);
     return this.rows.get(folderKey(folderName));
   }
 
-  private refresh(strict: boolean): void {
-    let mtimeMs: number;
-    try {
-      mtimeMs = fs.statSync(this.file).mtimeMs;
-    } catch {
+  private async refresh(strict: boolean): Promise<void> {
+    const stat = await this.storage.stat(this.file).catch(() => undefined);
+    if (!stat) {
       this.rows = new Map();
       this.loadedMtimeMs = -1;
       return;
     }
-    if (mtimeMs === this.loadedMtimeMs) return;
+    if (stat.mtimeMs === this.loadedMtimeMs) return;
     try {
-      this.rows = parseMetadataDefaults(fs.readFileSync(this.file, 'utf8'));
-      this.loadedMtimeMs = mtimeMs;
+      this.rows = parseMetadataDefaults((await this.storage.readText(this.file)) ?? '');
+      this.loadedMtimeMs = stat.mtimeMs;
     } catch (error) {
       if (strict || !(error instanceof ConfigError)) throw error;
-      this.loadedMtimeMs = mtimeMs;
+      this.loadedMtimeMs = stat.mtimeMs;
       this.onError(error);
     }
   }

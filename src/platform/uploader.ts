@@ -1,12 +1,10 @@
 import { CreativeFlowError } from '../core/errors.js';
+import type { LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
 
 /**
  * The one interface every platform's uploader implements: TJ through a browser now, ExoClick
  * through its HTTP API later. Platform details stay behind it.
  */
-
-/** Where a creative goes on the platform. */
-export type UploadTarget = 'native-static' | 'native-rollover' | 'in-stream' | 'static-banner';
 
 export interface UploadFile {
   /** Absolute path of the file to send. */
@@ -24,21 +22,6 @@ export type UploadResult =
   | { readonly status: 'rejected'; readonly message: string }
   /** Nothing is known (a 500, a dropped connection): checked against the library, then retried. */
   | { readonly status: 'failed'; readonly message: string };
-
-export interface LibraryCard {
-  readonly creativeId: string;
-  readonly name: string;
-  readonly dimensions: string;
-  readonly fileType: string;
-  readonly reviewStatus: string;
-  readonly target: UploadTarget;
-}
-
-/** A card from a full walk of the library, with the listing it was found in. */
-export interface ListedCard extends Omit<LibraryCard, 'target'> {
-  /** The listing's own name, as TJ's export writes it: `Native`, `In-Stream Video`, `Static Banner`… */
-  readonly creativeType: string;
-}
 
 export interface Uploader {
   /** Uploads files of one target together; the results are keyed by name. */

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { buildDailyReport, touchedOn } from './daily-report.js';
 
 const at = (day: string, time: string): string => new Date(`${day}T${time}`).toISOString();
 
 function record(key: string, state: CreativeRecord['state'], times: CreativeRecord['times'], extra: Partial<CreativeRecord> = {}): CreativeRecord {
-  return { key, state, source: { path: `inbox/${key}.mp4`, size: 1_000, mtimeMs: 1 }, attempts: 0, times, ...extra };
+  return { key, state, source: { path: rootPath(`inbox/${key}.mp4`), size: 1_000, mtimeMs: 1 }, attempts: 0, times, ...extra };
 }
 
 describe('buildDailyReport', () => {
   const day = '2026-11-20';
   const records = [
     record('c1', 'archived', { discovered: at(day, '10:00:00'), staged: at(day, '10:00:05'), uploaded: at(day, '10:01:00'), archived: at(day, '10:01:01') }, {
-      outputs: [{ role: 'creative', path: 'archive/batch_001-2026-11-20/Image/a_ID-00000001.png', bytes: 400, width: 1, height: 1, format: 'png', converted: false, upload: { status: 'uploaded', creativeId: '1032600001', batch: 1, at: at(day, '10:01:00') } }],
-      archive: { batch: 1, dir: 'archive/batch_001-2026-11-20' },
+      outputs: [{ role: 'creative', path: rootPath('archive/batch_001-2026-11-20/Image/a_ID-00000001.png'), bytes: 400, width: 1, height: 1, format: 'png', converted: false, upload: { status: 'uploaded', creativeId: '1032600001', batch: 1, at: at(day, '10:01:00') } }],
+      archive: { batch: 1, dir: rootPath('archive/batch_001-2026-11-20') },
     }),
     record('c2', 'archived', { discovered: at(day, '09:00:00'), uploaded: at(day, '09:10:00'), archived: at(day, '09:10:01') }),
     record('c3', 'rejected', { discovered: at(day, '11:00:00'), rejected: at(day, '11:00:01') }, { reason: 'empty file' }),

@@ -1,3 +1,6 @@
+import { localDate } from '../core/dates.js';
+import { baseName, fileName } from '../core/files.js';
+import type { RootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 
 export interface ReviewChangeOfDay {
@@ -17,7 +20,7 @@ export interface ReportCreative {
   readonly reviewStatus: string;
   readonly reason: string;
   /** Root-relative path of the picture the HTML shows, when there is one. */
-  readonly picture?: string;
+  readonly picture?: RootPath;
 }
 
 export interface DailyReport {
@@ -38,17 +41,11 @@ export interface DailyReport {
   readonly creatives: readonly ReportCreative[];
 }
 
-const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDay(iso) === date;
+const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDate(iso) === date;
 
 /** Whether anything happened to the record on that day: the only records a day's report reads. */
 export function touchedOn(date: string, record: CreativeRecord): boolean {
   return Object.values(record.times).some((iso) => on(date, iso));
-}
-
-function localDay(iso: string): string {
-  const at = new Date(iso);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }
 
 /**
@@ -71,7 +68,7 @@ export function buildDailyReport(
   for (const record of uploadedToday) {
     for (const output of record.outputs ?? []) {
       if (!output.upload?.creativeId) continue;
-      const status = reviewStatusOf(nameOf(output.path)) ?? 'pending';
+      const status = reviewStatusOf(baseName(output.path)) ?? 'pending';
       reviewStatuses[status] = (reviewStatuses[status] ?? 0) + 1;
     }
     const dropped = record.times.discovered;
@@ -116,19 +113,13 @@ function toReportCreative(record: CreativeRecord, reviewStatusOf: (name: string)
   const ids = outputs.flatMap((output) => (output.upload?.creativeId ? [output.upload.creativeId] : []));
   const base = {
     key: record.key,
-    name: shown ? nameOf(shown.path) : (record.source.path.split('/').at(-1) ?? ''),
+    name: shown ? baseName(shown.path) : fileName(record.source.path),
     source: record.source.path,
     state: record.state,
     ids,
-    reviewStatus: shown?.upload?.creativeId ? (reviewStatusOf(nameOf(shown.path)) ?? 'pending') : '',
+    reviewStatus: shown?.upload?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'pending') : '',
     reason: record.reason ?? '',
   };
   const pictureSource = picture?.path ?? (record.kind === 'preroll' ? shown?.path : undefined);
   return pictureSource ? { ...base, picture: pictureSource } : base;
-}
-
-function nameOf(filePath: string): string {
-  const name = filePath.split('/').at(-1) ?? '';
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(0, dot) : name;
 }

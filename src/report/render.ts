@@ -1,8 +1,6 @@
+import { fileName } from '../core/files.js';
+import { escapeHtml } from '../core/html.js';
 import type { DailyReport } from './daily-report.js';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 function seconds(value: number | undefined): string {
   if (value === undefined) return '–';
@@ -36,7 +34,7 @@ export function renderMarkdown(report: DailyReport): string {
   }
   if (report.batches.length > 0) {
     lines.push('## Batches', '');
-    for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${csv.split('/').at(-1)}](../../${csv})`).join('')}`);
+    for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${fileName(csv)}](../../${csv})`).join('')}`);
     lines.push('');
   }
   return lines.join('\n');
@@ -57,7 +55,7 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
   const list = (title: string, items: readonly { file: string; reason: string }[]): string =>
     items.length ? `<h2>${title}</h2><ul>${items.map((item) => `<li><code>${escapeHtml(item.file)}</code>: ${escapeHtml(item.reason)}</li>`).join('')}</ul>` : '';
   const batches = report.batches
-    .map((batch) => `<li>Batch ${batch.batch}: <a href="../../${escapeHtml(batch.dir)}">${escapeHtml(batch.dir)}</a>${batch.csvs.map((csv) => ` · <a href="../../${escapeHtml(csv)}">${escapeHtml(csv.split('/').at(-1) ?? csv)}</a>`).join('')}</li>`)
+    .map((batch) => `<li>Batch ${batch.batch}: <a href="../../${escapeHtml(batch.dir)}">${escapeHtml(batch.dir)}</a>${batch.csvs.map((csv) => ` · <a href="../../${escapeHtml(csv)}">${escapeHtml(fileName(csv))}</a>`).join('')}</li>`)
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>creative-flow ${report.date}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}.counts{display:flex;gap:12px;flex-wrap:wrap}.count{border:1px solid #ddd;border-radius:6px;padding:8px 14px;text-align:center}.count b{display:block;font-size:24px}

@@ -1,9 +1,9 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { toAbsolute, type Layout } from '../core/layout.js';
+import { fileName } from '../core/files.js';
+import { uploadCsvPrefix, type Layout } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { MediaRepository } from '../media/media.repository.js';
@@ -22,7 +22,7 @@ export class ReportService {
     private readonly log: Logger,
   ) {}
 
-  async write(date: string): Promise<{ report: DailyReport; files: string[] }> {
+  async write(date: string): Promise<{ report: DailyReport; files: readonly string[] }> {
     // Only the day's records are kept: a report must not hold the whole library in memory.
     const records: CreativeRecord[] = [];
     await this.creatives.forEachSegment((segment) => void records.push(...segment.filter((record) => touchedOn(date, record))));
@@ -35,21 +35,19 @@ export class ReportService {
       records,
       waiting,
       (name) => this.library.get(name)?.reviewStatus,
-      (batch) => csvs.filter((csv) => path.posix.basename(csv).startsWith(`Batch${String(batch).padStart(3, '0')}_`)),
+      (batch) => csvs.filter((csv) => fileName(csv).startsWith(uploadCsvPrefix(batch))),
       reviewChanges,
     );
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {
       if (!creative.picture) continue;
-      const thumbnail = await this.thumbnail(toAbsolute(this.layout, creative.picture)).catch(() => undefined);
+      const thumbnail = await this.thumbnail(this.layout.abs(creative.picture)).catch(() => undefined);
       if (thumbnail) thumbnails.set(creative.key, thumbnail);
     }
-    const dir = path.join(this.layout.tracking, 'reports');
-    const base = path.join(dir, `daily_${date}`);
-    await this.storage.writeFileAtomic(`${base}.md`, renderMarkdown(report));
-    await this.storage.writeFileAtomic(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-    await this.storage.writeFileAtomic(`${base}.html`, renderHtml(report, thumbnails));
-    const files = ['md', 'json', 'html'].map((ext) => `${base}.${ext}`);
+    const files = [this.layout.reportFile(date, 'md'), this.layout.reportFile(date, 'json'), this.layout.reportFile(date, 'html')] as const;
+    await this.storage.writeFileAtomic(files[0], renderMarkdown(report));
+    await this.storage.writeFileAtomic(files[1], `${JSON.stringify(report, null, 2)}\n`);
+    await this.storage.writeFileAtomic(files[2], renderHtml(report, thumbnails));
     this.log.info({ date, files }, 'Wrote the daily report');
     return { report, files };
   }
@@ -57,7 +55,7 @@ export class ReportService {
   /** A small JPEG as a data URI: an image is shrunk; a video gives its first frame. */
   private async thumbnail(file: string): Promise<string> {
     let source = file;
-    const frame = path.join(this.layout.tmp, `report-${path.basename(file)}.png`);
+    const frame = this.storage.tempPathFor(path.join(this.layout.tmp, `report-${fileName(file)}.png`));
     if (/\.(mp4|mov|webm|mkv)$/i.test(file)) {
       await this.storage.ensureDir(this.layout.tmp);
       await this.media.runFfmpeg({ input: file, output: frame, outputOptions: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] });
@@ -72,8 +70,7 @@ export class ReportService {
   }
 
   private async campaignCsvs(): Promise<string[]> {
-    const dir = path.join(this.layout.tracking, 'Upload_CSV');
-    const names = await fs.readdir(dir).catch(() => [] as string[]);
-    return names.filter((name) => name.endsWith('.csv')).map((name) => `tracking/Upload_CSV/${name}`);
+    const names = await this.storage.list(this.layout.uploadCsvDir);
+    return names.filter((name) => name.endsWith('.csv')).map((name) => this.layout.rel(path.join(this.layout.uploadCsvDir, name)));
   }
 }

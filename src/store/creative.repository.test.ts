@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { tempRoot } from '../test/fixtures.js';
 import { CreativeRepository } from './creative.repository.js';
@@ -9,7 +10,7 @@ import { StorageRepository } from './storage.repository.js';
 const storage = new StorageRepository();
 
 function discovered(n: number): Omit<CreativeRecord, 'key'> {
-  return { state: 'discovered', source: { path: `inbox/file-${n}.mp4`, size: n + 1, mtimeMs: 1 }, attempts: 0, times: {} };
+  return { state: 'discovered', source: { path: rootPath(`inbox/file-${n}.mp4`), size: n + 1, mtimeMs: 1 }, attempts: 0, times: {} };
 }
 
 describe('CreativeRepository', () => {
@@ -22,7 +23,7 @@ describe('CreativeRepository', () => {
       state: 'named',
       hash: 'a'.repeat(64),
       naming: { id: 'AAAAAAAA', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] },
-      outputs: [{ role: 'video', path: 'uploaded/Native/Video/VID_x_ID-AAAAAAAA-VID.mp4', bytes: 1, width: 640, height: 360, format: 'mp4', converted: true }],
+      outputs: [{ role: 'video', path: rootPath('uploaded/Native/Video/VID_x_ID-AAAAAAAA-VID.mp4'), bytes: 1, width: 640, height: 360, format: 'mp4', converted: true }],
     });
     await repository.close();
 
@@ -59,7 +60,7 @@ describe('CreativeRepository', () => {
     const records = Array.from({ length: 30 }, (_, n) => repository.create(discovered(n)));
     for (const record of records) repository.put({ ...record, state: 'staged', hash: record.key.padEnd(64, 'f') });
     const c5 = repository.get('c5');
-    if (c5) repository.put({ ...c5, outputs: [{ role: 'creative', path: 'uploaded/Image/x_ID-00000005.png', bytes: 1, width: 1, height: 1, format: 'png', converted: false }] });
+    if (c5) repository.put({ ...c5, outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x_ID-00000005.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false }] });
     await repository.close();
 
     const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { CreativeRecord } from '../core/record.js';
@@ -71,7 +70,7 @@ export class CreativeRepository {
       await storage.ensureDir(dir);
       await storage.removeStaleTemps(dir);
     }
-    const numbers = (await fs.readdir(dir).catch(() => [] as string[]))
+    const numbers = (await storage.list(dir))
       .flatMap((name) => {
         const match = SEGMENT_FILE.exec(name);
         return match ? [Number(match[1])] : [];

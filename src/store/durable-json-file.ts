@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { CreativeFlowError } from '../core/errors.js';
 import type { StorageRepository } from './storage.repository.js';
@@ -16,13 +15,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   ) {}
 
   async read(): Promise<T | null> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+    const text = await this.storage.readText(this.file);
+    if (text === undefined) return null;
     try {
       return JSON.parse(text) as T;
     } catch (error) {

@@ -1,17 +1,9 @@
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { LibraryCard } from '../platform/uploader.js';
+import { baseName } from '../core/files.js';
+import type { LibraryEntry } from '../core/platform.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StorageRepository } from './storage.repository.js';
-
-/** What we know of one creative on the platform. */
-export interface LibraryEntry extends Omit<LibraryCard, 'name' | 'target'> {
-  readonly creativeType: string;
-  readonly uploadDate: string;
-  /** When `reviewStatus` last changed, as seen by a status sync; for the daily report. */
-  readonly reviewChangedAt?: string;
-  readonly previousReviewStatus?: string;
-}
 
 interface StoredEntry extends LibraryEntry {
   /** As the platform shows it: without extension. */
@@ -47,7 +39,7 @@ export class LibraryRepository {
 
   /** The newest creative of this name (with or without extension). */
   get(name: string): LibraryEntry | undefined {
-    const id = this.idByName.get(stripExtension(name));
+    const id = this.idByName.get(displayName(name));
     return id === undefined ? undefined : this.db.data.entries[id];
   }
 
@@ -56,7 +48,7 @@ export class LibraryRepository {
   }
 
   set(name: string, entry: LibraryEntry): void {
-    const stored: StoredEntry = { ...entry, name: stripExtension(name) };
+    const stored: StoredEntry = { ...entry, name: displayName(name) };
     this.db.data.entries[entry.creativeId] = stored;
     this.indexName(stored);
   }
@@ -88,7 +80,10 @@ function compareIds(a: string, b: string): number {
   return a.length - b.length || a.localeCompare(b);
 }
 
-/** Names compare without extension: TJ shows `name`, we write `name.mp4`. */
-export function stripExtension(name: string): string {
-  return name.replace(/\.(mp4|mov|webm|png|jpe?g|gif)$/i, '');
+/**
+ * Names compare without a media extension: TJ shows `name`, we write `name.mp4`. Names scraped from
+ * TJ have none, and may hold dots of their own (`v1.2 final`), so only a media extension is dropped.
+ */
+function displayName(name: string): string {
+  return /\.(mp4|mov|webm|png|jpe?g|gif)$/i.test(name) ? baseName(name) : name;
 }

@@ -1,6 +1,5 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { CreativeFlowError } from '../core/errors.js';
+import type { StorageRepository } from './storage.repository.js';
 
 export class RootInUseError extends CreativeFlowError {}
 
@@ -9,31 +8,32 @@ export class RootInUseError extends CreativeFlowError {}
  * daemon) off the same root. A lock whose process is gone is taken over.
  */
 export class ProcessLock {
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly storage: StorageRepository,
+  ) {}
 
-  static async acquire(dir: string): Promise<ProcessLock> {
-    const file = path.join(dir, 'creative-flow.lock');
-    await fs.mkdir(dir, { recursive: true });
+  static async acquire(file: string, storage: StorageRepository): Promise<ProcessLock> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        await fs.writeFile(file, String(process.pid), { flag: 'wx' });
-        return new ProcessLock(file);
+        await storage.createExclusive(file, String(process.pid));
+        return new ProcessLock(file, storage);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
+      const holder = Number.parseInt((await storage.readText(file)) ?? '', 10);
       if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
         throw new RootInUseError(`Another creative-flow (pid ${holder}) is using this root`, {
           hint: 'Stop it first (pm2 stop creative-flow), or give this one another --root.',
         });
       }
-      await fs.rm(file, { force: true });
+      await storage.remove(file);
     }
     throw new RootInUseError('Could not take the database lock', { hint: `Remove ${file} if no creative-flow is running.` });
   }
 
   async release(): Promise<void> {
-    await fs.rm(this.file, { force: true });
+    await this.storage.remove(this.file);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
@@ -12,7 +13,16 @@ export interface FileStat {
   readonly mtimeMs: number;
 }
 
-/** The filesystem, as the stages need it. Every write is durable before it becomes visible. */
+/** Who may read a file we write: everyone (the default umask), or its owner only (credentials, machine state). */
+export interface WriteOptions {
+  /** File mode, such as 0o600 for a credential. */
+  readonly mode?: number;
+}
+
+/**
+ * The filesystem, and the only module that touches it. Every write is durable before it becomes
+ * visible: written to a temporary name, flushed, renamed, and the folder flushed.
+ */
 export class StorageRepository {
   async stat(file: string): Promise<FileStat | undefined> {
     try {
@@ -42,8 +52,67 @@ export class StorageRepository {
     }
   }
 
-  async ensureDir(dir: string): Promise<void> {
+  /** The whole file as UTF-8 text; undefined when it does not exist. */
+  async readText(file: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Names in a folder (not recursive); a missing folder has none. */
+  async list(dir: string): Promise<string[]> {
+    try {
+      return await fs.readdir(dir);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  }
+
+  /** Creates the folder and its parents; `mode` applies to the folders it creates (0o700: owner only). */
+  async ensureDir(dir: string, mode?: number): Promise<void> {
+    await fs.mkdir(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+    if (mode !== undefined) await fs.chmod(dir, mode);
+  }
+
+  /** Throws the system's error (EACCES, ENOTDIR…) unless `dir` is a folder this process can write to. */
+  async ensureWritableDir(dir: string): Promise<void> {
     await fs.mkdir(dir, { recursive: true });
+    await fs.access(dir, fs.constants.W_OK);
+    if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+  }
+
+  /** A new empty folder under the system's temporary folder. */
+  async makeTempDir(prefix: string): Promise<string> {
+    return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  }
+
+  /** Removes a folder and everything in it. */
+  async removeTree(dir: string): Promise<void> {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+
+  /** A plain write, for throwaway files only this process reads (nothing relies on them surviving). */
+  async writeScratchFile(file: string, data: Uint8Array): Promise<void> {
+    await fs.writeFile(file, data);
+  }
+
+  /** Creates `file` with `content`, failing with EEXIST when it is already there. */
+  async createExclusive(file: string, content: string): Promise<void> {
+    await fs.writeFile(file, content, { flag: 'wx' });
+  }
+
+  /** Whether `file` is a regular file this process may execute (a tool's binary). */
+  isExecutable(file: string): boolean {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
   }
 
   /** A path beside `finalPath`, on the same device, for writing before the rename. */
@@ -59,16 +128,21 @@ export class StorageRepository {
   }
 
   /** Writes a whole file so that readers see the old or the new content, never a mix. */
-  async writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
-    await this.writeFileAtomicFrom(finalPath, (append) => append(data));
+  async writeFileAtomic(finalPath: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+    await this.writeFileAtomicFrom(finalPath, (append) => append(data), options);
   }
 
   /** The same, for content produced in pieces: memory holds a piece, not the file. */
-  async writeFileAtomicFrom(finalPath: string, produce: (append: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
+  async writeFileAtomicFrom(
+    finalPath: string,
+    produce: (append: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+    options: WriteOptions = {},
+  ): Promise<void> {
     await this.ensureDir(path.dirname(finalPath));
     const temp = this.tempPathFor(finalPath);
     try {
-      const handle = await fs.open(temp, 'w');
+      // The mode is set when the file is created: a credential is never readable by others, even briefly.
+      const handle = await fs.open(temp, 'w', options.mode);
       try {
         await produce(async (chunk) => {
           await (typeof chunk === 'string' ? handle.write(chunk) : handle.write(chunk));

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import sharp from 'sharp';
+import { openMedia } from '../media/ffmpeg-binaries.js';
+import { SampleMedia, type SampleImage, type SampleVideo } from '../media/sample-media.js';
+import { StorageRepository } from '../store/storage.repository.js';
 
 const run = promisify(execFile);
 
@@ -18,54 +20,25 @@ export async function tempRoot(prefix = 'cf-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-export interface VideoOptions {
-  readonly seconds?: number;
-  readonly width?: number;
-  readonly height?: number;
-  readonly audio?: boolean;
-  /** `libx264` (default), `mpeg4`… */
-  readonly codec?: string;
-  /** Moves the index to the front, as a streaming copy has it. */
-  readonly faststart?: boolean;
-  /** testsrc2 pattern seed, so two videos of the same shape differ in content. */
-  readonly seed?: number;
-}
+const samples = new SampleMedia(openMedia(), new StorageRepository());
 
 /** A video made by ffmpeg's lavfi test sources. */
-export async function makeVideo(file: string, options: VideoOptions = {}): Promise<string> {
-  const { seconds = 2, width = 320, height = 240, audio = false, codec = 'libx264', faststart = false, seed = 0 } = options;
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=25,hue=h=${seed % 360}`];
-  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=${440 + seed}:sample_rate=44100`);
-  args.push('-t', String(seconds), '-c:v', codec);
-  if (codec === 'libx264') args.push('-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
-  if (audio) args.push('-c:a', 'aac', '-shortest');
-  if (faststart) args.push('-movflags', '+faststart');
-  args.push(file);
-  await run('ffmpeg', args);
-  return file;
+export function makeVideo(file: string, options: SampleVideo = {}): Promise<string> {
+  return samples.video(file, options);
 }
 
 /** Random-noise video: its first frame does not compress, which forces the thumbnail's palette path. */
-export async function makeNoiseVideo(file: string, seconds = 2): Promise<string> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=size=1280x720:rate=25,geq=random(1)*255:128:128', '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file]);
-  return file;
+export function makeNoiseVideo(file: string, seconds = 2): Promise<string> {
+  return samples.noiseVideo(file, seconds);
 }
 
-export async function makeAudio(file: string, seconds = 2): Promise<string> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds), file]);
-  return file;
+export function makeAudio(file: string, seconds = 2): Promise<string> {
+  return samples.audio(file, seconds);
 }
 
 /** An image made by sharp; `seed` varies its colour, so two images differ in content. */
-export async function makeImage(file: string, options: { width?: number; height?: number; format?: 'png' | 'jpeg' | 'webp'; seed?: number } = {}): Promise<string> {
-  const { width = 64, height = 48, format = 'png', seed = 0 } = options;
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const background = { r: seed % 256, g: Math.floor(seed / 256) % 256, b: Math.floor(seed / 65536) % 256 };
-  await sharp({ create: { width, height, channels: 3, background } }).toFormat(format).toFile(file);
-  return file;
+export function makeImage(file: string, options: SampleImage = {}): Promise<string> {
+  return samples.image(file, options);
 }
 
 /** A PNG whose header claims `width`×`height` pixels but holds almost no data: an image bomb. */

@@ -2,17 +2,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { openApp, type App } from '../app.js';
-import type { CreativeRecord } from '../core/record.js';
 import { loadConfig } from '../config/config.js';
-import { processOnce } from '../daemon.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/logger.js';
+import type { CreativeRecord } from '../core/record.js';
 
 /** Runs `process --once` in this process on `root`, and returns the app's state afterwards. */
 export async function processRoot(root: string, env: Record<string, string> = {}): Promise<App> {
-  const config = loadConfig({ root, env: { STABILITY_MS: '50', INVENTORY_DEBOUNCE_MS: '0', ...env } });
+  const config = await loadConfig({ root, env: { STABILITY_MS: '50', INVENTORY_DEBOUNCE_MS: '0', ...env } });
   const app = await openApp(config, createLogger({ level: 'silent', pretty: false }));
   try {
-    await processOnce(app);
+    await app.jobs.processOnce();
   } finally {
     await app.close();
   }
@@ -22,7 +21,7 @@ export async function processRoot(root: string, env: Record<string, string> = {}
 /** Every record, in key order. */
 export async function allRecords(app: App): Promise<CreativeRecord[]> {
   const records: CreativeRecord[] = [];
-  await app.creatives.forEachSegment((segment) => void records.push(...segment));
+  await app.services.creatives.forEachSegment((segment) => void records.push(...segment));
   return records;
 }
 

@@ -2,12 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
-import { toRelative } from '../core/layout.js';
+import { createLogger } from '../core/logger.js';
 import type { CreativeRecord } from '../core/record.js';
-import { processOnce } from '../daemon.js';
-import { createLogger } from '../logger.js';
-import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../media/media.repository.js';
+import { openMedia } from '../media/ffmpeg-binaries.js';
 import type { StageContext } from '../ingest/context.js';
 import { convert } from '../ingest/convert.js';
 import { name } from '../ingest/name.js';
@@ -20,7 +17,7 @@ describe('a file replaced between conversion and staging', () => {
   // is covered by the kill -9 test's restarts.
   it('drops the old outputs and stages the new content', async () => {
     const root = await tempRoot();
-    const config = loadConfig({ root, env: { STABILITY_MS: '50' } });
+    const config = await loadConfig({ root, env: { STABILITY_MS: '50' } });
     const log = createLogger({ level: 'silent', pretty: false });
     const source = await makeVideo(path.join(root, 'inbox', 'clip.mp4'), { seconds: 2, seed: 1 });
 
@@ -29,18 +26,18 @@ describe('a file replaced between conversion and staging', () => {
     const ctx: StageContext = {
       layout: config.layout,
       profile: config.profile,
-      storage: app.storage,
-      media: new MediaRepository(locateFfmpeg({}), config.profile.input.maxImagePixels),
-      creatives: app.creatives,
+      storage: app.services.storage,
+      media: openMedia({ maxImagePixels: config.profile.input.maxImagePixels }),
+      creatives: app.services.creatives,
       log,
       signal: new AbortController().signal,
     };
-    const stat = await app.storage.stat(source);
-    let record: CreativeRecord = app.creatives.create({ state: 'discovered', source: { path: toRelative(config.layout, source), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} });
+    const stat = await app.services.storage.stat(source);
+    let record: CreativeRecord = app.services.creatives.create({ state: 'discovered', source: { path: config.layout.rel(source), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} });
     record = await probe(record, ctx);
-    record = name(record, { folderDefaults: { lookup: () => undefined }, configDefaults: config.defaults, index: app.creatives.index });
+    record = await name(record, { folderDefaults: { lookup: async () => undefined }, configDefaults: config.defaults, index: app.services.creatives.index });
     record = await convert(record, ctx);
-    await app.creatives.commit(record);
+    await app.services.creatives.commit(record);
     const oldOutputs = (record.outputs ?? []).filter((output) => output.converted).map((output) => output.path);
     expect(oldOutputs).toHaveLength(2);
     await app.close();
@@ -50,10 +47,10 @@ describe('a file replaced between conversion and staging', () => {
     const newHash = await sha256(source);
     app = await openApp(config, log);
     // The watcher reports the change before any pass resumes the record.
-    const changed = await app.storage.stat(source);
+    const changed = await app.services.storage.stat(source);
     if (!changed) throw new Error('source missing');
-    app.pipeline.submit(record.source.path, changed);
-    await processOnce(app);
+    app.services.ingest.submit(record.source.path, changed);
+    await app.jobs.processOnce();
     await app.close();
 
     const [final] = await allRecords(app);

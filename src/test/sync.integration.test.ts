@@ -1,12 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../media/media.repository.js';
+import { openMedia } from '../media/ffmpeg-binaries.js';
 import { SimLibrary } from '../platform/tj/simulator/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../platform/tj/simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
-import { parseLibraryExport } from '../tracking/library-csv.js';
+import { parseLibraryExport } from '../platform/tj/library-export.js';
 import { runCli } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, makeImage, tempRoot } from './fixtures.js';
 import { readInventory } from './harness.js';
@@ -20,7 +19,7 @@ describe('sync with TJ, on a library seeded with the 746-creative export', () =>
   beforeAll(async () => {
     const library = new SimLibrary();
     library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'));
-    sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, new MediaRepository(locateFfmpeg({}), 100_000_000), library);
+    sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, openMedia(), library);
     root = await tempRoot();
     env = { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password', UPLOAD_PACE_MS: '0', DRY_RUN: 'false' };
     // Our own two creatives go up first, and the cache holds one name TJ no longer lists.

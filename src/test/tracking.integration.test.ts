@@ -2,8 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../media/media.repository.js';
+import { openMedia } from '../media/ffmpeg-binaries.js';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../platform/tj/simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +27,7 @@ describe('tracking files after a live upload run', () => {
   let idByName: Map<string, string>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, new MediaRepository(locateFfmpeg({}), 100_000_000));
+    sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, openMedia());
     root = await tempRoot();
     await fs.mkdir(path.join(root, 'tracking'), { recursive: true });
     await fs.writeFile(path.join(root, 'tracking', 'metadata_defaults.csv'), 'folder_path,category_name,model_sex,style,creator_name,language,content_type,creative_description,test_id\nCumshot,Cumshot,F,Real,Seras,EN,NSFW,Generic,\n');

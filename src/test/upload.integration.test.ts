@@ -2,15 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreativeRecord } from '../core/record.js';
-import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../media/media.repository.js';
+import { openMedia } from '../media/ffmpeg-binaries.js';
 import { SimLibrary } from '../platform/tj/simulator/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../platform/tj/simulator/options.js';
 import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 
-const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
+const media = openMedia();
 const running: RunningSimulator[] = [];
 
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import type { CampaignTemplate } from '../config/campaign-template.js';
 
 /** TJ's "Mass create with CSV" headers, exactly as TJ_tool and TJ expect them (see examples/). */
 export const NATIVE_HEADER = ['Ad Name', 'Target URL', 'Video Creative ID', 'Thumbnail Creative ID', 'Headline', 'Brand Name'] as const;
@@ -17,26 +18,6 @@ export const PREROLL_HEADER = [
 
 /** TJ's field limits. */
 export const LIMITS = { adName: 64, headline: 87, brand: 25, ctaText: 25, bannerTitle: 25, bannerSubtitle: 30, rows: 50, bytes: 500_000 } as const;
-
-/**
- * What goes into every ad. TJ's macros (`{CampaignID}`, `{BanID}`…) are kept verbatim; our own
- * placeholders are `%category%`, `%description%` and `%creator%`.
- */
-export interface CampaignTemplate {
-  readonly targetUrl: string;
-  readonly headline: string;
-  readonly brand: string;
-  readonly ctaText: string;
-  readonly ctaUrl: string;
-}
-
-export const DEFAULT_TEMPLATE: CampaignTemplate = {
-  targetUrl: 'PLACEHOLDER_URL',
-  headline: '%category%',
-  brand: 'PLACEHOLDER_BRAND',
-  ctaText: 'Click Here',
-  ctaUrl: 'PLACEHOLDER_URL',
-};
 
 export interface NativeAd {
   /** The video's name without extension: `VID_…_ID-X-VID`. */

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { extensionOf, fileName } from '../core/files.js';
 import type { CreativeRecord, OutputFile } from '../core/record.js';
 
 /** The origin's columns (Creative_Flow's `creative_inventory.csv`), then ours. */
@@ -62,14 +62,14 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined, reviewS
   const width = media?.width ?? 0;
   const height = media?.height ?? 0;
   const duration = output ? output.durationSec : record.media?.durationSec;
-  const fileName = output ? path.posix.basename(output.path) : record.setAside ? path.posix.basename(record.setAside.path) : '';
+  const newName = output ? fileName(output.path) : record.setAside ? fileName(record.setAside.path) : '';
   const bytes = output?.bytes ?? record.source.size;
   const review = record.naming?.review ?? [];
   const lastTime = record.times[record.state] ?? record.times.discovered ?? '';
   return {
     unique_id: id ? `${id}${suffix}` : '',
-    original_filename: path.posix.basename(record.source.path),
-    new_filename: fileName,
+    original_filename: fileName(record.source.path),
+    new_filename: newName,
     creator_name: tokens?.creator ?? '',
     language: tokens?.language ?? '',
     category: tokens?.category ?? '',
@@ -80,7 +80,7 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined, reviewS
     width_px: width ? String(width) : '',
     height_px: height ? String(height) : '',
     file_size_mb: (bytes / 1_000_000).toFixed(2),
-    file_format: output ? path.posix.extname(output.path).slice(1) : path.posix.extname(record.source.path).slice(1).toLowerCase(),
+    file_format: extensionOf(output?.path ?? record.source.path).slice(1),
     date_processed: lastTime.slice(0, 10),
     source_path: record.source.path,
     notes: (record.notes ?? []).join('; '),
@@ -97,7 +97,7 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined, reviewS
     tj_upload_date: output?.upload && output.upload.status !== 'in_flight' ? output.upload.at.slice(0, 10) : '',
     tj_campaign_id: '',
     upload_status: output?.upload?.status ?? '',
-    review_status: output?.upload?.creativeId ? (reviewStatusOf(fileName) ?? '') : '',
+    review_status: output?.upload?.creativeId ? (reviewStatusOf(newName) ?? '') : '',
     archive_path: record.archive?.dir ?? record.setAside?.path ?? '',
   };
 }

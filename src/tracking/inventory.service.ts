@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { INVENTORY_COLUMNS, inventoryRows } from './inventory-rows.js';
@@ -31,6 +31,12 @@ export class InventoryService {
       this.timer = undefined;
       this.writeNow().catch((error: unknown) => this.log.error({ err: error, file: this.file }, 'Could not write the inventory; it will be tried again on the next change'));
     }, Math.max(this.debounceMs, this.lastDurationMs * 10));
+  }
+
+  /** Writes what is scheduled now instead of later, and waits for any write under way: before the process exits. */
+  async flush(): Promise<void> {
+    if (this.timer) await this.writeNow();
+    else await this.writing.catch(() => undefined);
   }
 
   /** Writes now, after any write under way. */

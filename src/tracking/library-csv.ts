@@ -1,38 +1,11 @@
-import fs from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { LIBRARY_EXPORT_COLUMNS, parseLibraryExport } from '../platform/tj/library-export.js';
 import type { LibraryRepository } from '../store/library.repository.js';
-
-export const LIBRARY_EXPORT_COLUMNS = ['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status'] as const;
-
-/** A row of TJ's library export: `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status`. */
-export interface LibraryExportRow {
-  readonly creative_id: string;
-  readonly filename: string;
-  readonly upload_date: string;
-  readonly dimensions: string;
-  readonly file_type: string;
-  readonly creative_type: string;
-  readonly review_status: string;
-}
-
-export function parseLibraryExport(text: string): LibraryExportRow[] {
-  const rows: Record<string, string>[] = parse(text, { columns: true, bom: true, skip_empty_lines: true, trim: true });
-  return rows
-    .filter((row) => row.creative_id && row.filename)
-    .map((row) => ({
-      creative_id: row.creative_id ?? '',
-      filename: row.filename ?? '',
-      upload_date: row.upload_date ?? '',
-      dimensions: row.dimensions ?? '',
-      file_type: row.file_type ?? '',
-      creative_type: row.creative_type ?? '',
-      review_status: row.review_status ?? 'pending',
-    }));
-}
+import type { StorageRepository } from '../store/storage.repository.js';
 
 /** Fills the library cache from an export, so current users keep their history; returns the rows read. */
-export async function importLibraryCsv(file: string, library: LibraryRepository): Promise<number> {
-  const rows = parseLibraryExport(await fs.readFile(file, 'utf8'));
+export async function importLibraryCsv(file: string, library: LibraryRepository, storage: StorageRepository): Promise<number> {
+  const rows = parseLibraryExport((await storage.readText(file)) ?? '');
   for (const row of rows) {
     library.set(row.filename, {
       creativeId: row.creative_id,
@@ -45,4 +18,13 @@ export async function importLibraryCsv(file: string, library: LibraryRepository)
   }
   await library.save();
   return rows.length;
+}
+
+/** The library cache as TJ's own export, newest id first. */
+export function renderLibraryCsv(library: Pick<LibraryRepository, 'entries'>): string {
+  const rows = library
+    .entries()
+    .sort(([, a], [, b]) => b.creativeId.localeCompare(a.creativeId))
+    .map(([name, entry]) => [entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus]);
+  return stringify([[...LIBRARY_EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' });
 }

@@ -1,17 +1,17 @@
-import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import type { CampaignTemplate } from '../config/campaign-template.js';
 import { localStamp } from '../core/dates.js';
+import { baseName, fileName } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
+import type { Logger } from '../core/logger.js';
+import type { ArchivedBatch, UploadOutcome } from '../core/outcomes.js';
 import type { OutputFile } from '../core/record.js';
-import type { Logger } from '../logger.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-import type { ArchivedBatch } from '../archive/archive.service.js';
-import type { UploadOutcome, UploadSummary } from '../upload/upload.service.js';
-import { NATIVE_HEADER, nativeRows, PREROLL_HEADER, prerollRows, renderCampaignCsvs, type CampaignTemplate, type NativeAd, type PrerollAd } from './campaign-csv.js';
+import { NATIVE_HEADER, nativeRows, PREROLL_HEADER, prerollRows, renderCampaignCsvs, type NativeAd, type PrerollAd } from './campaign-csv.js';
 import { creativeType, uniqueIdOf } from './inventory-rows.js';
-import { LIBRARY_EXPORT_COLUMNS } from './library-csv.js';
+import { renderLibraryCsv } from './library-csv.js';
 
 const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'retries'] as const;
 
@@ -30,21 +30,15 @@ export class TrackingService {
     private readonly log: Logger,
   ) {}
 
-  async afterUploads(summary: UploadSummary | undefined, archived: readonly ArchivedBatch[]): Promise<void> {
-    if (summary && summary.outcomes.length > 0) await this.writeUploadStatus(summary.outcomes);
-    if (summary && !summary.dryRun) await this.writeLibraryExport();
-    for (const batch of archived) await this.writeCampaignCsvs(batch);
-  }
-
   async writeUploadStatus(outcomes: readonly UploadOutcome[], now = new Date()): Promise<string> {
     const rows: string[][] = [];
     for (const outcome of outcomes) {
       const record = await this.creatives.load(outcome.key);
-      const output = record?.outputs?.find((candidate) => path.posix.basename(candidate.path) === path.posix.basename(outcome.path));
+      const output = record?.outputs?.find((candidate) => fileName(candidate.path) === fileName(outcome.path));
       const at = new Date(outcome.at);
       rows.push([
         record && output ? uniqueIdOf(record, output) : '',
-        path.posix.basename(outcome.path),
+        fileName(outcome.path),
         output?.path ?? outcome.path,
         at.toISOString().slice(0, 10),
         at.toISOString().slice(11, 19),
@@ -58,17 +52,13 @@ export class TrackingService {
         String(outcome.retries),
       ]);
     }
-    const file = await this.storage.freePath(this.layout.tracking, `upload_status_${localStamp(now)}.csv`);
+    const file = await this.storage.freePath(this.layout.tracking, fileName(this.layout.uploadStatusFile(localStamp(now))));
     await this.storage.writeFileAtomic(file, stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
     return file;
   }
 
   async writeLibraryExport(): Promise<void> {
-    const rows = this.library
-      .entries()
-      .sort(([, a], [, b]) => b.creativeId.localeCompare(a.creativeId))
-      .map(([name, entry]) => [entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus]);
-    await this.storage.writeFileAtomic(this.layout.libraryCsv, stringify([[...LIBRARY_EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' }));
+    await this.storage.writeFileAtomic(this.layout.libraryCsv, renderLibraryCsv(this.library));
   }
 
   /** Only creatives with real ids go in: a dry run archives nothing, so it never writes one. */
@@ -80,11 +70,11 @@ export class TrackingService {
       const video = record.outputs?.find((output) => output.role === 'video');
       const image = record.outputs?.find((output) => output.role === 'image');
       const creative = record.outputs?.find((output) => output.role === 'creative');
-      if (record.kind === 'native' && idOf(video) && idOf(image)) native.push({ name: nameOf(video), videoId: idOf(video) ?? '', thumbnailId: idOf(image) ?? '', tokens });
-      if (record.kind === 'preroll' && idOf(creative)) preroll.push({ name: nameOf(creative), creativeId: idOf(creative) ?? '', tokens });
+      if (record.kind === 'native' && idOf(video) && idOf(image)) native.push({ name: baseName(video?.path ?? ''), videoId: idOf(video) ?? '', thumbnailId: idOf(image) ?? '', tokens });
+      if (record.kind === 'preroll' && idOf(creative)) preroll.push({ name: baseName(creative?.path ?? ''), creativeId: idOf(creative) ?? '', tokens });
     }
     const written: string[] = [];
-    const base = `Batch${String(batch.batch).padStart(3, '0')}_${localStamp(now)}`;
+    const stamp = localStamp(now);
     const groups: [string, readonly string[], string[][], boolean][] = [
       ['Native', NATIVE_HEADER, nativeRows(native, this.template), true],
       ['Preroll', PREROLL_HEADER, prerollRows(preroll, this.template), false],
@@ -93,7 +83,7 @@ export class TrackingService {
       if (rows.length === 0) continue;
       const files = renderCampaignCsvs(header, rows, quoteAll);
       for (const [i, content] of files.entries()) {
-        const file = path.join(this.layout.tracking, 'Upload_CSV', `${base}_${kind}${i === 0 ? '' : `_part${i + 1}`}.csv`);
+        const file = this.layout.uploadCsvFile(batch.batch, stamp, kind, i + 1);
         await this.storage.writeFileAtomic(file, content);
         written.push(file);
       }
@@ -106,10 +96,5 @@ export class TrackingService {
 function idOf(output: OutputFile | undefined): string | undefined {
   const upload = output?.upload;
   return upload && (upload.status === 'uploaded' || upload.status === 'duplicate') ? upload.creativeId : undefined;
-}
-
-function nameOf(output: OutputFile | undefined): string {
-  const name = path.posix.basename(output?.path ?? '');
-  return name.slice(0, name.lastIndexOf('.'));
 }
 

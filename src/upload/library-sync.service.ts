@@ -1,6 +1,7 @@
-import type { Logger } from '../logger.js';
-import type { LibraryEntry, LibraryRepository } from '../store/library.repository.js';
-import type { ListedCard, Uploader } from '../platform/uploader.js';
+import type { Logger } from '../core/logger.js';
+import type { LibraryEntry, ListedCard } from '../core/platform.js';
+import type { Uploader } from '../platform/uploader.js';
+import type { LibraryRepository } from '../store/library.repository.js';
 
 export interface RefreshResult {
   /** Creatives listed on the platform, de-duplicated by id. */
@@ -19,7 +20,7 @@ export interface ReviewChange {
 }
 
 /** Brings the library cache in step with the platform: its whole listing, or its review statuses. */
-export class SyncService {
+export class LibrarySyncService {
   constructor(
     private readonly library: LibraryRepository,
     /** Safety limit of pages read per listing. */

@@ -1,49 +1,26 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import { toAbsolute, type Layout } from '../core/layout.js';
+import type { ActivityBus } from '../core/events.js';
+import { baseName, extensionOf, fileName } from '../core/files.js';
+import type { Layout } from '../core/layout.js';
+import type { Logger } from '../core/logger.js';
+import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
+import type { UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
-import type { Logger } from '../logger.js';
+import { LoginRequiredError, type Uploader, type UploadResult } from '../platform/uploader.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
-import { LoginRequiredError, type Uploader, type UploadResult, type UploadTarget } from '../platform/uploader.js';
 
 export interface UploadOptions {
   /** Files per batch (TJ: at most 10). */
   readonly batchSize: number;
   /** Pause between batches. */
   readonly paceMs: number;
-  /** Send even names the library cache already has. */
-  readonly force: boolean;
   /** Tries of a batch's transient failures after the first, waiting `retryBaseMs`, 2×, 4×… before each. */
   readonly retries: number;
   readonly retryBaseMs: number;
   /** Pages of the platform's listing read to find a name before a retry or on resume. */
   readonly lookupPages: number;
-}
-
-/** What became of one file in one upload run: a row of `upload_status_*.csv`. */
-export interface UploadOutcome {
-  readonly key: string;
-  readonly path: string;
-  readonly target: UploadTarget;
-  readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'dry_run';
-  readonly creativeId?: string;
-  readonly message?: string;
-  readonly batch?: number;
-  readonly retries: number;
-  readonly at: string;
-}
-
-export interface UploadSummary {
-  readonly dryRun: boolean;
-  /** Every file this run touched, in order. */
-  readonly outcomes: readonly UploadOutcome[];
-  readonly uploaded: number;
-  readonly duplicates: number;
-  readonly rejected: number;
-  /** Still waiting: transient failures after every retry, or a pause for `creative-flow login`. */
-  readonly pending: number;
-  readonly loginRequired: boolean;
 }
 
 interface Item {
@@ -67,6 +44,7 @@ export class UploadService {
     private readonly creatives: CreativeRepository,
     private readonly library: LibraryRepository,
     private readonly layout: Layout,
+    private readonly events: ActivityBus,
     private readonly log: Logger,
     private readonly options: UploadOptions,
   ) {}
@@ -82,7 +60,9 @@ export class UploadService {
     return (await this.pendingItems()).map((item) => ({ key: item.key, path: item.output.path, target: item.target, status: 'dry_run', retries: 0, at }));
   }
 
-  async run(uploader: Uploader, signal?: AbortSignal): Promise<UploadSummary> {
+  /** Sends every staged file; `force` sends names the library cache already knows. */
+  async run(uploader: Uploader, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<UploadSummary> {
+    const { signal } = options;
     this.tally = { uploaded: 0, duplicates: 0, rejected: 0 };
     this.outcomes = [];
     const items = await this.pendingItems();
@@ -90,7 +70,7 @@ export class UploadService {
       await this.resumeInFlight(uploader, items.filter((item) => item.output.upload?.status === 'in_flight'));
       const toSend: Item[] = [];
       for (const item of await this.pendingItems()) {
-        const known = this.options.force ? undefined : this.library.get(item.name);
+        const known = options.force ? undefined : this.library.get(item.name);
         if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
         else toSend.push(item);
       }
@@ -124,7 +104,7 @@ export class UploadService {
       await this.creatives.flush();
       const [first] = remaining;
       if (!first) return;
-      const results = await uploader.upload(first.target, remaining.map((item) => ({ path: toAbsolute(this.layout, item.output.path), name: item.name })));
+      const results = await uploader.upload(first.target, remaining.map((item) => ({ path: this.layout.abs(item.output.path), name: item.name })));
       const failed: Item[] = [];
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
@@ -190,7 +170,7 @@ export class UploadService {
       this.library.set(item.name, {
         creativeId: result.creativeId,
         dimensions: existing?.dimensions ?? `${item.output.width}x${item.output.height}`,
-        fileType: existing?.fileType ?? item.output.path.slice(item.output.path.lastIndexOf('.')),
+        fileType: existing?.fileType ?? extensionOf(item.output.path),
         reviewStatus: existing?.reviewStatus ?? 'pending',
         creativeType: existing?.creativeType ?? item.target,
         uploadDate: existing?.uploadDate ?? at.slice(0, 10),
@@ -216,10 +196,11 @@ export class UploadService {
       ...record,
       outputs,
       state,
-      ...(rejected ? { reason: `TJ refused ${rejected.path.slice(rejected.path.lastIndexOf('/') + 1)}: ${rejected.upload?.message}` } : {}),
+      ...(rejected ? { reason: `TJ refused ${fileName(rejected.path)}: ${rejected.upload?.message}` } : {}),
       times: record.times[state] ? record.times : { ...record.times, [state]: new Date().toISOString() },
     };
     this.creatives.put(next);
+    if (upload && upload.status !== 'in_flight') this.events.emit('creative', next, `upload ${upload.status}`);
   }
 
   private async pendingItems(): Promise<Item[]> {
@@ -247,11 +228,6 @@ function targetOf(record: CreativeRecord, output: OutputFile): UploadTarget | un
   if (output.role === 'image') return 'native-static';
   if (output.role !== 'creative') return undefined;
   return record.kind === 'preroll' ? 'in-stream' : 'static-banner';
-}
-
-function baseName(filePath: string): string {
-  const name = filePath.slice(filePath.lastIndexOf('/') + 1);
-  return name.slice(0, name.lastIndexOf('.'));
 }
 
 /** Consecutive runs of one target, at most `size` long. */

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright';
 import { ToolMissingError } from '../../core/errors.js';
+import { StorageRepository } from '../../store/storage.repository.js';
 
 /** Debian's Chromium; where there is none, Playwright's own build is used, as on a user's machine. */
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -14,14 +14,14 @@ export interface BrowserOptions {
 }
 
 /** The executable to launch, or undefined for Playwright's own browser. */
-export function chromiumExecutable(chromiumPath: string | undefined): string | undefined {
+export function chromiumExecutable(chromiumPath: string | undefined, storage = new StorageRepository()): string | undefined {
   if (chromiumPath) {
-    if (!fs.existsSync(chromiumPath)) {
-      throw new ToolMissingError(`CHROMIUM_PATH "${chromiumPath}" does not exist`, { hint: 'Point CHROMIUM_PATH at a Chromium binary, or unset it to use /usr/bin/chromium.' });
+    if (!storage.isExecutable(chromiumPath)) {
+      throw new ToolMissingError(`CHROMIUM_PATH "${chromiumPath}" is not an executable file`, { hint: 'Point CHROMIUM_PATH at a Chromium binary, or unset it to use /usr/bin/chromium.' });
     }
     return chromiumPath;
   }
-  return SYSTEM_CHROMIUM.find((candidate) => fs.existsSync(candidate));
+  return SYSTEM_CHROMIUM.find((candidate) => storage.isExecutable(candidate));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { UploadTarget } from '../uploader.js';
+import type { UploadTarget } from '../../core/platform.js';
 
 /**
  * Everything known of TJ's advertiser site (TJ-CONTRACT.md), in one place. When TJ changes,

@@ -1,8 +1,9 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright';
 import { ConfigError } from '../../core/errors.js';
+import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError } from '../uploader.js';
+import { launchBrowser } from './browser.js';
 import { TJ } from './selectors.js';
 
 /** Where TJ is and who signs in. The password never reaches a log. */
@@ -10,12 +11,35 @@ export interface TjConnection {
   readonly loginUrl: string;
   readonly appUrl: string;
   readonly username: string | undefined;
+  /** A credential: never logged, never written anywhere but the environment or `.env`. */
   readonly password: string | undefined;
-  /** Playwright storageState (cookies, localStorage): a credential, kept with mode 0600. */
-  readonly sessionFile: string;
+  /** A Chromium to drive instead of Debian's or Playwright's own. */
   readonly chromiumPath: string | undefined;
-  /** Where a screenshot of the page goes when an upload fails. */
-  readonly screenshotDir: string;
+}
+
+/**
+ * The saved browser session (Playwright storageState: cookies and localStorage). It is a
+ * credential: its folder is 0700 and the file 0600, replaced atomically.
+ */
+export class SessionFile {
+  constructor(
+    readonly file: string,
+    private readonly storage: StorageRepository,
+  ) {}
+
+  async exists(): Promise<boolean> {
+    return (await this.storage.stat(this.file)) !== undefined;
+  }
+
+  /** When it was last written (0 when there is none): a new login shows as a new time. */
+  async savedAt(): Promise<number> {
+    return (await this.storage.stat(this.file))?.mtimeMs ?? 0;
+  }
+
+  async save(context: BrowserContext): Promise<void> {
+    await this.storage.ensureDir(path.dirname(this.file), 0o700);
+    await this.storage.writeFileAtomic(this.file, JSON.stringify(await context.storageState()), { mode: 0o600 });
+  }
 }
 
 /**
@@ -32,7 +56,7 @@ export async function isSignedOut(page: Page): Promise<boolean> {
  * takes a person solving the captcha unless the site has none, clicks it once, and saves the
  * session. Throws {@link LoginRequiredError} when nobody enables the button in `waitForPersonMs`.
  */
-export async function signIn(context: BrowserContext, connection: TjConnection, waitForPersonMs: number): Promise<void> {
+export async function signIn(context: BrowserContext, connection: TjConnection, session: SessionFile, waitForPersonMs: number): Promise<void> {
   const page = await context.newPage();
   try {
     await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
@@ -52,23 +76,18 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
       throw new ConfigError('TJ_USERNAME/TJ_PASSWORD', 'are not accepted by TJ ("don\'t recognize these credentials")', 'Check them in .env.');
     }
     if (await isSignedOut(page)) throw new LoginRequiredError('the sign-in page came back after submitting');
-    await saveSession(context, connection.sessionFile);
+    await session.save(context);
   } finally {
     await page.close();
   }
 }
 
-/** Writes the session state readable by its owner only, replacing the old one atomically. */
-export async function saveSession(context: BrowserContext, file: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(await context.storageState()), { mode: 0o600 });
-  await fs.rename(temp, file);
-}
-
-export async function sessionExists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
+/** Signs in in a browser of its own (a window a person can use, unless `headless`), then closes it. */
+export async function signInWithBrowser(connection: TjConnection, session: SessionFile, options: { headless: boolean; waitForPersonMs: number }): Promise<void> {
+  const browser = await launchBrowser({ headless: options.headless, chromiumPath: connection.chromiumPath });
+  try {
+    await signIn(await browser.newContext(), connection, session, options.waitForPersonMs);
+  } finally {
+    await browser.close();
+  }
 }

@@ -1,16 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../logger.js';
-import { locateFfmpeg } from '../../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../../media/media.repository.js';
+import { Layout } from '../../core/layout.js';
+import { createLogger } from '../../core/logger.js';
+import { StorageRepository } from '../../store/storage.repository.js';
+import { openMedia } from '../../media/ffmpeg-binaries.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator/options.js';
 import { startSimulator, type RunningSimulator } from './simulator/server.js';
 import { makeImage, makeVideo, sha256, tempRoot } from '../../test/fixtures.js';
 import { LoginRequiredError } from '../uploader.js';
 import { TjUploader } from './tj-uploader.js';
 
-const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
+const media = openMedia();
 const log = createLogger({ level: 'silent', pretty: false });
 
 async function simulator(overrides: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
@@ -19,8 +20,8 @@ async function simulator(overrides: Partial<SimulatorOptions> = {}): Promise<Run
 
 async function uploaderFor(sim: RunningSimulator, root: string): Promise<TjUploader> {
   return TjUploader.open(
-    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', sessionFile: path.join(root, 'data/session/tj_session.json'), chromiumPath: undefined, screenshotDir: path.join(root, 'data/screenshots') },
-    log,
+    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined },
+    { layout: new Layout(root), storage: new StorageRepository(), log },
   );
 }
 

@@ -1,13 +1,22 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
-import type { Logger } from '../../logger.js';
+import { localStampMs } from '../../core/dates.js';
+import type { Layout } from '../../core/layout.js';
+import type { Logger } from '../../core/logger.js';
+import type { LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
+import type { StorageRepository } from '../../store/storage.repository.js';
+import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
-import { LoginRequiredError, type LibraryCard, type ListedCard, type UploadFile, type Uploader, type UploadResult, type UploadTarget } from '../uploader.js';
 import { TJ } from './selectors.js';
-import { isSignedOut, saveSession, sessionExists, signIn, type TjConnection } from './tj-session.js';
+import { isSignedOut, SessionFile, signIn, type TjConnection } from './tj-session.js';
 
-type PageCard = Omit<LibraryCard, 'target'>;
+type PageCard = LibraryCard;
+
+/** What the TJ adapter writes: its session, and evidence of failures, where the layout says. */
+export interface TjAdapterDeps {
+  readonly layout: Layout;
+  readonly storage: StorageRepository;
+  readonly log: Logger;
+}
 
 interface PreviewOutcome {
   readonly name: string;
@@ -19,21 +28,26 @@ interface PreviewOutcome {
 export class TjUploader implements Uploader {
   private pages = 0;
 
+  private readonly log: Logger;
+
   private constructor(
     private readonly browser: Browser,
     private readonly context: BrowserContext,
     private readonly page: Page,
     private readonly connection: TjConnection,
-    private readonly log: Logger,
-  ) {}
+    private readonly session: SessionFile,
+    private readonly deps: TjAdapterDeps,
+  ) {
+    this.log = deps.log;
+  }
 
-  static async open(connection: TjConnection, log: Logger): Promise<TjUploader> {
+  static async open(connection: TjConnection, deps: TjAdapterDeps): Promise<TjUploader> {
+    const session = new SessionFile(deps.layout.sessionFile, deps.storage);
     const browser = await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath });
-    const storageState = (await sessionExists(connection.sessionFile)) ? connection.sessionFile : undefined;
-    const context = await browser.newContext(storageState ? { storageState } : {});
+    const context = await browser.newContext((await session.exists()) ? { storageState: session.file } : {});
     const page = await context.newPage();
     page.setDefaultTimeout(TJ.navigationMs);
-    return new TjUploader(browser, context, page, connection, log);
+    return new TjUploader(browser, context, page, connection, session, deps);
   }
 
   get pagesRead(): number {
@@ -53,14 +67,14 @@ export class TjUploader implements Uploader {
 
   async keepAlive(): Promise<void> {
     await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
-    if (!(await isSignedOut(this.page))) await saveSession(this.context, this.connection.sessionFile);
+    if (!(await isSignedOut(this.page))) await this.session.save(this.context);
   }
 
   private async screenshot(what: string): Promise<void> {
-    const file = path.join(this.connection.screenshotDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${what}.png`);
+    const file = this.deps.layout.screenshotFile(localStampMs(), what, 'png');
     try {
-      await fs.mkdir(this.connection.screenshotDir, { recursive: true });
-      await this.page.screenshot({ path: file, fullPage: true });
+      await this.deps.storage.ensureDir(this.deps.layout.screenshots, 0o700);
+      await this.deps.storage.writeFileAtomic(file, await this.page.screenshot({ fullPage: true }), { mode: 0o600 });
       this.log.warn({ screenshot: file }, 'Saved a screenshot of the page at the failure');
     } catch {
       // A screenshot is a help, never a reason to fail.
@@ -105,7 +119,7 @@ export class TjUploader implements Uploader {
     const found = new Map<string, LibraryCard>();
     for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
       for (const card of await this.readCards()) {
-        if (wanted.delete(card.name)) found.set(card.name, { ...card, target });
+        if (wanted.delete(card.name)) found.set(card.name, card);
       }
       if (wanted.size === 0 || !(await this.nextPage())) break;
     }
@@ -136,7 +150,7 @@ export class TjUploader implements Uploader {
     if (!(await isSignedOut(this.page))) return;
     this.log.warn('The TJ session is dead; signing in again');
     // Headless: this only works where no captcha stands in the way (the simulator's --no-captcha).
-    await signIn(this.context, this.connection, 10_000);
+    await signIn(this.context, this.connection, this.session, 10_000);
     await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
     if (await isSignedOut(this.page)) throw new LoginRequiredError('still signed out after signing in');
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseLibraryExport } from '../../../tracking/library-csv.js';
+import { parseLibraryExport } from '../library-export.js';
 
 /** The Media Library tabs a creative can sit in. */
 export const TABS = ['native', 'in_stream_video', 'static', 'video'] as const;

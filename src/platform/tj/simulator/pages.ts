@@ -1,10 +1,7 @@
+import { escapeHtml } from '../../../core/html.js';
 import type { SimCreative, Tab } from './library.js';
 
 /** The simulator's pages, following TJ-CONTRACT.md: the same selectors, texts and traps. */
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | TrafficJunky (simulator)</title>

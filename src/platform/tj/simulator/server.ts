@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ConfigError } from '../../../core/errors.js';
+import { openMedia } from '../../../media/ffmpeg-binaries.js';
 import type { MediaRepository } from '../../../media/media.repository.js';
+import { StorageRepository } from '../../../store/storage.repository.js';
 import { SimLibrary, TABS, type ReviewStatus, type Tab } from './library.js';
 import type { SimulatorOptions } from './options.js';
 import { campaignsPage, mediaLibraryPage, sessionExpiredShell, signInPage } from './pages.js';
@@ -27,11 +28,11 @@ export interface RunningSimulator {
  * rules (silently refused duplicate names, in-stream duration, native image size) and can inject
  * the faults TJ shows: latency, HTTP 500s, dropped connections, slow processing, expired sessions.
  */
-export async function startSimulator(initial: SimulatorOptions, media: MediaRepository, library = new SimLibrary()): Promise<RunningSimulator> {
+export async function startSimulator(initial: SimulatorOptions, media: MediaRepository, library = new SimLibrary(), storage = new StorageRepository()): Promise<RunningSimulator> {
   let options = initial;
   const sessions = new SimSessions(options.sessionMinutes * 60_000);
   const random = seededRandom(options.faultSeed);
-  const uploadsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tj-sim-'));
+  const uploadsDir = await storage.makeTempDir('tj-sim-');
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);
@@ -101,7 +102,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
     // TJ refuses a name it already has without a word: the preview succeeds, no card appears.
     if (library.hasName(name)) return json(res, 200, { ok: true });
     if (options.rejectPattern && new RegExp(options.rejectPattern).test(name)) return json(res, 200, { error: 'Creative rejected: it does not meet the content guidelines.' });
-    const rejection = await checkRules(bytes, ext, tab, nativeType, media, uploadsDir);
+    const rejection = await checkRules(bytes, ext, tab, nativeType, media, storage, uploadsDir);
     if (typeof rejection === 'string') return json(res, 200, { error: rejection });
     library.add({ name, fileType: ext.toLowerCase(), dimensions: rejection.dimensions, tab, nativeType, sha256: createHash('sha256').update(bytes).digest('hex'), uploadDate: new Date().toISOString().slice(0, 10) });
     // A dropped connection after TJ kept the file: the case a retry must check the library for.
@@ -126,16 +127,16 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await fs.rm(uploadsDir, { recursive: true, force: true });
+      await storage.removeTree(uploadsDir);
     },
   };
 }
 
 /** TJ's known limits; returns the reason for a `dz-error`, or what the card shows. */
-async function checkRules(bytes: Buffer, ext: string, tab: Tab, nativeType: 0 | 1, media: MediaRepository, dir: string): Promise<string | { dimensions: string }> {
+async function checkRules(bytes: Buffer, ext: string, tab: Tab, nativeType: 0 | 1, media: MediaRepository, storage: StorageRepository, dir: string): Promise<string | { dimensions: string }> {
   if (tab === 'native' && nativeType === 0 && bytes.length > 300_000) return `File is too big (${bytes.length} bytes). Max filesize: 300000 bytes.`;
   const file = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}${ext}`);
-  await fs.writeFile(file, bytes);
+  await storage.writeScratchFile(file, bytes);
   try {
     const probed = await media.probe(file).catch(() => undefined);
     const video = probed?.streams.find((stream) => stream.type === 'video');
@@ -144,7 +145,7 @@ async function checkRules(bytes: Buffer, ext: string, tab: Tab, nativeType: 0 | 
     if (tab === 'in_stream_video' && (seconds < 5 || seconds > 31)) return `Video duration must be between 5 and 31 seconds (this one is ${seconds.toFixed(1)} s).`;
     return { dimensions: `${video.width}x${video.height}` };
   } finally {
-    await fs.rm(file, { force: true });
+    await storage.remove(file);
   }
 }
 
@@ -176,4 +177,24 @@ function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Where the simulator finds ffmpeg, and the export it starts from. */
+export interface SimulatorSetup {
+  /** A `TJ_Creative_Library.csv` to seed the library with. */
+  readonly seedCsv?: string | undefined;
+  readonly ffmpegPath?: string | undefined;
+  readonly ffprobePath?: string | undefined;
+}
+
+/** `creative-flow simulator`: the simulator on this machine's ffmpeg, seeded from an export when given. */
+export async function serveSimulator(options: SimulatorOptions, setup: SimulatorSetup = {}): Promise<RunningSimulator> {
+  const storage = new StorageRepository();
+  const library = new SimLibrary();
+  if (setup.seedCsv !== undefined) {
+    const text = await storage.readText(setup.seedCsv);
+    if (text === undefined) throw new ConfigError('--seed-library', `"${setup.seedCsv}" does not exist`, 'Give the path of a TJ_Creative_Library.csv export.');
+    library.seedFromCsv(text);
+  }
+  return startSimulator(options, openMedia({ ffmpegPath: setup.ffmpegPath, ffprobePath: setup.ffprobePath }), library, storage);
 }

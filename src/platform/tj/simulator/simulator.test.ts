@@ -4,14 +4,13 @@ import path from 'node:path';
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../browser.js';
-import { locateFfmpeg } from '../../../media/ffmpeg-binaries.js';
-import { MediaRepository } from '../../../media/media.repository.js';
+import { openMedia } from '../../../media/ffmpeg-binaries.js';
 import { EXAMPLE_LIBRARY_CSV, makeImage, makeNoiseVideo, makeVideo, tempRoot } from '../../../test/fixtures.js';
 import { SimLibrary } from './library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './options.js';
 import { startSimulator, type RunningSimulator } from './server.js';
 
-const media = new MediaRepository(locateFfmpeg({}), 100_000_000);
+const media = openMedia();
 
 
 async function start(overrides: Partial<SimulatorOptions> = {}, library?: SimLibrary): Promise<RunningSimulator> {

@@ -1,0 +1,13 @@
+import { EventEmitter } from 'node:events';
+import type { CreativeRecord } from './record.js';
+
+/**
+ * What the product announces as it works. Jobs and services emit; whoever needs to know listens
+ * (the inventory writer now), so no service holds a callback into another.
+ */
+export interface ActivityEvents {
+  /** A creative's record changed: a new state, a failed attempt, an upload result. */
+  creative: [record: CreativeRecord, message: string];
+}
+
+export class ActivityBus extends EventEmitter<ActivityEvents> {}

@@ -1,0 +1,35 @@
+import type { RootPath } from './layout.js';
+import type { UploadTarget } from './platform.js';
+import type { CreativeRecord } from './record.js';
+
+/** What became of one file in one upload run: a row of `upload_status_*.csv`. */
+export interface UploadOutcome {
+  readonly key: string;
+  readonly path: RootPath;
+  readonly target: UploadTarget;
+  readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'dry_run';
+  readonly creativeId?: string;
+  readonly message?: string;
+  readonly batch?: number;
+  readonly retries: number;
+  readonly at: string;
+}
+
+export interface UploadSummary {
+  readonly dryRun: boolean;
+  /** Every file this run touched, in order. */
+  readonly outcomes: readonly UploadOutcome[];
+  readonly uploaded: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  /** Still waiting: transient failures after every retry, or a pause for `creative-flow login`. */
+  readonly pending: number;
+  readonly loginRequired: boolean;
+}
+
+/** One archive batch folder and the creatives moved into it by one archive run. */
+export interface ArchivedBatch {
+  readonly batch: number;
+  readonly dir: RootPath;
+  readonly records: CreativeRecord[];
+}

@@ -1,0 +1,32 @@
+/**
+ * What every platform shows of its creatives, in our terms: the uploader interface, the library
+ * cache and the tracking files all speak these types.
+ */
+
+/** Where a creative goes on the platform. */
+export type UploadTarget = 'native-static' | 'native-rollover' | 'in-stream' | 'static-banner';
+
+/** One creative as the platform's library lists it. */
+export interface LibraryCard {
+  readonly creativeId: string;
+  /** As the platform shows it: the file name without its extension. */
+  readonly name: string;
+  readonly dimensions: string;
+  readonly fileType: string;
+  readonly reviewStatus: string;
+}
+
+/** A card from a full walk of the library, with the listing it was found in. */
+export interface ListedCard extends LibraryCard {
+  /** The listing's own name, as TJ's export writes it: `Native Rollover`, `In-Stream Video`, `Static Banner`… */
+  readonly creativeType: string;
+}
+
+/** What we know of one creative on the platform: the library cache's entry. */
+export interface LibraryEntry extends Omit<LibraryCard, 'name'> {
+  readonly creativeType: string;
+  readonly uploadDate: string;
+  /** When `reviewStatus` last changed, as seen by a status sync; for the daily report. */
+  readonly reviewChangedAt?: string;
+  readonly previousReviewStatus?: string;
+}

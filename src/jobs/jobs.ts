@@ -1,0 +1,190 @@
+import type { ArchiveService } from '../archive/archive.service.js';
+import type { Config } from '../config/config.js';
+import { localDate } from '../core/dates.js';
+import type { Logger } from '../core/logger.js';
+import type { ArchivedBatch, UploadSummary } from '../core/outcomes.js';
+import type { IngestService } from '../ingest/ingest.service.js';
+import { findUnknownInboxFiles } from '../intake/reconcile.js';
+import { watchInbox } from '../intake/watch.js';
+import type { PlatformConnection } from '../platform/connection.js';
+import type { ReportService } from '../report/report.service.js';
+import { statusReport, type StatusReport } from '../report/status-report.js';
+import type { CreativeRepository } from '../store/creative.repository.js';
+import type { RunStateRepository } from '../store/run-state.repository.js';
+import type { StorageRepository } from '../store/storage.repository.js';
+import type { InventoryService } from '../tracking/inventory.service.js';
+import type { TrackingService } from '../tracking/tracking.service.js';
+import type { LibrarySyncService, RefreshResult, ReviewChange } from '../upload/library-sync.service.js';
+import type { UploadService } from '../upload/upload.service.js';
+
+/** The services the jobs are made of, and what the jobs use of each; `openApp` builds them once. */
+export interface Services {
+  readonly storage: StorageRepository;
+  readonly creatives: CreativeRepository;
+  readonly runState: Pick<RunStateRepository, 'dryRunPlanChanged'>;
+  readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts'>;
+  readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run'>;
+  readonly connection: Pick<PlatformConnection, 'loginPending' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
+  readonly archive: Pick<ArchiveService, 'run'>;
+  readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'writeCampaignCsvs'>;
+  readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
+  readonly reports: Pick<ReportService, 'write'>;
+  readonly librarySync: Pick<LibrarySyncService, 'syncStatuses' | 'refreshLibrary'>;
+}
+
+export interface UploadPassOptions {
+  /** Send names the library cache already knows. */
+  readonly force?: boolean;
+  /** Aborted on shutdown: the batch under way finishes, no other starts. */
+  readonly signal?: AbortSignal;
+}
+
+export interface UploadPassResult {
+  /** Undefined when nothing was sent or planned (nothing staged, an unchanged dry-run plan, a login awaited). */
+  readonly summary: UploadSummary | undefined;
+  readonly archived: readonly ArchivedBatch[];
+  /** Uploads wait for `creative-flow login`. */
+  readonly loginPending: boolean;
+}
+
+/** Something that was started and must be closed: the inbox watcher. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Every job the product does, in one place. The daemon schedules these, the CLI parses arguments
+ * and calls them, and nothing else strings the services together: a job is never assembled from
+ * steps in two places.
+ */
+export class Jobs {
+  constructor(
+    private readonly services: Services,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {}
+
+  /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
+  async watchInbox(): Promise<Closable> {
+    return watchInbox(this.config.layout, (file) => this.services.ingest.observe(file), this.log);
+  }
+
+  /**
+   * Compares `inbox/` with the database: files no record accounts for are taken in (the watcher
+   * may have missed them), and records a crash left between steps are resumed. Returns how many.
+   */
+  async reconcile(): Promise<number> {
+    const { ingest, storage, creatives } = this.services;
+    const unknown = await findUnknownInboxFiles(this.config.layout, storage, creatives);
+    for (const file of unknown) ingest.observe(file);
+    const resumed = ingest.resumeUnfinished();
+    if (unknown.length > 0 || resumed > 0) this.log.info({ unknown: unknown.length, resumed }, 'Reconciled inbox/ with the database');
+    return unknown.length + resumed;
+  }
+
+  /** Ingests everything in `inbox/` and every unfinished record (failed ones too, when asked), and returns once nothing is in flight. */
+  async ingestAll(options: { retryFailed: boolean }): Promise<void> {
+    const { ingest } = this.services;
+    if (options.retryFailed) await ingest.retryFailed();
+    // Settle after every pass, the first included: work may already be under way. Stop after a
+    // pass that found nothing new.
+    for (let more = true; more; ) {
+      more = (await this.reconcile()) > 0;
+      await ingest.settled();
+    }
+  }
+
+  /**
+   * One upload pass: what is staged goes to the platform (a dry run reports its plan once per
+   * change instead), then uploaded creatives are archived and the tracking files written.
+   */
+  async uploadPass(options: UploadPassOptions = {}): Promise<UploadPassResult> {
+    const { uploads, connection, runState, tracking } = this.services;
+    let summary: UploadSummary | undefined;
+    let loginPending = false;
+    if (this.config.dryRun) {
+      const outcomes = await uploads.plan();
+      // Reported once per plan, not every pass, and not again by the next `process --once`.
+      if (outcomes.length > 0 && (await runState.dryRunPlanChanged(outcomes.map((outcome) => outcome.path)))) {
+        this.log.info({ files: outcomes.length }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
+        summary = { dryRun: true, outcomes, uploaded: 0, duplicates: 0, rejected: 0, pending: outcomes.length, loginRequired: false };
+      }
+    } else if (uploads.hasWork()) {
+      // No browser is started, or kept busy, for a pass with nothing to send.
+      loginPending = await connection.loginPending();
+      if (!loginPending) {
+        summary = await connection.use((uploader) => uploads.run(uploader, options));
+        if (summary.loginRequired) await connection.pauseForLogin();
+        loginPending = summary.loginRequired;
+        const { outcomes: _outcomes, ...counts } = summary;
+        if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, 'Upload pass done');
+      }
+    }
+    if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
+    if (summary && !summary.dryRun) await tracking.writeLibraryExport();
+    const archived = await this.archive();
+    return { summary, archived, loginPending };
+  }
+
+  /**
+   * Archives every uploaded creative into a new batch folder (and finishes a batch a crash cut
+   * short), moves files TJ refused to the rejected folder, and writes each batch's campaign CSVs.
+   */
+  async archive(): Promise<ArchivedBatch[]> {
+    const archived = await this.services.archive.run();
+    for (const batch of archived) await this.services.tracking.writeCampaignCsvs(batch);
+    return archived;
+  }
+
+  /** `process --once`: ingest everything, failed files included, then one upload pass. Returns the counts after. */
+  async processOnce(): Promise<StatusReport> {
+    await this.ingestAll({ retryFailed: true });
+    await this.uploadPass();
+    await this.services.inventory.writeNow();
+    return this.status();
+  }
+
+  /** Updates review statuses from the platform; returns the creatives whose status changed. */
+  async syncStatuses(): Promise<ReviewChange[]> {
+    const changes = await this.services.connection.use((uploader) => this.services.librarySync.syncStatuses(uploader));
+    await this.afterLibraryChange();
+    return changes;
+  }
+
+  /** Rebuilds the library cache from every tab and page of the platform; says what is new and what is gone. */
+  async refreshLibrary(): Promise<RefreshResult> {
+    const result = await this.services.connection.use((uploader) => this.services.librarySync.refreshLibrary(uploader));
+    await this.afterLibraryChange();
+    return result;
+  }
+
+  /** Writes the daily report of `date` (default today) as Markdown, JSON and HTML; returns the files. */
+  async dailyReport(date = localDate()): Promise<readonly string[]> {
+    return (await this.services.reports.write(date)).files;
+  }
+
+  /** Counts per state, files in progress, and the last errors. */
+  async status(): Promise<StatusReport> {
+    return statusReport(this.services.creatives);
+  }
+
+  /** Keeps an idle platform session alive. */
+  async keepAlive(): Promise<void> {
+    await this.services.connection.keepAlive();
+  }
+
+  /**
+   * Stops ingesting: files in progress may finish for `graceMs`, then are abandoned safely (they
+   * resume on the next start). What people read is written last.
+   */
+  async drain(graceMs: number): Promise<void> {
+    await this.services.ingest.stop(graceMs);
+    await this.services.inventory.writeNow();
+  }
+
+  /** Review statuses and the library changed: the library export and the inventory show them. */
+  private async afterLibraryChange(): Promise<void> {
+    await this.services.tracking.writeLibraryExport();
+    this.services.inventory.scheduleWrite();
+  }
+}

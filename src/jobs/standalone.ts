@@ -1,0 +1,28 @@
+import type { Config } from '../config/config.js';
+import { SessionFile, signInWithBrowser, type TjConnection } from '../platform/tj/tj-session.js';
+import { statusReport, type StatusReport } from '../report/status-report.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
+
+/** Jobs that run beside a daemon holding the root: they take no lock and change no record. */
+
+/** Where TJ is and who signs in, from the configuration. */
+export function tjConnection(config: Config): TjConnection {
+  return { loginUrl: config.tjLoginUrl, appUrl: config.tjAppUrl, username: config.tjUsername, password: config.tjPassword, chromiumPath: config.chromiumPath };
+}
+
+/**
+ * Signs in to TJ in a visible browser (a person solves the captcha) and saves the session where
+ * the daemon finds it; a daemon paused for a login resumes on its own.
+ */
+export async function login(config: Config, options: { headless: boolean; waitMinutes: number }): Promise<string> {
+  const session = new SessionFile(config.layout.sessionFile, new StorageRepository());
+  await signInWithBrowser(tjConnection(config), session, { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
+  return session.file;
+}
+
+/** Counts per state and the last errors, read without the lock: safe beside a running daemon. */
+export async function readStatus(config: Config): Promise<StatusReport> {
+  const creatives = await CreativeRepository.open(config.layout.db, new StorageRepository(), { readOnly: true });
+  return statusReport(creatives);
+}
