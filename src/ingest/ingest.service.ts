@@ -54,6 +54,8 @@ export class IngestService {
   /** Files that changed since their record was made: their next run starts over with this stat. */
   private readonly restartWith = new Map<string, FileStat>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Resolved when the next retry timer fires. */
+  private retryWaiters: (() => void)[] = [];
   private readonly stopping = new AbortController();
   /** Set by {@link stop}: conversions under way may finish, none may start. */
   private draining = false;
@@ -122,7 +124,11 @@ export class IngestService {
   async settled(): Promise<void> {
     while (this.gate.pending > 0 || this.queue.size > 0 || this.queue.pending > 0 || this.retryTimers.size > 0) {
       await this.gate.idle();
-      await Promise.race([this.queue.onIdle(), delay(200)]);
+      await this.queue.onIdle();
+      // Only retries are left: wait for one to fire, not in a loop (an idle queue resolves at once).
+      if (this.retryTimers.size > 0 && this.gate.pending === 0 && this.queue.size === 0 && this.queue.pending === 0) {
+        await new Promise<void>((resolve) => this.retryWaiters.push(resolve));
+      }
     }
   }
 
@@ -139,6 +145,7 @@ export class IngestService {
     this.gate.close();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
+    for (const resolve of this.retryWaiters.splice(0)) resolve();
     this.queue.clear();
     const idle = this.queue.onIdle();
     const grace = new AbortController();
@@ -291,6 +298,7 @@ export class IngestService {
       setTimeout(() => {
         this.retryTimers.delete(record.key);
         this.schedule(record.key);
+        for (const resolve of this.retryWaiters.splice(0)) resolve();
       }, wait),
     );
   }

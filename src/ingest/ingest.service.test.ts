@@ -1,0 +1,224 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BadInputError, SourceChangedError, TransientError } from '../core/errors.js';
+import { ActivityBus } from '../core/events.js';
+import { Layout, type SetAsideKind } from '../core/layout.js';
+import { createLogger } from '../core/logger.js';
+import type { CreativeRecord } from '../core/record.js';
+import type { State } from '../core/state.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
+import { tempRoot } from '../test/fixtures.js';
+import { findDuplicate } from './dedupe.js';
+import { IngestService, type IngestOptions } from './ingest.service.js';
+import type { IngestSteps } from './steps.js';
+
+const storage = new StorageRepository();
+const log = createLogger({ level: 'silent', pretty: false });
+type Step = 'probe' | 'name' | 'convert' | 'place';
+
+/**
+ * Steps that do no media work: the hash is the file's text, outputs are named, not written. Each
+ * step can be told to fail, once or for good, and counts its calls per file.
+ */
+class FakeSteps implements IngestSteps {
+  readonly calls = new Map<string, number>();
+  readonly setAsides: { file: string; kind: SetAsideKind }[] = [];
+  readonly removed: string[] = [];
+  /** Errors a step throws, in order, for a file; an empty list lets it pass. */
+  readonly failures = new Map<string, Error[]>();
+  /** A step may wait on this before returning, to hold a file mid-step. */
+  gate: Promise<void> | undefined;
+
+  constructor(private readonly creatives: CreativeRepository) {}
+
+  count(step: Step, file: string): number {
+    return this.calls.get(`${step}:${file}`) ?? 0;
+  }
+
+  async probe(record: CreativeRecord): Promise<CreativeRecord> {
+    await this.enter('probe', record);
+    const text = await fs.readFile(path.join(this.root, record.source.path), 'utf8');
+    return { ...record, state: 'probed', hash: text.padEnd(64, '0'), kind: 'image', media: { type: 'image', format: 'png', width: 1, height: 1 } };
+  }
+
+  async name(record: CreativeRecord): Promise<CreativeRecord> {
+    await this.enter('name', record);
+    const id = (record.hash ?? '').slice(0, 8).toUpperCase();
+    return { ...record, state: 'named', naming: { id, tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] } };
+  }
+
+  findDuplicate(record: CreativeRecord): ReturnType<IngestSteps['findDuplicate']> {
+    return findDuplicate(record, this.creatives);
+  }
+
+  async convert(record: CreativeRecord): Promise<CreativeRecord> {
+    await this.enter('convert', record);
+    await this.gate;
+    const outputPath = `uploaded/Image/x_ID-${record.naming?.id}.png` as CreativeRecord['source']['path'];
+    return { ...record, state: 'converted', outputs: [{ role: 'creative', path: outputPath, bytes: 1, width: 1, height: 1, format: 'png', converted: true }] };
+  }
+
+  async place(record: CreativeRecord): Promise<CreativeRecord> {
+    await this.enter('place', record);
+    return { ...record, state: 'staged' };
+  }
+
+  async setAside(record: CreativeRecord, kind: SetAsideKind, reason: string): Promise<CreativeRecord> {
+    this.setAsides.push({ file: record.source.path, kind });
+    return { ...record, state: kind, reason };
+  }
+
+  async removeOutputs(record: CreativeRecord): Promise<void> {
+    this.removed.push(record.source.path);
+  }
+
+  root = '';
+
+  private async enter(step: Step, record: CreativeRecord): Promise<void> {
+    const key = `${step}:${record.source.path}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const error = this.failures.get(key)?.shift();
+    if (error) throw error;
+  }
+}
+
+interface Harness {
+  readonly layout: Layout;
+  readonly creatives: CreativeRepository;
+  readonly steps: FakeSteps;
+  readonly ingest: IngestService;
+  readonly events: { state: State; file: string }[];
+  drop(name: string, content?: string): Promise<string>;
+  record(name: string): CreativeRecord | undefined;
+}
+
+async function harness(options: Partial<IngestOptions> = {}, root?: string): Promise<Harness> {
+  const layout = new Layout(root ?? (await tempRoot()));
+  const creatives = await CreativeRepository.open(layout.db, storage);
+  const steps = new FakeSteps(creatives);
+  steps.root = layout.root;
+  const bus = new ActivityBus();
+  const events: { state: State; file: string }[] = [];
+  bus.on('creative', (record) => events.push({ state: record.state, file: record.source.path }));
+  const ingest = new IngestService({ layout, storage, creatives, steps, events: bus, log }, { concurrency: 2, maxAttempts: 3, retryBaseMs: 5, stabilityMs: 5, ...options });
+  return {
+    layout,
+    creatives,
+    steps,
+    ingest,
+    events,
+    async drop(name, content = name) {
+      const file = path.join(layout.inbox, name);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, content);
+      ingest.observe(file);
+      return `inbox/${name}`;
+    },
+    record(name) {
+      const key = creatives.index.keyOfSource(layout.rel(path.join(layout.inbox, name)));
+      const found = key === undefined ? undefined : creatives.get(key);
+      return found ?? [...creatives.index.keys()].map((candidate) => creatives.get(candidate)).find((candidate) => candidate?.source.path === `inbox/${name}`);
+    },
+  };
+}
+
+describe('IngestService (fake steps)', () => {
+  it('takes a stable file through every step in order, committing each and announcing every change', async () => {
+    const h = await harness();
+    const file = await h.drop('a.png');
+    await h.ingest.settled();
+    expect(h.record('a.png')?.state).toBe('staged');
+    expect(h.events.filter((event) => event.file === file).map((event) => event.state)).toEqual(['discovered', 'probed', 'named', 'converted', 'staged']);
+    expect((['probe', 'name', 'convert', 'place'] as const).map((step) => h.steps.count(step, file))).toEqual([1, 1, 1, 1]);
+    await h.creatives.close();
+    const reopened = await CreativeRepository.open(h.layout.db, storage);
+    expect(reopened.get([...reopened.index.keys()][0] ?? '')?.state).toBe('staged');
+  });
+
+  it('retries a transient failure after a delay and goes on; the attempt count starts over', async () => {
+    const h = await harness();
+    h.steps.failures.set('convert:inbox/b.png', [new TransientError('disk busy', {})]);
+    const file = await h.drop('b.png');
+    await h.ingest.settled();
+    expect(h.record('b.png')).toMatchObject({ state: 'staged', attempts: 0 });
+    expect(h.steps.count('convert', file)).toBe(2);
+  });
+
+  it('marks a file failed after the last attempt, removes what was converted, and tries it again when asked', async () => {
+    const h = await harness({ maxAttempts: 3 });
+    const always = Array.from({ length: 3 }, () => new TransientError('ffmpeg crashed', {}));
+    h.steps.failures.set('place:inbox/c.png', always);
+    const file = await h.drop('c.png');
+    await h.ingest.settled();
+    expect(h.record('c.png')).toMatchObject({ state: 'failed', attempts: 3, reason: expect.stringMatching(/ffmpeg crashed/) });
+    expect(h.record('c.png')?.outputs).toBeUndefined();
+    expect(h.steps.count('place', file)).toBe(3);
+    expect(h.steps.removed).toEqual([file]);
+
+    expect(await h.ingest.retryFailed()).toBe(1);
+    await h.ingest.settled();
+    expect(h.record('c.png')?.state).toBe('staged');
+  });
+
+  it('sets bad input aside as rejected, and a second copy of the same content as its duplicate', async () => {
+    const h = await harness();
+    h.steps.failures.set('probe:inbox/bad.mp4', [new BadInputError('not a video', 'inbox/bad.mp4')]);
+    await h.drop('bad.mp4');
+    await h.drop('one.png', 'same bytes');
+    await h.ingest.settled();
+    await h.drop('two.png', 'same bytes');
+    await h.ingest.settled();
+    expect(h.record('bad.mp4')).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/not a video/) });
+    expect(h.record('one.png')?.state).toBe('staged');
+    expect(h.record('two.png')).toMatchObject({ state: 'duplicate', duplicateOf: h.record('one.png')?.key });
+    expect(h.steps.setAsides).toEqual([
+      { file: 'inbox/bad.mp4', kind: 'rejected' },
+      { file: 'inbox/two.png', kind: 'duplicate' },
+    ]);
+    expect(h.steps.count('convert', 'inbox/two.png')).toBe(0);
+  });
+
+  it('resumes after a crash from the last committed step, without doing the earlier steps again', async () => {
+    const first = await harness();
+    const file = await first.drop('d.png');
+    first.steps.gate = new Promise(() => undefined);
+    // Held in conversion: the record's last committed state is `named` (flushed lazily, so force it).
+    while (first.steps.count('convert', file) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await first.creatives.flush();
+
+    const second = await harness({}, first.layout.root);
+    expect(second.record('d.png')?.state).toBe('named');
+    expect(second.ingest.resumeUnfinished()).toBe(1);
+    await second.ingest.settled();
+    expect(second.record('d.png')?.state).toBe('staged');
+    expect([second.steps.count('probe', file), second.steps.count('name', file), second.steps.count('convert', file)]).toEqual([0, 0, 1]);
+  });
+
+  it('starts over when the source changed under a step: old outputs removed, the new content taken once stable', async () => {
+    const h = await harness();
+    h.steps.failures.set('place:inbox/e.png', [new SourceChangedError('The file changed after it was converted', 'inbox/e.png')]);
+    const file = await h.drop('e.png', 'version one');
+    await h.ingest.settled();
+    expect(h.steps.removed).toEqual([file]);
+    expect(h.record('e.png')?.state).toBe('staged');
+    expect(h.steps.count('probe', file)).toBe(2);
+  });
+
+  it('on stop, lets the conversion under way finish and starts no other', async () => {
+    const h = await harness({ concurrency: 1 });
+    let release: () => void = () => undefined;
+    h.steps.gate = new Promise((resolve) => (release = resolve));
+    const files = [await h.drop('f1.png'), await h.drop('f2.png'), await h.drop('f3.png')];
+    while (files.every((file) => h.steps.count('convert', file) === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = h.ingest.stop(5_000);
+    release();
+    await stopped;
+    const states = files.map((file) => h.record(file.slice('inbox/'.length))?.state);
+    expect(states.filter((state) => state === 'staged')).toHaveLength(1);
+    // The others stopped before conversion, at a step they resume from on the next start.
+    expect(states.filter((state) => state === 'discovered' || state === 'probed' || state === 'named')).toHaveLength(2);
+    expect(files.reduce((sum, file) => sum + h.steps.count('convert', file), 0)).toBe(1);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import { rootPath } from '../core/layout.js';
+import { createLogger } from '../core/logger.js';
+import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
+import { FakePlatform } from '../test/fake-platform.js';
+import { tempRoot } from '../test/fixtures.js';
+import { Jobs, type Services } from './jobs.js';
+
+const log = createLogger({ level: 'silent', pretty: false });
+const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun: false, outcomes: [], uploaded: 1, duplicates: 0, rejected: 0, pending: 0, loginRequired: false, ...over });
+const planned: UploadOutcome = { key: 'c0', path: rootPath('uploaded/Image/a.png'), target: 'static-banner', status: 'dry_run', retries: 0, at: '' };
+
+/** The upload pass's services as fakes that count what they were asked to do. */
+async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary }) {
+  const config = await loadConfig({ root: await tempRoot(), env: { DRY_RUN: String(options.dryRun) } });
+  const storage = new StorageRepository();
+  const calls = { opened: 0, paused: 0, archived: 0, statusFiles: 0, plansReported: 0 };
+  const reported = new Set<string>();
+  const services: Services = {
+    storage,
+    creatives: await CreativeRepository.open(config.layout.db, storage),
+    runState: {
+      dryRunPlanChanged: async (paths) => {
+        const changed = !reported.has(paths.join());
+        reported.add(paths.join());
+        return changed;
+      },
+    },
+    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0 } },
+    uploads: { hasWork: () => options.staged, plan: async () => (options.staged ? [planned] : []), run: async () => options.result ?? summary() },
+    connection: {
+      loginPending: async () => options.loginPending ?? false,
+      use: async (work) => {
+        calls.opened += 1;
+        return work(new FakePlatform());
+      },
+      pauseForLogin: async () => void (calls.paused += 1),
+      keepAlive: async () => undefined,
+      close: async () => undefined,
+    },
+    archive: {
+      run: async () => {
+        calls.archived += 1;
+        return [];
+      },
+    },
+    tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, writeCampaignCsvs: async () => [] },
+    inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
+    reports: { write: async () => ({ report: {} as never, files: [] }) },
+    librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
+  };
+  return { jobs: new Jobs(services, config, log), calls };
+}
+
+describe('the upload pass', () => {
+  it('starts no browser when nothing is staged, and still archives', async () => {
+    const { jobs, calls } = await uploadPass({ dryRun: false, staged: false });
+    expect(await jobs.uploadPass()).toEqual({ summary: undefined, archived: [], loginPending: false });
+    expect(calls).toMatchObject({ opened: 0, archived: 1 });
+  });
+
+  it('in a dry run, reports the plan once per change and never opens the browser', async () => {
+    const { jobs, calls } = await uploadPass({ dryRun: true, staged: true });
+    expect((await jobs.uploadPass()).summary).toMatchObject({ dryRun: true, pending: 1 });
+    expect((await jobs.uploadPass()).summary).toBeUndefined();
+    expect(calls).toMatchObject({ opened: 0, statusFiles: 1 });
+  });
+
+  it('waits for a login without touching the browser, and pauses when TJ asks for one', async () => {
+    const waiting = await uploadPass({ dryRun: false, staged: true, loginPending: true });
+    expect(await waiting.jobs.uploadPass()).toMatchObject({ summary: undefined, loginPending: true });
+    expect(waiting.calls.opened).toBe(0);
+
+    const refused = await uploadPass({ dryRun: false, staged: true, result: summary({ uploaded: 0, pending: 1, loginRequired: true }) });
+    expect(await refused.jobs.uploadPass()).toMatchObject({ loginPending: true });
+    expect(refused.calls).toMatchObject({ opened: 1, paused: 1 });
+  });
+});

@@ -1,0 +1,117 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './cli-runner.js';
+
+/**
+ * The layering the README's code map describes, checked on every test run: a module may import
+ * from its own layer or a lower one, never from a higher one, and nothing forms a cycle.
+ */
+const LAYERS: Readonly<Record<string, number>> = {
+  core: 0,
+  // The adapters: the filesystem and database, ffmpeg and sharp, the platform's browser.
+  store: 1,
+  media: 1,
+  platform: 1,
+  // Reads `.env` through the storage adapter.
+  config: 2,
+  naming: 3,
+  intake: 3,
+  ingest: 4,
+  upload: 4,
+  archive: 4,
+  tracking: 4,
+  report: 4,
+  jobs: 5,
+  'app.ts': 6,
+  'cli.ts': 7,
+  'daemon.ts': 7,
+  'demo.ts': 7,
+  bench: 7,
+};
+
+/** Libraries that touch the world, and the one adapter each may be imported from. */
+const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
+  { module: /^node:fs(\/promises)?$/, only: /^store\/storage\.repository\.ts$/ },
+  { module: /^(sharp|fluent-ffmpeg)$/, only: /^media\/media\.repository\.ts$/ },
+  { module: /^playwright$/, only: /^platform\/tj\// },
+  { module: /^lowdb$/, only: /^store\// },
+  { module: /^chokidar$/, only: /^intake\/watch\.ts$/ },
+];
+
+const SRC = path.join(REPO_ROOT, 'src');
+
+interface Module {
+  readonly file: string;
+  readonly imports: readonly string[];
+}
+
+async function productionModules(): Promise<Module[]> {
+  const entries = await fs.readdir(SRC, { recursive: true });
+  const files = entries.filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith(`test${path.sep}`));
+  return Promise.all(
+    files.map(async (file) => {
+      const text = await fs.readFile(path.join(SRC, file), 'utf8');
+      const imports = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\('([^']+)'\)/g)].map((match) => match[1] ?? match[2] ?? '');
+      return { file: file.split(path.sep).join('/'), imports };
+    }),
+  );
+}
+
+function layerOf(file: string): number {
+  const top = file.split('/')[0] ?? '';
+  const layer = LAYERS[top];
+  if (layer === undefined) throw new Error(`src/${file} is in no layer: add its folder to LAYERS and to the README's code map`);
+  return layer;
+}
+
+function resolve(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  return path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier.replace(/\.js$/, '.ts')));
+}
+
+describe('architecture', () => {
+  it('imports only from the same or a lower layer, and never from the tests', async () => {
+    const upward: string[] = [];
+    for (const module of await productionModules()) {
+      for (const specifier of module.imports) {
+        const target = resolve(module.file, specifier);
+        if (target === undefined) continue;
+        if (target.startsWith('test/')) upward.push(`${module.file} imports the test helper ${target}`);
+        else if (layerOf(target) > layerOf(module.file)) upward.push(`${module.file} (layer ${layerOf(module.file)}) imports ${target} (layer ${layerOf(target)})`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it('has no import cycle', async () => {
+    const modules = await productionModules();
+    const edges = new Map(modules.map((module) => [module.file, module.imports.flatMap((specifier) => resolve(module.file, specifier) ?? [])]));
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (file: string, trail: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...trail.slice(trail.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const next of edges.get(file) ?? []) visit(next, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const file of edges.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('touches the world only through its adapters', async () => {
+    const outside: string[] = [];
+    for (const module of await productionModules()) {
+      if (module.file.startsWith('bench/')) continue;
+      for (const specifier of module.imports) {
+        const adapter = ADAPTERS.find((candidate) => candidate.module.test(specifier));
+        if (adapter && !adapter.only.test(module.file)) outside.push(`${module.file} imports ${specifier}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+});

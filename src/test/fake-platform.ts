@@ -1,0 +1,81 @@
+import type { LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
+import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
+
+/** What the platform does with one upload request of a name. */
+export type FakeAnswer =
+  /** Kept, with a new card. */
+  | 'ok'
+  /** A 5xx: nothing kept. */
+  | 'fail'
+  /** Kept, but the connection dropped before the answer: the uploader sees a failure. */
+  | 'drop'
+  /** Refused with a message about the file. */
+  | 'reject'
+  /** The session died. */
+  | 'login';
+
+/**
+ * An in-memory platform behind the {@link Uploader} interface, behaving as the contract says TJ
+ * does: a name it already has is refused without a word, and a dropped connection may leave the
+ * file kept. It counts every request per name, so "never twice" can be asserted.
+ */
+export class FakePlatform implements Uploader {
+  /** Cards by name, as the library lists them. */
+  readonly cards = new Map<string, LibraryCard & { target: UploadTarget }>();
+  /** Upload requests per name, whatever became of them. */
+  readonly requests = new Map<string, number>();
+  /** Answers for the next requests of a name, in order; `ok` once they run out. */
+  readonly script = new Map<string, FakeAnswer[]>();
+  readonly batches: string[][] = [];
+  private nextId = 1_032_600_001;
+  private pages = 0;
+
+  get pagesRead(): number {
+    return this.pages;
+  }
+
+  /** A card already on the platform, as if uploaded long ago. */
+  seed(name: string, target: UploadTarget): string {
+    const creativeId = String(this.nextId++);
+    this.cards.set(name, { creativeId, name, dimensions: '640x360', fileType: '.png', reviewStatus: 'approved', target });
+    return creativeId;
+  }
+
+  async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
+    this.batches.push(files.map((file) => file.name));
+    const results = new Map<string, UploadResult>();
+    for (const file of files) {
+      this.requests.set(file.name, (this.requests.get(file.name) ?? 0) + 1);
+      const answer = this.script.get(file.name)?.shift() ?? 'ok';
+      if (answer === 'login') throw new LoginRequiredError('the session died');
+      const existing = this.cards.get(file.name);
+      if (answer === 'fail') results.set(file.name, { status: 'failed', message: 'Server responded with 500 code.' });
+      else if (answer === 'reject') results.set(file.name, { status: 'rejected', message: 'Creative rejected: it does not meet the content guidelines.' });
+      else if (existing) results.set(file.name, answer === 'drop' ? { status: 'failed', message: 'Server responded with 0 code.' } : { status: 'duplicate', creativeId: existing.creativeId });
+      else {
+        const creativeId = String(this.nextId++);
+        this.cards.set(file.name, { creativeId, name: file.name, dimensions: '640x360', fileType: '.png', reviewStatus: 'pending', target });
+        results.set(file.name, answer === 'drop' ? { status: 'failed', message: 'Server responded with 0 code.' } : { status: 'uploaded', creativeId });
+      }
+    }
+    return results;
+  }
+
+  async findByName(target: UploadTarget, names: readonly string[]): Promise<Map<string, LibraryCard>> {
+    this.pages += 1;
+    const found = new Map<string, LibraryCard>();
+    for (const name of names) {
+      const card = this.cards.get(name);
+      if (card && card.target === target) found.set(name, card);
+    }
+    return found;
+  }
+
+  async listAll(): Promise<ListedCard[]> {
+    return [...this.cards.values()].map(({ target, ...card }) => ({ ...card, creativeType: target }));
+  }
+
+  async keepAlive(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
