@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256, tempRoot } from '../test/fixtures.js';
-import { StorageRepository, TEMP_PREFIX } from './storage.repository.js';
+import { DestinationTakenError, StorageRepository, TEMP_PREFIX } from './storage.repository.js';
 
 const storage = new StorageRepository();
 
@@ -44,14 +44,52 @@ describe('StorageRepository', () => {
     await fs.rm(shm, { recursive: true, force: true });
   });
 
-  it('finds a free name and removes stale temporary files', async () => {
+  it('writes a new file under a free name, and removes stale temporary files', async () => {
     const dir = await tempRoot();
-    await fs.writeFile(path.join(dir, 'a.mp4'), '');
-    await fs.writeFile(path.join(dir, 'a-2.mp4'), '');
-    expect(path.basename(await storage.freePath(dir, 'a.mp4'))).toBe('a-3.mp4');
+    await fs.writeFile(path.join(dir, 'a.csv'), 'first');
+    await fs.writeFile(path.join(dir, 'a-2.csv'), 'second');
+    const written = await Promise.all([1, 2, 3].map((n) => storage.writeNewFile(path.join(dir, 'a.csv'), `new ${n}`)));
+    expect(written.map((file) => path.basename(file)).sort()).toEqual(['a-3.csv', 'a-4.csv', 'a-5.csv']);
+    expect(await fs.readFile(path.join(dir, 'a.csv'), 'utf8')).toBe('first');
     await fs.mkdir(path.join(dir, 'sub'));
     await fs.writeFile(path.join(dir, 'sub', `${TEMP_PREFIX}1234-x.mp4`), '');
     expect(await storage.removeStaleTemps(dir)).toBe(1);
     expect(await fs.readdir(path.join(dir, 'sub'))).toEqual([]);
+  });
+
+  it('never moves a file over another, and leaves both where they were', async () => {
+    const dir = await tempRoot();
+    await fs.writeFile(path.join(dir, 'source.mp4'), 'the input');
+    await fs.writeFile(path.join(dir, 'taken.mp4'), 'someone else');
+    await expect(storage.moveFile(path.join(dir, 'source.mp4'), path.join(dir, 'taken.mp4'))).rejects.toThrow(DestinationTakenError);
+    expect(await fs.readFile(path.join(dir, 'source.mp4'), 'utf8')).toBe('the input');
+    expect(await fs.readFile(path.join(dir, 'taken.mp4'), 'utf8')).toBe('someone else');
+  });
+
+  it('finishes a move cut short between its link and its unlink', async () => {
+    const dir = await tempRoot();
+    await fs.writeFile(path.join(dir, 'source.mp4'), 'the input');
+    await fs.mkdir(path.join(dir, 'out'));
+    await fs.link(path.join(dir, 'source.mp4'), path.join(dir, 'out', 'moved.mp4'));
+    await storage.moveFile(path.join(dir, 'source.mp4'), path.join(dir, 'out', 'moved.mp4'));
+    expect(await fs.readdir(dir)).toEqual(['out']);
+    expect(await fs.readFile(path.join(dir, 'out', 'moved.mp4'), 'utf8')).toBe('the input');
+  });
+
+  it('across devices, refuses a name another file holds and takes over an identical copy of an earlier try', async (context) => {
+    const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip();
+    const from = path.join(shm, 'source.bin');
+    await fs.writeFile(from, 'the input');
+    const dest = path.join(await tempRoot(), 'moved.bin');
+    await fs.writeFile(dest, 'someone else');
+    await expect(storage.moveFile(from, dest)).rejects.toThrow(DestinationTakenError);
+    expect(await fs.readFile(from, 'utf8')).toBe('the input');
+    await fs.writeFile(dest, 'the input');
+    await storage.moveFile(from, dest);
+    expect(await storage.exists(from)).toBe(false);
+    expect(await fs.readFile(dest, 'utf8')).toBe('the input');
+    expect(await fs.readdir(path.dirname(dest))).toEqual(['moved.bin']);
+    await fs.rm(shm, { recursive: true, force: true });
   });
 });

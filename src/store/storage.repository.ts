@@ -8,6 +8,17 @@ import { pipeline } from 'node:stream/promises';
 /** Prefix of our own temporary files: a dotfile, so watchers and people's file browsers skip it. */
 export const TEMP_PREFIX = '.cf-tmp-';
 
+/** Errors of `link` on filesystems without hard links (FAT, some network shares). */
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** A move's destination is held by another file: nothing was replaced, the source is where it was. */
+export class DestinationTakenError extends Error {
+  constructor(readonly destination: string) {
+    super(`${destination} already exists and holds another file; it was not replaced`);
+    this.name = 'DestinationTakenError';
+  }
+}
+
 export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;
@@ -158,40 +169,118 @@ export class StorageRepository {
   }
 
   /**
-   * Moves a file. A rename where one works; across devices, copy, flush, compare hashes and only
-   * then unlink the source, so a crash leaves at least one good copy.
+   * Moves a file, never over another: the destination is taken with a hard link, which fails when
+   * the name exists, and the source is unlinked only once the link is on disk. A move cut short
+   * by a crash is finished when tried again (the destination is then the source's own inode).
+   * Across devices, or where hard links are not supported: copy to a temporary name, flush, compare
+   * hashes, claim the name the same way, and only then unlink the source. At every moment at least
+   * one good copy exists. Throws {@link DestinationTakenError} when another file holds the name.
    */
   async moveFile(from: string, to: string, expectedHash?: string): Promise<void> {
     await this.ensureDir(path.dirname(to));
     try {
-      await fs.rename(from, to);
-      await fsyncPath(path.dirname(to));
-      return;
+      await fs.link(from, to);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      const code = errorCode(error);
+      // link() reports a taken name before a cross-device link, so EEXIST may still call for a copy.
+      if (code === 'EEXIST') {
+        if (await this.sameFile(from, to)) {
+          // A move cut short between its link and its unlink: finish it.
+        } else if (await this.sameDevice(from, path.dirname(to))) {
+          throw new DestinationTakenError(to);
+        } else {
+          await this.copyInto(from, to, expectedHash);
+        }
+      } else if (code === 'EXDEV' || LINK_UNSUPPORTED.has(code)) {
+        await this.copyInto(from, to, expectedHash);
+      } else {
+        throw error;
+      }
     }
+    await fsyncPath(path.dirname(to));
+    await fs.unlink(from);
+    await fsyncPath(path.dirname(from));
+  }
+
+  /** The copying half of {@link moveFile}: `to` holds a verified copy of `from` when it returns. */
+  private async copyInto(from: string, to: string, expectedHash: string | undefined): Promise<void> {
+    const sourceHash = expectedHash ?? (await this.hashFile(from));
     const temp = this.tempPathFor(to);
     try {
-      const sourceHash = expectedHash ?? (await this.hashFile(from));
       await fs.copyFile(from, temp);
       const copied = await this.hashFile(temp);
       if (copied !== sourceHash) throw new Error(`copy of ${from} does not match its source (hash ${copied} ≠ ${sourceHash})`);
-      await this.commitTemp(temp, to);
-    } catch (error) {
+      await fsyncPath(temp);
+      await this.claimWith(temp, to, sourceHash);
+    } finally {
       await this.remove(temp);
-      throw error;
     }
-    await fs.unlink(from);
   }
 
-  /** `dir/name`, or `dir/name-2`, `-3`… when that is taken. */
-  async freePath(dir: string, name: string): Promise<string> {
+  /** Gives `temp` the name `to` unless another file holds it; an identical copy there is an earlier try's. */
+  private async claimWith(temp: string, to: string, hash: string): Promise<void> {
+    try {
+      await fs.link(temp, to);
+      return;
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EEXIST') {
+        if ((await this.hashFile(to)) === hash) return;
+        throw new DestinationTakenError(to);
+      }
+      if (!LINK_UNSUPPORTED.has(code)) throw error;
+    }
+    // No hard links here: an exclusive create takes the name, then the copy replaces our own placeholder.
+    try {
+      await fs.writeFile(to, '', { flag: 'wx' });
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      if ((await this.hashFile(to)) === hash) return;
+      throw new DestinationTakenError(to);
+    }
+    await fs.rename(temp, to);
+  }
+
+  private async sameDevice(a: string, b: string): Promise<boolean> {
+    const [first, second] = await Promise.all([fs.stat(a), fs.stat(b)]);
+    return first.dev === second.dev;
+  }
+
+  /** Whether two paths are the same file (one inode), as a hard link makes them. */
+  async sameFile(a: string, b: string): Promise<boolean> {
+    const [first, second] = await Promise.all([fs.stat(a).catch(() => undefined), fs.stat(b).catch(() => undefined)]);
+    return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
+  }
+
+  /**
+   * `dir/name`, then `name-2`, `name-3`… for a caller to try in turn: the names are only
+   * candidates, each claimed atomically by the caller (an exclusive create, a link).
+   */
+  *candidateNames(dir: string, name: string): Generator<string> {
     const ext = path.extname(name);
     const stem = name.slice(0, name.length - ext.length);
-    for (let n = 1; ; n += 1) {
-      const candidate = path.join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
-      if (!(await this.exists(candidate))) return candidate;
+    for (let n = 1; ; n += 1) yield path.join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
+  }
+
+  /** Writes a new file at `preferred`, or the first free name after it ({@link candidateNames}); returns the path it took. */
+  async writeNewFile(preferred: string, data: string | Uint8Array): Promise<string> {
+    const dir = path.dirname(preferred);
+    await this.ensureDir(dir);
+    for (const candidate of this.candidateNames(dir, path.basename(preferred))) {
+      const temp = this.tempPathFor(candidate);
+      try {
+        await fs.writeFile(temp, data);
+        await fsyncPath(temp);
+        await fs.link(temp, candidate);
+        await fsyncPath(dir);
+        return candidate;
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw error;
+      } finally {
+        await this.remove(temp);
+      }
     }
+    throw new Error('unreachable');
   }
 
   async exists(file: string): Promise<boolean> {
@@ -236,6 +325,10 @@ async function fsyncPath(target: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? '';
 }
 
 function isMissing(error: unknown): boolean {

@@ -52,9 +52,7 @@ export class TrackingService {
         String(outcome.retries),
       ]);
     }
-    const file = await this.storage.freePath(this.layout.tracking, fileName(this.layout.uploadStatusFile(localStamp(now))));
-    await this.storage.writeFileAtomic(file, stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
-    return file;
+    return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
   }
 
   async writeLibraryExport(): Promise<void> {
