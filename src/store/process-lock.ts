@@ -1,40 +1,85 @@
+import os from 'node:os';
 import { CreativeFlowError } from '../core/errors.js';
 import type { StorageRepository } from './storage.repository.js';
 
 export class RootInUseError extends CreativeFlowError {}
 
+/** Who holds the lock: enough to tell a live holder from a dead one whose pid was given to another process. */
+interface Holder {
+  readonly pid: number;
+  /** The process's start time as the kernel counts it (Linux); a reused pid has another. */
+  readonly started: string | null;
+  readonly host: string;
+  readonly since: string;
+}
+
+/** A lock written by an older version (a bare pid, written after the file was created) is trusted for this long. */
+const UNREADABLE_GRACE_MS = 10_000;
+
 /**
  * lowdb is for one process. This lock keeps a second daemon (or `process --once` beside a running
- * daemon) off the same root. A lock whose process is gone is taken over.
+ * daemon) off the same root. It is created with its content in one step, so it is never seen
+ * empty; a lock whose process is gone, or whose pid now belongs to another process, is taken over.
  */
 export class ProcessLock {
   private constructor(
     private readonly file: string,
+    private readonly content: string,
     private readonly storage: StorageRepository,
   ) {}
 
   static async acquire(file: string, storage: StorageRepository): Promise<ProcessLock> {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
+    const me: Holder = { pid: process.pid, started: await startTime(process.pid, storage), host: os.hostname(), since: new Date().toISOString() };
+    const content = JSON.stringify(me);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
-        await storage.createExclusive(file, String(process.pid));
-        return new ProcessLock(file, storage);
+        await storage.createExclusive(file, content);
+        return new ProcessLock(file, content, storage);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = Number.parseInt((await storage.readText(file)) ?? '', 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-        throw new RootInUseError(`Another creative-flow (pid ${holder}) is using this root`, {
-          hint: 'Stop it first (pm2 stop creative-flow), or give this one another --root.',
-        });
+      const existing = await storage.readText(file);
+      if (existing === undefined) continue;
+      const holder = parseHolder(existing);
+      if (await isHeld(holder, existing, file, storage)) {
+        const who = holder ? `pid ${holder.pid}${holder.host === me.host ? '' : ` on ${holder.host}`}, since ${holder.since}` : 'a creative-flow that is starting';
+        throw new RootInUseError(`Another creative-flow (${who}) is using this root`, { hint: 'Stop it first (pm2 stop creative-flow), or give this one another --root.' });
       }
-      await storage.remove(file);
+      // Stale: removed only if it is still the same stale lock, never one taken over meanwhile.
+      await storage.removeIfUnchanged(file, existing);
     }
     throw new RootInUseError('Could not take the database lock', { hint: `Remove ${file} if no creative-flow is running.` });
   }
 
+  /** Removes the lock if it is still ours. */
   async release(): Promise<void> {
-    await this.storage.remove(this.file);
+    await this.storage.removeIfUnchanged(this.file, this.content);
   }
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder>;
+    if (typeof value.pid !== 'number') return undefined;
+    return { pid: value.pid, started: value.started ?? null, host: value.host ?? '', since: value.since ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+async function isHeld(holder: Holder | undefined, text: string, file: string, storage: StorageRepository): Promise<boolean> {
+  if (!holder) {
+    // An older version writes the pid after creating the file: young and unreadable means being written.
+    const legacyPid = Number.parseInt(text, 10);
+    if (Number.isInteger(legacyPid)) return isAlive(legacyPid);
+    const age = Date.now() - ((await storage.stat(file))?.mtimeMs ?? 0);
+    return age < UNREADABLE_GRACE_MS;
+  }
+  // Another machine's process cannot be checked from here (a shared folder): it holds the root.
+  if (holder.host !== os.hostname()) return true;
+  if (!isAlive(holder.pid)) return false;
+  const started = await startTime(holder.pid, storage);
+  return holder.started === null || started === null || started === holder.started;
 }
 
 function isAlive(pid: number): boolean {
@@ -44,4 +89,12 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. Null where there is no /proc. */
+async function startTime(pid: number, storage: StorageRepository): Promise<string | null> {
+  const stat = await storage.readText(`/proc/${pid}/stat`).catch(() => undefined);
+  if (stat === undefined) return null;
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after its end.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
 }

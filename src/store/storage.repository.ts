@@ -111,9 +111,41 @@ export class StorageRepository {
     await fs.writeFile(file, data);
   }
 
-  /** Creates `file` with `content`, failing with EEXIST when it is already there. */
+  /**
+   * Creates `file` with `content`, failing with EEXIST when it is already there. The content is
+   * written first and linked into place, so nobody ever sees the file empty or half written.
+   */
   async createExclusive(file: string, content: string): Promise<void> {
-    await fs.writeFile(file, content, { flag: 'wx' });
+    const temp = this.tempPathFor(file);
+    try {
+      await fs.writeFile(temp, content);
+      await fsyncPath(temp);
+      await fs.link(temp, file);
+      await fsyncPath(path.dirname(file));
+    } finally {
+      await this.remove(temp);
+    }
+  }
+
+  /**
+   * Removes `file` only if it still holds `expected`: it is first renamed to a private name, so a
+   * file that replaced it meanwhile is put back instead of removed. True when it was removed.
+   */
+  async removeIfUnchanged(file: string, expected: string): Promise<boolean> {
+    const aside = this.tempPathFor(file);
+    try {
+      await fs.rename(file, aside);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    if ((await this.readText(aside)) === expected) {
+      await this.remove(aside);
+      return true;
+    }
+    await fs.link(aside, file).catch(() => undefined);
+    await this.remove(aside);
+    return false;
   }
 
   /** Whether `file` is a regular file this process may execute (a tool's binary). */
