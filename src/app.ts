@@ -46,6 +46,8 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
   const binaries = locateFfmpeg(config, undefined, storage);
   await verifyFfmpeg(binaries);
   for (const dir of layout.folders) await storage.ensureDir(dir);
+  // Machine state, the session and screenshots of the account: for this user's eyes only.
+  await storage.ensureDir(layout.data, 0o700);
   const lock = await ProcessLock.acquire(layout.lockFile, storage);
   try {
     for (const dir of [layout.uploaded, layout.archive, layout.tmp]) await storage.removeStaleTemps(dir);
@@ -75,7 +77,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       connection: new PlatformConnection(() => TjUploader.open(tjConnection(config), { layout, storage, log }), new SessionFile(layout.sessionFile, storage), log),
       archive: new ArchiveService(creatives, runState, storage, layout, events, log),
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
-      reports: new ReportService(layout, storage, creatives, library, media, log),
+      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, log),
       librarySync: new LibrarySyncService(library, config.libraryMaxPages, log),
     };
     log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg }, 'creative-flow ready');

@@ -39,9 +39,12 @@ describe('ArchiveService', () => {
     const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log);
     await uploadedPair(root, creatives, 'AAAAAAAA');
     await uploadedPair(root, creatives, 'BBBBBBBB');
-    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(2);
+    await archive.run();
+    expect(creatives.index.countsByState().get('archived')).toBe(2);
     await uploadedPair(root, creatives, 'CCCCCCCC');
-    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(1);
+    await archive.run();
+    expect(creatives.index.countsByState().get('archived')).toBe(3);
+    expect(archive.openBatches().map((batch) => [batch.batch, batch.keys.length])).toEqual([[1, 2], [2, 1]]);
     const batches = (await fs.readdir(layout.archive)).sort();
     expect(batches).toEqual([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/^batch_002-\d{4}-\d{2}-\d{2}$/)]);
     expect(await listTree(path.join(layout.archive, batches[0] ?? ''))).toHaveLength(6);
@@ -57,7 +60,8 @@ describe('ArchiveService', () => {
     await creatives.close();
     const reopened = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
     const archive = new ArchiveService(reopened, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log);
-    expect((await archive.run()).flatMap((batch) => batch.records)).toHaveLength(40);
+    await archive.run();
+    expect((await archive.completed(archive.openBatches()[0] ?? { batch: 0, dir: rootPath(''), stamp: '', keys: [], csvs: 'pending', files: [], missing: [] }))?.records).toHaveLength(40);
     expect(await listTree(layout.uploaded)).toEqual([]);
     expect(reopened.index.countsByState().get('archived')).toBe(40);
   });
@@ -83,7 +87,7 @@ describe('ArchiveService', () => {
     await creatives.close();
 
     const reopened = await CreativeRepository.open(layout.db, storage);
-    expect((await new ArchiveService(reopened, runState, storage, layout, new ActivityBus(), log).run()).map((batch) => batch.records.length)).toEqual([1]);
+    await new ArchiveService(reopened, runState, storage, layout, new ActivityBus(), log).run();
     expect(await listTree(layout.uploaded)).toEqual([]);
     const archived = await listTree(path.join(root, dir));
     expect(archived).toHaveLength(3);

@@ -1,45 +1,49 @@
-import { localDate } from '../core/dates.js';
+import { localDate, localStamp } from '../core/dates.js';
 import { describeError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { Layout } from '../core/layout.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
+import type { CreativeRecord } from '../core/record.js';
 import type { Logger } from '../core/logger.js';
-import type { RunStateRepository } from '../store/run-state.repository.js';
+import type { OpenBatch, RunStateRepository } from '../store/run-state.repository.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { archiveRecord, archiveRejected } from './archive-moves.js';
 
 /**
  * Archives uploaded creatives: every creative that finished uploading since the last run goes into
- * one new `archive/batch_{NNN}-{date}/`. The batch is recorded on each creative before anything
- * moves, so a restart finishes the same batch rather than starting another.
+ * one new `archive/batch_{NNN}-{date}/`. The batch is recorded before anything moves, so a restart
+ * finishes the same batch rather than starting another; it stays open in the run state until its
+ * campaign CSVs are written, so a crash between the moves and the CSVs loses neither.
  */
 export class ArchiveService {
   constructor(
     private readonly creatives: CreativeRepository,
-    private readonly runState: Pick<RunStateRepository, 'nextArchiveBatch'>,
+    private readonly runState: Pick<RunStateRepository, 'openArchiveBatch' | 'openBatches' | 'batchCsvsWritten'>,
     private readonly storage: StorageRepository,
     private readonly layout: Layout,
     private readonly events: ActivityBus,
     private readonly log: Logger,
   ) {}
 
-  /** Archives what is uploaded; returns each batch touched with its creatives, as archived. */
-  async run(): Promise<ArchivedBatch[]> {
+  /**
+   * Archives what is uploaded. Creatives not yet in a batch get a new one, opened in the run state
+   * (with their keys) before anything moves; then every planned creative is moved.
+   */
+  async run(): Promise<void> {
     const uploaded = this.creatives.index.keysInState('uploaded');
     const unplanned: string[] = [];
     for (const key of uploaded) if (!(await this.creatives.load(key))?.archive) unplanned.push(key);
     if (unplanned.length > 0) {
-      const batch = await this.runState.nextArchiveBatch();
-      const dir = this.layout.rel(this.layout.archiveBatchDir(batch, localDate()));
+      const batch = await this.runState.openArchiveBatch((number) => this.layout.rel(this.layout.archiveBatchDir(number, localDate())), localStamp(), unplanned);
       for (const key of unplanned) {
         // Read and changed together: a record read earlier may have left memory since.
         const record = await this.creatives.load(key);
-        if (record) this.creatives.put({ ...record, archive: { batch, dir } });
+        if (record) this.creatives.put({ ...record, archive: { batch: batch.batch, dir: batch.dir } });
       }
       await this.creatives.flush();
     }
-    const batches = new Map<number, ArchivedBatch>();
+    const moved = new Map<string, number>();
     for (const key of uploaded) {
       const record = await this.creatives.load(key);
       if (!record?.archive) continue;
@@ -47,16 +51,35 @@ export class ArchiveService {
         const archived = await archiveRecord(record, this.layout, this.storage);
         await this.creatives.commit(archived);
         this.events.emit('creative', archived, `archived in ${record.archive.dir}`);
-        const batch = batches.get(record.archive.batch) ?? { batch: record.archive.batch, dir: record.archive.dir, records: [] };
-        batch.records.push(archived);
-        batches.set(batch.batch, batch);
+        moved.set(record.archive.dir, (moved.get(record.archive.dir) ?? 0) + 1);
       } catch (error) {
         this.log.error({ file: record.source.path, err: error }, `Could not archive: ${describeError(error)}. The next run tries again.`);
       }
     }
-    for (const batch of batches.values()) this.log.info({ archived: batch.records.length, dir: batch.dir }, 'Archived uploaded creatives');
+    for (const [dir, archived] of moved) this.log.info({ archived, dir }, 'Archived uploaded creatives');
     await this.archiveRejected();
-    return [...batches.values()];
+  }
+
+  /** Batches whose campaign CSVs are still to be written, and their state. */
+  openBatches(): OpenBatch[] {
+    return this.runState.openBatches();
+  }
+
+  /** A batch's creatives, once every one planned into it is archived; undefined while some still wait. */
+  async completed(batch: OpenBatch): Promise<ArchivedBatch | undefined> {
+    const records: CreativeRecord[] = [];
+    for (const key of batch.keys) {
+      const record = await this.creatives.load(key);
+      if (record?.archive?.batch !== batch.batch) continue;
+      if (record.state !== 'archived') return undefined;
+      records.push(record);
+    }
+    return { batch: batch.batch, dir: batch.dir, stamp: batch.stamp, records };
+  }
+
+  /** Records that a batch's CSVs are written; placeholder ones stay open to be written again. */
+  async csvsWritten(batch: number, outcome: Parameters<RunStateRepository['batchCsvsWritten']>[1]): Promise<void> {
+    await this.runState.batchCsvsWritten(batch, outcome);
   }
 
   /** Creatives TJ refused: their files leave uploaded/ for archive/rejected/{date}/, reasons beside them. */

@@ -113,9 +113,9 @@ export class Layout {
     return this.under('tracking', `upload_status_${stamp}.csv`);
   }
 
-  /** `tracking/Upload_CSV/Batch{NNN}_{stamp}_{kind}[_partN].csv` */
-  uploadCsvFile(batch: number, stamp: string, kind: string, part: number): string {
-    return path.join(this.uploadCsvDir, `${uploadCsvPrefix(batch)}${stamp}_${kind}${part === 1 ? '' : `_part${part}`}.csv`);
+  /** `tracking/Upload_CSV/Batch{NNN}_{stamp}_{kind}[_partN][_NOT_READY].csv` */
+  uploadCsvFile(batch: number, stamp: string, kind: string, part: number, ready = true): string {
+    return path.join(this.uploadCsvDir, `${uploadCsvPrefix(batch)}${stamp}_${kind}${part === 1 ? '' : `_part${part}`}${ready ? '' : NOT_READY_SUFFIX}.csv`);
   }
 
   /** `tracking/reports/daily_{date}.{ext}` */
@@ -142,6 +142,9 @@ export function isIn(relative: RootPath, folder: 'inbox' | 'uploaded' | 'archive
 export function inboxFolders(relative: RootPath): string[] {
   return isIn(relative, 'inbox') ? relative.split('/').slice(1, -1) : [];
 }
+
+/** Ends the name of a campaign CSV written with placeholder settings: it must not reach TJ. */
+export const NOT_READY_SUFFIX = '_NOT_READY';
 
 /** How every campaign CSV of one archive batch starts: `Batch001_`. */
 export function uploadCsvPrefix(batch: number): string {

@@ -10,6 +10,7 @@ export interface UploadOutcome {
   readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'dry_run';
   readonly creativeId?: string;
   readonly message?: string;
+  /** The group it was sent in, numbered within this run (the archive batch is on the record). */
   readonly batch?: number;
   readonly retries: number;
   readonly at: string;
@@ -27,9 +28,11 @@ export interface UploadSummary {
   readonly loginRequired: boolean;
 }
 
-/** One archive batch folder and the creatives moved into it by one archive run. */
+/** One archive batch folder and the creatives moved into it. */
 export interface ArchivedBatch {
   readonly batch: number;
   readonly dir: RootPath;
+  /** When the batch was opened: its campaign CSVs carry it in their names. */
+  readonly stamp: string;
   readonly records: CreativeRecord[];
 }

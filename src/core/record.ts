@@ -54,6 +54,7 @@ export interface PlatformUpload {
   readonly creativeId?: string;
   /** The platform's message for `rejected`, or the last transient error. */
   readonly message?: string;
+  /** The group it was sent in, numbered within its upload run. */
   readonly batch: number;
   readonly at: string;
 }

@@ -70,7 +70,12 @@ class FakeSteps implements IngestSteps {
     return { ...record, state: kind, reason };
   }
 
+  /** Errors removing outputs throws, in order (a disk that fails). */
+  readonly removeFailures: Error[] = [];
+
   async removeOutputs(record: CreativeRecord): Promise<void> {
+    const error = this.removeFailures.shift();
+    if (error) throw error;
     this.removed.push(record.source.path);
   }
 
@@ -220,5 +225,31 @@ describe('IngestService (fake steps)', () => {
     // The others stopped before conversion, at a step they resume from on the next start.
     expect(states.filter((state) => state === 'discovered' || state === 'probed' || state === 'named')).toHaveLength(2);
     expect(files.reduce((sum, file) => sum + h.steps.count('convert', file), 0)).toBe(1);
+  });
+
+  it('lets a file wait out its retry delay: a reconcile pass does not start it early', async () => {
+    const h = await harness({ retryBaseMs: 60_000 });
+    h.steps.failures.set('convert:inbox/g.png', [new TransientError('disk busy', {})]);
+    const file = await h.drop('g.png');
+    // Idle, waiting out its delay: no longer running, not queued.
+    while (h.ingest.counts.retrying !== 1 || h.ingest.counts.running > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(h.ingest.resumeUnfinished()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.steps.count('convert', file)).toBe(1);
+    expect(h.ingest.counts.retrying).toBe(1);
+    await h.ingest.stop(0);
+  });
+
+  it('retries a start-over that failed on the disk, instead of leaving the file stuck', async () => {
+    const h = await harness({ maxAttempts: 2 });
+    h.steps.failures.set('place:inbox/h.png', [new TransientError('busy', {}), new TransientError('busy', {})]);
+    const file = await h.drop('h.png');
+    await h.ingest.settled();
+    expect(h.record('h.png')?.state).toBe('failed');
+    h.steps.removeFailures.push(Object.assign(new Error('EIO: i/o error, unlink'), { code: 'EIO' }));
+    expect(await h.ingest.retryFailed()).toBe(1);
+    await h.ingest.settled();
+    expect(h.record('h.png')).toMatchObject({ state: 'staged', attempts: 0 });
+    expect(h.steps.count('probe', file)).toBe(2);
   });
 });

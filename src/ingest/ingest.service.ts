@@ -99,9 +99,9 @@ export class IngestService {
     this.schedule(existing.key);
   }
 
-  /** Picks up every record left between steps (by a crash, or by a change under way) that is not running. */
+  /** Picks up every record left between steps (by a crash, or by a change under way) that is neither running nor waiting out a retry delay. */
   resumeUnfinished(): number {
-    const unfinished = this.activeRecords().filter((record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key));
+    const unfinished = this.activeRecords().filter((record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key) && !this.retryTimers.has(record.key));
     for (const record of unfinished) this.schedule(record.key);
     return unfinished.length;
   }
@@ -113,6 +113,8 @@ export class IngestService {
     for (const record of failed) {
       const stat = await this.deps.storage.stat(this.deps.layout.abs(record.source.path));
       if (!stat) continue;
+      // Another full try: the attempts start over.
+      this.deps.creatives.put({ ...record, attempts: 0 });
       this.restartWith.set(record.key, stat);
       this.schedule(record.key);
       retried += 1;
@@ -180,17 +182,22 @@ export class IngestService {
       });
   }
 
+  /** Runs a file's steps until it leaves the ingest; a change reported meanwhile starts it over first. */
   private async run(key: string): Promise<void> {
     let record = this.deps.creatives.get(key);
-    const stat = this.restartWith.get(key);
-    if (record && stat) {
-      this.restartWith.delete(key);
-      record = await this.restart(record, stat);
-    }
-    while (record && INGEST_STATES.has(record.state) && !this.stopping.signal.aborted) {
+    while (record && !this.stopping.signal.aborted) {
+      const stat = this.restartWith.get(key);
+      if (stat === undefined && !INGEST_STATES.has(record.state)) return;
       try {
-        record = await this.step(record);
+        if (stat === undefined) {
+          record = await this.step(record);
+        } else {
+          this.restartWith.delete(key);
+          record = await this.restart(record, stat);
+        }
       } catch (error) {
+        // A restart that failed is tried again with the retry, not forgotten.
+        if (stat !== undefined && !this.restartWith.has(key)) this.restartWith.set(key, stat);
         await this.fail(record, error);
         return;
       }
@@ -305,9 +312,13 @@ export class IngestService {
 
   /** Marks a file failed; it stays in `inbox/`, and what was converted from it goes. */
   private async giveUp(record: CreativeRecord, reason: string, attempts: number, message: string): Promise<void> {
+    this.restartWith.delete(record.key);
     await this.deps.steps.removeOutputs(record);
     const { outputs: _outputs, ...rest } = record;
-    await this.commit(record, { ...rest, state: 'failed', attempts, reason }, message, false);
+    const failed: CreativeRecord = { ...rest, state: 'failed', attempts, reason };
+    // A failed file whose retry failed again stays failed, with the newer reason.
+    if (record.state === 'failed') await this.deps.creatives.commit(failed);
+    else await this.commit(record, failed, message, false);
   }
 
   /**

@@ -27,8 +27,19 @@ export async function name(record: CreativeRecord, sources: NameSources): Promis
     folderName,
     defaults: sources.configDefaults,
   });
-  const id = deriveCreativeId(record.hash, (candidate) => sources.index.hashOfId(candidate), parsed?.id);
+  const kept = parsed && nameIdHolds(parsed.id, record.hash, sources.index) ? parsed.id : undefined;
+  const id = deriveCreativeId(record.hash, (candidate) => sources.index.hashOfId(candidate), kept);
+  if (parsed && kept === undefined) review.push(`the name's ID-${parsed.id} is not this content's (re-edited?): given ID-${id}`);
   return { ...record, state: 'named', naming: { id, tokens, review } };
+}
+
+/**
+ * Whether an id in a file's name belongs to its content: the content hashes to it, or the database
+ * knows this content under it. A file edited after it was named keeps its name but not its id, or
+ * it would pass for the old creative (and never be uploaded).
+ */
+function nameIdHolds(id: string, hash: string, index: NameSources['index']): boolean {
+  return hash.slice(0, id.length).toUpperCase() === id || index.hashOfId(id) === hash;
 }
 
 /** The name of the folder holding the file, unless that is `inbox/` itself or a kind folder. */

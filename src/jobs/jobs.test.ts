@@ -42,12 +42,12 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       close: async () => undefined,
     },
     archive: {
-      run: async () => {
-        calls.archived += 1;
-        return [];
-      },
+      run: async () => void (calls.archived += 1),
+      openBatches: () => [],
+      completed: async () => undefined,
+      csvsWritten: async () => undefined,
     },
-    tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, writeCampaignCsvs: async () => [] },
+    tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, writeCampaignCsvs: async () => ({ files: [], missing: [] }) },
     inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
     reports: { write: async () => ({ report: {} as never, files: [] }) },
     librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },

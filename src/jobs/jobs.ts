@@ -1,4 +1,5 @@
 import type { ArchiveService } from '../archive/archive.service.js';
+import { missingCampaignSettings } from '../config/campaign-template.js';
 import type { Config } from '../config/config.js';
 import { localDate } from '../core/dates.js';
 import type { Logger } from '../core/logger.js';
@@ -25,7 +26,7 @@ export interface Services {
   readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts'>;
   readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run'>;
   readonly connection: Pick<PlatformConnection, 'loginPending' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
-  readonly archive: Pick<ArchiveService, 'run'>;
+  readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
   readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'writeCampaignCsvs'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write'>;
@@ -120,20 +121,34 @@ export class Jobs {
         if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, 'Upload pass done');
       }
     }
+    // Archived first, so each row of the status file carries its archive batch.
+    const archived = await this.archive();
     if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
     if (summary && !summary.dryRun) await tracking.writeLibraryExport();
-    const archived = await this.archive();
     return { summary, archived, loginPending };
   }
 
   /**
    * Archives every uploaded creative into a new batch folder (and finishes a batch a crash cut
-   * short), moves files TJ refused to the rejected folder, and writes each batch's campaign CSVs.
+   * short), and moves files TJ refused to the rejected folder. Then writes the campaign CSVs of
+   * every batch whose creatives are all archived and whose CSVs are not written yet, which after a
+   * crash between the moves and the CSVs means now; and writes again, ready, those written with
+   * placeholder settings once the settings have changed. Returns the batches whose CSVs it wrote.
    */
   async archive(): Promise<ArchivedBatch[]> {
-    const archived = await this.services.archive.run();
-    for (const batch of archived) await this.services.tracking.writeCampaignCsvs(batch);
-    return archived;
+    const { archive, tracking } = this.services;
+    await archive.run();
+    const stillMissing = new Set(missingCampaignSettings(this.config.campaign));
+    const written: ArchivedBatch[] = [];
+    for (const open of archive.openBatches()) {
+      if (open.csvs === 'not-ready' && open.missing.every((setting) => stillMissing.has(setting))) continue;
+      const batch = await archive.completed(open);
+      if (!batch) continue;
+      const { files, missing } = await tracking.writeCampaignCsvs(batch, open.files);
+      await archive.csvsWritten(open.batch, missing.length === 0 ? { ready: true } : { ready: false, files, missing });
+      written.push(batch);
+    }
+    return written;
   }
 
   /** `process --once`: ingest everything, failed files included, then one upload pass. Returns the counts after. */

@@ -23,10 +23,17 @@ describe('buildDailyReport', () => {
 
   it('counts only what happened that day, and takes the waiting count as given', () => {
     expect(records.map((r) => touchedOn(day, r))).toEqual([true, true, true, false]);
-    const report = buildDailyReport(day, records.filter((r) => touchedOn(day, r)), 7, () => 'approved', (batch) => [`tracking/Upload_CSV/Batch00${batch}_x_Native.csv`], [
-      { name: 'a_ID-00000001', creativeId: '1032600001', to: 'approved', at: at(day, '12:00:00') },
-      { name: 'old', creativeId: '1', to: 'rejected', at: at('2026-11-19', '12:00:00') },
-    ]);
+    const report = buildDailyReport({
+      date: day,
+      records: records.filter((r) => touchedOn(day, r)),
+      waiting: 7,
+      reviewStatusOf: () => 'approved',
+      csvsOfBatch: (batch) => [`tracking/Upload_CSV/Batch00${batch}_x_Native.csv`],
+      reviewChanges: [
+        { name: 'a_ID-00000001', creativeId: '1032600001', to: 'approved', at: at(day, '12:00:00') },
+        { name: 'old', creativeId: '1', to: 'rejected', at: at('2026-11-19', '12:00:00') },
+      ],
+    });
     expect(report.counts).toEqual({ received: 3, staged: 1, uploaded: 2, duplicates: 0, rejected: 1, failed: 0, waiting: 7 });
     expect(report.rejected).toEqual([{ file: 'inbox/c3.mp4', reason: 'empty file' }]);
     expect(report.dropToUpload).toEqual({ median: 60, worst: 600 });
@@ -34,5 +41,16 @@ describe('buildDailyReport', () => {
     expect(report.reviewStatuses).toEqual({ approved: 1 });
     expect(report.batches).toEqual([{ batch: 1, dir: 'archive/batch_001-2026-11-20', csvs: ['tracking/Upload_CSV/Batch001_x_Native.csv'] }]);
     expect(report.reviewChanges.map((change) => change.creativeId)).toEqual(['1032600001']);
+  });
+
+  it('counts a review status the library does not know as unknown, not pending', () => {
+    const report = buildDailyReport({ date: day, records: [records[0] as CreativeRecord], waiting: 0, reviewStatusOf: () => undefined, csvsOfBatch: () => [] });
+    expect(report.reviewStatuses).toEqual({ unknown: 1 });
+    expect(report.creatives[0]?.reviewStatus).toBe('unknown');
+  });
+
+  it('says which campaign settings hold placeholders, and how many CSVs wait for them', () => {
+    const report = buildDailyReport({ date: day, records: [], waiting: 0, reviewStatusOf: () => undefined, csvsOfBatch: () => [], notReady: { missing: ['CAMPAIGN_TARGET_URL', 'CAMPAIGN_BRAND'], files: ['a', 'b'] } });
+    expect(report.attention).toEqual([expect.stringMatching(/^2 campaign CSVs are written as _NOT_READY.*set CAMPAIGN_TARGET_URL, CAMPAIGN_BRAND in \.env/)]);
   });
 });

@@ -39,6 +39,22 @@ export interface DailyReport {
   /** Creatives TJ approved or rejected that day, as the status sync saw it. */
   readonly reviewChanges: readonly ReviewChangeOfDay[];
   readonly creatives: readonly ReportCreative[];
+  /** Things a person must do, in plain words: settings still at a placeholder, and what waits for them. */
+  readonly attention: readonly string[];
+}
+
+/** What the report is built from: the day's records and what the services know. */
+export interface ReportInput {
+  readonly date: string;
+  /** The records touched that day (the service streams the database and keeps only those). */
+  readonly records: readonly CreativeRecord[];
+  /** Files still in progress or staged. */
+  readonly waiting: number;
+  readonly reviewStatusOf: (name: string) => string | undefined;
+  readonly csvsOfBatch: (batch: number) => readonly string[];
+  readonly reviewChanges?: readonly ReviewChangeOfDay[];
+  /** Campaign settings still at a placeholder, and the CSVs written `_NOT_READY` because of them. */
+  readonly notReady?: { readonly missing: readonly string[]; readonly files: readonly string[] };
 }
 
 const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDate(iso) === date;
@@ -52,14 +68,8 @@ export function touchedOn(date: string, record: CreativeRecord): boolean {
  * Adds up one day. Pure: the service feeds it the day's records, how many files are still waiting,
  * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
-export function buildDailyReport(
-  date: string,
-  records: readonly CreativeRecord[],
-  waiting: number,
-  reviewStatusOf: (name: string) => string | undefined,
-  csvsOfBatch: (batch: number) => readonly string[],
-  reviewChanges: readonly ReviewChangeOfDay[] = [],
-): DailyReport {
+export function buildDailyReport(input: ReportInput): DailyReport {
+  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady } = input;
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
@@ -68,7 +78,7 @@ export function buildDailyReport(
   for (const record of uploadedToday) {
     for (const output of record.outputs ?? []) {
       if (!output.upload?.creativeId) continue;
-      const status = reviewStatusOf(baseName(output.path)) ?? 'pending';
+      const status = reviewStatusOf(baseName(output.path)) ?? 'unknown';
       reviewStatuses[status] = (reviewStatuses[status] ?? 0) + 1;
     }
     const dropped = record.times.discovered;
@@ -103,7 +113,13 @@ export function buildDailyReport(
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
     reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
     creatives: handled.map((record) => toReportCreative(record, reviewStatusOf)),
+    attention: notReady && notReady.missing.length > 0 ? [notReadyLine(notReady.missing, notReady.files.length)] : [],
   };
+}
+
+function notReadyLine(missing: readonly string[], files: number): string {
+  const held = files > 0 ? `${files} campaign CSV${files === 1 ? ' is' : 's are'} written as _NOT_READY and must not be sent to TJ` : 'Campaign CSVs will be written as _NOT_READY';
+  return `${held}: set ${missing.join(', ')} in .env (they still hold placeholders); the CSVs are then written again, ready.`;
 }
 
 function toReportCreative(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined): ReportCreative {
@@ -117,7 +133,7 @@ function toReportCreative(record: CreativeRecord, reviewStatusOf: (name: string)
     source: record.source.path,
     state: record.state,
     ids,
-    reviewStatus: shown?.upload?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'pending') : '',
+    reviewStatus: shown?.upload?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'unknown') : '',
     reason: record.reason ?? '',
   };
   const pictureSource = picture?.path ?? (record.kind === 'preroll' ? shown?.path : undefined);

@@ -25,6 +25,7 @@ export function renderMarkdown(report: DailyReport): string {
     `- Drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}`,
     '',
   ];
+  if (report.attention.length > 0) lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${line}`), '');
   for (const [title, items] of [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed]] as const) {
     if (items.length === 0) continue;
     lines.push(`## ${title}`, '', ...items.map((item) => `- \`${item.file}\`: ${item.reason}`), '');
@@ -63,6 +64,7 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
 .none{display:flex;align-items:center;justify-content:center;color:#888}figcaption{padding:6px;font-size:12px}.name{font-weight:600;word-break:break-all}.rejected .state,.failed .state{color:#b00}.reason{color:#555}</style></head>
 <body><h1>creative-flow, ${report.date}</h1><div class="counts">${cells}</div>
 <p>Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'} · bytes saved by conversion: ${megabytes(report.bytesSaved)} · drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}</p>
+${report.attention.length ? `<h2>Needs attention</h2><ul class="attention">${report.attention.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
 ${list('Rejected', report.rejected)}${list('Duplicates', report.duplicates)}${list('Failed', report.failed)}
 ${report.reviewChanges.length ? `<h2>Reviewed by TJ today</h2><ul>${report.reviewChanges.map((change) => `<li class="${change.to}">${change.to}: <code>${escapeHtml(change.name)}</code> (${change.creativeId})</li>`).join('')}</ul>` : ''}
 ${batches ? `<h2>Batches</h2><ul>${batches}</ul>` : ''}

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { fileName } from '../core/files.js';
-import { uploadCsvPrefix, type Layout } from '../core/layout.js';
+import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
+import { baseName, fileName } from '../core/files.js';
+import { NOT_READY_SUFFIX, uploadCsvPrefix, type Layout } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
 import type { Logger } from '../core/logger.js';
@@ -19,6 +20,8 @@ export class ReportService {
     private readonly creatives: CreativeRepository,
     private readonly library: LibraryRepository,
     private readonly media: MediaRepository,
+    /** What campaign CSVs put in every ad: the report says which settings still hold placeholders. */
+    private readonly template: CampaignTemplate,
     private readonly log: Logger,
   ) {}
 
@@ -30,14 +33,15 @@ export class ReportService {
     const waiting = [...INGEST_STATES, 'staged' as const].reduce((sum, state) => sum + (counts.get(state) ?? 0), 0);
     const csvs = await this.campaignCsvs();
     const reviewChanges = this.library.entries().flatMap(([name, entry]) => (entry.reviewChangedAt ? [{ name, creativeId: entry.creativeId, to: entry.reviewStatus, at: entry.reviewChangedAt }] : []));
-    const report = buildDailyReport(
+    const report = buildDailyReport({
       date,
       records,
       waiting,
-      (name) => this.library.get(name)?.reviewStatus,
-      (batch) => csvs.filter((csv) => fileName(csv).startsWith(uploadCsvPrefix(batch))),
+      reviewStatusOf: (name) => this.library.get(name)?.reviewStatus,
+      csvsOfBatch: (batch) => csvs.filter((csv) => fileName(csv).startsWith(uploadCsvPrefix(batch))),
       reviewChanges,
-    );
+      notReady: { missing: missingCampaignSettings(this.template), files: csvs.filter((csv) => baseName(csv).endsWith(NOT_READY_SUFFIX)) },
+    });
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {
       if (!creative.picture) continue;

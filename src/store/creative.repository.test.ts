@@ -5,6 +5,7 @@ import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { tempRoot } from '../test/fixtures.js';
 import { CreativeRepository } from './creative.repository.js';
+import { DatabaseFileError } from './durable-json-file.js';
 import { StorageRepository } from './storage.repository.js';
 
 const storage = new StorageRepository();
@@ -104,5 +105,21 @@ describe('CreativeRepository', () => {
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'creatives-0000.json'), '{"records": {');
     await expect(CreativeRepository.open(dir, storage)).rejects.toThrow(/creatives-0000\.json is not valid JSON/);
+  });
+
+  it('says the database cannot be read, instead of starting an empty one over a library', async () => {
+    const root = await tempRoot();
+    const file = path.join(root, 'db');
+    await fs.writeFile(file, 'not a folder');
+    await expect(CreativeRepository.open(file, storage, { readOnly: true })).rejects.toThrow(/The database at .*db cannot be read \(ENOTDIR\)/);
+    await expect(CreativeRepository.open(file, storage)).rejects.toThrow(DatabaseFileError);
+
+    /** A folder this user may not read: root ignores modes, so the refusal comes on cue. */
+    class Unreadable extends StorageRepository {
+      override async list(dir: string): Promise<string[]> {
+        throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+      }
+    }
+    await expect(CreativeRepository.open(path.join(root, 'other'), new Unreadable(), { readOnly: true })).rejects.toThrow(/cannot be read \(EACCES\)/);
   });
 });

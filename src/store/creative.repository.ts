@@ -3,7 +3,7 @@ import { Low } from 'lowdb';
 import type { CreativeRecord } from '../core/record.js';
 import type { State } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
-import { DurableJsonFile } from './durable-json-file.js';
+import { DurableJsonFile, unreadable } from './durable-json-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
 /** A lowdb file of records. `version` comes first, so it can be read without parsing the rest. */
@@ -66,11 +66,17 @@ export class CreativeRepository {
 
   static async open(dir: string, storage: StorageRepository, options: CreativeRepositoryOptions = {}): Promise<CreativeRepository> {
     const repository = new CreativeRepository(dir, storage, options);
-    if (!options.readOnly) {
-      await storage.ensureDir(dir);
-      await storage.removeStaleTemps(dir);
+    let names: string[];
+    try {
+      if (!options.readOnly) {
+        await storage.ensureDir(dir);
+        await storage.removeStaleTemps(dir);
+      }
+      names = await storage.list(dir);
+    } catch (error) {
+      throw unreadable(dir, error);
     }
-    const numbers = (await storage.list(dir))
+    const numbers = names
       .flatMap((name) => {
         const match = SEGMENT_FILE.exec(name);
         return match ? [Number(match[1])] : [];

@@ -4,6 +4,15 @@ import type { StorageRepository } from './storage.repository.js';
 
 export class DatabaseFileError extends CreativeFlowError {}
 
+/** A database file or folder that exists but cannot be read: said plainly, never taken as empty. */
+export function unreadable(target: string, error: unknown): DatabaseFileError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new DatabaseFileError(`The database at ${target} cannot be read (${code})`, {
+    hint: 'Check that it is a folder of files this user can read and write. creative-flow stops rather than start an empty database on top of a library.',
+    cause: error,
+  });
+}
+
 /**
  * lowdb's JSON file adapter, with the fsync that lowdb's own leaves out: the temp file and its folder
  * are flushed before and after the rename, so a power cut leaves the old or the new file.
@@ -15,7 +24,12 @@ export class DurableJsonFile<T> implements Adapter<T> {
   ) {}
 
   async read(): Promise<T | null> {
-    const text = await this.storage.readText(this.file);
+    let text: string | undefined;
+    try {
+      text = await this.storage.readText(this.file);
+    } catch (error) {
+      throw unreadable(this.file, error);
+    }
     if (text === undefined) return null;
     try {
       return JSON.parse(text) as T;

@@ -73,12 +73,12 @@ export class StorageRepository {
     }
   }
 
-  /** Names in a folder (not recursive); a missing folder has none. */
+  /** Names in a folder (not recursive); a missing folder has none. A path that is not a folder is an error. */
   async list(dir: string): Promise<string[]> {
     try {
       return await fs.readdir(dir);
     } catch (error) {
-      if (isMissing(error)) return [];
+      if (errorCode(error) === 'ENOENT') return [];
       throw error;
     }
   }
@@ -203,7 +203,8 @@ export class StorageRepository {
   /**
    * Moves a file, never over another: the destination is taken with a hard link, which fails when
    * the name exists, and the source is unlinked only once the link is on disk. A move cut short
-   * by a crash is finished when tried again (the destination is then the source's own inode).
+   * by a crash is finished when tried again (the destination is then the source's own inode, or
+   * an identical copy).
    * Across devices, or where hard links are not supported: copy to a temporary name, flush, compare
    * hashes, claim the name the same way, and only then unlink the source. At every moment at least
    * one good copy exists. Throws {@link DestinationTakenError} when another file holds the name.
@@ -219,7 +220,8 @@ export class StorageRepository {
         if (await this.sameFile(from, to)) {
           // A move cut short between its link and its unlink: finish it.
         } else if (await this.sameDevice(from, path.dirname(to))) {
-          throw new DestinationTakenError(to);
+          // An identical copy is an earlier try's (cut short after its copy): the source adds nothing.
+          if ((await this.hashFile(to)) !== (expectedHash ?? (await this.hashFile(from)))) throw new DestinationTakenError(to);
         } else {
           await this.copyInto(from, to, expectedHash);
         }

@@ -148,6 +148,17 @@ describe('the command line', () => {
     expect(result.stderr).toMatch(/FFMPEG_PATH "\/nowhere\/ffmpeg" is not an executable file.*apt-get install -y ffmpeg/);
   });
 
+  it('stops with a plain message when the database cannot be read, and starts no empty one', async () => {
+    const root = await tempRoot();
+    await fs.mkdir(path.join(root, 'data'), { recursive: true });
+    await fs.writeFile(path.join(root, 'data', 'db'), 'a file where the database folder belongs');
+    for (const args of [['status'], ['process', '--once']]) {
+      const result = await runCli([...args, '--root', root]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/The database at .*data\/db cannot be read/);
+    }
+  });
+
   it('refuses a second process on the same root', async () => {
     const root = await tempRoot();
     const daemon = startDaemon(root);

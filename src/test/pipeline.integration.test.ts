@@ -104,7 +104,11 @@ describe('regular creatives, duplicates and bad input', () => {
     hashes.small = await sha256(await makeImage(path.join(inbox, 'Banners/small.png'), { seed: 10 }));
     await makeImage(path.join(inbox, 'Banners/huge.jpg'), { width: 4000, height: 3000, format: 'jpeg', seed: 11 });
     await makeImage(path.join(inbox, 'Banners/modern.webp'), { seed: 12 });
-    // A re-drop of a file already named in the convention keeps its id.
+    // A re-drop of a file already named in the convention keeps its id: its content hashes to it.
+    const renamed = await makeVideo(path.join(await tempRoot(), 'named before.mp4'), { seconds: 3, seed: 8 });
+    hashes.redrop = await sha256(renamed);
+    await fs.rename(renamed, path.join(inbox, `EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${hashes.redrop.slice(0, 8).toUpperCase()}.mp4`));
+    // A file edited after it was named keeps the name's tokens, not its id.
     await makeVideo(path.join(inbox, 'EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4'), { seconds: 3, seed: 4 });
     // Odd but valid names.
     await makeVideo(path.join(inbox, 'ünïcödé clip ..final.. 🎬.mp4'), { seconds: 2, seed: 5 });
@@ -182,10 +186,20 @@ describe('regular creatives, duplicates and bad input', () => {
     expect(repeat?.duplicateOf).toBe(kept?.key);
   });
 
-  it('keeps the tokens and id of a file already named in the convention', () => {
+  it('keeps the tokens and id of a file already named in the convention whose content is that id', () => {
+    const id = hashes.redrop?.slice(0, 8).toUpperCase();
+    const record = recordOf(`inbox/EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${id}.mp4`);
+    expect(record.naming).toMatchObject({ id, review: [] });
+    expect(record.outputs?.find((output) => output.role === 'video')?.path).toBe(`uploaded/Native/Video/VID_EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${id}-VID.mp4`);
+  });
+
+  it('gives a re-edited file that kept its old name a new id, flagged for review, and keeps its tokens', async () => {
     const record = recordOf('inbox/EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4');
-    expect(record.naming).toMatchObject({ id: '0BADCAFE', review: [] });
-    expect(record.outputs?.find((output) => output.role === 'video')?.path).toBe('uploaded/Native/Video/VID_EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE-VID.mp4');
+    expect(record.naming?.id).toBe(record.hash?.slice(0, 8).toUpperCase());
+    expect(record.naming?.review).toEqual([`the name's ID-0BADCAFE is not this content's (re-edited?): given ID-${record.naming?.id}`]);
+    expect(record.naming?.tokens).toMatchObject({ category: 'Anime', creator: 'Pedro', description: 'Intro' });
+    const row = (await readInventory(root)).find((candidate) => candidate.original_filename === 'EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4');
+    expect(row?.needs_review).toMatch(/ID-0BADCAFE is not this content's/);
   });
 
   it('stages files with spaces, unicode, emoji and dots under clean names', () => {
@@ -212,7 +226,7 @@ describe('regular creatives, duplicates and bad input', () => {
   it('leaves partial downloads and dotfiles alone, and loses no input', async () => {
     expect(await listTree(path.join(root, 'inbox'))).toEqual(['.hidden.mp4', 'download.mp4.part', 'upload.tmp', 'video.mp4.crdownload']);
     const inputs = records;
-    expect(inputs).toHaveLength(17);
+    expect(inputs).toHaveLength(18);
     for (const record of inputs) {
       const kept = record.setAside?.path ?? record.outputs?.find((output) => !output.converted)?.path;
       expect(kept, record.source.path).toBeDefined();
@@ -224,6 +238,10 @@ describe('regular creatives, duplicates and bad input', () => {
     const rows = await readInventory(root);
     expect(rows.find((row) => row.original_filename === 'bomb.png')).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/megapixel/) });
     expect(rows.find((row) => row.original_filename === 'copy of small 🎉.png')).toMatchObject({ state: 'duplicate', new_filename: 'copy of small 🎉.png' });
+  });
+
+  it('keeps machine state owner-only', async () => {
+    expect((await fs.stat(path.join(root, 'data'))).mode & 0o777).toBe(0o700);
   });
 
   it('changes nothing when run again', async () => {

@@ -1,8 +1,48 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { openApp, type App } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { Layout, rootPath } from '../core/layout.js';
+import { createLogger } from '../core/logger.js';
+import type { OutputFile } from '../core/record.js';
+import { CreativeRepository } from '../store/creative.repository.js';
+import { StorageRepository } from '../store/storage.repository.js';
 import { listTree, tempRoot } from './fixtures.js';
 import { processRoot } from './harness.js';
+
+const log = createLogger({ level: 'silent', pretty: false });
+
+/** A native pair TJ took, with its ids, waiting in uploaded/ to be archived. */
+async function uploadedPair(root: string, id: string, videoId: string, imageId: string): Promise<void> {
+  const layout = new Layout(root);
+  const creatives = await CreativeRepository.open(layout.db, new StorageRepository());
+  const files: [OutputFile['role'], string, string | undefined][] = [
+    ['video', `uploaded/Native/Video/VID_EN_Cumshot_F_Real_NSFW_Generic_Seras_4sec_ID-${id}-VID.mp4`, videoId],
+    ['image', `uploaded/Native/Image/IMG_EN_Cumshot_F_Real_NSFW_Generic_Seras_ID-${id}-IMG.png`, imageId],
+    ['original', `uploaded/Native/ORG_EN_Cumshot_F_Real_NSFW_Generic_Seras_6sec_ID-${id}.mp4`, undefined],
+  ];
+  const outputs: OutputFile[] = [];
+  for (const [role, relative, creativeId] of files) {
+    await fs.mkdir(path.dirname(path.join(root, relative)), { recursive: true });
+    await fs.writeFile(path.join(root, relative), `${role} of ${id}`);
+    const upload = creativeId ? { upload: { status: 'uploaded' as const, creativeId, batch: 1, at: new Date().toISOString() } } : {};
+    outputs.push({ role, path: rootPath(relative), bytes: 10, width: 640, height: 360, format: 'mp4', converted: role !== 'original', ...upload });
+  }
+  const naming = { id, tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' }, review: [] };
+  const record = creatives.create({ state: 'uploaded', kind: 'native', source: { path: rootPath(`inbox/${id}.mp4`), size: 10, mtimeMs: 1 }, hash: id.padEnd(64, '0'), naming, outputs, attempts: 0, times: {} });
+  await creatives.commit(record);
+  await creatives.close();
+}
+
+async function open(root: string, env: Record<string, string> = {}): Promise<App> {
+  return openApp(await loadConfig({ root, env: { STABILITY_MS: '50', ...env } }), log);
+}
+
+async function campaignCsvs(root: string): Promise<string[]> {
+  return (await fs.readdir(path.join(root, 'tracking', 'Upload_CSV')).catch(() => [] as string[])).sort();
+}
 
 describe('nothing lost, nothing misfiled', () => {
   it('sets 24 different broken files of one name aside, each with its own bytes and its own reason', async () => {
@@ -30,5 +70,46 @@ describe('nothing lost, nothing misfiled', () => {
       seen.add(source);
     }
     expect(seen.size).toBe(24);
+  });
+
+  it('writes a batch’s campaign CSVs after a crash between the archive moves and the CSVs', async () => {
+    const root = await tempRoot();
+    await uploadedPair(root, 'AAAA0001', '1032600001', '1032600002');
+    const settings = { CAMPAIGN_TARGET_URL: 'https://x.test/?c={CampaignID}', CAMPAIGN_BRAND: 'Brand' };
+    // The crash: the creatives are archived and committed, and the process dies before the CSVs.
+    const crashed = await open(root, settings);
+    await crashed.services.archive.run();
+    await crashed.close();
+    expect(await campaignCsvs(root)).toEqual([]);
+
+    const restarted = await open(root, settings);
+    await restarted.jobs.archive();
+    await restarted.close();
+    const [csv] = await campaignCsvs(root);
+    expect(csv).toMatch(/^Batch001_\d{8}_\d{6}_Native\.csv$/);
+    const rows = parse(await fs.readFile(path.join(root, 'tracking', 'Upload_CSV', csv ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([expect.objectContaining({ 'Video Creative ID': '1032600001', 'Thumbnail Creative ID': '1032600002', 'Brand Name': 'Brand' })]);
+    // Once written, a batch's CSVs are not written again.
+    const again = await open(root, settings);
+    expect(await again.jobs.archive()).toEqual([]);
+    await again.close();
+    expect(await campaignCsvs(root)).toEqual([csv]);
+  });
+
+  it('keeps placeholder settings away from TJ: CSVs are marked NOT_READY, the report says why, and they are written ready once set', async () => {
+    const root = await tempRoot();
+    await uploadedPair(root, 'BBBB0001', '1032600011', '1032600012');
+    const placeholders = await open(root);
+    await placeholders.jobs.archive();
+    const [report] = (await placeholders.jobs.dailyReport()).filter((file) => file.endsWith('.md'));
+    await placeholders.close();
+    const [notReady] = await campaignCsvs(root);
+    expect(notReady).toMatch(/^Batch001_\d{8}_\d{6}_Native_NOT_READY\.csv$/);
+    expect(await fs.readFile(report ?? '', 'utf8')).toMatch(/## Needs attention\n\n- 1 campaign CSV is written as _NOT_READY.*set CAMPAIGN_TARGET_URL, CAMPAIGN_BRAND, CAMPAIGN_CTA_URL in \.env/);
+
+    const ready = await open(root, { CAMPAIGN_TARGET_URL: 'https://x.test/', CAMPAIGN_BRAND: 'Brand' });
+    await ready.jobs.archive();
+    await ready.close();
+    expect(await campaignCsvs(root)).toEqual([notReady?.replace('_NOT_READY', '')]);
   });
 });

@@ -43,6 +43,7 @@ describe('tracking files after a live upload run', () => {
       UPLOAD_PACE_MS: '0',
       CAMPAIGN_TARGET_URL: 'https://x.test/?sub1={CampaignID}&sub11=CAMPAIGN_NAME',
       CAMPAIGN_BRAND: 'OurBrand',
+      CAMPAIGN_CTA_URL: 'https://x.test/cta',
     };
     // A dry run first: it stages and plans, and writes no campaign CSV.
     expect((await runCli(['process', '--once', '--root', root], env)).code).toBe(0);
@@ -87,7 +88,11 @@ describe('tracking files after a live upload run', () => {
       expect(row.status).toBe('success');
       expect(row.tj_creative_id).toBe(idByName.get((row.file_name ?? '').replace(/\.[^.]+$/, '')));
       expect(row.platform).toBe('TrafficJunky');
+      // One batch number everywhere: it joins with archive/batch_001-… and Upload_CSV/Batch001_….
+      expect(row).toMatchObject({ batch_id: '001', upload_batch: expect.stringMatching(/^\d+$/) });
     }
+    expect(await fs.readdir(path.join(root, 'archive'))).toContain(rows[0]?.file_path?.split('/')[1]);
+    expect((await filesIn(path.join(root, 'tracking', 'Upload_CSV'), /^Batch001_/)).length).toBe(2);
     expect(rows.map((row) => row.creative_type).sort()).toEqual(['native_image', 'native_image', 'native_video', 'native_video', 'preroll']);
   });
 

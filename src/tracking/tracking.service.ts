@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import type { CampaignTemplate } from '../config/campaign-template.js';
+import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
+import { batchNumber } from '../core/batch.js';
 import { localStamp } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
@@ -13,7 +14,11 @@ import { NATIVE_HEADER, nativeRows, PREROLL_HEADER, prerollRows, renderCampaignC
 import { creativeType, uniqueIdOf } from './inventory-rows.js';
 import { renderLibraryCsv } from './library-csv.js';
 
-const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'retries'] as const;
+/**
+ * The origin's columns. `batch_id` is the archive batch (the NNN of `archive/batch_NNN-…` and of
+ * `Upload_CSV/BatchNNN_…`, so the three join); `upload_batch` numbers the groups sent in this run.
+ */
+const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'upload_batch', 'retries'] as const;
 
 /**
  * The files people and TJ_tool read after an upload run, all written atomically: the run's
@@ -48,6 +53,7 @@ export class TrackingService {
         outcome.message ?? '',
         record && output ? creativeType(record, output) : '',
         record?.kind === 'native' && record.naming ? `ID-${record.naming.id}` : '',
+        record?.archive && record.archive.batch > 0 ? batchNumber(record.archive.batch) : '',
         outcome.batch === undefined ? '' : String(outcome.batch),
         String(outcome.retries),
       ]);
@@ -59,8 +65,12 @@ export class TrackingService {
     await this.storage.writeFileAtomic(this.layout.libraryCsv, renderLibraryCsv(this.library));
   }
 
-  /** Only creatives with real ids go in: a dry run archives nothing, so it never writes one. */
-  async writeCampaignCsvs(batch: ArchivedBatch, now = new Date()): Promise<string[]> {
+  /**
+   * Writes a batch's campaign CSVs, under names fixed by the batch, so writing them again replaces
+   * them. With placeholder settings they are named `…_NOT_READY.csv` and `missing` names the
+   * settings to set. Only creatives with real ids go in: a dry run archives nothing, so it never writes one.
+   */
+  async writeCampaignCsvs(batch: ArchivedBatch, replacing: readonly string[] = []): Promise<{ files: string[]; missing: string[] }> {
     const native: NativeAd[] = [];
     const preroll: PrerollAd[] = [];
     for (const record of batch.records) {
@@ -72,22 +82,26 @@ export class TrackingService {
       if (record.kind === 'preroll' && idOf(creative)) preroll.push({ name: baseName(creative?.path ?? ''), creativeId: idOf(creative) ?? '', tokens });
     }
     const written: string[] = [];
-    const stamp = localStamp(now);
-    const groups: [string, readonly string[], string[][], boolean][] = [
-      ['Native', NATIVE_HEADER, nativeRows(native, this.template), true],
-      ['Preroll', PREROLL_HEADER, prerollRows(preroll, this.template), false],
-    ];
-    for (const [kind, header, rows, quoteAll] of groups) {
-      if (rows.length === 0) continue;
-      const files = renderCampaignCsvs(header, rows, quoteAll);
-      for (const [i, content] of files.entries()) {
-        const file = this.layout.uploadCsvFile(batch.batch, stamp, kind, i + 1);
+    const missing = new Set<string>();
+    const groups = [
+      { kind: 'native', label: 'Native', header: NATIVE_HEADER, rows: nativeRows(native, this.template), quoteAll: true },
+      { kind: 'preroll', label: 'Preroll', header: PREROLL_HEADER, rows: prerollRows(preroll, this.template), quoteAll: false },
+    ] as const;
+    for (const group of groups) {
+      if (group.rows.length === 0) continue;
+      const unset = missingCampaignSettings(this.template, group.kind);
+      for (const setting of unset) missing.add(setting);
+      for (const [i, content] of renderCampaignCsvs(group.header, group.rows, group.quoteAll).entries()) {
+        const file = this.layout.uploadCsvFile(batch.batch, batch.stamp, group.label, i + 1, unset.length === 0);
         await this.storage.writeFileAtomic(file, content);
         written.push(file);
       }
     }
-    if (written.length > 0) this.log.info({ files: written }, 'Wrote campaign CSVs for TJ_tool');
-    return written;
+    // The NOT_READY files an earlier write left, once replaced by ready ones.
+    for (const file of replacing) if (!written.includes(file)) await this.storage.remove(file);
+    if (missing.size > 0) this.log.warn({ files: written, missing: [...missing] }, `Campaign CSVs written as NOT_READY: set ${[...missing].join(', ')} in .env, and they are written again ready`);
+    else if (written.length > 0) this.log.info({ files: written }, 'Wrote campaign CSVs for TJ_tool');
+    return { files: written, missing: [...missing] };
   }
 }
 

@@ -36,7 +36,8 @@ interface Item {
  * card with the file's own name.
  */
 export class UploadService {
-  private batchNumber = Date.now();
+  /** Groups sent in this run, numbered from 1. */
+  private batchNumber = 0;
   private tally = { uploaded: 0, duplicates: 0, rejected: 0 };
   private outcomes: UploadOutcome[] = [];
 
@@ -65,6 +66,7 @@ export class UploadService {
     const { signal } = options;
     this.tally = { uploaded: 0, duplicates: 0, rejected: 0 };
     this.outcomes = [];
+    this.batchNumber = 0;
     const items = await this.pendingItems();
     try {
       await this.resumeInFlight(uploader, items.filter((item) => item.output.upload?.status === 'in_flight'));

@@ -110,7 +110,10 @@ describe('TjUploader faults', () => {
     }
     expect([...results.values()].some((result) => result.status === 'failed')).toBe(true);
     expect(state.length).toBeGreaterThan(0);
-    expect((await fs.readdir(path.join(root, 'data/screenshots'))).filter((name) => name.endsWith('.png'))).toHaveLength(1);
+    const screenshots = (await fs.readdir(path.join(root, 'data/screenshots'))).filter((name) => name.endsWith('.png'));
+    expect(screenshots).toHaveLength(1);
+    expect((await fs.stat(path.join(root, 'data/screenshots', screenshots[0] ?? ''))).mode & 0o777).toBe(0o600);
+    expect((await fs.stat(path.join(root, 'data/screenshots'))).mode & 0o777).toBe(0o700);
     await uploader.close();
     await sim.close();
   });
