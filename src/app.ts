@@ -3,6 +3,7 @@ import { ArchiveService } from './archive/archive.service.js';
 import type { Config } from './config/config.js';
 import { ActivityBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
+import { DiskPause } from './ingest/disk-pause.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { stageSteps } from './ingest/steps.js';
 import { Jobs, type Services } from './jobs/jobs.js';
@@ -70,7 +71,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       runState,
       inventory,
       ingest: new IngestService(
-        { layout, storage, creatives, events, log, steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }) },
+        { layout, storage, creatives, events, log, pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }), steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }) },
         { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
       ),
       uploads: new UploadService(creatives, library, layout, events, log, { batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs, retries: 3, retryBaseMs: 1_000, lookupPages: 3 }),

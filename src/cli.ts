@@ -52,7 +52,12 @@ program
   .description('handle everything in inbox/ and every unfinished file, then exit')
   .requiredOption('--once', 'process what is there and exit (the daemon is `start`)')
   .action(async (_options: unknown, command: Command) => {
-    console.log(formatStatus(await withApp(command, (app) => app.jobs.processOnce())));
+    const { status, paused } = await withApp(command, (app) => app.jobs.processOnce());
+    console.log(formatStatus(status));
+    if (paused) {
+      console.error(`creative-flow: work paused: ${paused}`);
+      process.exitCode = 3;
+    }
   });
 
 program

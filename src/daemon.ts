@@ -1,8 +1,9 @@
 import { once } from 'node:events';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { App } from './app.js';
-import { describeError } from './core/errors.js';
+import { describeError, storageFault } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 
 /**
@@ -45,7 +46,7 @@ class Schedule {
     const task = cron.schedule(
       expression,
       async () => {
-        const run = job(this.stopping.signal).catch((error: unknown) => this.log.error({ err: error, job: name }, `${failure}: ${describeError(error)}`));
+        const run = job(this.stopping.signal).catch((error: unknown) => this.log.error({ err: error, job: name }, `${failure}: ${describeError(storageFault(error, path.dirname) ?? error)}`));
         this.running.add(run);
         await run.finally(() => this.running.delete(run));
       },

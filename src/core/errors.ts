@@ -68,3 +68,49 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** What the disk refused: full, read-only, or not ours to write. */
+const STORAGE_FAULTS: Readonly<Record<string, { readonly says: (dir: string) => string; readonly hint: string }>> = {
+  ENOSPC: { says: (dir) => `The disk holding ${dir} is full`, hint: 'Free some space there; work resumes on its own, and nothing is lost (files stay in inbox/ until they are safely staged).' },
+  EDQUOT: { says: (dir) => `The disk quota for ${dir} is used up`, hint: 'Raise the quota or free some space; work resumes on its own, and nothing is lost.' },
+  EROFS: { says: (dir) => `${dir} is on a read-only filesystem`, hint: 'Mount it read-write again; work resumes on its own, and nothing is lost.' },
+  EACCES: { says: (dir) => `Permission denied writing to ${dir}`, hint: 'Give this user write access to it (chmod or chown); work resumes on its own, and nothing is lost.' },
+  EPERM: { says: (dir) => `The system refused to change files in ${dir}`, hint: 'Check its owner and permissions; work resumes on its own, and nothing is lost.' },
+};
+
+/** ffmpeg says it in words rather than codes. */
+const STORAGE_FAULT_WORDS: readonly [RegExp, string][] = [
+  [/no space left on device/i, 'ENOSPC'],
+  [/disk quota exceeded/i, 'EDQUOT'],
+  [/read-only file system/i, 'EROFS'],
+  [/permission denied/i, 'EACCES'],
+];
+
+/**
+ * The disk cannot take the work now. Not the file's fault: no attempt is charged to it, and work
+ * pauses until the folder can be written again.
+ */
+export class StorageFaultError extends CreativeFlowError {
+  constructor(
+    readonly code: string,
+    /** The folder that refused, when known: the one checked before work resumes. */
+    readonly dir: string | undefined,
+    cause: unknown,
+  ) {
+    const fault = STORAGE_FAULTS[code] ?? STORAGE_FAULTS.EACCES;
+    super(fault?.says(dir ?? 'a folder of the root') ?? code, { hint: fault?.hint ?? '', cause });
+  }
+}
+
+/** The storage fault behind an error (its own code, a cause's, or ffmpeg's words), if there is one. */
+export function storageFault(error: unknown, dirOf: (file: string) => string): StorageFaultError | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof StorageFaultError) return current;
+    const { code, path: file, dest } = current as NodeJS.ErrnoException & { dest?: string };
+    const where = dest ?? file;
+    if (code && STORAGE_FAULTS[code]) return new StorageFaultError(code, where ? dirOf(where) : undefined, error);
+    const worded = STORAGE_FAULT_WORDS.find(([words]) => words.test(current instanceof CreativeFlowError ? current.message : String((current as Error).message)));
+    if (worded) return new StorageFaultError(worded[1], undefined, error);
+  }
+  return undefined;
+}

@@ -8,6 +8,10 @@ import type { CreativeRecord } from './record.js';
 export interface ActivityEvents {
   /** A creative's record changed: a new state, a failed attempt, an upload result. */
   creative: [record: CreativeRecord, message: string];
+  /** Work stopped because the disk refuses writes; the message says why and what to do. */
+  paused: [message: string];
+  /** The disk takes writes again and work goes on. */
+  resumed: [];
 }
 
 export class ActivityBus extends EventEmitter<ActivityEvents> {}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BadInputError, CreativeFlowError, ShutdownError, TransientError } from '../core/errors.js';
+import { BadInputError, CreativeFlowError, ShutdownError, StorageFaultError, TransientError } from '../core/errors.js';
 import { extensionOf as extensionOfPath } from '../core/files.js';
 import { OUTPUT_FOLDERS } from '../core/layout.js';
 import type { CreativeRecord, MediaInfo, Naming, OutputFile } from '../core/record.js';
@@ -26,7 +26,7 @@ export async function convert(record: CreativeRecord, ctx: StageContext): Promis
   const produced: string[] = [];
   const job = { record, media, naming, input, ctx, produced };
   try {
-    const converted = await mapFailures(record.source.path, () =>
+    const converted = await mapFailures(ctx, record.source.path, () =>
       kind === 'native' ? convertNative(job) : kind === 'preroll' ? convertPreroll(job) : convertImage(job),
     );
     return { ...record, state: 'converted', outputs: converted.outputs, notes: converted.notes };
@@ -214,13 +214,23 @@ async function produce<T>(ctx: StageContext, produced: string[], finalPath: stri
 const ENVIRONMENT_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENOMEM', 'EIO', 'EROFS', 'EBUSY']);
 const ENVIRONMENT_MESSAGES = /no space left|cannot allocate|permission denied|too many open files|input\/output error|read-only file system/i;
 
-/** Sorts a failure: the file's fault (set aside), the machine's (retried) or a shutdown. */
-async function mapFailures<T>(label: string, work: () => Promise<T>): Promise<T> {
+/** Free space under which a failed conversion is blamed on the disk, not on the file. */
+const CONVERSION_HEADROOM_BYTES = 8 << 20;
+
+/**
+ * Sorts a failure: the disk's (work pauses), the machine's (retried), the file's (set aside) or a
+ * shutdown. A full or read-only disk makes ffmpeg and sharp fail in ways that look like a broken
+ * input ("moov atom not found" when faststart cannot rewrite its output), so the disk is checked
+ * before the file is blamed.
+ */
+async function mapFailures<T>(ctx: StageContext, label: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    if (error instanceof ShutdownError || (error instanceof FfmpegFailedError && error.killed)) throw new ShutdownError(label);
+    const disk = await ctx.storage.diskState(ctx.layout.uploaded, CONVERSION_HEADROOM_BYTES);
+    if (disk !== 'ok') throw new StorageFaultError(disk === 'full' ? 'ENOSPC' : 'EACCES', ctx.layout.uploaded, error);
     if (error instanceof CreativeFlowError) throw error;
-    if (error instanceof FfmpegFailedError && error.killed) throw new ShutdownError(label);
     const message = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
     if (ENVIRONMENT_CODES.has((error as NodeJS.ErrnoException).code ?? '') || ENVIRONMENT_MESSAGES.test(message)) {
       throw new TransientError(`Conversion failed: ${message}`, { file: label, cause: error });

@@ -11,10 +11,20 @@ import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { tempRoot } from '../test/fixtures.js';
 import { findDuplicate } from './dedupe.js';
+import { DiskPause } from './disk-pause.js';
 import { IngestService, type IngestOptions } from './ingest.service.js';
 import type { IngestSteps } from './steps.js';
 
-const storage = new StorageRepository();
+/** The real filesystem, but a disk that is full on cue: writes checks fail while `full`. */
+class DiskOnCue extends StorageRepository {
+  full = false;
+
+  override async diskState(dir: string, minFreeBytes?: number): Promise<'ok' | 'full' | 'refused'> {
+    return this.full ? 'full' : super.diskState(dir, minFreeBytes);
+  }
+}
+
+const storage = new DiskOnCue();
 const log = createLogger({ level: 'silent', pretty: false });
 type Step = 'probe' | 'name' | 'convert' | 'place';
 
@@ -56,6 +66,7 @@ class FakeSteps implements IngestSteps {
   async convert(record: CreativeRecord): Promise<CreativeRecord> {
     await this.enter('convert', record);
     await this.gate;
+    if (this.disk?.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: path.join(this.root, 'uploaded', 'Image', 'x.png') });
     const outputPath = `uploaded/Image/x_ID-${record.naming?.id}.png` as CreativeRecord['source']['path'];
     return { ...record, state: 'converted', outputs: [{ role: 'creative', path: outputPath, bytes: 1, width: 1, height: 1, format: 'png', converted: true }] };
   }
@@ -80,6 +91,7 @@ class FakeSteps implements IngestSteps {
   }
 
   root = '';
+  disk: DiskOnCue | undefined;
 
   private async enter(step: Step, record: CreativeRecord): Promise<void> {
     const key = `${step}:${record.source.path}`;
@@ -95,25 +107,32 @@ interface Harness {
   readonly steps: FakeSteps;
   readonly ingest: IngestService;
   readonly events: { state: State; file: string }[];
+  readonly said: string[];
   drop(name: string, content?: string): Promise<string>;
   record(name: string): CreativeRecord | undefined;
 }
 
-async function harness(options: Partial<IngestOptions> = {}, root?: string): Promise<Harness> {
+async function harness(options: Partial<IngestOptions> = {}, root?: string, disk: DiskOnCue = storage): Promise<Harness> {
   const layout = new Layout(root ?? (await tempRoot()));
+  const storage = disk;
   const creatives = await CreativeRepository.open(layout.db, storage);
   const steps = new FakeSteps(creatives);
   steps.root = layout.root;
   const bus = new ActivityBus();
   const events: { state: State; file: string }[] = [];
   bus.on('creative', (record) => events.push({ state: record.state, file: record.source.path }));
-  const ingest = new IngestService({ layout, storage, creatives, steps, events: bus, log }, { concurrency: 2, maxAttempts: 3, retryBaseMs: 5, stabilityMs: 5, ...options });
+  const said: string[] = [];
+  bus.on('paused', (message) => said.push(`paused: ${message}`)).on('resumed', () => said.push('resumed'));
+  steps.disk = disk;
+  const pause = new DiskPause(storage, bus, log, { folders: [layout.uploaded], firstCheckMs: 20, maxCheckMs: 40, minFreeBytes: 0 });
+  const ingest = new IngestService({ layout, storage, creatives, steps, events: bus, log, pause }, { concurrency: 2, maxAttempts: 3, retryBaseMs: 5, stabilityMs: 5, ...options });
   return {
     layout,
     creatives,
     steps,
     ingest,
     events,
+    said,
     async drop(name, content = name) {
       const file = path.join(layout.inbox, name);
       await fs.mkdir(path.dirname(file), { recursive: true });
@@ -251,5 +270,38 @@ describe('IngestService (fake steps)', () => {
     await h.ingest.settled();
     expect(h.record('h.png')).toMatchObject({ state: 'staged', attempts: 0 });
     expect(h.steps.count('probe', file)).toBe(2);
+  });
+
+  it('pauses on a full disk without charging the files, says so once, and goes on when space is back', async () => {
+    const disk = new DiskOnCue();
+    const h = await harness({ concurrency: 1, filesInFlight: 2 }, undefined, disk);
+    disk.full = true;
+    const files = await Promise.all(['i1.png', 'i2.png', 'i3.png', 'i4.png'].map((name) => h.drop(name)));
+    await h.ingest.settled();
+    expect(h.ingest.paused).toMatch(/^The disk holding .*uploaded\/Image is full\. Free some space there/);
+    expect(h.said).toEqual([expect.stringMatching(/^paused: The disk holding/)]);
+    for (const file of files) {
+      const record = h.record(file.slice('inbox/'.length));
+      expect(record?.state, file).not.toMatch(/failed|rejected|staged/);
+      expect(record?.attempts, file).toBe(0);
+      expect(await fs.readFile(path.join(h.layout.root, file), 'utf8')).toBe(file.slice('inbox/'.length));
+    }
+    // Nothing new starts while the disk is full: only the files already under way tried to convert.
+    expect(files.reduce((sum, file) => sum + h.steps.count('convert', file), 0)).toBeLessThanOrEqual(2);
+
+    disk.full = false;
+    while (!h.said.includes('resumed')) await new Promise((resolve) => setTimeout(resolve, 10));
+    await h.ingest.settled();
+    expect(files.map((file) => h.record(file.slice('inbox/'.length))?.state)).toEqual(Array(4).fill('staged'));
+    expect(h.ingest.paused).toBeUndefined();
+  });
+
+  it('charges a fault the disk does not show (its folder takes writes) to the file, as before', async () => {
+    const h = await harness({ maxAttempts: 2 });
+    h.steps.failures.set('place:inbox/j.png', [1, 2].map(() => Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES', path: path.join(h.layout.root, 'inbox', 'j.png') })));
+    await h.drop('j.png');
+    await h.ingest.settled();
+    expect(h.record('j.png')).toMatchObject({ state: 'failed', attempts: 2, reason: expect.stringMatching(/permission denied/) });
+    expect(h.said).toEqual([]);
   });
 });

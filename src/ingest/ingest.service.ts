@@ -1,7 +1,8 @@
-import { setMaxListeners } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import { BadInputError, describeError, ShutdownError, SourceChangedError } from '../core/errors.js';
+import { BadInputError, describeError, ShutdownError, SourceChangedError, storageFault, type StorageFaultError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { Layout, RootPath } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
@@ -10,6 +11,7 @@ import { assertTransition, INGEST_STATES, type State } from '../core/state.js';
 import { StabilityGate } from '../intake/stability-gate.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { FileStat, StorageRepository } from '../store/storage.repository.js';
+import type { DiskPause } from './disk-pause.js';
 import type { IngestSteps } from './steps.js';
 
 /** States a crash may lose without harm: the step that made them runs again. */
@@ -34,6 +36,8 @@ export interface IngestDeps {
   readonly storage: StorageRepository;
   readonly creatives: CreativeRepository;
   readonly steps: IngestSteps;
+  /** Holds the work while the disk refuses writes. */
+  readonly pause: DiskPause;
   readonly events: ActivityBus;
   readonly log: Logger;
 }
@@ -56,6 +60,8 @@ export class IngestService {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   /** Resolved when the next retry timer fires. */
   private retryWaiters: (() => void)[] = [];
+  /** Files held back while the disk refuses writes; they go on when it takes them again. */
+  private readonly waitingForDisk = new Set<string>();
   private readonly stopping = new AbortController();
   /** Set by {@link stop}: conversions under way may finish, none may start. */
   private draining = false;
@@ -101,7 +107,9 @@ export class IngestService {
 
   /** Picks up every record left between steps (by a crash, or by a change under way) that is neither running nor waiting out a retry delay. */
   resumeUnfinished(): number {
-    const unfinished = this.activeRecords().filter((record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key) && !this.retryTimers.has(record.key));
+    const unfinished = this.activeRecords().filter(
+      (record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key) && !this.retryTimers.has(record.key) && !this.waitingForDisk.has(record.key),
+    );
     for (const record of unfinished) this.schedule(record.key);
     return unfinished.length;
   }
@@ -122,11 +130,20 @@ export class IngestService {
     return retried;
   }
 
-  /** Resolves when no file is waiting to become stable, queued, running or waiting for a retry. */
+  /**
+   * Resolves when no file is waiting to become stable, queued, running or waiting for a retry; or,
+   * while the disk refuses writes, once the files under way have stopped (see {@link paused}).
+   */
   async settled(): Promise<void> {
     while (this.gate.pending > 0 || this.queue.size > 0 || this.queue.pending > 0 || this.retryTimers.size > 0) {
       await this.gate.idle();
-      await this.queue.onIdle();
+      if (this.deps.pause.current) {
+        await this.queue.onPendingZero();
+        if (this.deps.pause.current) return;
+      }
+      const pauseBegins = new AbortController();
+      await Promise.race([this.queue.onIdle(), once(this.deps.events, 'paused', { signal: pauseBegins.signal }).catch(() => undefined)]);
+      pauseBegins.abort();
       // Only retries are left: wait for one to fire, not in a loop (an idle queue resolves at once).
       if (this.retryTimers.size > 0 && this.gate.pending === 0 && this.queue.size === 0 && this.queue.pending === 0) {
         await new Promise<void>((resolve) => this.retryWaiters.push(resolve));
@@ -134,8 +151,13 @@ export class IngestService {
     }
   }
 
-  get counts(): { waiting: number; queued: number; running: number; retrying: number } {
-    return { waiting: this.gate.pending, queued: this.queue.size, running: this.queue.pending, retrying: this.retryTimers.size };
+  get counts(): { waiting: number; queued: number; running: number; retrying: number; waitingForDisk: number } {
+    return { waiting: this.gate.pending, queued: this.queue.size, running: this.queue.pending, retrying: this.retryTimers.size, waitingForDisk: this.waitingForDisk.size };
+  }
+
+  /** Why work is paused (the disk refuses writes), in plain words; undefined while it goes on. */
+  get paused(): string | undefined {
+    return this.deps.pause.current?.plain;
   }
 
   /**
@@ -144,6 +166,7 @@ export class IngestService {
    */
   async stop(graceMs: number): Promise<void> {
     this.draining = true;
+    this.deps.pause.stop();
     this.gate.close();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
@@ -185,6 +208,13 @@ export class IngestService {
   /** Runs a file's steps until it leaves the ingest; a change reported meanwhile starts it over first. */
   private async run(key: string): Promise<void> {
     let record = this.deps.creatives.get(key);
+    try {
+      // A change whose write failed (a full disk) is on disk before this file moves on.
+      await this.deps.creatives.flush();
+    } catch (error) {
+      if (record) await this.fail(record, error);
+      return;
+    }
     while (record && !this.stopping.signal.aborted) {
       const stat = this.restartWith.get(key);
       if (stat === undefined && !INGEST_STATES.has(record.state)) return;
@@ -266,6 +296,11 @@ export class IngestService {
       this.deps.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
       return;
     }
+    const fault = storageFault(error, path.dirname);
+    if (fault && (await this.deps.pause.holds(fault))) {
+      this.waitForDisk(record, fault);
+      return;
+    }
     try {
       if (error instanceof BadInputError) {
         await this.commit(record, await this.deps.steps.setAside(record, 'rejected', error.plain, this.stopping.signal), error.plain);
@@ -277,6 +312,20 @@ export class IngestService {
     } catch (nested) {
       if (!this.stopping.signal.aborted) await this.transientFailure(record, nested);
     }
+  }
+
+  /** Holds the file, and every file not yet started, until the disk takes writes again; no attempt is charged. */
+  private waitForDisk(record: CreativeRecord, fault: StorageFaultError): void {
+    this.waitingForDisk.add(record.key);
+    this.deps.log.info({ file: record.source.path, state: record.state }, 'Waiting for the disk; the file stays where it is');
+    this.queue.pause();
+    void this.deps.pause.until(fault).then(() => {
+      if (this.stopping.signal.aborted) return;
+      const held = [...this.waitingForDisk];
+      this.waitingForDisk.clear();
+      this.queue.start();
+      for (const key of held) this.schedule(key);
+    });
   }
 
   private async sourceChanged(record: CreativeRecord, error: SourceChangedError): Promise<void> {

@@ -29,7 +29,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
         return changed;
       },
     },
-    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0 } },
+    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
     uploads: { hasWork: () => options.staged, plan: async () => (options.staged ? [planned] : []), run: async () => options.result ?? summary() },
     connection: {
       loginPending: async () => options.loginPending ?? false,

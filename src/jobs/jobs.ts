@@ -23,7 +23,7 @@ export interface Services {
   readonly storage: StorageRepository;
   readonly creatives: CreativeRepository;
   readonly runState: Pick<RunStateRepository, 'dryRunPlanChanged'>;
-  readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts'>;
+  readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts' | 'paused'>;
   readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run'>;
   readonly connection: Pick<PlatformConnection, 'loginPending' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
@@ -151,12 +151,18 @@ export class Jobs {
     return written;
   }
 
-  /** `process --once`: ingest everything, failed files included, then one upload pass. Returns the counts after. */
-  async processOnce(): Promise<StatusReport> {
+  /**
+   * `process --once`: ingest everything, failed files included, then one upload pass. Returns the
+   * counts after, and why work paused when the disk refused writes (nothing is lost: the files wait).
+   */
+  async processOnce(): Promise<{ status: StatusReport; paused: string | undefined }> {
     await this.ingestAll({ retryFailed: true });
-    await this.uploadPass();
-    await this.services.inventory.writeNow();
-    return this.status();
+    const paused = this.services.ingest.paused;
+    if (!paused) {
+      await this.uploadPass();
+      await this.services.inventory.writeNow();
+    }
+    return { status: await this.status(), paused };
   }
 
   /** Updates review statuses from the platform; returns the creatives whose status changed. */

@@ -96,6 +96,27 @@ export class StorageRepository {
     if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
   }
 
+  /**
+   * Whether `dir` takes a write now: a small file is written, flushed and removed, and the free
+   * space read. `full` when less than `minFreeBytes` is left (or the write ran out of space),
+   * `refused` when the write is not allowed.
+   */
+  async diskState(dir: string, minFreeBytes = 0): Promise<'ok' | 'full' | 'refused'> {
+    const probe = this.tempPathFor(path.join(dir, 'write-check'));
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(probe, 'creative-flow checks that this folder takes writes');
+      await fsyncPath(probe);
+      const { bavail, bsize } = await fs.statfs(dir);
+      return bavail * bsize >= minFreeBytes ? 'ok' : 'full';
+    } catch (error) {
+      const code = errorCode(error);
+      return code === 'ENOSPC' || code === 'EDQUOT' ? 'full' : 'refused';
+    } finally {
+      await fs.rm(probe, { force: true }).catch(() => undefined);
+    }
+  }
+
   /** A new empty folder under the system's temporary folder. */
   async makeTempDir(prefix: string): Promise<string> {
     return fs.mkdtemp(path.join(os.tmpdir(), prefix));

@@ -36,8 +36,14 @@ export interface Daemon {
   readonly exited: Promise<number | string>;
 }
 
-export function startDaemon(root: string, env: Record<string, string> = {}): Daemon {
-  const child = spawn(process.execPath, [CLI, 'start', '--root', root], { env: { ...process.env, ...FAST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Who the daemon runs as: another user than the tests', to meet permission checks root skips. */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export function startDaemon(root: string, env: Record<string, string> = {}, runAs?: RunAs): Daemon {
+  const child = spawn(process.execPath, [CLI, 'start', '--root', root], { env: { ...process.env, ...FAST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -9,8 +9,23 @@ import { createLogger } from '../core/logger.js';
 import type { OutputFile } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
-import { listTree, tempRoot } from './fixtures.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { runCli, startDaemon, type Daemon, type RunAs } from './cli-runner.js';
+import { listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 import { processRoot } from './harness.js';
+
+const run = promisify(execFile);
+
+async function counts(root: string): Promise<Record<string, number>> {
+  const result = await runCli(['status', '--json', '--root', root]);
+  return (JSON.parse(result.stdout) as { counts: Record<string, number> }).counts;
+}
+
+async function stop(daemon: Daemon): Promise<void> {
+  daemon.child.kill('SIGTERM');
+  await daemon.exited;
+}
 
 const log = createLogger({ level: 'silent', pretty: false });
 
@@ -111,5 +126,89 @@ describe('nothing lost, nothing misfiled', () => {
     await ready.jobs.archive();
     await ready.close();
     expect(await campaignCsvs(root)).toEqual([notReady?.replace('_NOT_READY', '')]);
+  });
+});
+
+describe('a disk that refuses writes', () => {
+  it('pauses on a full disk (a small tmpfs) with one plain message, loses nothing, and finishes once space is freed', async (context) => {
+    const mountPoint = await tempRoot('cf-tmpfs-');
+    try {
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint]);
+    } catch {
+      // No mounting here (not root, or a container without the right): the disk on cue covers it.
+      return context.skip();
+    }
+    let daemon: Daemon | undefined;
+    try {
+      const root = path.join(mountPoint, 'root');
+      const inputs = new Map<string, string>();
+      for (const n of [1, 2, 3]) {
+        const file = await makeVideo(path.join(await tempRoot(), `clip-${n}.mp4`), { seconds: 3, width: 1280, height: 720, seed: 60 + n });
+        await fs.mkdir(path.join(root, 'inbox'), { recursive: true });
+        await fs.copyFile(file, path.join(root, 'inbox', `clip-${n}.mp4`));
+        inputs.set(`clip-${n}.mp4`, await sha256(file));
+      }
+      // Fill the disk so that about 400 KB stay free: no conversion fits.
+      const { bavail, bsize } = await fs.statfs(root);
+      const filler = path.join(mountPoint, 'filler.bin');
+      await fs.writeFile(filler, Buffer.alloc(bavail * bsize - 400_000));
+
+      daemon = startDaemon(root, { STABILITY_MS: '100' });
+      await waitFor(() => /Work paused: The disk holding .* is full/.test(daemon?.output() ?? ''), 60_000, 'the pause');
+      const paused = await counts(root);
+      expect((paused.failed ?? 0) + (paused.rejected ?? 0)).toBe(0);
+      expect(paused.staged).toBeLessThan(3);
+      for (const [name, hash] of inputs) {
+        const kept = await sha256(path.join(root, 'inbox', name)).catch(() => undefined);
+        if (kept !== undefined) expect(kept, name).toBe(hash);
+      }
+
+      await fs.rm(filler);
+      await waitFor(async () => (await counts(root)).staged === 3, 90_000, 'every file staged', 1_000);
+      expect(daemon.output().match(/Work paused/g)).toHaveLength(1);
+      expect(daemon.output()).toContain('Work resumed');
+      const originals = (await listTree(path.join(root, 'uploaded'))).filter((file) => path.basename(file).startsWith('ORG_'));
+      expect(new Set(await Promise.all(originals.map((file) => sha256(path.join(root, 'uploaded', file)))))).toEqual(new Set(inputs.values()));
+      expect((await listTree(path.join(root, 'uploaded'))).filter((file) => file.includes('.cf-tmp-'))).toEqual([]);
+      expect(await listTree(path.join(root, 'inbox'))).toEqual([]);
+    } finally {
+      if (daemon) await stop(daemon);
+      await run('umount', [mountPoint]).catch(() => undefined);
+    }
+  });
+
+  it('pauses when a folder is made read-only mid-run, says which, and goes on once it can be written again', async () => {
+    const root = await tempRoot();
+    // Root ignores folder modes: as root, the daemon runs as an unprivileged user that meets them.
+    const runAs: RunAs | undefined = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : undefined;
+    const own = async (file: string): Promise<void> => {
+      if (runAs) await fs.chown(file, runAs.uid, runAs.gid);
+    };
+    await fs.mkdir(path.join(root, 'inbox'), { recursive: true });
+    await own(root);
+    await own(path.join(root, 'inbox'));
+    const daemon = startDaemon(root, { STABILITY_MS: '100' }, runAs);
+    try {
+      await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
+      await own(await makeImage(path.join(root, 'inbox', 'first.png'), { seed: 71 }));
+      await waitFor(async () => (await counts(root)).staged === 1, 30_000, 'first staged', 300);
+
+      const images = path.join(root, 'uploaded', 'Image');
+      await fs.chmod(images, 0o555);
+      const second = await makeImage(path.join(await tempRoot(), 'second.png'), { seed: 72 });
+      const hash = await sha256(second);
+      await fs.copyFile(second, path.join(root, 'inbox', 'second.png'));
+      await own(path.join(root, 'inbox', 'second.png'));
+      await waitFor(() => daemon.output().includes('Work paused: Permission denied writing to'), 30_000, 'the pause');
+      expect(daemon.output()).toContain(`Permission denied writing to ${images}`);
+      expect(await sha256(path.join(root, 'inbox', 'second.png'))).toBe(hash);
+      expect((await counts(root)).failed).toBe(0);
+
+      await fs.chmod(images, 0o755);
+      await waitFor(async () => (await counts(root)).staged === 2, 60_000, 'second staged', 500);
+      expect(await listTree(path.join(root, 'inbox'))).toEqual([]);
+    } finally {
+      await stop(daemon);
+    }
   });
 });
