@@ -5,6 +5,7 @@ import { ActivityBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
 import { DiskPause } from './ingest/disk-pause.js';
 import { IngestService } from './ingest/ingest.service.js';
+import { KnownFakesFile } from './ingest/known-fakes.js';
 import { stageSteps } from './ingest/steps.js';
 import { Jobs, type Services } from './jobs/jobs.js';
 import { tjConnection } from './jobs/standalone.js';
@@ -55,6 +56,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const events = new ActivityBus();
     const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, (error) => log.error({ file: layout.metadataDefaultsCsv }, `${error.plain} Keeping the rows read before.`));
     await folderDefaults.loadStrict();
+    const knownFakes = new KnownFakesFile(layout.knownFakesCsv, storage, (error) => log.error({ file: layout.knownFakesCsv }, `${error.plain} Keeping the rows read before.`));
     const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
     const creatives = await CreativeRepository.open(layout.db, storage);
     const library = await LibraryRepository.open(layout.db, storage);
@@ -71,7 +73,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       runState,
       inventory,
       ingest: new IngestService(
-        { layout, storage, creatives, events, log, pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }), steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }) },
+        { layout, storage, creatives, events, log, pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }), steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }, knownFakes) },
         { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
       ),
       uploads: new UploadService(creatives, library, layout, events, log, { batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs, retries: 3, retryBaseMs: 1_000, lookupPages: 3 }),

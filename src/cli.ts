@@ -5,7 +5,7 @@ import { loadConfig, type Config } from './config/config.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { runDaemon } from './daemon.js';
-import { login, readStatus } from './jobs/standalone.js';
+import { blockFile, login, readStatus } from './jobs/standalone.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './platform/tj/simulator/options.js';
 import { serveSimulator } from './platform/tj/simulator/server.js';
 import { formatStatus } from './report/status-report.js';
@@ -109,6 +109,16 @@ program
     console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
     const file = await login(config, { headless: options.headless ?? false, waitMinutes });
     console.log(`Signed in. Session saved to ${file} (readable by you only).`);
+  });
+
+program
+  .command('block')
+  .description('add a file\'s hash to tracking/known_fakes.csv: files with the same bytes are set aside as rejected')
+  .argument('<file>', 'a file with the bytes to block (a scraper\'s placeholder, a "video unavailable" clip)')
+  .option('--reason <text>', 'why, as the rejected files will say', 'blocked with creative-flow block')
+  .action(async (file: string, options: { reason: string }, command: Command) => {
+    const { hash, list } = await blockFile(await configFrom(command), file, options.reason);
+    console.log(`Blocked ${hash} ("${options.reason}") in ${list}. Files with these bytes are set aside as rejected.`);
   });
 
 program

@@ -30,6 +30,18 @@ export class BadInputError extends CreativeFlowError {
   }
 }
 
+/** The file's hash is in `tracking/known_fakes.csv`: a placeholder a scraper delivered, set aside on sight. */
+export class KnownFakeError extends BadInputError {
+  constructor(
+    reason: string,
+    file: string,
+    /** The file's SHA-256, so the record keeps it. */
+    readonly hash: string,
+  ) {
+    super(`Known fake: ${reason}`, file, 'Its hash is in tracking/known_fakes.csv; remove that line if this is a real creative, and drop it again.');
+  }
+}
+
 /** Something outside the file went wrong (disk, a crashed tool); the step is retried later. */
 export class TransientError extends CreativeFlowError {
   constructor(message: string, options: { file?: string; cause?: unknown; hint?: string }) {

@@ -55,6 +55,8 @@ export class Layout {
   readonly libraryCsv: string;
   readonly inventoryCsv: string;
   readonly metadataDefaultsCsv: string;
+  /** Hashes of placeholder files scrapers deliver (`hash,reason`), set aside on sight. */
+  readonly knownFakesCsv: string;
   /** Campaign CSVs for TJ's "Mass create with CSV". */
   readonly uploadCsvDir: string;
   readonly reportsDir: string;
@@ -76,6 +78,7 @@ export class Layout {
     this.libraryCsv = this.under('tracking', 'TJ_Creative_Library.csv');
     this.inventoryCsv = this.under('tracking', 'creative_inventory.csv');
     this.metadataDefaultsCsv = this.under('tracking', 'metadata_defaults.csv');
+    this.knownFakesCsv = this.under('tracking', 'known_fakes.csv');
     this.uploadCsvDir = this.under('tracking', 'Upload_CSV');
     this.reportsDir = this.under('tracking', 'reports');
   }

@@ -96,6 +96,8 @@ export interface CreativeRecord {
   readonly reason?: string;
   /** Key of the record this one duplicates. */
   readonly duplicateOf?: string;
+  /** Set aside because its hash is in `tracking/known_fakes.csv`. */
+  readonly knownFake?: boolean;
   /** What conversion did and why, for people reading the inventory. */
   readonly notes?: readonly string[];
   /** Failed attempts since the last success; reset when the source changes. */

@@ -2,7 +2,7 @@ import { once, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import { BadInputError, describeError, ShutdownError, SourceChangedError, storageFault, type StorageFaultError } from '../core/errors.js';
+import { BadInputError, describeError, KnownFakeError, ShutdownError, SourceChangedError, storageFault, type StorageFaultError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { Layout, RootPath } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
@@ -303,7 +303,8 @@ export class IngestService {
     }
     try {
       if (error instanceof BadInputError) {
-        await this.commit(record, await this.deps.steps.setAside(record, 'rejected', error.plain, this.stopping.signal), error.plain);
+        const known = error instanceof KnownFakeError ? { ...record, hash: error.hash, knownFake: true } : record;
+        await this.commit(record, await this.deps.steps.setAside(known, 'rejected', error.plain, this.stopping.signal), error.plain);
       } else if (error instanceof SourceChangedError) {
         await this.sourceChanged(record, error);
       } else {

@@ -1,18 +1,28 @@
-import { BadInputError, SourceChangedError } from '../core/errors.js';
+import { BadInputError, KnownFakeError, SourceChangedError } from '../core/errors.js';
 import { inboxFolders, type RootPath } from '../core/layout.js';
 import type { CreativeKind, CreativeRecord, MediaInfo } from '../core/record.js';
 import { FfmpegFailedError } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
+import type { KnownFakesFile } from './known-fakes.js';
 
-/** Reads what the file is: its content hash, its media properties and so its kind. */
-export async function probe(record: CreativeRecord, ctx: StageContext): Promise<CreativeRecord> {
+/**
+ * Reads what the file is: its content hash, its media properties and so its kind. A file whose
+ * hash is a known fake is set aside as that, whatever else is wrong with it.
+ */
+export async function probe(record: CreativeRecord, ctx: StageContext, fakes?: Pick<KnownFakesFile, 'match' | 'wantsMd5'>): Promise<CreativeRecord> {
   const file = ctx.layout.abs(record.source.path);
   const before = await ctx.storage.stat(file);
   if (!before) throw new SourceChangedError('The file left inbox/ before it was read', record.source.path);
-  if (before.size === 0) {
-    throw new BadInputError('The file is empty (0 bytes)', record.source.path, 'A 0-byte file is usually a failed copy or download; drop the complete file again.');
-  }
-  const [hash, media] = await Promise.all([ctx.storage.hashFile(file, ctx.signal), inspect(file, record.source.path, ctx)]);
+  const wantsMd5 = (await fakes?.wantsMd5()) ?? false;
+  const hashing = wantsMd5 ? ctx.storage.hashFileTwice(file, ctx.signal) : ctx.storage.hashFile(file, ctx.signal).then((sha256) => ({ sha256, md5: undefined }));
+  const inspecting = before.size === 0 ? Promise.reject(new BadInputError('The file is empty (0 bytes)', record.source.path, 'A 0-byte file is usually a failed copy or download; drop the complete file again.')) : inspect(file, record.source.path, ctx);
+  const [hashes, inspected] = await Promise.allSettled([hashing, inspecting]);
+  if (hashes.status === 'rejected') throw hashes.reason;
+  const fake = await fakes?.match(hashes.value.sha256, hashes.value.md5);
+  if (fake !== undefined) throw new KnownFakeError(fake, record.source.path, hashes.value.sha256);
+  if (inspected.status === 'rejected') throw inspected.reason;
+  const hash = hashes.value.sha256;
+  const media = inspected.value;
   const after = await ctx.storage.stat(file);
   if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
     throw new SourceChangedError('The file changed while it was being read', record.source.path);

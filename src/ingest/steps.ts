@@ -3,6 +3,7 @@ import type { CreativeRecord } from '../core/record.js';
 import type { StageContext } from './context.js';
 import { convert } from './convert.js';
 import { findDuplicate, type Duplicate } from './dedupe.js';
+import type { KnownFakesFile } from './known-fakes.js';
 import { name, type NameSources } from './name.js';
 import { place } from './place.js';
 import { probe } from './probe.js';
@@ -29,9 +30,9 @@ export interface IngestSteps {
   removeOutputs(record: CreativeRecord): Promise<void>;
 }
 
-export function stageSteps(ctx: Omit<StageContext, 'signal'>, nameSources: NameSources): IngestSteps {
+export function stageSteps(ctx: Omit<StageContext, 'signal'>, nameSources: NameSources, fakes?: KnownFakesFile): IngestSteps {
   return {
-    probe: (record, signal) => probe(record, { ...ctx, signal }),
+    probe: (record, signal) => probe(record, { ...ctx, signal }, fakes),
     name: (record) => name(record, nameSources),
     findDuplicate: (record) => findDuplicate(record, ctx.creatives),
     convert: (record, signal) => convert(record, { ...ctx, signal }),

@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
+import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import { SessionFile, signInWithBrowser, type TjConnection } from '../platform/tj/tj-session.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
 import { CreativeRepository } from '../store/creative.repository.js';
@@ -19,6 +21,20 @@ export async function login(config: Config, options: { headless: boolean; waitMi
   const session = new SessionFile(config.layout.sessionFile, new StorageRepository());
   await signInWithBrowser(tjConnection(config), session, { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
   return session.file;
+}
+
+/**
+ * Adds a file's SHA-256 to `tracking/known_fakes.csv`, so files with its bytes are set aside as
+ * rejected with `reason`. The list is re-read when it changes, so a running daemon applies it at once.
+ */
+export async function blockFile(config: Config, file: string, reason: string): Promise<{ hash: string; list: string }> {
+  const storage = new StorageRepository();
+  if (!(await storage.stat(file))) throw new ConfigError('FILE', `"${file}" is not a file`, 'Give the path of a file with the bytes to block.');
+  const hash = await storage.hashFile(file);
+  const list = config.layout.knownFakesCsv;
+  const current = parseKnownFakes((await storage.readText(list)) ?? '', list);
+  await storage.writeFileAtomic(list, withKnownFake(current, hash, reason));
+  return { hash, list };
 }
 
 /** Counts per state and the last errors, read without the lock: safe beside a running daemon. */

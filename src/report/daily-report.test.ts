@@ -34,7 +34,7 @@ describe('buildDailyReport', () => {
         { name: 'old', creativeId: '1', to: 'rejected', at: at('2026-11-19', '12:00:00') },
       ],
     });
-    expect(report.counts).toEqual({ received: 3, staged: 1, uploaded: 2, duplicates: 0, rejected: 1, failed: 0, waiting: 7 });
+    expect(report.counts).toEqual({ received: 3, staged: 1, uploaded: 2, duplicates: 0, rejected: 1, knownFakes: 0, failed: 0, waiting: 7 });
     expect(report.rejected).toEqual([{ file: 'inbox/c3.mp4', reason: 'empty file' }]);
     expect(report.dropToUpload).toEqual({ median: 60, worst: 600 });
     expect(report.bytesSaved).toBe(600);

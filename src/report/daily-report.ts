@@ -25,7 +25,7 @@ export interface ReportCreative {
 
 export interface DailyReport {
   readonly date: string;
-  readonly counts: { received: number; staged: number; uploaded: number; duplicates: number; rejected: number; failed: number; waiting: number };
+  readonly counts: { received: number; staged: number; uploaded: number; duplicates: number; rejected: number; knownFakes: number; failed: number; waiting: number };
   readonly rejected: readonly { file: string; reason: string }[];
   readonly duplicates: readonly { file: string; reason: string }[];
   readonly failed: readonly { file: string; reason: string }[];
@@ -99,6 +99,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       uploaded: uploadedToday.length,
       duplicates: records.filter((record) => day(record, 'duplicate')).length,
       rejected: records.filter((record) => day(record, 'rejected')).length,
+      knownFakes: records.filter((record) => record.knownFake && day(record, 'rejected')).length,
       failed: records.filter((record) => day(record, 'failed')).length,
       waiting,
     },

@@ -16,9 +16,9 @@ export function renderMarkdown(report: DailyReport): string {
   const lines = [
     `# creative-flow daily report, ${report.date}`,
     '',
-    '| received | staged | uploaded | duplicates | rejected | failed | still waiting |',
+    '| received | staged | uploaded | duplicates | rejected (known fakes) | failed | still waiting |',
     '|---|---|---|---|---|---|---|',
-    `| ${c.received} | ${c.staged} | ${c.uploaded} | ${c.duplicates} | ${c.rejected} | ${c.failed} | ${c.waiting} |`,
+    `| ${c.received} | ${c.staged} | ${c.uploaded} | ${c.duplicates} | ${c.rejected} (${c.knownFakes}) | ${c.failed} | ${c.waiting} |`,
     '',
     `- Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'}`,
     `- Bytes saved by conversion: ${megabytes(report.bytesSaved)}`,

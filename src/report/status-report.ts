@@ -8,16 +8,20 @@ export interface StatusReport {
   readonly inProgress: number;
   /** Creatives named with an `UNK` token or an invalid value. */
   readonly needsReview: number;
+  /** Files set aside because their hash is in `tracking/known_fakes.csv`. */
+  readonly knownFakes: number;
   readonly lastProblems: readonly { file: string; state: State; reason: string; at: string }[];
 }
 
 export async function statusReport(creatives: Pick<CreativeRepository, 'index' | 'forEachSegment'>, problems = 10): Promise<StatusReport> {
   const counts = Object.fromEntries(STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0])) as Record<State, number>;
   let needsReview = 0;
+  let knownFakes = 0;
   let withReasons: { file: string; state: State; reason: string; at: string }[] = [];
   await creatives.forEachSegment((records) => {
     for (const record of records) {
       if ((record.naming?.review.length ?? 0) > 0) needsReview += 1;
+      if (record.knownFake) knownFakes += 1;
       if (record.reason && record.state !== 'duplicate') {
         withReasons.push({ file: record.source.path, state: record.state, reason: record.reason, at: record.times[record.state] ?? record.times.discovered ?? '' });
       }
@@ -29,6 +33,7 @@ export async function statusReport(creatives: Pick<CreativeRepository, 'index' |
     counts,
     inProgress: STATES.filter((state) => INGEST_STATES.has(state)).reduce((sum, state) => sum + counts[state], 0),
     needsReview,
+    knownFakes,
     lastProblems: withReasons,
   };
 }
@@ -36,7 +41,7 @@ export async function statusReport(creatives: Pick<CreativeRepository, 'index' |
 export function formatStatus(report: StatusReport): string {
   const lines = [`creatives: ${report.total}`, ''];
   for (const state of STATES) lines.push(`  ${state.padEnd(11)} ${report.counts[state]}`);
-  lines.push('', `in progress (queued or between steps): ${report.inProgress}`, `needs review (UNK tokens): ${report.needsReview}`, '');
+  lines.push('', `in progress (queued or between steps): ${report.inProgress}`, `needs review (UNK tokens, ids not the content's): ${report.needsReview}`, `known fakes set aside: ${report.knownFakes}`, '');
   if (report.lastProblems.length === 0) {
     lines.push('No errors.');
   } else {

@@ -52,6 +52,23 @@ export class StorageRepository {
     return hash.digest('hex');
   }
 
+  /** SHA-256 and MD5 of a file in one streamed read (MD5 for lists kept by other tools). */
+  async hashFileTwice(file: string, signal?: AbortSignal): Promise<{ sha256: string; md5: string }> {
+    const sha256 = createHash('sha256');
+    const md5 = createHash('md5');
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          sha256.update(chunk);
+          md5.update(chunk);
+        }
+      },
+      signal ? { signal } : {},
+    );
+    return { sha256: sha256.digest('hex'), md5: md5.digest('hex') };
+  }
+
   async readHead(file: string, bytes: number): Promise<Buffer> {
     const handle = await fs.open(file, 'r');
     try {

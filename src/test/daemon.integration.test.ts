@@ -166,7 +166,7 @@ describe('the command line', () => {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       const second = await runCli(['process', '--once', '--root', root]);
       expect(second.code).toBe(2);
-      expect(second.stderr).toMatch(/Another creative-flow \(pid \d+\) is using this root/);
+      expect(second.stderr).toMatch(/Another creative-flow \(pid \d+, since [^)]+\) is using this root/);
     } finally {
       daemon.child.kill('SIGINT');
       expect(await daemon.exited).toBe(0);

@@ -10,6 +10,7 @@ import type { OutputFile } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { runCli, startDaemon, type Daemon, type RunAs } from './cli-runner.js';
 import { listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
@@ -126,6 +127,42 @@ describe('nothing lost, nothing misfiled', () => {
     await ready.jobs.archive();
     await ready.close();
     expect(await campaignCsvs(root)).toEqual([notReady?.replace('_NOT_READY', '')]);
+  });
+});
+
+describe('known fakes', () => {
+  it('sets them aside before any conversion, by SHA-256 or MD5, counts them, and blocks more with `block`', async () => {
+    const root = await tempRoot();
+    const placeholder = await makeVideo(path.join(await tempRoot(), 'unavailable.mp4'), { seconds: 2, seed: 90 });
+    const stub = Buffer.from('<html>This video is unavailable</html>');
+    await fs.mkdir(path.join(root, 'tracking'), { recursive: true });
+    await fs.writeFile(path.join(root, 'tracking', 'known_fakes.csv'), `hash,reason\n${await sha256(placeholder)},video unavailable clip\n${createHash('md5').update(stub).digest('hex')},scraper stub\n`);
+    for (const folder of ['a', 'b']) {
+      await fs.mkdir(path.join(root, 'inbox', folder), { recursive: true });
+      await fs.copyFile(placeholder, path.join(root, 'inbox', folder, 'clip.mp4'));
+    }
+    await fs.writeFile(path.join(root, 'inbox', 'stub.mp4'), stub);
+    await makeImage(path.join(root, 'inbox', 'real.png'), { seed: 91 });
+    expect((await runCli(['process', '--once', '--root', root])).code).toBe(0);
+
+    const status = JSON.parse((await runCli(['status', '--json', '--root', root])).stdout) as { knownFakes: number; counts: Record<string, number> };
+    expect(status).toMatchObject({ knownFakes: 3, counts: { rejected: 3, staged: 1 } });
+    const [day] = await fs.readdir(path.join(root, 'archive', 'rejected'));
+    const reasons = await Promise.all(['clip.mp4', 'clip-2.mp4', 'stub.mp4'].map((name) => fs.readFile(path.join(root, 'archive', 'rejected', day ?? '', `${name}.reason.txt`), 'utf8')));
+    expect(reasons.filter((reason) => reason.startsWith('Rejected: Known fake: video unavailable clip'))).toHaveLength(2);
+    expect(reasons.filter((reason) => reason.startsWith('Rejected: Known fake: scraper stub'))).toHaveLength(1);
+    // Set aside before conversion: nothing of theirs reached uploaded/.
+    expect((await listTree(path.join(root, 'uploaded'))).filter((file) => file.startsWith('Native'))).toEqual([]);
+
+    const another = await makeImage(path.join(await tempRoot(), 'watermark.png'), { seed: 92 });
+    const blocked = await runCli(['block', another, '--reason', 'watermark placeholder', '--root', root]);
+    expect(blocked.stdout).toMatch(/^Blocked [0-9a-f]{64} \("watermark placeholder"\)/);
+    await fs.copyFile(another, path.join(root, 'inbox', 'watermark.png'));
+    expect((await runCli(['process', '--once', '--root', root])).code).toBe(0);
+    expect(JSON.parse((await runCli(['status', '--json', '--root', root])).stdout)).toMatchObject({ knownFakes: 4 });
+    const report = await runCli(['report', '--root', root]);
+    const json = report.stdout.split('\n').find((line) => line.endsWith('.json')) ?? '';
+    expect((JSON.parse(await fs.readFile(json, 'utf8')) as { counts: { knownFakes: number } }).counts.knownFakes).toBe(4);
   });
 });
 

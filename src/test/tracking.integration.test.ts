@@ -107,7 +107,7 @@ describe('tracking files after a live upload run', () => {
     expect(result.code, result.stderr).toBe(0);
     const [json, html] = ['json', 'html'].map((ext) => result.stdout.split('\n').find((line) => line.endsWith(`.${ext}`)) ?? '');
     const report = JSON.parse(await fs.readFile(json ?? '', 'utf8')) as { counts: Record<string, number>; rejected: { file: string; reason: string }[]; batches: { batch: number; csvs: string[] }[]; reviewStatuses: Record<string, number>; dropToUpload: { median: number } };
-    expect(report.counts).toEqual({ received: 4, staged: 3, uploaded: 3, duplicates: 0, rejected: 1, failed: 0, waiting: 0 });
+    expect(report.counts).toEqual({ received: 4, staged: 3, uploaded: 3, duplicates: 0, rejected: 1, knownFakes: 0, failed: 0, waiting: 0 });
     expect(report.rejected).toEqual([{ file: 'inbox/broken.mp4', reason: expect.stringMatching(/not a playable video/) }]);
     expect(report.reviewStatuses).toEqual({ pending: 5 });
     expect(report.dropToUpload.median).toBeGreaterThan(0);
