@@ -107,7 +107,7 @@ program
     const waitMinutes = Number(options.waitMinutes);
     if (!(waitMinutes > 0)) throw new ConfigError('--wait-minutes', `must be a number of minutes above 0 (got "${options.waitMinutes}")`);
     console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
-    const file = await login(config, { headless: options.headless ?? false, waitMinutes });
+    const file = await login(config, createLogger({ level: config.logLevel, toStderr: true }), { headless: options.headless ?? false, waitMinutes });
     console.log(`Signed in. Session saved to ${file} (readable by you only).`);
   });
 

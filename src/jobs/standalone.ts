@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
+import type { Logger } from '../core/logger.js';
+import { Evidence } from '../platform/tj/evidence.js';
 import { SessionFile, signInWithBrowser, type TjConnection } from '../platform/tj/tj-session.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
 import { CreativeRepository } from '../store/creative.repository.js';
@@ -17,9 +19,10 @@ export function tjConnection(config: Config): TjConnection {
  * Signs in to TJ in a visible browser (a person solves the captcha) and saves the session where
  * the daemon finds it; a daemon paused for a login resumes on its own.
  */
-export async function login(config: Config, options: { headless: boolean; waitMinutes: number }): Promise<string> {
-  const session = new SessionFile(config.layout.sessionFile, new StorageRepository());
-  await signInWithBrowser(tjConnection(config), session, { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
+export async function login(config: Config, log: Logger, options: { headless: boolean; waitMinutes: number }): Promise<string> {
+  const storage = new StorageRepository();
+  const session = new SessionFile(config.layout.sessionFile, storage);
+  await signInWithBrowser(tjConnection(config), session, new Evidence(config.layout, storage, log), { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
   return session.file;
 }
 

@@ -43,3 +43,12 @@ export class LoginRequiredError extends CreativeFlowError {
     super(`Signed out of the platform (${detail})`, { hint: 'Run `creative-flow login`, solve the captcha, and uploads resume on their own.' });
   }
 }
+
+/** TJ refused the username or password: signing in again with the same ones would only lock the account. */
+export class CredentialsRefusedError extends CreativeFlowError {
+  constructor(username: string | undefined) {
+    super(`TJ does not recognize the username${username ? ` "${username}"` : ''} and password`, {
+      hint: 'Set the right TJ_USERNAME and TJ_PASSWORD in .env, or run `creative-flow login`; until then uploads wait (nothing is tried again with these) and ingest goes on.',
+    });
+  }
+}

@@ -2,7 +2,8 @@ import type { UploadTarget } from '../../core/platform.js';
 
 /**
  * Everything known of TJ's advertiser site (TJ-CONTRACT.md), in one place. When TJ changes,
- * this file and the contract change together.
+ * this file and the contract change together, and `creative-flow check` names what broke. A list
+ * holds the variants other tools saw, tried in order.
  */
 export const TJ = {
   signIn: {
@@ -20,7 +21,12 @@ export const TJ = {
     loginForm: "form[action*='login']",
     password: 'input[type="password"]',
   },
-  loggedIn: { urlParts: ['campaigns', 'dashboard'], texts: ['Account Balance', 'ALL CAMPAIGNS'] },
+  /** Any of these, once the page's script has judged the session, means it is alive. */
+  loggedIn: {
+    texts: ['MEDIA LIBRARY', 'ALL CAMPAIGNS', 'Account Balance'],
+  },
+  /** A product tour (Pendo) that covers the page and swallows clicks until closed. */
+  overlayClose: ['button[aria-label*="Close"]', 'button._pendo-close-guide_'],
   mediaLibrary: {
     path: '/media-library',
     loadedText: 'MEDIA LIBRARY',
@@ -31,31 +37,33 @@ export const TJ = {
     previewDone: 'div.dz-preview.dz-complete, div.dz-preview.dz-success, div.dz-preview.dz-error',
     previewName: '.dz-filename, [data-dz-name]',
     previewError: 'div.dz-error-message',
+    /** The grid the page's script replaces in place; cards are read from it alone. */
+    grid: ['#creatives', '.dataTables_wrapper tbody'],
+    /** The grid is drawn: a card, or the empty table's row. */
+    gridDrawn: 'div.creativeContainer, .dataTables_empty',
     card: 'div.creativeContainer[data-id]',
     cardId: 'span.bannerId',
     cardName: 'label.creativeName',
     cardDimensions: 'span.dimensions',
     cardFileType: 'span.fileType',
     cardReviewStatus: 'span.reviewStatus',
-    nextPage: ['a.page-link:has-text("Next")', 'li.next a', 'a[rel="next"]'],
+    /** TJ_tool's first; the older tools' after. The link is disabled when its parent's class holds `disabled`. */
+    nextPage: ['a.page-link.next', 'a.page-link:has-text("Next")', 'li.next a', 'a[rel="next"]'],
+    /** The page of the grid on screen. */
+    pageMarker: 'li.page-item.active a.page-link',
   },
-  /** Tab and sub-type radio of each target; the ids differ between tools, so the text is a fallback. */
-  targets: {
-    'native-static': { tab: ['a#native_tab', 'a[href="#native"]', 'a:has-text("Native")'], radio: 'input#native_static' },
-    'native-rollover': { tab: ['a#native_tab', 'a[href="#native"]', 'a:has-text("Native")'], radio: 'input#native_rollover' },
-    'in-stream': { tab: ['a#in_stream_video_tab', 'a[href="#in_stream_video"]', 'a:has-text("In-Stream")'], radio: undefined },
-    'static-banner': { tab: ['a#static_tab', 'a[href="#static"]', 'a:has-text("Static Banner")'], radio: undefined },
-  } satisfies Record<UploadTarget, { tab: string[]; radio: string | undefined }>,
-  /** Every listing of the library, for a full walk; both native sub-types list in one. */
-  listings: [
-    { type: 'Native', tab: ['a#native_tab', 'a[href="#native"]', 'a:has-text("Native")'] },
-    { type: 'In-Stream Video', tab: ['a#in_stream_video_tab', 'a[href="#in_stream_video"]', 'a:has-text("In-Stream")'] },
-    { type: 'Static Banner', tab: ['a#static_tab', 'a[href="#static"]', 'a:has-text("Static Banner")'] },
-    { type: 'Video Banners', tab: ['a#video_tab', 'a[href="#video"]', 'a:has-text("Video Banners")'] },
-  ],
-  /** Preview errors that say nothing about the file itself: retried, not reported as a rejection. */
-  transientError: /internal server error|server error|connection|timed? ?out|network|too many requests|try again/i,
-  /** Messages of a preview error that mean the session died. */
+  /** Tabs (ids differ between tools, so the text is the last fallback) and native sub-types (styled radios: click the label). */
+  tabs: {
+    native: ['a#native_tab', 'a[href="#native"]', 'a:has-text("Native")'],
+    inStream: ['a#in_stream_video_tab', 'a#instream_tab', 'a[href="#in_stream_video"]', 'a[href="#instream"]', 'a:has-text("In-Stream")'],
+    staticBanner: ['a#static_tab', 'a[href="#static"]', 'a:has-text("Static Banner")'],
+    videoBanners: ['a#video_tab', 'a[href="#video"]', 'a:has-text("Video Banners")'],
+  },
+  subTypes: {
+    nativeStatic: 'label:has(input#native_static)',
+    nativeRollover: 'label:has(input#native_rollover)',
+  },
+  /** Messages of an error preview that mean the session died. */
   sessionError: /session has expired|log ?in again|sign ?in again/i,
   /** Other tools stop at this many pages; so does a look-up. */
   maxPages: 50,
@@ -63,3 +71,22 @@ export const TJ = {
   msPerFile: 30_000,
   navigationMs: 30_000,
 } as const;
+
+/** One listing of the library: a tab, and for Native a sub-type, under TJ's own type name. */
+export interface Listing {
+  /** As TJ's export names the type: `Native Static Banner`, `Native Rollover`, `In-Stream Video`… */
+  readonly type: string;
+  readonly tab: readonly string[];
+  readonly subType?: string;
+}
+
+/** Where each target is uploaded. */
+export const TARGET_LISTINGS: Readonly<Record<UploadTarget, Listing>> = {
+  'native-static': { type: 'Native Static Banner', tab: TJ.tabs.native, subType: TJ.subTypes.nativeStatic },
+  'native-rollover': { type: 'Native Rollover', tab: TJ.tabs.native, subType: TJ.subTypes.nativeRollover },
+  'in-stream': { type: 'In-Stream Video', tab: TJ.tabs.inStream },
+  'static-banner': { type: 'Static Banner', tab: TJ.tabs.staticBanner },
+};
+
+/** Every listing of the library, for a full walk: both native sub-types, which filter the Native grid. */
+export const LISTINGS: readonly Listing[] = [...Object.values(TARGET_LISTINGS), { type: 'Video Banners', tab: TJ.tabs.videoBanners }];

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright';
-import { ConfigError } from '../../core/errors.js';
+import type { BrowserContext } from 'playwright';
 import type { StorageRepository } from '../../store/storage.repository.js';
-import { LoginRequiredError } from '../uploader.js';
+import { CredentialsRefusedError, LoginRequiredError } from '../uploader.js';
 import { launchBrowser } from './browser.js';
+import type { Evidence } from './evidence.js';
 import { TJ } from './selectors.js';
+import { TjPage } from './tj-page.js';
 
 /** Where TJ is and who signs in. The password never reaches a log. */
 export interface TjConnection {
@@ -43,39 +44,34 @@ export class SessionFile {
 }
 
 /**
- * Whether the page shows a dead session. TJ's app shell loads even then, so the URL is not
- * enough: the page's content decides. Call it again whenever an action fails.
+ * Signs in: opens the sign-in page (a session still alive there shows the app instead: nothing
+ * to do), fills the form, waits (polling every 2 s) until `#submitBtn` is truly enabled, which
+ * takes a person solving the captcha unless the site has none, clicks it once, waits for the
+ * app's verdict, and saves the session. Throws {@link CredentialsRefusedError} when TJ refuses
+ * the password, {@link LoginRequiredError} when nobody enables the button in `waitForPersonMs`.
  */
-export async function isSignedOut(page: Page): Promise<boolean> {
-  if (TJ.loggedOut.urlParts.some((part) => page.url().includes(part))) return true;
-  return (await page.locator(`${TJ.loggedOut.heading}, ${TJ.loggedOut.loginForm}, ${TJ.loggedOut.password}`).count()) > 0;
-}
-
-/**
- * Signs in: fills the form, waits (polling every 2 s) until `#submitBtn` is truly enabled, which
- * takes a person solving the captcha unless the site has none, clicks it once, and saves the
- * session. Throws {@link LoginRequiredError} when nobody enables the button in `waitForPersonMs`.
- */
-export async function signIn(context: BrowserContext, connection: TjConnection, session: SessionFile, waitForPersonMs: number): Promise<void> {
-  const page = await context.newPage();
+export async function signIn(context: BrowserContext, connection: TjConnection, session: SessionFile, evidence: Evidence, waitForPersonMs: number): Promise<void> {
+  const tj = new TjPage(await context.newPage(), evidence);
+  const page = tj.page;
   try {
-    await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
-    const banner = page.locator(TJ.signIn.cookieAccept);
-    if (await banner.isVisible()) await banner.click();
-    if (connection.username) await page.fill(TJ.signIn.username, connection.username);
-    if (connection.password) await page.fill(TJ.signIn.password, connection.password);
-    const deadline = Date.now() + waitForPersonMs;
-    // `disabled=""` is still disabled: only the attribute's absence counts.
-    while ((await page.getAttribute(TJ.signIn.submit, 'disabled')) !== null) {
-      if (Date.now() > deadline) throw new LoginRequiredError('the sign-in button stayed disabled: the captcha needs a person');
-      await page.waitForTimeout(2_000);
-    }
-    await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
-    await page.waitForLoadState('load');
-    if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) {
-      throw new ConfigError('TJ_USERNAME/TJ_PASSWORD', 'are not accepted by TJ ("don\'t recognize these credentials")', 'Check them in .env.');
-    }
-    if (await isSignedOut(page)) throw new LoginRequiredError('the sign-in page came back after submitting');
+    await tj.step('sign in', 'the sign-in form', async () => {
+      await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
+      if ((await tj.verdict()) === 'in') return;
+      const banner = page.locator(TJ.signIn.cookieAccept);
+      if (await banner.isVisible()) await banner.click();
+      if (connection.username) await page.fill(TJ.signIn.username, connection.username);
+      if (connection.password) await page.fill(TJ.signIn.password, connection.password);
+      const deadline = Date.now() + waitForPersonMs;
+      // `disabled=""` is still disabled: only the attribute's absence counts.
+      while ((await page.getAttribute(TJ.signIn.submit, 'disabled')) !== null) {
+        if (Date.now() > deadline) throw new LoginRequiredError('the sign-in button stayed disabled: the captcha needs a person');
+        await page.waitForTimeout(2_000);
+      }
+      await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
+      if ((await tj.verdict()) === 'in') return;
+      if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw new CredentialsRefusedError(connection.username);
+      throw new LoginRequiredError('the sign-in page came back after submitting');
+    });
     await session.save(context);
   } finally {
     await page.close();
@@ -83,10 +79,10 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
 }
 
 /** Signs in in a browser of its own (a window a person can use, unless `headless`), then closes it. */
-export async function signInWithBrowser(connection: TjConnection, session: SessionFile, options: { headless: boolean; waitForPersonMs: number }): Promise<void> {
+export async function signInWithBrowser(connection: TjConnection, session: SessionFile, evidence: Evidence, options: { headless: boolean; waitForPersonMs: number }): Promise<void> {
   const browser = await launchBrowser({ headless: options.headless, chromiumPath: connection.chromiumPath });
   try {
-    await signIn(await browser.newContext(), connection, session, options.waitForPersonMs);
+    await signIn(await browser.newContext(), connection, session, evidence, options.waitForPersonMs);
   } finally {
     await browser.close();
   }

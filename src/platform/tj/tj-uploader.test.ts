@@ -3,12 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Layout } from '../../core/layout.js';
 import { createLogger } from '../../core/logger.js';
-import { StorageRepository } from '../../store/storage.repository.js';
 import { openMedia } from '../../media/ffmpeg-binaries.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator/options.js';
-import { startSimulator, type RunningSimulator } from './simulator/server.js';
+import { StorageRepository } from '../../store/storage.repository.js';
 import { makeImage, makeVideo, sha256, tempRoot } from '../../test/fixtures.js';
 import { LoginRequiredError } from '../uploader.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator/options.js';
+import { startSimulator, type RunningSimulator, type SimState } from './simulator/server.js';
 import { TjUploader } from './tj-uploader.js';
 
 const media = openMedia();
@@ -19,17 +19,16 @@ async function simulator(overrides: Partial<SimulatorOptions> = {}): Promise<Run
 }
 
 async function uploaderFor(sim: RunningSimulator, root: string): Promise<TjUploader> {
-  return TjUploader.open(
-    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined },
-    { layout: new Layout(root), storage: new StorageRepository(), log },
-  );
+  return TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(root), storage: new StorageRepository(), log });
 }
 
-async function simState(sim: RunningSimulator): Promise<{ id: string; name: string; sha256: string; tab: string }[]> {
-  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { creatives: never[] }).creatives;
+async function simState(sim: RunningSimulator): Promise<SimState> {
+  return (await (await fetch(`${sim.url}/_sim/state`)).json()) as SimState;
 }
 
-describe('TjUploader against the simulator', () => {
+const nameOf = (file: string): string => path.basename(file).replace(/\.[^.]+$/, '');
+
+describe('TjUploader against the simulator, habits on', () => {
   let sim: RunningSimulator;
   let root: string;
   let uploader: TjUploader;
@@ -43,27 +42,35 @@ describe('TjUploader against the simulator', () => {
     await sim.close();
   });
 
-  it('signs in headless, uploads a batch and pairs each id with its file by name', async () => {
+  it('signs in first when no session is saved, then uploads a batch as Rollovers, each id paired with its file by name', async () => {
+    expect((await simState(sim)).signIns).toBe(1);
+    expect((await fs.stat(path.join(root, 'data/session/tj_session.json'))).mode & 0o777).toBe(0o600);
     const files = await Promise.all([1, 2, 3].map((n) => makeVideo(path.join(root, `VID_x_ID-0000000${n}-VID.mp4`), { seconds: 2, seed: n })));
-    const results = await uploader.upload('native-rollover', files.map((file) => ({ path: file, name: path.basename(file, '.mp4') })));
+    const results = await uploader.upload('native-rollover', files.map((file) => ({ path: file, name: nameOf(file) })));
     const state = await simState(sim);
     for (const file of files) {
-      const name = path.basename(file, '.mp4');
-      const kept = state.find((creative) => creative.name === name);
-      expect(results.get(name)).toEqual({ status: 'uploaded', creativeId: kept?.id });
-      expect(kept?.sha256).toBe(await sha256(file));
+      const kept = state.creatives.find((creative) => creative.name === nameOf(file));
+      expect(results.get(nameOf(file))).toEqual({ status: 'uploaded', creativeId: kept?.id });
+      expect(kept).toMatchObject({ tab: 'native', nativeType: 1, sha256: await sha256(file) });
+      expect(state.uploads[nameOf(file)]).toBe(1);
     }
-    expect((await fs.stat(path.join(root, 'data/session/tj_session.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('uploads in-stream video through the tab whose id other tools do not know, found by its other names', async () => {
+    const file = await makeVideo(path.join(root, 'EN_Promo_ID-00000020.mp4'), { seconds: 6, seed: 20 });
+    const results = await uploader.upload('in-stream', [{ path: file, name: nameOf(file) }]);
+    expect(results.get(nameOf(file))).toMatchObject({ status: 'uploaded' });
+    expect((await simState(sim)).creatives.find((creative) => creative.name === nameOf(file))?.tab).toBe('in_stream_video');
   });
 
   it('gives a name TJ already has the existing id, as a duplicate', async () => {
     const again = await makeVideo(path.join(root, 'again', 'VID_x_ID-00000001-VID.mp4'), { seconds: 2, seed: 99 });
     const results = await uploader.upload('native-rollover', [{ path: again, name: 'VID_x_ID-00000001-VID' }]);
-    const original = (await simState(sim)).find((creative) => creative.name === 'VID_x_ID-00000001-VID');
+    const original = (await simState(sim)).creatives.find((creative) => creative.name === 'VID_x_ID-00000001-VID');
     expect(results.get('VID_x_ID-00000001-VID')).toEqual({ status: 'duplicate', creativeId: original?.id });
   });
 
-  it("reports TJ's refusal as a rejection with its message, and the others of the batch as uploaded", async () => {
+  it("reports TJ's refusal (a 4xx) as a rejection with its message, and the others of the batch as uploaded", async () => {
     const big = path.join(root, 'IMG_big_ID-0000000F-IMG.png');
     await fs.writeFile(big, Buffer.alloc(300_001, 7));
     const small = await makeImage(path.join(root, 'IMG_ok_ID-0000000E-IMG.png'));
@@ -75,46 +82,74 @@ describe('TjUploader against the simulator', () => {
     expect(results.get('IMG_ok_ID-0000000E-IMG')).toMatchObject({ status: 'uploaded' });
   });
 
+  it('reads every listing of the library, both native sub-types apart, under TJ’s own type names', async () => {
+    const listed = await uploader.listAll(5);
+    const typeOf = (name: string): string | undefined => listed.find((card) => card.name === name)?.creativeType;
+    expect(typeOf('VID_x_ID-00000001-VID')).toBe('Native Rollover');
+    expect(typeOf('IMG_ok_ID-0000000E-IMG')).toBe('Native Static Banner');
+    expect(typeOf('EN_Promo_ID-00000020')).toBe('In-Stream Video');
+    expect(listed.map((card) => card.creativeId).sort()).toEqual((await simState(sim)).creatives.map((creative) => creative.id).sort());
+  });
+
   it('signs in again on its own when the session dies mid-run (no captcha)', async () => {
     await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
     const file = await makeImage(path.join(root, 'IMG_late_ID-0000000D-IMG.png'), { seed: 5 });
     const results = await uploader.upload('native-static', [{ path: file, name: 'IMG_late_ID-0000000D-IMG' }]);
     expect(results.get('IMG_late_ID-0000000D-IMG')).toMatchObject({ status: 'uploaded' });
+    expect((await simState(sim)).signIns).toBe(2);
   });
 });
 
 describe('TjUploader faults', () => {
-  it('says a person must sign in when a captcha stands in the way', async () => {
+  it('says a person must sign in when a captcha stands in the way: at the start, and when a saved session dies', async () => {
     const sim = await simulator({ noCaptcha: false });
     const root = await tempRoot();
-    const uploader = await uploaderFor(sim, root);
-    const file = await makeImage(path.join(root, 'IMG_a_ID-0000000A-IMG.png'));
-    await expect(uploader.upload('native-static', [{ path: file, name: 'IMG_a_ID-0000000A-IMG' }])).rejects.toThrow(LoginRequiredError);
-    await uploader.close();
+    await expect(uploaderFor(sim, root)).rejects.toThrow(LoginRequiredError);
     await sim.close();
+
+    const later = await simulator();
+    const signedIn = await tempRoot();
+    const uploader = await uploaderFor(later, signedIn);
+    await fetch(`${later.url}/_sim/captcha`, { method: 'POST', body: JSON.stringify({ required: true }) });
+    await fetch(`${later.url}/_sim/expire-sessions`, { method: 'POST' });
+    const file = await makeImage(path.join(signedIn, 'IMG_a_ID-0000000A-IMG.png'));
+    const started = Date.now();
+    await expect(uploader.upload('native-static', [{ path: file, name: 'IMG_a_ID-0000000A-IMG' }])).rejects.toThrow(LoginRequiredError);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    await uploader.close();
+    await later.close();
   });
 
-  it('marks files hit by a 500 as failed, and finds files kept before a dropped connection', async () => {
-    const sim = await simulator({ errorRate: 0.5, dropRate: 0.5, faultSeed: 7 });
-    const root = await tempRoot();
-    const uploader = await uploaderFor(sim, root);
-    const files = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => makeImage(path.join(root, `IMG_f_ID-0000010${n}-IMG.png`), { seed: n })));
-    const results = await uploader.upload('native-static', files.map((file) => ({ path: file, name: path.basename(file, '.png') })));
-    const state = await simState(sim);
-    for (const file of files) {
-      const name = path.basename(file, '.png');
-      const kept = state.find((creative) => creative.name === name);
-      const result = results.get(name);
-      if (kept) expect(result).toEqual({ status: 'uploaded', creativeId: kept.id });
-      else expect(result).toMatchObject({ status: 'failed' });
+  it('tells faults from refusals by the HTTP status: a 500 and a proxy’s 502 page are failures; a file kept before a dropped connection is found', async () => {
+    for (const [fault, message] of [
+      [{ errorRate: 1 }, /^Server responded with 500 code\.$/],
+      [{ proxyErrorRate: 1 }, /502 Bad Gateway/],
+      [{ dropRate: 1 }, undefined],
+    ] as const) {
+      const sim = await simulator(fault);
+      const root = await tempRoot();
+      const uploader = await uploaderFor(sim, root);
+      const files = await Promise.all([1, 2].map((n) => makeImage(path.join(root, `IMG_f_ID-0000010${n}-IMG.png`), { seed: n })));
+      const results = await uploader.upload('native-static', files.map((file) => ({ path: file, name: nameOf(file) })));
+      const state = await simState(sim);
+      for (const file of files) {
+        // The card is the truth: a file TJ kept before the connection dropped has its id.
+        const kept = state.creatives.find((creative) => creative.name === nameOf(file));
+        const expected = message ? { status: 'failed', message: expect.stringMatching(message) } : { status: 'uploaded', creativeId: kept?.id };
+        expect(results.get(nameOf(file)), JSON.stringify(fault)).toEqual(expected);
+      }
+      // Nothing was sent twice.
+      expect(Object.values(state.uploads)).toEqual([1, 1]);
+      expect(state.resent).toEqual({});
+      if (message) {
+        // Each failure leaves a screenshot and the page's HTML, for the owner's eyes only.
+        const shots = await fs.readdir(path.join(root, 'data/screenshots'));
+        expect(shots.filter((name) => name.endsWith('.png')).length).toBe(shots.filter((name) => name.endsWith('.html')).length);
+        expect((await fs.stat(path.join(root, 'data/screenshots', shots[0] ?? ''))).mode & 0o777).toBe(0o600);
+        expect((await fs.stat(path.join(root, 'data/screenshots'))).mode & 0o777).toBe(0o700);
+      }
+      await uploader.close();
+      await sim.close();
     }
-    expect([...results.values()].some((result) => result.status === 'failed')).toBe(true);
-    expect(state.length).toBeGreaterThan(0);
-    const screenshots = (await fs.readdir(path.join(root, 'data/screenshots'))).filter((name) => name.endsWith('.png'));
-    expect(screenshots).toHaveLength(1);
-    expect((await fs.stat(path.join(root, 'data/screenshots', screenshots[0] ?? ''))).mode & 0o777).toBe(0o600);
-    expect((await fs.stat(path.join(root, 'data/screenshots'))).mode & 0o777).toBe(0o700);
-    await uploader.close();
-    await sim.close();
   });
 });

@@ -1,15 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright';
-import { localStampMs } from '../../core/dates.js';
+import type { Browser, BrowserContext } from 'playwright';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
 import type { LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
-import { TJ } from './selectors.js';
-import { isSignedOut, SessionFile, signIn, type TjConnection } from './tj-session.js';
-
-type PageCard = LibraryCard;
+import { Evidence } from './evidence.js';
+import { LISTINGS, TARGET_LISTINGS, TJ, type Listing } from './selectors.js';
+import { SessionFile, signIn, type TjConnection } from './tj-session.js';
+import { TjPage } from './tj-page.js';
+import { uploadStatuses, watchUploads } from './upload-watch.js';
 
 /** What the TJ adapter writes: its session, and evidence of failures, where the layout says. */
 export interface TjAdapterDeps {
@@ -24,30 +24,41 @@ interface PreviewOutcome {
   readonly message: string;
 }
 
-/** TJ's Media Library through a headless browser. One page, one batch at a time. */
+/** HTTP statuses of an upload that say nothing about the file: a fault, retried after a look at the library. */
+const FAULT_STATUSES = new Set([0, 408, 429]);
+
+/** TJ's Media Library through a headless browser: one page, one piece of work at a time. */
 export class TjUploader implements Uploader {
   private pages = 0;
-
-  private readonly log: Logger;
 
   private constructor(
     private readonly browser: Browser,
     private readonly context: BrowserContext,
-    private readonly page: Page,
+    private readonly tj: TjPage,
     private readonly connection: TjConnection,
     private readonly session: SessionFile,
-    private readonly deps: TjAdapterDeps,
-  ) {
-    this.log = deps.log;
-  }
+    private readonly evidence: Evidence,
+    private readonly log: Logger,
+  ) {}
 
+  /** Starts a browser on the saved session; with none saved yet, signs in first. */
   static async open(connection: TjConnection, deps: TjAdapterDeps): Promise<TjUploader> {
     const session = new SessionFile(deps.layout.sessionFile, deps.storage);
+    const evidence = new Evidence(deps.layout, deps.storage, deps.log);
     const browser = await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath });
-    const context = await browser.newContext((await session.exists()) ? { storageState: session.file } : {});
-    const page = await context.newPage();
-    page.setDefaultTimeout(TJ.navigationMs);
-    return new TjUploader(browser, context, page, connection, session, deps);
+    try {
+      const saved = await session.exists();
+      const context = await browser.newContext(saved ? { storageState: session.file } : {});
+      await watchUploads(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(TJ.navigationMs);
+      const uploader = new TjUploader(browser, context, new TjPage(page, evidence), connection, session, evidence, deps.log);
+      if (!saved) await uploader.signIn('no session is saved yet');
+      return uploader;
+    } catch (error) {
+      await browser.close();
+      throw error;
+    }
   }
 
   get pagesRead(): number {
@@ -55,88 +66,75 @@ export class TjUploader implements Uploader {
   }
 
   async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
-    try {
-      const results = await this.uploadOnce(target, files);
-      if ([...results.values()].some((result) => result.status === 'failed')) await this.screenshot(`upload-${target}`);
-      return results;
-    } catch (error) {
-      await this.screenshot(`upload-${target}`);
-      throw error;
-    }
-  }
+    const listing = TARGET_LISTINGS[target];
+    await this.openListing(listing);
+    // The ids already listed, from the listing we upload into: only cards not among them can be ours.
+    const before = new Set((await this.tj.readCards()).map((card) => card.creativeId));
+    const previews = await this.tj.step(`upload ${files.length} files to ${listing.type}`, `${TJ.mediaLibrary.newCreatives}, ${TJ.mediaLibrary.fileInput} and the previews`, async () => {
+      await this.tj.click(this.tj.page.locator(TJ.mediaLibrary.newCreatives));
+      await this.tj.page.setInputFiles(TJ.mediaLibrary.fileInput, files.map((file) => file.path));
+      return this.waitForPreviews(files.length);
+    });
+    const statuses = await uploadStatuses(this.tj.page);
 
-  async keepAlive(): Promise<void> {
-    await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
-    if (!(await isSignedOut(this.page))) await this.session.save(this.context);
-  }
-
-  private async screenshot(what: string): Promise<void> {
-    const file = this.deps.layout.screenshotFile(localStampMs(), what, 'png');
-    try {
-      await this.deps.storage.ensureDir(this.deps.layout.screenshots, 0o700);
-      await this.deps.storage.writeFileAtomic(file, await this.page.screenshot({ fullPage: true }), { mode: 0o600 });
-      this.log.warn({ screenshot: file }, 'Saved a screenshot of the page at the failure');
-    } catch {
-      // A screenshot is a help, never a reason to fail.
-    }
-  }
-
-  private async uploadOnce(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
-    await this.openTarget(target);
-    // The ids already on the tab, from the tab we upload into: only cards not among them can be ours.
-    const before = new Set((await this.readCards()).map((card) => card.creativeId));
-    await this.page.click(TJ.mediaLibrary.newCreatives);
-    await this.page.setInputFiles(TJ.mediaLibrary.fileInput, files.map((file) => file.path));
-    const previews = await this.waitForPreviews(files.length);
-
-    await this.openTarget(target);
+    await this.openListing(listing);
     const fresh = await this.newCards(before);
     const results = new Map<string, UploadResult>();
-    const missing: string[] = [];
+    const silent: string[] = [];
     for (const file of files) {
       const card = fresh.get(file.name);
       const preview = previews.find((candidate) => candidate.name === file.name || candidate.name.startsWith(`${file.name}.`));
+      const status = [...statuses].find(([sent]) => sent === file.name || sent.startsWith(`${file.name}.`))?.[1];
       if (card) results.set(file.name, { status: 'uploaded', creativeId: card.creativeId });
-      else if (preview && !preview.ok && TJ.sessionError.test(preview.message)) throw new LoginRequiredError(preview.message);
-      else if (preview && !preview.ok) results.set(file.name, TJ.transientError.test(preview.message) ? { status: 'failed', message: preview.message } : { status: 'rejected', message: preview.message });
-      else if (!preview) results.set(file.name, { status: 'failed', message: 'No upload preview appeared for this file' });
-      else missing.push(file.name);
+      else if (status === 401 || (preview && !preview.ok && TJ.sessionError.test(preview.message))) throw new LoginRequiredError(preview?.message || 'an upload was refused for a dead session');
+      else if (status !== undefined && status >= 200 && status < 300) silent.push(file.name);
+      else if (status !== undefined && status >= 400 && status < 500 && !FAULT_STATUSES.has(status)) results.set(file.name, { status: 'rejected', message: preview?.message || `TJ refused it (HTTP ${status})` });
+      else results.set(file.name, { status: 'failed', message: preview?.message || (status === undefined ? 'No answer came for this file' : `HTTP ${status}`) });
     }
-    // A success without a new card: TJ silently refused a name it already has. Its id is the old card's.
-    if (missing.length > 0) {
-      const existing = await this.findByName(target, missing, TJ.maxPages);
-      for (const name of missing) {
+    // Accepted without a new card: TJ silently refused a name it already has. Its id is the old card's.
+    if (silent.length > 0) {
+      const existing = await this.findByName(target, silent, TJ.maxPages);
+      for (const name of silent) {
         const card = existing.get(name);
         results.set(name, card ? { status: 'duplicate', creativeId: card.creativeId } : { status: 'failed', message: 'TJ accepted the file but no card with its name appeared' });
       }
     }
+    if ([...results.values()].some((result) => result.status === 'failed')) await this.evidence.capture(this.tj.page, `upload-${target}`);
     return results;
   }
 
   async findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>> {
-    await this.openTarget(target);
+    const listing = TARGET_LISTINGS[target];
+    await this.openListing(listing);
     const wanted = new Set(names);
     const found = new Map<string, LibraryCard>();
-    for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
-      for (const card of await this.readCards()) {
-        if (wanted.delete(card.name)) found.set(card.name, card);
+    await this.tj.step(`look up ${names.length} names in ${listing.type}`, 'the next page of the grid', async () => {
+      for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
+        for (const card of await this.tj.readCards()) if (wanted.delete(card.name)) found.set(card.name, card);
+        if (wanted.size === 0 || !(await this.next())) break;
       }
-      if (wanted.size === 0 || !(await this.nextPage())) break;
-    }
+    });
     return found;
   }
 
   async listAll(maxPages: number): Promise<ListedCard[]> {
     const cards: ListedCard[] = [];
-    for (const listing of TJ.listings) {
-      await this.openListing(listing.tab);
-      for (let page = 1; page <= maxPages; page += 1) {
-        for (const card of await this.readCards()) cards.push({ ...card, creativeType: listing.type });
-        if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
-        if (!(await this.nextPage())) break;
-      }
+    for (const listing of LISTINGS) {
+      await this.openListing(listing);
+      await this.tj.step(`read the ${listing.type} listing`, 'the next page of the grid', async () => {
+        for (let page = 1; page <= maxPages; page += 1) {
+          for (const card of await this.tj.readCards()) cards.push({ ...card, creativeType: listing.type });
+          if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+          if (!(await this.next())) break;
+        }
+      });
     }
     return cards;
+  }
+
+  async keepAlive(): Promise<void> {
+    await this.openLibrary();
+    await this.session.save(this.context);
   }
 
   async close(): Promise<void> {
@@ -144,56 +142,57 @@ export class TjUploader implements Uploader {
     await this.browser.close();
   }
 
-  /** The Media Library, signed in (again, if the session died). */
+  private async signIn(why: string): Promise<void> {
+    this.log.info({ why }, 'Signing in to TJ');
+    // Headless: this only works where no captcha stands in the way; otherwise a person runs `creative-flow login`.
+    await signIn(this.context, this.connection, this.session, this.evidence, 10_000);
+  }
+
+  /** The Media Library, signed in (again, if the session died), its grid drawn. */
   private async openLibrary(): Promise<void> {
-    await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
-    if (!(await isSignedOut(this.page))) return;
-    this.log.warn('The TJ session is dead; signing in again');
-    // Headless: this only works where no captcha stands in the way (the simulator's --no-captcha).
-    await signIn(this.context, this.connection, this.session, 10_000);
-    await this.page.goto(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, { waitUntil: 'load' });
-    if (await isSignedOut(this.page)) throw new LoginRequiredError('still signed out after signing in');
-  }
-
-  /** The Media Library on the target's tab and sub-type. */
-  private async openTarget(target: UploadTarget): Promise<void> {
-    await this.openLibrary();
-    const { tab, radio } = TJ.targets[target];
-    await this.selectTab(tab);
-    if (radio) await this.page.check(radio);
-  }
-
-  /** The Media Library on a listing's tab, for a walk that reads and uploads nothing. */
-  private async openListing(tab: readonly string[]): Promise<void> {
-    await this.openLibrary();
-    await this.selectTab(tab);
-  }
-
-  private async selectTab(tab: readonly string[]): Promise<void> {
-    const link = this.page.locator(tab.join(', ')).first();
-    const active = await link.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('active'));
-    if (!active) await this.clickAndSettle(link);
+    const url = new URL(TJ.mediaLibrary.path, this.connection.appUrl).href;
+    await this.tj.step('open the Media Library', `"${TJ.mediaLibrary.loadedText}" or a signed-out page`, async () => {
+      if ((await this.tj.open(url)) === 'out') {
+        await this.signIn('the session is dead');
+        if ((await this.tj.open(url)) === 'out') throw new LoginRequiredError('still signed out after signing in');
+      }
+      await this.tj.gridDrawn();
+    });
     this.pages += 1;
   }
 
-  /**
-   * Clicks a link that may load another page (the simulator's tabs, every Next link) or may not (a
-   * tab switched in place), and waits until the Media Library is there to use.
-   */
-  private async clickAndSettle(link: ReturnType<Page['locator']>): Promise<void> {
-    const before = this.page.url();
-    await link.click();
-    await this.page.waitForURL((url) => url.href !== before, { timeout: 5_000 }).catch(() => undefined);
-    await this.page.waitForLoadState('load');
-    await this.page.locator(TJ.mediaLibrary.newCreatives).waitFor();
+  /** The library on a listing's tab and, for Native, its sub-type: each click is followed by the new grid, never a sleep. */
+  private async openListing(listing: Listing): Promise<void> {
+    await this.openLibrary();
+    await this.tj.step(`open the ${listing.type} listing`, [...listing.tab, listing.subType ?? ''].filter(Boolean).join(' | '), async () => {
+      const tab = await this.tj.first(listing.tab);
+      const active = await tab.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('active'));
+      if (!active) {
+        await this.tj.reloadGrid(() => this.tj.click(tab));
+        this.pages += 1;
+      }
+      if (listing.subType) {
+        const label = this.tj.page.locator(listing.subType);
+        if (!(await label.locator('input').isChecked())) {
+          await this.tj.reloadGrid(() => this.tj.click(label));
+          this.pages += 1;
+        }
+      }
+    });
+  }
+
+  private async next(): Promise<boolean> {
+    const moved = await this.tj.nextPage();
+    if (moved) this.pages += 1;
+    return moved;
   }
 
   private async waitForPreviews(count: number): Promise<PreviewOutcome[]> {
     const timeout = TJ.msPerFile * count;
-    await this.page.locator(TJ.mediaLibrary.previewDone).nth(count - 1).waitFor({ timeout });
-    await this.page.locator(TJ.mediaLibrary.processing).waitFor({ state: 'hidden', timeout });
     const m = TJ.mediaLibrary;
-    return this.page.locator(m.preview).evaluateAll(
+    await this.tj.page.locator(m.previewDone).nth(count - 1).waitFor({ timeout });
+    await this.tj.page.locator(m.processing).waitFor({ state: 'hidden', timeout });
+    return this.tj.page.locator(m.preview).evaluateAll(
       (nodes, selectors) =>
         nodes.map((node) => ({
           name: node.querySelector(selectors.name)?.textContent?.trim() ?? '',
@@ -205,44 +204,14 @@ export class TjUploader implements Uploader {
   }
 
   /** Cards not in `before`, newest first: the first page, and further pages while they are all new. */
-  private async newCards(before: ReadonlySet<string>): Promise<Map<string, PageCard>> {
-    const fresh = new Map<string, PageCard>();
+  private async newCards(before: ReadonlySet<string>): Promise<Map<string, LibraryCard>> {
+    const fresh = new Map<string, LibraryCard>();
     for (let page = 1; page <= TJ.maxPages; page += 1) {
-      const cards = await this.readCards();
+      const cards = await this.tj.readCards();
       const unseen = cards.filter((card) => !before.has(card.creativeId));
       for (const card of unseen) if (!fresh.has(card.name)) fresh.set(card.name, card);
-      if (unseen.length < cards.length || !(await this.nextPage())) break;
+      if (unseen.length < cards.length || !(await this.next())) break;
     }
     return fresh;
-  }
-
-  /** The cards on the page as it stands; which tab they belong to is the caller's to say. */
-  private async readCards(): Promise<PageCard[]> {
-    const m = TJ.mediaLibrary;
-    return this.page.locator(m.card).evaluateAll(
-      (nodes, selectors) =>
-        nodes.map((node) => ({
-          creativeId: node.getAttribute('data-id') ?? node.querySelector(selectors.id)?.textContent?.trim() ?? '',
-          name: node.querySelector(selectors.name)?.getAttribute('title') ?? node.querySelector(selectors.name)?.textContent?.trim() ?? '',
-          dimensions: node.querySelector(selectors.dimensions)?.textContent?.trim() ?? '',
-          fileType: node.querySelector(selectors.fileType)?.textContent?.trim() ?? '',
-          reviewStatus: node.getAttribute('data-review-status') ?? node.querySelector(selectors.reviewStatus)?.textContent?.trim() ?? '',
-        })),
-      { id: m.cardId, name: m.cardName, dimensions: m.cardDimensions, fileType: m.cardFileType, reviewStatus: m.cardReviewStatus },
-    );
-  }
-
-  /** Follows the Next link; false on the last page (its parent's class holds `disabled`). */
-  private async nextPage(): Promise<boolean> {
-    for (const selector of TJ.mediaLibrary.nextPage) {
-      const link = this.page.locator(selector).first();
-      if ((await link.count()) === 0) continue;
-      const disabled = await link.evaluate((node) => (node.parentElement?.className ?? '').includes('disabled'));
-      if (disabled) return false;
-      await this.clickAndSettle(link);
-      this.pages += 1;
-      return true;
-    }
-    return false;
   }
 }

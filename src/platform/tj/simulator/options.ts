@@ -1,4 +1,7 @@
-/** How the simulator behaves. Every fault is off by default. */
+/**
+ * How the simulator behaves. The real site's habits (TJ-CONTRACT.md, "The real site is a
+ * script-driven app") are on by default; every fault is off by default.
+ */
 export interface SimulatorOptions {
   readonly port: number;
   readonly host: string;
@@ -8,11 +11,19 @@ export interface SimulatorOptions {
   readonly noCaptcha: boolean;
   /** Minutes of inactivity after which a session dies. */
   readonly sessionMinutes: number;
+  /** How long the app shell's script takes to judge the session (and, for a dead one, to redirect to sign-in), in ms. */
+  readonly sessionCheckMs: number;
+  /** How long a grid takes to come back after a tab, sub-type or page click; the old cards stay meanwhile. */
+  readonly gridDelayMs: number;
+  /** The product tour that covers the page once a session, swallowing clicks until closed. */
+  readonly productTour: boolean;
   /** Added to every response, in ms. */
   readonly latencyMs: number;
-  /** Share (0–1) of uploads answered with HTTP 500. */
+  /** Share (0–1) of uploads answered with HTTP 500 and no body. */
   readonly errorRate: number;
-  /** Share (0–1) of uploads whose connection is dropped mid-request. */
+  /** Share (0–1) of uploads answered with a proxy's HTML error page (502). */
+  readonly proxyErrorRate: number;
+  /** Share (0–1) of uploads whose connection is dropped after TJ kept the file. */
   readonly dropRate: number;
   /** Time TJ takes to process each upload before it answers, in ms. */
   readonly processingMs: number;
@@ -20,9 +31,15 @@ export interface SimulatorOptions {
   readonly perPage: number;
   /** Seed of the random faults, so a run can be repeated. */
   readonly faultSeed: number;
-  /** TJ refuses (dz-error) files whose name matches this, as its review of content would. */
+  /** TJ refuses uploads whose name matches this, as its review of content would. */
   readonly rejectPattern: string | undefined;
+  /** Markup as TJ might change it, for `check` to catch: {@link MARKUP_CHANGES}. */
+  readonly markupChange: MarkupChange | undefined;
 }
+
+/** Changes to the markup the simulator can make, each breaking what one selector finds. */
+export const MARKUP_CHANGES = ['card-name', 'next-link', 'upload-button'] as const;
+export type MarkupChange = (typeof MARKUP_CHANGES)[number];
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   port: 4780,
@@ -31,11 +48,16 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   password: 'demo-password',
   noCaptcha: false,
   sessionMinutes: 30,
+  sessionCheckMs: 400,
+  gridDelayMs: 250,
+  productTour: true,
   latencyMs: 0,
   errorRate: 0,
+  proxyErrorRate: 0,
   dropRate: 0,
   processingMs: 0,
   perPage: 12,
   faultSeed: 1,
   rejectPattern: undefined,
+  markupChange: undefined,
 };

@@ -1,12 +1,22 @@
 import { escapeHtml } from '../../../core/html.js';
+import { APP_SCRIPT } from './app-script.js';
 import type { SimCreative, Tab } from './library.js';
+import type { MarkupChange } from './options.js';
 
-/** The simulator's pages, following TJ-CONTRACT.md: the same selectors, texts and traps. */
+/**
+ * The simulator's pages, following TJ-CONTRACT.md: the same selectors, texts and traps. The app's
+ * pages are a shell whose script judges the session after load and draws the view; the grids are
+ * fragments the script fetches and puts in place.
+ */
+
+const STYLE = `body{font-family:sans-serif;margin:2em}.creativeContainer{display:inline-block;border:1px solid #ccc;margin:4px;padding:6px;width:220px}
+.dz-preview{padding:4px}.dz-error{color:#b00}.dz-success{color:#070}.page-item.disabled a{color:#999;pointer-events:none}.page-item.active a{font-weight:bold}
+.d-none{display:none}.btn-radio{border:1px solid #aaa;padding:4px 8px;cursor:pointer}.btn-radio.active{background:#def}
+._pendo-backdrop_{position:fixed;inset:0;background:rgba(0,0,0,.45);z-index:9999;display:flex;align-items:center;justify-content:center}
+._pendo-guide_{background:#fff;padding:24px;border-radius:6px}.dataTables_processing{color:#888}`;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | TrafficJunky (simulator)</title>
-<style>body{font-family:sans-serif;margin:2em}.creativeContainer{display:inline-block;border:1px solid #ccc;margin:4px;padding:6px;width:220px}
-.dz-preview{padding:4px}.dz-error{color:#b00}.dz-success{color:#070}.disabled a{color:#999;pointer-events:none}</style></head>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | TrafficJunky (simulator)</title><style>${STYLE}</style></head>
 <body>${body}</body></html>`;
 }
 
@@ -31,83 +41,44 @@ document.getElementById('captcha').addEventListener('change', (event) => {
   );
 }
 
-/** What TJ serves for a dead session: the app shell still loads, with a login form inside it. */
-export function sessionExpiredShell(): string {
-  return layout(
-    'Advertiser',
-    `<nav>TrafficJunky Advertiser</nav><h1>We missed you</h1><p>Your session has ended. Please log in again.</p>
-<form action="/login" method="post"><input name="username" placeholder="USERNAME"><input name="password" type="password"><input type="submit" id="submitBtn" value="LOG IN"></form>`,
-  );
+/** Which view the shell's script draws once the session is judged alive. */
+export type AppView = 'campaigns' | 'media-library';
+
+/**
+ * What TJ serves at every app URL, signed in or not: a shell with no content. Its script asks the
+ * server about the session a moment after load, then draws the view or redirects to sign-in.
+ */
+export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined }): string {
+  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null });
+  return layout('Advertiser', `<div id="app"><div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${APP_SCRIPT}</script>`);
 }
 
-export function campaignsPage(): string {
-  return layout('Campaigns', `<nav>TrafficJunky Advertiser</nav><p>Account Balance: $1,000.00</p><h1>ALL CAMPAIGNS</h1><a href="/media-library">Media Library</a>`);
-}
-
-export function mediaLibraryPage(view: { tab: Tab; page: number; pages: number; creatives: readonly SimCreative[] }): string {
-  const tabLink = (tab: Tab, label: string): string =>
-    `<li><a id="${tab}_tab" href="#${tab}" data-tab="${tab}" class="${view.tab === tab ? 'active' : ''}">${label}</a></li>`;
-  const cards = view.creatives
-    .map(
-      (c) => `<div class="creativeContainer" data-id="${c.id}" data-review-status="${c.reviewStatus}">
+/** One page of one tab's grid, as the script puts it in place. Cards differ by tab, as TJ's export shows. */
+export function gridFragment(view: { tab: Tab; page: number; pages: number; creatives: readonly SimCreative[]; markupChange: MarkupChange | undefined }): { cards: string; pager: string } {
+  const nameClass = view.markupChange === 'card-name' ? 'creativeTitle' : 'creativeName';
+  const cards = view.creatives.length
+    ? view.creatives
+        .map((c) => {
+          const dimensions = view.tab === 'in_stream_video' ? '' : `<span class="dimensions">${escapeHtml(c.dimensions)}</span> `;
+          const fileType = view.tab === 'in_stream_video' || view.tab === 'video' ? '' : `<span class="fileType">${escapeHtml(c.fileType)}</span>`;
+          return `<div class="creativeContainer" data-id="${c.id}" data-review-status="${c.reviewStatus}">
   <span class="bannerId">${c.id}</span>
-  <label class="creativeName" title="${escapeHtml(c.name)}">${escapeHtml(c.name)}</label>
-  <span class="dimensions">${escapeHtml(c.dimensions)}</span> <span class="fileType">${escapeHtml(c.fileType)}</span>
+  <label class="${nameClass}" title="${escapeHtml(c.name)}">${escapeHtml(c.name)}</label>
+  ${dimensions}${fileType}
   <span class="reviewStatus">${c.reviewStatus}</span>
-</div>`,
-    )
-    .join('\n');
-  const nextHref = `/media-library?tab=${view.tab}&page=${view.page + 1}`;
-  const nativeTypes =
-    view.tab === 'native'
-      ? `<label><input type="radio" id="native_static" name="native_type" value="0" checked> Static Banner</label>
-<label><input type="radio" id="native_rollover" name="native_type" value="1"> Rollover</label>`
-      : '';
-  return layout(
-    'Media Library',
-    `<nav>TrafficJunky Advertiser</nav><h1>MEDIA LIBRARY</h1>
-<ul class="nav nav-tabs">${tabLink('native', 'Native')}${tabLink('in_stream_video', 'In-Stream Video')}${tabLink('static', 'Static Banner')}${tabLink('video', 'Video Banners')}</ul>
-<div id="${view.tab}" class="tab-pane active">${nativeTypes}</div>
-<button id="newImage" type="button">Upload New Creatives</button>
-<form class="dropzone" id="uploadZone" hidden><input type="file" name="file" multiple></form>
-<div class="processingMessage customMessage" hidden>Your files are being processed…</div>
-<div id="previews"></div>
-<div id="creatives">${cards}</div>
-<ul class="pagination"><li class="page-item next${view.page >= view.pages ? ' disabled' : ''}"><a class="page-link" rel="next" href="${nextHref}">Next</a></li></ul>
-<script>
-const TAB = ${JSON.stringify(view.tab)};
-for (const link of document.querySelectorAll('[data-tab]')) {
-  link.addEventListener('click', (event) => { event.preventDefault(); location.href = '/media-library?tab=' + link.dataset.tab; });
-}
-document.getElementById('newImage').addEventListener('click', () => { document.getElementById('uploadZone').hidden = false; });
-const input = document.querySelector('#uploadZone input[type=file]');
-input.addEventListener('change', async () => {
-  const nativeType = document.querySelector('input[name=native_type]:checked')?.value ?? '0';
-  const processing = document.querySelector('.processingMessage');
-  processing.hidden = false;
-  await Promise.all([...input.files].map(async (file) => {
-    const preview = document.createElement('div');
-    preview.className = 'dz-preview dz-processing';
-    preview.innerHTML = '<span class="dz-filename"></span> <div class="dz-error-message"></div>';
-    preview.querySelector('.dz-filename').textContent = file.name;
-    document.getElementById('previews').append(preview);
-    const body = new FormData();
-    body.append('tab', TAB);
-    body.append('native_type', nativeType);
-    body.append('file', file);
-    let error;
-    try {
-      const response = await fetch('/media-library/upload', { method: 'POST', body });
-      const result = await response.json().catch(() => ({}));
-      if (!response.ok || result.error) error = result.error || ('Server error ' + response.status);
-    } catch {
-      error = 'Upload failed: the connection was lost';
-    }
-    preview.className = error ? 'dz-preview dz-error dz-complete' : 'dz-preview dz-success dz-complete';
-    if (error) preview.querySelector('.dz-error-message').textContent = error;
-  }));
-  processing.hidden = true;
-});
-</script>`,
-  );
+</div>`;
+        })
+        .join('\n')
+    : '<div class="dataTables_empty">No data available in table</div>';
+  const last = view.page >= view.pages;
+  const next =
+    view.markupChange === 'next-link'
+      ? `<li class="page-item pager-forward${last ? ' disabled' : ''}"><a class="pager-link" data-page="${view.page + 1}" href="#">›</a></li>`
+      : `<li class="paginate_button page-item next${last ? ' disabled' : ''}"><a class="page-link next" data-page="${view.page + 1}" href="#">Next</a></li>`;
+  const pager = `<ul class="pagination">
+  <li class="paginate_button page-item previous${view.page <= 1 ? ' disabled' : ''}"><a class="page-link previous" data-page="${view.page - 1}" href="#">Previous</a></li>
+  <li class="paginate_button page-item active"><a class="page-link" data-page="${view.page}" href="#">${view.page}</a></li>
+  ${next}
+</ul>`;
+  return { cards, pager };
 }

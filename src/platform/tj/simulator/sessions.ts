@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 /** Server-side sessions that die after a stretch of inactivity, as TJ's do. */
 export class SimSessions {
   private readonly lastSeen = new Map<string, number>();
+  private readonly toured = new Set<string>();
 
   constructor(private readonly idleMs: number) {}
 
@@ -21,6 +22,13 @@ export class SimSessions {
       return false;
     }
     this.lastSeen.set(id, Date.now());
+    return true;
+  }
+
+  /** True the first time it is asked for a session: the product tour shows once a session. */
+  firstTour(id: string | undefined): boolean {
+    if (!id || this.toured.has(id)) return false;
+    this.toured.add(id);
     return true;
   }
 

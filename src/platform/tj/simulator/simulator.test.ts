@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../browser.js';
 import { openMedia } from '../../../media/ffmpeg-binaries.js';
 import { EXAMPLE_LIBRARY_CSV, makeImage, makeNoiseVideo, makeVideo, tempRoot } from '../../../test/fixtures.js';
+import { launchBrowser } from '../browser.js';
 import { SimLibrary } from './library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './options.js';
-import { startSimulator, type RunningSimulator } from './server.js';
+import { startSimulator, type RunningSimulator, type SimState } from './server.js';
 
 const media = openMedia();
-
 
 async function start(overrides: Partial<SimulatorOptions> = {}, library?: SimLibrary): Promise<RunningSimulator> {
   return startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, ...overrides }, media, library);
@@ -30,8 +29,12 @@ async function upload(sim: RunningSimulator, session: string, file: string, fiel
   return fetch(`${sim.url}/media-library/upload`, { method: 'POST', body: form, headers: { cookie: session } });
 }
 
-async function state(sim: RunningSimulator): Promise<{ id: string; name: string; sha256: string; tab: string; reviewStatus: string }[]> {
-  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { creatives: never[] }).creatives;
+async function grid(sim: RunningSimulator, session: string, query: string): Promise<{ cards: string; pager: string }> {
+  return (await (await fetch(`${sim.url}/api/media-library/grid?${query}`, { headers: { cookie: session } })).json()) as { cards: string; pager: string };
+}
+
+async function state(sim: RunningSimulator): Promise<SimState> {
+  return (await (await fetch(`${sim.url}/_sim/state`)).json()) as SimState;
 }
 
 describe('TJ simulator over HTTP', () => {
@@ -41,90 +44,120 @@ describe('TJ simulator over HTTP', () => {
     dir = await tempRoot();
     const library = new SimLibrary();
     expect(library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'))).toBe(746);
-    sim = await start({}, library);
+    sim = await start({ gridDelayMs: 0 }, library);
   });
   afterAll(() => sim.close());
 
-  it('serves the app shell, not a redirect, for a dead session', async () => {
-    const page = await fetch(`${sim.url}/media-library`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/<h1>We missed you<\/h1>[\s\S]*<form action="\/login"/);
+  it('answers every app page with the same shell, signed in or not; its calls fail for a dead session', async () => {
+    const dead = await fetch(`${sim.url}/media-library`);
+    const alive = await fetch(`${sim.url}/media-library`, { headers: { cookie: await signIn(sim) } });
+    expect([dead.status, alive.status]).toEqual([200, 200]);
+    const [deadShell, aliveShell] = [await dead.text(), await alive.text()];
+    expect(deadShell).toBe(aliveShell);
+    // The view is the script's to draw: outside it, the shell shows no marker either way.
+    expect(deadShell.replace(/<script>[\s\S]*?<\/script>/g, '')).not.toMatch(/MEDIA LIBRARY|ALL CAMPAIGNS|We missed you/);
+    expect((await fetch(`${sim.url}/api/session`)).status).toBe(401);
+    expect((await fetch(`${sim.url}/api/media-library/grid?tab=native`)).status).toBe(401);
   });
 
-  it('lists the seeded library 12 cards a page, newest first, with a disabled Next on the last page', async () => {
+  it('lists a tab 12 cards a page, newest first, the Native tab by sub-type, with a disabled Next on the last page', async () => {
     const session = await signIn(sim);
-    const first = await (await fetch(`${sim.url}/media-library?tab=native`, { headers: { cookie: session } })).text();
-    expect(first.match(/class="creativeContainer"/g)).toHaveLength(12);
-    const seeded = await state(sim);
-    const newestNative = seeded.find((creative) => creative.tab === 'native');
-    expect(first.indexOf(`data-id="${newestNative?.id}"`)).toBe(first.indexOf('data-id="'));
-    expect(first).toMatch(/<li class="page-item next">/);
-    const pages = Math.ceil(seeded.filter((creative) => creative.tab === 'native').length / 12);
-    const last = await (await fetch(`${sim.url}/media-library?tab=native&page=${pages}`, { headers: { cookie: session } })).text();
-    expect(last).toMatch(/<li class="page-item next disabled">/);
+    const seeded = (await state(sim)).creatives;
+    const rollovers = seeded.filter((creative) => creative.tab === 'native' && creative.nativeType === 1);
+    const first = await grid(sim, session, 'tab=native&type=1&page=1');
+    expect(first.cards.match(/class="creativeContainer"/g)).toHaveLength(12);
+    expect(first.cards.indexOf(`data-id="${rollovers[0]?.id}"`)).toBe(first.cards.indexOf('data-id="'));
+    expect(first.pager).toMatch(/<li class="paginate_button page-item next"><a class="page-link next"/);
+    const last = await grid(sim, session, `tab=native&type=1&page=${Math.ceil(rollovers.length / 12)}`);
+    expect(last.pager).toMatch(/page-item next disabled/);
+    const statics = await grid(sim, session, 'tab=native&type=0&page=1');
+    expect(statics.cards).not.toContain(`data-id="${rollovers[0]?.id}"`);
   });
 
-  it('keeps what it receives, and refuses a known name silently', async () => {
+  it('shows cards as the export does: In-Stream without dimensions or file type, Video Banners without file type', async () => {
+    const session = await signIn(sim);
+    const inStream = await grid(sim, session, 'tab=in_stream_video');
+    const video = await grid(sim, session, 'tab=video');
+    const banners = await grid(sim, session, 'tab=static');
+    expect(inStream.cards).not.toMatch(/dimensions|fileType/);
+    expect(video.cards).toMatch(/class="dimensions"/);
+    expect(video.cards).not.toMatch(/fileType/);
+    expect(banners.cards).toMatch(/class="fileType"/);
+  });
+
+  it('keeps what it receives, refuses a known name silently, and counts every request per name', async () => {
     const session = await signIn(sim);
     const video = await makeVideo(path.join(dir, 'VID_test_ID-00000001-VID.mp4'), { seconds: 2 });
     expect(await (await upload(sim, session, video, { tab: 'native', native_type: '1' })).json()).toEqual({ ok: true });
-    const kept = (await state(sim)).filter((creative) => creative.name === 'VID_test_ID-00000001-VID');
-    expect(kept).toEqual([{ id: expect.stringMatching(/^\d{10}$/), name: 'VID_test_ID-00000001-VID', sha256: createHash('sha256').update(await fs.readFile(video)).digest('hex'), tab: 'native', reviewStatus: 'pending' }]);
+    const kept = (await state(sim)).creatives.filter((creative) => creative.name === 'VID_test_ID-00000001-VID');
+    expect(kept).toEqual([{ id: expect.stringMatching(/^\d{10}$/), name: 'VID_test_ID-00000001-VID', sha256: createHash('sha256').update(await fs.readFile(video)).digest('hex'), tab: 'native', nativeType: 1, reviewStatus: 'pending' }]);
 
-    const before = (await state(sim)).length;
-    expect(await (await upload(sim, session, video, { tab: 'native', native_type: '1' })).json()).toEqual({ ok: true });
-    expect((await state(sim)).length).toBe(before);
+    const before = (await state(sim)).creatives.length;
+    const again = await upload(sim, session, video, { tab: 'native', native_type: '1' });
+    expect([again.status, await again.json()]).toEqual([200, { ok: true }]);
+    const after = await state(sim);
+    expect(after.creatives.length).toBe(before);
+    expect(after.uploads['VID_test_ID-00000001-VID']).toBe(2);
+    expect(after.resent['VID_test_ID-00000001-VID']).toBe(1);
   });
 
-  it('rejects an in-stream video outside 5–31 s and a native image over 300,000 bytes', async () => {
+  it("refuses with a 4xx and TJ's message: an in-stream video outside 5–31 s, a native image over 300,000 bytes", async () => {
     const session = await signIn(sim);
-    const short = await makeVideo(path.join(dir, 'short.mp4'), { seconds: 2 });
-    expect(await (await upload(sim, session, short, { tab: 'in_stream_video' })).json()).toEqual({ error: expect.stringMatching(/between 5 and 31 seconds/) });
+    const short = await upload(sim, session, await makeVideo(path.join(dir, 'short.mp4'), { seconds: 2 }), { tab: 'in_stream_video' });
+    expect([short.status, await short.json()]).toEqual([422, { error: expect.stringMatching(/between 5 and 31 seconds/) }]);
     const big = path.join(dir, 'big.png');
     await fs.writeFile(big, Buffer.alloc(300_001, 1));
-    expect(await (await upload(sim, session, big, { tab: 'native', native_type: '0' })).json()).toEqual({ error: expect.stringMatching(/too big/) });
+    const tooBig = await upload(sim, session, big, { tab: 'native', native_type: '0' });
+    expect([tooBig.status, await tooBig.json()]).toEqual([422, { error: expect.stringMatching(/too big/) }]);
   });
 
-  it('sets review statuses for the status sync, and expires sessions on demand', async () => {
+  it('sets review statuses for the status sync, counts sign-ins, and expires sessions on demand', async () => {
     const session = await signIn(sim);
     const response = await fetch(`${sim.url}/_sim/review`, { method: 'POST', body: JSON.stringify({ id: '1031666652', status: 'rejected' }) });
     expect(await response.json()).toEqual({ ok: true });
-    expect((await state(sim)).find((creative) => creative.id === '1031666652')?.reviewStatus).toBe('rejected');
+    const now = await state(sim);
+    expect(now.creatives.find((creative) => creative.id === '1031666652')?.reviewStatus).toBe('rejected');
+    expect(now.signIns).toBeGreaterThanOrEqual(4);
+    expect((await fetch(`${sim.url}/api/session`, { headers: { cookie: session } })).status).toBe(200);
     await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
-    expect(await (await fetch(`${sim.url}/campaigns`, { headers: { cookie: session } })).text()).toContain('We missed you');
+    expect((await fetch(`${sim.url}/api/session`, { headers: { cookie: session } })).status).toBe(401);
   });
 });
 
 describe('TJ simulator faults', () => {
-  it('answers 500 without keeping the file, or drops the connection after keeping it', async () => {
-    const dir = await tempRoot();
-    const image = await makeImage(path.join(dir, 'IMG_a_ID-0000000A-IMG.png'));
+  it('answers a 500 with no body, or a proxy 502 page, without keeping the file; or drops the connection after keeping it', async () => {
+    const image = await makeImage(path.join(await tempRoot(), 'IMG_a_ID-0000000A-IMG.png'));
     const failing = await start({ errorRate: 1 });
-    expect((await upload(failing, await signIn(failing), image, { tab: 'native' })).status).toBe(500);
-    expect(await state(failing)).toEqual([]);
+    const fault = await upload(failing, await signIn(failing), image, { tab: 'native' });
+    expect([fault.status, await fault.text()]).toEqual([500, '']);
+    expect((await state(failing)).creatives).toEqual([]);
     await failing.close();
 
+    const proxied = await start({ proxyErrorRate: 1 });
+    const proxy = await upload(proxied, await signIn(proxied), image, { tab: 'native' });
+    expect([proxy.status, await proxy.text()]).toEqual([502, expect.stringContaining('<h1>502 Bad Gateway</h1>')]);
+    await proxied.close();
+
     const dropping = await start({ dropRate: 1 });
-    await expect(upload(dropping, await signIn(dropping), image, { tab: 'native' })).rejects.toThrow();
-    expect((await state(dropping)).map((creative) => creative.name)).toEqual(['IMG_a_ID-0000000A-IMG']);
+    // The answer breaks off after its headers: reading it fails.
+    await expect(upload(dropping, await signIn(dropping), image, { tab: 'native' }).then((response) => response.text())).rejects.toThrow();
+    expect((await state(dropping)).creatives.map((creative) => creative.name)).toEqual(['IMG_a_ID-0000000A-IMG']);
     await dropping.close();
   });
 
-  it('adds the configured latency to every response', async () => {
-    const sim = await start({ latencyMs: 300 });
+  it('adds the configured latency to every response, and ends an idle session after the configured minutes', async () => {
+    const slow = await start({ latencyMs: 300 });
     const started = performance.now();
-    await fetch(`${sim.url}/sign-in`);
+    await fetch(`${slow.url}/sign-in`);
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
-    await sim.close();
-  });
+    await slow.close();
 
-  it('ends an idle session after the configured minutes', async () => {
-    const sim = await start({ sessionMinutes: 0.005 });
-    const session = await signIn(sim);
-    expect(await (await fetch(`${sim.url}/campaigns`, { headers: { cookie: session } })).text()).toContain('ALL CAMPAIGNS');
+    const idle = await start({ sessionMinutes: 0.005 });
+    const session = await signIn(idle);
+    expect((await fetch(`${idle.url}/api/session`, { headers: { cookie: session } })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await (await fetch(`${sim.url}/campaigns`, { headers: { cookie: session } })).text()).toContain('We missed you');
-    await sim.close();
+    expect((await fetch(`${idle.url}/api/session`, { headers: { cookie: session } })).status).toBe(401);
+    await idle.close();
   });
 });
 
@@ -134,6 +167,16 @@ describe('TJ simulator in Chromium', () => {
     browser = await launchBrowser({ headless: true });
   });
   afterAll(() => browser.close());
+
+  async function signedIn(sim: RunningSimulator): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(`${sim.url}/sign-in`);
+    await page.fill('input[placeholder*="USERNAME"]', 'demo');
+    await page.fill('input[type="password"]', 'demo-password');
+    await page.click('#submitBtn');
+    await page.getByText('ALL CAMPAIGNS').waitFor();
+    return page;
+  }
 
   it('keeps #submitBtn disabled until the captcha is ticked, and says so for a wrong password', async () => {
     const sim = await start({ noCaptcha: false });
@@ -147,39 +190,88 @@ describe('TJ simulator in Chromium', () => {
     expect(await page.getAttribute('#submitBtn', 'disabled')).toBeNull();
     await page.click('#submitBtn');
     await expect(page.textContent('body')).resolves.toContain("don't recognize these credentials");
-
-    // The error page is a fresh form: everything is entered again.
-    await page.fill('input[placeholder*="USERNAME"]', 'demo');
-    await page.fill('input[type="password"]', 'demo-password');
-    await page.check('#captcha');
-    await page.click('#submitBtn');
-    await page.waitForURL(/campaigns/);
-    await expect(page.textContent('body')).resolves.toContain('ALL CAMPAIGNS');
     await page.close();
     await sim.close();
   });
 
-  it('uploads through the Dropzone, with a preview per file that succeeds or fails', async () => {
-    const sim = await start();
+  it('judges the session after load: a dead one shows no marker at load, then moves to sign-in; a live one is told by its content', async () => {
+    const sim = await start({ sessionCheckMs: 500 });
+    const page = await browser.newPage();
+    await page.goto(`${sim.url}/media-library`, { waitUntil: 'load' });
+    expect(page.url()).toBe(`${sim.url}/media-library`);
+    expect(await page.getByText('MEDIA LIBRARY', { exact: true }).count()).toBe(0);
+    await page.waitForURL(/\/sign-in$/);
+    await page.close();
+
+    const live = await signedIn(sim);
+    await live.goto(`${sim.url}/media-library`, { waitUntil: 'load' });
+    expect(await live.getByText('MEDIA LIBRARY', { exact: true }).count()).toBe(0);
+    await live.getByText('MEDIA LIBRARY', { exact: true }).waitFor();
+    await live.close();
+    await sim.close();
+  });
+
+  it('reloads grids in place: the URL stays, the old cards stay a moment, and the native radios hide behind their labels', async () => {
+    const library = new SimLibrary();
+    library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'));
+    const sim = await start({ productTour: false, gridDelayMs: 400 }, library);
+    const page = await signedIn(sim);
+    await page.goto(`${sim.url}/media-library`);
+    const firstCard = page.locator('#creatives div.creativeContainer').first();
+    await firstCard.waitFor();
+    const staticFirst = await firstCard.getAttribute('data-id');
+    expect(await page.locator('input#native_rollover').isVisible()).toBe(false);
+    await expect(page.check('input#native_rollover', { timeout: 1_000 })).rejects.toThrow();
+    await page.click('label:has(input#native_rollover)');
+    // Straight after the click: same URL, and the Static Banner cards are still on screen.
+    expect(page.url()).toBe(`${sim.url}/media-library`);
+    expect(await firstCard.getAttribute('data-id')).toBe(staticFirst);
+    await expect.poll(() => firstCard.getAttribute('data-id')).not.toBe(staticFirst);
+    const rollover = (await state(sim)).creatives.find((creative) => creative.tab === 'native' && creative.nativeType === 1);
+    expect(await firstCard.getAttribute('data-id')).toBe(rollover?.id);
+    await page.click('a.page-link.next');
+    await page.locator('li.page-item.active a.page-link', { hasText: '2' }).waitFor();
+    expect(page.url()).toBe(`${sim.url}/media-library`);
+    await page.close();
+    await sim.close();
+  });
+
+  it('covers the page with a product tour that swallows clicks, once a session', async () => {
+    const sim = await start({ gridDelayMs: 0 });
+    const page = await signedIn(sim);
+    await page.goto(`${sim.url}/media-library`);
+    await page.locator('#pendo-base').waitFor();
+    await expect(page.click('button#newImage', { timeout: 1_000 })).rejects.toThrow(/intercepts pointer events/);
+    await page.click('button[aria-label*="Close"]');
+    await page.click('button#newImage');
+    await page.reload();
+    await page.getByText('MEDIA LIBRARY', { exact: true }).waitFor();
+    await page.locator('#creatives .dataTables_empty').waitFor();
+    expect(await page.locator('#pendo-base').count()).toBe(0);
+    await page.close();
+    await sim.close();
+  });
+
+  it("uploads through the Dropzone, each preview with Dropzone's own words for what went wrong", async () => {
     const dir = await tempRoot();
     const good = await makeVideo(path.join(dir, 'VID_ok_ID-0000000B-VID.mp4'), { seconds: 2 });
     const tooBig = await makeNoiseVideo(path.join(dir, 'noise.mp4'));
-    const page = await browser.newPage();
-    await page.goto(`${sim.url}/sign-in`);
-    await page.fill('input[placeholder*="USERNAME"]', 'demo');
-    await page.fill('input[type="password"]', 'demo-password');
-    await page.click('#submitBtn');
-    await page.goto(`${sim.url}/media-library`);
-    await page.click('a#native_tab');
-    await page.check('input#native_static');
-    await page.click('button#newImage');
-    await page.setInputFiles('input[type="file"]', [good, tooBig]);
-    await page.locator('.dz-preview.dz-complete').nth(1).waitFor();
-    expect(await page.locator('.dz-preview.dz-success').count()).toBe(1);
-    await expect(page.textContent('.dz-preview.dz-error .dz-error-message')).resolves.toMatch(/too big/);
-    await page.reload();
-    await expect(page.getAttribute('label.creativeName', 'title')).resolves.toBe('VID_ok_ID-0000000B-VID');
-    await page.close();
-    await sim.close();
+    for (const [faults, expected] of [
+      [{}, [/^$/, /too big/]],
+      [{ errorRate: 1 }, [/^Server responded with 500 code\.$/, /^Server responded with 500 code\.$/]],
+      [{ proxyErrorRate: 1 }, [/^502 Bad Gateway.*nginx$/, /^502 Bad Gateway.*nginx$/]],
+      [{ dropRate: 1 }, [/^Server responded with 0 code\.$/, /too big/]],
+    ] as const) {
+      const sim = await start({ productTour: false, gridDelayMs: 0, ...faults });
+      const page = await signedIn(sim);
+      await page.goto(`${sim.url}/media-library`);
+      await page.click('button#newImage');
+      await page.setInputFiles('input[type="file"]', [good, tooBig]);
+      await page.locator('.dz-preview.dz-complete').nth(1).waitFor();
+      const messages = await page.locator('.dz-preview').evaluateAll((nodes) => nodes.map((node) => node.querySelector('.dz-error-message')?.textContent ?? ''));
+      expect(messages, JSON.stringify(faults)).toEqual([expect.stringMatching(expected[0]), expect.stringMatching(expected[1])]);
+      await page.close();
+      await sim.close();
+    }
   });
 });
