@@ -12,7 +12,8 @@ import { tjConnection } from './jobs/standalone.js';
 import { locateFfmpeg, verifyFfmpeg } from './media/ffmpeg-binaries.js';
 import { MediaRepository } from './media/media.repository.js';
 import { MetadataDefaultsFile } from './naming/metadata-defaults.js';
-import { PlatformConnection } from './platform/connection.js';
+import { credentialsFingerprint, PlatformConnection } from './platform/connection.js';
+import { SessionStatusFile } from './platform/session-status.js';
 import { SessionFile } from './platform/tj/tj-session.js';
 import { TjUploader } from './platform/tj/tj-uploader.js';
 import { ReportService } from './report/report.service.js';
@@ -65,6 +66,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');
     }
     const runState = await RunStateRepository.open(layout.db, storage);
+    const sessionStatus = new SessionStatusFile(layout.sessionStatusFile, storage);
     const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs, (name) => library.get(name)?.reviewStatus);
     events.on('creative', () => inventory.scheduleWrite());
     const services: Services = {
@@ -76,11 +78,19 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         { layout, storage, creatives, events, log, pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }), steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }, knownFakes) },
         { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
       ),
-      uploads: new UploadService(creatives, library, layout, events, log, { batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs, retries: 3, retryBaseMs: 1_000, lookupPages: 3 }),
-      connection: new PlatformConnection(() => TjUploader.open(tjConnection(config), { layout, storage, log }), new SessionFile(layout.sessionFile, storage), log),
+      uploads: new UploadService(creatives, library, layout, events, log, { batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses }),
+      connection: new PlatformConnection({
+        open: () => TjUploader.open(tjConnection(config), { layout, storage, log }),
+        session: new SessionFile(layout.sessionFile, storage),
+        status: sessionStatus,
+        credentials: credentialsFingerprint(config.tjUsername, config.tjPassword),
+        events,
+        log,
+      }),
       archive: new ArchiveService(creatives, runState, storage, layout, events, log),
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
-      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, log),
+      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, sessionStatus, log),
+      sessionStatus,
       librarySync: new LibrarySyncService(library, config.libraryMaxPages, log),
     };
     log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg }, 'creative-flow ready');

@@ -5,8 +5,8 @@ import { loadConfig, type Config } from './config/config.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { runDaemon } from './daemon.js';
-import { blockFile, login, readStatus } from './jobs/standalone.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './platform/tj/simulator/options.js';
+import { blockFile, check, login, readStatus } from './jobs/standalone.js';
+import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimulatorOptions } from './platform/tj/simulator/options.js';
 import { serveSimulator } from './platform/tj/simulator/server.js';
 import { formatStatus } from './report/status-report.js';
 
@@ -64,12 +64,16 @@ program
   .command('upload')
   .description('upload what is staged and not yet uploaded (a dry run unless --live or DRY_RUN=false)')
   .option('--force', 'send even names the library cache already has')
-  .action(async (options: { force?: boolean }, command: Command) => {
-    const { summary, loginPending } = await withApp(command, (app) => app.jobs.uploadPass({ force: options.force ?? false }));
+  .option('--retry-failed', 'try again the files whose upload failed in UPLOAD_MAX_PASSES passes')
+  .action(async (options: { force?: boolean; retryFailed?: boolean }, command: Command) => {
+    const { summary, waitingFor } = await withApp(command, (app) => app.jobs.uploadPass({ force: options.force ?? false, retryFailed: options.retryFailed ?? false }));
     if (!summary) console.log('Nothing staged to upload.');
     else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
     else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
-    if (loginPending) process.exitCode = 3;
+    if (waitingFor) {
+      console.error(`creative-flow: uploads wait: ${waitingFor}`);
+      process.exitCode = 3;
+    }
   });
 
 program
@@ -122,6 +126,23 @@ program
   });
 
 program
+  .command('check')
+  .description('a read-only probe of this machine and of the configured TJ: one ✓/✗ line per selector, a screenshot for each ✗')
+  .action(async (_options: unknown, command: Command) => {
+    const config = await configFrom(command);
+    const lines = await check(config, createLogger({ level: config.logLevel, toStderr: true }));
+    const width = Math.max(...lines.map((line) => line.name.length));
+    for (const line of lines) {
+      const mark = line.result === 'ok' ? '✓' : line.result === 'failed' ? '✗' : '–';
+      const selector = line.selector ? `  ${line.selector}` : '';
+      console.log(`${mark} ${line.name.padEnd(width)}  ${line.detail}${selector}${line.screenshot ? `\n  ${' '.repeat(width)}screenshot: ${line.screenshot}` : ''}`);
+    }
+    const failed = lines.filter((line) => line.result === 'failed');
+    console.log(failed.length === 0 ? '\nEverything checked is there.' : `\n${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((line) => line.name).join(', ')}.`);
+    if (failed.length > 0) process.exitCode = 1;
+  });
+
+program
   .command('status')
   .description('counts per state, files in progress, and the last errors')
   .option('--json', 'print JSON instead of text')
@@ -138,12 +159,17 @@ program
   .option('--no-captcha', 'enable the sign-in button at once, for automated runs')
   .option('--seed-library <csv>', 'load a library export (TJ_Creative_Library.csv)')
   .option('--session-minutes <n>', 'minutes of inactivity before a session dies', String(DEFAULT_SIMULATOR_OPTIONS.sessionMinutes))
+  .option('--session-check-ms <n>', "how long the page's script takes to judge the session", String(DEFAULT_SIMULATOR_OPTIONS.sessionCheckMs))
+  .option('--grid-delay-ms <n>', 'how long a grid takes to come back after a tab, sub-type or page click', String(DEFAULT_SIMULATOR_OPTIONS.gridDelayMs))
+  .option('--no-product-tour', 'no product tour over the Media Library')
   .option('--latency-ms <n>', 'delay added to every response', '0')
   .option('--error-rate <share>', 'share of uploads answered with HTTP 500 (0–1)', '0')
+  .option('--proxy-error-rate <share>', "share of uploads answered with a proxy's 502 page (0–1)", '0')
   .option('--drop-rate <share>', 'share of uploads whose connection drops after TJ kept the file (0–1)', '0')
   .option('--processing-ms <n>', 'time TJ takes to process each upload', '0')
   .option('--fault-seed <n>', 'seed of the random faults', '1')
   .option('--reject-pattern <regex>', 'refuse (dz-error) uploads whose name matches')
+  .addOption(new Option('--markup-change <change>', 'change the markup as TJ might, for `check` to catch').choices(MARKUP_CHANGES))
   .action(async (options: Record<string, string | boolean>) => {
     const simulatorOptions = parseSimulatorOptions(options);
     const simulator = await serveSimulator(simulatorOptions, { seedCsv: typeof options.seedLibrary === 'string' ? options.seedLibrary : undefined, ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
@@ -184,12 +210,17 @@ function parseSimulatorOptions(options: Record<string, string | boolean>): Simul
     host: String(options.host),
     noCaptcha: options.captcha === false,
     sessionMinutes: number('sessionMinutes', 0.01, 24 * 60),
+    sessionCheckMs: number('sessionCheckMs', 0, 60_000),
+    gridDelayMs: number('gridDelayMs', 0, 60_000),
+    productTour: options.productTour !== false,
     latencyMs: number('latencyMs', 0, 60_000),
     errorRate: number('errorRate', 0, 1),
+    proxyErrorRate: number('proxyErrorRate', 0, 1),
     dropRate: number('dropRate', 0, 1),
     processingMs: number('processingMs', 0, 600_000),
     faultSeed: number('faultSeed', 0, 2 ** 32),
     rejectPattern: typeof options.rejectPattern === 'string' ? options.rejectPattern : undefined,
+    markupChange: MARKUP_CHANGES.find((change) => change === options.markupChange),
   };
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SessionStatus } from './platform.js';
 import type { CreativeRecord } from './record.js';
 
 /**
@@ -12,6 +13,8 @@ export interface ActivityEvents {
   paused: [message: string];
   /** The disk takes writes again and work goes on. */
   resumed: [];
+  /** Work on the platform stopped for a person: a login to do, or credentials to fix. */
+  platform: [status: SessionStatus];
 }
 
 export class ActivityBus extends EventEmitter<ActivityEvents> {}

@@ -48,6 +48,8 @@ export class Layout {
   readonly sessionDir: string;
   /** Playwright storageState: a credential, mode 0600. */
   readonly sessionFile: string;
+  /** Whether work on TJ waits for a person (a login, a refused password): for `status` and the report. */
+  readonly sessionStatusFile: string;
   /** Screenshots and page HTML of browser failures. */
   readonly screenshots: string;
   /** Keeps a second process off this root. */
@@ -73,6 +75,7 @@ export class Layout {
     this.logs = this.under('data', 'logs');
     this.sessionDir = this.under('data', 'session');
     this.sessionFile = path.join(this.sessionDir, 'tj_session.json');
+    this.sessionStatusFile = path.join(this.sessionDir, 'status.json');
     this.screenshots = this.under('data', 'screenshots');
     this.lockFile = path.join(this.data, 'creative-flow.lock');
     this.libraryCsv = this.under('tracking', 'TJ_Creative_Library.csv');

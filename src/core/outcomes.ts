@@ -26,6 +26,8 @@ export interface UploadSummary {
   /** Still waiting: transient failures after every retry, or a pause for `creative-flow login`. */
   readonly pending: number;
   readonly loginRequired: boolean;
+  /** What TJ said when it asked for a person to sign in. */
+  readonly loginMessage?: string;
 }
 
 /** One archive batch folder and the creatives moved into it. */

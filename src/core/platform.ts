@@ -30,3 +30,14 @@ export interface LibraryEntry extends Omit<LibraryCard, 'name'> {
   readonly reviewChangedAt?: string;
   readonly previousReviewStatus?: string;
 }
+
+/** Why work on the platform waits for a person, as `status` and the daily report show it. */
+export interface SessionStatus {
+  readonly state: 'login-required' | 'password-refused';
+  /** When it began (ISO). */
+  readonly since: string;
+  /** What to do, in plain words. */
+  readonly message: string;
+  /** For `password-refused`: a fingerprint of the refused username and password, never the password. */
+  readonly credentials?: string;
+}

@@ -48,8 +48,14 @@ export type OutputRole = 'original' | 'video' | 'image' | 'creative';
 
 /** What the platform made of one output. */
 export interface PlatformUpload {
-  /** `in_flight`: in a batch that was sent; on resume, the library is read for its name first. */
-  readonly status: 'in_flight' | 'uploaded' | 'duplicate' | 'rejected';
+  /**
+   * `in_flight`: in a batch that was sent; on resume, the library is read for its name first.
+   * `failed`: every try of a pass failed for reasons not the file's (5xx, dropped connections);
+   * the next pass looks it up first and sends it again, up to the set number of passes.
+   */
+  readonly status: 'in_flight' | 'failed' | 'uploaded' | 'duplicate' | 'rejected';
+  /** Passes that ended with this file failed. */
+  readonly failedPasses?: number;
   /** The platform's creative id (10 digits on TJ), for `uploaded` and `duplicate`. */
   readonly creativeId?: string;
   /** The platform's message for `rejected`, or the last transient error. */

@@ -24,7 +24,7 @@ describe('state transitions', () => {
     expect(() => assertTransition('staged', 'probed', 'c1')).toThrow(InvalidTransitionError);
   });
 
-  it('lets a failed file start over only from the beginning', () => {
-    expect(STATES.filter((to) => canTransition('failed', to))).toEqual(['discovered']);
+  it('lets a failed file start over from the beginning, or be staged again when its upload failed', () => {
+    expect(STATES.filter((to) => canTransition('failed', to))).toEqual(['discovered', 'staged']);
   });
 });

@@ -28,8 +28,8 @@ const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
   staged: ['uploaded', 'rejected', 'duplicate', 'failed'],
   uploaded: ['archived'],
   archived: [],
-  // A failed file is still in inbox/ and starts over once retried.
-  failed: ['discovered'],
+  // A file that failed in inbox/ starts over once retried; one whose upload failed is staged again.
+  failed: ['discovered', 'staged'],
   rejected: [],
   duplicate: [],
 };

@@ -30,9 +30,9 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       },
     },
     ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
-    uploads: { hasWork: () => options.staged, plan: async () => (options.staged ? [planned] : []), run: async () => options.result ?? summary() },
+    uploads: { hasWork: () => options.staged, plan: async () => (options.staged ? [planned] : []), run: async () => options.result ?? summary(), retryFailed: async () => 0 },
     connection: {
-      loginPending: async () => options.loginPending ?? false,
+      waitingFor: async () => (options.loginPending ? 'a login is needed' : undefined),
       use: async (work) => {
         calls.opened += 1;
         return work(new FakePlatform());
@@ -51,6 +51,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
     reports: { write: async () => ({ report: {} as never, files: [] }) },
     librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
+    sessionStatus: { read: async () => undefined },
   };
   return { jobs: new Jobs(services, config, log), calls };
 }
@@ -58,7 +59,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
 describe('the upload pass', () => {
   it('starts no browser when nothing is staged, and still archives', async () => {
     const { jobs, calls } = await uploadPass({ dryRun: false, staged: false });
-    expect(await jobs.uploadPass()).toEqual({ summary: undefined, archived: [], loginPending: false });
+    expect(await jobs.uploadPass()).toEqual({ summary: undefined, archived: [], waitingFor: undefined });
     expect(calls).toMatchObject({ opened: 0, archived: 1 });
   });
 
@@ -71,11 +72,11 @@ describe('the upload pass', () => {
 
   it('waits for a login without touching the browser, and pauses when TJ asks for one', async () => {
     const waiting = await uploadPass({ dryRun: false, staged: true, loginPending: true });
-    expect(await waiting.jobs.uploadPass()).toMatchObject({ summary: undefined, loginPending: true });
+    expect(await waiting.jobs.uploadPass()).toMatchObject({ summary: undefined, waitingFor: 'a login is needed' });
     expect(waiting.calls.opened).toBe(0);
 
     const refused = await uploadPass({ dryRun: false, staged: true, result: summary({ uploaded: 0, pending: 1, loginRequired: true }) });
-    expect(await refused.jobs.uploadPass()).toMatchObject({ loginPending: true });
+    await refused.jobs.uploadPass();
     expect(refused.calls).toMatchObject({ opened: 1, paused: 1 });
   });
 });

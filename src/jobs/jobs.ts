@@ -8,6 +8,8 @@ import type { IngestService } from '../ingest/ingest.service.js';
 import { findUnknownInboxFiles } from '../intake/reconcile.js';
 import { watchInbox } from '../intake/watch.js';
 import type { PlatformConnection } from '../platform/connection.js';
+import type { SessionStatusFile } from '../platform/session-status.js';
+import { CredentialsRefusedError } from '../platform/uploader.js';
 import type { ReportService } from '../report/report.service.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -24,28 +26,32 @@ export interface Services {
   readonly creatives: CreativeRepository;
   readonly runState: Pick<RunStateRepository, 'dryRunPlanChanged'>;
   readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts' | 'paused'>;
-  readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run'>;
-  readonly connection: Pick<PlatformConnection, 'loginPending' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
+  readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run' | 'retryFailed'>;
+  readonly connection: Pick<PlatformConnection, 'waitingFor' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
   readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'writeCampaignCsvs'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write'>;
   readonly librarySync: Pick<LibrarySyncService, 'syncStatuses' | 'refreshLibrary'>;
+  /** Why work on TJ waits for a person, as recorded. */
+  readonly sessionStatus: Pick<SessionStatusFile, 'read'>;
 }
 
 export interface UploadPassOptions {
   /** Send names the library cache already knows. */
   readonly force?: boolean;
+  /** Stage again, first, the creatives whose upload failed for good. */
+  readonly retryFailed?: boolean;
   /** Aborted on shutdown: the batch under way finishes, no other starts. */
   readonly signal?: AbortSignal;
 }
 
 export interface UploadPassResult {
-  /** Undefined when nothing was sent or planned (nothing staged, an unchanged dry-run plan, a login awaited). */
+  /** Undefined when nothing was sent or planned (nothing staged, an unchanged dry-run plan, a person awaited). */
   readonly summary: UploadSummary | undefined;
   readonly archived: readonly ArchivedBatch[];
-  /** Uploads wait for `creative-flow login`. */
-  readonly loginPending: boolean;
+  /** Why uploads wait for a person (a login, credentials TJ refused), in plain words. */
+  readonly waitingFor: string | undefined;
 }
 
 /** Something that was started and must be closed: the inbox watcher. */
@@ -101,8 +107,9 @@ export class Jobs {
    */
   async uploadPass(options: UploadPassOptions = {}): Promise<UploadPassResult> {
     const { uploads, connection, runState, tracking } = this.services;
+    if (options.retryFailed) await uploads.retryFailed();
     let summary: UploadSummary | undefined;
-    let loginPending = false;
+    let waitingFor: string | undefined;
     if (this.config.dryRun) {
       const outcomes = await uploads.plan();
       // Reported once per plan, not every pass, and not again by the next `process --once`.
@@ -112,11 +119,17 @@ export class Jobs {
       }
     } else if (uploads.hasWork()) {
       // No browser is started, or kept busy, for a pass with nothing to send.
-      loginPending = await connection.loginPending();
-      if (!loginPending) {
-        summary = await connection.use((uploader) => uploads.run(uploader, options));
-        if (summary.loginRequired) await connection.pauseForLogin();
-        loginPending = summary.loginRequired;
+      waitingFor = await connection.waitingFor();
+      if (!waitingFor) {
+        summary = await connection.use((uploader) => uploads.run(uploader, options)).catch(async (error: unknown) => {
+          // TJ refused the password: recorded by the connection, said once; the files wait.
+          if (error instanceof CredentialsRefusedError) return undefined;
+          throw error;
+        });
+        if (summary?.loginRequired) await connection.pauseForLogin(summary.loginMessage ?? 'TJ asks for a person to sign in');
+        waitingFor = await connection.waitingFor();
+      }
+      if (summary) {
         const { outcomes: _outcomes, ...counts } = summary;
         if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, 'Upload pass done');
       }
@@ -125,7 +138,7 @@ export class Jobs {
     const archived = await this.archive();
     if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
     if (summary && !summary.dryRun) await tracking.writeLibraryExport();
-    return { summary, archived, loginPending };
+    return { summary, archived, waitingFor };
   }
 
   /**
@@ -186,7 +199,7 @@ export class Jobs {
 
   /** Counts per state, files in progress, and the last errors. */
   async status(): Promise<StatusReport> {
-    return statusReport(this.services.creatives);
+    return statusReport(this.services.creatives, await this.services.sessionStatus.read());
   }
 
   /** Keeps an idle platform session alive. */

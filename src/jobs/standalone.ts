@@ -1,7 +1,11 @@
 import type { Config } from '../config/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
+import { locateFfmpeg, verifyFfmpeg } from '../media/ffmpeg-binaries.js';
+import { chromiumExecutable, launchBrowser } from '../platform/tj/browser.js';
+import { checkTj, type CheckLine } from '../platform/tj/check.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import type { Logger } from '../core/logger.js';
+import { SessionStatusFile } from '../platform/session-status.js';
 import { Evidence } from '../platform/tj/evidence.js';
 import { SessionFile, signInWithBrowser, type TjConnection } from '../platform/tj/tj-session.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
@@ -23,6 +27,8 @@ export async function login(config: Config, log: Logger, options: { headless: bo
   const storage = new StorageRepository();
   const session = new SessionFile(config.layout.sessionFile, storage);
   await signInWithBrowser(tjConnection(config), session, new Evidence(config.layout, storage, log), { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
+  // Whatever stopped work on TJ is over: `status` says so now, and a daemon resumes on its next pass.
+  await new SessionStatusFile(config.layout.sessionStatusFile, storage).clear();
   return session.file;
 }
 
@@ -40,8 +46,36 @@ export async function blockFile(config: Config, file: string, reason: string): P
   return { hash, list };
 }
 
+/**
+ * `creative-flow check`: this machine (ffmpeg, Chromium, folders that can be written), then a
+ * read-only probe of the configured TJ, one line per selector. Nothing is uploaded or submitted.
+ */
+export async function check(config: Config, log: Logger): Promise<CheckLine[]> {
+  const storage = new StorageRepository();
+  const machine: CheckLine[] = [];
+  const line = (name: string, ok: boolean, detail: string): void => void machine.push({ name, selector: '', result: ok ? 'ok' : 'failed', detail });
+  try {
+    const binaries = locateFfmpeg(config, undefined, storage);
+    await verifyFfmpeg(binaries);
+    line('machine.ffmpeg', true, `${binaries.ffmpeg} runs, with libx264`);
+  } catch (error) {
+    line('machine.ffmpeg', false, describeError(error));
+  }
+  try {
+    await (await launchBrowser({ headless: true, chromiumPath: config.chromiumPath })).close();
+    line('machine.chromium', true, chromiumExecutable(config.chromiumPath) ?? "Playwright's own Chromium");
+  } catch (error) {
+    line('machine.chromium', false, describeError(error));
+  }
+  const refused = [];
+  for (const dir of [...config.layout.folders, config.layout.tracking]) if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
+  line('machine.folders', refused.length === 0, refused.length === 0 ? 'inbox/, uploaded/, archive/, tracking/ and data/ take writes' : `cannot write to ${refused.join(', ')}`);
+  return [...machine, ...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }))];
+}
+
 /** Counts per state and the last errors, read without the lock: safe beside a running daemon. */
 export async function readStatus(config: Config): Promise<StatusReport> {
-  const creatives = await CreativeRepository.open(config.layout.db, new StorageRepository(), { readOnly: true });
-  return statusReport(creatives);
+  const storage = new StorageRepository();
+  const creatives = await CreativeRepository.open(config.layout.db, storage, { readOnly: true });
+  return statusReport(creatives, await new SessionStatusFile(config.layout.sessionStatusFile, storage).read());
 }

@@ -1,47 +1,100 @@
 import { describe, expect, it } from 'vitest';
+import { ActivityBus } from '../core/events.js';
 import { createLogger } from '../core/logger.js';
-import { PlatformConnection } from './connection.js';
-import { LoginRequiredError, type Uploader } from './uploader.js';
+import type { SessionStatus } from '../core/platform.js';
+import { credentialsFingerprint, PlatformConnection, PlatformWaitsError } from './connection.js';
+import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 
-/** Counts the browsers opened and closed; the session file's save time is set by the test. */
-function connection(): { connection: PlatformConnection; opened: () => number; closed: () => number; saveSession: () => void } {
-  let opened = 0;
-  let closed = 0;
+/** A connection over fakes: counts browsers opened and closed, keeps its status in memory, and saves a session on cue. */
+function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass')) {
+  const counts = { opened: 0, closed: 0, running: 0, mostAtOnce: 0 };
   let savedAt = 1;
+  let status: SessionStatus | undefined;
   const open = async (): Promise<Uploader> => {
-    opened += 1;
-    return { close: async () => void (closed += 1) } as unknown as Uploader;
+    counts.opened += 1;
+    return { close: async () => void (counts.closed += 1) } as unknown as Uploader;
   };
-  return {
-    connection: new PlatformConnection(open, { savedAt: async () => savedAt }, log),
-    opened: () => opened,
-    closed: () => closed,
-    saveSession: () => void (savedAt += 1),
+  const connection = new PlatformConnection({
+    open,
+    session: { savedAt: async () => savedAt },
+    status: { read: async () => status, write: async (next) => void (status = next), clear: async () => void (status = undefined) },
+    credentials,
+    events: new ActivityBus(),
+    log,
+  });
+  /** Work that holds the browser for a while and notes how many pieces ran at once. */
+  const work = async (ms: number): Promise<void> => {
+    counts.running += 1;
+    counts.mostAtOnce = Math.max(counts.mostAtOnce, counts.running);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    counts.running -= 1;
   };
+  return { connection, counts, work, status: () => status, saveSession: () => void (savedAt = Date.now() + 1_000) };
 }
 
 describe('PlatformConnection', () => {
   it('opens the browser on first use and keeps it between pieces of work', async () => {
-    const fake = connection();
-    expect(fake.opened()).toBe(0);
-    await fake.connection.use(async () => 'one');
-    expect(await fake.connection.use(async () => 'two')).toBe('two');
-    expect(fake.opened()).toBe(1);
-    await fake.connection.close();
-    expect(fake.closed()).toBe(1);
+    const h = harness();
+    await h.connection.use(async () => 'one');
+    expect(await h.connection.use(async () => 'two')).toBe('two');
+    expect(h.counts.opened).toBe(1);
+    await h.connection.close();
+    expect(h.counts.closed).toBe(1);
   });
 
-  it('waits for a new login after TJ asks for one, then starts a fresh browser on it', async () => {
-    const fake = connection();
-    await expect(fake.connection.use(async () => Promise.reject(new LoginRequiredError('captcha')))).rejects.toThrow(LoginRequiredError);
-    expect(await fake.connection.loginPending()).toBe(true);
-    expect(await fake.connection.loginPending()).toBe(true);
-    fake.saveSession();
-    expect(await fake.connection.loginPending()).toBe(false);
-    expect(fake.closed()).toBe(1);
-    await fake.connection.use(async () => undefined);
-    expect(fake.opened()).toBe(2);
+  it('runs work started together one at a time: a sync and an upload never share the page', async () => {
+    const h = harness();
+    const order: string[] = [];
+    await Promise.all([
+      h.connection.use(async () => {
+        order.push('sync starts');
+        await h.work(60);
+        order.push('sync ends');
+      }),
+      h.connection.use(async () => {
+        order.push('upload starts');
+        await h.work(10);
+        order.push('upload ends');
+      }),
+      h.connection.keepAlive(0),
+    ]);
+    expect(h.counts.mostAtOnce).toBe(1);
+    expect(order).toEqual(['sync starts', 'sync ends', 'upload starts', 'upload ends']);
+  });
+
+  it('waits for a login after TJ asks for one, then starts a fresh browser on the new session', async () => {
+    const h = harness();
+    await expect(h.connection.use(async () => Promise.reject(new LoginRequiredError('captcha')))).rejects.toThrow(LoginRequiredError);
+    expect(h.status()).toMatchObject({ state: 'login-required', message: expect.stringMatching(/captcha.*creative-flow login/) });
+    expect(await h.connection.waitingFor()).toMatch(/captcha/);
+    await expect(h.connection.use(async () => 'refused')).rejects.toThrow(PlatformWaitsError);
+    expect(h.counts.opened).toBe(1);
+    h.saveSession();
+    expect(await h.connection.waitingFor()).toBeUndefined();
+    expect(h.status()).toBeUndefined();
+    await h.connection.use(async () => undefined);
+    expect(h.counts.opened).toBe(2);
+  });
+
+  it('never tries a refused password again, not even after a restart; other credentials or a login end the wait', async () => {
+    const first = harness();
+    let attempts = 0;
+    const signIn = async (): Promise<never> => {
+      attempts += 1;
+      throw new CredentialsRefusedError('demo');
+    };
+    await expect(first.connection.use(signIn)).rejects.toThrow(CredentialsRefusedError);
+    for (let pass = 0; pass < 5; pass += 1) await expect(first.connection.use(signIn)).rejects.toThrow(PlatformWaitsError);
+    expect(attempts).toBe(1);
+    expect(first.status()).toMatchObject({ state: 'password-refused', credentials: credentialsFingerprint('demo', 'S3cret-pass') });
+    expect(JSON.stringify(first.status())).not.toContain('S3cret-pass');
+
+    // The same status seen by a restarted process with the same password, then with a new one.
+    const same = new PlatformConnection({ open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'S3cret-pass'), events: new ActivityBus(), log });
+    expect(await same.waitingFor()).toMatch(/does not recognize/);
+    const fixed = new PlatformConnection({ open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'fixed'), events: new ActivityBus(), log });
+    expect(await fixed.waitingFor()).toBeUndefined();
   });
 });

@@ -1,70 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { ActivityBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { LoginRequiredError, type Uploader } from './uploader.js';
+import { CreativeFlowError } from '../core/errors.js';
+import type { SessionStatus } from '../core/platform.js';
+import type { SessionStatusFile } from './session-status.js';
+import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
 
 /** When the saved session last changed: a new login shows as a new time. */
 export interface SavedSession {
   savedAt(): Promise<number>;
 }
 
+export interface ConnectionDeps {
+  /** Starts the browser (signing in when no session is saved). */
+  readonly open: () => Promise<Uploader>;
+  readonly session: SavedSession;
+  readonly status: Pick<SessionStatusFile, 'read' | 'write' | 'clear'>;
+  /** {@link credentialsFingerprint} of the configured username and password. */
+  readonly credentials: string;
+  readonly events: ActivityBus;
+  readonly log: Logger;
+}
+
+/** Tells two username–password pairs apart without keeping the password. */
+export function credentialsFingerprint(username: string | undefined, password: string | undefined): string {
+  return createHash('sha256').update(`creative-flow\0${username ?? ''}\0${password ?? ''}`).digest('hex');
+}
+
+/** Work on the platform waits for a person: a login, or credentials TJ accepts. */
+export class PlatformWaitsError extends CreativeFlowError {
+  constructor(message: string) {
+    super(`Work on TJ waits: ${message.replace(/\.$/, '')}`, { hint: 'Nothing was sent; run `creative-flow status` to see why.' });
+  }
+}
+
 /**
- * The platform's browser session, and its only owner: opened on the first piece of work that needs
- * it, kept between passes (an idle daemon holds none), and closed on shutdown. After TJ says a
- * person must sign in, work is refused until `creative-flow login` saves a new session.
+ * The platform's browser session, and its only owner: upload passes, status syncs, library walks
+ * and keep-alives wait their turn and run one at a time. The browser opens for the first piece of
+ * work that needs it and stays between passes (an idle daemon holds none). When TJ asks for a
+ * person (a captcha) or refuses the password, work stops until `creative-flow login` saves a new
+ * session or the credentials change: a refused password is never tried twice, not even by a restart.
  */
 export class PlatformConnection {
   private uploader: Uploader | undefined;
   private lastUsed = 0;
-  /** The session's save time when work paused for a login; undefined while not paused. */
-  private pausedAt: number | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly open: () => Promise<Uploader>,
-    private readonly session: SavedSession,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly deps: ConnectionDeps) {}
 
   /**
-   * Whether work must wait for a person to sign in. A session saved since the pause lifts it, and
-   * the next piece of work starts a new browser on it.
+   * Why work on the platform waits for a person, in plain words; undefined when it may go on. A
+   * session saved since (a login) or other credentials end the wait, and the next piece of work
+   * starts a fresh browser.
    */
-  async loginPending(): Promise<boolean> {
-    if (this.pausedAt === undefined) return false;
-    if ((await this.session.savedAt()) === this.pausedAt) return true;
-    this.log.info('A new session was saved; resuming work on TJ');
-    this.pausedAt = undefined;
+  async waitingFor(): Promise<string | undefined> {
+    const status = await this.deps.status.read();
+    if (!status) return undefined;
+    const loggedInSince = (await this.deps.session.savedAt()) > Date.parse(status.since);
+    const otherCredentials = status.state === 'password-refused' && status.credentials !== this.deps.credentials;
+    if (!loggedInSince && !otherCredentials) return status.message;
+    this.deps.log.info({ was: status.state }, loggedInSince ? 'A new session was saved; work on TJ resumes' : 'The TJ credentials changed; work on TJ resumes');
+    await this.deps.status.clear();
     await this.close();
-    return false;
+    return undefined;
   }
 
-  /** Runs work in the browser session, opening it if need be. A {@link LoginRequiredError} pauses the connection. */
-  async use<T>(work: (uploader: Uploader) => Promise<T>): Promise<T> {
-    this.uploader ??= await this.open();
-    this.lastUsed = Date.now();
-    try {
-      return await work(this.uploader);
-    } catch (error) {
-      if (error instanceof LoginRequiredError) await this.pauseForLogin();
-      throw error;
-    } finally {
-      this.lastUsed = Date.now();
-    }
+  /** Runs work in the browser session once every earlier piece is done, opening the browser if need be. */
+  use<T>(work: (uploader: Uploader) => Promise<T>): Promise<T> {
+    const run = this.turn.then(() => this.runNow(work));
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
-  /** Stops work on the platform until a new session is saved. */
-  async pauseForLogin(): Promise<void> {
-    this.pausedAt = await this.session.savedAt();
+  /** Stops work on the platform until a person signs in (`creative-flow login`). */
+  async pauseForLogin(detail: string): Promise<void> {
+    await this.stop({ state: 'login-required', since: new Date().toISOString(), message: detail });
   }
 
   /** Loads a page now and then while idle, as other tools do, so TJ does not end the session. */
   async keepAlive(everyMs = 5 * 60_000): Promise<void> {
-    if (!this.uploader || this.pausedAt !== undefined || Date.now() - this.lastUsed < everyMs) return;
-    this.lastUsed = Date.now();
-    await this.uploader.keepAlive().catch((error: unknown) => this.log.warn({ err: error }, 'Could not refresh the TJ session; the next upload signs in again if needed'));
+    if (!this.uploader || Date.now() - this.lastUsed < everyMs) return;
+    await this.use((uploader) => uploader.keepAlive()).catch((error: unknown) => this.deps.log.warn({ err: error }, 'Could not refresh the TJ session; the next upload signs in again if needed'));
   }
 
   async close(): Promise<void> {
     const uploader = this.uploader;
     this.uploader = undefined;
     await uploader?.close();
+  }
+
+  private async runNow<T>(work: (uploader: Uploader) => Promise<T>): Promise<T> {
+    const waiting = await this.waitingFor();
+    if (waiting) throw new PlatformWaitsError(waiting);
+    try {
+      this.uploader ??= await this.deps.open();
+      return await work(this.uploader);
+    } catch (error) {
+      if (error instanceof CredentialsRefusedError) await this.stop({ state: 'password-refused', since: new Date().toISOString(), message: error.plain, credentials: this.deps.credentials });
+      else if (error instanceof LoginRequiredError) await this.pauseForLogin(error.plain);
+      throw error;
+    } finally {
+      this.lastUsed = Date.now();
+    }
+  }
+
+  private async stop(status: SessionStatus): Promise<void> {
+    await this.deps.status.write(status);
+    this.deps.log.error({ state: status.state }, `Work on TJ paused: ${status.message}`);
+    this.deps.events.emit('platform', status);
+    await this.close();
   }
 }

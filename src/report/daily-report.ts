@@ -1,6 +1,7 @@
 import { localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
+import type { SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 
 export interface ReviewChangeOfDay {
@@ -54,7 +55,9 @@ export interface ReportInput {
   readonly csvsOfBatch: (batch: number) => readonly string[];
   readonly reviewChanges?: readonly ReviewChangeOfDay[];
   /** Campaign settings still at a placeholder, and the CSVs written `_NOT_READY` because of them. */
-  readonly notReady?: { readonly missing: readonly string[]; readonly files: readonly string[] };
+  readonly notReady?: { readonly missing: readonly string[]; readonly files: readonly string[] } | undefined;
+  /** Why uploads wait for a person, when they do. */
+  readonly platform?: SessionStatus | undefined;
 }
 
 const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDate(iso) === date;
@@ -69,7 +72,7 @@ export function touchedOn(date: string, record: CreativeRecord): boolean {
  * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
 export function buildDailyReport(input: ReportInput): DailyReport {
-  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady } = input;
+  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platform } = input;
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
@@ -114,7 +117,10 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
     reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
     creatives: handled.map((record) => toReportCreative(record, reviewStatusOf)),
-    attention: notReady && notReady.missing.length > 0 ? [notReadyLine(notReady.missing, notReady.files.length)] : [],
+    attention: [
+      ...(platform ? [`Uploads to TJ wait (${platform.state === 'password-refused' ? 'password refused' : 'login needed'} since ${platform.since}): ${platform.message}`] : []),
+      ...(notReady && notReady.missing.length > 0 ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
+    ],
   };
 }
 

@@ -5,6 +5,7 @@ import { NOT_READY_SUFFIX, uploadCsvPrefix, type Layout } from '../core/layout.j
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
 import type { Logger } from '../core/logger.js';
+import type { SessionStatusFile } from '../platform/session-status.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { MediaRepository } from '../media/media.repository.js';
@@ -22,6 +23,8 @@ export class ReportService {
     private readonly media: MediaRepository,
     /** What campaign CSVs put in every ad: the report says which settings still hold placeholders. */
     private readonly template: CampaignTemplate,
+    /** Why uploads wait for a person, when they do: the report says so. */
+    private readonly sessionStatus: Pick<SessionStatusFile, 'read'>,
     private readonly log: Logger,
   ) {}
 
@@ -41,6 +44,7 @@ export class ReportService {
       csvsOfBatch: (batch) => csvs.filter((csv) => fileName(csv).startsWith(uploadCsvPrefix(batch))),
       reviewChanges,
       notReady: { missing: missingCampaignSettings(this.template), files: csvs.filter((csv) => baseName(csv).endsWith(NOT_READY_SUFFIX)) },
+      platform: await this.sessionStatus.read(),
     });
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {

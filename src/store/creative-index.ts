@@ -14,9 +14,17 @@ export interface IndexEntry {
 /** States whose record stands for its content: a later file with the same bytes duplicates it. */
 const OWNS_CONTENT: ReadonlySet<State> = new Set(['probed', 'named', 'converted', 'staged', 'uploaded', 'archived']);
 
-/** States whose source is still in `inbox/`. */
-export function isActive(state: State): boolean {
-  return INGEST_STATES.has(state) || state === 'failed';
+/**
+ * Whether a record's source is still in `inbox/`: files in progress, and files that failed there.
+ * A file whose upload failed for good waits in `uploaded/` instead.
+ */
+export function isActive(state: State, inUploaded: boolean): boolean {
+  return INGEST_STATES.has(state) || (state === 'failed' && !inUploaded);
+}
+
+/** Whether a record stands for its content: so does a file whose upload failed, waiting in `uploaded/`. */
+function ownsContent(entry: IndexEntry): boolean {
+  return OWNS_CONTENT.has(entry.state) || (entry.state === 'failed' && entry.inUploaded);
 }
 
 const ID_IN_NAME = /_ID-([0-9A-Fa-f]{8})(?:-(?:VID|IMG))?(?:\.[A-Za-z0-9]+)?$/;
@@ -91,10 +99,10 @@ export class CreativeIndex {
     let inState = this.keysByState.get(entry.state);
     if (!inState) this.keysByState.set(entry.state, (inState = new Set()));
     inState.add(entry.key);
-    if (entry.hash && OWNS_CONTENT.has(entry.state) && !this.keyByHash.has(entry.hash)) this.keyByHash.set(entry.hash, entry.key);
+    if (entry.hash && ownsContent(entry) && !this.keyByHash.has(entry.hash)) this.keyByHash.set(entry.hash, entry.key);
     if (entry.hash && entry.id && !this.hashById.has(entry.id)) this.hashById.set(entry.id, entry.hash);
-    if (entry.id && OWNS_CONTENT.has(entry.state) && !this.keyById.has(entry.id)) this.keyById.set(entry.id, entry.key);
-    if (sourcePath !== undefined && isActive(entry.state)) {
+    if (entry.id && ownsContent(entry) && !this.keyById.has(entry.id)) this.keyById.set(entry.id, entry.key);
+    if (sourcePath !== undefined && isActive(entry.state, entry.inUploaded)) {
       this.keyBySource.set(sourcePath, entry.key);
       this.sourceByKey.set(entry.key, sourcePath);
     }

@@ -86,7 +86,7 @@ export class CreativeRepository {
     const summaries = await mapLimited(numbers, 4, (number) => repository.freshSummary(number));
     for (const [i, number] of numbers.entries()) {
       const summary = summaries[i];
-      if (summary && number !== newest && !summary.rows.some(([, state]) => isActive(state))) {
+      if (summary && number !== newest && !summary.rows.some(([, state, , , inUploaded]) => isActive(state, inUploaded === 1))) {
         for (const [key, state, hash, id, inUploaded] of summary.rows) {
           repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 });
         }
@@ -225,7 +225,7 @@ export class CreativeRepository {
   private unloadIfIdle(number: number): void {
     const segment = this.loaded.get(number);
     if (!segment || this.dirty.has(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
-    if (Object.values(segment.data.records).some((record) => isActive(record.state))) return;
+    if (Object.values(segment.data.records).some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
     this.loaded.delete(number);
   }
 

@@ -31,7 +31,7 @@ async function harness(root?: string): Promise<Harness> {
   const creatives = await CreativeRepository.open(layout.db, storage);
   const library = await LibraryRepository.open(layout.db, storage);
   const platform = new FakePlatform();
-  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { batchSize: 3, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 3 });
+  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { batchSize: 3, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
   const output = (role: OutputFile['role'], path: string): OutputFile => ({ role, path: rootPath(path), bytes: 1, width: 640, height: 360, format: 'png', converted: role !== 'original' });
   const staged = async (kind: CreativeRecord['kind'], id: string, outputs: OutputFile[]): Promise<string> => {
     const record = creatives.create({ state: 'staged', kind, source: { path: rootPath(`inbox/${id}.mp4`), size: 1, mtimeMs: 1 }, hash: id.padEnd(64, '0'), outputs, attempts: 0, times: {} });
@@ -166,5 +166,30 @@ describe('UploadService (fake platform)', () => {
     const summary = await h.service.run(h.platform);
     expect(summary.loginRequired).toBe(true);
     for (const image of images) expect((await h.record(image.key))?.state).toBe('staged');
+  });
+
+  it('ends a file that keeps failing for reasons not its own as failed after the set passes, and tries it again when asked', async () => {
+    const h = await harness();
+    const image = await h.image('00000060');
+    h.platform.script.set(image.name, Array(9).fill('fail'));
+    for (const pass of [1, 2, 3]) {
+      await h.service.run(h.platform);
+      expect((await h.record(image.key))?.state, `after pass ${pass}`).toBe(pass < 3 ? 'staged' : 'failed');
+    }
+    const failed = await h.record(image.key);
+    expect(failed?.reason).toMatch(/failed in 3 passes, for reasons not the file's; last: Server responded with 500 code\..*--retry-failed/);
+    expect(failed?.outputs?.[0]?.upload).toMatchObject({ status: 'failed', failedPasses: 3 });
+    expect(h.platform.requests.get(image.name)).toBe(9);
+    // It still stands for its content (a re-drop is a duplicate), and it is not an inbox file.
+    expect(h.creatives.index.byHash(failed?.hash ?? '')?.key).toBe(image.key);
+    expect(h.creatives.index.keyOfSource(failed?.source.path ?? '')).toBeUndefined();
+    expect(h.service.hasWork()).toBe(false);
+    await h.service.run(h.platform);
+    expect(h.platform.requests.get(image.name)).toBe(9);
+
+    expect(await h.service.retryFailed()).toBe(1);
+    await h.service.run(h.platform);
+    expect((await h.record(image.key))?.state).toBe('uploaded');
+    expect(h.platform.requests.get(image.name)).toBe(10);
   });
 });

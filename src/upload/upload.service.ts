@@ -7,7 +7,8 @@ import type { Logger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
 import type { UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
-import { LoginRequiredError, type Uploader, type UploadResult } from '../platform/uploader.js';
+import { describeError } from '../core/errors.js';
+import { CredentialsRefusedError, LoginRequiredError, type Uploader, type UploadResult } from '../platform/uploader.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 
@@ -21,7 +22,12 @@ export interface UploadOptions {
   readonly retryBaseMs: number;
   /** Pages of the platform's listing read to find a name before a retry or on resume. */
   readonly lookupPages: number;
+  /** Passes a file may end failed (for reasons not its own) before it is marked `failed` for a person. */
+  readonly maxFailedPasses: number;
 }
+
+/** Answers that settle an output for good. */
+const SETTLED: ReadonlySet<PlatformUpload['status']> = new Set(['uploaded', 'duplicate', 'rejected']);
 
 interface Item {
   readonly key: string;
@@ -69,7 +75,8 @@ export class UploadService {
     this.batchNumber = 0;
     const items = await this.pendingItems();
     try {
-      await this.resumeInFlight(uploader, items.filter((item) => item.output.upload?.status === 'in_flight'));
+      // Sent before without an answer (a crash, or a pass that failed): the platform may have kept them.
+      await this.resumeInFlight(uploader, items.filter((item) => item.output.upload !== undefined));
       const toSend: Item[] = [];
       for (const item of await this.pendingItems()) {
         const known = options.force ? undefined : this.library.get(item.name);
@@ -91,7 +98,7 @@ export class UploadService {
       if (signal?.aborted) return { ...(await this.count()), loginRequired: false };
       if (!(error instanceof LoginRequiredError)) throw error;
       this.log.error({}, `Uploads paused: ${error.plain}`);
-      return { ...(await this.count()), loginRequired: true };
+      return { ...(await this.count()), loginRequired: true, loginMessage: error.plain };
     } finally {
       await this.library.save();
     }
@@ -106,7 +113,11 @@ export class UploadService {
       await this.creatives.flush();
       const [first] = remaining;
       if (!first) return;
-      const results = await uploader.upload(first.target, remaining.map((item) => ({ path: this.layout.abs(item.output.path), name: item.name })));
+      const results = await uploader.upload(first.target, remaining.map((item) => ({ path: this.layout.abs(item.output.path), name: item.name }))).catch((error: unknown) => {
+        // A browser step that failed (a page that never loaded) is every file's failure, not a reason to stop.
+        if (error instanceof LoginRequiredError || error instanceof CredentialsRefusedError) throw error;
+        return new Map<string, UploadResult>(remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]));
+      });
       const failed: Item[] = [];
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
@@ -115,10 +126,10 @@ export class UploadService {
       }
       if (failed.length === 0) return;
       if (attempt >= this.options.retries) {
-        this.log.warn({ files: failed.map((item) => item.name) }, 'Upload still failing after every retry; the next pass tries again');
+        this.log.warn({ files: failed.map((item) => item.name) }, 'Upload still failing after every retry; the next pass looks for it first and tries again');
         for (const item of failed) {
-          const message = (results.get(item.name) as { message?: string } | undefined)?.message;
-          this.outcomes.push({ key: item.key, path: item.output.path, target: item.target, status: 'failed', ...(message ? { message } : {}), batch: number, retries: attempt, at: new Date().toISOString() });
+          const result = results.get(item.name);
+          await this.passFailed(item, result?.status === 'failed' ? result.message : 'No result for this file', number, attempt);
         }
         return;
       }
@@ -142,11 +153,37 @@ export class UploadService {
       const found = await uploader.findByName(target, items.map((item) => item.name), this.options.lookupPages);
       for (const item of items) {
         const card = found.get(item.name);
+        // Not there: it is sent again this pass, its failed passes still counted.
         if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, item.output.upload?.batch ?? 0);
-        else await this.mark(item, undefined);
       }
-      this.log.info({ target, found: found.size, resent: items.length - found.size }, 'Resumed a batch interrupted mid-upload');
+      this.log.info({ target, found: found.size, resent: items.length - found.size }, 'Looked up files sent before without an answer');
     }
+  }
+
+  /** Stages again the creatives whose upload failed for good, their passes counted from zero; returns how many. */
+  async retryFailed(): Promise<number> {
+    let staged = 0;
+    for (const key of this.creatives.index.keysInState('failed')) {
+      if (!this.creatives.index.entry(key)?.inUploaded) continue;
+      const record = await this.creatives.load(key);
+      if (!record) continue;
+      const outputs = (record.outputs ?? []).map((output): OutputFile => (output.upload?.status === 'failed' ? { ...output, upload: { ...output.upload, failedPasses: 0 } } : output));
+      const { reason: _reason, ...rest } = record;
+      this.creatives.put({ ...rest, outputs, state: 'staged' });
+      staged += 1;
+    }
+    await this.creatives.flush();
+    if (staged > 0) this.log.info({ staged }, 'Uploads that had failed are tried again');
+    return staged;
+  }
+
+  /** A pass ends with the file failed: counted, and after the set number of passes the creative is `failed`. */
+  private async passFailed(item: Item, message: string, batch: number, retries: number): Promise<void> {
+    const at = new Date().toISOString();
+    const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
+    const failedPasses = (current?.upload?.failedPasses ?? 0) + 1;
+    this.outcomes.push({ key: item.key, path: item.output.path, target: item.target, status: 'failed', message, batch, retries, at });
+    await this.mark(item, { status: 'failed', message, failedPasses, batch, at });
   }
 
   private async record(item: Item, result: Exclude<UploadResult, { status: 'failed' }>, batch: number, retries = 0): Promise<void> {
@@ -187,22 +224,31 @@ export class UploadService {
     if (!record) return;
     const outputs = (record.outputs ?? []).map((output): OutputFile => {
       if (output.path !== item.output.path) return output;
-      const { upload: _previous, ...rest } = output;
-      return upload ? { ...rest, upload } : rest;
+      const { upload: previous, ...rest } = output;
+      if (!upload) return rest;
+      // Failed passes are counted until the output settles: sending it again does not reset them.
+      const failedPasses = upload.failedPasses ?? (SETTLED.has(upload.status) ? undefined : previous?.failedPasses);
+      return { ...rest, upload: failedPasses === undefined ? upload : { ...upload, failedPasses } };
     });
     const sendable = outputs.filter((output) => output.role !== 'original');
-    const done = sendable.every((output) => output.upload && output.upload.status !== 'in_flight');
+    const settled = sendable.every((output) => output.upload && SETTLED.has(output.upload.status));
     const rejected = sendable.find((output) => output.upload?.status === 'rejected');
-    const state = !done ? record.state : rejected ? 'rejected' : 'uploaded';
+    const gaveUp = sendable.find((output) => output.upload?.status === 'failed' && (output.upload.failedPasses ?? 0) >= this.options.maxFailedPasses);
+    const state = settled ? (rejected ? 'rejected' : 'uploaded') : gaveUp ? 'failed' : record.state;
+    const reason = rejected
+      ? `TJ refused ${fileName(rejected.path)}: ${rejected.upload?.message}`
+      : gaveUp
+        ? `Upload of ${fileName(gaveUp.path)} failed in ${gaveUp.upload?.failedPasses} passes, for reasons not the file's; last: ${gaveUp.upload?.message}. \`creative-flow upload --retry-failed\` tries again.`
+        : undefined;
     const next: CreativeRecord = {
       ...record,
       outputs,
       state,
-      ...(rejected ? { reason: `TJ refused ${fileName(rejected.path)}: ${rejected.upload?.message}` } : {}),
+      ...(reason ? { reason } : {}),
       times: record.times[state] ? record.times : { ...record.times, [state]: new Date().toISOString() },
     };
     this.creatives.put(next);
-    if (upload && upload.status !== 'in_flight') this.events.emit('creative', next, `upload ${upload.status}`);
+    if (upload && upload.status !== 'in_flight') this.events.emit('creative', next, state === 'failed' ? (reason ?? 'upload failed') : `upload ${upload.status}`);
   }
 
   private async pendingItems(): Promise<Item[]> {
@@ -211,7 +257,7 @@ export class UploadService {
       const record = await this.creatives.load(key);
       for (const output of record?.outputs ?? []) {
         const target = record ? targetOf(record, output) : undefined;
-        if (!target || (output.upload && output.upload.status !== 'in_flight')) continue;
+        if (!target || (output.upload && SETTLED.has(output.upload.status))) continue;
         items.push({ key, output, target, name: baseName(output.path) });
       }
     }

@@ -1,0 +1,49 @@
+import fs from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMedia } from '../media/ffmpeg-binaries.js';
+import { selectorNames } from '../platform/tj/check.js';
+import { SimLibrary } from '../platform/tj/simulator/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type MarkupChange } from '../platform/tj/simulator/options.js';
+import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
+import { runCli } from './cli-runner.js';
+import { EXAMPLE_LIBRARY_CSV, tempRoot } from './fixtures.js';
+
+const running: RunningSimulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sim) => sim.close()));
+});
+
+async function check(markupChange?: MarkupChange): Promise<{ code: number; lines: string[] }> {
+  const library = new SimLibrary();
+  library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'));
+  const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, markupChange }, openMedia(), library);
+  running.push(sim);
+  const result = await runCli(['check', '--root', await tempRoot()], { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password' });
+  return { code: result.code, lines: result.stdout.split('\n') };
+}
+
+const marked = (lines: readonly string[], mark: string): string[] => lines.filter((line) => line.startsWith(`${mark} `)).map((line) => line.slice(2).split(/\s+/)[0] ?? '');
+
+describe('creative-flow check', () => {
+  it('checks this machine and every selector of the selectors module against the simulator: all there', async () => {
+    const { code, lines } = await check();
+    expect(marked(lines, '✗')).toEqual([]);
+    expect(code).toBe(0);
+    const named = [...marked(lines, '✓'), ...marked(lines, '–')];
+    expect(named).toEqual(expect.arrayContaining(['machine.ffmpeg', 'machine.chromium', 'machine.folders', 'session', ...selectorNames()]));
+    expect(lines.find((line) => line.startsWith('✓ mediaLibrary.card '))).toMatch(/card \d{10} ".+" \((Native Static Banner|Native Rollover|In-Stream Video|Static Banner|Video Banners)\)/);
+  });
+
+  it.each([
+    ['card-name', 'mediaLibrary.cardName'],
+    ['next-link', 'mediaLibrary.nextPage'],
+    ['upload-button', 'mediaLibrary.newCreatives'],
+  ] as const)('names the one selector that broke when TJ changes its markup (%s), with a screenshot, and exits non-zero', async (change, selector) => {
+    const { code, lines } = await check(change);
+    expect(code).toBe(1);
+    expect(marked(lines, '✗')).toEqual([selector]);
+    const at = lines.findIndex((line) => line.startsWith(`✗ ${selector}`));
+    const screenshot = /screenshot: (\S+\.png)$/.exec(lines[at + 1] ?? '')?.[1];
+    expect((await fs.stat(screenshot ?? '')).size).toBeGreaterThan(0);
+  });
+});
