@@ -24,7 +24,9 @@ const log = createLogger({ level: 'silent', pretty: false });
 async function simulatorWith(size: number): Promise<RunningSimulator> {
   const library = new SimLibrary();
   for (let n = 0; n < size; n += 1) library.add({ name: `seeded ${n}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2025-01-01' });
-  return startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, media, library);
+  // Every habit of the real site stays on (grids in place, labels, the tour); its own delays are
+  // set to 0: they are TJ's latency, not our overhead, and the plain POST pays none of them either.
+  return startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, sessionCheckMs: 0, gridDelayMs: 0 }, media, library);
 }
 
 async function uploaderFor(sim: RunningSimulator, dir: string): Promise<TjUploader> {

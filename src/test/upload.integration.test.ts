@@ -1,11 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openApp } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../core/logger.js';
 import type { CreativeRecord } from '../core/record.js';
 import { openMedia } from '../media/ffmpeg-binaries.js';
 import { SimLibrary } from '../platform/tj/simulator/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../platform/tj/simulator/options.js';
-import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
+import { startSimulator, type RunningSimulator, type SimState } from '../platform/tj/simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 
@@ -26,8 +29,17 @@ function liveEnv(sim: RunningSimulator): Record<string, string> {
   return { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password', DRY_RUN: 'false', UPLOAD_PACE_MS: '0' };
 }
 
-async function simCreatives(sim: RunningSimulator): Promise<{ id: string; name: string; sha256: string; tab: string }[]> {
-  return ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { creatives: never[] }).creatives;
+async function simState(sim: RunningSimulator): Promise<SimState> {
+  return (await (await fetch(`${sim.url}/_sim/state`)).json()) as SimState;
+}
+
+async function simCreatives(sim: RunningSimulator): Promise<SimState['creatives']> {
+  return (await simState(sim)).creatives;
+}
+
+/** No upload request ever carried a name TJ had already kept: nothing went up twice. */
+async function expectNothingResent(sim: RunningSimulator): Promise<void> {
+  expect((await simState(sim)).resent).toEqual({});
 }
 
 async function records(root: string): Promise<CreativeRecord[]> {
@@ -136,8 +148,8 @@ describe('live uploads through the browser to the simulator', () => {
     await expectIdsMatch(root, sim);
   });
 
-  it('gets every file up with the right id through 20% HTTP 500s and dropped connections', async () => {
-    const sim = await simulator({ errorRate: 0.2, dropRate: 0.2, faultSeed: 3 });
+  it('gets every file up with the right id through 5xx, proxy error pages and dropped connections, none sent twice', async () => {
+    const sim = await simulator({ errorRate: 0.15, proxyErrorRate: 0.1, dropRate: 0.2, faultSeed: 3 });
     const root = await tempRoot();
     await Promise.all(Array.from({ length: 12 }, (_, n) => makeImage(path.join(root, 'inbox', 'Banners', `b${n}.png`), { seed: 100 + n })));
     const result = await runCli(['process', '--once', '--root', root], liveEnv(sim));
@@ -147,6 +159,9 @@ describe('live uploads through the browser to the simulator', () => {
     expect((await records(root)).map((record) => record.state)).toEqual(Array(12).fill('archived'));
     expect(await expectIdsMatch(root, sim)).toBe(12);
     expect(await simCreatives(sim)).toHaveLength(12);
+    // Files TJ did not keep went again; none it kept did.
+    expect(Object.values((await simState(sim)).uploads).some((requests) => requests > 1)).toBe(true);
+    await expectNothingResent(sim);
   });
 
   it('pauses uploads when the session dies and a captcha needs a person, and resumes after login', async () => {
@@ -162,12 +177,14 @@ describe('live uploads through the browser to the simulator', () => {
     expect(paused.code).toBe(0);
     expect(paused.stderr).toMatch(/Uploads paused: Signed out of the platform.*creative-flow login/);
     expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'staged']);
+    expect((await runCli(['status', '--root', root])).stdout).toMatch(/TJ: login needed since .*\n.*creative-flow login/);
 
     await fetch(`${sim.url}/_sim/captcha`, { method: 'POST', body: JSON.stringify({ required: false }) });
     expect((await runCli(['login', '--headless', '--root', root], liveEnv(sim))).code).toBe(0);
     expect((await runCli(['upload', '--root', root], liveEnv(sim))).code).toBe(0);
     expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'archived']);
     await expectIdsMatch(root, sim);
+    await expectNothingResent(sim);
   });
 
   it('shows the TJ ids in the inventory while the daemon keeps running', async () => {
@@ -183,6 +200,13 @@ describe('live uploads through the browser to the simulator', () => {
       }, 60_000, 'inventory with the TJ id', 500);
       const [creative] = await simCreatives(sim);
       expect(row).toContain(`,${creative?.id},`);
+      // The session dies between passes: the daemon signs in again by itself, and sends nothing twice.
+      await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
+      await makeImage(path.join(root, 'inbox', 'Banners', 'after expiry.png'), { seed: 301 });
+      await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 2, 60_000, 'the second archived', 500);
+      expect((await simState(sim)).signIns).toBe(2);
+      await expectIdsMatch(root, sim);
+      await expectNothingResent(sim);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;
@@ -206,6 +230,68 @@ describe('live uploads through the browser to the simulator', () => {
     expect(names).toHaveLength(8);
     expect((await records(root)).map((record) => record.state)).toEqual(Array(8).fill('archived'));
     expect(await expectIdsMatch(root, sim)).toBe(8);
+    await expectNothingResent(sim);
+  });
+
+  it('tries a wrong password once over many passes and restarts, says so, ingests on, and resumes with the right one', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    const wrong = { ...liveEnv(sim), TJ_PASSWORD: 'not-the-password', UPLOAD_CRON: '*/1 * * * * *' };
+    await makeImage(path.join(root, 'inbox', 'Banners', 'one.png'), { seed: 401 });
+    let daemon = startDaemon(root, wrong);
+    try {
+      await waitFor(async () => (await simState(sim)).signIns === 1, 60_000, 'the first sign-in');
+      await makeImage(path.join(root, 'inbox', 'Banners', 'two.png'), { seed: 402 });
+      await waitFor(async () => (await records(root)).filter((record) => record.state === 'staged').length === 2, 30_000, 'ingest goes on', 300);
+      // Five more passes, at one a second.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect((await simState(sim)).signIns).toBe(1);
+      expect(daemon.output().match(/does not recognize the username/g)?.length).toBe(1);
+      const status = await runCli(['status', '--root', root]);
+      expect(status.stdout).toMatch(/TJ: password refused since .*\n.*TJ_PASSWORD/);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+    daemon = startDaemon(root, wrong);
+    try {
+      await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'restart');
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect((await simState(sim)).signIns).toBe(1);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+    daemon = startDaemon(root, { ...wrong, TJ_PASSWORD: 'demo-password' });
+    try {
+      await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 2, 60_000, 'both archived', 500);
+      expect((await simState(sim)).signIns).toBe(2);
+      expect((await runCli(['status', '--root', root])).stdout).not.toMatch(/TJ: /);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+  });
+
+  it('runs a status sync and an upload started together one after the other, both whole', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    await makeImage(path.join(root, 'inbox', 'Banners', 'first.png'), { seed: 501 });
+    expect((await runCli(['process', '--once', '--root', root], liveEnv(sim))).code).toBe(0);
+    const [first] = await simCreatives(sim);
+    await fetch(`${sim.url}/_sim/review`, { method: 'POST', body: JSON.stringify({ id: first?.id, status: 'approved' }) });
+    await makeImage(path.join(root, 'inbox', 'Banners', 'second.png'), { seed: 502 });
+    const app = await openApp(await loadConfig({ root, env: { ...liveEnv(sim), STABILITY_MS: '50' } }), createLogger({ level: 'silent', pretty: false }));
+    try {
+      await app.jobs.ingestAll({ retryFailed: false });
+      const [changes, pass] = await Promise.all([app.jobs.syncStatuses(), app.jobs.uploadPass()]);
+      expect(changes).toEqual([expect.objectContaining({ creativeId: first?.id, to: 'approved' })]);
+      expect(pass.summary).toMatchObject({ uploaded: 1 });
+    } finally {
+      await app.close();
+    }
+    await expectIdsMatch(root, sim);
+    await expectNothingResent(sim);
   });
 
   it('uploads into libraries seeded with 746 and 5,000 creatives', async () => {

@@ -67,7 +67,8 @@ export class LibrarySyncService {
       dimensions: card.dimensions,
       fileType: card.fileType,
       reviewStatus: card.reviewStatus,
-      creativeType: known?.creativeType ?? card.creativeType,
+      // The listing it was found in names its type as TJ's export does (`Native Rollover`…), over older names.
+      creativeType: card.creativeType,
       uploadDate: known?.uploadDate ?? '',
       ...(changed ? { reviewChangedAt: new Date().toISOString(), previousReviewStatus: known.reviewStatus } : {}),
       ...(!changed && known?.reviewChangedAt ? { reviewChangedAt: known.reviewChangedAt, previousReviewStatus: known.previousReviewStatus ?? '' } : {}),

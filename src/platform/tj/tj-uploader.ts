@@ -69,7 +69,7 @@ export class TjUploader implements Uploader {
     const listing = TARGET_LISTINGS[target];
     await this.openListing(listing);
     // The ids already listed, from the listing we upload into: only cards not among them can be ours.
-    const before = new Set((await this.tj.readCards()).map((card) => card.creativeId));
+    const before = new Set((await this.read()).map((card) => card.creativeId));
     const previews = await this.tj.step(`upload ${files.length} files to ${listing.type}`, `${TJ.mediaLibrary.newCreatives}, ${TJ.mediaLibrary.fileInput} and the previews`, async () => {
       await this.tj.click(this.tj.page.locator(TJ.mediaLibrary.newCreatives));
       await this.tj.page.setInputFiles(TJ.mediaLibrary.fileInput, files.map((file) => file.path));
@@ -110,8 +110,8 @@ export class TjUploader implements Uploader {
     const found = new Map<string, LibraryCard>();
     await this.tj.step(`look up ${names.length} names in ${listing.type}`, 'the next page of the grid', async () => {
       for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
-        for (const card of await this.tj.readCards()) if (wanted.delete(card.name)) found.set(card.name, card);
-        if (wanted.size === 0 || !(await this.next())) break;
+        for (const card of await this.read()) if (wanted.delete(card.name)) found.set(card.name, card);
+        if (wanted.size === 0 || !(await this.tj.nextPage())) break;
       }
     });
     return found;
@@ -123,9 +123,9 @@ export class TjUploader implements Uploader {
       await this.openListing(listing);
       await this.tj.step(`read the ${listing.type} listing`, 'the next page of the grid', async () => {
         for (let page = 1; page <= maxPages; page += 1) {
-          for (const card of await this.tj.readCards()) cards.push({ ...card, creativeType: listing.type });
+          for (const card of await this.read()) cards.push({ ...card, creativeType: listing.type });
           if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
-          if (!(await this.next())) break;
+          if (!(await this.tj.nextPage())) break;
         }
       });
     }
@@ -158,7 +158,6 @@ export class TjUploader implements Uploader {
       }
       await this.tj.gridDrawn();
     });
-    this.pages += 1;
   }
 
   /** The library on a listing's tab and, for Native, its sub-type: each click is followed by the new grid, never a sleep. */
@@ -167,24 +166,18 @@ export class TjUploader implements Uploader {
     await this.tj.step(`open the ${listing.type} listing`, [...listing.tab, listing.subType ?? ''].filter(Boolean).join(' | '), async () => {
       const tab = await this.tj.first(listing.tab);
       const active = await tab.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('active'));
-      if (!active) {
-        await this.tj.reloadGrid(() => this.tj.click(tab));
-        this.pages += 1;
-      }
+      if (!active) await this.tj.reloadGrid(() => this.tj.click(tab));
       if (listing.subType) {
         const label = this.tj.page.locator(listing.subType);
-        if (!(await label.locator('input').isChecked())) {
-          await this.tj.reloadGrid(() => this.tj.click(label));
-          this.pages += 1;
-        }
+        if (!(await label.locator('input').isChecked())) await this.tj.reloadGrid(() => this.tj.click(label));
       }
     });
   }
 
-  private async next(): Promise<boolean> {
-    const moved = await this.tj.nextPage();
-    if (moved) this.pages += 1;
-    return moved;
+  /** The cards of the grid on screen: one page of the library read. */
+  private async read(): Promise<LibraryCard[]> {
+    this.pages += 1;
+    return this.tj.readCards();
   }
 
   private async waitForPreviews(count: number): Promise<PreviewOutcome[]> {
@@ -207,10 +200,10 @@ export class TjUploader implements Uploader {
   private async newCards(before: ReadonlySet<string>): Promise<Map<string, LibraryCard>> {
     const fresh = new Map<string, LibraryCard>();
     for (let page = 1; page <= TJ.maxPages; page += 1) {
-      const cards = await this.tj.readCards();
+      const cards = await this.read();
       const unseen = cards.filter((card) => !before.has(card.creativeId));
       for (const card of unseen) if (!fresh.has(card.name)) fresh.set(card.name, card);
-      if (unseen.length < cards.length || !(await this.next())) break;
+      if (unseen.length < cards.length || !(await this.tj.nextPage())) break;
     }
     return fresh;
   }
