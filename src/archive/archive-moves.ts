@@ -12,18 +12,12 @@ import type { StorageRepository } from '../store/storage.repository.js';
  */
 export async function archiveRecord(record: CreativeRecord, layout: Layout, storage: StorageRepository): Promise<CreativeRecord> {
   const batchDir = plannedDir(record, layout);
-  const outputs: OutputFile[] = [];
-  for (const output of record.outputs ?? []) {
-    if (!isIn(output.path, 'uploaded')) {
-      outputs.push(output);
-      continue;
-    }
-    const from = layout.abs(output.path);
+  const outputs = await moveOutOfUploaded(record, layout, async (output, from) => {
     const to = path.join(batchDir, path.relative(layout.uploaded, from));
     if (await storage.stat(from)) await storage.moveFile(from, to);
     else if (!(await storage.stat(to))) throw new Error(`${output.path} is in neither uploaded/ nor ${record.archive?.dir}`);
-    outputs.push({ ...output, path: layout.rel(to) });
-  }
+    return to;
+  });
   return { ...record, outputs, state: 'archived', times: { ...record.times, archived: record.times.archived ?? new Date().toISOString() } };
 }
 
@@ -33,17 +27,20 @@ export async function archiveRecord(record: CreativeRecord, layout: Layout, stor
  */
 export async function archiveRejected(record: CreativeRecord, layout: Layout, storage: StorageRepository): Promise<CreativeRecord> {
   const dir = plannedDir(record, layout);
+  const outputs = await moveOutOfUploaded(record, layout, (output, from) => {
+    const note = [`Rejected by TJ: ${record.reason ?? 'no reason given'}`, `File: ${output.path}`, `Dropped as: ${record.source.path}`].join('\n');
+    return moveAside(storage, { source: from, dir, name: path.basename(from), claim: `${record.key} ${output.role}`, note });
+  });
+  return { ...record, outputs };
+}
+
+/** Moves each of a record's files still in `uploaded/` with `move` (which returns where it went); the others stay as they are. */
+async function moveOutOfUploaded(record: CreativeRecord, layout: Layout, move: (output: OutputFile, from: string) => Promise<string>): Promise<OutputFile[]> {
   const outputs: OutputFile[] = [];
   for (const output of record.outputs ?? []) {
-    if (!isIn(output.path, 'uploaded')) {
-      outputs.push(output);
-      continue;
-    }
-    const note = [`Rejected by TJ: ${record.reason ?? 'no reason given'}`, `File: ${output.path}`, `Dropped as: ${record.source.path}`].join('\n');
-    const destination = await moveAside(storage, { source: layout.abs(output.path), dir, name: path.basename(output.path), claim: `${record.key} ${output.role}`, note });
-    outputs.push({ ...output, path: layout.rel(destination) });
+    outputs.push(isIn(output.path, 'uploaded') ? { ...output, path: layout.rel(await move(output, layout.abs(output.path))) } : output);
   }
-  return { ...record, outputs };
+  return outputs;
 }
 
 function plannedDir(record: CreativeRecord, layout: Layout): string {

@@ -1,7 +1,8 @@
-import { parse } from 'csv-parse/sync';
+import { parsePeopleCsv } from '../core/csv.js';
 import { stringify } from 'csv-stringify/sync';
 import { ConfigError } from '../core/errors.js';
 import type { StorageRepository } from '../store/storage.repository.js';
+import { WatchedFile } from '../store/watched-file.js';
 
 export const KNOWN_FAKES_HEADER = ['hash', 'reason'] as const;
 
@@ -13,12 +14,7 @@ export type KnownFakes = ReadonlyMap<string, string>;
 
 /** Parses `hash,reason` rows; a hash that is neither MD5 nor SHA-256 is named with its line. */
 export function parseKnownFakes(text: string, fileLabel = 'tracking/known_fakes.csv'): KnownFakes {
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
-  } catch (error) {
-    throw new ConfigError(fileLabel, `is not valid CSV: ${(error as Error).message}`, 'Fix the file in a spreadsheet and save it as CSV.');
-  }
+  const rows = parsePeopleCsv(text, fileLabel);
   const fakes = new Map<string, string>();
   rows.forEach((row, index) => {
     const hash = (row.hash ?? '').toLowerCase();
@@ -41,41 +37,20 @@ export function withKnownFake(fakes: KnownFakes, hash: string, reason: string): 
  * person's edits apply while the daemon runs. A broken edit keeps the last good rows.
  */
 export class KnownFakesFile {
-  private rows: KnownFakes = new Map();
-  private loadedMtimeMs = -1;
+  private readonly watched: WatchedFile<KnownFakes>;
 
-  constructor(
-    private readonly file: string,
-    private readonly storage: StorageRepository,
-    private readonly onError: (error: ConfigError) => void,
-  ) {}
+  constructor(file: string, storage: StorageRepository, onError: (error: ConfigError) => void) {
+    this.watched = new WatchedFile<KnownFakes>(file, storage, (text) => parseKnownFakes(text), new Map(), onError);
+  }
 
   /** The reason a file with these hashes is a fake, or undefined. */
   async match(sha256: string, md5?: string): Promise<string | undefined> {
-    await this.refresh();
-    return this.rows.get(sha256) ?? (md5 === undefined ? undefined : this.rows.get(md5));
+    const fakes = await this.watched.current();
+    return fakes.get(sha256) ?? (md5 === undefined ? undefined : fakes.get(md5));
   }
 
   /** Whether an MD5 is needed too: only when some row is one. */
   async wantsMd5(): Promise<boolean> {
-    await this.refresh();
-    return [...this.rows.keys()].some((hash) => MD5.test(hash));
-  }
-
-  private async refresh(): Promise<void> {
-    const stat = await this.storage.stat(this.file).catch(() => undefined);
-    if (!stat) {
-      this.rows = new Map();
-      this.loadedMtimeMs = -1;
-      return;
-    }
-    if (stat.mtimeMs === this.loadedMtimeMs) return;
-    this.loadedMtimeMs = stat.mtimeMs;
-    try {
-      this.rows = parseKnownFakes((await this.storage.readText(this.file)) ?? '');
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      this.onError(error);
-    }
+    return [...(await this.watched.current()).keys()].some((hash) => MD5.test(hash));
   }
 }

@@ -1,7 +1,8 @@
-import { parse } from 'csv-parse/sync';
+import { parsePeopleCsv } from '../core/csv.js';
 import { ConfigError } from '../core/errors.js';
 import type { NamingTokens } from '../core/record.js';
 import type { StorageRepository } from '../store/storage.repository.js';
+import { WatchedFile } from '../store/watched-file.js';
 
 /** Columns of `tracking/metadata_defaults.csv` and the token each one sets. */
 const COLUMN_TOKENS = {
@@ -21,12 +22,7 @@ export type FolderDefaults = ReadonlyMap<string, Partial<NamingTokens>>;
 
 /** Parses the file's text. Rows are keyed by the folder name, compared without case. */
 export function parseMetadataDefaults(text: string, fileLabel = 'tracking/metadata_defaults.csv'): FolderDefaults {
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
-  } catch (error) {
-    throw new ConfigError(fileLabel, `is not valid CSV: ${(error as Error).message}`, 'Fix the file in a spreadsheet and save it as CSV.');
-  }
+  const rows = parsePeopleCsv(text, fileLabel);
   const folders = new Map<string, Partial<NamingTokens>>();
   rows.forEach((row, index) => {
     const folder = row.folder_path?.trim();
@@ -51,14 +47,15 @@ export function folderKey(folderName: string): string {
  * A broken edit keeps the last good rows and is reported through `onError`.
  */
 export class MetadataDefaultsFile {
-  private rows: FolderDefaults = new Map();
-  private loadedMtimeMs = -1;
+  private readonly watched: WatchedFile<FolderDefaults>;
 
   constructor(
     private readonly file: string,
     private readonly storage: StorageRepository,
-    private readonly onError: (error: ConfigError) => void,
-  ) {}
+    onError: (error: ConfigError) => void,
+  ) {
+    this.watched = new WatchedFile<FolderDefaults>(file, storage, (text) => parseMetadataDefaults(text), new Map(), onError);
+  }
 
   /**
    * Reads it now, throwing on a broken file: used at start-up, where bad config must stop us. A
@@ -66,29 +63,10 @@ export class MetadataDefaultsFile {
    */
   async loadStrict(): Promise<void> {
     if (!(await this.storage.stat(this.file))) await this.storage.writeFileAtomic(this.file, `${METADATA_DEFAULTS_HEADER.join(',')}\r\n`);
-    await this.refresh(true);
+    await this.watched.current(true);
   }
 
   async lookup(folderName: string): Promise<Partial<NamingTokens> | undefined> {
-    await this.refresh(false);
-    return this.rows.get(folderKey(folderName));
-  }
-
-  private async refresh(strict: boolean): Promise<void> {
-    const stat = await this.storage.stat(this.file).catch(() => undefined);
-    if (!stat) {
-      this.rows = new Map();
-      this.loadedMtimeMs = -1;
-      return;
-    }
-    if (stat.mtimeMs === this.loadedMtimeMs) return;
-    try {
-      this.rows = parseMetadataDefaults((await this.storage.readText(this.file)) ?? '');
-      this.loadedMtimeMs = stat.mtimeMs;
-    } catch (error) {
-      if (strict || !(error instanceof ConfigError)) throw error;
-      this.loadedMtimeMs = stat.mtimeMs;
-      this.onError(error);
-    }
+    return (await this.watched.current()).get(folderKey(folderName));
   }
 }
