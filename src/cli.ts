@@ -6,7 +6,7 @@ import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { runDaemon } from './daemon.js';
 import { blockFile, check, login, readStatus } from './jobs/standalone.js';
-import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimulatorOptions } from './platform/tj/simulator/options.js';
+import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimCampaignSeed, type SimulatorOptions } from './platform/tj/simulator/options.js';
 import { serveSimulator } from './platform/tj/simulator/server.js';
 import { formatStatus } from './report/status-report.js';
 
@@ -170,10 +170,14 @@ program
   .option('--fault-seed <n>', 'seed of the random faults', '1')
   .option('--reject-pattern <regex>', 'refuse (dz-error) uploads whose name matches')
   .addOption(new Option('--markup-change <change>', 'change the markup as TJ might, for `check` to catch').choices(MARKUP_CHANGES))
-  .action(async (options: Record<string, string | boolean>) => {
+  .option('--campaign <id:type:name>', 'seed a campaign (type native or preroll), e.g. 1001:native:Native Test; repeatable', (value: string, seeds: string[]) => [...seeds, value], [])
+  .option('--leftover-modal', 'cover each campaign page with a modal left open, until closed')
+  .option('--create-error-rate <share>', 'share of ad creations answered with HTTP 500 (0–1)', '0')
+  .action(async (options: Record<string, string | boolean | string[]>) => {
     const simulatorOptions = parseSimulatorOptions(options);
     const simulator = await serveSimulator(simulatorOptions, { seedCsv: typeof options.seedLibrary === 'string' ? options.seedLibrary : undefined, ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
-    console.log(`TJ simulator on ${simulator.url} with ${simulator.library.all.length} creatives. Point creative-flow at it with:`);
+    const campaigns = simulatorOptions.campaigns.map((campaign) => `${campaign.id} (${campaign.type})`).join(', ');
+    console.log(`TJ simulator on ${simulator.url} with ${simulator.library.all.length} creatives${campaigns ? ` and campaigns ${campaigns}` : ''}. Point creative-flow at it with:`);
     console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve).once('SIGTERM', resolve);
@@ -198,7 +202,7 @@ function configFrom(command: Command): Promise<Config> {
   return loadConfig({ root: options.root, flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel } });
 }
 
-function parseSimulatorOptions(options: Record<string, string | boolean>): SimulatorOptions {
+function parseSimulatorOptions(options: Record<string, string | boolean | string[]>): SimulatorOptions {
   const number = (key: string, min: number, max: number): number => {
     const value = Number(options[key]);
     if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be a number from ${min} to ${max} (got "${options[key]}")`);
@@ -221,7 +225,18 @@ function parseSimulatorOptions(options: Record<string, string | boolean>): Simul
     faultSeed: number('faultSeed', 0, 2 ** 32),
     rejectPattern: typeof options.rejectPattern === 'string' ? options.rejectPattern : undefined,
     markupChange: MARKUP_CHANGES.find((change) => change === options.markupChange),
+    campaigns: (Array.isArray(options.campaign) ? options.campaign : []).map(parseCampaignSeed),
+    leftoverModal: options.leftoverModal === true,
+    createErrorRate: number('createErrorRate', 0, 1),
   };
+}
+
+function parseCampaignSeed(value: string): SimCampaignSeed {
+  const [id = '', type = '', ...name] = value.split(':');
+  if (!/^\d+$/.test(id) || (type !== 'native' && type !== 'preroll') || name.join(':').trim() === '') {
+    throw new ConfigError('--campaign', `must be id:type:name with a numeric id and type native or preroll (got "${value}")`);
+  }
+  return { id, type, name: name.join(':').trim() };
 }
 
 try {

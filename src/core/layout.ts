@@ -62,6 +62,14 @@ export class Layout {
   /** Campaign CSVs for TJ's "Mass create with CSV". */
   readonly uploadCsvDir: string;
   readonly reportsDir: string;
+  /** Which campaign gets which CSV, for `campaigns create` (TJ_tool's format). */
+  readonly campaignMappingCsv: string;
+  /** Hands-off rules: the creatives of an inbox folder or a category go to these campaigns. */
+  readonly campaignTargetsCsv: string;
+  /** `results_*.csv` of each `campaigns create` run. */
+  readonly campaignResultsDir: string;
+  /** One checkpoint per campaign run, and the daemon's own. */
+  readonly checkpointsDir: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -84,6 +92,10 @@ export class Layout {
     this.knownFakesCsv = this.under('tracking', 'known_fakes.csv');
     this.uploadCsvDir = this.under('tracking', 'Upload_CSV');
     this.reportsDir = this.under('tracking', 'reports');
+    this.campaignMappingCsv = this.under('tracking', 'campaign_mapping.csv');
+    this.campaignTargetsCsv = this.under('tracking', 'campaign_targets.csv');
+    this.campaignResultsDir = this.under('tracking', 'campaigns');
+    this.checkpointsDir = this.under('data', 'checkpoints');
   }
 
   /** The folders the daemon writes to, created at start-up. */
@@ -127,6 +139,21 @@ export class Layout {
   /** `tracking/reports/daily_{date}.{ext}` */
   reportFile(date: string, ext: 'md' | 'json' | 'html'): string {
     return path.join(this.reportsDir, `daily_${date}.${ext}`);
+  }
+
+  /** `tracking/campaigns/results_{YYYYMMDD_HHMMSS}.csv` */
+  campaignResultsFile(stamp: string): string {
+    return path.join(this.campaignResultsDir, `results_${stamp}.csv`);
+  }
+
+  /** `data/checkpoints/{name}.json`: `run_{stamp}` for a command's run, `hands-off` for the daemon's. */
+  checkpointFile(name: string): string {
+    return path.join(this.checkpointsDir, `${name}.json`);
+  }
+
+  /** `data/tmp/campaign_{id}.csv`: the file handed to the platform's CSV input. */
+  campaignUploadFile(campaignId: string): string {
+    return this.under('data', 'tmp', `campaign_${campaignId.replace(/[^0-9A-Za-z_-]/g, '_')}.csv`);
   }
 
   /** `data/screenshots/{stamp}-{what}.{ext}` */

@@ -41,3 +41,32 @@ export interface SessionStatus {
   /** For `password-refused`: a fingerprint of the refused username and password, never the password. */
   readonly credentials?: string;
 }
+
+/** The kind of ads a campaign holds, and so the CSV it takes: native, or pre-roll (in-stream). */
+export type AdKind = 'native' | 'preroll';
+
+/** The ads to create in one campaign, in the platform's CSV format: a header and rows by column. */
+export interface AdsRequest {
+  readonly kind: AdKind;
+  readonly header: readonly string[];
+  readonly rows: readonly Readonly<Record<string, string>>[];
+}
+
+/** An ad by its name, and why it was not created. */
+export interface AdProblem {
+  readonly adName: string;
+  readonly reason: string;
+}
+
+/** What became of the ads sent to one campaign, each told by its name in the campaign's table. */
+export interface CreateAdsOutcome {
+  readonly campaignName: string;
+  /** Already in the campaign before anything was sent (a run cut short): not sent again. */
+  readonly alreadyThere: readonly string[];
+  /** Sent, and in the campaign's table afterwards. */
+  readonly created: readonly string[];
+  /** Refused by the platform: creatives not valid for the campaign. */
+  readonly refused: readonly AdProblem[];
+  /** Sent, but not in the table afterwards (an error while creating). */
+  readonly missing: readonly AdProblem[];
+}

@@ -1,5 +1,5 @@
 import { CreativeFlowError } from '../core/errors.js';
-import type { LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
+import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
 
 /**
  * The one interface every platform's uploader implements: TJ through a browser now, ExoClick
@@ -34,6 +34,11 @@ export interface Uploader {
   keepAlive(): Promise<void>;
   /** Every creative of every listing, reading at most `maxPages` pages a listing. */
   listAll(maxPages: number): Promise<ListedCard[]>;
+  /**
+   * Creates ads in a campaign: the ads its table already shows are not sent again, the others are
+   * sent, and its table is read afterwards to tell, by name, which were created.
+   */
+  createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome>;
   close(): Promise<void>;
 }
 

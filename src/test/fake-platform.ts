@@ -1,4 +1,4 @@
-import type { LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
+import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
 
 /** What the platform does with one upload request of a name. */
@@ -27,6 +27,12 @@ export class FakePlatform implements Uploader {
   /** Answers for the next requests of a name, in order; `ok` once they run out. */
   readonly script = new Map<string, FakeAnswer[]>();
   readonly batches: string[][] = [];
+  /** Campaigns by id: their name, and how many times each ad (by name) was created. */
+  readonly campaigns = new Map<string, { name: string; ads: Map<string, number> }>();
+  /** Creative ids the platform calls not valid for any campaign. */
+  readonly invalidCreatives = new Set<string>();
+  /** Campaigns whose next `createAds` calls fail (as a browser step would), counted down. */
+  readonly campaignFailures = new Map<string, number>();
   private nextId = 1_032_600_001;
   private pages = 0;
 
@@ -73,6 +79,28 @@ export class FakePlatform implements Uploader {
 
   async listAll(): Promise<ListedCard[]> {
     return [...this.cards.values()].map(({ target, ...card }) => ({ ...card, creativeType: target }));
+  }
+
+  async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
+    const campaign = this.campaigns.get(campaignId);
+    if (!campaign) throw new Error(`campaign ${campaignId} not found`);
+    const failures = this.campaignFailures.get(campaignId) ?? 0;
+    if (failures > 0) {
+      this.campaignFailures.set(campaignId, failures - 1);
+      throw new Error(`creating ads in campaign ${campaignId} failed`);
+    }
+    const outcome = { campaignName: campaign.name, alreadyThere: [] as string[], created: [] as string[], refused: [] as { adName: string; reason: string }[], missing: [] };
+    for (const row of ads.rows) {
+      const name = row['Ad Name'] ?? '';
+      const invalid = Object.values(row).find((value) => this.invalidCreatives.has(value));
+      if (campaign.ads.has(name)) outcome.alreadyThere.push(name);
+      else if (invalid) outcome.refused.push({ adName: name, reason: `creative ${invalid} is not valid` });
+      else {
+        campaign.ads.set(name, (campaign.ads.get(name) ?? 0) + 1);
+        outcome.created.push(name);
+      }
+    }
+    return outcome;
   }
 
   async keepAlive(): Promise<void> {}

@@ -1,23 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CampaignTemplate } from '../config/campaign-template.js';
-
-/** TJ's "Mass create with CSV" headers, exactly as TJ_tool and TJ expect them (see examples/). */
-export const NATIVE_HEADER = ['Ad Name', 'Target URL', 'Video Creative ID', 'Thumbnail Creative ID', 'Headline', 'Brand Name'] as const;
-export const PREROLL_HEADER = [
-  'Ad Name',
-  'Target URL',
-  'Creative ID',
-  'Custom CTA Text',
-  'Custom CTA URL',
-  'Banner CTA Creative ID',
-  'Banner CTA Title',
-  'Banner CTA Subtitle',
-  'Banner CTA URL',
-  'Tracking Pixel',
-] as const;
-
-/** TJ's field limits. */
-export const LIMITS = { adName: 64, headline: 87, brand: 25, ctaText: 25, bannerTitle: 25, bannerSubtitle: 30, rows: 50, bytes: 500_000 } as const;
+import { LIMITS } from '../platform/tj/campaign-format.js';
 
 export interface NativeAd {
   /** The video's name without extension: `VID_…_ID-X-VID`. */

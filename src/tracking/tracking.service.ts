@@ -10,7 +10,8 @@ import type { OutputFile } from '../core/record.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-import { NATIVE_HEADER, nativeRows, PREROLL_HEADER, prerollRows, renderCampaignCsvs, type NativeAd, type PrerollAd } from './campaign-csv.js';
+import { NATIVE_HEADER, PREROLL_HEADER } from '../platform/tj/campaign-format.js';
+import { nativeRows, prerollRows, renderCampaignCsvs, type NativeAd, type PrerollAd } from './campaign-csv.js';
 import { creativeType, uniqueIdOf } from './inventory-rows.js';
 import { renderLibraryCsv } from './library-csv.js';
 

@@ -1,5 +1,8 @@
 import type { UploadTarget } from '../../core/platform.js';
 
+/** A DataTable's Next link: TJ_tool's first, the older tools' after. Disabled when its parent's class holds `disabled`. */
+const NEXT_PAGE = ['a.page-link.next', 'a.page-link:has-text("Next")', 'li.next a', 'a[rel="next"]'] as const;
+
 /**
  * Everything known of TJ's advertiser site (TJ-CONTRACT.md), in one place. When TJ changes,
  * this file and the contract change together, and `creative-flow check` names what broke. A list
@@ -47,8 +50,7 @@ export const TJ = {
     cardDimensions: 'span.dimensions',
     cardFileType: 'span.fileType',
     cardReviewStatus: 'span.reviewStatus',
-    /** TJ_tool's first; the older tools' after. The link is disabled when its parent's class holds `disabled`. */
-    nextPage: ['a.page-link.next', 'a.page-link:has-text("Next")', 'li.next a', 'a[rel="next"]'],
+    nextPage: NEXT_PAGE,
     /** The page of the grid on screen. */
     pageMarker: 'li.page-item.active a.page-link',
   },
@@ -62,6 +64,31 @@ export const TJ = {
   subTypes: {
     nativeStatic: 'label:has(input#native_static)',
     nativeRollover: 'label:has(input#native_rollover)',
+  },
+  /** A campaign's ad settings, where "Mass create with CSV" creates ads. */
+  campaign: {
+    /** `{id}`: the campaign's id. */
+    adSettingsPath: '/campaign/{id}/ad-settings#section_adSpecs',
+    readyText: ['STEP 5. CREATE YOUR AD', 'Mass create with CSV'],
+    name: 'h1.campaign-name',
+    /** The ads DataTable, reloaded in place: its body, and its rows. */
+    adsTable: ['#adsTable tbody', 'table.dataTable tbody'],
+    nextPage: NEXT_PAGE,
+    /** Set to 100 before reading: the plain select, or the select2 widget that hides it, and the widget's option. */
+    lengthSelect: 'select[name="adsTable_length"]',
+    lengthWidget: 'span[id^="select2-dt-length-"][id$="-container"]',
+    lengthWidgetOption: 'li.select2-results__option:text-is("100")',
+    massCreate: ['button:has-text("Mass create with CSV")', 'a:has-text("Mass create with CSV")'],
+    csvInput: '#massAdsCsv',
+    csvPreview: ['button:has-text("Create CSV Preview")', 'a:has-text("Create CSV Preview")'],
+    previewModal: '#csvPreviewModal',
+    confirm: ['#csvPreviewModal button.confirmAds', 'button.create-ads-from-csv-button'],
+    issuesText: 'At least one issue was detected',
+    invalidText: 'The following creatives are not valid',
+    /** Any other error TJ shows (Bootstrap's alert). */
+    errorAlert: '.alert-danger',
+    /** A modal left open from an earlier step blocks clicks: closed first. */
+    openModalClose: ['.modal.show .close', ".modal.show [data-dismiss='modal']"],
   },
   /** Messages of an error preview that mean the session died. */
   sessionError: /session has expired|log ?in again|sign ?in again/i,

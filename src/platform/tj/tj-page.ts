@@ -19,6 +19,7 @@ export class BrowserStepError extends CreativeFlowError {
 /** What the functions run in the page use of it (this project has no DOM types). */
 interface PageGlobals {
   __cfGridChanged?: boolean;
+  document: { querySelectorAll(selector: string): ArrayLike<{ getClientRects(): ArrayLike<unknown> }> };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean }): void; disconnect(): void };
 }
 
@@ -41,7 +42,9 @@ export class TjPage {
 
   /** Loads a page of the app and waits for its verdict on the session. */
   async open(url: string): Promise<SessionVerdict> {
-    await this.page.goto(url, { waitUntil: 'load', timeout: TJ.navigationMs });
+    // Going to the URL on screen with a `#section` only scrolls: the page, and its stale table, would stay.
+    if (withoutHash(this.page.url()) === withoutHash(url)) await this.page.reload({ waitUntil: 'load', timeout: TJ.navigationMs });
+    else await this.page.goto(url, { waitUntil: 'load', timeout: TJ.navigationMs });
     return this.verdict();
   }
 
@@ -89,10 +92,10 @@ export class TjPage {
     }
   }
 
-  /** Closes product tours and the like; true when one was closed. */
-  async closeOverlays(): Promise<boolean> {
+  /** Closes product tours and the like (or what `closers` click away); true when one was closed. */
+  async closeOverlays(closers: readonly string[] = TJ.overlayClose): Promise<boolean> {
     let closed = false;
-    for (const button of await this.page.locator(TJ.overlayClose.join(', ')).all()) {
+    for (const button of await this.page.locator(closers.join(', ')).all()) {
       if (!(await button.isVisible().catch(() => false))) continue;
       await button.click({ timeout: CLICK_MS }).catch(() => undefined);
       closed = true;
@@ -101,9 +104,9 @@ export class TjPage {
   }
 
   /** Waits until the grid shows: a card, or the empty table's row. */
-  async gridDrawn(): Promise<void> {
-    const grid = await this.first(TJ.mediaLibrary.grid);
-    await grid.locator(TJ.mediaLibrary.gridDrawn).first().waitFor({ state: 'attached', timeout: TJ.navigationMs });
+  async gridDrawn(grids: readonly string[] = TJ.mediaLibrary.grid): Promise<void> {
+    const grid = await this.first(grids);
+    await grid.locator(grids === TJ.mediaLibrary.grid ? TJ.mediaLibrary.gridDrawn : 'tr').first().waitFor({ state: 'attached', timeout: TJ.navigationMs });
   }
 
   /**
@@ -111,8 +114,13 @@ export class TjPage {
    * screen is the new one: a watch set on the grid before the click sees it replaced. The old
    * cards stay on screen until then, and are never read.
    */
-  async reloadGrid(action: () => Promise<void>): Promise<void> {
-    const grid = await this.first(TJ.mediaLibrary.grid);
+  async reloadGrid(action: () => Promise<void>, grids: readonly string[] = TJ.mediaLibrary.grid): Promise<void> {
+    await this.reloadGridUnless(action, grids, undefined);
+  }
+
+  /** {@link reloadGrid}, except that an element matching `unless` showing first (an error) ends the wait: `'unless'`. */
+  async reloadGridUnless(action: () => Promise<void>, grids: readonly string[], unless: string | undefined): Promise<'reloaded' | 'unless'> {
+    const grid = await this.first(grids);
     await grid.evaluate((node) => {
       const page = globalThis as unknown as PageGlobals;
       page.__cfGridChanged = false;
@@ -124,8 +132,19 @@ export class TjPage {
     });
     await action();
     // A click that loads a new document (an older site) leaves no note: that is a new grid too.
-    await this.page.waitForFunction(() => (globalThis as unknown as PageGlobals).__cfGridChanged !== false, undefined, { timeout: TJ.navigationMs, polling: POLL_MS });
-    await this.gridDrawn();
+    const outcome = await this.page.waitForFunction(
+      (selector) => {
+        const page = globalThis as unknown as PageGlobals;
+        if (page.__cfGridChanged !== false) return 'reloaded';
+        const shown = selector ? Array.from(page.document.querySelectorAll(selector)).some((node) => node.getClientRects().length > 0) : false;
+        return shown ? 'unless' : false;
+      },
+      unless,
+      { timeout: TJ.navigationMs, polling: POLL_MS },
+    );
+    const result = (await outcome.jsonValue()) === 'unless' ? 'unless' : 'reloaded';
+    if (result === 'reloaded') await this.gridDrawn(grids);
+    return result;
   }
 
   /** The cards of the grid on screen, newest first; which listing they belong to is the caller's to know. */
@@ -145,12 +164,12 @@ export class TjPage {
     );
   }
 
-  /** Moves the grid to its next page; false on the last page (the link's parent is `disabled`) or when there is no Next link. */
-  async nextPage(): Promise<boolean> {
-    const link = await this.first(TJ.mediaLibrary.nextPage).catch(() => undefined);
+  /** Moves a grid to its next page; false on the last page (the link's parent is `disabled`) or when there is no Next link. */
+  async nextPage(grids: readonly string[] = TJ.mediaLibrary.grid, links: readonly string[] = TJ.mediaLibrary.nextPage): Promise<boolean> {
+    const link = await this.first(links).catch(() => undefined);
     if (!link) return false;
     if (await link.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('disabled'))) return false;
-    await this.reloadGrid(() => this.click(link));
+    await this.reloadGrid(() => this.click(link), grids);
     return true;
   }
 
@@ -162,4 +181,8 @@ export class TjPage {
     for (const text of TJ.loggedIn.texts) if ((await this.page.getByText(new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).count()) > 0) return 'in';
     return undefined;
   }
+}
+
+function withoutHash(url: string): string {
+  return url.replace(/#.*$/, '');
 }

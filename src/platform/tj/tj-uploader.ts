@@ -1,12 +1,13 @@
 import type { Browser, BrowserContext } from 'playwright';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
-import type { LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
+import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
 import { Evidence } from './evidence.js';
 import { LISTINGS, TARGET_LISTINGS, TJ, type Listing } from './selectors.js';
+import { TjCampaigns } from './tj-campaigns.js';
 import { SessionFile, signIn, type TjConnection } from './tj-session.js';
 import { TjPage } from './tj-page.js';
 import { uploadStatuses, watchUploads } from './upload-watch.js';
@@ -38,7 +39,7 @@ export class TjUploader implements Uploader {
     private readonly connection: TjConnection,
     private readonly session: SessionFile,
     private readonly evidence: Evidence,
-    private readonly log: Logger,
+    private readonly deps: TjAdapterDeps,
   ) {}
 
   /** Starts a browser on the saved session; with none saved yet, signs in first. */
@@ -52,7 +53,7 @@ export class TjUploader implements Uploader {
       await watchUploads(context);
       const page = await context.newPage();
       page.setDefaultTimeout(TJ.navigationMs);
-      const uploader = new TjUploader(browser, context, new TjPage(page, evidence), connection, session, evidence, deps.log);
+      const uploader = new TjUploader(browser, context, new TjPage(page, evidence), connection, session, evidence, deps);
       if (!saved) await uploader.signIn('no session is saved yet');
       return uploader;
     } catch (error) {
@@ -124,12 +125,17 @@ export class TjUploader implements Uploader {
       await this.tj.step(`read the ${listing.type} listing`, 'the next page of the grid', async () => {
         for (let page = 1; page <= maxPages; page += 1) {
           for (const card of await this.read()) cards.push({ ...card, creativeType: listing.type });
-          if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+          if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
           if (!(await this.tj.nextPage())) break;
         }
       });
     }
     return cards;
+  }
+
+  async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
+    const campaigns = new TjCampaigns(this.tj, (url, step, waitsFor, ready) => this.openSignedIn(url, step, waitsFor, ready), this.connection.appUrl, this.deps.layout, this.deps.storage);
+    return campaigns.createAds(campaignId, ads);
   }
 
   async keepAlive(): Promise<void> {
@@ -143,20 +149,24 @@ export class TjUploader implements Uploader {
   }
 
   private async signIn(why: string): Promise<void> {
-    this.log.info({ why }, 'Signing in to TJ');
+    this.deps.log.info({ why }, 'Signing in to TJ');
     // Headless: this only works where no captcha stands in the way; otherwise a person runs `creative-flow login`.
     await signIn(this.context, this.connection, this.session, this.evidence, 10_000);
   }
 
   /** The Media Library, signed in (again, if the session died), its grid drawn. */
   private async openLibrary(): Promise<void> {
-    const url = new URL(TJ.mediaLibrary.path, this.connection.appUrl).href;
-    await this.tj.step('open the Media Library', `"${TJ.mediaLibrary.loadedText}" or a signed-out page`, async () => {
+    await this.openSignedIn(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, 'open the Media Library', `"${TJ.mediaLibrary.loadedText}"`, () => this.tj.gridDrawn());
+  }
+
+  /** A page of the app, signed in (again, if the session died), once `ready` says it is drawn. */
+  private async openSignedIn(url: string, step: string, waitsFor: string, ready: () => Promise<void>): Promise<void> {
+    await this.tj.step(step, `${waitsFor} or a signed-out page`, async () => {
       if ((await this.tj.open(url)) === 'out') {
         await this.signIn('the session is dead');
         if ((await this.tj.open(url)) === 'out') throw new LoginRequiredError('still signed out after signing in');
       }
-      await this.tj.gridDrawn();
+      await ready();
     });
   }
 

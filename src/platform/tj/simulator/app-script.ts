@@ -29,6 +29,7 @@ export const APP_SCRIPT = String.raw`
     if (response.status === 401) return toSignIn();
     const session = await response.json();
     if (SIM.view === 'campaigns') return drawCampaigns();
+    if (SIM.view === 'campaign') return window.drawCampaign(app, nav, SIM);
     drawLibrary();
     if (session.tour) setTimeout(showTour, 150);
   }

@@ -35,6 +35,19 @@ export interface SimulatorOptions {
   readonly rejectPattern: string | undefined;
   /** Markup as TJ might change it, for `check` to catch: {@link MARKUP_CHANGES}. */
   readonly markupChange: MarkupChange | undefined;
+  /** Campaigns to start with, for "Mass create with CSV". */
+  readonly campaigns: readonly SimCampaignSeed[];
+  /** A modal left open from an earlier step covers each campaign page until closed. */
+  readonly leftoverModal: boolean;
+  /** Share (0–1) of ad creations answered with HTTP 500 (nothing created). */
+  readonly createErrorRate: number;
+}
+
+/** A campaign to seed: its id, name and the kind of ads it holds. */
+export interface SimCampaignSeed {
+  readonly id: string;
+  readonly name: string;
+  readonly type: 'native' | 'preroll';
 }
 
 /** Changes to the markup the simulator can make, each breaking what one selector finds. */
@@ -60,4 +73,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   faultSeed: 1,
   rejectPattern: undefined,
   markupChange: undefined,
+  campaigns: [],
+  leftoverModal: false,
+  createErrorRate: 0,
 };

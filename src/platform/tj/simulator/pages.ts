@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../../core/html.js';
 import { APP_SCRIPT } from './app-script.js';
+import { CAMPAIGN_SCRIPT } from './campaign-script.js';
 import type { SimCreative, Tab } from './library.js';
 import type { MarkupChange } from './options.js';
 
@@ -13,7 +14,9 @@ const STYLE = `body{font-family:sans-serif;margin:2em}.creativeContainer{display
 .dz-preview{padding:4px}.dz-error{color:#b00}.dz-success{color:#070}.page-item.disabled a{color:#999;pointer-events:none}.page-item.active a{font-weight:bold}
 .d-none{display:none}.btn-radio{border:1px solid #aaa;padding:4px 8px;cursor:pointer}.btn-radio.active{background:#def}
 ._pendo-backdrop_{position:fixed;inset:0;background:rgba(0,0,0,.45);z-index:9999;display:flex;align-items:center;justify-content:center}
-._pendo-guide_{background:#fff;padding:24px;border-radius:6px}.dataTables_processing{color:#888}`;
+._pendo-guide_{background:#fff;padding:24px;border-radius:6px}.dataTables_processing{color:#888}
+.modal[hidden]{display:none}.modal.show{position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:1050;display:flex;align-items:flex-start;justify-content:center;overflow-y:auto}
+.modal-dialog{background:#fff;padding:20px;border-radius:6px}`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | TrafficJunky (simulator)</title><style>${STYLE}</style></head>
@@ -42,15 +45,15 @@ document.getElementById('captcha').addEventListener('change', (event) => {
 }
 
 /** Which view the shell's script draws once the session is judged alive. */
-export type AppView = 'campaigns' | 'media-library';
+export type AppView = 'campaigns' | 'media-library' | 'campaign';
 
 /**
  * What TJ serves at every app URL, signed in or not: a shell with no content. Its script asks the
  * server about the session a moment after load, then draws the view or redirects to sign-in.
  */
-export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined }): string {
-  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null });
-  return layout('Advertiser', `<div id="app"><div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${APP_SCRIPT}</script>`);
+export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean }): string {
+  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal });
+  return layout('Advertiser', `<div id="app"><div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);
 }
 
 /** One page of one tab's grid, as the script puts it in place. Cards differ by tab, as TJ's export shows. */

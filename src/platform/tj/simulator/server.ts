@@ -5,6 +5,7 @@ import { ConfigError } from '../../../core/errors.js';
 import { openMedia } from '../../../media/ffmpeg-binaries.js';
 import type { MediaRepository } from '../../../media/media.repository.js';
 import { StorageRepository } from '../../../store/storage.repository.js';
+import { SimCampaigns } from './campaigns.js';
 import { cookie, html, json, readJson, readText, redirect, seededRandom } from './http.js';
 import { SimLibrary, type ReviewStatus, type Tab } from './library.js';
 import { MediaLibraryRoutes, type SimCounters } from './media-library.js';
@@ -19,6 +20,8 @@ export interface RunningSimulator {
   readonly url: string;
   readonly library: SimLibrary;
   readonly sessions: SimSessions;
+  /** Changes options while it runs (faults on or off), as a test's script needs. */
+  configure(patch: Partial<SimulatorOptions>): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export interface SimState {
   readonly resent: Record<string, number>;
   /** Sign-in forms submitted. */
   readonly signIns: number;
+  /** Each campaign's ads, with the times each was created. */
+  readonly campaigns: SimCampaigns['state'];
 }
 
 /**
@@ -47,7 +52,9 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   const counters: SimCounters = { uploads: new Map(), resent: new Map(), signIns: 0 };
   const uploadsDir = await storage.makeTempDir('tj-sim-');
   const mediaLibrary = new MediaLibraryRoutes(library, media, storage, uploadsDir, counters, () => options, seededRandom(options.faultSeed));
-  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange });
+  const campaigns = new SimCampaigns(library, () => options, seededRandom(options.faultSeed + 1));
+  campaigns.seed(options.campaigns);
+  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);
@@ -55,6 +62,8 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
     const session = cookie(req, SESSION_COOKIE);
     const alive = sessions.touch(session);
     const route = `${req.method} ${url.pathname}`;
+    if (/^\/campaign\/\d+\/ad-settings$/.test(url.pathname) && req.method === 'GET') return html(res, 200, shell('campaign'));
+    if (url.pathname.startsWith('/api/campaign/')) return campaigns.handle(req, res, url.pathname, url, alive);
     switch (route) {
       case 'GET /':
       case 'GET /sign-in':
@@ -89,6 +98,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
           uploads: Object.fromEntries(counters.uploads),
           resent: Object.fromEntries(counters.resent),
           signIns: counters.signIns,
+          campaigns: campaigns.state,
         };
         return json(res, 200, state);
       }
@@ -122,6 +132,9 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
     url: `http://${options.host}:${port}`,
     library,
     sessions,
+    configure(patch) {
+      options = { ...options, ...patch };
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

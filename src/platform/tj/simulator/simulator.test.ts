@@ -124,6 +124,57 @@ describe('TJ simulator over HTTP', () => {
   });
 });
 
+describe('TJ simulator campaigns over HTTP', () => {
+  const nativeCsv = (rows: string[][]): string => ['"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"', ...rows.map((row) => row.map((cell) => `"${cell}"`).join(','))].join('\n');
+  let sim: RunningSimulator;
+  let session: string;
+  let ids: { video: string; image: string; preroll: string };
+  beforeAll(async () => {
+    const library = new SimLibrary();
+    const add = (name: string, tab: 'native' | 'in_stream_video', nativeType: 0 | 1): string => library.add({ name, fileType: '.mp4', dimensions: '640x360', tab, nativeType, sha256: name, uploadDate: '2026-11-01' }).id;
+    ids = { video: add('v', 'native', 1), image: add('i', 'native', 0), preroll: add('p', 'in_stream_video', 0) };
+    sim = await start({ gridDelayMs: 0, campaigns: [{ id: '77', name: 'Seeded', type: 'native' }] }, library);
+    session = await signIn(sim);
+  });
+  afterAll(() => sim.close());
+
+  const post = (path: string, body: string): Promise<Response> => fetch(`${sim.url}/api/campaign/77${path}`, { method: 'POST', body, headers: { cookie: session } });
+
+  it('serves the ad settings as the script-drawn shell; its calls need a live session and a known campaign', async () => {
+    expect((await fetch(`${sim.url}/campaign/77/ad-settings`)).status).toBe(200);
+    expect((await fetch(`${sim.url}/api/campaign/77`)).status).toBe(401);
+    expect((await fetch(`${sim.url}/api/campaign/78`, { headers: { cookie: session } })).status).toBe(404);
+    expect(await (await fetch(`${sim.url}/api/campaign/77`, { headers: { cookie: session } })).json()).toEqual({ id: '77', name: 'Seeded', type: 'native' });
+  });
+
+  it("lists creatives that are unknown or do not fit the campaign's type as not valid, and enforces TJ's limits", async () => {
+    const invalid = await post('/ads/preview', nativeCsv([['A_ID-1', 'u', ids.preroll, ids.image, 'h', 'b'], ['B_ID-2', 'u', '999', ids.image, 'h', 'b'], ['C_ID-3', 'u', ids.video, ids.image, 'h', 'b']]));
+    expect([invalid.status, await invalid.json()]).toEqual([422, { invalidIds: [ids.preroll, '999'] }]);
+    const tooLong = await post('/ads/preview', nativeCsv([['A'.repeat(65), 'u', ids.video, ids.image, 'h', 'b']]));
+    expect(((await tooLong.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/Ad Name is 65 characters; TJ takes at most 64/)]);
+    const tooMany = await post('/ads/preview', nativeCsv(Array.from({ length: 51 }, (_, i) => [`N${i}`, 'u', ids.video, ids.image, 'h', 'b'])));
+    expect(((await tooMany.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/51 ads; TJ takes 1 to 50/)]);
+    const preroll = await post('/ads/preview', 'Ad Name,Target URL,Creative ID,Custom CTA Text,Custom CTA URL,Banner CTA Creative ID,Banner CTA Title,Banner CTA Subtitle,Banner CTA URL,Tracking Pixel\nP,u,' + ids.preroll + ',,,,,,,');
+    expect(((await preroll.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/takes native ads/)]);
+  });
+
+  it('creates the ads of a valid CSV, counting each creation, so an ad sent twice shows twice in its table and its state', async () => {
+    const csv = nativeCsv([['C_ID-3', 'u', ids.video, ids.image, 'h', 'b']]);
+    expect((await post('/ads/create', csv)).status).toBe(200);
+    expect((await post('/ads/create', csv)).status).toBe(200);
+    const table = (await (await fetch(`${sim.url}/api/campaign/77/ads?length=100`, { headers: { cookie: session } })).json()) as { rows: string };
+    expect(table.rows.match(/C_ID-3/g)).toHaveLength(2);
+    expect((await state(sim)).campaigns[0]?.ads).toEqual([{ name: 'C_ID-3', targetUrl: 'u', creativeIds: [ids.video, ids.image], created: 2 }]);
+  });
+
+  it('answers a create with a 500, creating nothing, when told to', async () => {
+    sim.configure({ createErrorRate: 1 });
+    expect((await post('/ads/create', nativeCsv([['D_ID-4', 'u', ids.video, ids.image, 'h', 'b']]))).status).toBe(500);
+    sim.configure({ createErrorRate: 0 });
+    expect((await state(sim)).campaigns[0]?.ads.map((ad) => ad.name)).toEqual(['C_ID-3']);
+  });
+});
+
 describe('TJ simulator faults', () => {
   it('answers a 500 with no body, or a proxy 502 page, without keeping the file; or drops the connection after keeping it', async () => {
     const image = await makeImage(path.join(await tempRoot(), 'IMG_a_ID-0000000A-IMG.png'));

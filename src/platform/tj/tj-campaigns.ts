@@ -1,0 +1,181 @@
+import type { Layout } from '../../core/layout.js';
+import type { AdProblem, AdsRequest, CreateAdsOutcome } from '../../core/platform.js';
+import { CreativeFlowError } from '../../core/errors.js';
+import type { StorageRepository } from '../../store/storage.repository.js';
+import { creativeIdsOf, renderCampaignRows, withCampaignName, type AdRow } from './campaign-format.js';
+import { TJ } from './selectors.js';
+import type { TjPage } from './tj-page.js';
+
+/** Opens a page of the app signed in (signing in again when the session died), then waits for `ready`. */
+export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>) => Promise<void>;
+
+/** A row of a campaign's ads table, as its cells read. */
+type TableRow = readonly string[];
+
+/** What TJ said to a CSV's preview. */
+type Preview = { readonly kind: 'ready' } | { readonly kind: 'invalid'; readonly ids: readonly string[]; readonly text: string } | { readonly kind: 'error'; readonly text: string };
+
+/** TJ refused a campaign's CSV for a reason other than its creatives. */
+export class CampaignCsvRefusedError extends CreativeFlowError {}
+
+const c = TJ.campaign;
+
+/**
+ * "Mass create with CSV" on a campaign's ad settings (TJ-CONTRACT.md): the ads its table already
+ * shows are never sent again, TJ's "not valid" creatives are dropped and the rest sent once more,
+ * and the table is read again afterwards to tell by name (or by creative ids) which ads exist.
+ */
+export class TjCampaigns {
+  constructor(
+    private readonly tj: TjPage,
+    private readonly openSignedIn: OpenSignedIn,
+    private readonly appUrl: string,
+    private readonly layout: Layout,
+    private readonly storage: StorageRepository,
+  ) {}
+
+  async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
+    const campaignName = await this.open(campaignId);
+    const before = await this.readTable(campaignId);
+    // A run cut short may have created some already: those are never sent again.
+    const alreadyThere = ads.rows.filter((row) => shownByName(row, before));
+    let toSend = withCampaignName(
+      ads.rows.filter((row) => !alreadyThere.includes(row)),
+      campaignName,
+    );
+    const refused: AdProblem[] = [];
+    let failure: string | undefined;
+    // TJ names the creatives that do not fit: those rows are dropped and the rest tried once more.
+    for (let attempt = 1; toSend.length > 0; attempt += 1) {
+      const preview = await this.preview(campaignId, ads.header, toSend, attempt > 1);
+      if (preview.kind === 'ready') {
+        failure = await this.confirm(campaignId);
+        break;
+      }
+      if (preview.kind === 'error') throw new CampaignCsvRefusedError(`TJ refused the CSV for campaign ${campaignId}: ${preview.text}`, { hint: "Check the CSV against TJ's format and limits; a screenshot of the page is in data/screenshots/." });
+      const invalid = new Set(preview.ids);
+      const dropped = toSend.filter((row) => creativeIdsOf(row, ads.kind).some((id) => invalid.has(id)));
+      for (const row of dropped) refused.push({ adName: nameOf(row), reason: `TJ: creative ${creativeIdsOf(row, ads.kind).filter((id) => invalid.has(id)).join(', ')} is not valid for this campaign` });
+      toSend = toSend.filter((row) => !dropped.includes(row));
+      if (attempt === 2 || dropped.length === 0) {
+        // Still refused after the one retry, or refused without naming any creative we sent: the rest waits for a person.
+        for (const row of toSend) refused.push({ adName: nameOf(row), reason: `TJ found issues it did not tie to a creative: ${preview.text}` });
+        toSend = [];
+      }
+    }
+    const refusedNames = new Set(refused.map((problem) => problem.adName));
+    const sent = ads.rows.filter((row) => !alreadyThere.includes(row) && !refusedNames.has(nameOf(row)));
+    if (sent.length === 0) return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: [], refused, missing: [] };
+
+    // Verified in the table as the server has it now, never by a count.
+    await this.open(campaignId);
+    const after = await this.readTable(campaignId);
+    const created = sent.filter((row) => shownByName(row, after) || shownAsNewRow(row, ads, after, before));
+    const missing = sent.filter((row) => !created.includes(row)).map((row) => ({ adName: nameOf(row), reason: failure ?? "not in the campaign's ads table after creating" }));
+    return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: created.map(nameOf), refused, missing };
+  }
+
+  /** The campaign's ad settings, signed in, with any modal left open closed; returns the campaign's name. */
+  private async open(campaignId: string): Promise<string> {
+    const url = new URL(c.adSettingsPath.replace('{id}', encodeURIComponent(campaignId)), this.appUrl).href;
+    const ready = c.readyText.map((text) => `"${text}"`).join(' or ');
+    await this.openSignedIn(url, `open campaign ${campaignId}`, ready, async () => {
+      await this.tj.page.getByText(new RegExp(c.readyText.map(escapeRegExp).join('|'))).first().waitFor({ timeout: TJ.navigationMs });
+      await this.tj.gridDrawn(c.adsTable);
+    });
+    return this.tj.step(`read the name of campaign ${campaignId}`, c.name, async () => {
+      await this.tj.closeOverlays(c.openModalClose);
+      return ((await this.tj.page.locator(c.name).first().textContent({ timeout: TJ.navigationMs })) ?? '').trim();
+    });
+  }
+
+  /** Every row of the ads table, at 100 a page, every page. */
+  private async readTable(campaignId: string): Promise<TableRow[]> {
+    return this.tj.step(`read the ads of campaign ${campaignId}`, `${c.lengthSelect} | ${c.lengthWidget} and ${c.adsTable.join(' | ')}`, async () => {
+      await this.showHundred();
+      const rows: TableRow[] = [];
+      for (let page = 1; page <= TJ.maxPages; page += 1) {
+        const table = await this.tj.first(c.adsTable);
+        rows.push(...(await table.locator('tr:not(:has(.dataTables_empty))').evaluateAll((nodes) => nodes.map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')))));
+        if (!(await this.tj.nextPage(c.adsTable, c.nextPage))) break;
+      }
+      return rows;
+    });
+  }
+
+  /** The table's length control at 100: the plain select where it shows, else the select2 widget. */
+  private async showHundred(): Promise<void> {
+    const select = this.tj.page.locator(c.lengthSelect).first();
+    if ((await select.count()) > 0 && (await select.isVisible())) {
+      if ((await select.inputValue()) !== '100') await this.tj.reloadGrid(async () => void (await select.selectOption('100')), c.adsTable);
+      return;
+    }
+    const widget = this.tj.page.locator(c.lengthWidget).first();
+    if ((await widget.count()) === 0 || (await widget.textContent())?.trim() === '100') return;
+    await this.tj.reloadGrid(async () => {
+      await this.tj.click(widget);
+      await this.tj.click(this.tj.page.locator(c.lengthWidgetOption).first());
+    }, c.adsTable);
+  }
+
+  /** Opens "Mass create with CSV", hands it the rows as a file, and asks for the preview; `reload` first for a page with no message of an earlier try. */
+  private async preview(campaignId: string, header: readonly string[], rows: readonly AdRow[], reload: boolean): Promise<Preview> {
+    const file = this.layout.campaignUploadFile(campaignId);
+    await this.storage.ensureDir(this.layout.tmp);
+    await this.storage.writeScratchFile(file, Buffer.from(renderCampaignRows(header, rows)));
+    try {
+      if (reload) await this.open(campaignId);
+      const page = this.tj.page;
+      return await this.tj.step(`preview the CSV for campaign ${campaignId}`, `${c.previewModal}, "${c.issuesText}" or ${c.errorAlert}`, async () => {
+        await this.tj.click(await this.tj.first(c.massCreate));
+        await page.setInputFiles(c.csvInput, file);
+        await this.tj.click(await this.tj.first(c.csvPreview));
+        await page.locator(`${c.previewModal}:visible, ${c.errorAlert}:visible, :text("${c.issuesText}")`).first().waitFor({ timeout: TJ.navigationMs });
+        if ((await page.getByText(c.issuesText).count()) > 0) {
+          // The ids are read from TJ's message alone (the table below may hold the same creatives in older ads).
+          const message = page.locator(`${c.errorAlert}:has-text("${c.invalidText}")`);
+          const text = (await message.count()) > 0 ? await message.first().innerText() : await page.locator(`:text("${c.invalidText}") >> xpath=..`).first().innerText();
+          const sentIds = new Set(rows.flatMap((row) => Object.values(row)));
+          const listed = text.slice(Math.max(0, text.indexOf(c.invalidText)));
+          return { kind: 'invalid', ids: [...new Set(listed.match(/\d+/g) ?? [])].filter((id) => sentIds.has(id)), text: text.replace(/\s+/g, ' ').trim() };
+        }
+        if ((await page.locator(`${c.previewModal}:visible`).count()) > 0) return { kind: 'ready' };
+        return { kind: 'error', text: (await page.locator(`${c.errorAlert}:visible`).first().innerText()).trim() };
+      });
+    } finally {
+      await this.storage.remove(file);
+    }
+  }
+
+  /** Confirms the preview and waits for the table to reload, or for an error; returns the error TJ showed, if any. */
+  private async confirm(campaignId: string): Promise<string | undefined> {
+    return this.tj.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table or ${c.errorAlert}`, async () => {
+      const confirm = await this.tj.first(c.confirm);
+      const outcome = await this.tj.reloadGridUnless(() => this.tj.click(confirm), c.adsTable, c.errorAlert);
+      if (outcome === 'reloaded') return undefined;
+      return (await this.tj.page.locator(`${c.errorAlert}:visible`).first().innerText()).trim() || 'TJ showed an error while creating the ads';
+    });
+  }
+}
+
+/** Whether the table shows this ad: a cell holding its name. */
+function shownByName(row: AdRow, table: readonly TableRow[]): boolean {
+  const name = nameOf(row);
+  return table.some((cells) => cells.includes(name));
+}
+
+/** Whether a row new since `before` holds all of this ad's creative ids (for a table that shows ids but not names). */
+function shownAsNewRow(row: AdRow, ads: AdsRequest, table: readonly TableRow[], before: readonly TableRow[]): boolean {
+  const ids = creativeIdsOf(row, ads.kind);
+  if (ids.length === 0) return false;
+  const old = new Set(before.map((cells) => cells.join('\u0001')));
+  return table.some((cells) => !old.has(cells.join('\u0001')) && ids.every((id) => cells.some((cell) => cell.split(/[\s,;]+/).includes(id))));
+}
+
+function nameOf(row: AdRow): string {
+  return row['Ad Name'] ?? '';
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
