@@ -1,5 +1,8 @@
 import os from 'node:os';
 import { ArchiveService } from './archive/archive.service.js';
+import { CampaignAdsService } from './campaigns/campaign-ads.service.js';
+import { CampaignTargetsFile } from './campaigns/campaign-targets.js';
+import { HandsOffService } from './campaigns/hands-off.service.js';
 import type { Config } from './config/config.js';
 import { ActivityBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
@@ -17,6 +20,8 @@ import { SessionStatusFile } from './platform/session-status.js';
 import { SessionFile } from './platform/tj/tj-session.js';
 import { TjUploader } from './platform/tj/tj-uploader.js';
 import { ReportService } from './report/report.service.js';
+import { CampaignAdsRepository } from './store/campaign-ads.repository.js';
+import { CheckpointRepository } from './store/checkpoint.repository.js';
 import { CreativeRepository } from './store/creative.repository.js';
 import { LibraryRepository } from './store/library.repository.js';
 import { ProcessLock } from './store/process-lock.js';
@@ -67,7 +72,16 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     }
     const runState = await RunStateRepository.open(layout.db, storage);
     const sessionStatus = new SessionStatusFile(layout.sessionStatusFile, storage);
-    const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs, (name) => library.get(name)?.reviewStatus);
+    const campaignAds = await CampaignAdsRepository.open(layout.db, storage);
+    const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs, {
+      reviewStatusOf: (name) => library.get(name)?.reviewStatus,
+      campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
+    });
+    const checkpoints = new CheckpointRepository(layout, storage);
+    const campaignAdsService = new CampaignAdsService(campaignAds, log);
+    const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, (error) => log.error({ file: layout.campaignTargetsCsv }, `${error.plain} Keeping the rules read before.`));
+    await targets.current(true);
+    const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, { maxAttempts: config.campaignMaxAttempts });
     events.on('creative', () => inventory.scheduleWrite());
     const services: Services = {
       storage,
@@ -89,9 +103,10 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       }),
       archive: new ArchiveService(creatives, runState, storage, layout, events, log),
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
-      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, sessionStatus, log),
+      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, sessionStatus, { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
       sessionStatus,
       librarySync: new LibrarySyncService(library, config.libraryMaxPages, log),
+      campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
     };
     log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg }, 'creative-flow ready');
     return {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { openApp, type App } from './app.js';
+import { campaignProgress, campaignSummary } from './campaign-progress.js';
 import { loadConfig, type Config } from './config/config.js';
 import { ConfigError, CreativeFlowError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
@@ -123,6 +125,28 @@ program
   .action(async (file: string, options: { reason: string }, command: Command) => {
     const { hash, list } = await blockFile(await configFrom(command), file, options.reason);
     console.log(`Blocked ${hash} ("${options.reason}") in ${list}. Files with these bytes are set aside as rejected.`);
+  });
+
+const campaigns = program.command('campaigns').description('ads in TJ campaigns, from the campaign CSVs');
+campaigns
+  .command('create')
+  .description('create ads in campaigns from tracking/campaign_mapping.csv (TJ_tool\'s format), resuming where the last run stopped; a dry run unless --live')
+  .option('--mapping <file>', 'another mapping file (campaign_id,csv_filename,campaign_name,enabled)')
+  .option('--only <ids>', 'only these campaign ids, comma-separated')
+  .option('--fresh', 'start over instead of carrying on from the last run\'s checkpoint')
+  .option('--retry-failed', 'run again the campaigns that failed in earlier runs')
+  .option('--skip-invalid', 'run the valid rows of a mapping that has bad ones (they are listed)')
+  .option('--queued', 'instead of the mapping: the ads the daemon queued from tracking/campaign_targets.csv, failed ones included')
+  .action(async (options: { mapping?: string; only?: string; fresh?: boolean; retryFailed?: boolean; skipInvalid?: boolean; queued?: boolean }, command: Command) => {
+    const only = options.only?.split(',').map((id) => id.trim()).filter(Boolean);
+    if (only?.some((id) => !/^\d+$/.test(id))) throw new ConfigError('--only', `must be campaign ids separated by commas (got "${options.only}")`);
+    const progress = campaignProgress(process.stdout);
+    const run = await withApp(command, (app) =>
+      app.jobs.campaigns.create({ mapping: options.mapping && path.resolve(options.mapping), only, fresh: options.fresh ?? false, retryFailed: options.retryFailed ?? false, skipInvalid: options.skipInvalid ?? false, queued: options.queued ?? false, onEvent: progress.onEvent }),
+    ).finally(() => progress.stop());
+    console.log(campaignSummary(run).join('\n'));
+    if (run.stopped) process.exitCode = 3;
+    else if (run.results.some((each) => each.result === 'failed')) process.exitCode = 1;
   });
 
 program

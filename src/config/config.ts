@@ -48,6 +48,8 @@ export interface Config {
   readonly uploadCron: string;
   /** Passes a file's upload may fail for reasons not its own before it is marked failed for a person. */
   readonly uploadMaxPasses: number;
+  /** Passes a hands-off campaign (tracking/campaign_targets.csv) may fail before it waits for a person. */
+  readonly campaignMaxAttempts: number;
   /** Pages read per listing by `refresh-library` and `sync-status`: a safety limit. */
   readonly libraryMaxPages: number;
   /** node-cron expression for the daemon's review-status sync (live runs only). */
@@ -90,6 +92,7 @@ const SETTINGS = {
   uploadPaceMs: { env: 'UPLOAD_PACE_MS', schema: wholeNumber(0).default(2_000) },
   uploadCron: { env: 'UPLOAD_CRON', schema: cronExpression.default('*/30 * * * * *') },
   uploadMaxPasses: { env: 'UPLOAD_MAX_PASSES', schema: wholeNumber(1, 1_000).default(5) },
+  campaignMaxAttempts: { env: 'CAMPAIGN_MAX_ATTEMPTS', schema: wholeNumber(1, 100).default(3) },
   libraryMaxPages: { env: 'LIBRARY_MAX_PAGES', schema: wholeNumber(1, 100_000).default(500) },
   syncCron: { env: 'SYNC_CRON', schema: cronExpression.default('0 */30 * * * *') },
   reportCron: { env: 'REPORT_CRON', schema: cronExpression.default('55 23 * * *') },

@@ -67,6 +67,8 @@ export interface CreateAdsOutcome {
   readonly created: readonly string[];
   /** Refused by the platform: creatives not valid for the campaign. */
   readonly refused: readonly AdProblem[];
+  /** The creative ids the platform called not valid. */
+  readonly invalidIds: readonly string[];
   /** Sent, but not in the table afterwards (an error while creating). */
   readonly missing: readonly AdProblem[];
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { rootPath } from '../core/layout.js';
 import { createLogger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
+import { CheckpointRepository } from '../store/checkpoint.repository.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from '../test/fake-platform.js';
@@ -52,6 +53,11 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     reports: { write: async () => ({ report: {} as never, files: [] }) },
     librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
     sessionStatus: { read: async () => undefined },
+    campaigns: {
+      checkpoints: new CheckpointRepository(config.layout, storage),
+      campaignAds: { run: async () => ({ checkpoint: 'none', results: [] }) },
+      handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }) },
+    },
   };
   return { jobs: new Jobs(services, config, log), calls };
 }

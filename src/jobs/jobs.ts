@@ -19,6 +19,7 @@ import type { InventoryService } from '../tracking/inventory.service.js';
 import type { TrackingService } from '../tracking/tracking.service.js';
 import type { LibrarySyncService, RefreshResult, ReviewChange } from '../upload/library-sync.service.js';
 import type { UploadService } from '../upload/upload.service.js';
+import { CampaignJobs, type CampaignServices } from './campaign-jobs.js';
 
 /** The services the jobs are made of, and what the jobs use of each; `openApp` builds them once. */
 export interface Services {
@@ -35,6 +36,8 @@ export interface Services {
   readonly librarySync: Pick<LibrarySyncService, 'syncStatuses' | 'refreshLibrary'>;
   /** Why work on TJ waits for a person, as recorded. */
   readonly sessionStatus: Pick<SessionStatusFile, 'read'>;
+  /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
+  readonly campaigns: Omit<CampaignServices, 'storage' | 'connection' | 'inventory'>;
 }
 
 export interface UploadPassOptions {
@@ -65,11 +68,16 @@ export interface Closable {
  * steps in two places.
  */
 export class Jobs {
+  /** `campaigns create`, and the ads the daemon creates on its own after a batch. */
+  readonly campaigns: CampaignJobs;
+
   constructor(
     private readonly services: Services,
     private readonly config: Config,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.campaigns = new CampaignJobs({ ...services.campaigns, storage: services.storage, connection: services.connection, inventory: services.inventory }, config, log);
+  }
 
   /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
   async watchInbox(): Promise<Closable> {
@@ -138,6 +146,7 @@ export class Jobs {
     const archived = await this.archive();
     if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
     if (summary && !summary.dryRun) await tracking.writeLibraryExport();
+    await this.campaigns.handsOffPass(options.signal);
     return { summary, archived, waitingFor };
   }
 
@@ -158,6 +167,8 @@ export class Jobs {
       const batch = await archive.completed(open);
       if (!batch) continue;
       const { files, missing } = await tracking.writeCampaignCsvs(batch, open.files);
+      // Queued before the batch is marked done: a crash in between writes and queues it again, which changes nothing.
+      if (missing.length === 0) await this.campaigns.queueBatch(batch, files);
       await archive.csvsWritten(open.batch, missing.length === 0 ? { ready: true } : { ready: false, files, missing });
       written.push(batch);
     }

@@ -1,3 +1,4 @@
+import type { CampaignAdRecord, StuckCampaign } from '../core/campaigns.js';
 import { localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
@@ -40,9 +41,20 @@ export interface DailyReport {
   /** Creatives TJ approved or rejected that day, as the status sync saw it. */
   readonly reviewChanges: readonly ReviewChangeOfDay[];
   readonly creatives: readonly ReportCreative[];
+  /** Ads created in campaigns that day, and ads TJ refused, by campaign. */
+  readonly campaignAds: { readonly created: readonly CampaignAdLine[]; readonly refused: readonly CampaignAdLine[] };
   /** Things a person must do, in plain words: settings still at a placeholder, and what waits for them. */
   readonly attention: readonly string[];
 }
+
+export interface CampaignAdLine {
+  readonly campaignId: string;
+  readonly campaignName: string;
+  readonly adName: string;
+  readonly creativeIds: readonly string[];
+  readonly reason?: string;
+}
+
 
 /** What the report is built from: the day's records and what the services know. */
 export interface ReportInput {
@@ -58,6 +70,10 @@ export interface ReportInput {
   readonly notReady?: { readonly missing: readonly string[]; readonly files: readonly string[] } | undefined;
   /** Why uploads wait for a person, when they do. */
   readonly platform?: SessionStatus | undefined;
+  /** The ads recorded in campaigns that day. */
+  readonly campaignAds?: readonly CampaignAdRecord[];
+  /** Hands-off campaigns that stopped retrying. */
+  readonly stuckCampaigns?: readonly StuckCampaign[];
 }
 
 const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDate(iso) === date;
@@ -72,7 +88,7 @@ export function touchedOn(date: string, record: CreativeRecord): boolean {
  * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
 export function buildDailyReport(input: ReportInput): DailyReport {
-  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platform } = input;
+  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platform, campaignAds = [], stuckCampaigns = [] } = input;
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
@@ -117,11 +133,22 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
     reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
     creatives: handled.map((record) => toReportCreative(record, reviewStatusOf)),
+    campaignAds: {
+      created: campaignAds.filter((ad) => ad.status === 'created' && on(date, ad.at)).map(toAdLine),
+      refused: campaignAds.filter((ad) => ad.status === 'refused' && on(date, ad.at)).map(toAdLine),
+    },
     attention: [
       ...(platform ? [`Uploads to TJ wait (${platform.state === 'password-refused' ? 'password refused' : 'login needed'} since ${platform.since}): ${platform.message}`] : []),
       ...(notReady && notReady.missing.length > 0 ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
+      ...stuckCampaigns.map(
+        (stuck) => `Campaign ${stuck.campaignId}: the ads of ${stuck.source} failed ${stuck.attempts} times (${stuck.error}). Fix the cause, then \`creative-flow campaigns create --queued\` tries again.`,
+      ),
     ],
   };
+}
+
+function toAdLine(ad: CampaignAdRecord): CampaignAdLine {
+  return { campaignId: ad.campaignId, campaignName: ad.campaignName, adName: ad.adName, creativeIds: ad.creativeIds, ...(ad.reason ? { reason: ad.reason } : {}) };
 }
 
 function notReadyLine(missing: readonly string[], files: number): string {

@@ -1,6 +1,6 @@
 import { fileName } from '../core/files.js';
 import { escapeHtml } from '../core/html.js';
-import type { DailyReport } from './daily-report.js';
+import type { CampaignAdLine, DailyReport } from './daily-report.js';
 
 function seconds(value: number | undefined): string {
   if (value === undefined) return '–';
@@ -33,6 +33,13 @@ export function renderMarkdown(report: DailyReport): string {
   if (report.reviewChanges.length > 0) {
     lines.push('## Reviewed by TJ today', '', ...report.reviewChanges.map((change) => `- ${change.to}: \`${change.name}\` (${change.creativeId})`), '');
   }
+  const { created, refused } = report.campaignAds;
+  if (created.length > 0) {
+    lines.push('## Ads created in campaigns', '');
+    for (const [campaign, ads] of byCampaign(created)) lines.push(`- **${campaign}**: ${ads.map((ad) => `\`${ad.adName}\``).join(', ')}`);
+    lines.push('');
+  }
+  if (refused.length > 0) lines.push('## Ads TJ refused', '', ...refused.map((ad) => `- **${ad.campaignName}** (${ad.campaignId}) \`${ad.adName}\`: ${ad.reason ?? ''}`), '');
   if (report.batches.length > 0) {
     lines.push('## Batches', '');
     for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${fileName(csv)}](../../${csv})`).join('')}`);
@@ -58,6 +65,8 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
   const batches = report.batches
     .map((batch) => `<li>Batch ${batch.batch}: <a href="../../${escapeHtml(batch.dir)}">${escapeHtml(batch.dir)}</a>${batch.csvs.map((csv) => ` · <a href="../../${escapeHtml(csv)}">${escapeHtml(fileName(csv))}</a>`).join('')}</li>`)
     .join('');
+  const campaignAds = [...byCampaign(report.campaignAds.created)].map(([campaign, ads]) => `<li><b>${escapeHtml(campaign)}</b>: ${ads.map((ad) => `<code>${escapeHtml(ad.adName)}</code>`).join(', ')}</li>`).join('');
+  const refusedAds = report.campaignAds.refused.map((ad) => `<li><b>${escapeHtml(ad.campaignName)}</b> (${escapeHtml(ad.campaignId)}) <code>${escapeHtml(ad.adName)}</code>: ${escapeHtml(ad.reason ?? '')}</li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>creative-flow ${report.date}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}.counts{display:flex;gap:12px;flex-wrap:wrap}.count{border:1px solid #ddd;border-radius:6px;padding:8px 14px;text-align:center}.count b{display:block;font-size:24px}
 .grid{display:flex;flex-wrap:wrap;gap:12px}.creative{width:220px;margin:0;border:1px solid #ddd;border-radius:6px;overflow:hidden}.thumb{width:220px;height:124px;object-fit:cover;display:block;background:#eee}
@@ -67,6 +76,17 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
 ${report.attention.length ? `<h2>Needs attention</h2><ul class="attention">${report.attention.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
 ${list('Rejected', report.rejected)}${list('Duplicates', report.duplicates)}${list('Failed', report.failed)}
 ${report.reviewChanges.length ? `<h2>Reviewed by TJ today</h2><ul>${report.reviewChanges.map((change) => `<li class="${change.to}">${change.to}: <code>${escapeHtml(change.name)}</code> (${change.creativeId})</li>`).join('')}</ul>` : ''}
+${campaignAds ? `<h2>Ads created in campaigns</h2><ul>${campaignAds}</ul>` : ''}${refusedAds ? `<h2>Ads TJ refused</h2><ul>${refusedAds}</ul>` : ''}
 ${batches ? `<h2>Batches</h2><ul>${batches}</ul>` : ''}
 <h2>Creatives handled</h2><div class="grid">${cards}</div></body></html>`;
+}
+
+/** Ads grouped under "Campaign name (id)". */
+function byCampaign(ads: readonly CampaignAdLine[]): Map<string, CampaignAdLine[]> {
+  const groups = new Map<string, CampaignAdLine[]>();
+  for (const ad of ads) {
+    const campaign = `${ad.campaignName} (${ad.campaignId})`;
+    groups.set(campaign, [...(groups.get(campaign) ?? []), ad]);
+  }
+  return groups;
 }

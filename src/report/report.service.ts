@@ -10,6 +10,8 @@ import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { MediaRepository } from '../media/media.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
+import type { CampaignAdsRepository } from '../store/campaign-ads.repository.js';
+import type { StuckCampaign } from '../core/campaigns.js';
 import { buildDailyReport, touchedOn, type DailyReport } from './daily-report.js';
 import { renderHtml, renderMarkdown } from './render.js';
 
@@ -25,6 +27,8 @@ export class ReportService {
     private readonly template: CampaignTemplate,
     /** Why uploads wait for a person, when they do: the report says so. */
     private readonly sessionStatus: Pick<SessionStatusFile, 'read'>,
+    /** The ads created in campaigns, and the hands-off campaigns that wait for a person. */
+    private readonly campaigns: { ads: Pick<CampaignAdsRepository, 'onDate'>; stuck: () => Promise<StuckCampaign[]> },
     private readonly log: Logger,
   ) {}
 
@@ -45,6 +49,8 @@ export class ReportService {
       reviewChanges,
       notReady: { missing: missingCampaignSettings(this.template), files: csvs.filter((csv) => baseName(csv).endsWith(NOT_READY_SUFFIX)) },
       platform: await this.sessionStatus.read(),
+      campaignAds: await this.campaigns.ads.onDate(date),
+      stuckCampaigns: await this.campaigns.stuck(),
     });
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {

@@ -89,12 +89,15 @@ export class FakePlatform implements Uploader {
       this.campaignFailures.set(campaignId, failures - 1);
       throw new Error(`creating ads in campaign ${campaignId} failed`);
     }
-    const outcome = { campaignName: campaign.name, alreadyThere: [] as string[], created: [] as string[], refused: [] as { adName: string; reason: string }[], missing: [] };
+    const outcome = { campaignName: campaign.name, alreadyThere: [] as string[], created: [] as string[], refused: [] as { adName: string; reason: string }[], invalidIds: [] as string[], missing: [] };
     for (const row of ads.rows) {
       const name = row['Ad Name'] ?? '';
       const invalid = Object.values(row).find((value) => this.invalidCreatives.has(value));
       if (campaign.ads.has(name)) outcome.alreadyThere.push(name);
-      else if (invalid) outcome.refused.push({ adName: name, reason: `creative ${invalid} is not valid` });
+      else if (invalid) {
+        outcome.refused.push({ adName: name, reason: `creative ${invalid} is not valid` });
+        outcome.invalidIds.push(invalid);
+      }
       else {
         campaign.ads.set(name, (campaign.ads.get(name) ?? 0) + 1);
         outcome.created.push(name);

@@ -15,6 +15,9 @@ const run = promisify(execFile);
 /** TJ's real library export of 746 creatives (a copy of shared/examples/), resolved from src/ or dist/. */
 export const EXAMPLE_LIBRARY_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test/data/TJ_Creative_Library.csv');
 
+/** A campaign CSV TJ_tool was fed (a copy of shared/examples/): TJ's native format, as written by the old scripts. */
+export const EXAMPLE_NATIVE_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test/data/Batch001_20251113_121321_Native.csv');
+
 /** A fresh root folder for one test. */
 export async function tempRoot(prefix = 'cf-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));

@@ -43,17 +43,27 @@ export type InventoryRow = Record<(typeof INVENTORY_COLUMNS)[number], string>;
  * One row per creative: a native pair gives three (the `ORG_` original, the video, the thumbnail),
  * as in the origin; a file not yet converted, or set aside, gives one.
  */
-export function inventoryRows(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined = () => undefined): InventoryRow[] {
+/** What the platform knows of an uploaded creative, beside its record. */
+export interface PlatformFacts {
+  /** Its review status, by name. */
+  readonly reviewStatusOf: (name: string) => string | undefined;
+  /** The campaigns with ads using it, by creative id. */
+  readonly campaignsOf: (creativeId: string) => readonly string[];
+}
+
+const NO_FACTS: PlatformFacts = { reviewStatusOf: () => undefined, campaignsOf: () => [] };
+
+export function inventoryRows(record: CreativeRecord, facts: PlatformFacts = NO_FACTS): InventoryRow[] {
   const outputs = record.outputs ?? [];
   if (outputs.length === 0 || (record.state === 'rejected' && !record.outputs?.some((output) => output.upload)) || record.state === 'duplicate') {
-    return [baseRow(record, undefined, reviewStatusOf)];
+    return [baseRow(record, undefined, facts)];
   }
-  return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output, reviewStatusOf));
+  return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output, facts));
 }
 
 const ROLE_ORDER: Readonly<Record<OutputFile['role'], number>> = { original: 0, creative: 1, video: 2, image: 3 };
 
-function baseRow(record: CreativeRecord, output: OutputFile | undefined, reviewStatusOf: (name: string) => string | undefined): InventoryRow {
+function baseRow(record: CreativeRecord, output: OutputFile | undefined, facts: PlatformFacts): InventoryRow {
   const tokens = record.naming?.tokens;
   const id = record.naming ? `ID-${record.naming.id}` : '';
   const native = record.kind === 'native';
@@ -95,9 +105,9 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined, reviewS
     needs_review: review.join('; '),
     tj_creative_id: output?.upload?.creativeId ?? '',
     tj_upload_date: output?.upload && output.upload.status !== 'in_flight' ? output.upload.at.slice(0, 10) : '',
-    tj_campaign_id: '',
+    tj_campaign_id: output?.upload?.creativeId ? facts.campaignsOf(output.upload.creativeId).join(';') : '',
     upload_status: output?.upload?.status ?? '',
-    review_status: output?.upload?.creativeId ? (reviewStatusOf(newName) ?? '') : '',
+    review_status: output?.upload?.creativeId ? (facts.reviewStatusOf(newName) ?? '') : '',
     archive_path: record.archive?.dir ?? record.setAside?.path ?? '',
   };
 }

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Logger } from '../core/logger.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-import { INVENTORY_COLUMNS, inventoryRows } from './inventory-rows.js';
+import { INVENTORY_COLUMNS, inventoryRows, type PlatformFacts } from './inventory-rows.js';
 
 /**
  * Keeps `tracking/creative_inventory.csv` in step with the database. The file is replaced whole and
@@ -22,7 +22,7 @@ export class InventoryService {
     private readonly log: Logger,
     private readonly debounceMs: number,
     /** Review status on the platform, by file name, from the library cache. */
-    private readonly reviewStatusOf: (name: string) => string | undefined = () => undefined,
+    private readonly facts?: PlatformFacts,
   ) {}
 
   /** Asks for a rewrite soon; many calls in a burst give one write. */
@@ -58,7 +58,7 @@ export class InventoryService {
     // A BOM lets spreadsheets read the UTF-8 names (accents, emoji) correctly; CRLF is RFC 4180's line end.
     await append(stringify([], { header: true, columns: [...INVENTORY_COLUMNS], bom: true, record_delimiter: 'windows' }));
     await this.creatives.forEachSegment(async (records) => {
-      const rows = records.flatMap((record) => inventoryRows(record, this.reviewStatusOf));
+      const rows = records.flatMap((record) => inventoryRows(record, this.facts));
       await append(stringify(rows, { columns: [...INVENTORY_COLUMNS], record_delimiter: 'windows' }));
     });
   }

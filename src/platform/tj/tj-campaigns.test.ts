@@ -66,6 +66,7 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
     expect(outcome.campaignName).toBe('Native Test');
     expect(outcome.created).toEqual(['Ad_one_ID-00000001', 'Ad_three_ID-00000003']);
     expect(outcome.refused).toEqual([{ adName: 'Ad_bad_ID-00000002', reason: expect.stringContaining(ids.pre1 ?? 'x') }]);
+    expect(outcome.invalidIds).toEqual([ids.pre1]);
     expect(outcome.missing).toEqual([]);
     const campaign = (await campaignsOf(sim)).find((each) => each.id === '1001');
     expect(campaign?.ads.map((ad) => [ad.name, ad.created])).toEqual([

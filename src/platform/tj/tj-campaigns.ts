@@ -44,6 +44,7 @@ export class TjCampaigns {
       campaignName,
     );
     const refused: AdProblem[] = [];
+    const invalidIds = new Set<string>();
     let failure: string | undefined;
     // TJ names the creatives that do not fit: those rows are dropped and the rest tried once more.
     for (let attempt = 1; toSend.length > 0; attempt += 1) {
@@ -54,6 +55,7 @@ export class TjCampaigns {
       }
       if (preview.kind === 'error') throw new CampaignCsvRefusedError(`TJ refused the CSV for campaign ${campaignId}: ${preview.text}`, { hint: "Check the CSV against TJ's format and limits; a screenshot of the page is in data/screenshots/." });
       const invalid = new Set(preview.ids);
+      for (const id of invalid) invalidIds.add(id);
       const dropped = toSend.filter((row) => creativeIdsOf(row, ads.kind).some((id) => invalid.has(id)));
       for (const row of dropped) refused.push({ adName: nameOf(row), reason: `TJ: creative ${creativeIdsOf(row, ads.kind).filter((id) => invalid.has(id)).join(', ')} is not valid for this campaign` });
       toSend = toSend.filter((row) => !dropped.includes(row));
@@ -65,14 +67,14 @@ export class TjCampaigns {
     }
     const refusedNames = new Set(refused.map((problem) => problem.adName));
     const sent = ads.rows.filter((row) => !alreadyThere.includes(row) && !refusedNames.has(nameOf(row)));
-    if (sent.length === 0) return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: [], refused, missing: [] };
+    if (sent.length === 0) return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: [], refused, invalidIds: [...invalidIds], missing: [] };
 
     // Verified in the table as the server has it now, never by a count.
     await this.open(campaignId);
     const after = await this.readTable(campaignId);
     const created = sent.filter((row) => shownByName(row, after) || shownAsNewRow(row, ads, after, before));
     const missing = sent.filter((row) => !created.includes(row)).map((row) => ({ adName: nameOf(row), reason: failure ?? "not in the campaign's ads table after creating" }));
-    return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: created.map(nameOf), refused, missing };
+    return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: created.map(nameOf), refused, invalidIds: [...invalidIds], missing };
   }
 
   /** The campaign's ad settings, signed in, with any modal left open closed; returns the campaign's name. */
