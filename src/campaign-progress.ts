@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { CampaignEvent, CampaignResult } from './campaigns/campaign-ads.service.js';
-import type { CreateCampaignAdsResult } from './jobs/campaign-jobs.js';
+import { ran, type CreateCampaignAdsResult } from './jobs/campaign-jobs.js';
 
 /** Shows a campaign run as it goes: a bar with done/total, rate and ETA on a terminal, plain lines elsewhere. */
 export interface CampaignProgress {
@@ -35,9 +35,9 @@ export function campaignProgress(out: NodeJS.WriteStream): CampaignProgress {
 /** One campaign's result in a line. */
 export function campaignLine({ job, result, reason, progress }: CampaignResult): string {
   const name = progress?.campaignName ?? job.label;
-  const counts = progress ? [`${progress.created.length} created`, progress.alreadyThere.length ? `${progress.alreadyThere.length} already there` : '', progress.refused.length ? `${progress.refused.length} refused` : ''].filter(Boolean).join(', ') : '';
+  const counts = progress && (result === 'succeeded' || result === 'failed') ? [`${progress.created.length} created`, progress.alreadyThere.length ? `${progress.alreadyThere.length} already there` : '', progress.refused.length ? `${progress.refused.length} refused` : ''].filter(Boolean).join(', ') : '';
   const mark = { succeeded: '✓', failed: '✗', skipped: '–', 'would-run': '→', waiting: '…' }[result];
-  return `${mark} ${job.campaignId} ${name} (${job.source}): ${result}${counts && result !== 'would-run' ? `, ${counts}` : ''}${reason && result !== 'succeeded' ? `: ${reason}` : ''}`;
+  return `${mark} ${job.campaignId} ${name} (${job.source}): ${result}${counts ? `, ${counts}` : ''}${reason && result !== 'succeeded' ? `: ${reason}` : ''}`;
 }
 
 /** The end of a run: what succeeded, failed and why, the creatives TJ refused, what was skipped. */
@@ -53,6 +53,6 @@ export function campaignSummary(run: CreateCampaignAdsResult): string[] {
   if (run.disabled > 0) lines.push(`  mapping rows disabled: ${run.disabled}`);
   if (run.stopped) lines.push(`  stopped: ${run.stopped}`);
   if (run.resultsFile) lines.push(`  results: ${run.resultsFile}`);
-  if (!run.dryRun && run.results.length > 0) lines.push(`  checkpoint: data/checkpoints/${run.checkpoint}.json`);
+  if (run.results.some(ran)) lines.push(`  checkpoint: data/checkpoints/${run.checkpoint}.json`);
   return lines;
 }

@@ -152,9 +152,11 @@ campaigns
 program
   .command('check')
   .description('a read-only probe of this machine and of the configured TJ: one ✓/✗ line per selector, a screenshot for each ✗')
-  .action(async (_options: unknown, command: Command) => {
+  .option('--campaign <id>', "a campaign whose ad settings are looked at (default: the mapping's first)")
+  .action(async (options: { campaign?: string }, command: Command) => {
     const config = await configFrom(command);
-    const lines = await check(config, createLogger({ level: config.logLevel, toStderr: true }));
+    if (options.campaign !== undefined && !/^\d+$/.test(options.campaign)) throw new ConfigError('--campaign', `must be a campaign id (got "${options.campaign}")`);
+    const lines = await check(config, createLogger({ level: config.logLevel, toStderr: true }), { campaignId: options.campaign });
     const width = Math.max(...lines.map((line) => line.name.length));
     for (const line of lines) {
       const mark = line.result === 'ok' ? '✓' : line.result === 'failed' ? '✗' : '–';

@@ -98,6 +98,15 @@ export async function readMapping(file: string, layout: Layout, storage: Storage
   return { jobs, disabled, problems };
 }
 
+/** The first enabled campaign id of a mapping, for `check` to look at; none when there is no usable mapping. */
+export async function firstMappedCampaign(file: string, storage: StorageRepository): Promise<string | undefined> {
+  const rows = await storage
+    .readText(file)
+    .then((text) => (text === undefined ? [] : parsePeopleCsv(text, file)))
+    .catch(() => []);
+  return rows.find((row) => /^\d+$/.test(row.campaign_id ?? '') && parseEnabled(row.enabled ?? '') === true)?.campaign_id;
+}
+
 /** Cells still holding the old scripts' placeholders (`PLACEHOLDER_URL`…): such ads must not reach TJ. */
 function placeholders(job: CampaignJob): string[] {
   return job.ads.rows.flatMap((row, index) =>

@@ -21,7 +21,7 @@ function adStatus(adName: string, result: CampaignResult['result'], reason: stri
   if (result === 'skipped') return ['skipped', reason ?? ''];
   if (result === 'waiting' || result === 'would-run') return [result, reason ?? ''];
   if (progress?.created.includes(adName)) return ['created', ''];
-  if (progress?.alreadyThere.includes(adName)) return ['already_there', 'in the campaign before this run sent it (a run cut short had created it)'];
+  if (progress?.alreadyThere.includes(adName)) return ['already_there', 'already in the campaign, so not sent again'];
   const refused = progress?.refused.find((problem) => problem.adName === adName);
   if (refused) return ['refused', refused.reason];
   const missing = progress?.missing.find((problem) => problem.adName === adName);

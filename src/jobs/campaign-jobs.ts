@@ -1,4 +1,4 @@
-import type { CampaignAdsService, CampaignEvent, CampaignRunSummary, CreateAds } from '../campaigns/campaign-ads.service.js';
+import type { CampaignAdsService, CampaignEvent, CampaignResult, CampaignRunSummary, CreateAds } from '../campaigns/campaign-ads.service.js';
 import { MappingError, readMapping } from '../campaigns/campaign-mapping.js';
 import type { HandsOffService } from '../campaigns/hands-off.service.js';
 import { renderResultsCsv } from '../campaigns/results-csv.js';
@@ -102,11 +102,16 @@ export class CampaignJobs {
 
   /** The results file and the inventory's campaign ids, after a live run that did something. */
   private async afterRun(summary: CampaignRunSummary, dryRun: boolean): Promise<string | undefined> {
-    if (dryRun || summary.results.length === 0) return undefined;
+    if (dryRun || !summary.results.some(ran)) return undefined;
     const file = await this.services.storage.writeNewFile(this.config.layout.campaignResultsFile(localStamp()), renderResultsCsv(summary.results));
     this.services.inventory.scheduleWrite();
     return file;
   }
+}
+
+/** Whether a campaign was started in the run (and so is in its checkpoint and results). */
+export function ran(result: CampaignResult): boolean {
+  return result.result === 'succeeded' || result.result === 'failed' || result.result === 'waiting';
 }
 
 /** How many campaigns came to each result. */

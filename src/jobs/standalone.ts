@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { firstMappedCampaign } from '../campaigns/campaign-mapping.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { locateFfmpeg, verifyFfmpeg } from '../media/ffmpeg-binaries.js';
 import { chromiumExecutable, launchBrowser } from '../platform/tj/browser.js';
@@ -50,7 +51,7 @@ export async function blockFile(config: Config, file: string, reason: string): P
  * `creative-flow check`: this machine (ffmpeg, Chromium, folders that can be written), then a
  * read-only probe of the configured TJ, one line per selector. Nothing is uploaded or submitted.
  */
-export async function check(config: Config, log: Logger): Promise<CheckLine[]> {
+export async function check(config: Config, log: Logger, options: { campaignId?: string | undefined } = {}): Promise<CheckLine[]> {
   const storage = new StorageRepository();
   const machine: CheckLine[] = [];
   const line = (name: string, ok: boolean, detail: string): void => void machine.push({ name, selector: '', result: ok ? 'ok' : 'failed', detail });
@@ -70,7 +71,8 @@ export async function check(config: Config, log: Logger): Promise<CheckLine[]> {
   const refused = [];
   for (const dir of [...config.layout.folders, config.layout.tracking]) if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
   line('machine.folders', refused.length === 0, refused.length === 0 ? 'inbox/, uploaded/, archive/, tracking/ and data/ take writes' : `cannot write to ${refused.join(', ')}`);
-  return [...machine, ...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }))];
+  const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage));
+  return [...machine, ...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }, { campaignId }))];
 }
 
 /** Counts per state and the last errors, read without the lock: safe beside a running daemon. */

@@ -13,24 +13,26 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((sim) => sim.close()));
 });
 
-async function check(markupChange?: MarkupChange): Promise<{ code: number; lines: string[] }> {
+async function check(markupChange?: MarkupChange, args: string[] = []): Promise<{ code: number; lines: string[] }> {
   const library = new SimLibrary();
   library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'));
-  const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, markupChange }, openMedia(), library);
+  const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, markupChange, leftoverModal: true, campaigns: [{ id: '1001', name: 'Probe', type: 'native' }] }, openMedia(), library);
   running.push(sim);
-  const result = await runCli(['check', '--root', await tempRoot()], { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password' });
+  const result = await runCli(['check', '--root', await tempRoot(), ...args], { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password' });
   return { code: result.code, lines: result.stdout.split('\n') };
 }
 
 const marked = (lines: readonly string[], mark: string): string[] => lines.filter((line) => line.startsWith(`${mark} `)).map((line) => line.slice(2).split(/\s+/)[0] ?? '');
 
 describe('creative-flow check', () => {
-  it('checks this machine and every selector of the selectors module against the simulator: all there', async () => {
-    const { code, lines } = await check();
+  it('checks this machine and every selector of the selectors module against the simulator, a campaign included: all there', async () => {
+    const { code, lines } = await check(undefined, ['--campaign', '1001']);
     expect(marked(lines, '✗')).toEqual([]);
     expect(code).toBe(0);
     const named = [...marked(lines, '✓'), ...marked(lines, '–')];
     expect(named).toEqual(expect.arrayContaining(['machine.ffmpeg', 'machine.chromium', 'machine.folders', 'session', ...selectorNames()]));
+    expect(lines.find((line) => line.startsWith('✓ campaign.name '))).toMatch(/"Probe"/);
+    expect(lines.find((line) => line.startsWith('✓ campaign.openModalClose '))).toMatch(/a modal left open showed and was closed/);
     expect(lines.find((line) => line.startsWith('✓ mediaLibrary.card '))).toMatch(/card \d{10} ".+" \((Native Static Banner|Native Rollover|In-Stream Video|Static Banner|Video Banners)\)/);
   });
 

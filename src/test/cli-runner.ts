@@ -43,7 +43,12 @@ export interface RunAs {
 }
 
 export function startDaemon(root: string, env: Record<string, string> = {}, runAs?: RunAs): Daemon {
-  const child = spawn(process.execPath, [CLI, 'start', '--root', root], { env: { ...process.env, ...FAST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
+  return startCli(['start', '--root', root], env, runAs);
+}
+
+/** Any command, left running: for a test that stops it (a signal, a kill -9) while it works. */
+export function startCli(args: readonly string[], env: Record<string, string> = {}, runAs?: RunAs): Daemon {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...FAST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

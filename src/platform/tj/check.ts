@@ -39,7 +39,16 @@ const NOT_READ_ONLY: Readonly<Record<string, string>> = {
   'mediaLibrary.previewDone': 'shown only during an upload; nothing is uploaded here',
   'mediaLibrary.previewName': 'shown only during an upload; nothing is uploaded here',
   'mediaLibrary.previewError': 'shown only during an upload; nothing is uploaded here',
+  'campaign.issuesText': 'shown only after a CSV is previewed; nothing is sent here',
+  'campaign.invalidText': 'shown only after a CSV is previewed; nothing is sent here',
+  'campaign.errorAlert': 'shown only after a CSV is previewed or ads are created; nothing is sent here',
 };
+
+/** The options of a check. */
+export interface CheckOptions {
+  /** A campaign whose ad settings are looked at (read only); without one, the campaign lines are skipped. */
+  readonly campaignId?: string | undefined;
+}
 
 /**
  * A read-only probe of the configured TJ: the sign-in page, the session, the Media Library, every
@@ -47,7 +56,7 @@ const NOT_READ_ONLY: Readonly<Record<string, string>> = {
  * is uploaded or submitted (it signs in, headless, only when no session works). One line per
  * selector of the selectors module, each failure with a screenshot of the page it looked at.
  */
-export async function checkTj(connection: TjConnection, deps: TjAdapterDeps): Promise<CheckLine[]> {
+export async function checkTj(connection: TjConnection, deps: TjAdapterDeps, options: CheckOptions = {}): Promise<CheckLine[]> {
   const lines = new Map<string, CheckLine>();
   const evidence = new Evidence(deps.layout, deps.storage, deps.log);
   const note = async (name: string, ok: boolean, detail: string, page?: Page): Promise<void> => {
@@ -61,13 +70,18 @@ export async function checkTj(connection: TjConnection, deps: TjAdapterDeps): Pr
     const session = new SessionFile(deps.layout.sessionFile, deps.storage);
     const context = await browser.newContext((await session.exists()) ? { storageState: session.file } : {});
     const tj = new TjPage(await context.newPage(), evidence);
-    if (await checkSession(tj, connection, context, session, evidence, note)) await checkLibrary(tj, connection, note);
+    if (await checkSession(tj, connection, context, session, evidence, note)) {
+      await checkLibrary(tj, connection, note);
+      if (options.campaignId) await checkCampaign(tj, connection, options.campaignId, note);
+    }
   } catch (error) {
     await note('session', false, `the probe stopped: ${(error as Error).message.split('\n')[0]}`);
   } finally {
     await browser?.close();
   }
-  return [lines.get('session') ?? { name: 'session', selector: '', result: 'failed', detail: 'not reached' }, ...selectorNames().map((name) => lines.get(name) ?? unreached(name))];
+  const noCampaign = (name: string): CheckLine | undefined =>
+    !options.campaignId && name.startsWith('campaign.') ? { name, selector: selectorOf(name), result: 'skipped', detail: 'no campaign to look at: give --campaign ID, or add a row to tracking/campaign_mapping.csv' } : undefined;
+  return [lines.get('session') ?? { name: 'session', selector: '', result: 'failed', detail: 'not reached' }, ...selectorNames().map((name) => lines.get(name) ?? noCampaign(name) ?? unreached(name))];
 }
 
 type Note = (name: string, ok: boolean, detail: string, page?: Page) => Promise<void>;
@@ -175,6 +189,35 @@ async function checkCard(sample: readonly { card: LibraryCard; listing: Listing 
   await note('mediaLibrary.cardDimensions', sample.some(({ card: other }) => /^\d+x\d+$/.test(other.dimensions)), `${says}: dimensions`, page);
   await note('mediaLibrary.cardFileType', sample.some(({ card: other }) => /^\.\w+$/.test(other.fileType)), `${says}: file type`, page);
   await note('mediaLibrary.cardReviewStatus', /^(pending|approved|rejected)$/i.test(card.reviewStatus), `${says}: review status ${card.reviewStatus || 'missing'}`, page);
+}
+
+/** A campaign's ad settings, read only: its name, the ads table and its length control, "Mass create with CSV" and its parts (none is used). */
+async function checkCampaign(tj: TjPage, connection: TjConnection, campaignId: string, note: Note): Promise<void> {
+  const c = TJ.campaign;
+  const page = tj.page;
+  const verdict = await tj.open(new URL(c.adSettingsPath.replace('{id}', campaignId), connection.appUrl).href).catch(() => 'out' as const);
+  const ready = verdict === 'in' && (await page.getByText(new RegExp(c.readyText.join('|'))).first().waitFor({ timeout: TJ.navigationMs }).then(() => true, () => false));
+  await note('campaign.adSettingsPath', ready, ready ? `campaign ${campaignId}'s ad settings load` : `campaign ${campaignId}'s ad settings did not load`, page);
+  await note('campaign.readyText', ready, ready ? 'STEP 5 or "Mass create with CSV" shows' : 'neither text showed', page);
+  if (!ready) return;
+  await note('campaign.openModalClose', true, (await tj.closeOverlays(c.openModalClose)) ? 'a modal left open showed and was closed' : 'no modal was left open this time');
+  const name = ((await page.locator(c.name).first().textContent().catch(() => null)) ?? '').trim();
+  await note('campaign.name', name !== '', name ? `"${name}"` : 'no campaign name', page);
+  const table = await tj.first(c.adsTable).catch(() => undefined);
+  const drawn = table !== undefined && (await tj.gridDrawn(c.adsTable).then(() => true, () => false));
+  await note('campaign.adsTable', drawn, drawn ? `${await table.locator('tr').count()} rows on screen` : 'no ads table', page);
+  const select = (await present(page, c.lengthSelect)) > 0;
+  const widget = (await present(page, c.lengthWidget)) > 0;
+  await note('campaign.lengthSelect', select || widget, select ? 'the length select' : widget ? 'hidden behind the select2 widget' : 'no length control', page);
+  await note('campaign.lengthWidget', select || widget, widget ? 'the select2 widget' : 'the plain select shows instead', page);
+  await note('campaign.lengthWidgetOption', true, widget ? 'opened only while reading (not here)' : 'the plain select shows instead');
+  await note('campaign.nextPage', true, (await present(page, c.nextPage.join(', '))) > 0 ? 'a Next link under the table' : 'no Next link (one page of ads)');
+  for (const [key, what] of [['massCreate', 'the button (not clicked)'], ['csvPreview', 'the preview button (not clicked)'], ['previewModal', 'the preview modal, closed'], ['confirm', 'the confirm button, in the closed modal']] as const) {
+    const value = c[key];
+    const count = await present(page, typeof value === 'string' ? value : value.join(', '));
+    await note(`campaign.${key}`, count > 0, count > 0 ? what : 'not on the page', page);
+  }
+  await note('campaign.csvInput', (await present(page, c.csvInput)) > 0, 'the CSV input is attached (nothing is set on it)', page);
 }
 
 /** The dotted name of a tab or sub-type selector list, for its line. */
