@@ -112,5 +112,28 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
       sim.configure({ createErrorRate: 0 });
     }
   });
+});
 
+describe('TjCampaigns with the length control as a select2 widget', () => {
+  it('sets 100 through the widget and reads every row', async () => {
+    const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, gridDelayMs: 50, sessionCheckMs: 100, lengthWidget: true, campaigns: [{ id: '7', name: 'Widget', type: 'native' }] }, openMedia());
+    const video = sim.library.add({ name: 'v', fileType: '.mp4', dimensions: '640x360', tab: 'native', nativeType: 1, sha256: 'v', uploadDate: '2026-11-01' }).id;
+    const image = sim.library.add({ name: 'i', fileType: '.png', dimensions: '640x360', tab: 'native', nativeType: 0, sha256: 'i', uploadDate: '2026-11-01' }).id;
+    const uploader = await TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(await tempRoot()), storage: new StorageRepository(), log });
+    try {
+      const rows = Array.from({ length: 30 }, (_, i) => nativeAd(`W_${i}_ID-${String(i).padStart(8, '0')}`, video, image));
+      expect((await uploader.createAds('7', { kind: 'native', header: NATIVE_HEADER, rows })).created).toHaveLength(30);
+      // At 10 a row, the last ad would be on page 3; at 100 it is on the first page, and seen there.
+      const again = await uploader.createAds('7', { kind: 'native', header: NATIVE_HEADER, rows: [rows[29] ?? {}] });
+      expect(again.alreadyThere).toEqual(['W_29_ID-00000029']);
+      const [campaign] = await campaignsOf(sim);
+      expect(campaign?.ads.every((ad) => ad.created === 1)).toBe(true);
+      // Every read after the first draw was at 100 a page: the widget took the choice.
+      expect(Object.keys(campaign?.tableReads ?? {})).toEqual(['10', '100']);
+      expect(campaign?.tableReads['10']).toBe(3);
+    } finally {
+      await uploader.close();
+      await sim.close();
+    }
+  });
 });

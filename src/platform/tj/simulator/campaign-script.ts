@@ -83,6 +83,30 @@ window.drawCampaign = async (app, nav, SIM) => {
     loadAds();
   });
 
+  if (SIM.lengthWidget) {
+    // select2: the plain select is hidden, and a widget of spans and a results list stands in for it.
+    const select = document.querySelector('select[name=adsTable_length]');
+    select.classList.add('select2-hidden-accessible');
+    const widget = document.createElement('span');
+    widget.className = 'select2-selection';
+    widget.innerHTML = '<span id="select2-dt-length-0-container" class="select2-selection__rendered">10</span>';
+    select.after(widget);
+    widget.addEventListener('click', () => {
+      const list = document.createElement('ul');
+      list.className = 'select2-results';
+      list.innerHTML = [10, 25, 50, 100].map((n) => '<li class="select2-results__option">' + n + '</li>').join('');
+      list.addEventListener('click', (event) => {
+        const option = event.target.closest('li');
+        if (!option) return;
+        select.value = option.textContent;
+        widget.querySelector('span').textContent = option.textContent;
+        list.remove();
+        select.dispatchEvent(new Event('change'));
+      });
+      widget.after(list);
+    });
+  }
+
   if (SIM.leftoverModal) {
     const leftover = document.createElement('div');
     leftover.className = 'modal show';

@@ -16,6 +16,8 @@ export interface SimAd {
 
 interface SimCampaign extends SimCampaignSeed {
   readonly ads: SimAd[];
+  /** Pages of the ads table served, by the length asked for. */
+  readonly tableReads: Record<string, number>;
 }
 
 /**
@@ -33,11 +35,11 @@ export class SimCampaigns {
   ) {}
 
   seed(seeds: readonly SimCampaignSeed[]): void {
-    for (const seed of seeds) this.campaigns.set(seed.id, { ...seed, ads: [] });
+    for (const seed of seeds) this.campaigns.set(seed.id, { ...seed, ads: [], tableReads: {} });
   }
 
-  /** For `/_sim/state`: each campaign's ads, with the times each was created. */
-  get state(): readonly { id: string; name: string; type: AdKind; ads: SimAd[] }[] {
+  /** For `/_sim/state`: each campaign's ads, with the times each was created, and the table pages served by length. */
+  get state(): readonly { id: string; name: string; type: AdKind; ads: SimAd[]; tableReads: Record<string, number> }[] {
     return [...this.campaigns.values()];
   }
 
@@ -65,6 +67,7 @@ export class SimCampaigns {
     const options = this.options();
     if (options.gridDelayMs > 0) await delay(options.gridDelayMs);
     const length = [10, 25, 50, 100].find((n) => n === Number(url.searchParams.get('length'))) ?? 10;
+    campaign.tableReads[length] = (campaign.tableReads[length] ?? 0) + 1;
     const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
     const pages = Math.max(1, Math.ceil(campaign.ads.length / length));
     const shown = campaign.ads.slice((page - 1) * length, page * length);

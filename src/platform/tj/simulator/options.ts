@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   readonly leftoverModal: boolean;
   /** Share (0–1) of ad creations answered with HTTP 500 (nothing created). */
   readonly createErrorRate: number;
+  /** The ads table's length control as a select2 widget over a hidden select, as some of TJ's pages have it. */
+  readonly lengthWidget: boolean;
 }
 
 /** A campaign to seed: its id, name and the kind of ads it holds. */
@@ -76,4 +78,5 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   campaigns: [],
   leftoverModal: false,
   createErrorRate: 0,
+  lengthWidget: false,
 };

@@ -16,7 +16,8 @@ const STYLE = `body{font-family:sans-serif;margin:2em}.creativeContainer{display
 ._pendo-backdrop_{position:fixed;inset:0;background:rgba(0,0,0,.45);z-index:9999;display:flex;align-items:center;justify-content:center}
 ._pendo-guide_{background:#fff;padding:24px;border-radius:6px}.dataTables_processing{color:#888}
 .modal[hidden]{display:none}.modal.show{position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:1050;display:flex;align-items:flex-start;justify-content:center;overflow-y:auto}
-.modal-dialog{background:#fff;padding:20px;border-radius:6px}`;
+.modal-dialog{background:#fff;padding:20px;border-radius:6px}.select2-hidden-accessible{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.select2-selection{border:1px solid #aaa;padding:2px 8px;cursor:pointer}.select2-results{list-style:none;border:1px solid #aaa;padding:0;margin:0;position:absolute;background:#fff}.select2-results__option{padding:2px 8px;cursor:pointer}`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | TrafficJunky (simulator)</title><style>${STYLE}</style></head>
@@ -51,8 +52,8 @@ export type AppView = 'campaigns' | 'media-library' | 'campaign';
  * What TJ serves at every app URL, signed in or not: a shell with no content. Its script asks the
  * server about the session a moment after load, then draws the view or redirects to sign-in.
  */
-export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean }): string {
-  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal });
+export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean }): string {
+  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget });
   return layout('Advertiser', `<div id="app"><div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);
 }
 

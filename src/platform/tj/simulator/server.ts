@@ -54,7 +54,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   const mediaLibrary = new MediaLibraryRoutes(library, media, storage, uploadsDir, counters, () => options, seededRandom(options.faultSeed));
   const campaigns = new SimCampaigns(library, () => options, seededRandom(options.faultSeed + 1));
   campaigns.seed(options.campaigns);
-  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal });
+  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);

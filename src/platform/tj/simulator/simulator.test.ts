@@ -165,6 +165,7 @@ describe('TJ simulator campaigns over HTTP', () => {
     const table = (await (await fetch(`${sim.url}/api/campaign/77/ads?length=100`, { headers: { cookie: session } })).json()) as { rows: string };
     expect(table.rows.match(/C_ID-3/g)).toHaveLength(2);
     expect((await state(sim)).campaigns[0]?.ads).toEqual([{ name: 'C_ID-3', targetUrl: 'u', creativeIds: [ids.video, ids.image], created: 2 }]);
+    expect((await state(sim)).campaigns[0]?.tableReads).toEqual({ 100: 1 });
   });
 
   it('answers a create with a 500, creating nothing, when told to', async () => {
