@@ -73,6 +73,15 @@ async function rootFor(ids: Record<string, string>): Promise<string> {
   return root;
 }
 
+/** The mapping's ads once each, the one TJ calls not valid left out. */
+const EVERY_AD_ONCE = {
+  '1001:VID_A_ID-0000000A-VID': 1,
+  '1001:VID_B_ID-0000000B-VID': 1,
+  '1002:VID_C_ID-0000000C-VID': 1,
+  '1002:VID_E_ID-0000000E-VID': 1,
+  '1003:EN_Pre_ID-0000000F': 1,
+};
+
 async function checkpointFiles(root: string): Promise<Map<string, Buffer>> {
   const dir = path.join(root, 'data', 'checkpoints');
   const names = await fs.readdir(dir).catch(() => [] as string[]);
@@ -115,13 +124,7 @@ describe('campaigns create against the simulator (real Chromium)', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✓ 1002 Native Two .*: succeeded, 2 created, 1 refused/);
     expect(result.stdout).toMatch(/Summary: 3 succeeded, 0 failed, 0 skipped\.\n\s+creatives TJ called not valid: /);
-    expect(await adsCreated(sim)).toEqual({
-      '1001:VID_A_ID-0000000A-VID': 1,
-      '1001:VID_B_ID-0000000B-VID': 1,
-      '1002:VID_C_ID-0000000C-VID': 1,
-      '1002:VID_E_ID-0000000E-VID': 1,
-      '1003:EN_Pre_ID-0000000F': 1,
-    });
+    expect(await adsCreated(sim)).toEqual(EVERY_AD_ONCE);
     // CAMPAIGN_NAME in a URL became the campaign's name on TJ.
     expect((await campaigns(sim))[0]?.ads[0]?.targetUrl).toBe('https://x.test/?c={CampaignID}&sub11=Native%20One');
     const entry = (await latestCheckpoint(root)).campaigns['1002|tracking/Upload_CSV/Batch002_20261122_110000_Native.csv'];
@@ -204,13 +207,7 @@ describe('campaigns create through faults (real Chromium)', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toMatch(/– 1001 .*skipped/);
       expect(second.stdout).toMatch(/✓ 1002 .*succeeded, 0 created, 2 already there, 1 refused/);
-      expect(await adsCreated(sim)).toEqual({
-        '1001:VID_A_ID-0000000A-VID': 1,
-        '1001:VID_B_ID-0000000B-VID': 1,
-        '1002:VID_C_ID-0000000C-VID': 1,
-        '1002:VID_E_ID-0000000E-VID': 1,
-        '1003:EN_Pre_ID-0000000F': 1,
-      });
+      expect(await adsCreated(sim)).toEqual(EVERY_AD_ONCE);
       expect((await latestCheckpoint(root)).resumedFrom).toBe(cut.name);
     } finally {
       await sim.close();
