@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import { ActivityBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
 import { DiskPause } from './ingest/disk-pause.js';
+import { RetentionService } from './housekeeping/retention.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { KnownFakesFile } from './ingest/known-fakes.js';
 import { stageSteps } from './ingest/steps.js';
@@ -15,6 +16,9 @@ import { tjConnection } from './jobs/standalone.js';
 import { locateFfmpeg, verifyFfmpeg } from './media/ffmpeg-binaries.js';
 import { MediaRepository } from './media/media.repository.js';
 import { MetadataDefaultsFile } from './naming/metadata-defaults.js';
+import { notifyOnEvents } from './notify/notices.js';
+import { Notifier } from './notify/notifier.js';
+import { postJson } from './notify/webhook.js';
 import { credentialsFingerprint, PlatformConnection } from './platform/connection.js';
 import { SessionStatusFile } from './platform/session-status.js';
 import { SessionFile } from './platform/tj/tj-session.js';
@@ -33,6 +37,16 @@ import { TrackingService } from './tracking/tracking.service.js';
 import { LibrarySyncService } from './upload/library-sync.service.js';
 import { UploadService } from './upload/upload.service.js';
 
+/** How long closing waits for notifications still being delivered. */
+const NOTIFY_FLUSH_MS = 5_000;
+
+/** Notifications to a webhook, for what the product announces. */
+function webhookNotifier(url: string, events: ActivityBus, log: Logger, where: string): Notifier {
+  const notifier = new Notifier((body) => postJson(url, body, 10_000), log);
+  notifyOnEvents(events, notifier, where);
+  return notifier;
+}
+
 /** The product on one root, opened once: its jobs, and the services they are made of. */
 export interface App {
   readonly config: Config;
@@ -40,6 +54,10 @@ export interface App {
   readonly events: ActivityBus;
   readonly jobs: Jobs;
   readonly services: Services;
+  /** The library cache: review statuses by name. */
+  readonly library: Pick<LibraryRepository, 'get'>;
+  /** Sends notifications to NOTIFY_WEBHOOK_URL, when it is set. */
+  readonly notifier: Notifier | undefined;
   /** Closes the browser, writes what is pending, flushes the database and releases the root. */
   close(): Promise<void>;
 }
@@ -94,7 +112,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       ),
       uploads: new UploadService(creatives, library, layout, events, log, { batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses }),
       connection: new PlatformConnection({
-        open: () => TjUploader.open(tjConnection(config), { layout, storage, log }),
+        open: () => TjUploader.open(tjConnection(config), { layout, storage, log, events }),
         session: new SessionFile(layout.sessionFile, storage),
         status: sessionStatus,
         credentials: credentialsFingerprint(config.tjUsername, config.tjPassword),
@@ -107,19 +125,25 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       sessionStatus,
       librarySync: new LibrarySyncService(library, config.libraryMaxPages, log),
       campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
+      retention: new RetentionService(layout, storage, log, config.retentionDays),
+      events,
     };
-    log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg }, 'creative-flow ready');
+    const notifier = config.notifyWebhookUrl === undefined ? undefined : webhookNotifier(config.notifyWebhookUrl, events, log, `${os.hostname()}:${layout.root}`);
+    log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg, notifications: notifier !== undefined }, 'creative-flow ready');
     return {
       config,
       log,
       events,
       services,
+      library,
+      notifier,
       jobs: new Jobs(services, config, log),
       async close() {
         try {
           await services.connection.close();
           await inventory.flush();
           await creatives.close();
+          await notifier?.flush(NOTIFY_FLUSH_MS);
         } finally {
           await lock.release();
         }

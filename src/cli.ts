@@ -1,22 +1,22 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { openApp, type App } from './app.js';
-import { campaignProgress, campaignSummary } from './campaign-progress.js';
-import { loadConfig, type Config } from './config/config.js';
-import { ConfigError, CreativeFlowError } from './core/errors.js';
-import { createLogger } from './core/logger.js';
+import { DaemonJobError } from './api/client.js';
+import { dashboardAddress, runningDaemon } from './api/daemon-file.js';
+import { openApp } from './app.js';
+import { configFrom, runForCommand, withApp } from './cli/app-runner.js';
+import { campaignLine, campaignProgress, campaignSummary } from './cli/campaign-progress.js';
+import { terminalPrompter } from './cli/prompter.js';
+import { parseSimulatorOptions } from './cli/simulator-options.js';
+import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
+import { createDaemonLogger, createLogger } from './core/logger.js';
 import { runDaemon } from './daemon.js';
-import { blockFile, check, login, readStatus } from './jobs/standalone.js';
-import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimCampaignSeed, type SimulatorOptions } from './platform/tj/simulator/options.js';
+import { blockFile, check, checkMachine, login, readStatus } from './jobs/standalone.js';
+import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './platform/tj/simulator/options.js';
 import { serveSimulator } from './platform/tj/simulator/server.js';
 import { formatStatus } from './report/status-report.js';
-
-interface GlobalOptions {
-  root?: string;
-  live?: boolean;
-  logLevel?: string;
-}
+import { runSetup } from './setup/setup.js';
+import { StorageRepository } from './store/storage.repository.js';
 
 const program = new Command('creative-flow')
   .description('Names, converts, deduplicates and stages ad creatives dropped into inbox/.')
@@ -30,7 +30,8 @@ program
   .description('run the daemon: watch inbox/, process, stage; stops cleanly on SIGINT or SIGTERM')
   .action(async (_options: unknown, command: Command) => {
     const config = await configFrom(command);
-    const log = createLogger({ level: config.logLevel });
+    await new StorageRepository().ensureDir(config.layout.logs, 0o700);
+    const log = await createDaemonLogger({ level: config.logLevel, file: config.layout.logFile, size: config.logRotateSize, keep: config.logKeep });
     const app = await openApp(config, log);
     const stop = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -44,8 +45,12 @@ program
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     try {
       await runDaemon(app, stop.signal);
+    } catch (error) {
+      app.notifier?.notify({ key: 'stopped', text: `creative-flow (${config.layout.root}) stopped on an error: ${describeError(error)}` });
+      throw error;
     } finally {
       await app.close();
+      log.flush();
     }
   });
 
@@ -68,7 +73,7 @@ program
   .option('--force', 'send even names the library cache already has')
   .option('--retry-failed', 'try again the files whose upload failed in UPLOAD_MAX_PASSES passes')
   .action(async (options: { force?: boolean; retryFailed?: boolean }, command: Command) => {
-    const { summary, waitingFor } = await withApp(command, (app) => app.jobs.uploadPass({ force: options.force ?? false, retryFailed: options.retryFailed ?? false }));
+    const { summary, waitingFor } = await runForCommand(command, 'upload', { force: options.force ?? false, retryFailed: options.retryFailed ?? false });
     if (!summary) console.log('Nothing staged to upload.');
     else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
     else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
@@ -85,14 +90,14 @@ program
   .action(async (options: { date?: string }, command: Command) => {
     const { date } = options;
     if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))) throw new ConfigError('--date', `must be a date as YYYY-MM-DD (got "${date}")`);
-    console.log((await withApp(command, (app) => app.jobs.dailyReport(date))).join('\n'));
+    console.log((await runForCommand(command, 'report', { date })).join('\n'));
   });
 
 program
   .command('refresh-library')
   .description("rebuild the library cache and TJ_Creative_Library.csv from every tab and page of TJ's Media Library")
   .action(async (_options: unknown, command: Command) => {
-    const result = await withApp(command, (app) => app.jobs.refreshLibrary());
+    const result = await runForCommand(command, 'refresh-library', {});
     console.log(JSON.stringify({ found: result.found, new: result.added.length, gone: result.gone }, null, 2));
   });
 
@@ -100,7 +105,7 @@ program
   .command('sync-status')
   .description('update review statuses from TJ (the daemon also does this on SYNC_CRON)')
   .action(async (_options: unknown, command: Command) => {
-    console.log(JSON.stringify(await withApp(command, (app) => app.jobs.syncStatuses()), null, 2));
+    console.log(JSON.stringify(await runForCommand(command, 'sync-status', {}), null, 2));
   });
 
 program
@@ -140,10 +145,17 @@ campaigns
   .action(async (options: { mapping?: string; only?: string; fresh?: boolean; retryFailed?: boolean; skipInvalid?: boolean; queued?: boolean }, command: Command) => {
     const only = options.only?.split(',').map((id) => id.trim()).filter(Boolean);
     if (only?.some((id) => !/^\d+$/.test(id))) throw new ConfigError('--only', `must be campaign ids separated by commas (got "${options.only}")`);
-    const progress = campaignProgress(process.stdout);
-    const run = await withApp(command, (app) =>
-      app.jobs.campaigns.create({ mapping: options.mapping && path.resolve(options.mapping), only, fresh: options.fresh ?? false, retryFailed: options.retryFailed ?? false, skipInvalid: options.skipInvalid ?? false, queued: options.queued ?? false, onEvent: progress.onEvent }),
-    ).finally(() => progress.stop());
+    const request = { mapping: options.mapping && path.resolve(options.mapping), only, fresh: options.fresh ?? false, retryFailed: options.retryFailed ?? false, skipInvalid: options.skipInvalid ?? false, queued: options.queued ?? false };
+    const config = await configFrom(command);
+    let run;
+    if (await runningDaemon(config.layout, new StorageRepository())) {
+      // The daemon does it; its campaigns are told here once it is done.
+      run = await runForCommand(command, 'campaigns-create', request);
+      for (const result of run.results) console.log(campaignLine(result));
+    } else {
+      const progress = campaignProgress(process.stdout);
+      run = await withApp(command, (app) => app.jobs.campaigns.create({ ...request, onEvent: progress.onEvent })).finally(() => progress.stop());
+    }
     console.log(campaignSummary(run).join('\n'));
     if (run.stopped) process.exitCode = 3;
     else if (run.results.some((each) => each.result === 'failed')) process.exitCode = 1;
@@ -173,8 +185,38 @@ program
   .description('counts per state, files in progress, and the last errors')
   .option('--json', 'print JSON instead of text')
   .action(async (options: { json?: boolean }, command: Command) => {
-    const report = await readStatus(await configFrom(command));
+    const config = await configFrom(command);
+    const report = (await runningDaemon(config.layout, new StorageRepository())) ? await runForCommand(command, 'status', {}) : await readStatus(config);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+  });
+
+program
+  .command('setup')
+  .description('the first run: TJ credentials into .env, this machine checked, folders made, login, check, and the pm2 commands')
+  .option('--username <name>', 'the TJ username (asked when not given)')
+  .option('--password <password>', 'the TJ password (asked when not given; TJ_PASSWORD in the environment works too, and stays out of the process list)')
+  .option('--yes', 'ask nothing, for scripts (also when stdin is not a terminal)')
+  .option('--skip-login', 'do not sign in now')
+  .option('--skip-check', 'do not probe TJ now')
+  .action(async (options: { username?: string; password?: string; yes?: boolean; skipLogin?: boolean; skipCheck?: boolean }, command: Command) => {
+    const root = path.resolve(command.optsWithGlobals<{ root?: string }>().root ?? process.env.CREATIVE_FLOW_ROOT ?? '.');
+    const nonInteractive = options.yes === true || !process.stdin.isTTY;
+    const log = createLogger({ level: 'warn', toStderr: true });
+    const ok = await runSetup(
+      { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
+      terminalPrompter,
+      { checkMachine, login: (config) => login(config, log, { headless: false, waitMinutes: 5 }), check: (config) => check(config, log) },
+      new StorageRepository(),
+      (line) => console.log(line),
+    );
+    if (!ok) process.exitCode = 1;
+  });
+
+program
+  .command('dashboard')
+  .description("print the address of the running daemon's dashboard (it carries the token)")
+  .action(async (_options: unknown, command: Command) => {
+    console.log(await dashboardAddress((await configFrom(command)).layout, new StorageRepository()));
   });
 
 program
@@ -211,66 +253,12 @@ program
     await simulator.close();
   });
 
-/** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
-async function withApp<T>(command: Command, work: (app: App) => Promise<T>): Promise<T> {
-  const config = await configFrom(command);
-  // A command's result goes to stdout; its log to stderr, so the result can be piped.
-  const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }));
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
-
-function configFrom(command: Command): Promise<Config> {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  return loadConfig({ root: options.root, flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel } });
-}
-
-function parseSimulatorOptions(options: Record<string, string | boolean | string[]>): SimulatorOptions {
-  const number = (key: string, min: number, max: number): number => {
-    const value = Number(options[key]);
-    if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be a number from ${min} to ${max} (got "${options[key]}")`);
-    return value;
-  };
-  return {
-    ...DEFAULT_SIMULATOR_OPTIONS,
-    port: number('port', 0, 65_535),
-    host: String(options.host),
-    noCaptcha: options.captcha === false,
-    sessionMinutes: number('sessionMinutes', 0.01, 24 * 60),
-    sessionCheckMs: number('sessionCheckMs', 0, 60_000),
-    gridDelayMs: number('gridDelayMs', 0, 60_000),
-    productTour: options.productTour !== false,
-    latencyMs: number('latencyMs', 0, 60_000),
-    errorRate: number('errorRate', 0, 1),
-    proxyErrorRate: number('proxyErrorRate', 0, 1),
-    dropRate: number('dropRate', 0, 1),
-    processingMs: number('processingMs', 0, 600_000),
-    faultSeed: number('faultSeed', 0, 2 ** 32),
-    rejectPattern: typeof options.rejectPattern === 'string' ? options.rejectPattern : undefined,
-    markupChange: MARKUP_CHANGES.find((change) => change === options.markupChange),
-    campaigns: (Array.isArray(options.campaign) ? options.campaign : []).map(parseCampaignSeed),
-    leftoverModal: options.leftoverModal === true,
-    createErrorRate: number('createErrorRate', 0, 1),
-  };
-}
-
-function parseCampaignSeed(value: string): SimCampaignSeed {
-  const [id = '', type = '', ...name] = value.split(':');
-  if (!/^\d+$/.test(id) || (type !== 'native' && type !== 'preroll') || name.join(':').trim() === '') {
-    throw new ConfigError('--campaign', `must be id:type:name with a numeric id and type native or preroll (got "${value}")`);
-  }
-  return { id, type, name: name.join(':').trim() };
-}
-
 try {
   await program.parseAsync();
 } catch (error) {
   if (error instanceof CreativeFlowError) {
     console.error(`creative-flow: ${error.plain}`);
-    process.exitCode = 2;
+    process.exitCode = error instanceof DaemonJobError && !error.expected ? 1 : 2;
   } else {
     console.error(error);
     process.exitCode = 1;

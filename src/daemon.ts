@@ -3,6 +3,10 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { App } from './app.js';
+import type { ActivityBus } from './core/events.js';
+import { openDashboard } from './dashboard/dashboard.js';
+import type { ScheduledPass } from './dashboard/live-state.js';
+import type { RunningDashboard } from './dashboard/server.js';
 import { describeError, storageFault } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 
@@ -16,7 +20,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   // Creatives uploaded before a crash, and batches it cut short, are archived first.
   await jobs.archive();
   const watcher = await jobs.watchInbox();
-  const schedule = new Schedule(log);
+  const schedule = new Schedule(log, app.events);
   schedule.every('reconcile', config.reconcileCron, () => jobs.reconcile());
   schedule.every('upload', config.uploadCron, async (signal) => {
     await jobs.uploadPass({ signal });
@@ -24,14 +28,37 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   });
   schedule.every('report', config.reportCron, () => jobs.dailyReport(), 'Could not write the daily report; `creative-flow report` writes it by hand');
   if (!config.dryRun) schedule.every('sync-status', config.syncCron, () => jobs.syncStatuses());
+  schedule.every('housekeeping', config.housekeepingCron, () => jobs.housekeeping());
   await jobs.reconcile();
+  await jobs.housekeeping().catch((error: unknown) => log.warn({ err: error }, 'Housekeeping failed; it runs again on its schedule'));
+  const dashboard = await openDashboardOrSay(app, () => schedule.nextRuns());
   log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron, uploads: config.dryRun ? 'dry run' : config.uploadCron }, 'Watching inbox/');
 
   if (!stop.aborted) await once(stop, 'abort');
   log.info({ graceMs: config.shutdownGraceMs, ...app.services.ingest.counts }, 'Stopping: finishing the files in progress');
   await watcher.close();
+  await dashboard?.close();
   await Promise.all([schedule.stop(config.shutdownGraceMs), jobs.drain(config.shutdownGraceMs)]);
   log.info('Stopped');
+}
+
+/** The dashboard, and its address in the log; a port in use is said, and the daemon goes on without it. */
+async function openDashboardOrSay(app: App, nextRuns: () => readonly ScheduledPass[]): Promise<RunningDashboard | undefined> {
+  const { config, log } = app;
+  if (config.dashboardPort === 0) {
+    log.info('Dashboard off (DASHBOARD_PORT=0): commands on this root cannot reach the daemon while it runs');
+    return undefined;
+  }
+  try {
+    const dashboard = await openDashboard(app, nextRuns);
+    // The token stays out of the log files; a person at the terminal gets the whole address.
+    log.info({ port: dashboard.port }, `Dashboard on http://127.0.0.1:${dashboard.port}/ (\`creative-flow dashboard\` prints its address with the token)`);
+    if (process.stdout.isTTY) process.stdout.write(`\nDashboard: ${dashboard.url}\n\n`);
+    return dashboard;
+  } catch (error) {
+    log.error({ err: error, port: config.dashboardPort }, `The dashboard could not start on 127.0.0.1:${config.dashboardPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set DASHBOARD_PORT to a free port, or 0 to turn it off. The daemon goes on without it.`);
+    return undefined;
+  }
 }
 
 /** node-cron tasks whose runs never overlap themselves, log their failures, and stop together. */
@@ -40,19 +67,31 @@ class Schedule {
   private readonly running = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly events: Pick<ActivityBus, 'emit'>,
+  ) {}
 
   every(name: string, expression: string, job: (signal: AbortSignal) => Promise<unknown>, failure = `The ${name} pass failed; the next one tries again`): void {
     const task = cron.schedule(
       expression,
       async () => {
-        const run = job(this.stopping.signal).catch((error: unknown) => this.log.error({ err: error, job: name }, `${failure}: ${describeError(storageFault(error, path.dirname) ?? error)}`));
+        const run = job(this.stopping.signal).catch((error: unknown) => {
+          const said = `${failure}: ${describeError(storageFault(error, path.dirname) ?? error)}`;
+          this.log.error({ err: error, job: name }, said);
+          this.events.emit('problem', { at: new Date().toISOString(), what: `${name} pass`, message: said });
+        });
         this.running.add(run);
         await run.finally(() => this.running.delete(run));
       },
       { name, noOverlap: true },
     );
     this.tasks.push(task);
+  }
+
+  /** Each pass and when it runs next. */
+  nextRuns(): ScheduledPass[] {
+    return this.tasks.map((task) => ({ name: task.name ?? task.id, next: task.getNextRun()?.toISOString() }));
   }
 
   /** No new run starts; a run under way is told to stop and waits up to `graceMs` (its work is recorded as it goes, so a cut-off run resumes safely). */

@@ -3,10 +3,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { tempRoot } from '../test/fixtures.js';
-import { loadConfig } from './config.js';
+import { REPO_ROOT } from '../test/cli-runner.js';
+import { loadConfig, SETTING_KEYS } from './config.js';
 import { TJ_PROFILE, validateProfile } from './profile.js';
 
 describe('loadConfig', () => {
+  it('.env.example names every setting, and its values load as they are', async () => {
+    const example = await fs.readFile(path.join(REPO_ROOT, '.env.example'), 'utf8');
+    expect(SETTING_KEYS.filter((key) => !new RegExp(`^#? ?${key}=`, 'm').test(example))).toEqual([]);
+    const root = await tempRoot();
+    await fs.writeFile(path.join(root, '.env'), example);
+    const config = await loadConfig({ root, env: {} });
+    expect([config.dashboardPort, config.retentionDays, config.sessionMaxDays, config.logRotateSize, config.notifyWebhookUrl]).toEqual([4790, 30, 7, '10m', undefined]);
+  });
+
   it('defaults to a dry run on the given root with the TJ profile', async () => {
     const root = await tempRoot();
     const config = await loadConfig({ root, env: {} });

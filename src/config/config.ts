@@ -58,6 +58,20 @@ export interface Config {
   readonly reportCron: string;
   /** What the generated campaign CSVs put in every ad; TJ's `{macros}` are kept verbatim. */
   readonly campaign: CampaignTemplate;
+  /** The dashboard and local API on 127.0.0.1; 0 turns them off (and commands then cannot reach a running daemon). */
+  readonly dashboardPort: number;
+  /** Where notifications go: a JSON POST in the form Slack, Discord and Teams accept. A secret: never logged. */
+  readonly notifyWebhookUrl: string | undefined;
+  /** Screenshots, temporary files and reports older than this many days are pruned. */
+  readonly retentionDays: number;
+  /** A saved TJ session older than this many days is dropped (a fresh sign-in replaces it). */
+  readonly sessionMaxDays: number;
+  /** The daemon's log file is rotated at this size (`10m`, `500k`) and daily. */
+  readonly logRotateSize: string;
+  /** Rotated log files kept. */
+  readonly logKeep: number;
+  /** node-cron expression for housekeeping (retention); it also runs once at start-up. */
+  readonly housekeepingCron: string;
   /** Naming tokens used when neither the file name nor `metadata_defaults.csv` gives one. */
   readonly defaults: Partial<NamingTokens>;
   readonly profile: PlatformProfile;
@@ -96,12 +110,22 @@ const SETTINGS = {
   libraryMaxPages: { env: 'LIBRARY_MAX_PAGES', schema: wholeNumber(1, 100_000).default(500) },
   syncCron: { env: 'SYNC_CRON', schema: cronExpression.default('0 */30 * * * *') },
   reportCron: { env: 'REPORT_CRON', schema: cronExpression.default('55 23 * * *') },
+  dashboardPort: { env: 'DASHBOARD_PORT', schema: wholeNumber(0, 65_535).default(4790) },
+  notifyWebhookUrl: { env: 'NOTIFY_WEBHOOK_URL', schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional() },
+  retentionDays: { env: 'RETENTION_DAYS', schema: wholeNumber(1, 3_650).default(30) },
+  sessionMaxDays: { env: 'SESSION_MAX_DAYS', schema: wholeNumber(1, 365).default(7) },
+  logRotateSize: { env: 'LOG_ROTATE_SIZE', schema: z.string().regex(/^\d+[kmg]?$/i, 'must be a size such as 10m or 500k').default('10m') },
+  logKeep: { env: 'LOG_KEEP', schema: wholeNumber(1, 365).default(14) },
+  housekeepingCron: { env: 'HOUSEKEEPING_CRON', schema: cronExpression.default('0 4 * * *') },
   campaignTargetUrl: { env: 'CAMPAIGN_TARGET_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.targetUrl) },
   campaignHeadline: { env: 'CAMPAIGN_HEADLINE', schema: z.string().min(1).default(DEFAULT_TEMPLATE.headline) },
   campaignBrand: { env: 'CAMPAIGN_BRAND', schema: z.string().min(1).default(DEFAULT_TEMPLATE.brand) },
   campaignCtaText: { env: 'CAMPAIGN_CTA_TEXT', schema: z.string().min(1).default(DEFAULT_TEMPLATE.ctaText) },
   campaignCtaUrl: { env: 'CAMPAIGN_CTA_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.ctaUrl) },
 } as const;
+
+/** Every setting's environment variable, as `.env.example` must list them. */
+export const SETTING_KEYS: readonly string[] = Object.values(SETTINGS).map((setting) => setting.env);
 
 const DEFAULT_TOKENS = {
   language: { env: 'DEFAULT_LANGUAGE', fallback: 'EN' },

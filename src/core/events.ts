@@ -15,6 +15,32 @@ export interface ActivityEvents {
   resumed: [];
   /** Work on the platform stopped for a person: a login to do, or credentials to fix. */
   platform: [status: SessionStatus];
+  /** An upload batch went out (its files), or ended (`undefined`). */
+  upload: [batch: UploadBatchInFlight | undefined];
+  /** A job or a browser step failed: what, in plain words, and the screenshot when one was taken. */
+  problem: [problem: Problem];
+  /** The daily report was written. */
+  report: [report: ReportWritten];
+}
+
+export interface UploadBatchInFlight {
+  readonly target: string;
+  readonly files: readonly string[];
+  readonly since: string;
+}
+
+export interface Problem {
+  readonly at: string;
+  readonly what: string;
+  readonly message: string;
+  /** Under the root, when a screenshot of the page was saved. */
+  readonly screenshot?: string;
+}
+
+export interface ReportWritten {
+  readonly date: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly files: readonly string[];
 }
 
 export class ActivityBus extends EventEmitter<ActivityEvents> {}

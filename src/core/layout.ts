@@ -70,6 +70,12 @@ export class Layout {
   readonly campaignResultsDir: string;
   /** One checkpoint per campaign run, and the daemon's own. */
   readonly checkpointsDir: string;
+  /** The secret in the dashboard's URL and the local API's requests (owner-only). */
+  readonly dashboardTokenFile: string;
+  /** Where a running daemon serves its local API: `{ pid, port }`, removed when it stops. */
+  readonly daemonFile: string;
+  /** The daemon's own log, rotated by size and day. */
+  readonly logFile: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -96,6 +102,9 @@ export class Layout {
     this.campaignTargetsCsv = this.under('tracking', 'campaign_targets.csv');
     this.campaignResultsDir = this.under('tracking', 'campaigns');
     this.checkpointsDir = this.under('data', 'checkpoints');
+    this.dashboardTokenFile = this.under('data', 'dashboard.token');
+    this.daemonFile = this.under('data', 'daemon.json');
+    this.logFile = this.under('data', 'logs', 'creative-flow.log');
   }
 
   /** The folders the daemon writes to, created at start-up. */
@@ -154,6 +163,11 @@ export class Layout {
   /** `data/tmp/campaign_{id}.csv`: the file handed to the platform's CSV input. */
   campaignUploadFile(campaignId: string): string {
     return this.under('data', 'tmp', `campaign_${campaignId.replace(/[^0-9A-Za-z_-]/g, '_')}.csv`);
+  }
+
+  /** A file of `data/screenshots/` by its name (as the dashboard links it). */
+  screenshotNamed(name: string): string {
+    return path.join(this.screenshots, path.basename(name));
   }
 
   /** `data/screenshots/{stamp}-{what}.{ext}` */

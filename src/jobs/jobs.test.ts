@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
+import { ActivityBus } from '../core/events.js';
 import { rootPath } from '../core/layout.js';
 import { createLogger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
@@ -15,10 +16,10 @@ const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun:
 const planned: UploadOutcome = { key: 'c0', path: rootPath('uploaded/Image/a.png'), target: 'static-banner', status: 'dry_run', retries: 0, at: '' };
 
 /** The upload pass's services as fakes that count what they were asked to do. */
-async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary }) {
+async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary; runMs?: number }) {
   const config = await loadConfig({ root: await tempRoot(), env: { DRY_RUN: String(options.dryRun) } });
   const storage = new StorageRepository();
-  const calls = { opened: 0, paused: 0, archived: 0, statusFiles: 0, plansReported: 0 };
+  const calls = { opened: 0, paused: 0, archived: 0, statusFiles: 0, plansReported: 0, running: 0, mostAtOnce: 0 };
   const reported = new Set<string>();
   const services: Services = {
     storage,
@@ -31,7 +32,17 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       },
     },
     ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
-    uploads: { hasWork: () => options.staged, plan: async () => (options.staged ? [planned] : []), run: async () => options.result ?? summary(), retryFailed: async () => 0 },
+    uploads: {
+      hasWork: () => options.staged,
+      plan: async () => (options.staged ? [planned] : []),
+      run: async () => {
+        calls.mostAtOnce = Math.max(calls.mostAtOnce, (calls.running += 1));
+        await new Promise((resolve) => setTimeout(resolve, options.runMs ?? 0));
+        calls.running -= 1;
+        return options.result ?? summary();
+      },
+      retryFailed: async () => 0,
+    },
     connection: {
       waitingFor: async () => (options.loginPending ? 'a login is needed' : undefined),
       use: async (work) => {
@@ -50,7 +61,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     },
     tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, writeCampaignCsvs: async () => ({ files: [], missing: [] }) },
     inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
-    reports: { write: async () => ({ report: {} as never, files: [] }) },
+    reports: { write: async () => ({ report: {} as never, files: [] }), thumbnail: async () => Buffer.alloc(0) },
     librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
     sessionStatus: { read: async () => undefined },
     campaigns: {
@@ -58,6 +69,8 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       campaignAds: { run: async () => ({ checkpoint: 'none', results: [] }) },
       handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }) },
     },
+    retention: { prune: async () => ({ screenshots: 0, temporary: 0, reports: 0 }) },
+    events: new ActivityBus(),
   };
   return { jobs: new Jobs(services, config, log), calls };
 }
@@ -84,5 +97,12 @@ describe('the upload pass', () => {
     const refused = await uploadPass({ dryRun: false, staged: true, result: summary({ uploaded: 0, pending: 1, loginRequired: true }) });
     await refused.jobs.uploadPass();
     expect(refused.calls).toMatchObject({ opened: 1, paused: 1 });
+  });
+
+  it('runs passes asked for at once (the schedule, the dashboard, a command) one after the other', async () => {
+    const { jobs, calls } = await uploadPass({ dryRun: false, staged: true, runMs: 30 });
+    const passes = await Promise.all([jobs.uploadPass(), jobs.uploadPass(), jobs.uploadPass()]);
+    expect(passes.every((pass) => pass.summary?.uploaded === 1)).toBe(true);
+    expect(calls).toMatchObject({ opened: 3, mostAtOnce: 1 });
   });
 });

@@ -1,6 +1,8 @@
 import type { ArchiveService } from '../archive/archive.service.js';
 import { missingCampaignSettings } from '../config/campaign-template.js';
 import type { Config } from '../config/config.js';
+import type { ActivityBus } from '../core/events.js';
+import type { PruneResult, RetentionService } from '../housekeeping/retention.service.js';
 import { localDate } from '../core/dates.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch, UploadSummary } from '../core/outcomes.js';
@@ -9,7 +11,7 @@ import { findUnknownInboxFiles } from '../intake/reconcile.js';
 import { watchInbox } from '../intake/watch.js';
 import type { PlatformConnection } from '../platform/connection.js';
 import type { SessionStatusFile } from '../platform/session-status.js';
-import { CredentialsRefusedError } from '../platform/uploader.js';
+import { CredentialsRefusedError, LoginRequiredError } from '../platform/uploader.js';
 import type { ReportService } from '../report/report.service.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -32,12 +34,15 @@ export interface Services {
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
   readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'writeCampaignCsvs'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
-  readonly reports: Pick<ReportService, 'write'>;
+  readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
   readonly librarySync: Pick<LibrarySyncService, 'syncStatuses' | 'refreshLibrary'>;
   /** Why work on TJ waits for a person, as recorded. */
   readonly sessionStatus: Pick<SessionStatusFile, 'read'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
   readonly campaigns: Omit<CampaignServices, 'storage' | 'connection' | 'inventory'>;
+  readonly retention: Pick<RetentionService, 'prune'>;
+  /** Where jobs announce what they did (the daily report written). */
+  readonly events: Pick<ActivityBus, 'emit'>;
 }
 
 export interface UploadPassOptions {
@@ -70,6 +75,7 @@ export interface Closable {
 export class Jobs {
   /** `campaigns create`, and the ads the daemon creates on its own after a batch. */
   readonly campaigns: CampaignJobs;
+  private uploadTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly services: Services,
@@ -111,9 +117,16 @@ export class Jobs {
 
   /**
    * One upload pass: what is staged goes to the platform (a dry run reports its plan once per
-   * change instead), then uploaded creatives are archived and the tracking files written.
+   * change instead), then uploaded creatives are archived and the tracking files written. Passes
+   * asked for at once (the schedule, the dashboard, a command) run one after the other.
    */
-  async uploadPass(options: UploadPassOptions = {}): Promise<UploadPassResult> {
+  uploadPass(options: UploadPassOptions = {}): Promise<UploadPassResult> {
+    const pass = this.uploadTurn.then(() => this.runUploadPass(options));
+    this.uploadTurn = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async runUploadPass(options: UploadPassOptions): Promise<UploadPassResult> {
     const { uploads, connection, runState, tracking } = this.services;
     if (options.retryFailed) await uploads.retryFailed();
     let summary: UploadSummary | undefined;
@@ -130,8 +143,9 @@ export class Jobs {
       waitingFor = await connection.waitingFor();
       if (!waitingFor) {
         summary = await connection.use((uploader) => uploads.run(uploader, options)).catch(async (error: unknown) => {
-          // TJ refused the password: recorded by the connection, said once; the files wait.
-          if (error instanceof CredentialsRefusedError) return undefined;
+          // TJ refused the password, or asks for a person before the first page (a captcha at the
+          // first sign-in): recorded by the connection, said once; the files wait.
+          if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;
           throw error;
         });
         if (summary?.loginRequired) await connection.pauseForLogin(summary.loginMessage ?? 'TJ asks for a person to sign in');
@@ -205,7 +219,19 @@ export class Jobs {
 
   /** Writes the daily report of `date` (default today) as Markdown, JSON and HTML; returns the files. */
   async dailyReport(date = localDate()): Promise<readonly string[]> {
-    return (await this.services.reports.write(date)).files;
+    const { report, files } = await this.services.reports.write(date);
+    this.services.events.emit('report', { date, counts: report.counts, files });
+    return files;
+  }
+
+  /** Stages again the files that failed for good, in the ingest and in uploads; the next passes take them. */
+  async retryFailed(): Promise<{ ingest: number; uploads: number }> {
+    return { ingest: await this.services.ingest.retryFailed(), uploads: await this.services.uploads.retryFailed() };
+  }
+
+  /** Prunes screenshots, temporary files and reports older than the retention. */
+  async housekeeping(): Promise<PruneResult> {
+    return this.services.retention.prune();
   }
 
   /** Counts per state, files in progress, and the last errors. */

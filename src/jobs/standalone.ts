@@ -17,7 +17,7 @@ import { StorageRepository } from '../store/storage.repository.js';
 
 /** Where TJ is and who signs in, from the configuration. */
 export function tjConnection(config: Config): TjConnection {
-  return { loginUrl: config.tjLoginUrl, appUrl: config.tjAppUrl, username: config.tjUsername, password: config.tjPassword, chromiumPath: config.chromiumPath };
+  return { loginUrl: config.tjLoginUrl, appUrl: config.tjAppUrl, username: config.tjUsername, password: config.tjPassword, chromiumPath: config.chromiumPath, sessionMaxDays: config.sessionMaxDays };
 }
 
 /**
@@ -53,6 +53,14 @@ export async function blockFile(config: Config, file: string, reason: string): P
  */
 export async function check(config: Config, log: Logger, options: { campaignId?: string | undefined } = {}): Promise<CheckLine[]> {
   const storage = new StorageRepository();
+  const machine = await checkMachine(config);
+  const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage));
+  return [...machine, ...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }, { campaignId }))];
+}
+
+/** This machine: ffmpeg (with libx264), Chromium, and folders of the root that take writes; each failure says how to fix it. */
+export async function checkMachine(config: Config): Promise<CheckLine[]> {
+  const storage = new StorageRepository();
   const machine: CheckLine[] = [];
   const line = (name: string, ok: boolean, detail: string): void => void machine.push({ name, selector: '', result: ok ? 'ok' : 'failed', detail });
   try {
@@ -71,8 +79,7 @@ export async function check(config: Config, log: Logger, options: { campaignId?:
   const refused = [];
   for (const dir of [...config.layout.folders, config.layout.tracking]) if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
   line('machine.folders', refused.length === 0, refused.length === 0 ? 'inbox/, uploaded/, archive/, tracking/ and data/ take writes' : `cannot write to ${refused.join(', ')}`);
-  const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage));
-  return [...machine, ...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }, { campaignId }))];
+  return machine;
 }
 
 /** Counts per state and the last errors, read without the lock: safe beside a running daemon. */

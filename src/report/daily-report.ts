@@ -132,7 +132,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     dropToUpload: { median: waits.length ? waits[Math.floor((waits.length - 1) / 2)] : undefined, worst: waits.at(-1) },
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
     reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
-    creatives: handled.map((record) => toReportCreative(record, reviewStatusOf)),
+    creatives: handled.map((record) => reportCreative(record, reviewStatusOf)),
     campaignAds: {
       created: campaignAds.filter((ad) => ad.status === 'created' && on(date, ad.at)).map(toAdLine),
       refused: campaignAds.filter((ad) => ad.status === 'refused' && on(date, ad.at)).map(toAdLine),
@@ -156,7 +156,8 @@ function notReadyLine(missing: readonly string[], files: number): string {
   return `${held}: set ${missing.join(', ')} in .env (they still hold placeholders); the CSVs are then written again, ready.`;
 }
 
-function toReportCreative(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined): ReportCreative {
+/** A creative as reports and the dashboard show it: its name, TJ ids, review status and picture. */
+export function reportCreative(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined): ReportCreative {
   const outputs = record.outputs ?? [];
   const shown = outputs.find((output) => output.role === 'video') ?? outputs.find((output) => output.role === 'creative') ?? outputs[0];
   const picture = outputs.find((output) => output.role === 'image') ?? outputs.find((output) => output.role === 'creative' && record.kind === 'image');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
 import { baseName, fileName } from '../core/files.js';
-import { NOT_READY_SUFFIX, uploadCsvPrefix, type Layout } from '../core/layout.js';
+import { NOT_READY_SUFFIX, uploadCsvPrefix, type Layout, type RootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
 import type { Logger } from '../core/logger.js';
@@ -55,8 +55,8 @@ export class ReportService {
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {
       if (!creative.picture) continue;
-      const thumbnail = await this.thumbnail(this.layout.abs(creative.picture)).catch(() => undefined);
-      if (thumbnail) thumbnails.set(creative.key, thumbnail);
+      const thumbnail = await this.thumbnail(creative.picture).catch(() => undefined);
+      if (thumbnail) thumbnails.set(creative.key, `data:image/jpeg;base64,${thumbnail.toString('base64')}`);
     }
     const files = [this.layout.reportFile(date, 'md'), this.layout.reportFile(date, 'json'), this.layout.reportFile(date, 'html')] as const;
     await this.storage.writeFileAtomic(files[0], renderMarkdown(report));
@@ -66,8 +66,9 @@ export class ReportService {
     return { report, files };
   }
 
-  /** A small JPEG as a data URI: an image is shrunk; a video gives its first frame. */
-  private async thumbnail(file: string): Promise<string> {
+  /** A small JPEG of a creative's picture: an image is shrunk; a video gives its first frame. */
+  async thumbnail(picture: RootPath): Promise<Buffer> {
+    const file = this.layout.abs(picture);
     let source = file;
     const frame = this.storage.tempPathFor(path.join(this.layout.tmp, `report-${fileName(file)}.png`));
     if (/\.(mp4|mov|webm|mkv)$/i.test(file)) {
@@ -76,8 +77,7 @@ export class ReportService {
       source = frame;
     }
     try {
-      const jpeg = await this.media.renderImageToBuffer(source, { format: 'jpeg', formatOptions: { quality: 70 }, resize: { width: 440, height: 248, fit: 'inside' } });
-      return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+      return await this.media.renderImageToBuffer(source, { format: 'jpeg', formatOptions: { quality: 70 }, resize: { width: 440, height: 248, fit: 'inside' } });
     } finally {
       await this.storage.remove(frame);
     }

@@ -51,6 +51,14 @@ export class ProcessLock {
     throw new RootInUseError('Could not take the database lock', { hint: `Remove ${file} if no creative-flow is running.` });
   }
 
+  /** The pid of the live process on this machine holding the root, if one does. */
+  static async holder(file: string, storage: StorageRepository): Promise<number | undefined> {
+    const text = await storage.readText(file);
+    if (text === undefined) return undefined;
+    const holder = parseHolder(text);
+    return holder && holder.host === os.hostname() && (await isHeld(holder, text, file, storage)) ? holder.pid : undefined;
+  }
+
   /** Removes the lock if it is still ours. */
   async release(): Promise<void> {
     await this.storage.removeIfUnchanged(this.file, this.content);

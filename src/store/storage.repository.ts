@@ -80,6 +80,16 @@ export class StorageRepository {
     }
   }
 
+  /** The whole file's bytes; undefined when it does not exist. */
+  async readBytes(file: string): Promise<Buffer | undefined> {
+    try {
+      return await fs.readFile(file);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** The whole file as UTF-8 text; undefined when it does not exist. */
   async readText(file: string): Promise<string | undefined> {
     try {

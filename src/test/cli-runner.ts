@@ -10,7 +10,8 @@ export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Settings that make tests quick; a test adds its own. */
-export const FAST_ENV = { STABILITY_MS: '100', LOG_LEVEL: 'info', INVENTORY_DEBOUNCE_MS: '50', RECONCILE_CRON: '*/2 * * * * *' };
+/** The dashboard is off unless a test gives it a port: commands then run themselves, as most tests expect. */
+export const FAST_ENV = { STABILITY_MS: '100', LOG_LEVEL: 'info', INVENTORY_DEBOUNCE_MS: '50', RECONCILE_CRON: '*/2 * * * * *', DASHBOARD_PORT: '0' };
 
 export interface CliResult {
   readonly code: number;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,15 @@ export const EXAMPLE_LIBRARY_CSV = path.resolve(path.dirname(fileURLToPath(impor
 
 /** A campaign CSV TJ_tool was fed (a copy of shared/examples/): TJ's native format, as written by the old scripts. */
 export const EXAMPLE_NATIVE_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test/data/Batch001_20251113_121321_Native.csv');
+
+/** A port free on loopback right now, for a server a test starts in another process. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** A fresh root folder for one test. */
 export async function tempRoot(prefix = 'cf-test-'): Promise<string> {

@@ -113,11 +113,15 @@ export class UploadService {
       await this.creatives.flush();
       const [first] = remaining;
       if (!first) return;
-      const results = await uploader.upload(first.target, remaining.map((item) => ({ path: this.layout.abs(item.output.path), name: item.name }))).catch((error: unknown) => {
-        // A browser step that failed (a page that never loaded) is every file's failure, not a reason to stop.
-        if (error instanceof LoginRequiredError || error instanceof CredentialsRefusedError) throw error;
-        return new Map<string, UploadResult>(remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]));
-      });
+      this.events.emit('upload', { target: first.target, files: remaining.map((item) => item.name), since: new Date().toISOString() });
+      const results = await uploader
+        .upload(first.target, remaining.map((item) => ({ path: this.layout.abs(item.output.path), name: item.name })))
+        .catch((error: unknown) => {
+          // A browser step that failed (a page that never loaded) is every file's failure, not a reason to stop.
+          if (error instanceof LoginRequiredError || error instanceof CredentialsRefusedError) throw error;
+          return new Map<string, UploadResult>(remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]));
+        })
+        .finally(() => this.events.emit('upload', undefined));
       const failed: Item[] = [];
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };

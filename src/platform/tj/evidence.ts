@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright';
 import { localStampMs } from '../../core/dates.js';
+import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
@@ -17,10 +18,11 @@ export class Evidence {
     private readonly layout: Layout,
     private readonly storage: StorageRepository,
     private readonly log: Logger,
+    private readonly events?: Pick<ActivityBus, 'emit'>,
   ) {}
 
   /** Saves the page as it is now; returns the screenshot's path, or undefined when the page could not be captured. */
-  async capture(page: Page, what: string): Promise<string | undefined> {
+  async capture(page: Page, what: string, detail?: string): Promise<string | undefined> {
     const stamp = localStampMs();
     const png = this.layout.screenshotFile(stamp, what, 'png');
     try {
@@ -28,6 +30,7 @@ export class Evidence {
       await this.storage.writeFileAtomic(png, await page.screenshot({ fullPage: true }), { mode: 0o600 });
       await this.storage.writeFileAtomic(this.layout.screenshotFile(stamp, what, 'html'), await page.content(), { mode: 0o600 });
       this.log.warn({ screenshot: png }, `Saved a screenshot and the page's HTML of the failure (${what})`);
+      this.events?.emit('problem', { at: new Date().toISOString(), what, message: detail ?? `TJ step "${what}" failed`, screenshot: this.layout.rel(png) });
       await this.prune();
       return png;
     } catch {

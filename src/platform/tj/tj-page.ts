@@ -64,7 +64,7 @@ export class TjPage {
     try {
       return await work();
     } catch (error) {
-      const screenshot = await this.evidence.capture(this.page, name);
+      const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed: ${(error as Error).message.split('\n')[0] ?? ''}`);
       if (error instanceof CreativeFlowError) throw error;
       const verdict = await this.verdict(5_000).catch(() => undefined);
       if (verdict === 'out') throw new LoginRequiredError(`signed out during "${name}"`);

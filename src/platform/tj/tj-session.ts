@@ -16,6 +16,8 @@ export interface TjConnection {
   readonly password: string | undefined;
   /** A Chromium to drive instead of Debian's or Playwright's own. */
   readonly chromiumPath: string | undefined;
+  /** A saved session signed in longer ago than this is dropped before use. */
+  readonly sessionMaxDays?: number;
 }
 
 /**
@@ -37,9 +39,28 @@ export class SessionFile {
     return (await this.storage.stat(this.file))?.mtimeMs ?? 0;
   }
 
-  async save(context: BrowserContext): Promise<void> {
+  /** Saves the browser's session; `signedIn` when it comes from a sign-in just made (its age starts now). */
+  async save(context: BrowserContext, signedIn = false): Promise<void> {
     await this.storage.ensureDir(path.dirname(this.file), 0o700);
     await this.storage.writeFileAtomic(this.file, JSON.stringify(await context.storageState()), { mode: 0o600 });
+    if (signedIn) await this.storage.writeFileAtomic(this.signedInFile, new Date().toISOString(), { mode: 0o600 });
+  }
+
+  /** Days since the sign-in that made it (a keep-alive saves it again, but does not make it younger). */
+  async ageDays(now = Date.now()): Promise<number> {
+    const signedIn = Date.parse((await this.storage.readText(this.signedInFile))?.trim() ?? '');
+    const since = Number.isNaN(signedIn) ? await this.savedAt() : signedIn;
+    return since === 0 ? 0 : (now - since) / 86_400_000;
+  }
+
+  /** Forgets the session: the next piece of work signs in afresh. */
+  async drop(): Promise<void> {
+    await this.storage.remove(this.file);
+    await this.storage.remove(this.signedInFile);
+  }
+
+  private get signedInFile(): string {
+    return `${this.file}.signed-in-at`;
   }
 }
 
@@ -54,9 +75,9 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
   const tj = new TjPage(await context.newPage(), evidence);
   const page = tj.page;
   try {
-    await tj.step('sign in', 'the sign-in form', async () => {
+    const signedIn = await tj.step('sign in', 'the sign-in form', async () => {
       await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
-      if ((await tj.verdict()) === 'in') return;
+      if ((await tj.verdict()) === 'in') return false;
       const banner = page.locator(TJ.signIn.cookieAccept);
       if (await banner.isVisible()) await banner.click();
       if (connection.username) await page.fill(TJ.signIn.username, connection.username);
@@ -68,11 +89,11 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
         await page.waitForTimeout(2_000);
       }
       await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
-      if ((await tj.verdict()) === 'in') return;
+      if ((await tj.verdict()) === 'in') return true;
       if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw new CredentialsRefusedError(connection.username);
       throw new LoginRequiredError('the sign-in page came back after submitting');
     });
-    await session.save(context);
+    await session.save(context, signedIn);
   } finally {
     await page.close();
   }

@@ -100,6 +100,32 @@ describe('TjUploader against the simulator, habits on', () => {
   });
 });
 
+describe('TjUploader and the saved session', () => {
+  it('drops a session signed in longer ago than SESSION_MAX_DAYS and signs in afresh; a younger one is used as it is', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    const connection = { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined, sessionMaxDays: 7 };
+    const deps = { layout: new Layout(root), storage: new StorageRepository(), log };
+    try {
+      await (await TjUploader.open(connection, deps)).close();
+      expect((await simState(sim)).signIns).toBe(1);
+      const signedInAt = path.join(root, 'data/session/tj_session.json.signed-in-at');
+      expect((await fs.stat(signedInAt)).mode & 0o777).toBe(0o600);
+      // Six days old, kept alive since: still used.
+      await fs.writeFile(signedInAt, new Date(Date.now() - 6 * 86_400_000).toISOString());
+      await (await TjUploader.open(connection, deps)).close();
+      expect((await simState(sim)).signIns).toBe(1);
+      // Eight days old: dropped, and a fresh sign-in starts its age again.
+      await fs.writeFile(signedInAt, new Date(Date.now() - 8 * 86_400_000).toISOString());
+      await (await TjUploader.open(connection, deps)).close();
+      expect((await simState(sim)).signIns).toBe(2);
+      expect(Date.now() - Date.parse(await fs.readFile(signedInAt, 'utf8'))).toBeLessThan(60_000);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('TjUploader faults', () => {
   it('says a person must sign in when a captcha stands in the way: at the start, and when a saved session dies', async () => {
     const sim = await simulator({ noCaptcha: false });

@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright';
+import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
 import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
@@ -17,6 +18,8 @@ export interface TjAdapterDeps {
   readonly layout: Layout;
   readonly storage: StorageRepository;
   readonly log: Logger;
+  /** Told of every failure that left a screenshot (the dashboard lists them). */
+  readonly events?: Pick<ActivityBus, 'emit'>;
 }
 
 interface PreviewOutcome {
@@ -45,7 +48,12 @@ export class TjUploader implements Uploader {
   /** Starts a browser on the saved session; with none saved yet, signs in first. */
   static async open(connection: TjConnection, deps: TjAdapterDeps): Promise<TjUploader> {
     const session = new SessionFile(deps.layout.sessionFile, deps.storage);
-    const evidence = new Evidence(deps.layout, deps.storage, deps.log);
+    const evidence = new Evidence(deps.layout, deps.storage, deps.log, deps.events);
+    const age = await session.ageDays();
+    if (connection.sessionMaxDays !== undefined && age > connection.sessionMaxDays) {
+      deps.log.info({ days: Math.floor(age), max: connection.sessionMaxDays }, 'The saved TJ session is older than SESSION_MAX_DAYS: dropped, signing in afresh');
+      await session.drop();
+    }
     const browser = await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath });
     try {
       const saved = await session.exists();

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { CampaignEvent, CampaignResult } from './campaigns/campaign-ads.service.js';
-import { ran, type CreateCampaignAdsResult } from './jobs/campaign-jobs.js';
+import type { CampaignEvent, CampaignResult } from '../campaigns/campaign-ads.service.js';
+import { ran, type CreateCampaignAdsResult } from '../jobs/campaign-jobs.js';
 
 /** Shows a campaign run as it goes: a bar with done/total, rate and ETA on a terminal, plain lines elsewhere. */
 export interface CampaignProgress {

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import type { Jobs } from '../jobs/jobs.js';
+
+/**
+ * The jobs a command (or the dashboard) may ask a running daemon to do, with the options each
+ * takes. The command line and the local API both run them through here, so a job done by the
+ * daemon for a command is the same job the command would do itself.
+ */
+const REQUESTS = {
+  upload: {
+    options: z.object({ force: z.boolean().default(false), retryFailed: z.boolean().default(false) }),
+    run: (jobs: Jobs, options: { force: boolean; retryFailed: boolean }) => jobs.uploadPass(options),
+  },
+  report: {
+    options: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    run: (jobs: Jobs, options: { date?: string | undefined }) => jobs.dailyReport(options.date),
+  },
+  'refresh-library': { options: z.object({}), run: (jobs: Jobs) => jobs.refreshLibrary() },
+  'sync-status': { options: z.object({}), run: (jobs: Jobs) => jobs.syncStatuses() },
+  status: { options: z.object({}), run: (jobs: Jobs) => jobs.status() },
+  'retry-failed': { options: z.object({}), run: (jobs: Jobs) => jobs.retryFailed() },
+  'campaigns-create': {
+    options: z.object({
+      mapping: z.string().optional(),
+      only: z.array(z.string()).optional(),
+      fresh: z.boolean().default(false),
+      retryFailed: z.boolean().default(false),
+      skipInvalid: z.boolean().default(false),
+      queued: z.boolean().default(false),
+    }),
+    run: (jobs: Jobs, options: { mapping?: string | undefined; only?: string[] | undefined; fresh: boolean; retryFailed: boolean; skipInvalid: boolean; queued: boolean }) => jobs.campaigns.create(options),
+  },
+} as const;
+
+export type JobName = keyof typeof REQUESTS;
+export type JobResult<N extends JobName> = Awaited<ReturnType<(typeof REQUESTS)[N]['run']>>;
+export type JobOptions<N extends JobName> = z.input<(typeof REQUESTS)[N]['options']>;
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(REQUESTS, name);
+}
+
+/** Runs a job by name with options as a request carries them, checked first. */
+export async function runJob<N extends JobName>(jobs: Jobs, name: N, options: unknown): Promise<JobResult<N>> {
+  const request = REQUESTS[name];
+  const parsed = request.options.safeParse(options ?? {});
+  if (!parsed.success) throw new ConfigError(`the ${name} request`, `has bad options: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'Check the command line.');
+  return (request.run as (jobs: Jobs, options: unknown) => Promise<JobResult<N>>)(jobs, parsed.data);
+}

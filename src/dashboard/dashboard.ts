@@ -1,0 +1,65 @@
+import { announceDaemon, withdrawDaemon } from '../api/daemon-file.js';
+import { dashboardToken } from '../api/token.js';
+import type { App } from '../app.js';
+import { reportCreative } from '../report/daily-report.js';
+import { LiveState, type ScheduledPass } from './live-state.js';
+import { startDashboard, type RunningDashboard } from './server.js';
+
+/** Thumbnails kept in memory: today's creatives, and a margin. */
+const THUMBNAILS_KEPT = 200;
+
+/**
+ * The daemon's dashboard and local API: the live state fed by the app's events, the server on
+ * 127.0.0.1, and `data/daemon.json`, by which commands on this root find it. The database walk
+ * that fills the last days runs after the server answers, so start-up does not wait on it.
+ */
+export async function openDashboard(app: App, nextRuns: () => readonly ScheduledPass[]): Promise<RunningDashboard> {
+  const { config, services, log } = app;
+  const { layout } = config;
+  const { storage } = services;
+  const live = new LiveState({
+    root: layout.root,
+    dryRun: config.dryRun,
+    creatives: services.creatives,
+    events: app.events,
+    platformStatus: () => services.sessionStatus.read(),
+    sessionSaved: () => storage.exists(layout.sessionFile),
+    reviewStatusOf: (name) => app.library.get(name)?.reviewStatus,
+    nextRuns,
+    todaysReport: async (date) => ((await storage.exists(layout.reportFile(date, 'html'))) ? layout.rel(layout.reportFile(date, 'html')) : undefined),
+  });
+  const thumbnails = new Map<string, Buffer>();
+  const server = await startDashboard(
+    {
+      live,
+      jobs: app.jobs,
+      layout,
+      storage,
+      log,
+      token: await dashboardToken(layout, storage),
+      dryRun: config.dryRun,
+      thumbnail: async (key) => {
+        const cached = thumbnails.get(key);
+        if (cached) return cached;
+        const record = await services.creatives.load(key);
+        const picture = record && reportCreative(record, () => undefined).picture;
+        if (!picture) return undefined;
+        const jpeg = await services.reports.thumbnail(picture);
+        if (thumbnails.size >= THUMBNAILS_KEPT) thumbnails.delete(thumbnails.keys().next().value ?? '');
+        thumbnails.set(key, jpeg);
+        return jpeg;
+      },
+    },
+    config.dashboardPort,
+  );
+  await announceDaemon(layout, storage, { pid: process.pid, port: server.port, dryRun: config.dryRun, startedAt: new Date().toISOString() });
+  live.load().catch((error: unknown) => log.warn({ err: error }, 'The dashboard could not read the last days from the database; it shows what happens from now on'));
+  return {
+    ...server,
+    async close() {
+      await withdrawDaemon(layout, storage);
+      live.close();
+      await server.close();
+    },
+  };
+}

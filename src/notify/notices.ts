@@ -1,0 +1,28 @@
+import type { ActivityBus } from '../core/events.js';
+import { fileName } from '../core/files.js';
+import type { Notifier } from './notifier.js';
+
+/**
+ * What people hear about, from what the product announces: TJ waiting for a person, a file
+ * that failed for good, creatives TJ rejected, the daily report. Never a secret: names, counts and
+ * plain reasons only. `where` says which machine and root speaks.
+ */
+export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: string): void {
+  const say = (key: string, text: string): void => notifier.notify({ key, text: `creative-flow (${where}): ${text}` });
+  events.on('platform', (status) => {
+    if (status.state === 'password-refused') say('password-refused', `TJ refused the password. Uploads wait until TJ_PASSWORD is fixed in .env (or \`creative-flow login\` succeeds).`);
+    else say('login-required', `TJ needs a person to sign in (${status.message}). Run \`creative-flow login\` on the machine; uploads resume on their own.`);
+  });
+  events.on('creative', (record, message) => {
+    const name = fileName(record.source.path);
+    if (record.state === 'failed') say(`failed:${record.key}`, `${name} failed for good: ${record.reason ?? message}. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`);
+    const refused = record.outputs?.find((output) => output.upload?.status === 'rejected');
+    if (record.state === 'rejected' && refused) say(`rejected:${record.key}`, `TJ rejected ${fileName(refused.path)}: ${refused.upload?.message ?? record.reason ?? 'no reason given'}.`);
+  });
+  events.on('report', (report) => {
+    const counts = Object.entries(report.counts)
+      .map(([label, n]) => `${label} ${n}`)
+      .join(', ');
+    say(`report:${report.date}`, `daily report for ${report.date}: ${counts}.`);
+  });
+}

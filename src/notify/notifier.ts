@@ -1,0 +1,74 @@
+import type { Logger } from '../core/logger.js';
+
+/** One notification: `key` names the event, so the same one is not sent twice in a short window. */
+export interface Notice {
+  readonly key: string;
+  readonly text: string;
+}
+
+export interface NotifierOptions {
+  /** The same key is not sent again within this long. */
+  readonly dedupeMs: number;
+  /** Tries per notice, the first included. */
+  readonly attempts: number;
+  /** The wait before the second try; it doubles after each. */
+  readonly backoffMs: number;
+}
+
+export const DEFAULT_NOTIFIER_OPTIONS: NotifierOptions = { dedupeMs: 10 * 60_000, attempts: 5, backoffMs: 1_000 };
+
+/** Where notices go: a webhook (Slack, Discord, Teams), or a test's receiver. */
+export type SendNotice = (body: { text: string; content: string }) => Promise<void>;
+
+/** Discord takes at most 2,000 characters. */
+const MAX_TEXT = 1_900;
+
+/**
+ * Sends notices without ever holding up the work: `notify` returns at once, delivery retries
+ * with backoff in the background, and a notice whose key was sent a moment ago is dropped. The
+ * text is in the form Slack and Teams (`text`) and Discord (`content`) accept.
+ */
+export class Notifier {
+  private readonly sentAt = new Map<string, number>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly send: SendNotice,
+    private readonly log: Logger,
+    private readonly options: NotifierOptions = DEFAULT_NOTIFIER_OPTIONS,
+  ) {}
+
+  notify(notice: Notice): void {
+    const now = Date.now();
+    const last = this.sentAt.get(notice.key);
+    if (last !== undefined && now - last < this.options.dedupeMs) return;
+    this.sentAt.set(notice.key, now);
+    for (const [key, at] of this.sentAt) if (now - at >= this.options.dedupeMs) this.sentAt.delete(key);
+    const delivery = this.deliver(notice).finally(() => this.pending.delete(delivery));
+    this.pending.add(delivery);
+  }
+
+  /** Waits for the notices under way, at most `timeoutMs` (on shutdown). */
+  async flush(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(this.pending), timeout]);
+    clearTimeout(timer);
+  }
+
+  private async deliver(notice: Notice): Promise<void> {
+    const text = notice.text.length > MAX_TEXT ? `${notice.text.slice(0, MAX_TEXT)}…` : notice.text;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.send({ text, content: text });
+        return;
+      } catch (error) {
+        if (attempt >= this.options.attempts) {
+          this.log.warn({ notice: notice.key, attempts: attempt }, `Could not send a notification: ${(error as Error).message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.options.backoffMs * 2 ** (attempt - 1)).unref());
+      }
+    }
+  }
+}

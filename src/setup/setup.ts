@@ -1,0 +1,81 @@
+import { dotEnvPath, loadConfig, type Config } from '../config/config.js';
+import { ConfigError } from '../core/errors.js';
+import type { CheckLine } from '../platform/tj/check.js';
+import { MetadataDefaultsFile } from '../naming/metadata-defaults.js';
+import type { StorageRepository } from '../store/storage.repository.js';
+import { readSettings, withSettings } from './env-file.js';
+
+/** How setup asks a person; the command line answers with @inquirer/prompts, a test with a script. */
+export interface Prompter {
+  input(message: string, defaultValue?: string): Promise<string>;
+  password(message: string): Promise<string>;
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
+}
+
+export interface SetupOptions {
+  /** The root to set up. */
+  readonly root: string;
+  /** Given on the command line: not asked. */
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** Ask nothing: what is not given keeps its value in `.env`, and login and check run unless skipped. */
+  readonly nonInteractive: boolean;
+  readonly skipLogin: boolean;
+  readonly skipCheck: boolean;
+}
+
+/** What setup runs once `.env` is written: the machine's checks, the login, TJ's check. */
+export interface SetupSteps {
+  checkMachine(config: Config): Promise<CheckLine[]>;
+  login(config: Config): Promise<string>;
+  check(config: Config): Promise<CheckLine[]>;
+}
+
+/**
+ * `creative-flow setup`, the first run: the TJ username and password into `.env` (owner-only,
+ * every other line kept), this machine checked (ffmpeg, Chromium, with how to install what is
+ * missing), the folders and `metadata_defaults.csv` made, then a login and a check, and the pm2
+ * commands to run it for good. Returns false when something needs fixing.
+ */
+export async function runSetup(options: SetupOptions, prompter: Prompter, steps: SetupSteps, storage: StorageRepository, say: (line: string) => void): Promise<boolean> {
+  const envFile = dotEnvPath(options.root);
+  const text = (await storage.readText(envFile)) ?? '';
+  const current = readSettings(text);
+  const ask = async (given: string | undefined, key: string, question: () => Promise<string>): Promise<string | undefined> => {
+    if (given !== undefined) return given;
+    if (options.nonInteractive) return current[key];
+    // An empty answer keeps what `.env` holds.
+    return (await question()).trim() || current[key];
+  };
+  const username = await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME));
+  const password = await ask(options.password, 'TJ_PASSWORD', () => prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password'));
+  if (!username || !password) throw new ConfigError(username ? 'TJ_PASSWORD' : 'TJ_USERNAME', 'is not set', 'Give --username and --password, or run `creative-flow setup` on a terminal to be asked.');
+  await storage.writeFileAtomic(envFile, withSettings(text, { TJ_USERNAME: username, TJ_PASSWORD: password }), { mode: 0o600 });
+  say(`✓ ${envFile} written (readable by you only); its other settings are kept`);
+
+  const config = await loadConfig({ root: options.root, storage });
+  const machine = await steps.checkMachine(config);
+  for (const line of machine) say(`${line.result === 'ok' ? '✓' : '✗'} ${line.name}: ${line.detail}`);
+  for (const dir of [...config.layout.folders, config.layout.tracking]) await storage.ensureDir(dir);
+  await storage.ensureDir(config.layout.data, 0o700);
+  await new MetadataDefaultsFile(config.layout.metadataDefaultsCsv, storage, () => undefined).loadStrict();
+  say(`✓ folders made under ${config.layout.root}; fill in ${config.layout.rel(config.layout.metadataDefaultsCsv)} for each inbox folder's naming tokens`);
+  let ok = machine.every((line) => line.result === 'ok');
+
+  const signIn = !options.skipLogin && (options.nonInteractive || (await prompter.confirm('Sign in to TJ now? A browser window opens; you solve the captcha.', true)));
+  if (signIn) say(`✓ signed in; the session is saved in ${await steps.login(config)}`);
+  const probe = !options.skipCheck && (options.nonInteractive || (await prompter.confirm('Check TJ now (read only)?', true)));
+  if (probe) {
+    const lines = await steps.check(config);
+    const failed = lines.filter((line) => line.result === 'failed');
+    say(failed.length === 0 ? '✓ creative-flow check: everything checked is there' : `✗ creative-flow check: ${failed.map((line) => line.name).join(', ')} failed; run \`creative-flow check\` for the details`);
+    ok &&= failed.length === 0;
+  }
+  say('');
+  say('Run it for good under pm2:');
+  say(`  CREATIVE_FLOW_ROOT=${config.layout.root} npx pm2 start ecosystem.config.js`);
+  say('  npx pm2 save && npx pm2 startup     # starts again after a reboot');
+  say('  npx creative-flow dashboard          # the live dashboard\'s address');
+  say('It runs as a dry run until DRY_RUN=false is set in .env.');
+  return ok;
+}
