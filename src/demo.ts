@@ -16,7 +16,9 @@ const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');
 const storage = new StorageRepository();
 const media = openMedia();
 const layout = new Layout(await storage.makeTempDir('creative-flow-demo-'));
-const simulator = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, media, undefined, storage);
+const simulator = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, campaigns: [{ id: '1001', name: 'Demo native', type: 'native' }] }, media, undefined, storage);
+// Hands-off: the native clips dropped under inbox/native/Demo become ads in the demo campaign.
+await storage.writeFileAtomic(layout.campaignTargetsCsv, 'folder,category,campaign_id,ad_type\nnative/Demo,,1001,native\n');
 const env = {
   ...process.env,
   TJ_LOGIN_URL: `${simulator.url}/sign-in`,
@@ -27,6 +29,9 @@ const env = {
   STABILITY_MS: '500',
   UPLOAD_CRON: '*/5 * * * * *',
   UPLOAD_PACE_MS: '0',
+  CAMPAIGN_TARGET_URL: 'https://example.com/?c={CampaignID}&sub11=CAMPAIGN_NAME',
+  CAMPAIGN_BRAND: 'Demo',
+  CAMPAIGN_CTA_URL: 'https://example.com/cta',
 };
 const daemon = spawn(process.execPath, [cli, 'start', '--root', layout.root], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 
@@ -41,8 +46,9 @@ console.log(`Dropped 5 files into ${layout.inbox}. Watch them move:
   ${layout.uploaded}          converted and staged files
   ${layout.archive}           the rejected one, with its reason
   ${layout.inventoryCsv}
-  ${simulator.url}/_sim/state             what the simulator received, with TJ ids
+  ${simulator.url}/_sim/state             what the simulator received, with TJ ids, and the demo campaign's ads
   node ${cli} status --root ${layout.root}
+  node ${cli} dashboard --root ${layout.root}    the live dashboard's address
 Press Ctrl-C to stop.\n`);
 
 await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
