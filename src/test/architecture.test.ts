@@ -26,6 +26,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   housekeeping: 4,
   notify: 4,
   jobs: 5,
+  api: 6,
   dashboard: 6,
   setup: 6,
   'app.ts': 6,
@@ -43,6 +44,11 @@ const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
   { module: /^playwright$/, only: /^platform\/tj\// },
   { module: /^lowdb$/, only: /^store\// },
   { module: /^chokidar$/, only: /^intake\/watch\.ts$/ },
+  { module: /^(pino|pino-roll|pino-pretty)$/, only: /^core\/(logger\.ts|pino-roll\.d\.ts)$/ },
+  { module: /^fastify$/, only: /^dashboard\/server\.ts$/ },
+  { module: /^eta$/, only: /^dashboard\/page\.ts$/ },
+  { module: /^@inquirer\/prompts$/, only: /^cli\/prompter\.ts$/ },
+  { module: /^cli-progress$/, only: /^cli\/campaign-progress\.ts$/ },
 ];
 
 const SRC = path.join(REPO_ROOT, 'src');
