@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DaemonJobError } from './api/client.js';
-import { dashboardAddress, runningDaemon } from './api/daemon-file.js';
+import { dashboardAddress } from './api/daemon-file.js';
 import { openApp } from './app.js';
-import { configFrom, runForCommand, withApp } from './cli/app-runner.js';
+import { configFrom, runForCommand, withApp, withAppOn } from './cli/app-runner.js';
 import { campaignLine, campaignProgress, campaignSummary } from './cli/campaign-progress.js';
 import { terminalPrompter } from './cli/prompter.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
@@ -73,7 +73,7 @@ program
   .option('--force', 'send even names the library cache already has')
   .option('--retry-failed', 'try again the files whose upload failed in UPLOAD_MAX_PASSES passes')
   .action(async (options: { force?: boolean; retryFailed?: boolean }, command: Command) => {
-    const { summary, waitingFor } = await runForCommand(command, 'upload', { force: options.force ?? false, retryFailed: options.retryFailed ?? false });
+    const { summary, waitingFor } = (await runForCommand(command, 'upload', { force: options.force ?? false, retryFailed: options.retryFailed ?? false })).result;
     if (!summary) console.log('Nothing staged to upload.');
     else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
     else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
@@ -90,14 +90,14 @@ program
   .action(async (options: { date?: string }, command: Command) => {
     const { date } = options;
     if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))) throw new ConfigError('--date', `must be a date as YYYY-MM-DD (got "${date}")`);
-    console.log((await runForCommand(command, 'report', { date })).join('\n'));
+    console.log((await runForCommand(command, 'report', { date })).result.join('\n'));
   });
 
 program
   .command('refresh-library')
   .description("rebuild the library cache and TJ_Creative_Library.csv from every tab and page of TJ's Media Library")
   .action(async (_options: unknown, command: Command) => {
-    const result = await runForCommand(command, 'refresh-library', {});
+    const { result } = await runForCommand(command, 'refresh-library', {});
     console.log(JSON.stringify({ found: result.found, new: result.added.length, gone: result.gone }, null, 2));
   });
 
@@ -105,7 +105,7 @@ program
   .command('sync-status')
   .description('update review statuses from TJ (the daemon also does this on SYNC_CRON)')
   .action(async (_options: unknown, command: Command) => {
-    console.log(JSON.stringify(await runForCommand(command, 'sync-status', {}), null, 2));
+    console.log(JSON.stringify((await runForCommand(command, 'sync-status', {})).result, null, 2));
   });
 
 program
@@ -146,16 +146,10 @@ campaigns
     const only = options.only?.split(',').map((id) => id.trim()).filter(Boolean);
     if (only?.some((id) => !/^\d+$/.test(id))) throw new ConfigError('--only', `must be campaign ids separated by commas (got "${options.only}")`);
     const request = { mapping: options.mapping && path.resolve(options.mapping), only, fresh: options.fresh ?? false, retryFailed: options.retryFailed ?? false, skipInvalid: options.skipInvalid ?? false, queued: options.queued ?? false };
-    const config = await configFrom(command);
-    let run;
-    if (await runningDaemon(config.layout, new StorageRepository())) {
-      // The daemon does it; its campaigns are told here once it is done.
-      run = await runForCommand(command, 'campaigns-create', request);
-      for (const result of run.results) console.log(campaignLine(result));
-    } else {
-      const progress = campaignProgress(process.stdout);
-      run = await withApp(command, (app) => app.jobs.campaigns.create({ ...request, onEvent: progress.onEvent })).finally(() => progress.stop());
-    }
+    const progress = campaignProgress(process.stdout);
+    const { result: run, byDaemon } = await runForCommand(command, 'campaigns-create', request, (config) => withAppOn(config, (app) => app.jobs.campaigns.create({ ...request, onEvent: progress.onEvent }))).finally(() => progress.stop());
+    // The daemon ran it with no bar here: its campaigns are told once it is done.
+    if (byDaemon) for (const result of run.results) console.log(campaignLine(result));
     console.log(campaignSummary(run).join('\n'));
     if (run.stopped) process.exitCode = 3;
     else if (run.results.some((each) => each.result === 'failed')) process.exitCode = 1;
@@ -185,8 +179,8 @@ program
   .description('counts per state, files in progress, and the last errors')
   .option('--json', 'print JSON instead of text')
   .action(async (options: { json?: boolean }, command: Command) => {
-    const config = await configFrom(command);
-    const report = (await runningDaemon(config.layout, new StorageRepository())) ? await runForCommand(command, 'status', {}) : await readStatus(config);
+    // Without a daemon, the status is read without the lock.
+    const { result: report } = await runForCommand(command, 'status', {}, readStatus);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
   });
 

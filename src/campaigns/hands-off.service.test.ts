@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Layout, rootPath } from '../core/layout.js';
 import { createLogger } from '../core/logger.js';
+import type { Checkpoint } from '../core/campaigns.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
 import type { CreativeRecord } from '../core/record.js';
 import { CampaignAdsRepository } from '../store/campaign-ads.repository.js';
@@ -46,7 +47,7 @@ async function setup(maxAttempts: number) {
   const checkpoints = new CheckpointRepository(layout, storage);
   const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, () => undefined);
   const service = new HandsOffService(layout, storage, targets, checkpoints, new CampaignAdsService(await CampaignAdsRepository.open(layout.db, storage), log), log, { maxAttempts });
-  return { service, batch, csv, platform, createAds: platform.createAds.bind(platform) };
+  return { root: layout.root, service, batch, csv, platform, createAds: platform.createAds.bind(platform) };
 }
 
 describe('HandsOffService', () => {
@@ -61,6 +62,12 @@ describe('HandsOffService', () => {
     expect(run.results.map((each) => each.result)).toEqual(['succeeded']);
     expect([...(t.platform.campaigns.get('1001')?.ads.keys() ?? [])]).toEqual(['VID_a']);
     expect(await t.service.hasWork()).toBe(false);
+    // Done: its rows are dropped, and housekeeping forgets it once past the retention.
+    const saved = JSON.parse(await fs.readFile(path.join(t.root, 'data', 'checkpoints', 'hands-off.json'), 'utf8')) as Checkpoint;
+    expect(Object.values(saved.campaigns).map((entry) => [entry.status, entry.csv])).toEqual([['succeeded', undefined]]);
+    expect(await t.service.forgetDone(Date.now() - 86_400_000)).toBe(0);
+    expect(await t.service.forgetDone(Date.now() + 1)).toBe(1);
+    expect(await t.service.stuck()).toEqual([]);
   });
 
   it('retries a failing campaign on the next passes up to the limit, then lists it for a person; asked, it runs past the limit', async () => {

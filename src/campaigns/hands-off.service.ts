@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { StuckCampaign } from '../core/campaigns.js';
+import type { CampaignProgress, StuckCampaign } from '../core/campaigns.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
@@ -72,17 +72,17 @@ export class HandsOffService {
     return jobs.length;
   }
 
-  /** Whether a queued or failed (under the limit) campaign waits: no browser is started otherwise. */
+  /** Whether a queued or failed (under the limit) campaign waits: asked every upload pass, so read from the entries alone. */
   async hasWork(): Promise<boolean> {
     const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
-    return this.queued(checkpoint).some((job) => checkpoint.decide(job, { retryFailed: true, maxAttempts: this.options.maxAttempts }).run);
+    return checkpoint.due({ retryFailed: true, maxAttempts: this.options.maxAttempts }).length > 0;
   }
 
   /** Creates the queued ads, and retries the failed ones: up to the limit, or, asked by a person, past it. */
   async run(createAds: CreateAds, options: HandsOffRunOptions): Promise<CampaignRunSummary> {
     const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
     const decide = { retryFailed: true, ...(options.ignoreLimit ? {} : { maxAttempts: this.options.maxAttempts }) };
-    const jobs = this.queued(checkpoint).filter((job) => checkpoint.decide(job, decide).run);
+    const jobs = checkpoint.due(decide).flatMap(([, entry]) => jobOf(entry));
     return this.campaigns.run(jobs, checkpoint, createAds, { ...decide, dryRun: options.dryRun, ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   }
 
@@ -95,12 +95,16 @@ export class HandsOffService {
       .map(([, entry]) => ({ campaignId: entry.campaignId, source: entry.source, attempts: entry.attempts, error: entry.error ?? 'no reason recorded' }));
   }
 
-  /** The jobs the checkpoint holds the rows of. */
-  private queued(checkpoint: RunCheckpoint): CampaignJob[] {
-    return checkpoint.entries().flatMap(([, entry]) => {
-      if (entry.csv === undefined) return [];
-      const parsed = jobFromCsv(entry.campaignId, entry.campaignName ?? `campaign ${entry.campaignId}`, entry.source, entry.csv);
-      return 'job' in parsed ? [parsed.job] : [];
-    });
+  /** Forgets campaigns that succeeded before `before` (ms): the queue does not grow with the months. */
+  async forgetDone(before: number): Promise<number> {
+    const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
+    return checkpoint.forget((entry) => entry.status === 'succeeded' && Date.parse(entry.finishedAt ?? entry.updatedAt) < before);
   }
+}
+
+/** A queued entry's job, from the rows it keeps until it succeeds. */
+function jobOf(entry: CampaignProgress): CampaignJob[] {
+  if (entry.csv === undefined) return [];
+  const parsed = jobFromCsv(entry.campaignId, entry.campaignName ?? `campaign ${entry.campaignId}`, entry.source, entry.csv);
+  return 'job' in parsed ? [parsed.job] : [];
 }

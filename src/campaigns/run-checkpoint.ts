@@ -64,12 +64,23 @@ export class RunCheckpoint {
   decide(job: CampaignJob, options: DecideOptions): Decision {
     const entry = this.data.campaigns[job.key];
     if (!entry || entry.contentHash !== job.contentHash) return { run: true, resumed: false };
-    if (entry.status === 'succeeded') return { run: false, reason: `done on ${entry.finishedAt?.slice(0, 10) ?? 'an earlier run'} with the same CSV` };
-    if (entry.status === 'failed') {
-      if (!options.retryFailed) return { run: false, reason: `failed before (${entry.error ?? 'see the checkpoint'}); --retry-failed tries it again` };
-      if (options.maxAttempts !== undefined && entry.attempts >= options.maxAttempts) return { run: false, reason: `failed ${entry.attempts} times, the limit (${entry.error ?? ''})` };
+    return decideOn(entry, options);
+  }
+
+  /** The entries that would run now (with their content unchanged), by key. */
+  due(options: DecideOptions): [string, CampaignProgress][] {
+    return this.entries().filter(([, entry]) => decideOn(entry, options).run);
+  }
+
+  /** Forgets the entries `done` says are done with, in one write; returns how many. */
+  async forget(done: (entry: CampaignProgress) => boolean): Promise<number> {
+    const kept = this.entries().filter(([, entry]) => !done(entry));
+    const forgotten = this.entries().length - kept.length;
+    if (forgotten > 0) {
+      this.data = { ...this.data, campaigns: Object.fromEntries(kept) };
+      await this.save();
     }
-    return { run: true, resumed: entry.status === 'in_progress' };
+    return forgotten;
   }
 
   /** Queues jobs to run later, with their rows, unless they are there with this content. Written once, whatever the number. */
@@ -85,13 +96,14 @@ export class RunCheckpoint {
     return this.put(job, { status: 'in_progress', attempts: entry.attempts + 1, startedAt: new Date().toISOString(), error: undefined });
   }
 
-  /** What the platform did: succeeded when every ad exists or was refused, failed when some are missing. */
+  /** What the platform did: succeeded when every ad exists or was refused, failed when some are missing. A queued job's rows go once it succeeded. */
   async finished(job: CampaignJob, outcome: CreateAdsOutcome): Promise<CampaignProgress> {
     const entry = this.carried(job);
     const missing = outcome.missing;
     const created = unique([...entry.created, ...outcome.created]);
     return this.put(job, {
       status: missing.length === 0 ? 'succeeded' : 'failed',
+      ...(missing.length === 0 ? { csv: undefined } : {}),
       campaignName: outcome.campaignName,
       created,
       alreadyThere: unique([...entry.alreadyThere, ...outcome.alreadyThere]).filter((name) => !created.includes(name)),
@@ -134,6 +146,16 @@ export class RunCheckpoint {
   private async save(): Promise<void> {
     await this.repository.write(this.data);
   }
+}
+
+/** For an entry whose content is the job's: succeeded is skipped, failed runs when asked (under the limit), the rest resumes. */
+function decideOn(entry: CampaignProgress, options: DecideOptions): Decision {
+  if (entry.status === 'succeeded') return { run: false, reason: `done on ${entry.finishedAt?.slice(0, 10) ?? 'an earlier run'} with the same CSV` };
+  if (entry.status === 'failed') {
+    if (!options.retryFailed) return { run: false, reason: `failed before (${entry.error ?? 'see the checkpoint'}); --retry-failed tries it again` };
+    if (options.maxAttempts !== undefined && entry.attempts >= options.maxAttempts) return { run: false, reason: `failed ${entry.attempts} times, the limit (${entry.error ?? ''})` };
+  }
+  return { run: true, resumed: entry.status === 'in_progress' };
 }
 
 type Change = Partial<Omit<CampaignProgress, 'campaignId' | 'source' | 'contentHash'>>;

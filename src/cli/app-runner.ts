@@ -22,7 +22,11 @@ export function configFrom(command: Command): Promise<Config> {
 
 /** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
 export async function withApp<T>(command: Command, work: (app: App) => Promise<T>): Promise<T> {
-  const config = await configFrom(command);
+  return withAppOn(await configFrom(command), work);
+}
+
+/** {@link withApp} on a configuration already read. */
+export async function withAppOn<T>(config: Config, work: (app: App) => Promise<T>): Promise<T> {
   // A command's result goes to stdout; its log to stderr, so the result can be piped.
   const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }));
   try {
@@ -32,18 +36,25 @@ export async function withApp<T>(command: Command, work: (app: App) => Promise<T
   }
 }
 
+/** A job's result, and whether the daemon did it (it then ran without this command's progress display). */
+export interface CommandJob<T> {
+  readonly result: T;
+  readonly byDaemon: boolean;
+}
+
 /**
  * Runs a job for a command: a daemon holding the root is asked to do it through its local API
- * (the command waits for its result); with none running, the command does it itself.
+ * (the command waits for its result); with none running, the command does it itself, through
+ * `here` when given (a progress bar, a read without the lock), or by opening the app.
  */
-export async function runForCommand<N extends JobName>(command: Command, job: N, options: JobOptions<N>): Promise<JobResult<N>> {
+export async function runForCommand<N extends JobName>(command: Command, job: N, options: JobOptions<N>, here?: (config: Config) => Promise<JobResult<N>>): Promise<CommandJob<JobResult<N>>> {
   const config = await configFrom(command);
   const storage = new StorageRepository();
   const daemon = await runningDaemon(config.layout, storage);
-  if (!daemon) return withApp(command, (app) => runJob(app.jobs, job, options));
+  if (!daemon) return { result: await (here ?? ((own: Config) => withAppOn(own, (app) => runJob(app.jobs, job, options))))(config), byDaemon: false };
   const token = (await storage.readText(config.layout.dashboardTokenFile))?.trim();
   if (!token) throw new ConfigError('data/dashboard.token', 'cannot be read, so the running daemon cannot be asked', 'Run the command as the user who runs the daemon.');
   console.error(`creative-flow: the daemon running on this root (pid ${daemon.pid}) does it; waiting for its result`);
   const live = command.optsWithGlobals<GlobalOptions>().live === true;
-  return askDaemon(daemon, token, job, { ...options, ...(live ? { live } : {}) } as JobOptions<N>);
+  return { result: await askDaemon(daemon, token, job, { ...options, ...(live ? { live } : {}) } as JobOptions<N>), byDaemon: true };
 }

@@ -162,7 +162,7 @@ export class Layout {
 
   /** `data/tmp/campaign_{id}.csv`: the file handed to the platform's CSV input. */
   campaignUploadFile(campaignId: string): string {
-    return this.under('data', 'tmp', `campaign_${campaignId.replace(/[^0-9A-Za-z_-]/g, '_')}.csv`);
+    return path.join(this.tmp, `campaign_${campaignId.replace(/[^0-9A-Za-z_-]/g, '_')}.csv`);
   }
 
   /** A file of `data/screenshots/` by its name (as the dashboard links it). */

@@ -23,17 +23,19 @@ export interface DayCounts {
 export class DayBook {
   private readonly days = new Map<string, Record<Charted, Set<string>>>();
   private readonly today = new Map<string, CreativeRecord>();
+  /** The span's dates, worked out once a day: the first walk notes every record of the library. */
+  private window = { today: '', dates: new Set<string>() };
 
   constructor(private readonly span = 14) {}
 
   /** Takes a record in (from the first walk, or as it changes). */
   note(record: CreativeRecord, now = new Date()): void {
-    const dates = this.dates(now);
+    const { dates, today: todayDate } = this.windowAt(now);
     for (const state of CHARTED) {
       const at = record.times[state];
       if (at === undefined) continue;
       const date = localDate(at);
-      if (!dates.includes(date)) continue;
+      if (!dates.has(date)) continue;
       let day = this.days.get(date);
       if (!day) {
         day = { discovered: new Set(), uploaded: new Set(), rejected: new Set(), failed: new Set() };
@@ -41,7 +43,6 @@ export class DayBook {
       }
       day[state].add(record.key);
     }
-    const todayDate = localDate(now);
     if (Object.values(record.times).some((at) => at !== undefined && localDate(at) === todayDate)) this.today.set(record.key, record);
   }
 
@@ -61,6 +62,12 @@ export class DayBook {
     const latest = (record: CreativeRecord): string => Object.values(record.times).reduce<string>((max, at) => (at !== undefined && at > max ? at : max), '');
     for (const [key, record] of this.today) if (localDate(latest(record)) !== todayDate) this.today.delete(key);
     return [...this.today.values()].sort((a, b) => latest(b).localeCompare(latest(a)));
+  }
+
+  private windowAt(now: Date): { today: string; dates: ReadonlySet<string> } {
+    const today = localDate(now);
+    if (this.window.today !== today) this.window = { today, dates: new Set(this.dates(now)) };
+    return this.window;
   }
 
   private dates(now: Date): string[] {

@@ -3,7 +3,7 @@ import { localDate } from '../core/dates.js';
 import { fileName } from '../core/files.js';
 import type { SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
-import { INGEST_STATES, STATES, type State } from '../core/state.js';
+import { STATES, type State } from '../core/state.js';
 import { reportCreative, type ReportCreative } from '../report/daily-report.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import { DayBook, type DayCounts } from './day-book.js';
@@ -56,6 +56,7 @@ export interface DashboardSnapshot {
   readonly days: readonly DayCounts[];
 }
 
+/** What happens to a file in each ingest state. */
 const STEP: Partial<Record<State, string>> = {
   discovered: 'probing',
   probed: 'naming',
@@ -98,13 +99,14 @@ export class LiveState {
   /** The one walk through the database: the last days, the files in progress, the last problems. */
   async load(): Promise<void> {
     const { creatives } = this.sources;
+    await creatives.forEachSegment((records) => {
+      for (const record of records) this.take(record, false);
+    });
+    // Files in progress last: memory holds steps not yet written to their segment.
     for (const key of creatives.index.activeKeys()) {
       const record = creatives.get(key);
       if (record) this.take(record, false);
     }
-    await creatives.forEachSegment((records) => {
-      for (const record of records) this.take(record, false);
-    });
     this.problems.sort((a, b) => b.at.localeCompare(a.at));
     this.changed();
   }
@@ -147,7 +149,7 @@ export class LiveState {
   private take(record: CreativeRecord, live = true): void {
     this.book.note(record);
     const step = STEP[record.state];
-    if (step && INGEST_STATES.has(record.state)) this.inProgress.set(record.key, { key: record.key, file: record.source.path, state: record.state, step, since: record.times[record.state] ?? record.times.discovered ?? new Date().toISOString() });
+    if (step) this.inProgress.set(record.key, { key: record.key, file: record.source.path, state: record.state, step, since: record.times[record.state] ?? record.times.discovered ?? new Date().toISOString() });
     else this.inProgress.delete(record.key);
     if ((record.state === 'failed' || record.state === 'rejected') && record.reason) {
       const at = record.times[record.state] ?? new Date().toISOString();

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { isJobName, runJob } from '../api/job-requests.js';
 import { dashboardUrl, tokenMatches } from '../api/token.js';
+import { localDate } from '../core/dates.js';
 import { CreativeFlowError, describeError } from '../core/errors.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
@@ -76,7 +77,7 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     return jpeg ? reply.type('image/jpeg').header('cache-control', 'private, max-age=300').send(jpeg) : reply.code(404).send({ error: 'no picture' });
   });
   app.get<{ Querystring: { date?: string } }>('/report', async (request, reply) => {
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(request.query.date ?? '') ? (request.query.date ?? '') : (await deps.live.snapshot()).today.date;
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(request.query.date ?? '') ? (request.query.date ?? '') : localDate();
     const html = await deps.storage.readText(deps.layout.reportFile(date, 'html'));
     return html ? reply.type('text/html; charset=utf-8').send(html) : reply.code(404).type('text/plain').send(`No report for ${date} yet.`);
   });

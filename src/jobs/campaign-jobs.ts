@@ -17,7 +17,7 @@ export interface CampaignServices {
   readonly storage: StorageRepository;
   readonly checkpoints: CheckpointRepository;
   readonly campaignAds: Pick<CampaignAdsService, 'run'>;
-  readonly handsOff: Pick<HandsOffService, 'queueBatch' | 'hasWork' | 'run'>;
+  readonly handsOff: Pick<HandsOffService, 'queueBatch' | 'hasWork' | 'run' | 'forgetDone'>;
   readonly connection: Pick<PlatformConnection, 'use' | 'waitingFor'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow'>;
 }

@@ -67,7 +67,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     campaigns: {
       checkpoints: new CheckpointRepository(config.layout, storage),
       campaignAds: { run: async () => ({ checkpoint: 'none', results: [] }) },
-      handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }) },
+      handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }), forgetDone: async () => 0 },
     },
     retention: { prune: async () => ({ screenshots: 0, temporary: 0, reports: 0 }) },
     events: new ActivityBus(),

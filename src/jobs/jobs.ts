@@ -229,9 +229,10 @@ export class Jobs {
     return { ingest: await this.services.ingest.retryFailed(), uploads: await this.services.uploads.retryFailed() };
   }
 
-  /** Prunes screenshots, temporary files and reports older than the retention. */
-  async housekeeping(): Promise<PruneResult> {
-    return this.services.retention.prune();
+  /** Prunes screenshots, temporary files and reports older than the retention, and hands-off campaigns done before it. */
+  async housekeeping(): Promise<PruneResult & { campaignsForgotten: number }> {
+    const before = Date.now() - this.config.retentionDays * 86_400_000;
+    return { ...(await this.services.retention.prune()), campaignsForgotten: await this.services.campaigns.handsOff.forgetDone(before) };
   }
 
   /** Counts per state, files in progress, and the last errors. */

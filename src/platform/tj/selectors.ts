@@ -71,8 +71,9 @@ export const TJ = {
     adSettingsPath: '/campaign/{id}/ad-settings#section_adSpecs',
     readyText: ['STEP 5. CREATE YOUR AD', 'Mass create with CSV'],
     name: 'h1.campaign-name',
-    /** The ads DataTable, reloaded in place: its body, and its rows. */
+    /** The ads DataTable, reloaded in place: its body, and what shows once it is drawn (an ad's row, or the empty table's). */
     adsTable: ['#adsTable tbody', 'table.dataTable tbody'],
+    adsTableDrawn: 'tr',
     nextPage: NEXT_PAGE,
     /** Set to 100 before reading: the plain select, or the select2 widget that hides it, and the widget's option. */
     lengthSelect: 'select[name="adsTable_length"]',
@@ -85,7 +86,10 @@ export const TJ = {
     confirm: ['#csvPreviewModal button.confirmAds', 'button.create-ads-from-csv-button'],
     issuesText: 'At least one issue was detected',
     invalidText: 'The following creatives are not valid',
-    /** Any other error TJ shows (Bootstrap's alert). */
+    /**
+     * Any other error the page shows. Not in the contract: TJ's pages are Bootstrap (its modals are),
+     * so Bootstrap's alert is assumed. Without it, a step fails after its wait, with a screenshot.
+     */
     errorAlert: '.alert-danger',
     /** A modal left open from an earlier step blocks clicks: closed first. */
     openModalClose: ['.modal.show .close', ".modal.show [data-dismiss='modal']"],
@@ -98,6 +102,16 @@ export const TJ = {
   msPerFile: 30_000,
   navigationMs: 30_000,
 } as const;
+
+/** A DataTable the page's script replaces in place: where it is, what shows once drawn, and its Next link. */
+export interface GridSelectors {
+  readonly grid: readonly string[];
+  readonly drawn: string;
+  readonly next: readonly string[];
+}
+
+export const LIBRARY_GRID: GridSelectors = { grid: TJ.mediaLibrary.grid, drawn: TJ.mediaLibrary.gridDrawn, next: TJ.mediaLibrary.nextPage };
+export const ADS_GRID: GridSelectors = { grid: TJ.campaign.adsTable, drawn: TJ.campaign.adsTableDrawn, next: TJ.campaign.nextPage };
 
 /** One listing of the library: a tab, and for Native a sub-type, under TJ's own type name. */
 export interface Listing {

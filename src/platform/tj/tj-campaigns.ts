@@ -3,7 +3,7 @@ import type { AdProblem, AdsRequest, CreateAdsOutcome } from '../../core/platfor
 import { CreativeFlowError } from '../../core/errors.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { creativeIdsOf, renderCampaignRows, withCampaignName, type AdRow } from './campaign-format.js';
-import { TJ } from './selectors.js';
+import { ADS_GRID, TJ } from './selectors.js';
 import type { TjPage } from './tj-page.js';
 
 /** Opens a page of the app signed in (signing in again when the session died), then waits for `ready`. */
@@ -83,7 +83,7 @@ export class TjCampaigns {
     const ready = c.readyText.map((text) => `"${text}"`).join(' or ');
     await this.openSignedIn(url, `open campaign ${campaignId}`, ready, async () => {
       await this.tj.page.getByText(new RegExp(c.readyText.map(escapeRegExp).join('|'))).first().waitFor({ timeout: TJ.navigationMs });
-      await this.tj.gridDrawn(c.adsTable);
+      await this.tj.gridDrawn(ADS_GRID);
     });
     return this.tj.step(`read the name of campaign ${campaignId}`, c.name, async () => {
       await this.tj.closeOverlays(c.openModalClose);
@@ -98,8 +98,8 @@ export class TjCampaigns {
       const rows: TableRow[] = [];
       for (let page = 1; page <= TJ.maxPages; page += 1) {
         const table = await this.tj.first(c.adsTable);
-        rows.push(...(await table.locator('tr:not(:has(.dataTables_empty))').evaluateAll((nodes) => nodes.map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')))));
-        if (!(await this.tj.nextPage(c.adsTable, c.nextPage))) break;
+        rows.push(...(await table.locator(`${c.adsTableDrawn}:not(:has(.dataTables_empty))`).evaluateAll((nodes) => nodes.map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')))));
+        if (!(await this.tj.nextPage(ADS_GRID))) break;
       }
       return rows;
     });
@@ -109,7 +109,7 @@ export class TjCampaigns {
   private async showHundred(): Promise<void> {
     const select = this.tj.page.locator(c.lengthSelect).first();
     if ((await select.count()) > 0 && (await select.isVisible())) {
-      if ((await select.inputValue()) !== '100') await this.tj.reloadGrid(async () => void (await select.selectOption('100')), c.adsTable);
+      if ((await select.inputValue()) !== '100') await this.tj.reloadGrid(async () => void (await select.selectOption('100')), ADS_GRID);
       return;
     }
     const widget = this.tj.page.locator(c.lengthWidget).first();
@@ -117,7 +117,7 @@ export class TjCampaigns {
     await this.tj.reloadGrid(async () => {
       await this.tj.click(widget);
       await this.tj.click(this.tj.page.locator(c.lengthWidgetOption).first());
-    }, c.adsTable);
+    }, ADS_GRID);
   }
 
   /** Opens "Mass create with CSV", hands it the rows as a file, and asks for the preview; `reload` first for a page with no message of an earlier try. */
@@ -153,7 +153,7 @@ export class TjCampaigns {
   private async confirm(campaignId: string): Promise<string | undefined> {
     return this.tj.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table or ${c.errorAlert}`, async () => {
       const confirm = await this.tj.first(c.confirm);
-      const outcome = await this.tj.reloadGridUnless(() => this.tj.click(confirm), c.adsTable, c.errorAlert);
+      const outcome = await this.tj.reloadGridUnless(() => this.tj.click(confirm), ADS_GRID, c.errorAlert);
       if (outcome === 'reloaded') return undefined;
       return (await this.tj.page.locator(`${c.errorAlert}:visible`).first().innerText()).trim() || 'TJ showed an error while creating the ads';
     });

@@ -3,7 +3,7 @@ import { CreativeFlowError } from '../../core/errors.js';
 import type { LibraryCard } from '../../core/platform.js';
 import { LoginRequiredError } from '../uploader.js';
 import type { Evidence } from './evidence.js';
-import { TJ } from './selectors.js';
+import { LIBRARY_GRID, TJ, type GridSelectors } from './selectors.js';
 
 export type SessionVerdict = 'in' | 'out';
 
@@ -103,10 +103,9 @@ export class TjPage {
     return closed;
   }
 
-  /** Waits until the grid shows: a card, or the empty table's row. */
-  async gridDrawn(grids: readonly string[] = TJ.mediaLibrary.grid): Promise<void> {
-    const grid = await this.first(grids);
-    await grid.locator(grids === TJ.mediaLibrary.grid ? TJ.mediaLibrary.gridDrawn : 'tr').first().waitFor({ state: 'attached', timeout: TJ.navigationMs });
+  /** Waits until the grid shows: a card or a row, or the empty table's row. */
+  async gridDrawn(grid: GridSelectors = LIBRARY_GRID): Promise<void> {
+    await (await this.first(grid.grid)).locator(grid.drawn).first().waitFor({ state: 'attached', timeout: TJ.navigationMs });
   }
 
   /**
@@ -114,14 +113,13 @@ export class TjPage {
    * screen is the new one: a watch set on the grid before the click sees it replaced. The old
    * cards stay on screen until then, and are never read.
    */
-  async reloadGrid(action: () => Promise<void>, grids: readonly string[] = TJ.mediaLibrary.grid): Promise<void> {
-    await this.reloadGridUnless(action, grids, undefined);
+  async reloadGrid(action: () => Promise<void>, grid: GridSelectors = LIBRARY_GRID): Promise<void> {
+    await this.reloadGridUnless(action, grid, undefined);
   }
 
   /** {@link reloadGrid}, except that an element matching `unless` showing first (an error) ends the wait: `'unless'`. */
-  async reloadGridUnless(action: () => Promise<void>, grids: readonly string[], unless: string | undefined): Promise<'reloaded' | 'unless'> {
-    const grid = await this.first(grids);
-    await grid.evaluate((node) => {
+  async reloadGridUnless(action: () => Promise<void>, grid: GridSelectors, unless: string | undefined): Promise<'reloaded' | 'unless'> {
+    await (await this.first(grid.grid)).evaluate((node) => {
       const page = globalThis as unknown as PageGlobals;
       page.__cfGridChanged = false;
       const watch = new page.MutationObserver(() => {
@@ -143,7 +141,7 @@ export class TjPage {
       { timeout: TJ.navigationMs, polling: POLL_MS },
     );
     const result = (await outcome.jsonValue()) === 'unless' ? 'unless' : 'reloaded';
-    if (result === 'reloaded') await this.gridDrawn(grids);
+    if (result === 'reloaded') await this.gridDrawn(grid);
     return result;
   }
 
@@ -165,11 +163,11 @@ export class TjPage {
   }
 
   /** Moves a grid to its next page; false on the last page (the link's parent is `disabled`) or when there is no Next link. */
-  async nextPage(grids: readonly string[] = TJ.mediaLibrary.grid, links: readonly string[] = TJ.mediaLibrary.nextPage): Promise<boolean> {
-    const link = await this.first(links).catch(() => undefined);
+  async nextPage(grid: GridSelectors = LIBRARY_GRID): Promise<boolean> {
+    const link = await this.first(grid.next).catch(() => undefined);
     if (!link) return false;
     if (await link.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('disabled'))) return false;
-    await this.reloadGrid(() => this.click(link), grids);
+    await this.reloadGrid(() => this.click(link), grid);
     return true;
   }
 

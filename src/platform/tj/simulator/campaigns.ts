@@ -119,14 +119,17 @@ export class SimCampaigns {
 
 type Creative = SimLibrary['all'][number];
 
-/** What each creative column of a campaign accepts, by the campaign's kind. */
+/**
+ * What each creative column of a campaign accepts (TJ-CONTRACT.md: a creative must be in the library
+ * and fit the campaign's type, native or in-stream). The banner CTA is any creative TJ knows.
+ */
 const FITS: Readonly<Record<AdKind, Readonly<Record<string, (creative: Creative) => boolean>>>> = {
   native: {
-    'Video Creative ID': (creative) => creative.tab === 'native' && creative.nativeType === 1,
-    'Thumbnail Creative ID': (creative) => creative.tab === 'native' && creative.nativeType === 0,
+    'Video Creative ID': (creative) => creative.tab === 'native',
+    'Thumbnail Creative ID': (creative) => creative.tab === 'native',
   },
   preroll: {
     'Creative ID': (creative) => creative.tab === 'in_stream_video',
-    'Banner CTA Creative ID': (creative) => creative.tab === 'static',
+    'Banner CTA Creative ID': () => true,
   },
 };
