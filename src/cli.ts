@@ -14,6 +14,7 @@ import { runDaemon } from './daemon.js';
 import { blockFile, check, checkMachine, login, readStatus } from './jobs/standalone.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './platform/tj/simulator/options.js';
 import { serveSimulator } from './platform/tj/simulator/server.js';
+import { MARKUP_VARIANTS } from './platform/tj/simulator/variants.js';
 import { formatStatus } from './report/status-report.js';
 import { runSetup } from './setup/setup.js';
 import { StorageRepository } from './store/storage.repository.js';
@@ -157,7 +158,7 @@ campaigns
 
 program
   .command('check')
-  .description('a read-only probe of this machine and of the configured TJ: one ✓/✗ line per selector, a screenshot for each ✗')
+  .description('a read-only probe of this machine and of the configured TJ: one ✓/✗ line per selector the contract names (ℹ for a hint it does not), a screenshot for each ✗')
   .option('--campaign <id>', "a campaign whose ad settings are looked at (default: the mapping's first)")
   .action(async (options: { campaign?: string }, command: Command) => {
     const config = await configFrom(command);
@@ -165,12 +166,14 @@ program
     const lines = await check(config, createLogger({ level: config.logLevel, toStderr: true }), { campaignId: options.campaign });
     const width = Math.max(...lines.map((line) => line.name.length));
     for (const line of lines) {
-      const mark = line.result === 'ok' ? '✓' : line.result === 'failed' ? '✗' : '–';
+      const mark = { ok: '✓', failed: '✗', note: 'ℹ', skipped: '–' }[line.result];
       const selector = line.selector ? `  ${line.selector}` : '';
       console.log(`${mark} ${line.name.padEnd(width)}  ${line.detail}${selector}${line.screenshot ? `\n  ${' '.repeat(width)}screenshot: ${line.screenshot}` : ''}`);
     }
     const failed = lines.filter((line) => line.result === 'failed');
-    console.log(failed.length === 0 ? '\nEverything checked is there.' : `\n${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((line) => line.name).join(', ')}.`);
+    const notes = lines.filter((line) => line.result === 'note').length;
+    const hints = notes ? ` ${notes} hint${notes === 1 ? '' : 's'} (ℹ) not found: the flows do without them.` : '';
+    console.log(failed.length === 0 ? `\nEverything the contract names is there.${hints}` : `\n${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((line) => line.name).join(', ')}.${hints}`);
     if (failed.length > 0) process.exitCode = 1;
   });
 
@@ -222,7 +225,8 @@ program
   .option('--seed-library <csv>', 'load a library export (TJ_Creative_Library.csv)')
   .option('--session-minutes <n>', 'minutes of inactivity before a session dies', String(DEFAULT_SIMULATOR_OPTIONS.sessionMinutes))
   .option('--session-check-ms <n>', "how long the page's script takes to judge the session", String(DEFAULT_SIMULATOR_OPTIONS.sessionCheckMs))
-  .option('--grid-delay-ms <n>', 'how long a grid takes to come back after a tab, sub-type or page click', String(DEFAULT_SIMULATOR_OPTIONS.gridDelayMs))
+  .option('--variant <n>', `which build of TJ's pages to serve, each changing only what the contract leaves open: ${MARKUP_VARIANTS.map((variant, n) => `${n}: ${variant.summary}`).join('; ')}`, '0')
+  .option('--grid-delay-ms <n>', "how long a grid takes to come back after a tab, sub-type or page click (default: the variant's)")
   .option('--no-product-tour', 'no product tour over the Media Library')
   .option('--latency-ms <n>', 'delay added to every response', '0')
   .option('--error-rate <share>', 'share of uploads answered with HTTP 500 (0–1)', '0')
@@ -239,7 +243,7 @@ program
     const simulatorOptions = parseSimulatorOptions(options);
     const simulator = await serveSimulator(simulatorOptions, { seedCsv: typeof options.seedLibrary === 'string' ? options.seedLibrary : undefined, ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
     const campaigns = simulatorOptions.campaigns.map((campaign) => `${campaign.id} (${campaign.type})`).join(', ');
-    console.log(`TJ simulator on ${simulator.url} with ${simulator.library.all.length} creatives${campaigns ? ` and campaigns ${campaigns}` : ''}. Point creative-flow at it with:`);
+    console.log(`TJ simulator on ${simulator.url} (variant ${simulatorOptions.variant}: ${MARKUP_VARIANTS[simulatorOptions.variant]?.summary}) with ${simulator.library.all.length} creatives${campaigns ? ` and campaigns ${campaigns}` : ''}. Point creative-flow at it with:`);
     console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve).once('SIGTERM', resolve);

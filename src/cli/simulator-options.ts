@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimCampaignSeed, type SimulatorOptions } from '../platform/tj/simulator/options.js';
+import { MARKUP_VARIANTS } from '../platform/tj/simulator/variants.js';
 
 /** The simulator's options from its command line, each checked and named when wrong. */
 export function parseSimulatorOptions(options: Record<string, string | boolean | string[]>): SimulatorOptions {
@@ -15,7 +16,8 @@ export function parseSimulatorOptions(options: Record<string, string | boolean |
     noCaptcha: options.captcha === false,
     sessionMinutes: number('sessionMinutes', 0.01, 24 * 60),
     sessionCheckMs: number('sessionCheckMs', 0, 60_000),
-    gridDelayMs: number('gridDelayMs', 0, 60_000),
+    gridDelayMs: options.gridDelayMs === undefined ? undefined : number('gridDelayMs', 0, 60_000),
+    variant: number('variant', 0, MARKUP_VARIANTS.length - 1),
     productTour: options.productTour !== false,
     latencyMs: number('latencyMs', 0, 60_000),
     errorRate: number('errorRate', 0, 1),

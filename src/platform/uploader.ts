@@ -20,8 +20,12 @@ export type UploadResult =
   | { readonly status: 'duplicate'; readonly creativeId: string }
   /** The platform refused the file, with its message. Not retried. */
   | { readonly status: 'rejected'; readonly message: string }
-  /** Nothing is known (a 500, a dropped connection): checked against the library, then retried. */
-  | { readonly status: 'failed'; readonly message: string };
+  /**
+   * Not on the platform after a fault (a 500, a dropped connection), or nothing known: retried.
+   * `checked`: the listing it was sent to was read through after the fault, and does not have it,
+   * so it may be sent again without another look; otherwise the library is looked at first.
+   */
+  | { readonly status: 'failed'; readonly message: string; readonly checked?: boolean };
 
 export interface Uploader {
   /** Uploads files of one target together; the results are keyed by name. */

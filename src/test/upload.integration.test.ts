@@ -4,15 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../core/logger.js';
-import type { CreativeRecord } from '../core/record.js';
-import { openMedia } from '../media/ffmpeg-binaries.js';
 import { SimLibrary } from '../platform/tj/simulator/library.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../platform/tj/simulator/options.js';
-import { startSimulator, type RunningSimulator, type SimState } from '../platform/tj/simulator/server.js';
+import type { SimulatorOptions } from '../platform/tj/simulator/options.js';
+import type { RunningSimulator } from '../platform/tj/simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
-import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
+import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, tempRoot, waitFor } from './fixtures.js';
+import { expectIdsMatch, expectNothingResent, liveEnv, records, simCreatives, simState, testSimulator } from './simulated-tj.js';
 
-const media = openMedia();
 const running: RunningSimulator[] = [];
 
 afterEach(async () => {
@@ -20,51 +18,9 @@ afterEach(async () => {
 });
 
 async function simulator(overrides: Partial<SimulatorOptions> = {}, library?: SimLibrary): Promise<RunningSimulator> {
-  const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, ...overrides }, media, library);
+  const sim = await testSimulator(overrides, library);
   running.push(sim);
   return sim;
-}
-
-function liveEnv(sim: RunningSimulator): Record<string, string> {
-  return { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password', DRY_RUN: 'false', UPLOAD_PACE_MS: '0' };
-}
-
-async function simState(sim: RunningSimulator): Promise<SimState> {
-  return (await (await fetch(`${sim.url}/_sim/state`)).json()) as SimState;
-}
-
-async function simCreatives(sim: RunningSimulator): Promise<SimState['creatives']> {
-  return (await simState(sim)).creatives;
-}
-
-/** No upload request ever carried a name TJ had already kept: nothing went up twice. */
-async function expectNothingResent(sim: RunningSimulator): Promise<void> {
-  expect((await simState(sim)).resent).toEqual({});
-}
-
-async function records(root: string): Promise<CreativeRecord[]> {
-  const dir = path.join(root, 'data', 'db');
-  const files = (await fs.readdir(dir)).filter((name) => /^creatives-\d+\.json$/.test(name));
-  const segments = await Promise.all(files.map(async (name) => JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { records: Record<string, CreativeRecord> }));
-  return segments.flatMap((segment) => Object.values(segment.records));
-}
-
-/** Every uploaded output carries the id of the simulator's creative of its name, holding its bytes. */
-async function expectIdsMatch(root: string, sim: RunningSimulator): Promise<number> {
-  const onTj = await simCreatives(sim);
-  let checked = 0;
-  for (const record of await records(root)) {
-    for (const output of record.outputs ?? []) {
-      if (!output.upload || output.upload.status === 'rejected') continue;
-      const name = path.posix.basename(output.path).replace(/\.[^.]+$/, '');
-      const matches = onTj.filter((creative) => creative.name === name);
-      expect(matches, name).toHaveLength(1);
-      expect(output.upload.creativeId, name).toBe(matches[0]?.id);
-      if (output.upload.status === 'uploaded') expect(matches[0]?.sha256, name).toBe(await sha256(path.join(root, output.path)));
-      checked += 1;
-    }
-  }
-  return checked;
 }
 
 describe('live uploads through the browser to the simulator', () => {

@@ -5,7 +5,7 @@ import { baseName, extensionOf, fileName } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
-import type { UploadTarget } from '../core/platform.js';
+import type { LibraryCard, UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import { describeError } from '../core/errors.js';
 import { CredentialsRefusedError, LoginRequiredError, type Uploader, type UploadResult } from '../platform/uploader.js';
@@ -123,10 +123,14 @@ export class UploadService {
         })
         .finally(() => this.events.emit('upload', undefined));
       const failed: Item[] = [];
+      const unchecked = new Set<string>();
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
-        if (result.status === 'failed') failed.push(item);
-        else await this.record(item, result, number, attempt);
+        if (result.status !== 'failed') await this.record(item, result, number, attempt);
+        else {
+          failed.push(item);
+          if (!result.checked) unchecked.add(item.name);
+        }
       }
       if (failed.length === 0) return;
       if (attempt >= this.options.retries) {
@@ -138,8 +142,8 @@ export class UploadService {
         return;
       }
       await delay(this.options.retryBaseMs * 2 ** attempt);
-      // Before sending again: did the platform keep any of them after all?
-      const found = await uploader.findByName(first.target, failed.map((item) => item.name), this.options.lookupPages);
+      // Before sending again: did the platform keep any of them after all? (The uploader may have looked already.)
+      const found = unchecked.size > 0 ? await uploader.findByName(first.target, [...unchecked], this.options.lookupPages) : new Map<string, LibraryCard>();
       remaining = [];
       for (const item of failed) {
         const card = found.get(item.name);

@@ -2,7 +2,8 @@ import type { Browser, Page } from 'playwright';
 import type { LibraryCard } from '../../core/platform.js';
 import { launchBrowser } from './browser.js';
 import { Evidence } from './evidence.js';
-import { ADS_GRID, LISTINGS, TJ, type Listing } from './selectors.js';
+import { watchPages } from './page-watch.js';
+import { AD_ROWS, LIBRARY_CARDS, LISTINGS, TJ, TJ_HINTS, type Listing, type TabSelectors } from './selectors.js';
 import { SessionFile, signIn, type TjConnection } from './tj-session.js';
 import { TjPage } from './tj-page.js';
 import type { TjAdapterDeps } from './tj-uploader.js';
@@ -11,37 +12,57 @@ import type { TjAdapterDeps } from './tj-uploader.js';
 export interface CheckLine {
   readonly name: string;
   readonly selector: string;
-  /** `skipped`: it shows only when something would be written (an upload, a wrong password). */
-  readonly result: 'ok' | 'failed' | 'skipped';
+  /**
+   * `failed`: a selector or text of the contract is missing; `note`: a hint is (flows do without
+   * it); `skipped`: it shows only when something would be written (an upload, a wrong password).
+   */
+  readonly result: 'ok' | 'failed' | 'note' | 'skipped';
   readonly detail: string;
   readonly screenshot?: string;
 }
 
-/** Every selector the module holds, by dotted name: strings and lists of variants. */
+/** Hints go by `hint.` and their name in {@link TJ_HINTS}. */
+const HINT = 'hint.';
+
+/** Every selector the module holds, by dotted name: strings, lists of variants, tabs; the hints under `hint.`. */
 export function selectorNames(node: unknown = TJ, prefix = ''): string[] {
-  if (typeof node === 'string' || (Array.isArray(node) && node.every((item) => typeof item === 'string'))) return [prefix];
-  if (typeof node !== 'object' || node === null || node instanceof RegExp || Array.isArray(node)) return [];
-  return Object.entries(node).flatMap(([key, value]) => selectorNames(value, prefix ? `${prefix}.${key}` : key));
+  if (node === TJ && prefix === '') return [...walk(TJ, ''), ...walk(TJ_HINTS, HINT.slice(0, -1))];
+  return walk(node, prefix);
+}
+
+function walk(node: unknown, prefix: string): string[] {
+  if (typeof node === 'string' || node instanceof RegExp || isTab(node) || (Array.isArray(node) && node.every((item) => typeof item === 'string'))) return [prefix];
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return [];
+  return Object.entries(node).flatMap(([key, value]) => walk(value, prefix ? `${prefix}.${key}` : key));
+}
+
+function isTab(node: unknown): node is TabSelectors {
+  return typeof node === 'object' && node !== null && 'selectors' in node && 'text' in node;
 }
 
 function selectorOf(name: string): string {
-  const value = name.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], TJ);
+  const [root, path] = name.startsWith(HINT) ? [TJ_HINTS, name.slice(HINT.length)] : [TJ, name];
+  const value = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+  if (isTab(value)) return [...value.selectors, `a "${value.text}"`].join(' | ');
   return Array.isArray(value) ? value.join(' | ') : String(value ?? '');
 }
 
 /** Shown only while something is written: not checked by a read-only probe. */
 const NOT_READ_ONLY: Readonly<Record<string, string>> = {
   'signIn.wrongCredentialsText': 'shown only after a wrong password; nothing is submitted here',
-  'loggedOut.heading': 'shown only for a dead session',
+  'loggedOut.headingText': 'shown only for a dead session',
   'loggedOut.loginForm': 'shown only for a dead session',
   'mediaLibrary.processing': 'shown only during an upload; nothing is uploaded here',
   'mediaLibrary.preview': 'shown only during an upload; nothing is uploaded here',
   'mediaLibrary.previewDone': 'shown only during an upload; nothing is uploaded here',
-  'mediaLibrary.previewName': 'shown only during an upload; nothing is uploaded here',
   'mediaLibrary.previewError': 'shown only during an upload; nothing is uploaded here',
   'campaign.issuesText': 'shown only after a CSV is previewed; nothing is sent here',
   'campaign.invalidText': 'shown only after a CSV is previewed; nothing is sent here',
-  'campaign.errorAlert': 'shown only after a CSV is previewed or ads are created; nothing is sent here',
+  'hint.previewName': 'shown only during an upload; nothing is uploaded here',
+  'hint.sessionError': 'shown only for an upload refused for a dead session',
+  'hint.errorAlert': 'shown only after a CSV is previewed or ads are created; nothing is sent here',
+  'hint.lengthWidgetOption': 'opened only while reading a table (not here)',
+  'hint.emptyRow': 'shown only for an empty table',
 };
 
 /** The options of a check. */
@@ -60,8 +81,9 @@ export async function checkTj(connection: TjConnection, deps: TjAdapterDeps, opt
   const lines = new Map<string, CheckLine>();
   const evidence = new Evidence(deps.layout, deps.storage, deps.log);
   const note = async (name: string, ok: boolean, detail: string, page?: Page): Promise<void> => {
-    const screenshot = !ok && page ? await evidence.capture(page, `check-${name}`) : undefined;
-    lines.set(name, { name, selector: name === 'session' ? '' : selectorOf(name), result: ok ? 'ok' : 'failed', detail, ...(screenshot ? { screenshot } : {}) });
+    const screenshot = !ok && page && !name.startsWith(HINT) ? await evidence.capture(page, `check-${name}`) : undefined;
+    const result = ok ? 'ok' : name.startsWith(HINT) ? 'note' : 'failed';
+    lines.set(name, { name, selector: name === 'session' ? '' : selectorOf(name), result, detail: result === 'note' ? `${detail} (a hint: flows do without it)` : detail, ...(screenshot ? { screenshot } : {}) });
   };
   let browser: Browser | undefined;
   try {
@@ -69,9 +91,10 @@ export async function checkTj(connection: TjConnection, deps: TjAdapterDeps, opt
     await checkSignInPage(browser, connection, note);
     const session = new SessionFile(deps.layout.sessionFile, deps.storage);
     const context = await browser.newContext((await session.exists()) ? { storageState: session.file } : {});
+    await watchPages(context);
     const tj = new TjPage(await context.newPage(), evidence);
     if (await checkSession(tj, connection, context, session, evidence, note)) {
-      await checkLibrary(tj, connection, note);
+      await checkLibrary(tj, note);
       if (options.campaignId) await checkCampaign(tj, connection, options.campaignId, note);
     }
   } catch (error) {
@@ -88,7 +111,8 @@ type Note = (name: string, ok: boolean, detail: string, page?: Page) => Promise<
 
 function unreached(name: string): CheckLine {
   const why = NOT_READ_ONLY[name];
-  return why ? { name, selector: selectorOf(name), result: 'skipped', detail: why } : { name, selector: selectorOf(name), result: 'failed', detail: 'not reached: an earlier step failed' };
+  if (why) return { name, selector: selectorOf(name), result: 'skipped', detail: why };
+  return { name, selector: selectorOf(name), result: name.startsWith(HINT) ? 'note' : 'failed', detail: 'not reached: an earlier step failed' };
 }
 
 async function present(page: Page, selector: string): Promise<number> {
@@ -101,8 +125,7 @@ async function checkSignInPage(browser: Browser, connection: TjConnection, note:
   await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
   await note('loggedOut.urlParts', TJ.loggedOut.urlParts.some((part) => page.url().includes(part)), `the sign-in page is at ${page.url()}`, page);
   for (const name of ['signIn.username', 'signIn.password', 'signIn.submit', 'loggedOut.password'] as const) {
-    const [section, key] = name.split('.') as ['signIn' | 'loggedOut', string];
-    const count = await present(page, (TJ[section] as Record<string, string>)[key] ?? '');
+    const count = await present(page, selectorOf(name));
     await note(name, count > 0, count > 0 ? 'on the sign-in page' : 'not on the sign-in page', page);
   }
   const banner = await present(page, TJ.signIn.cookieAccept);
@@ -127,52 +150,62 @@ async function checkSession(tj: TjPage, connection: TjConnection, context: Param
   return verdict === 'in';
 }
 
-async function checkLibrary(tj: TjPage, connection: TjConnection, note: Note): Promise<void> {
+async function checkLibrary(tj: TjPage, note: Note): Promise<void> {
   const page = tj.page;
-  await note('mediaLibrary.path', true, `the Media Library loads at ${TJ.mediaLibrary.path}`);
+  const m = TJ.mediaLibrary;
+  await note('mediaLibrary.path', true, `the Media Library loads at ${m.path}`);
   await note('loggedIn.texts', true, 'a signed-in marker showed');
-  await note('mediaLibrary.loadedText', (await page.getByText(TJ.mediaLibrary.loadedText, { exact: true }).count()) > 0, 'the Media Library heading', page);
-  await note('mediaLibrary.fileInput', (await present(page, TJ.mediaLibrary.fileInput)) > 0, 'the upload input is attached (nothing is set on it)', page);
-  await note('mediaLibrary.newCreatives', await page.locator(TJ.mediaLibrary.newCreatives).first().isVisible().catch(() => false), 'the upload button shows (it is not clicked)', page);
-  const grid = await tj.first(TJ.mediaLibrary.grid).catch(() => undefined);
-  await note('mediaLibrary.grid', grid !== undefined, 'the grid the page replaces', page);
-  if (!grid) return;
-  const drawn = await tj.gridDrawn().then(() => true, () => false);
-  await note('mediaLibrary.gridDrawn', drawn, 'a card or the empty table', page);
+  await note('mediaLibrary.loadedText', (await page.getByText(m.loadedText, { exact: true }).count()) > 0, 'the Media Library heading', page);
+  await tj.settle(LIBRARY_CARDS, undefined, "the Media Library's first listing");
   await note('overlayClose', true, (await tj.closeOverlays()) ? 'a product tour showed and was closed' : 'no overlay showed this time');
+  await note('hint.overlayClose', true, 'tried beside the contract\'s closer');
 
   const sample: { card: LibraryCard; listing: Listing }[] = [];
-  const tabsNoted = new Set<string>();
-  let next: boolean | undefined;
+  let next = false;
+  let marked = false;
   for (const listing of LISTINGS) {
-    const [tabName, subName] = [namesOf(listing.tab, 'tabs'), listing.subType ? namesOf([listing.subType], 'subTypes') : undefined];
-    const tab = await tj.first(listing.tab).catch(() => undefined);
+    const tabName = `tabs.${Object.entries(TJ.tabs).find(([, tab]) => tab.text === listing.tab.text)?.[0] ?? ''}`;
+    const tab = await tj.tab(listing.tab);
     if (!tab) {
-      await note(tabName, false, `no tab for ${listing.type}`, page);
+      await note(tabName, false, `no tab for ${listing.type} on screen`, page);
       continue;
     }
-    const active = await tab.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('active'));
-    const switched = active || (await tj.reloadGrid(() => tj.click(tab)).then(() => true, () => false));
-    // Both native sub-types share the Native tab: it is noted once.
-    if (!tabsNoted.has(tabName)) await note(tabName, switched, switched ? `${listing.type}: the grid reloads in place` : `${listing.type}: the grid did not reload`, page);
-    tabsNoted.add(tabName);
-    if (listing.subType && subName) {
-      const label = page.locator(listing.subType);
+    const hint = `hint.${tabName}`;
+    if (hint in NAMED_HINTS) await note(hint, (await tj.firstShown(NAMED_HINTS[hint] ?? [])) !== undefined, `${listing.type}'s tab by its href`);
+    const shown = await tj.marked(tab);
+    marked ||= shown;
+    const switched = shown || (await tj.changeListing(() => tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`).then(() => true, () => false));
+    await note(tabName, switched, switched ? `${listing.type}: the tab shows its listing` : `${listing.type}: no listing showed after the click`, page);
+    if (listing.subType) {
+      const subName = `subTypes.${listing.subType === TJ.subTypes.nativeStatic ? 'nativeStatic' : 'nativeRollover'}`;
+      const radio = page.locator(listing.subType).first();
+      const label = page.locator(`label:has(${listing.subType})`).first();
       const found = (await label.count()) > 0;
-      const checked = found && (await label.locator('input').isChecked().catch(() => false));
-      const reloaded = found && (checked || (await tj.reloadGrid(() => tj.click(label)).then(() => true, () => false)));
-      await note(subName, reloaded, found ? `${listing.type}: its label switches the grid` : `${listing.type}: no label`, page);
+      const checked = found && (await radio.isChecked().catch(() => false));
+      const reloaded = found && (checked || (await tj.changeListing(() => tj.click(label), LIBRARY_CARDS, `the ${listing.type} listing`).then(() => true, () => false)));
+      await note(subName, reloaded, found ? `${listing.type}: its label shows its listing` : `${listing.type}: no label holds ${listing.subType}`, page);
     }
-    const cards = await tj.readCards();
-    const first = cards[0];
+    const [first] = await tj.readCards();
     if (first) sample.push({ card: first, listing });
-    const nextLink = await tj.first(TJ.mediaLibrary.nextPage).catch(() => undefined);
-    next ||= nextLink !== undefined;
+    next ||= (await tj.firstShown(TJ.nextPage)) !== undefined;
   }
-  await note('mediaLibrary.nextPage', next === true, next ? 'a Next link (followed by walks, not here)' : 'no Next link on any listing', page);
-  await note('mediaLibrary.pageMarker', (await present(page, TJ.mediaLibrary.pageMarker)) > 0, 'the page on screen', page);
+  await note('hint.activeTab', marked, marked ? 'the tab shown was marked' : 'no tab was marked as shown: each is clicked');
+  await note('nextPage', next, next ? 'a Next link (followed by walks, not here)' : 'no Next link on any listing', page);
+  await note('hint.pageMarker', (await present(page, TJ_HINTS.pageMarker)) > 0, 'the page on screen');
   await checkCard(sample, note, page);
+  // Dropzone may attach its input only once the button is clicked; the click opens the drop zone and sends nothing.
+  const button = page.locator(m.newCreatives).first();
+  const visible = await button.isVisible().catch(() => false);
+  await note('mediaLibrary.newCreatives', visible, visible ? 'the upload button shows' : 'no upload button', page);
+  if ((await present(page, m.fileInput)) === 0 && visible) await tj.click(button).catch(() => undefined);
+  await note('mediaLibrary.fileInput', (await present(page, m.fileInput)) > 0 || (await page.locator(m.fileInput).first().waitFor({ state: 'attached', timeout: 3_000 }).then(() => true, () => false)), 'the upload input is attached (nothing is set on it)', page);
 }
+
+/** Hints found by a selector of their own. */
+const NAMED_HINTS: Readonly<Record<string, readonly string[]>> = {
+  'hint.tabs.staticBanner': TJ_HINTS.tabs.staticBanner,
+  'hint.tabs.videoBanners': TJ_HINTS.tabs.videoBanners,
+};
 
 /** One card's fields, from a listing whose cards carry them all (In-Stream cards have no dimensions, as TJ's export shows). */
 async function checkCard(sample: readonly { card: LibraryCard; listing: Listing }[], note: Note, page: Page): Promise<void> {
@@ -200,30 +233,21 @@ async function checkCampaign(tj: TjPage, connection: TjConnection, campaignId: s
   await note('campaign.adSettingsPath', ready, ready ? `campaign ${campaignId}'s ad settings load` : `campaign ${campaignId}'s ad settings did not load`, page);
   await note('campaign.readyText', ready, ready ? 'STEP 5 or "Mass create with CSV" shows' : 'neither text showed', page);
   if (!ready) return;
+  const table = await tj.settle(AD_ROWS, undefined, `the ads table of campaign ${campaignId}`).then(() => tj.view(AD_ROWS), () => undefined);
   await note('campaign.openModalClose', true, (await tj.closeOverlays(c.openModalClose)) ? 'a modal left open showed and was closed' : 'no modal was left open this time');
   const name = ((await page.locator(c.name).first().textContent().catch(() => null)) ?? '').trim();
   await note('campaign.name', name !== '', name ? `"${name}"` : 'no campaign name', page);
-  const table = await tj.first(c.adsTable).catch(() => undefined);
-  const drawn = table !== undefined && (await tj.gridDrawn(ADS_GRID).then(() => true, () => false));
-  await note('campaign.adsTable', table !== undefined, table ? 'the table the page replaces' : 'no ads table', page);
-  await note('campaign.adsTableDrawn', drawn, drawn ? `${await table.locator(c.adsTableDrawn).count()} rows on screen` : 'no row drawn', page);
+  await note('campaign.adRows', table !== undefined, table ? `${table.keys.length} ads on screen` : 'the ads table did not settle', page);
   const select = (await present(page, c.lengthSelect)) > 0;
-  const widget = (await present(page, c.lengthWidget)) > 0;
-  await note('campaign.lengthSelect', select || widget, select ? 'the length select' : widget ? 'hidden behind the select2 widget' : 'no length control', page);
-  await note('campaign.lengthWidget', select || widget, widget ? 'the select2 widget' : 'the plain select shows instead', page);
-  await note('campaign.lengthWidgetOption', true, widget ? 'opened only while reading (not here)' : 'the plain select shows instead');
-  await note('campaign.nextPage', true, (await present(page, c.nextPage.join(', '))) > 0 ? 'a Next link under the table' : 'no Next link (one page of ads)');
-  for (const [key, what] of [['massCreate', 'the button (not clicked)'], ['csvPreview', 'the preview button (not clicked)'], ['previewModal', 'the preview modal, closed'], ['confirm', 'the confirm button, in the closed modal']] as const) {
+  await note('campaign.lengthSelect', select, select ? 'the length select is attached' : 'no length select', page);
+  await note('hint.lengthWidget', (await present(page, TJ_HINTS.lengthWidget)) > 0, 'the select2 widget over the length select');
+  for (const [key, text] of [['massCreateText', c.massCreateText], ['csvPreviewText', c.csvPreviewText]] as const) {
+    const count = await page.getByText(text).count();
+    await note(`campaign.${key}`, count > 0, count > 0 ? `"${text}" is on the page (not clicked)` : `nothing says "${text}"`, page);
+  }
+  for (const [key, what] of [['previewModal', 'the preview modal, closed'], ['csvInput', 'the CSV input (nothing is set on it)'], ['confirm', 'the confirm button, in the closed modal']] as const) {
     const value = c[key];
     const count = await present(page, typeof value === 'string' ? value : value.join(', '));
     await note(`campaign.${key}`, count > 0, count > 0 ? what : 'not on the page', page);
   }
-  await note('campaign.csvInput', (await present(page, c.csvInput)) > 0, 'the CSV input is attached (nothing is set on it)', page);
-}
-
-/** The dotted name of a tab or sub-type selector list, for its line. */
-function namesOf(selectors: readonly string[], section: 'tabs' | 'subTypes'): string {
-  const entries = Object.entries(TJ[section]) as [string, string | readonly string[]][];
-  const found = entries.find(([, value]) => (Array.isArray(value) ? value.join() === selectors.join() : value === selectors[0]));
-  return `${section}.${found?.[0] ?? ''}`;
 }

@@ -1,12 +1,11 @@
 import type { UploadTarget } from '../../core/platform.js';
 
-/** A DataTable's Next link: TJ_tool's first, the older tools' after. Disabled when its parent's class holds `disabled`. */
-const NEXT_PAGE = ['a.page-link.next', 'a.page-link:has-text("Next")', 'li.next a', 'a[rel="next"]'] as const;
-
 /**
- * Everything known of TJ's advertiser site (TJ-CONTRACT.md), in one place. When TJ changes,
- * this file and the contract change together, and `creative-flow check` names what broke. A list
- * holds the variants other tools saw, tried in order.
+ * Everything known of TJ's advertiser site (TJ-CONTRACT.md), in one place. Each string of `TJ` is
+ * quoted in the contract, word for word (a unit test reads the contract and holds this to it):
+ * these are what a flow may require. When TJ changes, this file and the contract change together,
+ * and `creative-flow check` names what broke. A list holds the variants other tools saw, tried in
+ * order. Anything the contract does not quote sits in {@link TJ_HINTS}.
  */
 export const TJ = {
   signIn: {
@@ -20,7 +19,8 @@ export const TJ = {
   /** Any of these means the session is dead, whatever the URL of the app shell says. */
   loggedOut: {
     urlParts: ['sign-in', '/login'],
-    heading: 'h1:has-text("We missed you")',
+    /** Said by an `h1`. */
+    headingText: 'We missed you',
     loginForm: "form[action*='login']",
     password: 'input[type="password"]',
   },
@@ -29,41 +29,39 @@ export const TJ = {
     texts: ['MEDIA LIBRARY', 'ALL CAMPAIGNS', 'Account Balance'],
   },
   /** A product tour (Pendo) that covers the page and swallows clicks until closed. */
-  overlayClose: ['button[aria-label*="Close"]', 'button._pendo-close-guide_'],
+  overlayClose: ['button[aria-label*="Close"]'],
   mediaLibrary: {
     path: '/media-library',
     loadedText: 'MEDIA LIBRARY',
+    /** Dropzone's, attached once `newCreatives` is clicked; perhaps hidden. */
     fileInput: 'input[type="file"]',
     newCreatives: 'button#newImage',
     processing: 'div.processingMessage.customMessage',
     preview: 'div.dz-preview',
-    previewDone: 'div.dz-preview.dz-complete, div.dz-preview.dz-success, div.dz-preview.dz-error',
-    previewName: '.dz-filename, [data-dz-name]',
+    /** A preview's classes once it is done: a success, or an error. */
+    previewDone: ['.dz-success.dz-complete', '.dz-error'],
     previewError: 'div.dz-error-message',
-    /** The grid the page's script replaces in place; cards are read from it alone. */
-    grid: ['#creatives', '.dataTables_wrapper tbody'],
-    /** The grid is drawn: a card, or the empty table's row. */
-    gridDrawn: 'div.creativeContainer, .dataTables_empty',
+    /** The cards that count are those on screen (with a layout box), wherever they sit in the page. */
     card: 'div.creativeContainer[data-id]',
     cardId: 'span.bannerId',
     cardName: 'label.creativeName',
     cardDimensions: 'span.dimensions',
     cardFileType: 'span.fileType',
     cardReviewStatus: 'span.reviewStatus',
-    nextPage: NEXT_PAGE,
-    /** The page of the grid on screen. */
-    pageMarker: 'li.page-item.active a.page-link',
   },
-  /** Tabs (ids differ between tools, so the text is the last fallback) and native sub-types (styled radios: click the label). */
+  /** A DataTable's Next link: TJ_tool's first, the older tools' after. Disabled when its parent's class holds `disabled`. */
+  nextPage: ['a.page-link.next', 'a.page-link:has-text("Next")', 'li.next a', 'a[rel="next"]'],
+  /** Tabs: ids differ between tools, so each falls back on its visible text. */
   tabs: {
-    native: ['a#native_tab', 'a[href="#native"]', 'a:has-text("Native")'],
-    inStream: ['a#in_stream_video_tab', 'a#instream_tab', 'a[href="#in_stream_video"]', 'a[href="#instream"]', 'a:has-text("In-Stream")'],
-    staticBanner: ['a#static_tab', 'a[href="#static"]', 'a:has-text("Static Banner")'],
-    videoBanners: ['a#video_tab', 'a[href="#video"]', 'a:has-text("Video Banners")'],
+    native: { selectors: ['a#native_tab', 'a[href="#native"]'], text: 'Native' },
+    inStream: { selectors: ['a#in_stream_video_tab', 'a#instream_tab', 'a[href="#in_stream_video"]', 'a[href="#instream"]'], text: 'In-Stream' },
+    staticBanner: { selectors: ['a#static_tab'], text: 'Static Banner' },
+    videoBanners: { selectors: ['a#video_tab'], text: 'Video Banners' },
   },
+  /** Native sub-types: styled radios, so the label that holds each is clicked. */
   subTypes: {
-    nativeStatic: 'label:has(input#native_static)',
-    nativeRollover: 'label:has(input#native_rollover)',
+    nativeStatic: 'input#native_static',
+    nativeRollover: 'input#native_rollover',
   },
   /** A campaign's ad settings, where "Mass create with CSV" creates ads. */
   campaign: {
@@ -71,31 +69,20 @@ export const TJ = {
     adSettingsPath: '/campaign/{id}/ad-settings#section_adSpecs',
     readyText: ['STEP 5. CREATE YOUR AD', 'Mass create with CSV'],
     name: 'h1.campaign-name',
-    /** The ads DataTable, reloaded in place: its body, and what shows once it is drawn (an ad's row, or the empty table's). */
-    adsTable: ['#adsTable tbody', 'table.dataTable tbody'],
-    adsTableDrawn: 'tr',
-    nextPage: NEXT_PAGE,
-    /** Set to 100 before reading: the plain select, or the select2 widget that hides it, and the widget's option. */
+    /** The ads are the rows on screen of a table's body. */
+    adRows: 'tbody tr',
+    /** Set to 100 before reading. */
     lengthSelect: 'select[name="adsTable_length"]',
-    lengthWidget: 'span[id^="select2-dt-length-"][id$="-container"]',
-    lengthWidgetOption: 'li.select2-results__option:text-is("100")',
-    massCreate: ['button:has-text("Mass create with CSV")', 'a:has-text("Mass create with CSV")'],
+    massCreateText: 'Mass create with CSV',
     csvInput: '#massAdsCsv',
-    csvPreview: ['button:has-text("Create CSV Preview")', 'a:has-text("Create CSV Preview")'],
+    csvPreviewText: 'Create CSV Preview',
     previewModal: '#csvPreviewModal',
-    confirm: ['#csvPreviewModal button.confirmAds', 'button.create-ads-from-csv-button'],
+    confirm: ['button.confirmAds', 'button.create-ads-from-csv-button'],
     issuesText: 'At least one issue was detected',
     invalidText: 'The following creatives are not valid',
-    /**
-     * Any other error the page shows. Not in the contract: TJ's pages are Bootstrap (its modals are),
-     * so Bootstrap's alert is assumed. Without it, a step fails after its wait, with a screenshot.
-     */
-    errorAlert: '.alert-danger',
     /** A modal left open from an earlier step blocks clicks: closed first. */
-    openModalClose: ['.modal.show .close', ".modal.show [data-dismiss='modal']"],
+    openModalClose: ['.modal.show .close', "[data-dismiss='modal']"],
   },
-  /** Messages of an error preview that mean the session died. */
-  sessionError: /session has expired|log ?in again|sign ?in again/i,
   /** Other tools stop at this many pages; so does a look-up. */
   maxPages: 50,
   /** Allow about this long per file for the upload and TJ's processing. */
@@ -103,31 +90,70 @@ export const TJ = {
   navigationMs: 30_000,
 } as const;
 
-/** A DataTable the page's script replaces in place: where it is, what shows once drawn, and its Next link. */
-export interface GridSelectors {
-  readonly grid: readonly string[];
-  readonly drawn: string;
-  readonly next: readonly string[];
-}
+/**
+ * Hints: what this or other builds of the site were seen to have, but the contract does not say.
+ * A flow may try one first (it is quicker, or it reads better), and must work without it:
+ * `creative-flow check` reports a missing hint as a note, never as a failure.
+ */
+export const TJ_HINTS = {
+  /** Other tools' closer of the product tour. */
+  overlayClose: ['button._pendo-close-guide_'],
+  /** Other tabs' `href`s, as a build with Bootstrap tabs would have them. */
+  tabs: { staticBanner: ['a[href="#static"]'], videoBanners: ['a[href="#video"]'] },
+  /** A tab already shown, as Bootstrap marks it: no click needed. Without it, the tab is clicked. */
+  activeTab: ['.active', '[aria-selected="true"]'],
+  /** Where Dropzone writes a preview's file name; without it, previews are taken in the order the files were given. */
+  previewName: ['.dz-filename', '[data-dz-name]'],
+  /** The page of a grid on screen, as DataTables marks it; it makes a page change quicker to see. */
+  pageMarker: 'li.page-item.active',
+  /** DataTables' row of an empty table: not an ad. */
+  emptyRow: '.dataTables_empty',
+  /** Messages of an error preview that mean the session died (an HTTP 401 says it without them). */
+  sessionError: /session has expired|log ?in again|sign ?in again/i,
+  /** The select2 widget over the length select, as a person would use it (the select alone is enough). */
+  lengthWidget: 'span[id^="select2-dt-length-"][id$="-container"]',
+  lengthWidgetOption: 'li.select2-results__option',
+  /** TJ's pages are Bootstrap (its modals are), so an error is assumed to be Bootstrap's alert. */
+  errorAlert: '.alert-danger',
+} as const;
 
-export const LIBRARY_GRID: GridSelectors = { grid: TJ.mediaLibrary.grid, drawn: TJ.mediaLibrary.gridDrawn, next: TJ.mediaLibrary.nextPage };
-export const ADS_GRID: GridSelectors = { grid: TJ.campaign.adsTable, drawn: TJ.campaign.adsTableDrawn, next: TJ.campaign.nextPage };
+/** A tab: its selectors, tried in order, then the visible text of a link. */
+export interface TabSelectors {
+  readonly selectors: readonly string[];
+  readonly text: string;
+}
 
 /** One listing of the library: a tab, and for Native a sub-type, under TJ's own type name. */
 export interface Listing {
   /** As TJ's export names the type: `Native Static Banner`, `Native Rollover`, `In-Stream Video`… */
   readonly type: string;
-  readonly tab: readonly string[];
+  readonly tab: TabSelectors;
+  /** For Native: the sub-type's radio, whose label is clicked. */
   readonly subType?: string;
 }
+
+const withHints = (tab: TabSelectors, hints: readonly string[]): TabSelectors => ({ selectors: [...tab.selectors, ...hints], text: tab.text });
 
 /** Where each target is uploaded. */
 export const TARGET_LISTINGS: Readonly<Record<UploadTarget, Listing>> = {
   'native-static': { type: 'Native Static Banner', tab: TJ.tabs.native, subType: TJ.subTypes.nativeStatic },
   'native-rollover': { type: 'Native Rollover', tab: TJ.tabs.native, subType: TJ.subTypes.nativeRollover },
   'in-stream': { type: 'In-Stream Video', tab: TJ.tabs.inStream },
-  'static-banner': { type: 'Static Banner', tab: TJ.tabs.staticBanner },
+  'static-banner': { type: 'Static Banner', tab: withHints(TJ.tabs.staticBanner, TJ_HINTS.tabs.staticBanner) },
 };
 
 /** Every listing of the library, for a full walk: both native sub-types, which filter the Native grid. */
-export const LISTINGS: readonly Listing[] = [...Object.values(TARGET_LISTINGS), { type: 'Video Banners', tab: TJ.tabs.videoBanners }];
+export const LISTINGS: readonly Listing[] = [...Object.values(TARGET_LISTINGS), { type: 'Video Banners', tab: withHints(TJ.tabs.videoBanners, TJ_HINTS.tabs.videoBanners) }];
+
+/** What a grid's items are, for telling one listing from another: library cards, or a table's rows. */
+export interface GridItems {
+  /** The items; only those on screen count. */
+  readonly item: string;
+  /** How an item is told apart: an attribute, or (none) its text. */
+  readonly keyAttribute?: string;
+  /** Items that are not content (an empty table's row). */
+  readonly ignore?: string;
+}
+
+export const LIBRARY_CARDS: GridItems = { item: TJ.mediaLibrary.card, keyAttribute: 'data-id' };
+export const AD_ROWS: GridItems = { item: TJ.campaign.adRows, ignore: TJ_HINTS.emptyRow };

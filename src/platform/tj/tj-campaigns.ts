@@ -1,9 +1,10 @@
+import type { Locator } from 'playwright';
 import type { Layout } from '../../core/layout.js';
 import type { AdProblem, AdsRequest, CreateAdsOutcome } from '../../core/platform.js';
 import { CreativeFlowError } from '../../core/errors.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { creativeIdsOf, renderCampaignRows, withCampaignName, type AdRow } from './campaign-format.js';
-import { ADS_GRID, TJ } from './selectors.js';
+import { AD_ROWS, TJ, TJ_HINTS } from './selectors.js';
 import type { TjPage } from './tj-page.js';
 
 /** Opens a page of the app signed in (signing in again when the session died), then waits for `ready`. */
@@ -19,6 +20,8 @@ type Preview = { readonly kind: 'ready' } | { readonly kind: 'invalid'; readonly
 export class CampaignCsvRefusedError extends CreativeFlowError {}
 
 const c = TJ.campaign;
+/** A hint: an error TJ shows is taken to be Bootstrap's alert; without one, a step fails after its wait, with a screenshot. */
+const errorAlert = TJ_HINTS.errorAlert;
 
 /**
  * "Mass create with CSV" on a campaign's ad settings (TJ-CONTRACT.md): the ads its table already
@@ -81,9 +84,9 @@ export class TjCampaigns {
   private async open(campaignId: string): Promise<string> {
     const url = new URL(c.adSettingsPath.replace('{id}', encodeURIComponent(campaignId)), this.appUrl).href;
     const ready = c.readyText.map((text) => `"${text}"`).join(' or ');
-    await this.openSignedIn(url, `open campaign ${campaignId}`, ready, async () => {
+    await this.openSignedIn(url, `open campaign ${campaignId}`, `${ready}, then its ads table`, async () => {
       await this.tj.page.getByText(new RegExp(c.readyText.map(escapeRegExp).join('|'))).first().waitFor({ timeout: TJ.navigationMs });
-      await this.tj.gridDrawn(ADS_GRID);
+      await this.tj.settle(AD_ROWS, undefined, `the ads table of campaign ${campaignId}`);
     });
     return this.tj.step(`read the name of campaign ${campaignId}`, c.name, async () => {
       await this.tj.closeOverlays(c.openModalClose);
@@ -93,31 +96,34 @@ export class TjCampaigns {
 
   /** Every row of the ads table, at 100 a page, every page. */
   private async readTable(campaignId: string): Promise<TableRow[]> {
-    return this.tj.step(`read the ads of campaign ${campaignId}`, `${c.lengthSelect} | ${c.lengthWidget} and ${c.adsTable.join(' | ')}`, async () => {
-      await this.showHundred();
+    const what = `the ads table of campaign ${campaignId}`;
+    return this.tj.step(`read the ads of campaign ${campaignId}`, `${c.lengthSelect} and the rows (${c.adRows}) of ${what}`, async () => {
+      await this.showHundred(what);
       const rows: TableRow[] = [];
       for (let page = 1; page <= TJ.maxPages; page += 1) {
-        const table = await this.tj.first(c.adsTable);
-        rows.push(...(await table.locator(`${c.adsTableDrawn}:not(:has(.dataTables_empty))`).evaluateAll((nodes) => nodes.map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')))));
-        if (!(await this.tj.nextPage(ADS_GRID))) break;
+        rows.push(...(await this.rowsOnScreen()));
+        if (!(await this.tj.nextPage(AD_ROWS, what))) break;
       }
       return rows;
     });
   }
 
-  /** The table's length control at 100: the plain select where it shows, else the select2 widget. */
-  private async showHundred(): Promise<void> {
+  /** The table rows on screen, each as its cells read (an empty table's row left out). */
+  private async rowsOnScreen(): Promise<TableRow[]> {
+    return this.tj.page.locator(c.adRows).evaluateAll(
+      (nodes, empty) => nodes.filter((node) => node.getClientRects().length > 0 && !node.matches(`:has(${empty})`)).map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')),
+      TJ_HINTS.emptyRow,
+    );
+  }
+
+  /**
+   * The table's length control at 100: the select, which the contract names, even when a select2
+   * widget hides it (the page's table listens to the select's change either way).
+   */
+  private async showHundred(what: string): Promise<void> {
     const select = this.tj.page.locator(c.lengthSelect).first();
-    if ((await select.count()) > 0 && (await select.isVisible())) {
-      if ((await select.inputValue()) !== '100') await this.tj.reloadGrid(async () => void (await select.selectOption('100')), ADS_GRID);
-      return;
-    }
-    const widget = this.tj.page.locator(c.lengthWidget).first();
-    if ((await widget.count()) === 0 || (await widget.textContent())?.trim() === '100') return;
-    await this.tj.reloadGrid(async () => {
-      await this.tj.click(widget);
-      await this.tj.click(this.tj.page.locator(c.lengthWidgetOption).first());
-    }, ADS_GRID);
+    if ((await select.count()) === 0 || (await select.inputValue()) === '100') return;
+    await this.tj.changeListing(async () => void (await select.selectOption('100', { force: true })), AD_ROWS, what);
   }
 
   /** Opens "Mass create with CSV", hands it the rows as a file, and asks for the preview; `reload` first for a page with no message of an earlier try. */
@@ -128,35 +134,43 @@ export class TjCampaigns {
     try {
       if (reload) await this.open(campaignId);
       const page = this.tj.page;
-      return await this.tj.step(`preview the CSV for campaign ${campaignId}`, `${c.previewModal}, "${c.issuesText}" or ${c.errorAlert}`, async () => {
-        await this.tj.click(await this.tj.first(c.massCreate));
-        await page.setInputFiles(c.csvInput, file);
-        await this.tj.click(await this.tj.first(c.csvPreview));
-        await page.locator(`${c.previewModal}:visible, ${c.errorAlert}:visible, :text("${c.issuesText}")`).first().waitFor({ timeout: TJ.navigationMs });
+      return await this.tj.step(`preview the CSV for campaign ${campaignId}`, `${c.previewModal}, "${c.issuesText}" or an error`, async () => {
+        await this.tj.click(await this.shownText(c.massCreateText));
+        await page.locator(c.csvInput).first().setInputFiles(file);
+        await this.tj.click(await this.shownText(c.csvPreviewText));
+        await page.locator(`${c.previewModal}:visible, ${errorAlert}:visible, :text("${c.issuesText}")`).first().waitFor({ timeout: TJ.navigationMs });
         if ((await page.getByText(c.issuesText).count()) > 0) {
           // The ids are read from TJ's message alone (the table below may hold the same creatives in older ads).
-          const message = page.locator(`${c.errorAlert}:has-text("${c.invalidText}")`);
+          const message = page.locator(`${errorAlert}:has-text("${c.invalidText}")`);
           const text = (await message.count()) > 0 ? await message.first().innerText() : await page.locator(`:text("${c.invalidText}") >> xpath=..`).first().innerText();
           const sentIds = new Set(rows.flatMap((row) => Object.values(row)));
           const listed = text.slice(Math.max(0, text.indexOf(c.invalidText)));
           return { kind: 'invalid', ids: [...new Set(listed.match(/\d+/g) ?? [])].filter((id) => sentIds.has(id)), text: text.replace(/\s+/g, ' ').trim() };
         }
         if ((await page.locator(`${c.previewModal}:visible`).count()) > 0) return { kind: 'ready' };
-        return { kind: 'error', text: (await page.locator(`${c.errorAlert}:visible`).first().innerText()).trim() };
+        return { kind: 'error', text: (await page.locator(`${errorAlert}:visible`).first().innerText()).trim() };
       });
     } finally {
       await this.storage.remove(file);
     }
   }
 
-  /** Confirms the preview and waits for the table to reload, or for an error; returns the error TJ showed, if any. */
+  /** Confirms the preview and waits for the table to reload (or to stay as it was); returns the error TJ showed, if any. */
   private async confirm(campaignId: string): Promise<string | undefined> {
-    return this.tj.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table or ${c.errorAlert}`, async () => {
-      const confirm = await this.tj.first(c.confirm);
-      const outcome = await this.tj.reloadGridUnless(() => this.tj.click(confirm), ADS_GRID, c.errorAlert);
-      if (outcome === 'reloaded') return undefined;
-      return (await this.tj.page.locator(`${c.errorAlert}:visible`).first().innerText()).trim() || 'TJ showed an error while creating the ads';
+    return this.tj.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table`, async () => {
+      const confirm = (await this.tj.firstShown(c.confirm.map((button) => `${c.previewModal} ${button}`))) ?? (await this.tj.firstShown(c.confirm));
+      if (!confirm) throw new Error(`no ${c.confirm.join(' or ')} is on screen`);
+      await this.tj.changeListing(() => this.tj.click(confirm), AD_ROWS, `the ads table of campaign ${campaignId}`);
+      const alert = await this.tj.firstShown([errorAlert]);
+      return alert ? (await alert.innerText()).trim() || 'TJ showed an error while creating the ads' : undefined;
     });
+  }
+
+  /** The button (or link) on screen that says `text`. */
+  private async shownText(text: string): Promise<Locator> {
+    const found = await this.tj.byText(text);
+    if (!found) throw new Error(`nothing on screen says "${text}"`);
+    return found;
   }
 }
 

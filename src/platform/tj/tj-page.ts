@@ -3,36 +3,55 @@ import { CreativeFlowError } from '../../core/errors.js';
 import type { LibraryCard } from '../../core/platform.js';
 import { LoginRequiredError } from '../uploader.js';
 import type { Evidence } from './evidence.js';
-import { LIBRARY_GRID, TJ, type GridSelectors } from './selectors.js';
+import { readView, type NetworkState } from './page-watch.js';
+import { AD_ROWS, LIBRARY_CARDS, TJ, TJ_HINTS, type GridItems, type TabSelectors } from './selectors.js';
 
 export type SessionVerdict = 'in' | 'out';
 
-/** A browser step failed: which one, what it waited for, and where the evidence is. */
+/** A browser step failed: which one, what it waited for, what the page showed, and where the evidence is. */
 export class BrowserStepError extends CreativeFlowError {
-  constructor(step: string, waitedFor: string, detail: string, screenshot: string | undefined) {
-    super(`TJ step "${step}" failed waiting for ${waitedFor}: ${detail}`, {
+  constructor(step: string, waitedFor: string, detail: string, shown: string, screenshot: string | undefined) {
+    super(`TJ step "${step}" failed waiting for ${waitedFor}: ${detail}. On screen: ${shown}`, {
       hint: `${screenshot ? `A screenshot and the page's HTML are in ${screenshot.replace(/\.png$/, '.{png,html}')}. ` : ''}If TJ's page changed, \`creative-flow check\` names the selector that broke.`,
     });
   }
 }
 
-/** What the functions run in the page use of it (this project has no DOM types). */
-interface PageGlobals {
-  __cfGridChanged?: boolean;
-  document: { querySelectorAll(selector: string): ArrayLike<{ getClientRects(): ArrayLike<unknown> }> };
-  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean }): void; disconnect(): void };
+/** What the page shows of a listing: its items on screen, its page marker, and the page's requests. */
+export interface ListingView {
+  /** The items on screen, each by its key, in order. */
+  readonly keys: readonly string[];
+  /** The active page marker's text, where the page has one (a hint). */
+  readonly marker: string;
+  readonly net: NetworkState;
+  readonly signedIn: boolean;
+  /** The signed-in texts on screen. */
+  readonly markers: readonly string[];
+  readonly signedOut: boolean;
 }
+
+/** How a listing's wait ended: other items than before, the same ones (the listing asked for holds them too), or a new document. */
+export type ListingChange = 'changed' | 'same' | 'new-document';
 
 /** How often a condition the page shows is looked at again while waiting for it. */
 const POLL_MS = 100;
 /** A click that does not land in this long is tried again after closing overlays. */
 const CLICK_MS = 4_000;
+/** Changed items count once they, and the page's requests, have held still this long. */
+const STABLE_MS = 250;
+/** The grid's request came back and the items on screen did not change in this long: the new listing holds the same items. */
+const SAME_AFTER_RESPONSE_MS = 400;
+/** No request at all and no change in this long: a panel shown in place with the same items (a late fetch comes within 2 s). */
+const SAME_WITHOUT_REQUEST_MS = 2_200;
+
+const SIGNED_OUT = `h1:has-text("${TJ.loggedOut.headingText}"), ${TJ.loggedOut.loginForm}, ${TJ.loggedOut.password}`;
 
 /**
  * TJ's pages as a script-driven app: the session is judged by what the page shows once its script
- * has decided, grids are replaced in place (so a click is followed by a wait for the new grid,
- * never a sleep), and overlays that swallow clicks are closed. Every step that fails leaves
- * evidence, checks the session again, and names what it waited for.
+ * has decided; a listing is the one asked for once the items on screen changed (or the page's
+ * request came back without changing them), never after a sleep and never by watching one
+ * element; overlays that swallow clicks are closed. Every step that fails leaves evidence, checks
+ * the session again, and names what it waited for and what the page showed.
  */
 export class TjPage {
   constructor(
@@ -54,31 +73,47 @@ export class TjPage {
     for (;;) {
       const now = await this.markers().catch(() => undefined);
       if (now) return now;
-      if (Date.now() > deadline) throw new Error(`neither a signed-in nor a signed-out marker showed in ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`neither a signed-in marker (${TJ.loggedIn.texts.join(', ')}) nor a signed-out one showed in ${timeoutMs / 1000} s`);
       await this.page.waitForTimeout(POLL_MS);
     }
   }
 
-  /** Runs a step; a failure leaves evidence, checks the session (a dead one is "login required"), and names what it waited for. */
+  /** Runs a step; a failure leaves evidence, checks the session (a dead one is "login required"), and names what it waited for and what showed. */
   async step<T>(name: string, waitsFor: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed: ${(error as Error).message.split('\n')[0] ?? ''}`);
+      const shown = await this.shown().catch(() => 'the page could not be read');
+      const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed: ${firstLine(error)}. On screen: ${shown}`);
       if (error instanceof CreativeFlowError) throw error;
       const verdict = await this.verdict(5_000).catch(() => undefined);
       if (verdict === 'out') throw new LoginRequiredError(`signed out during "${name}"`);
-      throw new BrowserStepError(name, waitsFor, (error as Error).message.split('\n')[0] ?? String(error), screenshot);
+      throw new BrowserStepError(name, waitsFor, firstLine(error), shown, screenshot);
     }
   }
 
-  /** The first of several selectors (variants other tools saw) that the page has. */
-  async first(selectors: readonly string[]): Promise<Locator> {
+  /** The first element on screen that one of the selectors finds, tried in order. */
+  async firstShown(selectors: readonly string[]): Promise<Locator | undefined> {
     for (const selector of selectors) {
-      const found = this.page.locator(selector).first();
-      if ((await found.count()) > 0) return found;
+      for (const candidate of await this.page.locator(selector).all()) if (await candidate.isVisible().catch(() => false)) return candidate;
     }
-    throw new Error(`none of ${selectors.join(' | ')} is on the page`);
+    return undefined;
+  }
+
+  /** A tab on screen: by the selectors other tools saw, else a link whose text is the tab's (exactly, then in part). */
+  async tab(tab: TabSelectors): Promise<Locator | undefined> {
+    const exact = new RegExp(`^\\s*${escapeRegExp(tab.text)}\\s*$`, 'i');
+    return (await this.firstShown(tab.selectors)) ?? (await shownOf(this.page.locator('a', { hasText: exact }))) ?? shownOf(this.page.locator('a', { hasText: tab.text }));
+  }
+
+  /** The element on screen that says `text`: a button or link first, else any element. */
+  async byText(text: string): Promise<Locator | undefined> {
+    return (await shownOf(this.page.locator('button, a, input[type="button"], input[type="submit"]', { hasText: text }))) ?? shownOf(this.page.getByText(text, { exact: true }));
+  }
+
+  /** Whether a tab is marked as shown (a hint: without the mark, the tab is clicked). */
+  async marked(target: Locator): Promise<boolean> {
+    return target.evaluate((node, marks) => marks.some((mark) => node.matches(mark) || node.parentElement?.matches(mark) === true), [...TJ_HINTS.activeTab]).catch(() => false);
   }
 
   /** Clicks; when an overlay swallows the click, closes it and clicks again. */
@@ -93,7 +128,7 @@ export class TjPage {
   }
 
   /** Closes product tours and the like (or what `closers` click away); true when one was closed. */
-  async closeOverlays(closers: readonly string[] = TJ.overlayClose): Promise<boolean> {
+  async closeOverlays(closers: readonly string[] = [...TJ.overlayClose, ...TJ_HINTS.overlayClose]): Promise<boolean> {
     let closed = false;
     for (const button of await this.page.locator(closers.join(', ')).all()) {
       if (!(await button.isVisible().catch(() => false))) continue;
@@ -103,84 +138,131 @@ export class TjPage {
     return closed;
   }
 
-  /** Waits until the grid shows: a card or a row, or the empty table's row. */
-  async gridDrawn(grid: GridSelectors = LIBRARY_GRID): Promise<void> {
-    await (await this.first(grid.grid)).locator(grid.drawn).first().waitFor({ state: 'attached', timeout: TJ.navigationMs });
+  /** What the page shows of a listing now; nothing while a document is being replaced. */
+  async view(items: GridItems = LIBRARY_CARDS): Promise<ListingView | undefined> {
+    const view = await readView(this.page, {
+      ...items,
+      marker: TJ_HINTS.pageMarker,
+      texts: TJ.loggedIn.texts,
+      signedOut: `${TJ.loggedOut.loginForm}, ${TJ.loggedOut.password}`,
+      signedOutHeading: TJ.loggedOut.headingText,
+      urlParts: TJ.loggedOut.urlParts,
+    });
+    return view && { ...view, signedIn: view.signedIn.length > 0, markers: view.signedIn };
   }
 
   /**
-   * Does what reloads the grid in place (a tab, a sub-type, a page) and waits until the grid on
-   * screen is the new one: a watch set on the grid before the click sees it replaced. The old
-   * cards stay on screen until then, and are never read.
+   * Waits until the page shows the listing asked for. With `before` (the view before a click), the
+   * listing is the new one once its items changed and held still; or, when they did not change,
+   * once the page's request came back and nothing changed after it, or after a while with no
+   * request at all (a panel shown in place with the same items). A new document, or no `before`,
+   * is the listing once the page is signed in and its requests are done. Old items left on screen
+   * are never taken for the new listing.
    */
-  async reloadGrid(action: () => Promise<void>, grid: GridSelectors = LIBRARY_GRID): Promise<void> {
-    await this.reloadGridUnless(action, grid, undefined);
+  async settle(items: GridItems, before: ListingView | undefined, what: string): Promise<ListingChange> {
+    const started = Date.now();
+    let seen: ListingView | undefined;
+    let changedAt = 0;
+    let signedInAt = 0;
+    for (;;) {
+      const view = await this.view(items);
+      const now = Date.now();
+      if (view) {
+        if (view.signedOut) throw new LoginRequiredError(`the page went to sign-in while waiting for ${what}`);
+        const fresh = before === undefined || view.net.doc !== before.net.doc;
+        if (before && !fresh && view.net.refused > before.net.refused) throw new LoginRequiredError(`TJ refused the page's request for ${what} as signed out`);
+        const idle = view.net.inflight === 0;
+        if (fresh) {
+          signedInAt = view.signedIn ? signedInAt || now : 0;
+          const done = view.keys.length > 0 ? view.net.quietMs >= STABLE_MS : view.net.quietMs >= SAME_AFTER_RESPONSE_MS && now - signedInAt >= 1_000;
+          if (signedInAt && idle && done) return before ? 'new-document' : 'changed';
+        } else if (signature(view) !== signature(before)) {
+          if (!seen || signature(view) !== signature(seen)) changedAt = now;
+          if (idle && now - changedAt >= STABLE_MS) return 'changed';
+        } else if (idle && view.net.quietMs >= SAME_AFTER_RESPONSE_MS && (view.net.ended > before.net.ended || now - started >= SAME_WITHOUT_REQUEST_MS)) {
+          return 'same';
+        }
+        seen = view;
+      }
+      if (now - started > TJ.navigationMs) throw new Error(`${what} did not show in ${TJ.navigationMs / 1000} s (${describeWait(seen, before)})`);
+      await this.page.waitForTimeout(POLL_MS);
+    }
   }
 
-  /** {@link reloadGrid}, except that an element matching `unless` showing first (an error) ends the wait: `'unless'`. */
-  async reloadGridUnless(action: () => Promise<void>, grid: GridSelectors, unless: string | undefined): Promise<'reloaded' | 'unless'> {
-    await (await this.first(grid.grid)).evaluate((node) => {
-      const page = globalThis as unknown as PageGlobals;
-      page.__cfGridChanged = false;
-      const watch = new page.MutationObserver(() => {
-        page.__cfGridChanged = true;
-        watch.disconnect();
-      });
-      watch.observe(node, { childList: true, subtree: true });
-    });
+  /** Does what changes the listing (a tab, a sub-type, a page) and waits until the listing on screen is the new one. */
+  async changeListing(action: () => Promise<void>, items: GridItems, what: string): Promise<ListingChange> {
+    const before = await this.view(items);
     await action();
-    // A click that loads a new document (an older site) leaves no note: that is a new grid too.
-    const outcome = await this.page.waitForFunction(
-      (selector) => {
-        const page = globalThis as unknown as PageGlobals;
-        if (page.__cfGridChanged !== false) return 'reloaded';
-        const shown = selector ? Array.from(page.document.querySelectorAll(selector)).some((node) => node.getClientRects().length > 0) : false;
-        return shown ? 'unless' : false;
-      },
-      unless,
-      { timeout: TJ.navigationMs, polling: POLL_MS },
-    );
-    const result = (await outcome.jsonValue()) === 'unless' ? 'unless' : 'reloaded';
-    if (result === 'reloaded') await this.gridDrawn(grid);
-    return result;
+    return this.settle(items, before, what);
   }
 
-  /** The cards of the grid on screen, newest first; which listing they belong to is the caller's to know. */
+  /** The cards on screen, newest first; which listing they belong to is the caller's to know. */
   async readCards(): Promise<LibraryCard[]> {
     const m = TJ.mediaLibrary;
-    const grid = await this.first(m.grid);
-    return grid.locator(m.card).evaluateAll(
+    return this.page.locator(m.card).evaluateAll(
       (nodes, selectors) =>
-        nodes.map((node) => ({
-          creativeId: node.getAttribute('data-id') ?? node.querySelector(selectors.id)?.textContent?.trim() ?? '',
-          name: node.querySelector(selectors.name)?.getAttribute('title') ?? node.querySelector(selectors.name)?.textContent?.trim() ?? '',
-          dimensions: node.querySelector(selectors.dimensions)?.textContent?.trim() ?? '',
-          fileType: node.querySelector(selectors.fileType)?.textContent?.trim() ?? '',
-          reviewStatus: node.getAttribute('data-review-status') ?? node.querySelector(selectors.reviewStatus)?.textContent?.trim() ?? '',
-        })),
+        nodes
+          .filter((node) => node.getClientRects().length > 0)
+          .map((node) => ({
+            creativeId: node.getAttribute('data-id') ?? node.querySelector(selectors.id)?.textContent?.trim() ?? '',
+            name: node.querySelector(selectors.name)?.getAttribute('title') ?? node.querySelector(selectors.name)?.textContent?.trim() ?? '',
+            dimensions: node.querySelector(selectors.dimensions)?.textContent?.trim() ?? '',
+            fileType: node.querySelector(selectors.fileType)?.textContent?.trim() ?? '',
+            reviewStatus: node.getAttribute('data-review-status') ?? node.querySelector(selectors.reviewStatus)?.textContent?.trim() ?? '',
+          })),
       { id: m.cardId, name: m.cardName, dimensions: m.cardDimensions, fileType: m.cardFileType, reviewStatus: m.cardReviewStatus },
     );
   }
 
-  /** Moves a grid to its next page; false on the last page (the link's parent is `disabled`) or when there is no Next link. */
-  async nextPage(grid: GridSelectors = LIBRARY_GRID): Promise<boolean> {
-    const link = await this.first(grid.next).catch(() => undefined);
+  /** Moves a listing to its next page; false on the last page (the link's parent is `disabled`), with no Next link, or when Next showed nothing new. */
+  async nextPage(items: GridItems, what: string): Promise<boolean> {
+    const link = await this.firstShown(TJ.nextPage);
     if (!link) return false;
-    if (await link.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('disabled'))) return false;
-    await this.reloadGrid(() => this.click(link), grid);
-    return true;
+    if (await link.evaluate((node) => /\bdisabled\b/.test(`${node.parentElement?.className ?? ''} ${node.className}`) || node.getAttribute('aria-disabled') === 'true')) return false;
+    return (await this.changeListing(() => this.click(link), items, `the next page of ${what}`)) !== 'same';
+  }
+
+  /** In plain words, what the page shows now: the markers of the session, the listing's cards and rows. */
+  async shown(): Promise<string> {
+    const [view, rows] = await Promise.all([this.view(LIBRARY_CARDS), this.view(AD_ROWS)]);
+    if (!view) return `a page loading at ${this.page.url()}`;
+    const rowCount = rows?.keys.length ?? 0;
+    const parts = [view.markers.length ? `${view.markers.map((text) => `"${text}"`).join(', ')} on screen` : 'no signed-in marker', view.signedOut ? 'a sign-in page' : '', `${view.keys.length} cards`, rowCount ? `${rowCount} table rows` : '', view.net.inflight ? `${view.net.inflight} requests under way` : ''];
+    return `${parts.filter(Boolean).join(', ')} (${new URL(this.page.url()).pathname})`;
   }
 
   private async markers(): Promise<SessionVerdict | undefined> {
     if (TJ.loggedOut.urlParts.some((part) => this.page.url().includes(part))) return 'out';
-    const out = this.page.locator(`${TJ.loggedOut.heading}, ${TJ.loggedOut.loginForm}, ${TJ.loggedOut.password}`);
-    if ((await out.count()) > 0) return 'out';
+    if ((await this.page.locator(SIGNED_OUT).count()) > 0) return 'out';
     // Case matters: "MEDIA LIBRARY" is the loaded library, "Media Library" a menu entry a dead shell may show too.
-    for (const text of TJ.loggedIn.texts) if ((await this.page.getByText(new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).count()) > 0) return 'in';
+    for (const text of TJ.loggedIn.texts) if ((await this.page.getByText(new RegExp(escapeRegExp(text))).count()) > 0) return 'in';
     return undefined;
   }
 }
 
+function signature(view: ListingView): string {
+  return `${view.keys.join('\u0001')}\u0002${view.marker}`;
+}
+
+function describeWait(seen: ListingView | undefined, before: ListingView | undefined): string {
+  if (!seen) return 'the page could not be read';
+  const items = `${seen.keys.length} items on screen${before && signature(seen) === signature(before) ? ', the same as before the click' : ''}`;
+  return `${seen.signedIn ? 'signed in' : 'no signed-in marker'}, ${items}, ${seen.net.inflight} requests under way`;
+}
+
+async function shownOf(locator: Locator): Promise<Locator | undefined> {
+  for (const candidate of await locator.all()) if (await candidate.isVisible().catch(() => false)) return candidate;
+  return undefined;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
 function withoutHash(url: string): string {
   return url.replace(/#.*$/, '');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

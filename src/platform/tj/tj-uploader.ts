@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext } from 'playwright';
+import type { Browser, BrowserContext, Locator } from 'playwright';
 import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
@@ -7,11 +7,11 @@ import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
 import { Evidence } from './evidence.js';
-import { LISTINGS, TARGET_LISTINGS, TJ, type Listing } from './selectors.js';
+import { LIBRARY_CARDS, LISTINGS, TARGET_LISTINGS, TJ, TJ_HINTS, type Listing } from './selectors.js';
 import { TjCampaigns } from './tj-campaigns.js';
 import { SessionFile, signIn, type TjConnection } from './tj-session.js';
 import { TjPage } from './tj-page.js';
-import { uploadStatuses, watchUploads } from './upload-watch.js';
+import { uploadStatuses, watchPages } from './page-watch.js';
 
 /** What the TJ adapter writes: its session, and evidence of failures, where the layout says. */
 export interface TjAdapterDeps {
@@ -30,6 +30,8 @@ interface PreviewOutcome {
 
 /** HTTP statuses of an upload that say nothing about the file: a fault, retried after a look at the library. */
 const FAULT_STATUSES = new Set([0, 408, 429]);
+/** How long a file input the upload button makes is waited for, when the page had one already. */
+const NEW_INPUT_MS = 1_000;
 
 /** TJ's Media Library through a headless browser: one page, one piece of work at a time. */
 export class TjUploader implements Uploader {
@@ -58,7 +60,7 @@ export class TjUploader implements Uploader {
     try {
       const saved = await session.exists();
       const context = await browser.newContext(saved ? { storageState: session.file } : {});
-      await watchUploads(context);
+      await watchPages(context);
       const page = await context.newPage();
       page.setDefaultTimeout(TJ.navigationMs);
       const uploader = new TjUploader(browser, context, new TjPage(page, evidence), connection, session, evidence, deps);
@@ -79,33 +81,33 @@ export class TjUploader implements Uploader {
     await this.openListing(listing);
     // The ids already listed, from the listing we upload into: only cards not among them can be ours.
     const before = new Set((await this.read()).map((card) => card.creativeId));
-    const previews = await this.tj.step(`upload ${files.length} files to ${listing.type}`, `${TJ.mediaLibrary.newCreatives}, ${TJ.mediaLibrary.fileInput} and the previews`, async () => {
-      await this.tj.click(this.tj.page.locator(TJ.mediaLibrary.newCreatives));
-      await this.tj.page.setInputFiles(TJ.mediaLibrary.fileInput, files.map((file) => file.path));
-      return this.waitForPreviews(files.length);
+    const m = TJ.mediaLibrary;
+    const previews = await this.tj.step(`upload ${files.length} files to ${listing.type}`, `${m.newCreatives}, then ${m.fileInput} and a ${m.preview} per file`, async () => {
+      const input = await this.fileInputAfter(() => this.tj.click(this.tj.page.locator(m.newCreatives).first()));
+      await input.setInputFiles(files.map((file) => file.path));
+      return this.waitForPreviews(files);
     });
     const statuses = await uploadStatuses(this.tj.page);
 
+    const statusOf = (name: string): number | undefined => [...statuses].find(([sent]) => sent === name || sent.startsWith(`${name}.`))?.[1];
+    const refused = (status: number | undefined): boolean => status !== undefined && status >= 400 && status < 500 && !FAULT_STATUSES.has(status);
+
+    // The listing reloaded, read through: every name TJ did not refuse is looked up before anything could be sent again.
     await this.openListing(listing);
-    const fresh = await this.newCards(before);
+    const seen = await this.afterUpload(listing, before, files.map((file) => file.name).filter((name) => !refused(statusOf(name))));
     const results = new Map<string, UploadResult>();
-    const silent: string[] = [];
     for (const file of files) {
-      const card = fresh.get(file.name);
-      const preview = previews.find((candidate) => candidate.name === file.name || candidate.name.startsWith(`${file.name}.`));
-      const status = [...statuses].find(([sent]) => sent === file.name || sent.startsWith(`${file.name}.`))?.[1];
-      if (card) results.set(file.name, { status: 'uploaded', creativeId: card.creativeId });
-      else if (status === 401 || (preview && !preview.ok && TJ.sessionError.test(preview.message))) throw new LoginRequiredError(preview?.message || 'an upload was refused for a dead session');
-      else if (status !== undefined && status >= 200 && status < 300) silent.push(file.name);
-      else if (status !== undefined && status >= 400 && status < 500 && !FAULT_STATUSES.has(status)) results.set(file.name, { status: 'rejected', message: preview?.message || `TJ refused it (HTTP ${status})` });
-      else results.set(file.name, { status: 'failed', message: preview?.message || (status === undefined ? 'No answer came for this file' : `HTTP ${status}`) });
-    }
-    // Accepted without a new card: TJ silently refused a name it already has. Its id is the old card's.
-    if (silent.length > 0) {
-      const existing = await this.findByName(target, silent, TJ.maxPages);
-      for (const name of silent) {
-        const card = existing.get(name);
-        results.set(name, card ? { status: 'duplicate', creativeId: card.creativeId } : { status: 'failed', message: 'TJ accepted the file but no card with its name appeared' });
+      const card = seen.get(file.name);
+      const preview = previews.get(file.name);
+      const status = statusOf(file.name);
+      // A new card of its name is its own, whatever the answer said (TJ kept it before the connection dropped); an old one is what TJ already had.
+      if (card) results.set(file.name, card.fresh ? { status: 'uploaded', creativeId: card.creativeId } : { status: 'duplicate', creativeId: card.creativeId });
+      else if (status === 401 || (preview && !preview.ok && TJ_HINTS.sessionError.test(preview.message))) throw new LoginRequiredError(preview?.message || 'an upload was refused for a dead session');
+      else if (refused(status)) results.set(file.name, { status: 'rejected', message: preview?.message || `TJ refused it (HTTP ${status})` });
+      else {
+        const accepted = status !== undefined && status >= 200 && status < 300;
+        const message = accepted ? 'TJ accepted the file but no card with its name appeared' : preview?.message || (status === undefined ? 'No answer came for this file' : `HTTP ${status}`);
+        results.set(file.name, { status: 'failed', message, checked: seen.complete });
       }
     }
     if ([...results.values()].some((result) => result.status === 'failed')) await this.evidence.capture(this.tj.page, `upload-${target}`);
@@ -117,10 +119,10 @@ export class TjUploader implements Uploader {
     await this.openListing(listing);
     const wanted = new Set(names);
     const found = new Map<string, LibraryCard>();
-    await this.tj.step(`look up ${names.length} names in ${listing.type}`, 'the next page of the grid', async () => {
+    await this.tj.step(`look up ${names.length} names in ${listing.type}`, `the next page of the ${listing.type} listing`, async () => {
       for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
         for (const card of await this.read()) if (wanted.delete(card.name)) found.set(card.name, card);
-        if (wanted.size === 0 || !(await this.tj.nextPage())) break;
+        if (wanted.size === 0 || !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
       }
     });
     return found;
@@ -130,11 +132,11 @@ export class TjUploader implements Uploader {
     const cards: ListedCard[] = [];
     for (const listing of LISTINGS) {
       await this.openListing(listing);
-      await this.tj.step(`read the ${listing.type} listing`, 'the next page of the grid', async () => {
+      await this.tj.step(`read the ${listing.type} listing`, `the next page of the ${listing.type} listing`, async () => {
         for (let page = 1; page <= maxPages; page += 1) {
           for (const card of await this.read()) cards.push({ ...card, creativeType: listing.type });
           if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
-          if (!(await this.tj.nextPage())) break;
+          if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
         }
       });
     }
@@ -162,9 +164,12 @@ export class TjUploader implements Uploader {
     await signIn(this.context, this.connection, this.session, this.evidence, 10_000);
   }
 
-  /** The Media Library, signed in (again, if the session died), its grid drawn. */
+  /** The Media Library, signed in (again, if the session died), its first listing drawn (whichever it is). */
   private async openLibrary(): Promise<void> {
-    await this.openSignedIn(new URL(TJ.mediaLibrary.path, this.connection.appUrl).href, 'open the Media Library', `"${TJ.mediaLibrary.loadedText}"`, () => this.tj.gridDrawn());
+    const m = TJ.mediaLibrary;
+    await this.openSignedIn(new URL(m.path, this.connection.appUrl).href, 'open the Media Library', `"${m.loadedText}" and its first listing`, async () => {
+      await this.tj.settle(LIBRARY_CARDS, undefined, `the Media Library's first listing`);
+    });
   }
 
   /** A page of the app, signed in (again, if the session died), once `ready` says it is drawn. */
@@ -178,16 +183,21 @@ export class TjUploader implements Uploader {
     });
   }
 
-  /** The library on a listing's tab and, for Native, its sub-type: each click is followed by the new grid, never a sleep. */
+  /**
+   * The library on a listing's tab and, for Native, its sub-type. Which tab shows at open is not
+   * known: the tab is clicked unless it is marked as shown, and each click is followed by the new
+   * listing, never a sleep.
+   */
   private async openListing(listing: Listing): Promise<void> {
     await this.openLibrary();
-    await this.tj.step(`open the ${listing.type} listing`, [...listing.tab, listing.subType ?? ''].filter(Boolean).join(' | '), async () => {
-      const tab = await this.tj.first(listing.tab);
-      const active = await tab.evaluate((node) => `${node.className} ${node.parentElement?.className ?? ''}`.includes('active'));
-      if (!active) await this.tj.reloadGrid(() => this.tj.click(tab));
+    const tabSays = [...listing.tab.selectors, `a link "${listing.tab.text}"`].join(' | ');
+    await this.tj.step(`open the ${listing.type} listing`, listing.subType ? `${tabSays}, then label:has(${listing.subType})` : tabSays, async () => {
+      const tab = await this.tj.tab(listing.tab);
+      if (!tab) throw new Error(`no tab for ${listing.type} is on screen`);
+      if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`);
       if (listing.subType) {
-        const label = this.tj.page.locator(listing.subType);
-        if (!(await label.locator('input').isChecked())) await this.tj.reloadGrid(() => this.tj.click(label));
+        const radio = this.tj.page.locator(listing.subType).first();
+        if (!(await radio.isChecked())) await this.tj.changeListing(() => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()), LIBRARY_CARDS, `the ${listing.type} listing`);
       }
     });
   }
@@ -198,31 +208,69 @@ export class TjUploader implements Uploader {
     return this.tj.readCards();
   }
 
-  private async waitForPreviews(count: number): Promise<PreviewOutcome[]> {
-    const timeout = TJ.msPerFile * count;
+  /**
+   * Does what makes Dropzone attach its file input, and returns that input: one attached since,
+   * else the last on the page (it may have been there from the start, and may be hidden).
+   */
+  private async fileInputAfter(action: () => Promise<void>): Promise<Locator> {
+    const inputs = this.tj.page.locator(TJ.mediaLibrary.fileInput);
+    const known = await inputs.count();
+    await inputs.evaluateAll((nodes) => nodes.forEach((node) => node.setAttribute('data-cf-known', '')));
+    await action();
+    const added = this.tj.page.locator(`${TJ.mediaLibrary.fileInput}:not([data-cf-known])`);
+    // With an input there already, a new one is given a moment (Dropzone makes it on the click, if at all).
+    const appeared = await added.first().waitFor({ state: 'attached', timeout: known > 0 ? NEW_INPUT_MS : TJ.navigationMs }).then(() => true, () => false);
+    if (appeared) return added.last();
+    if (known === 0) throw new Error(`no ${TJ.mediaLibrary.fileInput} was attached`);
+    return inputs.last();
+  }
+
+  /** Waits until every file's preview is done and TJ no longer says it is processing; each file's outcome, by name (or, without names, in the files' order). */
+  private async waitForPreviews(files: readonly UploadFile[]): Promise<Map<string, PreviewOutcome>> {
+    const timeout = TJ.msPerFile * files.length;
     const m = TJ.mediaLibrary;
-    await this.tj.page.locator(m.previewDone).nth(count - 1).waitFor({ timeout });
+    await this.tj.page.locator(m.previewDone.map((done) => `${m.preview}${done}`).join(', ')).nth(files.length - 1).waitFor({ state: 'attached', timeout });
     await this.tj.page.locator(m.processing).waitFor({ state: 'hidden', timeout });
-    return this.tj.page.locator(m.preview).evaluateAll(
+    const previews = await this.tj.page.locator(m.preview).evaluateAll(
       (nodes, selectors) =>
         nodes.map((node) => ({
-          name: node.querySelector(selectors.name)?.textContent?.trim() ?? '',
+          name: selectors.names.map((name) => node.querySelector(name)?.textContent?.trim() ?? '').find(Boolean) ?? '',
           ok: !node.classList.contains('dz-error'),
           message: node.querySelector(selectors.error)?.textContent?.trim() ?? '',
         })),
-      { name: m.previewName, error: m.previewError },
+      { names: [...TJ_HINTS.previewName], error: m.previewError },
     );
+    const outcomes = new Map<string, PreviewOutcome>();
+    files.forEach((file, index) => {
+      const preview = previews.find((candidate) => candidate.name === file.name || candidate.name.startsWith(`${file.name}.`)) ?? (previews.every((candidate) => candidate.name === '') ? previews[index] : undefined);
+      if (preview) outcomes.set(file.name, preview);
+    });
+    return outcomes;
   }
 
-  /** Cards not in `before`, newest first: the first page, and further pages while they are all new. */
-  private async newCards(before: ReadonlySet<string>): Promise<Map<string, LibraryCard>> {
-    const fresh = new Map<string, LibraryCard>();
-    for (let page = 1; page <= TJ.maxPages; page += 1) {
-      const cards = await this.read();
-      const unseen = cards.filter((card) => !before.has(card.creativeId));
-      for (const card of unseen) if (!fresh.has(card.name)) fresh.set(card.name, card);
-      if (unseen.length < cards.length || !(await this.tj.nextPage())) break;
-    }
-    return fresh;
+  /**
+   * After an upload, the listing (reloaded) read newest first, a card per name: `fresh` while no
+   * card listed before the upload has shown yet (the new cards come first), an old card after.
+   * It pages on while a name is not found, through every page: `complete` says it got to the end.
+   */
+  private async afterUpload(listing: Listing, before: ReadonlySet<string>, names: readonly string[]): Promise<Map<string, LibraryCard & { fresh: boolean }> & { complete: boolean }> {
+    const wanted = new Set(names);
+    const found = new Map<string, LibraryCard & { fresh: boolean }>();
+    let fresh = true;
+    let complete = false;
+    await this.tj.step(`read the ${listing.type} listing after the upload`, `the next page of the ${listing.type} listing`, async () => {
+      for (let page = 1; page <= TJ.maxPages; page += 1) {
+        for (const card of await this.read()) {
+          if (before.has(card.creativeId)) fresh = false;
+          if (wanted.delete(card.name)) found.set(card.name, { ...card, fresh });
+        }
+        if (wanted.size === 0) return;
+        if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) {
+          complete = true;
+          return;
+        }
+      }
+    });
+    return Object.assign(found, { complete });
   }
 }

@@ -1,23 +1,30 @@
 /**
  * The simulator's app script: what makes TJ's site script-driven (TJ-CONTRACT.md). It judges the
- * session after load (a dead one gets a late redirect to sign-in), draws the view only then,
- * fetches each tab's, sub-type's and page's grid and puts it in place while the URL stays put,
- * uploads through XHR as Dropzone does (with Dropzone's own error strings), and covers the page
- * with a product tour once a session.
+ * session after load (a dead one gets a late redirect to sign-in), draws the view only then, and
+ * shows each listing in the variant's way (`SIM.variant`, see variants.ts): fetched and put in
+ * place while the URL stays put and the old cards stay on screen, or rendered up front in panels
+ * shown by a class, with Next loading a new document. It uploads through XHR as Dropzone does
+ * (with Dropzone's own error strings), and covers the page with a product tour once a session.
  */
 export const APP_SCRIPT = String.raw`
 (() => {
   const SIM = window.SIM;
+  const V = SIM.variant;
   const app = document.getElementById('app');
-  const state = { tab: 'native', type: '0', page: 1 };
-  const TABS = [
-    { id: 'native_tab', href: '#native', tab: 'native', label: 'Native' },
-    { id: 'instream_tab', href: '#instream', tab: 'in_stream_video', label: 'In-Stream Video' },
-    { id: 'static_tab', href: '#static', tab: 'static', label: 'Static Banner' },
-    { id: 'video_tab', href: '#video', tab: 'video', label: 'Video Banners' },
-  ];
+  const query = new URLSearchParams(location.search);
+  const state = { tab: query.get('tab') || V.openTab, type: query.get('type') || '0', page: Number(query.get('page')) || 1 };
+  const IDS = {
+    'first-build': [['native_tab', '#native'], ['instream_tab', '#instream'], ['static_tab', '#static'], ['video_tab', '#video']],
+    'other-tools': [['', '#native'], ['in_stream_video_tab', '#in_stream_video'], ['static_tab', '#static-banners'], ['video_tab', '#video-banners']],
+    'unknown': [['tab-1', '#pane-1'], ['tab-2', '#pane-2'], ['tab-3', '#pane-3'], ['tab-4', '#pane-4']],
+  }[V.tabIds];
+  const LABELS = V.wording === 'other' ? ['NATIVE', 'IN-STREAM VIDEO', 'STATIC BANNERS', 'VIDEO BANNERS'] : ['Native', 'In-Stream Video', 'Static Banner', 'Video Banners'];
+  const TABS = ['native', 'in_stream_video', 'static', 'video'].map((tab, n) => ({ tab, id: IDS[n][0], href: IDS[n][1], label: LABELS[n] }));
+  const LISTINGS = [['native', '0'], ['native', '1'], ['in_stream_video', '0'], ['static', '0'], ['video', '0']];
 
-  const nav = '<nav class="topbar">TrafficJunky Advertiser · <a class="campaigns-link" href="/campaigns">Campaigns</a> · <a href="/media-library">Media Library</a> · <span>Account Balance: $1,000.00</span></nav>';
+  const nav = V.wording === 'other'
+    ? '<header class="app-header"><span>TJ Ads</span> <a class="campaigns-link" href="/campaigns">Campaigns</a> <a href="/media-library">Library</a> <em>Account Balance: $1,000.00</em></header>'
+    : '<nav class="topbar">TrafficJunky Advertiser · <a class="campaigns-link" href="/campaigns">Campaigns</a> · <a href="/media-library">Media Library</a> · <span>Account Balance: $1,000.00</span></nav>';
 
   function toSignIn() {
     location.href = '/sign-in';
@@ -38,74 +45,158 @@ export const APP_SCRIPT = String.raw`
     app.innerHTML = nav + '<h1>ALL CAMPAIGNS</h1><p>Your campaigns are listed here.</p>';
   }
 
+  const listingKey = (tab, type) => tab + '-' + (tab === 'native' ? type : '0');
+
   function drawLibrary() {
-    const tabs = TABS.map((t) => '<li class="nav-item"><a id="' + t.id + '" class="nav-link' + (t.tab === state.tab ? ' active' : '') + '" href="' + t.href + '" data-tab="' + t.tab + '">' + t.label + '</a></li>').join('');
+    const tabs = TABS.map((t) => '<li class="nav-item"><a' + (t.id ? ' id="' + t.id + '"' : '') + ' class="nav-link' + (t.tab === state.tab ? ' ' + V.activeClass : '') + '" href="' + t.href + '" data-tab="' + t.tab + '">' + t.label + '</a></li>').join('');
     const uploadId = SIM.markup === 'upload-button' ? 'addCreatives' : 'newImage';
+    const inForm = V.fileInput === 'form-at-load' ? '<input type="file" multiple class="dz-hidden-input" style="display:none">' : '';
     app.innerHTML = nav +
       '<h1>MEDIA LIBRARY</h1>' +
       '<ul class="nav nav-tabs" role="tablist">' + tabs + '</ul>' +
-      '<div id="nativeTypes" class="native-types">' +
-      '<label class="btn btn-radio active" for="native_static"><input type="radio" class="d-none" id="native_static" name="native_type" value="0" checked> Static Banner</label> ' +
-      '<label class="btn btn-radio" for="native_rollover"><input type="radio" class="d-none" id="native_rollover" name="native_type" value="1"> Rollover</label>' +
+      '<div class="native-types">' +
+      '<label class="btn btn-radio' + (state.type === '0' ? ' active' : '') + '" for="native_static"><input type="radio" class="d-none" id="native_static" name="native_type" value="0"' + (state.type === '0' ? ' checked' : '') + '> Static Banner</label> ' +
+      '<label class="btn btn-radio' + (state.type === '1' ? ' active' : '') + '" for="native_rollover"><input type="radio" class="d-none" id="native_rollover" name="native_type" value="1"' + (state.type === '1' ? ' checked' : '') + '> Rollover</label>' +
       '</div>' +
       '<button id="' + uploadId + '" type="button">Upload New Creatives</button>' +
-      '<form class="dropzone" id="uploadZone" hidden><div class="dz-message">Drop files here to upload</div></form>' +
-      '<div class="processingMessage customMessage" hidden>Your files are being processed…</div>' +
-      '<div id="previews"></div>' +
-      '<div class="dataTables_processing" hidden>Processing…</div>' +
-      '<div id="creatives" class="creatives-grid"></div>' +
-      '<div id="pager"></div>';
+      '<form class="dropzone" hidden>' + inForm + '<div class="dz-message">' + (V.wording === 'other' ? 'Drag creatives here' : 'Drop files here to upload') + '</div></form>' +
+      '<div class="processingMessage customMessage" hidden>' + (V.wording === 'other' ? 'Processing, please wait' : 'Your files are being processed…') + '</div>' +
+      '<div class="previews"></div>' +
+      '<p class="loading" hidden>' + (V.wording === 'other' ? 'Loading creatives' : 'Processing…') + '</p>' +
+      '<div class="listing-anchor"></div>';
+    const zone = app.querySelector('form.dropzone');
+    let input = zone.querySelector('input[type=file]');
+    if (V.fileInput === 'body-at-load') input = hiddenInput(document.body);
+    if (input) input.addEventListener('change', () => uploadAll([...input.files]));
+    document.getElementById(uploadId).addEventListener('click', () => {
+      zone.hidden = false;
+      if (!input) {
+        input = hiddenInput(zone);
+        input.addEventListener('change', () => uploadAll([...input.files]));
+      }
+    });
+    app.querySelector('.native-types').hidden = state.tab !== 'native';
+    for (const link of app.querySelectorAll('[data-tab]')) {
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        for (const other of app.querySelectorAll('[data-tab]')) other.classList.toggle(V.activeClass, other === link);
+        state.tab = link.dataset.tab;
+        state.page = 1;
+        app.querySelector('.native-types').hidden = state.tab !== 'native';
+        show();
+      });
+    }
+    for (const radio of app.querySelectorAll('input[name=native_type]')) {
+      radio.addEventListener('change', () => {
+        for (const label of app.querySelectorAll('.btn-radio')) label.classList.toggle('active', label.htmlFor === radio.id);
+        state.type = radio.value;
+        state.page = 1;
+        show();
+      });
+    }
+    app.addEventListener('click', (event) => {
+      const link = event.target.closest('a[data-page]');
+      if (!link) return;
+      // Panels: a page is a document of its own, which the link's href loads.
+      if (link.closest('.disabled') || link.closest('.active') || V.listings !== 'panels') event.preventDefault();
+      if (link.closest('.disabled') || link.closest('.active') || V.listings === 'panels') return;
+      state.page = Number(link.dataset.page);
+      loadGrid();
+    });
+    if (V.listings === 'panels') drawPanels();
+    else {
+      grid = makeGrid();
+      loadGrid();
+    }
+  }
+
+  function hiddenInput(parent) {
     const input = document.createElement('input');
     input.type = 'file';
     input.multiple = true;
     input.className = 'dz-hidden-input';
     input.style.cssText = 'visibility:hidden;position:absolute;top:0;left:0;height:0;width:0';
-    document.body.append(input);
-    input.addEventListener('change', () => uploadAll([...input.files]));
-    document.getElementById(uploadId).addEventListener('click', () => { document.getElementById('uploadZone').hidden = false; });
-    for (const link of document.querySelectorAll('[data-tab]')) {
-      link.addEventListener('click', (event) => {
-        event.preventDefault();
-        for (const other of document.querySelectorAll('[data-tab]')) other.classList.toggle('active', other === link);
-        state.tab = link.dataset.tab;
-        state.page = 1;
-        document.getElementById('nativeTypes').hidden = state.tab !== 'native';
-        loadGrid();
-      });
+    parent.append(input);
+    return input;
+  }
+
+  // Where a fetched listing goes: a container of some kind, or (none) the page itself, between an anchor and the pager.
+  let grid;
+  function makeGrid() {
+    const anchor = app.querySelector('.listing-anchor');
+    const pager = document.createElement('div');
+    if (V.container === 'creatives-div') {
+      const holder = document.createElement('div');
+      holder.id = 'creatives';
+      holder.className = 'creatives-grid';
+      anchor.after(holder, pager);
+      return { put: (html) => { holder.innerHTML = html; }, pager };
     }
-    for (const radio of document.querySelectorAll('input[name=native_type]')) {
-      radio.addEventListener('change', () => {
-        for (const label of document.querySelectorAll('.btn-radio')) label.classList.toggle('active', label.htmlFor === radio.id);
-        state.type = radio.value;
-        state.page = 1;
-        loadGrid();
-      });
+    if (V.container === 'nested') {
+      const section = document.createElement('section');
+      section.innerHTML = '<div class="card"><div class="card-body"><div class="row"></div></div></div>';
+      anchor.after(section, pager);
+      const row = section.querySelector('.row');
+      return { put: (html) => { row.innerHTML = html; }, pager };
     }
-    document.getElementById('pager').addEventListener('click', (event) => {
-      const link = event.target.closest('a[data-page]');
-      if (!link || link.closest('.disabled') || link.closest('.active')) return;
-      event.preventDefault();
-      state.page = Number(link.dataset.page);
-      loadGrid();
-    });
-    loadGrid();
+    anchor.after(pager);
+    let shown = [];
+    return {
+      put: (html) => {
+        for (const node of shown) node.remove();
+        const holder = document.createElement('template');
+        holder.innerHTML = html;
+        shown = [...holder.content.childNodes];
+        pager.before(...shown);
+      },
+      pager,
+    };
+  }
+
+  async function fetchGrid(tab, type, page) {
+    const response = await fetch('/api/media-library/grid?tab=' + tab + '&type=' + type + '&page=' + page, { credentials: 'same-origin' });
+    if (response.status === 401) {
+      setTimeout(toSignIn, SIM.sessionCheckMs);
+      return undefined;
+    }
+    return response.json();
   }
 
   let drawing = 0;
   async function loadGrid() {
     const ticket = ++drawing;
-    document.querySelector('.dataTables_processing').hidden = false;
-    const response = await fetch('/api/media-library/grid?tab=' + state.tab + '&type=' + state.type + '&page=' + state.page, { credentials: 'same-origin' });
-    if (response.status === 401) return setTimeout(toSignIn, SIM.sessionCheckMs);
-    const grid = await response.json();
-    if (ticket !== drawing) return;
-    document.getElementById('creatives').innerHTML = grid.cards;
-    document.getElementById('pager').innerHTML = grid.pager;
-    document.querySelector('.dataTables_processing').hidden = true;
+    const loading = app.querySelector('.loading');
+    loading.hidden = false;
+    const listing = await fetchGrid(state.tab, state.type, state.page);
+    if (!listing || ticket !== drawing) return;
+    grid.put(listing.cards);
+    grid.pager.innerHTML = listing.pager;
+    loading.hidden = true;
+  }
+
+  // Every listing rendered up front, each in a panel of its own; a tab or a sub-type shows its panel by a class.
+  function drawPanels() {
+    const anchor = app.querySelector('.listing-anchor');
+    for (const [tab, type] of LISTINGS) {
+      const panel = document.createElement('div');
+      panel.className = 'tab-pane';
+      panel.dataset.listing = listingKey(tab, type);
+      anchor.before(panel);
+      const page = listingKey(tab, type) === listingKey(state.tab, state.type) ? state.page : 1;
+      fetchGrid(tab, type, page).then((listing) => {
+        if (listing) panel.innerHTML = listing.cards + listing.pager;
+      });
+    }
+    show();
+  }
+
+  function show() {
+    if (V.listings !== 'panels') return loadGrid();
+    for (const panel of app.querySelectorAll('.tab-pane')) panel.classList.toggle('show', panel.dataset.listing === listingKey(state.tab, state.type));
   }
 
   function uploadAll(files) {
-    const processing = document.querySelector('.processingMessage');
+    const processing = app.querySelector('.processingMessage');
     processing.hidden = false;
     let left = files.length;
     for (const file of files) upload(file, () => { if (--left === 0) processing.hidden = true; });
@@ -114,9 +205,9 @@ export const APP_SCRIPT = String.raw`
   function upload(file, done) {
     const preview = document.createElement('div');
     preview.className = 'dz-preview dz-file-preview dz-processing';
-    preview.innerHTML = '<div class="dz-details"><div class="dz-filename"><span data-dz-name></span></div></div><div class="dz-error-message"><span data-dz-errormessage></span></div>';
-    preview.querySelector('[data-dz-name]').textContent = file.name;
-    document.getElementById('previews').append(preview);
+    preview.innerHTML = (V.previewNames ? '<div class="dz-details"><div class="dz-filename"><span data-dz-name></span></div></div>' : '<div class="dz-image"></div>') + '<div class="dz-error-message"><span data-dz-errormessage></span></div>';
+    if (V.previewNames) preview.querySelector('[data-dz-name]').textContent = file.name;
+    app.querySelector('.previews').append(preview);
     const body = new FormData();
     body.append('tab', state.tab);
     body.append('native_type', state.type);

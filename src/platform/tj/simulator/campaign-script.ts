@@ -14,15 +14,20 @@ window.drawCampaign = async (app, nav, SIM) => {
   if (!found.ok) { app.innerHTML = nav + '<h1>Campaign not found</h1>'; return; }
   const campaign = await found.json();
   const table = { length: 10, page: 1 };
+  const V = SIM.variant;
+  // The contract quotes these buttons' texts, not their elements.
+  const action = (id, text) => (V.wording === 'other' ? '<a href="#" class="btn" id="' + id + '">' + text + '</a>' : '<button type="button" id="' + id + '">' + text + '</button>');
+  const head = '<thead><tr><th>Ad Name</th><th>Creative IDs</th><th>Target URL</th></tr></thead><tbody></tbody>';
+  const adsTable = V.adsTable === 'wrapped' ? '<div class="card"><div class="card-body"><div class="table-responsive"><table class="table table-striped">' + head + '</table></div></div></div>' : '<table id="adsTable" class="dataTable">' + head + '</table>';
   app.innerHTML = nav +
     '<h1 class="campaign-name">' + esc(campaign.name) + '</h1>' +
     '<section id="section_adSpecs"><h2>STEP 5. CREATE YOUR AD</h2>' +
-    '<button type="button" id="massCreateToggle">Mass create with CSV</button>' +
-    '<div id="massCreate" hidden><input type="file" id="massAdsCsv" accept=".csv"> <button type="button" id="csvPreview">Create CSV Preview</button></div>' +
+    action('massCreateToggle', 'Mass create with CSV') +
+    '<div id="massCreate" hidden><input type="file" id="massAdsCsv" accept=".csv"> ' + action('csvPreview', 'Create CSV Preview') + '</div>' +
     '<div id="csvMessages"></div>' +
     '<div class="dataTables_length"><label>Show <select name="adsTable_length"><option value="10">10</option><option value="25">25</option><option value="50">50</option><option value="100">100</option></select> entries</label></div>' +
     '<div class="dataTables_processing" hidden>Processing…</div>' +
-    '<table id="adsTable" class="dataTable"><thead><tr><th>Ad Name</th><th>Creative IDs</th><th>Target URL</th></tr></thead><tbody></tbody></table>' +
+    adsTable +
     '<div class="dataTables_info"></div><div id="adsPager"></div></section>' +
     '<div class="modal" id="csvPreviewModal" hidden><div class="modal-dialog"><h3>Preview of the ads</h3><table class="preview"><tbody></tbody></table>' +
     '<button type="button" class="btn confirmAds">Create ads</button> <button type="button" class="close" data-dismiss="modal">×</button></div></div>';
@@ -39,7 +44,7 @@ window.drawCampaign = async (app, nav, SIM) => {
     if (response.status === 401) return setTimeout(() => { location.href = '/sign-in'; }, SIM.sessionCheckMs);
     const ads = await response.json();
     if (ticket !== drawing) return;
-    document.querySelector('#adsTable tbody').innerHTML = ads.rows;
+    app.querySelector('#section_adSpecs tbody').innerHTML = ads.rows;
     document.getElementById('adsPager').innerHTML = ads.pager;
     document.querySelector('.dataTables_info').textContent = ads.info;
     document.querySelector('.dataTables_processing').hidden = true;
@@ -58,8 +63,9 @@ window.drawCampaign = async (app, nav, SIM) => {
   });
 
   let csvText = '';
-  document.getElementById('massCreateToggle').addEventListener('click', () => { document.getElementById('massCreate').hidden = false; });
-  document.getElementById('csvPreview').addEventListener('click', async () => {
+  document.getElementById('massCreateToggle').addEventListener('click', (event) => { event.preventDefault(); document.getElementById('massCreate').hidden = false; });
+  document.getElementById('csvPreview').addEventListener('click', async (event) => {
+    event.preventDefault();
     const file = document.getElementById('massAdsCsv').files[0];
     messages.innerHTML = '';
     if (!file) { messages.innerHTML = '<div class="alert">Choose a CSV file first.</div>'; return; }

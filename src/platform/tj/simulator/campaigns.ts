@@ -5,6 +5,7 @@ import { creativeIdsOf, parseCampaignCsv, type AdKind, type AdRow } from '../cam
 import { json, readText } from './http.js';
 import type { SimLibrary } from './library.js';
 import type { SimCampaignSeed, SimulatorOptions } from './options.js';
+import { markupVariant, pagerHtml } from './variants.js';
 
 export interface SimAd {
   readonly name: string;
@@ -65,7 +66,9 @@ export class SimCampaigns {
   /** One page of the ads table, a moment later, as the page's script fetches it. */
   private async ads(res: ServerResponse, campaign: SimCampaign, url: URL): Promise<void> {
     const options = this.options();
-    if (options.gridDelayMs > 0) await delay(options.gridDelayMs);
+    const variant = markupVariant(options.variant);
+    const delayMs = options.gridDelayMs ?? variant.gridDelayMs;
+    if (delayMs > 0) await delay(delayMs);
     const length = [10, 25, 50, 100].find((n) => n === Number(url.searchParams.get('length'))) ?? 10;
     campaign.tableReads[length] = (campaign.tableReads[length] ?? 0) + 1;
     const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
@@ -73,8 +76,9 @@ export class SimCampaigns {
     const shown = campaign.ads.slice((page - 1) * length, page * length);
     // One row per creation: an ad sent twice shows twice.
     const rows = shown.flatMap((ad) => Array.from({ length: ad.created }, () => `<tr><td class="ad-name">${escapeHtml(ad.name)}</td><td class="creative-ids">${ad.creativeIds.join(', ')}</td><td class="target-url">${escapeHtml(ad.targetUrl)}</td></tr>`));
-    const body = rows.length ? rows.join('') : '<tr><td class="dataTables_empty" colspan="3">No data available in table</td></tr>';
-    const pager = `<ul class="pagination"><li class="paginate_button page-item active"><a class="page-link" data-page="${page}" href="#">${page}</a></li><li class="paginate_button page-item next${page >= pages ? ' disabled' : ''}"><a class="page-link next" data-page="${page + 1}" href="#">Next</a></li></ul>`;
+    const empty = { datatables: '<tr><td class="dataTables_empty" colspan="3">No data available in table</td></tr>', sentence: '<tr><td colspan="3">No ads yet.</td></tr>', nothing: '' }[variant.empty];
+    const body = rows.length ? rows.join('') : empty;
+    const pager = pagerHtml(variant.pager, page, pages);
     json(res, 200, { rows: body, pager, info: `Showing ${shown.length ? (page - 1) * length + 1 : 0} to ${(page - 1) * length + shown.length} of ${campaign.ads.length} entries` });
   }
 

@@ -8,6 +8,7 @@ import { html, json, readForm } from './http.js';
 import { TABS, type SimLibrary, type Tab } from './library.js';
 import type { SimulatorOptions } from './options.js';
 import { gridFragment } from './pages.js';
+import { markupVariant } from './variants.js';
 
 /** What the simulator received, for `/_sim/state`: every upload request counts, kept or not. */
 export interface SimCounters {
@@ -15,6 +16,8 @@ export interface SimCounters {
   readonly uploads: Map<string, number>;
   /** Requests that sent a name TJ had already kept: each one an upload sent twice. */
   readonly resent: Map<string, number>;
+  /** The faults served, by kind: each one an upload whose answer said nothing of the file. */
+  readonly faults: { serverErrors: number; proxyErrors: number; dropped: number };
   signIns: number;
 }
 
@@ -22,6 +25,9 @@ const PROXY_ERROR_PAGE = '<html><head><title>502 Bad Gateway</title></head><body
 
 /** The Media Library's grid and upload endpoints, with TJ's rules and the faults the options ask for. */
 export class MediaLibraryRoutes {
+  /** Upload requests answered so far: the place in the fault plan. */
+  private served = 0;
+
   constructor(
     private readonly library: SimLibrary,
     private readonly media: MediaRepository,
@@ -36,11 +42,14 @@ export class MediaLibraryRoutes {
   async grid(res: ServerResponse, url: URL, alive: boolean): Promise<void> {
     if (!alive) return json(res, 401, { error: 'Your session has expired. Please log in again.' });
     const options = this.options();
-    if (options.gridDelayMs > 0) await delay(options.gridDelayMs);
+    const variant = markupVariant(options.variant);
+    const delayMs = options.gridDelayMs ?? variant.gridDelayMs;
+    if (delayMs > 0) await delay(delayMs);
     const tab: Tab = TABS.find((candidate) => candidate === url.searchParams.get('tab')) ?? 'native';
     const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
-    const listing = this.library.page(tab, url.searchParams.get('type') === '1' ? 1 : 0, page, options.perPage);
-    json(res, 200, gridFragment({ tab, page, pages: listing.pages, creatives: listing.creatives, markupChange: options.markupChange }));
+    const nativeType = url.searchParams.get('type') === '1' ? 1 : 0;
+    const listing = this.library.page(tab, nativeType, page, options.perPage);
+    json(res, 200, gridFragment({ tab, nativeType, page, pages: listing.pages, creatives: listing.creatives, markupChange: options.markupChange, variant }));
   }
 
   /**
@@ -58,8 +67,17 @@ export class MediaLibraryRoutes {
     const name = file.name.slice(0, file.name.length - ext.length);
     this.counters.uploads.set(name, (this.counters.uploads.get(name) ?? 0) + 1);
     if (this.library.hasName(name)) this.counters.resent.set(name, (this.counters.resent.get(name) ?? 0) + 1);
-    if (this.random() < options.errorRate) return void res.writeHead(500).end();
-    if (this.random() < options.proxyErrorRate) return html(res, 502, PROXY_ERROR_PAGE);
+    const planned = options.faultPlan[this.served];
+    this.served += 1;
+    const fate = planned ?? (this.random() < options.errorRate ? 'server-error' : this.random() < options.proxyErrorRate ? 'proxy-error' : this.random() < options.dropRate ? 'drop' : 'ok');
+    if (fate === 'server-error') {
+      this.counters.faults.serverErrors += 1;
+      return void res.writeHead(500).end();
+    }
+    if (fate === 'proxy-error') {
+      this.counters.faults.proxyErrors += 1;
+      return html(res, 502, PROXY_ERROR_PAGE);
+    }
     const tab: Tab = TABS.find((candidate) => candidate === form.get('tab')) ?? 'native';
     const nativeType = form.get('native_type') === '1' ? 1 : 0;
     const bytes = Buffer.from(await file.arrayBuffer());
@@ -72,7 +90,8 @@ export class MediaLibraryRoutes {
     this.library.add({ name, fileType: ext.toLowerCase(), dimensions: rejection.dimensions, tab, nativeType, sha256: createHash('sha256').update(bytes).digest('hex'), uploadDate: new Date().toISOString().slice(0, 10) });
     // A dropped connection after TJ kept the file: the case a retry must check the library for. It
     // breaks off mid-answer: a browser resends a request whose connection closed before any answer.
-    if (this.random() < options.dropRate) {
+    if (fate === 'drop') {
+      this.counters.faults.dropped += 1;
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '64' });
       res.write('{"ok"', () => res.socket?.destroy());
       return;

@@ -13,8 +13,10 @@ export interface SimulatorOptions {
   readonly sessionMinutes: number;
   /** How long the app shell's script takes to judge the session (and, for a dead one, to redirect to sign-in), in ms. */
   readonly sessionCheckMs: number;
-  /** How long a grid takes to come back after a tab, sub-type or page click; the old cards stay meanwhile. */
-  readonly gridDelayMs: number;
+  /** How long a grid takes to come back after a tab, sub-type or page click (the old cards stay meanwhile); unset, the variant's. */
+  readonly gridDelayMs: number | undefined;
+  /** Which build of the pages it serves: {@link MARKUP_VARIANTS}, 0 being our first. */
+  readonly variant: number;
   /** The product tour that covers the page once a session, swallowing clicks until closed. */
   readonly productTour: boolean;
   /** Added to every response, in ms. */
@@ -25,6 +27,11 @@ export interface SimulatorOptions {
   readonly proxyErrorRate: number;
   /** Share (0–1) of uploads whose connection is dropped after TJ kept the file. */
   readonly dropRate: number;
+  /**
+   * What the first uploads get, in the order they arrive, before the shares above apply: a test's
+   * faults, the same whatever order the browser sends a batch in.
+   */
+  readonly faultPlan: readonly UploadFault[];
   /** Time TJ takes to process each upload before it answers, in ms. */
   readonly processingMs: number;
   /** Cards per Media Library page. */
@@ -45,6 +52,9 @@ export interface SimulatorOptions {
   readonly lengthWidget: boolean;
 }
 
+/** An upload's fate in a {@link SimulatorOptions.faultPlan}: kept and answered, a 500 with no body, a proxy's 502 page, or kept and its connection dropped. */
+export type UploadFault = 'ok' | 'server-error' | 'proxy-error' | 'drop';
+
 /** A campaign to seed: its id, name and the kind of ads it holds. */
 export interface SimCampaignSeed {
   readonly id: string;
@@ -64,12 +74,14 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   noCaptcha: false,
   sessionMinutes: 30,
   sessionCheckMs: 400,
-  gridDelayMs: 250,
+  gridDelayMs: undefined,
+  variant: 0,
   productTour: true,
   latencyMs: 0,
   errorRate: 0,
   proxyErrorRate: 0,
   dropRate: 0,
+  faultPlan: [],
   processingMs: 0,
   perPage: 12,
   faultSeed: 1,

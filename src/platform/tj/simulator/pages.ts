@@ -3,6 +3,7 @@ import { APP_SCRIPT } from './app-script.js';
 import { CAMPAIGN_SCRIPT } from './campaign-script.js';
 import type { SimCreative, Tab } from './library.js';
 import type { MarkupChange } from './options.js';
+import { pagerHtml, type MarkupVariant } from './variants.js';
 
 /**
  * The simulator's pages, following TJ-CONTRACT.md: the same selectors, texts and traps. The app's
@@ -11,7 +12,7 @@ import type { MarkupChange } from './options.js';
  */
 
 const STYLE = `body{font-family:sans-serif;margin:2em}.creativeContainer{display:inline-block;border:1px solid #ccc;margin:4px;padding:6px;width:220px}
-.dz-preview{padding:4px}.dz-error{color:#b00}.dz-success{color:#070}.page-item.disabled a{color:#999;pointer-events:none}.page-item.active a{font-weight:bold}
+.tab-pane{display:none}.tab-pane.show{display:block}.dz-preview{padding:4px}.dz-error{color:#b00}.dz-success{color:#070}.page-item.disabled a{color:#999;pointer-events:none}.page-item.active a{font-weight:bold}
 .d-none{display:none}.btn-radio{border:1px solid #aaa;padding:4px 8px;cursor:pointer}.btn-radio.active{background:#def}
 ._pendo-backdrop_{position:fixed;inset:0;background:rgba(0,0,0,.45);z-index:9999;display:flex;align-items:center;justify-content:center}
 ._pendo-guide_{background:#fff;padding:24px;border-radius:6px}.dataTables_processing{color:#888}
@@ -52,37 +53,35 @@ export type AppView = 'campaigns' | 'media-library' | 'campaign';
  * What TJ serves at every app URL, signed in or not: a shell with no content. Its script asks the
  * server about the session a moment after load, then draws the view or redirects to sign-in.
  */
-export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean }): string {
-  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget });
+export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean; variant: MarkupVariant }): string {
+  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget, variant: settings.variant }).replace(/</g, '\\u003c');
   return layout('Advertiser', `<div id="app"><div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);
 }
 
-/** One page of one tab's grid, as the script puts it in place. Cards differ by tab, as TJ's export shows. */
-export function gridFragment(view: { tab: Tab; page: number; pages: number; creatives: readonly SimCreative[]; markupChange: MarkupChange | undefined }): { cards: string; pager: string } {
+/** One page of one listing, as the script puts it in place. Cards differ by tab, as TJ's export shows; what is around them, by the variant. */
+export function gridFragment(view: { tab: Tab; nativeType: 0 | 1; page: number; pages: number; creatives: readonly SimCreative[]; markupChange: MarkupChange | undefined; variant: MarkupVariant }): { cards: string; pager: string } {
   const nameClass = view.markupChange === 'card-name' ? 'creativeTitle' : 'creativeName';
+  const wrap = (card: string): string => (view.variant.container === 'nested' ? `<div class="col">${card}</div>` : card);
   const cards = view.creatives.length
     ? view.creatives
         .map((c) => {
           const dimensions = view.tab === 'in_stream_video' ? '' : `<span class="dimensions">${escapeHtml(c.dimensions)}</span> `;
           const fileType = view.tab === 'in_stream_video' || view.tab === 'video' ? '' : `<span class="fileType">${escapeHtml(c.fileType)}</span>`;
-          return `<div class="creativeContainer" data-id="${c.id}" data-review-status="${c.reviewStatus}">
+          return wrap(`<div class="creativeContainer" data-id="${c.id}" data-review-status="${c.reviewStatus}">
   <span class="bannerId">${c.id}</span>
   <label class="${nameClass}" title="${escapeHtml(c.name)}">${escapeHtml(c.name)}</label>
   ${dimensions}${fileType}
   <span class="reviewStatus">${c.reviewStatus}</span>
-</div>`;
+</div>`);
         })
         .join('\n')
-    : '<div class="dataTables_empty">No data available in table</div>';
+    : { datatables: '<div class="dataTables_empty">No data available in table</div>', sentence: '<p class="no-results">You have no creatives here yet.</p>', nothing: '' }[view.variant.empty];
+  // Panels: each page is a document of its own.
+  const href = view.variant.listings === 'panels' ? (page: number) => `/media-library?tab=${view.tab}&amp;type=${view.nativeType}&amp;page=${page}` : undefined;
   const last = view.page >= view.pages;
-  const next =
+  const pager =
     view.markupChange === 'next-link'
-      ? `<li class="page-item pager-forward${last ? ' disabled' : ''}"><a class="pager-link" data-page="${view.page + 1}" href="#">›</a></li>`
-      : `<li class="paginate_button page-item next${last ? ' disabled' : ''}"><a class="page-link next" data-page="${view.page + 1}" href="#">Next</a></li>`;
-  const pager = `<ul class="pagination">
-  <li class="paginate_button page-item previous${view.page <= 1 ? ' disabled' : ''}"><a class="page-link previous" data-page="${view.page - 1}" href="#">Previous</a></li>
-  <li class="paginate_button page-item active"><a class="page-link" data-page="${view.page}" href="#">${view.page}</a></li>
-  ${next}
-</ul>`;
+      ? `<ul class="pagination"><li class="page-item pager-forward${last ? ' disabled' : ''}"><a class="pager-link" data-page="${view.page + 1}" href="#">›</a></li></ul>`
+      : pagerHtml(view.variant.pager, view.page, view.pages, href);
   return { cards, pager };
 }

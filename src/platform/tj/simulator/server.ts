@@ -12,6 +12,7 @@ import { MediaLibraryRoutes, type SimCounters } from './media-library.js';
 import type { SimulatorOptions } from './options.js';
 import { appShell, signInPage, type AppView } from './pages.js';
 import { SimSessions } from './sessions.js';
+import { markupVariant } from './variants.js';
 
 const SESSION_COOKIE = 'tj_session';
 
@@ -32,6 +33,8 @@ export interface SimState {
   readonly uploads: Record<string, number>;
   /** Requests that sent a name TJ had already kept. */
   readonly resent: Record<string, number>;
+  /** Upload faults served: 500s with no body, proxy 502 pages, connections dropped after the file was kept. */
+  readonly faults: SimCounters['faults'];
   /** Sign-in forms submitted. */
   readonly signIns: number;
   /** Each campaign's ads, with the times each was created. */
@@ -48,13 +51,14 @@ export interface SimState {
  */
 export async function startSimulator(initial: SimulatorOptions, media: MediaRepository, library = new SimLibrary(), storage = new StorageRepository()): Promise<RunningSimulator> {
   let options = initial;
+  markupVariant(options.variant);
   const sessions = new SimSessions(options.sessionMinutes * 60_000);
-  const counters: SimCounters = { uploads: new Map(), resent: new Map(), signIns: 0 };
+  const counters: SimCounters = { uploads: new Map(), resent: new Map(), faults: { serverErrors: 0, proxyErrors: 0, dropped: 0 }, signIns: 0 };
   const uploadsDir = await storage.makeTempDir('tj-sim-');
   const mediaLibrary = new MediaLibraryRoutes(library, media, storage, uploadsDir, counters, () => options, seededRandom(options.faultSeed));
   const campaigns = new SimCampaigns(library, () => options, seededRandom(options.faultSeed + 1));
   campaigns.seed(options.campaigns);
-  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget });
+  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);
@@ -97,6 +101,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
           creatives: library.all.map(({ id, name, sha256, tab, nativeType, reviewStatus }) => ({ id, name, sha256, tab, nativeType, reviewStatus })),
           uploads: Object.fromEntries(counters.uploads),
           resent: Object.fromEntries(counters.resent),
+          faults: { ...counters.faults },
           signIns: counters.signIns,
           campaigns: campaigns.state,
         };
