@@ -25,9 +25,8 @@ export interface CheckLine {
 const HINT = 'hint.';
 
 /** Every selector the module holds, by dotted name: strings, lists of variants, tabs; the hints under `hint.`. */
-export function selectorNames(node: unknown = TJ, prefix = ''): string[] {
-  if (node === TJ && prefix === '') return [...walk(TJ, ''), ...walk(TJ_HINTS, HINT.slice(0, -1))];
-  return walk(node, prefix);
+export function selectorNames(): string[] {
+  return [...walk(TJ, ''), ...walk(TJ_HINTS, HINT.slice(0, -1))];
 }
 
 function walk(node: unknown, prefix: string): string[] {

@@ -34,13 +34,15 @@ export interface ListingView {
 export type ListingChange = 'changed' | 'same' | 'new-document';
 
 /** How often a condition the page shows is looked at again while waiting for it. */
-const POLL_MS = 100;
+const POLL_MS = 50;
 /** A click that does not land in this long is tried again after closing overlays. */
 const CLICK_MS = 4_000;
 /** Changed items count once they, and the page's requests, have held still this long. */
-const STABLE_MS = 250;
+const STABLE_MS = 120;
 /** The grid's request came back and the items on screen did not change in this long: the new listing holds the same items. */
 const SAME_AFTER_RESPONSE_MS = 400;
+/** A new document that shows no card has its listing once it has been signed in, with no request under way, this long. */
+const EMPTY_AFTER_SIGN_IN_MS = 600;
 /** No request at all and no change in this long: a panel shown in place with the same items (a late fetch comes within 2 s). */
 const SAME_WITHOUT_REQUEST_MS = 2_200;
 
@@ -174,7 +176,7 @@ export class TjPage {
         const idle = view.net.inflight === 0;
         if (fresh) {
           signedInAt = view.signedIn ? signedInAt || now : 0;
-          const done = view.keys.length > 0 ? view.net.quietMs >= STABLE_MS : view.net.quietMs >= SAME_AFTER_RESPONSE_MS && now - signedInAt >= 1_000;
+          const done = view.keys.length > 0 ? view.net.quietMs >= STABLE_MS : view.net.quietMs >= SAME_AFTER_RESPONSE_MS && now - signedInAt >= EMPTY_AFTER_SIGN_IN_MS;
           if (signedInAt && idle && done) return before ? 'new-document' : 'changed';
         } else if (signature(view) !== signature(before)) {
           if (!seen || signature(view) !== signature(seen)) changedAt = now;

@@ -161,7 +161,8 @@ describe('TjUploader faults', () => {
       for (const file of files) {
         // The card is the truth: a file TJ kept before the connection dropped has its id.
         const kept = state.creatives.find((creative) => creative.name === nameOf(file));
-        const expected = message ? { status: 'failed', message: expect.stringMatching(message) } : { status: 'uploaded', creativeId: kept?.id };
+        // A failure was looked for on every page of the listing first: `checked`, so it can go again without another look.
+        const expected = message ? { status: 'failed', message: expect.stringMatching(message), checked: true } : { status: 'uploaded', creativeId: kept?.id };
         expect(results.get(nameOf(file)), JSON.stringify(fault)).toEqual(expected);
       }
       // Nothing was sent twice.
@@ -174,6 +175,21 @@ describe('TjUploader faults', () => {
         expect((await fs.stat(path.join(root, 'data/screenshots', shots[0] ?? ''))).mode & 0o777).toBe(0o600);
         expect((await fs.stat(path.join(root, 'data/screenshots'))).mode & 0o777).toBe(0o700);
       }
+      await uploader.close();
+      await sim.close();
+    }
+  });
+
+  it('says what it waited for and what the page showed when a step fails', async () => {
+    const sim = await simulator({ markupChange: 'upload-button' });
+    const root = await tempRoot();
+    const uploader = await uploaderFor(sim, root);
+    try {
+      const file = await makeImage(path.join(root, 'EN_Banner_ID-000000C1.png'), { seed: 3 });
+      const failure = await uploader.upload('static-banner', [{ path: file, name: nameOf(file) }]).then(() => undefined, (error: unknown) => error as Error);
+      expect(failure?.message).toMatch(/^TJ step "upload 1 files to Static Banner" failed waiting for button#newImage, then input\[type="file"\] and a div\.dz-preview per file: .+\. On screen: "MEDIA LIBRARY", "Account Balance" on screen, 0 cards \(\/media-library\)$/);
+      expect((await simState(sim)).uploads).toEqual({});
+    } finally {
       await uploader.close();
       await sim.close();
     }

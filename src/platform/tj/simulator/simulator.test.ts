@@ -9,6 +9,7 @@ import { launchBrowser } from '../browser.js';
 import { SimLibrary } from './library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './options.js';
 import { startSimulator, type RunningSimulator, type SimState } from './server.js';
+import { MARKUP_VARIANTS } from './variants.js';
 
 const media = openMedia();
 
@@ -284,6 +285,31 @@ describe('TJ simulator in Chromium', () => {
     await page.click('a.page-link.next');
     await page.locator('li.page-item.active a.page-link', { hasText: '2' }).waitFor();
     expect(page.url()).toBe(`${sim.url}/media-library`);
+    await page.close();
+    await sim.close();
+  });
+
+  it.each(MARKUP_VARIANTS.map((variant, n) => [n, variant] as const))('variant %i keeps what the contract fixes and changes what it leaves open', async (n, variant) => {
+    const library = new SimLibrary();
+    for (let i = 0; i < 14; i += 1) library.add({ name: `banner ${i}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(i), uploadDate: '2026-11-01' });
+    const sim = await start({ productTour: false, variant: n }, library);
+    const page = await signedIn(sim);
+    await page.goto(`${sim.url}/media-library`);
+    await page.getByText('MEDIA LIBRARY', { exact: true }).waitFor();
+    // What the contract fixes: the radios inside their labels, the upload button, each tab by a known id or its text.
+    expect(await page.locator('label:has(input#native_static)').count()).toBe(1);
+    expect(await page.locator('label:has(input#native_rollover)').count()).toBe(1);
+    expect(await page.locator('button#newImage').count()).toBe(1);
+    for (const text of ['Native', 'In-Stream', 'Static Banner', 'Video Banners']) expect(await page.locator('a', { hasText: text }).count(), text).toBeGreaterThan(0);
+    // What it leaves open.
+    expect(await page.locator('#creatives').count()).toBe(variant.container === 'creatives-div' ? 1 : 0);
+    expect(await page.locator(`a.${variant.activeClass}`, { hasText: { native: 'Native', in_stream_video: 'In-Stream', static: 'Static Banner', video: 'Video Banners' }[variant.openTab] }).count()).toBe(1);
+    expect(await page.locator('input[type="file"]').count()).toBe(variant.fileInput === 'zone-after-click' ? 0 : 1);
+    await page.click('button#newImage');
+    expect(await page.locator('input[type="file"]').count()).toBe(1);
+    // The static banners, on screen once their tab is chosen, whatever was shown at open.
+    await page.locator('a', { hasText: /^\s*static banners?\s*$/i }).click();
+    await expect.poll(() => page.locator('div.creativeContainer[data-id]:visible').count(), { timeout: 5_000 }).toBe(12);
     await page.close();
     await sim.close();
   });
