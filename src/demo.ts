@@ -33,7 +33,8 @@ const env = {
   CAMPAIGN_BRAND: 'Demo',
   CAMPAIGN_CTA_URL: 'https://example.com/cta',
 };
-const daemon = spawn(process.execPath, [cli, 'start', '--root', layout.root], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+// A group of its own: the terminal's Ctrl-C reaches the demo alone, which passes on one signal (two would be "stop now").
+const daemon = spawn(process.execPath, [cli, 'start', '--root', layout.root], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 
 console.log(`\nDemo root: ${layout.root}\nTJ simulator: ${simulator.url} (sign in as ${DEFAULT_SIMULATOR_OPTIONS.username} / ${DEFAULT_SIMULATOR_OPTIONS.password})\n`);
 const samples = new SampleMedia(media, storage);

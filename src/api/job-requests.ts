@@ -9,6 +9,7 @@ import type { Jobs } from '../jobs/jobs.js';
  */
 const REQUESTS = {
   upload: {
+    sends: true,
     options: z.object({ force: z.boolean().default(false), retryFailed: z.boolean().default(false) }),
     run: (jobs: Jobs, options: { force: boolean; retryFailed: boolean }) => jobs.uploadPass(options),
   },
@@ -21,6 +22,7 @@ const REQUESTS = {
   status: { options: z.object({}), run: (jobs: Jobs) => jobs.status() },
   'retry-failed': { options: z.object({}), run: (jobs: Jobs) => jobs.retryFailed() },
   'campaigns-create': {
+    sends: true,
     options: z.object({
       mapping: z.string().optional(),
       only: z.array(z.string()).optional(),
@@ -39,6 +41,11 @@ export type JobOptions<N extends JobName> = z.input<(typeof REQUESTS)[N]['option
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(REQUESTS, name);
+}
+
+/** Whether a job sends to the platform, so that whether it runs live or as a dry run matters. */
+export function jobSends(name: JobName): boolean {
+  return 'sends' in REQUESTS[name];
 }
 
 /** Runs a job by name with options as a request carries them, checked first. */

@@ -55,6 +55,6 @@ export async function runForCommand<N extends JobName>(command: Command, job: N,
   const token = (await storage.readText(config.layout.dashboardTokenFile))?.trim();
   if (!token) throw new ConfigError('data/dashboard.token', 'cannot be read, so the running daemon cannot be asked', 'Run the command as the user who runs the daemon.');
   console.error(`creative-flow: the daemon running on this root (pid ${daemon.pid}) does it; waiting for its result`);
-  const live = command.optsWithGlobals<GlobalOptions>().live === true;
-  return { result: await askDaemon(daemon, token, job, { ...options, ...(live ? { live } : {}) } as JobOptions<N>), byDaemon: true };
+  // The mode the person asked for travels with the job, either way: the daemon runs it only in that mode.
+  return { result: await askDaemon(daemon, token, job, { ...options, dryRun: config.dryRun } as JobOptions<N>), byDaemon: true };
 }

@@ -20,4 +20,27 @@ describe('createLogger', () => {
     expect(line.password).toBe('[redacted]');
     expect(line.account.cookie).toBe('[redacted]');
   });
+
+  it('redacts by key pattern at any depth, in errors carrying request headers, and inside texts', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = createLogger({ level: 'info', destination });
+    const failure = Object.assign(new Error('login to https://api.example.test/v2/login?api_key=key-in-url failed'), {
+      request: { headers: { Authorization: 'Bearer bearer-secret', Cookie: 'sid=cookie-secret', 'set-cookie': ['tj_session=set-cookie-secret'] } },
+    });
+    const config = { platforms: { tj: { tjPassword: 'tj-pass-secret', username: 'demo' }, exoclick: { EXO_API_TOKEN: 'exo-token-secret', sessionToken: 'session-token-secret' } } };
+    log.error({ err: failure, config, deep: { a: { b: { c: { d: { e: { clientSecret: 'deep-secret' } } } } } } }, 'sent with Authorization: Bearer text-bearer-secret');
+    const text = lines.join('');
+    for (const secret of ['key-in-url', 'bearer-secret', 'cookie-secret', 'set-cookie-secret', 'tj-pass-secret', 'exo-token-secret', 'session-token-secret', 'deep-secret', 'text-bearer-secret']) expect(text, secret).not.toContain(secret);
+    const line = JSON.parse(lines[0] ?? '{}') as { err: { message: string; request: { headers: Record<string, string> } }; config: { platforms: { tj: { username: string } } } };
+    // What is not a secret stays readable.
+    expect(line.config.platforms.tj.username).toBe('demo');
+    expect(line.err.message).toBe('login to https://api.example.test/v2/login?api_key=[redacted] failed');
+    expect(line.err.request.headers.Authorization).toBe('[redacted]');
+  });
 });

@@ -4,19 +4,28 @@ import pinoRoll from 'pino-roll';
 
 export type { Logger };
 
-/** Keys that may hold credentials anywhere in a log line; pino replaces their values. */
-export const REDACTED_KEYS = [
-  'password',
-  'TJ_PASSWORD',
-  'token',
-  'apiKey',
-  'api_key',
-  'cookie',
-  'cookies',
-  'authorization',
-  'storageState',
-  'session',
-];
+/**
+ * A key whose value may be a credential, wherever it sits in a log line and however it is cased:
+ * `password`, `tjPassword`, `TJ_PASSWORD`, `Authorization`, `set-cookie`, `EXO_API_TOKEN`…
+ */
+const SECRET_KEY = /pass(word|wd)?$|secret|token|cookie|authori[sz]ation|api[-_]?key|^session$|storage_?state|credential/i;
+/** A credential carried in a URL's query or an `Authorization`-like text inside a message. */
+const SECRET_IN_TEXT = /([?&](?:api[-_]?key|token|password|secret)=)[^&\s"']+|(Bearer\s+)[\w.~+/=-]+/gi;
+const CENSOR = '[redacted]';
+/** Nesting past this is cut: a log line is not the place for a whole object graph. */
+const MAX_DEPTH = 8;
+
+/** A copy of a log line's fields with every credential replaced, at any depth; errors become plain objects first. */
+export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return value.replace(SECRET_IN_TEXT, (_match, query?: string, bearer?: string) => `${query ?? bearer ?? ''}${CENSOR}`);
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value) || depth >= MAX_DEPTH) return '[cut]';
+  seen.add(value);
+  if (value instanceof Error) return redactSecrets(pino.stdSerializers.err(value), depth, seen);
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, seen));
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) && item !== undefined && item !== null ? CENSOR : redactSecrets(item, depth + 1, seen)]));
+}
 
 export interface LoggerOptions {
   readonly level: string;
@@ -34,7 +43,9 @@ function settings(level: string) {
   return {
     level,
     base: { pid: process.pid },
-    redact: { paths: REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' },
+    // By key pattern at any depth, and inside texts: pino's own `redact` takes exact paths only.
+    formatters: { log: (fields: Record<string, unknown>) => redactSecrets(fields) as Record<string, unknown> },
+    hooks: { logMethod(this: Logger, args: unknown[], method: (...rest: unknown[]) => void) { method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg))); } },
   };
 }
 

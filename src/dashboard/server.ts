@@ -1,8 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { isJobName, runJob } from '../api/job-requests.js';
+import { isJobName, jobSends, runJob } from '../api/job-requests.js';
 import { dashboardUrl, tokenMatches } from '../api/token.js';
 import { localDate } from '../core/dates.js';
 import { CreativeFlowError, describeError } from '../core/errors.js';
@@ -45,6 +46,8 @@ const HEARTBEAT_MS = 15_000;
  */
 export async function startDashboard(deps: DashboardDeps, port: number): Promise<RunningDashboard> {
   const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  // Open event streams: ended on close, or the server would wait for every open tab to go away.
+  const streams = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
   // Chart.js's browser build sits beside its module entry; its exports do not name it.
   const chartJs = await deps.storage.readText(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'));
@@ -65,7 +68,7 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   app.get('/assets/chart.js', async (_request, reply) => reply.type('text/javascript').send(chartJs ?? ''));
   app.get('/assets/dashboard.js', async (_request, reply) => reply.type('text/javascript').send(CLIENT_SCRIPT));
   app.get('/api/state', async () => deps.live.snapshot());
-  app.get('/events', (request, reply) => streamState(request, reply, deps.live));
+  app.get('/events', (request, reply) => streamState(request, reply, deps.live, streams));
 
   app.get<{ Params: { name: string } }>('/screenshots/:name', async (request, reply) => {
     const { name } = request.params;
@@ -86,10 +89,14 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     const { job } = request.params;
     if (!isJobName(job)) return reply.code(404).send({ error: `no job ${job}`, plain: `No job named "${job}".`, expected: true });
     const body = (request.body ?? {}) as Record<string, unknown>;
-    if (body.live === true && deps.dryRun) {
+    // A job that sends runs only in the mode it was asked for; without one (a dashboard button), in the daemon's.
+    if (jobSends(job) && body.dryRun === false && deps.dryRun) {
       return reply.code(409).send({ error: 'dry run', plain: 'The daemon on this root runs as a dry run, so it will not send anything for --live. Restart it live (DRY_RUN=false or `start --live`), or stop it and run the command alone.', expected: true });
     }
-    const { live: _live, ...options } = body;
+    if (jobSends(job) && body.dryRun === true && !deps.dryRun) {
+      return reply.code(409).send({ error: 'live', plain: 'The daemon on this root runs live, and this was asked as a dry run: the daemon would really send it. Add --live (or DRY_RUN=false) to send, or stop the daemon and run the command alone to see the dry run.', expected: true });
+    }
+    const { dryRun: _dryRun, ...options } = body;
     deps.log.info({ job }, 'A job was asked for through the local API');
     try {
       return { result: await runJob(deps.jobs, job, options) };
@@ -105,14 +112,18 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   return {
     port: bound,
     url: dashboardUrl(bound, deps.token),
-    close: () => app.close(),
+    close: async () => {
+      for (const stream of streams) stream.end();
+      await app.close();
+    },
   };
 }
 
 /** Server-sent events: the whole state now, then again after each change (at most every {@link PUSH_EVERY_MS}). */
-function streamState(request: FastifyRequest, reply: FastifyReply, live: LiveState): void {
+function streamState(request: FastifyRequest, reply: FastifyReply, live: LiveState, streams: Set<ServerResponse>): void {
   void reply.hijack();
   const stream = reply.raw;
+  streams.add(stream);
   stream.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   let timer: NodeJS.Timeout | undefined;
   const push = async (): Promise<void> => {
@@ -125,6 +136,7 @@ function streamState(request: FastifyRequest, reply: FastifyReply, live: LiveSta
   const stop = live.onChange(soon);
   const heartbeat = setInterval(() => stream.write(': still here\n\n'), HEARTBEAT_MS);
   request.raw.on('close', () => {
+    streams.delete(stream);
     stop();
     clearInterval(heartbeat);
     clearTimeout(timer);

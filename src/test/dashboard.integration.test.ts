@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../platform/tj/browser.js';
 import { REPO_ROOT, runCli, startDaemon, type Daemon } from './cli-runner.js';
 import { freePort, makeVideo, tempRoot, waitFor } from './fixtures.js';
+import { readInventory } from './harness.js';
 
 /** What the page's own state says: how many live updates it drew, and the states its progress table showed. */
 interface PageWatch {
@@ -103,5 +104,17 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
     expect([width, (height ?? 0) > 900]).toEqual([1400, true]);
     // `UPDATE_SCREENSHOT=1 npm test` refreshes the README's picture from this page.
     if (process.env.UPDATE_SCREENSHOT === '1') await fs.writeFile(path.join(REPO_ROOT, 'src', 'dashboard', 'dashboard.png'), full);
+  });
+
+  it('stops in under 2 s with the page still open on its event stream, the inventory written and the root unlocked', async () => {
+    // The page above keeps /events open, as a person's tab would.
+    await page.waitForFunction(() => ((globalThis as PageWatch).__cfUpdates ?? 0) > 0);
+    const started = Date.now();
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(daemon.output()).toContain('Stopped');
+    await expect(fs.stat(path.join(root, 'data', 'creative-flow.lock'))).rejects.toThrow();
+    expect((await readInventory(root)).map((row) => row.state)).toEqual(['staged', 'staged', 'staged']);
   });
 });

@@ -8,7 +8,7 @@ import { SimLibrary } from '../platform/tj/simulator/library.js';
 import type { SimulatorOptions } from '../platform/tj/simulator/options.js';
 import type { RunningSimulator } from '../platform/tj/simulator/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
-import { EXAMPLE_LIBRARY_CSV, listTree, makeImage, makeVideo, tempRoot, waitFor } from './fixtures.js';
+import { EXAMPLE_LIBRARY_CSV, freePort, listTree, makeImage, makeVideo, tempRoot, waitFor } from './fixtures.js';
 import { expectIdsMatch, expectNothingResent, liveEnv, records, simCreatives, simState, testSimulator } from './simulated-tj.js';
 
 const running: RunningSimulator[] = [];
@@ -265,6 +265,33 @@ describe('live uploads through the browser to the simulator', () => {
       expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'archived']);
       expect(await expectIdsMatch(root, sim)).toBe(3);
       expect(await simCreatives(sim)).toHaveLength(size + 3);
+    }
+  });
+
+  it('refuses a dry run asked of a live daemon (it would really send), and runs the same command with --live', async () => {
+    const sim = await simulator({ campaigns: [{ id: '3001', name: 'Never', type: 'native' }] });
+    const root = await tempRoot();
+    const env = liveEnv(sim);
+    // Its dashboard on: that is the local API commands ask it through.
+    const daemon = startDaemon(root, { ...env, UPLOAD_CRON: '0 0 1 1 *', DASHBOARD_PORT: String(await freePort()) });
+    try {
+      await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
+      await fs.mkdir(path.join(root, 'tracking', 'Upload_CSV'), { recursive: true });
+      await fs.writeFile(path.join(root, 'tracking', 'Upload_CSV', 'a.csv'), '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"A_ID-1","https://x.test","11","12","H","B"\n');
+      await fs.writeFile(path.join(root, 'tracking', 'campaign_mapping.csv'), 'campaign_id,csv_filename,campaign_name,enabled\n3001,a.csv,Never,true\n');
+      // The person typed no --live: a dry run. The daemon runs live, so it must not take the job.
+      const dry = { ...env, DRY_RUN: 'true' };
+      for (const args of [['upload'], ['campaigns', 'create']]) {
+        const asked = await runCli([...args, '--root', root], dry);
+        expect([asked.code, asked.stderr], args.join(' ')).toEqual([2, expect.stringMatching(/runs live, and this was asked as a dry run/)]);
+      }
+      expect((await simState(sim)).campaigns[0]?.ads).toEqual([]);
+      expect((await simState(sim)).uploads).toEqual({});
+      const live = await runCli(['upload', '--live', '--root', root], dry);
+      expect([live.code, live.stderr]).toEqual([0, expect.stringMatching(/the daemon running on this root \(pid \d+\) does it/)]);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
     }
   });
 });

@@ -51,7 +51,7 @@ export function describeVariant({ variant, faults, preroll }: VariantCase): void
     let root: string;
     let env: Record<string, string>;
     beforeAll(async () => {
-      sim = await testSimulator({ variant, faultPlan: faults, sessionCheckMs: 150, campaigns: [CAMPAIGN] }, seededLibrary());
+      sim = await testSimulator({ variant, faultPlan: faults, sessionCheckMs: 100, campaigns: [CAMPAIGN] }, seededLibrary());
       env = liveEnv(sim);
       root = await tempRoot();
       await makeVideo(path.join(root, 'inbox', 'native', 'clip.mp4'), { seconds: 2, seed: 10 + variant });

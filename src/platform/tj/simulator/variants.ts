@@ -85,11 +85,11 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     wording: 'other',
   },
   {
-    summary: 'no container: cards among the page\'s other elements, fetched after 2 s, Video Banners open, tabs known by their text alone, previews without file names, "Next" page links without the next class',
+    summary: 'no container: cards among the page\'s other elements, fetched after 1.5 s, Video Banners open, tabs known by their text alone, previews without file names, "Next" page links without the next class',
     container: 'none',
     listings: 'fetched',
     openTab: 'video',
-    gridDelayMs: 2_000,
+    gridDelayMs: 1_500,
     tabIds: 'unknown',
     activeClass: 'active',
     fileInput: 'zone-after-click',
