@@ -52,6 +52,8 @@ program
     } finally {
       await app.close();
       log.flush();
+      // Under pm2 the IPC channel to pm2 is open and would keep the process alive (pm2 then kills it 30 s later).
+      process.channel?.unref();
     }
   });
 

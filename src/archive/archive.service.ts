@@ -33,20 +33,25 @@ export class ArchiveService {
   async run(): Promise<void> {
     const uploaded = this.creatives.index.keysInState('uploaded');
     const unplanned: string[] = [];
-    for (const key of uploaded) if (!(await this.creatives.load(key))?.archive) unplanned.push(key);
+    // The index says uploaded; the record loaded says for sure (an index from a summary could be ahead of its segment).
+    const isUploaded = (record: CreativeRecord | undefined): record is CreativeRecord => record?.state === 'uploaded';
+    for (const key of uploaded) {
+      const record = await this.creatives.load(key);
+      if (isUploaded(record) && !record.archive) unplanned.push(key);
+    }
     if (unplanned.length > 0) {
       const batch = await this.runState.openArchiveBatch((number) => this.layout.rel(this.layout.archiveBatchDir(number, localDate())), localStamp(), unplanned);
       for (const key of unplanned) {
         // Read and changed together: a record read earlier may have left memory since.
         const record = await this.creatives.load(key);
-        if (record) this.creatives.put({ ...record, archive: { batch: batch.batch, dir: batch.dir } });
+        if (isUploaded(record)) this.creatives.put({ ...record, archive: { batch: batch.batch, dir: batch.dir } });
       }
       await this.creatives.flush();
     }
     const moved = new Map<string, number>();
     for (const key of uploaded) {
       const record = await this.creatives.load(key);
-      if (!record?.archive) continue;
+      if (!isUploaded(record) || !record.archive) continue;
       try {
         const archived = await archiveRecord(record, this.layout, this.storage);
         await this.creatives.commit(archived);

@@ -52,6 +52,12 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   // Chart.js's browser build sits beside its module entry; its exports do not name it.
   const chartJs = await deps.storage.readText(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'));
 
+  // Script runs only from this origin's own files, and none at all on a report page: a value that
+  // slipped through escaping could not run beside the token.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('content-security-policy', request.url.startsWith('/report') ? REPORT_POLICY : PAGE_POLICY).header('x-content-type-options', 'nosniff');
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     if (!allowedHosts.has(request.headers.host ?? '')) return reply.code(421).type('text/plain').send('This dashboard answers only on its own loopback address.');
     const fromHeader = headerToken(request);
@@ -118,6 +124,10 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     },
   };
 }
+
+const PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** A daily report is one self-contained page: its own style and embedded thumbnails, and nothing else. */
+const REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Server-sent events: the whole state now, then again after each change (at most every {@link PUSH_EVERY_MS}). */
 function streamState(request: FastifyRequest, reply: FastifyReply, live: LiveState, streams: Set<ServerResponse>): void {

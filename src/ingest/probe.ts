@@ -11,6 +11,9 @@ import type { KnownFakesFile } from './known-fakes.js';
  */
 export async function probe(record: CreativeRecord, ctx: StageContext, fakes?: Pick<KnownFakesFile, 'match' | 'wantsMd5'>): Promise<CreativeRecord> {
   const file = ctx.layout.abs(record.source.path);
+  // A link's bytes are someone else's file: archiving it would keep the link, not the creative.
+  const target = await ctx.storage.linkTarget(file);
+  if (target !== undefined) throw new BadInputError(`The file is a symbolic link (to ${target}), not a file`, record.source.path, 'Drop a copy of the file itself. The link is set aside here; what it points to is left as it is.');
   const before = await ctx.storage.stat(file);
   if (!before) throw new SourceChangedError('The file left inbox/ before it was read', record.source.path);
   const wantsMd5 = (await fakes?.wantsMd5()) ?? false;

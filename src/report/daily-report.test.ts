@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { buildDailyReport, touchedOn } from './daily-report.js';
+import { renderHtml } from './render.js';
 
 const at = (day: string, time: string): string => new Date(`${day}T${time}`).toISOString();
 
@@ -52,5 +53,22 @@ describe('buildDailyReport', () => {
   it('says which campaign settings hold placeholders, and how many CSVs wait for them', () => {
     const report = buildDailyReport({ date: day, records: [], waiting: 0, reviewStatusOf: () => undefined, csvsOfBatch: () => [], notReady: { missing: ['CAMPAIGN_TARGET_URL', 'CAMPAIGN_BRAND'], files: ['a', 'b'] } });
     expect(report.attention).toEqual([expect.stringMatching(/^2 campaign CSVs are written as _NOT_READY.*set CAMPAIGN_TARGET_URL, CAMPAIGN_BRAND in \.env/)]);
+  });
+
+  it('escapes every value on the HTML page, review statuses read from TJ included', () => {
+    const attack = '<img src=x onerror=alert(1)>';
+    const report = buildDailyReport({
+      date: day,
+      records: [record('x1', 'rejected', { discovered: at(day, '10:00:00'), rejected: at(day, '10:00:01') }, { reason: `bad ${attack}` })],
+      waiting: 0,
+      reviewStatusOf: () => attack,
+      csvsOfBatch: () => [],
+      reviewChanges: [{ name: `<script>alert(2)</script>`, creativeId: '1', to: attack, at: at(day, '12:00:00') }],
+    });
+    const html = renderHtml({ ...report, creatives: report.creatives.map((creative) => ({ ...creative, name: attack, reviewStatus: attack })) }, new Map());
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toMatch(/^<!doctype html>/);
   });
 });

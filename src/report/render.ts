@@ -1,5 +1,5 @@
 import { fileName } from '../core/files.js';
-import { escapeHtml } from '../core/html.js';
+import { Eta } from 'eta';
 import type { CampaignAdLine, DailyReport } from './daily-report.js';
 
 function seconds(value: number | undefined): string {
@@ -48,37 +48,44 @@ export function renderMarkdown(report: DailyReport): string {
   return lines.join('\n');
 }
 
+const eta = new Eta({ autoEscape: true, useWith: false });
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222}.counts{display:flex;gap:12px;flex-wrap:wrap}.count{border:1px solid #ddd;border-radius:6px;padding:8px 14px;text-align:center}.count b{display:block;font-size:24px}
+.grid{display:flex;flex-wrap:wrap;gap:12px}.creative{width:220px;margin:0;border:1px solid #ddd;border-radius:6px;overflow:hidden}.thumb{width:220px;height:124px;object-fit:cover;display:block;background:#eee}
+.none{display:flex;align-items:center;justify-content:center;color:#888}figcaption{padding:6px;font-size:12px}.name{font-weight:600;word-break:break-all}.rejected .state,.failed .state{color:#b00}.reason{color:#555}`;
+
+/**
+ * The page, in Eta with escaping on: every value (names, reasons, review statuses read from TJ's
+ * page, even the thumbnails' data: URLs) is escaped; only the style is raw. Nothing is built by
+ * hand, so no value can be missed.
+ */
+const TEMPLATE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>creative-flow <%= it.r.date %></title><style><%~ it.style %></style></head>
+<body><h1>creative-flow, <%= it.r.date %></h1><div class="counts"><% for (const [label, n] of it.counts) { %><div class="count"><b><%= n %></b><span><%= label %></span></div><% } %></div>
+<p>Review statuses on TJ: <%= it.reviewStatuses %> · bytes saved by conversion: <%= it.saved %> · drop to upload: median <%= it.median %>, worst <%= it.worst %></p>
+<% if (it.r.attention.length) { %><h2>Needs attention</h2><ul class="attention"><% for (const line of it.r.attention) { %><li><%= line %></li><% } %></ul><% } %>
+<% for (const [title, items] of it.lists) { if (!items.length) continue; %><h2><%= title %></h2><ul><% for (const item of items) { %><li><code><%= item.file %></code>: <%= item.reason %></li><% } %></ul><% } %>
+<% if (it.r.reviewChanges.length) { %><h2>Reviewed by TJ today</h2><ul><% for (const change of it.r.reviewChanges) { %><li class="<%= change.to %>"><%= change.to %>: <code><%= change.name %></code> (<%= change.creativeId %>)</li><% } %></ul><% } %>
+<% if (it.campaigns.length) { %><h2>Ads created in campaigns</h2><ul><% for (const [campaign, ads] of it.campaigns) { %><li><b><%= campaign %></b>: <%= ads.map((ad) => ad.adName).join(', ') %></li><% } %></ul><% } %>
+<% if (it.r.campaignAds.refused.length) { %><h2>Ads TJ refused</h2><ul><% for (const ad of it.r.campaignAds.refused) { %><li><b><%= ad.campaignName %></b> (<%= ad.campaignId %>) <code><%= ad.adName %></code>: <%= ad.reason ?? '' %></li><% } %></ul><% } %>
+<% if (it.r.batches.length) { %><h2>Batches</h2><ul><% for (const batch of it.r.batches) { %><li>Batch <%= batch.batch %>: <a href="../../<%= batch.dir %>"><%= batch.dir %></a><% for (const csv of batch.csvs) { %> · <a href="../../<%= csv %>"><%= it.fileName(csv) %></a><% } %></li><% } %></ul><% } %>
+<h2>Creatives handled</h2><div class="grid"><% for (const c of it.r.creatives) { const thumbnail = it.thumbnails.get(c.key); %><figure class="creative <%= c.state %>"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><div>TJ <%= it.ids(c) %></div><div class="state"><%= c.state %><% if (c.reviewStatus) { %> · <%= c.reviewStatus %><% } %></div><% if (c.reason) { %><div class="reason"><%= c.reason %></div><% } %></figcaption></figure><% } %></div></body></html>`;
+
 /** One page, no outside resources: thumbnails are embedded, so it opens anywhere. */
 export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, string>): string {
-  const c = report.counts;
-  const cells = (Object.entries(c) as [string, number][]).map(([label, n]) => `<div class="count"><b>${n}</b><span>${label}</span></div>`).join('');
-  const cards = report.creatives
-    .map((creative) => {
-      const thumbnail = thumbnails.get(creative.key);
-      const picture = thumbnail ? `<img class="thumb" alt="${escapeHtml(creative.name)}" src="${thumbnail}">` : '<div class="thumb none">no picture</div>';
-      const ids = creative.ids.length ? creative.ids.join(' / ') : '—';
-      return `<figure class="creative ${creative.state}">${picture}<figcaption><div class="name">${escapeHtml(creative.name)}</div><div>TJ ${escapeHtml(ids)}</div><div class="state">${creative.state}${creative.reviewStatus ? ` · ${escapeHtml(creative.reviewStatus)}` : ''}</div>${creative.reason ? `<div class="reason">${escapeHtml(creative.reason)}</div>` : ''}</figcaption></figure>`;
-    })
-    .join('\n');
-  const list = (title: string, items: readonly { file: string; reason: string }[]): string =>
-    items.length ? `<h2>${title}</h2><ul>${items.map((item) => `<li><code>${escapeHtml(item.file)}</code>: ${escapeHtml(item.reason)}</li>`).join('')}</ul>` : '';
-  const batches = report.batches
-    .map((batch) => `<li>Batch ${batch.batch}: <a href="../../${escapeHtml(batch.dir)}">${escapeHtml(batch.dir)}</a>${batch.csvs.map((csv) => ` · <a href="../../${escapeHtml(csv)}">${escapeHtml(fileName(csv))}</a>`).join('')}</li>`)
-    .join('');
-  const campaignAds = [...byCampaign(report.campaignAds.created)].map(([campaign, ads]) => `<li><b>${escapeHtml(campaign)}</b>: ${ads.map((ad) => `<code>${escapeHtml(ad.adName)}</code>`).join(', ')}</li>`).join('');
-  const refusedAds = report.campaignAds.refused.map((ad) => `<li><b>${escapeHtml(ad.campaignName)}</b> (${escapeHtml(ad.campaignId)}) <code>${escapeHtml(ad.adName)}</code>: ${escapeHtml(ad.reason ?? '')}</li>`).join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>creative-flow ${report.date}</title>
-<style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}.counts{display:flex;gap:12px;flex-wrap:wrap}.count{border:1px solid #ddd;border-radius:6px;padding:8px 14px;text-align:center}.count b{display:block;font-size:24px}
-.grid{display:flex;flex-wrap:wrap;gap:12px}.creative{width:220px;margin:0;border:1px solid #ddd;border-radius:6px;overflow:hidden}.thumb{width:220px;height:124px;object-fit:cover;display:block;background:#eee}
-.none{display:flex;align-items:center;justify-content:center;color:#888}figcaption{padding:6px;font-size:12px}.name{font-weight:600;word-break:break-all}.rejected .state,.failed .state{color:#b00}.reason{color:#555}</style></head>
-<body><h1>creative-flow, ${report.date}</h1><div class="counts">${cells}</div>
-<p>Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'} · bytes saved by conversion: ${megabytes(report.bytesSaved)} · drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}</p>
-${report.attention.length ? `<h2>Needs attention</h2><ul class="attention">${report.attention.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
-${list('Rejected', report.rejected)}${list('Duplicates', report.duplicates)}${list('Failed', report.failed)}
-${report.reviewChanges.length ? `<h2>Reviewed by TJ today</h2><ul>${report.reviewChanges.map((change) => `<li class="${change.to}">${change.to}: <code>${escapeHtml(change.name)}</code> (${change.creativeId})</li>`).join('')}</ul>` : ''}
-${campaignAds ? `<h2>Ads created in campaigns</h2><ul>${campaignAds}</ul>` : ''}${refusedAds ? `<h2>Ads TJ refused</h2><ul>${refusedAds}</ul>` : ''}
-${batches ? `<h2>Batches</h2><ul>${batches}</ul>` : ''}
-<h2>Creatives handled</h2><div class="grid">${cards}</div></body></html>`;
+  return eta.renderString(TEMPLATE, {
+    r: report,
+    style: STYLE,
+    counts: Object.entries(report.counts),
+    reviewStatuses: Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none',
+    saved: megabytes(report.bytesSaved),
+    median: seconds(report.dropToUpload.median),
+    worst: seconds(report.dropToUpload.worst),
+    lists: [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed]],
+    campaigns: [...byCampaign(report.campaignAds.created)],
+    thumbnails,
+    fileName,
+    ids: (creative: DailyReport['creatives'][number]) => (creative.ids.length ? creative.ids.join(' / ') : '—'),
+  });
 }
 
 /** Ads grouped under "Campaign name (id)". */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { tempRoot } from '../test/fixtures.js';
+import { InvalidTransitionError } from '../core/state.js';
 import { CreativeRepository } from './creative.repository.js';
 import { DatabaseFileError } from './durable-json-file.js';
 import { StorageRepository } from './storage.repository.js';
@@ -19,6 +20,7 @@ describe('CreativeRepository', () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage);
     const created = repository.create(discovered(1));
+    repository.put({ ...created, state: 'probed' });
     await repository.commit({
       ...created,
       state: 'named',
@@ -58,8 +60,8 @@ describe('CreativeRepository', () => {
   it('starts from the summaries, reading whole segments only when asked, and trusts no stale summary', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
-    const records = Array.from({ length: 30 }, (_, n) => repository.create(discovered(n)));
-    for (const record of records) repository.put({ ...record, state: 'staged', hash: record.key.padEnd(64, 'f') });
+    const records = Array.from({ length: 30 }, (_, n) => repository.create({ ...discovered(n), state: 'staged' }));
+    for (const record of records) repository.put({ ...record, hash: record.key.padEnd(64, 'f') });
     const c5 = repository.get('c5');
     if (c5) repository.put({ ...c5, outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x_ID-00000005.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false }] });
     await repository.close();
@@ -121,5 +123,45 @@ describe('CreativeRepository', () => {
       }
     }
     await expect(CreativeRepository.open(path.join(root, 'other'), new Unreadable(), { readOnly: true })).rejects.toThrow(/cannot be read \(EACCES\)/);
+  });
+
+  it('lets a record change state only as the state table allows, whoever asks', async () => {
+    const repository = await CreativeRepository.open(path.join(await tempRoot(), 'db'), storage);
+    const created = repository.create(discovered(7));
+    // An archive pass that met a creative never uploaded: refused, and the record is left as it was.
+    expect(() => repository.put({ ...created, state: 'archived' })).toThrow(InvalidTransitionError);
+    expect(repository.get(created.key)?.state).toBe('discovered');
+    repository.put({ ...created, state: 'probed' });
+    expect(repository.get(created.key)?.state).toBe('probed');
+    await repository.close();
+  });
+
+  it('writes a summary of the records its segment holds, not of changes made while the segment was being written', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    let during: (() => void) | undefined;
+    // A disk that is slow to take the segment: the pipeline moves on meanwhile.
+    const slow = new (class extends StorageRepository {
+      override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
+        if (/creatives-\d+\.json$/.test(args[0]) && during) {
+          const change = during;
+          during = undefined;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          change();
+        }
+        return super.writeFileAtomic(...args);
+      }
+    })();
+    const repository = await CreativeRepository.open(dir, slow, { flushDelayMs: 60_000 });
+    const created = repository.create({ ...discovered(1), state: 'staged' });
+    await repository.flush();
+    during = () => repository.put({ ...created, state: 'uploaded' });
+    repository.put({ ...created, attempts: 1 });
+    await repository.flush();
+    // A crash now: the change made during the write never reached the segment.
+    const segment = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.json'), 'utf8')) as { version: number; records: Record<string, CreativeRecord> };
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { version: number; rows: [string, string][] };
+    expect(summary.version).toBe(segment.version);
+    expect(summary.rows.find(([key]) => key === created.key)?.[1]).toBe(segment.records[created.key]?.state);
+    expect(segment.records[created.key]?.state).toBe('staged');
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { CreativeRecord } from '../core/record.js';
-import type { State } from '../core/state.js';
+import { assertTransition, type State } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { DurableJsonFile, unreadable } from './durable-json-file.js';
 import type { StorageRepository } from './storage.repository.js';
@@ -139,7 +139,10 @@ export class CreativeRepository {
     return record;
   }
 
-  /** Replaces a record in memory; it reaches disk with the next flush. */
+  /**
+   * Replaces a record in memory; it reaches disk with the next flush. A change of state must be
+   * one the state table allows, whoever asks: an illegal one throws {@link InvalidTransitionError}.
+   */
   put(record: CreativeRecord): void {
     const number = this.segmentOf(record.key);
     let segment = this.loaded.get(number);
@@ -148,6 +151,8 @@ export class CreativeRepository {
       segment = this.newSegment(number);
       this.loaded.set(number, segment);
     }
+    const previous = segment.data.records[record.key];
+    if (previous && previous.state !== record.state) assertTransition(previous.state, record.state, record.key);
     segment.data.records[record.key] = record;
     this.index.set(entryOf(record), record.source.path);
     this.dirty.add(number);
@@ -194,13 +199,16 @@ export class CreativeRepository {
     const segment = this.loaded.get(number);
     if (!segment) return;
     segment.data.version += 1;
-    // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
-    await segment.write();
+    const version = segment.data.version;
+    // The rows of the very records being written, taken with them: a record changed while the
+    // segment is on its way to disk is the next version's, and must not reach this summary.
     const rows = Object.values(segment.data.records).map((record): SegmentSummary['rows'][number] => {
       const entry = entryOf(record);
       return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0];
     });
-    await this.summaryFile(number).write({ format: SUMMARY_FORMAT, version: segment.data.version, rows });
+    // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
+    await segment.write();
+    await this.summaryFile(number).write({ format: SUMMARY_FORMAT, version, rows });
   }
 
   /** The segment's summary, when it matches the segment's current version. */

@@ -13,9 +13,14 @@ export function unreadable(target: string, error: unknown): DatabaseFileError {
   });
 }
 
+/** The write under way to each file, across every adapter of it: the next one waits for it. */
+const writing = new Map<string, Promise<void>>();
+
 /**
  * lowdb's JSON file adapter, with the fsync that lowdb's own leaves out: the temp file and its folder
- * are flushed before and after the rename, so a power cut leaves the old or the new file.
+ * are flushed before and after the rename, so a power cut leaves the old or the new file. Writes
+ * to one file go one at a time, in the order they were asked for, as lowdb's own adapter does:
+ * two renames racing could otherwise leave the older data last.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
   constructor(
@@ -42,6 +47,14 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await this.storage.writeFileAtomic(this.file, JSON.stringify(data));
+    // The data as it is now: it may change while the writes before this one finish.
+    const text = JSON.stringify(data);
+    const mine = (writing.get(this.file) ?? Promise.resolve()).catch(() => undefined).then(() => this.storage.writeFileAtomic(this.file, text));
+    writing.set(this.file, mine);
+    try {
+      await mine;
+    } finally {
+      if (writing.get(this.file) === mine) writing.delete(this.file);
+    }
   }
 }

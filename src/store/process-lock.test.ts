@@ -78,4 +78,21 @@ describe('ProcessLock', () => {
     await fs.utimes(lockFile, minuteAgo, minuteAgo);
     await (await ProcessLock.acquire(lockFile, storage)).release();
   });
+
+  it('takes over a dead lock from this kernel under another hostname (a container restarted), and says how to clear one from another machine', async () => {
+    const dir = await tempRoot();
+    const lockFile = path.join(dir, 'creative-flow.lock');
+    const boot = (await fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    // A pid no process has: the container that held it is gone.
+    const dead = { pid: 2 ** 22 + 12_345, started: '1', host: 'container-before-restart', boot, since: '2026-11-30T10:00:00.000Z' };
+    await fs.writeFile(lockFile, JSON.stringify(dead));
+    const lock = await ProcessLock.acquire(lockFile, storage);
+    expect(JSON.parse(await fs.readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), boot });
+    await lock.release();
+
+    await fs.writeFile(lockFile, JSON.stringify({ ...dead, host: 'other-machine', boot: 'another-kernel' }));
+    const refused = await ProcessLock.acquire(lockFile, storage).then(() => undefined, (error: unknown) => error as RootInUseError);
+    expect(refused).toBeInstanceOf(RootInUseError);
+    expect(refused?.plain).toMatch(/pid 4206649 on other-machine.*another machine \(other-machine\).*if nothing runs there any more, remove .*creative-flow\.lock/s);
+  });
 });

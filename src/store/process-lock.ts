@@ -10,6 +10,8 @@ interface Holder {
   /** The process's start time as the kernel counts it (Linux); a reused pid has another. */
   readonly started: string | null;
   readonly host: string;
+  /** The kernel's boot id (Linux): the same in a container restarted under a new hostname, another after a reboot or on another machine. */
+  readonly boot: string | null;
   readonly since: string;
 }
 
@@ -29,7 +31,7 @@ export class ProcessLock {
   ) {}
 
   static async acquire(file: string, storage: StorageRepository): Promise<ProcessLock> {
-    const me: Holder = { pid: process.pid, started: await startTime(process.pid, storage), host: os.hostname(), since: new Date().toISOString() };
+    const me: Holder = { pid: process.pid, started: await startTime(process.pid, storage), host: os.hostname(), boot: await bootId(storage), since: new Date().toISOString() };
     const content = JSON.stringify(me);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
@@ -41,9 +43,13 @@ export class ProcessLock {
       const existing = await storage.readText(file);
       if (existing === undefined) continue;
       const holder = parseHolder(existing);
-      if (await isHeld(holder, existing, file, storage)) {
-        const who = holder ? `pid ${holder.pid}${holder.host === me.host ? '' : ` on ${holder.host}`}, since ${holder.since}` : 'a creative-flow that is starting';
-        throw new RootInUseError(`Another creative-flow (${who}) is using this root`, { hint: 'Stop it first (pm2 stop creative-flow), or give this one another --root.' });
+      if (await isHeld(holder, existing, file, storage, me)) {
+        const elsewhere = holder !== undefined && !sameKernel(holder, me);
+        const who = holder ? `pid ${holder.pid}${elsewhere ? ` on ${holder.host}` : ''}, since ${holder.since}` : 'a creative-flow that is starting';
+        const hint = elsewhere
+          ? `It runs on another machine (${holder.host}), which cannot be checked from here. Stop it there; if nothing runs there any more, remove ${file}.`
+          : 'Stop it first (pm2 stop creative-flow), or give this one another --root.';
+        throw new RootInUseError(`Another creative-flow (${who}) is using this root`, { hint });
       }
       // Stale: removed only if it is still the same stale lock, never one taken over meanwhile.
       await storage.removeIfUnchanged(file, existing);
@@ -56,7 +62,8 @@ export class ProcessLock {
     const text = await storage.readText(file);
     if (text === undefined) return undefined;
     const holder = parseHolder(text);
-    return holder && holder.host === os.hostname() && (await isHeld(holder, text, file, storage)) ? holder.pid : undefined;
+    const me = { host: os.hostname(), boot: await bootId(storage) };
+    return holder && sameKernel(holder, me) && (await isHeld(holder, text, file, storage, me)) ? holder.pid : undefined;
   }
 
   /** Removes the lock if it is still ours. */
@@ -69,13 +76,13 @@ function parseHolder(text: string): Holder | undefined {
   try {
     const value = JSON.parse(text) as Partial<Holder>;
     if (typeof value.pid !== 'number') return undefined;
-    return { pid: value.pid, started: value.started ?? null, host: value.host ?? '', since: value.since ?? '' };
+    return { pid: value.pid, started: value.started ?? null, host: value.host ?? '', boot: value.boot ?? null, since: value.since ?? '' };
   } catch {
     return undefined;
   }
 }
 
-async function isHeld(holder: Holder | undefined, text: string, file: string, storage: StorageRepository): Promise<boolean> {
+async function isHeld(holder: Holder | undefined, text: string, file: string, storage: StorageRepository, me: Pick<Holder, 'host' | 'boot'>): Promise<boolean> {
   if (!holder) {
     // An older version writes the pid after creating the file: young and unreadable means being written.
     const legacyPid = Number.parseInt(text, 10);
@@ -84,10 +91,20 @@ async function isHeld(holder: Holder | undefined, text: string, file: string, st
     return age < UNREADABLE_GRACE_MS;
   }
   // Another machine's process cannot be checked from here (a shared folder): it holds the root.
-  if (holder.host !== os.hostname()) return true;
+  if (!sameKernel(holder, me)) return true;
   if (!isAlive(holder.pid)) return false;
   const started = await startTime(holder.pid, storage);
   return holder.started === null || started === null || started === holder.started;
+}
+
+/** Whether the holder ran on this kernel: the same hostname, or the same boot id (a container restarted under a new hostname). */
+function sameKernel(holder: Pick<Holder, 'host' | 'boot'>, me: Pick<Holder, 'host' | 'boot'>): boolean {
+  return holder.host === me.host || (holder.boot !== null && holder.boot === me.boot);
+}
+
+/** This kernel's boot id; null where there is none to read. */
+async function bootId(storage: StorageRepository): Promise<string | null> {
+  return (await storage.readText('/proc/sys/kernel/random/boot_id').catch(() => undefined))?.trim() || null;
 }
 
 function isAlive(pid: number): boolean {

@@ -379,7 +379,17 @@ export class StorageRepository {
     await fs.rm(file, { force: true });
   }
 
-  /** Every regular file below `dir`, as absolute paths; a missing folder has none. */
+  /** Where a symbolic link points; undefined for anything that is not one (or is missing). */
+  async linkTarget(file: string): Promise<string | undefined> {
+    try {
+      return (await fs.lstat(file)).isSymbolicLink() ? await fs.readlink(file) : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every regular file below `dir`, and every symbolic link (so a link dropped there is seen and set aside), as absolute paths; a missing folder has none. */
   async listFiles(dir: string): Promise<string[]> {
     let entries;
     try {
@@ -388,7 +398,7 @@ export class StorageRepository {
       if (isMissing(error)) return [];
       throw error;
     }
-    return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+    return entries.filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => path.join(entry.parentPath, entry.name));
   }
 
   /** Removes temporary files a crash left behind below `dir`. */

@@ -52,7 +52,9 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
       void import('node:http').then(({ request }) => request({ host: '127.0.0.1', port, path: `/?token=${token}`, headers: { host: `attacker.example:${port}` } }, (response) => resolve(response.statusCode ?? 0)).end());
     });
     expect(rebound).toBe(421);
-    expect((await fetch(url)).status).toBe(200);
+    const home = await fetch(url);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self';/);
     expect(await fs.stat(path.join(root, 'data', 'dashboard.token')).then((stat) => stat.mode & 0o777)).toBe(0o600);
   });
 
@@ -89,6 +91,9 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
     await expect.poll(() => page.locator('#action-result').innerText(), { timeout: 30_000 }).toBe('Write the report now: done');
     expect((await fs.readdir(path.join(root, 'tracking', 'reports'))).filter((name) => name.endsWith('.html'))).toHaveLength(1);
     await expect.poll(() => page.locator('#today a').count()).toBe(1);
+    // The report page may run no script at all.
+    const report = await fetch(`http://127.0.0.1:${port}/report?token=${new URL(url).searchParams.get('token') ?? ''}`);
+    expect([report.status, report.headers.get('content-security-policy')]).toEqual([200, expect.stringMatching(/^default-src 'none'; style-src 'unsafe-inline'; img-src data:/)]);
   });
 
   it("looks right: a screenshot shows the chart's bars and today's thumbnails", async () => {
@@ -115,6 +120,7 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(daemon.output()).toContain('Stopped');
     await expect(fs.stat(path.join(root, 'data', 'creative-flow.lock'))).rejects.toThrow();
-    expect((await readInventory(root)).map((row) => row.state)).toEqual(['staged', 'staged', 'staged']);
+    // Three native pairs, a row each for the video, the thumbnail and the original: all written before the exit.
+    expect((await readInventory(root)).map((row) => row.state)).toEqual(Array(9).fill('staged'));
   });
 });

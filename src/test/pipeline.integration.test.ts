@@ -94,6 +94,7 @@ describe('regular creatives, duplicates and bad input', () => {
   let root: string;
   let app: App;
   const hashes: Record<string, string> = {};
+  let linkedTarget = '';
 
   beforeAll(async () => {
     root = await tempRoot();
@@ -119,6 +120,9 @@ describe('regular creatives, duplicates and bad input', () => {
     await truncateFile(await makeVideo(path.join(inbox, 'cut-faststart.mp4'), { seconds: 4, seed: 7, faststart: true }), 0.6);
     await makeImageBomb(path.join(inbox, 'bomb.png'));
     await makeAudio(path.join(inbox, 'song.mp3'));
+    linkedTarget = await makeVideo(path.join(await tempRoot(), 'elsewhere.mp4'), { seconds: 2, seed: 9 });
+    hashes.linked = await sha256(linkedTarget);
+    await fs.symlink(linkedTarget, path.join(inbox, 'linked.mp4'));
     // Not yet real files: left alone.
     for (const name of ['download.mp4.part', 'video.mp4.crdownload', 'upload.tmp', '.hidden.mp4']) await fs.writeFile(path.join(inbox, name), 'partial');
     await processAndRead(root);
@@ -215,6 +219,7 @@ describe('regular creatives, duplicates and bad input', () => {
     ['cut-faststart.mp4', /truncated or corrupt near its end/],
     ['bomb.png', /claims 30000×30000 pixels \(900 megapixels\)/],
     ['song.mp3', /no video stream \(it holds only audio\)/],
+    ['linked.mp4', /is a symbolic link \(to .*elsewhere\.mp4\), not a file/],
   ])('sets %s aside in archive/rejected with a plain reason', async (name, reason) => {
     const record = recordOf(`inbox/${name}`);
     expect(record.state).toBe('rejected');
@@ -223,10 +228,17 @@ describe('regular creatives, duplicates and bad input', () => {
     expect(await fs.readFile(path.join(root, `${record.setAside?.path}.reason.txt`), 'utf8')).toMatch(reason);
   });
 
+  it('leaves what a link dropped in inbox/ points to as it was, and keeps the link set aside, not archived as an original', async () => {
+    expect(await sha256(linkedTarget)).toBe(hashes.linked);
+    const record = recordOf('inbox/linked.mp4');
+    expect(record.outputs ?? []).toEqual([]);
+    expect((await fs.lstat(path.join(root, record.setAside?.path ?? ''))).isSymbolicLink()).toBe(true);
+  });
+
   it('leaves partial downloads and dotfiles alone, and loses no input', async () => {
     expect(await listTree(path.join(root, 'inbox'))).toEqual(['.hidden.mp4', 'download.mp4.part', 'upload.tmp', 'video.mp4.crdownload']);
     const inputs = records;
-    expect(inputs).toHaveLength(18);
+    expect(inputs).toHaveLength(19);
     for (const record of inputs) {
       const kept = record.setAside?.path ?? record.outputs?.find((output) => !output.converted)?.path;
       expect(kept, record.source.path).toBeDefined();

@@ -55,7 +55,11 @@ describe('pm2 start ecosystem.config.js', () => {
     expect(await fs.readFile(log, 'utf8')).toMatch(/"job":"report","msg":"A job was asked for through the local API"/);
     expect(await fs.readFile(path.join(root, 'data', 'logs', 'creative-flow.out.log'), 'utf8').catch(() => '')).not.toContain('"level"');
 
+    const stopping = Date.now();
     await run(PM2, ['stop', 'creative-flow'], { env, cwd: REPO_ROOT });
+    // It exits by itself once stopped: pm2 never has to kill it.
+    expect(Date.now() - stopping).toBeLessThan(3_000);
+    expect(await fs.readFile(path.join(env.PM2_HOME ?? '', 'pm2.log'), 'utf8')).not.toMatch(/SIGKILL/);
     const text = await fs.readFile(log, 'utf8');
     expect(text).toContain('"msg":"Signal received"');
     expect(text).toContain('"msg":"Stopped"');

@@ -29,9 +29,9 @@ function seededLibrary(): SimLibrary {
   const seed = (count: number, fields: { tab: 'native' | 'in_stream_video' | 'static' | 'video'; nativeType: 0 | 1; fileType: string; dimensions: string }, prefix: string): void => {
     for (let n = 0; n < count; n += 1) library.add({ ...fields, name: `${prefix}_seed_${n}`, sha256: `${prefix}${n}`, uploadDate: '2026-10-01' });
   };
-  seed(14, { tab: 'static', nativeType: 0, fileType: '.png', dimensions: '300x250' }, 'banner');
-  seed(13, { tab: 'native', nativeType: 0, fileType: '.png', dimensions: '640x360' }, 'thumb');
-  seed(13, { tab: 'native', nativeType: 1, fileType: '.mp4', dimensions: '640x360' }, 'clip');
+  seed(12, { tab: 'static', nativeType: 0, fileType: '.png', dimensions: '300x250' }, 'banner');
+  seed(12, { tab: 'native', nativeType: 0, fileType: '.png', dimensions: '640x360' }, 'thumb');
+  seed(12, { tab: 'native', nativeType: 1, fileType: '.mp4', dimensions: '640x360' }, 'clip');
   seed(2, { tab: 'in_stream_video', nativeType: 0, fileType: '.mp4', dimensions: '1280x720' }, 'preroll');
   seed(1, { tab: 'video', nativeType: 0, fileType: '.mp4', dimensions: '300x250' }, 'videobanner');
   return library;

@@ -40,9 +40,9 @@ const CLICK_MS = 4_000;
 /** Changed items count once they, and the page's requests, have held still this long. */
 const STABLE_MS = 120;
 /** The grid's request came back and the items on screen did not change in this long: the new listing holds the same items. */
-const SAME_AFTER_RESPONSE_MS = 400;
+const SAME_AFTER_RESPONSE_MS = 250;
 /** A new document that shows no card has its listing once it has been signed in, with no request under way, this long. */
-const EMPTY_AFTER_SIGN_IN_MS = 600;
+const EMPTY_AFTER_SIGN_IN_MS = 500;
 /** No request at all and no change in this long: a panel shown in place with the same items (a late fetch comes within 2 s). */
 const SAME_WITHOUT_REQUEST_MS = 2_200;
 
