@@ -93,4 +93,28 @@ describe('HandsOffService', () => {
     expect(await t.service.queueBatch(t.batch, [t.csv])).toBe(0);
     expect(await t.service.hasWork()).toBe(false);
   });
+
+  it('loses nothing queued while the queue runs: one writer of the checkpoint at a time', async () => {
+    const t = await setup(3);
+    expect(await t.service.queueBatch(t.batch, [t.csv])).toBe(1);
+    // A rule for the other creative arrives; its batch is queued while the first campaign is being created.
+    const targets = path.join(t.root, 'tracking', 'campaign_targets.csv');
+    await fs.writeFile(targets, 'folder,category,campaign_id,ad_type\nPromo,,1001,native\nOther,,1002,native\n');
+    await fs.utimes(targets, new Date(), new Date(Date.now() + 5_000));
+    t.platform.campaigns.set('1002', { name: 'Other campaign', ads: new Map() });
+    let queued: Promise<number> | undefined;
+    const slowCreate: typeof t.createAds = async (campaignId, ads) => {
+      queued ??= t.service.queueBatch(t.batch, [t.csv]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return t.createAds(campaignId, ads);
+    };
+    const run = await t.service.run(slowCreate, { dryRun: false, ignoreLimit: false });
+    expect(run.results.map((each) => each.result)).toEqual(['succeeded']);
+    expect(await queued).toBe(2);
+    const saved = JSON.parse(await fs.readFile(path.join(t.root, 'data', 'checkpoints', 'hands-off.json'), 'utf8')) as Checkpoint;
+    const entries = Object.values(saved.campaigns);
+    expect(entries.find((entry) => entry.campaignId === '1002')?.status).toBe('pending');
+    expect(entries.find((entry) => entry.campaignId === '1001')?.status).toBe('succeeded');
+    expect(await t.service.hasWork()).toBe(true);
+  });
 });

@@ -36,6 +36,13 @@ export interface HandsOffOptions {
  * checkpoint format and browser owner as `campaigns create`. Off while no rule names a campaign.
  */
 export class HandsOffService {
+  /**
+   * The checkpoint has one writer at a time: each use reads it, changes it and writes it back
+   * whole, so two at once (a pass queuing a batch while `campaigns create --queued` runs, or
+   * housekeeping) would lose the other's changes.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly layout: Layout,
     private readonly storage: StorageRepository,
@@ -48,6 +55,10 @@ export class HandsOffService {
 
   /** Queues the ads of a batch's written (ready) CSVs for the campaigns the rules name; returns how many jobs. */
   async queueBatch(batch: ArchivedBatch, files: readonly string[]): Promise<number> {
+    return this.exclusive(() => this.queueBatchNow(batch, files));
+  }
+
+  private async queueBatchNow(batch: ArchivedBatch, files: readonly string[]): Promise<number> {
     const targets = await this.targets.current();
     if (targets.length === 0) return 0;
     const byCreativeId = new Map<string, CreativeRecord>();
@@ -74,12 +85,17 @@ export class HandsOffService {
 
   /** Whether a queued or failed (under the limit) campaign waits: asked every upload pass, so read from the entries alone. */
   async hasWork(): Promise<boolean> {
+    // A read alone: it takes no turn, and a write under way leaves the file whole (atomic).
     const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
     return checkpoint.due({ retryFailed: true, maxAttempts: this.options.maxAttempts }).length > 0;
   }
 
   /** Creates the queued ads, and retries the failed ones: up to the limit, or, asked by a person, past it. */
   async run(createAds: CreateAds, options: HandsOffRunOptions): Promise<CampaignRunSummary> {
+    return this.exclusive(() => this.runNow(createAds, options));
+  }
+
+  private async runNow(createAds: CreateAds, options: HandsOffRunOptions): Promise<CampaignRunSummary> {
     const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
     const decide = { retryFailed: true, ...(options.ignoreLimit ? {} : { maxAttempts: this.options.maxAttempts }) };
     const jobs = checkpoint.due(decide).flatMap(([, entry]) => jobOf(entry));
@@ -97,8 +113,17 @@ export class HandsOffService {
 
   /** Forgets campaigns that succeeded before `before` (ms): the queue does not grow with the months. */
   async forgetDone(before: number): Promise<number> {
-    const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
-    return checkpoint.forget((entry) => entry.status === 'succeeded' && Date.parse(entry.finishedAt ?? entry.updatedAt) < before);
+    return this.exclusive(async () => {
+      const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
+      return checkpoint.forget((entry) => entry.status === 'succeeded' && Date.parse(entry.finishedAt ?? entry.updatedAt) < before);
+    });
+  }
+
+  /** Runs `work` once every use of the checkpoint before it is done, failed or not. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const mine = this.turn.then(work, work);
+    this.turn = mine.catch(() => undefined);
+    return mine;
   }
 }
 

@@ -2,16 +2,21 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 
+/** A logger whose JSON lines are kept in memory. */
+function capture(): { lines: string[]; log: ReturnType<typeof createLogger> } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, log: createLogger({ level: 'info', destination }) };
+}
+
 describe('createLogger', () => {
   it('writes JSON lines with credentials redacted, at any depth', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const log = createLogger({ level: 'info', destination });
+    const { lines, log } = capture();
     log.info({ password: 'hunter2', account: { TJ_PASSWORD: 'secret-1', cookie: 'sid=abc' }, request: { headers: { authorization: 'Bearer t' } } }, 'signing in');
     const text = lines.join('');
     for (const secret of ['hunter2', 'secret-1', 'sid=abc', 'Bearer t']) expect(text).not.toContain(secret);
@@ -22,14 +27,7 @@ describe('createLogger', () => {
   });
 
   it('redacts by key pattern at any depth, in errors carrying request headers, and inside texts', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const log = createLogger({ level: 'info', destination });
+    const { lines, log } = capture();
     const failure = Object.assign(new Error('login to https://api.example.test/v2/login?api_key=key-in-url failed'), {
       request: { headers: { Authorization: 'Bearer bearer-secret', Cookie: 'sid=cookie-secret', 'set-cookie': ['tj_session=set-cookie-secret'] } },
     });

@@ -12,9 +12,12 @@ function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass')) {
   const counts = { opened: 0, closed: 0, running: 0, mostAtOnce: 0 };
   let savedAt = 1;
   let status: SessionStatus | undefined;
+  const browsers: { alive: boolean }[] = [];
   const open = async (): Promise<Uploader> => {
     counts.opened += 1;
-    return { close: async () => void (counts.closed += 1) } as unknown as Uploader;
+    const browser = { alive: true, close: async () => void (counts.closed += 1) };
+    browsers.push(browser);
+    return browser as unknown as Uploader;
   };
   const connection = new PlatformConnection({
     open,
@@ -31,7 +34,7 @@ function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass')) {
     await new Promise((resolve) => setTimeout(resolve, ms));
     counts.running -= 1;
   };
-  return { connection, counts, work, status: () => status, saveSession: () => void (savedAt = Date.now() + 1_000) };
+  return { connection, counts, work, browsers, status: () => status, saveSession: () => void (savedAt = Date.now() + 1_000) };
 }
 
 describe('PlatformConnection', () => {
@@ -42,6 +45,18 @@ describe('PlatformConnection', () => {
     expect(h.counts.opened).toBe(1);
     await h.connection.close();
     expect(h.counts.closed).toBe(1);
+  });
+
+  it('opens a new browser for the next piece of work when the last one crashed, instead of failing every pass', async () => {
+    const h = harness();
+    await h.connection.use(async () => 'one');
+    const [crashed] = h.browsers;
+    if (crashed) crashed.alive = false;
+    let used: unknown;
+    await h.connection.use(async (uploader) => void (used = uploader));
+    expect(h.counts).toMatchObject({ opened: 2, closed: 1 });
+    expect(used).toBe(h.browsers[1]);
+    expect(used).not.toBe(crashed);
   });
 
   it('runs work started together one at a time: a sync and an upload never share the page', async () => {

@@ -93,6 +93,11 @@ export class PlatformConnection {
     const waiting = await this.waitingFor();
     if (waiting) throw new PlatformWaitsError(waiting);
     try {
+      if (this.uploader && !this.uploader.alive) {
+        // The browser crashed or was killed: the work goes on in a new one, not in a dead one for good.
+        this.deps.log.warn({}, 'The browser went away; a new one is started for the work on TJ');
+        await this.close().catch(() => undefined);
+      }
       this.uploader ??= await this.deps.open();
       return await work(this.uploader);
     } catch (error) {

@@ -34,6 +34,8 @@ export interface Uploader {
   findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>>;
   /** Pages of the platform's library read so far (for the benchmark: it must not grow with the library). */
   readonly pagesRead: number;
+  /** False once the uploader cannot work any more (its browser crashed or was killed): a new one is opened. */
+  readonly alive: boolean;
   /** Keeps an idle session alive (TJ ends it after some minutes without a request). */
   keepAlive(): Promise<void>;
   /** Every creative of every listing, reading at most `maxPages` pages a listing. */

@@ -46,7 +46,7 @@ const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
   { module: /^chokidar$/, only: /^intake\/watch\.ts$/ },
   { module: /^(pino|pino-roll|pino-pretty)$/, only: /^core\/(logger\.ts|pino-roll\.d\.ts)$/ },
   { module: /^fastify$/, only: /^dashboard\/server\.ts$/ },
-  { module: /^eta$/, only: /^dashboard\/page\.ts$/ },
+  { module: /^eta$/, only: /^(dashboard\/page|report\/render)\.ts$/ },
   { module: /^@inquirer\/prompts$/, only: /^cli\/prompter\.ts$/ },
   { module: /^cli-progress$/, only: /^cli\/campaign-progress\.ts$/ },
 ];

@@ -36,6 +36,9 @@ export class FakePlatform implements Uploader {
   private nextId = 1_032_600_001;
   private pages = 0;
 
+  /** Set false to play a browser that crashed. */
+  alive = true;
+
   get pagesRead(): number {
     return this.pages;
   }

@@ -34,8 +34,11 @@ describe('a file replaced between conversion and staging', () => {
     };
     const stat = await app.services.storage.stat(source);
     let record: CreativeRecord = app.services.creatives.create({ state: 'discovered', source: { path: config.layout.rel(source), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} });
+    // Each step recorded as the ingest records it: the state table allows one step at a time.
     record = await probe(record, ctx);
+    await app.services.creatives.commit(record);
     record = await name(record, { folderDefaults: { lookup: async () => undefined }, configDefaults: config.defaults, index: app.services.creatives.index });
+    await app.services.creatives.commit(record);
     record = await convert(record, ctx);
     await app.services.creatives.commit(record);
     const oldOutputs = (record.outputs ?? []).filter((output) => output.converted).map((output) => output.path);

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +193,24 @@ describe('TjUploader faults', () => {
       expect((await simState(sim)).uploads).toEqual({});
     } finally {
       await uploader.close();
+      await sim.close();
+    }
+  });
+
+  it('says it is no longer alive once its Chromium is killed, so the next piece of work opens a new one', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    const uploader = await uploaderFor(sim, root);
+    try {
+      expect(uploader.alive).toBe(true);
+      // kill -9 of the browser this uploader started (the only Chromium this test process runs now).
+      const children = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      const browsers = children.filter((pid) => /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
+      expect(browsers.length).toBeGreaterThan(0);
+      for (const pid of browsers) process.kill(Number(pid), 'SIGKILL');
+      await expect.poll(() => uploader.alive, { timeout: 10_000 }).toBe(false);
+    } finally {
+      await uploader.close().catch(() => undefined);
       await sim.close();
     }
   });

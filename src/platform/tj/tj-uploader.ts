@@ -76,6 +76,10 @@ export class TjUploader implements Uploader {
     return this.pages;
   }
 
+  get alive(): boolean {
+    return this.browser.isConnected();
+  }
+
   async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
     const listing = TARGET_LISTINGS[target];
     await this.openListing(listing);
