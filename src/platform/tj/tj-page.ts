@@ -38,7 +38,7 @@ const POLL_MS = 50;
 /** A click that does not land in this long is tried again after closing overlays. */
 const CLICK_MS = 4_000;
 /** Changed items count once they, and the page's requests, have held still this long. */
-const STABLE_MS = 120;
+const STABLE_MS = 100;
 /** The grid's request came back and the items on screen did not change in this long: the new listing holds the same items. */
 const SAME_AFTER_RESPONSE_MS = 250;
 /** A new document that shows no card has its listing once it has been signed in, with no request under way, this long. */

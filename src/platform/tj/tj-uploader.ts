@@ -31,7 +31,7 @@ interface PreviewOutcome {
 /** HTTP statuses of an upload that say nothing about the file: a fault, retried after a look at the library. */
 const FAULT_STATUSES = new Set([0, 408, 429]);
 /** How long a file input the upload button makes is waited for, when the page had one already. */
-const NEW_INPUT_MS = 500;
+const NEW_INPUT_MS = 250;
 
 /** TJ's Media Library through a headless browser: one page, one piece of work at a time. */
 export class TjUploader implements Uploader {
