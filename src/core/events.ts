@@ -21,6 +21,10 @@ export interface ActivityEvents {
   problem: [problem: Problem];
   /** The daily report was written. */
   report: [report: ReportWritten];
+  /** The browser went away (a crash, or killed) and a new one took over the work on the platform. */
+  browserRestarted: [];
+  /** An upload pass failed (not for a login): how many in a row now, and why the last did. */
+  passFailed: [inARow: number, message: string];
 }
 
 export interface UploadBatchInFlight {

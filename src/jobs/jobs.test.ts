@@ -16,11 +16,12 @@ const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun:
 const planned: UploadOutcome = { key: 'c0', path: rootPath('uploaded/Image/a.png'), target: 'static-banner', status: 'dry_run', retries: 0, at: '' };
 
 /** The upload pass's services as fakes that count what they were asked to do. */
-async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary; runMs?: number }) {
+async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary; runMs?: number; fails?: Error }) {
   const config = await loadConfig({ root: await tempRoot(), env: { DRY_RUN: String(options.dryRun) } });
   const storage = new StorageRepository();
   const calls = { opened: 0, paused: 0, archived: 0, statusFiles: 0, plansReported: 0, running: 0, mostAtOnce: 0 };
   const reported = new Set<string>();
+  const events = new ActivityBus();
   const services: Services = {
     storage,
     creatives: await CreativeRepository.open(config.layout.db, storage),
@@ -39,6 +40,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
         calls.mostAtOnce = Math.max(calls.mostAtOnce, (calls.running += 1));
         await new Promise((resolve) => setTimeout(resolve, options.runMs ?? 0));
         calls.running -= 1;
+        if (options.fails) throw options.fails;
         return options.result ?? summary();
       },
       retryFailed: async () => 0,
@@ -70,9 +72,9 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }), forgetDone: async () => 0 },
     },
     retention: { prune: async () => ({ screenshots: 0, temporary: 0, reports: 0 }) },
-    events: new ActivityBus(),
+    events,
   };
-  return { jobs: new Jobs(services, config, log), calls };
+  return { jobs: new Jobs(services, config, log), calls, events };
 }
 
 describe('the upload pass', () => {
@@ -104,5 +106,15 @@ describe('the upload pass', () => {
     const passes = await Promise.all([jobs.uploadPass(), jobs.uploadPass(), jobs.uploadPass()]);
     expect(passes.every((pass) => pass.summary?.uploaded === 1)).toBe(true);
     expect(calls).toMatchObject({ opened: 3, mostAtOnce: 1 });
+  });
+
+  it('still archives when the upload fails (a browser that died), fails the pass, and counts the failures in a row for the notice', async () => {
+    const { jobs, calls, events } = await uploadPass({ dryRun: false, staged: true, fails: new Error('Target page, context or browser has been closed') });
+    const said: [number, string][] = [];
+    events.on('passFailed', (inARow, message) => void said.push([inARow, message]));
+    for (const pass of [1, 2, 3]) await expect(jobs.uploadPass(), `pass ${pass}`).rejects.toThrow(/browser has been closed/);
+    expect(calls.archived).toBe(3);
+    expect(said.map(([inARow]) => inARow)).toEqual([1, 2, 3]);
+    expect(said[2]?.[1]).toMatch(/browser has been closed/);
   });
 });

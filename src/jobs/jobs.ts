@@ -1,6 +1,7 @@
 import type { ArchiveService } from '../archive/archive.service.js';
 import { missingCampaignSettings } from '../config/campaign-template.js';
 import type { Config } from '../config/config.js';
+import { describeError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { PruneResult, RetentionService } from '../housekeeping/retention.service.js';
 import { localDate } from '../core/dates.js';
@@ -76,6 +77,8 @@ export class Jobs {
   /** `campaigns create`, and the ads the daemon creates on its own after a batch. */
   readonly campaigns: CampaignJobs;
   private uploadTurn: Promise<unknown> = Promise.resolve();
+  /** Upload passes that failed one after the other (a login wait is not a failure): the notice says so from the third. */
+  private failedPassesInARow = 0;
 
   constructor(
     private readonly services: Services,
@@ -131,6 +134,7 @@ export class Jobs {
     if (options.retryFailed) await uploads.retryFailed();
     let summary: UploadSummary | undefined;
     let waitingFor: string | undefined;
+    let failure: unknown;
     if (this.config.dryRun) {
       const outcomes = await uploads.plan();
       // Reported once per plan, not every pass, and not again by the next `process --once`.
@@ -146,7 +150,9 @@ export class Jobs {
           // TJ refused the password, or asks for a person before the first page (a captcha at the
           // first sign-in): recorded by the connection, said once; the files wait.
           if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;
-          throw error;
+          // Anything else (a browser that died, a page that never loaded): the rest of the pass still runs, then it fails.
+          failure = error;
+          return undefined;
         });
         if (summary?.loginRequired) await connection.pauseForLogin(summary.loginMessage ?? 'TJ asks for a person to sign in');
         waitingFor = await connection.waitingFor();
@@ -161,6 +167,12 @@ export class Jobs {
     if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
     if (summary && !summary.dryRun) await tracking.writeLibraryExport();
     await this.campaigns.handsOffPass(options.signal);
+    if (failure !== undefined) {
+      this.failedPassesInARow += 1;
+      this.services.events.emit('passFailed', this.failedPassesInARow, describeError(failure));
+      throw failure;
+    }
+    this.failedPassesInARow = 0;
     return { summary, archived, waitingFor };
   }
 

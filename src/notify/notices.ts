@@ -7,6 +7,9 @@ import type { Notifier } from './notifier.js';
  * that failed for good, creatives TJ rejected, the daily report. Never a secret: names, counts and
  * plain reasons only. `where` says which machine and root speaks.
  */
+/** Failed upload passes in a row that make a notice. */
+export const FAILED_PASSES_NOTICE = 3;
+
 export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: string): void {
   const say = (key: string, text: string): void => notifier.notify({ key, text: `creative-flow (${where}): ${text}` });
   events.on('platform', (status) => {
@@ -18,6 +21,11 @@ export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: s
     if (record.state === 'failed') say(`failed:${record.key}`, `${name} failed for good: ${record.reason ?? message}. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`);
     const refused = record.outputs?.find((output) => output.upload?.status === 'rejected');
     if (record.state === 'rejected' && refused) say(`rejected:${record.key}`, `TJ rejected ${fileName(refused.path)}: ${refused.upload?.message ?? record.reason ?? 'no reason given'}.`);
+  });
+  events.on('browserRestarted', () => say('browser-restarted', 'the browser working on TJ went away (a crash, or killed); a new one took over, and nothing is sent twice. If this repeats, check the machine\'s memory.'));
+  events.on('passFailed', (inARow, message) => {
+    // One failed pass is often a blip the next one covers; three in a row need a person.
+    if (inARow >= FAILED_PASSES_NOTICE) say('passes-failing', `upload passes keep failing (${inARow} in a row); the last said: ${message}. Staged files wait in uploaded/; \`creative-flow status\` shows the errors.`);
   });
   events.on('report', (report) => {
     const counts = Object.entries(report.counts)

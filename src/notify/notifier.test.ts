@@ -89,6 +89,8 @@ describe('webhook notifications', () => {
     events.emit('creative', { ...base, key: 'c2', state: 'rejected', reason: 'TJ refused it', outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false, upload: { status: 'rejected', message: 'content guidelines', batch: 1, at: '' } }] }, 'rejected');
     events.emit('creative', { ...base, key: 'c3', state: 'rejected', reason: 'not a video' }, 'rejected');
     events.emit('report', { date: '2026-11-22', counts: { received: 3, uploaded: 2 }, files: [] });
+    // A pass that fails is a blip until the third in a row.
+    for (const inARow of [1, 2, 3]) events.emit('passFailed', inARow, 'the browser has been closed');
     await notifier.flush(1_000);
     expect(sent).toEqual([
       expect.stringMatching(/^creative-flow \(host:\/srv\/creatives\): TJ needs a person to sign in .*creative-flow login/),
@@ -96,6 +98,7 @@ describe('webhook notifications', () => {
       expect.stringMatching(/broken\.mp4 failed for good: ffmpeg crashed 3 times/),
       expect.stringMatching(/TJ rejected x\.png: content guidelines/),
       expect.stringMatching(/daily report for 2026-11-22: received 3, uploaded 2/),
+      expect.stringMatching(/upload passes keep failing \(3 in a row\); the last said: the browser has been closed/),
     ]);
     expect(sent.join()).not.toMatch(/f00/);
   });

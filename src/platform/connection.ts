@@ -97,6 +97,7 @@ export class PlatformConnection {
         // The browser crashed or was killed: the work goes on in a new one, not in a dead one for good.
         this.deps.log.warn({}, 'The browser went away; a new one is started for the work on TJ');
         await this.close().catch(() => undefined);
+        this.deps.events.emit('browserRestarted');
       }
       this.uploader ??= await this.deps.open();
       return await work(this.uploader);

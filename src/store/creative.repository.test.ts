@@ -91,9 +91,22 @@ describe('CreativeRepository', () => {
 
   it('shares one write between concurrent commits and loses none of them', async () => {
     const dir = path.join(await tempRoot(), 'db');
-    const repository = await CreativeRepository.open(dir, storage);
+    // Counts the segment files written: 200 commits at once must not mean 200 rewrites.
+    let segmentWrites = 0;
+    const counting = new (class extends StorageRepository {
+      override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
+        if (/creatives-\d+\.json$/.test(args[0])) segmentWrites += 1;
+        return super.writeFileAtomic(...args);
+      }
+    })();
+    const repository = await CreativeRepository.open(dir, counting);
     const records = Array.from({ length: 200 }, (_, n) => repository.create(discovered(n)));
+    await repository.flush();
+    segmentWrites = 0;
     await Promise.all(records.map((record) => repository.commit({ ...record, state: 'probed', hash: record.key.padEnd(64, '0') })));
+    // 200 records in two segments of 128: one write each, at most one more each for a commit that came after the first had started.
+    expect(segmentWrites).toBeGreaterThanOrEqual(2);
+    expect(segmentWrites).toBeLessThanOrEqual(4);
     await repository.close();
     const reopened = await CreativeRepository.open(dir, storage);
     const states: string[] = [];

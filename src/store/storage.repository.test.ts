@@ -21,7 +21,7 @@ describe('StorageRepository', () => {
   it('moves across devices by copy, hash check and unlink', async (context) => {
     // /dev/shm is a tmpfs on Linux: a rename from there to the temp folder fails with EXDEV.
     const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
-    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip();
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const from = path.join(shm, 'source.bin');
     await fs.writeFile(from, Buffer.alloc(3 << 20, 7));
     const hash = await sha256(from);
@@ -34,7 +34,7 @@ describe('StorageRepository', () => {
 
   it('keeps the source when the copy does not match the hash it should have', async (context) => {
     const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
-    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip();
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const from = path.join(shm, 'source.bin');
     await fs.writeFile(from, 'content');
     const destDir = path.join(await tempRoot(), 'dest');
@@ -78,7 +78,7 @@ describe('StorageRepository', () => {
 
   it('across devices, refuses a name another file holds and takes over an identical copy of an earlier try', async (context) => {
     const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
-    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip();
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const from = path.join(shm, 'source.bin');
     await fs.writeFile(from, 'the input');
     const dest = path.join(await tempRoot(), 'moved.bin');

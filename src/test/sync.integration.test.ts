@@ -48,10 +48,9 @@ describe('sync with TJ, on a library seeded with the 746-creative export', () =>
     // Every creative under TJ's own type name, the two native sub-types apart, whatever the seed called it.
     const typeById = new Map(rows.map((row) => [row.creative_id, row.creative_type]));
     expect(new Set(typeById.values())).toEqual(new Set(['Native Static Banner', 'Native Rollover', 'In-Stream Video', 'Static Banner', 'Video Banners']));
-    for (const row of seeded) {
-      const expected = /native_image|native static/i.test(row.creative_type) ? 'Native Static Banner' : /native_video|native rollover/i.test(row.creative_type) ? 'Native Rollover' : undefined;
-      if (expected) expect(typeById.get(row.creative_id), row.creative_id).toBe(expected);
-    }
+    const native = seeded.filter((row) => /native_image|native static|native_video|native rollover/i.test(row.creative_type));
+    expect(native.length).toBeGreaterThan(0);
+    for (const row of native) expect(typeById.get(row.creative_id), row.creative_id).toBe(/native_image|native static/i.test(row.creative_type) ? 'Native Static Banner' : 'Native Rollover');
   });
 
   it('sync-status picks up statuses changed on TJ, in the cache, the inventory and the report', async () => {

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApp } from '../app.js';
@@ -292,6 +296,45 @@ describe('live uploads through the browser to the simulator', () => {
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;
+    }
+  });
+
+  it('goes on after its Chromium is killed mid-pass: a new browser, the rest uploaded, nothing sent twice', async () => {
+    const sim = await simulator({ processingMs: 700 });
+    const root = await tempRoot();
+    await Promise.all(Array.from({ length: 6 }, (_, n) => makeImage(path.join(root, 'inbox', 'Banners', `crash${n}.png`), { seed: 600 + n })));
+    // A webhook receiver: the team hears of the crash once.
+    const notices: string[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        notices.push((JSON.parse(body) as { text: string }).text);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const daemon = startDaemon(root, { ...liveEnv(sim), UPLOAD_CRON: '*/1 * * * * *', UPLOAD_BATCH_SIZE: '2', NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` });
+    try {
+      await waitFor(async () => (await simCreatives(sim)).length >= 1, 90_000, 'a batch under way', 50);
+      // kill -9 of the daemon's Chromium, as a crash would.
+      const children = execFileSync('pgrep', ['-P', String(daemon.child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      const browsers = children.filter((pid) => /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
+      expect(browsers.length).toBeGreaterThan(0);
+      for (const pid of browsers) process.kill(Number(pid), 'SIGKILL');
+      await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 6, 120_000, 'all archived after the crash', 500);
+      expect(daemon.output()).toContain('The browser went away; a new one is started');
+      const names = (await simCreatives(sim)).map((creative) => creative.name);
+      expect(new Set(names).size).toBe(6);
+      expect(names).toHaveLength(6);
+      expect(await expectIdsMatch(root, sim)).toBe(6);
+      await expectNothingResent(sim);
+      await waitFor(() => notices.some((text) => text.includes('went away')), 10_000, 'the notice');
+      expect(notices.filter((text) => text.includes('went away'))).toHaveLength(1);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+      await new Promise<void>((resolve) => hook.close(() => resolve()));
     }
   });
 });
