@@ -2,19 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { ActivityBus } from '../core/events.js';
 import { createLogger } from '../core/logger.js';
 import type { SessionStatus } from '../core/platform.js';
-import { credentialsFingerprint, PlatformConnection, PlatformWaitsError } from './connection.js';
+import { BrowserStartError, credentialsFingerprint, PlatformConnection, PlatformWaitsError } from './connection.js';
 import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 
 /** A connection over fakes: counts browsers opened and closed, keeps its status in memory, and saves a session on cue. */
-function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass')) {
+function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass'), startFailures = 0) {
   const counts = { opened: 0, closed: 0, running: 0, mostAtOnce: 0 };
   let savedAt = 1;
   let status: SessionStatus | undefined;
   const browsers: { alive: boolean }[] = [];
+  let failing = startFailures;
   const open = async (): Promise<Uploader> => {
     counts.opened += 1;
+    if (failing > 0) {
+      failing -= 1;
+      throw new Error('Failed to launch the browser process');
+    }
     const browser = { alive: true, close: async () => void (counts.closed += 1) };
     browsers.push(browser);
     return browser as unknown as Uploader;
@@ -26,6 +31,7 @@ function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass')) {
     credentials,
     events: new ActivityBus(),
     log,
+    reopenBackoffMs: 100,
   });
   /** Work that holds the browser for a while and notes how many pieces ran at once. */
   const work = async (ms: number): Promise<void> => {
@@ -57,6 +63,22 @@ describe('PlatformConnection', () => {
     expect(h.counts).toMatchObject({ opened: 2, closed: 1 });
     expect(used).toBe(h.browsers[1]);
     expect(used).not.toBe(crashed);
+  });
+
+  it('tries a browser that would not start again only after a backoff that doubles', async () => {
+    const h = harness(undefined, 2);
+    await expect(h.connection.use(async () => 'one')).rejects.toThrow(/Failed to launch/);
+    // Straight away: not tried, and said plainly.
+    await expect(h.connection.use(async () => 'two')).rejects.toThrow(BrowserStartError);
+    expect(h.counts.opened).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await expect(h.connection.use(async () => 'three')).rejects.toThrow(/Failed to launch/);
+    // The second wait is twice the first.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await expect(h.connection.use(async () => 'four')).rejects.toThrow(/tried again in/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await h.connection.use(async () => 'five')).toBe('five');
+    expect(h.counts.opened).toBe(3);
   });
 
   it('runs work started together one at a time: a sync and an upload never share the page', async () => {

@@ -20,12 +20,20 @@ export interface ConnectionDeps {
   readonly credentials: string;
   readonly events: ActivityBus;
   readonly log: Logger;
+  /** After a browser fails to start, the next try waits this long, doubling each time up to 5 min. */
+  readonly reopenBackoffMs?: number;
 }
+
+/** The longest wait between two tries at starting the browser. */
+const MAX_REOPEN_BACKOFF_MS = 5 * 60_000;
 
 /** Tells two username–password pairs apart without keeping the password. */
 export function credentialsFingerprint(username: string | undefined, password: string | undefined): string {
   return createHash('sha256').update(`creative-flow\0${username ?? ''}\0${password ?? ''}`).digest('hex');
 }
+
+/** The browser would not start, and is not tried again until its backoff has passed. */
+export class BrowserStartError extends CreativeFlowError {}
 
 /** Work on the platform waits for a person: a login, or credentials TJ accepts. */
 export class PlatformWaitsError extends CreativeFlowError {
@@ -44,6 +52,9 @@ export class PlatformWaitsError extends CreativeFlowError {
 export class PlatformConnection {
   private uploader: Uploader | undefined;
   private lastUsed = 0;
+  /** Starts of the browser that failed one after the other, and when the next may be tried. */
+  private failedStarts = 0;
+  private nextStartAt = 0;
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ConnectionDeps) {}
@@ -99,7 +110,7 @@ export class PlatformConnection {
         await this.close().catch(() => undefined);
         this.deps.events.emit('browserRestarted');
       }
-      this.uploader ??= await this.deps.open();
+      this.uploader ??= await this.start();
       return await work(this.uploader);
     } catch (error) {
       if (error instanceof CredentialsRefusedError) await this.stop({ state: 'password-refused', since: new Date().toISOString(), message: error.plain, credentials: this.deps.credentials });
@@ -107,6 +118,24 @@ export class PlatformConnection {
       throw error;
     } finally {
       this.lastUsed = Date.now();
+    }
+  }
+
+  /** Opens the browser; after one that would not start, not again before the backoff has passed. */
+  private async start(): Promise<Uploader> {
+    const waitMs = this.nextStartAt - Date.now();
+    if (waitMs > 0) throw new BrowserStartError(`The browser for TJ would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, { hint: 'Check that Chromium is installed and that the machine has memory free (`creative-flow check`).' });
+    try {
+      const uploader = await this.deps.open();
+      this.failedStarts = 0;
+      return uploader;
+    } catch (error) {
+      // A sign-in that needs a person is not a browser that would not start: the login wait covers it.
+      if (!(error instanceof LoginRequiredError || error instanceof CredentialsRefusedError)) {
+        this.failedStarts += 1;
+        this.nextStartAt = Date.now() + Math.min(MAX_REOPEN_BACKOFF_MS, (this.deps.reopenBackoffMs ?? 5_000) * 2 ** (this.failedStarts - 1));
+      }
+      throw error;
     }
   }
 
