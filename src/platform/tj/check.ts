@@ -60,7 +60,6 @@ const NOT_READ_ONLY: Readonly<Record<string, string>> = {
   'hint.previewName': 'shown only during an upload; nothing is uploaded here',
   'hint.sessionError': 'shown only for an upload refused for a dead session',
   'hint.errorAlert': 'shown only after a CSV is previewed or ads are created; nothing is sent here',
-  'hint.lengthWidgetOption': 'opened only while reading a table (not here)',
   'hint.emptyRow': 'shown only for an empty table',
 };
 

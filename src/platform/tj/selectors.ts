@@ -110,9 +110,8 @@ export const TJ_HINTS = {
   emptyRow: '.dataTables_empty',
   /** Messages of an error preview that mean the session died (an HTTP 401 says it without them). */
   sessionError: /session has expired|log ?in again|sign ?in again/i,
-  /** The select2 widget over the length select, as a person would use it (the select alone is enough). */
+  /** The select2 widget over the length select, as some pages have it: checked by `check`; the flows set the select beneath it. */
   lengthWidget: 'span[id^="select2-dt-length-"][id$="-container"]',
-  lengthWidgetOption: 'li.select2-results__option',
   /** TJ's pages are Bootstrap (its modals are), so an error is assumed to be Bootstrap's alert. */
   errorAlert: '.alert-danger',
 } as const;
