@@ -98,14 +98,14 @@ export class TjUploader implements Uploader {
 
     // The listing reloaded, read through: every name TJ did not refuse is looked up before anything could be sent again.
     await this.openListing(listing);
-    const seen = await this.afterUpload(listing, before, files.map((file) => file.name).filter((name) => !refused(statusOf(name))));
+    const seen = await this.lookUp(listing, files.map((file) => file.name).filter((name) => !refused(statusOf(name))), TJ.maxPages, before);
     const results = new Map<string, UploadResult>();
     for (const file of files) {
-      const card = seen.get(file.name);
+      const card = seen.found.get(file.name);
       const preview = previews.get(file.name);
       const status = statusOf(file.name);
       // A new card of its name is its own, whatever the answer said (TJ kept it before the connection dropped); an old one is what TJ already had.
-      if (card) results.set(file.name, card.fresh ? { status: 'uploaded', creativeId: card.creativeId } : { status: 'duplicate', creativeId: card.creativeId });
+      if (card) results.set(file.name, { status: card.fresh ? 'uploaded' : 'duplicate', creativeId: card.card.creativeId });
       else if (status === 401 || (preview && !preview.ok && TJ_HINTS.sessionError.test(preview.message))) throw new LoginRequiredError(preview?.message || 'an upload was refused for a dead session');
       else if (refused(status)) results.set(file.name, { status: 'rejected', message: preview?.message || `TJ refused it (HTTP ${status})` });
       else {
@@ -121,15 +121,8 @@ export class TjUploader implements Uploader {
   async findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>> {
     const listing = TARGET_LISTINGS[target];
     await this.openListing(listing);
-    const wanted = new Set(names);
-    const found = new Map<string, LibraryCard>();
-    await this.tj.step(`look up ${names.length} names in ${listing.type}`, `the next page of the ${listing.type} listing`, async () => {
-      for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
-        for (const card of await this.read()) if (wanted.delete(card.name)) found.set(card.name, card);
-        if (wanted.size === 0 || !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
-      }
-    });
-    return found;
+    const { found } = await this.lookUp(listing, names, maxPages, new Set());
+    return new Map([...found].map(([name, { card }]) => [name, card]));
   }
 
   async listAll(maxPages: number): Promise<ListedCard[]> {
@@ -253,28 +246,25 @@ export class TjUploader implements Uploader {
   }
 
   /**
-   * After an upload, the listing (reloaded) read newest first, a card per name: `fresh` while no
-   * card listed before the upload has shown yet (the new cards come first), an old card after.
-   * It pages on while a name is not found, through every page: `complete` says it got to the end.
+   * The listing on screen read newest first for `names`, a card per name, paging on while a name
+   * is not found (at most `maxPages`): `complete` says it got to the last page. `fresh` says the
+   * card came before any card of `before` (the ids listed before an upload): new cards come first.
    */
-  private async afterUpload(listing: Listing, before: ReadonlySet<string>, names: readonly string[]): Promise<Map<string, LibraryCard & { fresh: boolean }> & { complete: boolean }> {
+  private async lookUp(listing: Listing, names: readonly string[], maxPages: number, before: ReadonlySet<string>): Promise<{ found: Map<string, { card: LibraryCard; fresh: boolean }>; complete: boolean }> {
     const wanted = new Set(names);
-    const found = new Map<string, LibraryCard & { fresh: boolean }>();
+    const found = new Map<string, { card: LibraryCard; fresh: boolean }>();
     let fresh = true;
     let complete = false;
-    await this.tj.step(`read the ${listing.type} listing after the upload`, `the next page of the ${listing.type} listing`, async () => {
-      for (let page = 1; page <= TJ.maxPages; page += 1) {
+    await this.tj.step(`look up ${names.length} names in ${listing.type}`, `the next page of the ${listing.type} listing`, async () => {
+      for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
         for (const card of await this.read()) {
           if (before.has(card.creativeId)) fresh = false;
-          if (wanted.delete(card.name)) found.set(card.name, { ...card, fresh });
+          if (wanted.delete(card.name)) found.set(card.name, { card, fresh });
         }
-        if (wanted.size === 0) return;
-        if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) {
-          complete = true;
-          return;
-        }
+        if (wanted.size > 0 && !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) complete = true;
+        if (complete) break;
       }
     });
-    return Object.assign(found, { complete });
+    return { found, complete };
   }
 }
