@@ -11,8 +11,8 @@ import { RetentionService } from './housekeeping/retention.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { KnownFakesFile } from './ingest/known-fakes.js';
 import { stageSteps } from './ingest/steps.js';
-import { Jobs, type Services } from './jobs/jobs.js';
-import { tjConnection } from './jobs/standalone.js';
+import { Jobs, type PlatformServices, type Services } from './jobs/jobs.js';
+import { exoConnection, tjConnection } from './jobs/standalone.js';
 import { locateFfmpeg, verifyFfmpeg } from './media/ffmpeg-binaries.js';
 import { MediaRepository } from './media/media.repository.js';
 import { MetadataDefaultsFile } from './naming/metadata-defaults.js';
@@ -21,6 +21,7 @@ import { Notifier } from './notify/notifier.js';
 import { postJson } from './notify/webhook.js';
 import { credentialsFingerprint, PlatformConnection } from './platform/connection.js';
 import { SessionStatusFile } from './platform/session-status.js';
+import { ExoUploader } from './platform/exoclick/exo-uploader.js';
 import { SessionFile } from './platform/tj/tj-session.js';
 import { TjUploader } from './platform/tj/tj-uploader.js';
 import { ReportService } from './report/report.service.js';
@@ -35,7 +36,9 @@ import { InventoryService } from './tracking/inventory.service.js';
 import { importLibraryCsv } from './tracking/library-csv.js';
 import { TrackingService } from './tracking/tracking.service.js';
 import { LibrarySyncService } from './upload/library-sync.service.js';
-import { UploadService } from './upload/upload.service.js';
+import { exoUnfit } from './upload/platform-fit.js';
+import { UploadService, type UploadOptions } from './upload/upload.service.js';
+import type { PlatformId } from './core/platform.js';
 
 /** How long closing waits for notifications still being delivered. */
 const NOTIFY_FLUSH_MS = 5_000;
@@ -83,16 +86,18 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const knownFakes = new KnownFakesFile(layout.knownFakesCsv, storage, (error) => log.error({ file: layout.knownFakesCsv }, `${error.plain} Keeping the rows read before.`));
     const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const library = await LibraryRepository.open(layout.db, storage);
+    const library = await LibraryRepository.open(layout.libraryCacheFile('tj'), storage);
+    const exoLibrary = await LibraryRepository.open(layout.libraryCacheFile('exoclick'), storage);
     if (library.size === 0 && (await storage.exists(layout.libraryCsv))) {
       const imported = await importLibraryCsv(layout.libraryCsv, library, storage);
       log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');
     }
     const runState = await RunStateRepository.open(layout.db, storage);
-    const sessionStatus = new SessionStatusFile(layout.sessionStatusFile, storage);
+    const sessionStatus = new SessionStatusFile(layout.platformStatusFile('tj'), storage);
+    const exoStatus = new SessionStatusFile(layout.platformStatusFile('exoclick'), storage);
     const campaignAds = await CampaignAdsRepository.open(layout.db, storage);
     const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs, {
-      reviewStatusOf: (name) => library.get(name)?.reviewStatus,
+      reviewStatusOf: (name, platform) => (platform === 'tj' ? library : exoLibrary).get(name)?.reviewStatus,
       campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
     });
     const checkpoints = new CheckpointRepository(layout, storage);
@@ -101,6 +106,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     await targets.current(true);
     const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, { maxAttempts: config.campaignMaxAttempts });
     events.on('creative', () => inventory.scheduleWrite());
+    const uploadOptions: Omit<UploadOptions, 'platform' | 'batchSize' | 'paceMs'> = { platforms: config.platforms, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses };
     const services: Services = {
       storage,
       creatives,
@@ -110,20 +116,41 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         { layout, storage, creatives, events, log, pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }), steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }, knownFakes) },
         { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
       ),
-      uploads: new UploadService(creatives, library, layout, events, log, { batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses }),
-      connection: new PlatformConnection({
-        open: () => TjUploader.open(tjConnection(config), { layout, storage, log, events }),
-        session: new SessionFile(layout.sessionFile, storage),
-        status: sessionStatus,
-        credentials: credentialsFingerprint(config.tjUsername, config.tjPassword),
-        events,
-        log,
-      }),
+      platforms: {
+        tj: {
+          uploads: new UploadService(creatives, library, layout, events, log, { ...uploadOptions, platform: 'tj', batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs }),
+          connection: new PlatformConnection({
+            platform: 'tj',
+            open: () => TjUploader.open(tjConnection(config), { layout, storage, log, events }),
+            session: new SessionFile(layout.sessionFile, storage),
+            status: sessionStatus,
+            credentials: credentialsFingerprint(config.tjUsername, config.tjPassword),
+            events,
+            log,
+          }),
+          librarySync: new LibrarySyncService('tj', library, config.libraryMaxPages, log),
+          sessionStatus,
+        },
+        exoclick: {
+          // One request per file, its pace the API's rate limit: no pause of our own between batches.
+          uploads: new UploadService(creatives, exoLibrary, layout, events, log, { ...uploadOptions, platform: 'exoclick', batchSize: 10, paceMs: 0, unfit: exoUnfit(config.exoProfile) }),
+          connection: new PlatformConnection({
+            platform: 'exoclick',
+            open: () => ExoUploader.open(exoConnection(config), { storage, log }),
+            // No saved session: the API token alone opens it, and only a new token ends a refusal.
+            session: { savedAt: async () => 0 },
+            status: exoStatus,
+            credentials: credentialsFingerprint('exoclick', config.exoApiToken),
+            events,
+            log,
+          }),
+          librarySync: new LibrarySyncService('exoclick', exoLibrary, config.libraryMaxPages, log),
+          sessionStatus: exoStatus,
+        },
+      } satisfies Record<PlatformId, PlatformServices>,
       archive: new ArchiveService(creatives, runState, storage, layout, events, log),
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
       reports: new ReportService(layout, storage, creatives, library, media, config.campaign, sessionStatus, { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
-      sessionStatus,
-      librarySync: new LibrarySyncService(library, config.libraryMaxPages, log),
       campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
       retention: new RetentionService(layout, storage, log, config.retentionDays),
       events,
@@ -140,7 +167,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       jobs: new Jobs(services, config, log),
       async close() {
         try {
-          await services.connection.close();
+          for (const platform of Object.values(services.platforms)) await platform.connection.close();
           await inventory.flush();
           await creatives.close();
           await notifier?.flush(NOTIFY_FLUSH_MS);

@@ -12,9 +12,9 @@ import { ConfigError, CreativeFlowError, describeError } from './core/errors.js'
 import { createDaemonLogger, createLogger } from './core/logger.js';
 import { runDaemon } from './daemon.js';
 import { blockFile, check, checkMachine, login, readStatus } from './jobs/standalone.js';
-import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './platform/tj/simulator/options.js';
-import { serveSimulator } from './platform/tj/simulator/server.js';
-import { MARKUP_VARIANTS } from './platform/tj/simulator/variants.js';
+import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
+import { serveSimulator } from './simulators/tj/server.js';
+import { MARKUP_VARIANTS } from './simulators/tj/variants.js';
 import { formatStatus } from './report/status-report.js';
 import { runSetup } from './setup/setup.js';
 import { StorageRepository } from './store/storage.repository.js';

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Layout } from './core/layout.js';
 import { openMedia } from './media/ffmpeg-binaries.js';
 import { SampleMedia } from './media/sample-media.js';
-import { DEFAULT_SIMULATOR_OPTIONS } from './platform/tj/simulator/options.js';
-import { startSimulator } from './platform/tj/simulator/server.js';
+import { DEFAULT_SIMULATOR_OPTIONS } from './simulators/tj/options.js';
+import { startSimulator } from './simulators/tj/server.js';
 import { StorageRepository } from './store/storage.repository.js';
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');

@@ -20,7 +20,7 @@ const storage = new StorageRepository();
 
 function nativeRecord(key: string, folder: string, videoId: string, imageId: string): CreativeRecord {
   const upload = (creativeId: string) => ({ status: 'uploaded' as const, creativeId, batch: 1, at: '2026-11-22T10:00:00.000Z' });
-  const output = (role: 'video' | 'image', name: string, creativeId: string) => ({ role, path: rootPath(`archive/batch_001-2026-11-22/Native/${name}`), bytes: 1, width: 640, height: 360, format: 'mp4', converted: true, upload: upload(creativeId) });
+  const output = (role: 'video' | 'image', name: string, creativeId: string) => ({ role, path: rootPath(`archive/batch_001-2026-11-22/Native/${name}`), bytes: 1, width: 640, height: 360, format: 'mp4', converted: true, uploads: { tj: upload(creativeId) } });
   return {
     key,
     state: 'archived',

@@ -62,7 +62,7 @@ export class HandsOffService {
     const targets = await this.targets.current();
     if (targets.length === 0) return 0;
     const byCreativeId = new Map<string, CreativeRecord>();
-    for (const record of batch.records) for (const output of record.outputs ?? []) if (output.upload?.creativeId) byCreativeId.set(output.upload.creativeId, record);
+    for (const record of batch.records) for (const output of record.outputs ?? []) if (output.uploads?.tj?.creativeId) byCreativeId.set(output.uploads.tj.creativeId, record);
     const jobs: CampaignJob[] = [];
     for (const file of files) {
       const csv = parseCampaignCsv((await this.storage.readText(file)) ?? '');

@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors.js';
-import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimCampaignSeed, type SimulatorOptions } from '../platform/tj/simulator/options.js';
-import { MARKUP_VARIANTS } from '../platform/tj/simulator/variants.js';
+import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimCampaignSeed, type SimulatorOptions } from '../simulators/tj/options.js';
+import { MARKUP_VARIANTS } from '../simulators/tj/variants.js';
 
 /** The simulator's options from its command line, each checked and named when wrong. */
 export function parseSimulatorOptions(options: Record<string, string | boolean | string[]>): SimulatorOptions {

@@ -5,10 +5,11 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { Layout } from '../core/layout.js';
+import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
 import type { NamingTokens } from '../core/record.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { DEFAULT_TEMPLATE, type CampaignTemplate } from './campaign-template.js';
-import { TJ_PROFILE, validateProfile, type PlatformProfile } from './profile.js';
+import { EXO_PROFILE, TJ_PROFILE, validateProfile, type ExoProfile, type PlatformProfile } from './profile.js';
 
 export interface Config {
   readonly layout: Layout;
@@ -38,6 +39,14 @@ export interface Config {
   readonly tjUsername: string | undefined;
   /** A credential: never logged, never written anywhere but the environment or `.env`. */
   readonly tjPassword: string | undefined;
+  /** Where each creative is sent (`PLATFORMS=tj,exoclick`); TJ alone by default. */
+  readonly platforms: readonly PlatformId[];
+  /** ExoClick's API v2 base, e.g. `https://api.exoclick.com/v2/`. */
+  readonly exoApiUrl: string;
+  /** ExoClick's permanent API token: a credential, never logged, `.env` only. */
+  readonly exoApiToken: string | undefined;
+  /** ExoClick's limits; its size limits are settings (`EXO_*_MAX_BYTES`). */
+  readonly exoProfile: ExoProfile;
   /** A Chromium binary to use instead of /usr/bin/chromium or Playwright's own. */
   readonly chromiumPath: string | undefined;
   /** Files per upload batch: at most 10, under TJ's page of 12 cards. */
@@ -101,6 +110,19 @@ const SETTINGS = {
   tjAppUrl: { env: 'TJ_APP_URL', schema: z.url({ error: 'must be a URL' }).default('https://advertiser.trafficjunky.com') },
   tjUsername: { env: 'TJ_USERNAME', schema: optionalText },
   tjPassword: { env: 'TJ_PASSWORD', schema: optionalText },
+  platforms: {
+    env: 'PLATFORMS',
+    schema: z
+      .string()
+      .default('tj')
+      .transform((value) => [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))])
+      .pipe(z.array(z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` })).min(1, 'must name at least one platform')),
+  },
+  exoApiUrl: { env: 'EXO_API_URL', schema: z.url({ error: 'must be a URL' }).default('https://api.exoclick.com/v2/') },
+  exoApiToken: { env: 'EXO_API_TOKEN', schema: optionalText },
+  exoImageMaxBytes: { env: 'EXO_IMAGE_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.imageMaxBytes) },
+  exoVideoBannerMaxBytes: { env: 'EXO_VIDEO_BANNER_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoBannerMaxBytes) },
+  exoVideoMaxBytes: { env: 'EXO_VIDEO_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoMaxBytes) },
   chromiumPath: { env: 'CHROMIUM_PATH', schema: optionalText },
   uploadBatchSize: { env: 'UPLOAD_BATCH_SIZE', schema: wholeNumber(1, 10).default(10) },
   uploadPaceMs: { env: 'UPLOAD_PACE_MS', schema: wholeNumber(0).default(2_000) },
@@ -180,7 +202,10 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     ctaText: String(values.campaignCtaText),
     ctaUrl: String(values.campaignCtaUrl),
   };
-  return { ...(values as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign'>), campaign, layout: new Layout(root), defaults, profile: profile.profile };
+  const exoProfile: ExoProfile = { ...EXO_PROFILE, imageMaxBytes: Number(values.exoImageMaxBytes), videoBannerMaxBytes: Number(values.exoVideoBannerMaxBytes), videoMaxBytes: Number(values.exoVideoMaxBytes) };
+  const platforms = values.platforms as PlatformId[];
+  const { exoImageMaxBytes: _image, exoVideoBannerMaxBytes: _banner, exoVideoMaxBytes: _video, ...settings } = values;
+  return { ...(settings as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms'>), platforms, campaign, layout: new Layout(root), defaults, profile: profile.profile, exoProfile };
 }
 
 function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {

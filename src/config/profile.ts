@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { UploadTarget } from '../core/platform.js';
+import type { ExoFileType } from '../platform/exoclick/endpoints.js';
 
 /**
  * Every limit of the platform lives here. Stages read them from the profile they are given, so a
@@ -66,6 +68,34 @@ export const TJ_PROFILE: PlatformProfile = {
   },
   image: { formats: ['jpeg', 'png', 'gif'], maxWidth: 1920, maxHeight: 1920, maxBytes: 2_000_000 },
   input: { maxImagePixels: 100_000_000 },
+};
+
+/**
+ * ExoClick's limits, as `EXO-CONTRACT.md` records them; where it is unsure (native sizes), a
+ * person changes the setting, not the code. A file outside them is not sent to ExoClick, and the
+ * other platforms go on.
+ */
+export interface ExoProfile {
+  /** ExoClick's library file type for each of our targets. */
+  readonly fileTypes: Readonly<Record<UploadTarget, ExoFileType>>;
+  /** Images (`image`): display banners are under 150 KB. `EXO_IMAGE_MAX_BYTES`. */
+  readonly imageMaxBytes: number;
+  readonly imageFormats: readonly string[];
+  /** Video banners (`video_banner`, our native videos): MP4 display banners are under 150 KB too. `EXO_VIDEO_BANNER_MAX_BYTES`. */
+  readonly videoBannerMaxBytes: number;
+  /** In-stream videos (`video`): MP4, H.264, at most 50 MB. `EXO_VIDEO_MAX_BYTES`. */
+  readonly videoMaxBytes: number;
+  readonly videoFormats: readonly string[];
+}
+
+
+export const EXO_PROFILE: ExoProfile = {
+  fileTypes: { 'native-rollover': 'video_banner', 'native-static': 'image', 'in-stream': 'video', 'static-banner': 'image' },
+  imageMaxBytes: 150_000,
+  imageFormats: ['png', 'jpeg', 'gif'],
+  videoBannerMaxBytes: 150_000,
+  videoMaxBytes: 50_000_000,
+  videoFormats: ['mp4'],
 };
 
 /** Checks a profile, returning the dotted path of the first bad limit when there is one. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { SessionStatus } from './platform.js';
+import type { PlatformId, SessionStatus } from './platform.js';
 import type { CreativeRecord } from './record.js';
 
 /**
@@ -13,15 +13,15 @@ export interface ActivityEvents {
   paused: [message: string];
   /** The disk takes writes again and work goes on. */
   resumed: [];
-  /** Work on the platform stopped for a person: a login to do, or credentials to fix. */
-  platform: [status: SessionStatus];
+  /** Work on a platform stopped for a person: a login to do, or credentials to fix. */
+  platform: [platform: PlatformId, status: SessionStatus];
   /** An upload batch went out (its files), or ended (`undefined`). */
   upload: [batch: UploadBatchInFlight | undefined];
   /** A job or a browser step failed: what, in plain words, and the screenshot when one was taken. */
   problem: [problem: Problem];
   /** The daily report was written. */
   report: [report: ReportWritten];
-  /** The browser went away (a crash, or killed) and a new one took over the work on the platform. */
+  /** The browser went away (a crash, or killed) and a new one took over the work on TJ. */
   browserRestarted: [];
   /** An upload pass failed (not for a login): how many in a row now, and why the last did. */
   passFailed: [inARow: number, message: string];

@@ -1,13 +1,15 @@
 import type { RootPath } from './layout.js';
-import type { UploadTarget } from './platform.js';
+import type { PlatformId, UploadTarget } from './platform.js';
 import type { CreativeRecord } from './record.js';
 
 /** What became of one file in one upload run: a row of `upload_status_*.csv`. */
 export interface UploadOutcome {
   readonly key: string;
   readonly path: RootPath;
+  readonly platform: PlatformId;
   readonly target: UploadTarget;
-  readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'dry_run';
+  /** `unfit`: not sent, because the file is outside this platform's limits (`message` says which). */
+  readonly status: 'success' | 'failed' | 'duplicate' | 'rejected' | 'unfit' | 'dry_run';
   readonly creativeId?: string;
   readonly message?: string;
   /** The group it was sent in, numbered within this run (the archive batch is on the record). */
@@ -26,7 +28,7 @@ export interface UploadSummary {
   /** Still waiting: transient failures after every retry, or a pause for `creative-flow login`. */
   readonly pending: number;
   readonly loginRequired: boolean;
-  /** What TJ said when it asked for a person to sign in. */
+  /** What the platform said when it asked for a person to sign in. */
   readonly loginMessage?: string;
 }
 

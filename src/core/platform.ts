@@ -3,7 +3,14 @@
  * cache and the tracking files all speak these types.
  */
 
-/** Where a creative goes on the platform. */
+/** The platforms a creative may be sent to (`PLATFORMS`). */
+export const PLATFORM_IDS = ['tj', 'exoclick'] as const;
+export type PlatformId = (typeof PLATFORM_IDS)[number];
+
+/** How people call each platform, in logs, `status` and the report. */
+export const PLATFORM_NAMES: Readonly<Record<PlatformId, string>> = { tj: 'TJ', exoclick: 'ExoClick' };
+
+/** Where a creative goes on the platform, in our terms; each adapter maps it to its own. */
 export type UploadTarget = 'native-static' | 'native-rollover' | 'in-stream' | 'static-banner';
 
 /** One creative as the platform's library lists it. */

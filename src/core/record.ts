@@ -1,4 +1,5 @@
 import type { RootPath } from './layout.js';
+import type { PlatformId } from './platform.js';
 import type { State } from './state.js';
 
 /** How a creative is used on the platform, which decides its conversion and its folder. */
@@ -46,17 +47,18 @@ export interface Naming {
 
 export type OutputRole = 'original' | 'video' | 'image' | 'creative';
 
-/** What the platform made of one output. */
+/** What one platform made of one output. */
 export interface PlatformUpload {
   /**
    * `in_flight`: in a batch that was sent; on resume, the library is read for its name first.
    * `failed`: every try of a pass failed for reasons not the file's (5xx, dropped connections);
    * the next pass looks it up first and sends it again, up to the set number of passes.
+   * `unfit`: never sent, because the file is outside this platform's limits (`message` says which).
    */
-  readonly status: 'in_flight' | 'failed' | 'uploaded' | 'duplicate' | 'rejected';
+  readonly status: 'in_flight' | 'failed' | 'uploaded' | 'duplicate' | 'rejected' | 'unfit';
   /** Passes that ended with this file failed. */
   readonly failedPasses?: number;
-  /** The platform's creative id (10 digits on TJ), for `uploaded` and `duplicate`. */
+  /** The platform's creative id (10 digits on TJ, the library file's id on ExoClick), for `uploaded` and `duplicate`. */
   readonly creativeId?: string;
   /** The platform's message for `rejected`, or the last transient error. */
   readonly message?: string;
@@ -75,8 +77,23 @@ export interface OutputFile {
   readonly format: string;
   /** False when the file is the untouched source under its new name. */
   readonly converted: boolean;
-  /** Set once the output is sent to the platform; never for `original`. */
-  readonly upload?: PlatformUpload;
+  /** Each platform's answer, set once the output is sent to it; never for `original`. */
+  readonly uploads?: PlatformUploads;
+}
+
+export type PlatformUploads = { readonly [P in PlatformId]?: PlatformUpload };
+
+/** A record as an older version stored it: one platform's upload, TJ's, under `upload`. */
+type StoredOutput = OutputFile & { readonly upload?: PlatformUpload };
+
+/** Reads a stored record in today's shape: an output's old `upload` is TJ's. */
+export function upgradeRecord(record: CreativeRecord): CreativeRecord {
+  const outputs = record.outputs as readonly StoredOutput[] | undefined;
+  if (!outputs?.some((output) => output.upload)) return record;
+  return {
+    ...record,
+    outputs: outputs.map(({ upload, ...output }) => (upload ? { ...output, uploads: { ...output.uploads, tj: output.uploads?.tj ?? upload } } : output)),
+  };
 }
 
 export interface SetAside {

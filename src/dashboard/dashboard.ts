@@ -22,7 +22,7 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
     dryRun: config.dryRun,
     creatives: services.creatives,
     events: app.events,
-    platformStatus: () => services.sessionStatus.read(),
+    platformStatus: () => services.platforms.tj.sessionStatus.read(),
     sessionSaved: () => storage.exists(layout.sessionFile),
     reviewStatusOf: (name) => app.library.get(name)?.reviewStatus,
     nextRuns,

@@ -9,11 +9,11 @@ import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from '../test/fake-platform.js';
 import { tempRoot } from '../test/fixtures.js';
-import { Jobs, type Services } from './jobs.js';
+import { Jobs, type PlatformServices, type Services } from './jobs.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun: false, outcomes: [], uploaded: 1, duplicates: 0, rejected: 0, pending: 0, loginRequired: false, ...over });
-const planned: UploadOutcome = { key: 'c0', path: rootPath('uploaded/Image/a.png'), target: 'static-banner', status: 'dry_run', retries: 0, at: '' };
+const planned: UploadOutcome = { key: 'c0', path: rootPath('uploaded/Image/a.png'), platform: 'tj', target: 'static-banner', status: 'dry_run', retries: 0, at: '' };
 
 /** The upload pass's services as fakes that count what they were asked to do. */
 async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary; runMs?: number; fails?: Error }) {
@@ -22,17 +22,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
   const calls = { opened: 0, paused: 0, archived: 0, statusFiles: 0, plansReported: 0, running: 0, mostAtOnce: 0 };
   const reported = new Set<string>();
   const events = new ActivityBus();
-  const services: Services = {
-    storage,
-    creatives: await CreativeRepository.open(config.layout.db, storage),
-    runState: {
-      dryRunPlanChanged: async (paths) => {
-        const changed = !reported.has(paths.join());
-        reported.add(paths.join());
-        return changed;
-      },
-    },
-    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
+  const tj: PlatformServices = {
     uploads: {
       hasWork: () => options.staged,
       plan: async () => (options.staged ? [planned] : []),
@@ -55,6 +45,21 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       keepAlive: async () => undefined,
       close: async () => undefined,
     },
+    librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
+    sessionStatus: { read: async () => undefined },
+  };
+  const idle: PlatformServices = { ...tj, uploads: { ...tj.uploads, hasWork: () => false, plan: async () => [] } };
+  const services: Services = {
+    storage,
+    creatives: await CreativeRepository.open(config.layout.db, storage),
+    runState: {
+      dryRunPlanChanged: async (paths) => {
+        const changed = !reported.has(paths.join());
+        reported.add(paths.join());
+        return changed;
+      },
+    },
+    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
     archive: {
       run: async () => void (calls.archived += 1),
       openBatches: () => [],
@@ -64,8 +69,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, writeCampaignCsvs: async () => ({ files: [], missing: [] }) },
     inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
     reports: { write: async () => ({ report: {} as never, files: [] }), thumbnail: async () => Buffer.alloc(0) },
-    librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
-    sessionStatus: { read: async () => undefined },
+    platforms: { tj, exoclick: idle },
     campaigns: {
       checkpoints: new CheckpointRepository(config.layout, storage),
       campaignAds: { run: async () => ({ checkpoint: 'none', results: [] }) },
@@ -93,7 +97,7 @@ describe('the upload pass', () => {
 
   it('waits for a login without touching the browser, and pauses when TJ asks for one', async () => {
     const waiting = await uploadPass({ dryRun: false, staged: true, loginPending: true });
-    expect(await waiting.jobs.uploadPass()).toMatchObject({ summary: undefined, waitingFor: 'a login is needed' });
+    expect(await waiting.jobs.uploadPass()).toMatchObject({ summary: undefined, waitingFor: 'TJ: a login is needed' });
     expect(waiting.calls.opened).toBe(0);
 
     const refused = await uploadPass({ dryRun: false, staged: true, result: summary({ uploaded: 0, pending: 1, loginRequired: true }) });

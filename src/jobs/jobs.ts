@@ -6,7 +6,8 @@ import type { ActivityBus } from '../core/events.js';
 import type { PruneResult, RetentionService } from '../housekeeping/retention.service.js';
 import { localDate } from '../core/dates.js';
 import type { Logger } from '../core/logger.js';
-import type { ArchivedBatch, UploadSummary } from '../core/outcomes.js';
+import type { ArchivedBatch, UploadOutcome, UploadSummary } from '../core/outcomes.js';
+import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import { findUnknownInboxFiles } from '../intake/reconcile.js';
 import { watchInbox } from '../intake/watch.js';
@@ -24,21 +25,27 @@ import type { LibrarySyncService, RefreshResult, ReviewChange } from '../upload/
 import type { UploadService } from '../upload/upload.service.js';
 import { CampaignJobs, type CampaignServices } from './campaign-jobs.js';
 
+/** One platform's part of the work: its uploads, its session, its library cache. */
+export interface PlatformServices {
+  readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run' | 'retryFailed'>;
+  readonly connection: Pick<PlatformConnection, 'waitingFor' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
+  readonly librarySync: Pick<LibrarySyncService, 'syncStatuses' | 'refreshLibrary'>;
+  /** Why work on the platform waits for a person, as recorded. */
+  readonly sessionStatus: Pick<SessionStatusFile, 'read'>;
+}
+
 /** The services the jobs are made of, and what the jobs use of each; `openApp` builds them once. */
 export interface Services {
   readonly storage: StorageRepository;
   readonly creatives: CreativeRepository;
   readonly runState: Pick<RunStateRepository, 'dryRunPlanChanged'>;
   readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts' | 'paused'>;
-  readonly uploads: Pick<UploadService, 'hasWork' | 'plan' | 'run' | 'retryFailed'>;
-  readonly connection: Pick<PlatformConnection, 'waitingFor' | 'use' | 'pauseForLogin' | 'keepAlive' | 'close'>;
+  /** Every platform's part; the jobs work with those `PLATFORMS` enables. */
+  readonly platforms: Readonly<Record<PlatformId, PlatformServices>>;
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
   readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'writeCampaignCsvs'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
-  readonly librarySync: Pick<LibrarySyncService, 'syncStatuses' | 'refreshLibrary'>;
-  /** Why work on TJ waits for a person, as recorded. */
-  readonly sessionStatus: Pick<SessionStatusFile, 'read'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
   readonly campaigns: Omit<CampaignServices, 'storage' | 'connection' | 'inventory'>;
   readonly retention: Pick<RetentionService, 'prune'>;
@@ -59,7 +66,7 @@ export interface UploadPassResult {
   /** Undefined when nothing was sent or planned (nothing staged, an unchanged dry-run plan, a person awaited). */
   readonly summary: UploadSummary | undefined;
   readonly archived: readonly ArchivedBatch[];
-  /** Why uploads wait for a person (a login, credentials TJ refused), in plain words. */
+  /** Why uploads to a platform wait for a person (a login, refused credentials), in plain words, each named. */
   readonly waitingFor: string | undefined;
 }
 
@@ -85,7 +92,7 @@ export class Jobs {
     private readonly config: Config,
     private readonly log: Logger,
   ) {
-    this.campaigns = new CampaignJobs({ ...services.campaigns, storage: services.storage, connection: services.connection, inventory: services.inventory }, config, log);
+    this.campaigns = new CampaignJobs({ ...services.campaigns, storage: services.storage, connection: services.platforms.tj.connection, inventory: services.inventory }, config, log);
   }
 
   /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
@@ -130,38 +137,34 @@ export class Jobs {
   }
 
   private async runUploadPass(options: UploadPassOptions): Promise<UploadPassResult> {
-    const { uploads, connection, runState, tracking } = this.services;
-    if (options.retryFailed) await uploads.retryFailed();
+    const { runState, tracking } = this.services;
+    const enabled = this.config.platforms;
+    if (options.retryFailed) for (const id of enabled) await this.services.platforms[id].uploads.retryFailed();
     let summary: UploadSummary | undefined;
-    let waitingFor: string | undefined;
+    const waits: string[] = [];
     let failure: unknown;
     if (this.config.dryRun) {
-      const outcomes = await uploads.plan();
+      const outcomes: UploadOutcome[] = [];
+      for (const id of enabled) outcomes.push(...(await this.services.platforms[id].uploads.plan()));
       // Reported once per plan, not every pass, and not again by the next `process --once`.
-      if (outcomes.length > 0 && (await runState.dryRunPlanChanged(outcomes.map((outcome) => outcome.path)))) {
+      if (outcomes.length > 0 && (await runState.dryRunPlanChanged(outcomes.map((outcome) => `${outcome.platform}:${outcome.path}`)))) {
         this.log.info({ files: outcomes.length }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
         summary = { dryRun: true, outcomes, uploaded: 0, duplicates: 0, rejected: 0, pending: outcomes.length, loginRequired: false };
       }
-    } else if (uploads.hasWork()) {
-      // No browser is started, or kept busy, for a pass with nothing to send.
-      waitingFor = await connection.waitingFor();
-      if (!waitingFor) {
-        summary = await connection.use((uploader) => uploads.run(uploader, options)).catch(async (error: unknown) => {
-          // TJ refused the password, or asks for a person before the first page (a captcha at the
-          // first sign-in): recorded by the connection, said once; the files wait.
-          if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;
-          // Anything else (a browser that died, a page that never loaded): the rest of the pass still runs, then it fails.
-          failure = error;
-          return undefined;
-        });
-        if (summary?.loginRequired) await connection.pauseForLogin(summary.loginMessage ?? 'TJ asks for a person to sign in');
-        waitingFor = await connection.waitingFor();
+    } else {
+      // The platforms work side by side: one that waits for a person, or is slow, holds back no other.
+      const passes = await Promise.all(enabled.map((id) => this.platformPass(id, options)));
+      for (const pass of passes) {
+        if (pass.waitingFor) waits.push(`${PLATFORM_NAMES[pass.platform]}: ${pass.waitingFor}`);
+        if (pass.failure !== undefined && failure === undefined) failure = pass.failure;
+        if (pass.summary) summary = summary ? mergeSummaries(summary, pass.summary) : pass.summary;
       }
       if (summary) {
         const { outcomes: _outcomes, ...counts } = summary;
         if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, 'Upload pass done');
       }
     }
+    const waitingFor = waits.length > 0 ? waits.join('; ') : undefined;
     // Archived first, so each row of the status file carries its archive batch.
     const archived = await this.archive();
     if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
@@ -174,6 +177,26 @@ export class Jobs {
     }
     this.failedPassesInARow = 0;
     return { summary, archived, waitingFor };
+  }
+
+  /** One platform's share of an upload pass: no session is opened, or kept busy, when it has nothing to send. */
+  private async platformPass(platform: PlatformId, options: UploadPassOptions): Promise<{ platform: PlatformId; summary?: UploadSummary; waitingFor?: string; failure?: unknown }> {
+    const { uploads, connection } = this.services.platforms[platform];
+    if (!uploads.hasWork()) return { platform };
+    const waiting = await connection.waitingFor();
+    if (waiting) return { platform, waitingFor: waiting };
+    let failure: unknown;
+    const summary = await connection.use((uploader) => uploads.run(uploader, options)).catch(async (error: unknown) => {
+      // Refused credentials, or a person asked for before the first page (a captcha at the first
+      // sign-in): recorded by the connection, said once; the files wait.
+      if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;
+      // Anything else (a browser that died, a page that never loaded): the rest of the pass still runs, then it fails.
+      failure = error;
+      return undefined;
+    });
+    if (summary?.loginRequired) await connection.pauseForLogin(summary.loginMessage ?? `${PLATFORM_NAMES[platform]} asks for a person to sign in`);
+    const waitingFor = await connection.waitingFor();
+    return { platform, ...(summary ? { summary } : {}), ...(waitingFor ? { waitingFor } : {}), ...(failure === undefined ? {} : { failure }) };
   }
 
   /**
@@ -215,18 +238,18 @@ export class Jobs {
     return { status: await this.status(), paused };
   }
 
-  /** Updates review statuses from the platform; returns the creatives whose status changed. */
+  /** Updates review statuses from every enabled platform; returns the creatives whose status changed. */
   async syncStatuses(): Promise<ReviewChange[]> {
-    const changes = await this.services.connection.use((uploader) => this.services.librarySync.syncStatuses(uploader));
+    const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader)));
     await this.afterLibraryChange();
-    return changes;
+    return changes.flat();
   }
 
-  /** Rebuilds the library cache from every tab and page of the platform; says what is new and what is gone. */
+  /** Rebuilds each enabled platform's library cache from its whole library; says what is new and what is gone. */
   async refreshLibrary(): Promise<RefreshResult> {
-    const result = await this.services.connection.use((uploader) => this.services.librarySync.refreshLibrary(uploader));
+    const results = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.refreshLibrary(uploader)));
     await this.afterLibraryChange();
-    return result;
+    return { found: results.reduce((sum, result) => sum + result.found, 0), added: results.flatMap((result) => result.added), gone: results.flatMap((result) => result.gone) };
   }
 
   /** Writes the daily report of `date` (default today) as Markdown, JSON and HTML; returns the files. */
@@ -238,7 +261,8 @@ export class Jobs {
 
   /** Stages again the files that failed for good, in the ingest and in uploads; the next passes take them. */
   async retryFailed(): Promise<{ ingest: number; uploads: number }> {
-    return { ingest: await this.services.ingest.retryFailed(), uploads: await this.services.uploads.retryFailed() };
+    const uploads = await this.eachPlatform((platform) => platform.uploads.retryFailed());
+    return { ingest: await this.services.ingest.retryFailed(), uploads: uploads.reduce((sum, count) => sum + count, 0) };
   }
 
   /** Prunes screenshots, temporary files and reports older than the retention, and hands-off campaigns done before it. */
@@ -249,12 +273,20 @@ export class Jobs {
 
   /** Counts per state, files in progress, and the last errors. */
   async status(): Promise<StatusReport> {
-    return statusReport(this.services.creatives, await this.services.sessionStatus.read());
+    const platforms = await Promise.all(this.config.platforms.map(async (platform) => ({ platform, waiting: await this.services.platforms[platform].sessionStatus.read() })));
+    return statusReport(this.services.creatives, platforms);
   }
 
-  /** Keeps an idle platform session alive. */
+  /** Keeps idle platform sessions alive. */
   async keepAlive(): Promise<void> {
-    await this.services.connection.keepAlive();
+    await this.eachPlatform((platform) => platform.connection.keepAlive());
+  }
+
+  /** Runs work for each enabled platform, one after the other. */
+  private async eachPlatform<T>(work: (platform: PlatformServices, id: PlatformId) => Promise<T>): Promise<T[]> {
+    const results: T[] = [];
+    for (const id of this.config.platforms) results.push(await work(this.services.platforms[id], id));
+    return results;
   }
 
   /**
@@ -271,4 +303,19 @@ export class Jobs {
     await this.services.tracking.writeLibraryExport();
     this.services.inventory.scheduleWrite();
   }
+}
+
+/** Two platforms' shares of one pass, as one summary. */
+function mergeSummaries(a: UploadSummary, b: UploadSummary): UploadSummary {
+  const loginMessage = a.loginMessage ?? b.loginMessage;
+  return {
+    dryRun: a.dryRun,
+    outcomes: [...a.outcomes, ...b.outcomes],
+    uploaded: a.uploaded + b.uploaded,
+    duplicates: a.duplicates + b.duplicates,
+    rejected: a.rejected + b.rejected,
+    pending: a.pending + b.pending,
+    loginRequired: a.loginRequired || b.loginRequired,
+    ...(loginMessage ? { loginMessage } : {}),
+  };
 }

@@ -7,6 +7,8 @@ import { checkTj, type CheckLine } from '../platform/tj/check.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import type { Logger } from '../core/logger.js';
 import { SessionStatusFile } from '../platform/session-status.js';
+import type { ExoConnection } from '../platform/exoclick/exo-uploader.js';
+import { USER_AGENT } from '../core/product.js';
 import { Evidence } from '../platform/tj/evidence.js';
 import { SessionFile, signInWithBrowser, type TjConnection } from '../platform/tj/tj-session.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
@@ -18,6 +20,11 @@ import { StorageRepository } from '../store/storage.repository.js';
 /** Where TJ is and who signs in, from the configuration. */
 export function tjConnection(config: Config): TjConnection {
   return { loginUrl: config.tjLoginUrl, appUrl: config.tjAppUrl, username: config.tjUsername, password: config.tjPassword, chromiumPath: config.chromiumPath, sessionMaxDays: config.sessionMaxDays };
+}
+
+/** Where ExoClick's API is and the token that opens it, from the configuration. */
+export function exoConnection(config: Config): ExoConnection {
+  return { apiUrl: config.exoApiUrl, apiToken: config.exoApiToken, fileTypes: config.exoProfile.fileTypes, userAgent: USER_AGENT };
 }
 
 /**
@@ -86,5 +93,6 @@ export async function checkMachine(config: Config): Promise<CheckLine[]> {
 export async function readStatus(config: Config): Promise<StatusReport> {
   const storage = new StorageRepository();
   const creatives = await CreativeRepository.open(config.layout.db, storage, { readOnly: true });
-  return statusReport(creatives, await new SessionStatusFile(config.layout.sessionStatusFile, storage).read());
+  const platforms = await Promise.all(config.platforms.map(async (platform) => ({ platform, waiting: await new SessionStatusFile(config.layout.platformStatusFile(platform), storage).read() })));
+  return statusReport(creatives, platforms);
 }

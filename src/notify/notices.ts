@@ -1,5 +1,6 @@
 import type { ActivityBus } from '../core/events.js';
 import { fileName } from '../core/files.js';
+import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
 import type { Notifier } from './notifier.js';
 
 /**
@@ -12,15 +13,19 @@ export const FAILED_PASSES_NOTICE = 3;
 
 export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: string): void {
   const say = (key: string, text: string): void => notifier.notify({ key, text: `creative-flow (${where}): ${text}` });
-  events.on('platform', (status) => {
-    if (status.state === 'password-refused') say('password-refused', `TJ refused the password. Uploads wait until TJ_PASSWORD is fixed in .env (or \`creative-flow login\` succeeds).`);
+  events.on('platform', (platform, status) => {
+    const name = PLATFORM_NAMES[platform];
+    if (platform === 'exoclick') say(`password-refused:${platform}`, `${name} refused the API token. Uploads to ${name} wait until EXO_API_TOKEN is fixed in .env; the other platforms go on.`);
+    else if (status.state === 'password-refused') say('password-refused', `TJ refused the password. Uploads wait until TJ_PASSWORD is fixed in .env (or \`creative-flow login\` succeeds).`);
     else say('login-required', `TJ needs a person to sign in (${status.message}). Run \`creative-flow login\` on the machine; uploads resume on their own.`);
   });
   events.on('creative', (record, message) => {
     const name = fileName(record.source.path);
     if (record.state === 'failed') say(`failed:${record.key}`, `${name} failed for good: ${record.reason ?? message}. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`);
-    const refused = record.outputs?.find((output) => output.upload?.status === 'rejected');
-    if (record.state === 'rejected' && refused) say(`rejected:${record.key}`, `TJ rejected ${fileName(refused.path)}: ${refused.upload?.message ?? record.reason ?? 'no reason given'}.`);
+    const refusals = (record.outputs ?? []).flatMap((output) =>
+      Object.entries(output.uploads ?? {}).flatMap(([platform, upload]) => (upload.status === 'rejected' ? [`${PLATFORM_NAMES[platform as PlatformId]} rejected ${fileName(output.path)}: ${upload.message ?? 'no reason given'}`] : [])),
+    );
+    if (record.state === 'rejected' && refusals.length > 0) say(`rejected:${record.key}`, `${refusals.join('; ')}.`);
   });
   events.on('browserRestarted', () => say('browser-restarted', 'the browser working on TJ went away (a crash, or killed); a new one took over, and nothing is sent twice. If this repeats, check the machine\'s memory.'));
   events.on('passFailed', (inARow, message) => {

@@ -82,11 +82,11 @@ describe('webhook notifications', () => {
     const events = new ActivityBus();
     const notifier = new Notifier(async (body) => void sent.push(body.text), log, quick);
     notifyOnEvents(events, notifier, 'host:/srv/creatives');
-    events.emit('platform', { state: 'login-required', since: '2026-11-22T10:00:00Z', message: 'the captcha needs a person' });
-    events.emit('platform', { state: 'password-refused', since: '2026-11-22T10:00:00Z', message: 'refused', credentials: 'f00' });
+    events.emit('platform', 'tj', { state: 'login-required', since: '2026-11-22T10:00:00Z', message: 'the captcha needs a person' });
+    events.emit('platform', 'tj', { state: 'password-refused', since: '2026-11-22T10:00:00Z', message: 'refused', credentials: 'f00' });
     const base = { key: 'c1', attempts: 0, times: {}, source: { path: rootPath('inbox/broken.mp4'), size: 1, mtimeMs: 1 } };
     events.emit('creative', { ...base, state: 'failed', reason: 'ffmpeg crashed 3 times' }, 'failed');
-    events.emit('creative', { ...base, key: 'c2', state: 'rejected', reason: 'TJ refused it', outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false, upload: { status: 'rejected', message: 'content guidelines', batch: 1, at: '' } }] }, 'rejected');
+    events.emit('creative', { ...base, key: 'c2', state: 'rejected', reason: 'TJ refused x.png: content guidelines', outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false, uploads: { tj: { status: 'rejected', message: 'content guidelines', batch: 1, at: '' } } }] }, 'rejected');
     events.emit('creative', { ...base, key: 'c3', state: 'rejected', reason: 'not a video' }, 'rejected');
     events.emit('report', { date: '2026-11-22', counts: { received: 3, uploaded: 2 }, files: [] });
     // A pass that fails is a blip until the third in a row.

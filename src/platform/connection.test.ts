@@ -25,6 +25,7 @@ function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass'), st
     return browser as unknown as Uploader;
   };
   const connection = new PlatformConnection({
+    platform: 'tj',
     open,
     session: { savedAt: async () => savedAt },
     status: { read: async () => status, write: async (next) => void (status = next), clear: async () => void (status = undefined) },
@@ -120,7 +121,7 @@ describe('PlatformConnection', () => {
     let attempts = 0;
     const signIn = async (): Promise<never> => {
       attempts += 1;
-      throw new CredentialsRefusedError('demo');
+      throw CredentialsRefusedError.tj('demo');
     };
     await expect(first.connection.use(signIn)).rejects.toThrow(CredentialsRefusedError);
     for (let pass = 0; pass < 5; pass += 1) await expect(first.connection.use(signIn)).rejects.toThrow(PlatformWaitsError);
@@ -129,9 +130,9 @@ describe('PlatformConnection', () => {
     expect(JSON.stringify(first.status())).not.toContain('S3cret-pass');
 
     // The same status seen by a restarted process with the same password, then with a new one.
-    const same = new PlatformConnection({ open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'S3cret-pass'), events: new ActivityBus(), log });
+    const same = new PlatformConnection({ platform: 'tj', open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'S3cret-pass'), events: new ActivityBus(), log });
     expect(await same.waitingFor()).toMatch(/does not recognize/);
-    const fixed = new PlatformConnection({ open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'fixed'), events: new ActivityBus(), log });
+    const fixed = new PlatformConnection({ platform: 'tj', open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'fixed'), events: new ActivityBus(), log });
     expect(await fixed.waitingFor()).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ActivityBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { CreativeFlowError } from '../core/errors.js';
-import type { SessionStatus } from '../core/platform.js';
+import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { SessionStatusFile } from './session-status.js';
 import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
 
@@ -12,7 +12,8 @@ export interface SavedSession {
 }
 
 export interface ConnectionDeps {
-  /** Starts the browser (signing in when no session is saved). */
+  readonly platform: PlatformId;
+  /** Starts the uploader: TJ's browser (signing in when no session is saved), ExoClick's API session (logging in). */
   readonly open: () => Promise<Uploader>;
   readonly session: SavedSession;
   readonly status: Pick<SessionStatusFile, 'read' | 'write' | 'clear'>;
@@ -20,7 +21,7 @@ export interface ConnectionDeps {
   readonly credentials: string;
   readonly events: ActivityBus;
   readonly log: Logger;
-  /** After a browser fails to start, the next try waits this long, doubling each time up to 5 min. */
+  /** After an uploader fails to start, the next try waits this long, doubling each time up to 5 min. */
   readonly reopenBackoffMs?: number;
 }
 
@@ -32,22 +33,24 @@ export function credentialsFingerprint(username: string | undefined, password: s
   return createHash('sha256').update(`creative-flow\0${username ?? ''}\0${password ?? ''}`).digest('hex');
 }
 
-/** The browser would not start, and is not tried again until its backoff has passed. */
+/** The uploader (TJ's browser, ExoClick's API session) would not start, and is not tried again until its backoff has passed. */
 export class BrowserStartError extends CreativeFlowError {}
 
-/** Work on the platform waits for a person: a login, or credentials TJ accepts. */
+/** Work on a platform waits for a person: a login, or credentials it accepts. */
 export class PlatformWaitsError extends CreativeFlowError {
-  constructor(message: string) {
-    super(`Work on TJ waits: ${message.replace(/\.$/, '')}`, { hint: 'Nothing was sent; run `creative-flow status` to see why.' });
+  constructor(platform: PlatformId, message: string) {
+    super(`Work on ${PLATFORM_NAMES[platform]} waits: ${message.replace(/\.$/, '')}`, { hint: 'Nothing was sent; run `creative-flow status` to see why.' });
   }
 }
 
 /**
- * The platform's browser session, and its only owner: upload passes, status syncs, library walks
- * and keep-alives wait their turn and run one at a time. The browser opens for the first piece of
- * work that needs it and stays between passes (an idle daemon holds none). When TJ asks for a
- * person (a captcha) or refuses the password, work stops until `creative-flow login` saves a new
- * session or the credentials change: a refused password is never tried twice, not even by a restart.
+ * One platform's session (TJ's browser, ExoClick's API session), and its only owner: upload
+ * passes, status syncs, library walks and keep-alives wait their turn and run one at a time. The
+ * uploader opens for the first piece of work that needs it and stays between passes (an idle
+ * daemon holds no browser). When the platform asks for a person (TJ's captcha) or refuses the
+ * credentials, work on it stops until `creative-flow login` saves a new session or the credentials
+ * change: refused credentials are never tried twice, not even by a restart. Each platform has its
+ * own, so one that waits for a person never holds back another.
  */
 export class PlatformConnection {
   private uploader: Uploader | undefined;
@@ -70,7 +73,8 @@ export class PlatformConnection {
     const loggedInSince = (await this.deps.session.savedAt()) > Date.parse(status.since);
     const otherCredentials = status.state === 'password-refused' && status.credentials !== this.deps.credentials;
     if (!loggedInSince && !otherCredentials) return status.message;
-    this.deps.log.info({ was: status.state }, loggedInSince ? 'A new session was saved; work on TJ resumes' : 'The TJ credentials changed; work on TJ resumes');
+    const name = PLATFORM_NAMES[this.deps.platform];
+    this.deps.log.info({ platform: this.deps.platform, was: status.state }, loggedInSince ? `A new session was saved; work on ${name} resumes` : `The ${name} credentials changed; work on ${name} resumes`);
     await this.deps.status.clear();
     await this.close();
     return undefined;
@@ -102,7 +106,7 @@ export class PlatformConnection {
 
   private async runNow<T>(work: (uploader: Uploader) => Promise<T>): Promise<T> {
     const waiting = await this.waitingFor();
-    if (waiting) throw new PlatformWaitsError(waiting);
+    if (waiting) throw new PlatformWaitsError(this.deps.platform, waiting);
     try {
       if (this.uploader && !this.uploader.alive) {
         // The browser crashed or was killed: the work goes on in a new one, not in a dead one for good.
@@ -124,7 +128,10 @@ export class PlatformConnection {
   /** Opens the browser; after one that would not start, not again before the backoff has passed. */
   private async start(): Promise<Uploader> {
     const waitMs = this.nextStartAt - Date.now();
-    if (waitMs > 0) throw new BrowserStartError(`The browser for TJ would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, { hint: 'Check that Chromium is installed and that the machine has memory free (`creative-flow check`).' });
+    if (waitMs > 0) {
+      const what = this.deps.platform === 'tj' ? 'The browser for TJ' : `The ${PLATFORM_NAMES[this.deps.platform]} session`;
+      throw new BrowserStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, { hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.' });
+    }
     try {
       const uploader = await this.deps.open();
       this.failedStarts = 0;
@@ -141,8 +148,8 @@ export class PlatformConnection {
 
   private async stop(status: SessionStatus): Promise<void> {
     await this.deps.status.write(status);
-    this.deps.log.error({ state: status.state }, `Work on TJ paused: ${status.message}`);
-    this.deps.events.emit('platform', status);
+    this.deps.log.error({ platform: this.deps.platform, state: status.state }, `Work on ${PLATFORM_NAMES[this.deps.platform]} paused: ${status.message}`);
+    this.deps.events.emit('platform', this.deps.platform, status);
     await this.close();
   }
 }

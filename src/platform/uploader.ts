@@ -2,8 +2,8 @@ import { CreativeFlowError } from '../core/errors.js';
 import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
 
 /**
- * The one interface every platform's uploader implements: TJ through a browser now, ExoClick
- * through its HTTP API later. Platform details stay behind it.
+ * The one interface every platform's uploader implements: TJ through a browser, ExoClick through
+ * its HTTP API. Platform details stay behind it.
  */
 
 export interface UploadFile {
@@ -30,8 +30,12 @@ export type UploadResult =
 export interface Uploader {
   /** Uploads files of one target together; the results are keyed by name. */
   upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>>;
-  /** Looks names up on the target's listing, newest first, reading at most `maxPages` pages. */
-  findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>>;
+  /**
+   * Looks files up on the target's listing, reading at most `maxPages` pages, keyed by name. A
+   * platform that shows names (TJ) goes by the name; one that keeps a second copy of the same
+   * bytes (ExoClick) also matches the file's hash.
+   */
+  find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>>;
   /** Pages of the platform's library read so far (for the benchmark: it must not grow with the library). */
   readonly pagesRead: number;
   /** False once the uploader cannot work any more (its browser crashed or was killed): a new one is opened. */
@@ -55,11 +59,19 @@ export class LoginRequiredError extends CreativeFlowError {
   }
 }
 
-/** TJ refused the username or password: signing in again with the same ones would only lock the account. */
+/**
+ * The platform refused our credentials (TJ's username and password, ExoClick's API token): trying
+ * again with the same ones would only lock the account, so nothing is, until they change.
+ */
 export class CredentialsRefusedError extends CreativeFlowError {
-  constructor(username: string | undefined) {
-    super(`TJ does not recognize the username${username ? ` "${username}"` : ''} and password`, {
-      hint: 'Set the right TJ_USERNAME and TJ_PASSWORD in .env, or run `creative-flow login`; until then uploads wait (nothing is tried again with these) and ingest goes on.',
-    });
+  constructor(message: string, hint: string) {
+    super(message, { hint });
+  }
+
+  static tj(username: string | undefined): CredentialsRefusedError {
+    return new CredentialsRefusedError(
+      `TJ does not recognize the username${username ? ` "${username}"` : ''} and password`,
+      'Set the right TJ_USERNAME and TJ_PASSWORD in .env, or run `creative-flow login`; until then uploads wait (nothing is tried again with these) and ingest goes on.',
+    );
   }
 }

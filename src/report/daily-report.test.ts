@@ -14,7 +14,7 @@ describe('buildDailyReport', () => {
   const day = '2026-11-20';
   const records = [
     record('c1', 'archived', { discovered: at(day, '10:00:00'), staged: at(day, '10:00:05'), uploaded: at(day, '10:01:00'), archived: at(day, '10:01:01') }, {
-      outputs: [{ role: 'creative', path: rootPath('archive/batch_001-2026-11-20/Image/a_ID-00000001.png'), bytes: 400, width: 1, height: 1, format: 'png', converted: false, upload: { status: 'uploaded', creativeId: '1032600001', batch: 1, at: at(day, '10:01:00') } }],
+      outputs: [{ role: 'creative', path: rootPath('archive/batch_001-2026-11-20/Image/a_ID-00000001.png'), bytes: 400, width: 1, height: 1, format: 'png', converted: false, uploads: { tj: { status: 'uploaded', creativeId: '1032600001', batch: 1, at: at(day, '10:01:00') } } }],
       archive: { batch: 1, dir: rootPath('archive/batch_001-2026-11-20') },
     }),
     record('c2', 'archived', { discovered: at(day, '09:00:00'), uploaded: at(day, '09:10:00'), archived: at(day, '09:10:01') }),

@@ -96,7 +96,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
   const waits: number[] = [];
   for (const record of uploadedToday) {
     for (const output of record.outputs ?? []) {
-      if (!output.upload?.creativeId) continue;
+      if (!output.uploads?.tj?.creativeId) continue;
       const status = reviewStatusOf(baseName(output.path)) ?? 'unknown';
       reviewStatuses[status] = (reviewStatuses[status] ?? 0) + 1;
     }
@@ -161,14 +161,14 @@ export function reportCreative(record: CreativeRecord, reviewStatusOf: (name: st
   const outputs = record.outputs ?? [];
   const shown = outputs.find((output) => output.role === 'video') ?? outputs.find((output) => output.role === 'creative') ?? outputs[0];
   const picture = outputs.find((output) => output.role === 'image') ?? outputs.find((output) => output.role === 'creative' && record.kind === 'image');
-  const ids = outputs.flatMap((output) => (output.upload?.creativeId ? [output.upload.creativeId] : []));
+  const ids = outputs.flatMap((output) => (output.uploads?.tj?.creativeId ? [output.uploads.tj.creativeId] : []));
   const base = {
     key: record.key,
     name: shown ? baseName(shown.path) : fileName(record.source.path),
     source: record.source.path,
     state: record.state,
     ids,
-    reviewStatus: shown?.upload?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'unknown') : '',
+    reviewStatus: shown?.uploads?.tj?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'unknown') : '',
     reason: record.reason ?? '',
   };
   const pictureSource = picture?.path ?? (record.kind === 'preroll' ? shown?.path : undefined);

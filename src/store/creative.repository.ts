@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { CreativeRecord } from '../core/record.js';
+import { upgradeRecord, type CreativeRecord } from '../core/record.js';
 import { assertTransition, type State } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { DurableJsonFile, unreadable } from './durable-json-file.js';
@@ -224,6 +224,7 @@ export class CreativeRepository {
     const segment = this.newSegment(number);
     await segment.read();
     if (this.loaded.has(number)) return;
+    for (const [key, record] of Object.entries(segment.data.records)) segment.data.records[key] = upgradeRecord(record);
     this.loaded.set(number, segment);
     for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
     if (this.loaded.size > SPARE_SEGMENTS) for (const other of this.loaded.keys()) if (other !== number) this.unloadIfIdle(other);

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Low } from 'lowdb';
 import { baseName } from '../core/files.js';
 import type { LibraryEntry } from '../core/platform.js';
@@ -16,8 +15,8 @@ interface LibraryData {
 }
 
 /**
- * The library cache: the platform's creatives, checked before an upload so a known name is not
- * sent again, and so a batch need not read every page of the platform's library.
+ * The library cache of one platform: its creatives, checked before an upload so a known name is
+ * not sent again, and so a batch need not read every page of the platform's library.
  */
 export class LibraryRepository {
   /** Name → id of the newest creative of that name. */
@@ -27,8 +26,9 @@ export class LibraryRepository {
     for (const entry of Object.values(db.data.entries)) this.indexName(entry);
   }
 
-  static async open(dir: string, storage: StorageRepository): Promise<LibraryRepository> {
-    const db = new Low<LibraryData>(new DurableJsonFile<LibraryData>(path.join(dir, 'library.json'), storage), { entries: {} });
+  /** `file`: the platform's cache, from `Layout.libraryCacheFile`. */
+  static async open(file: string, storage: StorageRepository): Promise<LibraryRepository> {
+    const db = new Low<LibraryData>(new DurableJsonFile<LibraryData>(file, storage), { entries: {} });
     await db.read();
     return new LibraryRepository(db);
   }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, createReadStream, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, openAsBlob, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,11 @@ export class StorageRepository {
   }
 
   /** The whole file's bytes; undefined when it does not exist. */
+  /** The file as a Blob read lazily from disk, for an HTTP upload that does not hold a 50 MB video in memory. */
+  async openAsBlob(file: string, type?: string): Promise<Blob> {
+    return openAsBlob(file, type ? { type } : {});
+  }
+
   async readBytes(file: string): Promise<Buffer | undefined> {
     try {
       return await fs.readFile(file);

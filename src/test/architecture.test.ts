@@ -15,6 +15,8 @@ const LAYERS: Readonly<Record<string, number>> = {
   platform: 1,
   // Reads `.env` through the storage adapter.
   config: 2,
+  // Look-alikes of the platforms, for the demo, the benchmark and the tests: beside the adapters, never inside.
+  simulators: 2,
   naming: 3,
   intake: 3,
   ingest: 4,

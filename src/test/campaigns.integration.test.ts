@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../core/campaigns.js';
 import { openMedia } from '../media/ffmpeg-binaries.js';
 import { NATIVE_HEADER, PREROLL_HEADER } from '../platform/tj/campaign-format.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../platform/tj/simulator/options.js';
-import { startSimulator, type RunningSimulator, type SimState } from '../platform/tj/simulator/server.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulators/tj/options.js';
+import { startSimulator, type RunningSimulator, type SimState } from '../simulators/tj/server.js';
 import { runCli, startCli, startDaemon } from './cli-runner.js';
 import { makeVideo, tempRoot, waitFor } from './fixtures.js';
 

@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMedia } from '../media/ffmpeg-binaries.js';
 import { selectorNames } from '../platform/tj/check.js';
-import { SimLibrary } from '../platform/tj/simulator/library.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type MarkupChange } from '../platform/tj/simulator/options.js';
-import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
+import { SimLibrary } from '../simulators/tj/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type MarkupChange } from '../simulators/tj/options.js';
+import { startSimulator, type RunningSimulator } from '../simulators/tj/server.js';
 import { runCli } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, tempRoot } from './fixtures.js';
 

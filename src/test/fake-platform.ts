@@ -70,10 +70,10 @@ export class FakePlatform implements Uploader {
     return results;
   }
 
-  async findByName(target: UploadTarget, names: readonly string[]): Promise<Map<string, LibraryCard>> {
+  async find(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, LibraryCard>> {
     this.pages += 1;
     const found = new Map<string, LibraryCard>();
-    for (const name of names) {
+    for (const { name } of files) {
       const card = this.cards.get(name);
       if (card && card.target === target) found.set(name, card);
     }

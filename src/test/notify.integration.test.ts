@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMedia } from '../media/ffmpeg-binaries.js';
-import { DEFAULT_SIMULATOR_OPTIONS } from '../platform/tj/simulator/options.js';
-import { startSimulator, type RunningSimulator } from '../platform/tj/simulator/server.js';
+import { DEFAULT_SIMULATOR_OPTIONS } from '../simulators/tj/options.js';
+import { startSimulator, type RunningSimulator } from '../simulators/tj/server.js';
 import { runCli } from './cli-runner.js';
 import { freePort, makeImage, tempRoot } from './fixtures.js';
 

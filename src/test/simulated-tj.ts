@@ -3,9 +3,9 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { CreativeRecord } from '../core/record.js';
 import { openMedia } from '../media/ffmpeg-binaries.js';
-import type { SimLibrary } from '../platform/tj/simulator/library.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../platform/tj/simulator/options.js';
-import { startSimulator, type RunningSimulator, type SimState } from '../platform/tj/simulator/server.js';
+import type { SimLibrary } from '../simulators/tj/library.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulators/tj/options.js';
+import { startSimulator, type RunningSimulator, type SimState } from '../simulators/tj/server.js';
 import { sha256 } from './fixtures.js';
 
 /**
@@ -52,12 +52,12 @@ export async function expectIdsMatch(root: string, sim: RunningSimulator): Promi
   let checked = 0;
   for (const record of await records(root)) {
     for (const output of record.outputs ?? []) {
-      if (!output.upload || output.upload.status === 'rejected') continue;
+      if (!output.uploads?.tj || output.uploads?.tj?.status === 'rejected') continue;
       const name = path.posix.basename(output.path).replace(/\.[^.]+$/, '');
       const matches = onTj.filter((creative) => creative.name === name);
       expect(matches, name).toHaveLength(1);
-      expect(output.upload.creativeId, name).toBe(matches[0]?.id);
-      if (output.upload.status === 'uploaded') expect(matches[0]?.sha256, name).toBe(await sha256(path.join(root, output.path)));
+      expect(output.uploads?.tj?.creativeId, name).toBe(matches[0]?.id);
+      if (output.uploads?.tj?.status === 'uploaded') expect(matches[0]?.sha256, name).toBe(await sha256(path.join(root, output.path)));
       checked += 1;
     }
   }

@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../core/logger.js';
-import { SimLibrary } from '../platform/tj/simulator/library.js';
-import type { SimulatorOptions } from '../platform/tj/simulator/options.js';
-import type { RunningSimulator } from '../platform/tj/simulator/server.js';
+import { SimLibrary } from '../simulators/tj/library.js';
+import type { SimulatorOptions } from '../simulators/tj/options.js';
+import type { RunningSimulator } from '../simulators/tj/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, freePort, listTree, makeImage, makeVideo, tempRoot, waitFor } from './fixtures.js';
 import { expectIdsMatch, expectNothingResent, liveEnv, records, simCreatives, simState, testSimulator } from './simulated-tj.js';
@@ -42,7 +42,7 @@ describe('live uploads through the browser to the simulator', () => {
     expect(await expectIdsMatch(root, sim)).toBe(6);
     const tabs = (await simCreatives(sim)).map((creative) => `${creative.tab}:${creative.name.slice(0, 4)}`).sort();
     expect(tabs).toEqual(['in_stream_video:EN_P', 'native:IMG_', 'native:IMG_', 'native:VID_', 'native:VID_', 'static:EN_B']);
-    expect(all.flatMap((record) => record.outputs ?? []).filter((output) => output.role === 'original').every((output) => !output.upload)).toBe(true);
+    expect(all.flatMap((record) => record.outputs ?? []).filter((output) => output.role === 'original').every((output) => !output.uploads?.tj)).toBe(true);
     // Archived together, in uploaded/'s sub-layout, originals included; nothing is left behind.
     expect(await listTree(path.join(root, 'uploaded'))).toEqual([]);
     const archived = await listTree(path.join(root, 'archive'));
@@ -67,7 +67,7 @@ describe('live uploads through the browser to the simulator', () => {
 
     const result = await runCli(['upload', '--root', root], liveEnv(sim));
     expect(result.code, result.stderr).toBe(0);
-    const uploads = new Map((await records(root)).map((record) => [path.posix.basename(record.outputs?.[0]?.path ?? '').replace(/\.png$/, ''), record.outputs?.[0]?.upload]));
+    const uploads = new Map((await records(root)).map((record) => [path.posix.basename(record.outputs?.[0]?.path ?? '').replace(/\.png$/, ''), record.outputs?.[0]?.uploads?.tj]));
     expect(uploads.get(names[0] ?? '')).toMatchObject({ status: 'duplicate', creativeId: onTj.id });
     expect(uploads.get(names[1] ?? '')).toMatchObject({ status: 'duplicate', creativeId: '1031000001' });
     expect(await simCreatives(sim)).toHaveLength(1);
@@ -85,7 +85,7 @@ describe('live uploads through the browser to the simulator', () => {
     const [record] = await records(root);
     const onTj = await simCreatives(sim);
     expect(onTj.map((creative) => creative.name)).toEqual([name]);
-    expect(record?.outputs?.[0]?.upload).toMatchObject({ status: 'uploaded', creativeId: onTj[0]?.id });
+    expect(record?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'uploaded', creativeId: onTj[0]?.id });
   });
 
   it("marks a file TJ refuses as rejected with TJ's message, and uploads the rest", async () => {
@@ -97,7 +97,7 @@ describe('live uploads through the browser to the simulator', () => {
     const [native, image] = await records(root);
     expect(native?.state).toBe('rejected');
     expect(native?.reason).toMatch(/TJ refused IMG_.*content guidelines/);
-    expect(native?.outputs?.find((output) => output.role === 'video')?.upload).toMatchObject({ status: 'uploaded' });
+    expect(native?.outputs?.find((output) => output.role === 'video')?.uploads?.tj).toMatchObject({ status: 'uploaded' });
     // Its files left uploaded/ for the dated rejected folder, each with TJ's reason beside it.
     for (const output of native?.outputs ?? []) {
       expect(output.path).toMatch(/^archive\/rejected\/\d{4}-\d{2}-\d{2}\/(VID|IMG|ORG)_/);

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_HEADER } from '../platform/tj/campaign-format.js';
 import { parseLibraryExport } from '../platform/tj/library-export.js';
-import { SimLibrary } from '../platform/tj/simulator/library.js';
-import type { UploadFault } from '../platform/tj/simulator/options.js';
-import type { RunningSimulator } from '../platform/tj/simulator/server.js';
-import { MARKUP_VARIANTS } from '../platform/tj/simulator/variants.js';
+import { SimLibrary } from '../simulators/tj/library.js';
+import type { UploadFault } from '../simulators/tj/options.js';
+import type { RunningSimulator } from '../simulators/tj/server.js';
+import { MARKUP_VARIANTS } from '../simulators/tj/variants.js';
 import { runCli } from './cli-runner.js';
 import { makeImage, makeVideo, tempRoot } from './fixtures.js';
 import { readInventory } from './harness.js';
@@ -102,7 +102,7 @@ export function describeVariant({ variant, faults, preroll }: VariantCase): void
 
     it('campaigns create makes each ad once, told by name in the table, and a second run sends nothing', async () => {
       const native = (await records(root)).find((record) => record.outputs?.some((output) => output.role === 'video'));
-      const idOf = (role: string): string => native?.outputs?.find((output) => output.role === role)?.upload?.creativeId ?? '';
+      const idOf = (role: string): string => native?.outputs?.find((output) => output.role === role)?.uploads?.tj?.creativeId ?? '';
       const seeded = (await simState(sim)).creatives.filter((creative) => /^(clip|thumb)_seed_0$/.test(creative.name)).map((creative) => creative.id);
       const csv = [NATIVE_HEADER, ['VID_Ours_ID-000000AA-VID', 'https://x.test/?c={CampaignID}', idOf('video'), idOf('image'), 'Hot', 'Brand'], ['VID_Seeded_ID-000000BB-VID', 'https://x.test/', seeded[1] ?? '', seeded[0] ?? '', 'Hot', 'Brand']];
       await fs.mkdir(path.join(root, 'tracking', 'Upload_CSV'), { recursive: true });

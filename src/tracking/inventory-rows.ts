@@ -1,5 +1,6 @@
 import { extensionOf, fileName } from '../core/files.js';
-import type { CreativeRecord, OutputFile } from '../core/record.js';
+import type { PlatformId } from '../core/platform.js';
+import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 
 /** The origin's columns (Creative_Flow's `creative_inventory.csv`), then ours. */
 export const INVENTORY_COLUMNS = [
@@ -35,6 +36,10 @@ export const INVENTORY_COLUMNS = [
   'upload_status',
   'review_status',
   'archive_path',
+  'exo_creative_id',
+  'exo_upload_date',
+  'exo_upload_status',
+  'exo_review_status',
 ] as const;
 
 export type InventoryRow = Record<(typeof INVENTORY_COLUMNS)[number], string>;
@@ -45,8 +50,8 @@ export type InventoryRow = Record<(typeof INVENTORY_COLUMNS)[number], string>;
  */
 /** What the platform knows of an uploaded creative, beside its record. */
 export interface PlatformFacts {
-  /** Its review status, by name. */
-  readonly reviewStatusOf: (name: string) => string | undefined;
+  /** Its review status on a platform, by name. */
+  readonly reviewStatusOf: (name: string, platform: PlatformId) => string | undefined;
   /** The campaigns with ads using it, by creative id. */
   readonly campaignsOf: (creativeId: string) => readonly string[];
 }
@@ -55,7 +60,7 @@ const NO_FACTS: PlatformFacts = { reviewStatusOf: () => undefined, campaignsOf: 
 
 export function inventoryRows(record: CreativeRecord, facts: PlatformFacts = NO_FACTS): InventoryRow[] {
   const outputs = record.outputs ?? [];
-  if (outputs.length === 0 || (record.state === 'rejected' && !record.outputs?.some((output) => output.upload)) || record.state === 'duplicate') {
+  if (outputs.length === 0 || (record.state === 'rejected' && !record.outputs?.some((output) => output.uploads)) || record.state === 'duplicate') {
     return [baseRow(record, undefined, facts)];
   }
   return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output, facts));
@@ -76,6 +81,8 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined, facts: 
   const bytes = output?.bytes ?? record.source.size;
   const review = record.naming?.review ?? [];
   const lastTime = record.times[record.state] ?? record.times.discovered ?? '';
+  const tj = output?.uploads?.tj;
+  const exo = output?.uploads?.exoclick;
   return {
     unique_id: id ? `${id}${suffix}` : '',
     original_filename: fileName(record.source.path),
@@ -103,13 +110,21 @@ function baseRow(record: CreativeRecord, output: OutputFile | undefined, facts: 
     state: record.state,
     reason: record.reason ?? '',
     needs_review: review.join('; '),
-    tj_creative_id: output?.upload?.creativeId ?? '',
-    tj_upload_date: output?.upload && output.upload.status !== 'in_flight' ? output.upload.at.slice(0, 10) : '',
-    tj_campaign_id: output?.upload?.creativeId ? facts.campaignsOf(output.upload.creativeId).join(';') : '',
-    upload_status: output?.upload?.status ?? '',
-    review_status: output?.upload?.creativeId ? (facts.reviewStatusOf(newName) ?? '') : '',
+    tj_creative_id: tj?.creativeId ?? '',
+    tj_upload_date: uploadDate(tj),
+    tj_campaign_id: tj?.creativeId ? facts.campaignsOf(tj.creativeId).join(';') : '',
+    upload_status: tj?.status ?? '',
+    review_status: tj?.creativeId ? (facts.reviewStatusOf(newName, 'tj') ?? '') : '',
     archive_path: record.archive?.dir ?? record.setAside?.path ?? '',
+    exo_creative_id: exo?.creativeId ?? '',
+    exo_upload_date: uploadDate(exo),
+    exo_upload_status: exo?.status ?? '',
+    exo_review_status: exo?.creativeId ? (facts.reviewStatusOf(newName, 'exoclick') ?? '') : '',
   };
+}
+
+function uploadDate(upload: PlatformUpload | undefined): string {
+  return upload && upload.status !== 'in_flight' && upload.status !== 'unfit' ? upload.at.slice(0, 10) : '';
 }
 
 /** `ID-X`, with `-VID` or `-IMG` for the two halves of a native pair. */

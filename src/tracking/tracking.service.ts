@@ -107,7 +107,7 @@ export class TrackingService {
 }
 
 function idOf(output: OutputFile | undefined): string | undefined {
-  const upload = output?.upload;
+  const upload = output?.uploads?.tj;
   return upload && (upload.status === 'uploaded' || upload.status === 'duplicate') ? upload.creativeId : undefined;
 }
 

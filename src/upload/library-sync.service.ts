@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { LibraryEntry, ListedCard } from '../core/platform.js';
+import { PLATFORM_NAMES, type LibraryEntry, type ListedCard, type PlatformId } from '../core/platform.js';
 import type { Uploader } from '../platform/uploader.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 
@@ -13,15 +13,17 @@ export interface RefreshResult {
 }
 
 export interface ReviewChange {
+  readonly platform: PlatformId;
   readonly name: string;
   readonly creativeId: string;
   readonly from: string;
   readonly to: string;
 }
 
-/** Brings the library cache in step with the platform: its whole listing, or its review statuses. */
+/** Brings a platform's library cache in step with it: its whole listing, or its review statuses. */
 export class LibrarySyncService {
   constructor(
+    private readonly platform: PlatformId,
     private readonly library: LibraryRepository,
     /** Safety limit of pages read per listing. */
     private readonly maxPages: number,
@@ -37,7 +39,7 @@ export class LibrarySyncService {
     const gone = this.library.entries().filter(([, entry]) => !listedIds.has(entry.creativeId)).map(([name]) => name);
     this.library.replaceAll(cards.map((card) => [card.name, this.entryFor(card, this.library.byId(card.creativeId))]));
     await this.library.save();
-    this.log.info({ found: cards.length, added: added.length, gone: gone.length }, 'Refreshed the library cache from TJ');
+    this.log.info({ found: cards.length, added: added.length, gone: gone.length }, `Refreshed the library cache from ${PLATFORM_NAMES[this.platform]}`);
     return { found: cards.length, added, gone };
   }
 
@@ -46,11 +48,11 @@ export class LibrarySyncService {
     const changes: ReviewChange[] = [];
     for (const card of await this.walk(uploader)) {
       const known = this.library.byId(card.creativeId);
-      if (known && known.reviewStatus !== card.reviewStatus) changes.push({ name: card.name, creativeId: card.creativeId, from: known.reviewStatus, to: card.reviewStatus });
+      if (known && known.reviewStatus !== card.reviewStatus) changes.push({ platform: this.platform, name: card.name, creativeId: card.creativeId, from: known.reviewStatus, to: card.reviewStatus });
       this.library.set(card.name, this.entryFor(card, known));
     }
     await this.library.save();
-    if (changes.length > 0) this.log.info({ changes: changes.length }, 'Review statuses changed on TJ');
+    if (changes.length > 0) this.log.info({ changes: changes.length }, `Review statuses changed on ${PLATFORM_NAMES[this.platform]}`);
     return changes;
   }
 

@@ -29,9 +29,9 @@ interface Harness {
 async function harness(root?: string): Promise<Harness> {
   const layout = new Layout(root ?? (await tempRoot()));
   const creatives = await CreativeRepository.open(layout.db, storage);
-  const library = await LibraryRepository.open(layout.db, storage);
+  const library = await LibraryRepository.open(layout.libraryCacheFile('tj'), storage);
   const platform = new FakePlatform();
-  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { batchSize: 3, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
+  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { platform: 'tj', platforms: ['tj'], batchSize: 3, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
   const output = (role: OutputFile['role'], path: string): OutputFile => ({ role, path: rootPath(path), bytes: 1, width: 640, height: 360, format: 'png', converted: role !== 'original' });
   const staged = async (kind: CreativeRecord['kind'], id: string, outputs: OutputFile[]): Promise<string> => {
     const record = creatives.create({ state: 'staged', kind, source: { path: rootPath(`inbox/${id}.mp4`), size: 1, mtimeMs: 1 }, hash: id.padEnd(64, '0'), outputs, attempts: 0, times: {} });
@@ -58,7 +58,7 @@ async function harness(root?: string): Promise<Harness> {
   };
 }
 
-const idOf = (record: CreativeRecord | undefined, role: OutputFile['role']): string | undefined => record?.outputs?.find((output) => output.role === role)?.upload?.creativeId;
+const idOf = (record: CreativeRecord | undefined, role: OutputFile['role']): string | undefined => record?.outputs?.find((output) => output.role === role)?.uploads?.tj?.creativeId;
 
 describe('UploadService (fake platform)', () => {
   it('uploads in batches of one target, takes each id from the card of its own name, and never sends an original', async () => {
@@ -72,7 +72,7 @@ describe('UploadService (fake platform)', () => {
       expect(record?.state).toBe('uploaded');
       expect(idOf(record, 'video')).toBe(h.platform.cards.get(pair.video)?.creativeId);
       expect(idOf(record, 'image')).toBe(h.platform.cards.get(pair.image)?.creativeId);
-      expect(record?.outputs?.find((output) => output.role === 'original')?.upload).toBeUndefined();
+      expect(record?.outputs?.find((output) => output.role === 'original')?.uploads?.tj).toBeUndefined();
     }
     for (const image of images) expect(idOf(await h.record(image.key), 'creative')).toBe(h.platform.cards.get(image.name)?.creativeId);
     expect([...h.platform.requests.values()]).toEqual(Array(8).fill(1));
@@ -88,8 +88,8 @@ describe('UploadService (fake platform)', () => {
     const cached = await h.image('00000002');
     h.library.set(cached.name, { creativeId: '1031000002', dimensions: '64x48', fileType: '.png', reviewStatus: 'approved', creativeType: 'Static Banner', uploadDate: '2025-11-13' });
     await h.service.run(h.platform);
-    expect((await h.record(onPlatform.key))?.outputs?.[0]?.upload).toMatchObject({ status: 'duplicate', creativeId: existing });
-    expect((await h.record(cached.key))?.outputs?.[0]?.upload).toMatchObject({ status: 'duplicate', creativeId: '1031000002' });
+    expect((await h.record(onPlatform.key))?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'duplicate', creativeId: existing });
+    expect((await h.record(cached.key))?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'duplicate', creativeId: '1031000002' });
     expect(h.platform.requests.get(cached.name)).toBeUndefined();
 
     const forced = await h.image('00000003');
@@ -145,8 +145,8 @@ describe('UploadService (fake platform)', () => {
     // The crash: both were recorded in flight, the platform kept one, the process died.
     first.platform.script.set(kept.name, ['login']);
     await first.service.run(first.platform);
-    expect((await first.record(kept.key))?.outputs?.[0]?.upload?.status).toBe('in_flight');
-    expect((await first.record(lost.key))?.outputs?.[0]?.upload?.status).toBe('in_flight');
+    expect((await first.record(kept.key))?.outputs?.[0]?.uploads?.tj?.status).toBe('in_flight');
+    expect((await first.record(lost.key))?.outputs?.[0]?.uploads?.tj?.status).toBe('in_flight');
     await first.creatives.close();
 
     const reopened = await harness(first.root);
@@ -178,7 +178,7 @@ describe('UploadService (fake platform)', () => {
     }
     const failed = await h.record(image.key);
     expect(failed?.reason).toMatch(/failed in 3 passes, for reasons not the file's; last: Server responded with 500 code\..*--retry-failed/);
-    expect(failed?.outputs?.[0]?.upload).toMatchObject({ status: 'failed', failedPasses: 3 });
+    expect(failed?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'failed', failedPasses: 3 });
     expect(h.platform.requests.get(image.name)).toBe(9);
     // It still stands for its content (a re-drop is a duplicate), and it is not an inbox file.
     expect(h.creatives.index.byHash(failed?.hash ?? '')?.key).toBe(image.key);

@@ -1,18 +1,25 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { ActivityBus } from '../core/events.js';
-import { baseName, extensionOf, fileName } from '../core/files.js';
+import { baseName, extensionOf } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
-import type { LibraryCard, UploadTarget } from '../core/platform.js';
+import { PLATFORM_NAMES, type LibraryCard, type PlatformId, type UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import { describeError } from '../core/errors.js';
-import { CredentialsRefusedError, LoginRequiredError, type Uploader, type UploadResult } from '../platform/uploader.js';
+import { CredentialsRefusedError, LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
+import { SETTLED, settledState, verdictOf } from './settle.js';
 
 export interface UploadOptions {
+  /** The platform this service sends to. */
+  readonly platform: PlatformId;
+  /** Every enabled platform: a creative is settled once each of them has answered. */
+  readonly platforms: readonly PlatformId[];
+  /** Why an output does not fit this platform's limits (it is then not sent to it), or undefined. */
+  readonly unfit?: (record: CreativeRecord, output: OutputFile, target: UploadTarget) => string | undefined;
   /** Files per batch (TJ: at most 10). */
   readonly batchSize: number;
   /** Pause between batches. */
@@ -26,9 +33,6 @@ export interface UploadOptions {
   readonly maxFailedPasses: number;
 }
 
-/** Answers that settle an output for good. */
-const SETTLED: ReadonlySet<PlatformUpload['status']> = new Set(['uploaded', 'duplicate', 'rejected']);
-
 interface Item {
   readonly key: string;
   readonly output: OutputFile;
@@ -37,9 +41,10 @@ interface Item {
 }
 
 /**
- * Sends staged creatives to the platform. Each batch is recorded as in flight before it is sent,
- * so after a crash its names are looked up before anything is sent again; every id comes from a
- * card with the file's own name.
+ * Sends staged creatives to one platform. Each batch is recorded as in flight before it is sent,
+ * so after a crash its files are looked up before anything is sent again; every id comes from a
+ * card with the file's own name. Each platform has its own service, and a creative's state moves
+ * on once every enabled platform has answered.
  */
 export class UploadService {
   /** Groups sent in this run, numbered from 1. */
@@ -56,6 +61,10 @@ export class UploadService {
     private readonly options: UploadOptions,
   ) {}
 
+  get platform(): PlatformId {
+    return this.options.platform;
+  }
+
   /** Whether anything is staged (in-flight batches included): free, from the index. */
   hasWork(): boolean {
     return (this.creatives.index.countsByState().get('staged') ?? 0) > 0;
@@ -64,7 +73,7 @@ export class UploadService {
   /** What a dry run would send: one `dry_run` outcome per file. */
   async plan(): Promise<UploadOutcome[]> {
     const at = new Date().toISOString();
-    return (await this.pendingItems()).map((item) => ({ key: item.key, path: item.output.path, target: item.target, status: 'dry_run', retries: 0, at }));
+    return (await this.pendingItems()).map((item) => ({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'dry_run', retries: 0, at }));
   }
 
   /** Sends every staged file; `force` sends names the library cache already knows. */
@@ -76,9 +85,15 @@ export class UploadService {
     const items = await this.pendingItems();
     try {
       // Sent before without an answer (a crash, or a pass that failed): the platform may have kept them.
-      await this.resumeInFlight(uploader, items.filter((item) => item.output.upload !== undefined));
+      await this.resumeInFlight(uploader, items.filter((item) => this.uploadOf(item.output) !== undefined));
       const toSend: Item[] = [];
       for (const item of await this.pendingItems()) {
+        const record = await this.creatives.load(item.key);
+        const unfit = record && this.options.unfit?.(record, item.output, item.target);
+        if (unfit) {
+          await this.setAside(item, unfit);
+          continue;
+        }
         const known = options.force ? undefined : this.library.get(item.name);
         if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
         else toSend.push(item);
@@ -115,7 +130,7 @@ export class UploadService {
       if (!first) return;
       this.events.emit('upload', { target: first.target, files: remaining.map((item) => item.name), since: new Date().toISOString() });
       const results = await uploader
-        .upload(first.target, remaining.map((item) => ({ path: this.layout.abs(item.output.path), name: item.name })))
+        .upload(first.target, remaining.map((item) => this.fileOf(item)))
         .catch((error: unknown) => {
           // A browser step that failed (a page that never loaded) is every file's failure, not a reason to stop.
           if (error instanceof LoginRequiredError || error instanceof CredentialsRefusedError) throw error;
@@ -143,7 +158,8 @@ export class UploadService {
       }
       await delay(this.options.retryBaseMs * 2 ** attempt);
       // Before sending again: did the platform keep any of them after all? (The uploader may have looked already.)
-      const found = unchecked.size > 0 ? await uploader.findByName(first.target, [...unchecked], this.options.lookupPages) : new Map<string, LibraryCard>();
+      const lookFor = failed.filter((item) => unchecked.has(item.name)).map((item) => this.fileOf(item));
+      const found = lookFor.length > 0 ? await uploader.find(first.target, lookFor, this.options.lookupPages) : new Map<string, LibraryCard>();
       remaining = [];
       for (const item of failed) {
         const card = found.get(item.name);
@@ -158,24 +174,27 @@ export class UploadService {
   private async resumeInFlight(uploader: Uploader, inFlight: readonly Item[]): Promise<void> {
     for (const target of new Set(inFlight.map((item) => item.target))) {
       const items = inFlight.filter((item) => item.target === target);
-      const found = await uploader.findByName(target, items.map((item) => item.name), this.options.lookupPages);
+      const found = await uploader.find(target, items.map((item) => this.fileOf(item)), this.options.lookupPages);
       for (const item of items) {
         const card = found.get(item.name);
         // Not there: it is sent again this pass, its failed passes still counted.
-        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, item.output.upload?.batch ?? 0);
+        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, this.uploadOf(item.output)?.batch ?? 0);
       }
-      this.log.info({ target, found: found.size, resent: items.length - found.size }, 'Looked up files sent before without an answer');
+      this.log.info({ platform: this.options.platform, target, found: found.size, resent: items.length - found.size }, 'Looked up files sent before without an answer');
     }
   }
 
-  /** Stages again the creatives whose upload failed for good, their passes counted from zero; returns how many. */
+  /** Stages again the creatives whose upload failed for good, their passes on every platform counted from zero; returns how many. */
   async retryFailed(): Promise<number> {
     let staged = 0;
     for (const key of this.creatives.index.keysInState('failed')) {
       if (!this.creatives.index.entry(key)?.inUploaded) continue;
       const record = await this.creatives.load(key);
       if (!record) continue;
-      const outputs = (record.outputs ?? []).map((output): OutputFile => (output.upload?.status === 'failed' ? { ...output, upload: { ...output.upload, failedPasses: 0 } } : output));
+      const outputs = (record.outputs ?? []).map((output): OutputFile => {
+        const uploads = Object.fromEntries(Object.entries(output.uploads ?? {}).map(([platform, upload]) => [platform, upload.status === 'failed' ? { ...upload, failedPasses: 0 } : upload]));
+        return output.uploads ? { ...output, uploads } : output;
+      });
       const { reason: _reason, ...rest } = record;
       this.creatives.put({ ...rest, outputs, state: 'staged' });
       staged += 1;
@@ -189,8 +208,8 @@ export class UploadService {
   private async passFailed(item: Item, message: string, batch: number, retries: number): Promise<void> {
     const at = new Date().toISOString();
     const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
-    const failedPasses = (current?.upload?.failedPasses ?? 0) + 1;
-    this.outcomes.push({ key: item.key, path: item.output.path, target: item.target, status: 'failed', message, batch, retries, at });
+    const failedPasses = ((current && this.uploadOf(current)?.failedPasses) ?? 0) + 1;
+    this.outcomes.push({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'failed', message, batch, retries, at });
     await this.mark(item, { status: 'failed', message, failedPasses, batch, at });
   }
 
@@ -199,6 +218,7 @@ export class UploadService {
     this.outcomes.push({
       key: item.key,
       path: item.output.path,
+      platform: this.options.platform,
       target: item.target,
       status: result.status === 'uploaded' ? 'success' : result.status,
       ...(result.status === 'rejected' ? { message: result.message } : { creativeId: result.creativeId }),
@@ -223,31 +243,32 @@ export class UploadService {
         uploadDate: existing?.uploadDate ?? at.slice(0, 10),
       });
     }
-    this.log.info({ file: item.output.path, status: upload.status, creativeId: upload.creativeId, message: upload.message }, 'Upload result');
+    this.log.info({ file: item.output.path, platform: this.options.platform, status: upload.status, creativeId: upload.creativeId, message: upload.message }, 'Upload result');
   }
 
-  /** Sets one output's upload and, once every output has its answer, the record's state. */
-  private async mark(item: Item, upload: PlatformUpload | undefined): Promise<void> {
-    const record = await this.creatives.load(item.key);
+  /** Outside this platform's limits: never sent to it, with the reason; the other platforms go on. */
+  private async setAside(item: Item, reason: string): Promise<void> {
+    const at = new Date().toISOString();
+    this.outcomes.push({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'unfit', message: reason, retries: 0, at });
+    await this.mark(item, { status: 'unfit', message: reason, batch: 0, at });
+    this.log.warn({ file: item.output.path, platform: this.options.platform }, `Not sent to ${PLATFORM_NAMES[this.options.platform]}: ${reason}`);
+  }
+
+  /** Sets one output's answer from this platform and, once every enabled platform has answered, the record's state. */
+  private async mark(item: Item, upload: PlatformUpload): Promise<void> {
+    if (!(await this.creatives.load(item.key))) return;
+    // Read again with no await before the write: the other platforms' services change the same records.
+    const record = this.creatives.get(item.key);
     if (!record) return;
+    const { platform } = this.options;
     const outputs = (record.outputs ?? []).map((output): OutputFile => {
       if (output.path !== item.output.path) return output;
-      const { upload: previous, ...rest } = output;
-      if (!upload) return rest;
+      const previous = this.uploadOf(output);
       // Failed passes are counted until the output settles: sending it again does not reset them.
       const failedPasses = upload.failedPasses ?? (SETTLED.has(upload.status) ? undefined : previous?.failedPasses);
-      return { ...rest, upload: failedPasses === undefined ? upload : { ...upload, failedPasses } };
+      return { ...output, uploads: { ...output.uploads, [platform]: failedPasses === undefined ? upload : { ...upload, failedPasses } } };
     });
-    const sendable = outputs.filter((output) => output.role !== 'original');
-    const settled = sendable.every((output) => output.upload && SETTLED.has(output.upload.status));
-    const rejected = sendable.find((output) => output.upload?.status === 'rejected');
-    const gaveUp = sendable.find((output) => output.upload?.status === 'failed' && (output.upload.failedPasses ?? 0) >= this.options.maxFailedPasses);
-    const state = settled ? (rejected ? 'rejected' : 'uploaded') : gaveUp ? 'failed' : record.state;
-    const reason = rejected
-      ? `TJ refused ${fileName(rejected.path)}: ${rejected.upload?.message}`
-      : gaveUp
-        ? `Upload of ${fileName(gaveUp.path)} failed in ${gaveUp.upload?.failedPasses} passes, for reasons not the file's; last: ${gaveUp.upload?.message}. \`creative-flow upload --retry-failed\` tries again.`
-        : undefined;
+    const { state, reason } = settledState({ ...record, outputs }, this.options.platforms, this.options.maxFailedPasses);
     const next: CreativeRecord = {
       ...record,
       outputs,
@@ -256,16 +277,27 @@ export class UploadService {
       times: record.times[state] ? record.times : { ...record.times, [state]: new Date().toISOString() },
     };
     this.creatives.put(next);
-    if (upload && upload.status !== 'in_flight') this.events.emit('creative', next, state === 'failed' ? (reason ?? 'upload failed') : `upload ${upload.status}`);
+    if (upload.status !== 'in_flight') this.events.emit('creative', next, state === 'failed' ? (reason ?? 'upload failed') : `${PLATFORM_NAMES[platform]} upload ${upload.status}`);
   }
 
+  private uploadOf(output: OutputFile): PlatformUpload | undefined {
+    return output.uploads?.[this.options.platform];
+  }
+
+  private fileOf(item: Item): UploadFile {
+    return { path: this.layout.abs(item.output.path), name: item.name };
+  }
+
+  /** Outputs of staged creatives this platform still owes an answer (one it gave up on waits for the others). */
   private async pendingItems(): Promise<Item[]> {
     const items: Item[] = [];
     for (const key of this.creatives.index.keysInState('staged')) {
       const record = await this.creatives.load(key);
-      for (const output of record?.outputs ?? []) {
-        const target = record ? targetOf(record, output) : undefined;
-        if (!target || (output.upload && SETTLED.has(output.upload.status))) continue;
+      if (!record || verdictOf(record, this.options.platform, this.options.maxFailedPasses).kind !== 'pending') continue;
+      for (const output of record.outputs ?? []) {
+        const target = targetOf(record, output);
+        const upload = this.uploadOf(output);
+        if (!target || (upload && SETTLED.has(upload.status))) continue;
         items.push({ key, output, target, name: baseName(output.path) });
       }
     }
@@ -289,7 +321,11 @@ function targetOf(record: CreativeRecord, output: OutputFile): UploadTarget | un
 /** Consecutive runs of one target, at most `size` long. */
 function batches(items: readonly Item[], size: number): Item[][] {
   const byTarget = new Map<UploadTarget, Item[]>();
-  for (const item of items) byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item]);
+  for (const item of items) {
+    const group = byTarget.get(item.target);
+    if (group) group.push(item);
+    else byTarget.set(item.target, [item]);
+  }
   return [...byTarget.values()].flatMap((group) => Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)));
 }
 

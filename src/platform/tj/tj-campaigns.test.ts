@@ -6,8 +6,8 @@ import { openMedia } from '../../media/ffmpeg-binaries.js';
 import { StorageRepository } from '../../store/storage.repository.js';
 import { tempRoot } from '../../test/fixtures.js';
 import { NATIVE_HEADER, PREROLL_HEADER } from './campaign-format.js';
-import { DEFAULT_SIMULATOR_OPTIONS } from './simulator/options.js';
-import { startSimulator, type RunningSimulator, type SimState } from './simulator/server.js';
+import { DEFAULT_SIMULATOR_OPTIONS } from '../../simulators/tj/options.js';
+import { startSimulator, type RunningSimulator, type SimState } from '../../simulators/tj/server.js';
 import { TjUploader } from './tj-uploader.js';
 
 const log = createLogger({ level: 'silent', pretty: false });

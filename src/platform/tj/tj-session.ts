@@ -90,7 +90,7 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
       }
       await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
       if ((await tj.verdict()) === 'in') return true;
-      if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw new CredentialsRefusedError(connection.username);
+      if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw CredentialsRefusedError.tj(connection.username);
       throw new LoginRequiredError('the sign-in page came back after submitting');
     });
     await session.save(context, signedIn);

@@ -9,8 +9,8 @@ import { openMedia } from '../../media/ffmpeg-binaries.js';
 import { StorageRepository } from '../../store/storage.repository.js';
 import { makeImage, makeVideo, sha256, tempRoot } from '../../test/fixtures.js';
 import { LoginRequiredError } from '../uploader.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator/options.js';
-import { startSimulator, type RunningSimulator, type SimState } from './simulator/server.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../../simulators/tj/options.js';
+import { startSimulator, type RunningSimulator, type SimState } from '../../simulators/tj/server.js';
 import { TjUploader } from './tj-uploader.js';
 
 const media = openMedia();

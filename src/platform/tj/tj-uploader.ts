@@ -118,10 +118,11 @@ export class TjUploader implements Uploader {
     return results;
   }
 
-  async findByName(target: UploadTarget, names: readonly string[], maxPages: number): Promise<Map<string, LibraryCard>> {
+  /** TJ keeps one creative per name in a listing, so the name alone tells. */
+  async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>> {
     const listing = TARGET_LISTINGS[target];
     await this.openListing(listing);
-    const { found } = await this.lookUp(listing, names, maxPages, new Set());
+    const { found } = await this.lookUp(listing, files.map((file) => file.name), maxPages, new Set());
     return new Map([...found].map(([name, { card }]) => [name, card]));
   }
 

@@ -1,12 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError } from '../../../core/errors.js';
-import { openMedia } from '../../../media/ffmpeg-binaries.js';
-import type { MediaRepository } from '../../../media/media.repository.js';
-import { StorageRepository } from '../../../store/storage.repository.js';
+import { ConfigError } from '../../core/errors.js';
+import { openMedia } from '../../media/ffmpeg-binaries.js';
+import type { MediaRepository } from '../../media/media.repository.js';
+import { StorageRepository } from '../../store/storage.repository.js';
 import { SimCampaigns } from './campaigns.js';
-import { cookie, html, json, readJson, readText, redirect, seededRandom } from './http.js';
+import { cookie, html, json, readJson, readText, redirect, seededRandom } from '../http.js';
 import { SimLibrary, type ReviewStatus, type Tab } from './library.js';
 import { MediaLibraryRoutes, type SimCounters } from './media-library.js';
 import type { SimulatorOptions } from './options.js';

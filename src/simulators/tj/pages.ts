@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../../core/html.js';
+import { escapeHtml } from '../../core/html.js';
 import { APP_SCRIPT } from './app-script.js';
 import { CAMPAIGN_SCRIPT } from './campaign-script.js';
 import type { SimCreative, Tab } from './library.js';

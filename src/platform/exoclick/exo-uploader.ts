@@ -1,0 +1,147 @@
+import type { Logger } from '../../core/logger.js';
+import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
+// The campaign CSVs are written in TJ's format, which is ours: its columns name the creatives.
+import { CREATIVE_COLUMNS } from '../tj/campaign-format.js';
+import type { StorageRepository } from '../../store/storage.repository.js';
+import { CredentialsRefusedError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
+import { ExoCampaigns, type NewVariation } from './campaigns.js';
+import { exoName, reviewStatusOf, type ExoFile, type ExoFileType } from './endpoints.js';
+import { LibraryFiles } from './library-files.js';
+import { ExoApiError, ExoTransport } from './transport.js';
+
+/** Where ExoClick is, and the token that opens it. */
+export interface ExoConnection {
+  readonly apiUrl: string;
+  readonly apiToken: string | undefined;
+  /** ExoClick's file type for each of our targets (the profile's). */
+  readonly fileTypes: Readonly<Record<UploadTarget, ExoFileType>>;
+  readonly userAgent: string;
+}
+
+export interface ExoAdapterDeps {
+  readonly storage: StorageRepository;
+  readonly log: Logger;
+  /** Waits of the transport, shortened by tests. */
+  readonly retryBaseMs?: number;
+}
+
+/**
+ * ExoClick's media library and campaigns through its API v2: no browser. Every call goes through
+ * one transport (login, expiry, rate limits); the library files and the campaigns are a module each.
+ */
+export class ExoUploader implements Uploader {
+  readonly alive = true;
+
+  private constructor(
+    private readonly transport: ExoTransport,
+    private readonly files: LibraryFiles,
+    private readonly campaigns: ExoCampaigns,
+    private readonly connection: ExoConnection,
+    private readonly deps: ExoAdapterDeps,
+  ) {}
+
+  /** Logs in: a refused (or missing) API token throws {@link CredentialsRefusedError} at once. */
+  static async open(connection: ExoConnection, deps: ExoAdapterDeps): Promise<ExoUploader> {
+    const transport = new ExoTransport({ baseUrl: connection.apiUrl, apiToken: connection.apiToken, userAgent: connection.userAgent, log: deps.log, ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }) });
+    await transport.connect();
+    return new ExoUploader(transport, new LibraryFiles(transport, deps.storage), new ExoCampaigns(transport), connection, deps);
+  }
+
+  get pagesRead(): number {
+    return this.files.pagesRead;
+  }
+
+  /** Requests and logins so far (for `check` and the benchmark). */
+  get calls(): { requests: number; logins: number } {
+    return { requests: this.transport.requests, logins: this.transport.logins };
+  }
+
+  /** One request per file, one after the other: the API has a rate limit, not a batch. */
+  async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
+    const type = this.typeOf(target);
+    const results = new Map<string, UploadResult>();
+    for (const file of files) {
+      const result = await this.files.upload(file, type).then(
+        (answer): UploadResult => ({ status: 'uploaded', creativeId: String(answer.id) }),
+        (error: unknown): UploadResult => {
+          if (error instanceof CredentialsRefusedError) throw error;
+          // A fault says nothing of the file (it may even be kept): looked for before it is sent again.
+          if (!(error instanceof ExoApiError) || error.transient || error.status === 429) return { status: 'failed', message: describe(error) };
+          return { status: 'rejected', message: error.words || error.message };
+        },
+      );
+      results.set(file.name, result);
+    }
+    return results;
+  }
+
+  async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>> {
+    const hashed = await Promise.all(files.map((file) => this.files.hashed(file)));
+    const found = await this.files.find(this.typeOf(target), hashed, maxPages);
+    return new Map([...found].map(([name, file]) => [name, cardOf(file)]));
+  }
+
+  async listAll(maxPages: number): Promise<ListedCard[]> {
+    const cards: ListedCard[] = [];
+    for (const type of new Set(Object.values(this.connection.fileTypes))) {
+      for (const file of await this.files.list(type, maxPages)) cards.push({ ...cardOf(file), creativeType: type });
+    }
+    return cards;
+  }
+
+  /**
+   * Creates variations from rows in our campaign format, whose creative-id columns hold ExoClick
+   * library file ids: one variation per id, named after the ad (with `-2` for a second id).
+   */
+  async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
+    const wanted: NewVariation[] = ads.rows.flatMap((row) => {
+      const ids = CREATIVE_COLUMNS[ads.kind].map((column) => row[column] ?? '').filter((id) => /^\d+$/.test(id));
+      return ids.map((fileId, i) => ({
+        name: i === 0 ? (row['Ad Name'] ?? '') : `${row['Ad Name'] ?? ''}-${i + 1}`,
+        description: row.Headline ?? row['Custom CTA Text'] ?? '',
+        fileId,
+        url: row['Target URL'] ?? '',
+        ...(row['Brand Name'] ? { brand: row['Brand Name'] } : {}),
+      }));
+    });
+    const outcome = await this.campaigns.create(campaignId, wanted);
+    return {
+      campaignName: outcome.campaignName,
+      alreadyThere: outcome.alreadyThere.map((variation) => variation.name),
+      created: outcome.created.map((variation) => variation.name),
+      refused: [],
+      invalidIds: [],
+      missing: outcome.missing.map(({ variation, reason }) => ({ adName: variation.name, reason })),
+    };
+  }
+
+  /** Which variation-creating call the account answers, found without creating anything. */
+  async variationShape(campaignId: string): Promise<string | undefined> {
+    return this.campaigns.probeShape(campaignId);
+  }
+
+  /** The session token is renewed when it runs out; nothing to keep alive. */
+  async keepAlive(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.deps.log.debug({ ...this.calls }, 'ExoClick session closed');
+  }
+
+  private typeOf(target: UploadTarget): ExoFileType {
+    return this.connection.fileTypes[target];
+  }
+}
+
+function cardOf(file: ExoFile): LibraryCard {
+  return {
+    creativeId: String(file.id),
+    name: exoName(file),
+    dimensions: file.width && file.height ? `${file.width}x${file.height}` : '',
+    fileType: file.file_extension ? `.${file.file_extension.replace(/^\./, '')}` : '',
+    reviewStatus: reviewStatusOf(file.status),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,121 @@
+import type { ServerResponse } from 'node:http';
+import { json } from '../http.js';
+import { FILE_STATUS, type ExoLibrary } from './library.js';
+import type { ExoSimulatorOptions } from './options.js';
+import { fail, pageOf, pagingOf } from './request.js';
+
+/** A variation as kept. `status`, `calculated_status` and `file_type` are worked out from its file when answered. */
+export interface ExoVariation {
+  readonly idvariation: number;
+  name: string;
+  description: string;
+  url: string;
+  idvariations_file: number;
+  idvariations_url: number | null;
+  brand: string;
+  active: boolean;
+}
+
+export interface ExoCampaign {
+  readonly id: number;
+  readonly name: string;
+  /** 1 = active: the simulator's guess, like every status number here. */
+  readonly status: number;
+  readonly variations: ExoVariation[];
+}
+
+/** What `/_sim/state` shows of a campaign. */
+export interface ExoCampaignState {
+  id: number;
+  name: string;
+  variations: { idvariation: number; name: string; idvariations_file: number; creates: number }[];
+}
+
+/**
+ * The campaigns and the reading of them: the list (its `result` an array or an object keyed by id,
+ * as the options pick) and one campaign with its variations. Creating variations is
+ * {@link ExoVariationRoutes}'s.
+ */
+export class ExoCampaigns {
+  private readonly campaigns = new Map<number, ExoCampaign>();
+  private nextVariationId = 900_001;
+
+  constructor(
+    private readonly library: ExoLibrary,
+    private readonly options: () => ExoSimulatorOptions,
+  ) {}
+
+  seed(seeds: readonly { id: number; name: string }[]): void {
+    for (const { id, name } of seeds) this.campaigns.set(id, { id, name, status: 1, variations: [] });
+  }
+
+  get(id: number): ExoCampaign | undefined {
+    return this.campaigns.get(id);
+  }
+
+  newVariationId(): number {
+    return this.nextVariationId++;
+  }
+
+  /**
+   * Each campaign's variations; `creates` is how many variations of the same library file the
+   * campaign holds, shown on each of them: more than 1 is a variation sent twice.
+   */
+  get state(): ExoCampaignState[] {
+    return [...this.campaigns.values()].map((campaign) => ({
+      id: campaign.id,
+      name: campaign.name,
+      variations: campaign.variations.map((variation) => ({
+        idvariation: variation.idvariation,
+        name: variation.name,
+        idvariations_file: variation.idvariations_file,
+        creates: campaign.variations.filter((other) => other.idvariations_file === variation.idvariations_file).length,
+      })),
+    }));
+  }
+
+  /** `GET /v2/campaigns?status=&orderBy=d:id&limit=&offset=`. */
+  list(res: ServerResponse, url: URL): void {
+    const paging = pagingOf(url, res, 'd:id');
+    if (!paging) return;
+    const status = url.searchParams.get('status');
+    if (status && !/^\d+$/.test(status)) return fail(res, 400, 'The parameter "status" must be an integer.');
+    const matching = [...this.campaigns.values()].filter((campaign) => !status || campaign.status === Number(status));
+    const page = pageOf(matching, paging).map((campaign) => this.answerCampaign(campaign));
+    // An object keyed by id loses the order once parsed in JavaScript (integer keys sort ascending): so would the real one's.
+    json(res, 200, { result: this.options().campaignsResultShape === 'array' ? page : Object.fromEntries(page.map((campaign) => [String(campaign.id), campaign])) });
+  }
+
+  /** `GET /v2/campaigns/{id}`. */
+  detail(res: ServerResponse, campaign: ExoCampaign): void {
+    json(res, 200, { result: { campaign: this.answerCampaign(campaign), variations: campaign.variations.map((variation) => this.answerVariation(variation)) } });
+  }
+
+  answerCampaign(campaign: ExoCampaign): Record<string, unknown> {
+    return { id: campaign.id, name: campaign.name, status: campaign.status, variations_count: campaign.variations.length };
+  }
+
+  /**
+   * A variation as the API answers it. Its `status` is its file's review status, and
+   * `calculated_status` words it with `active` ('in review', 'rejected', 'paused', 'active'): both
+   * the simulator's guesses, the contract naming the fields only.
+   */
+  answerVariation(variation: ExoVariation): Record<string, unknown> {
+    const file = this.library.file(variation.idvariations_file);
+    const status = file?.status ?? FILE_STATUS.inReview;
+    const calculated = status === FILE_STATUS.rejected ? 'rejected' : status === FILE_STATUS.inReview ? 'in review' : variation.active ? 'active' : 'paused';
+    return {
+      idvariation: variation.idvariation,
+      name: variation.name,
+      description: variation.description,
+      url: variation.url,
+      idvariations_file: variation.idvariations_file,
+      idvariations_url: variation.idvariations_url,
+      brand: variation.brand,
+      status,
+      active: variation.active,
+      calculated_status: calculated,
+      file_type: file?.type ?? null,
+    };
+  }
+}

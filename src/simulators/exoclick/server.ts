@@ -1,0 +1,164 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { json, seededRandom } from '../http.js';
+import { ExoCampaigns } from './campaigns.js';
+import { newCounters } from './counters.js';
+import { FaultPlan, serveFirewall } from './faults.js';
+import { ExoLibrary } from './library.js';
+import { DEFAULT_EXO_SIMULATOR_OPTIONS, type ExoSimulatorOptions } from './options.js';
+import { RateLimiter } from './rate-limit.js';
+import { fail, isRecord, jsonBody } from './request.js';
+import { ExoSessions } from './sessions.js';
+import { ExoVariationRoutes } from './variations.js';
+
+/** What `state()` and `GET /_sim/state` show: the library, the campaigns, and every request that reached them. */
+export interface ExoSimState {
+  files: { id: number; name: string; type: string; md5: string; sha256: string; size: number; status: number }[];
+  /** Upload requests per file name (kept or not). */
+  uploads: Record<string, number>;
+  /** Upload requests per sha256 of the bytes. */
+  uploadsByHash: Record<string, number>;
+  /** Uploads whose same name AND same bytes were already kept: must stay empty. */
+  resent: Record<string, number>;
+  logins: { accepted: number; refused: number };
+  /** Faults served; `firewall` counts bare clients' pages too. */
+  faults: { serverErrors: number; dropped: number; firewall: number; rateLimited: number };
+  /** Requests that arrived after a 429 before that window reset (a client that does not wait). */
+  tooEarly: number;
+  /** `creates`: how many variations of that library file the campaign holds. */
+  campaigns: { id: number; name: string; variations: { idvariation: number; name: string; idvariations_file: number; creates: number }[] }[];
+  /** Variation-creating requests that created something. */
+  variationCreates: number;
+}
+
+export interface RunningExoSimulator {
+  /** e.g. http://127.0.0.1:45123 — the API base is `${url}/v2/`. */
+  readonly url: string;
+  state(): ExoSimState;
+  /** Changes options while it runs; a new fault plan starts from its first entry. */
+  configure(patch: Partial<ExoSimulatorOptions>): void;
+  /** A review happened: the file's `status` (0 in review, 1 approved, 2 rejected, by the simulator's guess). Throws for an unknown file. */
+  setStatus(fileId: number, status: number): void;
+  close(): Promise<void>;
+}
+
+/** Node's fetch and http send these (or nothing): the bare client the contract's firewall may refuse. */
+function bareClient(req: IncomingMessage): boolean {
+  const agent = (req.headers['user-agent'] ?? '').trim().toLowerCase();
+  return agent === '' || agent.startsWith('node') || agent.startsWith('undici');
+}
+
+/**
+ * A local stand-in for ExoClick's API v2, built from EXO-CONTRACT.md alone, for the adapter's
+ * tests and the demo. It does what the contract says ExoClick does (session tokens that expire,
+ * JSON everywhere but uploads, rate-limit headers on every answer, a second upload of the same
+ * bytes making a second file), shows each **unsure** variant as an option, and injects the
+ * faults a client must survive: 5xx, a connection dropped after the file was kept, the
+ * firewall's HTML page, 429s. It keeps no bytes: a file is its name, size, hashes and type.
+ */
+export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = {}): Promise<RunningExoSimulator> {
+  let options: ExoSimulatorOptions = { ...DEFAULT_EXO_SIMULATOR_OPTIONS, ...initial };
+  const current = (): ExoSimulatorOptions => options;
+  const counters = newCounters();
+  const limiter = new RateLimiter(current);
+  const sessions = new ExoSessions(() => options.tokenTtlSeconds);
+  const library = new ExoLibrary(current, counters, limiter, new FaultPlan(current, (o) => o.uploadFaultPlan, seededRandom(options.faultSeed)));
+  const campaigns = new ExoCampaigns(library, current);
+  campaigns.seed(options.campaigns);
+  const variations = new ExoVariationRoutes(campaigns, library, counters, limiter, new FaultPlan(current, (o) => o.variationFaultPlan));
+
+  const state = (): ExoSimState => ({
+    files: library.all.map(({ id, name, type, md5, sha256, size, status }) => ({ id, name, type, md5, sha256, size, status })),
+    uploads: Object.fromEntries(counters.uploads),
+    uploadsByHash: Object.fromEntries(counters.uploadsByHash),
+    resent: Object.fromEntries(counters.resent),
+    logins: { ...counters.logins },
+    faults: { ...counters.faults },
+    tooEarly: limiter.tooEarly,
+    campaigns: campaigns.state,
+    variationCreates: counters.variationCreates,
+  });
+
+  /** `POST /v2/login` `{api_token}`: a session token, or 401 for a token it does not know (never echoed). */
+  const login = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await jsonBody(req, res);
+    if (!body) return;
+    const token = isRecord(body.value) ? body.value.api_token : undefined;
+    if (typeof token !== 'string' || !options.apiTokens.includes(token)) {
+      counters.logins.refused += 1;
+      return fail(res, 401, 'Invalid API token.');
+    }
+    counters.logins.accepted += 1;
+    json(res, 200, { token: sessions.open(), type: 'Bearer', expires_in: options.tokenTtlSeconds });
+  };
+
+  /** The API behind the firewall and the rate limit: login, then every route with a live session. */
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+    if (route === 'POST /v2/login') return login(req, res);
+    if (!sessions.alive(req.headers.authorization)) return fail(res, 401, 'Unauthorized: a missing, unknown or expired session token. Log in again.');
+    switch (route) {
+      case 'POST /v2/library/file':
+        return library.upload(req, res);
+      case 'GET /v2/library/file':
+        return library.list(res, url);
+      case 'POST /v2/library/url':
+        return library.registerUrl(req, res);
+      case 'GET /v2/campaigns':
+        return campaigns.list(res, url);
+    }
+    const [, method, id, rest] = /^(\w+) \/v2\/campaigns\/(\d+)(\/variations?)?$/.exec(route) ?? [];
+    const shape = options.variationShape;
+    const known = (method === 'GET' && rest === undefined) || (method === 'POST' && rest === '/variation' && shape === 'multipart') || (method === 'PUT' && rest === '/variations' && shape === 'json');
+    if (!known) return fail(res, 404, `No route ${route}.`);
+    const campaign = campaigns.get(Number(id));
+    if (!campaign) {
+      req.resume();
+      return fail(res, 404, `Campaign ${id} not found.`);
+    }
+    if (rest === undefined) return campaigns.detail(res, campaign);
+    return rest === '/variation' ? variations.createMultipart(req, res, campaign) : variations.putJson(req, res, campaign);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    if (req.method === 'GET' && url.pathname === '/_sim/state') return json(res, 200, state());
+    if (options.latencyMs > 0) await delay(options.latencyMs);
+    // The firewall stands before the API: it answers before the limit counts the request, but still with the window's headers.
+    if (options.bareClientFirewall && bareClient(req)) {
+      req.resume();
+      limiter.peek(res);
+      return serveFirewall(res, counters);
+    }
+    if (limiter.admit(res)) {
+      req.resume();
+      return fail(res, 429, 'Too many requests. Wait for X-Rate-Limit-Reset seconds.');
+    }
+    if (!url.pathname.startsWith('/v2/')) {
+      req.resume();
+      return fail(res, 404, `No route ${req.method} ${url.pathname}.`);
+    }
+    return api(req, res, url);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) json(res, 500, { message: (error as Error).message });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    state,
+    configure(patch) {
+      options = { ...options, ...patch };
+    },
+    setStatus: (fileId, status) => library.setStatus(fileId, status),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
