@@ -7,6 +7,7 @@ import { openApp } from './app.js';
 import { configFrom, runForCommand, withApp, withAppOn } from './cli/app-runner.js';
 import { campaignLine, campaignProgress, campaignSummary } from './cli/campaign-progress.js';
 import { terminalPrompter } from './cli/prompter.js';
+import { parseExoSimulatorOptions } from './cli/exo-simulator-options.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
 import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
 import { createDaemonLogger, createLogger } from './core/logger.js';
@@ -14,6 +15,8 @@ import { runDaemon } from './daemon.js';
 import { blockFile, check, checkMachine, login, readStatus } from './jobs/standalone.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
 import { serveSimulator } from './simulators/tj/server.js';
+import { DEFAULT_EXO_SIMULATOR_OPTIONS } from './simulators/exoclick/options.js';
+import { startExoSimulator } from './simulators/exoclick/server.js';
 import { MARKUP_VARIANTS } from './simulators/tj/variants.js';
 import { formatStatus } from './report/status-report.js';
 import { runSetup } from './setup/setup.js';
@@ -247,6 +250,36 @@ program
     const campaigns = simulatorOptions.campaigns.map((campaign) => `${campaign.id} (${campaign.type})`).join(', ');
     console.log(`TJ simulator on ${simulator.url} (variant ${simulatorOptions.variant}: ${MARKUP_VARIANTS[simulatorOptions.variant]?.summary}) with ${simulator.library.all.length} creatives${campaigns ? ` and campaigns ${campaigns}` : ''}. Point creative-flow at it with:`);
     console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve).once('SIGTERM', resolve);
+    });
+    await simulator.close();
+  });
+
+const exo = DEFAULT_EXO_SIMULATOR_OPTIONS;
+program
+  .command('exo-simulator')
+  .description("serve a local look-alike of ExoClick's API v2 (EXO-CONTRACT.md), for the demo and the tests")
+  .option('--port <port>', 'port to listen on (0: any free port)', String(exo.port))
+  .option('--host <host>', 'address to listen on', exo.host)
+  .option('--token <token>', 'the API token it accepts', exo.apiTokens[0])
+  .option('--token-ttl-seconds <n>', 'expires_in of a session token', String(exo.tokenTtlSeconds))
+  .option('--variation-shape <shape>', 'json: PUT …/variations creates variations; multipart: POST …/variation does', exo.variationShape)
+  .option('--campaigns-result <shape>', 'GET /v2/campaigns answers result as an array or an object keyed by id', exo.campaignsResultShape)
+  .option('--file-hash <hash>', 'which hash file_hash_original holds: md5 or sha256', exo.fileHash)
+  .option('--rate-limit <n>', 'requests a window', String(exo.rateLimit.limit))
+  .option('--rate-window-seconds <n>', "the rate limit's window", String(exo.rateLimit.windowSeconds))
+  .option('--latency-ms <n>', 'delay added to every response', '0')
+  .option('--upload-faults <list>', `the fates of the first uploads, comma-separated: ok, server-error, dropped-after-kept, firewall, rate-limited`, '')
+  .option('--error-rate <share>', 'share of uploads answered with a 5xx after the plan (0–1)', '0')
+  .option('--drop-rate <share>', 'share of uploads whose connection drops after the file was kept (0–1)', '0')
+  .option('--fault-seed <n>', 'seed of the random faults', '1')
+  .option('--reject-pattern <regex>', 'refuse (422) uploads whose file name matches')
+  .action(async (options: Record<string, string | boolean | undefined>) => {
+    const simulatorOptions = parseExoSimulatorOptions(options);
+    const simulator = await startExoSimulator(simulatorOptions);
+    console.log(`ExoClick API simulator on ${simulator.url}/v2/ (GET ${simulator.url}/_sim/state shows what it received). Point creative-flow at it with:`);
+    console.log(`  PLATFORMS=tj,exoclick EXO_API_URL=${simulator.url}/v2/ EXO_API_TOKEN=${simulatorOptions.apiTokens[0]}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve).once('SIGTERM', resolve);
     });
