@@ -107,7 +107,7 @@ describe('CampaignAdsService', () => {
     let logins = 0;
     const loginOnSecond: CreateAds = async (campaignId, request) => {
       if (campaignId === '1002' && logins++ === 0) throw new LoginRequiredError('the session died');
-      return t.createAds(campaignId, request);
+      return t.createAds(campaignId, request, 'tj');
     };
     const first = await t.service.run(JOBS, await RunCheckpoint.begin(t.checkpoints, false), loginOnSecond, { dryRun: false, retryFailed: false });
     expect(first.results.map((each) => each.result)).toEqual(['succeeded', 'waiting', 'waiting']);

@@ -1,7 +1,7 @@
 import type { CampaignAdRecord, CampaignProgress } from '../core/campaigns.js';
 import { describeError, ShutdownError, StorageFaultError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { AdsRequest, CreateAdsOutcome } from '../core/platform.js';
+import type { AdsRequest, CreateAdsOutcome, PlatformId } from '../core/platform.js';
 import { PlatformWaitsError } from '../platform/connection.js';
 import { creativeIdsOf } from '../platform/tj/campaign-format.js';
 import { CredentialsRefusedError, LoginRequiredError } from '../platform/uploader.js';
@@ -9,8 +9,8 @@ import type { CampaignAdsRepository } from '../store/campaign-ads.repository.js'
 import type { CampaignJob } from './campaign-job.js';
 import type { DecideOptions, RunCheckpoint } from './run-checkpoint.js';
 
-/** Creates one campaign's ads on the platform, waiting its turn for the browser. */
-export type CreateAds = (campaignId: string, ads: AdsRequest) => Promise<CreateAdsOutcome>;
+/** Creates one campaign's ads on its platform, waiting its turn for the platform's session. */
+export type CreateAds = (campaignId: string, ads: AdsRequest, platform: PlatformId) => Promise<CreateAdsOutcome>;
 
 /** What became of one job in a run (or, in a dry run, what would). */
 export interface CampaignResult {
@@ -77,7 +77,7 @@ export class CampaignAdsService {
       }
       await checkpoint.started(job);
       try {
-        const outcome = await createAds(job.campaignId, job.ads);
+        const outcome = await createAds(job.campaignId, job.ads, job.platform);
         // Recorded before the checkpoint says done: a crash between the two reads the table again, and records nothing twice.
         await this.ads.record(adRecords(job, outcome));
         const progress = await checkpoint.finished(job, outcome);

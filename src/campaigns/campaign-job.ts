@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { AdsRequest } from '../core/platform.js';
+import type { AdsRequest, PlatformId } from '../core/platform.js';
 import { parseCampaignCsv, renderCampaignRows, type ParsedCampaignCsv } from '../platform/tj/campaign-format.js';
 
 /** Ads to create in one campaign from one CSV: what a run does, and what its checkpoint keys. */
 export interface CampaignJob {
-  /** The checkpoint's key: the campaign and the CSV's file. */
+  /** The checkpoint's key: the platform (but TJ), the campaign and the CSV's file. */
   readonly key: string;
+  /** Where the campaign is: TJ unless the mapping's `platform` says otherwise. */
+  readonly platform: PlatformId;
   readonly campaignId: string;
   /** The mapping's name for the campaign, for people; TJ's own name is read from its page. */
   readonly label: string;
@@ -17,10 +19,12 @@ export interface CampaignJob {
 }
 
 /** A job from a CSV already checked against TJ's format (`kind` set, no problems). */
-export function campaignJob(campaignId: string, label: string, source: string, csv: ParsedCampaignCsv & { kind: NonNullable<ParsedCampaignCsv['kind']> }): CampaignJob {
+export function campaignJob(campaignId: string, label: string, source: string, csv: ParsedCampaignCsv & { kind: NonNullable<ParsedCampaignCsv['kind']> }, platform: PlatformId = 'tj'): CampaignJob {
   const ads: AdsRequest = { kind: csv.kind, header: csv.header, rows: csv.rows };
   return {
-    key: `${campaignId}|${source}`,
+    // TJ's keys stay as checkpoints written before ExoClick have them.
+    key: platform === 'tj' ? `${campaignId}|${source}` : `${platform}:${campaignId}|${source}`,
+    platform,
     campaignId,
     label,
     source,
@@ -30,9 +34,9 @@ export function campaignJob(campaignId: string, label: string, source: string, c
 }
 
 /** Parses a campaign CSV into a job, or says what breaks TJ's rules. */
-export function jobFromCsv(campaignId: string, label: string, source: string, text: string): { job: CampaignJob } | { problems: readonly string[] } {
+export function jobFromCsv(campaignId: string, label: string, source: string, text: string, platform: PlatformId = 'tj'): { job: CampaignJob } | { problems: readonly string[] } {
   const csv = parseCampaignCsv(text);
   const { kind } = csv;
   if (kind === undefined || csv.problems.length > 0) return { problems: csv.problems };
-  return { job: campaignJob(campaignId, label, source, { ...csv, kind }) };
+  return { job: campaignJob(campaignId, label, source, { ...csv, kind }, platform) };
 }

@@ -21,6 +21,19 @@ async function rootWith(files: Record<string, string>): Promise<Layout> {
 const NATIVE = '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"A_ID-00000001","https://x.test","1","2","H","B"\n';
 
 describe('the campaign mapping', () => {
+  it('takes an optional platform column: empty is TJ, the same CSV may go to a campaign on each, anything else is named', async () => {
+    const layout = await rootWith({
+      'elsewhere/mine.csv': NATIVE,
+      'tracking/campaign_mapping.csv': 'campaign_id,csv_filename,campaign_name,enabled,platform\n1001,elsewhere/mine.csv,On TJ,True,\n5100001,elsewhere/mine.csv,On Exo,True,ExoClick\n1001,elsewhere/mine.csv,Again,True,tj\n7,elsewhere/mine.csv,Where,True,adsterra\n',
+    });
+    const mapping = await readMapping(layout.campaignMappingCsv, layout, storage);
+    expect(mapping.jobs.map((job) => [job.platform, job.campaignId, job.key])).toEqual([
+      ['tj', '1001', '1001|elsewhere/mine.csv'],
+      ['exoclick', '5100001', 'exoclick:5100001|elsewhere/mine.csv'],
+    ]);
+    expect(mapping.problems).toEqual(['line 4: repeats line 2', 'line 5: platform is "adsterra"; use tj or exoclick (empty is tj)']);
+  });
+
   it("reads TJ_tool's file as it is: its example batch CSV, a path from the root, enabled switches", async () => {
     const example = await fs.readFile(EXAMPLE_NATIVE_CSV, 'utf8');
     const layout = await rootWith({

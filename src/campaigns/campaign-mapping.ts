@@ -3,11 +3,12 @@ import { parsePeopleCsv } from '../core/csv.js';
 import { ConfigError, CreativeFlowError } from '../core/errors.js';
 import { baseName } from '../core/files.js';
 import { NOT_READY_SUFFIX, type Layout } from '../core/layout.js';
+import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { jobFromCsv, type CampaignJob } from './campaign-job.js';
 
-/** TJ_tool's columns, so its users bring their file as it is. */
-export const MAPPING_COLUMNS = ['campaign_id', 'csv_filename', 'campaign_name', 'enabled'] as const;
+/** TJ_tool's columns, so its users bring their file as it is; then ours (`platform`: empty is TJ). */
+export const MAPPING_COLUMNS = ['campaign_id', 'csv_filename', 'campaign_name', 'enabled', 'platform'] as const;
 
 export interface Mapping {
   /** The enabled rows (of the campaigns asked for), in the file's order. */
@@ -40,7 +41,7 @@ export async function readMapping(file: string, layout: Layout, storage: Storage
   const text = await storage.readText(file);
   if (text === undefined) throw new ConfigError(label, 'does not exist', `Write it with the columns ${MAPPING_COLUMNS.join(',')} (TJ_tool's format), one row per campaign, or give another file with --mapping.`);
   const rows = parsePeopleCsv(text, label);
-  const missingColumns = MAPPING_COLUMNS.filter((column) => column !== 'enabled' && column !== 'campaign_name' && rows[0] !== undefined && !(column in rows[0]));
+  const missingColumns = MAPPING_COLUMNS.filter((column) => column !== 'enabled' && column !== 'campaign_name' && column !== 'platform' && rows[0] !== undefined && !(column in rows[0]));
   if (rows.length === 0 || missingColumns.length > 0) throw new ConfigError(label, rows.length === 0 ? 'has no campaigns' : `lacks the columns ${missingColumns.join(', ')}`, `Its header is ${MAPPING_COLUMNS.join(',')} (TJ_tool's format), one row per campaign.`);
 
   const jobs: CampaignJob[] = [];
@@ -62,11 +63,16 @@ export async function readMapping(file: string, layout: Layout, storage: Storage
       continue;
     }
     if (!/^\d+$/.test(campaignId)) problems.push(`line ${line}: campaign_id "${campaignId}" is not a number`);
+    const platform = parsePlatform(row.platform ?? '');
+    if (!platform) {
+      problems.push(`line ${line}: platform is "${row.platform}"; use ${PLATFORM_IDS.join(' or ')} (empty is tj)`);
+      continue;
+    }
     if (csvName === '') {
       problems.push(`line ${line}: csv_filename is empty`);
       continue;
     }
-    const key = `${campaignId}|${csvName}`;
+    const key = `${platform}|${campaignId}|${csvName}`;
     const first = seen.get(key);
     if (first !== undefined) {
       problems.push(`line ${line}: repeats line ${first}`);
@@ -89,7 +95,7 @@ export async function readMapping(file: string, layout: Layout, storage: Storage
       problems.push(`line ${line}: ${csvName} is not ${csvName === path.basename(csvName) ? `in ${path.relative(layout.root, layout.uploadCsvDir)}/` : 'there'}`);
       continue;
     }
-    const parsed = jobFromCsv(campaignId, row.campaign_name || `campaign ${campaignId}`, path.relative(layout.root, csvFile), csvText);
+    const parsed = jobFromCsv(campaignId, row.campaign_name || `campaign ${campaignId}`, path.relative(layout.root, csvFile), csvText, platform);
     const csvProblems = 'problems' in parsed ? parsed.problems : placeholders(parsed.job);
     if (csvProblems.length > 0) problems.push(...csvProblems.map((problem) => `line ${line}: ${csvName}: ${problem}`));
     else if ('job' in parsed && /^\d+$/.test(campaignId)) jobs.push(parsed.job);
@@ -114,6 +120,13 @@ function placeholders(job: CampaignJob): string[] {
       .filter(([, value]) => /placeholder/i.test(value))
       .map(([column, value]) => `line ${index + 2}: ${column} is still a placeholder (${value})`),
   );
+}
+
+/** Empty is TJ, as in TJ_tool's files, which have no such column. */
+function parsePlatform(value: string): PlatformId | undefined {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === '') return 'tj';
+  return PLATFORM_IDS.find((id) => id === normalized);
 }
 
 /** TJ_tool writes `True`/`False`; people write yes, no, 1, 0, or leave it empty (enabled). */

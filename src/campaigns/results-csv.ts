@@ -3,7 +3,7 @@ import type { CampaignProgress } from '../core/campaigns.js';
 import { creativeIdsOf } from '../platform/tj/campaign-format.js';
 import type { CampaignResult } from './campaign-ads.service.js';
 
-const COLUMNS = ['campaign_id', 'campaign_name', 'ad_name', 'creative_ids', 'status', 'reason', 'csv_file'] as const;
+const COLUMNS = ['campaign_id', 'campaign_name', 'ad_name', 'creative_ids', 'status', 'reason', 'csv_file', 'platform'] as const;
 
 /** `tracking/campaigns/results_*.csv`: one row per ad of every campaign in the run, with its fate. */
 export function renderResultsCsv(results: readonly CampaignResult[]): string {
@@ -11,7 +11,7 @@ export function renderResultsCsv(results: readonly CampaignResult[]): string {
     job.ads.rows.map((row) => {
       const adName = row['Ad Name'] ?? '';
       const [status, why] = adStatus(adName, result, reason, progress);
-      return [job.campaignId, progress?.campaignName ?? job.label, adName, creativeIdsOf(row, job.ads.kind).join(' '), status, why, job.source];
+      return [job.campaignId, progress?.campaignName ?? job.label, adName, creativeIdsOf(row, job.ads.kind).join(' '), status, why, job.source, job.platform];
     }),
   );
   return stringify([[...COLUMNS], ...rows], { record_delimiter: 'windows', bom: true });

@@ -7,7 +7,10 @@ import type { Config } from '../config/config.js';
 import { localStamp } from '../core/dates.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
+import type { PlatformId } from '../core/platform.js';
 import type { PlatformConnection } from '../platform/connection.js';
+import { forExoClick } from '../campaigns/exo-ids.js';
+import type { CampaignJob } from '../campaigns/campaign-job.js';
 import type { CheckpointRepository } from '../store/checkpoint.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import type { InventoryService } from '../tracking/inventory.service.js';
@@ -18,7 +21,10 @@ export interface CampaignServices {
   readonly checkpoints: CheckpointRepository;
   readonly campaignAds: Pick<CampaignAdsService, 'run'>;
   readonly handsOff: Pick<HandsOffService, 'queueBatch' | 'hasWork' | 'run' | 'forgetDone'>;
-  readonly connection: Pick<PlatformConnection, 'use' | 'waitingFor'>;
+  /** Each platform's session: TJ's browser, ExoClick's API. */
+  readonly connections: Readonly<Record<PlatformId, Pick<PlatformConnection, 'use' | 'waitingFor'>>>;
+  /** TJ creative id → the ExoClick id of the same output (undefined when ExoClick does not have it). */
+  readonly exoIdsByTjId: () => Promise<ReadonlyMap<string, string | undefined>>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow'>;
 }
 
@@ -69,7 +75,8 @@ export class CampaignJobs {
       return { ...summary, dryRun, skippedRows: [], disabled: 0, resultsFile: await this.afterRun(summary, dryRun) };
     }
     const file = options.mapping ?? this.config.layout.campaignMappingCsv;
-    const mapping = await readMapping(file, this.config.layout, this.services.storage, options.only ? new Set(options.only) : undefined);
+    const read = await readMapping(file, this.config.layout, this.services.storage, options.only ? new Set(options.only) : undefined);
+    const mapping = await this.withExoIds(read);
     if (mapping.problems.length > 0 && !options.skipInvalid) throw new MappingError(this.config.layout.rel(file), mapping.problems);
     for (const problem of mapping.problems) this.log.warn({ mapping: file }, `Skipped: ${problem}`);
     // A dry run reads the checkpoints and writes none: the live run after it finds them as they were.
@@ -86,7 +93,7 @@ export class CampaignJobs {
   /** Creates the queued hands-off ads, and retries failed ones under the limit; starts no browser when none wait. */
   async handsOffPass(signal?: AbortSignal): Promise<CampaignRunSummary | undefined> {
     if (this.config.dryRun || !(await this.services.handsOff.hasWork())) return undefined;
-    const waiting = await this.services.connection.waitingFor();
+    const waiting = await this.services.connections.tj.waitingFor();
     if (waiting) return undefined;
     const summary = await this.services.handsOff.run(this.createAds(), { dryRun: false, ignoreLimit: false, ...(signal ? { signal } : {}) });
     await this.afterRun(summary, false);
@@ -95,9 +102,27 @@ export class CampaignJobs {
     return summary;
   }
 
-  /** One campaign at a time through the browser's owner: uploads may run between two campaigns. */
+  /** One campaign at a time through its platform's session owner: uploads may run between two campaigns. */
   private createAds(): CreateAds {
-    return (campaignId, ads) => this.services.connection.use((uploader) => uploader.createAds(campaignId, ads));
+    return (campaignId, ads, platform) => this.services.connections[platform].use((uploader) => uploader.createAds(campaignId, ads));
+  }
+
+  /** ExoClick rows with their TJ ids replaced by ExoClick's; the index is built only when a row needs it. */
+  private async withExoIds<T extends { jobs: readonly CampaignJob[]; problems: readonly string[] }>(mapping: T): Promise<T> {
+    if (!mapping.jobs.some((job) => job.platform === 'exoclick')) return mapping;
+    const ids = await this.services.exoIdsByTjId();
+    const jobs: CampaignJob[] = [];
+    const problems = [...mapping.problems];
+    for (const job of mapping.jobs) {
+      if (job.platform !== 'exoclick') {
+        jobs.push(job);
+        continue;
+      }
+      const translated = forExoClick(job, ids);
+      if ('job' in translated) jobs.push(translated.job);
+      else problems.push(...translated.problems.map((problem) => `ExoClick campaign ${job.campaignId}, ${job.source}: ${problem}`));
+    }
+    return { ...mapping, jobs, problems };
   }
 
   /** The results file and the inventory's campaign ids, after a live run that did something. */

@@ -47,7 +47,7 @@ export interface Services {
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
-  readonly campaigns: Omit<CampaignServices, 'storage' | 'connection' | 'inventory'>;
+  readonly campaigns: Omit<CampaignServices, 'storage' | 'connections' | 'exoIdsByTjId' | 'inventory'>;
   readonly retention: Pick<RetentionService, 'prune'>;
   /** Where jobs announce what they did (the daily report written). */
   readonly events: Pick<ActivityBus, 'emit'>;
@@ -92,7 +92,8 @@ export class Jobs {
     private readonly config: Config,
     private readonly log: Logger,
   ) {
-    this.campaigns = new CampaignJobs({ ...services.campaigns, storage: services.storage, connection: services.platforms.tj.connection, inventory: services.inventory }, config, log);
+    const connections = { tj: services.platforms.tj.connection, exoclick: services.platforms.exoclick.connection };
+    this.campaigns = new CampaignJobs({ ...services.campaigns, storage: services.storage, connections, exoIdsByTjId: () => exoIdsByTjId(services.creatives), inventory: services.inventory }, config, log);
   }
 
   /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
@@ -318,4 +319,19 @@ function mergeSummaries(a: UploadSummary, b: UploadSummary): UploadSummary {
     loginRequired: a.loginRequired || b.loginRequired,
     ...(loginMessage ? { loginMessage } : {}),
   };
+}
+
+/** Every output's TJ id and its ExoClick id, for ExoClick campaign rows written with TJ's ids: one walk, on demand. */
+async function exoIdsByTjId(creatives: Pick<CreativeRepository, 'forEachSegment'>): Promise<Map<string, string | undefined>> {
+  const ids = new Map<string, string | undefined>();
+  await creatives.forEachSegment((records) => {
+    for (const record of records) {
+      for (const output of record.outputs ?? []) {
+        const tj = output.uploads?.tj?.creativeId;
+        const exo = output.uploads?.exoclick;
+        if (tj) ids.set(tj, exo?.status === 'uploaded' || exo?.status === 'duplicate' ? exo.creativeId : undefined);
+      }
+    }
+  });
+  return ids;
 }

@@ -7,7 +7,8 @@ import type { CreativeRecord } from '../core/record.js';
 import { startExoSimulator, type RunningExoSimulator } from '../simulators/exoclick/server.js';
 import type { ExoSimulatorOptions } from '../simulators/exoclick/options.js';
 import type { RunningSimulator } from '../simulators/tj/server.js';
-import { runCli, startDaemon } from './cli-runner.js';
+import { PREROLL_HEADER } from '../platform/tj/campaign-format.js';
+import { runCli, startCli, startDaemon } from './cli-runner.js';
 import { listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 import { expectIdsMatch, expectNothingResent, liveEnv, records, testSimulator } from './simulated-tj.js';
 
@@ -142,5 +143,38 @@ describe('one drop, TJ and ExoClick', () => {
     expect(exo.state().logins).toEqual({ accepted: 1, refused: 1 });
     expect((await records(root)).map((record) => record.state)).toEqual(['archived']);
     expect(await expectExoIdsMatch(root, exo)).toBe(1);
+  });
+
+  it('creates ExoClick variations from the mapping once each, found by file id, and resumes after a kill -9', async () => {
+    const exo = await startExoSimulator({ port: 0, apiTokens: [TOKEN], variationShape: 'multipart' });
+    running.push(exo);
+    const root = await tempRoot();
+    for (const seed of [91, 92, 93]) await makeImage(path.join(root, 'inbox', 'Banners', `v${seed}.png`), { seed });
+    const env = { DRY_RUN: 'false', PLATFORMS: 'exoclick', EXO_API_URL: `${exo.url}/v2/`, EXO_API_TOKEN: TOKEN };
+    expect((await runCli(['process', '--once', '--root', root], env)).code).toBe(0);
+    const ids = exo.state().files.map((file) => String(file.id));
+    expect(ids).toHaveLength(3);
+    const dir = path.join(root, 'tracking', 'Upload_CSV');
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'exo.csv'), [PREROLL_HEADER.join(','), ...ids.map((id, i) => `Exo ad ${i},https://x.test/,${id},Watch,https://x.test/cta,,,,,`)].join('\n'));
+    await fs.writeFile(path.join(root, 'tracking', 'campaign_mapping.csv'), 'campaign_id,csv_filename,campaign_name,enabled,platform\n5100001,exo.csv,Exo one,True,exoclick\n');
+
+    // Slow answers: the kill lands after ExoClick created a variation and before the run recorded the campaign.
+    exo.configure({ latencyMs: 700 });
+    const first = startCli(['campaigns', 'create', '--root', root], env);
+    await waitFor(() => exo.state().variationCreates >= 1, 60_000, 'a variation created', 20);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    exo.configure({ latencyMs: 0 });
+    const second = await runCli(['campaigns', 'create', '--root', root], env);
+    expect(second.code, second.stderr).toBe(0);
+    const campaign = exo.state().campaigns.find((each) => each.id === 5_100_001);
+    expect(campaign?.variations.map((variation) => [variation.name, String(variation.idvariations_file), variation.creates])).toEqual(ids.map((id, i) => [`Exo ad ${i}`, id, 1]));
+    expect(second.stdout).toMatch(/5100001 .*succeeded/);
+    const results = await fs.readdir(path.join(root, 'tracking', 'campaigns'));
+    const last = parse(await fs.readFile(path.join(root, 'tracking', 'campaigns', results.filter((name) => name.startsWith('results_')).sort().at(-1) ?? ''), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    expect(last.map((row) => row.platform)).toEqual(['exoclick', 'exoclick', 'exoclick']);
+    expect(last.filter((row) => row.status === 'already_there').length).toBeGreaterThanOrEqual(1);
+    expect(last.every((row) => row.status === 'created' || row.status === 'already_there')).toBe(true);
   });
 });

@@ -91,19 +91,18 @@ export class ExoUploader implements Uploader {
 
   /**
    * Creates variations from rows in our campaign format, whose creative-id columns hold ExoClick
-   * library file ids: one variation per id, named after the ad (with `-2` for a second id).
+   * library file ids: one variation per ad, of its first creative (a native pair's video, a
+   * preroll's video), named after the ad.
    */
   async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
-    const wanted: NewVariation[] = ads.rows.flatMap((row) => {
-      const ids = CREATIVE_COLUMNS[ads.kind].map((column) => row[column] ?? '').filter((id) => /^\d+$/.test(id));
-      return ids.map((fileId, i) => ({
-        name: i === 0 ? (row['Ad Name'] ?? '') : `${row['Ad Name'] ?? ''}-${i + 1}`,
-        description: row.Headline ?? row['Custom CTA Text'] ?? '',
-        fileId,
-        url: row['Target URL'] ?? '',
-        ...(row['Brand Name'] ? { brand: row['Brand Name'] } : {}),
-      }));
-    });
+    const [column = ''] = CREATIVE_COLUMNS[ads.kind];
+    const wanted: NewVariation[] = ads.rows.map((row) => ({
+      name: row['Ad Name'] ?? '',
+      description: row.Headline ?? row['Custom CTA Text'] ?? '',
+      fileId: row[column] ?? '',
+      url: row['Target URL'] ?? '',
+      ...(row['Brand Name'] ? { brand: row['Brand Name'] } : {}),
+    }));
     const outcome = await this.campaigns.create(campaignId, wanted);
     return {
       campaignName: outcome.campaignName,
