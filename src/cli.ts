@@ -194,18 +194,19 @@ program
 
 program
   .command('setup')
-  .description('the first run: TJ credentials into .env, this machine checked, folders made, login, check, and the pm2 commands')
+  .description('the first run: TJ credentials (and an ExoClick API token) into .env, this machine checked, folders made, login, check, and the pm2 commands')
   .option('--username <name>', 'the TJ username (asked when not given)')
   .option('--password <password>', 'the TJ password (asked when not given; TJ_PASSWORD in the environment works too, and stays out of the process list)')
+  .option('--exo-token <token>', "ExoClick's API token (asked when not given, optional; EXO_API_TOKEN in the environment works too)")
   .option('--yes', 'ask nothing, for scripts (also when stdin is not a terminal)')
   .option('--skip-login', 'do not sign in now')
   .option('--skip-check', 'do not probe TJ now')
-  .action(async (options: { username?: string; password?: string; yes?: boolean; skipLogin?: boolean; skipCheck?: boolean }, command: Command) => {
+  .action(async (options: { username?: string; password?: string; exoToken?: string; yes?: boolean; skipLogin?: boolean; skipCheck?: boolean }, command: Command) => {
     const root = path.resolve(command.optsWithGlobals<{ root?: string }>().root ?? process.env.CREATIVE_FLOW_ROOT ?? '.');
     const nonInteractive = options.yes === true || !process.stdin.isTTY;
     const log = createLogger({ level: 'warn', toStderr: true });
     const ok = await runSetup(
-      { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
+      { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), exoToken: options.exoToken ?? (nonInteractive ? process.env.EXO_API_TOKEN : undefined), nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
       terminalPrompter,
       { checkMachine, login: (config) => login(config, log, { headless: false, waitMinutes: 5 }), check: (config) => check(config, log) },
       new StorageRepository(),

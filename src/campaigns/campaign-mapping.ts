@@ -104,13 +104,13 @@ export async function readMapping(file: string, layout: Layout, storage: Storage
   return { jobs, disabled, problems };
 }
 
-/** The first enabled campaign id of a mapping, for `check` to look at; none when there is no usable mapping. */
-export async function firstMappedCampaign(file: string, storage: StorageRepository): Promise<string | undefined> {
+/** The first enabled campaign id of a platform in a mapping, for `check` to look at; none when there is no usable mapping. */
+export async function firstMappedCampaign(file: string, storage: StorageRepository, platform: PlatformId = 'tj'): Promise<string | undefined> {
   const rows = await storage
     .readText(file)
     .then((text) => (text === undefined ? [] : parsePeopleCsv(text, file)))
     .catch(() => []);
-  return rows.find((row) => /^\d+$/.test(row.campaign_id ?? '') && parseEnabled(row.enabled ?? '') === true)?.campaign_id;
+  return rows.find((row) => /^\d+$/.test(row.campaign_id ?? '') && parseEnabled(row.enabled ?? '') === true && parsePlatform(row.platform ?? '') === platform)?.campaign_id;
 }
 
 /** Cells still holding the old scripts' placeholders (`PLACEHOLDER_URL`…): such ads must not reach TJ. */

@@ -3,7 +3,9 @@ import { firstMappedCampaign } from '../campaigns/campaign-mapping.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { locateFfmpeg, verifyFfmpeg } from '../media/ffmpeg-binaries.js';
 import { chromiumExecutable, launchBrowser } from '../platform/tj/browser.js';
-import { checkTj, type CheckLine } from '../platform/tj/check.js';
+import type { CheckLine } from '../platform/check-line.js';
+import { checkTj } from '../platform/tj/check.js';
+import { checkExo } from '../platform/exoclick/check.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import type { Logger } from '../core/logger.js';
 import { SessionStatusFile } from '../platform/session-status.js';
@@ -56,13 +58,22 @@ export async function blockFile(config: Config, file: string, reason: string): P
 
 /**
  * `creative-flow check`: this machine (ffmpeg, Chromium, folders that can be written), then a
- * read-only probe of the configured TJ, one line per selector. Nothing is uploaded or submitted.
+ * read-only probe of each enabled platform: TJ one line per selector, ExoClick its login, library
+ * and variation shape. Nothing is uploaded or submitted.
  */
 export async function check(config: Config, log: Logger, options: { campaignId?: string | undefined } = {}): Promise<CheckLine[]> {
   const storage = new StorageRepository();
   const machine = await checkMachine(config);
-  const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage));
-  return [...machine, ...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }, { campaignId }))];
+  const lines = [...machine];
+  if (config.platforms.includes('tj')) {
+    const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage, 'tj'));
+    lines.push(...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }, { campaignId })));
+  }
+  if (config.platforms.includes('exoclick')) {
+    const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage, 'exoclick'));
+    lines.push(...(await checkExo(exoConnection(config), { storage, log }, { campaignId })));
+  }
+  return lines;
 }
 
 /** This machine: ffmpeg (with libx264), Chromium, and folders of the root that take writes; each failure says how to fix it. */

@@ -36,10 +36,22 @@ function steps(calls: string[], machineOk = true): SetupSteps {
 }
 
 describe('creative-flow setup', () => {
+  it('takes an ExoClick API token when one is given: into .env, and ExoClick into PLATFORMS beside TJ', async () => {
+    const root = await tempRoot();
+    await fs.writeFile(path.join(root, '.env'), 'PLATFORMS=tj\n');
+    const said: string[] = [];
+    const prompter = scripted(['name', 'pass', 'exo-Token-123']);
+    await runSetup({ root, nonInteractive: false, skipLogin: true, skipCheck: true }, prompter, steps([]), new StorageRepository(), (line) => said.push(line));
+    const config = await loadConfig({ root, env: {} });
+    expect([config.platforms, config.exoApiToken]).toEqual([['tj', 'exoclick'], 'exo-Token-123']);
+    expect(said.join('\n')).toContain('PLATFORMS=tj,exoclick');
+    expect(said.join('\n')).not.toContain('exo-Token-123');
+  });
+
   it("refuses a password .env cannot quote, plainly, and leaves .env as it was", async () => {
     const root = await tempRoot();
     await fs.writeFile(path.join(root, '.env'), 'DRY_RUN=false\n');
-    const attempt = runSetup({ root, nonInteractive: false, skipLogin: true, skipCheck: true }, scripted(['name', `pa'ss"wo\`rd`]), steps([]), new StorageRepository(), () => undefined);
+    const attempt = runSetup({ root, nonInteractive: false, skipLogin: true, skipCheck: true }, scripted(['name', `pa'ss"wo\`rd`, '']), steps([]), new StorageRepository(), () => undefined);
     await expect(attempt).rejects.toMatchObject({ plain: expect.stringMatching(/TJ_PASSWORD holds ', " and ` at once.*Set it in the environment/) });
     expect(await fs.readFile(path.join(root, '.env'), 'utf8')).toBe('DRY_RUN=false\n');
   });
@@ -47,11 +59,11 @@ describe('creative-flow setup', () => {
   it('asks, keeps what .env holds for an empty answer, writes it owner-only with its other lines, makes the folders, signs in, checks, prints the pm2 commands', async () => {
     const root = await tempRoot();
     await fs.writeFile(path.join(root, '.env'), '# my settings\nDRY_RUN=false\nTJ_USERNAME=old-name\nUPLOAD_CRON="*/10 * * * * *"\n');
-    const prompter = scripted(['', "it's a p@ss #1", true, true]);
+    const prompter = scripted(['', "it's a p@ss #1", '', true, true]);
     const calls: string[] = [];
     const said: string[] = [];
     expect(await runSetup({ root, nonInteractive: false, skipLogin: false, skipCheck: false }, prompter, steps(calls), new StorageRepository(), (line) => said.push(line))).toBe(true);
-    expect(prompter.asked).toEqual(['TJ username', 'TJ password', expect.stringMatching(/Sign in to TJ now/), expect.stringMatching(/Check TJ now/)]);
+    expect(prompter.asked).toEqual(['TJ username', 'TJ password', expect.stringMatching(/ExoClick API token, to send to ExoClick too .*Enter skips/), expect.stringMatching(/Sign in to TJ now/), expect.stringMatching(/Check TJ now/)]);
     const env = await fs.readFile(path.join(root, '.env'), 'utf8');
     expect(env).toBe('# my settings\nDRY_RUN=false\nTJ_USERNAME=\'old-name\'\nUPLOAD_CRON="*/10 * * * * *"\nTJ_PASSWORD=`it\'s a p@ss #1`\n');
     expect((await fs.stat(path.join(root, '.env'))).mode & 0o777).toBe(0o600);

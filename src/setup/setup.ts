@@ -1,6 +1,6 @@
 import { dotEnvPath, loadConfig, type Config } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
-import type { CheckLine } from '../platform/tj/check.js';
+import type { CheckLine } from '../platform/check-line.js';
 import { MetadataDefaultsFile } from '../naming/metadata-defaults.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { readSettings, withSettings } from './env-file.js';
@@ -18,6 +18,8 @@ export interface SetupOptions {
   /** Given on the command line: not asked. */
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** ExoClick's API token, given on the command line or by EXO_API_TOKEN: not asked. */
+  readonly exoToken?: string | undefined;
   /** Ask nothing: what is not given keeps its value in `.env`, and login and check run unless skipped. */
   readonly nonInteractive: boolean;
   readonly skipLogin: boolean;
@@ -50,8 +52,12 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
   const username = await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME));
   const password = await ask(options.password, 'TJ_PASSWORD', () => prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password'));
   if (!username || !password) throw new ConfigError(username ? 'TJ_PASSWORD' : 'TJ_USERNAME', 'is not set', 'Give --username and --password, or run `creative-flow setup` on a terminal to be asked.');
-  await storage.writeFileAtomic(envFile, withSettings(text, { TJ_USERNAME: username, TJ_PASSWORD: password }), { mode: 0o600 });
+  // Optional: without one, creatives go to TJ alone.
+  const exoToken = await ask(options.exoToken, 'EXO_API_TOKEN', () => prompter.password(current.EXO_API_TOKEN ? 'ExoClick API token (Enter keeps the one in .env)' : 'ExoClick API token, to send to ExoClick too (Profile › API Tokens; Enter skips)'));
+  const platforms = exoToken ? withExoClick(current.PLATFORMS) : undefined;
+  await storage.writeFileAtomic(envFile, withSettings(text, { TJ_USERNAME: username, TJ_PASSWORD: password, ...(exoToken ? { EXO_API_TOKEN: exoToken } : {}), ...(platforms ? { PLATFORMS: platforms } : {}) }), { mode: 0o600 });
   say(`✓ ${envFile} written (readable by you only); its other settings are kept`);
+  if (platforms) say(`✓ PLATFORMS=${platforms}: each creative goes to ${platforms.split(',').length > 1 ? 'TJ and ExoClick' : 'ExoClick'}`);
 
   const config = await loadConfig({ root: options.root, storage });
   const machine = await steps.checkMachine(config);
@@ -78,4 +84,10 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
   say('  npx creative-flow dashboard          # the live dashboard\'s address');
   say('It runs as a dry run until DRY_RUN=false is set in .env.');
   return ok;
+}
+
+/** `PLATFORMS` with exoclick in it, the others kept (TJ by default). */
+function withExoClick(current: string | undefined): string {
+  const platforms = (current ?? 'tj').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+  return [...new Set([...(platforms.length > 0 ? platforms : ['tj']), 'exoclick'])].join(',');
 }

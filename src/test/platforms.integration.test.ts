@@ -177,4 +177,22 @@ describe('one drop, TJ and ExoClick', () => {
     expect(last.filter((row) => row.status === 'already_there').length).toBeGreaterThanOrEqual(1);
     expect(last.every((row) => row.status === 'created' || row.status === 'already_there')).toBe(true);
   });
+
+  it('`check` logs in to ExoClick, lists its library and tells the variation shape the account answers, creating nothing', async () => {
+    const exo = await startExoSimulator({ port: 0, apiTokens: [TOKEN], variationShape: 'multipart' });
+    running.push(exo);
+    const root = await tempRoot();
+    const env = { PLATFORMS: 'exoclick', EXO_API_URL: `${exo.url}/v2/`, EXO_API_TOKEN: TOKEN };
+    const result = await runCli(['check', '--campaign', '5100001', '--root', root], env);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/✓ exoclick\.login\s+the API token logs in/);
+    expect(result.stdout).toMatch(/✓ exoclick\.library\s+the library lists \(first pages: 0 video_banner, 0 image, 0 video\)/);
+    expect(result.stdout).toMatch(/✓ exoclick\.variations\s+campaign 5100001 takes variations as one multipart form each/);
+    expect(exo.state()).toMatchObject({ files: [], variationCreates: 0, uploads: {} });
+
+    const refused = await runCli(['check', '--root', root], { ...env, EXO_API_TOKEN: 'nope-token' });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/✗ exoclick\.login\s+ExoClick refused the API token/);
+    expect(refused.stdout).not.toContain('nope-token');
+  });
 });

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright';
 import type { LibraryCard } from '../../core/platform.js';
+import type { CheckLine } from '../check-line.js';
 import { launchBrowser } from './browser.js';
 import { Evidence } from './evidence.js';
 import { watchPages } from './page-watch.js';
@@ -9,18 +10,6 @@ import { TjPage } from './tj-page.js';
 import type { TjAdapterDeps } from './tj-uploader.js';
 
 /** One line of `creative-flow check`: a selector of the selectors module (or the session), and what became of it. */
-export interface CheckLine {
-  readonly name: string;
-  readonly selector: string;
-  /**
-   * `failed`: a selector or text of the contract is missing; `note`: a hint is (flows do without
-   * it); `skipped`: it shows only when something would be written (an upload, a wrong password).
-   */
-  readonly result: 'ok' | 'failed' | 'note' | 'skipped';
-  readonly detail: string;
-  readonly screenshot?: string;
-}
-
 /** Hints go by `hint.` and their name in {@link TJ_HINTS}. */
 const HINT = 'hint.';
 
