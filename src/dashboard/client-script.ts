@@ -35,6 +35,12 @@ export const CLIENT_SCRIPT = String.raw`
     const session = $('session');
     session.className = 'session ' + s.session.state;
     session.textContent = s.session.message + (s.session.since ? ' (since ' + new Date(s.session.since).toLocaleString() + ')' : '');
+    const exo = $('exoclick');
+    exo.hidden = !s.exoclick;
+    if (s.exoclick) {
+      exo.className = 'session ' + s.exoclick.state;
+      exo.textContent = 'ExoClick: ' + s.exoclick.message + (s.exoclick.since ? ' (since ' + new Date(s.exoclick.since).toLocaleString() + ')' : '');
+    }
     const batch = s.uploads.batch;
     $('uploads').replaceChildren(
       el('div', { textContent: s.uploads.staged + ' staged, waiting for the next upload pass' + (s.dryRun ? ' (dry run: nothing is sent)' : '') }),
@@ -60,7 +66,7 @@ export const CLIENT_SCRIPT = String.raw`
       ...(s.creatives.length ? s.creatives.map((creative) => el('figure', { className: 'creative' }, [
         creative.picture ? el('img', { src: '/thumbnails/' + creative.key, alt: creative.name, loading: 'lazy' }) : el('span', { className: 'none', textContent: 'no picture' }),
         el('div', { textContent: creative.name }),
-        el('div', { className: 'state-' + creative.state, textContent: creative.state + (creative.reviewStatus ? ' · ' + creative.reviewStatus : '') + (creative.ids.length ? ' · TJ ' + creative.ids.join(' / ') : '') }),
+        el('div', { className: 'state-' + creative.state, textContent: creative.state + (creative.reviewStatus ? ' · ' + creative.reviewStatus : '') + (creative.ids.length ? ' · TJ ' + creative.ids.join(' / ') : '') + (creative.exoIds.length ? ' · ExoClick ' + creative.exoIds.join(' / ') : '') }),
       ])) : [el('div', { className: 'muted', textContent: 'No creatives yet today.' })]),
     );
     drawChart(s.days);

@@ -24,6 +24,7 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
     events: app.events,
     platformStatus: () => services.platforms.tj.sessionStatus.read(),
     sessionSaved: () => storage.exists(layout.sessionFile),
+    ...(config.platforms.includes('exoclick') ? { exoStatus: () => services.platforms.exoclick.sessionStatus.read() } : {}),
     reviewStatusOf: (name) => app.library.get(name)?.reviewStatus,
     nextRuns,
     todaysReport: async (date) => ((await storage.exists(layout.reportFile(date, 'html'))) ? layout.rel(layout.reportFile(date, 'html')) : undefined),

@@ -18,6 +18,8 @@ export interface LiveSources {
   readonly platformStatus: () => Promise<SessionStatus | undefined>;
   /** Whether a TJ session is saved. */
   readonly sessionSaved: () => Promise<boolean>;
+  /** When `PLATFORMS` sends to ExoClick: why work on it waits for a person (a refused token), when it does. */
+  readonly exoStatus?: () => Promise<SessionStatus | undefined>;
   readonly reviewStatusOf: (name: string) => string | undefined;
   /** The daemon's scheduled passes and when each runs next. */
   readonly nextRuns: () => readonly ScheduledPass[];
@@ -50,6 +52,8 @@ export interface DashboardSnapshot {
   readonly uploads: { readonly staged: number; readonly batch: UploadBatchInFlight | undefined };
   readonly schedule: readonly ScheduledPass[];
   readonly session: { readonly state: 'signed-in' | 'not-signed-in' | 'login-required' | 'password-refused'; readonly since?: string; readonly message: string };
+  /** ExoClick's API session, when it is enabled. */
+  readonly exoclick?: { readonly state: 'signed-in' | 'password-refused'; readonly since?: string; readonly message: string };
   readonly problems: readonly Problem[];
   readonly today: { readonly date: string; readonly counts: DayCounts | undefined; readonly report: string | undefined };
   readonly creatives: readonly ReportCreative[];
@@ -131,6 +135,7 @@ export class LiveState {
       uploads: { staged: counts.staged, batch: this.batch },
       schedule: this.sources.nextRuns(),
       session: await this.session(),
+      ...(await this.exoSession()),
       problems: this.problems,
       today: { date, counts: days.at(-1), report: this.report?.date === date ? this.report.files.find((file) => file.endsWith('.html')) : await this.sources.todaysReport(date) },
       creatives: this.book
@@ -167,6 +172,13 @@ export class LiveState {
     if (status?.state === 'password-refused') return { state: 'password-refused', since: status.since, message: `TJ refused the password: fix TJ_PASSWORD in .env, or run \`creative-flow login\`. ${status.message}` };
     if (status) return { state: 'login-required', since: status.since, message: `A person must sign in: run \`creative-flow login\`. ${status.message}` };
     return (await this.sources.sessionSaved()) ? { state: 'signed-in', message: 'A TJ session is saved' } : { state: 'not-signed-in', message: 'No TJ session yet: `creative-flow login` (the first upload signs in itself where no captcha stands in the way)' };
+  }
+
+  private async exoSession(): Promise<Pick<DashboardSnapshot, 'exoclick'>> {
+    if (!this.sources.exoStatus) return {};
+    const status = await this.sources.exoStatus();
+    if (status) return { exoclick: { state: 'password-refused', since: status.since, message: `Uploads to ExoClick wait: ${status.message}` } };
+    return { exoclick: { state: 'signed-in', message: 'Uploads to ExoClick go through its API (EXO_API_TOKEN)' } };
   }
 
   private changed(): void {

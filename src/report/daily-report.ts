@@ -2,7 +2,7 @@ import type { CampaignAdRecord, StuckCampaign } from '../core/campaigns.js';
 import { localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
-import type { SessionStatus } from '../core/platform.js';
+import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 
 export interface ReviewChangeOfDay {
@@ -18,7 +18,10 @@ export interface ReportCreative {
   readonly name: string;
   readonly source: string;
   readonly state: string;
+  /** TJ's creative ids. */
   readonly ids: readonly string[];
+  /** ExoClick's library file ids. */
+  readonly exoIds: readonly string[];
   readonly reviewStatus: string;
   readonly reason: string;
   /** Root-relative path of the picture the HTML shows, when there is one. */
@@ -28,6 +31,8 @@ export interface ReportCreative {
 export interface DailyReport {
   readonly date: string;
   readonly counts: { received: number; staged: number; uploaded: number; duplicates: number; rejected: number; knownFakes: number; failed: number; waiting: number };
+  /** Files each enabled platform took that day (uploaded, or found there already), by the platform's name. */
+  readonly sentTo: Readonly<Record<string, number>>;
   readonly rejected: readonly { file: string; reason: string }[];
   readonly duplicates: readonly { file: string; reason: string }[];
   readonly failed: readonly { file: string; reason: string }[];
@@ -68,8 +73,8 @@ export interface ReportInput {
   readonly reviewChanges?: readonly ReviewChangeOfDay[];
   /** Campaign settings still at a placeholder, and the CSVs written `_NOT_READY` because of them. */
   readonly notReady?: { readonly missing: readonly string[]; readonly files: readonly string[] } | undefined;
-  /** Why uploads wait for a person, when they do. */
-  readonly platform?: SessionStatus | undefined;
+  /** The enabled platforms, and why uploads to each wait for a person, when they do. */
+  readonly platforms?: readonly { readonly platform: PlatformId; readonly waiting?: SessionStatus | undefined }[];
   /** The ads recorded in campaigns that day. */
   readonly campaignAds?: readonly CampaignAdRecord[];
   /** Hands-off campaigns that stopped retrying. */
@@ -88,7 +93,7 @@ export function touchedOn(date: string, record: CreativeRecord): boolean {
  * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
 export function buildDailyReport(input: ReportInput): DailyReport {
-  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platform, campaignAds = [], stuckCampaigns = [] } = input;
+  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platforms = [{ platform: 'tj' }], campaignAds = [], stuckCampaigns = [] } = input;
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
@@ -129,6 +134,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     bytesSaved: records
       .filter((record) => day(record, 'staged'))
       .reduce((sum, record) => sum + record.source.size - (record.outputs ?? []).filter((output) => output.role !== 'original').reduce((bytes, output) => bytes + output.bytes, 0), 0),
+    sentTo: Object.fromEntries(platforms.map(({ platform: id }) => [PLATFORM_NAMES[id], sentOn(date, records, id)])),
     dropToUpload: { median: waits.length ? waits[Math.floor((waits.length - 1) / 2)] : undefined, worst: waits.at(-1) },
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
     reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
@@ -138,13 +144,27 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       refused: campaignAds.filter((ad) => ad.status === 'refused' && on(date, ad.at)).map(toAdLine),
     },
     attention: [
-      ...(platform ? [`Uploads to TJ wait (${platform.state === 'password-refused' ? 'password refused' : 'login needed'} since ${platform.since}): ${platform.message}`] : []),
+      ...platforms.flatMap(({ platform: id, waiting: wait }) =>
+        wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${wait.since}): ${wait.message}`] : [],
+      ),
       ...(notReady && notReady.missing.length > 0 ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
       ...stuckCampaigns.map(
         (stuck) => `Campaign ${stuck.campaignId}: the ads of ${stuck.source} failed ${stuck.attempts} times (${stuck.error}). Fix the cause, then \`creative-flow campaigns create --queued\` tries again.`,
       ),
     ],
   };
+}
+
+/** Files a platform took on that day. */
+function sentOn(date: string, records: readonly CreativeRecord[], platform: PlatformId): number {
+  let count = 0;
+  for (const record of records) {
+    for (const output of record.outputs ?? []) {
+      const upload = output.uploads?.[platform];
+      if ((upload?.status === 'uploaded' || upload?.status === 'duplicate') && on(date, upload.at)) count += 1;
+    }
+  }
+  return count;
 }
 
 function toAdLine(ad: CampaignAdRecord): CampaignAdLine {
@@ -162,12 +182,14 @@ export function reportCreative(record: CreativeRecord, reviewStatusOf: (name: st
   const shown = outputs.find((output) => output.role === 'video') ?? outputs.find((output) => output.role === 'creative') ?? outputs[0];
   const picture = outputs.find((output) => output.role === 'image') ?? outputs.find((output) => output.role === 'creative' && record.kind === 'image');
   const ids = outputs.flatMap((output) => (output.uploads?.tj?.creativeId ? [output.uploads.tj.creativeId] : []));
+  const exoIds = outputs.flatMap((output) => (output.uploads?.exoclick?.creativeId ? [output.uploads.exoclick.creativeId] : []));
   const base = {
     key: record.key,
     name: shown ? baseName(shown.path) : fileName(record.source.path),
     source: record.source.path,
     state: record.state,
     ids,
+    exoIds,
     reviewStatus: shown?.uploads?.tj?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'unknown') : '',
     reason: record.reason ?? '',
   };

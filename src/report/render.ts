@@ -20,6 +20,7 @@ export function renderMarkdown(report: DailyReport): string {
     '|---|---|---|---|---|---|---|',
     `| ${c.received} | ${c.staged} | ${c.uploaded} | ${c.duplicates} | ${c.rejected} (${c.knownFakes}) | ${c.failed} | ${c.waiting} |`,
     '',
+    `- Sent to ${sentTo(report)}`,
     `- Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'}`,
     `- Bytes saved by conversion: ${megabytes(report.bytesSaved)}`,
     `- Drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}`,
@@ -61,14 +62,14 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222}.cou
  */
 const TEMPLATE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>creative-flow <%= it.r.date %></title><style><%~ it.style %></style></head>
 <body><h1>creative-flow, <%= it.r.date %></h1><div class="counts"><% for (const [label, n] of it.counts) { %><div class="count"><b><%= n %></b><span><%= label %></span></div><% } %></div>
-<p>Review statuses on TJ: <%= it.reviewStatuses %> · bytes saved by conversion: <%= it.saved %> · drop to upload: median <%= it.median %>, worst <%= it.worst %></p>
+<p>Sent to <%= it.sentTo %> · review statuses on TJ: <%= it.reviewStatuses %> · bytes saved by conversion: <%= it.saved %> · drop to upload: median <%= it.median %>, worst <%= it.worst %></p>
 <% if (it.r.attention.length) { %><h2>Needs attention</h2><ul class="attention"><% for (const line of it.r.attention) { %><li><%= line %></li><% } %></ul><% } %>
 <% for (const [title, items] of it.lists) { if (!items.length) continue; %><h2><%= title %></h2><ul><% for (const item of items) { %><li><code><%= item.file %></code>: <%= item.reason %></li><% } %></ul><% } %>
 <% if (it.r.reviewChanges.length) { %><h2>Reviewed by TJ today</h2><ul><% for (const change of it.r.reviewChanges) { %><li class="<%= change.to %>"><%= change.to %>: <code><%= change.name %></code> (<%= change.creativeId %>)</li><% } %></ul><% } %>
 <% if (it.campaigns.length) { %><h2>Ads created in campaigns</h2><ul><% for (const [campaign, ads] of it.campaigns) { %><li><b><%= campaign %></b>: <%= ads.map((ad) => ad.adName).join(', ') %></li><% } %></ul><% } %>
 <% if (it.r.campaignAds.refused.length) { %><h2>Ads TJ refused</h2><ul><% for (const ad of it.r.campaignAds.refused) { %><li><b><%= ad.campaignName %></b> (<%= ad.campaignId %>) <code><%= ad.adName %></code>: <%= ad.reason ?? '' %></li><% } %></ul><% } %>
 <% if (it.r.batches.length) { %><h2>Batches</h2><ul><% for (const batch of it.r.batches) { %><li>Batch <%= batch.batch %>: <a href="../../<%= batch.dir %>"><%= batch.dir %></a><% for (const csv of batch.csvs) { %> · <a href="../../<%= csv %>"><%= it.fileName(csv) %></a><% } %></li><% } %></ul><% } %>
-<h2>Creatives handled</h2><div class="grid"><% for (const c of it.r.creatives) { const thumbnail = it.thumbnails.get(c.key); %><figure class="creative <%= c.state %>"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><div>TJ <%= it.ids(c) %></div><div class="state"><%= c.state %><% if (c.reviewStatus) { %> · <%= c.reviewStatus %><% } %></div><% if (c.reason) { %><div class="reason"><%= c.reason %></div><% } %></figcaption></figure><% } %></div></body></html>`;
+<h2>Creatives handled</h2><div class="grid"><% for (const c of it.r.creatives) { const thumbnail = it.thumbnails.get(c.key); %><figure class="creative <%= c.state %>"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><div>TJ <%= it.ids(c) %></div><% if (c.exoIds.length) { %><div>ExoClick <%= c.exoIds.join(' / ') %></div><% } %><div class="state"><%= c.state %><% if (c.reviewStatus) { %> · <%= c.reviewStatus %><% } %></div><% if (c.reason) { %><div class="reason"><%= c.reason %></div><% } %></figcaption></figure><% } %></div></body></html>`;
 
 /** One page, no outside resources: thumbnails are embedded, so it opens anywhere. */
 export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, string>): string {
@@ -78,6 +79,7 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
     counts: Object.entries(report.counts),
     reviewStatuses: Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none',
     saved: megabytes(report.bytesSaved),
+    sentTo: sentTo(report),
     median: seconds(report.dropToUpload.median),
     worst: seconds(report.dropToUpload.worst),
     lists: [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed]],
@@ -88,12 +90,19 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
   });
 }
 
+/** "TJ 12 files, ExoClick 10 files": what each enabled platform took that day. */
+function sentTo(report: DailyReport): string {
+  return Object.entries(report.sentTo).map(([platform, files]) => `${platform} ${files} file${files === 1 ? '' : 's'}`).join(', ') || 'no platform';
+}
+
 /** Ads grouped under "Campaign name (id)". */
 function byCampaign(ads: readonly CampaignAdLine[]): Map<string, CampaignAdLine[]> {
   const groups = new Map<string, CampaignAdLine[]>();
   for (const ad of ads) {
     const campaign = `${ad.campaignName} (${ad.campaignId})`;
-    groups.set(campaign, [...(groups.get(campaign) ?? []), ad]);
+    const group = groups.get(campaign);
+    if (group) group.push(ad);
+    else groups.set(campaign, [ad]);
   }
   return groups;
 }

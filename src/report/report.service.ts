@@ -2,6 +2,7 @@ import path from 'node:path';
 import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
 import { baseName, fileName } from '../core/files.js';
 import { NOT_READY_SUFFIX, uploadCsvPrefix, type Layout, type RootPath } from '../core/layout.js';
+import type { PlatformId } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 import { INGEST_STATES } from '../core/state.js';
 import type { Logger } from '../core/logger.js';
@@ -25,8 +26,8 @@ export class ReportService {
     private readonly media: MediaRepository,
     /** What campaign CSVs put in every ad: the report says which settings still hold placeholders. */
     private readonly template: CampaignTemplate,
-    /** Why uploads wait for a person, when they do: the report says so. */
-    private readonly sessionStatus: Pick<SessionStatusFile, 'read'>,
+    /** The enabled platforms and why uploads to each wait for a person, when they do: the report says so. */
+    private readonly platforms: readonly { platform: PlatformId; status: Pick<SessionStatusFile, 'read'> }[],
     /** The ads created in campaigns, and the hands-off campaigns that wait for a person. */
     private readonly campaigns: { ads: Pick<CampaignAdsRepository, 'onDate'>; stuck: () => Promise<StuckCampaign[]> },
     private readonly log: Logger,
@@ -48,7 +49,7 @@ export class ReportService {
       csvsOfBatch: (batch) => csvs.filter((csv) => fileName(csv).startsWith(uploadCsvPrefix(batch))),
       reviewChanges,
       notReady: { missing: missingCampaignSettings(this.template), files: csvs.filter((csv) => baseName(csv).endsWith(NOT_READY_SUFFIX)) },
-      platform: await this.sessionStatus.read(),
+      platforms: await Promise.all(this.platforms.map(async ({ platform, status }) => ({ platform, waiting: await status.read() }))),
       campaignAds: await this.campaigns.ads.onDate(date),
       stuckCampaigns: await this.campaigns.stuck(),
     });

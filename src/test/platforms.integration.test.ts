@@ -91,6 +91,17 @@ describe('one drop, TJ and ExoClick', () => {
     const rows = inventory(root).filter((row) => row.exo_creative_id !== '');
     expect(rows.map((row) => row.exo_creative_id).sort()).toEqual(state.files.map((file) => String(file.id)).sort());
     expect(rows.every((row) => row.tj_creative_id !== '' && row.exo_upload_status === 'uploaded')).toBe(true);
+    // The pass's status file has a row per platform, each id in its platform's column.
+    const statusFiles = (await fs.readdir(path.join(root, 'tracking'))).filter((name) => name.startsWith('upload_status_'));
+    const statusRows = statusFiles.flatMap((name) => parse(readFileSync(path.join(root, 'tracking', name), 'utf8'), { columns: true, bom: true }) as Record<string, string>[]);
+    const exoSuccesses = statusRows.filter((row) => row.platform === 'ExoClick' && row.status === 'success');
+    expect(exoSuccesses.map((row) => row.exo_creative_id).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+$/)]));
+    expect(exoSuccesses.every((row) => row.tj_creative_id === '')).toBe(true);
+    expect(statusRows.some((row) => row.platform === 'TrafficJunky' && /^\d+$/.test(row.tj_creative_id ?? ''))).toBe(true);
+    const report = await runCli(['report', '--root', root], env);
+    expect(report.code, report.stderr).toBe(0);
+    const day = (await fs.readdir(path.join(root, 'tracking', 'reports'))).find((name) => name.endsWith('.md')) ?? '';
+    expect(await fs.readFile(path.join(root, 'tracking', 'reports', day), 'utf8')).toContain('- Sent to TJ 5 files, ExoClick 5 files');
   });
 
   it('while TJ waits for a person, ExoClick finishes and the archive waits for both; a file over ExoClick\'s limit goes to TJ alone', async () => {

@@ -7,6 +7,7 @@ import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch, UploadOutcome } from '../core/outcomes.js';
 import type { OutputFile } from '../core/record.js';
+import type { PlatformId } from '../core/platform.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -19,7 +20,10 @@ import { renderLibraryCsv } from './library-csv.js';
  * The origin's columns. `batch_id` is the archive batch (the NNN of `archive/batch_NNN-…` and of
  * `Upload_CSV/BatchNNN_…`, so the three join); `upload_batch` numbers the groups sent in this run.
  */
-const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'upload_batch', 'retries'] as const;
+const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'upload_batch', 'retries', 'exo_creative_id'] as const;
+
+/** The platform column as the origin's files write it. */
+const PLATFORM_COLUMN: Readonly<Record<PlatformId, string>> = { tj: 'TrafficJunky', exoclick: 'ExoClick' };
 
 /**
  * The files people and TJ_tool read after an upload run, all written atomically: the run's
@@ -48,8 +52,8 @@ export class TrackingService {
         output?.path ?? outcome.path,
         at.toISOString().slice(0, 10),
         at.toISOString().slice(11, 19),
-        'TrafficJunky',
-        outcome.creativeId ?? '',
+        PLATFORM_COLUMN[outcome.platform],
+        outcome.platform === 'tj' ? (outcome.creativeId ?? '') : '',
         outcome.status,
         outcome.message ?? '',
         record && output ? creativeType(record, output) : '',
@@ -57,6 +61,7 @@ export class TrackingService {
         record?.archive && record.archive.batch > 0 ? batchNumber(record.archive.batch) : '',
         outcome.batch === undefined ? '' : String(outcome.batch),
         String(outcome.retries),
+        outcome.platform === 'exoclick' ? (outcome.creativeId ?? '') : '',
       ]);
     }
     return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
