@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bareConversions } from './bare.js';
+import { exoUploadBenchmark } from './exo-upload.js';
 import { uploadBenchmark } from './upload.js';
 
 const run = promisify(execFile);
@@ -106,3 +107,4 @@ if (!only || only === 'library') await libraryAtScale();
 if (!only || only === 'big') await bigFile();
 if (!only || only === 'pipeline') await pipelineAgainstBareTools();
 if (!only || only === 'upload') await uploadBenchmark();
+if (!only || only === 'exo') await exoUploadBenchmark();
