@@ -9,10 +9,11 @@ describe('ExoClick rows of the campaign mapping', () => {
   const parsed = jobFromCsv('5100001', 'Exo', 'tracking/Upload_CSV/a.csv', csv, 'exoclick');
   if (!('job' in parsed)) throw new Error('the CSV should parse');
 
-  it('takes the ExoClick id of the same output for each TJ id, and keeps ids that are no TJ id of ours', () => {
+  it('takes the ExoClick id of the same output for each TJ id, and our ExoClick ids as they are', () => {
     const ids = new Map([
       ['1032600001', '700001'],
       ['1032600002', '700002'],
+      ['700009', '700009'],
     ]);
     const translated = forExoClick(parsed.job, ids);
     if (!('job' in translated)) throw new Error(translated.problems.join('; '));
@@ -25,8 +26,10 @@ describe('ExoClick rows of the campaign mapping', () => {
     expect(translated.job.contentHash).not.toBe(parsed.job.contentHash);
   });
 
-  it('names the line of an output ExoClick does not have', () => {
+  it('names the line of an output ExoClick does not have, and of an id that is none of ours', () => {
     const translated = forExoClick(parsed.job, new Map([['1032600001', undefined]]));
-    expect(translated).toEqual({ problems: ['line 2: Video Creative ID 1032600001 is not on ExoClick (see the inventory\'s exo_upload_status)'] });
+    expect(translated).toEqual({
+      problems: ['line 2: Video Creative ID 1032600001 is not on ExoClick (see the inventory\'s exo_upload_status)', 'line 3: Video Creative ID 700009 is no creative of ours, on TJ or ExoClick'],
+    });
   });
 });

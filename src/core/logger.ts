@@ -10,7 +10,7 @@ export type { Logger };
  */
 const SECRET_KEY = /pass(word|wd)?$|secret|token|cookie|authori[sz]ation|api[-_]?key|^session$|storage_?state|credential/i;
 /** A credential carried in a URL's query or an `Authorization`-like text inside a message. */
-const SECRET_IN_TEXT = /([?&](?:api[-_]?key|token|password|secret)=)[^&\s"']+|(Bearer\s+)[\w.~+/=-]+/gi;
+const SECRET_IN_TEXT = /([?&](?:api[-_]?key|api[-_]?token|token|password|secret)=|"api_token"\s*:\s*")[^&\s"']+|(Bearer\s+)[\w.~+/=-]+/gi;
 const CENSOR = '[redacted]';
 /** Nesting past this is cut: a log line is not the place for a whole object graph. */
 const MAX_DEPTH = 8;

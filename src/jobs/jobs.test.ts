@@ -24,7 +24,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
   const events = new ActivityBus();
   const tj: PlatformServices = {
     uploads: {
-      hasWork: () => options.staged,
+      hasWork: async () => options.staged,
       plan: async () => (options.staged ? [planned] : []),
       run: async () => {
         calls.mostAtOnce = Math.max(calls.mostAtOnce, (calls.running += 1));
@@ -48,7 +48,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     librarySync: { syncStatuses: async () => [], refreshLibrary: async () => ({ found: 0, added: [], gone: [] }) },
     sessionStatus: { read: async () => undefined },
   };
-  const idle: PlatformServices = { ...tj, uploads: { ...tj.uploads, hasWork: () => false, plan: async () => [] } };
+  const idle: PlatformServices = { ...tj, uploads: { ...tj.uploads, hasWork: async () => false, plan: async () => [] } };
   const services: Services = {
     storage,
     creatives: await CreativeRepository.open(config.layout.db, storage),

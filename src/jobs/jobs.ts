@@ -181,9 +181,14 @@ export class Jobs {
   }
 
   /** One platform's share of an upload pass: no session is opened, or kept busy, when it has nothing to send. */
-  private async platformPass(platform: PlatformId, options: UploadPassOptions): Promise<{ platform: PlatformId; summary?: UploadSummary; waitingFor?: string; failure?: unknown }> {
+  private async platformPass(platform: PlatformId, options: UploadPassOptions): Promise<PlatformPass> {
+    // Whatever goes wrong stays this platform's: the other's pass is still awaited, and the pass goes on.
+    return this.sendTo(platform, options).catch((failure: unknown) => ({ platform, failure }));
+  }
+
+  private async sendTo(platform: PlatformId, options: UploadPassOptions): Promise<PlatformPass> {
     const { uploads, connection } = this.services.platforms[platform];
-    if (!uploads.hasWork()) return { platform };
+    if (!(await uploads.hasWork())) return { platform };
     const waiting = await connection.waitingFor();
     if (waiting) return { platform, waitingFor: waiting };
     let failure: unknown;
@@ -306,6 +311,14 @@ export class Jobs {
   }
 }
 
+/** What one platform's share of an upload pass came to. */
+interface PlatformPass {
+  readonly platform: PlatformId;
+  readonly summary?: UploadSummary;
+  readonly waitingFor?: string;
+  readonly failure?: unknown;
+}
+
 /** Two platforms' shares of one pass, as one summary. */
 function mergeSummaries(a: UploadSummary, b: UploadSummary): UploadSummary {
   const loginMessage = a.loginMessage ?? b.loginMessage;
@@ -321,7 +334,10 @@ function mergeSummaries(a: UploadSummary, b: UploadSummary): UploadSummary {
   };
 }
 
-/** Every output's TJ id and its ExoClick id, for ExoClick campaign rows written with TJ's ids: one walk, on demand. */
+/**
+ * For ExoClick campaign rows: every output's TJ id → its ExoClick id (undefined while ExoClick does
+ * not have it), and every ExoClick id of ours → itself. One walk, on demand.
+ */
 async function exoIdsByTjId(creatives: Pick<CreativeRepository, 'forEachSegment'>): Promise<Map<string, string | undefined>> {
   const ids = new Map<string, string | undefined>();
   await creatives.forEachSegment((records) => {
@@ -329,7 +345,10 @@ async function exoIdsByTjId(creatives: Pick<CreativeRepository, 'forEachSegment'
       for (const output of record.outputs ?? []) {
         const tj = output.uploads?.tj?.creativeId;
         const exo = output.uploads?.exoclick;
-        if (tj) ids.set(tj, exo?.status === 'uploaded' || exo?.status === 'duplicate' ? exo.creativeId : undefined);
+        const exoId = exo?.status === 'uploaded' || exo?.status === 'duplicate' ? exo.creativeId : undefined;
+        if (exoId) ids.set(exoId, exoId);
+        // A re-drop's record shares the TJ id (a duplicate) and may lack ExoClick's: a known id is kept.
+        if (tj && (exoId || !ids.get(tj))) ids.set(tj, exoId ?? ids.get(tj));
       }
     }
   });

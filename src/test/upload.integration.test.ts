@@ -137,7 +137,7 @@ describe('live uploads through the browser to the simulator', () => {
     expect(paused.code).toBe(0);
     expect(paused.stderr).toMatch(/Uploads paused: Signed out of the platform.*creative-flow login/);
     expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'staged']);
-    expect((await runCli(['status', '--root', root])).stdout).toMatch(/TJ: login needed since .*\n.*creative-flow login/);
+    expect((await runCli(['status', '--root', root])).stdout).toMatch(/TJ: 1 creative on TJ; waits \(login needed since .*\)\n.*creative-flow login/);
 
     await fetch(`${sim.url}/_sim/captcha`, { method: 'POST', body: JSON.stringify({ required: false }) });
     expect((await runCli(['login', '--headless', '--root', root], liveEnv(sim))).code).toBe(0);
@@ -208,7 +208,7 @@ describe('live uploads through the browser to the simulator', () => {
       expect((await simState(sim)).signIns).toBe(1);
       expect(daemon.output().match(/does not recognize the username/g)?.length).toBe(1);
       const status = await runCli(['status', '--root', root]);
-      expect(status.stdout).toMatch(/TJ: password refused since .*\n.*TJ_PASSWORD/);
+      expect(status.stdout).toMatch(/TJ: 0 creatives on TJ; waits \(password refused since .*\)\n.*TJ_PASSWORD/);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;

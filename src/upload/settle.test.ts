@@ -32,6 +32,8 @@ describe('a creative sent to several platforms', () => {
     const gaveUp = settledState(record({ tj: failed(3), exoclick: up() }, { tj: up(), exoclick: up() }), BOTH, 3);
     expect(gaveUp.state).toBe('uploaded');
     expect(gaveUp.reason).toMatch(/to TJ failed in 3 passes/);
+    // Archived with ExoClick's copy: no retry is promised for what is no longer in uploaded/.
+    expect(gaveUp.reason).not.toContain('--retry-failed');
   });
 
   it('is rejected when no platform has it, failed when one gave up for reasons not the file\'s', () => {
@@ -41,8 +43,13 @@ describe('a creative sent to several platforms', () => {
 
   it('with TJ alone, behaves as before: a refused half rejects the pair, a half that failed every pass fails it', () => {
     expect(settledState(record({ tj: refused }, { tj: up() }), ['tj'], 3)).toMatchObject({ state: 'rejected', reason: 'TJ refused x0.mp4: content guidelines' });
-    expect(settledState(record({ tj: failed(3) }, {}), ['tj'], 3).state).toBe('failed');
-    expect(settledState(record({ tj: failed(2) }, {}), ['tj'], 3).state).toBe('staged');
+    const failedForGood = settledState(record({ tj: failed(3) }, { tj: up() }), ['tj'], 3);
+    expect(failedForGood.state).toBe('failed');
+    expect(failedForGood.reason).toMatch(/--retry-failed` tries again\.$/);
+    expect(settledState(record({ tj: failed(2) }, { tj: up() }), ['tj'], 3).state).toBe('staged');
+    // A half still unsent, or in flight, may yet be kept: not given up before it answers.
+    expect(settledState(record({ tj: failed(3) }, {}), ['tj'], 3).state).toBe('staged');
+    expect(settledState(record({ tj: failed(3) }, { tj: { status: 'in_flight', batch: 2, at: '' } }), ['tj'], 3).state).toBe('staged');
     // What ExoClick did is not asked when it is not enabled.
     expect(settledState(record({ tj: up() }, { tj: up() }), ['tj'], 3).state).toBe('uploaded');
   });

@@ -33,14 +33,19 @@ export function verdictOf(record: CreativeRecord, platform: PlatformId, maxFaile
     if (unfit) return { kind: 'unfit', reason: `Not sent to ${name}: ${uploadOf(unfit)?.message ?? 'outside its limits'}` };
     return { kind: 'has' };
   }
-  const gaveUp = outputs.find((output) => uploadOf(output)?.status === 'failed' && (uploadOf(output)?.failedPasses ?? 0) >= maxFailedPasses);
-  if (!gaveUp) return { kind: 'pending' };
+  // Given up only once no output is still on its way: one in flight may yet be kept.
+  const stillGoing = outputs.some((output) => {
+    const upload = uploadOf(output);
+    return !upload || upload.status === 'in_flight' || (upload.status === 'failed' && (upload.failedPasses ?? 0) < maxFailedPasses);
+  });
+  const gaveUp = outputs.find((output) => uploadOf(output)?.status === 'failed');
+  if (stillGoing || !gaveUp) return { kind: 'pending' };
   const upload = uploadOf(gaveUp);
-  return {
-    kind: 'gave-up',
-    reason: `Upload of ${fileName(gaveUp.path)} to ${name} failed in ${upload?.failedPasses} passes, for reasons not the file's; last: ${upload?.message}. \`creative-flow upload --retry-failed\` tries again.`,
-  };
+  return { kind: 'gave-up', reason: `Upload of ${fileName(gaveUp.path)} to ${name} failed in ${upload?.failedPasses} passes, for reasons not the file's; last: ${upload?.message}` };
 }
+
+/** What a person can do about a creative that failed for good. */
+const RETRY_HINT = '`creative-flow upload --retry-failed` tries again.';
 
 /**
  * A staged creative's state once the enabled platforms have answered. It waits while any platform
@@ -58,6 +63,6 @@ export function settledState(record: CreativeRecord, platforms: readonly Platfor
     return { state: record.state, reason: reason ?? record.reason };
   }
   if (verdicts.some((verdict) => verdict.kind === 'has')) return { state: 'uploaded', reason };
-  if (verdicts.some((verdict) => verdict.kind === 'gave-up')) return { state: 'failed', reason };
+  if (verdicts.some((verdict) => verdict.kind === 'gave-up')) return { state: 'failed', reason: `${reason ?? ''}. ${RETRY_HINT}` };
   return { state: 'rejected', reason };
 }

@@ -183,7 +183,7 @@ describe('UploadService (fake platform)', () => {
     // It still stands for its content (a re-drop is a duplicate), and it is not an inbox file.
     expect(h.creatives.index.byHash(failed?.hash ?? '')?.key).toBe(image.key);
     expect(h.creatives.index.keyOfSource(failed?.source.path ?? '')).toBeUndefined();
-    expect(h.service.hasWork()).toBe(false);
+    expect(await h.service.hasWork()).toBe(false);
     await h.service.run(h.platform);
     expect(h.platform.requests.get(image.name)).toBe(9);
 

@@ -65,9 +65,14 @@ export class UploadService {
     return this.options.platform;
   }
 
-  /** Whether anything is staged (in-flight batches included): free, from the index. */
-  hasWork(): boolean {
-    return (this.creatives.index.countsByState().get('staged') ?? 0) > 0;
+  /**
+   * Whether this platform owes an answer for anything staged (in-flight batches included): free
+   * from the index when nothing is staged; otherwise the staged records, which are in memory, are
+   * asked, so a platform is not opened for what only another still owes.
+   */
+  async hasWork(): Promise<boolean> {
+    if ((this.creatives.index.countsByState().get('staged') ?? 0) === 0) return false;
+    return (await this.pendingItems()).length > 0;
   }
 
   /** What a dry run would send: one `dry_run` outcome per file. */

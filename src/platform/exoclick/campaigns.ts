@@ -33,6 +33,7 @@ interface CampaignAnswer {
  */
 export class ExoCampaigns {
   private shape: VariationShape | undefined;
+  private readonly urlIds = new Map<string, number>();
 
   constructor(private readonly transport: ExoTransport) {}
 
@@ -42,16 +43,21 @@ export class ExoCampaigns {
   }
 
   /**
-   * The shape the account answers, found without creating anything: each call is sent with a body
-   * ExoClick cannot take (no variations), and a route that does not exist answers 404.
+   * The shape the account answers, found without creating or changing anything: each call is sent
+   * a body it cannot take (an object where an array belongs, an empty form). A route that exists
+   * refuses it (400, 415, 422); one that does not answers 404 or 405. A fault (5xx, no answer, a
+   * firewall's page) tells nothing: it is thrown, and nothing is remembered.
    */
   async probeShape(campaignId: string): Promise<VariationShape | undefined> {
     for (const shape of ['json', 'multipart'] as const) {
-      const answered = await this.sendEmpty(campaignId, shape).then(
-        () => true,
-        (error: unknown) => !(error instanceof ExoApiError && (error.status === 404 || error.status === 405)),
+      const verdict = await this.sendUnusable(campaignId, shape).then(
+        () => 'exists' as const,
+        (error: unknown) => {
+          if (!(error instanceof ExoApiError) || error.transient) throw error;
+          return error.status === 404 || error.status === 405 ? ('absent' as const) : error.status === 401 ? Promise.reject(error) : ('exists' as const);
+        },
       );
-      if (answered) return (this.shape = shape);
+      if (verdict === 'exists') return (this.shape = shape);
     }
     return undefined;
   }
@@ -65,9 +71,9 @@ export class ExoCampaigns {
       const shape = this.shape ?? (await this.probeShape(campaignId));
       if (!shape) throw new ExoApiError(`creating variations in campaign ${campaignId}`, 404, 'neither PUT …/variations nor POST …/variation exists for this account');
       if (shape === 'json') {
-        await this.send(campaignId, shape, toCreate).catch((error: unknown) => toCreate.forEach((variation) => failures.set(variation, describe(error))));
+        await this.putWith(campaignId, before.variations, toCreate).catch((error: unknown) => toCreate.forEach((variation) => failures.set(variation, describe(error))));
       } else {
-        for (const variation of toCreate) await this.send(campaignId, shape, [variation]).catch((error: unknown) => failures.set(variation, describe(error)));
+        for (const variation of toCreate) await this.postOne(campaignId, variation).catch((error: unknown) => failures.set(variation, describe(error)));
       }
     }
     // Whatever the answers were (a dropped connection after ExoClick kept it), the campaign tells.
@@ -77,14 +83,29 @@ export class ExoCampaigns {
     return { created, alreadyThere, missing, campaignName: after.name };
   }
 
-  private async send(campaignId: string, shape: VariationShape, variations: readonly NewVariation[]): Promise<void> {
-    if (shape === 'json') {
-      const body = variations.map((variation) => ({ name: variation.name, description: variation.description, brand: variation.brand ?? '', id_library_file: Number(variation.fileId), id_library_url: undefined, url: variation.url, active: 1, share: 100 }));
-      await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: body });
-      return;
+  /**
+   * The newer shape: the campaign's variations as they are (with their `idvariation`, so nothing is
+   * dropped whether the PUT adds to the list or replaces it), and the new ones without.
+   */
+  private async putWith(campaignId: string, existing: readonly ExoVariation[], variations: readonly NewVariation[]): Promise<void> {
+    const kept = existing.map((variation) => ({
+      idvariation: variation.idvariation,
+      name: variation.name,
+      description: variation.description,
+      brand: variation.brand,
+      id_library_file: variation.idvariations_file === undefined ? undefined : Number(variation.idvariations_file),
+      id_library_url: variation.idvariations_url ?? undefined,
+      active: variation.active,
+    }));
+    const added = [];
+    for (const variation of variations) {
+      added.push({ name: variation.name, description: variation.description, brand: variation.brand ?? '', id_library_file: Number(variation.fileId), id_library_url: await this.urlId(variation.url), active: 1, share: 100 });
     }
-    const [variation] = variations;
-    if (!variation) return;
+    await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: [...kept, ...added] });
+  }
+
+  /** The older shape: one multipart form per variation, the landing page given as its URL. */
+  private async postOne(campaignId: string, variation: NewVariation): Promise<void> {
     const form = new FormData();
     form.set('name', variation.name);
     form.set('description', variation.description);
@@ -93,10 +114,28 @@ export class ExoCampaigns {
     await this.transport.call('POST', EXO.variationMultipart(campaignId), { form });
   }
 
-  private async sendEmpty(campaignId: string, shape: VariationShape): Promise<void> {
-    if (shape === 'json') await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: [] });
+  /** A landing page's id in the library, registered once per URL; the answer is `{id}` or `[{id}]`. */
+  private async urlId(url: string): Promise<number | undefined> {
+    if (url === '') return undefined;
+    const known = this.urlIds.get(url);
+    if (known !== undefined) return known;
+    const answer = await this.transport.call<UrlAnswer | UrlAnswer[] | { result?: UrlAnswer | UrlAnswer[] }>('POST', EXO.libraryUrl, { json: { url } });
+    const body: UrlAnswer | UrlAnswer[] | undefined = Array.isArray(answer) ? answer : 'result' in answer ? answer.result : (answer as UrlAnswer);
+    const id = (Array.isArray(body) ? body[0] : body)?.id;
+    if (!Number.isInteger(id)) throw new ExoApiError(`registering the landing page ${url}`, 200, 'the answer has no id');
+    this.urlIds.set(url, id as number);
+    return id;
+  }
+
+  private async sendUnusable(campaignId: string, shape: VariationShape): Promise<void> {
+    if (shape === 'json') await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: {} });
     else await this.transport.call('POST', EXO.variationMultipart(campaignId), { form: new FormData() });
   }
+}
+
+interface UrlAnswer {
+  readonly id?: number;
+  readonly url?: string;
 }
 
 function matches(existing: ExoVariation, wanted: NewVariation): boolean {

@@ -38,7 +38,11 @@ export interface ExoFile {
 export interface ExoVariation {
   readonly idvariation: number;
   readonly name?: string;
+  readonly description?: string;
+  readonly brand?: string;
   readonly idvariations_file?: number | string;
+  readonly idvariations_url?: number | string | null;
+  readonly active?: boolean | number;
   readonly status?: number | string;
 }
 

@@ -141,4 +141,60 @@ describe('ExoClick adapter against the API simulator', () => {
       sim = undefined;
     }
   });
+
+  it('finds a kept copy among the newest of a library longer than a few pages, without reading it all again', async () => {
+    const api = await start();
+    const uploader = await open(api.url);
+    const many = await files(430);
+    for (let i = 0; i < many.length; i += 50) await uploader.upload('static-banner', many.slice(i, i + 50));
+    // A fresh process (after a crash) reads the whole type once…
+    const restarted = await open(api.url);
+    api.configure({ uploadFaultPlan: ['dropped-after-kept'] });
+    const [late] = await files(1);
+    if (!late) throw new Error('no file');
+    // The same name as the library's first file, other bytes: only its own copy is its.
+    const lateFile = late;
+    expect((await restarted.upload('static-banner', [lateFile])).get(lateFile.name)?.status).toBe('failed');
+    const before = restarted.pagesRead;
+    expect((await restarted.find('static-banner', [lateFile], 3)).get(lateFile.name)?.creativeId).toBe(String(api.state().files.at(-1)?.id));
+    expect(restarted.pagesRead - before).toBe(4);
+    // …and then starts a page before where it ended.
+    const again = restarted.pagesRead;
+    await restarted.find('static-banner', [lateFile], 3);
+    expect(restarted.pagesRead - again).toBe(2);
+  });
+
+  it('tells a request ExoClick could not take from a file it refused: only the latter is not sent again', async () => {
+    const api = await start();
+    const wrongUrl = await ExoUploader.open({ apiUrl: `${api.url}/v2/`, apiToken: TOKEN, fileTypes: { ...EXO_PROFILE.fileTypes, 'static-banner': 'banner' as never }, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+    const [file] = await files(1);
+    if (!file) throw new Error('no file');
+    // An unknown type is ExoClick judging the request's fields (422): the file is refused as sent.
+    expect((await wrongUrl.upload('static-banner', [file])).get(file.name)?.status).toBe('rejected');
+    const lost = await ExoUploader.open({ apiUrl: `${api.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+    await api.close();
+    sim = undefined;
+    expect((await lost.upload('static-banner', [file])).get(file.name)).toMatchObject({ status: 'failed', message: expect.stringMatching(/no answer/) });
+  });
+
+  it('finds the variation shape without changing a campaign, and keeps its variations when it adds some', async () => {
+    for (const urlResultShape of ['object', 'array'] as const) {
+      const api = await start({ variationShape: 'json', urlResultShape });
+      const uploader = await open(api.url);
+      const ids = [...(await uploader.upload('static-banner', await files(3))).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
+      const ads = (from: number, to: number) => ({ kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: ids.slice(from, to).map((id, i) => ({ 'Ad Name': `Ad ${from + i}`, 'Target URL': 'https://example.com/landing', 'Creative ID': id })) });
+      await uploader.createAds('5100001', ads(0, 2));
+      expect(await open(api.url).then((fresh) => fresh.variationShape('5100001'))).toBe('json');
+      expect((await uploader.createAds('5100001', ads(2, 3))).created).toEqual(['Ad 2']);
+      const campaign = api.state().campaigns.find((each) => each.id === 5_100_001);
+      expect(campaign?.variations.map((variation) => [variation.name, variation.creates]), urlResultShape).toEqual([
+        ['Ad 0', 1],
+        ['Ad 1', 1],
+        ['Ad 2', 1],
+      ]);
+      expect(api.state().variationCreates).toBe(2);
+      await api.close();
+      sim = undefined;
+    }
+  });
 });

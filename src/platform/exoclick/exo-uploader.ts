@@ -9,6 +9,9 @@ import { exoName, reviewStatusOf, type ExoFile, type ExoFileType } from './endpo
 import { LibraryFiles } from './library-files.js';
 import { ExoApiError, ExoTransport } from './transport.js';
 
+/** Statuses by which ExoClick refuses the file itself (too large, not valid): not sent again. */
+const FILE_REFUSALS: ReadonlySet<number> = new Set([413, 422]);
+
 /** Where ExoClick is, and the token that opens it. */
 export interface ExoConnection {
   readonly apiUrl: string;
@@ -62,12 +65,15 @@ export class ExoUploader implements Uploader {
     const results = new Map<string, UploadResult>();
     for (const file of files) {
       const result = await this.files.upload(file, type).then(
-        (answer): UploadResult => ({ status: 'uploaded', creativeId: String(answer.id) }),
+        (answer): UploadResult =>
+          // An answer without a file id (a wrapped or cut answer): the file may be kept, so it is looked for, not guessed.
+          Number.isInteger(answer.id) ? { status: 'uploaded', creativeId: String(answer.id) } : { status: 'failed', message: 'ExoClick answered without a file id' },
         (error: unknown): UploadResult => {
           if (error instanceof CredentialsRefusedError) throw error;
-          // A fault says nothing of the file (it may even be kept): looked for before it is sent again.
-          if (!(error instanceof ExoApiError) || error.transient || error.status === 429) return { status: 'failed', message: describe(error) };
-          return { status: 'rejected', message: error.words || error.message };
+          // Only ExoClick judging the file is a refusal; a fault, or a request of ours it could not
+          // take (a wrong EXO_API_URL, 400, 415), says nothing of the file and is tried again after a look.
+          if (error instanceof ExoApiError && FILE_REFUSALS.has(error.status)) return { status: 'rejected', message: error.words || error.message };
+          return { status: 'failed', message: describe(error) };
         },
       );
       results.set(file.name, result);
@@ -75,9 +81,10 @@ export class ExoUploader implements Uploader {
     return results;
   }
 
-  async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>> {
+  /** Reads the type's newest files to the end (API pages are cheap, and a kept copy is among the newest): `maxPages` is TJ's bound. */
+  async find(target: UploadTarget, files: readonly UploadFile[], _maxPages?: number): Promise<Map<string, LibraryCard>> {
     const hashed = await Promise.all(files.map((file) => this.files.hashed(file)));
-    const found = await this.files.find(this.typeOf(target), hashed, maxPages);
+    const found = await this.files.find(this.typeOf(target), hashed);
     return new Map([...found].map(([name, file]) => [name, cardOf(file)]));
   }
 

@@ -17,6 +17,8 @@ export interface HashedFile extends UploadFile {
 export class LibraryFiles {
   /** Pages of the library read so far. */
   pagesRead = 0;
+  /** By type: how many files the walks so far have seen, where the next look-up starts. */
+  private readonly tail = new Map<ExoFileType, number>();
 
   constructor(
     private readonly transport: ExoTransport,
@@ -42,14 +44,20 @@ export class LibraryFiles {
     return resultList(answer.result);
   }
 
-  /** Every file of a type, reading at most `maxPages` pages. */
-  async list(type: ExoFileType, maxPages: number): Promise<ExoFile[]> {
+  /**
+   * A type's files from `offset`, reading at most `maxPages` pages. The offset moves by what each
+   * page held and the walk ends on an empty page, so an API that caps `limit` below ours is still
+   * read through.
+   */
+  async list(type: ExoFileType, maxPages: number, offset = 0): Promise<ExoFile[]> {
     const files: ExoFile[] = [];
-    for (let page = 0; page < maxPages; page += 1) {
-      const batch = await this.page(type, page * EXO.pageSize);
+    for (let page = 0, at = offset; page < maxPages; page += 1) {
+      const batch = await this.page(type, at);
+      if (batch.length === 0) break;
       files.push(...batch);
-      if (batch.length < EXO.pageSize) break;
+      at += batch.length;
     }
+    this.tail.set(type, Math.max(this.tail.get(type) ?? 0, offset + files.length));
     return files;
   }
 
@@ -57,14 +65,18 @@ export class LibraryFiles {
    * The library's copy of each file: same name and same bytes (MD5 or SHA-256). A name alone is
    * not enough (ExoClick allows two files of one name), nor are bytes alone (a re-drop under a new
    * name is another creative). The oldest copy wins.
+   *
+   * The listing runs oldest first, and a copy kept after a fault is among the newest, so the walk
+   * starts a page before where the last walk of this type ended (a page of slack for files deleted
+   * since) and reads to the end; a fresh process reads the whole type once.
    */
-  async find(type: ExoFileType, files: readonly HashedFile[], maxPages: number): Promise<Map<string, ExoFile>> {
+  async find(type: ExoFileType, files: readonly HashedFile[]): Promise<Map<string, ExoFile>> {
     const found = new Map<string, ExoFile>();
     if (files.length === 0) return found;
-    for (const file of await this.list(type, maxPages)) {
+    const from = Math.max(0, (this.tail.get(type) ?? 0) - EXO.pageSize);
+    for (const file of await this.list(type, Number.MAX_SAFE_INTEGER, from)) {
       const ours = files.find((candidate) => candidate.name === exoName(file) && sameBytes(candidate, file));
       if (ours && !found.has(ours.name)) found.set(ours.name, file);
-      if (found.size === files.length) break;
     }
     return found;
   }

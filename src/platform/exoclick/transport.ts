@@ -85,7 +85,7 @@ export class ExoTransport {
         continue;
       }
       if (response.status === 429) {
-        if (++rateLimited > (this.options.maxRateLimitWaits ?? 10)) throw new ExoApiError(`${method} ${path}`, 429, await words(response));
+        if (++rateLimited > (this.options.maxRateLimitWaits ?? 10)) throw new ExoApiError(`${method} ${path}`, 429, this.withoutSecrets(await words(response)));
         // Not done by ExoClick: sent again once the window resets, whatever the call.
         continue;
       }
@@ -95,7 +95,7 @@ export class ExoTransport {
         continue;
       }
       if (response.ok) return (await response.json()) as T;
-      const error = new ExoApiError(`${method} ${path}`, response.status, await words(response));
+      const error = new ExoApiError(`${method} ${path}`, response.status, this.withoutSecrets(await words(response)));
       if (!error.transient || !call.idempotent || attempt >= (this.options.retries ?? 3)) throw error;
       await delay((this.options.retryBaseMs ?? 500) * 2 ** attempt++);
     }
@@ -105,7 +105,7 @@ export class ExoTransport {
     const token = this.options.apiToken;
     if (!token) throw new CredentialsRefusedError('EXO_API_TOKEN is not set, and PLATFORMS sends to ExoClick', 'Make a token in ExoClick under Profile › API Tokens and put it in .env as EXO_API_TOKEN (or run `creative-flow setup`), or leave exoclick out of PLATFORMS.');
     this.token = undefined;
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attempt = 0, rateLimited = 0; ; attempt += 1) {
       this.logins += 1;
       const response = await this.send('POST', EXO.login, { json: { api_token: token } }, false).catch((error: unknown) => error as Error);
       const transient = response instanceof Error || response.status >= 500 || response.status === 429 || isHtml(response);
@@ -119,12 +119,19 @@ export class ExoTransport {
       }
       if (!transient) {
         // Trying the same token again cannot help, and may lock the account: said once, not retried.
-        throw new CredentialsRefusedError(`ExoClick refused the API token (${response.status}: ${await words(response)})`, 'Make a new token in ExoClick under Profile › API Tokens and set EXO_API_TOKEN in .env; until then uploads to ExoClick wait, and the other platforms go on.');
+        throw new CredentialsRefusedError(`ExoClick refused the API token (${response.status}: ${this.withoutSecrets(await words(response))})`, 'Make a new token in ExoClick under Profile › API Tokens and set EXO_API_TOKEN in .env; until then uploads to ExoClick wait, and the other platforms go on.');
       }
-      if (response instanceof Response && response.status === 429) continue;
-      if (attempt >= (this.options.retries ?? 3)) throw new ExoApiError('the login', response instanceof Error ? 0 : response.status, response instanceof Error ? `no answer (${response.message})` : await words(response));
+      if (response instanceof Response && response.status === 429 && ++rateLimited <= (this.options.maxRateLimitWaits ?? 10)) continue;
+      if (attempt >= (this.options.retries ?? 3)) throw new ExoApiError('the login', response instanceof Error ? 0 : response.status, this.withoutSecrets(response instanceof Error ? `no answer (${response.message})` : await words(response)));
       await delay((this.options.retryBaseMs ?? 500) * 2 ** attempt);
     }
+  }
+
+  /** ExoClick's words with our tokens taken out: an answer may echo the request. */
+  private withoutSecrets(text: string): string {
+    let clean = text;
+    for (const secret of [this.options.apiToken, this.token]) if (secret) clean = clean.split(secret).join('[redacted]');
+    return clean;
   }
 
   /** One request, after the rate-limit window allows it; the window is read off every answer. */
