@@ -13,3 +13,20 @@ export function parsePeopleCsv(text: string, fileLabel: string): Record<string, 
     throw new ConfigError(fileLabel, `is not valid CSV: ${(error as Error).message}`, 'Fix the file in a spreadsheet and save it as CSV.');
   }
 }
+
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/**
+ * One CSV line (RFC 4180, CRLF): a cell is quoted when it holds a comma, a quote or a line break,
+ * or starts or ends with a space. Hand-rolled for the inventory, which writes every row of the
+ * library: csv-stringify costs about half of a rewrite.
+ */
+export function csvLine(cells: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i += 1) {
+    const cell = cells[i] ?? '';
+    if (i > 0) line += ',';
+    line += NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+  }
+  return `${line}\r\n`;
+}

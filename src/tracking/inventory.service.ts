@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvLine } from '../core/csv.js';
 import type { Logger } from '../core/logger.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -56,10 +56,11 @@ export class InventoryService {
   /** The CSV, a segment of the database at a time. */
   private async render(append: (chunk: string) => Promise<void>): Promise<void> {
     // A BOM lets spreadsheets read the UTF-8 names (accents, emoji) correctly; CRLF is RFC 4180's line end.
-    await append(stringify([], { header: true, columns: [...INVENTORY_COLUMNS], bom: true, record_delimiter: 'windows' }));
+    await append(`\ufeff${csvLine(INVENTORY_COLUMNS)}`);
     await this.creatives.forEachSegment(async (records) => {
-      const rows = records.flatMap((record) => inventoryRows(record, this.facts));
-      await append(stringify(rows, { columns: [...INVENTORY_COLUMNS], record_delimiter: 'windows' }));
+      let chunk = '';
+      for (const record of records) for (const row of inventoryRows(record, this.facts)) chunk += csvLine(INVENTORY_COLUMNS.map((column) => row[column]));
+      await append(chunk);
     });
   }
 }
