@@ -23,7 +23,6 @@ import { credentialsFingerprint, PlatformConnection } from './platform/connectio
 import { SessionStatusFile } from './platform/session-status.js';
 import { ExoUploader } from './platform/exoclick/exo-uploader.js';
 import { SessionFile } from './platform/tj/tj-session.js';
-import { TjUploader } from './platform/tj/tj-uploader.js';
 import { ReportService } from './report/report.service.js';
 import { CampaignAdsRepository } from './store/campaign-ads.repository.js';
 import { CheckpointRepository } from './store/checkpoint.repository.js';
@@ -121,7 +120,8 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
           uploads: new UploadService(creatives, library, layout, events, log, { ...uploadOptions, platform: 'tj', batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs }),
           connection: new PlatformConnection({
             platform: 'tj',
-            open: () => TjUploader.open(tjConnection(config), { layout, storage, log, events }),
+            // Playwright is loaded with the first browser, not at start: an idle or dry-run daemon holds none of it.
+            open: async () => (await import('./platform/tj/tj-uploader.js')).TjUploader.open(tjConnection(config), { layout, storage, log, events }),
             session: new SessionFile(layout.sessionFile, storage),
             status: sessionStatus,
             credentials: credentialsFingerprint(config.tjUsername, config.tjPassword),

@@ -3,24 +3,21 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DaemonJobError } from './api/client.js';
 import { dashboardAddress } from './api/daemon-file.js';
-import { openApp } from './app.js';
 import { configFrom, runForCommand, withApp, withAppOn } from './cli/app-runner.js';
-import { campaignLine, campaignProgress, campaignSummary } from './cli/campaign-progress.js';
-import { terminalPrompter } from './cli/prompter.js';
 import { parseExoSimulatorOptions } from './cli/exo-simulator-options.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
 import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
 import { createDaemonLogger, createLogger } from './core/logger.js';
-import { runDaemon } from './daemon.js';
-import { blockFile, check, checkMachine, login, readStatus } from './jobs/standalone.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
-import { serveSimulator } from './simulators/tj/server.js';
 import { DEFAULT_EXO_SIMULATOR_OPTIONS } from './simulators/exoclick/options.js';
-import { startExoSimulator } from './simulators/exoclick/server.js';
 import { MARKUP_VARIANTS } from './simulators/tj/variants.js';
 import { formatStatus } from './report/status-report.js';
-import { runSetup } from './setup/setup.js';
 import { StorageRepository } from './store/storage.repository.js';
+
+/** The jobs that run beside a daemon; loaded when a command needs them (they bring the browser). */
+function standalone(): Promise<typeof import('./jobs/standalone.js')> {
+  return import('./jobs/standalone.js');
+}
 
 const program = new Command('creative-flow')
   .description('Names, converts, deduplicates and stages ad creatives dropped into inbox/.')
@@ -36,6 +33,7 @@ program
     const config = await configFrom(command);
     await new StorageRepository().ensureDir(config.layout.logs, 0o700);
     const log = await createDaemonLogger({ level: config.logLevel, file: config.layout.logFile, size: config.logRotateSize, keep: config.logKeep });
+    const [{ openApp }, { runDaemon }] = await Promise.all([import('./app.js'), import('./daemon.js')]);
     const app = await openApp(config, log);
     const stop = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -124,6 +122,7 @@ program
     const waitMinutes = Number(options.waitMinutes);
     if (!(waitMinutes > 0)) throw new ConfigError('--wait-minutes', `must be a number of minutes above 0 (got "${options.waitMinutes}")`);
     console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
+    const { login } = await standalone();
     const file = await login(config, createLogger({ level: config.logLevel, toStderr: true }), { headless: options.headless ?? false, waitMinutes });
     console.log(`Signed in. Session saved to ${file} (readable by you only).`);
   });
@@ -134,6 +133,7 @@ program
   .argument('<file>', 'a file with the bytes to block (a scraper\'s placeholder, a "video unavailable" clip)')
   .option('--reason <text>', 'why, as the rejected files will say', 'blocked with creative-flow block')
   .action(async (file: string, options: { reason: string }, command: Command) => {
+    const { blockFile } = await standalone();
     const { hash, list } = await blockFile(await configFrom(command), file, options.reason);
     console.log(`Blocked ${hash} ("${options.reason}") in ${list}. Files with these bytes are set aside as rejected.`);
   });
@@ -152,6 +152,7 @@ campaigns
     const only = options.only?.split(',').map((id) => id.trim()).filter(Boolean);
     if (only?.some((id) => !/^\d+$/.test(id))) throw new ConfigError('--only', `must be campaign ids separated by commas (got "${options.only}")`);
     const request = { mapping: options.mapping && path.resolve(options.mapping), only, fresh: options.fresh ?? false, retryFailed: options.retryFailed ?? false, skipInvalid: options.skipInvalid ?? false, queued: options.queued ?? false };
+    const { campaignLine, campaignProgress, campaignSummary } = await import('./cli/campaign-progress.js');
     const progress = campaignProgress(process.stdout);
     const { result: run, byDaemon } = await runForCommand(command, 'campaigns-create', request, (config) => withAppOn(config, (app) => app.jobs.campaigns.create({ ...request, onEvent: progress.onEvent }))).finally(() => progress.stop());
     // The daemon ran it with no bar here: its campaigns are told once it is done.
@@ -168,6 +169,7 @@ program
   .action(async (options: { campaign?: string }, command: Command) => {
     const config = await configFrom(command);
     if (options.campaign !== undefined && !/^\d+$/.test(options.campaign)) throw new ConfigError('--campaign', `must be a campaign id (got "${options.campaign}")`);
+    const { check } = await standalone();
     const lines = await check(config, createLogger({ level: config.logLevel, toStderr: true }), { campaignId: options.campaign });
     const width = Math.max(...lines.map((line) => line.name.length));
     for (const line of lines) {
@@ -188,6 +190,7 @@ program
   .option('--json', 'print JSON instead of text')
   .action(async (options: { json?: boolean }, command: Command) => {
     // Without a daemon, the status is read without the lock.
+    const { readStatus } = await standalone();
     const { result: report } = await runForCommand(command, 'status', {}, readStatus);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
   });
@@ -205,6 +208,7 @@ program
     const root = path.resolve(command.optsWithGlobals<{ root?: string }>().root ?? process.env.CREATIVE_FLOW_ROOT ?? '.');
     const nonInteractive = options.yes === true || !process.stdin.isTTY;
     const log = createLogger({ level: 'warn', toStderr: true });
+    const [{ runSetup }, { terminalPrompter }, { check, checkMachine, login }] = await Promise.all([import('./setup/setup.js'), import('./cli/prompter.js'), standalone()]);
     const ok = await runSetup(
       { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), exoToken: options.exoToken ?? (nonInteractive ? process.env.EXO_API_TOKEN : undefined), nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
       terminalPrompter,
@@ -247,6 +251,7 @@ program
   .option('--create-error-rate <share>', 'share of ad creations answered with HTTP 500 (0–1)', '0')
   .action(async (options: Record<string, string | boolean | string[]>) => {
     const simulatorOptions = parseSimulatorOptions(options);
+    const { serveSimulator } = await import('./simulators/tj/server.js');
     const simulator = await serveSimulator(simulatorOptions, { seedCsv: typeof options.seedLibrary === 'string' ? options.seedLibrary : undefined, ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
     const campaigns = simulatorOptions.campaigns.map((campaign) => `${campaign.id} (${campaign.type})`).join(', ');
     console.log(`TJ simulator on ${simulator.url} (variant ${simulatorOptions.variant}: ${MARKUP_VARIANTS[simulatorOptions.variant]?.summary}) with ${simulator.library.all.length} creatives${campaigns ? ` and campaigns ${campaigns}` : ''}. Point creative-flow at it with:`);
@@ -278,6 +283,7 @@ program
   .option('--reject-pattern <regex>', 'refuse (422) uploads whose file name matches')
   .action(async (options: Record<string, string | boolean | undefined>) => {
     const simulatorOptions = parseExoSimulatorOptions(options);
+    const { startExoSimulator } = await import('./simulators/exoclick/server.js');
     const simulator = await startExoSimulator(simulatorOptions);
     console.log(`ExoClick API simulator on ${simulator.url}/v2/ (GET ${simulator.url}/_sim/state shows what it received). Point creative-flow at it with:`);
     console.log(`  PLATFORMS=tj,exoclick EXO_API_URL=${simulator.url}/v2/ EXO_API_TOKEN=${simulatorOptions.apiTokens[0]}`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { askDaemon } from '../api/client.js';
 import { runningDaemon } from '../api/daemon-file.js';
 import { runJob, type JobName, type JobOptions, type JobResult } from '../api/job-requests.js';
-import { openApp, type App } from '../app.js';
+import type { App } from '../app.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
@@ -27,6 +27,8 @@ export async function withApp<T>(command: Command, work: (app: App) => Promise<T
 
 /** {@link withApp} on a configuration already read. */
 export async function withAppOn<T>(config: Config, work: (app: App) => Promise<T>): Promise<T> {
+  // Loaded here, not at start: `--help` and a command a daemon does need no browser, sharp or Fastify.
+  const { openApp } = await import('../app.js');
   // A command's result goes to stdout; its log to stderr, so the result can be piped.
   const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }));
   try {

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright';
+import type { Browser } from 'playwright';
 import { ToolMissingError } from '../../core/errors.js';
 import { StorageRepository } from '../../store/storage.repository.js';
 
@@ -30,6 +30,8 @@ export function chromiumExecutable(chromiumPath: string | undefined, storage = n
  */
 export async function launchBrowser(options: BrowserOptions): Promise<Browser> {
   const executablePath = chromiumExecutable(options.chromiumPath);
+  // Loaded with the first browser: a process that never opens one (an idle daemon, `--help`) never pays for Playwright.
+  const { chromium } = await import('playwright');
   try {
     return await chromium.launch({
       headless: options.headless,
