@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import { announceDaemon, withdrawDaemon } from '../api/daemon-file.js';
 import { dashboardToken } from '../api/token.js';
 import type { App } from '../app.js';
@@ -7,6 +8,8 @@ import { startDashboard, type RunningDashboard } from './server.js';
 
 /** Thumbnails kept in memory: today's creatives, and a margin. */
 const THUMBNAILS_KEPT = 200;
+/** Thumbnails made at once: one frame or image each, beside the pipeline's conversions on 2 cores. */
+const THUMBNAILS_AT_ONCE = 2;
 
 /**
  * The daemon's dashboard and local API: the live state fed by the app's events, the server on
@@ -30,6 +33,8 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
     todaysReport: async (date) => ((await storage.exists(layout.reportFile(date, 'html'))) ? layout.rel(layout.reportFile(date, 'html')) : undefined),
   });
   const thumbnails = new Map<string, Buffer>();
+  const makingThumbnails = new Map<string, Promise<Buffer | undefined>>();
+  const thumbnailQueue = new PQueue({ concurrency: THUMBNAILS_AT_ONCE });
   const server = await startDashboard(
     {
       live,
@@ -39,16 +44,26 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
       log,
       token: await dashboardToken(layout, storage),
       dryRun: config.dryRun,
-      thumbnail: async (key) => {
+      thumbnail: (key) => {
         const cached = thumbnails.get(key);
-        if (cached) return cached;
-        const record = await services.creatives.load(key);
-        const picture = record && reportCreative(record, () => undefined).picture;
-        if (!picture) return undefined;
-        const jpeg = await services.reports.thumbnail(picture);
-        if (thumbnails.size >= THUMBNAILS_KEPT) thumbnails.delete(thumbnails.keys().next().value ?? '');
-        thumbnails.set(key, jpeg);
-        return jpeg;
+        if (cached) return Promise.resolve(cached);
+        // A page of thumbnails asked at once is made a few at a time, each once: ffmpeg and sharp stay the pipeline's.
+        let making = makingThumbnails.get(key);
+        if (!making) {
+          making = thumbnailQueue
+            .add(async () => {
+              const record = await services.creatives.load(key);
+              const picture = record && reportCreative(record, () => undefined).picture;
+              if (!picture) return undefined;
+              const jpeg = await services.reports.thumbnail(picture);
+              if (thumbnails.size >= THUMBNAILS_KEPT) thumbnails.delete(thumbnails.keys().next().value ?? '');
+              thumbnails.set(key, jpeg);
+              return jpeg;
+            })
+            .finally(() => makingThumbnails.delete(key));
+          makingThumbnails.set(key, making);
+        }
+        return making;
       },
     },
     config.dashboardPort,

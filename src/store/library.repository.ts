@@ -21,6 +21,9 @@ interface LibraryData {
 export class LibraryRepository {
   /** Name → id of the newest creative of that name. */
   private readonly idByName = new Map<string, string>();
+  /** Bumped by every change: a save, or an export, with nothing new is skipped. */
+  private changes = 0;
+  private savedAt = 0;
 
   private constructor(private readonly db: Low<LibraryData>) {
     for (const entry of Object.values(db.data.entries)) this.indexName(entry);
@@ -49,6 +52,9 @@ export class LibraryRepository {
 
   set(name: string, entry: LibraryEntry): void {
     const stored: StoredEntry = { ...entry, name: displayName(name) };
+    const before = this.db.data.entries[entry.creativeId];
+    if (before && sameEntry(before, stored)) return;
+    this.changes += 1;
     this.db.data.entries[entry.creativeId] = stored;
     this.indexName(stored);
   }
@@ -57,6 +63,7 @@ export class LibraryRepository {
   replaceAll(entries: Iterable<[string, LibraryEntry]>): void {
     this.db.data.entries = {};
     this.idByName.clear();
+    this.changes += 1;
     for (const [name, entry] of entries) this.set(name, entry);
   }
 
@@ -65,8 +72,17 @@ export class LibraryRepository {
     return Object.values(this.db.data.entries).map(({ name, ...entry }) => [name, entry]);
   }
 
+  /** How many changes it has seen: what was written from it is stale when this moved. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Writes the cache, unless nothing changed since the last write (a pass that sent nothing). */
   async save(): Promise<void> {
+    if (this.changes === this.savedAt && this.changes > 0) return;
+    const generation = this.changes;
     await this.db.write();
+    this.savedAt = generation;
   }
 
   private indexName(entry: StoredEntry): void {
@@ -74,6 +90,11 @@ export class LibraryRepository {
     // Ids grow over time on TJ: the larger id is the newer creative.
     if (current === undefined || compareIds(entry.creativeId, current) > 0) this.idByName.set(entry.name, entry.creativeId);
   }
+}
+
+function sameEntry(a: StoredEntry, b: StoredEntry): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => a[key as keyof StoredEntry] === b[key as keyof StoredEntry]);
 }
 
 function compareIds(a: string, b: string): number {

@@ -31,6 +31,9 @@ const PLATFORM_COLUMN: Readonly<Record<PlatformId, string>> = { tj: 'TrafficJunk
  * archive batch's `Upload_CSV/Batch{NNN}_*_{Native|Preroll}.csv`.
  */
 export class TrackingService {
+  /** The library cache's generation the export was last written from. */
+  private exportedGeneration = -1;
+
   constructor(
     private readonly layout: Layout,
     private readonly storage: StorageRepository,
@@ -67,8 +70,12 @@ export class TrackingService {
     return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
   }
 
+  /** `TJ_Creative_Library.csv`, written again only when the cache changed since the last time. */
   async writeLibraryExport(): Promise<void> {
+    const generation = this.library.generation;
+    if (generation === this.exportedGeneration && (await this.storage.exists(this.layout.libraryCsv))) return;
     await this.storage.writeFileAtomic(this.layout.libraryCsv, renderLibraryCsv(this.library));
+    this.exportedGeneration = generation;
   }
 
   /**
