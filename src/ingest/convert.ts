@@ -12,7 +12,12 @@ import { encodingLadder, firstThatFits } from './fit-image.js';
 interface Converted {
   readonly outputs: OutputFile[];
   readonly notes: string[];
+  /** What a person should look at (a frame cropped hard), for the inventory's `needs_review`. */
+  readonly review?: string[];
 }
+
+/** A crop that keeps less of the frame than this is said in the log and the report, and flagged for review. */
+const HARD_CROP_KEPT = 0.75;
 
 /**
  * Writes every output of a creative into `uploaded/` under its final name. Each output is written
@@ -29,7 +34,9 @@ export async function convert(record: CreativeRecord, ctx: StageContext): Promis
     const converted = await mapFailures(ctx, record.source.path, () =>
       kind === 'native' ? convertNative(job) : kind === 'preroll' ? convertPreroll(job) : convertImage(job),
     );
-    return { ...record, state: 'converted', outputs: converted.outputs, notes: converted.notes };
+    if (converted.review?.length) ctx.log.warn({ file: record.source.path }, `${converted.review.join('; ')}: check the native pair in uploaded/Native before it goes up`);
+    const next = { ...record, state: 'converted' as const, outputs: converted.outputs, notes: converted.notes };
+    return converted.review?.length ? { ...next, naming: { ...naming, review: [...naming.review, ...converted.review] } } : next;
   } catch (error) {
     // Half a pair (a video without its thumbnail) must not wait in uploaded/ with no record of it.
     await Promise.all(produced.map((file) => ctx.storage.remove(file)));
@@ -75,7 +82,11 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
 
   const notes = [`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}`];
   if (image.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
+  const kept = keptOfFrame(media.width, media.height, profile.native.width, profile.native.height);
+  const review = kept < HARD_CROP_KEPT ? [`cropped: kept ${Math.round(kept * 100)}% of the ${media.width}×${media.height} frame`] : [];
+  if (review.length > 0) notes.push(...review);
   return {
+    review,
     outputs: [
       { role: 'video', path: layout.rel(videoPath), format: 'mp4', converted: true, ...video },
       { role: 'image', path: layout.rel(imagePath), bytes: image.data.length, width: profile.native.width, height: profile.native.height, format: 'png', converted: true },
@@ -257,4 +268,11 @@ function extensionOf(record: CreativeRecord): string {
     return allowed.includes(ext) ? ext : (allowed[0] ?? ext);
   }
   return ext || `.${media?.format.split(',')[0] ?? 'bin'}`;
+}
+
+/** The share of a frame a centre crop to the target's aspect keeps: a 720×1280 portrait into 16:9 keeps 32%. */
+export function keptOfFrame(width: number, height: number, targetWidth: number, targetHeight: number): number {
+  if (width <= 0 || height <= 0) return 1;
+  const ratio = width / height / (targetWidth / targetHeight);
+  return Math.min(ratio, 1 / ratio);
 }

@@ -4,7 +4,7 @@ import type { CreativeRecord, NamingTokens } from '../core/record.js';
 import { deriveCreativeId } from '../naming/creative-id.js';
 import type { MetadataDefaultsFile } from '../naming/metadata-defaults.js';
 import { resolveTokens } from '../naming/resolve-tokens.js';
-import { parseConventionName } from '../naming/tokens.js';
+import { descriptionFromFileName, parseConventionName } from '../naming/tokens.js';
 import type { CreativeIndex } from '../store/creative-index.js';
 
 export interface NameSources {
@@ -25,6 +25,8 @@ export async function name(record: CreativeRecord, sources: NameSources): Promis
     fromName: parsed?.tokens,
     fromFolder: folderName === undefined ? undefined : await sources.folderDefaults.lookup(folderName),
     folderName,
+    // A file already in the convention has its description in its tokens; any other keeps its own name there.
+    fileDescription: parsed ? undefined : descriptionFromFileName(baseName(record.source.path)),
     defaults: sources.configDefaults,
   });
   const kept = parsed && nameIdHolds(parsed.id, record.hash, sources.index) ? parsed.id : undefined;

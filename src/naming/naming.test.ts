@@ -3,7 +3,7 @@ import type { Naming } from '../core/record.js';
 import { deriveCreativeId } from './creative-id.js';
 import { planNames, regularBaseName } from './names.js';
 import { resolveTokens } from './resolve-tokens.js';
-import { cleanToken, parseConventionName } from './tokens.js';
+import { cleanToken, descriptionFromFileName, parseConventionName } from './tokens.js';
 
 const naming: Naming = {
   id: '6BCC9A21',
@@ -95,6 +95,23 @@ describe('deriveCreativeId', () => {
 
   it('fails loudly rather than share an id when every candidate is taken', () => {
     expect(() => deriveCreativeId(hashA, () => 'another content')).toThrow(/No free creative id/);
+  });
+});
+
+describe('a dropped file keeps its name', () => {
+  it('as the description, cleaned and cut at a word, so a person finds their file', () => {
+    expect(descriptionFromFileName('clip')).toBe('clip');
+    expect(descriptionFromFileName('my "best" clip 🎬')).toBe('my-best-clip');
+    expect(descriptionFromFileName('Summer_promo.final v2')).toBe('Summer-promo-final-v2');
+    expect(descriptionFromFileName('a very long name that goes on and on past the limit')).toBe('a-very-long-name-that-goes-on-and-on');
+    expect(descriptionFromFileName('🎬🎬')).toBeUndefined();
+  });
+
+  it('over the defaults, under what the folder row says', () => {
+    const defaults = { language: 'EN', description: 'Generic' };
+    expect(resolveTokens({ fileDescription: 'photo', defaults }).tokens.description).toBe('photo');
+    expect(resolveTokens({ fileDescription: 'photo', fromFolder: { description: 'Promo' }, defaults }).tokens.description).toBe('Promo');
+    expect(resolveTokens({ defaults }).tokens.description).toBe('Generic');
   });
 });
 

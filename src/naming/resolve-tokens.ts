@@ -9,6 +9,8 @@ export interface TokenSources {
   readonly fromFolder?: Partial<NamingTokens> | undefined;
   /** The immediate folder's own name, used as the category when no row names one. */
   readonly folderName?: string | undefined;
+  /** The dropped file's own name, made into a description when no row gives one (before the defaults' `Generic`). */
+  readonly fileDescription?: string | undefined;
   /** Configured defaults. */
   readonly defaults: Partial<NamingTokens>;
 }
@@ -22,8 +24,8 @@ export interface ResolvedTokens {
 export function resolveTokens(sources: TokenSources): ResolvedTokens {
   const review: string[] = [];
   const pick = (token: keyof NamingTokens): string | undefined => {
-    const folderCategory = token === 'category' ? sources.folderName : undefined;
-    return [sources.fromName?.[token], sources.fromFolder?.[token], folderCategory, sources.defaults[token]].find(
+    const fromPlace = token === 'category' ? sources.folderName : token === 'description' ? sources.fileDescription : undefined;
+    return [sources.fromName?.[token], sources.fromFolder?.[token], fromPlace, sources.defaults[token]].find(
       (value): value is string => typeof value === 'string' && cleanToken(value) !== '',
     );
   };

@@ -15,6 +15,22 @@ export const TOKEN_ORDER = ['language', 'category', 'modelSex', 'style', 'rating
  * Cleans a token to `[A-Za-z0-9-]`: accents are folded to plain letters, and everything else is
  * dropped (spaces too, as the origin's `Cum on Face` became `CumonFace`).
  */
+/** A description made from a file's own name stops at this many characters (a whole word where it can). */
+export const DESCRIPTION_FROM_NAME_MAX = 40;
+
+/**
+ * The `Description` token from a dropped file's own name, so a person can find their file:
+ * `my "best" clip 🎬` → `my-best-clip`. Undefined when nothing is left of it.
+ */
+export function descriptionFromFileName(name: string): string | undefined {
+  const cleaned = cleanToken(name.replace(/[\s_.]+/g, '-'));
+  if (cleaned === '') return undefined;
+  if (cleaned.length <= DESCRIPTION_FROM_NAME_MAX) return cleaned;
+  const cut = cleaned.slice(0, DESCRIPTION_FROM_NAME_MAX);
+  const lastDash = cut.lastIndexOf('-');
+  return lastDash >= DESCRIPTION_FROM_NAME_MAX / 2 ? cut.slice(0, lastDash) : cut;
+}
+
 export function cleanToken(value: string): string {
   return value
     .normalize('NFKD')

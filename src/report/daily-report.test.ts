@@ -44,6 +44,15 @@ describe('buildDailyReport', () => {
     expect(report.reviewChanges.map((change) => change.creativeId)).toEqual(['1032600001']);
   });
 
+  it('lists the native pairs cropped hard that day, and what each platform took', () => {
+    const portrait = record('c9', 'staged', { discovered: at(day, '08:00:00'), converted: at(day, '08:00:09') }, {
+      naming: { id: '00000009', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'SFW', description: 'tall', creator: 'X' }, review: ['creator missing', 'cropped: kept 32% of the 720×1280 frame'] },
+    });
+    const report = buildDailyReport({ date: day, records: [portrait, records[0] as CreativeRecord], waiting: 1, reviewStatusOf: () => undefined, csvsOfBatch: () => [], platforms: [{ platform: 'tj' }, { platform: 'exoclick' }] });
+    expect(report.cropped).toEqual([{ file: 'inbox/c9.mp4', reason: 'cropped: kept 32% of the 720×1280 frame' }]);
+    expect(report.sentTo).toEqual({ TJ: 1, ExoClick: 0 });
+  });
+
   it('counts a review status the library does not know as unknown, not pending', () => {
     const report = buildDailyReport({ date: day, records: [records[0] as CreativeRecord], waiting: 0, reviewStatusOf: () => undefined, csvsOfBatch: () => [] });
     expect(report.reviewStatuses).toEqual({ unknown: 1 });

@@ -36,6 +36,8 @@ export interface DailyReport {
   readonly rejected: readonly { file: string; reason: string }[];
   readonly duplicates: readonly { file: string; reason: string }[];
   readonly failed: readonly { file: string; reason: string }[];
+  /** Native pairs whose centre crop kept little of the frame (a portrait video), converted that day: to look at before they go up. */
+  readonly cropped: readonly { file: string; reason: string }[];
   /** Review statuses on TJ of the creatives uploaded that day. */
   readonly reviewStatuses: Readonly<Record<string, number>>;
   /** Source bytes minus the bytes of what was staged, for the creatives staged that day. */
@@ -130,6 +132,9 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     rejected: reasons('rejected'),
     duplicates: reasons('duplicate'),
     failed: reasons('failed'),
+    cropped: records
+      .filter((record) => day(record, 'converted'))
+      .flatMap((record) => (record.naming?.review ?? []).filter((line) => line.startsWith('cropped:')).map((reason) => ({ file: record.source.path, reason }))),
     reviewStatuses,
     bytesSaved: records
       .filter((record) => day(record, 'staged'))

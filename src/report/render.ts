@@ -27,7 +27,7 @@ export function renderMarkdown(report: DailyReport): string {
     '',
   ];
   if (report.attention.length > 0) lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${line}`), '');
-  for (const [title, items] of [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed]] as const) {
+  for (const [title, items] of [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed], ['Cropped hard (look at them before they go up)', report.cropped]] as const) {
     if (items.length === 0) continue;
     lines.push(`## ${title}`, '', ...items.map((item) => `- \`${item.file}\`: ${item.reason}`), '');
   }
@@ -82,7 +82,7 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
     sentTo: sentTo(report),
     median: seconds(report.dropToUpload.median),
     worst: seconds(report.dropToUpload.worst),
-    lists: [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed]],
+    lists: [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed], ['Cropped hard (look at them before they go up)', report.cropped]],
     campaigns: [...byCampaign(report.campaignAds.created)],
     thumbnails,
     fileName,

@@ -86,7 +86,7 @@ describe('native pairs', () => {
     expect(pair[1]).toMatchObject({ width_px: '640', height_px: '360', aspect_ratio: '16:9', native_pair_id: pair[0]?.unique_id, creator_name: 'Seras' });
     const noise = rows.find((row) => row.source_path === 'inbox/noise.mp4');
     expect(noise?.needs_review).toContain('creator missing');
-    expect(noise?.new_filename).toMatch(/^ORG_EN_UNK_UNK_UNK_UNK_Generic_UNK_2sec_ID-/);
+    expect(noise?.new_filename).toMatch(/^ORG_EN_UNK_UNK_UNK_UNK_noise_UNK_2sec_ID-/);
   });
 });
 
@@ -143,7 +143,7 @@ describe('regular creatives, duplicates and bad input', () => {
     expect(ready.state).toBe('staged');
     const creative = ready.outputs?.[0];
     expect(creative).toMatchObject({ role: 'creative', converted: false });
-    expect(creative?.path).toMatch(/^uploaded\/Video\/EN_Promo_UNK_UNK_UNK_Generic_UNK_6sec_ID-[0-9A-F]{8}\.mp4$/);
+    expect(creative?.path).toMatch(/^uploaded\/Video\/EN_Promo_UNK_UNK_UNK_ready_UNK_6sec_ID-[0-9A-F]{8}\.mp4$/);
     expect(await sha256(path.join(root, creative?.path ?? ''))).toBe(hashes.preroll);
 
     const avi = recordOf('inbox/preroll/Promo/old codec.avi');
