@@ -150,7 +150,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       } satisfies Record<PlatformId, PlatformServices>,
       archive: new ArchiveService(creatives, runState, storage, layout, events, log),
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
-      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
+      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.dryRun, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
       campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
       retention: new RetentionService(layout, storage, log, config.retentionDays),
       events,

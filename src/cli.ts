@@ -7,6 +7,7 @@ import { configFrom, runForCommand, withApp, withAppOn } from './cli/app-runner.
 import { parseExoSimulatorOptions } from './cli/exo-simulator-options.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
 import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
+import { VERSION } from './core/product.js';
 import { createDaemonLogger, createLogger } from './core/logger.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
 import { DEFAULT_EXO_SIMULATOR_OPTIONS } from './simulators/exoclick/options.js';
@@ -24,6 +25,7 @@ const program = new Command('creative-flow')
   .addOption(new Option('--root <dir>', 'folder holding inbox/, uploaded/, archive/, tracking/ and data/').env('CREATIVE_FLOW_ROOT'))
   .option('--live', 'really upload (otherwise a dry run, unless DRY_RUN=false)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+  .version(VERSION, '-V, --version', 'print the version')
   .showHelpAfterError();
 
 program

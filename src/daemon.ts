@@ -73,18 +73,28 @@ class Schedule {
   ) {}
 
   every(name: string, expression: string, job: (signal: AbortSignal) => Promise<unknown>, failure = `The ${name} pass failed; the next one tries again`): void {
+    // Overlap is prevented here, not by node-cron's `noOverlap`, which prints a warning of its own each time.
+    let busy = false;
     const task = cron.schedule(
       expression,
       async () => {
+        if (busy) {
+          this.log.debug({ job: name }, 'The last pass is still running; this one is skipped');
+          return;
+        }
+        busy = true;
         const run = job(this.stopping.signal).catch((error: unknown) => {
           const said = `${failure}: ${describeError(storageFault(error, path.dirname) ?? error)}`;
           this.log.error({ err: error, job: name }, said);
           this.events.emit('problem', { at: new Date().toISOString(), what: `${name} pass`, message: said });
         });
         this.running.add(run);
-        await run.finally(() => this.running.delete(run));
+        await run.finally(() => {
+          this.running.delete(run);
+          busy = false;
+        });
       },
-      { name, noOverlap: true },
+      { name },
     );
     this.tasks.push(task);
   }

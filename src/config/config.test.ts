@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { tempRoot } from '../test/fixtures.js';
-import { REPO_ROOT } from '../test/cli-runner.js';
+import { REPO_ROOT, runCli } from '../test/cli-runner.js';
 import { loadConfig, SETTING_KEYS } from './config.js';
 import { TJ_PROFILE, validateProfile } from './profile.js';
 
@@ -65,5 +65,15 @@ describe('validateProfile', () => {
     const broken = validateProfile({ ...TJ_PROFILE, preroll: { ...TJ_PROFILE.preroll, minSeconds: 40 } });
     expect(broken).toMatchObject({ ok: false, key: 'profile.preroll.minSeconds' });
     expect(validateProfile({ ...TJ_PROFILE, native: { ...TJ_PROFILE.native, imageMaxBytes: -1 } })).toMatchObject({ ok: false, key: 'profile.native.imageMaxBytes' });
+  });
+});
+
+describe('the version', () => {
+  it('is the one package.json gives, and `--version` prints it', async () => {
+    const { VERSION } = await import('../core/product.js');
+    const pkg = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    const result = await runCli(['--version']);
+    expect(result.stdout.trim()).toBe(pkg.version);
   });
 });

@@ -9,7 +9,7 @@ import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from '../test/fake-platform.js';
 import { tempRoot } from '../test/fixtures.js';
-import { Jobs, type PlatformServices, type Services } from './jobs.js';
+import { dryRunList, Jobs, type PlatformServices, type Services } from './jobs.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun: false, outcomes: [], uploaded: 1, duplicates: 0, rejected: 0, pending: 0, loginRequired: false, ...over });
@@ -120,5 +120,13 @@ describe('the upload pass', () => {
     expect(calls.archived).toBe(3);
     expect(said.map(([inARow]) => inARow)).toEqual([1, 2, 3]);
     expect(said[2]?.[1]).toMatch(/browser has been closed/);
+  });
+});
+
+describe('the dry run', () => {
+  it('names the files it would send: the first few, then how many more', () => {
+    const outcomes = Array.from({ length: 7 }, (_, i): UploadOutcome => ({ ...planned, key: `c${i}`, path: rootPath(`uploaded/Image/f${i}.png`), platform: i === 0 ? 'exoclick' : 'tj' }));
+    expect(dryRunList(outcomes.slice(0, 2))).toBe('f0.png (ExoClick), f1.png (TJ)');
+    expect(dryRunList(outcomes)).toBe('f0.png (ExoClick), f1.png (TJ), f2.png (TJ), f3.png (TJ), f4.png (TJ) and 2 more');
   });
 });

@@ -110,7 +110,11 @@ export class Jobs {
     const unknown = await findUnknownInboxFiles(this.config.layout, storage, creatives);
     for (const file of unknown) ingest.observe(file);
     const resumed = ingest.resumeUnfinished();
-    if (unknown.length > 0 || resumed > 0) this.log.info({ unknown: unknown.length, resumed }, 'Reconciled inbox/ with the database');
+    if (unknown.length > 0 || resumed > 0) {
+      const found = unknown.length > 0 ? `${unknown.length} file${unknown.length === 1 ? '' : 's'} in inbox/ taken in` : '';
+      const carried = resumed > 0 ? `${resumed} file${resumed === 1 ? '' : 's'} carried on from where ${resumed === 1 ? 'it' : 'they'} stopped` : '';
+      this.log.info({ found: unknown.length, resumed }, [found, carried].filter(Boolean).join('; '));
+    }
     return unknown.length + resumed;
   }
 
@@ -149,7 +153,7 @@ export class Jobs {
       for (const id of enabled) outcomes.push(...(await this.services.platforms[id].uploads.plan()));
       // Reported once per plan, not every pass, and not again by the next `process --once`.
       if (outcomes.length > 0 && (await runState.dryRunPlanChanged(outcomes.map((outcome) => `${outcome.platform}:${outcome.path}`)))) {
-        this.log.info({ files: outcomes.length }, 'Dry run: these staged files would be uploaded (use --live or DRY_RUN=false)');
+        this.log.info({ files: outcomes.length }, `Dry run: ${dryRunList(outcomes)} would be uploaded (use --live or DRY_RUN=false)`);
         summary = { dryRun: true, outcomes, uploaded: 0, duplicates: 0, rejected: 0, pending: outcomes.length, loginRequired: false };
       }
     } else {
@@ -309,6 +313,13 @@ export class Jobs {
     await this.services.tracking.writeLibraryExport();
     this.services.inventory.scheduleWrite();
   }
+}
+
+/** Files a dry run would send, named: the first few, then how many more. */
+export function dryRunList(outcomes: readonly UploadOutcome[], shown = 5): string {
+  const names = outcomes.slice(0, shown).map((outcome) => `${outcome.path.split('/').at(-1)} (${PLATFORM_NAMES[outcome.platform]})`);
+  const more = outcomes.length - names.length;
+  return `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** What one platform's share of an upload pass came to. */

@@ -53,6 +53,12 @@ describe('buildDailyReport', () => {
     expect(report.sentTo).toEqual({ TJ: 1, ExoClick: 0 });
   });
 
+  it('in a dry run, says that is why files wait, and says nothing of campaign CSVs it never wrote', () => {
+    const report = buildDailyReport({ date: day, records: [], waiting: 2, reviewStatusOf: () => undefined, csvsOfBatch: () => [], notReady: { missing: ['CAMPAIGN_TARGET_URL'], files: [] }, dryRun: true });
+    expect(report.attention).toEqual(['2 files wait because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).']);
+    expect(renderHtml(report, new Map())).toContain('<span>known fakes</span>');
+  });
+
   it('counts a review status the library does not know as unknown, not pending', () => {
     const report = buildDailyReport({ date: day, records: [records[0] as CreativeRecord], waiting: 0, reviewStatusOf: () => undefined, csvsOfBatch: () => [] });
     expect(report.reviewStatuses).toEqual({ unknown: 1 });

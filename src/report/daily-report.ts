@@ -81,6 +81,8 @@ export interface ReportInput {
   readonly campaignAds?: readonly CampaignAdRecord[];
   /** Hands-off campaigns that stopped retrying. */
   readonly stuckCampaigns?: readonly StuckCampaign[];
+  /** A dry run: what waits, waits for that, and no campaign CSV is written. */
+  readonly dryRun?: boolean;
 }
 
 const on = (date: string, iso: string | undefined): boolean => iso !== undefined && localDate(iso) === date;
@@ -95,7 +97,7 @@ export function touchedOn(date: string, record: CreativeRecord): boolean {
  * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
 export function buildDailyReport(input: ReportInput): DailyReport {
-  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platforms = [{ platform: 'tj' }], campaignAds = [], stuckCampaigns = [] } = input;
+  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platforms = [{ platform: 'tj' }], campaignAds = [], stuckCampaigns = [], dryRun = false } = input;
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
@@ -152,7 +154,9 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
         wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${wait.since}): ${wait.message}`] : [],
       ),
-      ...(notReady && notReady.missing.length > 0 ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
+      ...(dryRun && waiting > 0 ? [`${waiting} file${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`] : []),
+      // A dry run writes no campaign CSV: its placeholders matter once it runs live.
+      ...(notReady && notReady.missing.length > 0 && !(dryRun && notReady.files.length === 0) ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
       ...stuckCampaigns.map(
         (stuck) => `Campaign ${stuck.campaignId}: the ads of ${stuck.source} failed ${stuck.attempts} times (${stuck.error}). Fix the cause, then \`creative-flow campaigns create --queued\` tries again.`,
       ),

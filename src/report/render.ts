@@ -71,12 +71,24 @@ const TEMPLATE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <% if (it.r.batches.length) { %><h2>Batches</h2><ul><% for (const batch of it.r.batches) { %><li>Batch <%= batch.batch %>: <a href="../../<%= batch.dir %>"><%= batch.dir %></a><% for (const csv of batch.csvs) { %> · <a href="../../<%= csv %>"><%= it.fileName(csv) %></a><% } %></li><% } %></ul><% } %>
 <h2>Creatives handled</h2><div class="grid"><% for (const c of it.r.creatives) { const thumbnail = it.thumbnails.get(c.key); %><figure class="creative <%= c.state %>"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><div>TJ <%= it.ids(c) %></div><% if (c.exoIds.length) { %><div>ExoClick <%= c.exoIds.join(' / ') %></div><% } %><div class="state"><%= c.state %><% if (c.reviewStatus) { %> · <%= c.reviewStatus %><% } %></div><% if (c.reason) { %><div class="reason"><%= c.reason %></div><% } %></figcaption></figure><% } %></div></body></html>`;
 
+/** The tiles' words, for people. */
+const COUNT_LABELS: Readonly<Record<keyof DailyReport['counts'], string>> = {
+  received: 'received',
+  staged: 'staged',
+  uploaded: 'uploaded',
+  duplicates: 'duplicates',
+  rejected: 'rejected',
+  knownFakes: 'known fakes',
+  failed: 'failed',
+  waiting: 'still waiting',
+};
+
 /** One page, no outside resources: thumbnails are embedded, so it opens anywhere. */
 export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, string>): string {
   return eta.renderString(TEMPLATE, {
     r: report,
     style: STYLE,
-    counts: Object.entries(report.counts),
+    counts: Object.entries(report.counts).map(([key, n]) => [COUNT_LABELS[key as keyof DailyReport['counts']], n]),
     reviewStatuses: Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none',
     saved: megabytes(report.bytesSaved),
     sentTo: sentTo(report),

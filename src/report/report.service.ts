@@ -26,6 +26,8 @@ export class ReportService {
     private readonly media: MediaRepository,
     /** What campaign CSVs put in every ad: the report says which settings still hold placeholders. */
     private readonly template: CampaignTemplate,
+    /** A dry run: the report says that is why files wait, and that no campaign CSV is written. */
+    private readonly dryRun: boolean,
     /** The enabled platforms and why uploads to each wait for a person, when they do: the report says so. */
     private readonly platforms: readonly { platform: PlatformId; status: Pick<SessionStatusFile, 'read'> }[],
     /** The ads created in campaigns, and the hands-off campaigns that wait for a person. */
@@ -52,6 +54,7 @@ export class ReportService {
       platforms: await Promise.all(this.platforms.map(async ({ platform, status }) => ({ platform, waiting: await status.read() }))),
       campaignAds: await this.campaigns.ads.onDate(date),
       stuckCampaigns: await this.campaigns.stuck(),
+      dryRun: this.dryRun,
     });
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {
