@@ -25,6 +25,7 @@ const program = new Command('creative-flow')
   .addOption(new Option('--root <dir>', 'folder holding inbox/, uploaded/, archive/, tracking/ and data/').env('CREATIVE_FLOW_ROOT'))
   .option('--live', 'really upload (otherwise a dry run, unless DRY_RUN=false)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+  .option('--verbose', "a command's log at info, not only its warnings (the daemon logs at info anyway)")
   .version(VERSION, '-V, --version', 'print the version')
   .showHelpAfterError();
 
@@ -125,7 +126,7 @@ program
     if (!(waitMinutes > 0)) throw new ConfigError('--wait-minutes', `must be a number of minutes above 0 (got "${options.waitMinutes}")`);
     console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
     const { login } = await standalone();
-    const file = await login(config, createLogger({ level: config.logLevel, toStderr: true }), { headless: options.headless ?? false, waitMinutes });
+    const file = await login(config, createLogger({ level: config.commandLogLevel, toStderr: true }), { headless: options.headless ?? false, waitMinutes });
     console.log(`Signed in. Session saved to ${file} (readable by you only).`);
   });
 
@@ -172,7 +173,7 @@ program
     const config = await configFrom(command);
     if (options.campaign !== undefined && !/^\d+$/.test(options.campaign)) throw new ConfigError('--campaign', `must be a campaign id (got "${options.campaign}")`);
     const { check } = await standalone();
-    const lines = await check(config, createLogger({ level: config.logLevel, toStderr: true }), { campaignId: options.campaign });
+    const lines = await check(config, createLogger({ level: config.commandLogLevel, toStderr: true }), { campaignId: options.campaign });
     const width = Math.max(...lines.map((line) => line.name.length));
     for (const line of lines) {
       const mark = { ok: '✓', failed: '✗', note: 'ℹ', skipped: '–' }[line.result];

@@ -13,11 +13,12 @@ export interface GlobalOptions {
   root?: string;
   live?: boolean;
   logLevel?: string;
+  verbose?: boolean;
 }
 
 export function configFrom(command: Command): Promise<Config> {
   const options = command.optsWithGlobals<GlobalOptions>();
-  return loadConfig({ root: options.root, flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel } });
+  return loadConfig({ root: options.root, flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel ?? (options.verbose ? 'info' : undefined) } });
 }
 
 /** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
@@ -30,7 +31,7 @@ export async function withAppOn<T>(config: Config, work: (app: App) => Promise<T
   // Loaded here, not at start: `--help` and a command a daemon does need no browser, sharp or Fastify.
   const { openApp } = await import('../app.js');
   // A command's result goes to stdout; its log to stderr, so the result can be piped.
-  const app = await openApp(config, createLogger({ level: config.logLevel, toStderr: true }));
+  const app = await openApp(config, createLogger({ level: config.commandLogLevel, toStderr: true }));
   try {
     return await work(app);
   } finally {

@@ -16,6 +16,8 @@ export interface Config {
   /** Uploads are simulated unless this is false (`--live` or `DRY_RUN=false`). */
   readonly dryRun: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A one-shot command's log: `LOG_LEVEL` (or `--log-level`, `--verbose`) when given, else warnings only, so its output is its result. */
+  readonly commandLogLevel: Config['logLevel'];
   /**
    * Probes and conversions at once. One more than the cores: a core is not left idle while a job
    * starts or waits on the disk (measured in `npm run bench`).
@@ -205,7 +207,9 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   const exoProfile: ExoProfile = { ...EXO_PROFILE, imageMaxBytes: Number(values.exoImageMaxBytes), videoBannerMaxBytes: Number(values.exoVideoBannerMaxBytes), videoMaxBytes: Number(values.exoVideoMaxBytes) };
   const platforms = values.platforms as PlatformId[];
   const { exoImageMaxBytes: _image, exoVideoBannerMaxBytes: _banner, exoVideoMaxBytes: _video, ...settings } = values;
-  return { ...(settings as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms'>), platforms, campaign, layout: new Layout(root), defaults, profile: profile.profile, exoProfile };
+  const logLevelGiven = (merged.LOG_LEVEL ?? '') !== '';
+  const commandLogLevel = logLevelGiven ? (values.logLevel as Config['logLevel']) : 'warn';
+  return { ...(settings as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms' | 'commandLogLevel'>), commandLogLevel, platforms, campaign, layout: new Layout(root), defaults, profile: profile.profile, exoProfile };
 }
 
 function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {

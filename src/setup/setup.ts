@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { dotEnvPath, loadConfig, type Config } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { CheckLine } from '../platform/check-line.js';
@@ -49,14 +50,20 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
     // An empty answer keeps what `.env` holds.
     return (await question()).trim() || current[key];
   };
-  const username = await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME));
-  const password = await ask(options.password, 'TJ_PASSWORD', () => prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password'));
-  if (!username || !password) throw new ConfigError(username ? 'TJ_PASSWORD' : 'TJ_USERNAME', 'is not set', 'Give --username and --password, or run `creative-flow setup` on a terminal to be asked.');
+  // Only the platforms chosen are asked for; TJ is the default.
+  const chosen = (process.env.PLATFORMS ?? current.PLATFORMS ?? 'tj').split(',').map((part) => part.trim().toLowerCase());
+  const forTj = chosen.includes('tj');
+  const username = forTj ? await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME)) : undefined;
+  const password = forTj ? await ask(options.password, 'TJ_PASSWORD', () => prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password')) : undefined;
+  // Without a sign-in now, the credentials may come later: said, not demanded.
+  if (forTj && (!username || !password) && !options.skipLogin) throw new ConfigError(username ? 'TJ_PASSWORD' : 'TJ_USERNAME', 'is not set', 'Give --username and --password, or run `creative-flow setup` on a terminal to be asked (or --skip-login to set them later).');
   // Optional: without one, creatives go to TJ alone.
   const exoToken = await ask(options.exoToken, 'EXO_API_TOKEN', () => prompter.password(current.EXO_API_TOKEN ? 'ExoClick API token (Enter keeps the one in .env)' : 'ExoClick API token, to send to ExoClick too (Profile › API Tokens; Enter skips)'));
   const platforms = exoToken ? withExoClick(current.PLATFORMS) : undefined;
-  await storage.writeFileAtomic(envFile, withSettings(text, { TJ_USERNAME: username, TJ_PASSWORD: password, ...(exoToken ? { EXO_API_TOKEN: exoToken } : {}), ...(platforms ? { PLATFORMS: platforms } : {}) }), { mode: 0o600 });
+  const tjSettings: Record<string, string> = username && password ? { TJ_USERNAME: username, TJ_PASSWORD: password } : {};
+  await storage.writeFileAtomic(envFile, withSettings(text, { ...tjSettings, ...(exoToken ? { EXO_API_TOKEN: exoToken } : {}), ...(platforms ? { PLATFORMS: platforms } : {}) }), { mode: 0o600 });
   say(`✓ ${envFile} written (readable by you only); its other settings are kept`);
+  if (forTj && !(username && password)) say('– TJ_USERNAME and TJ_PASSWORD are not set yet: run `creative-flow setup` again, or set them in .env, before uploading to TJ');
   if (platforms) say(`✓ PLATFORMS=${platforms}: each creative goes to ${platforms.split(',').length > 1 ? 'TJ and ExoClick' : 'ExoClick'}`);
 
   const config = await loadConfig({ root: options.root, storage });
@@ -68,7 +75,7 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
   say(`✓ folders made under ${config.layout.root}; fill in ${config.layout.rel(config.layout.metadataDefaultsCsv)} for each inbox folder's naming tokens`);
   let ok = machine.every((line) => line.result === 'ok');
 
-  const signIn = !options.skipLogin && (options.nonInteractive || (await prompter.confirm('Sign in to TJ now? A browser window opens; you solve the captcha.', true)));
+  const signIn = forTj && !options.skipLogin && (options.nonInteractive || (await prompter.confirm('Sign in to TJ now? A browser window opens; you solve the captcha.', true)));
   if (signIn) say(`✓ signed in; the session is saved in ${await steps.login(config)}`);
   const probe = !options.skipCheck && (options.nonInteractive || (await prompter.confirm('Check TJ now (read only)?', true)));
   if (probe) {
@@ -78,10 +85,12 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
     ok &&= failed.length === 0;
   }
   say('');
+  // Commands that work as printed, from any folder: the package's own ecosystem file, the root given.
+  const root = quoteForShell(config.layout.root);
   say('Run it for good under pm2:');
-  say(`  CREATIVE_FLOW_ROOT=${config.layout.root} npx pm2 start ecosystem.config.js`);
+  say(`  cd ${quoteForShell(PACKAGE_DIR)} && CREATIVE_FLOW_ROOT=${root} npx pm2 start ecosystem.config.js`);
   say('  npx pm2 save && npx pm2 startup     # starts again after a reboot');
-  say('  npx creative-flow dashboard          # the live dashboard\'s address');
+  say(`  npx creative-flow dashboard --root ${root}    # the live dashboard's address`);
   say('It runs as a dry run until DRY_RUN=false is set in .env.');
   return ok;
 }
@@ -90,4 +99,12 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
 function withExoClick(current: string | undefined): string {
   const platforms = (current ?? 'tj').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
   return [...new Set([...(platforms.length > 0 ? platforms : ['tj']), 'exoclick'])].join(',');
+}
+
+/** The package's folder (where `ecosystem.config.js` is), from this module's place in `dist/setup/`. */
+const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+
+/** A path as a POSIX shell reads it back: quoted when it holds anything but the plain characters. */
+function quoteForShell(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
