@@ -82,8 +82,9 @@ program
   .action(async (options: { force?: boolean; retryFailed?: boolean }, command: Command) => {
     const { summary, waitingFor } = (await runForCommand(command, 'upload', { force: options.force ?? false, retryFailed: options.retryFailed ?? false })).result;
     if (!summary) console.log('Nothing staged to upload.');
-    else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded. Add --live (or set DRY_RUN=false) to upload.`);
-    else console.log(JSON.stringify({ uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending, loginRequired: summary.loginRequired }));
+    else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded (a native pair is two). Add --live (or set DRY_RUN=false) to upload.`);
+    // Files, as upload_status_*.csv counts them; `status` counts creatives.
+    else console.log(JSON.stringify({ files: { uploaded: summary.uploaded, duplicates: summary.duplicates, rejected: summary.rejected, pending: summary.pending }, loginRequired: summary.loginRequired }));
     if (waitingFor) {
       console.error(`creative-flow: uploads wait: ${waitingFor}`);
       process.exitCode = 3;

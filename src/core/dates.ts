@@ -15,3 +15,13 @@ export function localStamp(date = new Date()): string {
 export function localStampMs(date = new Date()): string {
   return `${localStamp(date)}_${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
+
+/**
+ * A moment as people read it, everywhere we show one (`status`, the dashboard, the report, the
+ * terminal's log): `2026-12-01 23:55:00` in local time. Files keep ISO 8601.
+ */
+export function forPeople(date: Date | string): string {
+  const at = typeof date === 'string' ? new Date(date) : date;
+  if (Number.isNaN(at.getTime())) return String(date);
+  return `${localDate(at)} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+}

@@ -37,7 +37,7 @@ export interface LoggerOptions {
   readonly toStderr?: boolean;
 }
 
-const PRETTY = { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } as const;
+const PRETTY = { colorize: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' } as const;
 
 function settings(level: string) {
   return {

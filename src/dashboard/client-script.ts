@@ -17,6 +17,12 @@ export const CLIENT_SCRIPT = String.raw`
     for (const child of children) node.append(child);
     return node;
   };
+  // The same words as status and the report: 2026-12-01 23:55:00, in the browser's local time.
+  const pad = (n) => String(n).padStart(2, '0');
+  const forPeople = (iso) => {
+    const at = new Date(iso);
+    return at.getFullYear() + '-' + pad(at.getMonth() + 1) + '-' + pad(at.getDate()) + ' ' + pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
+  };
   const ago = (iso) => {
     const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
     return seconds < 90 ? seconds + ' s' : seconds < 5400 ? Math.round(seconds / 60) + ' min' : (seconds / 3600).toFixed(1) + ' h';
@@ -24,7 +30,7 @@ export const CLIENT_SCRIPT = String.raw`
   const until = (iso) => {
     if (!iso) return '—';
     const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
-    return seconds <= 0 ? 'now' : seconds < 90 ? 'in ' + seconds + ' s' : seconds < 5400 ? 'in ' + Math.round(seconds / 60) + ' min' : new Date(iso).toLocaleString();
+    return seconds <= 0 ? 'now' : seconds < 90 ? 'in ' + seconds + ' s' : seconds < 5400 ? 'in ' + Math.round(seconds / 60) + ' min' : forPeople(iso);
   };
   let state;
   let chart;
@@ -34,12 +40,12 @@ export const CLIENT_SCRIPT = String.raw`
     $('counts').replaceChildren(...Object.entries(s.counts).map(([name, n]) => el('div', { className: 'count' }, [el('b', { textContent: String(n) }), el('span', { textContent: name })])));
     const session = $('session');
     session.className = 'session ' + s.session.state;
-    session.textContent = s.session.message + (s.session.since ? ' (since ' + new Date(s.session.since).toLocaleString() + ')' : '');
+    session.textContent = s.session.message + (s.session.since ? ' (since ' + forPeople(s.session.since) + ')' : '');
     const exo = $('exoclick');
     exo.hidden = !s.exoclick;
     if (s.exoclick) {
       exo.className = 'session ' + s.exoclick.state;
-      exo.textContent = 'ExoClick: ' + s.exoclick.message + (s.exoclick.since ? ' (since ' + new Date(s.exoclick.since).toLocaleString() + ')' : '');
+      exo.textContent = 'ExoClick: ' + s.exoclick.message + (s.exoclick.since ? ' (since ' + forPeople(s.exoclick.since) + ')' : '');
     }
     const batch = s.uploads.batch;
     $('uploads').replaceChildren(
@@ -57,7 +63,7 @@ export const CLIENT_SCRIPT = String.raw`
     );
     $('problems').replaceChildren(
       ...(s.problems.length ? s.problems.map((problem) => el('li', {}, [
-        el('div', { textContent: new Date(problem.at).toLocaleString() + ' · ' + problem.what }),
+        el('div', { textContent: forPeople(problem.at) + ' · ' + problem.what }),
         el('div', { className: 'muted', textContent: problem.message }),
         ...(problem.screenshot ? [el('a', { href: '/screenshots/' + problem.screenshot.split('/').pop(), target: '_blank' }, [el('img', { src: '/screenshots/' + problem.screenshot.split('/').pop(), alt: 'screenshot of the page' })])] : []),
       ])) : [el('li', { className: 'muted', textContent: 'No errors.' })]),
@@ -73,7 +79,7 @@ export const CLIENT_SCRIPT = String.raw`
   }
 
   function drawChart(days) {
-    const labels = days.map((day) => day.date.slice(5));
+    const labels = days.map((day) => day.date);
     const series = [['received', '#0969da'], ['uploaded', '#1a7f37'], ['rejected', '#9a6700'], ['failed', '#cf222e']];
     const datasets = series.map(([key, color]) => ({ label: key, data: days.map((day) => day[key]), backgroundColor: color, borderColor: color }));
     if (!window.Chart) return;

@@ -166,7 +166,9 @@ export class Jobs {
       }
       if (summary) {
         const { outcomes: _outcomes, ...counts } = summary;
-        if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, 'Upload pass done');
+        // Files, not creatives (a native pair is two files), as the upload_status CSV counts them; `status` and the report count creatives.
+        const said = `Upload pass done: ${summary.uploaded} files uploaded, ${summary.duplicates} already there, ${summary.rejected} refused, ${summary.pending} still waiting (files sent to the platforms, a native pair being two)`;
+        if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, said);
       }
     }
     const waitingFor = waits.length > 0 ? waits.join('; ') : undefined;

@@ -1,5 +1,5 @@
 import type { CampaignAdRecord, StuckCampaign } from '../core/campaigns.js';
-import { localDate } from '../core/dates.js';
+import { forPeople, localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
@@ -152,7 +152,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     },
     attention: [
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
-        wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${wait.since}): ${wait.message}`] : [],
+        wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`] : [],
       ),
       ...(dryRun && waiting > 0 ? [`${waiting} file${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`] : []),
       // A dry run writes no campaign CSV: its placeholders matter once it runs live.

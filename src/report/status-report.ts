@@ -1,3 +1,4 @@
+import { forPeople } from '../core/dates.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import { INGEST_STATES, STATES, type State } from '../core/state.js';
@@ -62,7 +63,7 @@ export function formatStatus(report: StatusReport): string {
   const lines = [`creatives: ${report.total}`, ''];
   for (const { platform, creatives, waiting } of report.platforms) {
     const name = PLATFORM_NAMES[platform];
-    lines.push(`${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? (platform === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${waiting.since})` : ''}`);
+    lines.push(`${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? (platform === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${forPeople(waiting.since)})` : ''}`);
     if (waiting) lines.push(`    ${waiting.message}`);
   }
   lines.push('');
@@ -72,7 +73,7 @@ export function formatStatus(report: StatusReport): string {
     lines.push('No errors.');
   } else {
     lines.push('Last errors:');
-    for (const problem of report.lastProblems) lines.push(`  ${problem.at}  ${problem.state}  ${problem.file}`, `      ${problem.reason}`);
+    for (const problem of report.lastProblems) lines.push(`  ${problem.at ? forPeople(problem.at) : ''}  ${problem.state}  ${problem.file}`, `      ${problem.reason}`);
   }
   return lines.join('\n');
 }
