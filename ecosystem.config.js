@@ -19,8 +19,8 @@ export const apps = [
     autorestart: true,
     restart_delay: 5_000,
     max_restarts: 20,
-    // The daemon logs to data/logs/creative-flow.N.log itself, rotated in-process; under pm2 it
-    // writes nothing to stdout, so these hold only pm2's own lines and a crash's trace.
+    // The daemon logs to data/logs/creative-flow.N.log itself, rotated in-process; under pm2 its
+    // stdout (what `pm2 logs` shows) holds where that log is and the warnings and errors, readable.
     out_file: path.join(root, 'data/logs/creative-flow.out.log'),
     error_file: path.join(root, 'data/logs/creative-flow.err.log'),
     merge_logs: true,

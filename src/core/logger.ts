@@ -69,7 +69,8 @@ export interface DaemonLoggerOptions {
 /**
  * The daemon's logger: JSON lines to a file rotated in-process (by size and day, a set number
  * kept), so the logs never grow without bound, under pm2 or not. On a terminal (`npm start`) the
- * same lines also print through pino-pretty; outside pm2 and off a terminal, as JSON on stdout.
+ * same lines also print through pino-pretty; under pm2, a line saying where the log is and the
+ * warnings and errors, readable; elsewhere, JSON on stdout.
  */
 export async function createDaemonLogger(options: DaemonLoggerOptions): Promise<Logger> {
   // A stream takes a level to log at; `silent` is the logger's to apply.
@@ -77,5 +78,11 @@ export async function createDaemonLogger(options: DaemonLoggerOptions): Promise<
   const streams: StreamEntry[] = [{ level, stream: await pinoRoll({ file: options.file, size: options.size, frequency: 'daily', mkdir: true, symlink: true, limit: { count: options.keep, removeOtherLogFiles: true } }) }];
   if (process.stdout.isTTY) streams.push({ level, stream: pretty({ ...PRETTY, destination: 1 }) });
   else if (process.env.pm_id === undefined) streams.push({ level, stream: pino.destination(1) });
+  else {
+    // Under pm2, `pm2 logs` (the first thing people try) shows where the log is and every warning
+    // and error, readable; pm2's own file stays small, as warnings are few.
+    process.stdout.write(`creative-flow logs everything to ${options.file.replace(/[^/]+$/, 'current.log')}; read it with: tail -F that file | npx pino-pretty. Warnings and errors show here too.\n`);
+    streams.push({ level: 'warn', stream: pretty({ ...PRETTY, colorize: false, destination: 1 }) });
+  }
   return pino(settings(options.level), pino.multistream(streams));
 }

@@ -53,7 +53,10 @@ describe('pm2 start ecosystem.config.js', () => {
     expect([campaigns.code, campaigns.stderr]).toEqual([0, expect.stringMatching(asked)]);
     expect(campaigns.stdout).toMatch(/→ 1001 One \(tracking\/Upload_CSV\/a\.csv\): would-run: 1 ads to create\nDry run: 1 campaign\(s\) would run/);
     expect(await fs.readFile(log, 'utf8')).toMatch(/"job":"report","msg":"A job was asked for through the local API"/);
-    expect(await fs.readFile(path.join(root, 'data', 'logs', 'creative-flow.out.log'), 'utf8').catch(() => '')).not.toContain('"level"');
+    // pm2's own file (what `pm2 logs` shows) says where the log is, readably, and holds no JSON.
+    const pm2Out = await fs.readFile(path.join(root, 'data', 'logs', 'creative-flow.out.log'), 'utf8').catch(() => '');
+    expect(pm2Out).not.toContain('"level"');
+    expect(pm2Out).toMatch(/creative-flow logs everything to .*data\/logs\/current\.log; read it with: tail -F/);
 
     const stopping = Date.now();
     await run(PM2, ['stop', 'creative-flow'], { env, cwd: REPO_ROOT });
