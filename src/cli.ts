@@ -111,9 +111,10 @@ program
 
 program
   .command('sync-status')
-  .description('update review statuses from TJ (the daemon also does this on SYNC_CRON)')
-  .action(async (_options: unknown, command: Command) => {
-    console.log(JSON.stringify((await runForCommand(command, 'sync-status', {})).result, null, 2));
+  .description('update review statuses from the platforms (the daemon also does this on SYNC_CRON); reads only the newest pages, those of creatives still in review')
+  .option('--full', 'read every page of every listing')
+  .action(async (options: { full?: boolean }, command: Command) => {
+    console.log(JSON.stringify((await runForCommand(command, 'sync-status', { full: options.full ?? false })).result, null, 2));
   });
 
 program

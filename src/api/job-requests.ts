@@ -18,7 +18,7 @@ const REQUESTS = {
     run: (jobs: Jobs, options: { date?: string | undefined }) => jobs.dailyReport(options.date),
   },
   'refresh-library': { options: z.object({}), run: (jobs: Jobs) => jobs.refreshLibrary() },
-  'sync-status': { options: z.object({}), run: (jobs: Jobs) => jobs.syncStatuses() },
+  'sync-status': { options: z.object({ full: z.boolean().default(false) }), run: (jobs: Jobs, options: { full: boolean }) => jobs.syncStatuses(options) },
   status: { options: z.object({}), run: (jobs: Jobs) => jobs.status() },
   'retry-failed': { options: z.object({}), run: (jobs: Jobs) => jobs.retryFailed() },
   'campaigns-create': {

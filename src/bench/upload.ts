@@ -85,5 +85,25 @@ export async function uploadBenchmark(): Promise<void> {
     await perBatch.close();
     await sim.close();
   }
+  await syncPages(dir);
   await fs.rm(dir, { recursive: true, force: true });
+}
+
+/** Pages one status sync reads with a 100k library whose 30 newest creatives are in review, against the pages those 30 span. */
+async function syncPages(dir: string): Promise<void> {
+  const library = new SimLibrary();
+  const size = 100_000;
+  const pending = 30;
+  for (let n = 0; n < size; n += 1) library.add({ name: `seeded ${n}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2025-01-01', reviewStatus: n >= size - pending ? 'pending' : 'approved' });
+  const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, sessionCheckMs: 0, gridDelayMs: 0 }, media, library);
+  const uploader = await uploaderFor(sim, dir);
+  const oldestPending = library.all.find((creative) => creative.reviewStatus === 'pending' && creative.name === `seeded ${size - pending}`)?.id;
+  const before = uploader.pagesRead;
+  await uploader.listAll(500, oldestPending);
+  const read = uploader.pagesRead - before;
+  // The 30 span three pages of twelve in their listing; the next page shows they are passed; the four other listings are read once each.
+  const span = Math.ceil(pending / 12) + 1 + 4;
+  console.log(`  one status sync, library of ${size.toLocaleString('en')} with ${pending} in review: ${read} pages read (the ${pending} span ${Math.ceil(pending / 12)} pages; ${span} with the page past them and one a listing); a full walk would read ${Math.ceil(size / 12).toLocaleString('en')}`);
+  await uploader.close();
+  await sim.close();
 }

@@ -10,6 +10,11 @@ export type PlatformId = (typeof PLATFORM_IDS)[number];
 /** How people call each platform, in logs, `status` and the report. */
 export const PLATFORM_NAMES: Readonly<Record<PlatformId, string>> = { tj: 'TJ', exoclick: 'ExoClick' };
 
+/** Orders two creative ids as numbers (ids grow over time, so the larger is the newer creative). */
+export function compareCreativeIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** Where a creative goes on the platform, in our terms; each adapter maps it to its own. */
 export type UploadTarget = 'native-static' | 'native-rollover' | 'in-stream' | 'static-banner';
 

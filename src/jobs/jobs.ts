@@ -250,9 +250,9 @@ export class Jobs {
     return { status: await this.status(), paused };
   }
 
-  /** Updates review statuses from every enabled platform; returns the creatives whose status changed. */
-  async syncStatuses(): Promise<ReviewChange[]> {
-    const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader)));
+  /** Updates review statuses from every enabled platform (`full`: every page, not only the newest); returns the creatives whose status changed. */
+  async syncStatuses(options: { full?: boolean } = {}): Promise<ReviewChange[]> {
+    const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)));
     await this.afterLibraryChange();
     return changes.flat();
   }

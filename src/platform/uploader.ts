@@ -42,8 +42,12 @@ export interface Uploader {
   readonly alive: boolean;
   /** Keeps an idle session alive (TJ ends it after some minutes without a request). */
   keepAlive(): Promise<void>;
-  /** Every creative of every listing, reading at most `maxPages` pages a listing. */
-  listAll(maxPages: number): Promise<ListedCard[]>;
+  /**
+   * Every creative of every listing, reading at most `maxPages` pages a listing. With `olderThan`,
+   * a platform that lists newest first (TJ) stops a listing after the first page whose cards are
+   * all older than that id (ids grow over time): a status sync need not read what it knows.
+   */
+  listAll(maxPages: number, olderThan?: string): Promise<ListedCard[]>;
   /**
    * Creates ads in a campaign: the ads its table already shows are not sent again, the others are
    * sent, and its table is read afterwards to tell, by name, which were created.

@@ -1,6 +1,6 @@
 import { Low } from 'lowdb';
 import { baseName } from '../core/files.js';
-import type { LibraryEntry } from '../core/platform.js';
+import { compareCreativeIds, type LibraryEntry } from '../core/platform.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
@@ -88,17 +88,13 @@ export class LibraryRepository {
   private indexName(entry: StoredEntry): void {
     const current = this.idByName.get(entry.name);
     // Ids grow over time on TJ: the larger id is the newer creative.
-    if (current === undefined || compareIds(entry.creativeId, current) > 0) this.idByName.set(entry.name, entry.creativeId);
+    if (current === undefined || compareCreativeIds(entry.creativeId, current) > 0) this.idByName.set(entry.name, entry.creativeId);
   }
 }
 
 function sameEntry(a: StoredEntry, b: StoredEntry): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((key) => a[key as keyof StoredEntry] === b[key as keyof StoredEntry]);
-}
-
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || a.localeCompare(b);
 }
 
 /**

@@ -226,7 +226,9 @@ describe('live uploads through the browser to the simulator', () => {
     try {
       await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 2, 60_000, 'both archived', 500);
       expect((await simState(sim)).signIns).toBe(2);
-      expect((await runCli(['status', '--root', root])).stdout).not.toMatch(/TJ: /);
+      const status = (await runCli(['status', '--root', root])).stdout;
+      expect(status).toMatch(/TJ: 2 creatives on TJ\n/);
+      expect(status).not.toMatch(/waits/);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;

@@ -1,7 +1,10 @@
 import type { Logger } from '../core/logger.js';
-import { PLATFORM_NAMES, type LibraryEntry, type ListedCard, type PlatformId } from '../core/platform.js';
+import { compareCreativeIds, PLATFORM_NAMES, type LibraryEntry, type ListedCard, type PlatformId } from '../core/platform.js';
 import type { Uploader } from '../platform/uploader.js';
 import type { LibraryRepository } from '../store/library.repository.js';
+
+/** Review statuses that do not change any more: such creatives are not looked for by a sync. */
+const SETTLED_REVIEWS: ReadonlySet<string> = new Set(['approved', 'rejected', 'declined', 'active']);
 
 export interface RefreshResult {
   /** Creatives listed on the platform, de-duplicated by id. */
@@ -43,10 +46,19 @@ export class LibrarySyncService {
     return { found: cards.length, added, gone };
   }
 
-  /** Updates review statuses; returns the creatives whose status changed. */
-  async syncStatuses(uploader: Uploader): Promise<ReviewChange[]> {
+  /**
+   * Updates review statuses; returns the creatives whose status changed. Only creatives still in
+   * review can change, and they are the newest: each listing is read newest first until the page
+   * past the oldest of them (one page where none is). `full` reads everything.
+   */
+  async syncStatuses(uploader: Uploader, options: { full?: boolean } = {}): Promise<ReviewChange[]> {
     const changes: ReviewChange[] = [];
-    for (const card of await this.walk(uploader)) {
+    const inReview = this.library.entries().filter(([, entry]) => !SETTLED_REVIEWS.has(entry.reviewStatus.toLowerCase())).map(([, entry]) => entry.creativeId);
+    const oldest = inReview.reduce<string | undefined>((min, id) => (min === undefined || compareCreativeIds(id, min) < 0 ? id : min), undefined);
+    // Nothing in review: newer than every known creative, so one page a listing (a creative uploaded elsewhere shows too).
+    const newest = this.library.entries().reduce<string>((max, [, entry]) => (compareCreativeIds(entry.creativeId, max) > 0 ? entry.creativeId : max), '0');
+    const olderThan = options.full ? undefined : (oldest ?? newest);
+    for (const card of await this.walk(uploader, olderThan)) {
       const known = this.library.byId(card.creativeId);
       if (known && known.reviewStatus !== card.reviewStatus) changes.push({ platform: this.platform, name: card.name, creativeId: card.creativeId, from: known.reviewStatus, to: card.reviewStatus });
       this.library.set(card.name, this.entryFor(card, known));
@@ -56,9 +68,9 @@ export class LibrarySyncService {
     return changes;
   }
 
-  private async walk(uploader: Uploader): Promise<ListedCard[]> {
+  private async walk(uploader: Uploader, olderThan?: string): Promise<ListedCard[]> {
     const byId = new Map<string, ListedCard>();
-    for (const card of await uploader.listAll(this.maxPages)) if (!byId.has(card.creativeId)) byId.set(card.creativeId, card);
+    for (const card of await uploader.listAll(this.maxPages, olderThan)) if (!byId.has(card.creativeId)) byId.set(card.creativeId, card);
     return [...byId.values()];
   }
 

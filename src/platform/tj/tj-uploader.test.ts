@@ -93,6 +93,17 @@ describe('TjUploader against the simulator, habits on', () => {
     expect(listed.map((card) => card.creativeId).sort()).toEqual((await simState(sim)).creatives.map((creative) => creative.id).sort());
   });
 
+  it('stops a listing, newest first, at the first page all older than the creative asked for: a sync reads only what may have changed', async () => {
+    const added = Array.from({ length: 40 }, (_, n) => sim.library.add({ name: `EN_many_ID-${String(n).padStart(8, '0')}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2026-12-01' }));
+    // The 15th newest: on the second page of twelve; the third page is all older.
+    const olderThan = added.at(-15)?.id ?? '';
+    const before = uploader.pagesRead;
+    const listed = await uploader.listAll(50, olderThan);
+    expect(uploader.pagesRead - before).toBe(3 + 4);
+    expect(listed.filter((card) => card.creativeType === 'Static Banner')).toHaveLength(36);
+    expect(listed.some((card) => card.creativeId === olderThan)).toBe(true);
+  });
+
   it('signs in again on its own when the session dies mid-run (no captcha)', async () => {
     await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
     const file = await makeImage(path.join(root, 'IMG_late_ID-0000000D-IMG.png'), { seed: 5 });

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Locator } from 'playwright';
 import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
-import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
+import { compareCreativeIds, type AdsRequest, type CreateAdsOutcome, type LibraryCard, type ListedCard, type UploadTarget } from '../../core/platform.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
@@ -126,13 +126,16 @@ export class TjUploader implements Uploader {
     return new Map([...found].map(([name, { card }]) => [name, card]));
   }
 
-  async listAll(maxPages: number): Promise<ListedCard[]> {
+  /** TJ lists newest first (the contract), so a page all older than `olderThan` ends its listing. */
+  async listAll(maxPages: number, olderThan?: string): Promise<ListedCard[]> {
     const cards: ListedCard[] = [];
     for (const listing of LISTINGS) {
       await this.openListing(listing);
       await this.tj.step(`read the ${listing.type} listing`, `the next page of the ${listing.type} listing`, async () => {
         for (let page = 1; page <= maxPages; page += 1) {
-          for (const card of await this.read()) cards.push({ ...card, creativeType: listing.type });
+          const onPage = await this.read();
+          for (const card of onPage) cards.push({ ...card, creativeType: listing.type });
+          if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
           if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
           if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
         }
