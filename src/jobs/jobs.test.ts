@@ -9,7 +9,8 @@ import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from '../test/fake-platform.js';
 import { tempRoot } from '../test/fixtures.js';
-import { dryRunList, Jobs, type PlatformServices, type Services } from './jobs.js';
+import { Jobs, type PlatformServices, type Services } from './jobs.js';
+import { dryRunList } from './pass-summary.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun: false, outcomes: [], uploaded: 1, duplicates: 0, rejected: 0, pending: 0, loginRequired: false, ...over });

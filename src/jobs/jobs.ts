@@ -24,6 +24,8 @@ import type { TrackingService } from '../tracking/tracking.service.js';
 import type { LibrarySyncService, RefreshResult, ReviewChange } from '../upload/library-sync.service.js';
 import type { UploadService } from '../upload/upload.service.js';
 import { CampaignJobs, type CampaignServices } from './campaign-jobs.js';
+import { dryRunList, mergeSummaries, type PlatformPass } from './pass-summary.js';
+import { exoIdsByTjId } from '../campaigns/exo-id-index.js';
 
 /** One platform's part of the work: its uploads, its session, its library cache. */
 export interface PlatformServices {
@@ -315,55 +317,4 @@ export class Jobs {
     await this.services.tracking.writeLibraryExport();
     this.services.inventory.scheduleWrite();
   }
-}
-
-/** Files a dry run would send, named: the first few, then how many more. */
-export function dryRunList(outcomes: readonly UploadOutcome[], shown = 5): string {
-  const names = outcomes.slice(0, shown).map((outcome) => `${outcome.path.split('/').at(-1)} (${PLATFORM_NAMES[outcome.platform]})`);
-  const more = outcomes.length - names.length;
-  return `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
-}
-
-/** What one platform's share of an upload pass came to. */
-interface PlatformPass {
-  readonly platform: PlatformId;
-  readonly summary?: UploadSummary;
-  readonly waitingFor?: string;
-  readonly failure?: unknown;
-}
-
-/** Two platforms' shares of one pass, as one summary. */
-function mergeSummaries(a: UploadSummary, b: UploadSummary): UploadSummary {
-  const loginMessage = a.loginMessage ?? b.loginMessage;
-  return {
-    dryRun: a.dryRun,
-    outcomes: [...a.outcomes, ...b.outcomes],
-    uploaded: a.uploaded + b.uploaded,
-    duplicates: a.duplicates + b.duplicates,
-    rejected: a.rejected + b.rejected,
-    pending: a.pending + b.pending,
-    loginRequired: a.loginRequired || b.loginRequired,
-    ...(loginMessage ? { loginMessage } : {}),
-  };
-}
-
-/**
- * For ExoClick campaign rows: every output's TJ id → its ExoClick id (undefined while ExoClick does
- * not have it), and every ExoClick id of ours → itself. One walk, on demand.
- */
-async function exoIdsByTjId(creatives: Pick<CreativeRepository, 'forEachSegment'>): Promise<Map<string, string | undefined>> {
-  const ids = new Map<string, string | undefined>();
-  await creatives.forEachSegment((records) => {
-    for (const record of records) {
-      for (const output of record.outputs ?? []) {
-        const tj = output.uploads?.tj?.creativeId;
-        const exo = output.uploads?.exoclick;
-        const exoId = exo?.status === 'uploaded' || exo?.status === 'duplicate' ? exo.creativeId : undefined;
-        if (exoId) ids.set(exoId, exoId);
-        // A re-drop's record shares the TJ id (a duplicate) and may lack ExoClick's: a known id is kept.
-        if (tj && (exoId || !ids.get(tj))) ids.set(tj, exoId ?? ids.get(tj));
-      }
-    }
-  });
-  return ids;
 }
