@@ -17,7 +17,7 @@ const summary = (over: Partial<UploadSummary> = {}): UploadSummary => ({ dryRun:
 const planned: UploadOutcome = { key: 'c0', path: rootPath('uploaded/Image/a.png'), platform: 'tj', target: 'static-banner', status: 'dry_run', retries: 0, at: '' };
 
 /** The upload pass's services as fakes that count what they were asked to do. */
-async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary; runMs?: number; fails?: Error }) {
+async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPending?: boolean; result?: UploadSummary; runMs?: number; fails?: Error; logTo?: string[] }) {
   const config = await loadConfig({ root: await tempRoot(), env: { DRY_RUN: String(options.dryRun) } });
   const storage = new StorageRepository();
   const calls = { opened: 0, paused: 0, archived: 0, statusFiles: 0, plansReported: 0, running: 0, mostAtOnce: 0 };
@@ -79,10 +79,18 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     retention: { prune: async () => ({ screenshots: 0, temporary: 0, reports: 0 }) },
     events,
   };
-  return { jobs: new Jobs(services, config, log), calls, events };
+  const logger = options.logTo ? createLogger({ level: 'info', destination: { write: (line: string) => void options.logTo?.push(line) } }) : log;
+  return { jobs: new Jobs(services, config, logger), calls, events };
 }
 
 describe('the upload pass', () => {
+  it('says what it counts: files sent to the platforms, not creatives', async () => {
+    const lines: string[] = [];
+    const { jobs } = await uploadPass({ dryRun: false, staged: true, result: summary({ uploaded: 2, pending: 1 }), logTo: lines });
+    await jobs.uploadPass();
+    expect(lines.join('')).toContain('Upload pass done: 2 files uploaded, 0 already there, 0 refused, 1 still waiting (files sent to the platforms, a native pair being two)');
+  });
+
   it('starts no browser when nothing is staged, and still archives', async () => {
     const { jobs, calls } = await uploadPass({ dryRun: false, staged: false });
     expect(await jobs.uploadPass()).toEqual({ summary: undefined, archived: [], waitingFor: undefined });
