@@ -55,7 +55,7 @@ describe('buildDailyReport', () => {
 
   it('in a dry run, says that is why files wait, and says nothing of campaign CSVs it never wrote', () => {
     const report = buildDailyReport({ date: day, records: [], waiting: 2, reviewStatusOf: () => undefined, csvsOfBatch: () => [], notReady: { missing: ['CAMPAIGN_TARGET_URL'], files: [] }, dryRun: true });
-    expect(report.attention).toEqual(['2 files wait because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).']);
+    expect(report.attention).toEqual(['2 creatives wait because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).']);
     expect(renderHtml(report, new Map())).toContain('<span>known fakes</span>');
   });
 

@@ -154,7 +154,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
         wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`] : [],
       ),
-      ...(dryRun && waiting > 0 ? [`${waiting} file${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`] : []),
+      ...(dryRun && waiting > 0 ? [`${waiting} creative${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`] : []),
       // A dry run writes no campaign CSV: its placeholders matter once it runs live.
       ...(notReady && notReady.missing.length > 0 && !(dryRun && notReady.files.length === 0) ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
       ...stuckCampaigns.map(

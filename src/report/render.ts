@@ -46,7 +46,8 @@ export function renderMarkdown(report: DailyReport): string {
     for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${fileName(csv)}](../../${csv})`).join('')}`);
     lines.push('');
   }
-  return lines.join('\n');
+  // Ends with a line break, as a text file should.
+  return `${lines.join('\n').trimEnd()}\n`;
 }
 
 const eta = new Eta({ autoEscape: true, useWith: false });
