@@ -2,7 +2,8 @@
  * `npm run bench`: figures measured side by side in one run. Each measurement runs in its own
  * process so that its peak RSS is its own.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +104,20 @@ async function bigFile(): Promise<void> {
   await fs.rm(work, { recursive: true, force: true });
 }
 
+/** The daemon as a team leaves it: a dry run on an empty root, dashboard on, after it settled; its RSS. */
+async function idleDaemon(): Promise<void> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cf-bench-idle-'));
+  const daemon = spawn(process.execPath, [path.join(here, '..', 'cli.js'), 'start', '--root', root], { env: { ...process.env, DRY_RUN: 'true', DASHBOARD_PORT: '47991' }, stdio: 'ignore' });
+  await delay(15_000);
+  const status = await fs.readFile(`/proc/${daemon.pid}/status`, 'utf8').catch(() => '');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  daemon.kill('SIGTERM');
+  await new Promise((resolve) => daemon.once('exit', resolve));
+  console.log(`\nIdle daemon (dry run, dashboard on, 15 s after start): RSS ${(kb('VmRSS') / 1024).toFixed(0)} MB, peak ${(kb('VmHWM') / 1024).toFixed(0)} MB (target ≤ 100 MB)`);
+  await fs.rm(root, { recursive: true, force: true });
+}
+
+if (!only || only === 'idle') await idleDaemon();
 if (!only || only === 'library') await libraryAtScale();
 if (!only || only === 'big') await bigFile();
 if (!only || only === 'pipeline') await pipelineAgainstBareTools();
