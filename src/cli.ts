@@ -215,7 +215,7 @@ program
     const log = createLogger({ level: 'warn', toStderr: true });
     const [{ runSetup }, { terminalPrompter }, { check, checkMachine, login }] = await Promise.all([import('./setup/setup.js'), import('./cli/prompter.js'), standalone()]);
     const ok = await runSetup(
-      { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), exoToken: options.exoToken ?? (nonInteractive ? process.env.EXO_API_TOKEN : undefined), nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
+      { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), exoToken: options.exoToken ?? (nonInteractive ? process.env.EXO_API_TOKEN : undefined), platforms: process.env.PLATFORMS, nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
       terminalPrompter,
       { checkMachine, login: (config) => login(config, log, { headless: false, waitMinutes: 5 }), check: (config) => check(config, log) },
       new StorageRepository(),

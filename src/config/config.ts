@@ -117,7 +117,7 @@ const SETTINGS = {
     schema: z
       .string()
       .default('tj')
-      .transform((value) => [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))])
+      .transform(platformNames)
       .pipe(z.array(z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` })).min(1, 'must name at least one platform')),
   },
   exoApiUrl: { env: 'EXO_API_URL', schema: z.url({ error: 'must be a URL' }).default('https://api.exoclick.com/v2/') },
@@ -147,6 +147,11 @@ const SETTINGS = {
   campaignCtaText: { env: 'CAMPAIGN_CTA_TEXT', schema: z.string().min(1).default(DEFAULT_TEMPLATE.ctaText) },
   campaignCtaUrl: { env: 'CAMPAIGN_CTA_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.ctaUrl) },
 } as const;
+
+/** `PLATFORMS` as written (`tj, ExoClick`): its names, lower-cased, each once. */
+export function platformNames(value: string): string[] {
+  return [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))];
+}
 
 /** Every setting's environment variable, as `.env.example` must list them. */
 export const SETTING_KEYS: readonly string[] = Object.values(SETTINGS).map((setting) => setting.env);

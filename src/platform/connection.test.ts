@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ActivityBus } from '../core/events.js';
 import { createLogger } from '../core/logger.js';
 import type { SessionStatus } from '../core/platform.js';
-import { BrowserStartError, credentialsFingerprint, PlatformConnection, PlatformWaitsError } from './connection.js';
+import { SessionStartError, credentialsFingerprint, PlatformConnection, PlatformWaitsError } from './connection.js';
 import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
@@ -70,7 +70,7 @@ describe('PlatformConnection', () => {
     const h = harness(undefined, 2);
     await expect(h.connection.use(async () => 'one')).rejects.toThrow(/Failed to launch/);
     // Straight away: not tried, and said plainly.
-    await expect(h.connection.use(async () => 'two')).rejects.toThrow(BrowserStartError);
+    await expect(h.connection.use(async () => 'two')).rejects.toThrow(SessionStartError);
     expect(h.counts.opened).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 120));
     await expect(h.connection.use(async () => 'three')).rejects.toThrow(/Failed to launch/);

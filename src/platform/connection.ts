@@ -34,7 +34,7 @@ export function credentialsFingerprint(username: string | undefined, password: s
 }
 
 /** The uploader (TJ's browser, ExoClick's API session) would not start, and is not tried again until its backoff has passed. */
-export class BrowserStartError extends CreativeFlowError {}
+export class SessionStartError extends CreativeFlowError {}
 
 /** Work on a platform waits for a person: a login, or credentials it accepts. */
 export class PlatformWaitsError extends CreativeFlowError {
@@ -130,7 +130,7 @@ export class PlatformConnection {
     const waitMs = this.nextStartAt - Date.now();
     if (waitMs > 0) {
       const what = this.deps.platform === 'tj' ? 'The browser for TJ' : `The ${PLATFORM_NAMES[this.deps.platform]} session`;
-      throw new BrowserStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, { hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.' });
+      throw new SessionStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, { hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.' });
     }
     try {
       const uploader = await this.deps.open();

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { dotEnvPath, loadConfig, type Config } from '../config/config.js';
+import { dotEnvPath, loadConfig, platformNames, type Config } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { CheckLine } from '../platform/check-line.js';
 import { MetadataDefaultsFile } from '../naming/metadata-defaults.js';
@@ -21,6 +21,8 @@ export interface SetupOptions {
   readonly password?: string | undefined;
   /** ExoClick's API token, given on the command line or by EXO_API_TOKEN: not asked. */
   readonly exoToken?: string | undefined;
+  /** `PLATFORMS` from the environment, which wins over `.env`'s, as it does for the daemon. */
+  readonly platforms?: string | undefined;
   /** Ask nothing: what is not given keeps its value in `.env`, and login and check run unless skipped. */
   readonly nonInteractive: boolean;
   readonly skipLogin: boolean;
@@ -51,7 +53,7 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
     return (await question()).trim() || current[key];
   };
   // Only the platforms chosen are asked for; TJ is the default.
-  const chosen = (process.env.PLATFORMS ?? current.PLATFORMS ?? 'tj').split(',').map((part) => part.trim().toLowerCase());
+  const chosen = platformNames(options.platforms ?? current.PLATFORMS ?? 'tj');
   const forTj = chosen.includes('tj');
   const username = forTj ? await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME)) : undefined;
   const password = forTj ? await ask(options.password, 'TJ_PASSWORD', () => prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password')) : undefined;
@@ -97,7 +99,7 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
 
 /** `PLATFORMS` with exoclick in it, the others kept (TJ by default). */
 function withExoClick(current: string | undefined): string {
-  const platforms = (current ?? 'tj').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+  const platforms = platformNames(current ?? 'tj');
   return [...new Set([...(platforms.length > 0 ? platforms : ['tj']), 'exoclick'])].join(',');
 }
 

@@ -6,8 +6,8 @@ import type { OutputFile } from '../core/record.js';
  * Why an output does not fit ExoClick's limits (it is then not sent there, and the other platforms
  * go on), or undefined when it fits. The limits are the profile's settings.
  */
-export function exoUnfit(profile: ExoProfile): (record: unknown, output: OutputFile, target: UploadTarget) => string | undefined {
-  return (_record, output, target) => {
+export function exoUnfit(profile: ExoProfile): (output: OutputFile, target: UploadTarget) => string | undefined {
+  return (output, target) => {
     const type = profile.fileTypes[target];
     const format = output.format.toLowerCase();
     const [limit, formats, what] =

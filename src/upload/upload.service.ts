@@ -19,7 +19,7 @@ export interface UploadOptions {
   /** Every enabled platform: a creative is settled once each of them has answered. */
   readonly platforms: readonly PlatformId[];
   /** Why an output does not fit this platform's limits (it is then not sent to it), or undefined. */
-  readonly unfit?: (record: CreativeRecord, output: OutputFile, target: UploadTarget) => string | undefined;
+  readonly unfit?: (output: OutputFile, target: UploadTarget) => string | undefined;
   /** Files per batch (TJ: at most 10). */
   readonly batchSize: number;
   /** Pause between batches. */
@@ -93,8 +93,7 @@ export class UploadService {
       await this.resumeInFlight(uploader, items.filter((item) => this.uploadOf(item.output) !== undefined));
       const toSend: Item[] = [];
       for (const item of await this.pendingItems()) {
-        const record = await this.creatives.load(item.key);
-        const unfit = record && this.options.unfit?.(record, item.output, item.target);
+        const unfit = this.options.unfit?.(item.output, item.target);
         if (unfit) {
           await this.setAside(item, unfit);
           continue;

@@ -50,14 +50,15 @@ export class ExoCampaigns {
    */
   async probeShape(campaignId: string): Promise<VariationShape | undefined> {
     for (const shape of ['json', 'multipart'] as const) {
-      const verdict = await this.sendUnusable(campaignId, shape).then(
-        () => 'exists' as const,
+      const exists = await this.sendUnusable(campaignId, shape).then(
+        () => true,
         (error: unknown) => {
-          if (!(error instanceof ExoApiError) || error.transient) throw error;
-          return error.status === 404 || error.status === 405 ? ('absent' as const) : error.status === 401 ? Promise.reject(error) : ('exists' as const);
+          // A fault, or a session refused after a fresh login, says nothing of the route.
+          if (!(error instanceof ExoApiError) || error.transient || error.status === 401) throw error;
+          return error.status !== 404 && error.status !== 405;
         },
       );
-      if (verdict === 'exists') return (this.shape = shape);
+      if (exists) return (this.shape = shape);
     }
     return undefined;
   }
