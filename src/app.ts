@@ -95,10 +95,18 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const sessionStatus = new SessionStatusFile(layout.platformStatusFile('tj'), storage);
     const exoStatus = new SessionStatusFile(layout.platformStatusFile('exoclick'), storage);
     const campaignAds = await CampaignAdsRepository.open(layout.db, storage);
-    const inventory = new InventoryService(layout.inventoryCsv, creatives, storage, log, config.inventoryDebounceMs, {
-      reviewStatusOf: (name, platform) => (platform === 'tj' ? library : exoLibrary).get(name)?.reviewStatus,
-      campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
+    const inventory = new InventoryService(creatives, storage, log, {
+      file: layout.inventoryCsv,
+      partsDir: layout.inventoryParts,
+      debounceMs: config.inventoryDebounceMs,
+      facts: {
+        reviewStatusOf: (name, platform) => (platform === 'tj' ? library : exoLibrary).get(name)?.reviewStatus,
+        campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
+      },
+      factsFiles: [layout.libraryCacheFile('tj'), layout.libraryCacheFile('exoclick'), campaignAds.currentFile()],
     });
+    library.onChange = exoLibrary.onChange = (name) => inventory.factsChanged([name]);
+    campaignAds.onChange = (creativeIds) => inventory.factsChanged(creativeIds.flatMap((id) => library.nameOf(id) ?? exoLibrary.nameOf(id) ?? []));
     const checkpoints = new CheckpointRepository(layout, storage);
     const campaignAdsService = new CampaignAdsService(campaignAds, log);
     const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, (error) => log.error({ file: layout.campaignTargetsCsv }, `${error.plain} Keeping the rules read before.`));

@@ -59,6 +59,8 @@ export class Layout {
   readonly lockFile: string;
   readonly libraryCsv: string;
   readonly inventoryCsv: string;
+  /** Each database segment's inventory rows, kept so a rewrite renders only what changed. */
+  readonly inventoryParts: string;
   readonly metadataDefaultsCsv: string;
   /** Hashes of placeholder files scrapers deliver (`hash,reason`), set aside on sight. */
   readonly knownFakesCsv: string;
@@ -98,6 +100,7 @@ export class Layout {
     this.lockFile = path.join(this.data, 'creative-flow.lock');
     this.libraryCsv = this.under('tracking', 'TJ_Creative_Library.csv');
     this.inventoryCsv = this.under('tracking', 'creative_inventory.csv');
+    this.inventoryParts = this.under('data', 'inventory');
     this.metadataDefaultsCsv = this.under('tracking', 'metadata_defaults.csv');
     this.knownFakesCsv = this.under('tracking', 'known_fakes.csv');
     this.uploadCsvDir = this.under('tracking', 'Upload_CSV');

@@ -20,6 +20,8 @@ const MONTH_FILE = /^campaign-ads-(\d{4}-\d{2})\.json$/;
 export class CampaignAdsRepository {
   private readonly campaignsByCreative = new Map<string, Set<string>>();
   private readonly months = new Map<string, Low<MonthData>>();
+  /** Told the creative ids of every ad recorded as created: for copies made from {@link campaignsOf}. */
+  onChange: ((creativeIds: readonly string[]) => void) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -49,6 +51,7 @@ export class CampaignAdsRepository {
       db.data.ads[key] = ad;
       this.index(ad);
       touched.add(db);
+      if (ad.status === 'created') this.onChange?.(ad.creativeIds);
     }
     for (const db of touched) await db.write();
   }
@@ -66,10 +69,19 @@ export class CampaignAdsRepository {
       .sort((a, b) => a.at.localeCompare(b.at));
   }
 
+  /** The file this month's ads are written to. */
+  currentFile(): string {
+    return this.fileOf(localDate().slice(0, 7));
+  }
+
+  private fileOf(month: string): string {
+    return path.join(this.dir, `campaign-ads-${month}.json`);
+  }
+
   private async month(month: string): Promise<Low<MonthData>> {
     let db = this.months.get(month);
     if (!db) {
-      db = new Low<MonthData>(new DurableJsonFile<MonthData>(path.join(this.dir, `campaign-ads-${month}.json`), this.storage), { ads: {} });
+      db = new Low<MonthData>(new DurableJsonFile<MonthData>(this.fileOf(month), this.storage), { ads: {} });
       await db.read();
       this.months.set(month, db);
     }

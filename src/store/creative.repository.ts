@@ -48,6 +48,8 @@ export class CreativeRepository {
   readonly index = new CreativeIndex();
   private readonly loaded = new Map<number, Low<SegmentData>>();
   private readonly dirty = new Set<number>();
+  /** Each segment's version on disk, loaded or not: what a copy rendered from it can be checked against. */
+  private readonly versions = new Map<number, number>();
   private nextSeq = 0;
   private queuedFlush: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
@@ -86,6 +88,7 @@ export class CreativeRepository {
     const summaries = await mapLimited(numbers, 4, (number) => repository.freshSummary(number));
     for (const [i, number] of numbers.entries()) {
       const summary = summaries[i];
+      if (summary) repository.versions.set(number, summary.version);
       if (summary && number !== newest && !summary.rows.some(([, state, , , inUploaded]) => isActive(state, inUploaded === 1))) {
         for (const [key, state, hash, id, inUploaded] of summary.rows) {
           repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 });
@@ -121,14 +124,34 @@ export class CreativeRepository {
 
   /** Visits every record in key order, a segment at a time: memory holds one more segment, not the library. */
   async forEachSegment(visit: (records: CreativeRecord[]) => Promise<void> | void): Promise<void> {
-    const last = Math.floor((this.nextSeq - 1) / this.segmentSize);
-    for (let number = 0; number <= last; number += 1) {
-      const wasLoaded = this.loaded.has(number);
-      await this.ensureLoaded(number);
-      const records = Object.values(this.loaded.get(number)?.data.records ?? {});
-      await visit(records.sort((a, b) => seqOf(a.key) - seqOf(b.key)));
-      if (!wasLoaded) this.unloadIfIdle(number);
-    }
+    for (const number of this.segmentNumbers()) await visit(await this.segmentRecords(number));
+  }
+
+  /** The numbers of every segment, oldest first. */
+  segmentNumbers(): number[] {
+    return Array.from({ length: Math.ceil(this.nextSeq / this.segmentSize) }, (_, number) => number);
+  }
+
+  /** A segment's records in key order, read from disk when it is not in memory (and not kept). */
+  async segmentRecords(number: number): Promise<CreativeRecord[]> {
+    const wasLoaded = this.loaded.has(number);
+    await this.ensureLoaded(number);
+    const records = Object.values(this.loaded.get(number)?.data.records ?? {}).sort((a, b) => seqOf(a.key) - seqOf(b.key));
+    if (!wasLoaded) this.unloadIfIdle(number);
+    return records;
+  }
+
+  /** The segment a record is in. */
+  segmentOf(key: string): number {
+    return Math.floor(seqOf(key) / this.segmentSize);
+  }
+
+  /**
+   * The version of a segment on disk, when memory holds nothing newer: a copy of anything made from
+   * a segment of this version is still true. Unknown for a segment with unsaved changes.
+   */
+  savedVersion(number: number): number | undefined {
+    return this.dirty.has(number) ? undefined : this.versions.get(number);
   }
 
   /** Adds a record with a fresh key. */
@@ -208,6 +231,7 @@ export class CreativeRepository {
     });
     // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
     await segment.write();
+    this.versions.set(number, version);
     await this.summaryFile(number).write({ format: SUMMARY_FORMAT, version, rows });
   }
 
@@ -226,6 +250,7 @@ export class CreativeRepository {
     if (this.loaded.has(number)) return;
     for (const [key, record] of Object.entries(segment.data.records)) segment.data.records[key] = upgradeRecord(record);
     this.loaded.set(number, segment);
+    this.versions.set(number, segment.data.version);
     for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
     if (this.loaded.size > SPARE_SEGMENTS) for (const other of this.loaded.keys()) if (other !== number) this.unloadIfIdle(other);
   }
@@ -248,10 +273,6 @@ export class CreativeRepository {
 
   private segmentPath(number: number): string {
     return path.join(this.dir, `creatives-${pad(number)}.json`);
-  }
-
-  private segmentOf(key: string): number {
-    return Math.floor(seqOf(key) / this.segmentSize);
   }
 }
 

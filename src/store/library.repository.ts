@@ -24,6 +24,8 @@ export class LibraryRepository {
   /** Bumped by every change: a save, or an export, with nothing new is skipped. */
   private changes = 0;
   private savedAt = 0;
+  /** Told the name of every creative whose entry changed (or went): for copies made from the cache. */
+  onChange: ((name: string) => void) | undefined;
 
   private constructor(private readonly db: Low<LibraryData>) {
     for (const entry of Object.values(db.data.entries)) this.indexName(entry);
@@ -57,14 +59,35 @@ export class LibraryRepository {
     this.changes += 1;
     this.db.data.entries[entry.creativeId] = stored;
     this.indexName(stored);
+    this.onChange?.(stored.name);
+    if (before && before.name !== stored.name) this.onChange?.(before.name);
   }
 
   /** Replaces every entry: the library as the platform lists it now. */
   replaceAll(entries: Iterable<[string, LibraryEntry]>): void {
+    const before = this.db.data.entries;
     this.db.data.entries = {};
     this.idByName.clear();
     this.changes += 1;
-    for (const [name, entry] of entries) this.set(name, entry);
+    const onChange = this.onChange;
+    // Only what differs from before is told: a full listing mostly repeats the cache.
+    this.onChange = undefined;
+    for (const [name, entry] of entries) {
+      this.set(name, entry);
+      const now = this.db.data.entries[entry.creativeId];
+      const was = before[entry.creativeId];
+      if (now && (!was || !sameEntry(was, now))) onChange?.(now.name);
+    }
+    this.onChange = onChange;
+    for (const [creativeId, was] of Object.entries(before)) {
+      const now = this.db.data.entries[creativeId];
+      if (!now || now.name !== was.name) onChange?.(was.name);
+    }
+  }
+
+  /** The name a creative id has in the cache. */
+  nameOf(creativeId: string): string | undefined {
+    return this.db.data.entries[creativeId]?.name;
   }
 
   /** Every creative, as [name, entry]; one name may appear more than once. */

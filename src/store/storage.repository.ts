@@ -159,6 +159,23 @@ export class StorageRepository {
     await fs.rm(dir, { recursive: true, force: true });
   }
 
+  /**
+   * A file that can be made again from what it was made of: written under a temporary name and
+   * renamed, so it is read whole or not at all, without the flush to disk (a cut leaves it out of
+   * date or missing, and its reader checks it).
+   */
+  async writeRebuildable(file: string, data: string | Uint8Array): Promise<void> {
+    await this.ensureDir(path.dirname(file));
+    const temp = this.tempPathFor(file);
+    try {
+      await fs.writeFile(temp, data);
+      await fs.rename(temp, file);
+    } catch (error) {
+      await this.remove(temp);
+      throw error;
+    }
+  }
+
   /** A plain write, for throwaway files only this process reads (nothing relies on them surviving). */
   async writeScratchFile(file: string, data: Uint8Array): Promise<void> {
     await fs.writeFile(file, data);

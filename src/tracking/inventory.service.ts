@@ -1,36 +1,72 @@
+import path from 'node:path';
 import { csvLine } from '../core/csv.js';
 import type { Logger } from '../core/logger.js';
+import type { CreativeRecord } from '../core/record.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { INVENTORY_COLUMNS, inventoryRows, type PlatformFacts } from './inventory-rows.js';
 
+export interface InventoryOptions {
+  /** `tracking/creative_inventory.csv`. */
+  readonly file: string;
+  /**
+   * Where each database segment's rows are kept once rendered (`data/inventory/`): a rewrite renders
+   * only the segments that changed, and copies the rest.
+   */
+  readonly partsDir: string;
+  /** The shortest wait between a change and the rewrite it asks for. */
+  readonly debounceMs: number;
+  /** Review statuses and campaigns, from the library caches and the campaign ads. */
+  readonly facts?: PlatformFacts;
+  /**
+   * The files those facts are kept in. One changed after the last rewrite (a crash between saving
+   * them and rewriting) makes the first rewrite of a process render every segment.
+   */
+  readonly factsFiles?: readonly string[];
+}
+
+type Creatives = Pick<CreativeRepository, 'segmentNumbers' | 'segmentRecords' | 'savedVersion' | 'segmentOf' | 'index'>;
+
+/** A part's first line: the segment version it was rendered from, and the length of the rows after it. */
+const PART_HEAD = /^(\d+) (\d+)\n/;
+
 /**
  * Keeps `tracking/creative_inventory.csv` in step with the database. The file is replaced whole and
- * atomically, so a spreadsheet opening it at any moment sees a complete file. A rewrite costs time
- * in proportion to the library, so rewrites are spaced by `debounceMs`, and by ten times the last
- * rewrite's duration: at most a tenth of the daemon's time goes to it, whatever the library's size.
+ * atomically, so a spreadsheet opening it at any moment sees a complete file. Each segment's rows
+ * are rendered once and kept beside the database, so a rewrite reads only the segments changed
+ * since, and otherwise costs a copy of the file. Rewrites are spaced by `debounceMs`, and by ten
+ * times the last rewrite's duration: at most a tenth of the daemon's time goes to it.
  */
 export class InventoryService {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private lastDurationMs = 0;
+  /** Segments whose facts changed since their rows were rendered. */
+  private staleFacts = new Set<number>();
+  /** Whether the kept rows may be trusted for their facts: checked on the first rewrite of a process. */
+  private factsChecked = false;
 
   constructor(
-    private readonly file: string,
-    private readonly creatives: Pick<CreativeRepository, 'forEachSegment'>,
+    private readonly creatives: Creatives,
     private readonly storage: StorageRepository,
     private readonly log: Logger,
-    private readonly debounceMs: number,
-    /** Review status on the platform, by file name, from the library cache. */
-    private readonly facts?: PlatformFacts,
+    private readonly options: InventoryOptions,
   ) {}
 
   /** Asks for a rewrite soon; many calls in a burst give one write. */
   scheduleWrite(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.writeNow().catch((error: unknown) => this.log.error({ err: error, file: this.file }, 'Could not write the inventory; it will be tried again on the next change'));
-    }, Math.max(this.debounceMs, this.lastDurationMs * 10));
+      this.writeNow().catch((error: unknown) => this.log.error({ err: error, file: this.options.file }, 'Could not write the inventory; it will be tried again on the next change'));
+    }, Math.max(this.options.debounceMs, this.lastDurationMs * 10));
+  }
+
+  /** The platform's facts about these creatives (by name as the platform shows it) changed: their rows are rendered again. */
+  factsChanged(names: Iterable<string>): void {
+    for (const name of names) {
+      const entry = this.creatives.index.byName(name);
+      if (entry) this.staleFacts.add(this.creatives.segmentOf(entry.key));
+    }
   }
 
   /** Writes what is scheduled now instead of later, and waits for any write under way: before the process exits. */
@@ -47,20 +83,70 @@ export class InventoryService {
       .catch(() => undefined)
       .then(async () => {
         const started = performance.now();
-        await this.storage.writeFileAtomicFrom(this.file, (append) => this.render(append));
+        const stale = this.staleFacts;
+        this.staleFacts = new Set();
+        try {
+          const trustFacts = this.factsChecked || (await this.factsUnchanged());
+          const begun = new Date().toISOString();
+          await this.storage.writeFileAtomicFrom(this.options.file, (append) => this.render(append, (number) => trustFacts && !stale.has(number)));
+          await this.storage.writeFileAtomic(this.markerFile(), begun);
+          this.factsChecked = true;
+        } catch (error) {
+          for (const number of stale) this.staleFacts.add(number);
+          throw error;
+        }
         this.lastDurationMs = performance.now() - started;
       });
     return this.writing;
   }
 
-  /** The CSV, a segment of the database at a time. */
-  private async render(append: (chunk: string) => Promise<void>): Promise<void> {
+  /** The CSV, a segment at a time: kept rows where they are still true, rendered rows elsewhere. */
+  private async render(append: (chunk: string | Uint8Array) => Promise<void>, mayReuse: (segment: number) => boolean): Promise<void> {
     // A BOM lets spreadsheets read the UTF-8 names (accents, emoji) correctly; CRLF is RFC 4180's line end.
     await append(`\ufeff${csvLine(INVENTORY_COLUMNS)}`);
-    await this.creatives.forEachSegment(async (records) => {
-      let chunk = '';
-      for (const record of records) for (const row of inventoryRows(record, this.facts)) chunk += csvLine(INVENTORY_COLUMNS.map((column) => row[column]));
-      await append(chunk);
-    });
+    for (const number of this.creatives.segmentNumbers()) {
+      const version = this.creatives.savedVersion(number);
+      const kept = version !== undefined && mayReuse(number) ? await this.keptRows(number, version) : undefined;
+      if (kept) {
+        await append(kept);
+        continue;
+      }
+      const rows = this.rows(await this.creatives.segmentRecords(number));
+      await append(rows);
+      // Rows of a segment with unsaved changes are not kept: no version says what they show.
+      if (version !== undefined) await this.storage.writeRebuildable(this.partFile(number), `${version} ${Buffer.byteLength(rows)}\n${rows}`);
+    }
+  }
+
+  private rows(records: readonly CreativeRecord[]): string {
+    let chunk = '';
+    for (const record of records) for (const row of inventoryRows(record, this.options.facts)) chunk += csvLine(INVENTORY_COLUMNS.map((column) => row[column]));
+    return chunk;
+  }
+
+  /** A segment's kept rows, when they were rendered from this version and are whole. */
+  private async keptRows(number: number, version: number): Promise<Buffer | undefined> {
+    const part = await this.storage.readBytes(this.partFile(number)).catch(() => undefined);
+    const head = part ? PART_HEAD.exec(part.subarray(0, 40).toString('latin1')) : null;
+    if (!part || !head || Number(head[1]) !== version) return undefined;
+    const rows = part.subarray(head[0].length);
+    return rows.length === Number(head[2]) ? rows : undefined;
+  }
+
+  /** Whether no facts file changed after the last rewrite began. */
+  private async factsUnchanged(): Promise<boolean> {
+    const began = Date.parse((await this.storage.readText(this.markerFile()).catch(() => undefined)) ?? '');
+    if (Number.isNaN(began)) return false;
+    const stats = await Promise.all((this.options.factsFiles ?? []).map((file) => this.storage.stat(file)));
+    return stats.every((stat) => !stat || stat.mtimeMs < began);
+  }
+
+  private partFile(number: number): string {
+    return path.join(this.options.partsDir, `segment-${String(number).padStart(4, '0')}.csv`);
+  }
+
+  /** When the last finished rewrite began: a facts file changed since may not be in its rows. */
+  private markerFile(): string {
+    return path.join(this.options.partsDir, 'rendered-at');
   }
 }
