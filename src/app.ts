@@ -78,7 +78,8 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
   await storage.ensureDir(layout.data, 0o700);
   const lock = await ProcessLock.acquire(layout.lockFile, storage);
   try {
-    for (const dir of [layout.uploaded, layout.archive, layout.tmp]) await storage.removeStaleTemps(dir);
+    // archive/ holds a year of folders: its own service sweeps only those a move was under way to.
+    for (const dir of [layout.uploaded, layout.tmp]) await storage.removeStaleTemps(dir);
     const events = new ActivityBus();
     const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, (error) => log.error({ file: layout.metadataDefaultsCsv }, `${error.plain} Keeping the rows read before.`));
     await folderDefaults.loadStrict();
@@ -163,6 +164,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       retention: new RetentionService(layout, storage, log, config.retentionDays),
       events,
     };
+    await services.archive.removeStaleTemps();
     const notifier = config.notifyWebhookUrl === undefined ? undefined : webhookNotifier(config.notifyWebhookUrl, events, log, `${os.hostname()}:${layout.root}`);
     log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg, notifications: notifier !== undefined }, 'creative-flow ready');
     return {

@@ -98,4 +98,26 @@ describe('ArchiveService', () => {
     // The crash's batch was finished, not replaced by a new one.
     expect(await fs.readdir(layout.archive)).toEqual(['batch_007-2026-11-21']);
   });
+
+  it('at start, removes the temporary files of moves under way, and walks no other archive folder', async () => {
+    const root = await tempRoot();
+    const layout = new Layout(root);
+    const creatives = await CreativeRepository.open(layout.db, storage);
+    const record = await uploadedPair(root, creatives, 'EEEEEEEE');
+    const dir = layout.rel(path.join(layout.archive, 'batch_008-2026-12-01'));
+    await creatives.commit({ ...record, archive: { batch: 8, dir } });
+    // A copy across devices cut short, in the folder the move was under way to; and one in a folder of last year.
+    const underWay = path.join(root, dir, 'Native', 'Video', '.cf-tmp-0a0b0c0d-VID_x.mp4');
+    const lastYear = path.join(layout.archive, 'batch_001-2025-12-01', 'Native', 'Video', '.cf-tmp-01020304-VID_y.mp4');
+    for (const file of [underWay, lastYear]) {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, 'partial');
+    }
+
+    await new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log).removeStaleTemps();
+
+    expect(await fs.stat(underWay).catch(() => undefined)).toBeUndefined();
+    // Nothing moves into an archived batch, so nothing there is looked at: the walk stays with the work under way.
+    expect((await fs.stat(lastYear)).isFile()).toBe(true);
+  });
 });

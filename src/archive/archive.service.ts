@@ -65,6 +65,23 @@ export class ArchiveService {
     await this.archiveRejected();
   }
 
+  /**
+   * Removes what a crash left of moves under way: temporary files in the archive folders planned for
+   * creatives still in `uploaded/`. Files reach `archive/` only by those moves, so the rest of it,
+   * a year of folders, need not be walked.
+   */
+  async removeStaleTemps(): Promise<void> {
+    const dirs = new Set<string>();
+    for (const state of ['uploaded', 'rejected', 'failed'] as const) {
+      for (const key of this.creatives.index.keysInState(state)) {
+        if (!this.creatives.index.entry(key)?.inUploaded) continue;
+        const dir = (await this.creatives.load(key))?.archive?.dir;
+        if (dir) dirs.add(dir);
+      }
+    }
+    for (const dir of dirs) await this.storage.removeStaleTemps(this.layout.abs(dir));
+  }
+
   /** Batches whose campaign CSVs are still to be written, and their state. */
   openBatches(): OpenBatch[] {
     return this.runState.openBatches();
