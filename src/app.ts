@@ -108,6 +108,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     });
     library.onChange = exoLibrary.onChange = (name) => inventory.factsChanged([name]);
     campaignAds.onChange = (creativeIds) => inventory.factsChanged(creativeIds.flatMap((id) => library.nameOf(id) ?? exoLibrary.nameOf(id) ?? []));
+    const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
     const checkpoints = new CheckpointRepository(layout, storage);
     const campaignAdsService = new CampaignAdsService(campaignAds, log);
     const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, (error) => log.error({ file: layout.campaignTargetsCsv }, `${error.plain} Keeping the rules read before.`));
@@ -157,14 +158,14 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
           sessionStatus: exoStatus,
         },
       } satisfies Record<PlatformId, PlatformServices>,
-      archive: new ArchiveService(creatives, runState, storage, layout, events, log),
+      archive,
       tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
       reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.dryRun, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
       campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
       retention: new RetentionService(layout, storage, log, config.retentionDays),
       events,
     };
-    await services.archive.removeStaleTemps();
+    await archive.removeStaleTemps();
     const notifier = config.notifyWebhookUrl === undefined ? undefined : webhookNotifier(config.notifyWebhookUrl, events, log, `${os.hostname()}:${layout.root}`);
     log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg, notifications: notifier !== undefined }, 'creative-flow ready');
     return {

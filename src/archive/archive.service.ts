@@ -1,7 +1,7 @@
 import { localDate, localStamp } from '../core/dates.js';
 import { describeError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
-import type { Layout } from '../core/layout.js';
+import type { Layout, RootPath } from '../core/layout.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
 import type { CreativeRecord } from '../core/record.js';
 import type { Logger } from '../core/logger.js';
@@ -71,7 +71,7 @@ export class ArchiveService {
    * a year of folders, need not be walked.
    */
   async removeStaleTemps(): Promise<void> {
-    const dirs = new Set<string>();
+    const dirs = new Set<RootPath>();
     for (const state of ['uploaded', 'rejected', 'failed'] as const) {
       for (const key of this.creatives.index.keysInState(state)) {
         if (!this.creatives.index.entry(key)?.inUploaded) continue;

@@ -25,3 +25,8 @@ export function forPeople(date: Date | string): string {
   if (Number.isNaN(at.getTime())) return String(date);
   return `${localDate(at)} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
 }
+
+/** When a local date (YYYY-MM-DD) began, as an ISO instant: what a record touched that day shows a time at or after. */
+export function localDayStart(date: string): string {
+  return new Date(`${date}T00:00:00`).toISOString();
+}

@@ -128,3 +128,25 @@ export interface CreativeRecord {
   /** ISO timestamps of when each state was first reached. */
   readonly times: Partial<Record<State, string>>;
 }
+
+/** Whether every output sent to platforms is on this one (uploaded, or found there already). */
+export function isOnPlatform(record: CreativeRecord, platform: PlatformId): boolean {
+  const sent = (record.outputs ?? []).filter((output) => output.role !== 'original');
+  return sent.length > 0 && sent.every((output) => ['uploaded', 'duplicate'].includes(output.uploads?.[platform]?.status ?? ''));
+}
+
+/** Whether a person should look at its name: an `UNK` token, a value not in the convention, an id not the content's. */
+export function needsReview(record: CreativeRecord): boolean {
+  return (record.naming?.review.length ?? 0) > 0;
+}
+
+/** What went wrong with it, for `status`: a failure or a refusal with its reason (a duplicate's reason is no problem). */
+export function problemOf(record: CreativeRecord): { file: string; state: State; reason: string; at: string } | undefined {
+  if (!record.reason || record.state === 'duplicate') return undefined;
+  return { file: record.source.path, state: record.state, reason: record.reason, at: record.times[record.state] ?? record.times.discovered ?? '' };
+}
+
+/** The newest time the record shows: when anything last happened to it. */
+export function latestTime(record: CreativeRecord): string {
+  return Object.values(record.times).reduce<string>((max, at) => (at !== undefined && at > max ? at : max), '');
+}

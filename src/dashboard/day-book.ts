@@ -64,6 +64,11 @@ export class DayBook {
     return [...this.today.values()].sort((a, b) => latest(b).localeCompare(latest(a)));
   }
 
+  /** The oldest date the chart shows. */
+  firstDate(now = new Date()): string {
+    return this.dates(now)[0] ?? localDate(now);
+  }
+
   private windowAt(now: Date): { today: string; dates: ReadonlySet<string> } {
     const today = localDate(now);
     if (this.window.today !== today) this.window = { today, dates: new Set(this.dates(now)) };

@@ -1,5 +1,5 @@
 import type { ActivityBus, ActivityEvents, Problem, ReportWritten, UploadBatchInFlight } from '../core/events.js';
-import { localDate } from '../core/dates.js';
+import { localDate, localDayStart } from '../core/dates.js';
 import { fileName } from '../core/files.js';
 import type { SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
@@ -100,12 +100,18 @@ export class LiveState {
     for (const event of ['platform', 'paused', 'resumed'] as const) on(event, () => undefined);
   }
 
-  /** The one walk through the database: the last days, the files in progress, the last problems. */
-  async load(): Promise<void> {
+  /**
+   * The one walk through the database: the segments changed in the days the chart spans, for those
+   * days, the files in progress and the problems among them. The rest of the library is not read.
+   */
+  async load(now = new Date()): Promise<void> {
     const { creatives } = this.sources;
-    await creatives.forEachSegment((records) => {
-      for (const record of records) this.take(record, false);
-    });
+    await creatives.forEachSegment(
+      (records) => {
+        for (const record of records) this.take(record, false);
+      },
+      { touchedSince: localDayStart(this.book.firstDate(now)) },
+    );
     // Files in progress last: memory holds steps not yet written to their segment.
     for (const key of creatives.index.activeKeys()) {
       const record = creatives.get(key);

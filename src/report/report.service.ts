@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
+import { localDayStart } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import { NOT_READY_SUFFIX, uploadCsvPrefix, type Layout, type RootPath } from '../core/layout.js';
 import type { PlatformId } from '../core/platform.js';
@@ -38,7 +39,7 @@ export class ReportService {
   async write(date: string): Promise<{ report: DailyReport; files: readonly string[] }> {
     // Only the day's records are kept: a report must not hold the whole library in memory.
     const records: CreativeRecord[] = [];
-    await this.creatives.forEachSegment((segment) => void records.push(...segment.filter((record) => touchedOn(date, record))));
+    await this.creatives.forEachSegment((segment) => void records.push(...segment.filter((record) => touchedOn(date, record))), { touchedSince: localDayStart(date) });
     const counts = this.creatives.index.countsByState();
     const waiting = [...INGEST_STATES, 'staged' as const].reduce((sum, state) => sum + (counts.get(state) ?? 0), 0);
     const csvs = await this.campaignCsvs();

@@ -1,6 +1,8 @@
 import { forPeople } from '../core/dates.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
+import { problemOf } from '../core/record.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
+import type { SegmentDigest } from '../store/segment-summary.js';
 import { INGEST_STATES, STATES, type State } from '../core/state.js';
 
 export interface StatusReport {
@@ -14,8 +16,10 @@ export interface StatusReport {
   readonly knownFakes: number;
   /** Each enabled platform: the creatives it has, and why work on it waits for a person, when it does. */
   readonly platforms: readonly PlatformStatus[];
-  readonly lastProblems: readonly { file: string; state: State; reason: string; at: string }[];
+  readonly lastProblems: readonly Problem[];
 }
+
+type Problem = NonNullable<ReturnType<typeof problemOf>>;
 
 export interface PlatformStatus {
   readonly platform: PlatformId;
@@ -24,38 +28,37 @@ export interface PlatformStatus {
   readonly waiting?: SessionStatus;
 }
 
+/**
+ * What `status` prints. Counts come from the index and the segments' summaries; only segments
+ * holding problems are read, newest first, until the `problems` newest are certain.
+ */
 export async function statusReport(
-  creatives: Pick<CreativeRepository, 'index' | 'forEachSegment'>,
+  creatives: Pick<CreativeRepository, 'index' | 'segmentDigests' | 'segmentRecords'>,
   platforms: readonly { platform: PlatformId; waiting: SessionStatus | undefined }[],
   problems = 10,
 ): Promise<StatusReport> {
-  const onPlatform = new Map<PlatformId, number>(platforms.map(({ platform }) => [platform, 0]));
   const counts = Object.fromEntries(STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0])) as Record<State, number>;
-  let needsReview = 0;
-  let knownFakes = 0;
-  let withReasons: { file: string; state: State; reason: string; at: string }[] = [];
-  await creatives.forEachSegment((records) => {
-    for (const record of records) {
-      if ((record.naming?.review.length ?? 0) > 0) needsReview += 1;
-      if (record.knownFake) knownFakes += 1;
-      const sent = (record.outputs ?? []).filter((output) => output.role !== 'original');
-      for (const [platform, count] of onPlatform) {
-        if (sent.length > 0 && sent.every((output) => ['uploaded', 'duplicate'].includes(output.uploads?.[platform]?.status ?? ''))) onPlatform.set(platform, count + 1);
-      }
-      if (record.reason && record.state !== 'duplicate') {
-        withReasons.push({ file: record.source.path, state: record.state, reason: record.reason, at: record.times[record.state] ?? record.times.discovered ?? '' });
-      }
+  const digests = creatives.segmentDigests();
+  const summed = (of: (digest: SegmentDigest) => number): number => digests.reduce((total, { digest }) => total + of(digest), 0);
+  let lastProblems: Problem[] = [];
+  const withProblems = digests.filter(({ digest }) => digest.problems > 0).sort((a, b) => b.digest.latestAt.localeCompare(a.digest.latestAt));
+  for (const { number, digest } of withProblems) {
+    // Nothing in this segment, or any after it, is newer than its latest time.
+    if (lastProblems.length >= problems && digest.latestAt < (lastProblems.at(-1)?.at ?? '')) break;
+    for (const record of await creatives.segmentRecords(number)) {
+      const problem = problemOf(record);
+      if (problem) lastProblems.push(problem);
     }
-    withReasons = withReasons.sort((a, b) => b.at.localeCompare(a.at)).slice(0, problems);
-  });
+    lastProblems = lastProblems.sort((a, b) => b.at.localeCompare(a.at)).slice(0, problems);
+  }
   return {
     total: creatives.index.size,
     counts,
     inProgress: STATES.filter((state) => INGEST_STATES.has(state)).reduce((sum, state) => sum + counts[state], 0),
-    needsReview,
-    knownFakes,
-    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: onPlatform.get(platform) ?? 0, ...(waiting ? { waiting } : {}) })),
-    lastProblems: withReasons,
+    needsReview: summed((digest) => digest.needsReview),
+    knownFakes: summed((digest) => digest.knownFakes),
+    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform]), ...(waiting ? { waiting } : {}) })),
+    lastProblems,
   };
 }
 

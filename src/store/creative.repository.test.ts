@@ -177,4 +177,43 @@ describe('CreativeRepository', () => {
     expect(summary.rows.find(([key]) => key === created.key)?.[1]).toBe(segment.records[created.key]?.state);
     expect(segment.records[created.key]?.state).toBe('staged');
   });
+
+  it('visits only the segments changed since a time, and knows which without reading the others', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    for (let n = 0; n < 8; n += 1) {
+      // Segments 0 to 2 last changed in the first half of 2025; segment 3 today.
+      const at = n < 6 ? `2025-0${n + 1}-01T10:00:00.000Z` : new Date().toISOString();
+      repository.create({ ...discovered(n), state: 'staged', times: { discovered: at, staged: at } });
+    }
+    await repository.close();
+
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    const visited: string[][] = [];
+    await reopened.forEachSegment((records) => void visited.push(records.map((record) => record.key)), { touchedSince: '2025-04-15T00:00:00.000Z' });
+    expect(visited).toEqual([['c4', 'c5'], ['c6', 'c7']]);
+    expect(() => reopened.get('c0')).toThrow(/not in memory/);
+  });
+
+  it('upgrades the summaries of an older version once, and then starts from them', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    for (let n = 0; n < 6; n += 1) repository.create({ ...discovered(n), state: n === 1 ? 'failed' : 'staged', ...(n === 1 ? { reason: 'ffmpeg could not read it' } : {}) });
+    await repository.close();
+    // As the previous version wrote them: no digest, format 2.
+    for (const name of (await fs.readdir(dir)).filter((file) => file.endsWith('.summary.json'))) {
+      const { digest: _digest, ...summary } = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { digest: unknown };
+      await fs.writeFile(path.join(dir, name), JSON.stringify({ ...summary, format: 2 }));
+    }
+
+    const upgraded = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    expect(upgraded.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { format: number; digest: { problems: number } };
+    expect(summary.format).toBe(3);
+    expect(summary.digest.problems).toBe(1);
+    const after = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    // Segment 0 holds a failed file still in inbox/, so it stays in memory; segment 1 was read from its summary alone.
+    expect(() => after.get('c2')).toThrow(/not in memory/);
+    expect(after.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
+  });
 });

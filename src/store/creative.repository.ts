@@ -4,6 +4,7 @@ import { upgradeRecord, type CreativeRecord } from '../core/record.js';
 import { assertTransition, type State } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { DurableJsonFile, unreadable } from './durable-json-file.js';
+import { digestOf, SUMMARY_FORMAT, summaryOf, type SegmentDigest, type SegmentSummary } from './segment-summary.js';
 import type { StorageRepository } from './storage.repository.js';
 
 /** A lowdb file of records. `version` comes first, so it can be read without parsing the rest. */
@@ -12,15 +13,6 @@ interface SegmentData {
   records: Record<string, CreativeRecord>;
 }
 
-/** Beside each segment, what the index needs of its records: read at start-up instead of the segment. */
-interface SegmentSummary {
-  /** {@link SUMMARY_FORMAT}: a summary of another shape is ignored and written anew. */
-  format: number;
-  version: number;
-  rows: [key: string, state: State, hash: string | null, id: string | null, inUploaded: 0 | 1][];
-}
-
-const SUMMARY_FORMAT = 2;
 
 export interface CreativeRepositoryOptions {
   /**
@@ -50,6 +42,8 @@ export class CreativeRepository {
   private readonly dirty = new Set<number>();
   /** Each segment's version on disk, loaded or not: what a copy rendered from it can be checked against. */
   private readonly versions = new Map<number, number>();
+  /** Each segment's digest, as its summary (or its records, when last in memory) gave it. */
+  private readonly digests = new Map<number, SegmentDigest>();
   private nextSeq = 0;
   private queuedFlush: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
@@ -88,15 +82,19 @@ export class CreativeRepository {
     const summaries = await mapLimited(numbers, 4, (number) => repository.freshSummary(number));
     for (const [i, number] of numbers.entries()) {
       const summary = summaries[i];
-      if (summary) repository.versions.set(number, summary.version);
+      if (summary) {
+        repository.versions.set(number, summary.version);
+        repository.digests.set(number, summary.digest);
+      }
       if (summary && number !== newest && !summary.rows.some(([, state, , , inUploaded]) => isActive(state, inUploaded === 1))) {
         for (const [key, state, hash, id, inUploaded] of summary.rows) {
           repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 });
         }
       } else {
         await repository.ensureLoaded(number);
-        // A missing or stale summary is written again with the next flush.
-        if (!summary && !options.readOnly) repository.dirty.add(number);
+        // A missing or stale summary (one of an older shape, after an upgrade) is written now, so
+        // the segment can leave memory: a library of old summaries is not held whole.
+        if (!summary && !options.readOnly) await repository.writeSummary(number);
       }
       repository.nextSeq = (number + 1) * repository.segmentSize;
     }
@@ -122,9 +120,23 @@ export class CreativeRepository {
     return this.get(key);
   }
 
-  /** Visits every record in key order, a segment at a time: memory holds one more segment, not the library. */
-  async forEachSegment(visit: (records: CreativeRecord[]) => Promise<void> | void): Promise<void> {
-    for (const number of this.segmentNumbers()) await visit(await this.segmentRecords(number));
+  /**
+   * Visits every record in key order, a segment at a time: memory holds one more segment, not the
+   * library. `touchedSince` (ISO) skips the segments none of whose records changed since then.
+   */
+  async forEachSegment(visit: (records: CreativeRecord[]) => Promise<void> | void, options: { touchedSince?: string } = {}): Promise<void> {
+    const { touchedSince } = options;
+    for (const { number, digest } of this.segmentDigests()) {
+      if (touchedSince === undefined || digest.latestAt >= touchedSince) await visit(await this.segmentRecords(number));
+    }
+  }
+
+  /** Each segment's digest, oldest segment first: from its records when they are in memory, from its summary otherwise. */
+  segmentDigests(): { number: number; digest: SegmentDigest }[] {
+    return this.segmentNumbers().map((number) => {
+      const records = this.loaded.get(number)?.data.records;
+      return { number, digest: records ? digestOf(Object.values(records)) : (this.digests.get(number) ?? digestOf([])) };
+    });
   }
 
   /** The numbers of every segment, oldest first. */
@@ -223,16 +235,23 @@ export class CreativeRepository {
     if (!segment) return;
     segment.data.version += 1;
     const version = segment.data.version;
-    // The rows of the very records being written, taken with them: a record changed while the
+    // The summary of the very records being written, taken with them: a record changed while the
     // segment is on its way to disk is the next version's, and must not reach this summary.
-    const rows = Object.values(segment.data.records).map((record): SegmentSummary['rows'][number] => {
-      const entry = entryOf(record);
-      return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0];
-    });
+    const summary = summaryOf(Object.values(segment.data.records), version);
     // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
     await segment.write();
     this.versions.set(number, version);
-    await this.summaryFile(number).write({ format: SUMMARY_FORMAT, version, rows });
+    this.digests.set(number, summary.digest);
+    await this.summaryFile(number).write(summary);
+  }
+
+  /** Writes the summary of a segment in memory whose file is as it is on disk. */
+  private async writeSummary(number: number): Promise<void> {
+    const segment = this.loaded.get(number);
+    if (!segment) return;
+    const summary = summaryOf(Object.values(segment.data.records), segment.data.version);
+    await this.summaryFile(number).write(summary);
+    this.digests.set(number, summary.digest);
   }
 
   /** The segment's summary, when it matches the segment's current version. */
@@ -259,7 +278,9 @@ export class CreativeRepository {
   private unloadIfIdle(number: number): void {
     const segment = this.loaded.get(number);
     if (!segment || this.dirty.has(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
-    if (Object.values(segment.data.records).some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
+    const records = Object.values(segment.data.records);
+    if (records.some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
+    this.digests.set(number, digestOf(records));
     this.loaded.delete(number);
   }
 
