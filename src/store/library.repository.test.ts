@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LibraryEntry } from '../core/platform.js';
@@ -29,5 +30,53 @@ describe('LibraryRepository', () => {
     expect(told.sort()).toEqual(['b', 'c', 'd']);
     expect(library.nameOf('2')).toBe('b');
     expect(library.get('c')).toBeUndefined();
+  });
+
+  it('saves a few changes as journal lines, not a rewrite, and reads them back after a restart', async () => {
+    const file = path.join(await tempRoot(), 'library.json');
+    const storage = new StorageRepository();
+    const library = await LibraryRepository.open(file, storage);
+    for (let n = 0; n < 50; n += 1) library.set(`n${n}`, entry(String(n), 'pending'));
+    await library.save();
+    const written = await fs.readFile(file, 'utf8');
+
+    library.set('n7', entry('7', 'approved'));
+    library.set('n60', entry('60', 'pending'));
+    await library.save();
+    await library.save();
+    expect(await fs.readFile(file, 'utf8')).toBe(written);
+    expect((await fs.readFile(`${file}.journal`, 'utf8')).trim().split('\n')).toHaveLength(3);
+
+    // A crash while appending leaves a line cut short: it is dropped, the rest is read.
+    await fs.appendFile(`${file}.journal`, '{"creativeId":"61","na');
+    const reopened = await LibraryRepository.open(file, storage);
+    expect(reopened.size).toBe(51);
+    expect(reopened.get('n7')?.reviewStatus).toBe('approved');
+    expect(reopened.get('n60')?.creativeId).toBe('60');
+  });
+
+  it('folds the journal into the file once it grows long, and never replays lines a rewrite replaced', async () => {
+    const file = path.join(await tempRoot(), 'library.json');
+    const storage = new StorageRepository();
+    const library = await LibraryRepository.open(file, storage);
+    library.set('a', entry('1', 'pending'));
+    library.set('b', entry('2', 'pending'));
+    await library.save();
+    library.set('b', entry('2', 'rejected'));
+    await library.save();
+    const oldJournal = await fs.readFile(`${file}.journal`, 'utf8');
+
+    // A full listing without `b`: the file is rewritten; then a crash puts the old journal back.
+    library.replaceAll([['a', entry('1', 'approved')]]);
+    await library.save();
+    await fs.writeFile(`${file}.journal`, oldJournal);
+    const reopened = await LibraryRepository.open(file, storage);
+    expect(reopened.get('b')).toBeUndefined();
+    expect(reopened.get('a')?.reviewStatus).toBe('approved');
+
+    for (let n = 0; n < 1_001; n += 1) reopened.set(`m${n}`, entry(String(100 + n), 'pending'));
+    await reopened.save();
+    expect((await fs.readFile(`${file}.journal`, 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect((await LibraryRepository.open(file, storage)).size).toBe(1_002);
   });
 });

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Low } from 'lowdb';
 import { baseName } from '../core/files.js';
 import { compareCreativeIds, type LibraryEntry } from '../core/platform.js';
 import { DurableJsonFile } from './durable-json-file.js';
+import { JournalFile } from './journal-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
 interface StoredEntry extends LibraryEntry {
@@ -10,13 +12,21 @@ interface StoredEntry extends LibraryEntry {
 }
 
 interface LibraryData {
+  /** Names this version of the file: the journal's lines follow one epoch. */
+  epoch?: string;
   /** By creative id: TJ's own export has different creatives under one name. */
   entries: Record<string, StoredEntry>;
 }
 
+/** Journal lines beyond this share of the entries (and a floor) are folded into the file. */
+const JOURNAL_SHARE = 0.25;
+const JOURNAL_FLOOR = 1_000;
+
 /**
  * The library cache of one platform: its creatives, checked before an upload so a known name is
- * not sent again, and so a batch need not read every page of the platform's library.
+ * not sent again, and so a batch need not read every page of the platform's library. A save
+ * appends the entries that changed to a journal beside the file, so it costs what changed, not
+ * the library; the journal is folded into the file once it holds a quarter as many lines.
  */
 export class LibraryRepository {
   /** Name → id of the newest creative of that name. */
@@ -24,18 +34,31 @@ export class LibraryRepository {
   /** Bumped by every change: a save, or an export, with nothing new is skipped. */
   private changes = 0;
   private savedAt = 0;
+  /** Ids changed since the last save, for the journal. */
+  private readonly unsaved = new Set<string>();
+  /** An entry went (a full listing replaced the cache): only a rewrite of the file says so. */
+  private rewriteNeeded = false;
+  private saving: Promise<void> = Promise.resolve();
   /** Told the name of every creative whose entry changed (or went): for copies made from the cache. */
   onChange: ((name: string) => void) | undefined;
 
-  private constructor(private readonly db: Low<LibraryData>) {
+  private constructor(
+    private readonly db: Low<LibraryData>,
+    private readonly journal: JournalFile<StoredEntry>,
+    /** The files it is kept in: the cache and its journal. */
+    readonly files: readonly string[],
+  ) {
     for (const entry of Object.values(db.data.entries)) this.indexName(entry);
   }
 
-  /** `file`: the platform's cache, from `Layout.libraryCacheFile`. */
+  /** `file`: the platform's cache, from `Layout.libraryCacheFile`; its journal is beside it. */
   static async open(file: string, storage: StorageRepository): Promise<LibraryRepository> {
     const db = new Low<LibraryData>(new DurableJsonFile<LibraryData>(file, storage), { entries: {} });
     await db.read();
-    return new LibraryRepository(db);
+    const journalFile = `${file}.journal`;
+    const journal = new JournalFile<StoredEntry>(journalFile, storage);
+    for (const entry of await journal.read(db.data.epoch)) db.data.entries[entry.creativeId] = entry;
+    return new LibraryRepository(db, journal, [file, journalFile]);
   }
 
   get size(): number {
@@ -58,6 +81,7 @@ export class LibraryRepository {
     if (before && sameEntry(before, stored)) return;
     this.changes += 1;
     this.db.data.entries[entry.creativeId] = stored;
+    this.unsaved.add(entry.creativeId);
     this.indexName(stored);
     this.onChange?.(stored.name);
     if (before && before.name !== stored.name) this.onChange?.(before.name);
@@ -69,6 +93,7 @@ export class LibraryRepository {
     this.db.data.entries = {};
     this.idByName.clear();
     this.changes += 1;
+    this.rewriteNeeded = true;
     const onChange = this.onChange;
     // Only what differs from before is told: a full listing mostly repeats the cache.
     this.onChange = undefined;
@@ -100,11 +125,38 @@ export class LibraryRepository {
     return this.changes;
   }
 
-  /** Writes the cache, unless nothing changed since the last write (a pass that sent nothing). */
-  async save(): Promise<void> {
+  /**
+   * Saves what changed since the last save: a few lines on the journal, or the whole file when the
+   * journal grew long, an entry went, or the file is not there yet. Nothing changed, nothing written.
+   */
+  save(): Promise<void> {
+    // One save at a time: a journal line appended after a rewrite would replay older data over it.
+    const next = this.saving.catch(() => undefined).then(() => this.saveNow());
+    this.saving = next;
+    return next;
+  }
+
+  private async saveNow(): Promise<void> {
     if (this.changes === this.savedAt && this.changes > 0) return;
     const generation = this.changes;
-    await this.db.write();
+    const ids = [...this.unsaved];
+    this.unsaved.clear();
+    try {
+      const entries = ids.flatMap((id) => this.db.data.entries[id] ?? []);
+      if (this.rewriteNeeded || this.db.data.epoch === undefined || this.journal.length + entries.length > Math.max(JOURNAL_FLOOR, this.size * JOURNAL_SHARE)) {
+        this.rewriteNeeded = false;
+        // A new epoch first: the journal's old lines stop applying the moment the file is replaced.
+        this.db.data.epoch = randomUUID();
+        await this.db.write();
+        await this.journal.reset(this.db.data.epoch);
+      } else {
+        await this.journal.append(entries);
+      }
+    } catch (error) {
+      for (const id of ids) this.unsaved.add(id);
+      this.rewriteNeeded = true;
+      throw error;
+    }
     this.savedAt = generation;
   }
 

@@ -159,6 +159,17 @@ export class StorageRepository {
     await fs.rm(dir, { recursive: true, force: true });
   }
 
+  /** Appends to a file (creating it), flushed to disk before it returns: for journals. */
+  async appendDurable(file: string, text: string): Promise<void> {
+    const handle = await fs.open(file, 'a');
+    try {
+      await handle.write(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
   /**
    * A file that can be made again from what it was made of: written under a temporary name and
    * renamed, so it is read whole or not at all, without the flush to disk (a cut leaves it out of

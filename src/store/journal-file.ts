@@ -1,0 +1,54 @@
+import { DatabaseFileError } from './durable-json-file.js';
+import type { StorageRepository } from './storage.repository.js';
+
+/**
+ * Changes appended to a JSON-lines file beside a lowdb file, so that saving a few changes costs a
+ * few lines, not a rewrite of the whole file. Its first line names the epoch of the file it
+ * follows: after that file is rewritten (with a new epoch) the old lines no longer apply, even
+ * when a crash left them behind.
+ */
+export class JournalFile<T> {
+  /** Lines of changes it holds now. */
+  length = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly storage: StorageRepository,
+  ) {}
+
+  /** The changes that follow the file of this epoch, oldest first. A last line cut short by a crash is dropped. */
+  async read(epoch: string | undefined): Promise<T[]> {
+    const text = (await this.storage.readText(this.file)) ?? '';
+    const lines = text.split('\n');
+    // Only what ends in a line break was written whole.
+    lines.pop();
+    if (epoch === undefined || lines.shift() !== JSON.stringify({ epoch })) {
+      this.length = 0;
+      return [];
+    }
+    let changes: T[];
+    try {
+      changes = lines.map((line) => JSON.parse(line) as T);
+    } catch (error) {
+      throw new DatabaseFileError(`Database file ${this.file} is damaged`, {
+        hint: 'It was changed outside creative-flow (disk or manual edit); move it away, and the changes it held are read again from the platform by `creative-flow refresh-library`.',
+        cause: error,
+      });
+    }
+    this.length = changes.length;
+    return changes;
+  }
+
+  /** Appends changes, on disk before it returns. */
+  async append(changes: readonly T[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.storage.appendDurable(this.file, changes.map((change) => `${JSON.stringify(change)}\n`).join(''));
+    this.length += changes.length;
+  }
+
+  /** Starts it again, empty, after the file of this epoch. */
+  async reset(epoch: string): Promise<void> {
+    await this.storage.writeFileAtomic(this.file, `${JSON.stringify({ epoch })}\n`);
+    this.length = 0;
+  }
+}
