@@ -104,10 +104,11 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         reviewStatusOf: (name, platform) => (platform === 'tj' ? library : exoLibrary).get(name)?.reviewStatus,
         campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
       },
-      factsFiles: [layout.libraryCacheFile('tj'), layout.libraryCacheFile('exoclick'), campaignAds.currentFile()],
+      factsFiles: [...library.files, ...exoLibrary.files, campaignAds.currentFile()],
     });
     library.onChange = exoLibrary.onChange = (name) => inventory.factsChanged([name]);
     campaignAds.onChange = (creativeIds) => inventory.factsChanged(creativeIds.flatMap((id) => library.nameOf(id) ?? exoLibrary.nameOf(id) ?? []));
+    const tracking = new TrackingService(layout, storage, creatives, library, config.campaign, log, config.inventoryDebounceMs);
     const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
     const checkpoints = new CheckpointRepository(layout, storage);
     const campaignAdsService = new CampaignAdsService(campaignAds, log);
@@ -159,7 +160,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         },
       } satisfies Record<PlatformId, PlatformServices>,
       archive,
-      tracking: new TrackingService(layout, storage, creatives, library, config.campaign, log),
+      tracking,
       reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.dryRun, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
       campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
       retention: new RetentionService(layout, storage, log, config.retentionDays),
@@ -180,6 +181,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         try {
           for (const platform of Object.values(services.platforms)) await platform.connection.close();
           await inventory.flush();
+          await tracking.flush();
           await creatives.close();
           await notifier?.flush(NOTIFY_FLUSH_MS);
         } finally {

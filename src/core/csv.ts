@@ -18,15 +18,16 @@ const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
 /**
  * One CSV line (RFC 4180, CRLF): a cell is quoted when it holds a comma, a quote or a line break,
- * or starts or ends with a space. Hand-rolled for the inventory, which writes every row of the
- * library: csv-stringify costs about half of a rewrite.
+ * or starts or ends with a space. Hand-rolled for the inventory and the library export, which
+ * write every row of the library: csv-stringify costs about half of a rewrite. `lineEnd`: `\n` for
+ * files in TJ's own export format.
  */
-export function csvLine(cells: readonly string[]): string {
+export function csvLine(cells: readonly string[], lineEnd = '\r\n'): string {
   let line = '';
   for (let i = 0; i < cells.length; i += 1) {
     const cell = cells[i] ?? '';
     if (i > 0) line += ',';
     line += NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
   }
-  return `${line}\r\n`;
+  return `${line}${lineEnd}`;
 }

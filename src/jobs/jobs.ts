@@ -45,7 +45,7 @@ export interface Services {
   /** Every platform's part; the jobs work with those `PLATFORMS` enables. */
   readonly platforms: Readonly<Record<PlatformId, PlatformServices>>;
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
-  readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'writeCampaignCsvs'>;
+  readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'scheduleLibraryExport' | 'writeCampaignCsvs'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
@@ -177,7 +177,7 @@ export class Jobs {
     // Archived first, so each row of the status file carries its archive batch.
     const archived = await this.archive();
     if (summary && summary.outcomes.length > 0) await tracking.writeUploadStatus(summary.outcomes);
-    if (summary && !summary.dryRun) await tracking.writeLibraryExport();
+    if (summary && !summary.dryRun) tracking.scheduleLibraryExport();
     await this.campaigns.handsOffPass(options.signal);
     if (failure !== undefined) {
       this.failedPassesInARow += 1;
@@ -255,14 +255,14 @@ export class Jobs {
   /** Updates review statuses from every enabled platform (`full`: every page, not only the newest); returns the creatives whose status changed. */
   async syncStatuses(options: { full?: boolean } = {}): Promise<ReviewChange[]> {
     const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)));
-    await this.afterLibraryChange();
+    this.afterLibraryChange();
     return changes.flat();
   }
 
   /** Rebuilds each enabled platform's library cache from its whole library; says what is new and what is gone. */
   async refreshLibrary(): Promise<RefreshResult> {
     const results = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.refreshLibrary(uploader)));
-    await this.afterLibraryChange();
+    this.afterLibraryChange();
     return { found: results.reduce((sum, result) => sum + result.found, 0), added: results.flatMap((result) => result.added), gone: results.flatMap((result) => result.gone) };
   }
 
@@ -313,8 +313,8 @@ export class Jobs {
   }
 
   /** Review statuses and the library changed: the library export and the inventory show them. */
-  private async afterLibraryChange(): Promise<void> {
-    await this.services.tracking.writeLibraryExport();
+  private afterLibraryChange(): void {
+    this.services.tracking.scheduleLibraryExport();
     this.services.inventory.scheduleWrite();
   }
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CoalescedWrite } from '../core/coalesced-write.js';
 import { csvLine } from '../core/csv.js';
 import type { Logger } from '../core/logger.js';
 import type { CreativeRecord } from '../core/record.js';
@@ -34,13 +35,10 @@ const PART_HEAD = /^(\d+) (\d+)\n/;
  * Keeps `tracking/creative_inventory.csv` in step with the database. The file is replaced whole and
  * atomically, so a spreadsheet opening it at any moment sees a complete file. Each segment's rows
  * are rendered once and kept beside the database, so a rewrite reads only the segments changed
- * since, and otherwise costs a copy of the file. Rewrites are spaced by `debounceMs`, and by ten
- * times the last rewrite's duration: at most a tenth of the daemon's time goes to it.
+ * since, and otherwise costs a copy of the file. Rewrites are coalesced ({@link CoalescedWrite}).
  */
 export class InventoryService {
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private lastDurationMs = 0;
+  private readonly writes: CoalescedWrite;
   /** Segments whose facts changed since their rows were rendered. */
   private staleFacts = new Set<number>();
   /** Whether the kept rows may be trusted for their facts: checked on the first rewrite of a process. */
@@ -51,14 +49,13 @@ export class InventoryService {
     private readonly storage: StorageRepository,
     private readonly log: Logger,
     private readonly options: InventoryOptions,
-  ) {}
+  ) {
+    this.writes = new CoalescedWrite(() => this.write(), options.debounceMs, (error) => this.log.error({ err: error, file: this.options.file }, 'Could not write the inventory; it will be tried again on the next change'));
+  }
 
   /** Asks for a rewrite soon; many calls in a burst give one write. */
   scheduleWrite(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.writeNow().catch((error: unknown) => this.log.error({ err: error, file: this.options.file }, 'Could not write the inventory; it will be tried again on the next change'));
-    }, Math.max(this.options.debounceMs, this.lastDurationMs * 10));
+    this.writes.schedule();
   }
 
   /** The platform's facts about these creatives (by name as the platform shows it) changed: their rows are rendered again. */
@@ -70,34 +67,28 @@ export class InventoryService {
   }
 
   /** Writes what is scheduled now instead of later, and waits for any write under way: before the process exits. */
-  async flush(): Promise<void> {
-    if (this.timer) await this.writeNow();
-    else await this.writing.catch(() => undefined);
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   /** Writes now, after any write under way. */
   writeNow(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.writing = this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        const started = performance.now();
-        const stale = this.staleFacts;
-        this.staleFacts = new Set();
-        try {
-          const trustFacts = this.factsChecked || (await this.factsUnchanged());
-          const begun = new Date().toISOString();
-          await this.storage.writeFileAtomicFrom(this.options.file, (append) => this.render(append, (number) => trustFacts && !stale.has(number)));
-          await this.storage.writeFileAtomic(this.markerFile(), begun);
-          this.factsChecked = true;
-        } catch (error) {
-          for (const number of stale) this.staleFacts.add(number);
-          throw error;
-        }
-        this.lastDurationMs = performance.now() - started;
-      });
-    return this.writing;
+    return this.writes.now();
+  }
+
+  private async write(): Promise<void> {
+    const stale = this.staleFacts;
+    this.staleFacts = new Set();
+    try {
+      const trustFacts = this.factsChecked || (await this.factsUnchanged());
+      const begun = new Date().toISOString();
+      await this.storage.writeFileAtomicFrom(this.options.file, (append) => this.render(append, (number) => trustFacts && !stale.has(number)));
+      await this.storage.writeFileAtomic(this.markerFile(), begun);
+      this.factsChecked = true;
+    } catch (error) {
+      for (const number of stale) this.staleFacts.add(number);
+      throw error;
+    }
   }
 
   /** The CSV, a segment at a time: kept rows where they are still true, rendered rows elsewhere. */

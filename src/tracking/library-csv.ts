@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvLine } from '../core/csv.js';
 import { LIBRARY_EXPORT_COLUMNS, parseLibraryExport } from '../platform/tj/library-export.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -22,9 +22,8 @@ export async function importLibraryCsv(file: string, library: LibraryRepository,
 
 /** The library cache as TJ's own export, newest id first. */
 export function renderLibraryCsv(library: Pick<LibraryRepository, 'entries'>): string {
-  const rows = library
-    .entries()
-    .sort(([, a], [, b]) => b.creativeId.localeCompare(a.creativeId))
-    .map(([name, entry]) => [entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus]);
-  return stringify([[...LIBRARY_EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' });
+  let csv = csvLine(LIBRARY_EXPORT_COLUMNS, '\n');
+  const newestFirst = library.entries().sort(([, a], [, b]) => (a.creativeId < b.creativeId ? 1 : a.creativeId > b.creativeId ? -1 : 0));
+  for (const [name, entry] of newestFirst) csv += csvLine([entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus], '\n');
+  return csv;
 }

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
 import { batchNumber } from '../core/batch.js';
+import { CoalescedWrite } from '../core/coalesced-write.js';
 import { localStamp } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
@@ -33,6 +34,7 @@ const PLATFORM_COLUMN: Readonly<Record<PlatformId, string>> = { tj: 'TrafficJunk
 export class TrackingService {
   /** The library cache's generation the export was last written from. */
   private exportedGeneration = -1;
+  private readonly libraryExport: CoalescedWrite;
 
   constructor(
     private readonly layout: Layout,
@@ -41,7 +43,13 @@ export class TrackingService {
     private readonly library: LibraryRepository,
     private readonly template: CampaignTemplate,
     private readonly log: Logger,
-  ) {}
+    /** The shortest wait between a change of the library cache and the export's rewrite. */
+    exportDebounceMs = 0,
+  ) {
+    this.libraryExport = new CoalescedWrite(() => this.writeLibraryExport(), exportDebounceMs, (error) =>
+      this.log.error({ err: error, file: this.layout.libraryCsv }, 'Could not write the library export; it will be tried again on the next change'),
+    );
+  }
 
   async writeUploadStatus(outcomes: readonly UploadOutcome[], now = new Date()): Promise<string> {
     const rows: string[][] = [];
@@ -68,6 +76,19 @@ export class TrackingService {
       ]);
     }
     return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
+  }
+
+  /**
+   * Asks for `TJ_Creative_Library.csv` to be written again soon: a pass does not wait for a rewrite
+   * of the whole library, and a burst of passes gives one.
+   */
+  scheduleLibraryExport(): void {
+    this.libraryExport.schedule();
+  }
+
+  /** Writes a scheduled export now: before the process exits. */
+  flush(): Promise<void> {
+    return this.libraryExport.flush();
   }
 
   /** `TJ_Creative_Library.csv`, written again only when the cache changed since the last time. */
