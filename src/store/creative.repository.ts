@@ -91,7 +91,7 @@ export class CreativeRepository {
           repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 });
         }
       } else {
-        await repository.ensureLoaded(number);
+        await repository.ensureLoaded(number, true);
         // A missing or stale summary (one of an older shape, after an upgrade) is written now, so
         // the segment can leave memory: a library of old summaries is not held whole.
         if (!summary && !options.readOnly) await repository.writeSummary(number);
@@ -242,7 +242,7 @@ export class CreativeRepository {
     await segment.write();
     this.versions.set(number, version);
     this.digests.set(number, summary.digest);
-    await this.summaryFile(number).write(summary);
+    await this.writeSummaryFile(number, summary);
   }
 
   /** Writes the summary of a segment in memory whose file is as it is on disk. */
@@ -250,8 +250,16 @@ export class CreativeRepository {
     const segment = this.loaded.get(number);
     if (!segment) return;
     const summary = summaryOf(Object.values(segment.data.records), segment.data.version);
-    await this.summaryFile(number).write(summary);
+    await this.writeSummaryFile(number, summary);
     this.digests.set(number, summary.digest);
+  }
+
+  /**
+   * A summary is made again from its segment whenever it is missing, damaged or of another version,
+   * so it is written without the flushes to disk a segment gets: a change costs one durable write.
+   */
+  private async writeSummaryFile(number: number, summary: SegmentSummary): Promise<void> {
+    await this.storage.writeRebuildable(this.summaryPath(number), JSON.stringify(summary));
   }
 
   /** The segment's summary, when it matches the segment's current version. */
@@ -262,7 +270,11 @@ export class CreativeRepository {
     return summary && summary.format === SUMMARY_FORMAT && summary.version === version ? summary : undefined;
   }
 
-  private async ensureLoaded(number: number): Promise<void> {
+  /**
+   * Reads a segment into memory. `reindex` for a segment the index did not take from a fresh
+   * summary (at start-up); otherwise the index already holds exactly what the segment says.
+   */
+  private async ensureLoaded(number: number, reindex = false): Promise<void> {
     if (this.loaded.has(number)) return;
     const segment = this.newSegment(number);
     await segment.read();
@@ -270,7 +282,7 @@ export class CreativeRepository {
     for (const [key, record] of Object.entries(segment.data.records)) segment.data.records[key] = upgradeRecord(record);
     this.loaded.set(number, segment);
     this.versions.set(number, segment.data.version);
-    for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
+    if (reindex) for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
     if (this.loaded.size > SPARE_SEGMENTS) for (const other of this.loaded.keys()) if (other !== number) this.unloadIfIdle(other);
   }
 
@@ -280,7 +292,8 @@ export class CreativeRepository {
     if (!segment || this.dirty.has(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
     const records = Object.values(segment.data.records);
     if (records.some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
-    this.digests.set(number, digestOf(records));
+    // A segment read and left unchanged has the digest its summary gave; only a read-only start lacks one.
+    if (!this.digests.has(number)) this.digests.set(number, digestOf(records));
     this.loaded.delete(number);
   }
 
@@ -289,7 +302,11 @@ export class CreativeRepository {
   }
 
   private summaryFile(number: number): DurableJsonFile<SegmentSummary> {
-    return new DurableJsonFile<SegmentSummary>(path.join(this.dir, `creatives-${pad(number)}.summary.json`), this.storage);
+    return new DurableJsonFile<SegmentSummary>(this.summaryPath(number), this.storage);
+  }
+
+  private summaryPath(number: number): string {
+    return path.join(this.dir, `creatives-${pad(number)}.summary.json`);
   }
 
   private segmentPath(number: number): string {
