@@ -11,59 +11,75 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '../core/logger.js';
 import { InventoryService } from '../tracking/inventory.service.js';
-import { rootPath } from '../core/layout.js';
-import type { CreativeRecord } from '../core/record.js';
+import { timeWalks, type WalkFigures } from './library-walks.js';
+import { Layout, rootPath } from '../core/layout.js';
+import type { CreativeRecord, OutputFile } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
+import { LibraryRepository } from '../store/library.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 
 const size = Number(process.argv[2]);
 const storage = new StorageRepository();
 const dir = process.argv[3] === 'build' ? '' : await fs.mkdtemp(path.join(os.tmpdir(), 'cf-bench-db-'));
 
-function stagedRecord(n: number): Omit<CreativeRecord, 'key'> {
+/** A year of creatives, oldest first, ending now: each uploaded to TJ and archived. */
+const YEAR_MS = 365 * 86_400_000;
+const NOW = Date.now();
+
+function archivedRecord(n: number): Omit<CreativeRecord, 'key'> {
   const hash = createHash('sha256').update(String(n)).digest('hex');
   const id = hash.slice(0, 8).toUpperCase();
   const base = `EN_Cumshot_F_Real_NSFW_Generic_Seras_4sec_ID-${id}`;
-  const at = new Date(1_700_000_000_000 + n * 1000).toISOString();
+  const at = new Date(NOW - YEAR_MS + Math.floor(((n + 1) * YEAR_MS) / (size + 1))).toISOString();
+  const batch = `archive/batch_${String(Math.floor(n / 300) + 1).padStart(3, '0')}-${at.slice(0, 10)}`;
+  const uploads = (offset: number): OutputFile['uploads'] => ({ tj: { status: 'uploaded', creativeId: String(1_000_000_000 + n * 2 + offset), batch: 1, at } });
   return {
-    state: 'staged',
+    state: 'archived',
     source: { path: rootPath(`inbox/native/Cumshot/video-${n}.mp4`), size: 20_000_000 + n, mtimeMs: 1_700_000_000_000 + n },
     kind: 'native',
     hash,
     media: { type: 'video', format: 'mov,mp4,m4a,3gp,3g2,mj2', width: 1920, height: 1080, durationSec: 10, videoCodec: 'h264', hasAudio: true },
     naming: { id, tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' }, review: [] },
     outputs: [
-      { role: 'video', path: rootPath(`uploaded/Native/Video/VID_${base}-VID.mp4`), bytes: 900_000, width: 640, height: 360, durationSec: 4, format: 'mp4', converted: true },
-      { role: 'image', path: rootPath(`uploaded/Native/Image/IMG_${base}-IMG.png`), bytes: 250_000, width: 640, height: 360, format: 'png', converted: true },
-      { role: 'original', path: rootPath(`uploaded/Native/ORG_${base}.mp4`), bytes: 20_000_000, width: 1920, height: 1080, durationSec: 10, format: 'mov,mp4,m4a,3gp,3g2,mj2', converted: false },
+      { role: 'video', path: rootPath(`${batch}/Native/Video/VID_${base}-VID.mp4`), bytes: 900_000, width: 640, height: 360, durationSec: 4, format: 'mp4', converted: true, uploads: uploads(0) },
+      { role: 'image', path: rootPath(`${batch}/Native/Image/IMG_${base}-IMG.png`), bytes: 250_000, width: 640, height: 360, format: 'png', converted: true, uploads: uploads(1) },
+      { role: 'original', path: rootPath(`${batch}/Native/ORG_${base}.mp4`), bytes: 20_000_000, width: 1920, height: 1080, durationSec: 10, format: 'mov,mp4,m4a,3gp,3g2,mj2', converted: false },
     ],
     notes: ['native pair: cut to 4 s, centre-cropped to 640×360'],
     attempts: 0,
-    times: { discovered: at, probed: at, named: at, converted: at, staged: at },
+    times: { discovered: at, probed: at, named: at, converted: at, staged: at, uploaded: at, archived: at },
   };
 }
 
 // Build the library in a child (its memory is not ours), then open it fresh, as a restart would.
 if (process.argv[3] === 'build') {
-  const builder = await CreativeRepository.open(process.argv[4] ?? '', storage);
+  const root = process.argv[4] ?? '';
+  const builder = await CreativeRepository.open(new Layout(root).db, storage);
+  const library = await LibraryRepository.open(new Layout(root).libraryCacheFile('tj'), storage);
   for (let n = 0; n < size; n += 1) {
-    builder.create(stagedRecord(n));
+    const record = builder.create(archivedRecord(n));
+    for (const output of record.outputs ?? []) {
+      const creativeId = output.uploads?.tj?.creativeId;
+      if (creativeId) library.set(path.posix.basename(output.path), { creativeId, dimensions: '640x360', fileType: path.posix.extname(output.path), reviewStatus: 'approved', creativeType: output.role === 'video' ? 'Native Video' : 'Native Image', uploadDate: output.uploads?.tj?.at.slice(0, 10) ?? '' });
+    }
     if (n % 5_000 === 4_999) await builder.flush();
   }
   await builder.close();
+  await library.save();
   process.exit(0);
 }
 await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), String(size), 'build', dir]);
-const bytesOnDisk = (await Promise.all((await fs.readdir(dir)).map(async (name) => (await fs.stat(path.join(dir, name))).size))).reduce((a, b) => a + b, 0);
+const layout = new Layout(dir);
+const bytesOnDisk = (await Promise.all((await fs.readdir(layout.db)).filter((name) => name.startsWith('creatives-')).map(async (name) => (await fs.stat(path.join(layout.db, name))).size))).reduce((a, b) => a + b, 0);
 
 const loadStarted = performance.now();
-const repository = await CreativeRepository.open(dir, storage);
+const repository = await CreativeRepository.open(layout.db, storage);
 const loadMs = performance.now() - loadStarted;
 const loadPeakRssMb = process.resourceUsage().maxRSS / 1024;
 
 const probes = 200_000;
-const names = Array.from({ length: 1_000 }, (_, i) => path.posix.basename(stagedRecord((i * 7_919) % size).outputs?.[0]?.path ?? ''));
-const hashes = Array.from({ length: 1_000 }, (_, i) => stagedRecord((i * 104_729) % size).hash ?? '');
+const names = Array.from({ length: 1_000 }, (_, i) => path.posix.basename(archivedRecord((i * 7_919) % size).outputs?.[0]?.path ?? ''));
+const hashes = Array.from({ length: 1_000 }, (_, i) => archivedRecord((i * 104_729) % size).hash ?? '');
 let found = 0;
 let started = performance.now();
 for (let i = 0; i < probes; i += 1) if (repository.index.byName(names[i % names.length] ?? '')) found += 1;
@@ -108,7 +124,8 @@ const singleMs = (performance.now() - started) / single;
 
 // The inventory: rendered whole once (a first start), then again after changes spread over the
 // library, as the daemon rewrites it (which spaces rewrites by ten times this).
-const csv = new InventoryService(repository, storage, createLogger({ level: 'silent', pretty: false }), { file: path.join(dir, 'inventory.csv'), partsDir: path.join(dir, 'inventory'), debounceMs: 0 });
+const log = createLogger({ level: 'silent', pretty: false });
+const csv = new InventoryService(repository, storage, log, { file: layout.inventoryCsv, partsDir: layout.inventoryParts, debounceMs: 0 });
 started = performance.now();
 await csv.writeNow();
 const inventoryFullMs = performance.now() - started;
@@ -116,7 +133,8 @@ await timeChanges(30, (i) => `c${(i * 7_919) % size}`);
 started = performance.now();
 await csv.writeNow();
 const inventoryMs = performance.now() - started;
+const walks = await timeWalks(repository, await LibraryRepository.open(layout.libraryCacheFile('tj'), storage), layout, storage, log);
 await repository.close();
 if (!process.env.KEEP_DB) await fs.rm(dir, { recursive: true, force: true }); else console.error(dir);
 
-console.log(JSON.stringify({ size, mbOnDisk: bytesOnDisk / 1e6, loadMs, loadPeakRssMb, byNameUs, byHashUs, amortisedMs, spreadMs, singleMs, changesPeakRssMb, spreadPeakRssMb, inventoryMs, inventoryFullMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ size, mbOnDisk: bytesOnDisk / 1e6, loadMs, loadPeakRssMb, byNameUs, byHashUs, amortisedMs, spreadMs, singleMs, changesPeakRssMb, spreadPeakRssMb, inventoryMs, inventoryFullMs, ...walks, peakRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bareConversions } from './bare.js';
+import type { WalkFigures } from './library-walks.js';
 import { exoUploadBenchmark } from './exo-upload.js';
 import { uploadBenchmark } from './upload.js';
 
@@ -51,7 +52,7 @@ async function pipelineAgainstBareTools(): Promise<void> {
   await fs.rm(work, { recursive: true, force: true });
 }
 
-interface LibraryFigures {
+interface LibraryFigures extends WalkFigures {
   size: number;
   mbOnDisk: number;
   loadMs: number;
@@ -69,6 +70,7 @@ interface LibraryFigures {
 }
 
 async function libraryAtScale(): Promise<void> {
+  const walks: string[] = [];
   console.log('\nLibrary at scale (targets at 100k: load ≤ 1 s, look-up ≤ 10 µs, change ≤ 5 ms and flat, inventory after changes ≤ 1 s, RSS ≤ 300 MB)');
   console.log('  creatives | on disk  | load    | RSS after load | by name  | by hash  | change    | change, spread | change, alone | RSS: changes / spread | inventory: first / after 30 | peak RSS');
   console.log('  (change: amortised, 8 in flight, records in memory as the pipeline has them; spread: anywhere in the library, segment read included; alone: spread, one at a time)');
@@ -90,7 +92,20 @@ async function libraryAtScale(): Promise<void> {
         `${f.peakRssMb.toFixed(0).padStart(5)} MB`,
       ].join(' | '),
     );
+    walks.push(
+      [
+        String(size).padStart(11),
+        `${f.statusMs.toFixed(0).padStart(6)} ms`,
+        `${f.dashboardLoadMs.toFixed(0).padStart(14)} ms`,
+        `${f.archiveSweepMs.toFixed(1).padStart(12)} ms`,
+        `${f.uploadPassMs.toFixed(0).padStart(18)} ms`,
+        `${f.libraryExportMs.toFixed(0).padStart(23)} ms`,
+      ].join(' | '),
+    );
   }
+  console.log('\nWalks at scale (a year of creatives, uploaded and archived; targets at 100k: each ≤ 1 s, the upload pass flat)');
+  console.log('  creatives | status    | dashboard first load | archive sweep   | upload pass of 10     | library export, after the pass');
+  for (const line of walks) console.log(line);
 }
 
 async function bigFile(): Promise<void> {
