@@ -7,6 +7,7 @@ import { configFrom, runForCommand, withApp, withAppOn } from './cli/app-runner.
 import { parseExoSimulatorOptions } from './cli/exo-simulator-options.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
 import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
+import { holdHeapGrowth } from './core/heap.js';
 import { VERSION } from './core/product.js';
 import { createDaemonLogger, createLogger } from './core/logger.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
@@ -14,6 +15,8 @@ import { DEFAULT_EXO_SIMULATOR_OPTIONS } from './simulators/exoclick/options.js'
 import { MARKUP_VARIANTS } from './simulators/tj/variants.js';
 import { formatStatus } from './report/status-report.js';
 import { StorageRepository } from './store/storage.repository.js';
+
+holdHeapGrowth();
 
 /** The jobs that run beside a daemon; loaded when a command needs them (they bring the browser). */
 function standalone(): Promise<typeof import('./jobs/standalone.js')> {

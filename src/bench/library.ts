@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { holdHeapGrowth } from '../core/heap.js';
 import { createLogger } from '../core/logger.js';
 import { InventoryService } from '../tracking/inventory.service.js';
 import { timeWalks, type WalkFigures } from './library-walks.js';
@@ -18,6 +19,7 @@ import { CreativeRepository } from '../store/creative.repository.js';
 import { LibraryRepository } from '../store/library.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 
+holdHeapGrowth();
 const size = Number(process.argv[2]);
 const storage = new StorageRepository();
 const dir = process.argv[3] === 'build' ? '' : await fs.mkdtemp(path.join(os.tmpdir(), 'cf-bench-db-'));

@@ -4,8 +4,10 @@
  */
 import { openApp } from '../app.js';
 import { loadConfig } from '../config/config.js';
+import { holdHeapGrowth } from '../core/heap.js';
 import { createLogger } from '../core/logger.js';
 
+holdHeapGrowth();
 const root = process.argv[2];
 if (!root) throw new Error('usage: process-root.js ROOT');
 const started = performance.now();

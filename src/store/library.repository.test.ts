@@ -79,4 +79,22 @@ describe('LibraryRepository', () => {
     expect((await fs.readFile(`${file}.journal`, 'utf8')).trim().split('\n')).toHaveLength(1);
     expect((await LibraryRepository.open(file, storage)).size).toBe(1_002);
   });
+
+  it('keeps one entry a line, reads a cache in the older shape (one JSON object), and names a damaged line', async () => {
+    const file = path.join(await tempRoot(), 'library.json');
+    const storage = new StorageRepository();
+    await fs.writeFile(file, JSON.stringify({ entries: { '1': { ...entry('1', 'approved'), name: 'a' }, '2': { ...entry('2', 'pending'), name: 'b' } } }));
+    const library = await LibraryRepository.open(file, storage);
+    expect(library.get('a')?.reviewStatus).toBe('approved');
+    library.set('c', entry('3', 'pending'));
+    await library.save();
+
+    const lines = (await fs.readFile(file, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.slice(1).map((line) => (JSON.parse(line) as { name: string }).name)).toEqual(['a', 'b', 'c']);
+    expect((await LibraryRepository.open(file, storage)).size).toBe(3);
+
+    await fs.writeFile(file, [lines[0], lines[1], '{"creativeId":"2","na', lines[3]].join('\n'));
+    await expect(LibraryRepository.open(file, storage)).rejects.toThrow(/library.json is not valid JSON at line 3/);
+  });
 });

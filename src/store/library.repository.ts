@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Low } from 'lowdb';
 import { baseName } from '../core/files.js';
 import { compareCreativeIds, type LibraryEntry } from '../core/platform.js';
-import { DurableJsonFile } from './durable-json-file.js';
 import { JournalFile } from './journal-file.js';
+import { JsonLinesFile, type KeyedData } from './json-lines-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
 interface StoredEntry extends LibraryEntry {
@@ -11,12 +11,8 @@ interface StoredEntry extends LibraryEntry {
   readonly name: string;
 }
 
-interface LibraryData {
-  /** Names this version of the file: the journal's lines follow one epoch. */
-  epoch?: string;
-  /** By creative id: TJ's own export has different creatives under one name. */
-  entries: Record<string, StoredEntry>;
-}
+/** By creative id: TJ's own export has different creatives under one name. The epoch names this version of the file: the journal's lines follow one epoch. */
+type LibraryData = KeyedData<StoredEntry>;
 
 /** Journal lines beyond this share of the entries (and a floor) are folded into the file. */
 const JOURNAL_SHARE = 0.25;
@@ -53,7 +49,7 @@ export class LibraryRepository {
 
   /** `file`: the platform's cache, from `Layout.libraryCacheFile`; its journal is beside it. */
   static async open(file: string, storage: StorageRepository): Promise<LibraryRepository> {
-    const db = new Low<LibraryData>(new DurableJsonFile<LibraryData>(file, storage), { entries: {} });
+    const db = new Low<LibraryData>(new JsonLinesFile<StoredEntry>(file, storage, (entry) => entry.creativeId), { entries: {} });
     await db.read();
     const journalFile = `${file}.journal`;
     const journal = new JournalFile<StoredEntry>(journalFile, storage);
@@ -117,7 +113,8 @@ export class LibraryRepository {
 
   /** Every creative, as [name, entry]; one name may appear more than once. */
   entries(): [string, LibraryEntry][] {
-    return Object.values(this.db.data.entries).map(({ name, ...entry }) => [name, entry]);
+    // The stored entries themselves, not copies: at 200k creatives a copy each is tens of megabytes.
+    return Object.values(this.db.data.entries).map((entry) => [entry.name, entry]);
   }
 
   /** How many changes it has seen: what was written from it is stale when this moved. */

@@ -95,6 +95,34 @@ export class StorageRepository {
     }
   }
 
+  /**
+   * The whole file, read into `buffer` when it fits (else into a new one): for many files read one
+   * after another, each used before the next is read, without a fresh allocation each. Undefined
+   * when the file does not exist.
+   */
+  async readReusing(file: string, buffer: Buffer): Promise<Buffer | undefined> {
+    let handle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      const target = size <= buffer.length ? buffer : Buffer.alloc(size);
+      let read = 0;
+      while (read < size) {
+        const { bytesRead } = await handle.read(target, read, size - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return target.subarray(0, read);
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** The whole file as UTF-8 text; undefined when it does not exist. */
   async readText(file: string): Promise<string | undefined> {
     try {
@@ -103,6 +131,27 @@ export class StorageRepository {
       if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The file's lines as UTF-8, in batches (those of each megabyte read), so memory holds a batch,
+   * not the file; a missing file has none.
+   */
+  async *readLines(file: string): AsyncGenerator<string[]> {
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    let rest = '';
+    try {
+      for await (const chunk of stream as AsyncIterable<string>) {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        yield lines;
+      }
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    } finally {
+      stream.destroy();
+    }
+    if (rest !== '') yield [rest];
   }
 
   /** Names in a folder (not recursive); a missing folder has none. A path that is not a folder is an error. */

@@ -43,6 +43,7 @@ export class InventoryService {
   private staleFacts = new Set<number>();
   /** Whether the kept rows may be trusted for their facts: checked on the first rewrite of a process. */
   private factsChecked = false;
+  private readonly partBuffer = Buffer.alloc(1 << 20);
 
   constructor(
     private readonly creatives: Creatives,
@@ -117,7 +118,8 @@ export class InventoryService {
 
   /** A segment's kept rows, when they were rendered from this version and are whole. */
   private async keptRows(number: number, version: number): Promise<Buffer | undefined> {
-    const part = await this.storage.readBytes(this.partFile(number)).catch(() => undefined);
+    // One buffer for every part: a rewrite at 100k reads 100 MB of them, and fresh buffers make the collector work.
+    const part = await this.storage.readReusing(this.partFile(number), this.partBuffer).catch(() => undefined);
     const head = part ? PART_HEAD.exec(part.subarray(0, 40).toString('latin1')) : null;
     if (!part || !head || Number(head[1]) !== version) return undefined;
     const rows = part.subarray(head[0].length);

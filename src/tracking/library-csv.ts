@@ -20,10 +20,16 @@ export async function importLibraryCsv(file: string, library: LibraryRepository,
   return rows.length;
 }
 
-/** The library cache as TJ's own export, newest id first. */
-export function renderLibraryCsv(library: Pick<LibraryRepository, 'entries'>): string {
+/** The library cache as TJ's own export, newest id first, given to `append` a thousand rows at a time. */
+export async function writeLibraryCsv(library: Pick<LibraryRepository, 'entries'>, append: (chunk: string) => Promise<void>): Promise<void> {
   let csv = csvLine(LIBRARY_EXPORT_COLUMNS, '\n');
   const newestFirst = library.entries().sort(([, a], [, b]) => (a.creativeId < b.creativeId ? 1 : a.creativeId > b.creativeId ? -1 : 0));
-  for (const [name, entry] of newestFirst) csv += csvLine([entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus], '\n');
-  return csv;
+  for (const [i, [name, entry]] of newestFirst.entries()) {
+    csv += csvLine([entry.creativeId, name, entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus], '\n');
+    if (i % 1_000 === 999) {
+      await append(csv);
+      csv = '';
+    }
+  }
+  await append(csv);
 }

@@ -15,7 +15,7 @@ import type { StorageRepository } from '../store/storage.repository.js';
 import { NATIVE_HEADER, PREROLL_HEADER } from '../platform/tj/campaign-format.js';
 import { nativeRows, prerollRows, renderCampaignCsvs, type NativeAd, type PrerollAd } from './campaign-csv.js';
 import { creativeType, uniqueIdOf } from './inventory-rows.js';
-import { renderLibraryCsv } from './library-csv.js';
+import { writeLibraryCsv } from './library-csv.js';
 
 /**
  * The origin's columns. `batch_id` is the archive batch (the NNN of `archive/batch_NNN-…` and of
@@ -95,7 +95,7 @@ export class TrackingService {
   async writeLibraryExport(): Promise<void> {
     const generation = this.library.generation;
     if (generation === this.exportedGeneration && (await this.storage.exists(this.layout.libraryCsv))) return;
-    await this.storage.writeFileAtomic(this.layout.libraryCsv, renderLibraryCsv(this.library));
+    await this.storage.writeFileAtomicFrom(this.layout.libraryCsv, (append) => writeLibraryCsv(this.library, append));
     this.exportedGeneration = generation;
   }
 
