@@ -238,11 +238,11 @@ export class CreativeRepository {
     // The summary of the very records being written, taken with them: a record changed while the
     // segment is on its way to disk is the next version's, and must not reach this summary.
     const summary = summaryOf(Object.values(segment.data.records), version);
-    // The segment first: a crash before its summary leaves a summary with an older version, which is ignored.
-    await segment.write();
+    // Both at once: a crash that leaves either without the other leaves a summary whose version is
+    // not its segment's, which is ignored (and made again).
+    await Promise.all([segment.write(), this.writeSummaryFile(number, summary)]);
     this.versions.set(number, version);
     this.digests.set(number, summary.digest);
-    await this.writeSummaryFile(number, summary);
   }
 
   /** Writes the summary of a segment in memory whose file is as it is on disk. */
