@@ -13,3 +13,10 @@ export const HEAP_GROWING_PERCENT = 20;
 export function holdHeapGrowth(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
+
+/**
+ * glibc's malloc arenas for a process of ours: with its default (8 per core) sharp's threads keep
+ * freed image memory to themselves. It must be in the environment before the process starts, so
+ * `npm start` and `ecosystem.config.js` set it, and the benchmark runs its children with it.
+ */
+export const MALLOC_ARENA_MAX = '2';
