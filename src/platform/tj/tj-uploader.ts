@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Locator } from 'playwright';
+import type { Browser, BrowserContext } from 'playwright';
 import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
@@ -6,6 +6,7 @@ import { compareCreativeIds, type AdsRequest, type CreateAdsOutcome, type Librar
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
+import { Dropzone } from './dropzone.js';
 import { Evidence } from './evidence.js';
 import { LIBRARY_CARDS, LISTINGS, TARGET_LISTINGS, TJ, TJ_HINTS, type Listing } from './selectors.js';
 import { TjCampaigns } from './tj-campaigns.js';
@@ -22,20 +23,13 @@ export interface TjAdapterDeps {
   readonly events?: Pick<ActivityBus, 'emit'>;
 }
 
-interface PreviewOutcome {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly message: string;
-}
-
 /** HTTP statuses of an upload that say nothing about the file: a fault, retried after a look at the library. */
 const FAULT_STATUSES = new Set([0, 408, 429]);
-/** How long a file input the upload button makes is waited for, when the page had one already. */
-const NEW_INPUT_MS = 250;
 
 /** TJ's Media Library through a headless browser: one page, one piece of work at a time. */
 export class TjUploader implements Uploader {
   private pages = 0;
+  private readonly dropzone: Dropzone;
 
   private constructor(
     private readonly browser: Browser,
@@ -45,7 +39,9 @@ export class TjUploader implements Uploader {
     private readonly session: SessionFile,
     private readonly evidence: Evidence,
     private readonly deps: TjAdapterDeps,
-  ) {}
+  ) {
+    this.dropzone = new Dropzone(tj.page);
+  }
 
   /** Starts a browser on the saved session; with none saved yet, signs in first. */
   static async open(connection: TjConnection, deps: TjAdapterDeps): Promise<TjUploader> {
@@ -87,9 +83,7 @@ export class TjUploader implements Uploader {
     const before = new Set((await this.read()).map((card) => card.creativeId));
     const m = TJ.mediaLibrary;
     const previews = await this.tj.step(`upload ${files.length} files to ${listing.type}`, `${m.newCreatives}, then ${m.fileInput} and a ${m.preview} per file`, async () => {
-      const input = await this.fileInputAfter(() => this.tj.click(this.tj.page.locator(m.newCreatives).first()));
-      await input.setInputFiles(files.map((file) => file.path));
-      return this.waitForPreviews(files);
+      return this.dropzone.send(files, () => this.tj.click(this.tj.page.locator(m.newCreatives).first()));
     });
     const statuses = await uploadStatuses(this.tj.page);
 
@@ -207,46 +201,6 @@ export class TjUploader implements Uploader {
   private async read(): Promise<LibraryCard[]> {
     this.pages += 1;
     return this.tj.readCards();
-  }
-
-  /**
-   * Does what makes Dropzone attach its file input, and returns that input: one attached since,
-   * else the last on the page (it may have been there from the start, and may be hidden).
-   */
-  private async fileInputAfter(action: () => Promise<void>): Promise<Locator> {
-    const inputs = this.tj.page.locator(TJ.mediaLibrary.fileInput);
-    const known = await inputs.count();
-    await inputs.evaluateAll((nodes) => nodes.forEach((node) => node.setAttribute('data-cf-known', '')));
-    await action();
-    const added = this.tj.page.locator(`${TJ.mediaLibrary.fileInput}:not([data-cf-known])`);
-    // With an input there already, a new one is given a moment (Dropzone makes it on the click, if at all).
-    const appeared = await added.first().waitFor({ state: 'attached', timeout: known > 0 ? NEW_INPUT_MS : TJ.navigationMs }).then(() => true, () => false);
-    if (appeared) return added.last();
-    if (known === 0) throw new Error(`no ${TJ.mediaLibrary.fileInput} was attached`);
-    return inputs.last();
-  }
-
-  /** Waits until every file's preview is done and TJ no longer says it is processing; each file's outcome, by name (or, without names, in the files' order). */
-  private async waitForPreviews(files: readonly UploadFile[]): Promise<Map<string, PreviewOutcome>> {
-    const timeout = TJ.msPerFile * files.length;
-    const m = TJ.mediaLibrary;
-    await this.tj.page.locator(m.previewDone.map((done) => `${m.preview}${done}`).join(', ')).nth(files.length - 1).waitFor({ state: 'attached', timeout });
-    await this.tj.page.locator(m.processing).waitFor({ state: 'hidden', timeout });
-    const previews = await this.tj.page.locator(m.preview).evaluateAll(
-      (nodes, selectors) =>
-        nodes.map((node) => ({
-          name: selectors.names.map((name) => node.querySelector(name)?.textContent?.trim() ?? '').find(Boolean) ?? '',
-          ok: !node.classList.contains('dz-error'),
-          message: node.querySelector(selectors.error)?.textContent?.trim() ?? '',
-        })),
-      { names: [...TJ_HINTS.previewName], error: m.previewError },
-    );
-    const outcomes = new Map<string, PreviewOutcome>();
-    files.forEach((file, index) => {
-      const preview = previews.find((candidate) => candidate.name === file.name || candidate.name.startsWith(`${file.name}.`)) ?? (previews.every((candidate) => candidate.name === '') ? previews[index] : undefined);
-      if (preview) outcomes.set(file.name, preview);
-    });
-    return outcomes;
   }
 
   /**
