@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright';
+import { documentToken } from './page-watch.js';
 import { TJ, TJ_HINTS } from './selectors.js';
 
 /** What a file's Dropzone preview said once it was done. */
@@ -22,6 +23,13 @@ const NEW_INPUT_MS = 250;
  * marked first and never read again.
  */
 export class Dropzone {
+  /**
+   * Documents (by the watch's token) where a click on the upload button was seen to attach no
+   * input of its own: the page's script does the same on the next click, so it is not waited for
+   * again there. A new document is given the moment afresh.
+   */
+  private readonly clickAddsNoInput = new Set<string>();
+
   constructor(private readonly page: Page) {}
 
   /** Sends the files through the input `open` makes Dropzone attach; each file's outcome, by name (or, without names, in the files' order). */
@@ -40,13 +48,16 @@ export class Dropzone {
     const { fileInput } = TJ.mediaLibrary;
     const inputs = this.page.locator(fileInput);
     const known = await inputs.count();
+    const doc = await documentToken(this.page);
     await inputs.evaluateAll((nodes, seen) => nodes.forEach((node) => node.setAttribute(seen, '')), SEEN);
     await action();
     const added = this.page.locator(`${fileInput}:not([${SEEN}])`);
-    // With an input there already, a new one is given a moment (Dropzone makes it on the click, if at all).
-    const appeared = await added.first().waitFor({ state: 'attached', timeout: known > 0 ? NEW_INPUT_MS : TJ.navigationMs }).then(() => true, () => false);
+    // With an input there already, a new one is given a moment (Dropzone makes it on the click, if at all), unless this document's clicks make none.
+    const waitMs = known === 0 ? TJ.navigationMs : doc !== undefined && this.clickAddsNoInput.has(doc) ? 0 : NEW_INPUT_MS;
+    const appeared = waitMs === 0 ? (await added.count()) > 0 : await added.first().waitFor({ state: 'attached', timeout: waitMs }).then(() => true, () => false);
     if (appeared) return added.last();
     if (known === 0) throw new Error(`no ${fileInput} was attached`);
+    if (doc !== undefined) this.clickAddsNoInput.add(doc);
     return inputs.last();
   }
 

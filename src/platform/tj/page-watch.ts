@@ -110,6 +110,11 @@ export async function readView(page: Page, query: ViewQuery): Promise<PageView |
     .catch(() => undefined);
 }
 
+/** The watch's token of the document on screen (another token is another document); none before the watch ran. */
+export async function documentToken(page: Page): Promise<string | undefined> {
+  return page.evaluate<string | undefined>('window.__cfNet?.doc').catch(() => undefined);
+}
+
 /** The last status each file name's upload got on this page; none while it is still under way. */
 export async function uploadStatuses(page: Page): Promise<Map<string, number>> {
   const uploads = await page.evaluate<{ names: string[]; status: number | null }[]>('window.__cfUploads ?? []');
