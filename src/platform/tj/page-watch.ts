@@ -115,10 +115,20 @@ export async function documentToken(page: Page): Promise<string | undefined> {
   return page.evaluate<string | undefined>('window.__cfNet?.doc').catch(() => undefined);
 }
 
-/** The last status each file name's upload got on this page; none while it is still under way. */
-export async function uploadStatuses(page: Page): Promise<Map<string, number>> {
-  const uploads = await page.evaluate<{ names: string[]; status: number | null }[]>('window.__cfUploads ?? []');
+/** An upload the page sent: the names of its files, and the HTTP status it got (null while under way). */
+export interface UploadRequest {
+  readonly names: readonly string[];
+  readonly status: number | null;
+}
+
+/** Every upload this document sent, in the order sent. */
+export async function uploadRequests(page: Page): Promise<UploadRequest[]> {
+  return page.evaluate<UploadRequest[]>('window.__cfUploads ?? []');
+}
+
+/** The last status each file name's upload got; none while it is still under way. */
+export function uploadStatuses(requests: readonly UploadRequest[]): Map<string, number> {
   const statuses = new Map<string, number>();
-  for (const upload of uploads) for (const name of upload.names) if (upload.status !== null) statuses.set(name, upload.status);
+  for (const upload of requests) for (const name of upload.names) if (upload.status !== null) statuses.set(name, upload.status);
   return statuses;
 }

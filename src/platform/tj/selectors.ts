@@ -141,8 +141,21 @@ export const TARGET_LISTINGS: Readonly<Record<UploadTarget, Listing>> = {
   'static-banner': { type: 'Static Banner', tab: withHints(TJ.tabs.staticBanner, TJ_HINTS.tabs.staticBanner) },
 };
 
+const VIDEO_BANNERS: Listing = { type: 'Video Banners', tab: withHints(TJ.tabs.videoBanners, TJ_HINTS.tabs.videoBanners) };
+
 /** Every listing of the library, for a full walk: both native sub-types, which filter the Native grid. */
-export const LISTINGS: readonly Listing[] = [...Object.values(TARGET_LISTINGS), { type: 'Video Banners', tab: withHints(TJ.tabs.videoBanners, TJ_HINTS.tabs.videoBanners) }];
+export const LISTINGS: readonly Listing[] = [...Object.values(TARGET_LISTINGS), VIDEO_BANNERS];
+
+/**
+ * For each target, another listing one click from its own (the other native sub-type, else a tab
+ * nothing is uploaded to): shown and left again, it makes the page fetch the target's grid anew.
+ */
+export const AWAY_LISTINGS: Readonly<Record<UploadTarget, Listing>> = {
+  'native-static': TARGET_LISTINGS['native-rollover'],
+  'native-rollover': TARGET_LISTINGS['native-static'],
+  'in-stream': VIDEO_BANNERS,
+  'static-banner': VIDEO_BANNERS,
+};
 
 /** What a grid's items are, for telling one listing from another: library cards, or a table's rows. */
 export interface GridItems {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Layout } from '../../core/layout.js';
 import { createLogger } from '../../core/logger.js';
 import { openMedia } from '../../media/ffmpeg-binaries.js';
@@ -11,6 +11,8 @@ import { makeImage, makeVideo, sha256, tempRoot } from '../../test/fixtures.js';
 import { LoginRequiredError } from '../uploader.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../../simulators/tj/options.js';
 import { startSimulator, type RunningSimulator, type SimState } from '../../simulators/tj/server.js';
+import { MARKUP_VARIANTS } from '../../simulators/tj/variants.js';
+import { TjPage } from './tj-page.js';
 import { TjUploader } from './tj-uploader.js';
 
 const media = openMedia();
@@ -104,6 +106,20 @@ describe('TjUploader against the simulator, habits on', () => {
     expect(listed.some((card) => card.creativeId === olderThan)).toBe(true);
   });
 
+  it('signs in again on its own when the session dies between two batches on one page: the files TJ refused as signed out go again, once', async () => {
+    const first = await makeImage(path.join(root, 'EN_one_ID-000000B1.png'), { seed: 31 });
+    expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000B1' }])).get('EN_one_ID-000000B1')).toMatchObject({ status: 'uploaded' });
+    const signIns = (await simState(sim)).signIns;
+    await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
+    const second = await makeImage(path.join(root, 'EN_two_ID-000000B2.png'), { seed: 32 });
+    const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
+    const state = await simState(sim);
+    expect(results.get('EN_two_ID-000000B2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000B2')?.id });
+    expect(state.signIns).toBe(signIns + 1);
+    expect(state.uploads['EN_two_ID-000000B2']).toBe(1);
+    expect(state.resent).toEqual({});
+  });
+
   it('signs in again on its own when the session dies mid-run (no captcha)', async () => {
     await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
     const file = await makeImage(path.join(root, 'IMG_late_ID-0000000D-IMG.png'), { seed: 5 });
@@ -111,6 +127,52 @@ describe('TjUploader against the simulator, habits on', () => {
     expect(results.get('IMG_late_ID-0000000D-IMG')).toMatchObject({ status: 'uploaded' });
     expect((await simState(sim)).signIns).toBe(2);
   });
+});
+
+describe('TjUploader, batch after batch on one page', () => {
+  // Each build of the pages: the listing fetched again in place (or, where a shown listing is not fetched again, a fresh page), faults in the second batch.
+  for (const variant of MARKUP_VARIANTS.keys()) {
+    it(`variant ${variant}: starts each batch from the listing the last one left; a fault is still looked up on a fresh page; each id its own file's, nothing sent twice`, async () => {
+      const sim = await simulator({ variant, sessionCheckMs: 100, faultPlan: ['ok', 'ok', 'drop', 'server-error', 'ok', 'ok'] });
+      const root = await tempRoot();
+      const uploader = await uploaderFor(sim, root);
+      const opened = vi.spyOn(TjPage.prototype, 'open');
+      try {
+        const batch = async (n: number): Promise<{ path: string; name: string }[]> =>
+          Promise.all([0, 1].map(async (k) => ({ path: await makeImage(path.join(root, `EN_b${n}_ID-000${variant}0${n}${k}0.png`), { seed: 10 * n + k }), name: `EN_b${n}_ID-000${variant}0${n}${k}0` })));
+        const idOf = (state: SimState, name: string): string | undefined => state.creatives.find((creative) => creative.name === name)?.id;
+        const [first, second, third] = await Promise.all([batch(1), batch(2), batch(3)]);
+
+        const firstResults = await uploader.upload('static-banner', first);
+        let state = await simState(sim);
+        for (const file of first) expect(firstResults.get(file.name), file.name).toEqual({ status: 'uploaded', creativeId: idOf(state, file.name) });
+
+        // One of the second batch was kept before its connection dropped, the other got a 500 (whichever arrived first): the kept one is found; the other was looked for on a fresh page read through, so it may go again.
+        const opens = opened.mock.calls.length;
+        const secondResults = await uploader.upload('static-banner', second);
+        state = await simState(sim);
+        for (const file of second) {
+          const id = idOf(state, file.name);
+          expect(secondResults.get(file.name), file.name).toEqual(id ? { status: 'uploaded', creativeId: id } : { status: 'failed', message: 'Server responded with 500 code.', checked: true });
+        }
+        expect(second.filter((file) => idOf(state, file.name) !== undefined)).toHaveLength(1);
+        expect(opened.mock.calls.length).toBeGreaterThan(opens);
+
+        // Where a listing shown again is fetched again, a batch that goes well loads no page at all.
+        const opensThen = opened.mock.calls.length;
+        const thirdResults = await uploader.upload('static-banner', third);
+        state = await simState(sim);
+        for (const file of third) expect(thirdResults.get(file.name), file.name).toEqual({ status: 'uploaded', creativeId: idOf(state, file.name) });
+        if (MARKUP_VARIANTS[variant]?.listings === 'fetched') expect(opened.mock.calls.length).toBe(opensThen);
+        expect(Object.values(state.uploads).every((count) => count === 1)).toBe(true);
+        expect(state.resent).toEqual({});
+      } finally {
+        opened.mockRestore();
+        await uploader.close();
+        await sim.close();
+      }
+    });
+  }
 });
 
 describe('TjUploader and the saved session', () => {

@@ -2,17 +2,18 @@ import type { Browser, BrowserContext } from 'playwright';
 import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
-import { compareCreativeIds, type AdsRequest, type CreateAdsOutcome, type LibraryCard, type ListedCard, type UploadTarget } from '../../core/platform.js';
+import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
 import { Dropzone } from './dropzone.js';
 import { Evidence } from './evidence.js';
-import { LIBRARY_CARDS, LISTINGS, TARGET_LISTINGS, TJ, TJ_HINTS, type Listing } from './selectors.js';
+import { AWAY_LISTINGS, LISTINGS, TARGET_LISTINGS, TJ, TJ_HINTS } from './selectors.js';
 import { TjCampaigns } from './tj-campaigns.js';
+import { TjLibrary } from './tj-library.js';
 import { SessionFile, signIn, type TjConnection } from './tj-session.js';
 import { TjPage } from './tj-page.js';
-import { uploadStatuses, watchPages } from './page-watch.js';
+import { uploadRequests, uploadStatuses, watchPages } from './page-watch.js';
 
 /** What the TJ adapter writes: its session, and evidence of failures, where the layout says. */
 export interface TjAdapterDeps {
@@ -28,8 +29,8 @@ const FAULT_STATUSES = new Set([0, 408, 429]);
 
 /** TJ's Media Library through a headless browser: one page, one piece of work at a time. */
 export class TjUploader implements Uploader {
-  private pages = 0;
   private readonly dropzone: Dropzone;
+  private readonly library: TjLibrary;
 
   private constructor(
     private readonly browser: Browser,
@@ -41,6 +42,7 @@ export class TjUploader implements Uploader {
     private readonly deps: TjAdapterDeps,
   ) {
     this.dropzone = new Dropzone(tj.page);
+    this.library = new TjLibrary(tj, (url, step, waitsFor, ready) => this.openSignedIn(url, step, waitsFor, ready), connection.appUrl, deps.log);
   }
 
   /** Starts a browser on the saved session; with none saved yet, signs in first. */
@@ -69,7 +71,7 @@ export class TjUploader implements Uploader {
   }
 
   get pagesRead(): number {
-    return this.pages;
+    return this.library.pagesRead;
   }
 
   get alive(): boolean {
@@ -78,21 +80,29 @@ export class TjUploader implements Uploader {
 
   async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
     const listing = TARGET_LISTINGS[target];
-    await this.openListing(listing);
     // The ids already listed, from the listing we upload into: only cards not among them can be ours.
-    const before = new Set((await this.read()).map((card) => card.creativeId));
+    const before = await this.library.listedBefore(listing);
+    const sentBefore = (await uploadRequests(this.tj.page)).length;
     const m = TJ.mediaLibrary;
     const previews = await this.tj.step(`upload ${files.length} files to ${listing.type}`, `${m.newCreatives}, then ${m.fileInput} and a ${m.preview} per file`, async () => {
       return this.dropzone.send(files, () => this.tj.click(this.tj.page.locator(m.newCreatives).first()));
     });
-    const statuses = await uploadStatuses(this.tj.page);
+    const requests = (await uploadRequests(this.tj.page)).slice(sentBefore);
+    const statuses = uploadStatuses(requests);
 
-    const statusOf = (name: string): number | undefined => [...statuses].find(([sent]) => sent === name || sent.startsWith(`${name}.`))?.[1];
+    const matches = (sent: string, name: string): boolean => sent === name || sent.startsWith(`${name}.`);
+    const statusOf = (name: string): number | undefined => [...statuses].find(([sent]) => matches(sent, name))?.[1];
     const refused = (status: number | undefined): boolean => status !== undefined && status >= 400 && status < 500 && !FAULT_STATUSES.has(status);
+    if (before.reused) {
+      // The page was not loaded for this batch and TJ refused every file as signed out: the session died since the last one. TJ kept none of them (a 401 is a refusal, not a fault), so they go again, the page loaded afresh and signed in again.
+      if (files.every((file) => statusOf(file.name) === 401)) return this.upload(target, files);
+      // Dropzone sent nothing for a file from a page it had sent a batch from: this build takes a batch a page. The file is looked up like any other below.
+      const unsent = files.filter((file) => !requests.some((request) => request.names.some((sent) => matches(sent, file.name))));
+      if (unsent.length > 0) this.library.stopReusingPages(`Dropzone sent no request for ${unsent.map((file) => file.name).join(', ')}`);
+    }
 
-    // The listing reloaded, read through: every name TJ did not refuse is looked up before anything could be sent again.
-    await this.openListing(listing);
-    const seen = await this.lookUp(listing, files.map((file) => file.name).filter((name) => !refused(statusOf(name))), TJ.maxPages, before);
+    // Every name TJ did not refuse is looked up before anything could be sent again; a name not seen at once is looked for on the listing loaded afresh, read through.
+    const seen = await this.library.lookUpUploaded(listing, AWAY_LISTINGS[target], files.map((file) => file.name).filter((name) => !refused(statusOf(name))), before.ids);
     const results = new Map<string, UploadResult>();
     for (const file of files) {
       const card = seen.found.get(file.name);
@@ -114,27 +124,14 @@ export class TjUploader implements Uploader {
 
   /** TJ keeps one creative per name in a listing, so the name alone tells. */
   async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>> {
-    const listing = TARGET_LISTINGS[target];
-    await this.openListing(listing);
-    const { found } = await this.lookUp(listing, files.map((file) => file.name), maxPages, new Set());
+    const found = await this.library.find(TARGET_LISTINGS[target], files.map((file) => file.name), maxPages);
     return new Map([...found].map(([name, { card }]) => [name, card]));
   }
 
   /** TJ lists newest first (the contract), so a page all older than `olderThan` ends its listing. */
   async listAll(maxPages: number, olderThan?: string): Promise<ListedCard[]> {
     const cards: ListedCard[] = [];
-    for (const listing of LISTINGS) {
-      await this.openListing(listing);
-      await this.tj.step(`read the ${listing.type} listing`, `the next page of the ${listing.type} listing`, async () => {
-        for (let page = 1; page <= maxPages; page += 1) {
-          const onPage = await this.read();
-          for (const card of onPage) cards.push({ ...card, creativeType: listing.type });
-          if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
-          if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
-          if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
-        }
-      });
-    }
+    for (const listing of LISTINGS) cards.push(...(await this.library.list(listing, maxPages, olderThan)));
     return cards;
   }
 
@@ -144,7 +141,7 @@ export class TjUploader implements Uploader {
   }
 
   async keepAlive(): Promise<void> {
-    await this.openLibrary();
+    await this.library.open();
     await this.session.save(this.context);
   }
 
@@ -159,14 +156,6 @@ export class TjUploader implements Uploader {
     await signIn(this.context, this.connection, this.session, this.evidence, 10_000);
   }
 
-  /** The Media Library, signed in (again, if the session died), its first listing drawn (whichever it is). */
-  private async openLibrary(): Promise<void> {
-    const m = TJ.mediaLibrary;
-    await this.openSignedIn(new URL(m.path, this.connection.appUrl).href, 'open the Media Library', `"${m.loadedText}" and its first listing`, async () => {
-      await this.tj.settle(LIBRARY_CARDS, undefined, `the Media Library's first listing`);
-    });
-  }
-
   /** A page of the app, signed in (again, if the session died), once `ready` says it is drawn. */
   private async openSignedIn(url: string, step: string, waitsFor: string, ready: () => Promise<void>): Promise<void> {
     await this.tj.step(step, `${waitsFor} or a signed-out page`, async () => {
@@ -176,53 +165,5 @@ export class TjUploader implements Uploader {
       }
       await ready();
     });
-  }
-
-  /**
-   * The library on a listing's tab and, for Native, its sub-type. Which tab shows at open is not
-   * known: the tab is clicked unless it is marked as shown, and each click is followed by the new
-   * listing, never a sleep.
-   */
-  private async openListing(listing: Listing): Promise<void> {
-    await this.openLibrary();
-    const tabSays = [...listing.tab.selectors, `a link "${listing.tab.text}"`].join(' | ');
-    await this.tj.step(`open the ${listing.type} listing`, listing.subType ? `${tabSays}, then label:has(${listing.subType})` : tabSays, async () => {
-      const tab = await this.tj.tab(listing.tab);
-      if (!tab) throw new Error(`no tab for ${listing.type} is on screen`);
-      if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`);
-      if (listing.subType) {
-        const radio = this.tj.page.locator(listing.subType).first();
-        if (!(await radio.isChecked())) await this.tj.changeListing(() => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()), LIBRARY_CARDS, `the ${listing.type} listing`);
-      }
-    });
-  }
-
-  /** The cards of the grid on screen: one page of the library read. */
-  private async read(): Promise<LibraryCard[]> {
-    this.pages += 1;
-    return this.tj.readCards();
-  }
-
-  /**
-   * The listing on screen read newest first for `names`, a card per name, paging on while a name
-   * is not found (at most `maxPages`): `complete` says it got to the last page. `fresh` says the
-   * card came before any card of `before` (the ids listed before an upload): new cards come first.
-   */
-  private async lookUp(listing: Listing, names: readonly string[], maxPages: number, before: ReadonlySet<string>): Promise<{ found: Map<string, { card: LibraryCard; fresh: boolean }>; complete: boolean }> {
-    const wanted = new Set(names);
-    const found = new Map<string, { card: LibraryCard; fresh: boolean }>();
-    let fresh = true;
-    let complete = false;
-    await this.tj.step(`look up ${names.length} names in ${listing.type}`, `the next page of the ${listing.type} listing`, async () => {
-      for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
-        for (const card of await this.read()) {
-          if (before.has(card.creativeId)) fresh = false;
-          if (wanted.delete(card.name)) found.set(card.name, { card, fresh });
-        }
-        if (wanted.size > 0 && !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) complete = true;
-        if (complete) break;
-      }
-    });
-    return { found, complete };
   }
 }

@@ -1,0 +1,227 @@
+import type { Logger } from '../../core/logger.js';
+import { compareCreativeIds, type LibraryCard, type ListedCard } from '../../core/platform.js';
+import { documentToken } from './page-watch.js';
+import { LIBRARY_CARDS, TJ, type Listing } from './selectors.js';
+import type { TjPage } from './tj-page.js';
+
+/** Opens a page of the app, signed in (again, if the session died), once `ready` says it is drawn. */
+export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>) => Promise<void>;
+
+/** A card found for a name; `fresh`: it came before any card listed before the upload (new cards come first). */
+export interface FoundCard {
+  readonly card: LibraryCard;
+  readonly fresh: boolean;
+}
+
+/** What a look-up found, by name; `complete`: it got to the listing's last page without finding the rest. */
+export interface LookUp {
+  readonly found: Map<string, FoundCard>;
+  readonly complete: boolean;
+}
+
+/** The ids a listing showed before an upload; `reused`: the page was not loaded for it (see {@link TjLibrary.listedBefore}). */
+export interface ListedBefore {
+  readonly ids: ReadonlySet<string>;
+  readonly reused: boolean;
+}
+
+/** How long the listing an upload left on screen may stand for the listing before the next upload. */
+const LEFT_FOR_MS = 60_000;
+
+/** The listing an upload left on screen: fetched after the upload, its first page read. */
+interface ListingLeft {
+  readonly type: string;
+  /** The watch's token of the document it was read on. */
+  readonly doc: string;
+  readonly ids: readonly string[];
+  readonly at: number;
+}
+
+/**
+ * The Media Library's listings on the one page: opened (signed in), chosen, read, and looked up
+ * by name. After an upload the listing is fetched again in place rather than by loading the page,
+ * and the next upload starts from it; whenever that shows less than it must, the page is loaded
+ * afresh and the listing read through, as after any fault.
+ */
+export class TjLibrary {
+  private pages = 0;
+  private left: ListingLeft | undefined;
+  /** False once a listing shown again was seen not to be fetched again (a build that renders every listing up front). */
+  private refetches = true;
+  /** False once Dropzone would not send from a page it had sent a batch from before. */
+  private reusePages = true;
+
+  constructor(
+    private readonly tj: TjPage,
+    private readonly openSignedIn: OpenSignedIn,
+    private readonly appUrl: string,
+    private readonly log: Logger,
+  ) {}
+
+  get pagesRead(): number {
+    return this.pages;
+  }
+
+  /** The Media Library, signed in (again, if the session died), its first listing drawn (whichever it is). */
+  async open(): Promise<void> {
+    this.left = undefined;
+    const m = TJ.mediaLibrary;
+    await this.openSignedIn(new URL(m.path, this.appUrl).href, 'open the Media Library', `"${m.loadedText}" and its first listing`, async () => {
+      await this.tj.settle(LIBRARY_CARDS, undefined, `the Media Library's first listing`);
+    });
+  }
+
+  /** The library opened afresh on a listing. */
+  async openListing(listing: Listing): Promise<void> {
+    await this.open();
+    const tabSays = [...listing.tab.selectors, `a link "${listing.tab.text}"`].join(' | ');
+    await this.tj.step(`open the ${listing.type} listing`, listing.subType ? `${tabSays}, then label:has(${listing.subType})` : tabSays, () => this.show(listing));
+  }
+
+  /** Every card of a listing, newest first, at most `maxPages` pages; with `olderThan`, up to the first page all older than it. */
+  async list(listing: Listing, maxPages: number, olderThan: string | undefined): Promise<ListedCard[]> {
+    const cards: ListedCard[] = [];
+    await this.openListing(listing);
+    await this.tj.step(`read the ${listing.type} listing`, `the next page of the ${listing.type} listing`, async () => {
+      for (let page = 1; page <= maxPages; page += 1) {
+        const onPage = await this.read();
+        for (const card of onPage) cards.push({ ...card, creativeType: listing.type });
+        if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
+        if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+        if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
+      }
+    });
+    return cards;
+  }
+
+  /** `names` looked up on the listing, opened afresh and read through (at most `maxPages`). */
+  async find(listing: Listing, names: readonly string[], maxPages: number): Promise<Map<string, FoundCard>> {
+    await this.openListing(listing);
+    return (await this.lookUp(listing, names, maxPages, new Set())).found;
+  }
+
+  /**
+   * The ids a listing shows before an upload: only cards not among them can be the upload's.
+   * When the page still shows the listing the last upload left, just as it left it (the same
+   * document, the same cards, read moments ago), those are the ids and the page is not loaded
+   * again; the upload's own answers tell of a dead session (HTTP 401). Otherwise the library is
+   * opened afresh on the listing.
+   */
+  async listedBefore(listing: Listing): Promise<ListedBefore> {
+    const left = this.left;
+    this.left = undefined;
+    if (left && this.reusePages && left.type === listing.type && Date.now() - left.at <= LEFT_FOR_MS) {
+      const doc = await documentToken(this.tj.page);
+      const ids = (await this.read()).map((card) => card.creativeId);
+      if (doc === left.doc && ids.join(' ') === left.ids.join(' ')) return { ids: new Set(ids), reused: true };
+    }
+    await this.openListing(listing);
+    return { ids: new Set((await this.read()).map((card) => card.creativeId)), reused: false };
+  }
+
+  /** Dropzone would not send from a page it had sent from before: from now on, each upload loads the page afresh. */
+  stopReusingPages(why: string): void {
+    if (this.reusePages) this.log.warn({ why }, 'TJ would not upload twice from one page: the Media Library is loaded afresh for each batch from now on');
+    this.reusePages = false;
+  }
+
+  /**
+   * `names`, just uploaded, looked up on their listing. The listing is fetched again in place
+   * (`away` shown, then the listing again; each change waited for as any other) and its first
+   * page read: new cards come first, and a batch fits on a page. When a name is not there (a
+   * fault, a build that does not fetch a listing again, a step that failed), the page is loaded
+   * afresh and the listing read through (at most `TJ.maxPages`), as after any fault: only that
+   * look-up can say a name is not on TJ.
+   */
+  async lookUpUploaded(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<LookUp> {
+    if (names.length === 0) return { found: new Map(), complete: false };
+    const quick = this.refetches ? await this.refetched(listing, away, names, before) : undefined;
+    if (quick && quick.size === names.length) return { found: quick, complete: false };
+    await this.openListing(listing);
+    const seen = await this.lookUp(listing, names, TJ.maxPages, before);
+    if (quick && [...seen.found].some(([name, { fresh }]) => fresh && !quick.has(name))) {
+      this.log.warn({ listing: listing.type }, 'A listing shown again showed none of the new cards a fresh page did: after each upload the page is loaded afresh from now on');
+      this.refetches = false;
+    }
+    if (seen.pages === 1) await this.remember(listing, seen.firstPage);
+    return seen;
+  }
+
+  /**
+   * The listing on screen read newest first for `names`, a card per name, paging on while a name
+   * is not found (at most `maxPages`): `complete` says it got to the last page. `fresh` says the
+   * card came before any card of `before` (the ids listed before an upload): new cards come first.
+   */
+  private async lookUp(listing: Listing, names: readonly string[], maxPages: number, before: ReadonlySet<string>): Promise<LookUp & { pages: number; firstPage: readonly LibraryCard[] }> {
+    const wanted = new Set(names);
+    const found = new Map<string, FoundCard>();
+    let fresh = true;
+    let complete = false;
+    let pages = 0;
+    let firstPage: readonly LibraryCard[] = [];
+    await this.tj.step(`look up ${names.length} names in ${listing.type}`, `the next page of the ${listing.type} listing`, async () => {
+      for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
+        const cards = await this.read();
+        pages += 1;
+        if (page === 1) firstPage = cards;
+        fresh = collect(cards, wanted, found, before, fresh);
+        if (wanted.size > 0 && !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) complete = true;
+        if (complete) break;
+      }
+    });
+    return { found, complete, pages, firstPage };
+  }
+
+  /** The listing fetched again in place, and what its first page shows of `names`; undefined when a step of it failed (the slow way then looks). */
+  private async refetched(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<Map<string, FoundCard> | undefined> {
+    try {
+      await this.show(away);
+      await this.show(listing);
+    } catch (error) {
+      this.log.debug({ err: error, listing: listing.type }, 'The listing could not be fetched again in place; the page is loaded afresh');
+      return undefined;
+    }
+    const cards = await this.read();
+    const found = new Map<string, FoundCard>();
+    collect(cards, new Set(names), found, before, true);
+    if (found.size === names.length) await this.remember(listing, cards);
+    return found;
+  }
+
+  /** The listing on screen is the one an upload leaves: the next upload may start from it. */
+  private async remember(listing: Listing, cards: readonly LibraryCard[]): Promise<void> {
+    const doc = await documentToken(this.tj.page);
+    if (doc !== undefined && cards.length > 0) this.left = { type: listing.type, doc, ids: cards.map((card) => card.creativeId), at: Date.now() };
+  }
+
+  /**
+   * The page on a listing's tab and, for Native, its sub-type. Which tab shows at open is not
+   * known: the tab is clicked unless it is marked as shown, and each click is followed by the new
+   * listing, never a sleep.
+   */
+  private async show(listing: Listing): Promise<void> {
+    const tab = await this.tj.tab(listing.tab);
+    if (!tab) throw new Error(`no tab for ${listing.type} is on screen`);
+    if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`);
+    if (listing.subType) {
+      const radio = this.tj.page.locator(listing.subType).first();
+      if (!(await radio.isChecked())) await this.tj.changeListing(() => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()), LIBRARY_CARDS, `the ${listing.type} listing`);
+    }
+  }
+
+  /** The cards of the grid on screen: one page of the library read. */
+  private async read(): Promise<LibraryCard[]> {
+    this.pages += 1;
+    return this.tj.readCards();
+  }
+}
+
+/** Takes the cards of the names still wanted, in the listing's order; returns whether the cards after these can still be fresh (none listed before has come yet). */
+function collect(cards: readonly LibraryCard[], wanted: Set<string>, found: Map<string, FoundCard>, before: ReadonlySet<string>, fresh: boolean): boolean {
+  let stillFresh = fresh;
+  for (const card of cards) {
+    if (before.has(card.creativeId)) stillFresh = false;
+    if (wanted.delete(card.name)) found.set(card.name, { card, fresh: stillFresh });
+  }
+  return stillFresh;
+}
