@@ -106,20 +106,6 @@ describe('TjUploader against the simulator, habits on', () => {
     expect(listed.some((card) => card.creativeId === olderThan)).toBe(true);
   });
 
-  it('signs in again on its own when the session dies between two batches on one page: the files TJ refused as signed out go again, once', async () => {
-    const first = await makeImage(path.join(root, 'EN_one_ID-000000B1.png'), { seed: 31 });
-    expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000B1' }])).get('EN_one_ID-000000B1')).toMatchObject({ status: 'uploaded' });
-    const signIns = (await simState(sim)).signIns;
-    await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
-    const second = await makeImage(path.join(root, 'EN_two_ID-000000B2.png'), { seed: 32 });
-    const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
-    const state = await simState(sim);
-    expect(results.get('EN_two_ID-000000B2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000B2')?.id });
-    expect(state.signIns).toBe(signIns + 1);
-    expect(state.uploads['EN_two_ID-000000B2']).toBe(1);
-    expect(state.resent).toEqual({});
-  });
-
   it('signs in again on its own when the session dies mid-run (no captcha)', async () => {
     await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
     const file = await makeImage(path.join(root, 'IMG_late_ID-0000000D-IMG.png'), { seed: 5 });
@@ -219,6 +205,27 @@ describe('TjUploader faults', () => {
     expect(Date.now() - started).toBeLessThan(25_000);
     await uploader.close();
     await later.close();
+  });
+
+  it('signs in again on its own when the session dies between two batches on one page: the files TJ refused as signed out go again, once', async () => {
+    const sim = await simulator();
+    const root = await tempRoot();
+    const uploader = await uploaderFor(sim, root);
+    try {
+      const first = await makeImage(path.join(root, 'EN_one_ID-000000B1.png'), { seed: 31 });
+      expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000B1' }])).get('EN_one_ID-000000B1')).toMatchObject({ status: 'uploaded' });
+      await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
+      const second = await makeImage(path.join(root, 'EN_two_ID-000000B2.png'), { seed: 32 });
+      const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
+      const state = await simState(sim);
+      expect(results.get('EN_two_ID-000000B2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000B2')?.id });
+      expect(state.signIns).toBe(2);
+      expect(state.uploads).toEqual({ 'EN_one_ID-000000B1': 1, 'EN_two_ID-000000B2': 1 });
+      expect(state.resent).toEqual({});
+    } finally {
+      await uploader.close();
+      await sim.close();
+    }
   });
 
   it('tells faults from refusals by the HTTP status: a 500 and a proxy’s 502 page are failures; a file kept before a dropped connection is found', async () => {
