@@ -2,7 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import { compareCreativeIds, type LibraryCard, type ListedCard } from '../../core/platform.js';
 import { documentToken } from './page-watch.js';
 import { LIBRARY_CARDS, TJ, type Listing } from './selectors.js';
-import type { TjPage } from './tj-page.js';
+import type { ListingView, TjPage } from './tj-page.js';
 
 /** Opens a page of the app, signed in (again, if the session died), once `ready` says it is drawn. */
 export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>) => Promise<void>;
@@ -172,20 +172,31 @@ export class TjLibrary {
     return { found, complete, pages, firstPage };
   }
 
-  /** The listing fetched again in place, and what its first page shows of `names`; undefined when a step of it failed (the slow way then looks). */
+  /**
+   * The listing fetched again in place, and what its first page shows of `names`; undefined when a
+   * step of it failed (the slow way then looks). The listing is read as soon as it changed, and
+   * once more after it held still if a name is not there yet (a listing drawn in stages).
+   */
   private async refetched(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<Map<string, FoundCard> | undefined> {
+    let awayView: ListingView | undefined;
     try {
       await this.show(away);
-      await this.show(listing);
+      awayView = await this.tj.view();
+      await this.show(listing, 0);
     } catch (error) {
       this.log.debug({ err: error, listing: listing.type }, 'The listing could not be fetched again in place; the page is loaded afresh');
       return undefined;
     }
-    const cards = await this.read();
-    const found = new Map<string, FoundCard>();
-    collect(cards, new Set(names), found, before, true);
-    if (found.size === names.length) await this.remember(listing, cards);
-    return found;
+    const firstPage = async (): Promise<{ cards: LibraryCard[]; found: Map<string, FoundCard> }> => {
+      const cards = await this.read();
+      const found = new Map<string, FoundCard>();
+      collect(cards, new Set(names), found, before, true);
+      return { cards, found };
+    };
+    let shown = await firstPage();
+    if (shown.found.size < names.length && (await this.tj.settle(LIBRARY_CARDS, awayView, `the ${listing.type} listing`).then(() => true, () => false))) shown = await firstPage();
+    if (shown.found.size === names.length) await this.remember(listing, shown.cards);
+    return shown.found;
   }
 
   /** The listing on screen is the one an upload leaves: the next upload may start from it. */
@@ -199,13 +210,13 @@ export class TjLibrary {
    * known: the tab is clicked unless it is marked as shown, and each click is followed by the new
    * listing, never a sleep.
    */
-  private async show(listing: Listing): Promise<void> {
+  private async show(listing: Listing, heldMs?: number): Promise<void> {
     const tab = await this.tj.tab(listing.tab);
     if (!tab) throw new Error(`no tab for ${listing.type} is on screen`);
-    if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`);
+    if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`, heldMs);
     if (listing.subType) {
       const radio = this.tj.page.locator(listing.subType).first();
-      if (!(await radio.isChecked())) await this.tj.changeListing(() => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()), LIBRARY_CARDS, `the ${listing.type} listing`);
+      if (!(await radio.isChecked())) await this.tj.changeListing(() => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()), LIBRARY_CARDS, `the ${listing.type} listing`, heldMs);
     }
   }
 

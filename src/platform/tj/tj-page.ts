@@ -159,9 +159,10 @@ export class TjPage {
    * once the page's request came back and nothing changed after it, or after a while with no
    * request at all (a panel shown in place with the same items). A new document, or no `before`,
    * is the listing once the page is signed in and its requests are done. Old items left on screen
-   * are never taken for the new listing.
+   * are never taken for the new listing. `heldMs`: how long changed items must hold still; less
+   * only where what follows checks what it reads.
    */
-  async settle(items: GridItems, before: ListingView | undefined, what: string): Promise<ListingChange> {
+  async settle(items: GridItems, before: ListingView | undefined, what: string, heldMs: number = STABLE_MS): Promise<ListingChange> {
     const started = Date.now();
     let seen: ListingView | undefined;
     let changedAt = 0;
@@ -180,7 +181,7 @@ export class TjPage {
           if (signedInAt && idle && done) return before ? 'new-document' : 'changed';
         } else if (signature(view) !== signature(before)) {
           if (!seen || signature(view) !== signature(seen)) changedAt = now;
-          if (idle && now - changedAt >= STABLE_MS) return 'changed';
+          if (idle && now - changedAt >= heldMs) return 'changed';
         } else if (idle && view.net.quietMs >= SAME_AFTER_RESPONSE_MS && (view.net.ended > before.net.ended || now - started >= SAME_WITHOUT_REQUEST_MS)) {
           return 'same';
         }
@@ -191,11 +192,11 @@ export class TjPage {
     }
   }
 
-  /** Does what changes the listing (a tab, a sub-type, a page) and waits until the listing on screen is the new one. */
-  async changeListing(action: () => Promise<void>, items: GridItems, what: string): Promise<ListingChange> {
+  /** Does what changes the listing (a tab, a sub-type, a page) and waits until the listing on screen is the new one (`heldMs`: see {@link settle}). */
+  async changeListing(action: () => Promise<void>, items: GridItems, what: string, heldMs: number = STABLE_MS): Promise<ListingChange> {
     const before = await this.view(items);
     await action();
-    return this.settle(items, before, what);
+    return this.settle(items, before, what, heldMs);
   }
 
   /** The cards on screen, newest first; which listing they belong to is the caller's to know. */
