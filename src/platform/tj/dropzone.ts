@@ -11,8 +11,8 @@ export interface PreviewOutcome {
 
 /** Marks what a page held before an upload, so that only what the upload adds is read. */
 const SEEN = 'data-cf-seen';
-/** How often the previews are looked at while TJ works (Playwright's own waits look only every 500 ms after the first few). */
-const POLL_MS = 50;
+/** How often the previews are looked at while TJ works, as the page's other waits are (Playwright's own waits look only every 500 ms after the first few). */
+const POLL_MS = 25;
 /** How long a file input the upload button makes is waited for, when the page had one already. */
 const NEW_INPUT_MS = 250;
 

@@ -33,8 +33,8 @@ export interface ListingView {
 /** How a listing's wait ended: other items than before, the same ones (the listing asked for holds them too), or a new document. */
 export type ListingChange = 'changed' | 'same' | 'new-document';
 
-/** How often a condition the page shows is looked at again while waiting for it. */
-const POLL_MS = 50;
+/** How often a condition the page shows is looked at again while waiting for it: a wait ends within this of its condition (a look costs about a millisecond). */
+const POLL_MS = 25;
 /** A click that does not land in this long is tried again after closing overlays. */
 const CLICK_MS = 4_000;
 /** Changed items count once they, and the page's requests, have held still this long. */
