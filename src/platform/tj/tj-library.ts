@@ -174,13 +174,17 @@ export class TjLibrary {
 
   /**
    * The listing fetched again in place, and what its first page shows of `names`; undefined when a
-   * step of it failed (the slow way then looks). The listing is read as soon as it changed, and
-   * once more after it held still if a name is not there yet (a listing drawn in stages).
+   * step of it failed (the slow way then looks). Neither change waits for the cards to hold still:
+   * the other listing is never read (its request having come back is what counts), and this one
+   * is checked name by name, read once more after it held still if a name is not there yet (a
+   * listing drawn in stages). Names are the library's own (TJ refuses one it has), so a card
+   * of a name is that creative's, whatever else is on screen; a name still missing is looked for
+   * the slow way, which alone may say it is not on TJ.
    */
   private async refetched(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<Map<string, FoundCard> | undefined> {
     let awayView: ListingView | undefined;
     try {
-      await this.show(away);
+      await this.show(away, 0);
       awayView = await this.tj.view();
       await this.show(listing, 0);
     } catch (error) {
