@@ -127,20 +127,19 @@ export class TjLibrary {
 
   /**
    * `names`, just uploaded, looked up on their listing. The listing is fetched again in place
-   * (`away` shown, then the listing again; each change waited for as any other) and its first
-   * page read: new cards come first, and a batch fits on a page. When a name is not there (a
-   * fault, a build that does not fetch a listing again, a step that failed), the page is loaded
-   * afresh and the listing read through (at most `TJ.maxPages`), as after any fault: only that
-   * look-up can say a name is not on TJ.
+   * (`away` shown, then the listing again) and its first page read: new cards come first, and a
+   * batch fits on a page. When a name is not there (a fault, a build that does not fetch a
+   * listing again, a step that failed), the page is loaded afresh and the listing read through
+   * (at most `TJ.maxPages`), as after any fault: only that look-up can say a name is not on TJ.
    */
   async lookUpUploaded(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<LookUp> {
     if (names.length === 0) return { found: new Map(), complete: false };
     const quick = this.refetches ? await this.refetched(listing, away, names, before) : undefined;
-    if (quick && quick.size === names.length) return { found: quick, complete: false };
+    if (quick?.whole) return { found: quick.found, complete: false };
     await this.openListing(listing);
     const seen = await this.lookUp(listing, names, TJ.maxPages, before);
-    if (quick && [...seen.found].some(([name, { fresh }]) => fresh && !quick.has(name))) {
-      this.log.warn({ listing: listing.type }, 'A listing shown again showed none of the new cards a fresh page did: after each upload the page is loaded afresh from now on');
+    if (quick && [...seen.found].some(([name, { fresh }]) => fresh && !quick.found.has(name))) {
+      this.log.warn({ listing: listing.type }, 'A listing shown again lacked a new card a fresh page showed: after each upload the page is loaded afresh from now on');
       this.refetches = false;
     }
     if (seen.pages === 1) await this.remember(listing, seen.firstPage);
@@ -173,15 +172,14 @@ export class TjLibrary {
   }
 
   /**
-   * The listing fetched again in place, and what its first page shows of `names`; undefined when a
-   * step of it failed (the slow way then looks). Neither change waits for the cards to hold still:
-   * the other listing is never read (its request having come back is what counts), and this one
-   * is checked name by name, read once more after it held still if a name is not there yet (a
-   * listing drawn in stages). Names are the library's own (TJ refuses one it has), so a card
-   * of a name is that creative's, whatever else is on screen; a name still missing is looked for
-   * the slow way, which alone may say it is not on TJ.
+   * The listing fetched again in place, and what its first page shows of `names`: `whole` when it
+   * shows every one of them (else the slow way looks; it alone may say a name is not on TJ);
+   * undefined when a step of it failed. Neither change waits for the cards to hold still: the
+   * other listing is never read (its request having come back is what counts), and this one is
+   * checked name by name and by a card it listed before, and read once more after it held still
+   * when that fails (a listing drawn in stages).
    */
-  private async refetched(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<Map<string, FoundCard> | undefined> {
+  private async refetched(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<{ found: Map<string, FoundCard>; whole: boolean } | undefined> {
     let awayView: ListingView | undefined;
     try {
       await this.show(away, 0);
@@ -191,16 +189,18 @@ export class TjLibrary {
       this.log.debug({ err: error, listing: listing.type }, 'The listing could not be fetched again in place; the page is loaded afresh');
       return undefined;
     }
-    const firstPage = async (): Promise<{ cards: LibraryCard[]; found: Map<string, FoundCard> }> => {
+    const firstPage = async (): Promise<{ cards: LibraryCard[]; found: Map<string, FoundCard>; whole: boolean }> => {
       const cards = await this.read();
       const found = new Map<string, FoundCard>();
       collect(cards, new Set(names), found, before, true);
-      return { cards, found };
+      // A batch is smaller than a page, so the listing's first page still shows a card it showed before the upload (when it had any): no other listing can.
+      const ours = before.size === 0 || cards.some((card) => before.has(card.creativeId));
+      return { cards, found, whole: ours && found.size === names.length };
     };
     let shown = await firstPage();
-    if (shown.found.size < names.length && (await this.tj.settle(LIBRARY_CARDS, awayView, `the ${listing.type} listing`).then(() => true, () => false))) shown = await firstPage();
-    if (shown.found.size === names.length) await this.remember(listing, shown.cards);
-    return shown.found;
+    if (!shown.whole && (await this.tj.settle(LIBRARY_CARDS, awayView, `the ${listing.type} listing`).then(() => true, () => false))) shown = await firstPage();
+    if (shown.whole) await this.remember(listing, shown.cards);
+    return { found: shown.found, whole: shown.whole };
   }
 
   /** The listing on screen is the one an upload leaves: the next upload may start from it. */
