@@ -33,11 +33,11 @@ export class Dropzone {
   constructor(private readonly page: Page) {}
 
   /** Sends the files through the input `open` makes Dropzone attach; each file's outcome, by name (or, without names, in the files' order). */
-  async send(paths: readonly { readonly path: string; readonly name: string }[], open: () => Promise<void>): Promise<Map<string, PreviewOutcome>> {
+  async send(files: readonly { readonly path: string; readonly name: string }[], open: () => Promise<void>): Promise<Map<string, PreviewOutcome>> {
     const input = await this.fileInputAfter(open);
     await this.page.locator(TJ.mediaLibrary.preview).evaluateAll((nodes, seen) => nodes.forEach((node) => node.setAttribute(seen, '')), SEEN);
-    await input.setInputFiles(paths.map((file) => file.path));
-    return this.previews(paths);
+    await input.setInputFiles(files.map((file) => file.path));
+    return this.previews(files);
   }
 
   /**
