@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { upgradeRecord, type CreativeRecord } from '../core/record.js';
-import { assertTransition, type State } from '../core/state.js';
+import { assertTransition } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { DurableJsonFile, unreadable } from './durable-json-file.js';
-import { digestOf, SUMMARY_FORMAT, summaryOf, type SegmentDigest, type SegmentSummary } from './segment-summary.js';
+import { mapLimited } from '../core/map-limited.js';
+import { digestOf, SummaryFiles, summaryOf, type SegmentDigest } from './segment-summary.js';
 import type { StorageRepository } from './storage.repository.js';
 
 /** A lowdb file of records. `version` comes first, so it can be read without parsing the rest. */
@@ -12,7 +13,6 @@ interface SegmentData {
   version: number;
   records: Record<string, CreativeRecord>;
 }
-
 
 export interface CreativeRepositoryOptions {
   /**
@@ -27,7 +27,6 @@ export interface CreativeRepositoryOptions {
 }
 
 const SEGMENT_FILE = /^creatives-(\d{4,})\.json$/;
-const VERSION_AT_START = /^\{"version":(\d+),/;
 /** Segments kept in memory beyond those that must be (unfinished records, unsaved changes, the newest). */
 const SPARE_SEGMENTS = 16;
 
@@ -50,6 +49,7 @@ export class CreativeRepository {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly segmentSize: number;
   private readonly flushDelayMs: number;
+  private readonly summaries: SummaryFiles;
 
   private constructor(
     private readonly dir: string,
@@ -58,6 +58,7 @@ export class CreativeRepository {
   ) {
     this.segmentSize = options.segmentSize ?? 128;
     this.flushDelayMs = options.flushDelayMs ?? 20;
+    this.summaries = new SummaryFiles(dir, storage);
   }
 
   static async open(dir: string, storage: StorageRepository, options: CreativeRepositoryOptions = {}): Promise<CreativeRepository> {
@@ -79,7 +80,7 @@ export class CreativeRepository {
       })
       .sort((a, b) => a - b);
     const newest = numbers.at(-1);
-    const summaries = await mapLimited(numbers, 4, (number) => repository.freshSummary(number));
+    const summaries = await mapLimited(numbers, 4, async (number) => repository.summaries.fresh(number, await storage.readHead(repository.segmentPath(number), 32).catch(() => Buffer.alloc(0))));
     for (const [i, number] of numbers.entries()) {
       const summary = summaries[i];
       if (summary) {
@@ -240,7 +241,7 @@ export class CreativeRepository {
     const summary = summaryOf(Object.values(segment.data.records), version);
     // Both at once: a crash that leaves either without the other leaves a summary whose version is
     // not its segment's, which is ignored (and made again).
-    await Promise.all([segment.write(), this.writeSummaryFile(number, summary)]);
+    await Promise.all([segment.write(), this.summaries.write(number, summary)]);
     this.versions.set(number, version);
     this.digests.set(number, summary.digest);
   }
@@ -250,24 +251,8 @@ export class CreativeRepository {
     const segment = this.loaded.get(number);
     if (!segment) return;
     const summary = summaryOf(Object.values(segment.data.records), segment.data.version);
-    await this.writeSummaryFile(number, summary);
+    await this.summaries.write(number, summary);
     this.digests.set(number, summary.digest);
-  }
-
-  /**
-   * A summary is made again from its segment whenever it is missing, damaged or of another version,
-   * so it is written without the flushes to disk a segment gets: a change costs one durable write.
-   */
-  private async writeSummaryFile(number: number, summary: SegmentSummary): Promise<void> {
-    await this.storage.writeRebuildable(this.summaryPath(number), JSON.stringify(summary));
-  }
-
-  /** The segment's summary, when it matches the segment's current version. */
-  private async freshSummary(number: number): Promise<SegmentSummary | undefined> {
-    const head = await this.storage.readHead(this.segmentPath(number), 32).catch(() => Buffer.alloc(0));
-    const version = Number(VERSION_AT_START.exec(head.toString('latin1'))?.[1] ?? Number.NaN);
-    const summary = await this.summaryFile(number).read().catch(() => null);
-    return summary && summary.format === SUMMARY_FORMAT && summary.version === version ? summary : undefined;
   }
 
   /**
@@ -301,14 +286,6 @@ export class CreativeRepository {
     return new Low<SegmentData>(new DurableJsonFile<SegmentData>(this.segmentPath(number), this.storage), { version: 0, records: {} });
   }
 
-  private summaryFile(number: number): DurableJsonFile<SegmentSummary> {
-    return new DurableJsonFile<SegmentSummary>(this.summaryPath(number), this.storage);
-  }
-
-  private summaryPath(number: number): string {
-    return path.join(this.dir, `creatives-${pad(number)}.summary.json`);
-  }
-
   private segmentPath(number: number): string {
     return path.join(this.dir, `creatives-${pad(number)}.json`);
   }
@@ -320,18 +297,4 @@ function seqOf(key: string): number {
 
 function pad(number: number): string {
   return String(number).padStart(4, '0');
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,7 +1,10 @@
+import path from 'node:path';
 import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
 import { isOnPlatform, latestTime, needsReview, problemOf, type CreativeRecord } from '../core/record.js';
 import type { State } from '../core/state.js';
 import { entryOf } from './creative-index.js';
+import { DurableJsonFile } from './durable-json-file.js';
+import type { StorageRepository } from './storage.repository.js';
 
 /**
  * What a segment's summary keeps of its records beside the index's rows: enough for `status` to
@@ -56,4 +59,33 @@ export function summaryOf(records: readonly CreativeRecord[], version: number): 
     return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0];
   });
   return { format: SUMMARY_FORMAT, version, rows, digest: digestOf(records) };
+}
+
+const VERSION_AT_START = /^\{"version":(\d+),/;
+
+/** The summaries beside a folder's segments (`creatives-NNNN.summary.json`). */
+export class SummaryFiles {
+  constructor(
+    private readonly dir: string,
+    private readonly storage: StorageRepository,
+  ) {}
+
+  /** A segment's summary, when it is of this format and of the version the segment's first bytes (`segmentHead`) say. */
+  async fresh(number: number, segmentHead: Buffer): Promise<SegmentSummary | undefined> {
+    const version = Number(VERSION_AT_START.exec(segmentHead.toString('latin1'))?.[1] ?? Number.NaN);
+    const summary = await new DurableJsonFile<SegmentSummary>(this.path(number), this.storage).read().catch(() => null);
+    return summary && summary.format === SUMMARY_FORMAT && summary.version === version ? summary : undefined;
+  }
+
+  /**
+   * A summary is made again from its segment whenever it is missing, damaged or of another version,
+   * so it is written without the flushes to disk a segment gets: a change costs one durable write.
+   */
+  async write(number: number, summary: SegmentSummary): Promise<void> {
+    await this.storage.writeRebuildable(this.path(number), JSON.stringify(summary));
+  }
+
+  private path(number: number): string {
+    return path.join(this.dir, `creatives-${String(number).padStart(4, '0')}.summary.json`);
+  }
 }
