@@ -79,7 +79,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
   const lock = await ProcessLock.acquire(layout.lockFile, storage);
   try {
     // archive/ holds a year of folders: its own service sweeps only those a move was under way to.
-    for (const dir of [layout.uploaded, layout.tmp]) await storage.removeStaleTemps(dir);
+    for (const dir of [layout.uploaded, layout.tmp, layout.inventoryParts]) await storage.removeStaleTemps(dir);
     const events = new ActivityBus();
     const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, (error) => log.error({ file: layout.metadataDefaultsCsv }, `${error.plain} Keeping the rows read before.`));
     await folderDefaults.loadStrict();
@@ -104,10 +104,15 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         reviewStatusOf: (name, platform) => (platform === 'tj' ? library : exoLibrary).get(name)?.reviewStatus,
         campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
       },
-      factsFiles: [...library.files, ...exoLibrary.files, campaignAds.currentFile()],
+      factsFiles: () => [...library.files, ...exoLibrary.files, campaignAds.currentFile()],
     });
     library.onChange = exoLibrary.onChange = (name) => inventory.factsChanged([name]);
-    campaignAds.onChange = (creativeIds) => inventory.factsChanged(creativeIds.flatMap((id) => library.nameOf(id) ?? exoLibrary.nameOf(id) ?? []));
+    campaignAds.onChange = (creativeIds) => {
+      const names = creativeIds.map((id) => library.nameOf(id) ?? exoLibrary.nameOf(id));
+      // An id the caches lack (a walk stopped at its page limit) cannot be placed: every row is rendered again.
+      if (names.some((name) => name === undefined)) inventory.allFactsChanged();
+      else inventory.factsChanged(names.flatMap((name) => name ?? []));
+    };
     const tracking = new TrackingService(layout, storage, creatives, library, config.campaign, log, config.inventoryDebounceMs);
     const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
     const checkpoints = new CheckpointRepository(layout, storage);
@@ -180,8 +185,10 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       async close() {
         try {
           for (const platform of Object.values(services.platforms)) await platform.connection.close();
-          await inventory.flush();
-          await tracking.flush();
+          // What people read is made from the database: a failure to write it does not keep the database from closing.
+          for (const [what, flush] of [['the inventory', () => inventory.flush()], ['the library export', () => tracking.flush()]] as const) {
+            await flush().catch((error: unknown) => log.error({ err: error }, `Could not write ${what} before stopping; it is written again at the next start's first change`));
+          }
           await creatives.close();
           await notifier?.flush(NOTIFY_FLUSH_MS);
         } finally {

@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { localDate, localStamp } from '../core/dates.js';
 import { describeError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
-import type { Layout, RootPath } from '../core/layout.js';
+import type { Layout } from '../core/layout.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
 import type { CreativeRecord } from '../core/record.js';
 import type { Logger } from '../core/logger.js';
@@ -67,19 +68,25 @@ export class ArchiveService {
 
   /**
    * Removes what a crash left of moves under way: temporary files in the archive folders planned for
-   * creatives still in `uploaded/`. Files reach `archive/` only by those moves, so the rest of it,
-   * a year of folders, need not be walked.
+   * creatives still in `uploaded/`, and in the folders a file still in `inbox/` was being set aside
+   * to. Files reach `archive/` only by those moves, so the rest of it, a year of folders, need not
+   * be walked.
    */
   async removeStaleTemps(): Promise<void> {
-    const dirs = new Set<RootPath>();
+    const dirs = new Set<string>();
     for (const state of ['uploaded', 'rejected', 'failed'] as const) {
       for (const key of this.creatives.index.keysInState(state)) {
         if (!this.creatives.index.entry(key)?.inUploaded) continue;
         const dir = (await this.creatives.load(key))?.archive?.dir;
-        if (dir) dirs.add(dir);
+        if (dir) dirs.add(this.layout.abs(dir));
       }
     }
-    for (const dir of dirs) await this.storage.removeStaleTemps(this.layout.abs(dir));
+    // A set-aside move is planned on a record whose source is still in inbox/: those are in memory.
+    for (const key of this.creatives.index.activeKeys()) {
+      const aside = this.creatives.get(key)?.setAside?.path;
+      if (aside) dirs.add(path.dirname(this.layout.abs(aside)));
+    }
+    for (const dir of dirs) await this.storage.removeStaleTemps(dir);
   }
 
   /** Batches whose campaign CSVs are still to be written, and their state. */

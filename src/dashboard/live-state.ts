@@ -106,16 +106,17 @@ export class LiveState {
    */
   async load(now = new Date()): Promise<void> {
     const { creatives } = this.sources;
+    const since = localDayStart(this.book.firstDate(now));
     await creatives.forEachSegment(
       (records) => {
-        for (const record of records) this.take(record, false);
+        for (const record of records) this.take(record, since);
       },
-      { touchedSince: localDayStart(this.book.firstDate(now)) },
+      { touchedSince: since },
     );
     // Files in progress last: memory holds steps not yet written to their segment.
     for (const key of creatives.index.activeKeys()) {
       const record = creatives.get(key);
-      if (record) this.take(record, false);
+      if (record) this.take(record, since);
     }
     this.problems.sort((a, b) => b.at.localeCompare(a.at));
     this.changed();
@@ -157,7 +158,9 @@ export class LiveState {
     this.listeners.clear();
   }
 
-  private take(record: CreativeRecord, live = true): void {
+  /** A record changed (`problemsSince` undefined), or one read by the first walk: its problem shown only from that time on. */
+  private take(record: CreativeRecord, problemsSince?: string): void {
+    const live = problemsSince === undefined;
     this.book.note(record);
     const step = STEP[record.state];
     if (step) this.inProgress.set(record.key, { key: record.key, file: record.source.path, state: record.state, step, since: record.times[record.state] ?? record.times.discovered ?? new Date().toISOString() });
@@ -165,7 +168,7 @@ export class LiveState {
     if ((record.state === 'failed' || record.state === 'rejected') && record.reason) {
       const at = record.times[record.state] ?? new Date().toISOString();
       // From the walk, only recent ones are kept; a live change is always news.
-      if (live || this.problems.length < SHOWN_PROBLEMS || at > (this.problems.at(-1)?.at ?? '')) this.addProblem({ at, what: `${record.state}: ${fileName(record.source.path)}`, message: record.reason });
+      if (live || (at >= problemsSince && (this.problems.length < SHOWN_PROBLEMS || at > (this.problems.at(-1)?.at ?? '')))) this.addProblem({ at, what: `${record.state}: ${fileName(record.source.path)}`, message: record.reason });
     }
   }
 

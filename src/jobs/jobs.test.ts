@@ -67,7 +67,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
       completed: async () => undefined,
       csvsWritten: async () => undefined,
     },
-    tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, scheduleLibraryExport: () => undefined, writeCampaignCsvs: async () => ({ files: [], missing: [] }) },
+    tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, scheduleLibraryExport: () => undefined, writeCampaignCsvs: async () => ({ files: [], missing: [] }) },
     inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
     reports: { write: async () => ({ report: {} as never, files: [] }), thumbnail: async () => Buffer.alloc(0) },
     platforms: { tj, exoclick: idle },

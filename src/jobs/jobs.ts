@@ -45,7 +45,7 @@ export interface Services {
   /** Every platform's part; the jobs work with those `PLATFORMS` enables. */
   readonly platforms: Readonly<Record<PlatformId, PlatformServices>>;
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
-  readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'scheduleLibraryExport' | 'writeCampaignCsvs'>;
+  readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'scheduleLibraryExport' | 'writeCampaignCsvs'>;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
@@ -255,14 +255,14 @@ export class Jobs {
   /** Updates review statuses from every enabled platform (`full`: every page, not only the newest); returns the creatives whose status changed. */
   async syncStatuses(options: { full?: boolean } = {}): Promise<ReviewChange[]> {
     const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)));
-    this.afterLibraryChange();
+    await this.afterLibraryChange();
     return changes.flat();
   }
 
   /** Rebuilds each enabled platform's library cache from its whole library; says what is new and what is gone. */
   async refreshLibrary(): Promise<RefreshResult> {
     const results = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.refreshLibrary(uploader)));
-    this.afterLibraryChange();
+    await this.afterLibraryChange();
     return { found: results.reduce((sum, result) => sum + result.found, 0), added: results.flatMap((result) => result.added), gone: results.flatMap((result) => result.gone) };
   }
 
@@ -313,8 +313,9 @@ export class Jobs {
   }
 
   /** Review statuses and the library changed: the library export and the inventory show them. */
-  private afterLibraryChange(): void {
-    this.services.tracking.scheduleLibraryExport();
+  private async afterLibraryChange(): Promise<void> {
+    // Asked for by name (sync-status, refresh-library): the export is there when the job is done.
+    await this.services.tracking.writeLibraryExport();
     this.services.inventory.scheduleWrite();
   }
 }

@@ -57,7 +57,7 @@ export async function statusReport(
     inProgress: STATES.filter((state) => INGEST_STATES.has(state)).reduce((sum, state) => sum + counts[state], 0),
     needsReview: summed((digest) => digest.needsReview),
     knownFakes: summed((digest) => digest.knownFakes),
-    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform]), ...(waiting ? { waiting } : {}) })),
+    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform] ?? 0), ...(waiting ? { waiting } : {}) })),
     lastProblems,
   };
 }

@@ -209,11 +209,42 @@ describe('CreativeRepository', () => {
     const upgraded = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     expect(upgraded.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
     const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { format: number; digest: { problems: number } };
-    expect(summary.format).toBe(3);
+    expect(summary.format).toBe(4);
     expect(summary.digest.problems).toBe(1);
     const after = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     // Segment 0 holds a failed file still in inbox/, so it stays in memory; segment 1 was read from its summary alone.
     expect(() => after.get('c2')).toThrow(/not in memory/);
     expect(after.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
+  });
+
+  it('never takes a summary of another write with the same version number for its segment', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    for (let n = 0; n < 4; n += 1) repository.create({ ...discovered(n), state: 'staged' });
+    await repository.close();
+    const segmentFile = path.join(dir, 'creatives-0000.json');
+    const summaryFile = path.join(dir, 'creatives-0000.summary.json');
+    const before = await fs.readFile(segmentFile);
+
+    // Write A: c0 failed. A crash then leaves A's summary, and the segment as it was before A.
+    const a = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    const c0 = await a.load('c0');
+    if (!c0) throw new Error('missing record');
+    await a.commit({ ...c0, state: 'failed', reason: 'write A' });
+    await a.close();
+    const summaryOfA = await fs.readFile(summaryFile);
+    await fs.writeFile(segmentFile, before);
+
+    // Write B, with the same version number as A: c1 failed. Its summary is lost; A's comes back.
+    const b = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    expect(b.index.entry('c0')?.state).toBe('staged');
+    const c1 = await b.load('c1');
+    if (!c1) throw new Error('missing record');
+    await b.commit({ ...c1, state: 'failed', reason: 'write B' });
+    await b.close();
+    await fs.writeFile(summaryFile, summaryOfA);
+
+    const after = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    expect([after.index.entry('c0')?.state, after.index.entry('c1')?.state]).toEqual(['staged', 'failed']);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { upgradeRecord, type CreativeRecord } from '../core/record.js';
@@ -8,9 +9,14 @@ import { mapLimited } from '../core/map-limited.js';
 import { digestOf, SummaryFiles, summaryOf, type SegmentDigest } from './segment-summary.js';
 import type { StorageRepository } from './storage.repository.js';
 
-/** A lowdb file of records. `version` comes first, so it can be read without parsing the rest. */
+/**
+ * A lowdb file of records. `version` and `stamp` come first, so they can be read without parsing
+ * the rest. `stamp` is new with every write: after a crash a version number may be written again,
+ * and the stamp tells a summary of the other write with that number apart.
+ */
 interface SegmentData {
   version: number;
+  stamp?: string;
   records: Record<string, CreativeRecord>;
 }
 
@@ -80,7 +86,7 @@ export class CreativeRepository {
       })
       .sort((a, b) => a - b);
     const newest = numbers.at(-1);
-    const summaries = await mapLimited(numbers, 4, async (number) => repository.summaries.fresh(number, await storage.readHead(repository.segmentPath(number), 32).catch(() => Buffer.alloc(0))));
+    const summaries = await mapLimited(numbers, 4, async (number) => repository.summaries.fresh(number, await storage.readHead(repository.segmentPath(number), 64).catch(() => Buffer.alloc(0))));
     for (const [i, number] of numbers.entries()) {
       const summary = summaries[i];
       if (summary) {
@@ -95,7 +101,8 @@ export class CreativeRepository {
         await repository.ensureLoaded(number, true);
         // A missing or stale summary (one of an older shape, after an upgrade) is written now, so
         // the segment can leave memory: a library of old summaries is not held whole.
-        if (!summary && !options.readOnly) await repository.writeSummary(number);
+        // One that cannot be written now (a full disk) is written with the segment at its next flush.
+        if (!summary && !options.readOnly) await repository.writeSummary(number).catch(() => repository.dirty.add(number));
       }
       repository.nextSeq = (number + 1) * repository.segmentSize;
     }
@@ -164,7 +171,14 @@ export class CreativeRepository {
    * a segment of this version is still true. Unknown for a segment with unsaved changes.
    */
   savedVersion(number: number): number | undefined {
-    return this.dirty.has(number) ? undefined : this.versions.get(number);
+    if (this.dirty.has(number) || this.writing(number)) return undefined;
+    return this.versions.get(number);
+  }
+
+  /** Whether a write of the segment is under way: memory holds a version disk does not have yet. */
+  private writing(number: number): boolean {
+    const segment = this.loaded.get(number);
+    return segment !== undefined && segment.data.version !== this.versions.get(number);
   }
 
   /** Adds a record with a fresh key. */
@@ -234,11 +248,13 @@ export class CreativeRepository {
   private async writeSegment(number: number): Promise<void> {
     const segment = this.loaded.get(number);
     if (!segment) return;
-    segment.data.version += 1;
-    const version = segment.data.version;
+    const version = segment.data.version + 1;
+    const stamp = randomBytes(6).toString('hex');
+    // Rebuilt so that the version and the stamp come first in the file.
+    segment.data = { version, stamp, records: segment.data.records };
     // The summary of the very records being written, taken with them: a record changed while the
     // segment is on its way to disk is the next version's, and must not reach this summary.
-    const summary = summaryOf(Object.values(segment.data.records), version);
+    const summary = summaryOf(Object.values(segment.data.records), version, stamp);
     // Both at once: a crash that leaves either without the other leaves a summary whose version is
     // not its segment's, which is ignored (and made again).
     await Promise.all([segment.write(), this.summaries.write(number, summary)]);
@@ -250,7 +266,7 @@ export class CreativeRepository {
   private async writeSummary(number: number): Promise<void> {
     const segment = this.loaded.get(number);
     if (!segment) return;
-    const summary = summaryOf(Object.values(segment.data.records), segment.data.version);
+    const summary = summaryOf(Object.values(segment.data.records), segment.data.version, segment.data.stamp);
     await this.summaries.write(number, summary);
     this.digests.set(number, summary.digest);
   }
@@ -274,7 +290,7 @@ export class CreativeRepository {
   /** Drops a segment from memory unless it holds unsaved changes, files in progress, or new keys. */
   private unloadIfIdle(number: number): void {
     const segment = this.loaded.get(number);
-    if (!segment || this.dirty.has(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
+    if (!segment || this.dirty.has(number) || this.writing(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
     const records = Object.values(segment.data.records);
     if (records.some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
     // A segment read and left unchanged has the digest its summary gave; only a read-only start lacks one.

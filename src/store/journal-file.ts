@@ -10,6 +10,10 @@ import type { StorageRepository } from './storage.repository.js';
 export class JournalFile<T> {
   /** Lines of changes it holds now. */
   length = 0;
+  /** The last read found a last line cut short: what it holds is whole only once the file it follows is rewritten. */
+  torn = false;
+  /** The epoch the file on disk starts with, when it is whole after it: appends may follow. */
+  private follows: string | undefined;
 
   constructor(
     private readonly file: string,
@@ -21,11 +25,13 @@ export class JournalFile<T> {
     const text = (await this.storage.readText(this.file)) ?? '';
     const lines = text.split('\n');
     // Only what ends in a line break was written whole.
-    lines.pop();
+    this.torn = lines.pop() !== '';
+    this.follows = undefined;
     if (epoch === undefined || lines.shift() !== JSON.stringify({ epoch })) {
       this.length = 0;
       return [];
     }
+    if (!this.torn) this.follows = epoch;
     let changes: T[];
     try {
       changes = lines.map((line) => JSON.parse(line) as T);
@@ -39,16 +45,29 @@ export class JournalFile<T> {
     return changes;
   }
 
-  /** Appends changes, on disk before it returns. */
-  async append(changes: readonly T[]): Promise<void> {
+  /**
+   * Appends changes to the file of this epoch, on disk before it returns. A journal that does not
+   * follow that file (missing, of an older epoch after a crash, cut short) is started again with them.
+   */
+  async append(changes: readonly T[], epoch: string): Promise<void> {
     if (changes.length === 0) return;
-    await this.storage.appendDurable(this.file, changes.map((change) => `${JSON.stringify(change)}\n`).join(''));
-    this.length += changes.length;
+    const lines = changes.map((change) => `${JSON.stringify(change)}\n`).join('');
+    if (this.follows === epoch) {
+      await this.storage.appendDurable(this.file, lines);
+      this.length += changes.length;
+      return;
+    }
+    await this.storage.writeFileAtomic(this.file, `${JSON.stringify({ epoch })}\n${lines}`);
+    this.follows = epoch;
+    this.torn = false;
+    this.length = changes.length;
   }
 
   /** Starts it again, empty, after the file of this epoch. */
   async reset(epoch: string): Promise<void> {
     await this.storage.writeFileAtomic(this.file, `${JSON.stringify({ epoch })}\n`);
+    this.follows = epoch;
+    this.torn = false;
     this.length = 0;
   }
 }

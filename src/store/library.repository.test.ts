@@ -97,4 +97,35 @@ describe('LibraryRepository', () => {
     await fs.writeFile(file, [lines[0], lines[1], '{"creativeId":"2","na', lines[3]].join('\n'));
     await expect(LibraryRepository.open(file, storage)).rejects.toThrow(/library.json is not valid JSON at line 3/);
   });
+
+  it('keeps what is saved after a crash left a journal of an older file, or one cut short', async () => {
+    const file = path.join(await tempRoot(), 'library.json');
+    const storage = new StorageRepository();
+    const library = await LibraryRepository.open(file, storage);
+    library.set('a', entry('1', 'pending'));
+    await library.save();
+    library.set('b', entry('2', 'pending'));
+    await library.save();
+    const olderJournal = await fs.readFile(`${file}.journal`, 'utf8');
+    // A rewrite, then a crash before the journal was started again: the older journal is left.
+    library.replaceAll([['a', entry('1', 'approved')], ['b', entry('2', 'pending')]]);
+    await library.save();
+    await fs.writeFile(`${file}.journal`, olderJournal);
+
+    const afterCrash = await LibraryRepository.open(file, storage);
+    afterCrash.set('c', entry('3', 'pending'));
+    await afterCrash.save();
+    expect((await LibraryRepository.open(file, storage)).get('c')?.creativeId).toBe('3');
+
+    // A last line cut short, then more saves: nothing is glued to the fragment.
+    await fs.appendFile(`${file}.journal`, '{"creativeId":"9","na');
+    const torn = await LibraryRepository.open(file, storage);
+    torn.set('d', entry('4', 'pending'));
+    await torn.save();
+    torn.set('e', entry('5', 'pending'));
+    await torn.save();
+    const reopened = await LibraryRepository.open(file, storage);
+    expect(['a', 'b', 'c', 'd', 'e'].map((name) => reopened.get(name)?.creativeId)).toEqual(['1', '2', '3', '4', '5']);
+    expect(reopened.get('a')?.reviewStatus).toBe('approved');
+  });
 });

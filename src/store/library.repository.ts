@@ -54,7 +54,10 @@ export class LibraryRepository {
     const journalFile = `${file}.journal`;
     const journal = new JournalFile<StoredEntry>(journalFile, storage);
     for (const entry of await journal.read(db.data.epoch)) db.data.entries[entry.creativeId] = entry;
-    return new LibraryRepository(db, journal, [file, journalFile]);
+    const library = new LibraryRepository(db, journal, [file, journalFile]);
+    // A journal cut short by a crash holds whole lines before the cut: the next save folds them into the file.
+    if (journal.torn) library.rewriteNeeded = true;
+    return library;
   }
 
   get size(): number {
@@ -147,7 +150,7 @@ export class LibraryRepository {
         await this.db.write();
         await this.journal.reset(this.db.data.epoch);
       } else {
-        await this.journal.append(entries);
+        await this.journal.append(entries, this.db.data.epoch);
       }
     } catch (error) {
       for (const id of ids) this.unsaved.add(id);

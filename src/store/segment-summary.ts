@@ -46,22 +46,24 @@ export interface SegmentSummary {
   /** {@link SUMMARY_FORMAT}: a summary of another shape is ignored and written anew. */
   format: number;
   version: number;
+  /** The segment's stamp at that version, when it has one (segments written before stamps have none). */
+  stamp?: string;
   rows: [key: string, state: State, hash: string | null, id: string | null, inUploaded: 0 | 1][];
   digest: SegmentDigest;
 }
 
-export const SUMMARY_FORMAT = 3;
+export const SUMMARY_FORMAT = 4;
 
 /** The summary of a segment's records at a version. */
-export function summaryOf(records: readonly CreativeRecord[], version: number): SegmentSummary {
+export function summaryOf(records: readonly CreativeRecord[], version: number, stamp: string | undefined): SegmentSummary {
   const rows = records.map((record): SegmentSummary['rows'][number] => {
     const entry = entryOf(record);
     return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0];
   });
-  return { format: SUMMARY_FORMAT, version, rows, digest: digestOf(records) };
+  return { format: SUMMARY_FORMAT, version, ...(stamp === undefined ? {} : { stamp }), rows, digest: digestOf(records) };
 }
 
-const VERSION_AT_START = /^\{"version":(\d+),/;
+const VERSION_AT_START = /^\{"version":(\d+),(?:"stamp":"([0-9a-f]+)",)?/;
 
 /** The summaries beside a folder's segments (`creatives-NNNN.summary.json`). */
 export class SummaryFiles {
@@ -70,11 +72,12 @@ export class SummaryFiles {
     private readonly storage: StorageRepository,
   ) {}
 
-  /** A segment's summary, when it is of this format and of the version the segment's first bytes (`segmentHead`) say. */
+  /** A segment's summary, when it is of this format and of the version and stamp the segment's first bytes (`segmentHead`) say. */
   async fresh(number: number, segmentHead: Buffer): Promise<SegmentSummary | undefined> {
-    const version = Number(VERSION_AT_START.exec(segmentHead.toString('latin1'))?.[1] ?? Number.NaN);
+    const head = VERSION_AT_START.exec(segmentHead.toString('latin1'));
+    const version = Number(head?.[1] ?? Number.NaN);
     const summary = await new DurableJsonFile<SegmentSummary>(this.path(number), this.storage).read().catch(() => null);
-    return summary && summary.format === SUMMARY_FORMAT && summary.version === version ? summary : undefined;
+    return summary && summary.format === SUMMARY_FORMAT && summary.version === version && summary.stamp === head?.[2] ? summary : undefined;
   }
 
   /**

@@ -212,7 +212,8 @@ export class StorageRepository {
   async appendDurable(file: string, text: string): Promise<void> {
     const handle = await fs.open(file, 'a');
     try {
-      await handle.write(text);
+      // writeFile writes it all; a single write may write part of it (a full disk) without failing.
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
@@ -318,7 +319,8 @@ export class StorageRepository {
       const handle = await fs.open(temp, 'w', options.mode);
       try {
         await produce(async (chunk) => {
-          await (typeof chunk === 'string' ? handle.write(chunk) : handle.write(chunk));
+          // From where the last chunk ended, all of it (a single write may write part of it).
+          await handle.writeFile(chunk);
         });
       } finally {
         await handle.close();

@@ -36,7 +36,7 @@ async function library() {
   const statuses = new Map<string, string>([['EN_C_ID-00000005.png', 'pending']]);
   const factsFile = path.join(root, 'library.json');
   await fs.writeFile(factsFile, '{}');
-  // Saved well before the first rewrite: one within the same millisecond counts as after it.
+  // Saved well before the first rewrite: one within two seconds of it counts as after it.
   const before = new Date(Date.now() - 10_000);
   await fs.utimes(factsFile, before, before);
   const rendered: number[] = [];
@@ -57,7 +57,7 @@ async function library() {
       partsDir: path.join(root, 'parts'),
       debounceMs: 0,
       facts: { reviewStatusOf: (name) => statuses.get(name), campaignsOf: () => [] },
-      factsFiles: [factsFile],
+      factsFiles: () => [factsFile],
     });
   const rows = async () => parse(await fs.readFile(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
   return { root, creatives, statuses, factsFile, rendered, inventory, rows };
@@ -130,5 +130,36 @@ describe('InventoryService', () => {
     await service.writeNow();
     expect(rendered).toEqual([1, 3]);
     expect(await rows()).toEqual(before);
+  });
+
+  it('renders a segment whose write is under way from memory, and keeps no rows for it', async () => {
+    const root = await tempRoot();
+    let release: () => void = () => undefined;
+    let holding = false;
+    // A segment write that waits until released: the inventory is rewritten meanwhile.
+    const slow = new (class extends StorageRepository {
+      override async writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+        if (holding && path.basename(file) === 'creatives-0001.json') await new Promise<void>((resolve) => (release = resolve));
+        return super.writeFileAtomic(file, data);
+      }
+    })();
+    const creatives = await CreativeRepository.open(path.join(root, 'db'), slow, { segmentSize: 2 });
+    for (let n = 0; n < 4; n += 1) creatives.create(uploaded(n));
+    await creatives.flush();
+    const file = path.join(root, 'inventory.csv');
+    const inventory = new InventoryService(creatives, slow, log, { file, partsDir: path.join(root, 'parts'), debounceMs: 0 });
+    await inventory.writeNow();
+
+    const record = creatives.get('c2');
+    if (!record) throw new Error('missing record');
+    holding = true;
+    const written = creatives.commit({ ...record, notes: ['changed while on its way to disk'] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inventory.writeNow();
+    const rows = parse(await fs.readFile(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    expect(rows[2]?.notes).toBe('changed while on its way to disk');
+    expect(await fs.stat(path.join(root, 'parts', 'segment-0001.csv')).catch(() => undefined)).toBeUndefined();
+    release();
+    await written;
   });
 });

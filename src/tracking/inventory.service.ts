@@ -20,16 +20,24 @@ export interface InventoryOptions {
   /** Review statuses and campaigns, from the library caches and the campaign ads. */
   readonly facts?: PlatformFacts;
   /**
-   * The files those facts are kept in. One changed after the last rewrite (a crash between saving
-   * them and rewriting) makes the first rewrite of a process render every segment.
+   * The files those facts are kept in (asked each time: the campaign ads' file changes monthly).
+   * One changed after the last rewrite began (a crash between saving them and rewriting) makes the
+   * first rewrite of a process render every segment.
    */
-  readonly factsFiles?: readonly string[];
+  readonly factsFiles?: () => readonly string[];
 }
 
 type Creatives = Pick<CreativeRepository, 'segmentNumbers' | 'segmentRecords' | 'savedVersion' | 'segmentOf' | 'index'>;
 
-/** A part's first line: the segment version it was rendered from, and the length of the rows after it. */
-const PART_HEAD = /^(\d+) (\d+)\n/;
+/**
+ * What the rows are made by: raise it with any change to the rows (their columns, their cells), so
+ * that parts rendered by an older build are rendered again, not copied under a new header.
+ */
+const ROWS_FORMAT = `1:${INVENTORY_COLUMNS.length}`;
+/** A part's first line: its rows' format, the segment version they were rendered from, and their length in bytes. */
+const PART_HEAD = /^(\S+) (\d+) (\d+)\n/;
+/** Filesystems keep modification times to a second or two: a facts file this close before a rewrite counts as after it. */
+const MTIME_MARGIN_MS = 2_000;
 
 /**
  * Keeps `tracking/creative_inventory.csv` in step with the database. The file is replaced whole and
@@ -59,6 +67,11 @@ export class InventoryService {
     this.writes.schedule();
   }
 
+  /** Facts changed about creatives not known by name (a campaign's ads with ids the cache lacks): every row is rendered again. */
+  allFactsChanged(): void {
+    for (const number of this.creatives.segmentNumbers()) this.staleFacts.add(number);
+  }
+
   /** The platform's facts about these creatives (by name as the platform shows it) changed: their rows are rendered again. */
   factsChanged(names: Iterable<string>): void {
     for (const name of names) {
@@ -78,11 +91,12 @@ export class InventoryService {
   }
 
   private async write(): Promise<void> {
+    // Taken first: a facts change after this moment is marked stale for the next rewrite, or is newer than the marker.
+    const begun = new Date().toISOString();
     const stale = this.staleFacts;
     this.staleFacts = new Set();
     try {
       const trustFacts = this.factsChecked || (await this.factsUnchanged());
-      const begun = new Date().toISOString();
       await this.storage.writeFileAtomicFrom(this.options.file, (append) => this.render(append, (number) => trustFacts && !stale.has(number)));
       await this.storage.writeFileAtomic(this.markerFile(), begun);
       this.factsChecked = true;
@@ -105,8 +119,10 @@ export class InventoryService {
       }
       const rows = this.rows(await this.creatives.segmentRecords(number));
       await append(rows);
-      // Rows of a segment with unsaved changes are not kept: no version says what they show.
-      if (version !== undefined) await this.storage.writeRebuildable(this.partFile(number), `${version} ${Buffer.byteLength(rows)}\n${rows}`);
+      // Kept only when no change came while the records were read: the version must say what the rows show.
+      // Otherwise the old part goes too, so that rows made from facts since replaced can never be copied.
+      if (version !== undefined && this.creatives.savedVersion(number) === version) await this.storage.writeRebuildable(this.partFile(number), `${ROWS_FORMAT} ${version} ${Buffer.byteLength(rows)}\n${rows}`);
+      else await this.storage.remove(this.partFile(number));
     }
   }
 
@@ -120,18 +136,18 @@ export class InventoryService {
   private async keptRows(number: number, version: number): Promise<Buffer | undefined> {
     // One buffer for every part: a rewrite at 100k reads 100 MB of them, and fresh buffers make the collector work.
     const part = await this.storage.readReusing(this.partFile(number), this.partBuffer).catch(() => undefined);
-    const head = part ? PART_HEAD.exec(part.subarray(0, 40).toString('latin1')) : null;
-    if (!part || !head || Number(head[1]) !== version) return undefined;
+    const head = part ? PART_HEAD.exec(part.subarray(0, 60).toString('latin1')) : null;
+    if (!part || !head || head[1] !== ROWS_FORMAT || Number(head[2]) !== version) return undefined;
     const rows = part.subarray(head[0].length);
-    return rows.length === Number(head[2]) ? rows : undefined;
+    return rows.length === Number(head[3]) ? rows : undefined;
   }
 
   /** Whether no facts file changed after the last rewrite began. */
   private async factsUnchanged(): Promise<boolean> {
     const began = Date.parse((await this.storage.readText(this.markerFile()).catch(() => undefined)) ?? '');
     if (Number.isNaN(began)) return false;
-    const stats = await Promise.all((this.options.factsFiles ?? []).map((file) => this.storage.stat(file)));
-    return stats.every((stat) => !stat || stat.mtimeMs < began);
+    const stats = await Promise.all((this.options.factsFiles?.() ?? []).map((file) => this.storage.stat(file)));
+    return stats.every((stat) => !stat || stat.mtimeMs < began - MTIME_MARGIN_MS);
   }
 
   private partFile(number: number): string {

@@ -46,7 +46,7 @@ export class TrackingService {
     /** The shortest wait between a change of the library cache and the export's rewrite. */
     exportDebounceMs = 0,
   ) {
-    this.libraryExport = new CoalescedWrite(() => this.writeLibraryExport(), exportDebounceMs, (error) =>
+    this.libraryExport = new CoalescedWrite(() => this.exportLibrary(), exportDebounceMs, (error) =>
       this.log.error({ err: error, file: this.layout.libraryCsv }, 'Could not write the library export; it will be tried again on the next change'),
     );
   }
@@ -91,8 +91,12 @@ export class TrackingService {
     return this.libraryExport.flush();
   }
 
-  /** `TJ_Creative_Library.csv`, written again only when the cache changed since the last time. */
-  async writeLibraryExport(): Promise<void> {
+  /** `TJ_Creative_Library.csv` now (after any write of it under way), written again only when the cache changed since the last time. */
+  writeLibraryExport(): Promise<void> {
+    return this.libraryExport.now();
+  }
+
+  private async exportLibrary(): Promise<void> {
     const generation = this.library.generation;
     if (generation === this.exportedGeneration && (await this.storage.exists(this.layout.libraryCsv))) return;
     await this.storage.writeFileAtomicFrom(this.layout.libraryCsv, (append) => writeLibraryCsv(this.library, append));
