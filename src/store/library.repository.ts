@@ -35,6 +35,8 @@ export class LibraryRepository {
   /** An entry went (a full listing replaced the cache): only a rewrite of the file says so. */
   private rewriteNeeded = false;
   private saving: Promise<void> = Promise.resolve();
+  /** Entries held: counted, as every save asks (the keys of 200k entries are not). */
+  private count = 0;
   /** Told the name of every creative whose entry changed (or went): for copies made from the cache. */
   onChange: ((name: string) => void) | undefined;
 
@@ -45,6 +47,7 @@ export class LibraryRepository {
     readonly files: readonly string[],
   ) {
     for (const entry of Object.values(db.data.entries)) this.indexName(entry);
+    this.count = Object.keys(db.data.entries).length;
   }
 
   /** `file`: the platform's cache, from `Layout.libraryCacheFile`; its journal is beside it. */
@@ -61,7 +64,7 @@ export class LibraryRepository {
   }
 
   get size(): number {
-    return Object.keys(this.db.data.entries).length;
+    return this.count;
   }
 
   /** The newest creative of this name (with or without extension). */
@@ -77,6 +80,7 @@ export class LibraryRepository {
   set(name: string, entry: LibraryEntry): void {
     const stored: StoredEntry = { ...entry, name: displayName(name) };
     const before = this.db.data.entries[entry.creativeId];
+    if (!before) this.count += 1;
     if (before && sameEntry(before, stored)) return;
     this.changes += 1;
     this.db.data.entries[entry.creativeId] = stored;
@@ -90,6 +94,7 @@ export class LibraryRepository {
   replaceAll(entries: Iterable<[string, LibraryEntry]>): void {
     const before = this.db.data.entries;
     this.db.data.entries = {};
+    this.count = 0;
     this.idByName.clear();
     this.changes += 1;
     this.rewriteNeeded = true;
