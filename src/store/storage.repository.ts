@@ -322,10 +322,13 @@ export class StorageRepository {
           // From where the last chunk ended, all of it (a single write may write part of it).
           await handle.writeFile(chunk);
         });
+        // Flushed through the handle that wrote it: the data and the size, which is all a read needs.
+        await handle.datasync();
       } finally {
         await handle.close();
       }
-      await this.commitTemp(temp, finalPath);
+      await fs.rename(temp, finalPath);
+      await fsyncPath(path.dirname(finalPath));
     } catch (error) {
       await this.remove(temp);
       throw error;
