@@ -134,9 +134,8 @@ export class CreativeRepository {
    */
   async forEachSegment(visit: (records: CreativeRecord[]) => Promise<void> | void, options: { touchedSince?: string } = {}): Promise<void> {
     const { touchedSince } = options;
-    for (const { number, digest } of this.segmentDigests()) {
-      if (touchedSince === undefined || digest.latestAt >= touchedSince) await visit(await this.segmentRecords(number));
-    }
+    const numbers = touchedSince === undefined ? this.segmentNumbers() : this.segmentDigests().flatMap(({ number, digest }) => (digest.latestAt >= touchedSince ? [number] : []));
+    for (const number of numbers) await visit(await this.segmentRecords(number));
   }
 
   /** Each segment's digest, oldest segment first: from its records when they are in memory, from its summary otherwise. */

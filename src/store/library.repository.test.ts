@@ -105,9 +105,10 @@ describe('LibraryRepository', () => {
     library.set('a', entry('1', 'pending'));
     await library.save();
     library.set('b', entry('2', 'pending'));
+    library.set('x', entry('8', 'pending'));
     await library.save();
     const olderJournal = await fs.readFile(`${file}.journal`, 'utf8');
-    // A rewrite, then a crash before the journal was started again: the older journal is left.
+    // A rewrite (a listing without `x`), then a crash before the journal was started again: the older journal is left.
     library.replaceAll([['a', entry('1', 'approved')], ['b', entry('2', 'pending')]]);
     await library.save();
     await fs.writeFile(`${file}.journal`, olderJournal);
@@ -127,5 +128,6 @@ describe('LibraryRepository', () => {
     const reopened = await LibraryRepository.open(file, storage);
     expect(['a', 'b', 'c', 'd', 'e'].map((name) => reopened.get(name)?.creativeId)).toEqual(['1', '2', '3', '4', '5']);
     expect(reopened.get('a')?.reviewStatus).toBe('approved');
+    expect(reopened.get('x')).toBeUndefined();
   });
 });

@@ -92,26 +92,22 @@ export class LibraryRepository {
 
   /** Replaces every entry: the library as the platform lists it now. */
   replaceAll(entries: Iterable<[string, LibraryEntry]>): void {
-    const before = this.db.data.entries;
-    this.db.data.entries = {};
-    this.count = 0;
-    this.idByName.clear();
-    this.changes += 1;
-    this.rewriteNeeded = true;
-    const onChange = this.onChange;
-    // Only what differs from before is told: a full listing mostly repeats the cache.
-    this.onChange = undefined;
+    // Each listed entry as any change (told, and saved, only when it differs); then what the listing lacks goes.
+    const listed = new Set<string>();
     for (const [name, entry] of entries) {
       this.set(name, entry);
-      const now = this.db.data.entries[entry.creativeId];
-      const was = before[entry.creativeId];
-      if (now && (!was || !sameEntry(was, now))) onChange?.(now.name);
+      listed.add(entry.creativeId);
     }
-    this.onChange = onChange;
-    for (const [creativeId, was] of Object.entries(before)) {
-      const now = this.db.data.entries[creativeId];
-      if (!now || now.name !== was.name) onChange?.(was.name);
-    }
+    const gone = Object.values(this.db.data.entries).filter((entry) => !listed.has(entry.creativeId));
+    if (gone.length === 0) return;
+    for (const entry of gone) delete this.db.data.entries[entry.creativeId];
+    this.count -= gone.length;
+    this.changes += 1;
+    // A journal can add entries, not take them away: the file is written whole at the next save.
+    this.rewriteNeeded = true;
+    this.idByName.clear();
+    for (const entry of Object.values(this.db.data.entries)) this.indexName(entry);
+    for (const entry of gone) this.onChange?.(entry.name);
   }
 
   /** The name a creative id has in the cache. */
