@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { TJ_PROFILE } from '../config/profile.js';
 import { BadInputError, TransientError } from '../core/errors.js';
@@ -7,9 +9,10 @@ import type { CreativeRecord } from '../core/record.js';
 import { createLogger } from '../core/logger.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { locateFfmpeg } from '../media/ffmpeg-binaries.js';
-import { MediaRepository, type ImageRender } from '../media/media.repository.js';
+import { MediaRepository, type FfmpegJob, type ImageRender, type RawImage } from '../media/media.repository.js';
+import type { SampleVideo } from '../media/sample-media.js';
 import { StorageRepository } from '../store/storage.repository.js';
-import { listTree, makeVideo, tempRoot } from '../test/fixtures.js';
+import { listTree, makeImage, makeVideo, tempRoot } from '../test/fixtures.js';
 import type { StageContext } from './context.js';
 import { convert, keptOfFrame } from './convert.js';
 import { probe } from './probe.js';
@@ -25,14 +28,37 @@ class FailingThumbnails extends MediaRepository {
   }
 }
 
-async function contextWith(media: MediaRepository): Promise<StageContext> {
-  const layout = new Layout(await tempRoot());
-  const storage = new StorageRepository();
-  return { layout, profile: TJ_PROFILE, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+/** Real ffmpeg and sharp, counting what the conversion asks of them. */
+class CountingMedia extends MediaRepository {
+  readonly ffmpegRuns: FfmpegJob[] = [];
+  decodes = 0;
+
+  constructor() {
+    super(locateFfmpeg({}), TJ_PROFILE.input.maxImagePixels);
+  }
+
+  override runFfmpeg(job: FfmpegJob, signal?: AbortSignal): Promise<void> {
+    this.ffmpegRuns.push(job);
+    return super.runFfmpeg(job, signal);
+  }
+
+  override decodeImage(input: string, resize?: ImageRender['resize']): Promise<RawImage> {
+    this.decodes += 1;
+    return super.decodeImage(input, resize);
+  }
 }
 
-async function probedNative(ctx: StageContext, size: { width?: number; height?: number } = {}): Promise<CreativeRecord> {
-  const file = await makeVideo(path.join(ctx.layout.inbox, 'clip.mp4'), { seconds: 2, ...size });
+async function contextWith(media: MediaRepository, profile = TJ_PROFILE): Promise<StageContext> {
+  const layout = new Layout(await tempRoot());
+  const storage = new StorageRepository();
+  return { layout, profile, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+}
+
+async function probedNative(ctx: StageContext, video: SampleVideo = {}): Promise<CreativeRecord> {
+  return probedFile(ctx, await makeVideo(path.join(ctx.layout.inbox, 'clip.mp4'), { seconds: 2, ...video }));
+}
+
+async function probedFile(ctx: StageContext, file: string): Promise<CreativeRecord> {
   const stat = await ctx.storage.stat(file);
   const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: ctx.layout.rel(file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} };
   const probed = await probe(discovered, ctx);
@@ -60,4 +86,55 @@ describe('convert', () => {
     expect(portrait.naming?.review).toEqual(['cropped: kept 32% of the 360×640 frame']);
     expect(portrait.notes).toContain('cropped: kept 32% of the 360×640 frame');
   });
+
+  it('makes a native pair in one ffmpeg run: the video cut to its limit, and its first frame', async () => {
+    const media = new CountingMedia();
+    const ctx = await contextWith(media);
+    const record = await probedNative(ctx, { seconds: 6, width: 640, height: 360, audio: true });
+    media.ffmpegRuns.length = 0;
+    const converted = await convert(record, ctx);
+
+    expect(media.ffmpegRuns).toHaveLength(1);
+    const video = converted.outputs?.find((output) => output.role === 'video');
+    const image = converted.outputs?.find((output) => output.role === 'image');
+    expect(video).toMatchObject({ width: 640, height: 360, format: 'mp4' });
+    expect(video?.durationSec).toBeCloseTo(4, 1);
+    expect(await sharp(ctx.layout.abs(image?.path ?? '')).metadata()).toMatchObject({ format: 'png', width: 640, height: 360 });
+    // The test pattern moves: the thumbnail matches the video's first frame, not a later one.
+    const frameAt = async (seconds: number): Promise<string> => {
+      const file = path.join(ctx.layout.tmp, `at-${seconds}.png`);
+      await media.runFfmpeg({ input: ctx.layout.abs(video?.path ?? ''), inputOptions: ['-ss', String(seconds)], outputs: [{ path: file, options: ['-frames:v', '1', '-f', 'image2'] }] });
+      return file;
+    };
+    const thumbnail = ctx.layout.abs(image?.path ?? '');
+    expect(await meanDifference(thumbnail, await frameAt(0))).toBeLessThan(2);
+    expect(await meanDifference(thumbnail, await frameAt(2))).toBeGreaterThan(5);
+  });
+
+  it('encodes a still from the file itself, and decodes it to pixels only when the first encoding is too big', async () => {
+    const media = new CountingMedia();
+    const noise = await media.renderImageToBuffer({ data: randomBytes(1200 * 900 * 3), width: 1200, height: 900, channels: 3 }, { format: 'jpeg', formatOptions: { quality: 95 } });
+    const firstRung = await media.renderImageToBuffer(noise, { format: 'jpeg', formatOptions: { quality: 90 } });
+    const ctx = await contextWith(media, { ...TJ_PROFILE, image: { ...TJ_PROFILE.image, maxBytes: firstRung.length - 1 } });
+    await ctx.storage.writeFileAtomic(path.join(ctx.layout.inbox, 'noise.jpg'), noise);
+    const converted = await convert(await probedFile(ctx, path.join(ctx.layout.inbox, 'noise.jpg')), ctx);
+    const creative = converted.outputs?.find((output) => output.role === 'creative');
+    expect(creative).toMatchObject({ format: 'jpeg', width: 1200, height: 900, converted: true });
+    expect(creative?.bytes).toBeLessThanOrEqual(firstRung.length - 1);
+    expect(media.decodes).toBe(1);
+
+    const large = await makeImage(path.join(ctx.layout.inbox, 'large.jpg'), { width: 2400, height: 1800, format: 'jpeg' });
+    const shrunk = await convert(await probedFile(ctx, large), { ...ctx, profile: TJ_PROFILE });
+    expect(shrunk.outputs?.find((output) => output.role === 'creative')).toMatchObject({ width: 1920, height: 1440, converted: true });
+    expect(media.decodes).toBe(1);
+  });
 });
+
+/** The mean absolute difference of two pictures' pixels, 0–255. */
+async function meanDifference(a: string, b: string): Promise<number> {
+  const [left, right] = await Promise.all([a, b].map((file) => sharp(file).removeAlpha().raw().toBuffer()));
+  if (!left || !right || left.length !== right.length) throw new Error('The pictures differ in size');
+  let total = 0;
+  for (let index = 0; index < left.length; index += 1) total += Math.abs((left[index] ?? 0) - (right[index] ?? 0));
+  return total / left.length;
+}

@@ -2,7 +2,7 @@ import type { PlatformProfile } from '../config/profile.js';
 
 /**
  * ffmpeg arguments for each conversion, one word per array element. Pure, so the benchmark's bare
- * commands run exactly what the pipeline runs.
+ * commands encode exactly as the pipeline does.
  */
 
 /** Centre-crop to the target aspect (no padding), then scale to the exact frame. */
@@ -13,7 +13,9 @@ export function cropAndScaleFilter(width: number, height: number): string {
 const H264 = ['-c:v', 'libx264', '-preset', 'fast', '-crf', '21', '-pix_fmt', 'yuv420p', '-profile:v', 'high'];
 const AAC = ['-c:a', 'aac', '-b:a', '128k', '-ac', '2'];
 const MP4_FASTSTART = ['-movflags', '+faststart', '-f', 'mp4'];
+const PNG_FRAME = ['-c:v', 'png', '-f', 'image2'];
 
+/** The native video alone, as a person would run it (the benchmark's bare command). */
 export function nativeVideoArgs(profile: PlatformProfile, hasAudio: boolean): string[] {
   const { width, height, maxSeconds } = profile.native;
   return [
@@ -29,7 +31,38 @@ export function nativeVideoArgs(profile: PlatformProfile, hasAudio: boolean): st
 /** The first frame, cropped and scaled like the video, as a lossless PNG for sharp to compress. */
 export function nativeFrameArgs(profile: PlatformProfile): string[] {
   const { width, height } = profile.native;
-  return ['-map', '0:v:0', '-frames:v', '1', '-vf', cropAndScaleFilter(width, height), '-c:v', 'png', '-f', 'image2'];
+  return ['-map', '0:v:0', '-frames:v', '1', '-vf', cropAndScaleFilter(width, height), ...PNG_FRAME];
+}
+
+/** A native pair in one ffmpeg run: the input options, then the video's and the frame's outputs. */
+export interface NativePairArgs {
+  readonly input: string[];
+  readonly video: string[];
+  readonly frame: string[];
+}
+
+/**
+ * The native video and its first frame from one decode of the source: {@link nativeVideoArgs}
+ * and {@link nativeFrameArgs} in a single run, which saves a process and a decode per pair.
+ * In ffmpeg 5.1 a run with two outputs reads its input to the end unless the input itself is cut,
+ * hence `-t` before `-i`. The picture is cropped and scaled once, then split; `format` pins the
+ * split to the video's pixel format, or ffmpeg would scale to the PNG's RGB and convert back.
+ */
+export function nativePairArgs(profile: PlatformProfile, hasAudio: boolean): NativePairArgs {
+  const { width, height, maxSeconds } = profile.native;
+  const picture = `[0:v:0]${cropAndScaleFilter(width, height)},format=yuv420p,split=2[video][frame]`;
+  return {
+    input: ['-t', String(maxSeconds)],
+    video: [
+      '-filter_complex', picture,
+      '-map', '[video]',
+      ...(hasAudio ? ['-map', '0:a:0', ...AAC] : ['-an']),
+      '-t', String(maxSeconds),
+      ...H264,
+      ...MP4_FASTSTART,
+    ],
+    frame: ['-map', '[frame]', '-frames:v', '1', ...PNG_FRAME],
+  };
 }
 
 

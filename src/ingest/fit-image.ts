@@ -18,12 +18,12 @@ export function encodingLadder(format: 'png' | 'jpeg' | 'gif'): ImageRender[] {
 
 /** Tries each encoding in turn and returns the first that fits, or undefined when none does. */
 export async function firstThatFits(
-  encode: (render: ImageRender) => Promise<Buffer>,
+  encode: (render: ImageRender, rung: number) => Promise<Buffer>,
   ladder: readonly ImageRender[],
   maxBytes: number,
 ): Promise<{ data: Buffer; render: ImageRender } | undefined> {
-  for (const render of ladder) {
-    const data = await encode(render);
+  for (const [rung, render] of ladder.entries()) {
+    const data = await encode(render, rung);
     if (data.length <= maxBytes) return { data, render };
   }
   return undefined;

@@ -113,7 +113,7 @@ async function checkEndIsReadable(file: string, label: string, durationSec: numb
   const seekTo = Math.max(0, durationSec - 0.5).toFixed(3);
   try {
     await ctx.media.runFfmpeg(
-      { input: file, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], output: '-', outputOptions: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] },
+      { input: file, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], outputs: [{ path: '-', options: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] }] },
       ctx.signal,
     );
   } catch (error) {

@@ -26,10 +26,15 @@ export interface ProbedStream {
 
 export interface FfmpegJob {
   readonly input: string;
+  /** Arguments as arrays, each one word: nothing passes through a shell. */
   readonly inputOptions?: readonly string[];
-  readonly output: string;
-  /** Arguments as an array, each one word: nothing passes through a shell. */
-  readonly outputOptions: readonly string[];
+  /** One or more outputs, all fed by a single read and decode of the input. */
+  readonly outputs: readonly FfmpegOutput[];
+}
+
+export interface FfmpegOutput {
+  readonly path: string;
+  readonly options: readonly string[];
 }
 
 export class FfmpegFailedError extends Error {
@@ -110,9 +115,8 @@ export class MediaRepository {
       const command = ffmpeg({ stdoutLines: 0 })
         .setFfmpegPath(this.binaries.ffmpeg)
         .input(job.input)
-        .inputOptions(['-nostdin', '-threads', String(this.threadsPerJob), ...(job.inputOptions ?? [])])
-        .output(job.output)
-        .outputOptions(['-threads', String(this.threadsPerJob), ...job.outputOptions]);
+        .inputOptions(['-nostdin', '-threads', String(this.threadsPerJob), ...(job.inputOptions ?? [])]);
+      for (const output of job.outputs) command.output(output.path).outputOptions(['-threads', String(this.threadsPerJob), ...output.options]);
       let killed = false;
       const onAbort = (): void => {
         killed = true;

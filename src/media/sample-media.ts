@@ -73,6 +73,6 @@ export class SampleMedia {
 
   private async lavfi(file: string, graph: string, outputOptions: string[]): Promise<void> {
     await this.storage.ensureDir(path.dirname(file));
-    await this.media.runFfmpeg({ input: graph, inputOptions: ['-f', 'lavfi'], output: file, outputOptions });
+    await this.media.runFfmpeg({ input: graph, inputOptions: ['-f', 'lavfi'], outputs: [{ path: file, options: outputOptions }] });
   }
 }

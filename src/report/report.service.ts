@@ -78,7 +78,7 @@ export class ReportService {
     const frame = this.storage.tempPathFor(path.join(this.layout.tmp, `report-${fileName(file)}.png`));
     if (/\.(mp4|mov|webm|mkv)$/i.test(file)) {
       await this.storage.ensureDir(this.layout.tmp);
-      await this.media.runFfmpeg({ input: file, output: frame, outputOptions: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] });
+      await this.media.runFfmpeg({ input: file, outputs: [{ path: frame, options: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] }] });
       source = frame;
     }
     try {
