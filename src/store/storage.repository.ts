@@ -226,10 +226,9 @@ export class StorageRepository {
    * date or missing, and its reader checks it).
    */
   async writeRebuildable(file: string, data: string | Uint8Array): Promise<void> {
-    await this.ensureDir(path.dirname(file));
     const temp = this.tempPathFor(file);
     try {
-      await fs.writeFile(temp, data);
+      await inFolderMadeOnDemand(temp, () => fs.writeFile(temp, data));
       await fs.rename(temp, file);
     } catch (error) {
       await this.remove(temp);
@@ -312,11 +311,10 @@ export class StorageRepository {
     produce: (append: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
     options: WriteOptions = {},
   ): Promise<void> {
-    await this.ensureDir(path.dirname(finalPath));
     const temp = this.tempPathFor(finalPath);
     try {
       // The mode is set when the file is created: a credential is never readable by others, even briefly.
-      const handle = await fs.open(temp, 'w', options.mode);
+      const handle = await inFolderMadeOnDemand(temp, () => fs.open(temp, 'w', options.mode));
       try {
         await produce(async (chunk) => {
           // From where the last chunk ended, all of it (a single write may write part of it).
@@ -497,6 +495,21 @@ export class StorageRepository {
 }
 
 /** Flushes a file's data, or a folder's entries (so a rename survives a power cut), to disk. */
+/**
+ * Creates `file` through `create`, making its folder only when the first try finds it missing: the
+ * folders nearly always exist, and a mkdir before every write of the database costs more than
+ * the write.
+ */
+async function inFolderMadeOnDemand<T>(file: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    return create();
+  }
+}
+
 async function fsyncPath(target: string): Promise<void> {
   const handle = await fs.open(target, 'r');
   try {
