@@ -97,16 +97,17 @@ describe('convert', () => {
     expect(media.ffmpegRuns).toHaveLength(1);
     const video = converted.outputs?.find((output) => output.role === 'video');
     const image = converted.outputs?.find((output) => output.role === 'image');
+    if (!video || !image) throw new Error('The pair lacks an output');
     expect(video).toMatchObject({ width: 640, height: 360, format: 'mp4' });
-    expect(video?.durationSec).toBeCloseTo(4, 1);
-    expect(await sharp(ctx.layout.abs(image?.path ?? '')).metadata()).toMatchObject({ format: 'png', width: 640, height: 360 });
+    expect(video.durationSec).toBeCloseTo(4, 1);
+    const thumbnail = ctx.layout.abs(image.path);
+    expect(await sharp(thumbnail).metadata()).toMatchObject({ format: 'png', width: 640, height: 360 });
     // The test pattern moves: the thumbnail matches the video's first frame, not a later one.
     const frameAt = async (seconds: number): Promise<string> => {
       const file = path.join(ctx.layout.tmp, `at-${seconds}.png`);
-      await media.runFfmpeg({ input: ctx.layout.abs(video?.path ?? ''), inputOptions: ['-ss', String(seconds)], outputs: [{ path: file, options: ['-frames:v', '1', '-f', 'image2'] }] });
+      await media.runFfmpeg({ input: ctx.layout.abs(video.path), inputOptions: ['-ss', String(seconds)], outputs: [{ path: file, options: ['-frames:v', '1', '-f', 'image2'] }] });
       return file;
     };
-    const thumbnail = ctx.layout.abs(image?.path ?? '');
     expect(await meanDifference(thumbnail, await frameAt(0))).toBeLessThan(2);
     expect(await meanDifference(thumbnail, await frameAt(2))).toBeGreaterThan(5);
   });

@@ -9,7 +9,7 @@ import type { CreativeRecord } from '../core/record.js';
 import type { State } from '../core/state.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
-import { tempRoot } from '../test/fixtures.js';
+import { tempRoot, waitFor } from '../test/fixtures.js';
 import { findDuplicate } from './dedupe.js';
 import { DiskPause } from './disk-pause.js';
 import { IngestService, type IngestOptions } from './ingest.service.js';
@@ -93,8 +93,12 @@ class FakeSteps implements IngestSteps {
   root = '';
   disk: DiskOnCue | undefined;
 
+  /** Every step entered, in order, as `step:file`. */
+  readonly entered: string[] = [];
+
   private async enter(step: Step, record: CreativeRecord): Promise<void> {
     const key = `${step}:${record.source.path}`;
+    this.entered.push(key);
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     const error = this.failures.get(key)?.shift();
     if (error) throw error;
@@ -303,5 +307,21 @@ describe('IngestService (fake steps)', () => {
     await h.ingest.settled();
     expect(h.record('j.png')).toMatchObject({ state: 'failed', attempts: 2, reason: expect.stringMatching(/permission denied/) });
     expect(h.said).toEqual([]);
+  });
+
+  it('takes the bigger files of a backlog first, so a long conversion does not finish alone at the end', async () => {
+    const h = await harness({ concurrency: 1, filesInFlight: 1 });
+    let release = (): void => undefined;
+    h.steps.gate = new Promise((resolve) => (release = resolve));
+    await h.drop('first.png', 'a');
+    await waitFor(() => h.steps.count('convert', 'inbox/first.png') === 1, 10_000, 'the first conversion', 5);
+    await h.drop('small.png', 'b');
+    await h.drop('big.png', 'c'.repeat(300));
+    await h.drop('medium.png', 'd'.repeat(100));
+    await waitFor(() => h.ingest.counts.waiting === 0 && h.ingest.counts.queued === 3, 10_000, 'three files queued', 5);
+    release();
+    await h.ingest.settled();
+    const converted = h.steps.entered.filter((step) => step.startsWith('convert:'));
+    expect(converted).toEqual(['convert:inbox/first.png', 'convert:inbox/big.png', 'convert:inbox/medium.png', 'convert:inbox/small.png']);
   });
 });

