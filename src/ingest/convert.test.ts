@@ -42,6 +42,13 @@ class CountingMedia extends MediaRepository {
     return super.runFfmpeg(job, signal);
   }
 
+  probes = 0;
+
+  override probe(file: string): ReturnType<MediaRepository['probe']> {
+    this.probes += 1;
+    return super.probe(file);
+  }
+
   override decodeImage(input: string, resize?: ImageRender['resize']): Promise<RawImage> {
     this.decodes += 1;
     return super.decodeImage(input, resize);
@@ -87,14 +94,17 @@ describe('convert', () => {
     expect(portrait.notes).toContain('cropped: kept 32% of the 360×640 frame');
   });
 
-  it('makes a native pair in one ffmpeg run: the video cut to its limit, and its first frame', async () => {
+  it('makes a native pair in one ffmpeg run, checked from its header: the video cut to its limit, and its first frame', async () => {
     const media = new CountingMedia();
     const ctx = await contextWith(media);
     const record = await probedNative(ctx, { seconds: 6, width: 640, height: 360, audio: true });
     media.ffmpegRuns.length = 0;
+    media.probes = 0;
     const converted = await convert(record, ctx);
 
+    // One ffmpeg run, and the output checked from its header, without an ffprobe process.
     expect(media.ffmpegRuns).toHaveLength(1);
+    expect(media.probes).toBe(0);
     const video = converted.outputs?.find((output) => output.role === 'video');
     const image = converted.outputs?.find((output) => output.role === 'image');
     if (!video || !image) throw new Error('The pair lacks an output');

@@ -8,6 +8,7 @@ import { FfmpegFailedError, type RawImage } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 import { nativePairArgs, prerollVideoArgs } from './ffmpeg-args.js';
 import { encodingLadder, firstThatFits } from './fit-image.js';
+import { verifyVideo, type VideoFacts } from './verify-video.js';
 
 interface Converted {
   readonly outputs: OutputFile[];
@@ -182,34 +183,6 @@ function passThrough(ctx: StageContext, record: CreativeRecord, media: MediaInfo
 function originalOutput(ctx: StageContext, record: CreativeRecord, media: MediaInfo, finalPath: string): OutputFile {
   const base = { role: 'original' as const, path: ctx.layout.rel(finalPath), bytes: record.source.size, width: media.width, height: media.height, format: media.format, converted: false };
   return media.durationSec === undefined ? base : { ...base, durationSec: media.durationSec };
-}
-
-type VideoFacts = Pick<OutputFile, 'bytes' | 'width' | 'height' | 'durationSec'>;
-
-interface VideoLimits {
-  readonly width?: number;
-  readonly height?: number;
-  readonly maxWidth?: number;
-  readonly maxHeight?: number;
-  readonly maxSeconds: number;
-}
-
-/** Reads the output back: the file we stage must be what the platform accepts. */
-async function verifyVideo(ctx: StageContext, file: string, label: string, limits: VideoLimits): Promise<VideoFacts> {
-  const probed = await ctx.media.probe(file);
-  const video = probed.streams.find((stream) => stream.type === 'video');
-  const durationSec = probed.durationSec ?? 0;
-  const problems = [
-    !video && 'it has no video stream',
-    video && video.codec !== 'h264' && `its codec is ${video.codec}`,
-    video && limits.width !== undefined && (video.width !== limits.width || video.height !== limits.height) && `it is ${video.width}×${video.height}`,
-    video && limits.maxWidth !== undefined && (video.width > limits.maxWidth || video.height > (limits.maxHeight ?? Infinity)) && `it is ${video.width}×${video.height}`,
-    durationSec > limits.maxSeconds + 0.1 && `it lasts ${durationSec.toFixed(2)} s`,
-    durationSec <= 0 && 'it has no frames',
-  ].filter((problem): problem is string => typeof problem === 'string');
-  if (problems.length > 0 || !video) throw new BadInputError(`Conversion gave an unusable video: ${problems.join(', ')}`, label);
-  const stat = await ctx.storage.stat(file);
-  return { bytes: stat?.size ?? 0, width: video.width, height: video.height, durationSec };
 }
 
 /** Writes `finalPath` through a temporary file: produced, checked, flushed, renamed. */

@@ -80,12 +80,12 @@ export class StorageRepository {
     }
   }
 
-  /** The whole file's bytes; undefined when it does not exist. */
   /** The file as a Blob read lazily from disk, for an HTTP upload that does not hold a 50 MB video in memory. */
   async openAsBlob(file: string, type?: string): Promise<Blob> {
     return openAsBlob(file, type ? { type } : {});
   }
 
+  /** The whole file's bytes; undefined when it does not exist. */
   async readBytes(file: string): Promise<Buffer | undefined> {
     try {
       return await fs.readFile(file);
