@@ -12,8 +12,8 @@ export const apps = [
     script: path.join(import.meta.dirname, 'dist/cli.js'),
     args: 'start',
     cwd: import.meta.dirname,
-    // Two malloc arenas: with glibc's default (8 per core), sharp's threads keep freed image memory
-    // to themselves, and 100 photos of 12 MP peak at 370 MB instead of 270 (`npm run bench -- pipeline`).
+    // One malloc arena: with more, sharp's threads keep freed image memory to themselves (20 native
+    // pairs and 100 photos of 12 MP peak at 306 MB with two, 251 MB with one: `npm run bench -- pipeline`).
     env: { NODE_ENV: 'production', CREATIVE_FLOW_ROOT: root, MALLOC_ARENA_MAX: '1' },
     // pm2 stops with SIGINT; the daemon lets the current files finish for SHUTDOWN_GRACE_MS (20 s by
     // default), then abandons them safely. pm2 must not SIGKILL before that: its default is 1.6 s.

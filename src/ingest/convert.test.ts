@@ -16,6 +16,7 @@ import { listTree, makeImage, makeVideo, tempRoot } from '../test/fixtures.js';
 import type { StageContext } from './context.js';
 import { convert, keptOfFrame } from './convert.js';
 import { probe } from './probe.js';
+import { verifyVideo } from './verify-video.js';
 
 /** Real ffmpeg, but the thumbnail encoder fails as we tell it to. */
 class FailingThumbnails extends MediaRepository {
@@ -138,6 +139,22 @@ describe('convert', () => {
     const shrunk = await convert(await probedFile(ctx, large), { ...ctx, profile: TJ_PROFILE });
     expect(shrunk.outputs?.find((output) => output.role === 'creative')).toMatchObject({ width: 1920, height: 1440, converted: true });
     expect(media.decodes).toBe(1);
+  });
+
+  it('reads an output back from its header, through ffprobe when the index is not at the front, and refuses one over the limits', async () => {
+    const media = new CountingMedia();
+    const ctx = await contextWith(media);
+    const limits = { width: 640, height: 360, maxSeconds: 10 };
+    const front = await makeVideo(path.join(ctx.layout.tmp, 'front.mp4'), { seconds: 6, width: 640, height: 360, faststart: true });
+    expect(await verifyVideo(ctx, front, 'front.mp4', limits)).toMatchObject({ width: 640, height: 360 });
+    expect(media.probes).toBe(0);
+    const last = await makeVideo(path.join(ctx.layout.tmp, 'last.mp4'), { seconds: 6, width: 640, height: 360 });
+    const facts = await verifyVideo(ctx, last, 'last.mp4', limits);
+    expect(facts).toMatchObject({ width: 640, height: 360 });
+    expect(facts.durationSec).toBeCloseTo(6, 1);
+    expect(media.probes).toBe(1);
+    await expect(verifyVideo(ctx, front, 'front.mp4', { ...limits, maxSeconds: 4 })).rejects.toThrow(/unusable video: it lasts 6\.00 s/);
+    await expect(verifyVideo(ctx, front, 'front.mp4', { ...limits, width: 1280, height: 720 })).rejects.toThrow(/it is 640×360/);
   });
 });
 

@@ -2,7 +2,8 @@ import type { PlatformProfile } from '../config/profile.js';
 
 /**
  * ffmpeg arguments for each conversion, one word per array element. Pure, so the benchmark's bare
- * commands encode exactly as the pipeline does.
+ * commands (a video and its frame, one run each, as a person would) encode with the pipeline's
+ * very settings.
  */
 
 /** Centre-crop to the target aspect (no padding), then scale to the exact frame. */

@@ -311,8 +311,11 @@ describe('IngestService (fake steps)', () => {
     expect(h.said).toEqual([]);
   });
 
-  it('takes the bigger files of a backlog first, so a long conversion does not finish alone at the end', async () => {
-    const h = await harness({ concurrency: 1, filesInFlight: 1 });
+  it.each([
+    ['files in flight', 1],
+    ['conversions', 8],
+  ])('takes the bigger files of a backlog first, so a long conversion does not finish alone at the end (queue of %s)', async (_queue, filesInFlight) => {
+    const h = await harness({ concurrency: 1, filesInFlight });
     let release = (): void => undefined;
     h.steps.gate = new Promise((resolve) => (release = resolve));
     await h.drop('first.png', 'a');
@@ -320,7 +323,9 @@ describe('IngestService (fake steps)', () => {
     await h.drop('small.png', 'b');
     await h.drop('big.png', 'c'.repeat(300));
     await h.drop('medium.png', 'd'.repeat(100));
-    await waitFor(() => h.ingest.counts.waiting === 0 && h.ingest.counts.queued === 3, 10_000, 'three files queued', 5);
+    // With one file in flight the others wait in the files' queue; with eight, for the core.
+    const waiting = (): number => (filesInFlight === 1 ? h.ingest.counts.queued : h.ingest.counts.waitingForCore);
+    await waitFor(() => h.ingest.counts.waiting === 0 && waiting() === 3, 10_000, 'three files queued', 5);
     release();
     await h.ingest.settled();
     const converted = h.steps.entered.filter((step) => step.startsWith('convert:'));

@@ -151,8 +151,9 @@ export class IngestService {
     }
   }
 
-  get counts(): { waiting: number; queued: number; running: number; retrying: number; waitingForDisk: number } {
-    return { waiting: this.gate.pending, queued: this.queue.size, running: this.queue.pending, retrying: this.retryTimers.size, waitingForDisk: this.waitingForDisk.size };
+  /** Files: not yet stable, queued, running (of which `waitingForCore` wait to probe or convert), retrying, held for the disk. */
+  get counts(): { waiting: number; queued: number; running: number; waitingForCore: number; retrying: number; waitingForDisk: number } {
+    return { waiting: this.gate.pending, queued: this.queue.size, running: this.queue.pending, waitingForCore: this.conversions.size, retrying: this.retryTimers.size, waitingForDisk: this.waitingForDisk.size };
   }
 
   /** Why work is paused (the disk refuses writes), in plain words; undefined while it goes on. */

@@ -60,7 +60,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
         return changed;
       },
     },
-    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
+    ingest: { observe: () => undefined, submit: () => undefined, resumeUnfinished: () => 0, retryFailed: async () => 0, settled: async () => undefined, stop: async () => undefined, counts: { waiting: 0, queued: 0, running: 0, waitingForCore: 0, retrying: 0, waitingForDisk: 0 }, paused: undefined },
     archive: {
       run: async () => void (calls.archived += 1),
       openBatches: () => [],

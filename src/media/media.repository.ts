@@ -115,7 +115,8 @@ export class MediaRepository {
       const command = ffmpeg({ stdoutLines: 0 })
         .setFfmpegPath(this.binaries.ffmpeg)
         .input(job.input)
-        .inputOptions(['-nostdin', '-threads', String(this.threadsPerJob), ...(job.inputOptions ?? [])]);
+        // A -filter_complex graph takes its threads from its own (global) option, every core by default.
+        .inputOptions(['-nostdin', '-threads', String(this.threadsPerJob), '-filter_complex_threads', String(this.threadsPerJob), ...(job.inputOptions ?? [])]);
       for (const output of job.outputs) command.output(output.path).outputOptions(['-threads', String(this.threadsPerJob), ...output.options]);
       let killed = false;
       const onAbort = (): void => {

@@ -494,7 +494,6 @@ export class StorageRepository {
   }
 }
 
-/** Flushes a file's data, or a folder's entries (so a rename survives a power cut), to disk. */
 /**
  * Creates `file` through `create`, making its folder only when the first try finds it missing: the
  * folders nearly always exist, and a mkdir before every write of the database costs more than
@@ -510,6 +509,7 @@ async function inFolderMadeOnDemand<T>(file: string, create: () => Promise<T>): 
   }
 }
 
+/** Flushes a file's data, or a folder's entries (so a rename survives a power cut), to disk. */
 async function fsyncPath(target: string): Promise<void> {
   const handle = await fs.open(target, 'r');
   try {
