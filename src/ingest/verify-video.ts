@@ -1,6 +1,6 @@
 import { BadInputError } from '../core/errors.js';
 import type { OutputFile } from '../core/record.js';
-import { moovExtent, videoFactsOfMoov } from '../media/mp4-header.js';
+import { readVideoFacts } from '../media/mp4-header.js';
 import type { StageContext } from './context.js';
 
 export type VideoFacts = Pick<OutputFile, 'bytes' | 'width' | 'height' | 'durationSec'>;
@@ -10,21 +10,13 @@ interface ReadBack {
   readonly durationSec: number;
 }
 
-/** Our outputs carry their index first (`+faststart`), so a few kilobytes hold all a check needs. */
-const HEADER_READ_BYTES = 64 << 10;
-const MOOV_MAX_BYTES = 16 << 20;
-
 /**
  * The output's first video track, from its MP4 header read in place: ffprobe says the same, but
  * starting it costs more than the check (20 native pairs: a second on 2 cores). Undefined when the
  * header is not where an `+faststart` MP4 has it; ffprobe then reads the file.
  */
 async function headerFacts(ctx: StageContext, file: string): Promise<ReadBack | undefined> {
-  let head = await ctx.storage.readHead(file, HEADER_READ_BYTES);
-  const moov = moovExtent(head);
-  if (!moov || moov.end > MOOV_MAX_BYTES) return undefined;
-  if (moov.end > head.length) head = await ctx.storage.readHead(file, moov.end);
-  const facts = videoFactsOfMoov(head.subarray(moov.start, moov.end));
+  const facts = await readVideoFacts((bytes) => ctx.storage.readHead(file, bytes));
   if (!facts) return undefined;
   const codec = facts.sampleFormat === 'avc1' || facts.sampleFormat === 'avc3' ? 'h264' : facts.sampleFormat;
   return { video: { codec, width: facts.width, height: facts.height }, durationSec: facts.durationSec };

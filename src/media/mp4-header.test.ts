@@ -3,18 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { StorageRepository } from '../store/storage.repository.js';
 import { makeVideo, tempRoot } from '../test/fixtures.js';
 import { openMedia } from './ffmpeg-binaries.js';
-import { moovExtent, videoFactsOfMoov, type Mp4VideoFacts } from './mp4-header.js';
+import { moovExtent, readVideoFacts, videoFactsOfMoov, type Mp4VideoFacts } from './mp4-header.js';
 
 const media = openMedia();
 const storage = new StorageRepository();
 
-/** What the header reader finds in the file's first 64 KB, as convert reads it. */
-async function readHeader(file: string): Promise<Mp4VideoFacts | undefined> {
-  let head = await storage.readHead(file, 64 << 10);
-  const moov = moovExtent(head);
-  if (!moov) return undefined;
-  if (moov.end > head.length) head = await storage.readHead(file, moov.end);
-  return videoFactsOfMoov(head.subarray(moov.start, moov.end));
+function readHeader(file: string): Promise<Mp4VideoFacts | undefined> {
+  return readVideoFacts((bytes) => storage.readHead(file, bytes));
 }
 
 describe('the MP4 header reader', () => {

@@ -1,7 +1,7 @@
 /**
  * What the header of an MP4 we encoded says of its first video track, read from the bytes
  * themselves (ISO/IEC 14496-12 boxes): the check of a fresh output without another ffprobe
- * process, which costs more to start than the check itself. Pure: the caller reads the bytes.
+ * process, which costs more to start than the check itself. The caller reads the bytes.
  */
 export interface Mp4VideoFacts {
   /** The sample entry's format: `avc1` (H.264), `hev1`, `mp4v`… */
@@ -9,6 +9,22 @@ export interface Mp4VideoFacts {
   readonly width: number;
   readonly height: number;
   readonly durationSec: number;
+}
+
+/** An `+faststart` MP4 carries its index first, so a few kilobytes nearly always hold it. */
+const HEAD_READ_BYTES = 64 << 10;
+const MOOV_MAX_BYTES = 16 << 20;
+
+/**
+ * The first video track of an MP4 whose index is at the front, through `readHead` (the file's
+ * first bytes, as many as asked or fewer). Undefined when the index is not there.
+ */
+export async function readVideoFacts(readHead: (bytes: number) => Promise<Buffer>): Promise<Mp4VideoFacts | undefined> {
+  let head = await readHead(HEAD_READ_BYTES);
+  const moov = moovExtent(head);
+  if (!moov || moov.end > MOOV_MAX_BYTES) return undefined;
+  if (moov.end > head.length) head = await readHead(moov.end);
+  return videoFactsOfMoov(head.subarray(moov.start, moov.end));
 }
 
 /** Where `moov` lies, from the top-level boxes in `head`: all an `+faststart` file needs read. */
