@@ -228,6 +228,27 @@ describe('TjUploader faults', () => {
     }
   });
 
+  it('checks the session again before it takes a refusal: a dead session answering 403 is signed in again and the file goes once more, not reported rejected', async () => {
+    const sim = await simulator({ deadSessionUploadStatus: 403 });
+    const root = await tempRoot();
+    const uploader = await uploaderFor(sim, root);
+    try {
+      const first = await makeImage(path.join(root, 'EN_one_ID-000000C1.png'), { seed: 41 });
+      expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000C1' }])).get('EN_one_ID-000000C1')).toMatchObject({ status: 'uploaded' });
+      await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
+      const second = await makeImage(path.join(root, 'EN_two_ID-000000C2.png'), { seed: 42 });
+      const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000C2' }]);
+      const state = await simState(sim);
+      expect(results.get('EN_two_ID-000000C2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000C2')?.id });
+      expect(state.signIns).toBe(2);
+      expect(state.uploads).toEqual({ 'EN_one_ID-000000C1': 1, 'EN_two_ID-000000C2': 1 });
+      expect(state.resent).toEqual({});
+    } finally {
+      await uploader.close();
+      await sim.close();
+    }
+  });
+
   it('tells faults from refusals by the HTTP status: a 500 and a proxy’s 502 page are failures; a file kept before a dropped connection is found', async () => {
     for (const [fault, message] of [
       [{ errorRate: 1 }, /^Server responded with 500 code\.$/],

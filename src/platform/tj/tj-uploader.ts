@@ -31,6 +31,8 @@ const FAULT_STATUSES = new Set([0, 408, 429]);
 export class TjUploader implements Uploader {
   private readonly dropzone: Dropzone;
   private readonly library: TjLibrary;
+  /** Sign-ins this browser made: a check of the session that signed in again says it had died. */
+  private signIns = 0;
 
   private constructor(
     private readonly browser: Browser,
@@ -79,6 +81,11 @@ export class TjUploader implements Uploader {
   }
 
   async upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>> {
+    return this.send(target, files, false);
+  }
+
+  /** One batch; `sessionChecked` once a refusal made us check the session again (so it goes again at most once). */
+  private async send(target: UploadTarget, files: readonly UploadFile[], sessionChecked: boolean): Promise<Map<string, UploadResult>> {
     const listing = TARGET_LISTINGS[target];
     // The ids already listed, from the listing we upload into: only cards not among them can be ours.
     const before = await this.library.listedBefore(listing);
@@ -95,7 +102,7 @@ export class TjUploader implements Uploader {
     const refused = (status: number | undefined): boolean => status !== undefined && status >= 400 && status < 500 && !FAULT_STATUSES.has(status);
     if (before.reused) {
       // The page was not loaded for this batch and TJ refused every file as signed out: the session died since the last one. TJ kept none of them (a 401 is a refusal, not a fault), so they go again, the page loaded afresh and signed in again.
-      if (files.every((file) => statusOf(file.name) === 401)) return this.upload(target, files);
+      if (files.every((file) => statusOf(file.name) === 401)) return this.send(target, files, sessionChecked);
       // Dropzone sent nothing for a file from a page it had sent a batch from: this build takes a batch a page. The file is looked up like any other below.
       const unsent = files.filter((file) => !requests.some((request) => request.names.some((sent) => matches(sent, file.name))));
       if (unsent.length > 0) this.library.stopReusingPages(`Dropzone sent no request for ${unsent.map((file) => file.name).join(', ')}`);
@@ -104,13 +111,15 @@ export class TjUploader implements Uploader {
     // Every name TJ did not refuse is looked up before anything could be sent again; a name not seen at once is looked for on the listing loaded afresh, read through.
     const seen = await this.library.lookUpUploaded(listing, AWAY_LISTINGS[target], files.map((file) => file.name).filter((name) => !refused(statusOf(name))), before.ids);
     const results = new Map<string, UploadResult>();
+    /** Files refused as signed out (a 401, or the preview says so), with what was said. */
+    const signedOut = new Map<string, string>();
     for (const file of files) {
       const card = seen.found.get(file.name);
       const preview = previews.get(file.name);
       const status = statusOf(file.name);
       // A new card of its name is its own, whatever the answer said (TJ kept it before the connection dropped); an old one is what TJ already had.
       if (card) results.set(file.name, { status: card.fresh ? 'uploaded' : 'duplicate', creativeId: card.card.creativeId });
-      else if (status === 401 || (preview && !preview.ok && TJ_HINTS.sessionError.test(preview.message))) throw new LoginRequiredError(preview?.message || 'an upload was refused for a dead session');
+      else if (status === 401 || (preview && !preview.ok && TJ_HINTS.sessionError.test(preview.message))) signedOut.set(file.name, preview?.message || 'an upload was refused for a dead session');
       else if (refused(status)) results.set(file.name, { status: 'rejected', message: preview?.message || `TJ refused it (HTTP ${status})` });
       else {
         const accepted = status !== undefined && status >= 200 && status < 300;
@@ -118,6 +127,20 @@ export class TjUploader implements Uploader {
         results.set(file.name, { status: 'failed', message, checked: seen.complete });
       }
     }
+    const refusals = files.filter((file) => signedOut.has(file.name) || results.get(file.name)?.status === 'rejected');
+    if (!sessionChecked && refusals.length > 0) {
+      // A dead session's calls fail too (the contract), and not always as 401: before TJ's word is
+      // taken, the session is checked again (signing in again when it can). If it had died, the
+      // files it refused go again, once, signed in; TJ kept none of them.
+      const signIns = this.signIns;
+      await this.library.open();
+      if (this.signIns > signIns) {
+        for (const [name, result] of await this.send(target, refusals, true)) results.set(name, result);
+        signedOut.clear();
+      }
+    }
+    const [outMessage] = signedOut.values();
+    if (outMessage !== undefined) throw new LoginRequiredError(outMessage);
     if ([...results.values()].some((result) => result.status === 'failed')) await this.evidence.capture(this.tj.page, `upload-${target}`);
     return results;
   }
@@ -151,6 +174,7 @@ export class TjUploader implements Uploader {
   }
 
   private async signIn(why: string): Promise<void> {
+    this.signIns += 1;
     this.deps.log.info({ why }, 'Signing in to TJ');
     // Headless: this only works where no captcha stands in the way; otherwise a person runs `creative-flow login`.
     await signIn(this.context, this.connection, this.session, this.evidence, 10_000);

@@ -58,7 +58,7 @@ export class MediaLibraryRoutes {
    * has is refused without a word: 200, and no new card.
    */
   async upload(req: IncomingMessage, res: ServerResponse, alive: boolean): Promise<void> {
-    if (!alive) return json(res, 401, { error: 'Your session has expired. Please log in again.' });
+    if (!alive) return json(res, this.options().deadSessionUploadStatus, { error: 'Your session has expired. Please log in again.' });
     const options = this.options();
     const form = await readForm(req);
     const file = form.get('file');
