@@ -21,15 +21,17 @@ export async function probe(record: CreativeRecord, ctx: StageContext, fakes?: P
   const inspecting = before.size === 0 ? Promise.reject(new BadInputError('The file is empty (0 bytes)', record.source.path, 'A 0-byte file is usually a failed copy or download; drop the complete file again.')) : inspect(file, record.source.path, ctx);
   const [hashes, inspected] = await Promise.allSettled([hashing, inspecting]);
   if (hashes.status === 'rejected') throw hashes.reason;
+  // Checked before any verdict: a writer that paused longer than the stability wait leaves a file
+  // that reads as broken, and that it grew since says so, rather than that the file is bad.
+  const after = await ctx.storage.stat(file);
+  if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    throw new SourceChangedError('The file changed while it was being read', record.source.path);
+  }
   const fake = await fakes?.match(hashes.value.sha256, hashes.value.md5);
   if (fake !== undefined) throw new KnownFakeError(fake, record.source.path, hashes.value.sha256);
   if (inspected.status === 'rejected') throw inspected.reason;
   const hash = hashes.value.sha256;
   const media = inspected.value;
-  const after = await ctx.storage.stat(file);
-  if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-    throw new SourceChangedError('The file changed while it was being read', record.source.path);
-  }
   return {
     ...record,
     state: 'probed',

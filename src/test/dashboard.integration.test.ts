@@ -71,7 +71,9 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
       };
       new watch.MutationObserver(seen).observe(watch.document.querySelector('#progress'), { childList: true, subtree: true });
     });
-    for (const n of [1, 2, 3]) await makeVideo(path.join(root, 'inbox', `live ${n}.mp4`), { seconds: 6, width: 1280, height: 720, seed: n });
+    // Made elsewhere and moved in, as a file manager drops them: the page is under test here, not a slow writer.
+    const made = await tempRoot();
+    for (const n of [1, 2, 3]) await fs.rename(await makeVideo(path.join(made, `live ${n}.mp4`), { seconds: 6, width: 1280, height: 720, seed: n }), path.join(root, 'inbox', `live ${n}.mp4`));
     await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('#creatives .state-staged').length === 3, undefined, { timeout: 90_000 });
     const watch = await page.evaluate(() => {
       const g = globalThis as unknown as PageWatch & { performance: { getEntriesByType(type: string): ArrayLike<unknown> } };
