@@ -18,7 +18,8 @@ export async function bareChangeMs(dir: string, numbers: readonly number[]): Pro
   for (const [n, number] of numbers.entries()) {
     const file = path.join(dir, `creatives-${String(number).padStart(4, '0')}.json`);
     const segment = JSON.parse(await fs.readFile(file, 'utf8')) as SegmentFile;
-    const record = Object.values(segment.records)[n % 128];
+    const records = Object.values(segment.records);
+    const record = records[n % records.length];
     if (record) record.attempts += 1;
     const temp = `${file}.bare-${n}.tmp`;
     const handle = await fs.open(temp, 'w');
