@@ -138,8 +138,10 @@ await csv.writeNow();
 const inventoryMs = performance.now() - started;
 const walks = await timeWalks(repository, await LibraryRepository.open(layout.libraryCacheFile('tj'), storage), layout, storage, log);
 await repository.close();
-// The same 200 segments rewritten by bare fs calls, once ours is closed: the disk's floor, side by side.
-const bareSingleMs = await bareChangeMs(layout.db, Array.from({ length: single }, (_, i) => repository.segmentOf(`c${(i * 104_729) % size}`)));
+// The same 200 segments changed by bare fs calls, once ours is closed: the disk's floors, side by side.
+const singleSegments = Array.from({ length: single }, (_, i) => repository.segmentOf(`c${(i * 104_729) % size}`));
+const bareAppendMs = await bareChangeMs(layout.db, singleSegments, 'append');
+const bareRewriteMs = await bareChangeMs(layout.db, singleSegments, 'rewrite');
 if (!process.env.KEEP_DB) await fs.rm(dir, { recursive: true, force: true }); else console.error(dir);
 
-console.log(JSON.stringify({ size, mbOnDisk: bytesOnDisk / 1e6, loadMs, loadPeakRssMb, byNameUs, byHashUs, amortisedMs, spreadMs, singleMs, bareSingleMs, changesPeakRssMb, spreadPeakRssMb, inventoryMs, inventoryFullMs, ...walks, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ size, mbOnDisk: bytesOnDisk / 1e6, loadMs, loadPeakRssMb, byNameUs, byHashUs, amortisedMs, spreadMs, singleMs, bareAppendMs, bareRewriteMs, changesPeakRssMb, spreadPeakRssMb, inventoryMs, inventoryFullMs, ...walks, peakRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -7,6 +7,8 @@ import { tempRoot } from '../test/fixtures.js';
 import { InvalidTransitionError } from '../core/state.js';
 import { CreativeRepository } from './creative.repository.js';
 import { DatabaseFileError } from './durable-json-file.js';
+import { parseSegment } from './segment-file.js';
+import { SUMMARY_FORMAT } from './segment-summary.js';
 import { StorageRepository } from './storage.repository.js';
 
 const storage = new StorageRepository();
@@ -40,11 +42,12 @@ describe('CreativeRepository', () => {
     expect(reopened.create(discovered(2)).key).toBe('c1');
   });
 
-  it('rewrites only the segment a change falls in', async () => {
+  it('writes only the segment a change falls in', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
     const records = Array.from({ length: 35 }, (_, n) => repository.create(discovered(n)));
-    await repository.flush();
+    // Closed, so that the summaries, which follow their segments, are written too.
+    await repository.close();
     expect((await fs.readdir(dir)).filter((name) => name.endsWith('.json')).sort()).toEqual(
       [0, 1, 2, 3].flatMap((n) => [`creatives-000${n}.json`, `creatives-000${n}.summary.json`]),
     );
@@ -91,12 +94,16 @@ describe('CreativeRepository', () => {
 
   it('shares one write between concurrent commits and loses none of them', async () => {
     const dir = path.join(await tempRoot(), 'db');
-    // Counts the segment files written: 200 commits at once must not mean 200 rewrites.
+    // Counts the writes to segment files, whole or appended: 200 commits at once must not mean 200 writes.
     let segmentWrites = 0;
     const counting = new (class extends StorageRepository {
       override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
         if (/creatives-\d+\.json$/.test(args[0])) segmentWrites += 1;
         return super.writeFileAtomic(...args);
+      }
+      override async appendDurable(file: string, text: string): Promise<void> {
+        if (/creatives-\d+\.json$/.test(file)) segmentWrites += 1;
+        return super.appendDurable(file, text);
       }
     })();
     const repository = await CreativeRepository.open(dir, counting);
@@ -149,33 +156,35 @@ describe('CreativeRepository', () => {
     await repository.close();
   });
 
-  it('writes a summary of the records its segment holds, not of changes made while the segment was being written', async () => {
+  it('saves the records a write held, not changes made while it was on its way to disk', async () => {
     const dir = path.join(await tempRoot(), 'db');
     let during: (() => void) | undefined;
-    // A disk that is slow to take the segment: the pipeline moves on meanwhile.
+    // A disk that is slow to take the segment's lines: the pipeline moves on meanwhile.
     const slow = new (class extends StorageRepository {
-      override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
-        if (/creatives-\d+\.json$/.test(args[0]) && during) {
+      override async appendDurable(file: string, text: string): Promise<void> {
+        if (/creatives-\d+\.json$/.test(file) && during) {
           const change = during;
           during = undefined;
           await new Promise((resolve) => setTimeout(resolve, 20));
           change();
         }
-        return super.writeFileAtomic(...args);
+        return super.appendDurable(file, text);
       }
     })();
-    const repository = await CreativeRepository.open(dir, slow, { flushDelayMs: 60_000 });
-    const created = repository.create({ ...discovered(1), state: 'staged' });
-    await repository.flush();
-    during = () => repository.put({ ...created, state: 'uploaded' });
+    const repository = await CreativeRepository.open(dir, slow, { flushDelayMs: 60_000, segmentSize: 2 });
+    // Three records, so that segment 0 is neither the newest nor in progress: a start knows it from its summary.
+    const [created] = Array.from({ length: 3 }, (_, n) => repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' }));
+    if (!created) throw new Error('missing record');
+    await repository.close();
+    during = () => repository.put({ ...created, attempts: 1, hash: 'b'.repeat(64) });
     repository.put({ ...created, attempts: 1 });
     await repository.flush();
-    // A crash now: the change made during the write never reached the segment.
-    const segment = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.json'), 'utf8')) as { version: number; records: Record<string, CreativeRecord> };
-    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { version: number; rows: [string, string][] };
-    expect(summary.version).toBe(segment.version);
-    expect(summary.rows.find(([key]) => key === created.key)?.[1]).toBe(segment.records[created.key]?.state);
-    expect(segment.records[created.key]?.state).toBe('staged');
+    // A crash now: the change made during the write never reached the segment, nor its summary.
+    const afterCrash = await CreativeRepository.open(dir, storage, { segmentSize: 2, readOnly: true });
+    expect(afterCrash.index.entry(created.key)?.hash).toBeUndefined();
+    expect(() => afterCrash.get(created.key)).toThrow(/not in memory/);
+    const record = await afterCrash.load(created.key);
+    expect([record?.attempts, record?.hash]).toEqual([1, undefined]);
   });
 
   it('visits only the segments changed since a time, and knows which without reading the others', async () => {
@@ -200,51 +209,188 @@ describe('CreativeRepository', () => {
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     for (let n = 0; n < 6; n += 1) repository.create({ ...discovered(n), state: n === 1 ? 'failed' : 'staged', ...(n === 1 ? { reason: 'ffmpeg could not read it' } : {}) });
     await repository.close();
-    // As the previous version wrote them: no digest, format 2.
+    // As the previous version wrote them: format 4, rows without the facts a digest counts.
     for (const name of (await fs.readdir(dir)).filter((file) => file.endsWith('.summary.json'))) {
-      const { digest: _digest, ...summary } = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { digest: unknown };
-      await fs.writeFile(path.join(dir, name), JSON.stringify({ ...summary, format: 2 }));
+      const summary = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { rows: unknown[][] };
+      await fs.writeFile(path.join(dir, name), JSON.stringify({ ...summary, format: 4, rows: summary.rows.map((row) => row.slice(0, 5)) }));
     }
 
     const upgraded = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     expect(upgraded.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
-    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { format: number; digest: { problems: number } };
-    expect(summary.format).toBe(4);
-    expect(summary.digest.problems).toBe(1);
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0001.summary.json'), 'utf8')) as { format: number; rows: unknown[][] };
+    expect(summary.format).toBe(SUMMARY_FORMAT);
+    expect(summary.rows[0]).toHaveLength(6);
     const after = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     // Segment 0 holds a failed file still in inbox/, so it stays in memory; segment 1 was read from its summary alone.
     expect(() => after.get('c2')).toThrow(/not in memory/);
     expect(after.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
   });
 
-  it('never takes a summary of another write with the same version number for its segment', async () => {
+  it('never takes a summary of another whole write with the same version number for its segment', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
-    for (let n = 0; n < 4; n += 1) repository.create({ ...discovered(n), state: 'staged' });
+    // Rejected: nothing in progress, so a segment is known from its summary alone.
+    for (let n = 0; n < 4; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' });
     await repository.close();
     const segmentFile = path.join(dir, 'creatives-0000.json');
     const summaryFile = path.join(dir, 'creatives-0000.summary.json');
-    const before = await fs.readFile(segmentFile);
+    // Laid out over several lines, as a person restoring a backup might leave it: each write below is whole.
+    const { data } = parseSegment(await fs.readFile(segmentFile), segmentFile);
+    const before = JSON.stringify(data, null, 2);
+    await fs.writeFile(segmentFile, before);
 
-    // Write A: c0 failed. A crash then leaves A's summary, and the segment as it was before A.
+    // Write A: c0 changed. A crash then leaves A's summary, and the segment as it was before A.
     const a = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     const c0 = await a.load('c0');
     if (!c0) throw new Error('missing record');
-    await a.commit({ ...c0, state: 'failed', reason: 'write A' });
+    await a.commit({ ...c0, hash: 'a'.repeat(64) });
     await a.close();
     const summaryOfA = await fs.readFile(summaryFile);
     await fs.writeFile(segmentFile, before);
 
-    // Write B, with the same version number as A: c1 failed. Its summary is lost; A's comes back.
+    // Write B, with the same version number as A: c1 changed. Its summary is lost; A's comes back.
     const b = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
-    expect(b.index.entry('c0')?.state).toBe('staged');
+    expect((await b.load('c0'))?.hash).toBeUndefined();
     const c1 = await b.load('c1');
     if (!c1) throw new Error('missing record');
-    await b.commit({ ...c1, state: 'failed', reason: 'write B' });
+    await b.commit({ ...c1, hash: 'b'.repeat(64) });
     await b.close();
     await fs.writeFile(summaryFile, summaryOfA);
 
     const after = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
-    expect([after.index.entry('c0')?.state, after.index.entry('c1')?.state]).toEqual(['staged', 'failed']);
+    expect([after.index.entry('c0')?.hash, after.index.entry('c1')?.hash]).toEqual([undefined, 'b'.repeat(64)]);
+  });
+
+  it('saves a change as a line appended to its segment, and writes the segment whole once its lines outgrow it', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const writes = { whole: 0, appended: 0 };
+    const counting = new (class extends StorageRepository {
+      override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
+        if (/creatives-0000\.json$/.test(args[0])) writes.whole += 1;
+        return super.writeFileAtomic(...args);
+      }
+      override async appendDurable(file: string, text: string): Promise<void> {
+        if (/creatives-0000\.json$/.test(file)) writes.appended += 1;
+        return super.appendDurable(file, text);
+      }
+    })();
+    const repository = await CreativeRepository.open(dir, counting, { segmentSize: 10 });
+    // Two segments: the first, full, is not kept in memory for new records.
+    for (let n = 0; n < 12; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' });
+    await repository.flush();
+    expect(writes).toEqual({ whole: 1, appended: 0 });
+    const segmentFile = path.join(dir, 'creatives-0000.json');
+    const wholeSize = (await fs.stat(segmentFile)).size;
+
+    const c3 = repository.get('c3');
+    if (!c3) throw new Error('missing record');
+    await repository.commit({ ...c3, notes: ['first'], hash: 'd'.repeat(64) });
+    expect(writes).toEqual({ whole: 1, appended: 1 });
+    // A line this small leaves the summary as it was: a start reads the line after it.
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { bytes: number };
+    expect(summary.bytes).toBe(wholeSize);
+    const lines = (await fs.readFile(segmentFile, 'utf8')).split('\n');
+    expect(lines).toHaveLength(3);
+    expect((JSON.parse(lines[1] ?? '') as CreativeRecord).notes).toEqual(['first']);
+
+    // Read back both ways: from the summary (of the file with its line), and from the segment itself.
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect(reopened.index.entry('c3')?.hash).toBe('d'.repeat(64));
+    expect(() => reopened.get('c3')).toThrow(/not in memory/);
+    expect((await reopened.load('c3'))?.notes).toEqual(['first']);
+    expect(reopened.savedVersion(0)).toBe((await CreativeRepository.open(dir, storage, { segmentSize: 10, readOnly: true })).savedVersion(0));
+
+    // Lines of 40 KB each: the file stays below its whole size plus the floor, and is written whole past it.
+    for (let n = 0; n < 4; n += 1) {
+      const record = repository.get('c3');
+      if (!record) throw new Error('missing record');
+      await repository.commit({ ...record, notes: [String(n).repeat(40_000)] });
+      expect((await fs.stat(segmentFile)).size).toBeLessThanOrEqual(wholeSize + 64 * 1024 + 45_000);
+    }
+    expect(writes.whole).toBeGreaterThanOrEqual(2);
+    expect(writes.appended).toBeGreaterThanOrEqual(2);
+    await repository.close();
+    const last = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect((await last.load('c3'))?.notes).toEqual(['3'.repeat(40_000)]);
+    expect((await last.load('c4'))?.reason).toBe('not media');
+  });
+
+  it('counts a change from its appended line at start-up, without reading its segment', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    for (let n = 0; n < 12; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media', times: { rejected: '2025-01-01T00:00:00.000Z' } });
+    await repository.close();
+    const changer = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    const c3 = await changer.load('c3');
+    if (!c3) throw new Error('missing record');
+    await changer.commit({ ...c3, knownFake: true, times: { ...c3.times, discovered: '2026-06-01T00:00:00.000Z' } });
+    await changer.close();
+
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    const [first] = reopened.segmentDigests();
+    expect(() => reopened.get('c3')).toThrow(/not in memory/);
+    expect([first?.digest.knownFakes, first?.digest.problems, first?.digest.latestAt]).toEqual([1, 10, '2026-06-01T00:00:00.000Z']);
+  });
+
+  it('drops a line cut short by a crash, writes no summary of it, and writes the segment whole next', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    for (let n = 0; n < 12; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' });
+    await repository.close();
+    const segmentFile = path.join(dir, 'creatives-0000.json');
+    const summaryFile = path.join(dir, 'creatives-0000.summary.json');
+    const summaryBefore = await fs.readFile(summaryFile, 'utf8');
+
+    // The power goes while the line is on its way: half of it reaches the disk, and the write never returns.
+    const cut = new (class extends StorageRepository {
+      override async appendDurable(file: string, text: string): Promise<void> {
+        await super.appendDurable(file, text.slice(0, text.length >> 1));
+        throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      }
+    })();
+    const crashing = await CreativeRepository.open(dir, cut, { segmentSize: 10 });
+    const c2 = await crashing.load('c2');
+    if (!c2) throw new Error('missing record');
+    await expect(crashing.commit({ ...c2, hash: 'c'.repeat(64) })).rejects.toThrow(/EIO/);
+    expect(await fs.readFile(summaryFile, 'utf8')).toBe(summaryBefore);
+
+    const afterCrash = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect(afterCrash.index.entry('c2')?.hash).toBeUndefined();
+    const record = await afterCrash.load('c5');
+    if (!record) throw new Error('missing record');
+    await afterCrash.commit({ ...record, notes: ['after the crash'] });
+    // Written whole: the half line is gone, not followed by new lines that a reader could not tell from it.
+    const text = await fs.readFile(segmentFile, 'utf8');
+    expect(text.split('\n')).toHaveLength(2);
+    const reread = parseSegment(Buffer.from(text), segmentFile).data.records;
+    expect([reread.c2?.hash, reread.c5?.notes]).toEqual([undefined, ['after the crash']]);
+  });
+
+  it('takes lines on a segment file of the older form, one JSON document with no line break after it', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    for (let n = 0; n < 3; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' });
+    await repository.close();
+    const segmentFile = path.join(dir, 'creatives-0000.json');
+    await fs.writeFile(segmentFile, (await fs.readFile(segmentFile, 'utf8')).trimEnd());
+
+    const older = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    const c1 = older.get('c1');
+    if (!c1) throw new Error('missing record');
+    await older.commit({ ...c1, notes: ['appended'] });
+    expect((await fs.readFile(segmentFile, 'utf8')).split('\n')).toHaveLength(3);
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect(reopened.get('c1')?.notes).toEqual(['appended']);
+    expect(reopened.get('c2')?.reason).toBe('not media');
+  });
+
+  it('says which segment file is damaged when a line inside it does not parse', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    repository.create({ ...discovered(0), state: 'rejected', reason: 'not media' });
+    await repository.close();
+    const segmentFile = path.join(dir, 'creatives-0000.json');
+    await fs.appendFile(segmentFile, '{"key": "c0", \n');
+    await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(/creatives-0000\.json is not valid JSON/);
   });
 });

@@ -4,26 +4,23 @@ import { Low } from 'lowdb';
 import { upgradeRecord, type CreativeRecord } from '../core/record.js';
 import { assertTransition } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
-import { DurableJsonFile, unreadable } from './durable-json-file.js';
+import { unreadable } from './durable-json-file.js';
 import { mapLimited } from '../core/map-limited.js';
-import { digestOf, SummaryFiles, summaryOf, type SegmentDigest } from './segment-summary.js';
+import { SegmentFile, type SegmentData } from './segment-file.js';
+import { digestOf, entryOfRow, SummaryFiles, summaryOf, type SegmentDigest } from './segment-summary.js';
 import type { StorageRepository } from './storage.repository.js';
 
-/**
- * A lowdb file of records. `version` and `stamp` come first, so they can be read without parsing
- * the rest. `stamp` is new with every write: after a crash a version number may be written again,
- * and the stamp tells a summary of the other write with that number apart.
- */
-interface SegmentData {
-  version: number;
-  stamp?: string;
-  records: Record<string, CreativeRecord>;
+/** A segment in memory: lowdb's handle on its file, and the file itself, which also takes appended lines. */
+class Segment extends Low<SegmentData> {
+  constructor(readonly file: SegmentFile) {
+    super(file, { version: 0, records: {} });
+  }
 }
 
 export interface CreativeRepositoryOptions {
   /**
-   * Records per lowdb file. lowdb rewrites a whole file on every write, so the library is split into
-   * files of this size: a state change rewrites one of them, whatever the library's size.
+   * Records per lowdb file. lowdb writes a whole file, so the library is split into files of this
+   * size: a state change appends a line to one of them, which is written whole from time to time.
    */
   readonly segmentSize?: number;
   /** How long changes may wait to be written together when nobody waits on them. */
@@ -33,6 +30,11 @@ export interface CreativeRepositoryOptions {
 }
 
 const SEGMENT_FILE = /^creatives-(\d{4,})\.json$/;
+/**
+ * Lines a segment may hold beyond what its summary describes: start-up reads them after the summary.
+ * Spread changes (a status sync) then write no summary; a segment changed often writes one now and then.
+ */
+const SUMMARY_LAG_BYTES = 16 * 1024;
 /** Segments kept in memory beyond those that must be (unfinished records, unsaved changes, the newest). */
 const SPARE_SEGMENTS = 16;
 
@@ -43,14 +45,17 @@ const SPARE_SEGMENTS = 16;
  */
 export class CreativeRepository {
   readonly index = new CreativeIndex();
-  private readonly loaded = new Map<number, Low<SegmentData>>();
-  private readonly dirty = new Set<number>();
+  private readonly loaded = new Map<number, Segment>();
+  /** Segments with unsaved changes, with the keys of the records changed (none: write it whole). */
+  private readonly dirty = new Map<number, Set<string>>();
   /** Each segment's version on disk, loaded or not: what a copy rendered from it can be checked against. */
   private readonly versions = new Map<number, number>();
   /** Each segment's digest, as its summary (or its records, when last in memory) gave it. */
   private readonly digests = new Map<number, SegmentDigest>();
   private nextSeq = 0;
   private queuedFlush: Promise<void> | undefined;
+  /** The size of each segment file its summary on disk describes: lines beyond it are read at start-up. */
+  private readonly summarisedBytes = new Map<number, number>();
   private writeChain: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly segmentSize: number;
@@ -86,23 +91,27 @@ export class CreativeRepository {
       })
       .sort((a, b) => a - b);
     const newest = numbers.at(-1);
-    const summaries = await mapLimited(numbers, 4, async (number) => repository.summaries.fresh(number, await storage.readHead(repository.segmentPath(number), 64).catch(() => Buffer.alloc(0))));
+    const summaries = await mapLimited(numbers, 4, async (number) => {
+      const file = repository.segmentPath(number);
+      const head = await storage.readHeadAndSize(file, 64).then(({ head, size }) => ({ file, head, size })).catch(() => undefined);
+      return repository.summaries.fresh(number, head);
+    });
     for (const [i, number] of numbers.entries()) {
-      const summary = summaries[i];
-      if (summary) {
+      const fresh = summaries[i];
+      const summary = fresh?.summary;
+      if (fresh && summary) {
         repository.versions.set(number, summary.version);
         repository.digests.set(number, summary.digest);
+        repository.summarisedBytes.set(number, fresh.bytesOnDisk);
       }
       if (summary && number !== newest && !summary.rows.some(([, state, , , inUploaded]) => isActive(state, inUploaded === 1))) {
-        for (const [key, state, hash, id, inUploaded] of summary.rows) {
-          repository.index.set({ key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 });
-        }
+        for (const row of summary.rows) repository.index.set(entryOfRow(row));
       } else {
         await repository.ensureLoaded(number, true);
         // A missing or stale summary (one of an older shape, after an upgrade) is written now, so
         // the segment can leave memory: a library of old summaries is not held whole.
         // One that cannot be written now (a full disk) is written with the segment at its next flush.
-        if (!summary && !options.readOnly) await repository.writeSummary(number).catch(() => repository.dirty.add(number));
+        if (!summary && !options.readOnly) await repository.writeSummary(number).catch(() => repository.dirty.set(number, new Set()));
       }
       repository.nextSeq = (number + 1) * repository.segmentSize;
     }
@@ -204,7 +213,9 @@ export class CreativeRepository {
     if (previous && previous.state !== record.state) assertTransition(previous.state, record.state, record.key);
     segment.data.records[record.key] = record;
     this.index.set(entryOf(record), record.source.path);
-    this.dirty.add(number);
+    const changed = this.dirty.get(number);
+    if (changed) changed.add(record.key);
+    else this.dirty.set(number, new Set([record.key]));
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       this.flush().catch(() => {
@@ -224,12 +235,13 @@ export class CreativeRepository {
     if (this.queuedFlush) return this.queuedFlush;
     const flush = this.writeChain.then(async () => {
       this.queuedFlush = undefined;
-      const numbers = [...this.dirty];
+      const changes = [...this.dirty];
       this.dirty.clear();
       try {
-        await Promise.all(numbers.map((number) => this.writeSegment(number)));
+        await Promise.all(changes.map(([number, keys]) => this.writeSegment(number, keys)));
       } catch (error) {
-        for (const number of numbers) this.dirty.add(number);
+        // Written whole next time: which of its changes reached disk is not known.
+        for (const [number] of changes) this.dirty.set(number, new Set());
         throw error;
       }
     });
@@ -244,30 +256,46 @@ export class CreativeRepository {
     await this.flush();
   }
 
-  private async writeSegment(number: number): Promise<void> {
+  /**
+   * Saves a segment's changed records (`keys`) as lines appended to its file, or the whole segment
+   * when it must be. Its summary is written after a whole write, and after lines only once they
+   * outgrow {@link SUMMARY_LAG_BYTES}: until then start-up reads them after it.
+   */
+  private async writeSegment(number: number, keys: ReadonlySet<string>): Promise<void> {
     const segment = this.loaded.get(number);
     if (!segment) return;
-    const version = segment.data.version + 1;
-    const stamp = randomBytes(6).toString('hex');
-    // Rebuilt so that the version and the stamp come first in the file.
-    segment.data = { version, stamp, records: segment.data.records };
-    // The summary of the very records being written, taken with them: a record changed while the
-    // segment is on its way to disk is the next version's, and must not reach this summary.
-    const summary = summaryOf(Object.values(segment.data.records), version, stamp);
-    // Both at once: a crash that leaves either without the other leaves a summary whose version is
-    // not its segment's, which is ignored (and made again).
-    await Promise.all([segment.write(), this.summaries.write(number, summary)]);
+    const changed = [...keys].flatMap((key) => segment.data.records[key] ?? []);
+    // Taken now, as the records are: a record changed while the segment is on its way to disk is
+    // the next version's, and must not reach this write or its summary.
+    const lines = segment.file.linesFor(changed);
+    if (lines === undefined) {
+      // Rebuilt so that the version and the stamp come first in the file.
+      segment.data = { version: segment.data.version + 1, stamp: randomBytes(6).toString('hex'), records: segment.data.records };
+    } else {
+      segment.data.version += changed.length;
+    }
+    const { version, stamp } = segment.data;
+    const records = Object.values(segment.data.records);
+    await (lines === undefined ? segment.write() : segment.file.append(lines));
     this.versions.set(number, version);
-    this.digests.set(number, summary.digest);
+    this.digests.set(number, digestOf(records));
+    const bytes = segment.file.bytes ?? 0;
+    if (lines !== undefined && bytes - (this.summarisedBytes.get(number) ?? 0) <= SUMMARY_LAG_BYTES) return;
+    // After the segment, with the size it now has: a crash between the two leaves a summary of
+    // another write, which is ignored (and made again).
+    await this.summaries.write(number, summaryOf(records, version, stamp, bytes));
+    this.summarisedBytes.set(number, bytes);
   }
 
   /** Writes the summary of a segment in memory whose file is as it is on disk. */
   private async writeSummary(number: number): Promise<void> {
     const segment = this.loaded.get(number);
     if (!segment) return;
-    const summary = summaryOf(Object.values(segment.data.records), segment.data.version, segment.data.stamp);
-    await this.summaries.write(number, summary);
-    this.digests.set(number, summary.digest);
+    const records = Object.values(segment.data.records);
+    const bytes = segment.file.bytes ?? 0;
+    await this.summaries.write(number, summaryOf(records, segment.data.version, segment.data.stamp, bytes));
+    this.summarisedBytes.set(number, bytes);
+    this.digests.set(number, digestOf(records));
   }
 
   /**
@@ -297,8 +325,8 @@ export class CreativeRepository {
     this.loaded.delete(number);
   }
 
-  private newSegment(number: number): Low<SegmentData> {
-    return new Low<SegmentData>(new DurableJsonFile<SegmentData>(this.segmentPath(number), this.storage), { version: 0, records: {} });
+  private newSegment(number: number): Segment {
+    return new Segment(new SegmentFile(this.segmentPath(number), this.storage));
   }
 
   private segmentPath(number: number): string {

@@ -13,8 +13,31 @@ export function unreadable(target: string, error: unknown): DatabaseFileError {
   });
 }
 
+/** A database file whose bytes do not parse: damaged outside creative-flow, never taken as empty. */
+export function notValidJson(file: string, error: unknown): DatabaseFileError {
+  return new DatabaseFileError(`Database file ${file} is not valid JSON`, {
+    hint: 'It was damaged outside creative-flow (disk or manual edit); restore it from a backup, or move it away to rebuild that part from inbox/.',
+    cause: error,
+  });
+}
+
 /** The write under way to each file, across every adapter of it: the next one waits for it. */
 const writing = new Map<string, Promise<void>>();
+
+/**
+ * Runs a write of `file` after the writes of it asked for before, whichever adapter asked: two
+ * renames racing could leave the older data last, and an append racing a rename would go to the
+ * file being replaced.
+ */
+export async function inTurn(file: string, write: () => Promise<void>): Promise<void> {
+  const mine = (writing.get(file) ?? Promise.resolve()).catch(() => undefined).then(write);
+  writing.set(file, mine);
+  try {
+    await mine;
+  } finally {
+    if (writing.get(file) === mine) writing.delete(file);
+  }
+}
 
 /**
  * lowdb's JSON file adapter, with the fsync that lowdb's own leaves out: the temp file and its folder
@@ -39,22 +62,13 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new DatabaseFileError(`Database file ${this.file} is not valid JSON`, {
-        hint: 'It was damaged outside creative-flow (disk or manual edit); restore it from a backup, or move it away to rebuild that part from inbox/.',
-        cause: error,
-      });
+      throw notValidJson(this.file, error);
     }
   }
 
   async write(data: T): Promise<void> {
     // The data as it is now: it may change while the writes before this one finish.
     const text = JSON.stringify(data);
-    const mine = (writing.get(this.file) ?? Promise.resolve()).catch(() => undefined).then(() => this.storage.writeFileAtomic(this.file, text));
-    writing.set(this.file, mine);
-    try {
-      await mine;
-    } finally {
-      if (writing.get(this.file) === mine) writing.delete(this.file);
-    }
+    await inTurn(this.file, () => this.storage.writeFileAtomic(this.file, text));
   }
 }

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
 import { isOnPlatform, latestTime, needsReview, problemOf, type CreativeRecord } from '../core/record.js';
 import type { State } from '../core/state.js';
-import { entryOf } from './creative-index.js';
+import { entryOf, type IndexEntry } from './creative-index.js';
 import { DurableJsonFile } from './durable-json-file.js';
+import { parseLines } from './segment-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
 /**
@@ -24,46 +25,83 @@ export interface SegmentDigest {
   readonly onPlatform: Readonly<Record<PlatformId, number>>;
 }
 
-export function digestOf(records: Iterable<CreativeRecord>): SegmentDigest {
-  let latestAt = '';
+/** A record as its segment's summary keeps it: the index's entry, then what the digest counts of it (bits). */
+export type SummaryRow = [key: string, state: State, hash: string | null, id: string | null, inUploaded: 0 | 1, facts: number];
+
+const NEEDS_REVIEW = 1;
+const KNOWN_FAKE = 2;
+const PROBLEM = 4;
+/** The first of one bit for each platform, in {@link PLATFORM_IDS} order. */
+const ON_PLATFORM = 8;
+
+export function rowOf(record: CreativeRecord): SummaryRow {
+  const entry = entryOf(record);
+  let facts = (needsReview(record) ? NEEDS_REVIEW : 0) | (record.knownFake ? KNOWN_FAKE : 0) | (problemOf(record) ? PROBLEM : 0);
+  for (const [i, platform] of PLATFORM_IDS.entries()) if (isOnPlatform(record, platform)) facts |= ON_PLATFORM << i;
+  return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0, facts];
+}
+
+export function entryOfRow([key, state, hash, id, inUploaded]: SummaryRow): IndexEntry {
+  return { key, state, hash: hash ?? undefined, id: id ?? undefined, inUploaded: inUploaded === 1 };
+}
+
+/** The digest of a segment's rows, whose records' newest time is `latestAt`. */
+function digestOfRows(rows: Iterable<SummaryRow>, latestAt: string): SegmentDigest {
   let reviews = 0;
   let knownFakes = 0;
   let problems = 0;
   const onPlatform = Object.fromEntries(PLATFORM_IDS.map((platform) => [platform, 0])) as Record<PlatformId, number>;
-  for (const record of records) {
-    const latest = latestTime(record);
-    if (latest > latestAt) latestAt = latest;
-    if (needsReview(record)) reviews += 1;
-    if (record.knownFake) knownFakes += 1;
-    if (problemOf(record)) problems += 1;
-    for (const platform of PLATFORM_IDS) if (isOnPlatform(record, platform)) onPlatform[platform] += 1;
+  for (const [, , , , , facts] of rows) {
+    if (facts & NEEDS_REVIEW) reviews += 1;
+    if (facts & KNOWN_FAKE) knownFakes += 1;
+    if (facts & PROBLEM) problems += 1;
+    for (const [i, platform] of PLATFORM_IDS.entries()) if (facts & (ON_PLATFORM << i)) onPlatform[platform] += 1;
   }
   return { latestAt, needsReview: reviews, knownFakes, problems, onPlatform };
 }
 
-/** Beside each segment, what the index needs of its records: read at start-up instead of the segment. */
+export function digestOf(records: readonly CreativeRecord[]): SegmentDigest {
+  return digestOfRows(records.map(rowOf), newestTime(records, ''));
+}
+
+function newestTime(records: readonly CreativeRecord[], since: string): string {
+  let newest = since;
+  for (const record of records) {
+    const latest = latestTime(record);
+    if (latest > newest) newest = latest;
+  }
+  return newest;
+}
+
+/** Beside each segment, what the index and the digest need of its records: read at start-up instead of the segment. */
 export interface SegmentSummary {
   /** {@link SUMMARY_FORMAT}: a summary of another shape is ignored and written anew. */
   format: number;
   version: number;
   /** The segment's stamp at that version, when it has one (segments written before stamps have none). */
   stamp?: string;
-  rows: [key: string, state: State, hash: string | null, id: string | null, inUploaded: 0 | 1][];
+  /** The segment file's size at that version. Lines appended since are read from there on. */
+  bytes: number;
+  rows: SummaryRow[];
   digest: SegmentDigest;
 }
 
-export const SUMMARY_FORMAT = 4;
+export const SUMMARY_FORMAT = 5;
 
-/** The summary of a segment's records at a version. */
-export function summaryOf(records: readonly CreativeRecord[], version: number, stamp: string | undefined): SegmentSummary {
-  const rows = records.map((record): SegmentSummary['rows'][number] => {
-    const entry = entryOf(record);
-    return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0];
-  });
-  return { format: SUMMARY_FORMAT, version, ...(stamp === undefined ? {} : { stamp }), rows, digest: digestOf(records) };
+/** The summary of a segment's records at a version, in a file of `bytes` bytes. */
+export function summaryOf(records: readonly CreativeRecord[], version: number, stamp: string | undefined, bytes: number): SegmentSummary {
+  const rows = records.map(rowOf);
+  return { format: SUMMARY_FORMAT, version, ...(stamp === undefined ? {} : { stamp }), bytes, rows, digest: digestOfRows(rows, newestTime(records, '')) };
 }
 
 const VERSION_AT_START = /^\{"version":(\d+),(?:"stamp":"([0-9a-f]+)",)?/;
+
+/** A segment file as start-up first sees it: its first bytes and its size. */
+export interface SegmentHead {
+  readonly file: string;
+  readonly head: Buffer;
+  readonly size: number;
+}
 
 /** The summaries beside a folder's segments (`creatives-NNNN.summary.json`). */
 export class SummaryFiles {
@@ -72,16 +110,33 @@ export class SummaryFiles {
     private readonly storage: StorageRepository,
   ) {}
 
-  /** A segment's summary, when it is of this format and of the version and stamp the segment's first bytes (`segmentHead`) say. */
-  async fresh(number: number, segmentHead: Buffer): Promise<SegmentSummary | undefined> {
-    const head = VERSION_AT_START.exec(segmentHead.toString('latin1'));
-    const version = Number(head?.[1] ?? Number.NaN);
+  /**
+   * A segment's summary, brought up to the file as it is: of this format and of the stamp its first
+   * bytes say, with the lines appended since the summary was written applied to its rows. Undefined
+   * when it cannot be (missing, of another shape or write, a last line cut short): the segment is read.
+   */
+  async fresh(number: number, segment: SegmentHead | undefined): Promise<{ summary: SegmentSummary; bytesOnDisk: number } | undefined> {
+    const head = segment && VERSION_AT_START.exec(segment.head.toString('latin1'));
+    if (!segment || !head) return undefined;
     const summary = await new DurableJsonFile<SegmentSummary>(this.path(number), this.storage).read().catch(() => null);
-    return summary && summary.format === SUMMARY_FORMAT && summary.version === version && summary.stamp === head?.[2] ? summary : undefined;
+    if (summary?.format !== SUMMARY_FORMAT || summary.stamp !== head[2] || summary.version < Number(head[1]) || summary.bytes > segment.size) return undefined;
+    if (summary.bytes === segment.size) return { summary, bytesOnDisk: summary.bytes };
+    const lines = await this.storage
+      .readRange(segment.file, summary.bytes, segment.size - summary.bytes)
+      .then((tail) => (tail.length === segment.size - summary.bytes ? parseLines(tail, segment.file) : undefined))
+      // Damage is said when the segment is read whole, by name.
+      .catch(() => undefined);
+    if (!lines || lines.cutShort) return undefined;
+    const rows = new Map(summary.rows.map((row) => [row[0], row]));
+    for (const record of lines.records) rows.set(record.key, rowOf(record));
+    // Times are added to a record, not taken away: the segment's newest is the newer of the two
+    // (were one taken away, a walk of recent work would only read this segment once too often).
+    const digest = digestOfRows(rows.values(), newestTime(lines.records, summary.digest.latestAt));
+    return { summary: { ...summary, version: summary.version + lines.records.length, bytes: segment.size, rows: [...rows.values()], digest }, bytesOnDisk: summary.bytes };
   }
 
   /**
-   * A summary is made again from its segment whenever it is missing, damaged or of another version,
+   * A summary is made again from its segment whenever it is missing, damaged or of another write,
    * so it is written without the flushes to disk a segment gets: a change costs one durable write.
    */
   async write(number: number, summary: SegmentSummary): Promise<void> {

@@ -69,15 +69,30 @@ export class StorageRepository {
     return { sha256: sha256.digest('hex'), md5: md5.digest('hex') };
   }
 
-  async readHead(file: string, bytes: number): Promise<Buffer> {
+  /** The file's first bytes and its size, read through one handle: the two describe the same file. */
+  async readHeadAndSize(file: string, bytes: number): Promise<{ head: Buffer; size: number }> {
     const handle = await fs.open(file, 'r');
     try {
-      const buffer = Buffer.alloc(bytes);
-      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+      const [{ size }, { bytesRead, buffer }] = await Promise.all([handle.stat(), handle.read(Buffer.alloc(bytes), 0, bytes, 0)]);
+      return { head: buffer.subarray(0, bytesRead), size };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** `bytes` bytes of the file from `position` on (fewer where it ends sooner). */
+  async readRange(file: string, position: number, bytes: number): Promise<Buffer> {
+    const handle = await fs.open(file, 'r');
+    try {
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(bytes), 0, bytes, position);
       return buffer.subarray(0, bytesRead);
     } finally {
       await handle.close();
     }
+  }
+
+  async readHead(file: string, bytes: number): Promise<Buffer> {
+    return this.readRange(file, 0, bytes);
   }
 
   /** The file as a Blob read lazily from disk, for an HTTP upload that does not hold a 50 MB video in memory. */
@@ -214,7 +229,8 @@ export class StorageRepository {
     try {
       // writeFile writes it all; a single write may write part of it (a full disk) without failing.
       await handle.writeFile(text);
-      await handle.sync();
+      // The data and the new size, which is all a read needs (the times are left to the kernel).
+      await handle.datasync();
     } finally {
       await handle.close();
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { CreativeRecord } from '../core/record.js';
+import { parseSegment } from '../store/segment-file.js';
 import { openMedia } from '../media/ffmpeg-binaries.js';
 import type { SimLibrary } from '../simulators/tj/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulators/tj/options.js';
@@ -42,7 +43,7 @@ export async function expectNothingResent(sim: RunningSimulator): Promise<void> 
 export async function records(root: string): Promise<CreativeRecord[]> {
   const dir = path.join(root, 'data', 'db');
   const files = (await fs.readdir(dir)).filter((name) => /^creatives-\d+\.json$/.test(name));
-  const segments = await Promise.all(files.map(async (name) => JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { records: Record<string, CreativeRecord> }));
+  const segments = await Promise.all(files.map(async (name) => parseSegment(await fs.readFile(path.join(dir, name)), name).data));
   return segments.flatMap((segment) => Object.values(segment.records));
 }
 

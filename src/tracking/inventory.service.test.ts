@@ -142,6 +142,10 @@ describe('InventoryService', () => {
         if (holding && path.basename(file) === 'creatives-0001.json') await new Promise<void>((resolve) => (release = resolve));
         return super.writeFileAtomic(file, data);
       }
+      override async appendDurable(file: string, text: string): Promise<void> {
+        if (holding && path.basename(file) === 'creatives-0001.json') await new Promise<void>((resolve) => (release = resolve));
+        return super.appendDurable(file, text);
+      }
     })();
     const creatives = await CreativeRepository.open(path.join(root, 'db'), slow, { segmentSize: 2 });
     for (let n = 0; n < 4; n += 1) creatives.create(uploaded(n));
