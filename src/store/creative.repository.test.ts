@@ -387,10 +387,76 @@ describe('CreativeRepository', () => {
   it('says which segment file is damaged when a line inside it does not parse', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
-    repository.create({ ...discovered(0), state: 'rejected', reason: 'not media' });
+    const record = repository.create({ ...discovered(0), state: 'rejected', reason: 'not media' });
     await repository.close();
     const segmentFile = path.join(dir, 'creatives-0000.json');
-    await fs.appendFile(segmentFile, '{"key": "c0", \n');
+    // A damaged line with a whole one after it: not a line a crash cut short, which could only be the last.
+    await fs.appendFile(segmentFile, `{"key": "c0", \n${JSON.stringify(record)}\n`);
     await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(/creatives-0000\.json is not valid JSON/);
+    await fs.writeFile(segmentFile, `${JSON.stringify({ version: 1, records: {} })}\n{"key":"c0"}\n${JSON.stringify(record)}\n`);
+    await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(/creatives-0000\.json is not valid JSON/);
+  });
+
+  it('saves every change of a flush that failed in part, with the next ones, even when a write under way outlives the failure', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository0 = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
+    for (let n = 0; n < 5; n += 1) repository0.create({ ...discovered(n), state: 'rejected', reason: 'not media' });
+    await repository0.close();
+    // Segment 1's line fails at once, halfway written; segment 0's is slow, and its next whole write fails.
+    const armed = { failLine: true, slowLine: true, failWhole: true };
+    const failing = new (class extends StorageRepository {
+      override async appendDurable(file: string, text: string, options?: { mustExist?: boolean }): Promise<void> {
+        if (/creatives-0001\.json$/.test(file) && armed.failLine) {
+          armed.failLine = false;
+          await super.appendDurable(file, text.slice(0, 40), options);
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }
+        if (/creatives-0000\.json$/.test(file) && armed.slowLine) {
+          armed.slowLine = false;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return super.appendDurable(file, text, options);
+      }
+      override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
+        if (/creatives-0000\.json$/.test(args[0]) && armed.failWhole) {
+          armed.failWhole = false;
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }
+        return super.writeFileAtomic(...args);
+      }
+    })();
+    const repository = await CreativeRepository.open(dir, failing, { segmentSize: 2 });
+    const change = async (n: number, note: string): Promise<void> => {
+      const record = await repository.load(`c${n}`);
+      if (!record) throw new Error('missing record');
+      await repository.commit({ ...record, notes: [...(record.notes ?? []), note] });
+    };
+    await Promise.all([repository.load('c0'), repository.load('c2')]);
+    await expect(Promise.all([change(0, 'a'), change(2, 'b')])).rejects.toThrow(/ENOSPC/);
+    // Whether this one's write fails or not, it must reach disk by the end: another record of segment 0.
+    await change(1, 'x').catch(() => undefined);
+    await change(0, 'y');
+    await change(3, 'z');
+    await repository.close();
+
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 2, readOnly: true });
+    const notes = await Promise.all([0, 1, 2, 3].map(async (n) => (await reopened.load(`c${n}`))?.notes));
+    expect(notes).toEqual([['a', 'y'], ['x'], ['b'], ['z']]);
+  });
+
+  it('says so when a segment file went while it was in use, and writes it whole again with the next flush', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    for (let n = 0; n < 3; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' });
+    await repository.flush();
+    await fs.rm(path.join(dir, 'creatives-0000.json'));
+    const c1 = repository.get('c1');
+    if (!c1) throw new Error('missing record');
+    // Not a file of lines without the segment before them: an error, and the next flush writes it whole.
+    await expect(repository.commit({ ...c1, notes: ['after the file went'] })).rejects.toThrow(/ENOENT/);
+    await repository.flush();
+    await repository.close();
+    const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
+    expect([reopened.get('c0')?.reason, reopened.get('c1')?.notes]).toEqual(['not media', ['after the file went']]);
   });
 });

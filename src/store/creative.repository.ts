@@ -7,7 +7,7 @@ import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { unreadable } from './durable-json-file.js';
 import { mapLimited } from '../core/map-limited.js';
 import { SegmentFile, type SegmentData } from './segment-file.js';
-import { digestOf, entryOfRow, SummaryFiles, summaryOf, type SegmentDigest } from './segment-summary.js';
+import { digestOf, entryOfRow, SummaryFiles, summaryOf, type SegmentDigest, type SegmentHead } from './segment-summary.js';
 import type { StorageRepository } from './storage.repository.js';
 
 /** A segment in memory: lowdb's handle on its file, and the file itself, which also takes appended lines. */
@@ -46,8 +46,8 @@ const SPARE_SEGMENTS = 16;
 export class CreativeRepository {
   readonly index = new CreativeIndex();
   private readonly loaded = new Map<number, Segment>();
-  /** Segments with unsaved changes, with the keys of the records changed (none: write it whole). */
-  private readonly dirty = new Map<number, Set<string>>();
+  /** Segments with unsaved changes: the keys of the records changed, and whether it must be written whole. */
+  private readonly dirty = new Map<number, { keys: Set<string>; whole: boolean }>();
   /** Each segment's version on disk, loaded or not: what a copy rendered from it can be checked against. */
   private readonly versions = new Map<number, number>();
   /** Each segment's digest, as its summary (or its records, when last in memory) gave it. */
@@ -93,8 +93,12 @@ export class CreativeRepository {
     const newest = numbers.at(-1);
     const summaries = await mapLimited(numbers, 4, async (number) => {
       const file = repository.segmentPath(number);
-      const head = await storage.readHeadAndSize(file, 64).then(({ head, size }) => ({ file, head, size })).catch(() => undefined);
-      return repository.summaries.fresh(number, head);
+      const readHead = (): Promise<SegmentHead | undefined> =>
+        storage
+          .readHeadAndSize(file, 64)
+          .then(({ head, size }) => ({ file, head, size }))
+          .catch(() => undefined);
+      return repository.summaries.fresh(number, readHead);
     });
     for (const [i, number] of numbers.entries()) {
       const fresh = summaries[i];
@@ -110,8 +114,8 @@ export class CreativeRepository {
         await repository.ensureLoaded(number, true);
         // A missing or stale summary (one of an older shape, after an upgrade) is written now, so
         // the segment can leave memory: a library of old summaries is not held whole.
-        // One that cannot be written now (a full disk) is written with the segment at its next flush.
-        if (!summary && !options.readOnly) await repository.writeSummary(number).catch(() => repository.dirty.set(number, new Set()));
+        // One that cannot be written now (a full disk) is written with the segment, whole, at its next flush.
+        if (!summary && !options.readOnly) await repository.writeSummary(number).catch(() => repository.dirty.set(number, { keys: new Set(), whole: true }));
       }
       repository.nextSeq = (number + 1) * repository.segmentSize;
     }
@@ -214,8 +218,8 @@ export class CreativeRepository {
     segment.data.records[record.key] = record;
     this.index.set(entryOf(record), record.source.path);
     const changed = this.dirty.get(number);
-    if (changed) changed.add(record.key);
-    else this.dirty.set(number, new Set([record.key]));
+    if (changed) changed.keys.add(record.key);
+    else this.dirty.set(number, { keys: new Set([record.key]), whole: false });
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       this.flush().catch(() => {
@@ -237,13 +241,12 @@ export class CreativeRepository {
       this.queuedFlush = undefined;
       const changes = [...this.dirty];
       this.dirty.clear();
-      try {
-        await Promise.all(changes.map(([number, keys]) => this.writeSegment(number, keys)));
-      } catch (error) {
-        // Written whole next time: which of its changes reached disk is not known.
-        for (const [number] of changes) this.dirty.set(number, new Set());
-        throw error;
-      }
+      // Every write ended, failed or not, before the next flush starts: none of them races it.
+      const results = await Promise.allSettled(changes.map(([number, change]) => this.writeSegment(number, change)));
+      const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [{ error: result.reason as unknown, number: changes[i]?.[0] ?? 0 }] : []));
+      // Written whole next time, with whatever changed since: which of its lines reached disk is not known.
+      for (const { number } of failed) this.dirty.set(number, { keys: this.dirty.get(number)?.keys ?? new Set(), whole: true });
+      if (failed[0]) throw failed[0].error;
     });
     this.queuedFlush = flush;
     this.writeChain = flush.catch(() => undefined);
@@ -261,13 +264,13 @@ export class CreativeRepository {
    * when it must be. Its summary is written after a whole write, and after lines only once they
    * outgrow {@link SUMMARY_LAG_BYTES}: until then start-up reads them after it.
    */
-  private async writeSegment(number: number, keys: ReadonlySet<string>): Promise<void> {
+  private async writeSegment(number: number, change: { keys: ReadonlySet<string>; whole: boolean }): Promise<void> {
     const segment = this.loaded.get(number);
     if (!segment) return;
-    const changed = [...keys].flatMap((key) => segment.data.records[key] ?? []);
-    // Taken now, as the records are: a record changed while the segment is on its way to disk is
-    // the next version's, and must not reach this write or its summary.
-    const lines = segment.file.linesFor(changed);
+    const changed = [...change.keys].flatMap((key) => segment.data.records[key] ?? []);
+    // The lines, and the records of the summary, are taken now: a record changed while the segment
+    // is on its way to disk is the next version's (a change replaces a record, none is edited in place).
+    const lines = change.whole ? undefined : segment.file.linesFor(changed);
     if (lines === undefined) {
       // Rebuilt so that the version and the stamp come first in the file.
       segment.data = { version: segment.data.version + 1, stamp: randomBytes(6).toString('hex'), records: segment.data.records };

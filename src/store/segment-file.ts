@@ -43,6 +43,8 @@ interface OnDisk {
  */
 export class SegmentFile implements Adapter<SegmentData> {
   private disk: OnDisk | undefined;
+  /** Bumped by every read or write asked for: only the last one asked may say what the file is. */
+  private asked = 0;
 
   constructor(
     readonly file: string,
@@ -62,6 +64,7 @@ export class SegmentFile implements Adapter<SegmentData> {
       throw unreadable(this.file, error);
     }
     if (bytes === undefined) return null;
+    this.asked += 1;
     const { data, wholeBytes, appendable } = parseSegment(bytes, this.file);
     this.disk = { bytes: bytes.length, wholeBytes, appendable, endsWithLineBreak: bytes.at(-1) === LINE_BREAK };
     return data;
@@ -70,10 +73,10 @@ export class SegmentFile implements Adapter<SegmentData> {
   async write(data: SegmentData): Promise<void> {
     // The data as it is now: it may change while the writes before this one finish.
     const text = `${JSON.stringify(data)}\n`;
-    this.disk = undefined;
+    const mine = this.unknownUntilDone();
     await inTurn(this.file, () => this.storage.writeFileAtomic(this.file, text));
     const bytes = Buffer.byteLength(text);
-    this.disk = { bytes, wholeBytes: bytes, appendable: true, endsWithLineBreak: true };
+    if (mine === this.asked) this.disk = { bytes, wholeBytes: bytes, appendable: true, endsWithLineBreak: true };
   }
 
   /**
@@ -92,10 +95,19 @@ export class SegmentFile implements Adapter<SegmentData> {
   async append(lines: string): Promise<void> {
     const disk = this.disk;
     if (!disk?.appendable) throw new Error(`${this.file} takes no lines until it is written whole`);
-    // Until the append is known to be whole, the next write is whole: a failed one may have left part of a line.
-    this.disk = { ...disk, appendable: false };
-    await inTurn(this.file, () => this.storage.appendDurable(this.file, lines));
-    this.disk = { ...disk, bytes: disk.bytes + Buffer.byteLength(lines), endsWithLineBreak: true };
+    const mine = this.unknownUntilDone();
+    await inTurn(this.file, () => this.storage.appendDurable(this.file, lines, { mustExist: true }));
+    if (mine === this.asked) this.disk = { ...disk, bytes: disk.bytes + Buffer.byteLength(lines), endsWithLineBreak: true };
+  }
+
+  /**
+   * Until a write is done the file is not known: the next write is whole, since a failed append
+   * may have left part of a line. A write asked for after this one owns what is known once both end.
+   */
+  private unknownUntilDone(): number {
+    this.disk = undefined;
+    this.asked += 1;
+    return this.asked;
   }
 }
 
@@ -120,6 +132,7 @@ export function parseSegment(bytes: Buffer, file: string): { data: SegmentData; 
       throw notValidJson(file, error);
     }
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw notValidJson(file, new Error('its first line is not a segment'));
   data.version ??= 0;
   data.records ??= {};
   const { records, cutShort } = parseLines(bytes.subarray(wholeEnd), file);
@@ -140,16 +153,24 @@ export function parseLines(bytes: Buffer, file: string): { records: CreativeReco
     if (end === -1) return { records, cutShort: true };
     // Empty only where a line break ends a file of the older form, before its first line.
     if (end > offset) {
-      let record: CreativeRecord;
+      let record: unknown;
       try {
-        record = JSON.parse(bytes.toString('utf8', offset, end)) as CreativeRecord;
+        record = JSON.parse(bytes.toString('utf8', offset, end));
       } catch (error) {
+        // A last line can come back from a power cut with its end on disk and some of the rest not.
+        if (end === bytes.length - 1) return { records, cutShort: true };
         throw notValidJson(file, error);
       }
-      if (typeof record?.key !== 'string') throw notValidJson(file, new Error('a line is not a record'));
+      if (!isRecord(record)) throw notValidJson(file, new Error('a line is not a creative record'));
       records.push(record);
     }
     offset = end + 1;
   }
   return { records, cutShort: false };
+}
+
+/** The fields every reader of a record relies on. */
+function isRecord(value: unknown): value is CreativeRecord {
+  const record = value as Partial<CreativeRecord> | null;
+  return typeof record === 'object' && record !== null && typeof record.key === 'string' && /^c\d+$/.test(record.key) && typeof record.state === 'string' && typeof record.source?.path === 'string';
 }

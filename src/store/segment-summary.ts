@@ -96,6 +96,25 @@ export function summaryOf(records: readonly CreativeRecord[], version: number, s
 
 const VERSION_AT_START = /^\{"version":(\d+),(?:"stamp":"([0-9a-f]+)",)?/;
 
+/** The version and stamp a segment file starts with; undefined when it starts otherwise (laid out by hand, say). */
+function stampOf(segment: SegmentHead): { version: number; stamp: string | undefined } | undefined {
+  const head = VERSION_AT_START.exec(segment.head.toString('latin1'));
+  return head ? { version: Number(head[1]), stamp: head[2] } : undefined;
+}
+
+/** A summary of this format, of the shape it is read in: one damaged or of another shape is made again. */
+function isSummary(value: unknown): value is SegmentSummary {
+  const summary = value as Partial<SegmentSummary> | null;
+  return (
+    summary?.format === SUMMARY_FORMAT &&
+    typeof summary.version === 'number' &&
+    typeof summary.bytes === 'number' &&
+    typeof summary.digest?.latestAt === 'string' &&
+    Array.isArray(summary.rows) &&
+    summary.rows.every((row) => Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && typeof row[5] === 'number')
+  );
+}
+
 /** A segment file as start-up first sees it: its first bytes and its size. */
 export interface SegmentHead {
   readonly file: string;
@@ -112,14 +131,16 @@ export class SummaryFiles {
 
   /**
    * A segment's summary, brought up to the file as it is: of this format and of the stamp its first
-   * bytes say, with the lines appended since the summary was written applied to its rows. Undefined
-   * when it cannot be (missing, of another shape or write, a last line cut short): the segment is read.
+   * bytes say (`readHead`), with the lines appended since the summary was written applied to its
+   * rows. Undefined when it cannot be (missing, of another shape or write, a last line cut short):
+   * the segment is read.
    */
-  async fresh(number: number, segment: SegmentHead | undefined): Promise<{ summary: SegmentSummary; bytesOnDisk: number } | undefined> {
-    const head = segment && VERSION_AT_START.exec(segment.head.toString('latin1'));
-    if (!segment || !head) return undefined;
-    const summary = await new DurableJsonFile<SegmentSummary>(this.path(number), this.storage).read().catch(() => null);
-    if (summary?.format !== SUMMARY_FORMAT || summary.stamp !== head[2] || summary.version < Number(head[1]) || summary.bytes > segment.size) return undefined;
+  async fresh(number: number, readHead: () => Promise<SegmentHead | undefined>): Promise<{ summary: SegmentSummary; bytesOnDisk: number } | undefined> {
+    const segment = await readHead();
+    const stamp = segment && stampOf(segment);
+    if (!segment || !stamp) return undefined;
+    const summary = await new DurableJsonFile<unknown>(this.path(number), this.storage).read().catch(() => null);
+    if (!isSummary(summary) || summary.stamp !== stamp.stamp || summary.version < stamp.version || summary.bytes > segment.size) return undefined;
     if (summary.bytes === segment.size) return { summary, bytesOnDisk: summary.bytes };
     const lines = await this.storage
       .readRange(segment.file, summary.bytes, segment.size - summary.bytes)
@@ -127,6 +148,10 @@ export class SummaryFiles {
       // Damage is said when the segment is read whole, by name.
       .catch(() => undefined);
     if (!lines || lines.cutShort) return undefined;
+    // The lines came from the file the summary describes only if it was not written whole meanwhile
+    // (a daemon beside a read-only start): a whole write takes a new stamp.
+    const again = await readHead();
+    if (!again || stampOf(again)?.stamp !== stamp.stamp || again.size < segment.size) return undefined;
     const rows = new Map(summary.rows.map((row) => [row[0], row]));
     for (const record of lines.records) rows.set(record.key, rowOf(record));
     // Times are added to a record, not taken away: the segment's newest is the newer of the two

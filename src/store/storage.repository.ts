@@ -223,9 +223,13 @@ export class StorageRepository {
     await fs.rm(dir, { recursive: true, force: true });
   }
 
-  /** Appends to a file (creating it), flushed to disk before it returns: for journals. */
-  async appendDurable(file: string, text: string): Promise<void> {
-    const handle = await fs.open(file, 'a');
+  /**
+   * Appends to a file, flushed to disk before it returns: for journals. `mustExist` for a file whose
+   * first line says what follows (a segment): one that went (moved away by hand) is an error, not
+   * a new file of lines without it.
+   */
+  async appendDurable(file: string, text: string, options: { mustExist?: boolean } = {}): Promise<void> {
+    const handle = await fs.open(file, options.mustExist ? constants.O_WRONLY | constants.O_APPEND : 'a');
     try {
       // writeFile writes it all; a single write may write part of it (a full disk) without failing.
       await handle.writeFile(text);
