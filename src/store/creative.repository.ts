@@ -243,10 +243,15 @@ export class CreativeRepository {
       this.dirty.clear();
       // Every write ended, failed or not, before the next flush starts: none of them races it.
       const results = await Promise.allSettled(changes.map(([number, change]) => this.writeSegment(number, change)));
-      const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [{ error: result.reason as unknown, number: changes[i]?.[0] ?? 0 }] : []));
-      // Written whole next time, with whatever changed since: which of its lines reached disk is not known.
-      for (const { number } of failed) this.dirty.set(number, { keys: this.dirty.get(number)?.keys ?? new Set(), whole: true });
-      if (failed[0]) throw failed[0].error;
+      let failure: { error: unknown } | undefined;
+      for (const [i, result] of results.entries()) {
+        const number = changes[i]?.[0];
+        if (result.status === 'fulfilled' || number === undefined) continue;
+        failure ??= { error: result.reason };
+        // Written whole next time, with whatever changed since: which of its lines reached disk is not known.
+        this.dirty.set(number, { keys: this.dirty.get(number)?.keys ?? new Set(), whole: true });
+      }
+      if (failure) throw failure.error;
     });
     this.queuedFlush = flush;
     this.writeChain = flush.catch(() => undefined);
@@ -281,24 +286,27 @@ export class CreativeRepository {
     const records = Object.values(segment.data.records);
     await (lines === undefined ? segment.write() : segment.file.append(lines));
     this.versions.set(number, version);
-    this.digests.set(number, digestOf(records));
+    // While the segment is in memory its digest comes from its records; it is taken again when it leaves.
+    this.digests.delete(number);
     const bytes = segment.file.bytes ?? 0;
     if (lines !== undefined && bytes - (this.summarisedBytes.get(number) ?? 0) <= SUMMARY_LAG_BYTES) return;
     // After the segment, with the size it now has: a crash between the two leaves a summary of
     // another write, which is ignored (and made again).
-    await this.summaries.write(number, summaryOf(records, version, stamp, bytes));
+    const summary = summaryOf(records, version, stamp, bytes);
+    await this.summaries.write(number, summary);
     this.summarisedBytes.set(number, bytes);
+    this.digests.set(number, summary.digest);
   }
 
   /** Writes the summary of a segment in memory whose file is as it is on disk. */
   private async writeSummary(number: number): Promise<void> {
     const segment = this.loaded.get(number);
     if (!segment) return;
-    const records = Object.values(segment.data.records);
     const bytes = segment.file.bytes ?? 0;
-    await this.summaries.write(number, summaryOf(records, segment.data.version, segment.data.stamp, bytes));
+    const summary = summaryOf(Object.values(segment.data.records), segment.data.version, segment.data.stamp, bytes);
+    await this.summaries.write(number, summary);
     this.summarisedBytes.set(number, bytes);
-    this.digests.set(number, digestOf(records));
+    this.digests.set(number, summary.digest);
   }
 
   /**
@@ -323,7 +331,7 @@ export class CreativeRepository {
     if (!segment || this.dirty.has(number) || this.writing(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
     const records = Object.values(segment.data.records);
     if (records.some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
-    // A segment read and left unchanged has the digest its summary gave; only a read-only start lacks one.
+    // A segment read and left unchanged, or just summarised, has its summary's digest; one changed since lacks it.
     if (!this.digests.has(number)) this.digests.set(number, digestOf(records));
     this.loaded.delete(number);
   }
