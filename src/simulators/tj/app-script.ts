@@ -22,7 +22,7 @@ export const APP_SCRIPT = String.raw`
   const TABS = ['native', 'in_stream_video', 'static', 'video'].map((tab, n) => ({ tab, id: IDS[n][0], href: IDS[n][1], label: LABELS[n] }));
   const LISTINGS = [['native', '0'], ['native', '1'], ['in_stream_video', '0'], ['static', '0'], ['video', '0']];
 
-  const nav = V.wording === 'other'
+  const nav = V.onlyContract ? '' : V.wording === 'other'
     ? '<header class="app-header"><span>TJ Ads</span> <a class="campaigns-link" href="/campaigns">Campaigns</a> <a href="/media-library">Library</a> <em>Account Balance: $1,000.00</em></header>'
     : '<nav class="topbar">TrafficJunky Advertiser · <a class="campaigns-link" href="/campaigns">Campaigns</a> · <a href="/media-library">Media Library</a> · <span>Account Balance: $1,000.00</span></nav>';
 
@@ -251,7 +251,7 @@ export const APP_SCRIPT = String.raw`
     const tour = document.createElement('div');
     tour.id = 'pendo-base';
     tour.className = '_pendo-backdrop_';
-    tour.innerHTML = '<div class="_pendo-guide_"><p>Welcome! Take a tour of the new Media Library.</p><button type="button" aria-label="Close guide" class="_pendo-close-guide_">×</button></div>';
+    tour.innerHTML = '<div class="_pendo-guide_"><p>Welcome! Take a tour of the new Media Library.</p><button type="button" aria-label="Close guide"' + (V.onlyContract ? '' : ' class="_pendo-close-guide_"') + '>×</button></div>';
     tour.querySelector('button').addEventListener('click', () => tour.remove());
     document.body.append(tour);
   }

@@ -15,6 +15,7 @@ window.drawCampaign = async (app, nav, SIM) => {
   const campaign = await found.json();
   const table = { length: 10, page: 1 };
   const V = SIM.variant;
+  const alertClass = V.onlyContract ? 'csv-error' : 'alert alert-danger';
   // The contract quotes these buttons' texts, not their elements.
   const action = (id, text) => (V.wording === 'other' ? '<a href="#" class="btn" id="' + id + '">' + text + '</a>' : '<button type="button" id="' + id + '">' + text + '</button>');
   const head = '<thead><tr><th>Ad Name</th><th>Creative IDs</th><th>Target URL</th></tr></thead><tbody></tbody>';
@@ -73,10 +74,10 @@ window.drawCampaign = async (app, nav, SIM) => {
     const response = await fetch('/api/campaign/' + id + '/ads/preview', { method: 'POST', body: csvText, credentials: 'same-origin' });
     const answer = await response.json().catch(() => ({}));
     if (answer.invalidIds) {
-      messages.innerHTML = '<div class="alert alert-danger csv-issues"><p>At least one issue was detected</p><p>The following creatives are not valid:</p><ul>' + answer.invalidIds.map((invalid) => '<li>' + esc(invalid) + '</li>').join('') + '</ul></div>';
+      messages.innerHTML = '<div class="' + (V.onlyContract ? 'csv-issues' : 'alert alert-danger csv-issues') + '"><p>At least one issue was detected</p><p>The following creatives are not valid:</p><ul>' + answer.invalidIds.map((invalid) => '<li>' + esc(invalid) + '</li>').join('') + '</ul></div>';
       return;
     }
-    if (!response.ok) { messages.innerHTML = '<div class="alert alert-danger">' + esc((answer.problems || [answer.error || 'The CSV could not be read']).join('; ')) + '</div>'; return; }
+    if (!response.ok) { messages.innerHTML = '<div class="' + alertClass + '">' + esc((answer.problems || [answer.error || 'The CSV could not be read']).join('; ')) + '</div>'; return; }
     modal.querySelector('tbody').innerHTML = answer.preview.map((ad) => '<tr><td>' + esc(ad.name) + '</td><td>' + esc(ad.creativeIds.join(', ')) + '</td></tr>').join('');
     modal.hidden = false;
     modal.classList.add('show');
@@ -84,7 +85,7 @@ window.drawCampaign = async (app, nav, SIM) => {
   modal.querySelector('.confirmAds').addEventListener('click', async () => {
     const response = await fetch('/api/campaign/' + id + '/ads/create', { method: 'POST', body: csvText, credentials: 'same-origin' });
     closeModal(modal);
-    if (!response.ok) { messages.innerHTML = '<div class="alert alert-danger">Something went wrong while creating the ads (' + response.status + '). Please try again.</div>'; return; }
+    if (!response.ok) { messages.innerHTML = '<div class="' + alertClass + '">Something went wrong while creating the ads (' + response.status + '). Please try again.</div>'; return; }
     messages.innerHTML = '<div class="alert alert-success">Your ads are being created.</div>';
     loadAds();
   });

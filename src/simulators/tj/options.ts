@@ -32,6 +32,12 @@ export interface SimulatorOptions {
    * faults, the same whatever order the browser sends a batch in.
    */
   readonly faultPlan: readonly UploadFault[];
+  /**
+   * The request (counted from 1 over every request of the site but the simulator's own `/_sim/`
+   * ones and the favicon) before which every session ends: that request, and every later one of
+   * the same session, meets a dead session. A fault sweep strikes each request in turn.
+   */
+  readonly endSessionsAt: number | undefined;
   /** Time TJ takes to process each upload before it answers, in ms. */
   readonly processingMs: number;
   /** Cards per Media Library page. */
@@ -87,6 +93,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   proxyErrorRate: 0,
   dropRate: 0,
   faultPlan: [],
+  endSessionsAt: undefined,
   processingMs: 0,
   perPage: 12,
   faultSeed: 1,

@@ -55,7 +55,9 @@ export type AppView = 'campaigns' | 'media-library' | 'campaign';
  */
 export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean; variant: MarkupVariant }): string {
   const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget, variant: settings.variant }).replace(/</g, '\\u003c');
-  return layout('Advertiser', `<div id="app"><div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);
+  // A shell that shows its heading before its script has judged the session: a dead one's page looks alive until the redirect.
+  const early = settings.variant.onlyContract ? { 'media-library': '<h1>MEDIA LIBRARY</h1>', campaigns: '<h1>ALL CAMPAIGNS</h1>', campaign: '' }[view] : '';
+  return layout('Advertiser', `<div id="app">${early}<div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);
 }
 
 /** One page of one listing, as the script puts it in place. Cards differ by tab, as TJ's export shows; what is around them, by the variant. */

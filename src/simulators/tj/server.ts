@@ -37,6 +37,8 @@ export interface SimState {
   readonly faults: SimCounters['faults'];
   /** Sign-in forms submitted. */
   readonly signIns: number;
+  /** Requests of the site served (the count {@link SimulatorOptions.endSessionsAt} strikes at). */
+  readonly requests: number;
   /** Each campaign's ads, with the times each was created. */
   readonly campaigns: SimCampaigns['state'];
 }
@@ -60,9 +62,14 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   campaigns.seed(options.campaigns);
   const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
 
+  let requests = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (!url.pathname.startsWith('/_sim/') && url.pathname !== '/favicon.ico') {
+      requests += 1;
+      if (requests === options.endSessionsAt) sessions.expireAll();
+    }
     const session = cookie(req, SESSION_COOKIE);
     const alive = sessions.touch(session);
     const route = `${req.method} ${url.pathname}`;
@@ -103,6 +110,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
           resent: Object.fromEntries(counters.resent),
           faults: { ...counters.faults },
           signIns: counters.signIns,
+          requests,
           campaigns: campaigns.state,
         };
         return json(res, 200, state);

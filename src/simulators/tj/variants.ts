@@ -36,6 +36,13 @@ export interface MarkupVariant {
   readonly adsTable: 'ads-table-id' | 'wrapped';
   /** Texts the contract does not quote: the upload button's label, the processing line, the heading's neighbours. */
   readonly wording: 'first-build' | 'other';
+  /**
+   * Pages that hold only what the contract names for them: no menu (so no "Account Balance" on a
+   * campaign page), none of the hints other builds showed (a closer's class, an active page
+   * marker, an alert's class, an empty table's row), and an app shell that shows its heading at
+   * once, before its script judges the session (a dead one is sent to sign-in a moment later).
+   */
+  readonly onlyContract: boolean;
 }
 
 export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
@@ -53,6 +60,7 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     previewNames: true,
     adsTable: 'ads-table-id',
     wording: 'first-build',
+    onlyContract: false,
   },
   {
     summary: "cards nested in anonymous wrappers, fetched after 0.6 s (old cards linger), In-Stream open, the other tools' tab ids, tabs marked `current`, the file input made inside the drop zone on click, li.next links, a plain ads table",
@@ -68,6 +76,7 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     previewNames: true,
     adsTable: 'wrapped',
     wording: 'other',
+    onlyContract: false,
   },
   {
     summary: 'every listing rendered up front in a panel shown by a class (no request on a tab click), Next loads a new document, Static Banner open, tabs known by their text alone, the file input in the form from the start, an empty listing shows nothing, rel=next links',
@@ -83,6 +92,7 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     previewNames: false,
     adsTable: 'wrapped',
     wording: 'other',
+    onlyContract: false,
   },
   {
     summary: 'no container: cards among the page\'s other elements, fetched after 1.2 s, Video Banners open, tabs known by their text alone, previews without file names, "Next" page links without the next class',
@@ -98,6 +108,23 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     previewNames: false,
     adsTable: 'ads-table-id',
     wording: 'other',
+    onlyContract: false,
+  },
+  {
+    summary: 'only what the contract names: the shell shows "MEDIA LIBRARY" before it judges the session, no menu or "Account Balance", a campaign page with no ads shows an empty table, tabs known by their text, no page marker, no hint classes',
+    container: 'nested',
+    listings: 'fetched',
+    openTab: 'static',
+    gridDelayMs: 400,
+    tabIds: 'unknown',
+    activeClass: 'is-open',
+    fileInput: 'zone-after-click',
+    empty: 'nothing',
+    pager: 'page-link-text',
+    previewNames: false,
+    adsTable: 'wrapped',
+    wording: 'other',
+    onlyContract: true,
   },
 ];
 
