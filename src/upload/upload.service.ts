@@ -5,12 +5,13 @@ import { baseName, extensionOf } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
-import { PLATFORM_NAMES, type LibraryCard, type PlatformId, type UploadTarget } from '../core/platform.js';
+import { PLATFORM_NAMES, type PlatformId, type UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import { describeError } from '../core/errors.js';
 import { CredentialsRefusedError, LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
+import { SendLedger } from './send-ledger.js';
 import { SETTLED, settledState, verdictOf } from './settle.js';
 
 export interface UploadOptions {
@@ -47,6 +48,8 @@ interface Item {
  * on once every enabled platform has answered.
  */
 export class UploadService {
+  /** Every send goes through it (see {@link cleared}): tests read its counts. */
+  readonly ledger = new SendLedger();
   /** Groups sent in this run, numbered from 1. */
   private batchNumber = 0;
   private tally = { uploaded: 0, duplicates: 0, rejected: 0 };
@@ -87,10 +90,7 @@ export class UploadService {
     this.tally = { uploaded: 0, duplicates: 0, rejected: 0 };
     this.outcomes = [];
     this.batchNumber = 0;
-    const items = await this.pendingItems();
     try {
-      // Sent before without an answer (a crash, or a pass that failed): the platform may have kept them.
-      await this.resumeInFlight(uploader, items.filter((item) => this.uploadOf(item.output) !== undefined));
       const toSend: Item[] = [];
       for (const item of await this.pendingItems()) {
         const unfit = this.options.unfit?.(item.output, item.target);
@@ -98,7 +98,8 @@ export class UploadService {
           await this.setAside(item, unfit);
           continue;
         }
-        const known = options.force ? undefined : this.library.get(item.name);
+        // One sent before without an answer (a crash, a pass that failed) is looked up in its listing first, by the send rule.
+        const known = options.force || sentBefore(this.uploadOf(item.output)) ? undefined : this.library.get(item.name);
         if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
         else toSend.push(item);
       }
@@ -126,12 +127,14 @@ export class UploadService {
 
   private async sendBatch(uploader: Uploader, batch: readonly Item[]): Promise<void> {
     let remaining = [...batch];
-    for (let attempt = 0; remaining.length > 0; attempt += 1) {
+    for (let attempt = 0; ; attempt += 1) {
+      remaining = await this.cleared(uploader, remaining, attempt);
+      const [first] = remaining;
+      if (!first) return;
       const number = (this.batchNumber += 1);
       await Promise.all(remaining.map((item) => this.mark(item, { status: 'in_flight', batch: number, at: new Date().toISOString() })));
       await this.creatives.flush();
-      const [first] = remaining;
-      if (!first) return;
+      this.ledger.sent(remaining.map((item) => item.name));
       this.events.emit('upload', { target: first.target, files: remaining.map((item) => item.name), since: new Date().toISOString() });
       const results = await uploader
         .upload(first.target, remaining.map((item) => this.fileOf(item)))
@@ -141,51 +144,51 @@ export class UploadService {
           return new Map<string, UploadResult>(remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]));
         })
         .finally(() => this.events.emit('upload', undefined));
-      const failed: Item[] = [];
-      const unchecked = new Set<string>();
+      const failed: { item: Item; message: string }[] = [];
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
         if (result.status !== 'failed') await this.record(item, result, number, attempt);
         else {
-          failed.push(item);
-          if (!result.checked) unchecked.add(item.name);
+          failed.push({ item, message: result.message });
+          // The uploader read the listing through after the send: the name is not there.
+          if (result.checked) this.ledger.shownAbsent(item.name);
         }
       }
       if (failed.length === 0) return;
+      const reasons = Object.fromEntries(failed.map(({ item, message }) => [item.name, message]));
       if (attempt >= this.options.retries) {
-        this.log.warn({ files: failed.map((item) => item.name) }, 'Upload still failing after every retry; the next pass looks for it first and tries again');
-        for (const item of failed) {
-          const result = results.get(item.name);
-          await this.passFailed(item, result?.status === 'failed' ? result.message : 'No result for this file', number, attempt);
-        }
+        this.log.warn({ platform: this.options.platform, reasons }, 'Upload still failing after every retry; the next pass looks for it first and tries again');
+        for (const { item, message } of failed) await this.passFailed(item, message, number, attempt);
         return;
       }
+      this.log.warn({ platform: this.options.platform, retry: attempt + 1, reasons }, 'Retrying the files of a batch that failed for no reason of their own');
       await delay(this.options.retryBaseMs * 2 ** attempt);
-      // Before sending again: did the platform keep any of them after all? (The uploader may have looked already.)
-      const lookFor = failed.filter((item) => unchecked.has(item.name)).map((item) => this.fileOf(item));
-      const found = lookFor.length > 0 ? await uploader.find(first.target, lookFor, this.options.lookupPages) : new Map<string, LibraryCard>();
-      remaining = [];
-      for (const item of failed) {
-        const card = found.get(item.name);
-        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, number, attempt + 1);
-        else remaining.push(item);
-      }
-      this.log.warn({ retry: attempt + 1, files: remaining.length }, 'Retrying the files of a batch that failed for no reason of their own');
+      remaining = failed.map(({ item }) => item);
     }
   }
 
-  /** A batch a crash interrupted: whatever the platform has under these names was ours. */
-  private async resumeInFlight(uploader: Uploader, inFlight: readonly Item[]): Promise<void> {
-    for (const target of new Set(inFlight.map((item) => item.target))) {
-      const items = inFlight.filter((item) => item.target === target);
-      const found = await uploader.find(target, items.map((item) => this.fileOf(item)), this.options.lookupPages);
-      for (const item of items) {
-        const card = found.get(item.name);
-        // Not there: it is sent again this pass, its failed passes still counted.
-        if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, this.uploadOf(item.output)?.batch ?? 0);
-      }
-      this.log.info({ platform: this.options.platform, target, found: found.size, resent: items.length - found.size }, 'Looked up files sent before without an answer');
+  /**
+   * The send rule's one gate (see {@link SendLedger}): of `items`, those that may be sent now. A
+   * file sent before (this pass, or one a crash or a failure ended) whose name no read has shown
+   * absent since is looked up first: found, it is recorded with its card's id and not sent;
+   * absent, it may go.
+   */
+  private async cleared(uploader: Uploader, items: readonly Item[], retries: number): Promise<Item[]> {
+    const unproven: Item[] = [];
+    for (const item of items) {
+      const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
+      if (sentBefore(current && this.uploadOf(current)) && !this.ledger.mayResend(item.name)) unproven.push(item);
     }
+    const [first] = unproven;
+    if (!first) return [...items];
+    const found = await uploader.find(first.target, unproven.map((item) => this.fileOf(item)), this.options.lookupPages);
+    for (const item of unproven) {
+      const card = found.get(item.name);
+      if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, this.uploadOf(item.output)?.batch ?? 0, retries);
+      else this.ledger.shownAbsent(item.name);
+    }
+    this.log.info({ platform: this.options.platform, target: first.target, found: found.size, toSend: unproven.length - found.size }, 'Looked up files sent before without an answer');
+    return items.filter((item) => !found.has(item.name));
   }
 
   /** Stages again the creatives whose upload failed for good, their passes on every platform counted from zero; returns how many. */
@@ -312,6 +315,11 @@ export class UploadService {
     await this.creatives.flush();
     return { ...this.tally, dryRun: false, outcomes: this.outcomes, pending: (await this.pendingItems()).length };
   }
+}
+
+/** Whether an output was sent to the platform before, with no answer that settled it: it may be there. */
+function sentBefore(upload: PlatformUpload | undefined): boolean {
+  return upload?.status === 'in_flight' || upload?.status === 'failed';
 }
 
 /** Native video → Rollover, native image → Static Banner, preroll → In-Stream, image → Static Banner tab. */

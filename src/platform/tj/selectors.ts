@@ -165,7 +165,10 @@ export interface GridItems {
   readonly keyAttribute?: string;
   /** Items that are not content (an empty table's row). */
   readonly ignore?: string;
+  /** What the page holding the grid shows once drawn, which says signed in as the app's markers do. */
+  readonly pageTexts?: readonly string[];
 }
 
 export const LIBRARY_CARDS: GridItems = { item: TJ.mediaLibrary.card, keyAttribute: 'data-id' };
-export const AD_ROWS: GridItems = { item: TJ.campaign.adRows, ignore: TJ_HINTS.emptyRow };
+/** A campaign's ads: its page promises its ready texts, not the app's markers (a new campaign's table may be empty). */
+export const AD_ROWS: GridItems = { item: TJ.campaign.adRows, ignore: TJ_HINTS.emptyRow, pageTexts: TJ.campaign.readyText };

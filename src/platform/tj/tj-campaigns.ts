@@ -5,10 +5,18 @@ import { CreativeFlowError } from '../../core/errors.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { creativeIdsOf, renderCampaignRows, withCampaignName, type AdRow } from './campaign-format.js';
 import { AD_ROWS, TJ, TJ_HINTS } from './selectors.js';
+import type { OpenSignedIn } from './tj-library.js';
 import type { TjPage } from './tj-page.js';
 
-/** Opens a page of the app signed in (signing in again when the session died), then waits for `ready`. */
-export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>) => Promise<void>;
+/** What the campaign flow needs of the uploader around it. */
+export interface TjCampaignsDeps {
+  readonly openSignedIn: OpenSignedIn;
+  readonly appUrl: string;
+  readonly layout: Layout;
+  readonly storage: StorageRepository;
+  /** Told of each page of a table read: progress a new session has made (see session-guard.ts). */
+  readonly onPageRead: () => void;
+}
 
 /** A row of a campaign's ads table, as its cells read. */
 type TableRow = readonly string[];
@@ -31,10 +39,7 @@ const errorAlert = TJ_HINTS.errorAlert;
 export class TjCampaigns {
   constructor(
     private readonly tj: TjPage,
-    private readonly openSignedIn: OpenSignedIn,
-    private readonly appUrl: string,
-    private readonly layout: Layout,
-    private readonly storage: StorageRepository,
+    private readonly deps: TjCampaignsDeps,
   ) {}
 
   async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
@@ -82,13 +87,20 @@ export class TjCampaigns {
 
   /** The campaign's ad settings, signed in, with any modal left open closed; returns the campaign's name. */
   private async open(campaignId: string): Promise<string> {
-    const url = new URL(c.adSettingsPath.replace('{id}', encodeURIComponent(campaignId)), this.appUrl).href;
+    const url = new URL(c.adSettingsPath.replace('{id}', encodeURIComponent(campaignId)), this.deps.appUrl).href;
     const ready = c.readyText.map((text) => `"${text}"`).join(' or ');
-    await this.openSignedIn(url, `open campaign ${campaignId}`, `${ready}, then its ads table`, async () => {
-      await this.tj.page.getByText(new RegExp(c.readyText.map(escapeRegExp).join('|'))).first().waitFor({ timeout: TJ.navigationMs });
-      await this.tj.settle(AD_ROWS, undefined, `the ads table of campaign ${campaignId}`);
-    });
-    return this.tj.step(`read the name of campaign ${campaignId}`, c.name, async () => {
+    // The page promises its ready texts, not the app's markers: they say signed in here.
+    await this.deps.openSignedIn(
+      url,
+      `open campaign ${campaignId}`,
+      `${ready}, then its ads table`,
+      async () => {
+        await this.tj.page.getByText(new RegExp(c.readyText.map(escapeRegExp).join('|'))).first().waitFor({ timeout: TJ.navigationMs });
+        await this.tj.settle(AD_ROWS, undefined, `the ads table of campaign ${campaignId}`);
+      },
+      c.readyText,
+    );
+    return this.step(`read the name of campaign ${campaignId}`, c.name, async () => {
       await this.tj.closeOverlays(c.openModalClose);
       return ((await this.tj.page.locator(c.name).first().textContent({ timeout: TJ.navigationMs })) ?? '').trim();
     });
@@ -97,11 +109,12 @@ export class TjCampaigns {
   /** Every row of the ads table, at 100 a page, every page. */
   private async readTable(campaignId: string): Promise<TableRow[]> {
     const what = `the ads table of campaign ${campaignId}`;
-    return this.tj.step(`read the ads of campaign ${campaignId}`, `${c.lengthSelect} and the rows (${c.adRows}) of ${what}`, async () => {
+    return this.step(`read the ads of campaign ${campaignId}`, `${c.lengthSelect} and the rows (${c.adRows}) of ${what}`, async () => {
       await this.showHundred(what);
       const rows: TableRow[] = [];
       for (let page = 1; page <= TJ.maxPages; page += 1) {
         rows.push(...(await this.rowsOnScreen()));
+        this.deps.onPageRead();
         if (!(await this.tj.nextPage(AD_ROWS, what))) break;
       }
       return rows;
@@ -128,13 +141,13 @@ export class TjCampaigns {
 
   /** Opens "Mass create with CSV", hands it the rows as a file, and asks for the preview; `reload` first for a page with no message of an earlier try. */
   private async preview(campaignId: string, header: readonly string[], rows: readonly AdRow[], reload: boolean): Promise<Preview> {
-    const file = this.layout.campaignUploadFile(campaignId);
-    await this.storage.ensureDir(this.layout.tmp);
-    await this.storage.writeScratchFile(file, Buffer.from(renderCampaignRows(header, rows)));
+    const file = this.deps.layout.campaignUploadFile(campaignId);
+    await this.deps.storage.ensureDir(this.deps.layout.tmp);
+    await this.deps.storage.writeScratchFile(file, Buffer.from(renderCampaignRows(header, rows)));
     try {
       if (reload) await this.open(campaignId);
       const page = this.tj.page;
-      return await this.tj.step(`preview the CSV for campaign ${campaignId}`, `${c.previewModal}, "${c.issuesText}" or an error`, async () => {
+      return await this.step(`preview the CSV for campaign ${campaignId}`, `${c.previewModal}, "${c.issuesText}" or an error`, async () => {
         await this.tj.click(await this.shownText(c.massCreateText));
         await page.locator(c.csvInput).first().setInputFiles(file);
         await this.tj.click(await this.shownText(c.csvPreviewText));
@@ -151,19 +164,24 @@ export class TjCampaigns {
         return { kind: 'error', text: (await page.locator(`${errorAlert}:visible`).first().innerText()).trim() };
       });
     } finally {
-      await this.storage.remove(file);
+      await this.deps.storage.remove(file);
     }
   }
 
   /** Confirms the preview and waits for the table to reload (or to stay as it was); returns the error TJ showed, if any. */
   private async confirm(campaignId: string): Promise<string | undefined> {
-    return this.tj.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table`, async () => {
+    return this.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table`, async () => {
       const confirm = (await this.tj.firstShown(c.confirm.map((button) => `${c.previewModal} ${button}`))) ?? (await this.tj.firstShown(c.confirm));
       if (!confirm) throw new Error(`no ${c.confirm.join(' or ')} is on screen`);
       await this.tj.changeListing(() => this.tj.click(confirm), AD_ROWS, `the ads table of campaign ${campaignId}`);
       const alert = await this.tj.firstShown([errorAlert]);
       return alert ? (await alert.innerText()).trim() || 'TJ showed an error while creating the ads' : undefined;
     });
+  }
+
+  /** A step on the campaign's page, whose ready texts say it is signed in when a failure has the session checked again. */
+  private step<T>(name: string, waitsFor: string, work: () => Promise<T>): Promise<T> {
+    return this.tj.step(name, waitsFor, work, c.readyText);
   }
 
   /** The button (or link) on screen that says `text`. */

@@ -2,10 +2,13 @@ import type { Logger } from '../../core/logger.js';
 import { compareCreativeIds, type LibraryCard, type ListedCard } from '../../core/platform.js';
 import { documentToken } from './page-watch.js';
 import { LIBRARY_CARDS, TJ, type Listing } from './selectors.js';
-import type { ListingView, TjPage } from './tj-page.js';
+import type { ListingView, SessionEndedError, TjPage } from './tj-page.js';
 
-/** Opens a page of the app, signed in (again, if the session died), once `ready` says it is drawn. */
-export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>) => Promise<void>;
+/**
+ * Opens a page of the app, signed in, once `ready` says it is drawn; a session that ended is a
+ * {@link SessionEndedError}. `pageTexts`: what the page shows once drawn, which says signed in too.
+ */
+export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>, pageTexts?: readonly string[]) => Promise<void>;
 
 /** A card found for a name; `fresh`: it came before any card listed before the upload (new cards come first). */
 export interface FoundCard {
@@ -13,7 +16,7 @@ export interface FoundCard {
   readonly fresh: boolean;
 }
 
-/** What a look-up found, by name; `complete`: it got to the listing's last page without finding the rest. */
+/** What a look-up found, by name; `complete`: it got to the listing's last page without finding the rest (they are not on TJ). */
 export interface LookUp {
   readonly found: Map<string, FoundCard>;
   readonly complete: boolean;
@@ -37,6 +40,24 @@ interface ListingLeft {
   readonly at: number;
 }
 
+/** Where a walk of one listing has got to: what it read, so a walk cut short by a dead session goes on from there. */
+export class ListingWalk {
+  /** The cards read, by id: a page read again after a resume adds none twice. */
+  readonly cards = new Map<string, ListedCard>();
+  /** Pages read through, from the first. */
+  pagesRead = 0;
+  done = false;
+}
+
+/** What the library needs of the uploader around it. */
+export interface TjLibraryDeps {
+  readonly openSignedIn: OpenSignedIn;
+  readonly appUrl: string;
+  readonly log: Logger;
+  /** Told of each page read: progress a new session has made (see session-guard.ts). */
+  readonly onPageRead: () => void;
+}
+
 /**
  * The Media Library's listings on the one page: opened (signed in), chosen, read, and looked up
  * by name. After an upload the listing is fetched again in place rather than by loading the page,
@@ -53,20 +74,22 @@ export class TjLibrary {
 
   constructor(
     private readonly tj: TjPage,
-    private readonly openSignedIn: OpenSignedIn,
-    private readonly appUrl: string,
-    private readonly log: Logger,
+    private readonly deps: TjLibraryDeps,
   ) {}
 
   get pagesRead(): number {
     return this.pages;
   }
 
-  /** The Media Library, signed in (again, if the session died), its first listing drawn (whichever it is). */
+  /**
+   * The Media Library, signed in, its tabs and first listing drawn (whichever it is). Its heading
+   * alone proves nothing: a dying shell shows it too, and its tabs never come.
+   */
   async open(): Promise<void> {
     this.left = undefined;
     const m = TJ.mediaLibrary;
-    await this.openSignedIn(new URL(m.path, this.appUrl).href, 'open the Media Library', `"${m.loadedText}" and its first listing`, async () => {
+    await this.deps.openSignedIn(new URL(m.path, this.deps.appUrl).href, 'open the Media Library', `"${m.loadedText}", its tabs and its first listing`, async () => {
+      await this.tj.shownWithin(() => this.tj.tab(TJ.tabs.native), `tab for ${TJ.tabs.native.text}`);
       await this.tj.settle(LIBRARY_CARDS, undefined, `the Media Library's first listing`);
     });
   }
@@ -78,20 +101,30 @@ export class TjLibrary {
     await this.tj.step(`open the ${listing.type} listing`, listing.subType ? `${tabSays}, then label:has(${listing.subType})` : tabSays, () => this.show(listing));
   }
 
-  /** Every card of a listing, newest first, at most `maxPages` pages; with `olderThan`, up to the first page all older than it. */
-  async list(listing: Listing, maxPages: number, olderThan: string | undefined): Promise<ListedCard[]> {
-    const cards: ListedCard[] = [];
+  /**
+   * Every card of a listing, newest first, at most `maxPages` pages; with `olderThan`, up to the
+   * first page all older than it. The cards go into `walk`; a walk begun before (a session that
+   * ended under it) goes on from the page after the last it read.
+   */
+  async list(listing: Listing, maxPages: number, olderThan: string | undefined, walk = new ListingWalk()): Promise<ListedCard[]> {
+    if (walk.done) return [...walk.cards.values()];
     await this.openListing(listing);
-    await this.tj.step(`read the ${listing.type} listing`, `the next page of the ${listing.type} listing`, async () => {
-      for (let page = 1; page <= maxPages; page += 1) {
-        const onPage = await this.read();
-        for (const card of onPage) cards.push({ ...card, creativeType: listing.type });
-        if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
-        if (page === maxPages) this.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
-        if (!(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) break;
+    const what = `the ${listing.type} listing`;
+    await this.tj.step(`read the ${listing.type} listing`, `the next page of ${what}`, async () => {
+      for (let page = 1; page <= walk.pagesRead; page += 1) {
+        if (!(await this.tj.nextPage(LIBRARY_CARDS, what))) return void (walk.done = true);
       }
+      for (let page = walk.pagesRead + 1; page <= maxPages; page += 1) {
+        const onPage = await this.read();
+        for (const card of onPage) walk.cards.set(card.creativeId, { ...card, creativeType: listing.type });
+        walk.pagesRead = page;
+        if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
+        if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+        if (!(await this.tj.nextPage(LIBRARY_CARDS, what))) break;
+      }
+      walk.done = true;
     });
-    return cards;
+    return [...walk.cards.values()];
   }
 
   /** `names` looked up on the listing, opened afresh and read through (at most `maxPages`). */
@@ -121,7 +154,7 @@ export class TjLibrary {
 
   /** Dropzone would not send from a page it had sent from before: from now on, each upload loads the page afresh. */
   stopReusingPages(why: string): void {
-    if (this.reusePages) this.log.warn({ why }, 'TJ would not upload twice from one page: the Media Library is loaded afresh for each batch from now on');
+    if (this.reusePages) this.deps.log.warn({ why }, 'TJ would not upload twice from one page: the Media Library is loaded afresh for each batch from now on');
     this.reusePages = false;
   }
 
@@ -139,7 +172,7 @@ export class TjLibrary {
     await this.openListing(listing);
     const seen = await this.lookUp(listing, names, TJ.maxPages, before);
     if (quick && [...seen.found].some(([name, { fresh }]) => fresh && !quick.found.has(name))) {
-      this.log.warn({ listing: listing.type }, 'A listing shown again lacked a new card a fresh page showed: after each upload the page is loaded afresh from now on');
+      this.deps.log.warn({ listing: listing.type }, 'A listing shown again lacked a new card a fresh page showed: after each upload the page is loaded afresh from now on');
       this.refetches = false;
     }
     if (seen.pages === 1) await this.remember(listing, seen.firstPage);
@@ -164,6 +197,7 @@ export class TjLibrary {
         pages += 1;
         if (page === 1) firstPage = cards;
         fresh = collect(cards, wanted, found, before, fresh);
+        // Read to the last page: an old card of a wanted name (TJ keeps the first of a name) may be anywhere.
         if (wanted.size > 0 && !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) complete = true;
         if (complete) break;
       }
@@ -186,7 +220,8 @@ export class TjLibrary {
       awayView = await this.tj.view();
       await this.show(listing, 0);
     } catch (error) {
-      this.log.debug({ err: error, listing: listing.type }, 'The listing could not be fetched again in place; the page is loaded afresh');
+      // A session that ended shows on the fresh page too, where it is signed in again.
+      this.deps.log.debug({ err: error, listing: listing.type }, 'The listing could not be fetched again in place; the page is loaded afresh');
       return undefined;
     }
     const firstPage = async (): Promise<{ cards: LibraryCard[]; found: Map<string, FoundCard>; whole: boolean }> => {
@@ -215,8 +250,7 @@ export class TjLibrary {
    * listing, never a sleep.
    */
   private async show(listing: Listing, heldMs?: number): Promise<void> {
-    const tab = await this.tj.tab(listing.tab);
-    if (!tab) throw new Error(`no tab for ${listing.type} is on screen`);
+    const tab = await this.tj.shownWithin(() => this.tj.tab(listing.tab), `tab for ${listing.type}`);
     if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`, heldMs);
     if (listing.subType) {
       const radio = this.tj.page.locator(listing.subType).first();
@@ -227,7 +261,9 @@ export class TjLibrary {
   /** The cards of the grid on screen: one page of the library read. */
   private async read(): Promise<LibraryCard[]> {
     this.pages += 1;
-    return this.tj.readCards();
+    const cards = await this.tj.readCards();
+    this.deps.onPageRead();
+    return cards;
   }
 }
 

@@ -1,7 +1,6 @@
 import type { Locator, Page } from 'playwright';
 import { CreativeFlowError } from '../../core/errors.js';
 import type { LibraryCard } from '../../core/platform.js';
-import { LoginRequiredError } from '../uploader.js';
 import type { Evidence } from './evidence.js';
 import { readView, type NetworkState } from './page-watch.js';
 import { AD_ROWS, LIBRARY_CARDS, TJ, TJ_HINTS, type GridItems, type TabSelectors } from './selectors.js';
@@ -14,6 +13,17 @@ export class BrowserStepError extends CreativeFlowError {
     super(`TJ step "${step}" failed waiting for ${waitedFor}: ${detail}. On screen: ${shown}`, {
       hint: `${screenshot ? `A screenshot and the page's HTML are in ${screenshot.replace(/\.png$/, '.{png,html}')}. ` : ''}If TJ's page changed, \`creative-flow check\` names the selector that broke.`,
     });
+  }
+}
+
+/**
+ * TJ's session ended while a step worked: the page went to sign-in, or TJ refused a call as signed
+ * out. Not a person's business yet: the uploader signs in again with the saved credentials and the
+ * work goes on from where it was (see session-guard.ts).
+ */
+export class SessionEndedError extends CreativeFlowError {
+  constructor(detail: string) {
+    super(`TJ's session ended (${detail})`, { hint: 'The uploader signs in again by itself; only a captcha or a refused password waits for a person.' });
   }
 }
 
@@ -45,6 +55,14 @@ const SAME_AFTER_RESPONSE_MS = 250;
 const EMPTY_AFTER_SIGN_IN_MS = 500;
 /** No request at all and no change in this long: a panel shown in place with the same items (a late fetch comes within 2 s). */
 const SAME_WITHOUT_REQUEST_MS = 2_200;
+/**
+ * After a step failed, a signed-in page counts as alive only once it has held, with no request
+ * under way, this long: a dying shell shows its markers and sends the browser to sign-in a moment
+ * after load (TJ_tool checks again 3 s after network idle).
+ */
+const ALIVE_HELD_MS = 3_000;
+/** The longest a check of the session after a failed step waits for the page to say. */
+const RECHECK_MS = 10_000;
 
 const SIGNED_OUT = `h1:has-text("${TJ.loggedOut.headingText}"), ${TJ.loggedOut.loginForm}, ${TJ.loggedOut.password}`;
 
@@ -61,36 +79,79 @@ export class TjPage {
     private readonly evidence: Evidence,
   ) {}
 
-  /** Loads a page of the app and waits for its verdict on the session. */
-  async open(url: string): Promise<SessionVerdict> {
+  /**
+   * Loads a page of the app and waits for its verdict on the session. `pageTexts`: what this page
+   * shows once drawn (the contract's ready texts), which say signed in as the app's markers do.
+   */
+  async open(url: string, pageTexts: readonly string[] = []): Promise<SessionVerdict> {
     // Going to the URL on screen with a `#section` only scrolls: the page, and its stale table, would stay.
     if (withoutHash(this.page.url()) === withoutHash(url)) await this.page.reload({ waitUntil: 'load', timeout: TJ.navigationMs });
     else await this.page.goto(url, { waitUntil: 'load', timeout: TJ.navigationMs });
-    return this.verdict();
+    return this.verdict(TJ.navigationMs, pageTexts);
   }
 
   /** A signed-in or a signed-out marker, whichever shows first; a check at `load` would prove nothing. */
-  async verdict(timeoutMs: number = TJ.navigationMs): Promise<SessionVerdict> {
+  async verdict(timeoutMs: number = TJ.navigationMs, pageTexts: readonly string[] = []): Promise<SessionVerdict> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const now = await this.markers().catch(() => undefined);
+      const now = await this.markers(pageTexts).catch(() => undefined);
       if (now) return now;
-      if (Date.now() > deadline) throw new Error(`neither a signed-in marker (${TJ.loggedIn.texts.join(', ')}) nor a signed-out one showed in ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`neither a signed-in marker (${[...TJ.loggedIn.texts, ...pageTexts].join(', ')}) nor a signed-out one showed in ${timeoutMs / 1000} s`);
       await this.page.waitForTimeout(POLL_MS);
     }
   }
 
-  /** Runs a step; a failure leaves evidence, checks the session (a dead one is "login required"), and names what it waited for and what showed. */
-  async step<T>(name: string, waitsFor: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * The session checked again after a step failed, never trusting an earlier look: signed out as
+   * soon as the page shows it or the page's own calls were refused as signed out; signed in only
+   * once a marker has held with no request under way for {@link ALIVE_HELD_MS}. Undefined when the
+   * page says neither in {@link RECHECK_MS}.
+   */
+  async recheck(pageTexts: readonly string[] = []): Promise<SessionVerdict | undefined> {
+    const deadline = Date.now() + RECHECK_MS;
+    let aliveSince = 0;
+    for (;;) {
+      const verdict = await this.markers(pageTexts).catch(() => undefined);
+      const view = await this.view();
+      if (verdict === 'out' || (view && view.net.refused > 0)) return 'out';
+      const now = Date.now();
+      aliveSince = verdict === 'in' && view?.net.inflight === 0 ? aliveSince || now : 0;
+      if (aliveSince && now - aliveSince >= ALIVE_HELD_MS && (view?.net.quietMs ?? 0) >= ALIVE_HELD_MS) return 'in';
+      if (now > deadline) return undefined;
+      await this.page.waitForTimeout(POLL_MS * 4);
+    }
+  }
+
+  /**
+   * Runs a step. A session that ended is said as such (the uploader signs in again); any other
+   * failure leaves evidence, checks the session again (it may have ended under the step), and
+   * names what it waited for, why it failed and what showed.
+   */
+  async step<T>(name: string, waitsFor: string, work: () => Promise<T>, pageTexts: readonly string[] = []): Promise<T> {
     try {
       return await work();
     } catch (error) {
+      if (error instanceof SessionEndedError) throw error;
       const shown = await this.shown().catch(() => 'the page could not be read');
-      const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed: ${firstLine(error)}. On screen: ${shown}`);
+      const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed waiting for ${waitsFor}: ${firstLine(error)}. On screen: ${shown}`);
       if (error instanceof CreativeFlowError) throw error;
-      const verdict = await this.verdict(5_000).catch(() => undefined);
-      if (verdict === 'out') throw new LoginRequiredError(`signed out during "${name}"`);
+      if ((await this.recheck(pageTexts)) === 'out') throw new SessionEndedError(`signed out during "${name}", which had failed: ${firstLine(error)}`);
       throw new BrowserStepError(name, waitsFor, firstLine(error), shown, screenshot);
+    }
+  }
+
+  /**
+   * Waits until `find` finds something on screen (a page's script may draw it a while after its
+   * markers): what it found; a page that goes to sign-in meanwhile is a session that ended.
+   */
+  async shownWithin<T>(find: () => Promise<T | undefined>, what: string): Promise<T> {
+    const deadline = Date.now() + TJ.navigationMs;
+    for (;;) {
+      const found = await find();
+      if (found !== undefined) return found;
+      if ((await this.markers().catch(() => undefined)) === 'out') throw new SessionEndedError(`the page went to sign-in while waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`no ${what} is on screen after ${TJ.navigationMs / 1000} s`);
+      await this.page.waitForTimeout(POLL_MS * 4);
     }
   }
 
@@ -145,7 +206,7 @@ export class TjPage {
     const view = await readView(this.page, {
       ...items,
       marker: TJ_HINTS.pageMarker,
-      texts: TJ.loggedIn.texts,
+      texts: [...TJ.loggedIn.texts, ...(items.pageTexts ?? [])],
       signedOut: `${TJ.loggedOut.loginForm}, ${TJ.loggedOut.password}`,
       signedOutHeading: TJ.loggedOut.headingText,
       urlParts: TJ.loggedOut.urlParts,
@@ -171,9 +232,9 @@ export class TjPage {
       const view = await this.view(items);
       const now = Date.now();
       if (view) {
-        if (view.signedOut) throw new LoginRequiredError(`the page went to sign-in while waiting for ${what}`);
+        if (view.signedOut) throw new SessionEndedError(`the page went to sign-in while waiting for ${what}`);
         const fresh = before === undefined || view.net.doc !== before.net.doc;
-        if (before && !fresh && view.net.refused > before.net.refused) throw new LoginRequiredError(`TJ refused the page's request for ${what} as signed out`);
+        if (before && !fresh && view.net.refused > before.net.refused) throw new SessionEndedError(`TJ refused the page's request for ${what} as signed out`);
         const idle = view.net.inflight === 0;
         if (fresh) {
           signedInAt = view.signedIn ? signedInAt || now : 0;
@@ -234,11 +295,11 @@ export class TjPage {
     return `${parts.filter(Boolean).join(', ')} (${new URL(this.page.url()).pathname})`;
   }
 
-  private async markers(): Promise<SessionVerdict | undefined> {
+  private async markers(pageTexts: readonly string[] = []): Promise<SessionVerdict | undefined> {
     if (TJ.loggedOut.urlParts.some((part) => this.page.url().includes(part))) return 'out';
     if ((await this.page.locator(SIGNED_OUT).count()) > 0) return 'out';
     // Case matters: "MEDIA LIBRARY" is the loaded library, "Media Library" a menu entry a dead shell may show too.
-    for (const text of TJ.loggedIn.texts) if ((await this.page.getByText(new RegExp(escapeRegExp(text))).count()) > 0) return 'in';
+    for (const text of [...TJ.loggedIn.texts, ...pageTexts]) if ((await this.page.getByText(new RegExp(escapeRegExp(text))).count()) > 0) return 'in';
     return undefined;
   }
 }

@@ -76,22 +76,25 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
   const page = tj.page;
   try {
     const signedIn = await tj.step('sign in', 'the sign-in form', async () => {
-      await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
-      if ((await tj.verdict()) === 'in') return false;
-      const banner = page.locator(TJ.signIn.cookieAccept);
-      if (await banner.isVisible()) await banner.click();
-      if (connection.username) await page.fill(TJ.signIn.username, connection.username);
-      if (connection.password) await page.fill(TJ.signIn.password, connection.password);
-      const deadline = Date.now() + waitForPersonMs;
-      // `disabled=""` is still disabled: only the attribute's absence counts.
-      while ((await page.getAttribute(TJ.signIn.submit, 'disabled')) !== null) {
-        if (Date.now() > deadline) throw new LoginRequiredError('the sign-in button stayed disabled: the captcha needs a person');
-        await page.waitForTimeout(2_000);
+      for (let attempt = 1; ; attempt += 1) {
+        await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
+        if ((await tj.verdict()) === 'in') return false;
+        const banner = page.locator(TJ.signIn.cookieAccept);
+        if (await banner.isVisible()) await banner.click();
+        if (connection.username) await page.fill(TJ.signIn.username, connection.username);
+        if (connection.password) await page.fill(TJ.signIn.password, connection.password);
+        const deadline = Date.now() + waitForPersonMs;
+        // `disabled=""` is still disabled: only the attribute's absence counts.
+        while ((await page.getAttribute(TJ.signIn.submit, 'disabled')) !== null) {
+          if (Date.now() > deadline) throw new LoginRequiredError('the sign-in button stayed disabled: the captcha needs a person');
+          await page.waitForTimeout(2_000);
+        }
+        await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
+        if ((await tj.verdict()) === 'in') return true;
+        if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw CredentialsRefusedError.tj(connection.username);
+        // Back on sign-in with no word against the password: the new session ended as it landed. Once more, then a person.
+        if (attempt === 2) throw new LoginRequiredError('the sign-in page came back after submitting, twice, with no word against the password');
       }
-      await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
-      if ((await tj.verdict()) === 'in') return true;
-      if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw CredentialsRefusedError.tj(connection.username);
-      throw new LoginRequiredError('the sign-in page came back after submitting');
     });
     await session.save(context, signedIn);
   } finally {

@@ -207,7 +207,7 @@ describe('TjUploader faults', () => {
     await later.close();
   });
 
-  it('signs in again on its own when the session dies between two batches on one page: the files TJ refused as signed out go again, once', async () => {
+  it('signs in again on its own when the session dies between two batches on one page: the files TJ refused as signed out come back shown absent, and go again once', async () => {
     const sim = await simulator();
     const root = await tempRoot();
     const uploader = await uploaderFor(sim, root);
@@ -216,6 +216,9 @@ describe('TjUploader faults', () => {
       expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000B1' }])).get('EN_one_ID-000000B1')).toMatchObject({ status: 'uploaded' });
       await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
       const second = await makeImage(path.join(root, 'EN_two_ID-000000B2.png'), { seed: 32 });
+      const refused = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
+      // Not sent again by the adapter: it says the file is not there, by a read-back made signed in again; the upload service sends it again.
+      expect(refused.get('EN_two_ID-000000B2')).toMatchObject({ status: 'failed', checked: true, message: expect.stringMatching(/session ended/) });
       const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
       const state = await simState(sim);
       expect(results.get('EN_two_ID-000000B2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000B2')?.id });
@@ -228,7 +231,7 @@ describe('TjUploader faults', () => {
     }
   });
 
-  it('checks the session again before it takes a refusal: a dead session answering 403 is signed in again and the file goes once more, not reported rejected', async () => {
+  it('checks the session again before it takes a refusal: a dead session answering 403 is signed in again and the file comes back shown absent, not rejected', async () => {
     const sim = await simulator({ deadSessionUploadStatus: 403 });
     const root = await tempRoot();
     const uploader = await uploaderFor(sim, root);
@@ -237,6 +240,8 @@ describe('TjUploader faults', () => {
       expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000C1' }])).get('EN_one_ID-000000C1')).toMatchObject({ status: 'uploaded' });
       await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
       const second = await makeImage(path.join(root, 'EN_two_ID-000000C2.png'), { seed: 42 });
+      const refused = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000C2' }]);
+      expect(refused.get('EN_two_ID-000000C2')).toMatchObject({ status: 'failed', checked: true, message: expect.stringMatching(/session ended.*HTTP 403/) });
       const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000C2' }]);
       const state = await simState(sim);
       expect(results.get('EN_two_ID-000000C2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000C2')?.id });
