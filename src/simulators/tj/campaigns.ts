@@ -36,7 +36,7 @@ export class SimCampaigns {
   ) {}
 
   seed(seeds: readonly SimCampaignSeed[]): void {
-    for (const seed of seeds) this.campaigns.set(seed.id, { ...seed, ads: [], tableReads: {} });
+    for (const seed of seeds) this.campaigns.set(seed.id, { ...seed, ads: (seed.ads ?? []).map((ad) => ({ ...ad, created: 1 })), tableReads: {} });
   }
 
   /** For `/_sim/state`: each campaign's ads, with the times each was created, and the table pages served by length. */

@@ -66,11 +66,12 @@ export interface SimulatorOptions {
 /** An upload's fate in a {@link SimulatorOptions.faultPlan}: kept and answered, a 500 with no body, a proxy's 502 page, or kept and its connection dropped. */
 export type UploadFault = 'ok' | 'server-error' | 'proxy-error' | 'drop';
 
-/** A campaign to seed: its id, name and the kind of ads it holds. */
+/** A campaign to seed: its id, name and the kind of ads it holds, and the ads it has already. */
 export interface SimCampaignSeed {
   readonly id: string;
   readonly name: string;
   readonly type: 'native' | 'preroll';
+  readonly ads?: readonly { readonly name: string; readonly targetUrl: string; readonly creativeIds: readonly string[] }[];
 }
 
 /** Changes to the markup the simulator can make, each breaking what one selector finds. */

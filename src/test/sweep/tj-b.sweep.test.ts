@@ -1,0 +1,3 @@
+import { describeTjSweep } from './tj-sweep.js';
+
+describeTjSweep([1, 3]);

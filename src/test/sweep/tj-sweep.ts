@@ -1,0 +1,67 @@
+import path from 'node:path';
+import type { Browser } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../../platform/tj/browser.js';
+import { MARKUP_VARIANTS } from '../../simulators/tj/variants.js';
+import { tempRoot } from '../fixtures.js';
+import { replayHint, sweepPoints, sweepSettings } from './sweep-plan.js';
+import { campaignFlow, makeSweepMedia, uploadFlow, walkFlow, type Strike, type SweepFlow, type SweepMedia } from './tj-flows.js';
+
+/** Points of a flow's session-end sweep in a sampled run (CI's); a full run strikes every request. */
+const SAMPLE = Number(process.env.SWEEP_SAMPLE) || 5;
+/** Points of the upload flow's dropped-connection sweep in a sampled run. */
+const DROP_SAMPLE = 2;
+
+/**
+ * The TJ fault sweep over some builds of TJ's pages (issue 26): each flow run once with no fault
+ * to count its requests, then again with every session ended at request N, for the points the
+ * plan picks (and, for uploads, with the Nth upload's connection dropped after TJ kept the file).
+ * Every point is held to the flow's invariants; the failing ones are listed with how to replay
+ * them, and the counts printed.
+ */
+export function describeTjSweep(variants: readonly number[]): void {
+  const settings = sweepSettings();
+  describe.each(variants)('TJ fault sweep, variant %i', (variant) => {
+    let browser: Browser;
+    let files: SweepMedia;
+    beforeAll(async () => {
+      browser = await launchBrowser({ headless: true, chromiumPath: process.env.CHROMIUM_PATH });
+      files = await makeSweepMedia(await tempRoot('cf-sweep-media-'));
+      console.log(`TJ sweep, variant ${variant} (${MARKUP_VARIANTS[variant]?.summary}): seed ${settings.seed}${settings.full ? ', full' : `, ${SAMPLE} points a flow`}`);
+    });
+    afterAll(async () => {
+      await browser?.close();
+      if (files) await import('node:fs/promises').then((fs) => fs.rm(path.dirname(files.banner), { recursive: true, force: true }));
+    });
+
+    const flows: readonly ((browser: Browser, files: SweepMedia) => SweepFlow)[] = [
+      (b, f) => uploadFlow(b, f),
+      (b) => walkFlow(b, 'refresh-library'),
+      (b) => walkFlow(b, 'sync-status'),
+      (b) => campaignFlow(b, 'with-ads'),
+      (b) => campaignFlow(b, 'new'),
+    ];
+    it.each(flows.map((make, index) => [index, make] as const))('flow %i holds through a session end at any request', async (index, make) => {
+      const flow = make(browser, files);
+      const clean = await flow.run(variant, { kind: 'none' });
+      const strikes: Strike[] = sweepPoints(clean.requests, SAMPLE, settings, variant * 10 + index).map((at) => ({ kind: 'session-ends', at }));
+      if (clean.uploads > 0) strikes.push(...sweepPoints(clean.uploads, DROP_SAMPLE, settings, variant * 10 + index + 5).map((upload) => ({ kind: 'drop', upload }) as const));
+      const failures: string[] = [];
+      let secondPasses = 0;
+      let resends = 0;
+      for (const strike of strikes) {
+        const point = strike.kind === 'session-ends' ? strike.at : strike.kind === 'drop' ? -strike.upload : 0;
+        try {
+          const run = await flow.run(variant, strike);
+          if (run.passes > 1) secondPasses += 1;
+          resends += run.resends;
+        } catch (error) {
+          const what = strike.kind === 'drop' ? `${flow.name} (connection of upload ${-point} dropped)` : flow.name;
+          failures.push(`${(error as Error).message}\n    ${replayHint(settings, `variant ${variant}, ${what}`, Math.abs(point))}`);
+        }
+      }
+      console.log(`TJ sweep, variant ${variant}, ${flow.name}: ${clean.requests} requests, ${strikes.length} points tried, ${failures.length} failed, ${secondPasses} needed a second pass, ${resends} files sent again after a read showed them absent, 0 asks for a person`);
+      expect(failures, `seed ${settings.seed}`).toEqual([]);
+    });
+  });
+}
