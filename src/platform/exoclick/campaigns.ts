@@ -46,7 +46,7 @@ export class ExoCampaigns {
    * The shape the account answers, found without creating or changing anything: each call is sent
    * a body it cannot take (an object where an array belongs, an empty form). A route that exists
    * refuses it (400, 415, 422); one that does not answers 404 or 405. A fault (5xx, no answer, a
-   * firewall's page) tells nothing: it is thrown, and nothing is remembered.
+   * firewall's page) tells nothing: it is tried again as a read is, then thrown, and nothing is remembered.
    */
   async probeShape(campaignId: string): Promise<VariationShape | undefined> {
     for (const shape of ['json', 'multipart'] as const) {
@@ -128,9 +128,10 @@ export class ExoCampaigns {
     return id;
   }
 
+  /** Safe to repeat, as a read is: a body no route can take creates nothing, so a fault on it is ridden out, not the campaign failed. */
   private async sendUnusable(campaignId: string, shape: VariationShape): Promise<void> {
-    if (shape === 'json') await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: {} });
-    else await this.transport.call('POST', EXO.variationMultipart(campaignId), { form: new FormData() });
+    if (shape === 'json') await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: {}, idempotent: true });
+    else await this.transport.call('POST', EXO.variationMultipart(campaignId), { form: new FormData(), idempotent: true });
   }
 }
 

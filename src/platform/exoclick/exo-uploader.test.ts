@@ -142,6 +142,21 @@ describe('ExoClick adapter against the API simulator', () => {
     }
   });
 
+  it('rides out a fault on the probe for the variation shape: it creates nothing, so it is sent again as a read is', async () => {
+    for (const fault of ['server-error', 'dropped-after-kept'] as const) {
+      // Requests: the login, the upload, the campaign read, then the probe.
+      const api = await start({ variationShape: 'json', strike: { at: 4, fault } });
+      const uploader = await open(api.url);
+      const [result] = [...(await uploader.upload('static-banner', await files(1))).values()];
+      const id = result?.status === 'uploaded' ? result.creativeId : '';
+      const outcome = await uploader.createAds('5100001', { kind: 'preroll', header: ['Ad Name', 'Target URL', 'Creative ID'], rows: [{ 'Ad Name': 'Ad 0', 'Target URL': '', 'Creative ID': id }] });
+      expect([outcome.created, outcome.missing], fault).toEqual([['Ad 0'], []]);
+      expect(api.state().campaigns[0]?.variations.map((variation) => variation.creates), fault).toEqual([1]);
+      await api.close();
+      sim = undefined;
+    }
+  });
+
   it('finds a kept copy among the newest of a library longer than a few pages, without reading it all again', async () => {
     const api = await start();
     const uploader = await open(api.url);

@@ -48,7 +48,7 @@ export interface ExoCall {
   readonly query?: Readonly<Record<string, string | number>>;
   readonly json?: unknown;
   readonly form?: FormData;
-  /** A read or a login: repeated after a 5xx or a dropped connection. A write never is: the caller looks first. */
+  /** A read, a login, or a probe no route can act on: repeated after a 5xx or a dropped connection. A write never is: the caller looks first. */
   readonly idempotent?: boolean;
 }
 

@@ -1,8 +1,9 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { html, json } from '../http.js';
 import type { ExoCounters } from './counters.js';
-import type { ExoSimulatorOptions, ExoUploadFault } from './options.js';
+import type { ExoSimulatorOptions, ExoStrike, ExoUploadFault } from './options.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ExoSessions } from './sessions.js';
 
 /** What a web firewall in front of an API answers a client it does not like: HTML, not JSON. */
 export const FIREWALL_PAGE =
@@ -70,4 +71,68 @@ export function dropAfterKeeping(res: ServerResponse, counters: ExoCounters): vo
 export function serveFirewall(res: ServerResponse, counters: ExoCounters): void {
   counters.faults.firewall += 1;
   html(res, 403, FIREWALL_PAGE);
+}
+
+/**
+ * Numbers the `/v2/` requests from 1 as they arrive and finds the one the options' strike is
+ * for: a fault sweep runs a flow once to count its requests, then strikes each number in turn.
+ */
+export class RequestStrikes {
+  private numbered = 0;
+
+  constructor(private readonly options: () => ExoSimulatorOptions) {}
+
+  /** `/v2/` requests so far. */
+  get count(): number {
+    return this.numbered;
+  }
+
+  /** Numbers one request; the strike planned for it, if any. */
+  next(): ExoStrike | undefined {
+    this.numbered += 1;
+    const { strike } = this.options();
+    return strike?.at === this.numbered ? strike : undefined;
+  }
+}
+
+/**
+ * Serves a struck fault. True once it answered (a 5xx or a 429, nothing done); false when the
+ * request goes on, its sessions ended first (so it answers 401) or its answer to be replaced by a
+ * dropped connection.
+ */
+export function serveStrike(req: IncomingMessage, res: ServerResponse, strike: ExoStrike, deps: { counters: ExoCounters; limiter: RateLimiter; sessions: ExoSessions }): boolean {
+  switch (strike.fault) {
+    case 'server-error':
+      req.resume();
+      deps.limiter.peek(res);
+      return serveFaultBeforeKeeping(res, 'server-error', deps.counters, deps.limiter);
+    case 'rate-limited':
+      req.resume();
+      deps.counters.faults.rateLimited += 1;
+      deps.limiter.refuseFor(res, strike.resetSeconds ?? 1);
+      json(res, 429, { message: 'Too many requests. Wait for X-Rate-Limit-Reset seconds.' });
+      return true;
+    case 'session-expired':
+      deps.sessions.endAll();
+      return false;
+    case 'dropped-after-kept':
+      dropInsteadOfAnswering(res, deps.counters);
+      return false;
+  }
+}
+
+/**
+ * The request is handled as usual, and the connection dies where its answer would be written:
+ * whatever it kept stays kept, as when a connection drops between the server's work and its
+ * answer. Every route answers through `writeHead`, so that is where the answer is stopped.
+ */
+function dropInsteadOfAnswering(res: ServerResponse, counters: ExoCounters): void {
+  let dropped = false;
+  // Called again by `end`, the real headers never having been written: the drop is counted once.
+  const drop = (): ServerResponse => {
+    if (!dropped) dropAfterKeeping(res, counters);
+    dropped = true;
+    return res;
+  };
+  res.writeHead = drop as ServerResponse['writeHead'];
 }

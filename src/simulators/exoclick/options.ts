@@ -12,6 +12,27 @@
  */
 export type ExoUploadFault = 'ok' | 'server-error' | 'dropped-after-kept' | 'firewall' | 'rate-limited';
 
+/**
+ * A fault struck at one request whatever its route, for fault sweeps (a fault may come at any
+ * request, so a sweep strikes each in turn):
+ * - 'session-expired': every live session token dies at that request, which then answers 401 as
+ *   any request with a dead token does (a login carries none, and is answered as usual);
+ * - 'server-error': a 500 or 503 with a plain-text body, nothing done;
+ * - 'rate-limited': a 429 telling the client to wait `resetSeconds`, nothing done;
+ * - 'dropped-after-kept': the request is handled as usual (an upload or a variation is kept, a
+ *   landing page registered) and the connection dies where its answer would be; a read or a
+ *   refused request changes nothing, so for it this is a connection dropped before any answer.
+ */
+export type ExoStrikeFault = 'session-expired' | 'server-error' | 'rate-limited' | 'dropped-after-kept';
+
+export interface ExoStrike {
+  /** The request struck: `/v2/` requests are numbered from 1 as they arrive (logins and reads too), as `requests` in the state counts them. */
+  readonly at: number;
+  readonly fault: ExoStrikeFault;
+  /** `X-Rate-Limit-Reset` of a struck 429, in whole seconds (1 unless given): short, so a sweep stays fast. */
+  readonly resetSeconds?: number;
+}
+
 export interface ExoSimulatorOptions {
   /** 0 = any free port. */
   port: number;
@@ -55,6 +76,8 @@ export interface ExoSimulatorOptions {
   bareClientFirewall: boolean;
   /** Campaigns that exist at start (status 1, active). */
   campaigns: readonly { id: number; name: string }[];
+  /** One fault at one numbered request, whatever its route, besides the plans and rates above. */
+  strike: ExoStrike | undefined;
 }
 
 export const DEFAULT_EXO_SIMULATOR_OPTIONS: ExoSimulatorOptions = {
@@ -79,4 +102,5 @@ export const DEFAULT_EXO_SIMULATOR_OPTIONS: ExoSimulatorOptions = {
     { id: 5_100_001, name: 'Sim native campaign' },
     { id: 5_100_002, name: 'Sim in-stream campaign' },
   ],
+  strike: undefined,
 };

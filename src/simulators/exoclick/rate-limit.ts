@@ -39,6 +39,17 @@ export class RateLimiter {
     this.setHeaders(res, now);
   }
 
+  /**
+   * A struck 429: the client is told to wait `seconds` rather than for the window's end (a sweep
+   * point must stay short), and a request sooner is counted too early, as after any 429.
+   */
+  refuseFor(res: ServerResponse, seconds: number, now = Date.now()): void {
+    this.blockedUntil = Math.max(this.blockedUntil ?? 0, now + seconds * 1000);
+    res.setHeader('X-Rate-Limit-Limit', String(this.options().rateLimit.limit));
+    res.setHeader('X-Rate-Limit-Remaining', '0');
+    res.setHeader('X-Rate-Limit-Reset', String(seconds));
+  }
+
   /** The headers of the current window without counting a request: for the firewall's page, which the API never saw. */
   peek(res: ServerResponse, now = Date.now()): void {
     if (this.windowStart !== undefined && now >= this.windowEnd()) this.windowStart = undefined;

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { json, seededRandom } from '../http.js';
 import { ExoCampaigns } from './campaigns.js';
 import { newCounters } from './counters.js';
-import { FaultPlan, serveFirewall } from './faults.js';
+import { FaultPlan, RequestStrikes, serveFirewall, serveStrike } from './faults.js';
 import { ExoLibrary } from './library.js';
 import { DEFAULT_EXO_SIMULATOR_OPTIONS, type ExoSimulatorOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
@@ -30,6 +30,8 @@ export interface ExoSimState {
   campaigns: { id: number; name: string; variations: { idvariation: number; name: string; idvariations_file: number; creates: number }[] }[];
   /** Variation-creating requests that created something. */
   variationCreates: number;
+  /** `/v2/` requests so far, each answered or dropped: the numbers a strike is given by. */
+  requests: number;
 }
 
 export interface RunningExoSimulator {
@@ -55,7 +57,8 @@ function bareClient(req: IncomingMessage): boolean {
  * JSON everywhere but uploads, rate-limit headers on every answer, a second upload of the same
  * bytes making a second file), shows each **unsure** variant as an option, and injects the
  * faults a client must survive: 5xx, a connection dropped after the file was kept, the
- * firewall's HTML page, 429s. It keeps no bytes: a file is its name, size, hashes and type.
+ * firewall's HTML page, 429s, by plan, at random, or struck at the Nth request (for fault
+ * sweeps). It keeps no bytes: a file is its name, size, hashes and type.
  */
 export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = {}): Promise<RunningExoSimulator> {
   let options: ExoSimulatorOptions = { ...DEFAULT_EXO_SIMULATOR_OPTIONS, ...initial };
@@ -67,6 +70,7 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   const campaigns = new ExoCampaigns(library, current);
   campaigns.seed(options.campaigns);
   const variations = new ExoVariationRoutes(campaigns, library, counters, limiter, new FaultPlan(current, (o) => o.variationFaultPlan));
+  const strikes = new RequestStrikes(current);
 
   const state = (): ExoSimState => ({
     files: library.all.map(({ id, name, type, md5, sha256, size, status }) => ({ id, name, type, md5, sha256, size, status })),
@@ -78,6 +82,7 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     tooEarly: limiter.tooEarly,
     campaigns: campaigns.state,
     variationCreates: counters.variationCreates,
+    requests: strikes.count,
   });
 
   /** `POST /v2/login` `{api_token}`: a session token, or 401 for a token it does not know (never echoed). */
@@ -125,6 +130,9 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (req.method === 'GET' && url.pathname === '/_sim/state') return json(res, 200, state());
     if (options.latencyMs > 0) await delay(options.latencyMs);
+    // Numbered before anything else answers it, so a strike's number is the client's Nth request whatever it meets.
+    const strike = url.pathname.startsWith('/v2/') ? strikes.next() : undefined;
+    if (strike && serveStrike(req, res, strike, { counters, limiter, sessions })) return;
     // The firewall stands before the API: it answers before the limit counts the request, but still with the window's headers.
     if (options.bareClientFirewall && bareClient(req)) {
       req.resume();

@@ -12,6 +12,11 @@ export class ExoSessions {
     return token;
   }
 
+  /** ExoClick ends every session at once (a struck 'session-expired'): each token in use answers 401 from now on. */
+  endAll(): void {
+    this.issued.clear();
+  }
+
   /** Whether an `Authorization` header carries a live session token. */
   alive(authorization: string | undefined): boolean {
     const [scheme, token] = (authorization ?? '').trim().split(/\s+/);
