@@ -1,11 +1,16 @@
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TJ, TJ_HINTS } from './selectors.js';
 
-/** The contract as the steering repo keeps it, beside this repository (`../shared/`), resolved from src/ or dist/. */
-const CONTRACT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/TJ-CONTRACT.md');
+/** The project's own statement of TJ's site, beside this module (resolved from src/ or dist/). */
+const CONTRACT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/platform/tj/CONTRACT.md');
+/** The steering team's contract, beside the repository when it is checked out with `../shared/`: the project's copy must still agree with it. */
+const SHARED_CONTRACT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/TJ-CONTRACT.md');
+const sharedContract = existsSync(SHARED_CONTRACT) ? readFileSync(SHARED_CONTRACT, 'utf8') : undefined;
+if (!sharedContract) console.log(`Skipping the check that src/platform/tj/CONTRACT.md agrees with the steering contract: ${SHARED_CONTRACT} is not there (a clone without ../shared).`);
 
 /** Every string a flow may require: the selectors and texts of `TJ`, at any depth (numbers are timings, not markup). */
 function required(node: unknown, at = 'TJ'): { at: string; text: string }[] {
@@ -22,7 +27,7 @@ function notInContract(selectors: unknown, contract: string): string[] {
     .map(({ at, text }) => `${at}: ${text}`);
 }
 
-describe('the selectors module against TJ-CONTRACT.md', () => {
+describe('the selectors module against the contract (src/platform/tj/CONTRACT.md)', () => {
   it('requires only selectors and texts the contract quotes', async () => {
     const contract = await fs.readFile(CONTRACT, 'utf8');
     expect(notInContract(TJ, contract)).toEqual([]);
@@ -39,5 +44,13 @@ describe('the selectors module against TJ-CONTRACT.md', () => {
     // A hint the contract came to quote belongs in TJ, where flows may rely on it.
     const quoted = required(TJ_HINTS, 'TJ_HINTS').filter(({ text }) => contract.includes(text));
     expect(quoted).toEqual([]);
+  });
+
+  it.skipIf(!sharedContract)('quotes nothing the steering contract does not: every selector and text of the project’s copy is in ../shared/TJ-CONTRACT.md', async () => {
+    const ours = await fs.readFile(CONTRACT, 'utf8');
+    // What the page quotes of TJ's site; the names of our own files and symbols are not TJ's.
+    const quoted = [...ours.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? '').filter((text) => !/\.(ts|md)$|^[A-Z_]+$/.test(text));
+    expect(quoted.filter((text) => !sharedContract?.includes(text))).toEqual([]);
+    expect(notInContract(TJ, sharedContract ?? '')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { UploadTarget } from '../../core/platform.js';
 
 /**
- * Everything known of TJ's advertiser site (TJ-CONTRACT.md), in one place. Each string of `TJ` is
+ * Everything known of TJ's advertiser site (CONTRACT.md beside this file), in one place. Each string of `TJ` is
  * quoted in the contract, word for word (a unit test reads the contract and holds this to it):
  * these are what a flow may require. When TJ changes, this file and the contract change together,
  * and `creative-flow check` names what broke. A list holds the variants other tools saw, tried in
