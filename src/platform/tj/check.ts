@@ -123,11 +123,13 @@ async function checkSignInPage(browser: Browser, connection: TjConnection, note:
 /** The session works: the Media Library shows as signed in, signing in (headless) first when it does not. */
 async function checkSession(tj: TjPage, connection: TjConnection, context: Parameters<typeof signIn>[0], session: SessionFile, evidence: Evidence, note: Note): Promise<boolean> {
   const url = new URL(TJ.mediaLibrary.path, connection.appUrl).href;
-  let verdict = await tj.open(url);
+  // A shell shows its markers before its script judges the session: the verdict is the one that holds.
+  const held = async (): Promise<'in' | 'out'> => ((await tj.open(url)) === 'out' ? 'out' : ((await tj.recheck()) ?? 'in'));
+  let verdict = await held();
   if (verdict === 'out') {
     try {
       await signIn(context, connection, session, evidence, 10_000);
-      verdict = await tj.open(url);
+      verdict = await held();
     } catch (error) {
       await note('session', false, `signed out, and signing in failed: ${(error as Error).message}`, tj.page);
       return false;
@@ -215,7 +217,8 @@ async function checkCard(sample: readonly { card: LibraryCard; listing: Listing 
 async function checkCampaign(tj: TjPage, connection: TjConnection, campaignId: string, note: Note): Promise<void> {
   const c = TJ.campaign;
   const page = tj.page;
-  const verdict = await tj.open(new URL(c.adSettingsPath.replace('{id}', campaignId), connection.appUrl).href).catch(() => 'out' as const);
+  // The page promises its ready texts, not the app's markers.
+  const verdict = await tj.open(new URL(c.adSettingsPath.replace('{id}', campaignId), connection.appUrl).href, c.readyText).catch(() => 'out' as const);
   const ready = verdict === 'in' && (await page.getByText(new RegExp(c.readyText.join('|'))).first().waitFor({ timeout: TJ.navigationMs }).then(() => true, () => false));
   await note('campaign.adSettingsPath', ready, ready ? `campaign ${campaignId}'s ad settings load` : `campaign ${campaignId}'s ad settings did not load`, page);
   await note('campaign.readyText', ready, ready ? 'STEP 5 or "Mass create with CSV" shows' : 'neither text showed', page);

@@ -67,7 +67,8 @@ export async function makeSweepMedia(dir: string): Promise<SweepMedia> {
 
 const media = openMedia();
 const storage = new StorageRepository();
-const log = createLogger({ level: 'silent', pretty: false });
+// SWEEP_LOG=debug shows what a point did (pino JSON on stdout).
+const log = createLogger({ level: process.env.SWEEP_LOG ?? 'silent', pretty: false });
 /** Each build answers a dead session's upload its own way: the contract says only that it fails. */
 const DEAD_UPLOAD_STATUS = [401, 403, 419, 401, 403];
 /** Cards a page: small, so a walk pages through several per listing at little cost. */
