@@ -39,6 +39,8 @@ export interface SimState {
   readonly signIns: number;
   /** Requests of the site served (the count {@link SimulatorOptions.endSessionsAt} strikes at). */
   readonly requests: number;
+  /** Each of those requests, in order, as method and path: request N is `routes[N - 1]`. */
+  readonly routes: readonly string[];
   /** Each campaign's ads, with the times each was created. */
   readonly campaigns: SimCampaigns['state'];
 }
@@ -62,13 +64,13 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   campaigns.seed(options.campaigns);
   const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
 
-  let requests = 0;
+  const routes: string[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (!url.pathname.startsWith('/_sim/') && url.pathname !== '/favicon.ico') {
-      requests += 1;
-      if (requests === options.endSessionsAt) sessions.expireAll();
+      routes.push(`${req.method} ${url.pathname}`);
+      if (routes.length === options.endSessionsAt) sessions.expireAll();
     }
     const session = cookie(req, SESSION_COOKIE);
     const alive = sessions.touch(session);
@@ -110,7 +112,8 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
           resent: Object.fromEntries(counters.resent),
           faults: { ...counters.faults },
           signIns: counters.signIns,
-          requests,
+          requests: routes.length,
+          routes,
           campaigns: campaigns.state,
         };
         return json(res, 200, state);

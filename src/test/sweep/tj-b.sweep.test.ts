@@ -1,3 +1,3 @@
 import { describeTjSweep } from './tj-sweep.js';
 
-describeTjSweep([1, 3]);
+describeTjSweep([0, 3, 4]);

@@ -34,6 +34,8 @@ export type Strike = { readonly kind: 'none' } | { readonly kind: 'session-ends'
 export interface FlowRun {
   /** Requests the site served. */
   readonly requests: number;
+  /** Which request each was (method and path), in order. */
+  readonly routes: readonly string[];
   /** Upload requests the site served. */
   readonly uploads: number;
   /** Passes run: 2 where the first stopped. */
@@ -197,7 +199,7 @@ export function uploadFlow(browser: Browser, files: SweepMedia): SweepFlow {
         check(outputs === 4, `${outputs} of 4 outputs were recorded as uploaded`);
         check(Object.keys(state.resent).length === 0, `sent again once TJ had kept it: ${JSON.stringify(state.resent)}`);
         await creatives.close();
-        return { requests: state.requests, uploads: Object.values(state.uploads).reduce((sum, n) => sum + n, 0), passes, resends: service.ledger.resends };
+        return { requests: state.requests, routes: state.routes, uploads: Object.values(state.uploads).reduce((sum, n) => sum + n, 0), passes, resends: service.ledger.resends };
       } finally {
         await sim.close();
         await storage.removeTree(layout.root);
@@ -223,7 +225,7 @@ export function walkFlow(browser: Browser, kind: 'refresh-library' | 'sync-statu
         const missing = wanted.filter((creative) => !ids.includes(creative.id)).map((creative) => creative.name);
         check(missing.length === 0, `the walk missed ${missing.length} of ${wanted.length}: ${missing.join(', ')}`);
         const state = await simState(sim);
-        return { requests: state.requests, uploads: 0, passes, resends: 0 };
+        return { requests: state.requests, routes: state.routes, uploads: 0, passes, resends: 0 };
       } finally {
         await sim.close();
         await storage.removeTree(layout.root);
@@ -251,7 +253,7 @@ export function campaignFlow(browser: Browser, kind: 'with-ads' | 'new'): SweepF
         const state = await simState(sim);
         const made = state.campaigns.find((candidate) => candidate.id === campaign.id)?.ads ?? [];
         for (const { 'Ad Name': name } of rows) check(made.find((ad) => ad.name === name)?.created === 1, `${name} was created ${made.find((ad) => ad.name === name)?.created ?? 0} times`);
-        return { requests: state.requests, uploads: 0, passes, resends: 0 };
+        return { requests: state.requests, routes: state.routes, uploads: 0, passes, resends: 0 };
       } finally {
         await sim.close();
         await storage.removeTree(layout.root);

@@ -44,23 +44,31 @@ export function describeTjSweep(variants: readonly number[]): void {
     it.each(flows.map((make, index) => [index, make] as const))('flow %i holds through a session end at any request', async (index, make) => {
       const flow = make(browser, files);
       const clean = await flow.run(variant, { kind: 'none' });
-      const strikes: Strike[] = sweepPoints(clean.requests, SAMPLE, settings, variant * 10 + index).map((at) => ({ kind: 'session-ends', at }));
+      // The sample, and every upload request besides: where a session that ends costs the most.
+      const uploads = clean.routes.flatMap((route, at) => (route.startsWith('POST /media-library/upload') ? [at + 1] : []));
+      const at = [...new Set([...sweepPoints(clean.requests, SAMPLE, settings, variant * 10 + index), ...uploads])].sort((a, b) => a - b);
+      const strikes: Strike[] = at.map((n) => ({ kind: 'session-ends', at: n }));
       if (clean.uploads > 0) strikes.push(...sweepPoints(clean.uploads, DROP_SAMPLE, settings, variant * 10 + index + 5).map((upload) => ({ kind: 'drop', upload }) as const));
       const failures: string[] = [];
       let secondPasses = 0;
       let resends = 0;
+      let slowest = { ms: 0, what: '' };
       for (const strike of strikes) {
-        const point = strike.kind === 'session-ends' ? strike.at : strike.kind === 'drop' ? -strike.upload : 0;
+        const what = strike.kind === 'drop' ? `the connection of upload ${strike.upload} dropped after TJ kept it` : strike.kind === 'session-ends' ? `the session ended at request ${strike.at} (${clean.routes[strike.at - 1] ?? '?'})` : 'no fault';
+        const started = Date.now();
         try {
           const run = await flow.run(variant, strike);
           if (run.passes > 1) secondPasses += 1;
           resends += run.resends;
         } catch (error) {
-          const what = strike.kind === 'drop' ? `${flow.name} (connection of upload ${-point} dropped)` : flow.name;
-          failures.push(`${(error as Error).message}\n    ${replayHint(settings, `variant ${variant}, ${what}`, Math.abs(point))}`);
+          failures.push(`${what}: ${(error as Error).message}\n    ${replayHint(settings, `variant ${variant}, ${flow.name}`, strike.kind === 'drop' ? strike.upload : strike.kind === 'session-ends' ? strike.at : 0)}`);
         }
+        if (Date.now() - started > slowest.ms) slowest = { ms: Date.now() - started, what };
       }
-      console.log(`TJ sweep, variant ${variant}, ${flow.name}: ${clean.requests} requests, ${strikes.length} points tried, ${failures.length} failed, ${secondPasses} needed a second pass, ${resends} files sent again after a read showed them absent, 0 asks for a person`);
+      console.log(
+        `TJ sweep, variant ${variant}, ${flow.name}: ${clean.requests} requests, ${strikes.length} points tried, ${failures.length} failed, ${secondPasses} needed a second pass, ` +
+          `${resends} files sent again after a read showed them absent, none sent again once kept, 0 asks for a person; slowest point ${(slowest.ms / 1000).toFixed(1)} s (${slowest.what})`,
+      );
       expect(failures, `seed ${settings.seed}`).toEqual([]);
     });
   });
