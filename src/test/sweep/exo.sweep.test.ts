@@ -66,7 +66,7 @@ async function sweep(flow: Flow, sweepMedia: SweepMedia, requests: number): Prom
       const report = await flow.run(sweepMedia, { at, fault, resetSeconds: RESET_SECONDS });
       result.resends += report.resends;
       if (report.secondPass) result.secondPasses += 1;
-      if (report.problems.length > 0) result.failures.push(`${replayHint(settings, `${flow.name} ${label}`, at)}\n    ${report.problems.join('\n    ')}`);
+      if (report.problems.length > 0) result.failures.push(`${replayHint(settings, `${flow.name} ${label}`, `fault at request ${at}`)}\n    ${report.problems.join('\n    ')}`);
     }
   }
   return result;
@@ -79,7 +79,7 @@ describe('ExoClick fault sweep', () => {
       async () => {
         if (!media) throw new Error('the sweep media were not made');
         const clean = await flow.run(media, undefined);
-        expect(clean.problems, replayHint(settings, `${flow.name} without a fault`, 0)).toEqual([]);
+        expect(clean.problems, replayHint(settings, flow.name, 'without a fault')).toEqual([]);
         const result = await sweep(flow, media, clean.requests);
         const tried = result.tried.map(([label, points]) => `${label} [${points.join(' ')}]`);
         console.log(`${flow.name}: R=${clean.requests}; points tried: ${tried.join(', ')}; second passes: ${result.secondPasses}; resends seen: ${result.resends}`);

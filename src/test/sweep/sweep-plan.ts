@@ -3,18 +3,26 @@ import { seededRandom } from '../../simulators/http.js';
 /**
  * Which points of a fault sweep run. A flow run with no fault makes R requests; a point strikes a
  * fault at request N (1…R). The whole sweep (`npm run test:sweep -- --full`, or `SWEEP_FULL=1`)
- * tries every N; otherwise a seeded sample of `sample` points a flow, drawn anew each run (or from
- * `SWEEP_SEED`, which a failure prints so the run can be replayed).
+ * tries every N; otherwise a seeded sample of `sample` points a flow (`SWEEP_SAMPLE`, else the
+ * sweep's own number), drawn anew each run (or from `SWEEP_SEED`, which a failure prints so the
+ * run can be replayed).
  */
 export interface SweepSettings {
   readonly full: boolean;
   readonly seed: number;
+  /** `SWEEP_SAMPLE`: points a flow in a sampled run, where set (each sweep has its own default). */
+  readonly sample: number | undefined;
 }
 
 /** The settings of this run, from the environment: `SWEEP_FULL=1`, `SWEEP_SEED=<n>`. */
 export function sweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettings {
   const seed = Number(env.SWEEP_SEED);
-  return { full: env.SWEEP_FULL === '1', seed: Number.isInteger(seed) && env.SWEEP_SEED !== '' ? seed : Math.floor(Math.random() * 2 ** 31) };
+  const sample = Number(env.SWEEP_SAMPLE);
+  return {
+    full: env.SWEEP_FULL === '1',
+    seed: Number.isInteger(seed) && env.SWEEP_SEED !== '' ? seed : Math.floor(Math.random() * 2 ** 31),
+    sample: Number.isInteger(sample) && sample > 0 ? sample : undefined,
+  };
 }
 
 /**
@@ -35,7 +43,8 @@ export function sweepPoints(total: number, sample: number, settings: SweepSettin
   return [1, ...middle.slice(0, Math.max(0, sample - 2)), total].sort((a, b) => a - b);
 }
 
-/** The line a failing point prints, so the run can be replayed exactly. */
-export function replayHint(settings: SweepSettings, flow: string, point: number): string {
-  return `${flow}, fault at request ${point}: replay with SWEEP_SEED=${settings.seed}${settings.full ? ' SWEEP_FULL=1' : ''} npm run test:sweep`;
+/** The line a failing point prints (`point`: which fault, where), so the run can be replayed exactly. */
+export function replayHint(settings: SweepSettings, flow: string, point: string): string {
+  const sample = settings.sample === undefined ? '' : ` SWEEP_SAMPLE=${settings.sample}`;
+  return `${flow}, ${point}: replay with SWEEP_SEED=${settings.seed}${sample}${settings.full ? ' SWEEP_FULL=1' : ''} npm run test:sweep`;
 }
