@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DaemonJobError } from './api/client.js';
 import { dashboardAddress } from './api/daemon-file.js';
-import { configFrom, runForCommand, withApp, withAppOn } from './cli/app-runner.js';
+import { configFrom, hereWithProgress, runForCommand, withApp, withAppOn, withProgress } from './cli/app-runner.js';
 import { parseExoSimulatorOptions } from './cli/exo-simulator-options.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
 import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
@@ -69,7 +69,7 @@ program
   .description('handle everything in inbox/ and every unfinished file, then exit')
   .requiredOption('--once', 'process what is there and exit (the daemon is `start`)')
   .action(async (_options: unknown, command: Command) => {
-    const { status, paused } = await withApp(command, (app) => app.jobs.processOnce());
+    const { status, paused } = await withApp(command, (app) => withProgress(app, () => app.jobs.processOnce()));
     console.log(formatStatus(status));
     if (paused) {
       console.error(`creative-flow: work paused: ${paused}`);
@@ -83,7 +83,8 @@ program
   .option('--force', 'send even names the library cache already has')
   .option('--retry-failed', 'try again the files whose upload failed in UPLOAD_MAX_PASSES passes')
   .action(async (options: { force?: boolean; retryFailed?: boolean }, command: Command) => {
-    const { summary, waitingFor } = (await runForCommand(command, 'upload', { force: options.force ?? false, retryFailed: options.retryFailed ?? false })).result;
+    const upload = { force: options.force ?? false, retryFailed: options.retryFailed ?? false };
+    const { summary, waitingFor } = (await runForCommand(command, 'upload', upload, hereWithProgress('upload', upload))).result;
     if (!summary) console.log('Nothing staged to upload.');
     else if (summary.dryRun) console.log(`Dry run: ${summary.pending} files would be uploaded (a native pair is two). Add --live (or set DRY_RUN=false) to upload.`);
     // Files, as upload_status_*.csv counts them; `status` counts creatives.
@@ -108,7 +109,7 @@ program
   .command('refresh-library')
   .description("rebuild the library cache and TJ_Creative_Library.csv from every tab and page of TJ's Media Library")
   .action(async (_options: unknown, command: Command) => {
-    const { result } = await runForCommand(command, 'refresh-library', {});
+    const { result } = await runForCommand(command, 'refresh-library', {}, hereWithProgress('refresh-library', {}));
     console.log(JSON.stringify({ found: result.found, new: result.added.length, gone: result.gone }, null, 2));
   });
 
@@ -117,7 +118,8 @@ program
   .description('update review statuses from the platforms (the daemon also does this on SYNC_CRON); reads only the newest pages, those of creatives still in review')
   .option('--full', 'read every page of every listing')
   .action(async (options: { full?: boolean }, command: Command) => {
-    console.log(JSON.stringify((await runForCommand(command, 'sync-status', { full: options.full ?? false })).result, null, 2));
+    const sync = { full: options.full ?? false };
+    console.log(JSON.stringify((await runForCommand(command, 'sync-status', sync, hereWithProgress('sync-status', sync))).result, null, 2));
   });
 
 program

@@ -33,7 +33,7 @@ function instantPlatform(): Uploader {
   let next = 9_000_000_000;
   return {
     upload: async (_target, files) => new Map(files.map((file): [string, UploadResult] => [file.name, { status: 'uploaded', creativeId: String((next += 1)) }])),
-    find: async () => new Map(),
+    find: async () => ({ found: new Map(), complete: true }),
     pagesRead: 0,
     alive: true,
     keepAlive: async () => undefined,

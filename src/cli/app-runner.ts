@@ -39,6 +39,22 @@ export async function withAppOn<T>(config: Config, work: (app: App) => Promise<T
   }
 }
 
+/** Runs `work` with the progress of long work (walks, upload passes, a backlog) shown on stderr meanwhile. */
+export async function withProgress<T>(app: App, work: () => Promise<T>): Promise<T> {
+  const { showWorkProgress } = await import('./work-progress.js');
+  const stop = showWorkProgress(process.stderr, app.events);
+  try {
+    return await work();
+  } finally {
+    stop();
+  }
+}
+
+/** A job run here, without a daemon, its progress shown (see {@link withProgress}). */
+export function hereWithProgress<N extends JobName>(job: N, options: JobOptions<N>): (config: Config) => Promise<JobResult<N>> {
+  return (config) => withAppOn(config, (app) => withProgress(app, () => runJob(app.jobs, job, options)));
+}
+
 /** A job's result, and whether the daemon did it (it then ran without this command's progress display). */
 export interface CommandJob<T> {
   readonly result: T;

@@ -25,6 +25,19 @@ export interface ActivityEvents {
   browserRestarted: [];
   /** An upload pass failed (not for a login): how many in a row now, and why the last did. */
   passFailed: [inARow: number, message: string];
+  /** Long work moved on: a page of a library walk read, a file of an upload pass or of a backlog done. */
+  progress: [progress: WorkProgress];
+}
+
+/** How far one part of a piece of long work has got; each work and part is a bar of its own. */
+export interface WorkProgress {
+  readonly work: 'walk' | 'upload' | 'ingest';
+  /** A walk's listing, an upload's platform, the inbox. */
+  readonly part: string;
+  readonly done: number;
+  /** Unknown for a walk until its last page. */
+  readonly total?: number;
+  readonly unit: 'pages' | 'files';
 }
 
 export interface UploadBatchInFlight {

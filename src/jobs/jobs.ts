@@ -16,6 +16,8 @@ import type { SessionStatusFile } from '../platform/session-status.js';
 import { CredentialsRefusedError, LoginRequiredError } from '../platform/uploader.js';
 import type { ReportService } from '../report/report.service.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
+import type { CreativeRecord } from '../core/record.js';
+import { INGEST_STATES } from '../core/state.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { RunStateRepository } from '../store/run-state.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -52,7 +54,7 @@ export interface Services {
   readonly campaigns: Omit<CampaignServices, 'storage' | 'connections' | 'exoIdsByTjId' | 'inventory'>;
   readonly retention: Pick<RetentionService, 'prune'>;
   /** Where jobs announce what they did (the daily report written). */
-  readonly events: Pick<ActivityBus, 'emit'>;
+  readonly events: Pick<ActivityBus, 'emit' | 'on' | 'off'>;
 }
 
 export interface UploadPassOptions {
@@ -122,13 +124,30 @@ export class Jobs {
 
   /** Ingests everything in `inbox/` and every unfinished record (failed ones too, when asked), and returns once nothing is in flight. */
   async ingestAll(options: { retryFailed: boolean }): Promise<void> {
-    const { ingest } = this.services;
+    const { ingest, events } = this.services;
     if (options.retryFailed) await ingest.retryFailed();
-    // Settle after every pass, the first included: work may already be under way. Stop after a
-    // pass that found nothing new.
-    for (let more = true; more; ) {
-      more = (await this.reconcile()) > 0;
-      await ingest.settled();
+    // How far the backlog has got, for a progress display: files taken in, and creatives past the ingest.
+    let total = 0;
+    const done = new Set<string>();
+    const tell = (): void => void events.emit('progress', { work: 'ingest', part: 'inbox', done: done.size, total: Math.max(total, done.size), unit: 'files' });
+    const onCreative = (record: CreativeRecord): void => {
+      if (INGEST_STATES.has(record.state) || done.has(record.key)) return;
+      done.add(record.key);
+      tell();
+    };
+    events.on('creative', onCreative);
+    try {
+      // Settle after every pass, the first included: work may already be under way. Stop after a
+      // pass that found nothing new.
+      for (let more = true; more; ) {
+        const found = await this.reconcile();
+        total += found;
+        if (found > 0) tell();
+        more = found > 0;
+        await ingest.settled();
+      }
+    } finally {
+      events.off('creative', onCreative);
     }
   }
 

@@ -27,6 +27,12 @@ export type UploadResult =
    */
   | { readonly status: 'failed'; readonly message: string; readonly checked?: boolean };
 
+/** What a look-up found, by name; `complete`: it read the listing to its end, so a name it did not find is not there. */
+export interface LookUpResult {
+  readonly found: Map<string, LibraryCard>;
+  readonly complete: boolean;
+}
+
 export interface Uploader {
   /** Uploads files of one target together; the results are keyed by name. */
   upload(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, UploadResult>>;
@@ -35,7 +41,7 @@ export interface Uploader {
    * platform that shows names (TJ) goes by the name; one that keeps a second copy of the same
    * bytes (ExoClick) also matches the file's hash.
    */
-  find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>>;
+  find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<LookUpResult>;
   /** Pages of the platform's library read so far (for the benchmark: it must not grow with the library). */
   readonly pagesRead: number;
   /** False once the uploader cannot work any more (its browser crashed or was killed): a new one is opened. */

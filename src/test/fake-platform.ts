@@ -1,5 +1,5 @@
 import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
-import { LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
+import { LoginRequiredError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
 
 /** What the platform does with one upload request of a name. */
 export type FakeAnswer =
@@ -33,6 +33,10 @@ export class FakePlatform implements Uploader {
   readonly invalidCreatives = new Set<string>();
   /** Campaigns whose next `createAds` calls fail (as a browser step would), counted down. */
   readonly campaignFailures = new Map<string, number>();
+  /** Pages a listing runs to: a look-up reading fewer does not reach its end (it then finds nothing, as the card is further down). */
+  listingPages = 1;
+  /** The `maxPages` of every look-up, in order. */
+  readonly lookUps: number[] = [];
   private nextId = 1_032_600_001;
   private pages = 0;
 
@@ -70,14 +74,16 @@ export class FakePlatform implements Uploader {
     return results;
   }
 
-  async find(target: UploadTarget, files: readonly UploadFile[]): Promise<Map<string, LibraryCard>> {
+  async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<LookUpResult> {
     this.pages += 1;
+    this.lookUps.push(maxPages);
     const found = new Map<string, LibraryCard>();
+    if (maxPages < this.listingPages) return { found, complete: false };
     for (const { name } of files) {
       const card = this.cards.get(name);
       if (card && card.target === target) found.set(name, card);
     }
-    return found;
+    return { found, complete: true };
   }
 
   async listAll(): Promise<ListedCard[]> {

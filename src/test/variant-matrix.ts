@@ -84,6 +84,8 @@ export function describeVariant({ variant, faults, preroll }: VariantCase): void
     it('refresh-library reads every listing and page, under TJ’s own type names', async () => {
       const result = await runCli(['refresh-library', '--root', root], env);
       expect(result.code, result.stderr).toBe(0);
+      // Off a terminal, its progress is a plain line as each listing's walk ends.
+      for (const listing of ['Native Static Banner', 'Native Rollover', 'In-Stream Video', 'Static Banner', 'Video Banners']) expect(result.stderr).toMatch(new RegExp(`reading ${listing}: \\d+ of \\d+ pages, done`));
       const onTj = (await simState(sim)).creatives;
       expect((JSON.parse(result.stdout) as { found: number }).found).toBe(onTj.length);
       const rows = new Map(parseLibraryExport(await fs.readFile(path.join(root, 'tracking', 'TJ_Creative_Library.csv'), 'utf8')).map((row) => [row.creative_id, row]));

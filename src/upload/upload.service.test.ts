@@ -159,6 +159,32 @@ describe('UploadService (fake platform)', () => {
     expect((await reopened.record(lost.key))?.state).toBe('uploaded');
   });
 
+  it('sends a file again only once a read to the end of its listing shows it absent: a short look-up proves nothing, and one that cannot reach the end holds the file back', async () => {
+    const h = await harness();
+    const kept = await h.image('00000070');
+    const lost = await h.image('00000071');
+    h.platform.script.set(kept.name, ['drop']);
+    h.platform.script.set(lost.name, ['fail']);
+    // A listing longer than the look-up's 3 pages, shorter than a read to its end.
+    h.platform.listingPages = 40;
+    await h.service.run(h.platform);
+    expect(h.platform.lookUps).toEqual([3, 500]);
+    expect(h.platform.requests.get(kept.name)).toBe(1);
+    expect(h.platform.requests.get(lost.name)).toBe(2);
+    expect(idOf(await h.record(kept.key), 'creative')).toBe(h.platform.cards.get(kept.name)?.creativeId);
+    expect(h.service.ledger.counts.get(lost.name)).toBe(2);
+    expect(h.service.ledger.resends).toBe(1);
+
+    // Longer than any read: the file that failed is not sent again this pass, and waits, in flight, for the next.
+    const stuck = await h.image('00000072');
+    h.platform.script.set(stuck.name, ['fail']);
+    h.platform.listingPages = 1_000;
+    const summary = await h.service.run(h.platform);
+    expect(h.platform.requests.get(stuck.name)).toBe(1);
+    expect(summary.pending).toBe(1);
+    expect((await h.record(stuck.key))?.outputs?.[0]?.uploads?.tj?.status).toBe('in_flight');
+  });
+
   it('stops at a dead session and says a login is needed; nothing is lost', async () => {
     const h = await harness();
     const images = await Promise.all(['00000050', '00000051'].map((id) => h.image(id)));

@@ -54,6 +54,10 @@ export class UploadService {
   private batchNumber = 0;
   private tally = { uploaded: 0, duplicates: 0, rejected: 0 };
   private outcomes: UploadOutcome[] = [];
+  /** Files this run owes an answer for, for its progress. */
+  private planned = 0;
+  /** Outputs (key and path) whose absence this run could not prove: not sent again before the next pass. */
+  private held = new Set<string>();
 
   constructor(
     private readonly creatives: CreativeRepository,
@@ -90,9 +94,12 @@ export class UploadService {
     this.tally = { uploaded: 0, duplicates: 0, rejected: 0 };
     this.outcomes = [];
     this.batchNumber = 0;
+    this.held = new Set();
     try {
       const toSend: Item[] = [];
-      for (const item of await this.pendingItems()) {
+      const pending = await this.pendingItems();
+      this.planned = pending.length;
+      for (const item of pending) {
         const unfit = this.options.unfit?.(item.output, item.target);
         if (unfit) {
           await this.setAside(item, unfit);
@@ -103,10 +110,15 @@ export class UploadService {
         if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
         else toSend.push(item);
       }
+      // Sent before without an answer (a crash, a pass that failed): looked up before any new batch of their listing pushes their cards further down.
+      const resumed = toSend.filter((item) => sentBefore(this.uploadOf(item.output)));
+      const cleared = new Set<Item>();
+      for (const target of new Set(resumed.map((item) => item.target))) for (const item of await this.cleared(uploader, resumed.filter((each) => each.target === target), 0)) cleared.add(item);
+      const owed = toSend.filter((item) => !resumed.includes(item) || cleared.has(item));
       // One batch at a time, at most one started per `paceMs`: TJ sees one calm browser.
       const queue = new PQueue({ concurrency: 1, intervalCap: 1, interval: Math.max(1, this.options.paceMs) });
       await Promise.all(
-        batches(toSend, this.options.batchSize).map((batch) =>
+        batches(owed, this.options.batchSize).map((batch) =>
           queue.add(() => this.sendBatch(uploader, batch), signal ? { signal } : {}).catch((error: unknown) => {
             queue.clear();
             throw error;
@@ -168,10 +180,12 @@ export class UploadService {
   }
 
   /**
-   * The send rule's one gate (see {@link SendLedger}): of `items`, those that may be sent now. A
-   * file sent before (this pass, or one a crash or a failure ended) whose name no read has shown
-   * absent since is looked up first: found, it is recorded with its card's id and not sent;
-   * absent, it may go.
+   * The send rule's one gate (see {@link SendLedger}): of `items` (of one target), those that may
+   * be sent now. A file sent before (this pass, or one a crash or a failure ended) whose name no
+   * read has shown absent since is looked up first: found, it is recorded with its card's id and
+   * not sent; shown absent by a read to the listing's end, it may go. A short look-up proves
+   * nothing of a name it did not find, so the listing is then read to its end for those; a name
+   * that even that cannot settle is held back (still in flight) for the next pass.
    */
   private async cleared(uploader: Uploader, items: readonly Item[], retries: number): Promise<Item[]> {
     const unproven: Item[] = [];
@@ -180,15 +194,27 @@ export class UploadService {
       if (sentBefore(current && this.uploadOf(current)) && !this.ledger.mayResend(item.name)) unproven.push(item);
     }
     const [first] = unproven;
-    if (!first) return [...items];
-    const found = await uploader.find(first.target, unproven.map((item) => this.fileOf(item)), this.options.lookupPages);
+    if (!first) return items.filter((item) => !this.held.has(item.key + item.output.path));
+    const quick = await uploader.find(first.target, unproven.map((item) => this.fileOf(item)), this.options.lookupPages);
+    const found = new Map(quick.found);
+    let complete = quick.complete;
+    const notFound = unproven.filter((item) => !found.has(item.name));
+    if (!complete && notFound.length > 0) {
+      const through = await uploader.find(first.target, notFound.map((item) => this.fileOf(item)), READ_THROUGH_PAGES);
+      for (const [name, card] of through.found) found.set(name, card);
+      complete = through.complete;
+    }
     for (const item of unproven) {
       const card = found.get(item.name);
       if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, this.uploadOf(item.output)?.batch ?? 0, retries);
-      else this.ledger.shownAbsent(item.name);
+      else if (complete) this.ledger.shownAbsent(item.name);
+      else this.held.add(item.key + item.output.path);
     }
-    this.log.info({ platform: this.options.platform, target: first.target, found: found.size, toSend: unproven.length - found.size }, 'Looked up files sent before without an answer');
-    return items.filter((item) => !found.has(item.name));
+    const held = unproven.filter((item) => !found.has(item.name) && !complete);
+    if (held.length > 0) this.log.warn({ platform: this.options.platform, files: held.map((item) => item.name) }, 'Not sent again: their listing could not be read to its end to show them absent; the next pass looks again');
+    const foundCount = unproven.filter((item) => found.has(item.name)).length;
+    this.log.info({ platform: this.options.platform, target: first.target, found: foundCount, toSend: complete ? unproven.length - foundCount : 0 }, 'Looked up files sent before without an answer');
+    return items.filter((item) => !found.has(item.name) && !this.held.has(item.key + item.output.path));
   }
 
   /** Stages again the creatives whose upload failed for good, their passes on every platform counted from zero; returns how many. */
@@ -217,6 +243,7 @@ export class UploadService {
     const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
     const failedPasses = ((current && this.uploadOf(current)?.failedPasses) ?? 0) + 1;
     this.outcomes.push({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'failed', message, batch, retries, at });
+    this.progressed();
     await this.mark(item, { status: 'failed', message, failedPasses, batch, at });
   }
 
@@ -233,6 +260,7 @@ export class UploadService {
       retries,
       at,
     });
+    this.progressed();
     const upload: PlatformUpload =
       result.status === 'rejected' ? { status: 'rejected', message: result.message, batch, at } : { status: result.status, creativeId: result.creativeId, batch, at };
     await this.mark(item, upload);
@@ -257,6 +285,7 @@ export class UploadService {
   private async setAside(item: Item, reason: string): Promise<void> {
     const at = new Date().toISOString();
     this.outcomes.push({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'unfit', message: reason, retries: 0, at });
+    this.progressed();
     await this.mark(item, { status: 'unfit', message: reason, batch: 0, at });
     this.log.warn({ file: item.output.path, platform: this.options.platform }, `Not sent to ${PLATFORM_NAMES[this.options.platform]}: ${reason}`);
   }
@@ -311,11 +340,19 @@ export class UploadService {
     return items;
   }
 
+  /** An outcome was added: how far this run has got, for a progress display. */
+  private progressed(): void {
+    this.events.emit('progress', { work: 'upload', part: PLATFORM_NAMES[this.options.platform], done: this.outcomes.length, total: Math.max(this.planned, this.outcomes.length), unit: 'files' });
+  }
+
   private async count(): Promise<Omit<UploadSummary, 'loginRequired'>> {
     await this.creatives.flush();
     return { ...this.tally, dryRun: false, outcomes: this.outcomes, pending: (await this.pendingItems()).length };
   }
 }
+
+/** Pages a look-up may read when a short one left a name unsettled: a listing to its end (TJ's run to 500 pages a tab). */
+const READ_THROUGH_PAGES = 500;
 
 /** Whether an output was sent to the platform before, with no answer that settled it: it may be there. */
 function sentBefore(upload: PlatformUpload | undefined): boolean {

@@ -53,7 +53,7 @@ describe('ExoClick adapter against the API simulator', () => {
       expect([...results.values()].map((result) => result.status)).toEqual(['uploaded', 'failed', 'failed', 'failed', 'uploaded']);
       // What the upload service does before a resend: look, then send only what is not there.
       const failed = sent.filter((file) => results.get(file.name)?.status === 'failed');
-      const found = await uploader.find('static-banner', failed, 3);
+      const { found } = await uploader.find('static-banner', failed, 3);
       expect([...found.keys()]).toEqual([sent[2]?.name]);
       const again = await uploader.upload('static-banner', failed.filter((file) => !found.has(file.name)));
       expect([...again.values()].every((result) => result.status === 'uploaded')).toBe(true);
@@ -76,7 +76,7 @@ describe('ExoClick adapter against the API simulator', () => {
     await fs.mkdir(path.dirname(impostor));
     await fs.writeFile(impostor, randomBytes(999));
     expect((await uploader.upload('static-banner', [{ path: impostor, name: ours.name }])).get(ours.name)?.status).toBe('failed');
-    expect((await uploader.find('static-banner', [ours], 3)).size).toBe(0);
+    expect((await uploader.find('static-banner', [ours], 3)).found.size).toBe(0);
   });
 
   it('waits for the rate limit to reset, never sooner', async () => {
@@ -171,7 +171,7 @@ describe('ExoClick adapter against the API simulator', () => {
     const lateFile = late;
     expect((await restarted.upload('static-banner', [lateFile])).get(lateFile.name)?.status).toBe('failed');
     const before = restarted.pagesRead;
-    expect((await restarted.find('static-banner', [lateFile], 3)).get(lateFile.name)?.creativeId).toBe(String(api.state().files.at(-1)?.id));
+    expect((await restarted.find('static-banner', [lateFile], 3)).found.get(lateFile.name)?.creativeId).toBe(String(api.state().files.at(-1)?.id));
     expect(restarted.pagesRead - before).toBe(4);
     // …and then starts a page before where it ended.
     const again = restarted.pagesRead;

@@ -3,7 +3,7 @@ import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarge
 // The campaign CSVs are written in TJ's format, which is ours: its columns name the creatives.
 import { CREATIVE_COLUMNS } from '../tj/campaign-format.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
-import { CredentialsRefusedError, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
+import { CredentialsRefusedError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { ExoCampaigns, type NewVariation } from './campaigns.js';
 import { exoName, reviewStatusOf, type ExoFile, type ExoFileType } from './endpoints.js';
 import { LibraryFiles } from './library-files.js';
@@ -82,10 +82,10 @@ export class ExoUploader implements Uploader {
   }
 
   /** Reads the type's newest files to the end (API pages are cheap, and a kept copy is among the newest): `maxPages` is TJ's bound. */
-  async find(target: UploadTarget, files: readonly UploadFile[], _maxPages?: number): Promise<Map<string, LibraryCard>> {
+  async find(target: UploadTarget, files: readonly UploadFile[], _maxPages?: number): Promise<LookUpResult> {
     const hashed = await Promise.all(files.map((file) => this.files.hashed(file)));
     const found = await this.files.find(this.typeOf(target), hashed);
-    return new Map([...found].map(([name, file]) => [name, cardOf(file)]));
+    return { found: new Map([...found].map(([name, file]) => [name, cardOf(file)])), complete: true };
   }
 
   async listAll(maxPages: number): Promise<ListedCard[]> {

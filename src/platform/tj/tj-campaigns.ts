@@ -42,13 +42,19 @@ export class TjCampaigns {
     private readonly deps: TjCampaignsDeps,
   ) {}
 
-  async createAds(campaignId: string, ads: AdsRequest): Promise<CreateAdsOutcome> {
+  /**
+   * `confirmed`: the ads an earlier try confirmed before TJ's session ended under it (kept across
+   * tries by the caller). They are never sent again in this run: the table says whether TJ made
+   * them, and one it does not show is reported missing, for a later run to read again.
+   */
+  async createAds(campaignId: string, ads: AdsRequest, confirmed: Set<string> = new Set()): Promise<CreateAdsOutcome> {
     const campaignName = await this.open(campaignId);
     const before = await this.readTable(campaignId);
+    const confirmedBefore = ads.rows.filter((row) => confirmed.has(nameOf(row)));
     // A run cut short may have created some already: those are never sent again.
-    const alreadyThere = ads.rows.filter((row) => shownByName(row, before));
+    const alreadyThere = ads.rows.filter((row) => shownByName(row, before) && !confirmed.has(nameOf(row)));
     let toSend = withCampaignName(
-      ads.rows.filter((row) => !alreadyThere.includes(row)),
+      ads.rows.filter((row) => !alreadyThere.includes(row) && !confirmed.has(nameOf(row))),
       campaignName,
     );
     const refused: AdProblem[] = [];
@@ -58,6 +64,8 @@ export class TjCampaigns {
     for (let attempt = 1; toSend.length > 0; attempt += 1) {
       const preview = await this.preview(campaignId, ads.header, toSend, attempt > 1);
       if (preview.kind === 'ready') {
+        // From the click on, TJ may make them: a try after a session that ended reads the table, never sends them again.
+        for (const row of toSend) confirmed.add(nameOf(row));
         failure = await this.confirm(campaignId);
         break;
       }
@@ -77,11 +85,13 @@ export class TjCampaigns {
     const sent = ads.rows.filter((row) => !alreadyThere.includes(row) && !refusedNames.has(nameOf(row)));
     if (sent.length === 0) return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: [], refused, invalidIds: [...invalidIds], missing: [] };
 
-    // Verified in the table as the server has it now, never by a count.
-    await this.open(campaignId);
-    const after = await this.readTable(campaignId);
+    // Verified in the table as the server has it now, never by a count (the table already read will do when nothing was sent in this try).
+    if (sent.length > confirmedBefore.length) await this.open(campaignId);
+    const after = sent.length > confirmedBefore.length ? await this.readTable(campaignId) : before;
     const created = sent.filter((row) => shownByName(row, after) || shownAsNewRow(row, ads, after, before));
-    const missing = sent.filter((row) => !created.includes(row)).map((row) => ({ adName: nameOf(row), reason: failure ?? "not in the campaign's ads table after creating" }));
+    const missing = sent
+      .filter((row) => !created.includes(row))
+      .map((row) => ({ adName: nameOf(row), reason: confirmedBefore.includes(row) ? "confirmed before TJ's session ended, and not in the ads table after signing in again (not sent twice; a later run reads the table again)" : (failure ?? "not in the campaign's ads table after creating") }));
     return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: created.map(nameOf), refused, invalidIds: [...invalidIds], missing };
   }
 
@@ -181,7 +191,7 @@ export class TjCampaigns {
 
   /** A step on the campaign's page, whose ready texts say it is signed in when a failure has the session checked again. */
   private step<T>(name: string, waitsFor: string, work: () => Promise<T>): Promise<T> {
-    return this.tj.step(name, waitsFor, work, c.readyText);
+    return this.tj.step(name, waitsFor, work, { pageTexts: c.readyText });
   }
 
   /** The button (or link) on screen that says `text`. */

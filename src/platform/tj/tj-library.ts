@@ -56,6 +56,8 @@ export interface TjLibraryDeps {
   readonly log: Logger;
   /** Told of each page read: progress a new session has made (see session-guard.ts). */
   readonly onPageRead: () => void;
+  /** Told of each page a walk read (`last`: the listing's last), for a progress display. */
+  readonly onWalkPage?: (listing: string, pagesRead: number, last: boolean) => void;
 }
 
 /**
@@ -111,26 +113,31 @@ export class TjLibrary {
     await this.openListing(listing);
     const what = `the ${listing.type} listing`;
     await this.tj.step(`read the ${listing.type} listing`, `the next page of ${what}`, async () => {
+      // Back to where the walk was: each page passed on the way is progress of the new session too.
       for (let page = 1; page <= walk.pagesRead; page += 1) {
         if (!(await this.tj.nextPage(LIBRARY_CARDS, what))) return void (walk.done = true);
+        this.deps.onPageRead();
       }
       for (let page = walk.pagesRead + 1; page <= maxPages; page += 1) {
         const onPage = await this.read();
         for (const card of onPage) walk.cards.set(card.creativeId, { ...card, creativeType: listing.type });
         walk.pagesRead = page;
+        this.deps.onWalkPage?.(listing.type, page, false);
         if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
         if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
         if (!(await this.tj.nextPage(LIBRARY_CARDS, what))) break;
       }
       walk.done = true;
+      this.deps.onWalkPage?.(listing.type, walk.pagesRead, true);
     });
     return [...walk.cards.values()];
   }
 
   /** `names` looked up on the listing, opened afresh and read through (at most `maxPages`). */
-  async find(listing: Listing, names: readonly string[], maxPages: number): Promise<Map<string, FoundCard>> {
+  async find(listing: Listing, names: readonly string[], maxPages: number): Promise<LookUp> {
     await this.openListing(listing);
-    return (await this.lookUp(listing, names, maxPages, new Set())).found;
+    const { found, complete } = await this.lookUp(listing, names, maxPages, new Set());
+    return { found, complete };
   }
 
   /**

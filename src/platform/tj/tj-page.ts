@@ -107,13 +107,15 @@ export class TjPage {
    * once a marker has held with no request under way for {@link ALIVE_HELD_MS}. Undefined when the
    * page says neither in {@link RECHECK_MS}.
    */
-  async recheck(pageTexts: readonly string[] = []): Promise<SessionVerdict | undefined> {
+  async recheck(pageTexts: readonly string[] = [], since?: NetworkState): Promise<SessionVerdict | undefined> {
     const deadline = Date.now() + RECHECK_MS;
     let aliveSince = 0;
     for (;;) {
       const verdict = await this.markers(pageTexts).catch(() => undefined);
       const view = await this.view();
-      if (verdict === 'out' || (view && view.net.refused > 0)) return 'out';
+      // Calls refused as signed out count from `since` (the step's start): an old refusal on the same page says nothing now.
+      const refusedBefore = since && view?.net.doc === since.doc ? since.refused : 0;
+      if (verdict === 'out' || (view && view.net.refused > refusedBefore)) return 'out';
       const now = Date.now();
       aliveSince = verdict === 'in' && view?.net.inflight === 0 ? aliveSince || now : 0;
       if (aliveSince && now - aliveSince >= ALIVE_HELD_MS && (view?.net.quietMs ?? 0) >= ALIVE_HELD_MS) return 'in';
@@ -124,10 +126,12 @@ export class TjPage {
 
   /**
    * Runs a step. A session that ended is said as such (the uploader signs in again); any other
-   * failure leaves evidence, checks the session again (it may have ended under the step), and
-   * names what it waited for, why it failed and what showed.
+   * failure leaves evidence, checks the session again (it may have ended under the step; not for
+   * a step on the sign-in page, where signed out is the point), and names what it waited for, why
+   * it failed and what showed. `pageTexts`: what the step's page shows once drawn.
    */
-  async step<T>(name: string, waitsFor: string, work: () => Promise<T>, pageTexts: readonly string[] = []): Promise<T> {
+  async step<T>(name: string, waitsFor: string, work: () => Promise<T>, options: { readonly pageTexts?: readonly string[]; readonly checkSession?: boolean } = {}): Promise<T> {
+    const since = (await this.view().catch(() => undefined))?.net;
     try {
       return await work();
     } catch (error) {
@@ -135,7 +139,7 @@ export class TjPage {
       const shown = await this.shown().catch(() => 'the page could not be read');
       const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed waiting for ${waitsFor}: ${firstLine(error)}. On screen: ${shown}`);
       if (error instanceof CreativeFlowError) throw error;
-      if ((await this.recheck(pageTexts)) === 'out') throw new SessionEndedError(`signed out during "${name}", which had failed: ${firstLine(error)}`);
+      if (options.checkSession !== false && (await this.recheck(options.pageTexts, since)) === 'out') throw new SessionEndedError(`signed out during "${name}", which had failed: ${firstLine(error)}`);
       throw new BrowserStepError(name, waitsFor, firstLine(error), shown, screenshot);
     }
   }

@@ -95,7 +95,7 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
         // Back on sign-in with no word against the password: the new session ended as it landed. Once more, then a person.
         if (attempt === 2) throw new LoginRequiredError('the sign-in page came back after submitting, twice, with no word against the password');
       }
-    });
+    }, { checkSession: false });
     await session.save(context, signedIn);
   } finally {
     await page.close();

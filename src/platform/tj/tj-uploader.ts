@@ -4,7 +4,7 @@ import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
 import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
-import type { UploadFile, Uploader, UploadResult } from '../uploader.js';
+import type { LookUpResult, UploadFile, Uploader, UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';
 import { Dropzone, type PreviewOutcome } from './dropzone.js';
 import { Evidence } from './evidence.js';
@@ -58,7 +58,13 @@ export class TjUploader implements Uploader {
   ) {
     this.dropzone = new Dropzone(tj.page);
     this.guard = new SessionGuard((why) => this.signIn(why), deps.log);
-    this.library = new TjLibrary(tj, { openSignedIn: (...args) => this.openSignedIn(...args), appUrl: connection.appUrl, log: deps.log, onPageRead: () => this.guard.progressed() });
+    this.library = new TjLibrary(tj, {
+      openSignedIn: (...args) => this.openSignedIn(...args),
+      appUrl: connection.appUrl,
+      log: deps.log,
+      onPageRead: () => this.guard.progressed(),
+      onWalkPage: (part, done, last) => deps.events?.emit('progress', { work: 'walk', part, done, unit: 'pages', ...(last ? { total: done } : {}) }),
+    });
   }
 
   /**
@@ -180,10 +186,10 @@ export class TjUploader implements Uploader {
   }
 
   /** TJ keeps one creative per name in a listing, so the name alone tells. */
-  async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<Map<string, LibraryCard>> {
+  async find(target: UploadTarget, files: readonly UploadFile[], maxPages: number): Promise<LookUpResult> {
     const listing = TARGET_LISTINGS[target];
-    const found = await this.guard.run(`a look-up in ${listing.type}`, () => this.library.find(listing, files.map((file) => file.name), maxPages));
-    return new Map([...found].map(([name, { card }]) => [name, card]));
+    const { found, complete } = await this.guard.run(`a look-up in ${listing.type}`, () => this.library.find(listing, files.map((file) => file.name), maxPages));
+    return { found: new Map([...found].map(([name, { card }]) => [name, card])), complete };
   }
 
   /** TJ lists newest first (the contract), so a page all older than `olderThan` ends its listing. A session that ends mid-walk is signed in again and the walk goes on from its page. */
@@ -205,7 +211,8 @@ export class TjUploader implements Uploader {
       storage: this.deps.storage,
       onPageRead: () => this.guard.progressed(),
     });
-    return this.guard.run(`the ads of campaign ${campaignId}`, () => campaigns.createAds(campaignId, ads));
+    const confirmed = new Set<string>();
+    return this.guard.run(`the ads of campaign ${campaignId}`, () => campaigns.createAds(campaignId, ads, confirmed));
   }
 
   async keepAlive(): Promise<void> {
@@ -233,7 +240,7 @@ export class TjUploader implements Uploader {
         if ((await this.tj.open(url, pageTexts)) === 'out') throw new SessionEndedError(`signed out at ${new URL(url).pathname}`);
         await ready();
       },
-      pageTexts,
+      { pageTexts },
     );
   }
 }
