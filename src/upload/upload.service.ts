@@ -12,6 +12,7 @@ import { CredentialsRefusedError, LoginRequiredError, type UploadFile, type Uplo
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import { SendLedger } from './send-ledger.js';
+import { batches, READ_THROUGH_PAGES, sentBefore, targetOf, type Item } from './upload-items.js';
 import { SETTLED, settledState, verdictOf } from './settle.js';
 
 export interface UploadOptions {
@@ -32,13 +33,6 @@ export interface UploadOptions {
   readonly lookupPages: number;
   /** Passes a file may end failed (for reasons not its own) before it is marked `failed` for a person. */
   readonly maxFailedPasses: number;
-}
-
-interface Item {
-  readonly key: string;
-  readonly output: OutputFile;
-  readonly target: UploadTarget;
-  readonly name: string;
 }
 
 /**
@@ -350,31 +344,3 @@ export class UploadService {
     return { ...this.tally, dryRun: false, outcomes: this.outcomes, pending: (await this.pendingItems()).length };
   }
 }
-
-/** Pages a look-up may read when a short one left a name unsettled: a listing to its end (TJ's run to 500 pages a tab). */
-const READ_THROUGH_PAGES = 500;
-
-/** Whether an output was sent to the platform before, with no answer that settled it: it may be there. */
-function sentBefore(upload: PlatformUpload | undefined): boolean {
-  return upload?.status === 'in_flight' || upload?.status === 'failed';
-}
-
-/** Native video → Rollover, native image → Static Banner, preroll → In-Stream, image → Static Banner tab. */
-function targetOf(record: CreativeRecord, output: OutputFile): UploadTarget | undefined {
-  if (output.role === 'video') return 'native-rollover';
-  if (output.role === 'image') return 'native-static';
-  if (output.role !== 'creative') return undefined;
-  return record.kind === 'preroll' ? 'in-stream' : 'static-banner';
-}
-
-/** Consecutive runs of one target, at most `size` long. */
-function batches(items: readonly Item[], size: number): Item[][] {
-  const byTarget = new Map<UploadTarget, Item[]>();
-  for (const item of items) {
-    const group = byTarget.get(item.target);
-    if (group) group.push(item);
-    else byTarget.set(item.target, [item]);
-  }
-  return [...byTarget.values()].flatMap((group) => Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)));
-}
-

@@ -14,7 +14,7 @@ import { ListingWalk, TjLibrary, type ListedBefore } from './tj-library.js';
 import { SessionGuard } from './session-guard.js';
 import { SessionFile, signIn, type TjConnection } from './tj-session.js';
 import { SessionEndedError, TjPage } from './tj-page.js';
-import { uploadRequests, uploadStatuses, watchPages } from './page-watch.js';
+import { documentToken, uploadRequests, uploadStatuses, watchPages } from './page-watch.js';
 
 /** What the TJ adapter writes: its session, and evidence of failures, where the layout says. */
 export interface TjAdapterDeps {
@@ -162,6 +162,7 @@ export class TjUploader implements Uploader {
   private async sendFiles(target: UploadTarget, files: readonly UploadFile[], before: ListedBefore, signIns: number): Promise<NonNullable<BatchProgress['sent']>> {
     const listing = TARGET_LISTINGS[target];
     const sentBefore = (await uploadRequests(this.tj.page)).length;
+    const doc = await documentToken(this.tj.page);
     const m = TJ.mediaLibrary;
     let previews = new Map<string, PreviewOutcome>();
     try {
@@ -169,9 +170,10 @@ export class TjUploader implements Uploader {
         return this.dropzone.send(files, () => this.tj.click(this.tj.page.locator(m.newCreatives).first()));
       });
     } catch (error) {
-      // A step that failed before any file went (the upload button never showed) is said as it is.
+      // A step that failed before any file went (the upload button never showed, on the same page) is said as it is.
       const went = await uploadRequests(this.tj.page).then((requests) => requests.length, () => undefined);
-      if (error instanceof SessionEndedError || went === sentBefore) throw error;
+      const samePage = (await documentToken(this.tj.page)) === doc;
+      if (error instanceof SessionEndedError || (samePage && went === sentBefore)) throw error;
       // Some may have gone: what TJ kept is told by the read-back, never by a second send.
       this.deps.log.warn({ err: error, listing: listing.type }, 'The upload step failed after files were sent; they are looked up before anything is sent again');
       return { statuses: new Map(), previews, signIns };
