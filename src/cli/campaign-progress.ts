@@ -1,6 +1,6 @@
-import cliProgress from 'cli-progress';
 import type { CampaignEvent, CampaignResult } from '../campaigns/campaign-ads.service.js';
 import { ran, type CreateCampaignAdsResult } from '../jobs/campaign-jobs.js';
+import { terminalBars, type TerminalBars } from './work-progress.js';
 
 /** Shows a campaign run as it goes: a bar with done/total, rate and ETA on a terminal, plain lines elsewhere. */
 export interface CampaignProgress {
@@ -10,11 +10,8 @@ export interface CampaignProgress {
 
 export function campaignProgress(out: NodeJS.WriteStream): CampaignProgress {
   if (!out.isTTY) return { onEvent: (event) => event.type === 'campaign' && out.write(`${campaignLine(event.result)}\n`), stop: () => undefined };
-  const bars = new cliProgress.MultiBar(
-    { stream: out, format: 'campaigns {bar} {value}/{total} | {rate} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false, etaBuffer: 5 },
-    cliProgress.Presets.shades_classic,
-  );
-  let bar: cliProgress.SingleBar | undefined;
+  const bars = terminalBars(out, 'campaigns {bar} {value}/{total} | {rate} | ETA {eta_formatted}');
+  let bar: ReturnType<TerminalBars['create']> | undefined;
   let done = 0;
   const startedAt = Date.now();
   return {

@@ -21,15 +21,18 @@ export function showWorkProgress(out: NodeJS.WriteStream, events: Pick<ActivityB
   };
 }
 
+/** Bars on a terminal, in `format` (cli-progress's): the one place that library is drawn from. */
+export type TerminalBars = cliProgress.MultiBar;
+export function terminalBars(out: NodeJS.WriteStream, format: string): TerminalBars {
+  return new cliProgress.MultiBar({ stream: out, format, hideCursor: true, clearOnComplete: false, etaBuffer: 10 }, cliProgress.Presets.shades_classic);
+}
+
 function label(progress: WorkProgress): string {
   return `${LABELS[progress.work]} ${progress.part}`;
 }
 
 function bars(out: NodeJS.WriteStream): { show: (progress: WorkProgress) => void; stop: () => void } {
-  const multi = new cliProgress.MultiBar(
-    { stream: out, format: '{label} {bar} {value}/{of} {unit} | {rate} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false, etaBuffer: 10 },
-    cliProgress.Presets.shades_classic,
-  );
+  const multi = terminalBars(out, '{label} {bar} {value}/{of} {unit} | {rate} | ETA {eta_formatted}');
   const shown = new Map<string, { bar: cliProgress.SingleBar; startedAt: number }>();
   return {
     show(progress) {

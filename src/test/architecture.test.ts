@@ -50,7 +50,7 @@ const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
   { module: /^fastify$/, only: /^dashboard\/server\.ts$/ },
   { module: /^eta$/, only: /^(dashboard\/page|report\/render)\.ts$/ },
   { module: /^@inquirer\/prompts$/, only: /^cli\/prompter\.ts$/ },
-  { module: /^cli-progress$/, only: /^cli\/campaign-progress\.ts$/ },
+  { module: /^cli-progress$/, only: /^cli\/work-progress\.ts$/ },
 ];
 
 const SRC = path.join(REPO_ROOT, 'src');
