@@ -60,6 +60,7 @@ export class TjCampaigns {
     const refused: AdProblem[] = [];
     const invalidIds = new Set<string>();
     let failure: string | undefined;
+    let errorChecked = false;
     // TJ names the creatives that do not fit: those rows are dropped and the rest tried once more.
     for (let attempt = 1; toSend.length > 0; attempt += 1) {
       const preview = await this.preview(campaignId, ads.header, toSend, attempt > 1);
@@ -69,7 +70,16 @@ export class TjCampaigns {
         failure = await this.confirm(campaignId);
         break;
       }
-      if (preview.kind === 'error') throw new CampaignCsvRefusedError(`TJ refused the CSV for campaign ${campaignId}: ${preview.text}`, { hint: "Check the CSV against TJ's format and limits; a screenshot of the page is in data/screenshots/." });
+      if (preview.kind === 'error') {
+        // A dead session's calls fail too, and its error may read like a refusal: TJ's word is taken from a page loaded afresh, signed in (a dead session ends the try here).
+        if (!errorChecked) {
+          errorChecked = true;
+          await this.open(campaignId);
+          attempt -= 1;
+          continue;
+        }
+        throw new CampaignCsvRefusedError(`TJ refused the CSV for campaign ${campaignId}: ${preview.text}`, { hint: "Check the CSV against TJ's format and limits; a screenshot of the page is in data/screenshots/." });
+      }
       const invalid = new Set(preview.ids);
       for (const id of invalid) invalidIds.add(id);
       const dropped = toSend.filter((row) => creativeIdsOf(row, ads.kind).some((id) => invalid.has(id)));

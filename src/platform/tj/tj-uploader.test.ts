@@ -232,7 +232,7 @@ describe('TjUploader faults', () => {
   });
 
   it('checks the session again before it takes a refusal: a dead session answering 403 is signed in again and the file comes back shown absent, not rejected', async () => {
-    const sim = await simulator({ deadSessionUploadStatus: 403 });
+    const sim = await simulator({ deadSessionStatus: 403 });
     const root = await tempRoot();
     const uploader = await uploaderFor(sim, root);
     try {

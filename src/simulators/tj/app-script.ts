@@ -33,7 +33,7 @@ export const APP_SCRIPT = String.raw`
   async function judgeSession() {
     const response = await fetch('/api/session?view=' + SIM.view, { credentials: 'same-origin' });
     await new Promise((resolve) => setTimeout(resolve, SIM.sessionCheckMs));
-    if (response.status === 401) return toSignIn();
+    if (response.status === SIM.deadSessionStatus) return toSignIn();
     const session = await response.json();
     if (SIM.view === 'campaigns') return drawCampaigns();
     if (SIM.view === 'campaign') return window.drawCampaign(app, nav, SIM);
@@ -155,7 +155,7 @@ export const APP_SCRIPT = String.raw`
 
   async function fetchGrid(tab, type, page) {
     const response = await fetch('/api/media-library/grid?tab=' + tab + '&type=' + type + '&page=' + page, { credentials: 'same-origin' });
-    if (response.status === 401) {
+    if (response.status === SIM.deadSessionStatus) {
       setTimeout(toSignIn, SIM.sessionCheckMs);
       return undefined;
     }

@@ -10,7 +10,7 @@ window.drawCampaign = async (app, nav, SIM) => {
   const id = location.pathname.split('/')[2];
   const esc = (text) => String(text).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
   const found = await fetch('/api/campaign/' + id, { credentials: 'same-origin' });
-  if (found.status === 401) return setTimeout(() => { location.href = '/sign-in'; }, SIM.sessionCheckMs);
+  if (found.status === SIM.deadSessionStatus) return setTimeout(() => { location.href = '/sign-in'; }, SIM.sessionCheckMs);
   if (!found.ok) { app.innerHTML = nav + '<h1>Campaign not found</h1>'; return; }
   const campaign = await found.json();
   const table = { length: 10, page: 1 };
@@ -42,7 +42,7 @@ window.drawCampaign = async (app, nav, SIM) => {
     const ticket = ++drawing;
     document.querySelector('.dataTables_processing').hidden = false;
     const response = await fetch('/api/campaign/' + id + '/ads?length=' + table.length + '&page=' + table.page, { credentials: 'same-origin' });
-    if (response.status === 401) return setTimeout(() => { location.href = '/sign-in'; }, SIM.sessionCheckMs);
+    if (response.status === SIM.deadSessionStatus) return setTimeout(() => { location.href = '/sign-in'; }, SIM.sessionCheckMs);
     const ads = await response.json();
     if (ticket !== drawing) return;
     app.querySelector('#section_adSpecs tbody').innerHTML = ads.rows;

@@ -45,7 +45,7 @@ export class SimCampaigns {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string, url: URL, alive: boolean): Promise<void> {
-    if (!alive) return json(res, 401, { error: 'Your session has expired. Please log in again.' });
+    if (!alive) return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
     const [, id, rest] = /^\/api\/campaign\/(\d+)(\/.*)?$/.exec(path) ?? [];
     const campaign = id === undefined ? undefined : this.campaigns.get(id);
     if (!campaign) return json(res, 404, { error: 'Campaign not found' });

@@ -40,7 +40,7 @@ export class MediaLibraryRoutes {
 
   /** One page of one tab (and native sub-type), a moment later, as the page's script fetches it. */
   async grid(res: ServerResponse, url: URL, alive: boolean): Promise<void> {
-    if (!alive) return json(res, 401, { error: 'Your session has expired. Please log in again.' });
+    if (!alive) return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
     const options = this.options();
     const variant = markupVariant(options.variant);
     const delayMs = options.gridDelayMs ?? variant.gridDelayMs;
@@ -58,7 +58,7 @@ export class MediaLibraryRoutes {
    * has is refused without a word: 200, and no new card.
    */
   async upload(req: IncomingMessage, res: ServerResponse, alive: boolean): Promise<void> {
-    if (!alive) return json(res, this.options().deadSessionUploadStatus, { error: 'Your session has expired. Please log in again.' });
+    if (!alive) return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
     const options = this.options();
     const form = await readForm(req);
     const file = form.get('file');

@@ -55,10 +55,12 @@ export interface SimulatorOptions {
   /** Share (0–1) of ad creations answered with HTTP 500 (nothing created). */
   readonly createErrorRate: number;
   /**
-   * The status an upload gets from a dead session. The contract says only that such calls fail;
-   * 401 here, and another build may answer 403 or 419, which looks like a refusal.
+   * The status every call the page makes (the session check, a grid, a campaign's table, an
+   * upload) gets from a dead session; the page's own script knows it and goes to sign-in. The
+   * contract says only that such calls fail: 401 here, and another build may answer 403 or 419,
+   * which looks like a refusal.
    */
-  readonly deadSessionUploadStatus: number;
+  readonly deadSessionStatus: number;
   /** The ads table's length control as a select2 widget over a hidden select, as some of TJ's pages have it. */
   readonly lengthWidget: boolean;
 }
@@ -103,6 +105,6 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   campaigns: [],
   leftoverModal: false,
   createErrorRate: 0,
-  deadSessionUploadStatus: 401,
+  deadSessionStatus: 401,
   lengthWidget: false,
 };

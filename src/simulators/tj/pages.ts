@@ -53,8 +53,8 @@ export type AppView = 'campaigns' | 'media-library' | 'campaign';
  * What TJ serves at every app URL, signed in or not: a shell with no content. Its script asks the
  * server about the session a moment after load, then draws the view or redirects to sign-in.
  */
-export function appShell(view: AppView, settings: { sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean; variant: MarkupVariant }): string {
-  const config = JSON.stringify({ view, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget, variant: settings.variant }).replace(/</g, '\\u003c');
+export function appShell(view: AppView, settings: { deadSessionStatus: number; sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean; variant: MarkupVariant }): string {
+  const config = JSON.stringify({ view, deadSessionStatus: settings.deadSessionStatus, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget, variant: settings.variant }).replace(/</g, '\\u003c');
   // A shell that shows its heading before its script has judged the session: a dead one's page looks alive until the redirect.
   const early = settings.variant.onlyContract ? { 'media-library': '<h1>MEDIA LIBRARY</h1>', campaigns: '<h1>ALL CAMPAIGNS</h1>', campaign: '' }[view] : '';
   return layout('Advertiser', `<div id="app">${early}<div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);

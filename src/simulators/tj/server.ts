@@ -62,7 +62,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   const mediaLibrary = new MediaLibraryRoutes(library, media, storage, uploadsDir, counters, () => options, seededRandom(options.faultSeed));
   const campaigns = new SimCampaigns(library, () => options, seededRandom(options.faultSeed + 1));
   campaigns.seed(options.campaigns);
-  const shell = (view: AppView): string => appShell(view, { sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
+  const shell = (view: AppView): string => appShell(view, { deadSessionStatus: options.deadSessionStatus, sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
 
   const routes: string[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -100,7 +100,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
         return html(res, 200, shell('media-library'));
       case 'GET /api/session':
         // The tour announces the Media Library: it covers it once a session.
-        return alive ? json(res, 200, { ok: true, tour: options.productTour && url.searchParams.get('view') === 'media-library' && sessions.firstTour(session) }) : json(res, 401, { error: 'Not signed in' });
+        return alive ? json(res, 200, { ok: true, tour: options.productTour && url.searchParams.get('view') === 'media-library' && sessions.firstTour(session) }) : json(res, options.deadSessionStatus, { error: 'Not signed in' });
       case 'GET /api/media-library/grid':
         return mediaLibrary.grid(res, url, alive);
       case 'POST /media-library/upload':

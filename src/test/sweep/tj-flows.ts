@@ -71,8 +71,8 @@ const media = openMedia();
 const storage = new StorageRepository();
 // SWEEP_LOG=debug shows what a point did (pino JSON on stdout).
 const log = createLogger({ level: process.env.SWEEP_LOG ?? 'silent', pretty: false });
-/** Each build answers a dead session's upload its own way: the contract says only that it fails. */
-const DEAD_UPLOAD_STATUS = [401, 403, 419, 401, 403];
+/** Each build answers a dead session's calls its own way: the contract says only that they fail. */
+const DEAD_SESSION_STATUS = [401, 403, 419, 401, 403];
 /** Cards a page: small, so a walk pages through several per listing at little cost. */
 const PER_PAGE = 4;
 
@@ -110,7 +110,7 @@ async function setUp(variant: number, strike: Strike, browser: Browser, campaign
       gridDelayMs: 30,
       sessionCheckMs: variant === 4 ? 300 : 50,
       perPage: PER_PAGE,
-      deadSessionUploadStatus: DEAD_UPLOAD_STATUS[variant] ?? 401,
+      deadSessionStatus: DEAD_SESSION_STATUS[variant] ?? 401,
       campaigns,
       faultPlan,
       endSessionsAt: strike.kind === 'session-ends' ? strike.at : undefined,
