@@ -68,7 +68,7 @@ export async function checkTj(connection: TjConnection, deps: TjAdapterDeps, opt
   const lines = new Map<string, CheckLine>();
   const evidence = new Evidence(deps.layout, deps.storage, deps.log);
   const note = async (name: string, ok: boolean, detail: string, page?: Page): Promise<void> => {
-    const screenshot = !ok && page && !name.startsWith(HINT) ? await evidence.capture(page, `check-${name}`) : undefined;
+    const screenshot = !ok && page && !name.startsWith(HINT) ? await evidence.capture(page, `check-${name}`, `${name} (${selectorOf(name)}): ${detail}`) : undefined;
     const result = ok ? 'ok' : name.startsWith(HINT) ? 'note' : 'failed';
     lines.set(name, { name, selector: name === 'session' ? '' : selectorOf(name), result, detail: result === 'note' ? `${detail} (a hint: flows do without it)` : detail, ...(screenshot ? { screenshot } : {}) });
   };

@@ -29,7 +29,8 @@ export class Evidence {
       await this.storage.ensureDir(this.layout.screenshots, 0o700);
       await this.storage.writeFileAtomic(png, await page.screenshot({ fullPage: true }), { mode: 0o600 });
       await this.storage.writeFileAtomic(this.layout.screenshotFile(stamp, what, 'html'), await page.content(), { mode: 0o600 });
-      this.log.warn({ screenshot: png }, `Saved a screenshot and the page's HTML of the failure (${what})`);
+      // The reason goes in the log beside the file: a person reading it tells a dead session from a slow page without opening the screenshot.
+      this.log.warn({ screenshot: png, reason: detail }, `Saved a screenshot and the page's HTML of the failure (${what})${detail ? `: ${detail}` : ''}`);
       this.events?.emit('problem', { at: new Date().toISOString(), what, message: detail ?? `TJ step "${what}" failed`, screenshot: this.layout.rel(png) });
       await this.prune();
       return png;

@@ -288,14 +288,19 @@ describe('TjUploader faults', () => {
     }
   });
 
-  it('says what it waited for and what the page showed when a step fails', async () => {
+  it('says what it waited for and what the page showed when a step fails, in its error and in the warning beside its screenshot', async () => {
     const sim = await simulator({ markupChange: 'upload-button' });
     const root = await tempRoot();
-    const uploader = await uploaderFor(sim, root);
+    const lines: string[] = [];
+    const logged = createLogger({ level: 'warn', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
+    const uploader = await TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(root), storage: new StorageRepository(), log: logged });
     try {
       const file = await makeImage(path.join(root, 'EN_Banner_ID-000000C1.png'), { seed: 3 });
       const failure = await uploader.upload('static-banner', [{ path: file, name: nameOf(file) }]).then(() => undefined, (error: unknown) => error as Error);
       expect(failure?.message).toMatch(/^TJ step "upload 1 files to Static Banner" failed waiting for button#newImage, then input\[type="file"\] and a div\.dz-preview per file: .+\. On screen: "MEDIA LIBRARY", "Account Balance" on screen, 0 cards \(\/media-library\)$/);
+      const screenshot = lines.map((line) => JSON.parse(line) as { msg: string; reason?: string; screenshot?: string }).find((entry) => entry.screenshot !== undefined);
+      expect(screenshot?.msg).toMatch(/^Saved a screenshot and the page's HTML of the failure \(upload 1 files to Static Banner\): TJ step .* failed waiting for button#newImage/);
+      expect(screenshot?.reason).toMatch(/On screen: "MEDIA LIBRARY"/);
       expect((await simState(sim)).uploads).toEqual({});
     } finally {
       await uploader.close();
