@@ -7,8 +7,10 @@ import type { BrowserContext, Page } from 'playwright';
  *   events do not show. Each upload's file names are noted beside the HTTP status it got (0 for a
  *   dropped connection): the status tells TJ's refusal (4xx) from a fault (5xx, 0).
  * - The page's own requests (fetch and XHR): how many are under way, when the last one ended, and
- *   how many were refused for a dead session. A grid the script fetches has come back once none
- *   is under way, whatever the page does with it; a 401 means the late redirect to sign-in comes.
+ *   how many were refused as signed out. A grid the script fetches has come back once none is
+ *   under way, whatever the page does with it. A dead session's calls fail, and not always as 401
+ *   (builds answer 403, or 419 for an expired session): each of those counts, and means the late
+ *   redirect to sign-in is coming.
  * Each document gets a token of its own, so a click that loads a new document is told apart.
  */
 const WATCH_PAGE = `(() => {
@@ -17,7 +19,7 @@ const WATCH_PAGE = `(() => {
   const end = (status) => {
     net.inflight = Math.max(0, net.inflight - 1);
     net.ended += 1;
-    if (status === 401) net.refused += 1;
+    if (status === 401 || status === 403 || status === 419) net.refused += 1;
     net.lastAt = performance.now();
   };
   const uploads = (window.__cfUploads = []);
@@ -69,7 +71,7 @@ export interface NetworkState {
   readonly inflight: number;
   /** Requests ended since the document loaded. */
   readonly ended: number;
-  /** Requests the server refused for a dead session (401). */
+  /** Requests the server refused as signed out (401, 403, 419). */
   readonly refused: number;
   /** Milliseconds since a request last began or ended. */
   readonly quietMs: number;

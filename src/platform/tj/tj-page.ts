@@ -282,12 +282,19 @@ export class TjPage {
     );
   }
 
-  /** Moves a listing to its next page; false on the last page (the link's parent is `disabled`), with no Next link, or when Next showed nothing new. */
+  /** Moves a listing to its next page; false on the last page (the link's parent is `disabled`), with no Next link, or when Next showed nothing new and the session holds. */
   async nextPage(items: GridItems, what: string): Promise<boolean> {
     const link = await this.firstShown(TJ.nextPage);
     if (!link) return false;
     if (await link.evaluate((node) => /\bdisabled\b/.test(`${node.parentElement?.className ?? ''} ${node.className}`) || node.getAttribute('aria-disabled') === 'true')) return false;
-    return (await this.changeListing(() => this.click(link), items, `the next page of ${what}`)) !== 'same';
+    const before = await this.view(items);
+    await this.click(link);
+    if ((await this.settle(items, before, `the next page of ${what}`)) !== 'same') return true;
+    // An enabled Next that brought nothing new: a build that does not disable it on the last page,
+    // or a grid refused for a dead session (its page goes to sign-in a moment later). Taken for the
+    // end only once the session holds: a dead one would end a walk or a look-up pages early.
+    if ((await this.recheck(items.pageTexts, before?.net)) === 'out') throw new SessionEndedError(`the next page of ${what} did not come: the session had ended`);
+    return false;
   }
 
   /** In plain words, what the page shows now: the markers of the session, the listing's cards and rows. */
