@@ -136,9 +136,13 @@ export class TjPage {
       return await work();
     } catch (error) {
       if (error instanceof SessionEndedError) throw error;
+      if (error instanceof CreativeFlowError) {
+        // Said plainly by whoever catches it (a refused password, a captcha): the page is kept without saying it twice.
+        await this.evidence.capture(this.page, name);
+        throw error;
+      }
       const shown = await this.shown().catch(() => 'the page could not be read');
       const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed waiting for ${waitsFor}: ${firstLine(error)}. On screen: ${shown}`);
-      if (error instanceof CreativeFlowError) throw error;
       if (options.checkSession !== false && (await this.recheck(options.pageTexts, since)) === 'out') throw new SessionEndedError(`signed out during "${name}", which had failed: ${firstLine(error)}`);
       throw new BrowserStepError(name, waitsFor, firstLine(error), shown, screenshot);
     }
