@@ -15,6 +15,8 @@ import { SimSessions } from './sessions.js';
 import { markupVariant } from './variants.js';
 
 const SESSION_COOKIE = 'tj_session';
+/** Requests whose route `/_sim/state` names: a fault sweep's flows make a few hundred at most. */
+const MAX_ROUTES_KEPT = 10_000;
 
 export interface RunningSimulator {
   /** Base URL, e.g. http://127.0.0.1:4780; the sign-in page is at `${url}/sign-in`. */
@@ -39,7 +41,7 @@ export interface SimState {
   readonly signIns: number;
   /** Requests of the site served (the count {@link SimulatorOptions.endSessionsAt} strikes at). */
   readonly requests: number;
-  /** Each of those requests, in order, as method and path: request N is `routes[N - 1]`. */
+  /** The first of those requests (up to {@link MAX_ROUTES_KEPT}), in order, as method and path: request N is `routes[N - 1]`. */
   readonly routes: readonly string[];
   /** Each campaign's ads, with the times each was created. */
   readonly campaigns: SimCampaigns['state'];
@@ -64,13 +66,16 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   campaigns.seed(options.campaigns);
   const shell = (view: AppView): string => appShell(view, { deadSessionStatus: options.deadSessionStatus, sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
 
+  // Counted always; named only for the first ones, so a simulator left running (the demo) does not grow without end.
+  let requests = 0;
   const routes: string[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.latencyMs > 0) await delay(options.latencyMs);
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (!url.pathname.startsWith('/_sim/') && url.pathname !== '/favicon.ico') {
-      routes.push(`${req.method} ${url.pathname}`);
-      if (routes.length === options.endSessionsAt) sessions.expireAll();
+      requests += 1;
+      if (routes.length < MAX_ROUTES_KEPT) routes.push(`${req.method} ${url.pathname}`);
+      if (requests === options.endSessionsAt) sessions.expireAll();
     }
     const session = cookie(req, SESSION_COOKIE);
     const alive = sessions.touch(session);
@@ -112,7 +117,7 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
           resent: Object.fromEntries(counters.resent),
           faults: { ...counters.faults },
           signIns: counters.signIns,
-          requests: routes.length,
+          requests,
           routes,
           campaigns: campaigns.state,
         };
