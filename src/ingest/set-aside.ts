@@ -1,11 +1,17 @@
 import path from 'node:path';
 import { localDate } from '../core/dates.js';
-import { fileName } from '../core/files.js';
+import { fileName, nameWithin } from '../core/files.js';
 import type { SetAsideKind } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { SourceChangedError } from '../core/errors.js';
 import { DestinationTakenError, type StorageRepository } from '../store/storage.repository.js';
 import type { StageContext } from './context.js';
+
+/**
+ * The longest name a file is set aside under, in bytes: room under the usual 255-byte limit for
+ * `-99`, `.reason.txt` and the temporary prefix of the writes that make them.
+ */
+const SET_ASIDE_NAME_BYTES = 200;
 
 /**
  * Moves a rejected or duplicate source to `archive/{rejected|duplicates}/{date}/`, with its reason
@@ -14,16 +20,20 @@ import type { StageContext } from './context.js';
  */
 export async function setAside(record: CreativeRecord, kind: SetAsideKind, reason: string, ctx: StageContext, today = localDate()): Promise<CreativeRecord> {
   const note = [`${kind === 'rejected' ? 'Rejected' : 'Duplicate'}: ${reason}`, `File: ${record.source.path}`, `Set aside: ${new Date().toISOString()}`].join('\n');
-  const source = ctx.layout.abs(record.source.path);
+  const file = ctx.layout.abs(record.source.path);
+  // A link (or a file reached through a linked folder) is set aside as the link itself: its target
+  // is someone else's, and is neither read nor moved.
+  const link = await ctx.storage.linkOnPath(ctx.layout.inbox, file);
+  const source = link?.path ?? file;
   const setAsideAs = (destination: string): CreativeRecord => ({ ...record, setAside: { path: ctx.layout.rel(destination), reason } });
   const destination = await moveAside(ctx.storage, {
     source,
     // A restart after midnight finishes in the folder it planned, not today's.
     dir: record.setAside ? path.dirname(ctx.layout.abs(record.setAside.path)) : ctx.layout.setAsideDir(kind, today),
-    name: fileName(record.source.path),
+    name: nameWithin(link ? path.basename(link.path) : fileName(record.source.path), SET_ASIDE_NAME_BYTES),
     claim: record.key,
     note,
-    hash: record.hash ?? ((await ctx.storage.stat(source)) ? await ctx.storage.hashFile(source, ctx.signal) : undefined),
+    hash: link ? undefined : (record.hash ?? ((await ctx.storage.stat(source)) ? await ctx.storage.hashFile(source, ctx.signal) : undefined)),
     plan: (planned) => ctx.creatives.commit(setAsideAs(planned)),
   });
   return { ...setAsideAs(destination), state: kind, reason };

@@ -18,7 +18,7 @@ export async function findUnknownInboxFiles(layout: Layout, storage: StorageRepo
     if (!record) {
       unknown.push(file);
     } else if (record.state === 'failed') {
-      const stat = await storage.stat(file);
+      const stat = await storage.entryStat(file);
       if (stat && (stat.size !== record.source.size || stat.mtimeMs !== record.source.mtimeMs)) unknown.push(file);
     }
   }

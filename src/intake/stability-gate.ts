@@ -31,7 +31,7 @@ export class StabilityGate {
   observe(file: string): void {
     if (this.watched.has(file) || this.starting.has(file)) return;
     this.starting.add(file);
-    this.storage.stat(file).then(
+    this.storage.entryStat(file).then(
       (stat) => {
         this.starting.delete(file);
         if (stat) this.watched.set(file, { last: stat, timer: this.arm(file) });
@@ -65,7 +65,7 @@ export class StabilityGate {
     const entry = this.watched.get(file);
     if (!entry) return;
     try {
-      const now = await this.storage.stat(file);
+      const now = await this.storage.entryStat(file);
       if (now && (now.size !== entry.last.size || now.mtimeMs !== entry.last.mtimeMs)) {
         entry.last = now;
         entry.timer = this.arm(file);

@@ -45,6 +45,21 @@ export class StorageRepository {
     }
   }
 
+  /**
+   * The entry itself, never what a symbolic link points to: a regular file's size and mtime, or a
+   * link's own. The intake waits on this, so a link is taken (and set aside) without its target
+   * being looked at, and a link to a folder is not mistaken for a missing file.
+   */
+  async entryStat(file: string): Promise<FileStat | undefined> {
+    try {
+      const stats = await fs.lstat(file);
+      return stats.isFile() || stats.isSymbolicLink() ? { size: stats.size, mtimeMs: stats.mtimeMs } : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** SHA-256 of a file, streamed: memory stays flat whatever the file's size. */
   async hashFile(file: string, signal?: AbortSignal): Promise<string> {
     const hash = createHash('sha256');
@@ -270,10 +285,25 @@ export class StorageRepository {
     try {
       await fs.writeFile(temp, content);
       await fsyncPath(temp);
-      await fs.link(temp, file);
+      if (!(await this.linkUnlessUnsupported(temp, file))) await writeExclusive(file, content);
       await fsyncPath(path.dirname(file));
     } finally {
       await this.remove(temp);
+    }
+  }
+
+  /**
+   * A hard link from `existing` to `created` (EEXIST when taken); false, with nothing done, on a
+   * filesystem without hard links (exFAT, FAT, SMB without unix extensions), whose callers fall
+   * back to an exclusive create. A test overrides it to be such a filesystem.
+   */
+  protected async linkUnlessUnsupported(existing: string, created: string): Promise<boolean> {
+    try {
+      await fs.link(existing, created);
+      return true;
+    } catch (error) {
+      if (LINK_UNSUPPORTED.has(errorCode(error))) return false;
+      throw error;
     }
   }
 
@@ -293,7 +323,12 @@ export class StorageRepository {
       await this.remove(aside);
       return true;
     }
-    await fs.link(aside, file).catch(() => undefined);
+    // Put back, never over a file that took the name meanwhile.
+    const text = await this.readText(aside);
+    const putBack = async (): Promise<void> => {
+      if (!(await this.linkUnlessUnsupported(aside, file)) && text !== undefined) await writeExclusive(file, text);
+    };
+    await putBack().catch(() => undefined);
     await this.remove(aside);
     return false;
   }
@@ -361,11 +396,13 @@ export class StorageRepository {
    * Across devices, or where hard links are not supported: copy to a temporary name, flush, compare
    * hashes, claim the name the same way, and only then unlink the source. At every moment at least
    * one good copy exists. Throws {@link DestinationTakenError} when another file holds the name.
+   * A symbolic link moves as a link ({@link moveLink}): what it points to is never read.
    */
   async moveFile(from: string, to: string, expectedHash?: string): Promise<void> {
     await this.ensureDir(path.dirname(to));
+    if ((await this.linkTarget(from)) !== undefined) return this.moveLink(from, to);
     try {
-      await fs.link(from, to);
+      if (!(await this.linkUnlessUnsupported(from, to))) await this.copyInto(from, to, expectedHash);
     } catch (error) {
       const code = errorCode(error);
       // link() reports a taken name before a cross-device link, so EEXIST may still call for a copy.
@@ -378,11 +415,29 @@ export class StorageRepository {
         } else {
           await this.copyInto(from, to, expectedHash);
         }
-      } else if (code === 'EXDEV' || LINK_UNSUPPORTED.has(code)) {
+      } else if (code === 'EXDEV') {
         await this.copyInto(from, to, expectedHash);
       } else {
         throw error;
       }
+    }
+    await fsyncPath(path.dirname(to));
+    await fs.unlink(from);
+    await fsyncPath(path.dirname(from));
+  }
+
+  /**
+   * Moves a symbolic link as a link: the new link points where the old one did, and its target is
+   * never opened, so a link to a secret leaves no copy of it, whatever the devices.
+   */
+  private async moveLink(from: string, to: string): Promise<void> {
+    const target = await fs.readlink(from);
+    try {
+      await fs.symlink(target, to);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      // A move cut short between its new link and its unlink: the same link is ours to finish.
+      if ((await this.linkTarget(to)) !== target) throw new DestinationTakenError(to);
     }
     await fsyncPath(path.dirname(to));
     await fs.unlink(from);
@@ -407,15 +462,11 @@ export class StorageRepository {
   /** Gives `temp` the name `to` unless another file holds it; an identical copy there is an earlier try's. */
   private async claimWith(temp: string, to: string, hash: string): Promise<void> {
     try {
-      await fs.link(temp, to);
-      return;
+      if (await this.linkUnlessUnsupported(temp, to)) return;
     } catch (error) {
-      const code = errorCode(error);
-      if (code === 'EEXIST') {
-        if ((await this.hashFile(to)) === hash) return;
-        throw new DestinationTakenError(to);
-      }
-      if (!LINK_UNSUPPORTED.has(code)) throw error;
+      if (errorCode(error) !== 'EEXIST') throw error;
+      if ((await this.hashFile(to)) === hash) return;
+      throw new DestinationTakenError(to);
     }
     // No hard links here: an exclusive create takes the name, then the copy replaces our own placeholder.
     try {
@@ -458,7 +509,7 @@ export class StorageRepository {
       try {
         await fs.writeFile(temp, data);
         await fsyncPath(temp);
-        await fs.link(temp, candidate);
+        if (!(await this.linkUnlessUnsupported(temp, candidate))) await writeExclusive(candidate, data);
         await fsyncPath(dir);
         return candidate;
       } catch (error) {
@@ -494,6 +545,27 @@ export class StorageRepository {
     }
   }
 
+  /**
+   * The first symbolic link on the way from `base` down to `file` (`file` itself included, `base`
+   * and what lies above it not): a link to a folder makes every path through it someone else's
+   * file, so each component is checked, not only the last. Undefined when there is none.
+   */
+  async linkOnPath(base: string, file: string): Promise<{ readonly path: string; readonly target: string } | undefined> {
+    const parts = path.relative(base, file).split(path.sep).filter((part) => part !== '' && part !== '.');
+    let current = base;
+    for (const part of parts) {
+      current = path.join(current, part);
+      const target = await this.linkTarget(current);
+      if (target !== undefined) return { path: current, target };
+    }
+    return undefined;
+  }
+
+  /** The folder's canonical path, links resolved: where a watcher that follows no link must start. */
+  async realPath(dir: string): Promise<string> {
+    return fs.realpath(dir);
+  }
+
   /** Every regular file below `dir`, and every symbolic link (so a link dropped there is seen and set aside), as absolute paths; a missing folder has none. */
   async listFiles(dir: string): Promise<string[]> {
     let entries;
@@ -527,6 +599,24 @@ async function inFolderMadeOnDemand<T>(file: string, create: () => Promise<T>): 
     await fs.mkdir(path.dirname(file), { recursive: true });
     return create();
   }
+}
+
+/**
+ * Creates `file` with `data` where there are no hard links: `O_CREAT | O_EXCL` takes the name (EEXIST
+ * when taken), then the data is written and flushed. A reader may see it empty for that moment;
+ * the lock treats a young unreadable file as held.
+ */
+async function writeExclusive(file: string, data: string | Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.datasync();
+  } catch (error) {
+    await handle.close();
+    await fs.rm(file, { force: true });
+    throw error;
+  }
+  await handle.close();
 }
 
 /** Flushes a file's data, or a folder's entries (so a rename survives a power cut), to disk. */
