@@ -40,6 +40,10 @@ const profileSchema = z
     input: z.object({
       /** Decoded pixels above this are refused as an image bomb. */
       maxImagePixels: z.number().int().positive(),
+      /** A video's frame above this many pixels is refused: decoding it would hold a conversion slot and memory for long. */
+      maxVideoPixels: z.number().int().positive(),
+      /** A video longer than this is refused: an ad is seconds long, and a film dropped by mistake would hold a slot for an hour. */
+      maxVideoSeconds: z.number().positive(),
     }),
   })
   .refine((p) => p.preroll.minSeconds < p.preroll.maxSeconds, {
@@ -67,7 +71,8 @@ export const TJ_PROFILE: PlatformProfile = {
     videoCodecs: ['h264'],
   },
   image: { formats: ['jpeg', 'png', 'gif'], maxWidth: 1920, maxHeight: 1920, maxBytes: 2_000_000 },
-  input: { maxImagePixels: 100_000_000 },
+  // 8K is the largest frame a camera or an editor makes; an ad source is minutes long at most.
+  input: { maxImagePixels: 100_000_000, maxVideoPixels: 7680 * 4320, maxVideoSeconds: 15 * 60 },
 };
 
 /**

@@ -4,7 +4,7 @@ import { extensionOf as extensionOfPath } from '../core/files.js';
 import { OUTPUT_FOLDERS } from '../core/layout.js';
 import type { CreativeRecord, MediaInfo, Naming, OutputFile } from '../core/record.js';
 import { planNames } from '../naming/names.js';
-import { FfmpegFailedError, type RawImage } from '../media/media.repository.js';
+import { FfmpegFailedError, FfmpegTimedOutError, type RawImage } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 import { nativePairArgs, prerollVideoArgs } from './ffmpeg-args.js';
 import { encodingLadder, firstThatFits } from './fit-image.js';
@@ -69,7 +69,7 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
   try {
     video = await produce(ctx, produced, videoPath, async (temp) => {
       const pair = nativePairArgs(profile, media.hasAudio ?? false);
-      await ctx.media.runFfmpeg({ input, inputOptions: pair.input, outputs: [{ path: temp, options: pair.video }, { path: frame, options: pair.frame }] }, ctx.signal);
+      await ctx.media.runFfmpeg({ input, inputSeconds: seconds, inputOptions: pair.input, outputs: [{ path: temp, options: pair.video }, { path: frame, options: pair.frame }] }, ctx.signal);
       return verifyVideo(ctx, temp, record.source.path, { width: profile.native.width, height: profile.native.height, maxSeconds: profile.native.maxSeconds });
     });
     image = await firstThatFits((render) => ctx.media.renderImageToBuffer(frame, render), encodingLadder('png'), profile.native.imageMaxBytes);
@@ -121,7 +121,7 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   const names = planNames({ kind: 'preroll', naming, sourceExt: extensionOf(record), sourceSeconds: duration, outputSeconds: trimTo ?? duration, outputExt: '.mp4' });
   const finalPath = path.join(folder, names.creative ?? '');
   const video = await produce(ctx, produced, finalPath, async (temp) => {
-    await ctx.media.runFfmpeg({ input, outputs: [{ path: temp, options: prerollVideoArgs(ctx.profile, media.hasAudio ?? false, trimTo) }] }, ctx.signal);
+    await ctx.media.runFfmpeg({ input, inputSeconds: trimTo ?? duration, outputs: [{ path: temp, options: prerollVideoArgs(ctx.profile, media.hasAudio ?? false, trimTo) }] }, ctx.signal);
     return verifyVideo(ctx, temp, record.source.path, { maxWidth: preroll.maxWidth, maxHeight: preroll.maxHeight, maxSeconds: preroll.maxSeconds });
   });
   return {
@@ -219,6 +219,8 @@ async function mapFailures<T>(ctx: StageContext, label: string, work: () => Prom
     const disk = await ctx.storage.diskState(ctx.layout.uploaded, CONVERSION_HEADROOM_BYTES);
     if (disk !== 'ok') throw new StorageFaultError(disk === 'full' ? 'ENOSPC' : 'EACCES', ctx.layout.uploaded, error);
     if (error instanceof CreativeFlowError) throw error;
+    // A run past its deadline may be a stuck machine as much as a crafted file: retried, then left in inbox/ as failed.
+    if (error instanceof FfmpegTimedOutError) throw new TransientError(`Conversion stopped: ${error.message}`, { file: label, cause: error });
     const message = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
     if (ENVIRONMENT_CODES.has((error as NodeJS.ErrnoException).code ?? '') || ENVIRONMENT_MESSAGES.test(message)) {
       throw new TransientError(`Conversion failed: ${message}`, { file: label, cause: error });

@@ -1,7 +1,7 @@
-import { BadInputError, KnownFakeError, SourceChangedError } from '../core/errors.js';
+import { BadInputError, KnownFakeError, SourceChangedError, TransientError } from '../core/errors.js';
 import { inboxFolders, type RootPath } from '../core/layout.js';
 import type { CreativeKind, CreativeRecord, MediaInfo } from '../core/record.js';
-import { FfmpegFailedError } from '../media/media.repository.js';
+import { FfmpegFailedError, FfmpegTimedOutError, FormatNotAllowedError } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 import type { KnownFakesFile } from './known-fakes.js';
 
@@ -11,9 +11,13 @@ import type { KnownFakesFile } from './known-fakes.js';
  */
 export async function probe(record: CreativeRecord, ctx: StageContext, fakes?: Pick<KnownFakesFile, 'match' | 'wantsMd5'>): Promise<CreativeRecord> {
   const file = ctx.layout.abs(record.source.path);
-  // A link's bytes are someone else's file: archiving it would keep the link, not the creative.
-  const target = await ctx.storage.linkTarget(file);
-  if (target !== undefined) throw new BadInputError(`The file is a symbolic link (to ${target}), not a file`, record.source.path, 'Drop a copy of the file itself. The link is set aside here; what it points to is left as it is.');
+  // A link's bytes are someone else's file, and a link to a folder makes every path through it
+  // another place's: each component below inbox/ is checked before anything is read.
+  const link = await ctx.storage.linkOnPath(ctx.layout.inbox, file);
+  if (link !== undefined) {
+    const what = link.path === file ? 'The file is a symbolic link' : `Its folder ${ctx.layout.rel(link.path)} is a symbolic link`;
+    throw new BadInputError(`${what} (to ${link.target}), not a file in inbox/`, record.source.path, 'Drop a copy of the file itself. The link is set aside here; what it points to is not read, moved or uploaded.');
+  }
   const before = await ctx.storage.stat(file);
   if (!before) throw new SourceChangedError('The file left inbox/ before it was read', record.source.path);
   const wantsMd5 = (await fakes?.wantsMd5()) ?? false;
@@ -78,13 +82,9 @@ async function inspectImage(file: string, label: string, ctx: StageContext): Pro
 async function inspectVideo(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
   let container;
   try {
-    container = await ctx.media.probe(file);
+    container = await ctx.media.probe(file, ctx.signal);
   } catch (error) {
-    const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
-    throw new BadInputError(`This is not a playable video or a readable image (ffprobe: ${detail})`, label);
-  }
-  if (container.formatName.endsWith('_pipe') || container.formatName === 'image2') {
-    throw new BadInputError(`The image format "${container.formatName.replace(/_pipe$/, '')}" is not supported`, label, 'Convert it to PNG or JPEG and drop it again.');
+    throw probeFailure(error, label);
   }
   const video = container.streams.find((stream) => stream.type === 'video' && !stream.attachedPicture);
   if (!video) {
@@ -94,6 +94,7 @@ async function inspectVideo(file: string, label: string, ctx: StageContext): Pro
   const durationSec = container.durationSec ?? video.durationSec;
   if (!durationSec) throw new BadInputError('The video reports no duration', label);
   if (video.width <= 0 || video.height <= 0) throw new BadInputError('The video reports no frame size', label);
+  checkVideoCeilings(video.width, video.height, durationSec, label, ctx);
   await checkEndIsReadable(file, label, durationSec, ctx);
   return {
     type: 'video',
@@ -106,6 +107,34 @@ async function inspectVideo(file: string, label: string, ctx: StageContext): Pro
   };
 }
 
+/** Sorts a failed ffprobe: a stop, a stuck run (retried), a container we refuse, or a file that is not media. */
+function probeFailure(error: unknown, label: string): Error {
+  if (error instanceof FfmpegFailedError && error.killed) return error;
+  if (error instanceof FfmpegTimedOutError) return new TransientError(`Reading the file stopped: ${error.message}`, { file: label, cause: error });
+  if (error instanceof FormatNotAllowedError) {
+    const format = error.format.replace(/_pipe$/, '');
+    if (error.format.endsWith('_pipe') || error.format === 'image2') return new BadInputError(`The image format "${format}" is not supported`, label, 'Convert it to PNG or JPEG and drop it again.');
+    return new BadInputError(
+      `The file holds a "${format}" ${['hls', 'concat', 'ffmetadata'].includes(format) ? 'list that names other files' : 'container'}, not a video we take`,
+      label,
+      'Drop the video itself (MP4, MOV, WebM, MKV, AVI). Files a playlist or a list names are never read.',
+    );
+  }
+  const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
+  return new BadInputError(`This is not a playable video or a readable image (ffprobe: ${detail})`, label);
+}
+
+/** Refuses a frame or a running time far beyond any ad's before ffmpeg decodes a frame of it. */
+function checkVideoCeilings(width: number, height: number, durationSec: number, label: string, ctx: StageContext): void {
+  const { maxVideoPixels, maxVideoSeconds } = ctx.profile.input;
+  if (width * height > maxVideoPixels) {
+    throw new BadInputError(`The video's frame is ${width}×${height}, over the ${(maxVideoPixels / 1e6).toFixed(0)}-megapixel limit`, label, 'Export it at 4K or smaller and drop it again.');
+  }
+  if (durationSec > maxVideoSeconds) {
+    throw new BadInputError(`The video lasts ${Math.round(durationSec)} s, over the ${Math.round(maxVideoSeconds / 60)}-minute limit`, label, 'Cut the part meant for the ad and drop that.');
+  }
+}
+
 /**
  * A video cut short (an interrupted copy) can still have a complete header. Reading its last half
  * second of packets finds that. The packets are copied, not decoded: a decode would start at the
@@ -115,11 +144,12 @@ async function checkEndIsReadable(file: string, label: string, durationSec: numb
   const seekTo = Math.max(0, durationSec - 0.5).toFixed(3);
   try {
     await ctx.media.runFfmpeg(
-      { input: file, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], outputs: [{ path: '-', options: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] }] },
+      { input: file, inputSeconds: 1, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], outputs: [{ path: '-', options: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] }] },
       ctx.signal,
     );
   } catch (error) {
     if (error instanceof FfmpegFailedError && error.killed) throw error;
+    if (error instanceof FfmpegTimedOutError) throw new TransientError(`Reading the file's end stopped: ${error.message}`, { file: label, cause: error });
     const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
     throw new BadInputError(`The video is truncated or corrupt near its end (${detail})`, label);
   }

@@ -23,7 +23,7 @@ async function headerFacts(ctx: StageContext, file: string): Promise<ReadBack | 
 }
 
 async function probedFacts(ctx: StageContext, file: string): Promise<ReadBack> {
-  const probed = await ctx.media.probe(file);
+  const probed = await ctx.media.probe(file, ctx.signal);
   return { video: probed.streams.find((stream) => stream.type === 'video'), durationSec: probed.durationSec ?? 0 };
 }
 

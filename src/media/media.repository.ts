@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import sharp, { type FormatEnum, type Metadata, type Sharp } from 'sharp';
+
+const execFileAsync = promisify(execFile);
 
 /** Paths of the two binaries, found by `locateFfmpeg`. */
 export interface FfmpegBinaries {
@@ -26,6 +30,10 @@ export interface ProbedStream {
 
 export interface FfmpegJob {
   readonly input: string;
+  /** The input is a lavfi filter graph (a test pattern we generate), not a file: no demuxer allow-list applies. */
+  readonly inputIsGraph?: boolean;
+  /** The input's duration, when known: the run's deadline grows with it (see {@link Deadlines}). */
+  readonly inputSeconds?: number | undefined;
   /** Arguments as arrays, each one word: nothing passes through a shell. */
   readonly inputOptions?: readonly string[];
   /** One or more outputs, all fed by a single read and decode of the input. */
@@ -40,12 +48,56 @@ export interface FfmpegOutput {
 export class FfmpegFailedError extends Error {
   constructor(
     readonly stderrTail: string,
+    /** Stopped by its stop signal (a shutdown), not failed. */
     readonly killed: boolean,
   ) {
     super(killed ? 'ffmpeg was stopped' : `ffmpeg failed: ${stderrTail}`);
     this.name = 'FfmpegFailedError';
   }
 }
+
+/** A run of ffprobe or ffmpeg passed its deadline and was killed: a stuck tool or a crafted file, not a shutdown. */
+export class FfmpegTimedOutError extends FfmpegFailedError {
+  constructor(
+    readonly tool: 'ffprobe' | 'ffmpeg',
+    readonly deadlineMs: number,
+  ) {
+    super(`${tool} was still running after ${Math.round(deadlineMs / 1000)} s and was stopped`, false);
+    this.name = 'FfmpegTimedOutError';
+  }
+}
+
+/** The file's container is one we do not read (a playlist, a list of other files, an image format for ffmpeg). */
+export class FormatNotAllowedError extends FfmpegFailedError {
+  constructor(readonly format: string) {
+    super(`the ${format} format is not one we read`, false);
+    this.name = 'FormatNotAllowedError';
+  }
+}
+
+/**
+ * The demuxers a dropped file may be opened with: video containers only. A playlist (`hls`), a
+ * list (`concat`) or an image sequence names other files, which ffmpeg would then read, so they
+ * are refused whatever the file's extension. ffmpeg checks the list after its content sniffing.
+ */
+export const INPUT_DEMUXERS = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'flv', 'mpegts', 'mpeg', 'asf'] as const;
+
+/** Options that keep ffprobe and ffmpeg to the one local file and the demuxers above. */
+const CONFINED_INPUT = ['-format_whitelist', INPUT_DEMUXERS.join(','), '-protocol_whitelist', 'file'];
+
+/**
+ * How long a run may take before it is killed: ffprobe a fixed time; ffmpeg a base plus a time
+ * per second of input (a conversion's work grows with its duration), never more than a cap.
+ */
+export interface Deadlines {
+  readonly probeMs: number;
+  readonly baseMs: number;
+  readonly perInputSecondMs: number;
+  readonly maxMs: number;
+}
+
+/** Generous on a slow 2-core machine (a 30-s 1080p encode takes about 40 s there), and an hour of a stuck tool never. */
+export const DEFAULT_DEADLINES: Deadlines = { probeMs: 60_000, baseMs: 60_000, perInputSecondMs: 10_000, maxMs: 20 * 60_000 };
 
 /** Decoded pixels, held once so that several encodings can be tried without decoding again. */
 export interface RawImage {
@@ -80,35 +132,45 @@ export class MediaRepository {
      * than one after another with every core each (`npm run bench -- pipeline`).
      */
     private readonly threadsPerJob = 1,
+    private readonly deadlines: Deadlines = DEFAULT_DEADLINES,
   ) {
     // A daemon converting thousands of distinct files gains nothing from sharp's cache but memory.
     sharp.cache(false);
     sharp.concurrency(threadsPerJob);
   }
 
-  probe(file: string): Promise<ProbedContainer> {
-    return new Promise((resolve, reject) => {
-      const command = ffmpeg();
-      command.setFfprobePath(this.binaries.ffprobe);
-      command.input(file).ffprobe(['-v', 'error'], (error: Error | null, data: ffmpeg.FfprobeData) => {
-        if (error) return reject(new FfmpegFailedError(plainMessage(error.message, file), false));
-        resolve({
-          formatName: data.format.format_name ?? '',
-          durationSec: finiteOrUndefined(data.format.duration),
-          streams: data.streams.map((stream) => ({
-            type: stream.codec_type === 'video' || stream.codec_type === 'audio' ? stream.codec_type : 'other',
-            codec: stream.codec_name ?? '',
-            width: stream.width ?? 0,
-            height: stream.height ?? 0,
-            durationSec: finiteOrUndefined(stream.duration),
-            attachedPicture: stream.disposition?.attached_pic === 1,
-          })),
-        });
-      });
-    });
+  /**
+   * What the container holds, by ffprobe, confined to {@link INPUT_DEMUXERS} and the local file.
+   * Run directly (not through fluent-ffmpeg, which cannot stop it): it has a deadline, and the
+   * stop signal kills it.
+   */
+  async probe(file: string, signal?: AbortSignal): Promise<ProbedContainer> {
+    const args = ['-v', 'error', ...CONFINED_INPUT, '-print_format', 'json', '-show_format', '-show_streams', file];
+    let stdout: string;
+    try {
+      ({ stdout } = await execFileAsync(this.binaries.ffprobe, args, { signal, timeout: this.deadlines.probeMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }));
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
+      if (signal?.aborted) throw new FfmpegFailedError('', true);
+      if (failure.killed) throw new FfmpegTimedOutError('ffprobe', this.deadlines.probeMs);
+      throw failedRun(failure.stderr || failure.message, file);
+    }
+    const data = JSON.parse(stdout) as FfprobeOutput;
+    return {
+      formatName: data.format?.format_name ?? '',
+      durationSec: finiteOrUndefined(data.format?.duration),
+      streams: (data.streams ?? []).map((stream) => ({
+        type: stream.codec_type === 'video' || stream.codec_type === 'audio' ? stream.codec_type : 'other',
+        codec: stream.codec_name ?? '',
+        width: stream.width ?? 0,
+        height: stream.height ?? 0,
+        durationSec: finiteOrUndefined(stream.duration),
+        attachedPicture: stream.disposition?.attached_pic === 1,
+      })),
+    };
   }
 
-  /** Runs one ffmpeg job; aborting the signal kills ffmpeg. */
+  /** Runs one ffmpeg job; aborting the signal kills ffmpeg, and so does its deadline. */
   runFfmpeg(job: FfmpegJob, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new FfmpegFailedError('', true));
@@ -116,21 +178,43 @@ export class MediaRepository {
         .setFfmpegPath(this.binaries.ffmpeg)
         .input(job.input)
         // A -filter_complex graph takes its threads from its own (global) option, every core by default.
-        .inputOptions(['-nostdin', '-threads', String(this.threadsPerJob), '-filter_complex_threads', String(this.threadsPerJob), ...(job.inputOptions ?? [])]);
+        .inputOptions([
+          '-nostdin',
+          '-threads',
+          String(this.threadsPerJob),
+          '-filter_complex_threads',
+          String(this.threadsPerJob),
+          ...(job.inputIsGraph ? ['-f', 'lavfi'] : CONFINED_INPUT),
+          ...(job.inputOptions ?? []),
+        ]);
       for (const output of job.outputs) command.output(output.path).outputOptions(['-threads', String(this.threadsPerJob), ...output.options]);
-      let killed = false;
-      const onAbort = (): void => {
-        killed = true;
+      let stopped: 'signal' | 'deadline' | undefined;
+      const stop = (why: 'signal' | 'deadline'): void => {
+        stopped ??= why;
         command.kill('SIGKILL');
+      };
+      const onAbort = (): void => stop('signal');
+      const deadlineMs = Math.min(this.deadlines.maxMs, this.deadlines.baseMs + (job.inputSeconds ?? 0) * this.deadlines.perInputSecondMs);
+      const deadline = setTimeout(() => stop('deadline'), deadlineMs);
+      const settle = (): void => {
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       command
+        // fluent-ffmpeg spawns after its own checks, and a kill before the spawn is dropped: a stop
+        // or a deadline that came first is carried out as soon as the process exists.
+        .on('start', () => {
+          if (stopped) command.kill('SIGKILL');
+        })
         .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(new FfmpegFailedError(plainMessage(stderr || error.message, job.input), killed));
+          settle();
+          if (stopped === 'deadline') reject(new FfmpegTimedOutError('ffmpeg', deadlineMs));
+          else if (stopped === 'signal') reject(new FfmpegFailedError('', true));
+          else reject(failedRun(stderr || error.message, job.input));
         })
         .on('end', () => {
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           resolve();
         })
         .run();
@@ -172,6 +256,25 @@ export class MediaRepository {
     if (render.resize) image = image.resize(render.resize.width, render.resize.height, { fit: render.resize.fit, withoutEnlargement: render.resize.fit === 'inside' });
     return image.toFormat(render.format, render.formatOptions);
   }
+}
+
+/** What `ffprobe -print_format json -show_format -show_streams` prints, as far as it is read. */
+interface FfprobeOutput {
+  readonly format?: { readonly format_name?: string; readonly duration?: string };
+  readonly streams?: readonly {
+    readonly codec_type?: string;
+    readonly codec_name?: string;
+    readonly width?: number;
+    readonly height?: number;
+    readonly duration?: string;
+    readonly disposition?: { readonly attached_pic?: number };
+  }[];
+}
+
+/** A failed run's error: a refused format by its demuxer's name (`[hls @ 0x…] Format not on whitelist`), else ffmpeg's last lines. */
+function failedRun(stderr: string, file: string): FfmpegFailedError {
+  const refused = /\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist/.exec(stderr);
+  return refused?.[1] ? new FormatNotAllowedError(refused[1]) : new FfmpegFailedError(plainMessage(stderr, file), false);
 }
 
 function finiteOrUndefined(value: unknown): number | undefined {

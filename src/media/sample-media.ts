@@ -73,6 +73,6 @@ export class SampleMedia {
 
   private async lavfi(file: string, graph: string, outputOptions: string[]): Promise<void> {
     await this.storage.ensureDir(path.dirname(file));
-    await this.media.runFfmpeg({ input: graph, inputOptions: ['-f', 'lavfi'], outputs: [{ path: file, options: outputOptions }] });
+    await this.media.runFfmpeg({ input: graph, inputIsGraph: true, outputs: [{ path: file, options: outputOptions }] });
   }
 }

@@ -36,7 +36,8 @@ export class ReportService {
     private readonly log: Logger,
   ) {}
 
-  async write(date: string): Promise<{ report: DailyReport; files: readonly string[] }> {
+  /** `signal` stops the thumbnails' ffmpeg runs (a shutdown). */
+  async write(date: string, signal?: AbortSignal): Promise<{ report: DailyReport; files: readonly string[] }> {
     // Only the day's records are kept: a report must not hold the whole library in memory.
     const records: CreativeRecord[] = [];
     await this.creatives.forEachSegment((segment) => void records.push(...segment.filter((record) => touchedOn(date, record))), { touchedSince: localDayStart(date) });
@@ -60,7 +61,7 @@ export class ReportService {
     const thumbnails = new Map<string, string>();
     for (const creative of report.creatives) {
       if (!creative.picture) continue;
-      const thumbnail = await this.thumbnail(creative.picture).catch(() => undefined);
+      const thumbnail = await this.thumbnail(creative.picture, signal).catch(() => undefined);
       if (thumbnail) thumbnails.set(creative.key, `data:image/jpeg;base64,${thumbnail.toString('base64')}`);
     }
     const files = [this.layout.reportFile(date, 'md'), this.layout.reportFile(date, 'json'), this.layout.reportFile(date, 'html')] as const;
@@ -72,13 +73,13 @@ export class ReportService {
   }
 
   /** A small JPEG of a creative's picture: an image is shrunk; a video gives its first frame. */
-  async thumbnail(picture: RootPath): Promise<Buffer> {
+  async thumbnail(picture: RootPath, signal?: AbortSignal): Promise<Buffer> {
     const file = this.layout.abs(picture);
     let source = file;
     const frame = this.storage.tempPathFor(path.join(this.layout.tmp, `report-${fileName(file)}.png`));
     if (/\.(mp4|mov|webm|mkv)$/i.test(file)) {
       await this.storage.ensureDir(this.layout.tmp);
-      await this.media.runFfmpeg({ input: file, outputs: [{ path: frame, options: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] }] });
+      await this.media.runFfmpeg({ input: file, outputs: [{ path: frame, options: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] }] }, signal);
       source = frame;
     }
     try {
