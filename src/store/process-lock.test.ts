@@ -95,4 +95,17 @@ describe('ProcessLock', () => {
     expect(refused).toBeInstanceOf(RootInUseError);
     expect(refused?.plain).toMatch(/pid 4206649 on other-machine.*another machine \(other-machine\).*if nothing runs there any more, remove .*creative-flow\.lock/s);
   });
+
+  it('holds a root against a machine of the same hostname whose boot id differs (two clones sharing a network folder)', async () => {
+    const dir = await tempRoot();
+    const lockFile = path.join(dir, 'creative-flow.lock');
+    // Dead here, but its pid says nothing: it ran on another kernel that happens to share our hostname.
+    const twin = { pid: 2 ** 22 + 12_346, started: '1', host: os.hostname(), boot: 'the-other-clone', since: '2026-12-07T10:00:00.000Z' };
+    await fs.writeFile(lockFile, JSON.stringify(twin));
+    const refused = await ProcessLock.acquire(lockFile, storage).then(() => undefined, (error: unknown) => error as RootInUseError);
+    expect(refused).toBeInstanceOf(RootInUseError);
+    expect(refused?.plain).toMatch(/another machine/);
+    expect(JSON.parse(await fs.readFile(lockFile, 'utf8'))).toEqual(twin);
+    expect(await ProcessLock.holder(lockFile, storage)).toBeUndefined();
+  });
 });

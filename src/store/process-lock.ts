@@ -97,9 +97,14 @@ async function isHeld(holder: Holder | undefined, text: string, file: string, st
   return holder.started === null || started === null || started === holder.started;
 }
 
-/** Whether the holder ran on this kernel: the same hostname, or the same boot id (a container restarted under a new hostname). */
+/**
+ * Whether the holder ran on this kernel. The boot id decides when both sides have one: two
+ * machines cloned from one image share a hostname, not a boot id, and a container restarted under
+ * a new hostname keeps its host's. The hostname decides only where a side has no boot id.
+ */
 function sameKernel(holder: Pick<Holder, 'host' | 'boot'>, me: Pick<Holder, 'host' | 'boot'>): boolean {
-  return holder.host === me.host || (holder.boot !== null && holder.boot === me.boot);
+  if (holder.boot !== null && me.boot !== null) return holder.boot === me.boot;
+  return holder.host === me.host;
 }
 
 /** This kernel's boot id; null where there is none to read. */
