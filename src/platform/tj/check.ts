@@ -74,7 +74,7 @@ export async function checkTj(connection: TjConnection, deps: TjAdapterDeps, opt
   };
   let browser: Browser | undefined;
   try {
-    browser = await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath });
+    browser = await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath, log: deps.log });
     await checkSignInPage(browser, connection, note);
     const session = new SessionFile(deps.layout.sessionFile, deps.storage);
     const context = await browser.newContext((await session.exists()) ? { storageState: session.file } : {});
