@@ -61,3 +61,41 @@ describe('probe', () => {
     expect(media.probes).toBe(1);
   });
 });
+
+describe('probe ceilings and files that are not what they seem', () => {
+  async function probeIn(setup: (layout: Layout) => Promise<string>, profile = TJ_PROFILE): Promise<unknown> {
+    const layout = new Layout(await tempRoot());
+    await fs.mkdir(layout.inbox, { recursive: true });
+    const file = await setup(layout);
+    const storage = new StorageRepository();
+    const ctx: StageContext = { layout, profile, storage, media: new MediaRepository(locateFfmpeg({}), profile.input.maxImagePixels), creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+    const stat = await fs.lstat(file);
+    const record: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs }, attempts: 0, times: {} };
+    return probe(record, ctx).then((probed) => probed, (error: unknown) => error);
+  }
+
+  it('refuses a video over the frame or the duration ceiling from its header', async () => {
+    const small = { ...TJ_PROFILE, input: { ...TJ_PROFILE.input, maxVideoPixels: 160 * 120, maxVideoSeconds: 1.5 } };
+    const wide = await probeIn((layout) => makeVideo(path.join(layout.inbox, 'wide.mp4'), { seconds: 1, width: 320, height: 240 }), small);
+    expect((wide as BadInputError).plain).toMatch(/frame is 320×240, over the 0.02-megapixel limit/);
+    const long = await probeIn((layout) => makeVideo(path.join(layout.inbox, 'long.mp4'), { seconds: 2, width: 160, height: 120 }), small);
+    expect((long as BadInputError).plain).toMatch(/lasts 2 s, over the 1.5-second limit/);
+  });
+
+  it('refuses a playlist named .mp4 with a plain reason, and a file reached through a linked folder without reading it', async () => {
+    const playlist = await probeIn(async (layout) => {
+      const file = path.join(layout.inbox, 'clip.mp4');
+      await fs.writeFile(file, '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1.0,\n../elsewhere.ts\n#EXT-X-ENDLIST\n');
+      return file;
+    });
+    expect(playlist).toBeInstanceOf(BadInputError);
+    expect((playlist as BadInputError).plain).toMatch(/holds a "hls" list that names other files, not a video we take/);
+    const outside = await tempRoot();
+    await makeVideo(path.join(outside, 'private.mp4'), { seconds: 1 });
+    const linked = await probeIn(async (layout) => {
+      await fs.symlink(outside, path.join(layout.inbox, 'pictures'));
+      return path.join(layout.inbox, 'pictures', 'private.mp4');
+    });
+    expect((linked as BadInputError).plain).toMatch(/Its folder inbox\/pictures is a symbolic link \(to .*\), not a file in inbox\//);
+  });
+});

@@ -128,10 +128,10 @@ function probeFailure(error: unknown, label: string): Error {
 function checkVideoCeilings(width: number, height: number, durationSec: number, label: string, ctx: StageContext): void {
   const { maxVideoPixels, maxVideoSeconds } = ctx.profile.input;
   if (width * height > maxVideoPixels) {
-    throw new BadInputError(`The video's frame is ${width}×${height}, over the ${(maxVideoPixels / 1e6).toFixed(0)}-megapixel limit`, label, 'Export it at 4K or smaller and drop it again.');
+    throw new BadInputError(`The video's frame is ${width}×${height}, over the ${(maxVideoPixels / 1e6).toFixed(maxVideoPixels < 1e6 ? 2 : 0)}-megapixel limit`, label, 'Export it at 4K or smaller and drop it again.');
   }
   if (durationSec > maxVideoSeconds) {
-    throw new BadInputError(`The video lasts ${Math.round(durationSec)} s, over the ${Math.round(maxVideoSeconds / 60)}-minute limit`, label, 'Cut the part meant for the ad and drop that.');
+    throw new BadInputError(`The video lasts ${Math.round(durationSec)} s, over the ${maxVideoSeconds < 120 ? `${maxVideoSeconds}-second` : `${Math.round(maxVideoSeconds / 60)}-minute`} limit`, label, 'Cut the part meant for the ad and drop that.');
   }
 }
 
