@@ -76,11 +76,15 @@ export class FormatNotAllowedError extends FfmpegFailedError {
 }
 
 /**
- * The demuxers a dropped file may be opened with: video containers only. A playlist (`hls`), a
+ * The demuxers a dropped file may be opened with: media containers of one file. A playlist (`hls`), a
  * list (`concat`) or an image sequence names other files, which ffmpeg would then read, so they
  * are refused whatever the file's extension. ffmpeg checks the list after its content sniffing.
  */
-export const INPUT_DEMUXERS = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'flv', 'mpegts', 'mpeg', 'asf'] as const;
+export const INPUT_DEMUXERS = [
+  ...['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'flv', 'mpegts', 'mpeg', 'asf'],
+  // Audio files read as what they are, so a song dropped by mistake is told apart from a broken video.
+  ...['mp3', 'wav', 'ogg', 'flac', 'aac'],
+] as const;
 
 /** Options that keep ffprobe and ffmpeg to the one local file and the demuxers above. */
 const CONFINED_INPUT = ['-format_whitelist', INPUT_DEMUXERS.join(','), '-protocol_whitelist', 'file'];
