@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CampaignProgress } from '../core/campaigns.js';
+import { neutraliseCell } from '../core/csv.js';
 import { creativeIdsOf } from '../platform/tj/campaign-format.js';
 import type { CampaignResult } from './campaign-ads.service.js';
 
@@ -14,7 +15,8 @@ export function renderResultsCsv(results: readonly CampaignResult[]): string {
       return [job.campaignId, progress?.campaignName ?? job.label, adName, creativeIdsOf(row, job.ads.kind).join(' '), status, why, job.source, job.platform];
     }),
   );
-  return stringify([[...COLUMNS], ...rows], { record_delimiter: 'windows', bom: true });
+  // For people, never sent to TJ: campaign and ad names and TJ's reasons may look like formulas.
+  return stringify([[...COLUMNS], ...rows.map((row) => row.map(neutraliseCell))], { record_delimiter: 'windows', bom: true });
 }
 
 function adStatus(adName: string, result: CampaignResult['result'], reason: string | undefined, progress: CampaignProgress | undefined): [string, string] {

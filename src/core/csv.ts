@@ -14,6 +14,28 @@ export function parsePeopleCsv(text: string, fileLabel: string): Record<string, 
   }
 }
 
+/**
+ * A cell a spreadsheet would take for a formula (`=HYPERLINK(…)`, `+`, `-`, `@`, a tab or a CR
+ * first), or one that already starts with our quote before such a character, whatever quotes it
+ * already starts with.
+ */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
+
+/**
+ * A cell meant for people (a name, a reason, a path, a note), made safe to open in a spreadsheet:
+ * one `'` in front of anything a spreadsheet would run as a formula. A cell that already starts
+ * with quotes before such a character gets one more, so {@link restoreCell} gives back every value
+ * exactly. Never for cells a platform reads (TJ's campaign CSVs): a bid of `-0.1` stays as it is.
+ */
+export function neutraliseCell(cell: string): string {
+  return FORMULA_LIKE.test(cell) ? `'${cell}` : cell;
+}
+
+/** The value {@link neutraliseCell} was given: for a file we wrote and read back. */
+export function restoreCell(cell: string): string {
+  return cell.startsWith("'") && FORMULA_LIKE.test(cell) ? cell.slice(1) : cell;
+}
+
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
 /**

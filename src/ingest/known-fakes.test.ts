@@ -27,4 +27,13 @@ describe('known fakes', () => {
     ]);
     expect([...parseKnownFakes(withKnownFake(parseKnownFakes(text), MD5, 'empty stub'))][0]).toEqual([MD5, 'empty stub']);
   });
+
+  it('writes a reason that looks like a formula neutralised for spreadsheets, and reads it back as it was given', () => {
+    const reason = '=HYPERLINK("http://evil.test","click")';
+    const text = withKnownFake(new Map(), SHA, reason);
+    expect(text).toContain(`,"'=HYPERLINK(""http://evil.test"",""click"")"`);
+    expect(parseKnownFakes(text).get('a'.repeat(64))).toBe(reason);
+    // Written again (another block), the reason is not quoted twice.
+    expect(parseKnownFakes(withKnownFake(parseKnownFakes(text), MD5, '-stub')).get('a'.repeat(64))).toBe(reason);
+  });
 });

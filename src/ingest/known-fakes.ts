@@ -1,4 +1,4 @@
-import { parsePeopleCsv } from '../core/csv.js';
+import { neutraliseCell, parsePeopleCsv, restoreCell } from '../core/csv.js';
 import { stringify } from 'csv-stringify/sync';
 import { ConfigError } from '../core/errors.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -21,7 +21,8 @@ export function parseKnownFakes(text: string, fileLabel = 'tracking/known_fakes.
     if (!SHA256.test(hash) && !MD5.test(hash)) {
       throw new ConfigError(fileLabel, `line ${index + 2}: "${row.hash ?? ''}" is not an MD5 or SHA-256 hash`, 'Each row needs a hash of 32 or 64 hex digits.');
     }
-    fakes.set(hash, row.reason || 'listed in known_fakes.csv');
+    // A reason `creative-flow block` wrote was neutralised for spreadsheets: read back as it was given.
+    fakes.set(hash, restoreCell(row.reason ?? '') || 'listed in known_fakes.csv');
   });
   return fakes;
 }
@@ -29,7 +30,8 @@ export function parseKnownFakes(text: string, fileLabel = 'tracking/known_fakes.
 /** The list with one more row (or a new reason for a hash already there), as CSV. */
 export function withKnownFake(fakes: KnownFakes, hash: string, reason: string): string {
   const rows = new Map(fakes).set(hash.toLowerCase(), reason);
-  return stringify([[...KNOWN_FAKES_HEADER], ...rows], { record_delimiter: 'windows' });
+  // People open and edit this file: a reason such as `=HYPERLINK(…)` is neutralised (the hashes are hex).
+  return stringify([[...KNOWN_FAKES_HEADER], ...[...rows].map(([each, why]) => [each, neutraliseCell(why)])], { record_delimiter: 'windows' });
 }
 
 /**

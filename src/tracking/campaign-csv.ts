@@ -50,6 +50,8 @@ export function prerollRows(ads: readonly PrerollAd[], template: CampaignTemplat
 /**
  * The CSV files for a set of rows: at most 50 rows each, and under 500 KB, split where needed.
  * Native files quote every field, as TJ_tool's do; preroll files quote only where needed.
+ * No cell is neutralised for spreadsheets (`neutraliseCell`): these files are for TJ, which reads
+ * every value as written, and a quote added in front would land in the ad's name or headline.
  */
 export function renderCampaignCsvs(header: readonly string[], rows: readonly string[][], quoteAll: boolean): string[] {
   const render = (chunk: readonly string[][]): string => stringify([header as string[], ...chunk], { quoted: quoteAll, record_delimiter: 'unix' });

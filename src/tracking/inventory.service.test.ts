@@ -166,4 +166,16 @@ describe('InventoryService', () => {
     release();
     await written;
   });
+
+  it('neutralises names, notes and reasons that a spreadsheet would run as formulas', async () => {
+    const { creatives, inventory, rows } = await library();
+    const service = inventory();
+    const record = await creatives.load('c0');
+    if (!record) throw new Error('missing record');
+    const formula = '=HYPERLINK("evil.test","open").jpg';
+    await creatives.commit({ ...record, source: { ...record.source, path: rootPath(`inbox/${formula}`) }, notes: ['+cmd|calc'], reason: '@SUM(1)' });
+    await service.writeNow();
+    const row = (await rows())[0];
+    expect([row?.original_filename, row?.source_path, row?.notes, row?.reason, row?.new_filename]).toEqual([`'${formula}`, `inbox/${formula}`, "'+cmd|calc", "'@SUM(1)", 'EN_C_ID-00000000.png']);
+  });
 });

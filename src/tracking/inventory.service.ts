@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CoalescedWrite } from '../core/coalesced-write.js';
-import { csvLine } from '../core/csv.js';
+import { csvLine, neutraliseCell } from '../core/csv.js';
 import type { Logger } from '../core/logger.js';
 import type { CreativeRecord } from '../core/record.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -33,7 +33,7 @@ type Creatives = Pick<CreativeRepository, 'segmentNumbers' | 'segmentRecords' | 
  * What the rows are made by: raise it with any change to the rows (their columns, their cells), so
  * that parts rendered by an older build are rendered again, not copied under a new header.
  */
-const ROWS_FORMAT = `1:${INVENTORY_COLUMNS.length}`;
+const ROWS_FORMAT = `2:${INVENTORY_COLUMNS.length}`;
 /** A part's first line: its rows' format, the segment version they were rendered from, and their length in bytes. */
 const PART_HEAD = /^(\S+) (\d+) (\d+)\n/;
 /** Filesystems keep modification times to a second or two: a facts file this close before a rewrite counts as after it. */
@@ -128,7 +128,8 @@ export class InventoryService {
 
   private rows(records: readonly CreativeRecord[]): string {
     let chunk = '';
-    for (const record of records) for (const row of inventoryRows(record, this.options.facts)) chunk += csvLine(INVENTORY_COLUMNS.map((column) => row[column]));
+    // Every cell is for people (the file is opened in a spreadsheet, and no program reads it back): a dropped file named `=HYPERLINK(…)` must not run.
+    for (const record of records) for (const row of inventoryRows(record, this.options.facts)) chunk += csvLine(INVENTORY_COLUMNS.map((column) => neutraliseCell(row[column])));
     return chunk;
   }
 

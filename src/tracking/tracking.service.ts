@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { missingCampaignSettings, type CampaignTemplate } from '../config/campaign-template.js';
 import { batchNumber } from '../core/batch.js';
 import { CoalescedWrite } from '../core/coalesced-write.js';
+import { neutraliseCell } from '../core/csv.js';
 import { localStamp } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
@@ -75,7 +76,9 @@ export class TrackingService {
         outcome.platform === 'exoclick' ? (outcome.creativeId ?? '') : '',
       ]);
     }
-    return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...rows], { record_delimiter: 'windows', bom: true }));
+    // For people only (no program reads it back): every cell neutralised, as a file name or a platform's message may look like a formula.
+    const cells = rows.map((row) => row.map(neutraliseCell));
+    return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...cells], { record_delimiter: 'windows', bom: true }));
   }
 
   /**

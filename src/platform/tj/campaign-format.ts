@@ -93,7 +93,7 @@ export function withCampaignName(rows: readonly AdRow[], campaignName: string): 
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, URL_COLUMNS.includes(column) ? value.replaceAll('CAMPAIGN_NAME', name) : value])));
 }
 
-/** The file TJ takes for these rows, in its format. */
+/** The file TJ takes for these rows, in its format: the values exactly, never neutralised for spreadsheets, as TJ reads each one. */
 export function renderCampaignRows(header: readonly string[], rows: readonly AdRow[]): string {
   return stringify([[...header], ...rows.map((row) => header.map((column) => row[column] ?? ''))], { quoted: true, record_delimiter: 'unix' });
 }

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { restoreCell } from '../../core/csv.js';
 
 /** TJ's library export, `TJ_Creative_Library.csv`: these columns, in this order. */
 export const LIBRARY_EXPORT_COLUMNS = ['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status'] as const;
@@ -12,7 +13,8 @@ export function parseLibraryExport(text: string): LibraryExportRow[] {
     .filter((row) => row.creative_id && row.filename)
     .map((row) => ({
       creative_id: row.creative_id ?? '',
-      filename: row.filename ?? '',
+      // Ours neutralises a name that looks like a formula (`writeLibraryCsv`): the name as it was.
+      filename: restoreCell(row.filename ?? ''),
       upload_date: row.upload_date ?? '',
       dimensions: row.dimensions ?? '',
       file_type: row.file_type ?? '',
