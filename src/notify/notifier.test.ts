@@ -5,14 +5,14 @@ import { ActivityBus } from '../core/events.js';
 import { rootPath } from '../core/layout.js';
 import { createLogger } from '../core/logger.js';
 import { notifyOnEvents } from './notices.js';
-import { Notifier } from './notifier.js';
+import { Notifier, type NoticeBody } from './notifier.js';
 import { postJson } from './webhook.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 
 /** A webhook receiver on loopback: it keeps what it is sent, and can be told to fail. */
-async function receiver(port = 0): Promise<{ url: string; port: number; bodies: Record<string, string>[]; failNext: number; close(): Promise<void> }> {
-  const state = { bodies: [] as Record<string, string>[], failNext: 0 };
+async function receiver(port = 0): Promise<{ url: string; port: number; bodies: Record<string, unknown>[]; failNext: number; close(): Promise<void> }> {
+  const state = { bodies: [] as Record<string, unknown>[], failNext: 0 };
   const server = http.createServer((req, res) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -21,7 +21,7 @@ async function receiver(port = 0): Promise<{ url: string; port: number; bodies: 
         state.failNext -= 1;
         return void res.writeHead(503).end();
       }
-      state.bodies.push(JSON.parse(text) as Record<string, string>);
+      state.bodies.push(JSON.parse(text) as Record<string, unknown>);
       res.writeHead(200).end('ok');
     });
   });
@@ -47,8 +47,8 @@ describe('webhook notifications', () => {
     notifier.notify({ key: 'report:2026-11-22', text: 'daily report' });
     await notifier.flush(5_000);
     expect(hook.bodies).toEqual([
-      { text: 'TJ needs a person', content: 'TJ needs a person' },
-      { text: 'daily report', content: 'daily report' },
+      { text: 'TJ needs a person', content: 'TJ needs a person', allowed_mentions: { parse: [] } },
+      { text: 'daily report', content: 'daily report', allowed_mentions: { parse: [] } },
     ]);
   });
 
@@ -59,7 +59,7 @@ describe('webhook notifications', () => {
     const notifier = new Notifier((body) => postJson(hook.url, body, 2_000), log, quick);
     notifier.notify({ key: 'a', text: 'after two failures' });
     await notifier.flush(5_000);
-    expect(hook.bodies).toEqual([{ text: 'after two failures', content: 'after two failures' }]);
+    expect(hook.bodies).toEqual([{ text: 'after two failures', content: 'after two failures', allowed_mentions: { parse: [] } }]);
   });
 
   it('never holds up the caller, and gives up quietly on a receiver that is down, without naming the secret URL', async () => {
@@ -101,5 +101,25 @@ describe('webhook notifications', () => {
       expect.stringMatching(/upload passes keep failing \(3 in a row\); the last said: the browser has been closed/),
     ]);
     expect(sent.join()).not.toMatch(/f00/);
+  });
+
+  it("escapes names and platforms' words for Slack and Teams (text) and Discord (content): no ping, no link of their own, no credential", async () => {
+    const sent: NoticeBody[] = [];
+    const events = new ActivityBus();
+    const notifier = new Notifier(async (body) => void sent.push(body), log, quick);
+    notifyOnEvents(events, notifier, 'host:/srv/creatives');
+    // A file name cannot hold a slash: the links point at a bare host.
+    const hostile = '@everyone <!channel> <@123> [trusted](evil.test) <https:evil.test|trusted>.mp4';
+    events.emit('creative', { key: 'c1', attempts: 0, times: {}, source: { path: rootPath(`inbox/${hostile}`), size: 1, mtimeMs: 1 }, state: 'failed', reason: 'GET https://cdn.test/a?access_token=tok-secret said *no*\n# heading' }, 'failed');
+    await notifier.flush(1_000);
+    const [body] = sent;
+    expect(body?.allowed_mentions).toEqual({ parse: [] });
+    const zwsp = '\u200b';
+    expect(body?.text).toBe(
+      `creative-flow (host:/srv/creatives): @${zwsp}everyone &lt;!channel&gt; &lt;@123&gt; [trusted]${zwsp}(evil.test) &lt;https:evil.test|trusted&gt;.mp4 failed for good: GET https://cdn.test/a?access_token=[redacted] said *no* # heading. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`,
+    );
+    expect(body?.content).toBe(
+      `creative-flow (host:/srv/creatives): @${zwsp}everyone <${zwsp}!channel> <${zwsp}@123> \\[trusted\\](evil.test) <${zwsp}https:evil.test\\|trusted>.mp4 failed for good: GET https://cdn.test/a?access\\_token=\\[redacted\\] said \\*no\\* # heading. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`,
+    );
   });
 });

@@ -1,9 +1,14 @@
 import type { Logger } from '../core/logger.js';
+import { discordValue, renderChat, slackValue, type ChatText } from './chat-text.js';
 
-/** One notification: `key` names the event, so the same one is not sent twice in a short window. */
+/**
+ * One notification: `key` names the event, so the same one is not sent twice in a short window.
+ * `text`: made with {@link chat}, so that names and reasons are escaped for each chat; a plain
+ * string is escaped whole.
+ */
 export interface Notice {
   readonly key: string;
-  readonly text: string;
+  readonly text: ChatText | string;
 }
 
 export interface NotifierOptions {
@@ -17,8 +22,18 @@ export interface NotifierOptions {
 
 export const DEFAULT_NOTIFIER_OPTIONS: NotifierOptions = { dedupeMs: 10 * 60_000, attempts: 5, backoffMs: 1_000 };
 
+/**
+ * What a webhook is sent: `text` for Slack and Teams, `content` and `allowed_mentions` for Discord
+ * (none: nothing in a notice may ping anyone). Each chat ignores the others' fields.
+ */
+export interface NoticeBody {
+  readonly text: string;
+  readonly content: string;
+  readonly allowed_mentions: { readonly parse: readonly never[] };
+}
+
 /** Where notices go: a webhook (Slack, Discord, Teams), or a test's receiver. */
-export type SendNotice = (body: { text: string; content: string }) => Promise<void>;
+export type SendNotice = (body: NoticeBody) => Promise<void>;
 
 /** Discord takes at most 2,000 characters. */
 const MAX_TEXT = 1_900;
@@ -57,10 +72,11 @@ export class Notifier {
   }
 
   private async deliver(notice: Notice): Promise<void> {
-    const text = notice.text.length > MAX_TEXT ? `${notice.text.slice(0, MAX_TEXT)}…` : notice.text;
+    const cut = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
+    const body: NoticeBody = { text: cut(renderChat(notice.text, slackValue)), content: cut(renderChat(notice.text, discordValue)), allowed_mentions: { parse: [] } };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.send({ text, content: text });
+        await this.send(body);
         return;
       } catch (error) {
         if (attempt >= this.options.attempts) {

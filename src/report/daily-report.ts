@@ -4,6 +4,7 @@ import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
+import { redactText } from '../core/redact.js';
 
 export interface ReviewChangeOfDay {
   readonly name: string;
@@ -116,8 +117,9 @@ export function buildDailyReport(input: ReportInput): DailyReport {
   waits.sort((a, b) => a - b);
   const batches = new Map<number, string>();
   for (const record of handled) if (record.archive && on(date, record.times.archived)) batches.set(record.archive.batch, record.archive.dir);
+  // Reasons are errors' and platforms' words, which may quote a credential: redacted, as in the log.
   const reasons = (state: 'rejected' | 'duplicate' | 'failed'): { file: string; reason: string }[] =>
-    records.filter((record) => record.state === state && day(record, state)).map((record) => ({ file: record.source.path, reason: record.reason ?? '' }));
+    records.filter((record) => record.state === state && day(record, state)).map((record) => ({ file: record.source.path, reason: redactText(record.reason ?? '') }));
 
   return {
     date,
@@ -150,6 +152,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       created: campaignAds.filter((ad) => ad.status === 'created' && on(date, ad.at)).map(toAdLine),
       refused: campaignAds.filter((ad) => ad.status === 'refused' && on(date, ad.at)).map(toAdLine),
     },
+    // A platform's words (a wait's message, a campaign's error) may quote a URL or header with a credential.
     attention: [
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
         wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`] : [],
@@ -160,7 +163,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       ...stuckCampaigns.map(
         (stuck) => `Campaign ${stuck.campaignId}: the ads of ${stuck.source} failed ${stuck.attempts} times (${stuck.error}). Fix the cause, then \`creative-flow campaigns create --queued\` tries again.`,
       ),
-    ],
+    ].map(redactText),
   };
 }
 
@@ -177,7 +180,7 @@ function sentOn(date: string, records: readonly CreativeRecord[], platform: Plat
 }
 
 function toAdLine(ad: CampaignAdRecord): CampaignAdLine {
-  return { campaignId: ad.campaignId, campaignName: ad.campaignName, adName: ad.adName, creativeIds: ad.creativeIds, ...(ad.reason ? { reason: ad.reason } : {}) };
+  return { campaignId: ad.campaignId, campaignName: ad.campaignName, adName: ad.adName, creativeIds: ad.creativeIds, ...(ad.reason ? { reason: redactText(ad.reason) } : {}) };
 }
 
 function notReadyLine(missing: readonly string[], files: number): string {
@@ -200,7 +203,7 @@ export function reportCreative(record: CreativeRecord, reviewStatusOf: (name: st
     ids,
     exoIds,
     reviewStatus: shown?.uploads?.tj?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'unknown') : '',
-    reason: record.reason ?? '',
+    reason: redactText(record.reason ?? ''),
   };
   const pictureSource = picture?.path ?? (record.kind === 'preroll' ? shown?.path : undefined);
   return pictureSource ? { ...base, picture: pictureSource } : base;

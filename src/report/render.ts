@@ -1,6 +1,7 @@
 import { fileName } from '../core/files.js';
 import { Eta } from 'eta';
 import type { CampaignAdLine, DailyReport } from './daily-report.js';
+import { codeSpan, markdownText } from './markdown.js';
 
 function seconds(value: number | undefined): string {
   if (value === undefined) return '–';
@@ -11,6 +12,11 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/**
+ * The report in Markdown. Every value from outside (names, reasons, TJ's words, campaign names) goes
+ * through {@link codeSpan} or {@link markdownText}: a name with a backtick or a reason with a link
+ * shows as written.
+ */
 export function renderMarkdown(report: DailyReport): string {
   const c = report.counts;
   const lines = [
@@ -21,28 +27,29 @@ export function renderMarkdown(report: DailyReport): string {
     `| ${c.received} | ${c.staged} | ${c.uploaded} | ${c.duplicates} | ${c.rejected} (${c.knownFakes}) | ${c.failed} | ${c.waiting} |`,
     '',
     `- Sent to ${sentTo(report)}`,
-    `- Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'}`,
+    `- Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${markdownText(status)} ${n}`).join(', ') || 'none'}`,
     `- Bytes saved by conversion: ${megabytes(report.bytesSaved)}`,
     `- Drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}`,
     '',
   ];
-  if (report.attention.length > 0) lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${line}`), '');
+  if (report.attention.length > 0) lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${markdownText(line)}`), '');
   for (const [title, items] of [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed], ['Cropped hard (look at them before they go up)', report.cropped]] as const) {
     if (items.length === 0) continue;
-    lines.push(`## ${title}`, '', ...items.map((item) => `- \`${item.file}\`: ${item.reason}`), '');
+    lines.push(`## ${title}`, '', ...items.map((item) => `- ${codeSpan(item.file)}: ${markdownText(item.reason)}`), '');
   }
   if (report.reviewChanges.length > 0) {
-    lines.push('## Reviewed by TJ today', '', ...report.reviewChanges.map((change) => `- ${change.to}: \`${change.name}\` (${change.creativeId})`), '');
+    lines.push('## Reviewed by TJ today', '', ...report.reviewChanges.map((change) => `- ${markdownText(change.to)}: ${codeSpan(change.name)} (${markdownText(change.creativeId)})`), '');
   }
   const { created, refused } = report.campaignAds;
   if (created.length > 0) {
     lines.push('## Ads created in campaigns', '');
-    for (const [campaign, ads] of byCampaign(created)) lines.push(`- **${campaign}**: ${ads.map((ad) => `\`${ad.adName}\``).join(', ')}`);
+    for (const [campaign, ads] of byCampaign(created)) lines.push(`- **${markdownText(campaign)}**: ${ads.map((ad) => codeSpan(ad.adName)).join(', ')}`);
     lines.push('');
   }
-  if (refused.length > 0) lines.push('## Ads TJ refused', '', ...refused.map((ad) => `- **${ad.campaignName}** (${ad.campaignId}) \`${ad.adName}\`: ${ad.reason ?? ''}`), '');
+  if (refused.length > 0) lines.push('## Ads TJ refused', '', ...refused.map((ad) => `- **${markdownText(ad.campaignName)}** (${markdownText(ad.campaignId)}) ${codeSpan(ad.adName)}: ${markdownText(ad.reason ?? '')}`), '');
   if (report.batches.length > 0) {
     lines.push('## Batches', '');
+    // The folders and CSV names are the layout's own (`archive/batch_NNN-date`): links, as they are.
     for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${fileName(csv)}](../../${csv})`).join('')}`);
     lines.push('');
   }
