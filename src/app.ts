@@ -3,7 +3,8 @@ import { ArchiveService } from './archive/archive.service.js';
 import { CampaignAdsService } from './campaigns/campaign-ads.service.js';
 import { CampaignTargetsFile } from './campaigns/campaign-targets.js';
 import { HandsOffService } from './campaigns/hands-off.service.js';
-import type { Config } from './config/config.js';
+import { dotEnvPath, type Config } from './config/config.js';
+import { dotEnvExposure } from './config/env-permissions.js';
 import { ActivityBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
 import { DiskPause } from './ingest/disk-pause.js';
@@ -76,6 +77,9 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
   for (const dir of layout.folders) await storage.ensureDir(dir);
   // Machine state, the session and screenshots of the account: for this user's eyes only.
   await storage.ensureDir(layout.data, 0o700);
+  // Said at every start until fixed: a password readable by other users is a password shared with them.
+  const exposure = await dotEnvExposure(layout.root, storage);
+  if (exposure) log.warn({ file: dotEnvPath(layout.root) }, exposure);
   const lock = await ProcessLock.acquire(layout.lockFile, storage);
   try {
     // archive/ holds a year of folders: its own service sweeps only those a move was under way to.

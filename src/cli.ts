@@ -5,6 +5,7 @@ import { DaemonJobError } from './api/client.js';
 import { dashboardAddress } from './api/daemon-file.js';
 import { configFrom, hereWithProgress, runForCommand, withApp, withAppOn, withProgress } from './cli/app-runner.js';
 import { parseExoSimulatorOptions } from './cli/exo-simulator-options.js';
+import { secretFlagWarnings } from './cli/secret-flags.js';
 import { parseSimulatorOptions } from './cli/simulator-options.js';
 import { ConfigError, CreativeFlowError, describeError } from './core/errors.js';
 import { holdHeapGrowth } from './core/heap.js';
@@ -13,6 +14,7 @@ import { createDaemonLogger, createLogger } from './core/logger.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
 import { DEFAULT_EXO_SIMULATOR_OPTIONS } from './simulators/exoclick/options.js';
 import { MARKUP_VARIANTS } from './simulators/tj/variants.js';
+import { chat } from './notify/chat-text.js';
 import { formatStatus } from './report/status-report.js';
 import { StorageRepository } from './store/storage.repository.js';
 
@@ -54,7 +56,7 @@ program
     try {
       await runDaemon(app, stop.signal);
     } catch (error) {
-      app.notifier?.notify({ key: 'stopped', text: `creative-flow (${config.layout.root}) stopped on an error: ${describeError(error)}` });
+      app.notifier?.notify({ key: 'stopped', text: chat`creative-flow (${config.layout.root}) stopped on an error: ${describeError(error)}` });
       throw error;
     } finally {
       await app.close();
@@ -209,8 +211,8 @@ program
   .command('setup')
   .description('the first run: TJ credentials (and an ExoClick API token) into .env, this machine checked, folders made, login, check, and the pm2 commands')
   .option('--username <name>', 'the TJ username (asked when not given)')
-  .option('--password <password>', 'the TJ password (asked when not given; TJ_PASSWORD in the environment works too, and stays out of the process list)')
-  .option('--exo-token <token>', "ExoClick's API token (asked when not given, optional; EXO_API_TOKEN in the environment works too)")
+  .option('--password <password>', "the TJ password; better left out, to be asked (masked): given here it stays in the shell's history (TJ_PASSWORD in the environment works for scripts)")
+  .option('--exo-token <token>', "ExoClick's API token (optional); better left out, to be asked (masked): given here it stays in the shell's history (EXO_API_TOKEN in the environment works for scripts)")
   .option('--yes', 'ask nothing, for scripts (also when stdin is not a terminal)')
   .option('--skip-login', 'do not sign in now')
   .option('--skip-check', 'do not probe TJ now')
@@ -218,6 +220,7 @@ program
     const root = path.resolve(command.optsWithGlobals<{ root?: string }>().root ?? process.env.CREATIVE_FLOW_ROOT ?? '.');
     const nonInteractive = options.yes === true || !process.stdin.isTTY;
     const log = createLogger({ level: 'warn', toStderr: true });
+    for (const warning of secretFlagWarnings(options)) console.error(warning);
     const [{ runSetup }, { terminalPrompter }, { check, checkMachine, login }] = await Promise.all([import('./setup/setup.js'), import('./cli/prompter.js'), standalone()]);
     const ok = await runSetup(
       { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), exoToken: options.exoToken ?? (nonInteractive ? process.env.EXO_API_TOKEN : undefined), platforms: process.env.PLATFORMS, nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },

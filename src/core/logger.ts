@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import pretty from 'pino-pretty';
 import pinoRoll from 'pino-roll';
+import { redactText } from './redact.js';
 
 export type { Logger };
 
@@ -9,15 +10,14 @@ export type { Logger };
  * `password`, `tjPassword`, `TJ_PASSWORD`, `Authorization`, `set-cookie`, `EXO_API_TOKEN`…
  */
 const SECRET_KEY = /pass(word|wd)?$|secret|token|cookie|authori[sz]ation|api[-_]?key|^session$|storage_?state|credential/i;
-/** A credential carried in a URL's query or an `Authorization`-like text inside a message. */
-const SECRET_IN_TEXT = /([?&](?:api[-_]?key|api[-_]?token|token|password|secret)=|"api_token"\s*:\s*")[^&\s"']+|(Bearer\s+)[\w.~+/=-]+/gi;
 const CENSOR = '[redacted]';
 /** Nesting past this is cut: a log line is not the place for a whole object graph. */
 const MAX_DEPTH = 8;
 
 /** A copy of a log line's fields with every credential replaced, at any depth; errors become plain objects first. */
 export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return value.replace(SECRET_IN_TEXT, (_match, query?: string, bearer?: string) => `${query ?? bearer ?? ''}${CENSOR}`);
+  // Inside texts: a URL's password or query token, a header, a JSON body quoted in a message.
+  if (typeof value === 'string') return redactText(value);
   if (typeof value !== 'object' || value === null) return value;
   if (seen.has(value) || depth >= MAX_DEPTH) return '[cut]';
   seen.add(value);

@@ -3,6 +3,7 @@ import { localDate, localDayStart } from '../core/dates.js';
 import { fileName } from '../core/files.js';
 import type { SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
+import { redactText } from '../core/redact.js';
 import { STATES, type State } from '../core/state.js';
 import { reportCreative, type ReportCreative } from '../report/daily-report.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -172,21 +173,23 @@ export class LiveState {
     }
   }
 
-  private addProblem(problem: Problem): void {
+  private addProblem(reported: Problem): void {
+    // What a step or a platform said may quote a URL or header with a credential: the page shows it to any browser with the token.
+    const problem = { ...reported, what: redactText(reported.what), message: redactText(reported.message) };
     this.problems = [problem, ...this.problems.filter((each) => !(each.what === problem.what && each.message === problem.message))].sort((a, b) => b.at.localeCompare(a.at)).slice(0, SHOWN_PROBLEMS);
   }
 
   private async session(): Promise<DashboardSnapshot['session']> {
     const status = await this.sources.platformStatus();
-    if (status?.state === 'password-refused') return { state: 'password-refused', since: status.since, message: `TJ refused the password: fix TJ_PASSWORD in .env, or run \`creative-flow login\`. ${status.message}` };
-    if (status) return { state: 'login-required', since: status.since, message: `A person must sign in: run \`creative-flow login\`. ${status.message}` };
+    if (status?.state === 'password-refused') return { state: 'password-refused', since: status.since, message: `TJ refused the password: fix TJ_PASSWORD in .env, or run \`creative-flow login\`. ${redactText(status.message)}` };
+    if (status) return { state: 'login-required', since: status.since, message: `A person must sign in: run \`creative-flow login\`. ${redactText(status.message)}` };
     return (await this.sources.sessionSaved()) ? { state: 'signed-in', message: 'A TJ session is saved' } : { state: 'not-signed-in', message: 'No TJ session yet: `creative-flow login` (the first upload signs in itself where no captcha stands in the way)' };
   }
 
   private async exoSession(): Promise<Pick<DashboardSnapshot, 'exoclick'>> {
     if (!this.sources.exoStatus) return {};
     const status = await this.sources.exoStatus();
-    if (status) return { exoclick: { state: 'password-refused', since: status.since, message: `Uploads to ExoClick wait: ${status.message}` } };
+    if (status) return { exoclick: { state: 'password-refused', since: status.since, message: `Uploads to ExoClick wait: ${redactText(status.message)}` } };
     return { exoclick: { state: 'signed-in', message: 'Uploads to ExoClick go through its API (EXO_API_TOKEN)' } };
   }
 

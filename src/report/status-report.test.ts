@@ -5,7 +5,8 @@ import type { CreativeRecord } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { tempRoot } from '../test/fixtures.js';
-import { statusReport } from './status-report.js';
+import { credentialsFingerprint } from '../platform/connection.js';
+import { formatStatus, statusReport } from './status-report.js';
 
 const storage = new StorageRepository();
 const day = (n: number): string => new Date(Date.UTC(2026, 10, 1 + n, 12)).toISOString();
@@ -43,5 +44,20 @@ describe('statusReport', () => {
     expect(report.lastProblems.map((problem) => problem.reason)).toEqual(['failure 10', 'refused']);
     // Segment 5 holds failure 10, segment 3 the refusal; segment 2's newest time is older than both, so it and 0 are not read.
     expect(read).toEqual([5, 3]);
+  });
+
+  it('shows a refused password without any hash of it, and errors without the credentials they quote, as text and as JSON', async () => {
+    const dir = path.join(await tempRoot(), 'db');
+    const creatives = await CreativeRepository.open(dir, storage);
+    creatives.create({ ...record(1), reason: 'GET https://cdn.test/f?access_token=reason-secret failed' });
+    const fingerprint = credentialsFingerprint('demo', 'hunter2');
+    const waiting = { state: 'password-refused', since: day(2), message: 'TJ refused the password; it sent Set-Cookie: sid=cookie-secret', credentials: fingerprint } as const;
+    const report = await statusReport(creatives, [{ platform: 'tj', waiting }]);
+    await creatives.close();
+    for (const shown of [JSON.stringify(report, null, 2), formatStatus(report)]) {
+      for (const secret of [fingerprint, 'cookie-secret', 'reason-secret']) expect(shown, secret).not.toContain(secret);
+      expect(shown).toContain('Set-Cookie: [redacted]');
+    }
+    expect(report.platforms[0]?.waiting).toEqual({ state: 'password-refused', since: day(2), message: 'TJ refused the password; it sent Set-Cookie: [redacted]' });
   });
 });

@@ -1,6 +1,7 @@
 import { forPeople } from '../core/dates.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
 import { problemOf } from '../core/record.js';
+import { redactText } from '../core/redact.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { SegmentDigest } from '../store/segment-summary.js';
 import { INGEST_STATES, STATES, type State } from '../core/state.js';
@@ -25,7 +26,8 @@ export interface PlatformStatus {
   readonly platform: PlatformId;
   /** Creatives with every output on this platform (uploaded, or found there already). */
   readonly creatives: number;
-  readonly waiting?: SessionStatus;
+  /** Why it waits. Never the refused credentials' fingerprint: a hash of the password, printed, can be guessed at offline. */
+  readonly waiting?: Omit<SessionStatus, 'credentials'>;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function statusReport(
     if (lastProblems.length >= problems && digest.latestAt < (lastProblems.at(-1)?.at ?? '')) break;
     for (const record of await creatives.segmentRecords(number)) {
       const problem = problemOf(record);
-      if (problem) lastProblems.push(problem);
+      if (problem) lastProblems.push({ ...problem, reason: redactText(problem.reason) });
     }
     lastProblems = lastProblems.sort((a, b) => b.at.localeCompare(a.at)).slice(0, problems);
   }
@@ -57,9 +59,14 @@ export async function statusReport(
     inProgress: STATES.filter((state) => INGEST_STATES.has(state)).reduce((sum, state) => sum + counts[state], 0),
     needsReview: summed((digest) => digest.needsReview),
     knownFakes: summed((digest) => digest.knownFakes),
-    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform] ?? 0), ...(waiting ? { waiting } : {}) })),
+    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform] ?? 0), ...(waiting ? { waiting: shownWait(waiting) } : {}) })),
     lastProblems,
   };
+}
+
+/** A wait as `status` shows it (text or `--json`): its words without credentials, and no fingerprint of them. */
+function shownWait({ credentials: _fingerprint, ...waiting }: SessionStatus): PlatformStatus['waiting'] {
+  return { ...waiting, message: redactText(waiting.message) };
 }
 
 export function formatStatus(report: StatusReport): string {

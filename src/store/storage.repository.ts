@@ -45,6 +45,16 @@ export class StorageRepository {
     }
   }
 
+  /** A file's permission bits (`0o600`), or undefined when there is none: who else may read a credential. */
+  async permissions(file: string): Promise<number | undefined> {
+    try {
+      return (await fs.stat(file)).mode & 0o777;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * The entry itself, never what a symbolic link points to: a regular file's size and mtime, or a
    * link's own. The intake waits on this, so a link is taken (and set aside) without its target
