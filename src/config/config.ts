@@ -4,12 +4,14 @@ import { parseEnv } from 'node:util';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import { Layout } from '../core/layout.js';
 import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
 import type { NamingTokens } from '../core/record.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { DEFAULT_TEMPLATE, type CampaignTemplate } from './campaign-template.js';
 import { EXO_PROFILE, TJ_PROFILE, validateProfile, type ExoProfile, type PlatformProfile } from './profile.js';
+import { isSafeExoApiUrl } from '../platform/exoclick/api-url.js';
 
 export interface Config {
   readonly layout: Layout;
@@ -120,7 +122,11 @@ const SETTINGS = {
       .transform(platformNames)
       .pipe(z.array(z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` })).min(1, 'must name at least one platform')),
   },
-  exoApiUrl: { env: 'EXO_API_URL', schema: z.url({ error: 'must be a URL' }).default('https://api.exoclick.com/v2/') },
+  exoApiUrl: {
+    env: 'EXO_API_URL',
+    // The API token and session tokens must not cross a network in the clear: https, or http to this machine (the simulator).
+    schema: z.url({ error: 'must be a URL' }).refine(isSafeExoApiUrl, 'must be an https address (plain http only to this machine: localhost, 127.0.0.1, ::1), with no user name or password in it').default('https://api.exoclick.com/v2/'),
+  },
   exoApiToken: { env: 'EXO_API_TOKEN', schema: optionalText },
   exoImageMaxBytes: { env: 'EXO_IMAGE_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.imageMaxBytes) },
   exoVideoBannerMaxBytes: { env: 'EXO_VIDEO_BANNER_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoBannerMaxBytes) },
@@ -189,7 +195,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   for (const [field, { env: key, schema }] of Object.entries(SETTINGS)) {
     const raw = merged[key] === '' ? undefined : merged[key];
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(key, `${parsed.error.issues[0]?.message ?? 'is invalid'} (got "${raw}")`);
+    if (!parsed.success) throw new ConfigError(key, `${parsed.error.issues[0]?.message ?? 'is invalid'} (${gotValue(key, raw)})`);
     values[field] = parsed.data;
   }
 
@@ -215,6 +221,15 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   const logLevelGiven = (merged.LOG_LEVEL ?? '') !== '';
   const commandLogLevel = logLevelGiven ? (values.logLevel as Config['logLevel']) : 'warn';
   return { ...(settings as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms' | 'commandLogLevel'>), commandLogLevel, platforms, campaign, layout: new Layout(root), defaults, profile: profile.profile, exoProfile };
+}
+
+/** Settings whose whole value is a secret: a webhook URL carries its channel's key in its path. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['TJ_PASSWORD', 'EXO_API_TOKEN', 'NOTIFY_WEBHOOK_URL']);
+
+/** What a config error says it was given: never a secret's value, nor a password inside a URL. */
+function gotValue(key: string, raw: string | undefined): string {
+  if (raw !== undefined && SECRET_SETTINGS.has(key)) return `its value is not shown: it is a secret, ${raw.length} characters long`;
+  return `got "${raw === undefined ? raw : redactText(raw)}"`;
 }
 
 function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {

@@ -189,7 +189,7 @@ describe('one drop, TJ and ExoClick', () => {
     expect(last.every((row) => row.status === 'created' || row.status === 'already_there')).toBe(true);
   });
 
-  it('`check` logs in to ExoClick, lists its library and tells the variation shape the account answers, creating nothing', async () => {
+  it('`check` logs in to ExoClick, lists its library and reads the campaign, sending no write (the variation shape is left to the first creation)', async () => {
     const exo = await startExoSimulator({ port: 0, apiTokens: [TOKEN], variationShape: 'multipart' });
     running.push(exo);
     const root = await tempRoot();
@@ -198,8 +198,9 @@ describe('one drop, TJ and ExoClick', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✓ exoclick\.login\s+the API token logs in/);
     expect(result.stdout).toMatch(/✓ exoclick\.library\s+the library lists \(first pages: 0 video_banner, 0 image, 0 video\)/);
-    expect(result.stdout).toMatch(/✓ exoclick\.variations\s+campaign 5100001 takes variations as one multipart form each/);
-    expect(exo.state()).toMatchObject({ files: [], variationCreates: 0, uploads: {} });
+    expect(result.stdout).toMatch(/✓ exoclick\.campaign\s+campaign 5100001 \("Sim native campaign"\) reads, with 0 variation\(s\)/);
+    expect(result.stdout).toMatch(/– exoclick\.variations\s+not verified: .*check changes nothing/);
+    expect(exo.state()).toMatchObject({ files: [], variationCreates: 0, uploads: {}, writes: [], writeCount: 0 });
 
     const refused = await runCli(['check', '--root', root], { ...env, EXO_API_TOKEN: 'nope-token' });
     expect(refused.code).toBe(1);

@@ -1,4 +1,5 @@
-import { EXO, type ExoVariation } from './endpoints.js';
+import { CreativeFlowError } from '../../core/errors.js';
+import { EXO, type ExoVariationRecord } from './endpoints.js';
 import { ExoApiError, type ExoTransport } from './transport.js';
 
 /** Which of the two variation-creating calls the account answers (the contract is unsure). */
@@ -20,16 +21,38 @@ export interface VariationOutcome {
   /** Asked for, and not in the campaign afterwards, with ExoClick's words. */
   readonly missing: readonly { variation: NewVariation; reason: string }[];
   readonly campaignName: string;
+  /** Changes to the campaign that were not ours, seen while ours were sent (a person's edit, another client): said, never undone. */
+  readonly changedMeanwhile: readonly string[];
+}
+
+/** A campaign as read: its variations as typed records, and the list exactly as it came, to be sent back whole. */
+export interface CampaignRead {
+  readonly name: string;
+  readonly variations: readonly ExoVariationRecord[];
+  readonly listed: readonly unknown[];
 }
 
 interface CampaignAnswer {
-  readonly result?: { campaign?: { name?: string }; variations?: ExoVariation[] };
+  readonly result?: { campaign?: { name?: unknown }; variations?: unknown };
+}
+
+/** Answers that say a route does not exist: nothing was done, so the other shape may be tried. */
+const NO_ROUTE: ReadonlySet<number> = new Set([404, 405]);
+
+/** A PUT would lose or duplicate a variation: the campaign lists one we cannot send back as it is. */
+export class ExoUnsafePutError extends CreativeFlowError {
+  constructor(campaignId: string) {
+    super(`Campaign ${campaignId} lists a variation without an idvariation; sent back in a PUT it would be created a second time, so nothing was sent`, {
+      hint: 'Look at the campaign in ExoClick and create these ads there by hand; the others go on.',
+    });
+  }
 }
 
 /**
  * A campaign's variations. Each is found by its library file (`idvariations_file`) and name,
  * never by a count: what the campaign has before is not sent again, and what it has after is what
- * was created.
+ * was created. Which call creates them is learnt from the first creation, never from a write that
+ * only probes: a POST of one variation first (it only adds), then, on a 404 or 405, a PUT.
  */
 export class ExoCampaigns {
   private shape: VariationShape | undefined;
@@ -37,72 +60,81 @@ export class ExoCampaigns {
 
   constructor(private readonly transport: ExoTransport) {}
 
-  async read(campaignId: string): Promise<{ name: string; variations: ExoVariation[] }> {
-    const answer = await this.transport.call<CampaignAnswer>('GET', EXO.campaign(campaignId), { idempotent: true });
-    return { name: answer.result?.campaign?.name ?? campaignId, variations: answer.result?.variations ?? [] };
+  /** The shape a creation has shown; undefined until one has (`check` writes nothing to learn it). */
+  get knownShape(): VariationShape | undefined {
+    return this.shape;
   }
 
-  /**
-   * The shape the account answers, found without creating or changing anything: each call is sent
-   * a body it cannot take (an object where an array belongs, an empty form). A route that exists
-   * refuses it (400, 415, 422); one that does not answers 404 or 405. A fault (5xx, no answer, a
-   * firewall's page) tells nothing: it is tried again as a read is, then thrown, and nothing is remembered.
-   */
-  async probeShape(campaignId: string): Promise<VariationShape | undefined> {
-    for (const shape of ['json', 'multipart'] as const) {
-      const exists = await this.sendUnusable(campaignId, shape).then(
-        () => true,
-        (error: unknown) => {
-          // A fault, or a session refused after a fresh login, says nothing of the route.
-          if (!(error instanceof ExoApiError) || error.transient || error.status === 401) throw error;
-          return error.status !== 404 && error.status !== 405;
-        },
-      );
-      if (exists) return (this.shape = shape);
-    }
-    return undefined;
+  async read(campaignId: string): Promise<CampaignRead> {
+    const answer = await this.transport.call<CampaignAnswer>('GET', EXO.campaign(campaignId), { idempotent: true });
+    const name = answer.result?.campaign?.name;
+    const listed: unknown[] = Array.isArray(answer.result?.variations) ? answer.result.variations : [];
+    return { name: typeof name === 'string' ? name : campaignId, variations: listed.filter(isRecord) as ExoVariationRecord[], listed };
   }
 
   async create(campaignId: string, wanted: readonly NewVariation[]): Promise<VariationOutcome> {
-    const before = await this.read(campaignId);
+    let before = await this.read(campaignId);
     const alreadyThere = wanted.filter((variation) => before.variations.some((existing) => matches(existing, variation)));
-    const toCreate = wanted.filter((variation) => !alreadyThere.includes(variation));
+    let toCreate = wanted.filter((variation) => !alreadyThere.includes(variation));
+    const created: NewVariation[] = [];
     const failures = new Map<NewVariation, string>();
-    if (toCreate.length > 0) {
-      const shape = this.shape ?? (await this.probeShape(campaignId));
-      if (!shape) throw new ExoApiError(`creating variations in campaign ${campaignId}`, 404, 'neither PUT …/variations nor POST …/variation exists for this account');
-      if (shape === 'json') {
-        await this.putWith(campaignId, before.variations, toCreate).catch((error: unknown) => toCreate.forEach((variation) => failures.set(variation, describe(error))));
-      } else {
-        for (const variation of toCreate) await this.postOne(campaignId, variation).catch((error: unknown) => failures.set(variation, describe(error)));
-      }
+    const changedMeanwhile: string[] = [];
+    // A second round, from the fresh read, only when the campaign changed under the first: a PUT
+    // refused for a variation deleted meanwhile, or ours replaced by another client's list.
+    for (let round = 0; toCreate.length > 0 && round < 2; round += 1) {
+      const tried = await this.send(campaignId, before, toCreate, failures);
+      // Whatever the answers were (a dropped connection after ExoClick kept it), the campaign tells.
+      const after = await this.read(campaignId);
+      const landed = toCreate.filter((variation) => after.variations.some((existing) => matches(existing, variation)));
+      if (landed.length > 0) this.shape ??= tried;
+      created.push(...landed);
+      toCreate = toCreate.filter((variation) => !landed.includes(variation));
+      const changes = changesBesides(before, after, [...created, ...toCreate]);
+      before = after;
+      if (changes === undefined) break;
+      changedMeanwhile.push(`campaign ${campaignId} changed while variations were sent to it: ${changes} (not by this program; left as it is)`);
     }
-    // Whatever the answers were (a dropped connection after ExoClick kept it), the campaign tells.
-    const after = toCreate.length > 0 ? await this.read(campaignId) : before;
-    const created = toCreate.filter((variation) => after.variations.some((existing) => matches(existing, variation)));
-    const missing = toCreate.filter((variation) => !created.includes(variation)).map((variation) => ({ variation, reason: failures.get(variation) ?? 'not in the campaign after it was sent' }));
-    return { created, alreadyThere, missing, campaignName: after.name };
+    const missing = toCreate.map((variation) => ({ variation, reason: failures.get(variation) ?? 'not in the campaign after it was sent' }));
+    return { created, alreadyThere, missing, campaignName: before.name, changedMeanwhile };
   }
 
   /**
-   * The newer shape: the campaign's variations as they are (with their `idvariation`, so nothing is
-   * dropped whether the PUT adds to the list or replaces it), and the new ones without.
+   * Sends the new variations in the account's shape, and says which it tried last. Until a
+   * creation has shown the shape: POSTs first, and the PUT once a POST answers that its route does
+   * not exist (404, 405) before any POST worked: then none can have created anything. Any other
+   * answer is the account's, kept as the failure of the variations it was for.
    */
-  private async putWith(campaignId: string, existing: readonly ExoVariation[], variations: readonly NewVariation[]): Promise<void> {
-    const kept = existing.map((variation) => ({
-      idvariation: variation.idvariation,
-      name: variation.name,
-      description: variation.description,
-      brand: variation.brand,
-      id_library_file: variation.idvariations_file === undefined ? undefined : Number(variation.idvariations_file),
-      id_library_url: variation.idvariations_url ?? undefined,
-      active: variation.active,
-    }));
+  private async send(campaignId: string, before: CampaignRead, toCreate: readonly NewVariation[], failures: Map<NewVariation, string>): Promise<VariationShape> {
+    const learning = this.shape === undefined;
+    if (this.shape !== 'json') {
+      let noPostRoute = false;
+      for (const variation of toCreate) {
+        const error = await this.postOne(campaignId, variation).then(() => undefined, (thrown: unknown) => thrown);
+        if (error === undefined) this.shape = 'multipart';
+        else if (this.shape === undefined && isNoRoute(error)) noPostRoute = true;
+        else failures.set(variation, describe(error));
+        if (noPostRoute) break;
+      }
+      if (!noPostRoute) return 'multipart';
+    }
+    const error = await this.putWith(campaignId, before.listed, toCreate).then(() => undefined, (thrown: unknown) => thrown);
+    if (error === undefined) this.shape = 'json';
+    else if (learning && isNoRoute(error)) throw new ExoApiError(`creating variations in campaign ${campaignId}`, 404, 'neither POST …/variation nor PUT …/variations exists for this account');
+    else for (const variation of toCreate) failures.set(variation, describe(error));
+    return 'json';
+  }
+
+  /**
+   * The newer shape: PUT may replace the whole list, so every variation the campaign has is sent
+   * back exactly as it was read (with the fields we do not know), and the new ones after them.
+   */
+  private async putWith(campaignId: string, listed: readonly unknown[], variations: readonly NewVariation[]): Promise<void> {
+    if (listed.some((entry) => !isRecord(entry) || !/^\d+$/.test(String(entry.idvariation ?? '')))) throw new ExoUnsafePutError(campaignId);
     const added = [];
     for (const variation of variations) {
       added.push({ name: variation.name, description: variation.description, brand: variation.brand ?? '', id_library_file: Number(variation.fileId), id_library_url: await this.urlId(variation.url), active: 1, share: 100 });
     }
-    await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: [...kept, ...added] });
+    await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: [...listed, ...added] });
   }
 
   /** The older shape: one multipart form per variation, the landing page given as its URL. */
@@ -127,12 +159,6 @@ export class ExoCampaigns {
     this.urlIds.set(url, id as number);
     return id;
   }
-
-  /** Safe to repeat, as a read is: a body no route can take creates nothing, so a fault on it is ridden out, not the campaign failed. */
-  private async sendUnusable(campaignId: string, shape: VariationShape): Promise<void> {
-    if (shape === 'json') await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: {}, idempotent: true });
-    else await this.transport.call('POST', EXO.variationMultipart(campaignId), { form: new FormData(), idempotent: true });
-  }
 }
 
 interface UrlAnswer {
@@ -140,7 +166,29 @@ interface UrlAnswer {
   readonly url?: string;
 }
 
-function matches(existing: ExoVariation, wanted: NewVariation): boolean {
+/**
+ * What changed between two reads besides `ours`: variations gone, and ones that appeared and are
+ * not ours. Undefined when nothing did.
+ */
+function changesBesides(before: CampaignRead, after: CampaignRead, ours: readonly NewVariation[]): string | undefined {
+  const idsOf = (read: CampaignRead): Set<string> => new Set(read.variations.map((variation) => String(variation.idvariation)));
+  const [beforeIds, afterIds] = [idsOf(before), idsOf(after)];
+  const gone = before.variations.filter((variation) => !afterIds.has(String(variation.idvariation)));
+  const appeared = after.variations.filter((variation) => !beforeIds.has(String(variation.idvariation)) && !ours.some((mine) => matches(variation, mine)));
+  const named = (variations: readonly ExoVariationRecord[]): string => variations.map((variation) => `${String(variation.idvariation)} "${variation.name ?? ''}"`).join(', ');
+  const parts = [gone.length > 0 ? `variation(s) ${named(gone)} gone` : '', appeared.length > 0 ? `variation(s) ${named(appeared)} appeared` : ''].filter((part) => part !== '');
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNoRoute(error: unknown): boolean {
+  return error instanceof ExoApiError && NO_ROUTE.has(error.status);
+}
+
+function matches(existing: ExoVariationRecord, wanted: NewVariation): boolean {
   return String(existing.idvariations_file ?? '') === wanted.fileId && (existing.name === undefined || existing.name === wanted.name);
 }
 

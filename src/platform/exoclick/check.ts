@@ -1,3 +1,4 @@
+import { CreativeFlowError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import type { CheckLine } from '../check-line.js';
@@ -6,8 +7,10 @@ import { EXO } from './endpoints.js';
 import { ExoUploader, type ExoConnection } from './exo-uploader.js';
 
 /**
- * ExoClick's part of `creative-flow check`, creating nothing: the API token logs in, each library
- * type lists, and, for a campaign, which variation-creating call the account answers.
+ * ExoClick's part of `creative-flow check`: the login and reads only (GET), so nothing it sends
+ * can change the account. The API token logs in, each library type lists, and a campaign reads.
+ * Which call creates variations cannot be learnt without one: that line says so, and the first
+ * real creation finds out (a POST, then a PUT if the POST's route does not exist).
  */
 export async function checkExo(connection: ExoConnection, deps: { storage: StorageRepository; log: Logger }, options: { campaignId?: string | undefined } = {}): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
@@ -17,7 +20,8 @@ export async function checkExo(connection: ExoConnection, deps: { storage: Stora
     uploader = await ExoUploader.open(connection, deps);
     line('exoclick.login', 'ok', `the API token logs in at ${connection.apiUrl}`, `POST ${EXO.login}`);
   } catch (error) {
-    line('exoclick.login', 'failed', error instanceof CredentialsRefusedError ? error.plain : `ExoClick cannot be reached: ${(error as Error).message}`, `POST ${EXO.login}`);
+    const plain = error instanceof CredentialsRefusedError ? error.plain : `ExoClick cannot be reached: ${error instanceof CreativeFlowError ? error.plain : (error as Error).message}`;
+    line('exoclick.login', 'failed', plain, `POST ${EXO.login}`);
     return lines;
   }
   try {
@@ -27,17 +31,23 @@ export async function checkExo(connection: ExoConnection, deps: { storage: Stora
   } catch (error) {
     line('exoclick.library', 'failed', `the library does not list: ${(error as Error).message}`, `GET ${EXO.libraryFile}`);
   }
-  if (options.campaignId === undefined) {
-    line('exoclick.variations', 'skipped', 'no ExoClick campaign to look at: give --campaign ID, or a row with platform exoclick in tracking/campaign_mapping.csv');
-    return lines;
-  }
   try {
-    const shape = await uploader.variationShape(options.campaignId);
-    const route = shape === 'json' ? `PUT ${EXO.variationsJson(options.campaignId)}` : shape === 'multipart' ? `POST ${EXO.variationMultipart(options.campaignId)}` : '';
-    line('exoclick.variations', shape ? 'ok' : 'failed', shape ? `campaign ${options.campaignId} takes variations as ${shape === 'json' ? 'a JSON array (newer clients)' : 'one multipart form each (older clients)'}` : `campaign ${options.campaignId} answers neither way of creating variations`, route);
+    if (options.campaignId === undefined) {
+      line('exoclick.variations', 'skipped', 'no ExoClick campaign to look at: give --campaign ID, or a row with platform exoclick in tracking/campaign_mapping.csv');
+      return lines;
+    }
+    const id = options.campaignId;
+    const campaign = await uploader.readCampaign(id);
+    line('exoclick.campaign', 'ok', `campaign ${id} ("${campaign.name}") reads, with ${campaign.variations} variation(s)`, `GET ${EXO.campaign(id)}`);
+    line(
+      'exoclick.variations',
+      'skipped',
+      `not verified: which call creates variations (a POST of one multipart form, or a PUT of the JSON list) shows only by creating one, and check changes nothing; the first ads created find out, trying POST ${EXO.variationMultipart(id)} and, if ExoClick has no such route (404, 405), PUT ${EXO.variationsJson(id)}`,
+    );
   } catch (error) {
-    line('exoclick.variations', 'failed', `campaign ${options.campaignId}: ${(error as Error).message}`);
+    line('exoclick.campaign', 'failed', `campaign ${options.campaignId ?? ''} does not read: ${(error as Error).message}`, `GET ${EXO.campaign(options.campaignId ?? '')}`);
+  } finally {
+    await uploader.close();
   }
-  await uploader.close();
   return lines;
 }

@@ -47,6 +47,12 @@ export interface ExoVariation {
 }
 
 /**
+ * A variation exactly as the API answered it: the fields we read, typed, and every other one kept
+ * as the JSON it was, so a PUT that replaces the list can send it back whole.
+ */
+export type ExoVariationRecord = ExoVariation & { readonly [field: string]: unknown };
+
+/**
  * What a file's integer `status` means: the contract names the field, not its values. Known values
  * read as words; any other is shown as the number it is, never guessed.
  */

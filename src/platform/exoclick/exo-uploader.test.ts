@@ -126,10 +126,11 @@ describe('ExoClick adapter against the API simulator', () => {
       const uploader = await open(api.url);
       const sent = await files(2);
       const ids = [...(await uploader.upload('static-banner', sent)).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
-      expect(await uploader.variationShape('5100001')).toBe(variationShape);
+      expect(uploader.variationShape).toBeUndefined();
       const ads = { kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: ids.map((id, i) => ({ 'Ad Name': `Ad ${i}`, 'Target URL': 'https://example.com/', 'Creative ID': id })) };
       const first = await uploader.createAds('5100001', ads);
-      expect(first.created, variationShape).toEqual(variationShape === 'json' ? ['Ad 0', 'Ad 1'] : ['Ad 0', 'Ad 1']);
+      expect(first.created, variationShape).toEqual(['Ad 0', 'Ad 1']);
+      expect(uploader.variationShape, variationShape).toBe(variationShape);
       const second = await uploader.createAds('5100001', ads);
       expect(second.alreadyThere, variationShape).toEqual(['Ad 0', 'Ad 1']);
       const campaign = api.state().campaigns.find((each) => each.id === 5_100_001);
@@ -142,16 +143,19 @@ describe('ExoClick adapter against the API simulator', () => {
     }
   });
 
-  it('rides out a fault on the probe for the variation shape: it creates nothing, so it is sent again as a read is', async () => {
-    for (const fault of ['server-error', 'dropped-after-kept'] as const) {
-      // Requests: the login, the upload, the campaign read, then the probe.
-      const api = await start({ variationShape: 'json', strike: { at: 4, fault } });
+  it('learns the variation shape from the first creation, writing nothing only to probe: a POST, then the PUT only where the POST has no route', async () => {
+    for (const variationShape of ['json', 'multipart'] as const) {
+      const api = await start({ variationShape });
       const uploader = await open(api.url);
-      const [result] = [...(await uploader.upload('static-banner', await files(1))).values()];
-      const id = result?.status === 'uploaded' ? result.creativeId : '';
-      const outcome = await uploader.createAds('5100001', { kind: 'preroll', header: ['Ad Name', 'Target URL', 'Creative ID'], rows: [{ 'Ad Name': 'Ad 0', 'Target URL': '', 'Creative ID': id }] });
-      expect([outcome.created, outcome.missing], fault).toEqual([['Ad 0'], []]);
-      expect(api.state().campaigns[0]?.variations.map((variation) => variation.creates), fault).toEqual([1]);
+      const ids = [...(await uploader.upload('static-banner', await files(2))).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
+      const ad = (i: number) => ({ kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: [{ 'Ad Name': `Ad ${i}`, 'Target URL': '', 'Creative ID': ids[i] ?? '' }] });
+      expect((await uploader.createAds('5100001', ad(0))).created, variationShape).toEqual(['Ad 0']);
+      expect((await uploader.createAds('5100001', ad(1))).created, variationShape).toEqual(['Ad 1']);
+      const post = 'POST /v2/campaigns/5100001/variation';
+      const put = 'PUT /v2/campaigns/5100001/variations';
+      // Once learnt, only the account's call: the POST that found no route is not sent again.
+      expect(api.state().writes.filter((write) => write !== 'POST /v2/library/file'), variationShape).toEqual(variationShape === 'json' ? [post, put, put] : [post, post]);
+      expect(api.state().campaigns[0]?.variations.map((variation) => variation.creates), variationShape).toEqual([1, 1]);
       await api.close();
       sim = undefined;
     }
@@ -192,14 +196,13 @@ describe('ExoClick adapter against the API simulator', () => {
     expect((await lost.upload('static-banner', [file])).get(file.name)).toMatchObject({ status: 'failed', message: expect.stringMatching(/no answer/) });
   });
 
-  it('finds the variation shape without changing a campaign, and keeps its variations when it adds some', async () => {
+  it('keeps the campaign\'s variations when it adds some by PUT, creating each once', async () => {
     for (const urlResultShape of ['object', 'array'] as const) {
       const api = await start({ variationShape: 'json', urlResultShape });
       const uploader = await open(api.url);
       const ids = [...(await uploader.upload('static-banner', await files(3))).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
       const ads = (from: number, to: number) => ({ kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: ids.slice(from, to).map((id, i) => ({ 'Ad Name': `Ad ${from + i}`, 'Target URL': 'https://example.com/landing', 'Creative ID': id })) });
       await uploader.createAds('5100001', ads(0, 2));
-      expect(await open(api.url).then((fresh) => fresh.variationShape('5100001'))).toBe('json');
       expect((await uploader.createAds('5100001', ads(2, 3))).created).toEqual(['Ad 2']);
       const campaign = api.state().campaigns.find((each) => each.id === 5_100_001);
       expect(campaign?.variations.map((variation) => [variation.name, variation.creates]), urlResultShape).toEqual([

@@ -4,7 +4,7 @@ import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarge
 import { CREATIVE_COLUMNS } from '../tj/campaign-format.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { CredentialsRefusedError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
-import { ExoCampaigns, type NewVariation } from './campaigns.js';
+import { ExoCampaigns, type NewVariation, type VariationShape } from './campaigns.js';
 import { exoName, reviewStatusOf, type ExoFile, type ExoFileType } from './endpoints.js';
 import { LibraryFiles } from './library-files.js';
 import { ExoApiError, ExoTransport } from './transport.js';
@@ -26,6 +26,10 @@ export interface ExoAdapterDeps {
   readonly log: Logger;
   /** Waits of the transport, shortened by tests. */
   readonly retryBaseMs?: number;
+  /** The ceiling of any one wait (a rate-limit reset, a retry's pause): the transport's 5 minutes unless given. */
+  readonly maxWaitMs?: number;
+  /** Ends every wait and request of this session at once (the daemon's stop). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -45,7 +49,15 @@ export class ExoUploader implements Uploader {
 
   /** Logs in: a refused (or missing) API token throws {@link CredentialsRefusedError} at once. */
   static async open(connection: ExoConnection, deps: ExoAdapterDeps): Promise<ExoUploader> {
-    const transport = new ExoTransport({ baseUrl: connection.apiUrl, apiToken: connection.apiToken, userAgent: connection.userAgent, log: deps.log, ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }) });
+    const transport = new ExoTransport({
+      baseUrl: connection.apiUrl,
+      apiToken: connection.apiToken,
+      userAgent: connection.userAgent,
+      log: deps.log,
+      ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
+      ...(deps.maxWaitMs === undefined ? {} : { maxWaitMs: deps.maxWaitMs }),
+      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+    });
     await transport.connect();
     return new ExoUploader(transport, new LibraryFiles(transport, deps.storage), new ExoCampaigns(transport), connection, deps);
   }
@@ -88,9 +100,10 @@ export class ExoUploader implements Uploader {
     return { found: new Map([...found].map(([name, file]) => [name, cardOf(file)])), complete: true };
   }
 
-  async listAll(maxPages: number): Promise<ListedCard[]> {
+  async listAll(maxPages: number, _olderThan?: string, signal?: AbortSignal): Promise<ListedCard[]> {
     const cards: ListedCard[] = [];
     for (const type of new Set(Object.values(this.connection.fileTypes))) {
+      if (signal?.aborted) break;
       for (const file of await this.files.list(type, maxPages)) cards.push({ ...cardOf(file), creativeType: type });
     }
     return cards;
@@ -111,6 +124,7 @@ export class ExoUploader implements Uploader {
       ...(row['Brand Name'] ? { brand: row['Brand Name'] } : {}),
     }));
     const outcome = await this.campaigns.create(campaignId, wanted);
+    for (const change of outcome.changedMeanwhile) this.deps.log.warn({ campaignId }, change);
     return {
       campaignName: outcome.campaignName,
       alreadyThere: outcome.alreadyThere.map((variation) => variation.name),
@@ -121,9 +135,15 @@ export class ExoUploader implements Uploader {
     };
   }
 
-  /** Which variation-creating call the account answers, found without creating anything. */
-  async variationShape(campaignId: string): Promise<string | undefined> {
-    return this.campaigns.probeShape(campaignId);
+  /** Which variation-creating call the account answers, once a creation has shown it (nothing is written only to find out). */
+  get variationShape(): VariationShape | undefined {
+    return this.campaigns.knownShape;
+  }
+
+  /** A campaign's name and how many variations it has: a read, for `check`. */
+  async readCampaign(campaignId: string): Promise<{ name: string; variations: number }> {
+    const campaign = await this.campaigns.read(campaignId);
+    return { name: campaign.name, variations: campaign.listed.length };
   }
 
   /** The session token is renewed when it runs out; nothing to keep alive. */

@@ -14,6 +14,8 @@ export interface ExoVariation {
   idvariations_url: number | null;
   brand: string;
   active: boolean;
+  /** Fields the simulator does not model, as a person's edits or a client's PUT left them: answered as they are. */
+  extra: Record<string, unknown>;
 }
 
 export interface ExoCampaign {
@@ -28,7 +30,16 @@ export interface ExoCampaign {
 export interface ExoCampaignState {
   id: number;
   name: string;
-  variations: { idvariation: number; name: string; idvariations_file: number; creates: number }[];
+  variations: { idvariation: number; name: string; idvariations_file: number; creates: number; extra: Record<string, unknown> }[];
+}
+
+/** A variation a person adds in ExoClick's web interface (not through the API): any fields, those not modelled kept in `extra`. */
+export interface PersonsVariation {
+  readonly name: string;
+  readonly idvariations_file: number;
+  readonly description?: string;
+  readonly url?: string;
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -57,6 +68,28 @@ export class ExoCampaigns {
     return this.nextVariationId++;
   }
 
+  /** A person's change in the web interface, not an API request: a variation added. Its id; throws for an unknown campaign. */
+  addByPerson(campaignId: number, fields: PersonsVariation): number {
+    const campaign = this.mustGet(campaignId);
+    const variation: ExoVariation = { idvariation: this.newVariationId(), name: fields.name, description: fields.description ?? '', url: fields.url ?? '', idvariations_file: fields.idvariations_file, idvariations_url: null, brand: '', active: true, extra: { ...fields.extra } };
+    campaign.variations.push(variation);
+    return variation.idvariation;
+  }
+
+  /** A person's change in the web interface: a variation deleted. Throws for an unknown campaign or variation. */
+  removeByPerson(campaignId: number, idvariation: number): void {
+    const campaign = this.mustGet(campaignId);
+    const index = campaign.variations.findIndex((variation) => variation.idvariation === idvariation);
+    if (index < 0) throw new Error(`campaign ${campaignId} has no variation ${idvariation}`);
+    campaign.variations.splice(index, 1);
+  }
+
+  private mustGet(campaignId: number): ExoCampaign {
+    const campaign = this.campaigns.get(campaignId);
+    if (!campaign) throw new Error(`no campaign ${campaignId}`);
+    return campaign;
+  }
+
   /**
    * Each campaign's variations; `creates` is how many variations of the same library file the
    * campaign holds, shown on each of them: more than 1 is a variation sent twice.
@@ -70,6 +103,7 @@ export class ExoCampaigns {
         name: variation.name,
         idvariations_file: variation.idvariations_file,
         creates: campaign.variations.filter((other) => other.idvariations_file === variation.idvariations_file).length,
+        extra: { ...variation.extra },
       })),
     }));
   }
@@ -104,7 +138,9 @@ export class ExoCampaigns {
     const file = this.library.file(variation.idvariations_file);
     const status = file?.status ?? FILE_STATUS.inReview;
     const calculated = status === FILE_STATUS.rejected ? 'rejected' : status === FILE_STATUS.inReview ? 'in review' : variation.active ? 'active' : 'paused';
+    // The fields not modelled first: a modelled one of the same name is the one answered.
     return {
+      ...variation.extra,
       idvariation: variation.idvariation,
       name: variation.name,
       description: variation.description,

@@ -47,6 +47,14 @@ export interface ExoSimulatorOptions {
    * 'json': the other way round.
    */
   variationShape: 'multipart' | 'json';
+  /**
+   * What `PUT .../variations` does with the variations it lists (the contract says only that an
+   * entry without `idvariation` is created). 'merge': each listed one takes the fields sent, and
+   * one left out stays. 'replace': the array is the campaign's whole list: one left out is deleted,
+   * and a listed one keeps the fields the simulator does not model (its `extra`) only if they are
+   * sent again, as a PUT that replaces would.
+   */
+  variationsPut: 'merge' | 'replace';
   /** `GET /v2/campaigns`: `result` as an array, or as an object keyed by campaign id. */
   campaignsResultShape: 'array' | 'object';
   /** `POST /v2/library/url` answers `{id, url}` or `[{id, url}]`. */
@@ -55,6 +63,11 @@ export interface ExoSimulatorOptions {
   fileHash: 'md5' | 'sha256';
   /** Requests per fixed window, the window starting with its first request. The old manual's figures by default. */
   rateLimit: { limit: number; windowSeconds: number };
+  /**
+   * `X-Rate-Limit-Reset` as the contract gives it, seconds until the window resets, or as some
+   * APIs send it instead, the reset's Unix time in whole seconds (rounded up).
+   */
+  rateLimitReset: 'seconds' | 'epoch';
   /** Added before every `/v2/` answer, in ms. */
   latencyMs: number;
   /**
@@ -86,10 +99,12 @@ export const DEFAULT_EXO_SIMULATOR_OPTIONS: ExoSimulatorOptions = {
   apiTokens: ['sim-exo-token'],
   tokenTtlSeconds: 3600,
   variationShape: 'json',
+  variationsPut: 'merge',
   campaignsResultShape: 'array',
   urlResultShape: 'object',
   fileHash: 'md5',
   rateLimit: { limit: 150_000, windowSeconds: 900 },
+  rateLimitReset: 'seconds',
   latencyMs: 0,
   uploadFaultPlan: [],
   variationFaultPlan: [],

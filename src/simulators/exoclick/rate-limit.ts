@@ -47,7 +47,7 @@ export class RateLimiter {
     this.blockedUntil = Math.max(this.blockedUntil ?? 0, now + seconds * 1000);
     res.setHeader('X-Rate-Limit-Limit', String(this.options().rateLimit.limit));
     res.setHeader('X-Rate-Limit-Remaining', '0');
-    res.setHeader('X-Rate-Limit-Reset', String(seconds));
+    res.setHeader('X-Rate-Limit-Reset', this.resetHeader(seconds, now));
   }
 
   /** The headers of the current window without counting a request: for the firewall's page, which the API never saw. */
@@ -73,6 +73,11 @@ export class RateLimiter {
     const reset = running ? Math.max(1, Math.ceil((this.windowEnd() - now) / 1000)) : windowSeconds;
     res.setHeader('X-Rate-Limit-Limit', String(limit));
     res.setHeader('X-Rate-Limit-Remaining', String(running ? Math.max(0, limit - this.used) : limit));
-    res.setHeader('X-Rate-Limit-Reset', String(reset));
+    res.setHeader('X-Rate-Limit-Reset', this.resetHeader(reset, now));
+  }
+
+  /** Seconds to wait, or (`rateLimitReset: 'epoch'`) the Unix second they end at, rounded up: a client that waits until it is never early. */
+  private resetHeader(seconds: number, now: number): string {
+    return String(this.options().rateLimitReset === 'epoch' ? Math.ceil((now + seconds * 1000) / 1000) : seconds);
   }
 }

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { json, seededRandom } from '../http.js';
-import { ExoCampaigns } from './campaigns.js';
+import { ExoCampaigns, type ExoCampaignState, type PersonsVariation } from './campaigns.js';
 import { newCounters } from './counters.js';
 import { FaultPlan, RequestStrikes, serveFirewall, serveStrike } from './faults.js';
 import { ExoLibrary } from './library.js';
@@ -11,6 +11,9 @@ import { RateLimiter } from './rate-limit.js';
 import { fail, isRecord, jsonBody } from './request.js';
 import { ExoSessions } from './sessions.js';
 import { ExoVariationRoutes } from './variations.js';
+
+/** Writes whose route `/_sim/state` names: a fault sweep's flows make a few dozen at most. */
+const MAX_WRITES_KEPT = 10_000;
 
 /** What `state()` and `GET /_sim/state` show: the library, the campaigns, and every request that reached them. */
 export interface ExoSimState {
@@ -27,11 +30,26 @@ export interface ExoSimState {
   /** Requests that arrived after a 429 before that window reset (a client that does not wait). */
   tooEarly: number;
   /** `creates`: how many variations of that library file the campaign holds. */
-  campaigns: { id: number; name: string; variations: { idvariation: number; name: string; idvariations_file: number; creates: number }[] }[];
+  campaigns: ExoCampaignState[];
   /** Variation-creating requests that created something. */
   variationCreates: number;
   /** `/v2/` requests so far, each answered or dropped: the numbers a strike is given by. */
   requests: number;
+  /**
+   * Every `/v2/` request other than a GET or the login, as method and path, in order, whatever it
+   * was answered (a 404 or a 429 too): a write that reached the API, or could have. The first
+   * {@link MAX_WRITES_KEPT} are named; `writeCount` counts them all.
+   */
+  writes: string[];
+  writeCount: number;
+}
+
+/** A `/v2/` request as it arrives, before anything answers it. */
+export interface ArrivingRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Its number, as `requests` counts them. */
+  readonly number: number;
 }
 
 export interface RunningExoSimulator {
@@ -42,6 +60,15 @@ export interface RunningExoSimulator {
   configure(patch: Partial<ExoSimulatorOptions>): void;
   /** A review happened: the file's `status` (0 in review, 1 approved, 2 rejected, by the simulator's guess). Throws for an unknown file. */
   setStatus(fileId: number, status: number): void;
+  /**
+   * Calls `listener` with each `/v2/` request as it arrives, before it is handled: a test acts
+   * between two of a client's requests (a person's change meanwhile) without timing anything.
+   */
+  onRequest(listener: (request: ArrivingRequest) => void): void;
+  /** A person adds a variation in ExoClick's web interface (not an API request, not a write counted): its `idvariation`. */
+  addVariationByPerson(campaignId: number, fields: PersonsVariation): number;
+  /** A person deletes a variation in ExoClick's web interface. */
+  removeVariationByPerson(campaignId: number, idvariation: number): void;
   close(): Promise<void>;
 }
 
@@ -69,8 +96,11 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   const library = new ExoLibrary(current, counters, limiter, new FaultPlan(current, (o) => o.uploadFaultPlan, seededRandom(options.faultSeed)));
   const campaigns = new ExoCampaigns(library, current);
   campaigns.seed(options.campaigns);
-  const variations = new ExoVariationRoutes(campaigns, library, counters, limiter, new FaultPlan(current, (o) => o.variationFaultPlan));
+  const variations = new ExoVariationRoutes(campaigns, library, counters, limiter, new FaultPlan(current, (o) => o.variationFaultPlan), current);
   const strikes = new RequestStrikes(current);
+  const writes: string[] = [];
+  let writeCount = 0;
+  const listeners: ((request: ArrivingRequest) => void)[] = [];
 
   const state = (): ExoSimState => ({
     files: library.all.map(({ id, name, type, md5, sha256, size, status }) => ({ id, name, type, md5, sha256, size, status })),
@@ -83,7 +113,22 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     campaigns: campaigns.state,
     variationCreates: counters.variationCreates,
     requests: strikes.count,
+    writes: [...writes],
+    writeCount,
   });
+
+  /** Numbers a `/v2/` request, names it if it may write, and tells the listeners; the strike planned for it, if any. */
+  const arrive = (req: IncomingMessage, url: URL): ReturnType<RequestStrikes['next']> => {
+    const strike = strikes.next();
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/\/+$/, '');
+    if (method !== 'GET' && method !== 'HEAD' && path !== '/v2/login') {
+      writeCount += 1;
+      if (writes.length < MAX_WRITES_KEPT) writes.push(`${method} ${path}`);
+    }
+    for (const listener of listeners) listener({ method, path, number: strikes.count });
+    return strike;
+  };
 
   /** `POST /v2/login` `{api_token}`: a session token, or 401 for a token it does not know (never echoed). */
   const login = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -131,7 +176,7 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     if (req.method === 'GET' && url.pathname === '/_sim/state') return json(res, 200, state());
     if (options.latencyMs > 0) await delay(options.latencyMs);
     // Numbered before anything else answers it, so a strike's number is the client's Nth request whatever it meets.
-    const strike = url.pathname.startsWith('/v2/') ? strikes.next() : undefined;
+    const strike = url.pathname.startsWith('/v2/') ? arrive(req, url) : undefined;
     if (strike && serveStrike(req, res, strike, { counters, limiter, sessions })) return;
     // The firewall stands before the API: it answers before the limit counts the request, but still with the window's headers.
     if (options.bareClientFirewall && bareClient(req)) {
@@ -164,6 +209,9 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
       options = { ...options, ...patch };
     },
     setStatus: (fileId, status) => library.setStatus(fileId, status),
+    onRequest: (listener) => void listeners.push(listener),
+    addVariationByPerson: (campaignId, fields) => campaigns.addByPerson(campaignId, fields),
+    removeVariationByPerson: (campaignId, idvariation) => campaigns.removeByPerson(campaignId, idvariation),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -338,7 +338,7 @@ describe('ExoClick simulator: campaigns and variations', () => {
     const state: ExoSimState = sim.state();
     expect(state.variationCreates).toBe(1);
     expect(state.faults).toMatchObject({ dropped: 1, serverErrors: 1 });
-    expect(state.campaigns[1]?.variations).toEqual([{ idvariation: variation?.idvariation, name: 'Renamed', idvariations_file: fileId, creates: 1 }]);
+    expect(state.campaigns[1]?.variations).toEqual([{ idvariation: variation?.idvariation, name: 'Renamed', idvariations_file: fileId, creates: 1, extra: {} }]);
     expect(await (await fetch(`${sim.url}/_sim/state`)).json()).toEqual(state);
   });
 });
