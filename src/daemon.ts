@@ -7,7 +7,7 @@ import type { ActivityBus } from './core/events.js';
 import { openDashboard } from './dashboard/dashboard.js';
 import type { ScheduledPass } from './dashboard/live-state.js';
 import type { RunningDashboard } from './dashboard/server.js';
-import { describeError, storageFault } from './core/errors.js';
+import { describeError, ShutdownError, storageFault } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 
 /**
@@ -26,31 +26,35 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
     await jobs.uploadPass({ signal });
     await jobs.keepAlive();
   });
-  schedule.every('report', config.reportCron, () => jobs.dailyReport(), 'Could not write the daily report; `creative-flow report` writes it by hand');
-  if (!config.dryRun) schedule.every('sync-status', config.syncCron, () => jobs.syncStatuses());
+  schedule.every('report', config.reportCron, (signal) => jobs.dailyReport(undefined, signal), 'Could not write the daily report; `creative-flow report` writes it by hand');
+  if (!config.dryRun) schedule.every('sync-status', config.syncCron, (signal) => jobs.syncStatuses({ signal }));
   schedule.every('housekeeping', config.housekeepingCron, () => jobs.housekeeping());
   await jobs.reconcile();
   await jobs.housekeeping().catch((error: unknown) => log.warn({ err: error }, 'Housekeeping failed; it runs again on its schedule'));
-  const dashboard = await openDashboardOrSay(app, () => schedule.nextRuns());
+  const dashboard = await openDashboardOrSay(app, () => schedule.nextRuns(), stop);
   log.info({ inbox: config.layout.inbox, reconcile: config.reconcileCron, uploads: config.dryRun ? 'dry run' : config.uploadCron }, 'Watching inbox/');
 
   if (!stop.aborted) await once(stop, 'abort');
   log.info({ graceMs: config.shutdownGraceMs, ...app.services.ingest.counts }, 'Stopping: finishing the files in progress');
   await watcher.close();
+  // No pass starts and the API takes no job; the passes are told to stop, and the API's jobs were
+  // told by `stop` itself. The server closes only once they ended (or their grace did): a command
+  // waiting on a job gets its answer, and a job never holds the stop past the grace period.
+  const [, apiJobsEnded] = await Promise.all([schedule.stop(config.shutdownGraceMs), dashboard?.jobsEnded(config.shutdownGraceMs), jobs.drain(config.shutdownGraceMs)]);
+  if (apiJobsEnded === false) log.warn({ graceMs: config.shutdownGraceMs }, 'A job asked through the local API did not stop within the grace period; the daemon stops without it, and its command sees the connection end');
   await dashboard?.close();
-  await Promise.all([schedule.stop(config.shutdownGraceMs), jobs.drain(config.shutdownGraceMs)]);
   log.info('Stopped');
 }
 
 /** The dashboard, and its address in the log; a port in use is said, and the daemon goes on without it. */
-async function openDashboardOrSay(app: App, nextRuns: () => readonly ScheduledPass[]): Promise<RunningDashboard | undefined> {
+async function openDashboardOrSay(app: App, nextRuns: () => readonly ScheduledPass[], stop: AbortSignal): Promise<RunningDashboard | undefined> {
   const { config, log } = app;
   if (config.dashboardPort === 0) {
     log.info('Dashboard off (DASHBOARD_PORT=0): commands on this root cannot reach the daemon while it runs');
     return undefined;
   }
   try {
-    const dashboard = await openDashboard(app, nextRuns);
+    const dashboard = await openDashboard(app, nextRuns, stop);
     // The token stays out of the log files; a person at the terminal gets the whole address.
     log.info({ port: dashboard.port }, `Dashboard on http://127.0.0.1:${dashboard.port}/ (\`creative-flow dashboard\` prints its address with the token)`);
     if (process.stdout.isTTY) process.stdout.write(`\nDashboard: ${dashboard.url}\n\n`);
@@ -84,6 +88,8 @@ class Schedule {
         }
         busy = true;
         const run = job(this.stopping.signal).catch((error: unknown) => {
+          // Told to stop, and stopped: not a failure.
+          if (error instanceof ShutdownError) return this.log.info({ job: name }, `The ${name} pass stopped: the daemon is stopping`);
           const said = `${failure}: ${describeError(storageFault(error, path.dirname) ?? error)}`;
           this.log.error({ err: error, job: name }, said);
           this.events.emit('problem', { at: new Date().toISOString(), what: `${name} pass`, message: said });

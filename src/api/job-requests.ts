@@ -5,20 +5,21 @@ import type { Jobs } from '../jobs/jobs.js';
 /**
  * The jobs a command (or the dashboard) may ask a running daemon to do, with the options each
  * takes. The command line and the local API both run them through here, so a job done by the
- * daemon for a command is the same job the command would do itself.
+ * daemon for a command is the same job the command would do itself. `signal` is the daemon's stop:
+ * each job that can run long is told, and stops at its next safe point.
  */
 const REQUESTS = {
   upload: {
     sends: true,
     options: z.object({ force: z.boolean().default(false), retryFailed: z.boolean().default(false) }),
-    run: (jobs: Jobs, options: { force: boolean; retryFailed: boolean }) => jobs.uploadPass(options),
+    run: (jobs: Jobs, options: { force: boolean; retryFailed: boolean }, signal?: AbortSignal) => jobs.uploadPass({ ...options, ...(signal ? { signal } : {}) }),
   },
   report: {
     options: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
-    run: (jobs: Jobs, options: { date?: string | undefined }) => jobs.dailyReport(options.date),
+    run: (jobs: Jobs, options: { date?: string | undefined }, signal?: AbortSignal) => jobs.dailyReport(options.date, signal),
   },
-  'refresh-library': { options: z.object({}), run: (jobs: Jobs) => jobs.refreshLibrary() },
-  'sync-status': { options: z.object({ full: z.boolean().default(false) }), run: (jobs: Jobs, options: { full: boolean }) => jobs.syncStatuses(options) },
+  'refresh-library': { options: z.object({}), run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.refreshLibrary(signal ? { signal } : {}) },
+  'sync-status': { options: z.object({ full: z.boolean().default(false) }), run: (jobs: Jobs, options: { full: boolean }, signal?: AbortSignal) => jobs.syncStatuses({ ...options, ...(signal ? { signal } : {}) }) },
   status: { options: z.object({}), run: (jobs: Jobs) => jobs.status() },
   'retry-failed': { options: z.object({}), run: (jobs: Jobs) => jobs.retryFailed() },
   'campaigns-create': {
@@ -31,7 +32,8 @@ const REQUESTS = {
       skipInvalid: z.boolean().default(false),
       queued: z.boolean().default(false),
     }),
-    run: (jobs: Jobs, options: { mapping?: string | undefined; only?: string[] | undefined; fresh: boolean; retryFailed: boolean; skipInvalid: boolean; queued: boolean }) => jobs.campaigns.create(options),
+    run: (jobs: Jobs, options: { mapping?: string | undefined; only?: string[] | undefined; fresh: boolean; retryFailed: boolean; skipInvalid: boolean; queued: boolean }, signal?: AbortSignal) =>
+      jobs.campaigns.create({ ...options, ...(signal ? { signal } : {}) }),
   },
 } as const;
 
@@ -48,10 +50,10 @@ export function jobSends(name: JobName): boolean {
   return 'sends' in REQUESTS[name];
 }
 
-/** Runs a job by name with options as a request carries them, checked first. */
-export async function runJob<N extends JobName>(jobs: Jobs, name: N, options: unknown): Promise<JobResult<N>> {
+/** Runs a job by name with options as a request carries them, checked first; `signal` tells it to stop. */
+export async function runJob<N extends JobName>(jobs: Jobs, name: N, options: unknown, signal?: AbortSignal): Promise<JobResult<N>> {
   const request = REQUESTS[name];
   const parsed = request.options.safeParse(options ?? {});
   if (!parsed.success) throw new ConfigError(`the ${name} request`, `has bad options: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'Check the command line.');
-  return (request.run as (jobs: Jobs, options: unknown) => Promise<JobResult<N>>)(jobs, parsed.data);
+  return (request.run as (jobs: Jobs, options: unknown, signal?: AbortSignal) => Promise<JobResult<N>>)(jobs, parsed.data, signal);
 }

@@ -22,6 +22,20 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The dashboard cookie's own secret, made at each start. A browser sends 127.0.0.1's cookies to
+ * every port of it, so any local web server may receive this one: it opens the dashboard's reads
+ * only, never a job, and is not the token.
+ */
+export function dashboardCookieSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** The cookie is named after its port, so that each dashboard on this host reads its own. */
+export function dashboardCookieName(port: number): string {
+  return `cf_dash_${port}`;
+}
+
 /** The dashboard's address, with the token that opens it. */
 export function dashboardUrl(port: number, token: string): string {
   return `http://127.0.0.1:${port}/?token=${token}`;

@@ -6,7 +6,11 @@
  */
 export const CLIENT_SCRIPT = String.raw`
 (() => {
-  const token = document.querySelector('meta[name=cf-token]').content;
+  // The page opened with the token in its address is given it; the tab keeps it for its reloads
+  // (the cookie opens the page, never a job: the buttons send the token).
+  const given = document.querySelector('meta[name=cf-token]').content;
+  if (given) sessionStorage.setItem('cf-token', given);
+  const token = given || sessionStorage.getItem('cf-token') || '';
   // The token stays out of the address bar (and out of a screenshot of it) once the page has it.
   if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
   const $ = (id) => document.getElementById(id);
@@ -97,14 +101,22 @@ export const CLIENT_SCRIPT = String.raw`
     for (const cell of document.querySelectorAll('.next')) cell.textContent = until(cell.dataset.at);
   }, 1000);
 
-  const events = new EventSource('/events');
-  events.addEventListener('state', (event) => {
-    state = JSON.parse(event.data);
-    draw();
-    window.__cfUpdates = (window.__cfUpdates || 0) + 1;
-  });
-  events.onopen = () => { $('live').className = 'live on'; $('live').textContent = 'live'; };
-  events.onerror = () => { $('live').className = 'live off'; $('live').textContent = 'reconnecting'; };
+  const listen = () => {
+    const events = new EventSource('/events');
+    events.addEventListener('state', (event) => {
+      state = JSON.parse(event.data);
+      draw();
+      window.__cfUpdates = (window.__cfUpdates || 0) + 1;
+    });
+    events.onopen = () => { $('live').className = 'live on'; $('live').textContent = 'live'; };
+    events.onerror = () => {
+      $('live').className = 'live off';
+      $('live').textContent = 'reconnecting';
+      // Refused (a restarted daemon made a new cookie): the tab's token buys the new one, then the stream opens again.
+      if (events.readyState === EventSource.CLOSED) setTimeout(() => fetch('/', { headers: token ? { 'x-creative-flow-token': token } : {} }).catch(() => undefined).finally(listen), 2000);
+    };
+  };
+  listen();
 
   for (const button of document.querySelectorAll('button[data-job]')) {
     button.addEventListener('click', async () => {

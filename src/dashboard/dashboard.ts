@@ -14,9 +14,10 @@ const THUMBNAILS_AT_ONCE = 2;
 /**
  * The daemon's dashboard and local API: the live state fed by the app's events, the server on
  * 127.0.0.1, and `data/daemon.json`, by which commands on this root find it. The database walk
- * that fills the last days runs after the server answers, so start-up does not wait on it.
+ * that fills the last days runs after the server answers, so start-up does not wait on it. `stop`
+ * (the daemon stopping) is passed to every job the API starts.
  */
-export async function openDashboard(app: App, nextRuns: () => readonly ScheduledPass[]): Promise<RunningDashboard> {
+export async function openDashboard(app: App, nextRuns: () => readonly ScheduledPass[], stop?: AbortSignal): Promise<RunningDashboard> {
   const { config, services, log } = app;
   const { layout } = config;
   const { storage } = services;
@@ -35,6 +36,8 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
   const thumbnails = new Map<string, Buffer>();
   const makingThumbnails = new Map<string, Promise<Buffer | undefined>>();
   const thumbnailQueue = new PQueue({ concurrency: THUMBNAILS_AT_ONCE });
+  // Stops the thumbnails' ffmpeg runs when the dashboard closes: a shutdown waits for none of them.
+  const closing = new AbortController();
   const server = await startDashboard(
     {
       live,
@@ -44,6 +47,7 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
       log,
       token: await dashboardToken(layout, storage),
       dryRun: config.dryRun,
+      ...(stop ? { stop } : {}),
       thumbnail: (key) => {
         const cached = thumbnails.get(key);
         if (cached) return Promise.resolve(cached);
@@ -55,7 +59,7 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
               const record = await services.creatives.load(key);
               const picture = record && reportCreative(record, () => undefined).picture;
               if (!picture) return undefined;
-              const jpeg = await services.reports.thumbnail(picture);
+              const jpeg = await services.reports.thumbnail(picture, closing.signal);
               if (thumbnails.size >= THUMBNAILS_KEPT) thumbnails.delete(thumbnails.keys().next().value ?? '');
               thumbnails.set(key, jpeg);
               return jpeg;
@@ -74,6 +78,8 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
     ...server,
     async close() {
       await withdrawDaemon(layout, storage);
+      closing.abort();
+      thumbnailQueue.clear();
       live.close();
       await server.close();
     },

@@ -2,11 +2,12 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { setTimeout as delay } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { isJobName, jobSends, runJob } from '../api/job-requests.js';
-import { dashboardUrl, tokenMatches } from '../api/token.js';
+import { dashboardCookieName, dashboardCookieSecret, dashboardUrl, tokenMatches } from '../api/token.js';
 import { localDate } from '../core/dates.js';
-import { CreativeFlowError, describeError } from '../core/errors.js';
+import { CreativeFlowError, describeError, ShutdownError } from '../core/errors.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { Jobs } from '../jobs/jobs.js';
@@ -25,51 +26,67 @@ export interface DashboardDeps {
   readonly dryRun: boolean;
   /** A creative's thumbnail (JPEG), when it has a picture. */
   readonly thumbnail: (key: string) => Promise<Buffer | undefined>;
+  /** The daemon stopping: the jobs the API started are told, and it starts no other. */
+  readonly stop?: AbortSignal;
 }
 
 export interface RunningDashboard {
   readonly port: number;
   /** The address to open, with the token. */
   readonly url: string;
+  /** Waits up to `graceMs` for the jobs the API started (told by `stop`) to end; whether they all did. */
+  jobsEnded(graceMs: number): Promise<boolean>;
+  /** Ends the event streams and every connection: a job still running past its grace holds nothing. */
   close(): Promise<void>;
 }
 
-const COOKIE = 'cf_token';
+/** The page that takes the token from its address and gives the cookie; no other reads it there. */
+const SWAP_PAGE = '/';
 /** Changes arrive in bursts (a batch of files): the page gets the state at most this often. */
 const PUSH_EVERY_MS = 250;
 const HEARTBEAT_MS = 15_000;
 
 /**
- * The dashboard and local API, on loopback only. Nothing is served without the token (in the URL
- * the daemon prints, then in an HttpOnly cookie), a `Host` other than this address is refused
- * (DNS rebinding), and jobs are POSTs whose token is in a header, never a cookie alone.
+ * The dashboard and local API, on loopback only. Nothing is served without the token, a `Host`
+ * other than this address is refused (DNS rebinding), and jobs are POSTs whose token is in a
+ * header. The address the daemon prints carries the token to the page only, which swaps it for a
+ * cookie of its own: a browser sends 127.0.0.1's cookies to every port of it, so the cookie holds
+ * a secret made at this start (not the token), opens the dashboard's reads only, and is named
+ * after this port.
  */
 export async function startDashboard(deps: DashboardDeps, port: number): Promise<RunningDashboard> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  // Connections are closed whatever they wait for: close comes after the API's jobs had their grace.
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
   // Open event streams: ended on close, or the server would wait for every open tab to go away.
   const streams = new Set<ServerResponse>();
+  const running = new Set<Promise<unknown>>();
+  const cookie = { name: '', secret: dashboardCookieSecret() };
   let allowedHosts = new Set<string>();
+  /** The token itself: in a header anywhere, or in the address of the page that swaps it. */
+  const carriesToken = (request: FastifyRequest): boolean => tokenMatches(deps.token, headerToken(request)) || (reads(request) && pathOf(request) === SWAP_PAGE && tokenMatches(deps.token, queryToken(request)));
   // Chart.js's browser build sits beside its module entry; its exports do not name it.
   const chartJs = await deps.storage.readText(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'));
 
   // Script runs only from this origin's own files, and none at all on a report page: a value that
   // slipped through escaping could not run beside the token.
   app.addHook('onSend', async (request, reply) => {
-    reply.header('content-security-policy', request.url.startsWith('/report') ? REPORT_POLICY : PAGE_POLICY).header('x-content-type-options', 'nosniff');
+    // No page passes its address (the swap page's carries the token) to what it links to.
+    reply.header('content-security-policy', request.url.startsWith('/report') ? REPORT_POLICY : PAGE_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
   });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!allowedHosts.has(request.headers.host ?? '')) return reply.code(421).type('text/plain').send('This dashboard answers only on its own loopback address.');
-    const fromHeader = headerToken(request);
-    const given = request.method === 'GET' ? (fromHeader ?? queryToken(request) ?? cookieToken(request)) : fromHeader;
-    if (!tokenMatches(deps.token, given)) return reply.code(401).type('text/plain').send('Open the address the daemon printed at start-up: it carries the token (also in data/dashboard.token).');
-    return undefined;
+    if (carriesToken(request)) return undefined;
+    if (reads(request) && tokenMatches(cookie.secret, cookieValue(request, cookie.name))) return undefined;
+    return reply.code(401).type('text/plain').send('Open the address the daemon printed at start-up: it carries the token (also in data/dashboard.token).');
   });
 
-  app.get('/', async (request, reply) => {
-    // The token moves from the URL into a cookie only this origin's pages send.
-    if (queryToken(request)) void reply.header('set-cookie', `${COOKIE}=${deps.token}; HttpOnly; SameSite=Strict; Path=/`);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage({ root: deps.layout.root, token: deps.token, dryRun: deps.dryRun }));
+  app.get(SWAP_PAGE, async (request, reply) => {
+    // The token buys the cookie, and the page gets it for its buttons (its script keeps it in this
+    // tab and drops it from the address bar); a page opened by the cookie alone gets no token.
+    const withToken = carriesToken(request);
+    if (withToken) void reply.header('set-cookie', `${cookie.name}=${cookie.secret}; HttpOnly; SameSite=Strict; Path=/`);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage({ root: deps.layout.root, token: withToken ? deps.token : '', dryRun: deps.dryRun }));
   });
   app.get('/assets/chart.js', async (_request, reply) => reply.type('text/javascript').send(chartJs ?? ''));
   app.get('/assets/dashboard.js', async (_request, reply) => reply.type('text/javascript').send(CLIENT_SCRIPT));
@@ -102,11 +119,22 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     if (jobSends(job) && body.dryRun === true && !deps.dryRun) {
       return reply.code(409).send({ error: 'live', plain: 'The daemon on this root runs live, and this was asked as a dry run: the daemon would really send it. Add --live (or DRY_RUN=false) to send, or stop the daemon and run the command alone to see the dry run.', expected: true });
     }
+    if (deps.stop?.aborted) return reply.code(503).send({ error: 'stopping', plain: 'The daemon on this root is stopping, so it starts no new job. Run the command again once it has stopped (the command then does the job itself) or restarted.', expected: true });
     const { dryRun: _dryRun, ...options } = body;
     deps.log.info({ job }, 'A job was asked for through the local API');
+    const run = runJob(deps.jobs, job, options, deps.stop);
+    // A stop waits for the job and for its answer to be sent: the server closes after both.
+    const answered = new Promise<void>((resolve) => reply.raw.once('close', () => resolve()));
+    const settled = Promise.allSettled([run, answered]);
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
     try {
-      return { result: await runJob(deps.jobs, job, options) };
+      return { result: await run };
     } catch (error) {
+      if (error instanceof ShutdownError) {
+        deps.log.info({ job }, `The ${job} job asked through the local API stopped: the daemon is stopping`);
+        return reply.code(503).send({ error: 'stopped', plain: `The daemon on this root stopped before the ${job} job finished; what it had done is kept. Run the command again once the daemon is back, or stopped (the command then does the job itself).`, expected: true });
+      }
       deps.log.error({ err: error, job }, `The ${job} job asked through the local API failed: ${describeError(error)}`);
       return reply.code(error instanceof CreativeFlowError ? 422 : 500).send({ error: (error as Error).message, plain: describeError(error), expected: error instanceof CreativeFlowError });
     }
@@ -115,9 +143,14 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   await app.listen({ host: '127.0.0.1', port });
   const bound = (app.server.address() as AddressInfo).port;
   allowedHosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`]);
+  cookie.name = dashboardCookieName(bound);
   return {
     port: bound,
     url: dashboardUrl(bound, deps.token),
+    jobsEnded: async (graceMs) => {
+      const ended = Promise.allSettled([...running]).then(() => true);
+      return Promise.race([ended, delay(graceMs, false, { ref: false })]);
+    },
     close: async () => {
       for (const stream of streams) stream.end();
       await app.close();
@@ -165,7 +198,19 @@ function queryToken(request: FastifyRequest): string | undefined {
   return typeof token === 'string' ? token : undefined;
 }
 
-function cookieToken(request: FastifyRequest): string | undefined {
-  const cookie = request.headers.cookie ?? '';
-  return new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(cookie)?.[1];
+function reads(request: FastifyRequest): boolean {
+  return request.method === 'GET' || request.method === 'HEAD';
+}
+
+function pathOf(request: FastifyRequest): string {
+  return request.url.split('?', 1)[0] ?? '';
+}
+
+/** The value of the cookie `name`; the browser also sends the cookies of other ports' servers, under other names. */
+function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  for (const pair of (request.headers.cookie ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
 }

@@ -42,6 +42,8 @@ export interface CreateCampaignAdsOptions {
   /** Instead of the mapping: the ads the daemon queued from `tracking/campaign_targets.csv`, the failed ones included. */
   readonly queued: boolean;
   readonly onEvent?: (event: CampaignEvent) => void;
+  /** The daemon stopping: the campaign under way finishes, no other starts. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CreateCampaignAdsResult extends CampaignRunSummary {
@@ -71,7 +73,7 @@ export class CampaignJobs {
     const { checkpoints } = this.services;
     const dryRun = this.config.dryRun;
     if (options.queued) {
-      const summary = await this.services.handsOff.run(this.createAds(), { dryRun, ignoreLimit: true, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+      const summary = await this.services.handsOff.run(this.createAds(), { dryRun, ignoreLimit: true, ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       return { ...summary, dryRun, skippedRows: [], disabled: 0, resultsFile: await this.afterRun(summary, dryRun) };
     }
     const file = options.mapping ?? this.config.layout.campaignMappingCsv;
@@ -81,7 +83,7 @@ export class CampaignJobs {
     for (const problem of mapping.problems) this.log.warn({ mapping: file }, `Skipped: ${problem}`);
     // A dry run reads the checkpoints and writes none: the live run after it finds them as they were.
     const checkpoint = await RunCheckpoint.begin(checkpoints, options.fresh);
-    const summary = await this.services.campaignAds.run(mapping.jobs, checkpoint, this.createAds(), { dryRun, retryFailed: options.retryFailed, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+    const summary = await this.services.campaignAds.run(mapping.jobs, checkpoint, this.createAds(), { dryRun, retryFailed: options.retryFailed, ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     return { ...summary, dryRun, skippedRows: mapping.problems, disabled: mapping.disabled, resultsFile: await this.afterRun(summary, dryRun) };
   }
 

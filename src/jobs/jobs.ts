@@ -1,7 +1,7 @@
 import type { ArchiveService } from '../archive/archive.service.js';
 import { missingCampaignSettings } from '../config/campaign-template.js';
 import type { Config } from '../config/config.js';
-import { describeError } from '../core/errors.js';
+import { describeError, ShutdownError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { PruneResult, RetentionService } from '../housekeeping/retention.service.js';
 import { localDate } from '../core/dates.js';
@@ -102,7 +102,7 @@ export class Jobs {
 
   /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
   async watchInbox(): Promise<Closable> {
-    return watchInbox(this.config.layout, (file) => this.services.ingest.observe(file), this.log);
+    return watchInbox(this.config.layout, this.services.storage, (file) => this.services.ingest.observe(file), this.log);
   }
 
   /**
@@ -271,23 +271,31 @@ export class Jobs {
     return { status: await this.status(), paused };
   }
 
-  /** Updates review statuses from every enabled platform (`full`: every page, not only the newest); returns the creatives whose status changed. */
-  async syncStatuses(options: { full?: boolean } = {}): Promise<ReviewChange[]> {
-    const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)));
+  /**
+   * Updates review statuses from every enabled platform (`full`: every page, not only the newest);
+   * returns the creatives whose status changed. `signal` (the daemon stopping) ends the walk at its
+   * next page, and nothing of it is kept.
+   */
+  async syncStatuses(options: { full?: boolean; signal?: AbortSignal } = {}): Promise<ReviewChange[]> {
+    const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)), options.signal);
     await this.afterLibraryChange();
     return changes.flat();
   }
 
-  /** Rebuilds each enabled platform's library cache from its whole library; says what is new and what is gone. */
-  async refreshLibrary(): Promise<RefreshResult> {
-    const results = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.refreshLibrary(uploader)));
+  /**
+   * Rebuilds each enabled platform's library cache from its whole library; says what is new and
+   * what is gone. `signal` ends the walk at its next page, leaving the cache as it was: a walk cut
+   * short would call every creative it did not reach gone.
+   */
+  async refreshLibrary(options: { signal?: AbortSignal } = {}): Promise<RefreshResult> {
+    const results = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.refreshLibrary(uploader, options.signal)), options.signal);
     await this.afterLibraryChange();
     return { found: results.reduce((sum, result) => sum + result.found, 0), added: results.flatMap((result) => result.added), gone: results.flatMap((result) => result.gone) };
   }
 
   /** Writes the daily report of `date` (default today) as Markdown, JSON and HTML; returns the files. */
-  async dailyReport(date = localDate()): Promise<readonly string[]> {
-    const { report, files } = await this.services.reports.write(date);
+  async dailyReport(date = localDate(), signal?: AbortSignal): Promise<readonly string[]> {
+    const { report, files } = await this.services.reports.write(date, signal);
     this.services.events.emit('report', { date, counts: report.counts, files });
     return files;
   }
@@ -315,10 +323,13 @@ export class Jobs {
     await this.eachPlatform((platform) => platform.connection.keepAlive());
   }
 
-  /** Runs work for each enabled platform, one after the other. */
-  private async eachPlatform<T>(work: (platform: PlatformServices, id: PlatformId) => Promise<T>): Promise<T[]> {
+  /** Runs work for each enabled platform, one after the other; none starts once `signal` is aborted. */
+  private async eachPlatform<T>(work: (platform: PlatformServices, id: PlatformId) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
     const results: T[] = [];
-    for (const id of this.config.platforms) results.push(await work(this.services.platforms[id], id));
+    for (const id of this.config.platforms) {
+      if (signal?.aborted) throw new ShutdownError();
+      results.push(await work(this.services.platforms[id], id));
+    }
     return results;
   }
 

@@ -59,7 +59,8 @@ export async function blockFile(config: Config, file: string, reason: string): P
 /**
  * `creative-flow check`: this machine (ffmpeg, Chromium, folders that can be written), then a
  * read-only probe of each enabled platform: TJ one line per selector, ExoClick its login, library
- * and variation shape. Nothing is uploaded or submitted.
+ * and a campaign's read (its way of creating variations shows only by creating one). Nothing is
+ * uploaded or submitted.
  */
 export async function check(config: Config, log: Logger, options: { campaignId?: string | undefined } = {}): Promise<CheckLine[]> {
   const storage = new StorageRepository();

@@ -51,9 +51,11 @@ export interface Uploader {
   /**
    * Every creative of every listing, reading at most `maxPages` pages a listing. With `olderThan`,
    * a platform that lists newest first (TJ) stops a listing after the first page whose cards are
-   * all older than that id (ids grow over time): a status sync need not read what it knows.
+   * all older than that id (ids grow over time): a status sync need not read what it knows. Once
+   * `signal` is aborted (the daemon stopping), it stops before its next page and returns what it
+   * read: the caller, which asked for all, knows the list is short.
    */
-  listAll(maxPages: number, olderThan?: string): Promise<ListedCard[]>;
+  listAll(maxPages: number, olderThan?: string, signal?: AbortSignal): Promise<ListedCard[]>;
   /**
    * Creates ads in a campaign: the ads its table already shows are not sent again, the others are
    * sent, and its table is read afterwards to tell, by name, which were created.

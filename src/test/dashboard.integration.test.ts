@@ -45,7 +45,7 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
     const base = `http://127.0.0.1:${port}`;
     for (const route of ['/', '/api/state', '/events', '/assets/dashboard.js', '/report', '/screenshots/x.png']) expect((await fetch(`${base}${route}`)).status, route).toBe(401);
     expect((await fetch(`${base}/?token=wrong-${token.slice(6)}`)).status).toBe(401);
-    expect((await fetch(`${base}/api/jobs/report`, { method: 'POST', headers: { cookie: `cf_token=${token}` } })).status).toBe(401);
+    expect((await fetch(`${base}/api/jobs/report`, { method: 'POST', headers: { cookie: `cf_dash_${port}=${token}` } })).status).toBe(401);
     expect((await fetch(`${base}/api/jobs/report?token=${token}`, { method: 'POST' })).status).toBe(401);
     // DNS rebinding: a name that resolves here, but is not this address.
     const rebound = await new Promise<number>((resolve) => {
@@ -88,13 +88,15 @@ describe('the dashboard, served by a running daemon (headless Chromium)', () => 
     await expect.poll(() => page.locator('#progress tbody').innerText()).toBe('Nothing in progress');
   });
 
-  it('runs an action as a POST with the token, and shows its outcome', async () => {
+  it('runs an action as a POST with the token, and shows its outcome, also after a reload (the page opened by its cookie alone)', async () => {
+    await page.reload();
+    expect(page.url()).toBe(`http://127.0.0.1:${port}/`);
     await page.getByRole('button', { name: 'Write the report now' }).click();
     await expect.poll(() => page.locator('#action-result').innerText(), { timeout: 30_000 }).toBe('Write the report now: done');
     expect((await fs.readdir(path.join(root, 'tracking', 'reports'))).filter((name) => name.endsWith('.html'))).toHaveLength(1);
     await expect.poll(() => page.locator('#today a').count()).toBe(1);
     // The report page may run no script at all.
-    const report = await fetch(`http://127.0.0.1:${port}/report?token=${new URL(url).searchParams.get('token') ?? ''}`);
+    const report = await fetch(`http://127.0.0.1:${port}/report`, { headers: { authorization: `Bearer ${new URL(url).searchParams.get('token') ?? ''}` } });
     expect([report.status, report.headers.get('content-security-policy')]).toEqual([200, expect.stringMatching(/^default-src 'none'; style-src 'unsafe-inline'; img-src data:/)]);
   });
 

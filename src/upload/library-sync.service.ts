@@ -1,3 +1,4 @@
+import { ShutdownError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { compareCreativeIds, PLATFORM_NAMES, type LibraryEntry, type ListedCard, type PlatformId } from '../core/platform.js';
 import type { Uploader } from '../platform/uploader.js';
@@ -33,9 +34,9 @@ export class LibrarySyncService {
     private readonly log: Logger,
   ) {}
 
-  /** Rebuilds the cache from every listing and page, and says what changed. */
-  async refreshLibrary(uploader: Uploader): Promise<RefreshResult> {
-    const cards = await this.walk(uploader);
+  /** Rebuilds the cache from every listing and page, and says what changed; `signal` stops it with the cache untouched. */
+  async refreshLibrary(uploader: Uploader, signal?: AbortSignal): Promise<RefreshResult> {
+    const cards = await this.walk(uploader, undefined, signal);
     const knownIds = new Set(this.library.entries().map(([, entry]) => entry.creativeId));
     const listedIds = new Set(cards.map((card) => card.creativeId));
     const added = cards.filter((card) => !knownIds.has(card.creativeId)).map((card) => card.name);
@@ -51,14 +52,14 @@ export class LibrarySyncService {
    * review can change, and they are the newest: each listing is read newest first until the page
    * past the oldest of them (one page where none is). `full` reads everything.
    */
-  async syncStatuses(uploader: Uploader, options: { full?: boolean } = {}): Promise<ReviewChange[]> {
+  async syncStatuses(uploader: Uploader, options: { full?: boolean; signal?: AbortSignal } = {}): Promise<ReviewChange[]> {
     const changes: ReviewChange[] = [];
     const inReview = this.library.entries().filter(([, entry]) => !SETTLED_REVIEWS.has(entry.reviewStatus.toLowerCase())).map(([, entry]) => entry.creativeId);
     const oldest = inReview.reduce<string | undefined>((min, id) => (min === undefined || compareCreativeIds(id, min) < 0 ? id : min), undefined);
     // Nothing in review: newer than every known creative, so one page a listing (a creative uploaded elsewhere shows too).
     const newest = this.library.entries().reduce<string>((max, [, entry]) => (compareCreativeIds(entry.creativeId, max) > 0 ? entry.creativeId : max), '0');
     const olderThan = options.full ? undefined : (oldest ?? newest);
-    for (const card of await this.walk(uploader, olderThan)) {
+    for (const card of await this.walk(uploader, olderThan, options.signal)) {
       const known = this.library.byId(card.creativeId);
       if (known && known.reviewStatus !== card.reviewStatus) changes.push({ platform: this.platform, name: card.name, creativeId: card.creativeId, from: known.reviewStatus, to: card.reviewStatus });
       this.library.set(card.name, this.entryFor(card, known));
@@ -68,9 +69,13 @@ export class LibrarySyncService {
     return changes;
   }
 
-  private async walk(uploader: Uploader, olderThan?: string): Promise<ListedCard[]> {
+  /** Every card listed, once each. A walk stopped by `signal` ends here with an error: its cards are only part of the listing. */
+  private async walk(uploader: Uploader, olderThan?: string, signal?: AbortSignal): Promise<ListedCard[]> {
+    if (signal?.aborted) throw new ShutdownError();
+    const listed = await uploader.listAll(this.maxPages, olderThan, signal);
+    if (signal?.aborted) throw new ShutdownError();
     const byId = new Map<string, ListedCard>();
-    for (const card of await uploader.listAll(this.maxPages, olderThan)) if (!byId.has(card.creativeId)) byId.set(card.creativeId, card);
+    for (const card of listed) if (!byId.has(card.creativeId)) byId.set(card.creativeId, card);
     return [...byId.values()];
   }
 

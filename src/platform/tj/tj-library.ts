@@ -106,9 +106,10 @@ export class TjLibrary {
   /**
    * Every card of a listing, newest first, at most `maxPages` pages; with `olderThan`, up to the
    * first page all older than it. The cards go into `walk`; a walk begun before (a session that
-   * ended under it) goes on from the page after the last it read.
+   * ended under it) goes on from the page after the last it read. Once `signal` is aborted, it
+   * turns no further page.
    */
-  async list(listing: Listing, maxPages: number, olderThan: string | undefined, walk = new ListingWalk()): Promise<ListedCard[]> {
+  async list(listing: Listing, maxPages: number, olderThan: string | undefined, walk = new ListingWalk(), signal?: AbortSignal): Promise<ListedCard[]> {
     if (walk.done) return [...walk.cards.values()];
     await this.openListing(listing);
     const what = `the ${listing.type} listing`;
@@ -125,6 +126,8 @@ export class TjLibrary {
         this.deps.onWalkPage?.(listing.type, page, false);
         if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
         if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+        // Told to stop (the daemon stopping): the walk ends at this page, not done, and the caller knows it is short.
+        if (signal?.aborted) return;
         if (!(await this.tj.nextPage(LIBRARY_CARDS, what))) break;
       }
       walk.done = true;

@@ -79,7 +79,7 @@ export class TjUploader implements Uploader {
       deps.log.info({ days: Math.floor(age), max: connection.sessionMaxDays }, 'The saved TJ session is older than SESSION_MAX_DAYS: dropped, signing in afresh');
       await session.drop();
     }
-    const owned = browser ?? (await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath }));
+    const owned = browser ?? (await launchBrowser({ headless: true, chromiumPath: connection.chromiumPath, log: deps.log }));
     let context: BrowserContext | undefined;
     try {
       const saved = await session.exists();
@@ -195,11 +195,12 @@ export class TjUploader implements Uploader {
   }
 
   /** TJ lists newest first (the contract), so a page all older than `olderThan` ends its listing. A session that ends mid-walk is signed in again and the walk goes on from its page. */
-  async listAll(maxPages: number, olderThan?: string): Promise<ListedCard[]> {
+  async listAll(maxPages: number, olderThan?: string, signal?: AbortSignal): Promise<ListedCard[]> {
     const cards: ListedCard[] = [];
     for (const listing of LISTINGS) {
+      if (signal?.aborted) break;
       const walk = new ListingWalk();
-      cards.push(...(await this.guard.run(`the walk of the ${listing.type} listing`, () => this.library.list(listing, maxPages, olderThan, walk))));
+      cards.push(...(await this.guard.run(`the walk of the ${listing.type} listing`, () => this.library.list(listing, maxPages, olderThan, walk, signal))));
     }
     return cards;
   }
