@@ -85,6 +85,9 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     // archive/ holds a year of folders: its own service sweeps only those a move was under way to.
     for (const dir of [layout.uploaded, layout.tmp, layout.inventoryParts]) await storage.removeStaleTemps(dir);
     const events = new ActivityBus();
+    // Aborted first thing on close, which the daemon reaches once its grace period is over: a
+    // platform's wait (an ExoClick rate-limit reset) or request left then is abandoned, never waited out.
+    const closing = new AbortController();
     const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, (error) => log.error({ file: layout.metadataDefaultsCsv }, `${error.plain} Keeping the rows read before.`));
     await folderDefaults.loadStrict();
     const knownFakes = new KnownFakesFile(layout.knownFakesCsv, storage, (error) => log.error({ file: layout.knownFakesCsv }, `${error.plain} Keeping the rows read before.`));
@@ -156,7 +159,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
           uploads: new UploadService(creatives, exoLibrary, layout, events, log, { ...uploadOptions, platform: 'exoclick', batchSize: 10, paceMs: 0, unfit: exoUnfit(config.exoProfile) }),
           connection: new PlatformConnection({
             platform: 'exoclick',
-            open: () => ExoUploader.open(exoConnection(config), { storage, log }),
+            open: () => ExoUploader.open(exoConnection(config), { storage, log, signal: closing.signal }),
             // No saved session: the API token alone opens it, and only a new token ends a refusal.
             session: { savedAt: async () => 0 },
             status: exoStatus,
@@ -187,6 +190,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       notifier,
       jobs: new Jobs(services, config, log),
       async close() {
+        closing.abort();
         try {
           for (const platform of Object.values(services.platforms)) await platform.connection.close();
           // What people read is made from the database: a failure to write it does not keep the database from closing.
