@@ -24,6 +24,14 @@ export interface MediaInfo {
   readonly hasAudio?: boolean;
   readonly hasAlpha?: boolean;
   readonly animated?: boolean;
+  /** A video's coded pixels are this much wider than tall (anamorphic); absent when square. `width` and `height` are what a player shows. */
+  readonly sampleAspect?: number;
+  /** Degrees a player turns a video by; absent when none. */
+  readonly rotation?: number;
+  /** An HDR video's transfer: PQ (HDR10) or HLG; absent for SDR. */
+  readonly hdr?: 'pq' | 'hlg';
+  /** What the header claimed, when the file holds less (cut short): `durationSec` is what it holds. */
+  readonly claimedDurationSec?: number;
 }
 
 export interface NamingTokens {

@@ -7,6 +7,8 @@ import { planNames } from '../naming/names.js';
 import { FfmpegFailedError, FfmpegTimedOutError, type RawImage } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 import { nativePairArgs, prerollVideoArgs } from './ffmpeg-args.js';
+import { clock } from './probe-video.js';
+import { tellingFrame } from './telling-frame.js';
 import { encodingLadder, firstThatFits } from './fit-image.js';
 import { verifyVideo, type VideoFacts } from './verify-video.js';
 
@@ -35,9 +37,10 @@ export async function convert(record: CreativeRecord, ctx: StageContext): Promis
     const converted = await mapFailures(ctx, record.source.path, () =>
       kind === 'native' ? convertNative(job) : kind === 'preroll' ? convertPreroll(job) : convertImage(job),
     );
-    if (converted.review?.length) ctx.log.warn({ file: record.source.path }, `${converted.review.join('; ')}: check the native pair in uploaded/Native before it goes up`);
-    const next = { ...record, state: 'converted' as const, outputs: converted.outputs, notes: converted.notes };
-    return converted.review?.length ? { ...next, naming: { ...naming, review: [...naming.review, ...converted.review] } } : next;
+    const review = [...damage(media), ...(converted.review ?? [])];
+    if (review.length > 0) ctx.log.warn({ file: record.source.path }, `${review.join('; ')}: check what was made in uploaded/ before it goes up`);
+    const next = { ...record, state: 'converted' as const, outputs: converted.outputs, notes: [...damage(media), ...converted.notes] };
+    return review.length > 0 ? { ...next, naming: { ...naming, review: [...naming.review, ...review] } } : next;
   } catch (error) {
     // Half a pair (a video without its thumbnail) must not wait in uploaded/ with no record of it.
     await Promise.all(produced.map((file) => ctx.storage.remove(file)));
@@ -62,16 +65,18 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
   const videoPath = path.join(layout.outputDir(OUTPUT_FOLDERS.native.video), names.video ?? '');
   const imagePath = path.join(layout.outputDir(OUTPUT_FOLDERS.native.image), names.image ?? '');
 
+  const notes: string[] = [];
   const frame = ctx.storage.tempPathFor(path.join(layout.tmp, `${record.key}-frame.png`));
   await ctx.storage.ensureDir(layout.tmp);
   let video: VideoFacts;
   let image: Awaited<ReturnType<typeof firstThatFits>>;
   try {
     video = await produce(ctx, produced, videoPath, async (temp) => {
-      const pair = nativePairArgs(profile, media.hasAudio ?? false);
+      const pair = nativePairArgs(profile, media.hasAudio ?? false, media);
       await ctx.media.runFfmpeg({ input, inputSeconds: seconds, inputOptions: pair.input, outputs: [{ path: temp, options: pair.video }, { path: frame, options: pair.frame }] }, ctx.signal);
       return verifyVideo(ctx, temp, record.source.path, { width: profile.native.width, height: profile.native.height, maxSeconds: profile.native.maxSeconds });
     });
+    if (await tellingFrame(ctx, input, media, frame, seconds)) notes.push('thumbnail taken a little further in: the first frame is one flat colour');
     image = await firstThatFits((render) => ctx.media.renderImageToBuffer(frame, render), encodingLadder('png'), profile.native.imageMaxBytes);
   } finally {
     await ctx.storage.remove(frame);
@@ -80,7 +85,7 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
   produced.push(imagePath);
   await ctx.storage.writeFileAtomic(imagePath, image.data);
 
-  const notes = [`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}`];
+  notes.unshift(`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}`);
   if (image.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
   const kept = keptOfFrame(media.width, media.height, profile.native.width, profile.native.height);
   const review = kept < HARD_CROP_KEPT ? [`cropped: kept ${Math.round(kept * 100)}% of the ${media.width}×${media.height} frame`] : [];
@@ -100,6 +105,9 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   const { preroll } = ctx.profile;
   const duration = media.durationSec ?? 0;
   if (duration < preroll.minSeconds) {
+    if (media.claimedDurationSec) {
+      throw new BadInputError(`The file is cut short: it holds ${clock(duration)} of a claimed ${clock(media.claimedDurationSec)}, and in-stream video must last ${preroll.minSeconds}–${preroll.maxSeconds} s`, record.source.path, 'Replace it with a complete copy.');
+    }
     throw new BadInputError(
       `The video lasts ${duration.toFixed(1)} s; in-stream video must last ${preroll.minSeconds}–${preroll.maxSeconds} s`,
       record.source.path,
@@ -110,6 +118,11 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   if (extensionOf(record) !== '.mp4' || !preroll.containers.some((name) => media.format.split(',').includes(name))) reasons.push(`container ${media.format} → mp4`);
   if (!preroll.videoCodecs.includes(media.videoCodec ?? '')) reasons.push(`codec ${media.videoCodec} → h264`);
   if (media.width > preroll.maxWidth || media.height > preroll.maxHeight) reasons.push(`${media.width}×${media.height} scaled to fit ${preroll.maxWidth}×${preroll.maxHeight}`);
+  // A player turns and widens the picture; an ad server may not: the output is stored as it is shown.
+  if (media.rotation) reasons.push(`turned ${media.rotation}° upright`);
+  if (media.sampleAspect) reasons.push('anamorphic pixels made square');
+  if (media.hdr) reasons.push(`${media.hdr === 'pq' ? 'HDR10 (PQ)' : 'HLG'} tone-mapped to SDR`);
+  if (media.claimedDurationSec) reasons.push('made again from what the damaged file holds');
   const trimTo = duration > preroll.maxSeconds ? preroll.trimToSeconds : undefined;
   if (trimTo !== undefined) reasons.push(`cut from ${duration.toFixed(1)} s to ${trimTo} s`);
 
@@ -121,7 +134,7 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   const names = planNames({ kind: 'preroll', naming, sourceExt: extensionOf(record), sourceSeconds: duration, outputSeconds: trimTo ?? duration, outputExt: '.mp4' });
   const finalPath = path.join(folder, names.creative ?? '');
   const video = await produce(ctx, produced, finalPath, async (temp) => {
-    await ctx.media.runFfmpeg({ input, inputSeconds: trimTo ?? duration, outputs: [{ path: temp, options: prerollVideoArgs(ctx.profile, media.hasAudio ?? false, trimTo) }] }, ctx.signal);
+    await ctx.media.runFfmpeg({ input, inputSeconds: trimTo ?? duration, outputs: [{ path: temp, options: prerollVideoArgs(ctx.profile, media.hasAudio ?? false, trimTo, media) }] }, ctx.signal);
     return verifyVideo(ctx, temp, record.source.path, { maxWidth: preroll.maxWidth, maxHeight: preroll.maxHeight, maxSeconds: preroll.maxSeconds });
   });
   return {
@@ -201,6 +214,11 @@ async function produce<T>(ctx: StageContext, produced: string[], finalPath: stri
 
 const ENVIRONMENT_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENOMEM', 'EIO', 'EROFS', 'EBUSY']);
 const ENVIRONMENT_MESSAGES = /no space left|cannot allocate|permission denied|too many open files|input\/output error|read-only file system/i;
+
+/** A file cut short is made from what it holds, and a person is told: `needs_review` and the notes say so. */
+function damage(media: MediaInfo): string[] {
+  return media.claimedDurationSec && media.durationSec ? [`damaged: the file holds ${clock(media.durationSec)} of a claimed ${clock(media.claimedDurationSec)}`] : [];
+}
 
 /** Free space under which a failed conversion is blamed on the disk, not on the file. */
 const CONVERSION_HEADROOM_BYTES = 8 << 20;

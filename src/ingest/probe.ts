@@ -1,9 +1,9 @@
-import { BadInputError, KnownFakeError, SourceChangedError, TransientError } from '../core/errors.js';
+import { BadInputError, KnownFakeError, SourceChangedError } from '../core/errors.js';
 import { inboxFolders, type RootPath } from '../core/layout.js';
 import type { CreativeKind, CreativeRecord, MediaInfo } from '../core/record.js';
-import { FfmpegFailedError, FfmpegTimedOutError, FormatNotAllowedError } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 import type { KnownFakesFile } from './known-fakes.js';
+import { inspectVideo } from './probe-video.js';
 
 /**
  * Reads what the file is: its content hash, its media properties and so its kind. A file whose
@@ -77,82 +77,6 @@ async function inspectImage(file: string, label: string, ctx: StageContext): Pro
     );
   }
   return { type: 'image', format, width, height, hasAlpha: meta.hasAlpha ?? false, animated: (meta.pages ?? 1) > 1 };
-}
-
-async function inspectVideo(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
-  let container;
-  try {
-    container = await ctx.media.probe(file, ctx.signal);
-  } catch (error) {
-    throw probeFailure(error, label);
-  }
-  const video = container.streams.find((stream) => stream.type === 'video' && !stream.attachedPicture);
-  if (!video) {
-    const audioOnly = container.streams.some((stream) => stream.type === 'audio');
-    throw new BadInputError(`The file has no video stream${audioOnly ? ' (it holds only audio)' : ''}`, label, 'Drop a video or an image instead.');
-  }
-  const durationSec = container.durationSec ?? video.durationSec;
-  if (!durationSec) throw new BadInputError('The video reports no duration', label);
-  if (video.width <= 0 || video.height <= 0) throw new BadInputError('The video reports no frame size', label);
-  checkVideoCeilings(video.width, video.height, durationSec, label, ctx);
-  await checkEndIsReadable(file, label, durationSec, ctx);
-  return {
-    type: 'video',
-    format: container.formatName,
-    width: video.width,
-    height: video.height,
-    durationSec,
-    videoCodec: video.codec,
-    hasAudio: container.streams.some((stream) => stream.type === 'audio'),
-  };
-}
-
-/** Sorts a failed ffprobe: a stop, a stuck run (retried), a container we refuse, or a file that is not media. */
-function probeFailure(error: unknown, label: string): Error {
-  if (error instanceof FfmpegFailedError && error.killed) return error;
-  if (error instanceof FfmpegTimedOutError) return new TransientError(`Reading the file stopped: ${error.message}`, { file: label, cause: error });
-  if (error instanceof FormatNotAllowedError) {
-    const format = error.format.replace(/_pipe$/, '');
-    if (error.format.endsWith('_pipe') || error.format === 'image2') return new BadInputError(`The image format "${format}" is not supported`, label, 'Convert it to PNG or JPEG and drop it again.');
-    return new BadInputError(
-      `The file holds a "${format}" ${['hls', 'concat', 'ffmetadata'].includes(format) ? 'list that names other files' : 'container'}, not a video we take`,
-      label,
-      'Drop the video itself (MP4, MOV, WebM, MKV, AVI). Files a playlist or a list names are never read.',
-    );
-  }
-  const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
-  return new BadInputError(`This is not a playable video or a readable image (ffprobe: ${detail})`, label);
-}
-
-/** Refuses a frame or a running time far beyond any ad's before ffmpeg decodes a frame of it. */
-function checkVideoCeilings(width: number, height: number, durationSec: number, label: string, ctx: StageContext): void {
-  const { maxVideoPixels, maxVideoSeconds } = ctx.profile.input;
-  if (width * height > maxVideoPixels) {
-    throw new BadInputError(`The video's frame is ${width}×${height}, over the ${(maxVideoPixels / 1e6).toFixed(maxVideoPixels < 1e6 ? 2 : 0)}-megapixel limit`, label, 'Export it at 4K or smaller and drop it again.');
-  }
-  if (durationSec > maxVideoSeconds) {
-    throw new BadInputError(`The video lasts ${Math.round(durationSec)} s, over the ${maxVideoSeconds < 120 ? `${maxVideoSeconds}-second` : `${Math.round(maxVideoSeconds / 60)}-minute`} limit`, label, 'Cut the part meant for the ad and drop that.');
-  }
-}
-
-/**
- * A video cut short (an interrupted copy) can still have a complete header. Reading its last half
- * second of packets finds that. The packets are copied, not decoded: a decode would start at the
- * previous keyframe, which may be the first frame of the file.
- */
-async function checkEndIsReadable(file: string, label: string, durationSec: number, ctx: StageContext): Promise<void> {
-  const seekTo = Math.max(0, durationSec - 0.5).toFixed(3);
-  try {
-    await ctx.media.runFfmpeg(
-      { input: file, inputSeconds: 1, inputOptions: ['-v', 'error', '-xerror', '-ss', seekTo], outputs: [{ path: '-', options: ['-map', '0:v:0', '-c', 'copy', '-f', 'null'] }] },
-      ctx.signal,
-    );
-  } catch (error) {
-    if (error instanceof FfmpegFailedError && error.killed) throw error;
-    if (error instanceof FfmpegTimedOutError) throw new TransientError(`Reading the file's end stopped: ${error.message}`, { file: label, cause: error });
-    const detail = error instanceof FfmpegFailedError ? error.stderrTail : (error as Error).message;
-    throw new BadInputError(`The video is truncated or corrupt near its end (${detail})`, label);
-  }
 }
 
 function looksLikeImage(head: Buffer): boolean {

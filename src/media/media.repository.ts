@@ -26,6 +26,12 @@ export interface ProbedStream {
   readonly durationSec: number | undefined;
   /** Cover art in an audio file shows up as a video stream with this flag. */
   readonly attachedPicture: boolean;
+  /** Width over height of one coded pixel (`sample_aspect_ratio`); 1 when square or unknown. */
+  readonly sampleAspect: number;
+  /** Degrees a player turns the picture by (the display matrix, or an old `rotate` tag), one of 0, 90, 180, 270. */
+  readonly rotation: number;
+  /** The transfer function (`smpte2084` for PQ, `arib-std-b67` for HLG); empty when untagged. */
+  readonly colorTransfer: string;
 }
 
 export interface FfmpegJob {
@@ -103,6 +109,15 @@ export interface Deadlines {
 /** Generous on a slow 2-core machine (a 30-s 1080p encode takes about 40 s there), and an hour of a stuck tool never. */
 export const DEFAULT_DEADLINES: Deadlines = { probeMs: 60_000, baseMs: 60_000, perInputSecondMs: 10_000, maxMs: 20 * 60_000 };
 
+/** What {@link MediaRepository.videoPacketsEnd} found. */
+export interface PacketsEnd {
+  readonly packets: number;
+  /** The end of the last packet (its time plus its duration), in seconds. */
+  readonly endSec: number | undefined;
+  /** The demuxer's complaints, plain; empty when it had none. */
+  readonly errors: string;
+}
+
 /** Decoded pixels, held once so that several encodings can be tried without decoding again. */
 export interface RawImage {
   readonly data: Buffer;
@@ -149,16 +164,7 @@ export class MediaRepository {
    * stop signal kills it.
    */
   async probe(file: string, signal?: AbortSignal): Promise<ProbedContainer> {
-    const args = ['-v', 'error', ...CONFINED_INPUT, '-print_format', 'json', '-show_format', '-show_streams', file];
-    let stdout: string;
-    try {
-      ({ stdout } = await execFileAsync(this.binaries.ffprobe, args, { signal, timeout: this.deadlines.probeMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }));
-    } catch (error) {
-      const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
-      if (signal?.aborted) throw new FfmpegFailedError('', true);
-      if (failure.killed) throw new FfmpegTimedOutError('ffprobe', this.deadlines.probeMs);
-      throw failedRun(failure.stderr || failure.message, file);
-    }
+    const { stdout } = await this.ffprobe(file, ['-print_format', 'json', '-show_format', '-show_streams'], signal);
     const data = JSON.parse(stdout) as FfprobeOutput;
     return {
       formatName: data.format?.format_name ?? '',
@@ -170,8 +176,52 @@ export class MediaRepository {
         height: stream.height ?? 0,
         durationSec: finiteOrUndefined(stream.duration),
         attachedPicture: stream.disposition?.attached_pic === 1,
+        sampleAspect: ratioOf(stream.sample_aspect_ratio),
+        rotation: quarterTurns(stream.side_data_list?.find((data) => typeof data.rotation === 'number')?.rotation ?? Number(stream.tags?.rotate ?? 0)),
+        colorTransfer: stream.color_transfer ?? '',
       })),
     };
+  }
+
+  /**
+   * How far the first video stream's packets really go, from `fromSec` on (ffprobe seeks to the
+   * keyframe before it): packets are demuxed, not decoded, so this costs little. `errors` holds
+   * what the demuxer said about the data on the way ("File ended prematurely", "partial file").
+   */
+  async videoPacketsEnd(file: string, fromSec: number, signal?: AbortSignal): Promise<PacketsEnd> {
+    const options = ['-select_streams', 'v:0', '-read_intervals', `${fromSec.toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
+    const { stdout, stderr } = await this.ffprobe(file, options, signal);
+    let packets = 0;
+    let endSec: number | undefined;
+    for (const line of stdout.split('\n')) {
+      const [pts, duration] = line.split(',').map(Number);
+      if (pts === undefined || !Number.isFinite(pts)) continue;
+      packets += 1;
+      const end = pts + (duration !== undefined && Number.isFinite(duration) ? duration : 0);
+      endSec = endSec === undefined ? end : Math.max(endSec, end);
+    }
+    return { packets, endSec, errors: plainMessage(stderr, file) };
+  }
+
+  /** One ffprobe run on `file`, confined, with its deadline and stop signal; its output is capped (a packet list of 15 minutes at 60 fps is 2 MB). */
+  private async ffprobe(file: string, options: readonly string[], signal: AbortSignal | undefined): Promise<{ stdout: string; stderr: string }> {
+    try {
+      return await execFileAsync(this.binaries.ffprobe, ['-v', 'error', ...CONFINED_INPUT, ...options, file], { signal, timeout: this.deadlines.probeMs, killSignal: 'SIGKILL', maxBuffer: 32 << 20 });
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
+      if (signal?.aborted) throw new FfmpegFailedError('', true);
+      if (failure.killed) throw new FfmpegTimedOutError('ffprobe', this.deadlines.probeMs);
+      throw failedRun(failure.stderr || failure.message, file);
+    }
+  }
+
+  /**
+   * How much a picture varies: the largest standard deviation of its channels (0–255). Near 0 it
+   * is one flat colour (a black first frame, a blank image).
+   */
+  async pictureSpread(input: string): Promise<number> {
+    const { channels } = await sharp(input, { limitInputPixels: this.maxImagePixels }).stats();
+    return Math.max(...channels.map((channel) => channel.stdev));
   }
 
   /** Runs one ffmpeg job; aborting the signal kills ffmpeg, and so does its deadline. */
@@ -272,7 +322,22 @@ interface FfprobeOutput {
     readonly height?: number;
     readonly duration?: string;
     readonly disposition?: { readonly attached_pic?: number };
+    readonly sample_aspect_ratio?: string;
+    readonly color_transfer?: string;
+    readonly side_data_list?: readonly { readonly rotation?: number }[];
+    readonly tags?: { readonly rotate?: string };
   }[];
+}
+
+/** `2:1` → 2; square, unknown (`0:1`, `N/A`) or absent → 1. */
+function ratioOf(text: string | undefined): number {
+  const [num, den] = (text ?? '').split(':').map(Number);
+  return num !== undefined && den !== undefined && num > 0 && den > 0 ? num / den : 1;
+}
+
+/** A display matrix's rotation (ffprobe says -90 for a quarter turn clockwise) as 0, 90, 180 or 270. */
+function quarterTurns(degrees: number): number {
+  return Number.isFinite(degrees) ? (((Math.round(degrees / 90) * 90) % 360) + 360) % 360 : 0;
 }
 
 /** A failed run's error: a refused format by its demuxer's name (`[hls @ 0x…] Format not on whitelist`), else ffmpeg's last lines. */

@@ -286,6 +286,11 @@ export class StorageRepository {
     await fs.writeFile(file, data);
   }
 
+  /** Puts one of our scratch files in place of another (a rename over it): for our temporary files only, never a person's. */
+  async replaceScratchFile(from: string, to: string): Promise<void> {
+    await fs.rename(from, to);
+  }
+
   /**
    * Creates `file` with `content`, failing with EEXIST when it is already there. The content is
    * written first and linked into place, so nobody ever sees the file empty or half written.

@@ -216,7 +216,6 @@ describe('regular creatives, duplicates and bad input', () => {
     ['empty.mp4', /empty \(0 bytes\)/],
     ['notes.mp4', /not a playable video or a readable image/],
     ['cut.mp4', /not a playable video|truncated/],
-    ['cut-faststart.mp4', /truncated or corrupt near its end/],
     ['bomb.png', /claims 30000×30000 pixels \(900 megapixels\)/],
     ['song.mp3', /no video stream \(it holds only audio\)/],
     ['linked.mp4', /is a symbolic link \(to .*elsewhere\.mp4\), not a file/],
@@ -226,6 +225,17 @@ describe('regular creatives, duplicates and bad input', () => {
     expect(record.reason).toMatch(reason);
     expect(record.setAside?.path).toMatch(new RegExp(`^archive/rejected/\\d{4}-\\d{2}-\\d{2}/${name.replace('.', '\\.')}$`));
     expect(await fs.readFile(path.join(root, `${record.setAside?.path}.reason.txt`), 'utf8')).toMatch(reason);
+  });
+
+  it('makes a video cut short from what it holds, named with its real length, and flags it as damaged', async () => {
+    const record = recordOf('inbox/cut-faststart.mp4');
+    expect(record.state).toBe('staged');
+    expect(record.naming?.review.join('; ')).toMatch(/damaged: the file holds [12](\.\d)? s of a claimed 4 s/);
+    expect(record.media?.claimedDurationSec).toBe(4);
+    expect(record.media?.durationSec).toBeLessThan(3);
+    const video = record.outputs?.find((output) => output.role === 'video');
+    expect(Number((await ffprobeJson(path.join(root, video?.path ?? ''))).format.duration)).toBeLessThan(3);
+    expect(video?.path).not.toMatch(/_4sec_/);
   });
 
   it('leaves what a link dropped in inbox/ points to as it was, and keeps the link set aside, not archived as an original', async () => {
