@@ -31,15 +31,28 @@ const profileSchema = z
       videoCodecs: z.array(z.string()).min(1),
     }),
     image: z.object({
-      /** Formats that pass through unchanged. */
+      /** Formats that may pass through byte for byte: only a still with nothing to strip or fix (see `src/ingest/convert-image.ts`). */
       formats: z.array(z.string()).min(1),
       maxWidth: z.number().int().positive(),
       maxHeight: z.number().int().positive(),
       maxBytes: z.number().int().positive(),
+      /**
+       * What an animated image (GIF, WebP, APNG, AVIF) becomes. `still`: a still of its first frame
+       * that is not blank (fully transparent or one flat colour), flagged for review. TJ takes images
+       * as static banners; an animation worth keeping is dropped as a video.
+       */
+      animated: z.enum(['still']),
     }),
     input: z.object({
-      /** Decoded pixels above this are refused as an image bomb. */
+      /** Decoded pixels above this are refused as an image bomb (a HEIC's too, from its header, before it is decoded). */
       maxImagePixels: z.number().int().positive(),
+      /**
+       * An image narrower or shorter than this (after its EXIF orientation) is set aside: a tracking
+       * pixel, a spacer or an icon, never a creative. 50 is the short side of the smallest banners
+       * (320×50, 300×50).
+       */
+      minImageWidth: z.number().int().positive(),
+      minImageHeight: z.number().int().positive(),
       /** A video's frame above this many pixels is refused: decoding it would hold a conversion slot and memory for long. */
       maxVideoPixels: z.number().int().positive(),
       /** A video longer than this is refused: an ad is seconds long, and a film dropped by mistake would hold a slot for an hour. */
@@ -70,9 +83,9 @@ export const TJ_PROFILE: PlatformProfile = {
     containers: ['mp4'],
     videoCodecs: ['h264'],
   },
-  image: { formats: ['jpeg', 'png', 'gif'], maxWidth: 1920, maxHeight: 1920, maxBytes: 2_000_000 },
+  image: { formats: ['jpeg', 'png', 'gif'], maxWidth: 1920, maxHeight: 1920, maxBytes: 2_000_000, animated: 'still' },
   // 8K is the largest frame a camera or an editor makes; an ad source is minutes long at most.
-  input: { maxImagePixels: 100_000_000, maxVideoPixels: 7680 * 4320, maxVideoSeconds: 15 * 60 },
+  input: { maxImagePixels: 100_000_000, minImageWidth: 50, minImageHeight: 50, maxVideoPixels: 7680 * 4320, maxVideoSeconds: 15 * 60 },
 };
 
 /**

@@ -4,8 +4,9 @@ import { extensionOf as extensionOfPath } from '../core/files.js';
 import { OUTPUT_FOLDERS } from '../core/layout.js';
 import type { CreativeRecord, MediaInfo, Naming, OutputFile } from '../core/record.js';
 import { planNames } from '../naming/names.js';
-import { FfmpegFailedError, FfmpegTimedOutError, type RawImage } from '../media/media.repository.js';
+import { FfmpegFailedError, FfmpegTimedOutError } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
+import { makeImageCreative } from './convert-image.js';
 import { nativePairArgs, prerollVideoArgs } from './ffmpeg-args.js';
 import { clock } from './probe-video.js';
 import { tellingFrame } from './telling-frame.js';
@@ -146,45 +147,25 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   };
 }
 
+/** An image creative: the source itself, or its re-encoding (see `convert-image.ts` for which and why). */
 async function convertImage({ record, media, naming, input, ctx, produced }: Job): Promise<Converted> {
-  const { image } = ctx.profile;
-  const reasons: string[] = [];
-  if (!image.formats.includes(media.format)) reasons.push(`format ${media.format}`);
-  if (media.width > image.maxWidth || media.height > image.maxHeight) reasons.push(`${media.width}×${media.height} scaled to fit ${image.maxWidth}×${image.maxHeight}`);
-  if (record.source.size > image.maxBytes) reasons.push(`${record.source.size} bytes over ${image.maxBytes}`);
+  const made = await makeImageCreative(ctx, record.source.path, media, input, record.source.size);
   const folder = ctx.layout.outputDir(OUTPUT_FOLDERS.image.creative);
-
-  if (reasons.length === 0) {
-    await ctx.media.checkImageDecodes(input);
+  if (!made.data) {
     const names = planNames({ kind: 'image', naming, sourceExt: extensionOf(record) });
-    return { outputs: [passThrough(ctx, record, media, path.join(folder, names.creative ?? ''))], notes: ['passed through unchanged'] };
+    return { outputs: [passThrough(ctx, record, media, path.join(folder, names.creative ?? ''))], notes: made.notes, review: made.review };
   }
-  const format = media.animated && media.format === 'gif' ? 'gif' : media.hasAlpha ? 'png' : 'jpeg';
-  const resize = { width: image.maxWidth, height: image.maxHeight, fit: 'inside' as const };
-  // The first encoding streams from the file, shrinking on load, and nearly always fits. Only a
-  // still that does not is decoded to pixels, once, for the rest of the ladder: holding 8 MB of
-  // pixels per image costs a tenth of the batch's time in copies and collections.
-  let decoded: Promise<RawImage> | undefined;
-  const encoded = await firstThatFits(
-    (render, rung) =>
-      format === 'gif' || rung === 0
-        ? ctx.media.renderImageToBuffer(input, { ...render, resize })
-        : (decoded ??= ctx.media.decodeImage(input, resize)).then((pixels) => ctx.media.renderImageToBuffer(pixels, render)),
-    encodingLadder(format),
-    image.maxBytes,
-  );
-  if (!encoded) throw new BadInputError(`No ${format} encoding of the image fits in ${image.maxBytes} bytes`, record.source.path, 'Export a smaller image and drop it again.');
-  const meta = await ctx.media.imageMetadataOf(encoded.data);
-  const names = planNames({ kind: 'image', naming, sourceExt: extensionOf(record), outputExt: format === 'jpeg' ? '.jpg' : `.${format}` });
+  const names = planNames({ kind: 'image', naming, sourceExt: extensionOf(record), outputExt: made.format === 'jpeg' ? '.jpg' : `.${made.format}` });
   const finalPath = path.join(folder, names.creative ?? '');
   produced.push(finalPath);
-  await ctx.storage.writeFileAtomic(finalPath, encoded.data);
+  await ctx.storage.writeFileAtomic(finalPath, made.data);
   return {
     outputs: [
-      { role: 'creative', path: ctx.layout.rel(finalPath), bytes: encoded.data.length, width: meta.width ?? 0, height: meta.height ?? 0, format, converted: true },
+      { role: 'creative', path: ctx.layout.rel(finalPath), bytes: made.data.length, width: made.width, height: made.height, format: made.format, converted: true },
       originalOutput(ctx, record, media, path.join(ctx.layout.outputDir(OUTPUT_FOLDERS.image.original), names.original)),
     ],
-    notes: [`converted to ${format}: ${reasons.join('; ')}`],
+    notes: made.notes,
+    review: made.review,
   };
 }
 
@@ -253,7 +234,9 @@ const IMAGE_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
   gif: ['.gif'],
   webp: ['.webp'],
   tiff: ['.tif', '.tiff'],
-  heif: ['.heic', '.heif', '.avif'],
+  heic: ['.heic', '.heif', '.hif'],
+  avif: ['.avif'],
+  heif: ['.heif', '.heic', '.avif'],
 };
 
 /** The source's extension, or, when it is missing or lies about an image, the one its content has. */

@@ -4,7 +4,7 @@ import type { ImageRender } from '../media/media.repository.js';
  * Encodings to try, best quality first, until one fits the byte limit. PNG stays PNG: lossless,
  * then palette PNG with fewer colours; JPEG lowers its quality.
  */
-export function encodingLadder(format: 'png' | 'jpeg' | 'gif'): ImageRender[] {
+export function encodingLadder(format: 'png' | 'jpeg'): ImageRender[] {
   if (format === 'png') {
     return [
       { format: 'png', formatOptions: { compressionLevel: 9, adaptiveFiltering: true } },
@@ -12,8 +12,7 @@ export function encodingLadder(format: 'png' | 'jpeg' | 'gif'): ImageRender[] {
       ...[128, 64, 32, 16].map((colours) => ({ format: 'png' as const, formatOptions: { palette: true, colours, dither: 1, effort: 7, compressionLevel: 9 } })),
     ];
   }
-  if (format === 'jpeg') return [90, 85, 75, 65, 50].map((quality) => ({ format: 'jpeg' as const, formatOptions: { quality, mozjpeg: false } }));
-  return [{ format: 'gif', animated: true }];
+  return [90, 85, 75, 65, 50].map((quality) => ({ format: 'jpeg' as const, formatOptions: { quality, mozjpeg: false } }));
 }
 
 /** Tries each encoding in turn and returns the first that fits, or undefined when none does. */

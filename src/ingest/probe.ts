@@ -3,6 +3,7 @@ import { inboxFolders, type RootPath } from '../core/layout.js';
 import type { CreativeKind, CreativeRecord, MediaInfo } from '../core/record.js';
 import type { StageContext } from './context.js';
 import type { KnownFakesFile } from './known-fakes.js';
+import { inspectImage, looksLikeImage } from './probe-image.js';
 import { inspectVideo } from './probe-video.js';
 
 /**
@@ -54,41 +55,7 @@ export function kindOf(sourcePath: RootPath, media: MediaInfo): CreativeKind {
 }
 
 async function inspect(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
-  const head = await ctx.storage.readHead(file, 32);
-  return looksLikeImage(head) ? inspectImage(file, label, ctx) : inspectVideo(file, label, ctx);
-}
-
-async function inspectImage(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
-  let meta;
-  try {
-    meta = await ctx.media.imageMetadata(file);
-  } catch (error) {
-    throw new BadInputError(`The image cannot be read (${(error as Error).message})`, label);
-  }
-  const { width = 0, height = 0, format = 'unknown' } = meta;
-  if (width <= 0 || height <= 0) throw new BadInputError('The image has no size in its header', label);
-  const megapixels = (width * height) / 1e6;
-  const limit = ctx.profile.input.maxImagePixels;
-  if (width * height > limit) {
-    throw new BadInputError(
-      `The image claims ${width}×${height} pixels (${megapixels.toFixed(0)} megapixels), over the ${(limit / 1e6).toFixed(0)}-megapixel limit`,
-      label,
-      'Export it at a normal size; the limit protects the machine from image bombs.',
-    );
-  }
-  return { type: 'image', format, width, height, hasAlpha: meta.hasAlpha ?? false, animated: (meta.pages ?? 1) > 1 };
-}
-
-function looksLikeImage(head: Buffer): boolean {
-  const ascii = head.toString('latin1');
-  return (
-    head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) ||
-    head.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff])) ||
-    ascii.startsWith('GIF87a') ||
-    ascii.startsWith('GIF89a') ||
-    (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') ||
-    ascii.startsWith('II*\0') ||
-    ascii.startsWith('MM\0*') ||
-    /^ftyp(avif|avis|heic|heix|mif1)/.test(ascii.slice(4, 12))
-  );
+  // 64 bytes hold a HEIF's brands, by which a HEIC is known whatever its name.
+  const head = await ctx.storage.readHead(file, 64);
+  return looksLikeImage(head) ? inspectImage(file, label, ctx, head) : inspectVideo(file, label, ctx);
 }

@@ -2,6 +2,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import sharp, { type FormatEnum, type Metadata, type Sharp } from 'sharp';
+import { decodeHeic } from './heic.js';
+import { spanOf, type PixelSpan } from './pixel-span.js';
+import { rgbaTiff } from './raw-tiff.js';
+
+export { HeicDecodeError } from './heic.js';
+export type { PixelSpan } from './pixel-span.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -132,8 +138,10 @@ export interface ImageRender {
   readonly resize?: { readonly width: number; readonly height: number; readonly fit: 'inside' | 'cover' };
   readonly format: keyof FormatEnum;
   readonly formatOptions?: Record<string, unknown>;
-  readonly animated?: boolean;
+  /** The frame of an animated image to take; the first unless said. */
+  readonly page?: number;
 }
+
 
 /**
  * ffmpeg (through fluent-ffmpeg) and sharp, and nothing else: the stages decide what to ask for.
@@ -275,40 +283,75 @@ export class MediaRepository {
     });
   }
 
-  /** Reads the header only: an image bomb is measured here without being decoded. */
-  imageMetadata(file: string): Promise<Metadata> {
-    return sharp(file, { limitInputPixels: false }).metadata();
+  /** Reads the header only: an image bomb is measured here without being decoded. A HEIC's header too, though sharp cannot decode its pixels. */
+  imageMetadata(input: string | Buffer): Promise<Metadata> {
+    return sharp(input, { limitInputPixels: false }).metadata();
   }
 
   imageMetadataOf(data: Buffer): Promise<Metadata> {
     return sharp(data).metadata();
   }
 
-  /** Decodes the whole image once, failing on corrupt or truncated data. */
-  async checkImageDecodes(file: string): Promise<void> {
-    await sharp(file, { limitInputPixels: this.maxImagePixels, failOn: 'error', animated: true }).stats();
+  /** Decodes the whole image (failing on corrupt or truncated data) and says what its channels span. */
+  async imageSpan(input: ImageInput, signal?: AbortSignal): Promise<PixelSpan> {
+    const image = await this.open(input, 0, signal);
+    const [{ hasAlpha }, { channels }] = await Promise.all([image.clone().metadata(), image.stats()]);
+    return { hasAlpha, channels: channels.map(({ min, max }) => ({ min, max })) };
   }
 
-  /** Decodes (and shrinks, when asked) once, to raw pixels for {@link renderImageToBuffer}. */
-  async decodeImage(input: string, resize?: ImageRender['resize']): Promise<RawImage> {
-    let image = sharp(input, { limitInputPixels: this.maxImagePixels, failOn: 'error' });
+  /**
+   * What each frame of an animated GIF or WebP spans, from one decode of them all at a small size:
+   * enough to find the first frame that is not blank without decoding each on its own. Only as
+   * many frames as fit in the pixel ceiling together are read.
+   */
+  async frameSpans(input: string | Buffer): Promise<PixelSpan[]> {
+    const { pages: all = 1, width = 1, height = 1 } = await this.imageMetadata(input);
+    const pages = Math.max(1, Math.min(all, Math.floor(this.maxImagePixels / (width * height))));
+    const { data, info } = await sharp(input, { limitInputPixels: this.maxImagePixels, failOn: 'error', pages })
+      // Nearest neighbour: a smoother kernel blends the last rows of one frame into the next.
+      .resize({ width: 128, withoutEnlargement: true, kernel: 'nearest' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const frameBytes = Math.floor(info.height / pages) * info.width * 4;
+    return Array.from({ length: pages }, (_, page) => spanOf(data.subarray(page * frameBytes, (page + 1) * frameBytes)));
+  }
+
+  /** Decodes (and shrinks, when asked) once, to raw pixels for {@link renderImageToBuffer}: upright, sRGB, 8-bit. */
+  async decodeImage(input: string | Buffer, resize?: ImageRender['resize'], options: { page?: number; signal?: AbortSignal } = {}): Promise<RawImage> {
+    let image = await this.open(input, options.page, options.signal);
     if (resize) image = image.resize(resize.width, resize.height, { fit: resize.fit, withoutEnlargement: resize.fit === 'inside' });
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   }
 
-  renderImageToBuffer(input: ImageInput, render: ImageRender): Promise<Buffer> {
-    return this.pipelineFor(input, render).toBuffer();
+  /** Encodes an image; like every output of sharp, with no metadata (EXIF, GPS, XMP, ICC) left in it. */
+  async renderImageToBuffer(input: ImageInput, render: ImageRender, signal?: AbortSignal): Promise<Buffer> {
+    let image = await this.open(input, render.page, signal);
+    if (render.resize) image = image.resize(render.resize.width, render.resize.height, { fit: render.resize.fit, withoutEnlargement: render.resize.fit === 'inside' });
+    return image.toFormat(render.format, render.formatOptions).toBuffer();
   }
 
-  private pipelineFor(input: ImageInput, render: ImageRender): Sharp {
-    const options = { limitInputPixels: this.maxImagePixels, failOn: 'error' as const, animated: render.animated ?? false };
-    let image =
-      typeof input === 'string' || Buffer.isBuffer(input)
-        ? sharp(input, options)
-        : sharp(input.data, { ...options, raw: { width: input.width, height: input.height, channels: input.channels } });
-    if (render.resize) image = image.resize(render.resize.width, render.resize.height, { fit: render.resize.fit, withoutEnlargement: render.resize.fit === 'inside' });
-    return image.toFormat(render.format, render.formatOptions);
+  /**
+   * A pipeline from which every image comes out upright (its EXIF orientation applied once, then
+   * dropped), in sRGB through its own ICC profile (CMYK included), 8-bit. A HEIC (HEVC) is decoded
+   * by heic.ts from its bytes, already upright (libheif applies `irot` and `imir`; its EXIF
+   * orientation only describes that), and handed on with its profile.
+   */
+  private async open(input: ImageInput, page = 0, signal?: AbortSignal): Promise<Sharp> {
+    const options = { limitInputPixels: this.maxImagePixels, failOn: 'error' as const };
+    if (typeof input !== 'string' && !Buffer.isBuffer(input)) return sharp(input.data, { ...options, raw: { width: input.width, height: input.height, channels: input.channels } });
+    const header = await this.imageMetadata(input);
+    if (header.compression === 'hevc') {
+      if (typeof input === 'string') throw new Error('A HEIC photo is decoded from its bytes: read the file and pass them');
+      const pixels = await decodeHeic(input, { maxPixels: this.maxImagePixels, deadlineMs: this.deadlines.baseMs, signal });
+      return sharp(rgbaTiff(pixels, header.icc), options);
+    }
+    const image = sharp(input, { ...options, autoOrient: true, page });
+    // A 16-bit image sharp would convert through its profile into P3 and then only narrow, leaving
+    // P3 values in an sRGB file: read as 8-bit sRGB first, it is converted into sRGB. CMYK keeps
+    // sharp's own path (through its profile, or a standard CMYK one).
+    return header.depth === 'ushort' && header.space !== 'cmyk' ? image.pipelineColourspace('srgb') : image;
   }
 }
 

@@ -19,9 +19,12 @@ export interface SampleVideo {
   readonly seed?: number;
 }
 
-/** What a generated still looks like: one colour, so it is small and quick. */
+/**
+ * What a generated still looks like: the seed's colour, shaded from left to right, so it is small
+ * and quick and still shows something (an image of one flat colour is refused as blank).
+ */
 export interface SampleImage {
-  /** Default 64×48. */
+  /** Default 120×90 (above the smallest size an image creative may have). */
   readonly width?: number;
   readonly height?: number;
   readonly format?: 'png' | 'jpeg' | 'webp';
@@ -62,10 +65,13 @@ export class SampleMedia {
   }
 
   async image(file: string, options: SampleImage = {}): Promise<string> {
-    const { width = 64, height = 48, format = 'png', seed = 0 } = options;
+    const { width = 120, height = 90, format = 'png', seed = 0 } = options;
     const colour = [seed % 256, Math.floor(seed / 256) % 256, Math.floor(seed / 65_536) % 256];
     const data = Buffer.alloc(width * height * 3);
-    for (let offset = 0; offset < data.length; offset += 3) data.set(colour, offset);
+    for (let offset = 0; offset < data.length; offset += 3) {
+      const shade = Math.round((((offset / 3) % width) / width) * 64);
+      data.set([colour[0] ?? 0, colour[1] ?? 0, ((colour[2] ?? 0) + shade) % 256], offset);
+    }
     const encoded = await this.media.renderImageToBuffer({ data, width, height, channels: 3 }, { format });
     await this.storage.writeFileAtomic(file, encoded);
     return file;

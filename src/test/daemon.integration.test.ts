@@ -55,7 +55,7 @@ describe('the daemon', () => {
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       const staging = await tempRoot();
-      await Promise.all(Array.from({ length: 1_000 }, (_, n) => makeImage(path.join(staging, `burst-${n}.png`), { width: 16, height: 16, seed: n + 1 })));
+      await Promise.all(Array.from({ length: 1_000 }, (_, n) => makeImage(path.join(staging, `burst-${n}.png`), { width: 64, height: 64, seed: n + 1 })));
       // Renames into inbox/ in one go: as fast as a file manager's drop.
       await Promise.all(Array.from({ length: 1_000 }, (_, n) => fs.rename(path.join(staging, `burst-${n}.png`), path.join(root, 'inbox', `burst-${n}.png`))));
       const final = await waitFor(async () => {
