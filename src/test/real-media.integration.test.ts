@@ -1,27 +1,15 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreativeRecord } from '../core/record.js';
+import { dropRealMedia } from '../bench/real-media-drop.js';
 import { tempRoot } from './fixtures.js';
+import { outputFacts, SHARED_HEIC, sharedHeic } from './image-fixtures.js';
 import { allRecords, processRoot } from './harness.js';
 
 const run = promisify(execFile);
-
-/** Four vertical bands, red, green, blue, white, each a quarter of the coded width: where a crop was taken shows in the colours left. */
-const BANDS = (width: number, height: number, seconds: number, then = ''): string[] => [
-  '-f', 'lavfi', '-i', `color=red:size=${width / 4}x${height}:duration=${seconds}:rate=25`,
-  '-f', 'lavfi', '-i', `color=lime:size=${width / 4}x${height}:duration=${seconds}:rate=25`,
-  '-f', 'lavfi', '-i', `color=blue:size=${width / 4}x${height}:duration=${seconds}:rate=25`,
-  '-f', 'lavfi', '-i', `color=white:size=${width / 4}x${height}:duration=${seconds}:rate=25`,
-  '-filter_complex', `[0][1][2][3]hstack=inputs=4${then}`,
-];
-
-async function ffmpeg(args: readonly string[]): Promise<void> {
-  await run('ffmpeg', ['-v', 'error', '-y', ...args]);
-}
 
 interface Probed {
   streams: { codec_type: string; width?: number; height?: number; sample_aspect_ratio?: string; color_transfer?: string; pix_fmt?: string; side_data_list?: unknown[] }[];
@@ -40,7 +28,7 @@ async function pixel(file: string, x: number, y: number): Promise<number[]> {
   return [data[at] ?? 0, data[at + 1] ?? 0, data[at + 2] ?? 0];
 }
 
-describe('real media from phones and editors: videos', () => {
+describe('real media from phones and editors, dropped together', () => {
   let root: string;
   let records: CreativeRecord[];
   const recordOf = (source: string): CreativeRecord => {
@@ -52,23 +40,9 @@ describe('real media from phones and editors: videos', () => {
 
   beforeAll(async () => {
     root = await tempRoot();
-    const inbox = path.join(root, 'inbox');
-    await fs.mkdir(path.join(inbox, 'preroll'), { recursive: true });
-    // 640×360 coded with 2:1 pixels: a player shows 1280×360.
-    await ffmpeg([...BANDS(640, 360, 2, ',setsar=2/1'), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(inbox, 'anamorphic.mp4')]);
-    // A phone's portrait clip: stored 640×360, turned a quarter by its display matrix.
-    const landscape = path.join(root, 'landscape.mp4');
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', landscape]);
-    await ffmpeg(['-i', landscape, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', path.join(inbox, 'preroll', 'portrait.mp4')]);
-    // HDR10 as a phone records it: 10-bit, BT.2020, PQ.
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', path.join(inbox, 'hdr.mp4')]);
-    // A Matroska file cut short: its header says 20 s, it holds about 2.
-    const whole = path.join(root, 'whole.mkv');
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', whole]);
-    const bytes = await fs.readFile(whole);
-    await fs.writeFile(path.join(inbox, 'cut.mkv'), bytes.subarray(0, Math.floor(bytes.length / 10)));
-    // Fades in from black: its first frame is no thumbnail.
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=3', '-vf', 'fade=in:st=0.4:d=0.1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(inbox, 'fade-in.mp4')]);
+    const heic = await sharedHeic();
+    if (!heic) console.info(`No ../shared/fixtures/iphone-photo.heic beside this clone (${SHARED_HEIC}): the HEIC case is skipped`);
+    await dropRealMedia(path.join(root, 'inbox'), path.join(root, 'scratch'), heic);
     records = await allRecords(await processRoot(root));
   });
 
@@ -116,5 +90,35 @@ describe('real media from phones and editors: videos', () => {
     const { channels } = await sharp(output('inbox/fade-in.mp4', 'image')).stats();
     expect(Math.max(...channels.map((channel) => channel.stdev))).toBeGreaterThan(10);
     expect(recordOf('inbox/fade-in.mp4').notes?.join(' ')).toMatch(/thumbnail taken a little further in/);
+  });
+
+  it('turns a phone photo upright once and sends none of its private tags', async () => {
+    const facts = await outputFacts(output('inbox/pixel-upright.jpg', 'creative'));
+    expect(facts.height).toBeGreaterThan(facts.width);
+    expect(facts).toMatchObject({ exif: false, gps: false, camera: false });
+    expect(facts.orientation ?? 1).toBe(1);
+  });
+
+  it('makes a CMYK print file and a 16-bit export 8-bit sRGB', async () => {
+    expect(await outputFacts(output('inbox/print-cmyk.jpg', 'creative'))).toMatchObject({ space: 'srgb', channels: 3 });
+    expect(await outputFacts(output('inbox/editor-16bit.png', 'creative'))).toMatchObject({ space: 'srgb', depth: 'uchar' });
+  });
+
+  it('sets a tracking pixel aside with a plain reason, and makes an animation one still, flagged', async () => {
+    const pixel = recordOf('inbox/tracking-pixel.png');
+    expect(pixel.state).toBe('rejected');
+    expect(pixel.reason).not.toMatch(/complete copy|vips|sharp/i);
+    const animated = recordOf('inbox/animated.gif');
+    expect((await outputFacts(output('inbox/animated.gif', 'creative'))).pages).toBe(1);
+    expect(animated.naming?.review.join(' ')).toMatch(/animated/);
+  });
+
+  it('makes an iPhone HEIC an upright image creative', async (context) => {
+    if (!(await sharedHeic())) return context.skip(`no ${SHARED_HEIC} beside this clone`);
+    const record = recordOf('inbox/iphone.heic');
+    expect(record.state).toBe('staged');
+    const facts = await outputFacts(output('inbox/iphone.heic', 'creative'));
+    expect(facts.height).toBeGreaterThan(facts.width);
+    expect(facts.gps).toBe(false);
   });
 });

@@ -105,6 +105,11 @@ export class MediaLibraryRoutes {
     const file = path.join(this.uploadsDir, `${Date.now()}-${Math.random().toString(36).slice(2)}${ext}`);
     await this.storage.writeScratchFile(file, bytes);
     try {
+      // A still is read by its decoder: ffprobe here reads video containers only, as the daemon's does.
+      if (/^\.(png|jpe?g|gif|webp)$/i.test(ext)) {
+        const image = await this.media.imageMetadata(file).catch(() => undefined);
+        return image?.width && image.height ? { dimensions: `${image.width}x${image.height}` } : 'The file could not be read as an image or a video.';
+      }
       const probed = await this.media.probe(file).catch(() => undefined);
       const video = probed?.streams.find((stream) => stream.type === 'video');
       if (!probed || !video) return 'The file could not be read as an image or a video.';
