@@ -6,6 +6,10 @@ import { HandsOffService } from './campaigns/hands-off.service.js';
 import { dotEnvPath, type Config } from './config/config.js';
 import { dotEnvExposure } from './config/env-permissions.js';
 import { ActivityBus } from './core/events.js';
+import { openResults } from './results/open-results.js';
+import type { ResultsPlatform } from './results/results.service.js';
+import { createTjResults } from './platform/tj/results/tj-results.js';
+import { ExoResults } from './platform/exoclick/exo-results.js';
 import type { Logger } from './core/logger.js';
 import { DiskPause } from './ingest/disk-pause.js';
 import { RetentionService } from './housekeeping/retention.service.js';
@@ -129,6 +133,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, { maxAttempts: config.campaignMaxAttempts });
     events.on('creative', () => inventory.scheduleWrite());
     const uploadOptions: Omit<UploadOptions, 'platform' | 'batchSize' | 'paceMs'> = { platforms: config.platforms, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses };
+    const results = openResults(config, { storage, creatives, log }, resultsPlatforms(config, log, closing.signal));
     const services: Services = {
       storage,
       creatives,
@@ -173,7 +178,8 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       } satisfies Record<PlatformId, PlatformServices>,
       archive,
       tracking,
-      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.dryRun, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log),
+      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.dryRun, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log, results),
+      results,
       campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
       retention: new RetentionService(layout, storage, log, config.retentionDays),
       events,
@@ -208,4 +214,16 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     await lock.release();
     throw error;
   }
+}
+
+/** Each enabled platform's reporting client, or why its results are not fetched. The key's fingerprint tells a refused key from a new one. */
+function resultsPlatforms(config: Config, log: Logger, signal: AbortSignal): ResultsPlatform[] {
+  return config.platforms.map((platform): ResultsPlatform => {
+    if (platform === 'tj') {
+      const source = createTjResults({ apiUrl: config.tjApiUrl, apiKey: config.tjApiKey, log });
+      return { platform, source, notFetched: 'TJ_API_KEY is not set', keyFingerprint: credentialsFingerprint('tj-reporting', config.tjApiKey) };
+    }
+    const source = config.exoApiToken ? ExoResults.open(exoConnection(config), { log, signal }, { conversionGoal: config.exoConversionGoal }) : undefined;
+    return { platform, source, notFetched: 'EXO_API_TOKEN is not set', keyFingerprint: credentialsFingerprint('exoclick', config.exoApiToken) };
+  });
 }

@@ -12,10 +12,13 @@ import { holdHeapGrowth } from './core/heap.js';
 import { VERSION } from './core/product.js';
 import { createDaemonLogger, createLogger } from './core/logger.js';
 import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES } from './simulators/tj/options.js';
+import { DEFAULT_SIM_REPORTING_OPTIONS } from './simulators/tj/reporting-options.js';
 import { DEFAULT_EXO_SIMULATOR_OPTIONS } from './simulators/exoclick/options.js';
 import { MARKUP_VARIANTS } from './simulators/tj/variants.js';
 import { chat } from './notify/chat-text.js';
 import { formatStatus } from './report/status-report.js';
+import { isDay } from './results/days.js';
+import { formatFetch, formatResults } from './results/results-text.js';
 import { StorageRepository } from './store/storage.repository.js';
 
 holdHeapGrowth();
@@ -105,6 +108,27 @@ program
     const { date } = options;
     if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))) throw new ConfigError('--date', `must be a date as YYYY-MM-DD (got "${date}")`);
     console.log((await runForCommand(command, 'report', { date })).result.join('\n'));
+  });
+
+program
+  .command('results')
+  .description("each creative's impressions, clicks, conversions and cost on TJ and ExoClick, best first, with a verdict: scale, keep, kill or watch")
+  .option('--from <YYYY-MM-DD>', 'the first day (default: 6 days before --to)')
+  .option('--to <YYYY-MM-DD>', 'the last day (default: today, US Eastern time)')
+  .option('--json', 'one JSON object: {from, to, creatives, tests}')
+  .action(async (options: { from?: string; to?: string; json?: boolean }, command: Command) => {
+    for (const [flag, value] of [['--from', options.from], ['--to', options.to]] as const) {
+      if (value !== undefined && !isDay(value)) throw new ConfigError(flag, `must be a date as YYYY-MM-DD (got "${value}")`);
+    }
+    const { result } = await runForCommand(command, 'results', { from: options.from, to: options.to });
+    console.log(options.json ? JSON.stringify({ from: result.from, to: result.to, creatives: result.creatives.map(({ key: _key, picture: _picture, ...shown }) => shown), tests: result.tests }, null, 2) : formatResults(result));
+  });
+
+program
+  .command('fetch-results')
+  .description("fetch results now from TJ's and ExoClick's reporting APIs: the last days again (platforms restate them) and any day not fetched yet")
+  .action(async (_options: unknown, command: Command) => {
+    console.log(formatFetch((await runForCommand(command, 'fetch-results', {})).result));
   });
 
 program
@@ -268,7 +292,7 @@ program
     const simulator = await serveSimulator(simulatorOptions, { seedCsv: typeof options.seedLibrary === 'string' ? options.seedLibrary : undefined, ffmpegPath: process.env.FFMPEG_PATH, ffprobePath: process.env.FFPROBE_PATH });
     const campaigns = simulatorOptions.campaigns.map((campaign) => `${campaign.id} (${campaign.type})`).join(', ');
     console.log(`TJ simulator on ${simulator.url} (variant ${simulatorOptions.variant}: ${MARKUP_VARIANTS[simulatorOptions.variant]?.summary}) with ${simulator.library.all.length} creatives${campaigns ? ` and campaigns ${campaigns}` : ''}. Point creative-flow at it with:`);
-    console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password}`);
+    console.log(`  TJ_LOGIN_URL=${simulator.url}/sign-in TJ_APP_URL=${simulator.url} TJ_USERNAME=${simulatorOptions.username} TJ_PASSWORD=${simulatorOptions.password} TJ_API_URL=${simulator.apiUrl} TJ_API_KEY=${simulatorOptions.reporting?.apiKey ?? DEFAULT_SIM_REPORTING_OPTIONS.apiKey}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve).once('SIGTERM', resolve);
     });

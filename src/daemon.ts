@@ -28,6 +28,7 @@ export async function runDaemon(app: App, stop: AbortSignal): Promise<void> {
   });
   schedule.every('report', config.reportCron, (signal) => jobs.dailyReport(undefined, signal), 'Could not write the daily report; `creative-flow report` writes it by hand');
   if (!config.dryRun) schedule.every('sync-status', config.syncCron, (signal) => jobs.syncStatuses({ signal }));
+  schedule.every('results', config.resultsCron, (signal) => jobs.fetchResults({ signal }), 'Could not fetch results; the last figures fetched stay, and the next pass tries again');
   schedule.every('housekeeping', config.housekeepingCron, () => jobs.housekeeping());
   await jobs.reconcile();
   await jobs.housekeeping().catch((error: unknown) => log.warn({ err: error }, 'Housekeeping failed; it runs again on its schedule'));

@@ -21,6 +21,11 @@ const REQUESTS = {
   'refresh-library': { options: z.object({}), run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.refreshLibrary(signal ? { signal } : {}) },
   'sync-status': { options: z.object({ full: z.boolean().default(false) }), run: (jobs: Jobs, options: { full: boolean }, signal?: AbortSignal) => jobs.syncStatuses({ ...options, ...(signal ? { signal } : {}) }) },
   status: { options: z.object({}), run: (jobs: Jobs) => jobs.status() },
+  'fetch-results': { options: z.object({}), run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.fetchResults(signal ? { signal } : {}) },
+  results: {
+    options: z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    run: (jobs: Jobs, options: { from?: string | undefined; to?: string | undefined }) => jobs.results(options),
+  },
   'retry-failed': { options: z.object({}), run: (jobs: Jobs) => jobs.retryFailed() },
   'campaigns-create': {
     sends: true,

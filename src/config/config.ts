@@ -12,6 +12,7 @@ import { StorageRepository } from '../store/storage.repository.js';
 import { DEFAULT_TEMPLATE, type CampaignTemplate } from './campaign-template.js';
 import { EXO_PROFILE, TJ_PROFILE, validateProfile, type ExoProfile, type PlatformProfile } from './profile.js';
 import { isSafeExoApiUrl } from '../platform/exoclick/api-url.js';
+import { isSafeApiUrl, SAFE_API_URL_RULE } from '../core/api-url.js';
 
 export interface Config {
   readonly layout: Layout;
@@ -45,10 +46,16 @@ export interface Config {
   readonly tjPassword: string | undefined;
   /** Where each creative is sent (`PLATFORMS=tj,exoclick`); TJ alone by default. */
   readonly platforms: readonly PlatformId[];
+  /** TJ's reporting API, e.g. `https://api.trafficjunky.com/api`: per-ad figures, read for each creative's results. */
+  readonly tjApiUrl: string;
+  /** TJ's reporting API key: a credential, never logged, `.env` only. Unset, TJ's results are not fetched. */
+  readonly tjApiKey: string | undefined;
   /** ExoClick's API v2 base, e.g. `https://api.exoclick.com/v2/`. */
   readonly exoApiUrl: string;
   /** ExoClick's permanent API token: a credential, never logged, `.env` only. */
   readonly exoApiToken: string | undefined;
+  /** The ExoClick goal id whose conversions count in results; every goal (`goals.total`) when unset. */
+  readonly exoConversionGoal: string | undefined;
   /** ExoClick's limits; its size limits are settings (`EXO_*_MAX_BYTES`). */
   readonly exoProfile: ExoProfile;
   /** A Chromium binary to use instead of /usr/bin/chromium or Playwright's own. */
@@ -85,6 +92,22 @@ export interface Config {
   readonly logKeep: number;
   /** node-cron expression for housekeeping (retention); it also runs once at start-up. */
   readonly housekeepingCron: string;
+  /** node-cron expression for fetching results from the platforms' reporting APIs; hourly by default. */
+  readonly resultsCron: string;
+  /** Days of results fetched again every time, today included: platforms restate the last few. */
+  readonly resultsWindowDays: number;
+  /** How far back a day with no results stored is fetched (once). */
+  readonly resultsLookbackDays: number;
+  /** Impressions under which a creative's verdict is `watch`. */
+  readonly resultsMinImpressions: number;
+  /** Conversions before a creative's cost per conversion is trusted on its own. */
+  readonly resultsMinConversions: number;
+  /** At or under this share of the others' median cost per conversion, a creative is `scale`. */
+  readonly resultsScaleAt: number;
+  /** At or over this multiple of it, `kill`. */
+  readonly resultsKillAt: number;
+  /** A creative with no conversion is `kill` once it spent what this many conversions cost at the others' median. */
+  readonly resultsKillSpend: number;
   /** Naming tokens used when neither the file name nor `metadata_defaults.csv` gives one. */
   readonly defaults: Partial<NamingTokens>;
   readonly profile: PlatformProfile;
@@ -93,6 +116,7 @@ export interface Config {
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
 const optionalText = z.string().trim().min(1).optional();
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
 const cronExpression = z.string().refine((value) => cron.validate(value), 'must be a cron expression, such as "*/30 * * * * *"');
 
 /** Each setting, the environment variable that sets it, and its check. Defaults are the schema's. */
@@ -122,12 +146,19 @@ const SETTINGS = {
       .transform(platformNames)
       .pipe(z.array(z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` })).min(1, 'must name at least one platform')),
   },
+  tjApiUrl: {
+    env: 'TJ_API_URL',
+    // The API key rides in every request's query: https, or http to this machine (the simulator).
+    schema: z.url({ error: 'must be a URL' }).refine(isSafeApiUrl, SAFE_API_URL_RULE).default('https://api.trafficjunky.com/api'),
+  },
+  tjApiKey: { env: 'TJ_API_KEY', schema: optionalText },
   exoApiUrl: {
     env: 'EXO_API_URL',
     // The API token and session tokens must not cross a network in the clear: https, or http to this machine (the simulator).
     schema: z.url({ error: 'must be a URL' }).refine(isSafeExoApiUrl, 'must be an https address (plain http only to this machine: localhost, 127.0.0.1, ::1), with no user name or password in it').default('https://api.exoclick.com/v2/'),
   },
   exoApiToken: { env: 'EXO_API_TOKEN', schema: optionalText },
+  exoConversionGoal: { env: 'EXO_CONVERSION_GOAL', schema: optionalText },
   exoImageMaxBytes: { env: 'EXO_IMAGE_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.imageMaxBytes) },
   exoVideoBannerMaxBytes: { env: 'EXO_VIDEO_BANNER_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoBannerMaxBytes) },
   exoVideoMaxBytes: { env: 'EXO_VIDEO_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoMaxBytes) },
@@ -147,6 +178,14 @@ const SETTINGS = {
   logRotateSize: { env: 'LOG_ROTATE_SIZE', schema: z.string().regex(/^\d+[kmg]?$/i, 'must be a size such as 10m or 500k').default('10m') },
   logKeep: { env: 'LOG_KEEP', schema: wholeNumber(1, 365).default(14) },
   housekeepingCron: { env: 'HOUSEKEEPING_CRON', schema: cronExpression.default('0 4 * * *') },
+  resultsCron: { env: 'RESULTS_CRON', schema: cronExpression.default('17 * * * *') },
+  resultsWindowDays: { env: 'RESULTS_WINDOW_DAYS', schema: wholeNumber(1, 31).default(3) },
+  resultsLookbackDays: { env: 'RESULTS_LOOKBACK_DAYS', schema: wholeNumber(1, 366).default(30) },
+  resultsMinImpressions: { env: 'RESULTS_MIN_IMPRESSIONS', schema: wholeNumber(0).default(1_000) },
+  resultsMinConversions: { env: 'RESULTS_MIN_CONVERSIONS', schema: wholeNumber(1).default(3) },
+  resultsScaleAt: { env: 'RESULTS_SCALE_AT', schema: positiveNumber.max(1, 'must be at most 1').default(0.67) },
+  resultsKillAt: { env: 'RESULTS_KILL_AT', schema: positiveNumber.min(1, 'must be at least 1').default(2) },
+  resultsKillSpend: { env: 'RESULTS_KILL_SPEND', schema: positiveNumber.default(2.5) },
   campaignTargetUrl: { env: 'CAMPAIGN_TARGET_URL', schema: z.string().min(1).default(DEFAULT_TEMPLATE.targetUrl) },
   campaignHeadline: { env: 'CAMPAIGN_HEADLINE', schema: z.string().min(1).default(DEFAULT_TEMPLATE.headline) },
   campaignBrand: { env: 'CAMPAIGN_BRAND', schema: z.string().min(1).default(DEFAULT_TEMPLATE.brand) },
@@ -224,7 +263,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
 }
 
 /** Settings whose whole value is a secret: a webhook URL carries its channel's key in its path. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['TJ_PASSWORD', 'EXO_API_TOKEN', 'NOTIFY_WEBHOOK_URL']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['TJ_PASSWORD', 'TJ_API_KEY', 'EXO_API_TOKEN', 'NOTIFY_WEBHOOK_URL']);
 
 /** What a config error says it was given: never a secret's value, nor a password inside a URL. */
 function gotValue(key: string, raw: string | undefined): string {

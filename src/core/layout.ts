@@ -77,6 +77,12 @@ export class Layout {
   readonly checkpointsDir: string;
   /** The secret in the dashboard's URL and the local API's requests (owner-only). */
   readonly dashboardTokenFile: string;
+  /** Each day's figures from the platforms' reporting APIs, one file a day. */
+  readonly resultsDir: string;
+  /** When results were last fetched from each platform, and why not when they were not. */
+  readonly resultsStatusFile: string;
+  /** One row per creative, platform and day, for spreadsheets. */
+  readonly resultsCsv: string;
   /** Where a running daemon serves its local API: `{ pid, port }`, removed when it stops. */
   readonly daemonFile: string;
   /** The daemon's own log, rotated by size and day. */
@@ -110,6 +116,9 @@ export class Layout {
     this.campaignResultsDir = this.under('tracking', 'campaigns');
     this.checkpointsDir = this.under('data', 'checkpoints');
     this.dashboardTokenFile = this.under('data', 'dashboard.token');
+    this.resultsDir = this.under('data', 'results');
+    this.resultsStatusFile = this.under('data', 'results-status.json');
+    this.resultsCsv = this.under('tracking', 'creative_results.csv');
     this.daemonFile = this.under('data', 'daemon.json');
     this.logFile = this.under('data', 'logs', 'creative-flow.log');
   }

@@ -15,6 +15,10 @@ describe('redactText', () => {
       [`a header Basic ${basic} in text`, 'a header Basic [redacted] in text'],
       ['with Bearer bearer-secret', 'with Bearer [redacted]'],
       ['X-Api-Key: key-secret', 'X-Api-Key: [redacted]'],
+      // TJ's reporting API takes its key in the query, first or later.
+      ['GET https://api.trafficjunky.com/api/campaigns.json?api_key=tj-secret&limit=500', 'GET https://api.trafficjunky.com/api/campaigns.json?api_key=[redacted]&limit=500'],
+      ['GET /api/ads/1/stats/one.json?startDate=01/03/2026&endDate=01/03/2026&api_key=tj-secret', 'GET /api/ads/1/stats/one.json?startDate=01/03/2026&endDate=01/03/2026&api_key=[redacted]'],
+      ['TJ_API_KEY=tj-secret apiKey=tj-secret', 'TJ_API_KEY=[redacted] apiKey=[redacted]'],
       ['proxy https://demo:url-secret@proxy.test:8080/ refused', 'proxy https://demo:[redacted]@proxy.test:8080/ refused'],
       ['body {"access_token": "json-secret", "id": 4}', 'body {"access_token": "[redacted]", "id": 4}'],
       ['https://hooks.slack.com/services/T000/B000/slack-secret answered 404', 'https://hooks.slack.com/services/[redacted] answered 404'],

@@ -82,6 +82,32 @@ export const CLIENT_SCRIPT = String.raw`
     drawChart(s.days);
   }
 
+  // The results change hourly at most: read on load and every five minutes, not with every event.
+  async function drawWinners() {
+    const response = await fetch('/api/results').catch(() => undefined);
+    if (!response || !response.ok) return;
+    const table = await response.json();
+    const card = (creative) => el('figure', { className: 'creative' }, [
+      creative.picture && creative.key ? el('img', { src: '/thumbnails/' + creative.key, alt: creative.name, loading: 'lazy' }) : el('span', { className: 'none', textContent: 'no picture' }),
+      el('div', { textContent: creative.name }),
+      el('div', { className: creative.verdict === 'kill' ? 'state-failed' : 'state-uploaded', textContent: creative.verdict + ': ' + creative.reason }),
+    ]);
+    const list = (verdict, title) => {
+      const shown = table.creatives.filter((creative) => creative.verdict === verdict);
+      return [el('h3', { textContent: title }), shown.length ? el('div', { className: 'grid' }, shown.map(card)) : el('div', { className: 'muted', textContent: 'none' })];
+    };
+    const byId = new Map(table.creatives.map((creative) => [creative.unique_id, creative]));
+    $('winners').replaceChildren(
+      ...(table.creatives.length ? [
+        ...list('scale', 'Scale (more budget)'),
+        ...list('kill', 'Kill (pause them)'),
+        ...(table.tests.length ? [el('h3', { textContent: 'Tests' }), el('ul', {}, table.tests.map((test) => el('li', { textContent: test.test_id + ': ' + (test.best ? (byId.get(test.best)?.name ?? test.best) + ' (' + test.best + ')' : 'no conversion yet') })))] : []),
+      ] : [el('div', { className: 'muted', textContent: 'No results yet: they come from the platforms\' reporting APIs (TJ needs TJ_API_KEY), hourly.' })]),
+    );
+  }
+  drawWinners();
+  setInterval(drawWinners, 5 * 60_000);
+
   function drawChart(days) {
     const labels = days.map((day) => day.date);
     const series = [['received', '#0969da'], ['uploaded', '#1a7f37'], ['rejected', '#9a6700'], ['failed', '#cf222e']];

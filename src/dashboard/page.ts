@@ -50,6 +50,7 @@ const TEMPLATE = `<!doctype html>
     <button data-job="refresh-library">Refresh the library</button><button data-job="retry-failed">Retry the failed ones</button>
   </div><div id="action-result" class="muted"></div></section>
   <section><h2>Last errors</h2><ul id="problems" class="problems"></ul></section>
+  <section class="wide"><h2>Which creatives win (last 7 days)</h2><div id="winners"></div></section>
   <section class="wide"><h2>Today's creatives</h2><div id="creatives" class="grid"></div></section>
 </main>
 <script src="/assets/chart.js"></script>

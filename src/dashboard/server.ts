@@ -91,6 +91,8 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   app.get('/assets/chart.js', async (_request, reply) => reply.type('text/javascript').send(chartJs ?? ''));
   app.get('/assets/dashboard.js', async (_request, reply) => reply.type('text/javascript').send(CLIENT_SCRIPT));
   app.get('/api/state', async () => deps.live.snapshot());
+  // Stored figures only: reading them asks no platform anything.
+  app.get('/api/results', async () => deps.jobs.results());
   app.get('/events', (request, reply) => streamState(request, reply, deps.live, streams));
 
   app.get<{ Params: { name: string } }>('/screenshots/:name', async (request, reply) => {

@@ -70,6 +70,7 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     tracking: { writeUploadStatus: async () => `${(calls.statusFiles += 1)}`, writeLibraryExport: async () => undefined, scheduleLibraryExport: () => undefined, writeCampaignCsvs: async () => ({ files: [], missing: [] }) },
     inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined, flush: async () => undefined },
     reports: { write: async () => ({ report: {} as never, files: [] }), thumbnail: async () => Buffer.alloc(0) },
+    results: { fetch: async () => [], table: async (from, to) => ({ from, to, creatives: [], tests: [], not_ours: {} }), statusLines: async () => [] },
     platforms: { tj, exoclick: idle },
     campaigns: {
       checkpoints: new CheckpointRepository(config.layout, storage),

@@ -2,6 +2,9 @@ import type { ArchiveService } from '../archive/archive.service.js';
 import { missingCampaignSettings } from '../config/campaign-template.js';
 import type { Config } from '../config/config.js';
 import { describeError, ShutdownError } from '../core/errors.js';
+import { daysBefore, reportingDay } from '../results/days.js';
+import type { FetchOutcome, ResultsService } from '../results/results.service.js';
+import type { ResultsTable } from '../results/results-table.js';
 import type { ActivityBus } from '../core/events.js';
 import type { PruneResult, RetentionService } from '../housekeeping/retention.service.js';
 import { localDate } from '../core/dates.js';
@@ -53,6 +56,8 @@ export interface Services {
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
   readonly campaigns: Omit<CampaignServices, 'storage' | 'connections' | 'exoIdsByTjId' | 'inventory'>;
   readonly retention: Pick<RetentionService, 'prune'>;
+  /** Each creative's figures from the platforms' reporting APIs, and the verdicts. */
+  readonly results: Pick<ResultsService, 'fetch' | 'table' | 'statusLines'>;
   /** Where jobs announce what they did (the daily report written). */
   readonly events: Pick<ActivityBus, 'emit' | 'on' | 'off'>;
 }
@@ -315,7 +320,18 @@ export class Jobs {
   /** Counts per state, files in progress, and the last errors. */
   async status(): Promise<StatusReport> {
     const platforms = await Promise.all(this.config.platforms.map(async (platform) => ({ platform, waiting: await this.services.platforms[platform].sessionStatus.read() })));
-    return statusReport(this.services.creatives, platforms);
+    return statusReport(this.services.creatives, platforms, await this.services.results.statusLines());
+  }
+
+  /** Fetches each platform's results now: the rolling window and the missing days (`fetch-results`, and the daemon on `RESULTS_CRON`). */
+  async fetchResults(options: { signal?: AbortSignal } = {}): Promise<FetchOutcome[]> {
+    return this.services.results.fetch(new Date(), options.signal);
+  }
+
+  /** The creatives' results from `from` to `to` (default: the last 7 reporting days), best first, with their verdicts. */
+  async results(options: { from?: string | undefined; to?: string | undefined } = {}): Promise<ResultsTable> {
+    const to = options.to ?? reportingDay(new Date());
+    return this.services.results.table(options.from ?? daysBefore(to, 7)[0] ?? to, to);
   }
 
   /** Keeps idle platform sessions alive. */

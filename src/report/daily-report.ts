@@ -53,6 +53,26 @@ export interface DailyReport {
   readonly campaignAds: { readonly created: readonly CampaignAdLine[]; readonly refused: readonly CampaignAdLine[] };
   /** Things a person must do, in plain words: settings still at a placeholder, and what waits for them. */
   readonly attention: readonly string[];
+  /** Which creatives win, from the platforms' results over the last 7 days: absent while there are none. */
+  readonly winners?: WinnersSection;
+}
+
+/** The report's "Which creatives win": the scale and kill lists with their reasons, and each test's winner. */
+export interface WinnersSection {
+  readonly from: string;
+  readonly to: string;
+  readonly scale: readonly WinnerLine[];
+  readonly kill: readonly WinnerLine[];
+  readonly tests: readonly { readonly testId: string; readonly best: WinnerLine | undefined }[];
+}
+
+export interface WinnerLine {
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly reason: string;
+  /** The record, whose picture is the thumbnail. */
+  readonly key: string | undefined;
+  readonly picture: string | undefined;
 }
 
 export interface CampaignAdLine {

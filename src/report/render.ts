@@ -1,6 +1,6 @@
 import { fileName } from '../core/files.js';
 import { Eta } from 'eta';
-import type { CampaignAdLine, DailyReport } from './daily-report.js';
+import type { CampaignAdLine, DailyReport, WinnerLine, WinnersSection } from './daily-report.js';
 import { codeSpan, markdownText } from './markdown.js';
 
 function seconds(value: number | undefined): string {
@@ -33,6 +33,7 @@ export function renderMarkdown(report: DailyReport): string {
     '',
   ];
   if (report.attention.length > 0) lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${markdownText(line)}`), '');
+  if (report.winners) lines.push(...winnersMarkdown(report.winners));
   for (const [title, items] of [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed], ['Cropped hard (look at them before they go up)', report.cropped]] as const) {
     if (items.length === 0) continue;
     lines.push(`## ${title}`, '', ...items.map((item) => `- ${codeSpan(item.file)}: ${markdownText(item.reason)}`), '');
@@ -72,6 +73,7 @@ const TEMPLATE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <body><h1>creative-flow, <%= it.r.date %></h1><div class="counts"><% for (const [label, n] of it.counts) { %><div class="count"><b><%= n %></b><span><%= label %></span></div><% } %></div>
 <p>Sent to <%= it.sentTo %> · review statuses on TJ: <%= it.reviewStatuses %> · bytes saved by conversion: <%= it.saved %> · drop to upload: median <%= it.median %>, worst <%= it.worst %></p>
 <% if (it.r.attention.length) { %><h2>Needs attention</h2><ul class="attention"><% for (const line of it.r.attention) { %><li><%= line %></li><% } %></ul><% } %>
+<% if (it.r.winners) { const w = it.r.winners; %><h2>Which creatives win (<%= w.from %> to <%= w.to %>)</h2><% for (const [title, items] of [['Scale (more budget)', w.scale], ['Kill (pause them)', w.kill]]) { %><h3><%= title %></h3><% if (!items.length) { %><p>none</p><% } %><div class="grid"><% for (const c of items) { const thumbnail = c.key ? it.thumbnails.get(c.key) : undefined; %><figure class="creative"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><div><%= c.uniqueId %></div><div class="reason"><%= c.reason %></div></figcaption></figure><% } %></div><% } %><% if (w.tests.length) { %><h3>Tests</h3><ul><% for (const test of w.tests) { %><li><%= test.testId %>: <% if (test.best) { %><code><%= test.best.name %></code> (<%= test.best.uniqueId %>)<% } else { %>no conversion yet<% } %></li><% } %></ul><% } %><% } %>
 <% for (const [title, items] of it.lists) { if (!items.length) continue; %><h2><%= title %></h2><ul><% for (const item of items) { %><li><code><%= item.file %></code>: <%= item.reason %></li><% } %></ul><% } %>
 <% if (it.r.reviewChanges.length) { %><h2>Reviewed by TJ today</h2><ul><% for (const change of it.r.reviewChanges) { %><li class="<%= change.to %>"><%= change.to %>: <code><%= change.name %></code> (<%= change.creativeId %>)</li><% } %></ul><% } %>
 <% if (it.campaigns.length) { %><h2>Ads created in campaigns</h2><ul><% for (const [campaign, ads] of it.campaigns) { %><li><b><%= campaign %></b>: <%= ads.map((ad) => ad.adName).join(', ') %></li><% } %></ul><% } %>
@@ -108,6 +110,22 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
     fileName,
     ids: (creative: DailyReport['creatives'][number]) => (creative.ids.length ? creative.ids.join(' / ') : '—'),
   });
+}
+
+/** "Which creatives win": scale, then kill, each with its reason, then each test's winner. */
+function winnersMarkdown(winners: WinnersSection): string[] {
+  const line = (each: WinnerLine): string => `- ${codeSpan(each.name)} (${markdownText(each.uniqueId)}): ${markdownText(each.reason)}`;
+  return [
+    `## Which creatives win (${winners.from} to ${winners.to})`,
+    '',
+    '**Scale** (more budget):',
+    ...(winners.scale.length > 0 ? winners.scale.map(line) : ['- none yet']),
+    '',
+    '**Kill** (pause them):',
+    ...(winners.kill.length > 0 ? winners.kill.map(line) : ['- none']),
+    '',
+    ...(winners.tests.length > 0 ? ['**Tests**:', ...winners.tests.map((test) => `- ${markdownText(test.testId)}: ${test.best ? `${codeSpan(test.best.name)} (${markdownText(test.best.uniqueId)})` : 'no conversion yet'}`), ''] : []),
+  ];
 }
 
 /** "TJ 12 files, ExoClick 10 files": what each enabled platform took that day. */

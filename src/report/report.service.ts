@@ -16,6 +16,9 @@ import type { CampaignAdsRepository } from '../store/campaign-ads.repository.js'
 import type { StuckCampaign } from '../core/campaigns.js';
 import { buildDailyReport, touchedOn, type DailyReport } from './daily-report.js';
 import { renderHtml, renderMarkdown } from './render.js';
+import { winnersOf } from './winners.js';
+import { daysBefore } from '../results/days.js';
+import type { ResultsService } from '../results/results.service.js';
 
 /** Writes `tracking/reports/daily_{date}.{md,json,html}`. */
 export class ReportService {
@@ -34,6 +37,8 @@ export class ReportService {
     /** The ads created in campaigns, and the hands-off campaigns that wait for a person. */
     private readonly campaigns: { ads: Pick<CampaignAdsRepository, 'onDate'>; stuck: () => Promise<StuckCampaign[]> },
     private readonly log: Logger,
+    /** The creatives' results, for "Which creatives win" over the 7 days ending on the report's day. */
+    private readonly results?: Pick<ResultsService, 'table'>,
   ) {}
 
   /** `signal` stops the thumbnails' ffmpeg runs (a shutdown). */
@@ -45,7 +50,7 @@ export class ReportService {
     const waiting = [...INGEST_STATES, 'staged' as const].reduce((sum, state) => sum + (counts.get(state) ?? 0), 0);
     const csvs = await this.campaignCsvs();
     const reviewChanges = this.library.entries().flatMap(([name, entry]) => (entry.reviewChangedAt ? [{ name, creativeId: entry.creativeId, to: entry.reviewStatus, at: entry.reviewChangedAt }] : []));
-    const report = buildDailyReport({
+    const built = buildDailyReport({
       date,
       records,
       waiting,
@@ -58,11 +63,14 @@ export class ReportService {
       stuckCampaigns: await this.campaigns.stuck(),
       dryRun: this.dryRun,
     });
+    const winners = this.results ? winnersOf(await this.results.table(daysBefore(date, 7)[0] ?? date, date)) : undefined;
+    const report: DailyReport = winners ? { ...built, winners } : built;
     const thumbnails = new Map<string, string>();
-    for (const creative of report.creatives) {
-      if (!creative.picture) continue;
-      const thumbnail = await this.thumbnail(creative.picture, signal).catch(() => undefined);
-      if (thumbnail) thumbnails.set(creative.key, `data:image/jpeg;base64,${thumbnail.toString('base64')}`);
+    const pictures = [...report.creatives, ...(winners?.scale ?? []), ...(winners?.kill ?? [])].flatMap((shown) => (shown.key && shown.picture ? [[shown.key, shown.picture] as const] : []));
+    for (const [key, picture] of pictures) {
+      if (thumbnails.has(key)) continue;
+      const thumbnail = await this.thumbnail(picture as RootPath, signal).catch(() => undefined);
+      if (thumbnail) thumbnails.set(key, `data:image/jpeg;base64,${thumbnail.toString('base64')}`);
     }
     const files = [this.layout.reportFile(date, 'md'), this.layout.reportFile(date, 'json'), this.layout.reportFile(date, 'html')] as const;
     await this.storage.writeFileAtomic(files[0], renderMarkdown(report));

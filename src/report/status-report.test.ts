@@ -35,7 +35,7 @@ describe('statusReport', () => {
     const read: number[] = [];
     const counting = { index: creatives.index, segmentDigests: () => creatives.segmentDigests(), segmentRecords: (number: number) => (read.push(number), creatives.segmentRecords(number)) };
 
-    const report = await statusReport(counting, [{ platform: 'tj', waiting: undefined }, { platform: 'exoclick', waiting: undefined }], 2);
+    const report = await statusReport(counting, [{ platform: 'tj', waiting: undefined }, { platform: 'exoclick', waiting: undefined }], [], 2);
 
     expect(report.total).toBe(12);
     expect(report.platforms.map((platform) => [platform.platform, platform.creatives])).toEqual([['tj', 4], ['exoclick', 1]]);

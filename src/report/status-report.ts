@@ -17,6 +17,8 @@ export interface StatusReport {
   readonly knownFakes: number;
   /** Each enabled platform: the creatives it has, and why work on it waits for a person, when it does. */
   readonly platforms: readonly PlatformStatus[];
+  /** Each platform's results from its reporting API: fetched when, or why not. */
+  readonly results: readonly string[];
   readonly lastProblems: readonly Problem[];
 }
 
@@ -37,6 +39,7 @@ export interface PlatformStatus {
 export async function statusReport(
   creatives: Pick<CreativeRepository, 'index' | 'segmentDigests' | 'segmentRecords'>,
   platforms: readonly { platform: PlatformId; waiting: SessionStatus | undefined }[],
+  results: readonly string[] = [],
   problems = 10,
 ): Promise<StatusReport> {
   const counts = Object.fromEntries(STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0])) as Record<State, number>;
@@ -60,6 +63,7 @@ export async function statusReport(
     needsReview: summed((digest) => digest.needsReview),
     knownFakes: summed((digest) => digest.knownFakes),
     platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform] ?? 0), ...(waiting ? { waiting: shownWait(waiting) } : {}) })),
+    results: results.map(redactText),
     lastProblems,
   };
 }
@@ -77,6 +81,7 @@ export function formatStatus(report: StatusReport): string {
     if (waiting) lines.push(`    ${waiting.message}`);
   }
   lines.push('');
+  if (report.results.length > 0) lines.push(...report.results, '');
   for (const state of STATES) lines.push(`  ${state.padEnd(11)} ${report.counts[state]}`);
   lines.push('', `in progress (queued or between steps): ${report.inProgress}`, `needs review (UNK tokens, ids not the content's): ${report.needsReview}`, `known fakes set aside: ${report.knownFakes}`, '');
   if (report.lastProblems.length === 0) {

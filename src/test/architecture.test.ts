@@ -24,6 +24,8 @@ const LAYERS: Readonly<Record<string, number>> = {
   archive: 4,
   tracking: 4,
   report: 4,
+  // Each creative's figures from the platforms' reporting APIs, and the verdicts made from them.
+  results: 4,
   campaigns: 4,
   housekeeping: 4,
   notify: 4,
@@ -43,6 +45,8 @@ const LAYERS: Readonly<Record<string, number>> = {
 const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
   { module: /^node:fs(\/promises)?$/, only: /^store\/storage\.repository\.ts$/ },
   { module: /^(sharp|fluent-ffmpeg)$/, only: /^media\/media\.repository\.ts$/ },
+  // The HEIC decoder: loaded by its worker, from the module the media repository alone uses.
+  { module: /^(heic-decode|libheif-js)(\/.*)?$/, only: /^media\/heic\.ts$/ },
   { module: /^playwright$/, only: /^platform\/tj\// },
   { module: /^lowdb$/, only: /^store\// },
   { module: /^chokidar$/, only: /^intake\/watch\.ts$/ },

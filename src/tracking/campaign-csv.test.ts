@@ -32,6 +32,18 @@ describe('campaign CSVs', () => {
     expect(row?.[5]).toHaveLength(LIMITS.brand);
   });
 
+  it('shortens the description, then the creator, and keeps the seconds, the test id, the ID and every separator whole', () => {
+    const name = 'VID_EN_Promo_F_Real_NSFW_spring-hero-campaign_Bars_3sec_T-AB1_ID-A9D25064-VID';
+    const fitted = fitAdName(name);
+    expect(fitted).toHaveLength(64);
+    expect(fitted).toMatch(/^VID_EN_Promo_F_Real_NSFW_spring-[a-z-]*_Bars_3sec_T-AB1_ID-A9D25064-VID$/);
+    const longer = 'VID_EN_Promo_F_Real_NSFW_spring-hero-campaign_VeryLongCreatorName_12sec_T-AB1_ID-A9D25064-VID';
+    expect(fitAdName(longer)).toMatch(/^VID_EN_Promo_F_Real_NSFW_s_VeryLong[A-Za-z]*_12sec_T-AB1_ID-A9D25064-VID$/);
+    expect(fitAdName(longer)).toHaveLength(64);
+    // The neighbour the old cut left with an empty token keeps its creator.
+    expect(fitAdName('VID_EN_Promo_F_Real_NSFW_spring-hero-campaign-two_Bars_3sec_ID-BEEFBDD7-VID')).not.toMatch(/__/);
+  });
+
   it('splits past 50 rows', () => {
     const ads = Array.from({ length: 120 }, (_, n) => ({ name: `VID_x_ID-${String(n).padStart(8, '0')}-VID`, videoId: String(n), thumbnailId: String(n), tokens }));
     const files = renderCampaignCsvs(NATIVE_HEADER, nativeRows(ads, DEFAULT_TEMPLATE), true);

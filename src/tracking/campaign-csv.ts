@@ -16,12 +16,32 @@ export interface PrerollAd {
   readonly tokens: Readonly<Record<'category' | 'description' | 'creator', string>>;
 }
 
-/** Shortens an ad name to TJ's limit from the middle, keeping the `_ID-…` suffix that identifies it. */
+/**
+ * Shortens an ad name to TJ's limit. The team reads these names in TJ's dashboard and compares tests
+ * by them, and the results join an ad to its creative by its `ID-`: the description is cut first,
+ * then the creator (each to one character at least), and the seconds, `T-…`, `ID-…` and every `_`
+ * stay whole. Only a name still too long after that loses the end of its head tokens.
+ */
 export function fitAdName(name: string, limit = LIMITS.adName): string {
   if (name.length <= limit) return name;
-  const idAt = name.lastIndexOf('_ID-');
-  const suffix = idAt >= 0 ? name.slice(idAt) : '';
-  return `${name.slice(0, Math.max(0, limit - suffix.length))}${suffix}`.slice(0, limit);
+  const parts = name.split('_');
+  const id = parts.findIndex((part) => part.startsWith('ID-'));
+  if (id < 0) return name.slice(0, limit);
+  // Before the ID: `T-…` when set, then `Nsec` when a video, then the creator and the description.
+  let creator = id - 1;
+  if (parts[creator]?.startsWith('T-')) creator -= 1;
+  if (/^\d+sec$/.test(parts[creator] ?? '')) creator -= 1;
+  for (const at of [creator - 1, creator]) {
+    const token = parts[at];
+    if (at < 0 || token === undefined) continue;
+    const over = parts.join('_').length - limit;
+    if (over <= 0) break;
+    parts[at] = token.slice(0, Math.max(1, token.length - over));
+  }
+  const fitted = parts.join('_');
+  if (fitted.length <= limit) return fitted;
+  const tail = parts.slice(Math.max(0, creator + 1)).join('_');
+  return `${fitted.slice(0, Math.max(0, limit - tail.length - 1))}_${tail}`.slice(-limit);
 }
 
 function fill(text: string, tokens: NativeAd['tokens']): string {

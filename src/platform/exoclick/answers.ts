@@ -1,5 +1,6 @@
 import { CreativeFlowError } from '../../core/errors.js';
 import { redactSecrets } from '../../core/logger.js';
+import { readBodyCapped } from '../../core/capped-body.js';
 
 /**
  * Reading ExoClick's answers without trusting their size or their headers: bodies are read as a
@@ -29,29 +30,9 @@ export class ExoAnswerTooLargeError extends CreativeFlowError {
  * {@link ExoAnswerTooLargeError}. Either way the rest is not downloaded (the stream is cancelled).
  */
 export async function readCapped(response: Response, limitBytes: number, what: string, cut = false): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (!cut && declared > limitBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new ExoAnswerTooLargeError(what, limitBytes);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const room = limitBytes - size;
-    if (value.byteLength > room) {
-      await reader.cancel().catch(() => undefined);
-      if (!cut) throw new ExoAnswerTooLargeError(what, limitBytes);
-      chunks.push(value.subarray(0, room));
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readBodyCapped(response, limitBytes, cut);
+  if (!body.complete && !cut) throw new ExoAnswerTooLargeError(what, limitBytes);
+  return body.text;
 }
 
 export function isHtml(response: Response | Error): boolean {

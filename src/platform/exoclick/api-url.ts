@@ -1,5 +1,5 @@
 import { CreativeFlowError } from '../../core/errors.js';
-import { redactSecrets } from '../../core/logger.js';
+import { checkApiUrl, isLoopbackHost, isSafeApiUrl, redactedUrl } from '../../core/api-url.js';
 
 /**
  * Where ExoClick's API may be: https anywhere, plain http only on this machine (the simulator, a
@@ -19,44 +19,20 @@ export class ExoApiUrlError extends CreativeFlowError {
   }
 }
 
-/** The address for messages: a password in it replaced, and any token in its query. */
-export function redactedUrl(text: string): string {
-  const withoutPassword = text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:[redacted]@');
-  return String(redactSecrets(withoutPassword));
-}
-
-/** Loopback hosts as `URL.hostname` gives them (IPv6 in brackets): requests to them never leave the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
+/** Re-exported for ExoClick's callers: the shared rule lives in core, TJ's reporting API uses it too. */
+export { isLoopbackHost, redactedUrl };
 
 /**
- * The API's base URL, checked: https, or http to a loopback host; no user name or password in it
- * (fetch refuses those, and they would be a second credential in `.env`). Ends with a slash, so
- * relative paths (`login`, `campaigns/1`) land under it.
+ * The API's base URL, checked by the shared rule ({@link checkApiUrl}): https, or http to a
+ * loopback host, no user name or password. Ends with a slash, so relative paths land under it.
  */
 export function exoApiBase(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ExoApiUrlError(redactedUrl(text), 'is not a URL');
-  }
-  const shown = redactedUrl(text);
-  if (url.username !== '' || url.password !== '') throw new ExoApiUrlError(shown, 'carries a user name or password; the API token alone signs in');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw new ExoApiUrlError(shown, url.protocol === 'http:' ? 'is plain http to another machine: the API token would cross the network unencrypted' : `uses ${url.protocol.replace(/:$/, '')}, not https`);
-  }
-  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
-  return url;
+  const checked = checkApiUrl(text, 'the API token');
+  if ('url' in checked) return checked.url;
+  throw new ExoApiUrlError(checked.shown, checked.reason);
 }
 
 /** Whether {@link exoApiBase} takes the address: for the configuration's check, which words its own error. */
 export function isSafeExoApiUrl(text: string): boolean {
-  try {
-    exoApiBase(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return isSafeApiUrl(text);
 }

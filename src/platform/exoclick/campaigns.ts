@@ -65,11 +65,31 @@ export class ExoCampaigns {
     return this.shape;
   }
 
-  async read(campaignId: string): Promise<CampaignRead> {
-    const answer = await this.transport.call<CampaignAnswer>('GET', EXO.campaign(campaignId), { idempotent: true });
+  async read(campaignId: string, signal?: AbortSignal): Promise<CampaignRead> {
+    const answer = await this.transport.call<CampaignAnswer>('GET', EXO.campaign(campaignId), { idempotent: true, signal });
     const name = answer.result?.campaign?.name;
     const listed: unknown[] = Array.isArray(answer.result?.variations) ? answer.result.variations : [];
     return { name: typeof name === 'string' ? name : campaignId, variations: listed.filter(isRecord) as ExoVariationRecord[], listed };
+  }
+
+  /**
+   * Every campaign's id, whatever its status (a paused or ended one still has figures), read in
+   * pages until a short one. Ids ascending, so a campaign made meanwhile comes last and none is
+   * skipped; `result` is an array or an object keyed by id (the contract is unsure).
+   */
+  async listIds(signal?: AbortSignal): Promise<string[]> {
+    const ids = new Set<string>();
+    for (let offset = 0; ; ) {
+      const answer = await this.transport.call<{ result?: unknown }>('GET', EXO.campaigns, { query: { orderBy: 'a:id', limit: EXO.pageSize, offset }, idempotent: true, signal });
+      const page = Array.isArray(answer.result) ? answer.result : isRecord(answer.result) ? Object.values(answer.result) : [];
+      for (const campaign of page) {
+        const id = isRecord(campaign) ? campaign.id : undefined;
+        if (typeof id !== 'number' && typeof id !== 'string') throw new ExoApiError('listing the campaigns', 200, 'a campaign without an id');
+        ids.add(String(id));
+      }
+      if (page.length < EXO.pageSize) return [...ids];
+      offset += page.length;
+    }
   }
 
   async create(campaignId: string, wanted: readonly NewVariation[]): Promise<VariationOutcome> {

@@ -15,6 +15,13 @@ export const EXO = {
   variationsJson: (id: string) => `campaigns/${encodeURIComponent(id)}/variations`,
   /** A page of the library: `type` is required, ids ascending, paged until a short page. */
   pageSize: 200,
+  /**
+   * STATS-CONTRACT.md: the global statistics route, a JSON POST of `filter`, `group_by`, `limit`
+   * and `offset`; its calls count against a rate-limit bucket of their own.
+   */
+  statisticsGlobal: 'statistics/a/global',
+  /** Rows per statistics page: public clients ask up to 5000. */
+  statisticsPageSize: 5000,
   rateLimit: { limit: 'x-rate-limit-limit', remaining: 'x-rate-limit-remaining', reset: 'x-rate-limit-reset' },
 } as const;
 

@@ -6,6 +6,7 @@ import type { StorageRepository } from '../../store/storage.repository.js';
 import { CredentialsRefusedError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { ExoCampaigns, type NewVariation, type VariationShape } from './campaigns.js';
 import { exoName, reviewStatusOf, type ExoFile, type ExoFileType } from './endpoints.js';
+import { ExoResults, type ExoResultsSettings } from './exo-results.js';
 import { LibraryFiles } from './library-files.js';
 import { ExoApiError, ExoTransport } from './transport.js';
 
@@ -144,6 +145,11 @@ export class ExoUploader implements Uploader {
   async readCampaign(campaignId: string): Promise<{ name: string; variations: number }> {
     const campaign = await this.campaigns.read(campaignId);
     return { name: campaign.name, variations: campaign.listed.length };
+  }
+
+  /** Per-creative results over this session's transport: one login, the statistics calls in their own rate-limit bucket. */
+  results(settings: ExoResultsSettings = {}): ExoResults {
+    return new ExoResults(this.transport, { log: this.deps.log, ...settings });
   }
 
   /** The session token is renewed when it runs out; nothing to keep alive. */

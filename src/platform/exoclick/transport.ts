@@ -71,6 +71,12 @@ export class ExoLoginRedirectError extends CreativeFlowError {
   }
 }
 
+/**
+ * ExoClick's rate-limit buckets: statistics calls are counted apart from the rest
+ * (STATS-CONTRACT.md), so each has its own window here, and a spent one holds back only its calls.
+ */
+export type ExoBucket = 'api' | 'statistics';
+
 /** What a call may send. */
 export interface ExoCall {
   readonly query?: Readonly<Record<string, string | number>>;
@@ -80,6 +86,8 @@ export interface ExoCall {
   readonly idempotent?: boolean;
   /** Stops this call's waits and request (besides the transport's own signal). */
   readonly signal?: AbortSignal;
+  /** The rate-limit bucket the call counts against: 'api' unless given (the login always is). */
+  readonly bucket?: ExoBucket;
 }
 
 /** Seconds an exhausted window lasts when the answer does not say. */
@@ -94,8 +102,8 @@ const EXPIRY_MARGIN_MS = 10_000;
 export class ExoTransport {
   private token: string | undefined;
   private expiresAt = 0;
-  /** No request leaves before this time: the rate-limit window is spent. */
-  private blockedUntil = 0;
+  /** Per bucket, no request of it leaves before this time: that rate-limit window is spent. */
+  private readonly blockedUntil: Record<ExoBucket, number> = { api: 0, statistics: 0 };
   private readonly base: URL;
   /** Requests sent and logins attempted, for `check` and the benchmark. */
   requests = 0;
@@ -191,9 +199,10 @@ export class ExoTransport {
    * host); the login does not, as its body is the API token and a 307 would carry it along.
    */
   private async send(method: string, path: string, call: ExoCall, signal: AbortSignal | undefined, authorized = true): Promise<Response> {
-    const waitMs = this.blockedUntil - Date.now();
+    const bucket = call.bucket ?? 'api';
+    const waitMs = this.blockedUntil[bucket] - Date.now();
     if (waitMs > 0) {
-      this.options.log.info({ waitMs }, 'ExoClick rate limit reached; waiting for its reset');
+      this.options.log.info({ waitMs, bucket }, 'ExoClick rate limit reached; waiting for its reset');
       await this.pause(waitMs, `${method} ${path}`, signal);
     }
     const url = new URL(path, this.base);
@@ -210,7 +219,7 @@ export class ExoTransport {
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       redirect: authorized ? 'follow' : 'manual',
     });
-    this.readRateLimit(response);
+    this.readRateLimit(response, bucket);
     return response;
   }
 
@@ -227,13 +236,13 @@ export class ExoTransport {
     }
   }
 
-  private readRateLimit(response: Response): void {
+  private readRateLimit(response: Response, bucket: ExoBucket): void {
     const remaining = Number(response.headers.get(EXO.rateLimit.remaining) ?? Number.NaN);
     if (response.status !== 429 && remaining !== 0) return;
     const resetMs = resetWaitMs(response.headers.get(EXO.rateLimit.reset)) ?? DEFAULT_RESET_SECONDS * 1000;
     const waitMs = response.status === 429 ? Math.max(MIN_429_WAIT_MS, resetMs) : resetMs;
     // Never sooner than the reset (a request before it only counts against us), never longer than the ceiling.
-    this.blockedUntil = Math.max(this.blockedUntil, Date.now() + this.clamped(waitMs));
+    this.blockedUntil[bucket] = Math.max(this.blockedUntil[bucket], Date.now() + this.clamped(waitMs));
   }
 
   /** A wait, at most the ceiling, that the call's signal ends at once. */

@@ -64,6 +64,15 @@ export class ExoCampaigns {
     return this.campaigns.get(id);
   }
 
+  /** The campaign that holds a variation now, and the variation; undefined once it was deleted (or never was). */
+  holding(idvariation: number): { campaign: ExoCampaign; variation: ExoVariation } | undefined {
+    for (const campaign of this.campaigns.values()) {
+      const variation = campaign.variations.find((candidate) => candidate.idvariation === idvariation);
+      if (variation) return { campaign, variation };
+    }
+    return undefined;
+  }
+
   newVariationId(): number {
     return this.nextVariationId++;
   }

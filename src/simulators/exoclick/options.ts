@@ -91,6 +91,20 @@ export interface ExoSimulatorOptions {
   campaigns: readonly { id: number; name: string }[];
   /** One fault at one numbered request, whatever its route, besides the plans and rates above. */
   strike: ExoStrike | undefined;
+  /**
+   * STATS-CONTRACT.md: statistics calls have a rate-limit bucket of their own. This is its window,
+   * counted apart from `rateLimit` (which counts every other route, the login included).
+   */
+  statisticsRateLimit: { limit: number; windowSeconds: number };
+  /** A statistics row's `group_by.date`: `{date: 'YYYY-MM-DD'}`, or the plain string some answers give (unsure). */
+  statisticsDateShape: 'object' | 'string';
+  /** Whether one statistics call may group by `date` and `variation_id` together (unsure): false answers 400 to such a call. */
+  statisticsDateWithVariation: boolean;
+  /**
+   * The fates of the first statistics requests, in order, as `uploadFaultPlan` is for uploads (a
+   * read keeps nothing, so 'dropped-after-kept' is a connection dropped before any answer).
+   */
+  statisticsFaultPlan: readonly ExoUploadFault[];
 }
 
 export const DEFAULT_EXO_SIMULATOR_OPTIONS: ExoSimulatorOptions = {
@@ -118,4 +132,8 @@ export const DEFAULT_EXO_SIMULATOR_OPTIONS: ExoSimulatorOptions = {
     { id: 5_100_002, name: 'Sim in-stream campaign' },
   ],
   strike: undefined,
+  statisticsRateLimit: { limit: 150_000, windowSeconds: 900 },
+  statisticsDateShape: 'object',
+  statisticsDateWithVariation: true,
+  statisticsFaultPlan: [],
 };

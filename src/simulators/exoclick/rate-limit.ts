@@ -14,7 +14,11 @@ export class RateLimiter {
   private blockedUntil: number | undefined;
   private early = 0;
 
-  constructor(private readonly options: () => ExoSimulatorOptions) {}
+  constructor(
+    private readonly options: () => ExoSimulatorOptions,
+    /** The bucket's window: every route but statistics by default; the statistics route has its own limiter (STATS-CONTRACT.md). */
+    private readonly windowOf: (options: ExoSimulatorOptions) => { limit: number; windowSeconds: number } = (options) => options.rateLimit,
+  ) {}
 
   get tooEarly(): number {
     return this.early;
@@ -25,7 +29,7 @@ export class RateLimiter {
     this.roll(now);
     if (this.blockedUntil !== undefined && now < this.blockedUntil) this.early += 1;
     this.used += 1;
-    const over = this.used > this.options().rateLimit.limit;
+    const over = this.used > this.windowOf(this.options()).limit;
     if (over) this.blockedUntil = this.windowEnd();
     this.setHeaders(res, now);
     return over;
@@ -34,7 +38,7 @@ export class RateLimiter {
   /** A planned 'rate-limited' fault: the window counts as used up, as if the limit had been reached by this request. */
   exhaust(res: ServerResponse, now = Date.now()): void {
     this.roll(now);
-    this.used = Math.max(this.used, this.options().rateLimit.limit);
+    this.used = Math.max(this.used, this.windowOf(this.options()).limit);
     this.blockedUntil = this.windowEnd();
     this.setHeaders(res, now);
   }
@@ -45,7 +49,7 @@ export class RateLimiter {
    */
   refuseFor(res: ServerResponse, seconds: number, now = Date.now()): void {
     this.blockedUntil = Math.max(this.blockedUntil ?? 0, now + seconds * 1000);
-    res.setHeader('X-Rate-Limit-Limit', String(this.options().rateLimit.limit));
+    res.setHeader('X-Rate-Limit-Limit', String(this.windowOf(this.options()).limit));
     res.setHeader('X-Rate-Limit-Remaining', '0');
     res.setHeader('X-Rate-Limit-Reset', this.resetHeader(seconds, now));
   }
@@ -63,11 +67,11 @@ export class RateLimiter {
   }
 
   private windowEnd(): number {
-    return (this.windowStart ?? Date.now()) + this.options().rateLimit.windowSeconds * 1000;
+    return (this.windowStart ?? Date.now()) + this.windowOf(this.options()).windowSeconds * 1000;
   }
 
   private setHeaders(res: ServerResponse, now: number): void {
-    const { limit, windowSeconds } = this.options().rateLimit;
+    const { limit, windowSeconds } = this.windowOf(this.options());
     const running = this.windowStart !== undefined;
     // Whole seconds, rounded up, and at least 1 while a window runs: a client that waits this long is never early.
     const reset = running ? Math.max(1, Math.ceil((this.windowEnd() - now) / 1000)) : windowSeconds;

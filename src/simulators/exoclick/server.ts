@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { json, seededRandom } from '../http.js';
+import { json, readText, seededRandom } from '../http.js';
 import { ExoCampaigns, type ExoCampaignState, type PersonsVariation } from './campaigns.js';
 import { newCounters } from './counters.js';
 import { FaultPlan, RequestStrikes, serveFirewall, serveStrike } from './faults.js';
@@ -10,6 +10,8 @@ import { DEFAULT_EXO_SIMULATOR_OPTIONS, type ExoSimulatorOptions } from './optio
 import { RateLimiter } from './rate-limit.js';
 import { fail, isRecord, jsonBody } from './request.js';
 import { ExoSessions } from './sessions.js';
+import { ExoStatisticsRoute, type StatisticsState } from './statistics.js';
+import { ExoStatisticsFigures, type VariationDayFigures } from './statistics-figures.js';
 import { ExoVariationRoutes } from './variations.js';
 
 /** Writes whose route `/_sim/state` names: a fault sweep's flows make a few dozen at most. */
@@ -42,6 +44,8 @@ export interface ExoSimState {
    */
   writes: string[];
   writeCount: number;
+  /** `POST /v2/statistics/a/global`: its requests, the calls it answered, its refusals and its own bucket's 429s. */
+  statistics: StatisticsState;
 }
 
 /** A `/v2/` request as it arrives, before anything answers it. */
@@ -69,6 +73,13 @@ export interface RunningExoSimulator {
   addVariationByPerson(campaignId: number, fields: PersonsVariation): number;
   /** A person deletes a variation in ExoClick's web interface. */
   removeVariationByPerson(campaignId: number, idvariation: number): void;
+  /**
+   * Sets (not adds) what the statistics route reports for a variation on a day (`YYYY-MM-DD`);
+   * `POST /_sim/variation-stats` `{variationId, day, impressions, clicks, cost, goals}` does the
+   * same. A variation deleted afterwards keeps its figures. Throws for a variation no campaign
+   * holds and that has none yet.
+   */
+  setVariationStats(variationId: number, day: string, figures: VariationDayFigures): void;
   close(): Promise<void>;
 }
 
@@ -85,7 +96,9 @@ function bareClient(req: IncomingMessage): boolean {
  * bytes making a second file), shows each **unsure** variant as an option, and injects the
  * faults a client must survive: 5xx, a connection dropped after the file was kept, the
  * firewall's HTML page, 429s, by plan, at random, or struck at the Nth request (for fault
- * sweeps). It keeps no bytes: a file is its name, size, hashes and type.
+ * sweeps). It keeps no bytes: a file is its name, size, hashes and type. The statistics route
+ * (STATS-CONTRACT.md) reports the figures a test sets per variation and day, in a rate-limit
+ * bucket of its own.
  */
 export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = {}): Promise<RunningExoSimulator> {
   let options: ExoSimulatorOptions = { ...DEFAULT_EXO_SIMULATOR_OPTIONS, ...initial };
@@ -97,6 +110,10 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   const campaigns = new ExoCampaigns(library, current);
   campaigns.seed(options.campaigns);
   const variations = new ExoVariationRoutes(campaigns, library, counters, limiter, new FaultPlan(current, (o) => o.variationFaultPlan), current);
+  const figures = new ExoStatisticsFigures(campaigns);
+  // STATS-CONTRACT.md: statistics calls have a rate-limit bucket of their own, counted apart.
+  const statistics = new ExoStatisticsRoute(figures, new RateLimiter(current, (o) => o.statisticsRateLimit), new FaultPlan(current, (o) => o.statisticsFaultPlan), counters, current);
+  const limiterOf = (url: URL): RateLimiter => (url.pathname.startsWith('/v2/statistics/') ? statistics.limiter : limiter);
   const strikes = new RequestStrikes(current);
   const writes: string[] = [];
   let writeCount = 0;
@@ -115,6 +132,7 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     requests: strikes.count,
     writes: [...writes],
     writeCount,
+    statistics: statistics.state,
   });
 
   /** Numbers a `/v2/` request, names it if it may write, and tells the listeners; the strike planned for it, if any. */
@@ -122,7 +140,8 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     const strike = strikes.next();
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '');
-    if (method !== 'GET' && method !== 'HEAD' && path !== '/v2/login') {
+    // A statistics POST only reads: it is no write.
+    if (method !== 'GET' && method !== 'HEAD' && path !== '/v2/login' && !path.startsWith('/v2/statistics/')) {
       writeCount += 1;
       if (writes.length < MAX_WRITES_KEPT) writes.push(`${method} ${path}`);
     }
@@ -157,6 +176,8 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
         return library.registerUrl(req, res);
       case 'GET /v2/campaigns':
         return campaigns.list(res, url);
+      case 'POST /v2/statistics/a/global':
+        return statistics.handle(req, res);
     }
     const [, method, id, rest] = /^(\w+) \/v2\/campaigns\/(\d+)(\/variations?)?$/.exec(route) ?? [];
     const shape = options.variationShape;
@@ -174,18 +195,21 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (req.method === 'GET' && url.pathname === '/_sim/state') return json(res, 200, state());
+    if (req.method === 'POST' && url.pathname === '/_sim/variation-stats') return setStatsByRequest(req, res);
     if (options.latencyMs > 0) await delay(options.latencyMs);
     // Numbered before anything else answers it, so a strike's number is the client's Nth request whatever it meets.
     const strike = url.pathname.startsWith('/v2/') ? arrive(req, url) : undefined;
-    if (strike && serveStrike(req, res, strike, { counters, limiter, sessions })) return;
+    const bucket = limiterOf(url);
+    if (strike && serveStrike(req, res, strike, { counters, limiter: bucket, sessions })) return;
     // The firewall stands before the API: it answers before the limit counts the request, but still with the window's headers.
     if (options.bareClientFirewall && bareClient(req)) {
       req.resume();
-      limiter.peek(res);
+      bucket.peek(res);
       return serveFirewall(res, counters);
     }
-    if (limiter.admit(res)) {
+    if (bucket.admit(res)) {
       req.resume();
+      if (bucket === statistics.limiter) statistics.countRateLimited();
       return fail(res, 429, 'Too many requests. Wait for X-Rate-Limit-Reset seconds.');
     }
     if (!url.pathname.startsWith('/v2/')) {
@@ -193,6 +217,18 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
       return fail(res, 404, `No route ${req.method} ${url.pathname}.`);
     }
     return api(req, res, url);
+  };
+
+  /** `POST /_sim/variation-stats`: a test's figures over HTTP (the demo, another process); 400 with the reason for figures it cannot take. */
+  const setStatsByRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const body = JSON.parse(await readText(req)) as { variationId?: unknown; day?: unknown } & Partial<VariationDayFigures>;
+      if (typeof body.variationId !== 'number' || typeof body.day !== 'string') throw new Error('"variationId" (a number) and "day" (YYYY-MM-DD) are required');
+      figures.set(body.variationId, body.day, { impressions: body.impressions ?? 0, clicks: body.clicks ?? 0, cost: body.cost ?? 0, goals: body.goals ?? {} });
+      json(res, 200, { ok: true });
+    } catch (error) {
+      fail(res, 400, (error as Error).message);
+    }
   };
 
   const server = http.createServer((req, res) => {
@@ -212,6 +248,7 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     onRequest: (listener) => void listeners.push(listener),
     addVariationByPerson: (campaignId, fields) => campaigns.addByPerson(campaignId, fields),
     removeVariationByPerson: (campaignId, idvariation) => campaigns.removeByPerson(campaignId, idvariation),
+    setVariationStats: (variationId, day, dayFigures) => figures.set(variationId, day, dayFigures),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,3 +1,5 @@
+import type { SimReportingOptions } from './reporting-options.js';
+
 /**
  * How the simulator behaves. The real site's habits (TJ-CONTRACT.md, "The real site is a
  * script-driven app") are on by default; every fault is off by default.
@@ -63,6 +65,8 @@ export interface SimulatorOptions {
   readonly deadSessionStatus: number;
   /** The ads table's length control as a select2 widget over a hidden select, as some of TJ's pages have it. */
   readonly lengthWidget: boolean;
+  /** TJ's reporting API on the same port (`/api/…`): its key, its variants and its faults; the defaults unless given. */
+  readonly reporting?: Partial<SimReportingOptions>;
 }
 
 /** An upload's fate in a {@link SimulatorOptions.faultPlan}: kept and answered, a 500 with no body, a proxy's 502 page, or kept and its connection dropped. */

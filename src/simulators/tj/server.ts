@@ -13,6 +13,7 @@ import type { SimulatorOptions } from './options.js';
 import { appShell, signInPage, type AppView } from './pages.js';
 import { SimSessions } from './sessions.js';
 import { markupVariant } from './variants.js';
+import { SimReporting } from './reporting.js';
 
 const SESSION_COOKIE = 'tj_session';
 /** Requests whose route `/_sim/state` names: a fault sweep's flows make a few hundred at most. */
@@ -23,6 +24,10 @@ export interface RunningSimulator {
   readonly url: string;
   readonly library: SimLibrary;
   readonly sessions: SimSessions;
+  /** TJ's reporting API (STATS-CONTRACT.md) on the same port: a test seeds its campaigns, ads and figures and sets its faults here. */
+  readonly reporting: SimReporting;
+  /** The reporting API's base, as `TJ_API_URL` takes it: `${url}/api`. */
+  readonly apiUrl: string;
   /** Changes options while it runs (faults on or off), as a test's script needs. */
   configure(patch: Partial<SimulatorOptions>): void;
   close(): Promise<void>;
@@ -64,14 +69,18 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
   const mediaLibrary = new MediaLibraryRoutes(library, media, storage, uploadsDir, counters, () => options, seededRandom(options.faultSeed));
   const campaigns = new SimCampaigns(library, () => options, seededRandom(options.faultSeed + 1));
   campaigns.seed(options.campaigns);
+  const reporting = new SimReporting(() => campaigns.state, options.reporting);
   const shell = (view: AppView): string => appShell(view, { deadSessionStatus: options.deadSessionStatus, sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
 
   // Counted always; named only for the first ones, so a simulator left running (the demo) does not grow without end.
   let requests = 0;
   const routes: string[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (options.latencyMs > 0) await delay(options.latencyMs);
     const url = new URL(req.url ?? '/', 'http://simulator');
+    // The reporting API is another host on the real site: its own latency, faults and count of
+    // calls, so the site's (`endSessionsAt`, `routes`) stay what the browser's flows made them.
+    if (reporting.handles(url.pathname)) return reporting.handle(req, res, url);
+    if (options.latencyMs > 0) await delay(options.latencyMs);
     if (!url.pathname.startsWith('/_sim/') && url.pathname !== '/favicon.ico') {
       requests += 1;
       if (routes.length < MAX_ROUTES_KEPT) routes.push(`${req.method} ${url.pathname}`);
@@ -153,6 +162,8 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
     url: `http://${options.host}:${port}`,
     library,
     sessions,
+    reporting,
+    apiUrl: `http://${options.host}:${port}/api`,
     configure(patch) {
       options = { ...options, ...patch };
     },
