@@ -13,6 +13,8 @@ import { MALLOC_ARENA_MAX } from '../core/heap.js';
 import { bareConversions } from './bare.js';
 import type { WalkFigures } from './library-walks.js';
 import { exoUploadBenchmark } from './exo-upload.js';
+import { realMediaBenchmark } from './real-media.js';
+import { resultsFetchBenchmark } from './results-fetch.js';
 import { uploadBenchmark } from './upload.js';
 
 const run = promisify(execFile);
@@ -148,3 +150,5 @@ if (!only || only === 'big') await bigFile();
 if (!only || only === 'pipeline') await pipelineAgainstBareTools();
 if (!only || only === 'upload') await uploadBenchmark();
 if (!only || only === 'exo') await exoUploadBenchmark();
+if (!only || only === 'real') await realMediaBenchmark(asTheDaemonRuns());
+if (!only || only === 'results') await resultsFetchBenchmark();
