@@ -90,7 +90,7 @@ export const CLIENT_SCRIPT = String.raw`
     const card = (creative) => el('figure', { className: 'creative' }, [
       creative.picture && creative.key ? el('img', { src: '/thumbnails/' + creative.key, alt: creative.name, loading: 'lazy' }) : el('span', { className: 'none', textContent: 'no picture' }),
       el('div', { textContent: creative.name }),
-      el('div', { className: creative.verdict === 'kill' ? 'state-failed' : 'state-uploaded', textContent: creative.verdict + ': ' + creative.reason }),
+      el('div', { className: 'why ' + (creative.verdict === 'kill' ? 'state-failed' : 'state-uploaded'), textContent: creative.verdict + ': ' + creative.reason }),
     ]);
     const list = (verdict, title) => {
       const shown = table.creatives.filter((creative) => creative.verdict === verdict);

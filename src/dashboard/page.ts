@@ -21,7 +21,7 @@ table{width:100%;border-collapse:collapse;font-size:13px}td,th{text-align:left;p
 .session{padding:8px 10px;border-radius:6px;font-size:14px}.session.signed-in{background:#dafbe1}.session.not-signed-in{background:#fff8c5}.session.login-required,.session.password-refused{background:#ffebe9}
 .problems li{margin-bottom:8px;font-size:13px}.problems img{display:block;max-width:100%;max-height:120px;margin-top:4px;border:1px solid var(--line)}
 .grid{display:flex;flex-wrap:wrap;gap:10px}.creative{width:180px;margin:0;border:1px solid var(--line);border-radius:6px;overflow:hidden;font-size:12px}.creative img,.creative .none{width:180px;height:101px;object-fit:cover;display:block;background:#eaeef2}
-.creative .none{display:flex;align-items:center;justify-content:center;color:var(--muted)}.creative div{padding:4px 6px;word-break:break-all}.state-rejected,.state-failed{color:var(--bad)}.state-uploaded,.state-archived{color:var(--ok)}
+.creative div.why{word-break:normal}.creative .none{display:flex;align-items:center;justify-content:center;color:var(--muted)}.creative div{padding:4px 6px;word-break:break-all}.state-rejected,.state-failed{color:var(--bad)}.state-uploaded,.state-archived{color:var(--ok)}
 button{font:inherit;padding:6px 12px;border:1px solid var(--line);border-radius:6px;background:#f6f8fa;cursor:pointer}button:disabled{opacity:.5;cursor:wait}.actions{display:flex;flex-wrap:wrap;gap:8px}
 #action-result{font-size:13px;margin-top:8px;white-space:pre-wrap}.muted{color:var(--muted)}canvas{max-height:260px}`;
 
