@@ -99,6 +99,8 @@ class Schedule {
         await run.finally(() => {
           this.running.delete(run);
           busy = false;
+          // For a person reading a debug log, and for a test that must know a pass ran before it says nothing happened.
+          this.log.debug({ job: name }, 'Pass ended');
         });
       },
       { name },

@@ -27,6 +27,11 @@ async function simulator(overrides: Partial<SimulatorOptions> = {}, library?: Si
   return sim;
 }
 
+/** Upload passes a daemon's debug log says ended. */
+function uploadPassesEnded(output: string): number {
+  return output.split('\n').filter((line) => line.includes('Pass ended') && line.includes('"job":"upload"')).length;
+}
+
 describe('live uploads through the browser to the simulator', () => {
   it('uploads native pairs, preroll and images, each id paired with its own file', async () => {
     const sim = await simulator();
@@ -199,15 +204,16 @@ describe('live uploads through the browser to the simulator', () => {
   it('tries a wrong password once over many passes and restarts, says so, ingests on, and resumes with the right one', async () => {
     const sim = await simulator();
     const root = await tempRoot();
-    const wrong = { ...liveEnv(sim), TJ_PASSWORD: 'not-the-password', UPLOAD_CRON: '*/1 * * * * *' };
+    const wrong = { ...liveEnv(sim), TJ_PASSWORD: 'not-the-password', UPLOAD_CRON: '*/1 * * * * *', LOG_LEVEL: 'debug' };
     await makeImage(path.join(root, 'inbox', 'Banners', 'one.png'), { seed: 401 });
     let daemon = startDaemon(root, wrong);
     try {
       await waitFor(async () => (await simState(sim)).signIns === 1, 60_000, 'the first sign-in');
       await makeImage(path.join(root, 'inbox', 'Banners', 'two.png'), { seed: 402 });
       await waitFor(async () => (await records(root)).filter((record) => record.state === 'staged').length === 2, 30_000, 'ingest goes on', 300);
-      // Five more passes, at one a second.
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      // Five more passes, each proven by its end in the log, before saying none signed in again.
+      const passes = uploadPassesEnded(daemon.output());
+      await waitFor(() => uploadPassesEnded(daemon.output()) >= passes + 5, 30_000, 'five more upload passes', 200);
       expect((await simState(sim)).signIns).toBe(1);
       expect(daemon.output().match(/does not recognize the username/g)?.length).toBe(1);
       const status = await runCli(['status', '--root', root]);
@@ -219,7 +225,7 @@ describe('live uploads through the browser to the simulator', () => {
     daemon = startDaemon(root, wrong);
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'restart');
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await waitFor(() => uploadPassesEnded(daemon.output()) >= 3, 30_000, 'three upload passes after the restart', 200);
       expect((await simState(sim)).signIns).toBe(1);
     } finally {
       daemon.child.kill('SIGTERM');
