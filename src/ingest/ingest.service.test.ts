@@ -213,7 +213,7 @@ describe('IngestService (fake steps)', () => {
     const file = await first.drop('d.png');
     first.steps.gate = new Promise(() => undefined);
     // Held in conversion: the record's last committed state is `named` (flushed lazily, so force it).
-    while (first.steps.count('convert', file) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => first.steps.count('convert', file) > 0, 10_000, 'the first conversion', 5);
     await first.creatives.flush();
 
     const second = await harness({}, first.layout.root);
@@ -241,7 +241,7 @@ describe('IngestService (fake steps)', () => {
     const files = [await h.drop('f1.png'), await h.drop('f2.png'), await h.drop('f3.png')];
     // Every file found (a busy machine may hold the last in the stability gate), and one converting.
     const found = (): boolean => files.every((file) => h.record(file.slice('inbox/'.length)) !== undefined);
-    while (!found() || files.every((file) => h.steps.count('convert', file) === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => found() && files.some((file) => h.steps.count('convert', file) > 0), 10_000, 'a conversion under way', 5);
     const stopped = h.ingest.stop(5_000);
     release();
     await stopped;
@@ -257,7 +257,7 @@ describe('IngestService (fake steps)', () => {
     h.steps.failures.set('convert:inbox/g.png', [new TransientError('disk busy', {})]);
     const file = await h.drop('g.png');
     // Idle, waiting out its delay: no longer running, not queued.
-    while (h.ingest.counts.retrying !== 1 || h.ingest.counts.running > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => h.ingest.counts.retrying === 1 && h.ingest.counts.running === 0, 10_000, 'the file waiting out its retry delay', 5);
     expect(h.ingest.resumeUnfinished()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(h.steps.count('convert', file)).toBe(1);
@@ -296,7 +296,7 @@ describe('IngestService (fake steps)', () => {
     expect(files.reduce((sum, file) => sum + h.steps.count('convert', file), 0)).toBeLessThanOrEqual(2);
 
     disk.full = false;
-    while (!h.said.includes('resumed')) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => h.said.includes('resumed'), 10_000, 'the ingest resumed', 10);
     await h.ingest.settled();
     expect(files.map((file) => h.record(file.slice('inbox/'.length))?.state)).toEqual(Array(4).fill('staged'));
     expect(h.ingest.paused).toBeUndefined();
