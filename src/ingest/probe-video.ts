@@ -29,7 +29,7 @@ export async function inspectVideo(file: string, label: string, ctx: StageContex
   if (video.width <= 0 || video.height <= 0) throw new BadInputError('The video reports no frame size', label);
   const shown = displayedSize(video);
   checkVideoCeilings(shown.width, shown.height, claimedSec, label, ctx);
-  const durationSec = await readableLength(file, label, claimedSec, ctx);
+  const { durationSec, cutShort } = await readableLength(file, label, claimedSec, ctx);
   const hdr = video.colorTransfer === 'smpte2084' ? 'pq' : video.colorTransfer === 'arib-std-b67' ? 'hlg' : undefined;
   return {
     type: 'video',
@@ -42,7 +42,7 @@ export async function inspectVideo(file: string, label: string, ctx: StageContex
     ...(video.sampleAspect !== 1 ? { sampleAspect: video.sampleAspect } : {}),
     ...(video.rotation !== 0 ? { rotation: video.rotation } : {}),
     ...(hdr ? { hdr } : {}),
-    ...(durationSec < claimedSec ? { claimedDurationSec: claimedSec } : {}),
+    ...(cutShort ? { claimedDurationSec: claimedSec } : {}),
   };
 }
 
@@ -88,23 +88,27 @@ function checkVideoCeilings(width: number, height: number, durationSec: number, 
  * start to find where they end: what it holds is converted, under its real length, and flagged.
  * Packets that reach the end with errors on the way mean damage inside: refused.
  */
-async function readableLength(file: string, label: string, claimedSec: number, ctx: StageContext): Promise<number> {
+async function readableLength(file: string, label: string, claimedSec: number, ctx: StageContext): Promise<{ durationSec: number; cutShort: boolean }> {
   const tolerance = Math.max(END_TOLERANCE.seconds, claimedSec * END_TOLERANCE.fraction);
   const tail = await packetsEnd(file, label, Math.max(0, claimedSec - 0.5), ctx);
   if (tail.packets > 0 && (tail.endSec ?? 0) >= claimedSec - tolerance) {
     if (tail.errors) throw new BadInputError(`The video is corrupt near its end (${tail.errors})`, label, 'Export or copy it again, and drop the new file.');
-    return claimedSec;
+    return { durationSec: claimedSec, cutShort: false };
   }
   const whole = await packetsEnd(file, label, 0, ctx);
   if (whole.packets === 0 || !whole.endSec) {
     throw new BadInputError(`The file holds no readable video frames, though its header claims ${clock(claimedSec)}${whole.errors ? ` (${whole.errors})` : ''}`, label, 'The file is cut short: replace it with a complete copy.');
   }
-  return Math.min(claimedSec, whole.endSec);
+  // The picture may just end before the sound does (an export whose audio runs on): the file is
+  // whole when any stream reaches the end its header claims, and it is as long as its picture.
+  const anyStream = await packetsEnd(file, label, Math.max(0, claimedSec - 0.5), ctx, 'all');
+  const reachesEnd = anyStream.packets > 0 && (anyStream.endSec ?? 0) >= claimedSec - tolerance && !anyStream.errors;
+  return { durationSec: Math.min(claimedSec, whole.endSec), cutShort: !reachesEnd };
 }
 
-async function packetsEnd(file: string, label: string, fromSec: number, ctx: StageContext): ReturnType<StageContext['media']['videoPacketsEnd']> {
+async function packetsEnd(file: string, label: string, fromSec: number, ctx: StageContext, streams: 'video' | 'all' = 'video'): ReturnType<StageContext['media']['packetsEnd']> {
   try {
-    return await ctx.media.videoPacketsEnd(file, fromSec, ctx.signal);
+    return await ctx.media.packetsEnd(file, fromSec, ctx.signal, streams);
   } catch (error) {
     throw probeFailure(error, label);
   }

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { TJ_PROFILE } from '../config/profile.js';
 import { BadInputError, SourceChangedError } from '../core/errors.js';
@@ -97,5 +99,21 @@ describe('probe ceilings and files that are not what they seem', () => {
       return path.join(layout.inbox, 'pictures', 'private.mp4');
     });
     expect((linked as BadInputError).plain).toMatch(/Its folder inbox\/pictures is a symbolic link \(to .*\), not a file in inbox\//);
+  });
+});
+
+describe('probe: a picture shorter than its sound', () => {
+  it('takes a video whose audio runs on past its picture as whole, as long as its picture, and not damaged', async () => {
+    const layout = new Layout(await tempRoot());
+    await fs.mkdir(layout.inbox, { recursive: true });
+    const file = path.join(layout.inbox, 'long-sound.mkv');
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', file]);
+    const storage = new StorageRepository();
+    const ctx: StageContext = { layout, profile: TJ_PROFILE, storage, media: new MediaRepository(locateFfmpeg({}), TJ_PROFILE.input.maxImagePixels), creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+    const stat = await fs.stat(file);
+    const probed = await probe({ key: 'c0', state: 'discovered', source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs }, attempts: 0, times: {} }, ctx);
+    expect(probed.media?.claimedDurationSec).toBeUndefined();
+    expect(probed.media?.durationSec).toBeGreaterThan(1.5);
+    expect(probed.media?.durationSec).toBeLessThan(6);
   });
 });

@@ -115,7 +115,7 @@ export interface Deadlines {
 /** Generous on a slow 2-core machine (a 30-s 1080p encode takes about 40 s there), and an hour of a stuck tool never. */
 export const DEFAULT_DEADLINES: Deadlines = { probeMs: 60_000, baseMs: 60_000, perInputSecondMs: 10_000, maxMs: 20 * 60_000 };
 
-/** What {@link MediaRepository.videoPacketsEnd} found. */
+/** What {@link MediaRepository.packetsEnd} found. */
 export interface PacketsEnd {
   readonly packets: number;
   /** The end of the last packet (its time plus its duration), in seconds. */
@@ -192,12 +192,13 @@ export class MediaRepository {
   }
 
   /**
-   * How far the first video stream's packets really go, from `fromSec` on (ffprobe seeks to the
-   * keyframe before it): packets are demuxed, not decoded, so this costs little. `errors` holds
-   * what the demuxer said about the data on the way ("File ended prematurely", "partial file").
+   * How far the first video stream's packets (or, with `streams: 'all'`, any stream's) really go,
+   * from `fromSec` on (ffprobe seeks to the keyframe before it): packets are demuxed, not decoded,
+   * so this costs little. `errors` holds what the demuxer said about the data on the way ("File
+   * ended prematurely", "partial file").
    */
-  async videoPacketsEnd(file: string, fromSec: number, signal?: AbortSignal): Promise<PacketsEnd> {
-    const options = ['-select_streams', 'v:0', '-read_intervals', `${fromSec.toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
+  async packetsEnd(file: string, fromSec: number, signal?: AbortSignal, streams: 'video' | 'all' = 'video'): Promise<PacketsEnd> {
+    const options = [...(streams === 'video' ? ['-select_streams', 'v:0'] : []), '-read_intervals', `${fromSec.toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
     const { stdout, stderr } = await this.ffprobe(file, options, signal);
     let packets = 0;
     let endSec: number | undefined;
