@@ -53,8 +53,11 @@ describe('MediaRepository', () => {
     for (const work of [(signal: AbortSignal) => patient.probe(fifo, signal), (signal: AbortSignal) => patient.runFfmpeg({ input: fifo, outputs: [{ path: path.join(dir, 'out.mp4'), options: [] }] }, signal)]) {
       const stop = new AbortController();
       const running = work(stop.signal);
-      setTimeout(() => stop.abort(), 200);
+      // Opening the pipe for writing returns once the tool has opened it to read: it is running, and waits on bytes that never come.
+      const writer = await fs.open(fifo, 'w');
+      stop.abort();
       const error = await running.then(() => undefined, (reason: unknown) => reason);
+      await writer.close();
       expect(error).toBeInstanceOf(FfmpegFailedError);
       expect((error as FfmpegFailedError).killed).toBe(true);
     }

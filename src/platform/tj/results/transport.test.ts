@@ -5,7 +5,7 @@ import { ConfigError } from '../../../core/errors.js';
 import { createLogger, type Logger } from '../../../core/logger.js';
 import type { SimReportingOptions } from '../../../simulators/tj/reporting-options.js';
 import type { RunningSimulator } from '../../../simulators/tj/server.js';
-import { tempRoot } from '../../../test/fixtures.js';
+import { tempRoot, waitFor } from '../../../test/fixtures.js';
 import { testSimulator } from '../../../test/simulated-tj.js';
 import { ResultsKeyRefusedError, type CreativeIds } from '../../results-source.js';
 import { TjResults, type TjResultsOptions } from './tj-results.js';
@@ -134,14 +134,19 @@ describe('TJ reporting transport', () => {
     const slow = await start({ latencyMs: 20_000 });
     const controller = new AbortController();
     const fetching = results(slow, capture().log).fetchDays(DAYS, ids, controller.signal);
-    setTimeout(() => controller.abort(), 100);
+    // Stopped once the simulator holds the call: it answers only after 20 s.
+    await waitFor(() => slow.reporting.state.requests >= 1, 10_000, 'the first call in the simulator', 10);
+    controller.abort();
     await expect(within(fetching, 2_000)).rejects.toBeInstanceOf(TjReportingStoppedError);
 
     const refusing = await start();
     refusing.reporting.configure({ rateLimitNext: 1_000 });
     const waiting = new AbortController();
-    const backingOff = results(refusing, capture().log, { retryBaseMs: 60_000, maxWaitMs: 60_000 }).fetchDays(DAYS, ids, waiting.signal);
-    setTimeout(() => waiting.abort(), 100);
+    const told = capture();
+    const backingOff = results(refusing, told.log, { retryBaseMs: 60_000, maxWaitMs: 60_000 }).fetchDays(DAYS, ids, waiting.signal);
+    // Stopped once the client has said it waits: it would wait a minute.
+    await waitFor(() => told.lines.some((line) => line.includes('trying again after a pause')), 10_000, 'the backoff to begin', 10);
+    waiting.abort();
     await expect(within(backingOff, 2_000)).rejects.toBeInstanceOf(TjReportingStoppedError);
     const aborted = AbortSignal.abort();
     await expect(results(refusing, capture().log).fetchDays(DAYS, ids, aborted)).rejects.toBeInstanceOf(TjReportingStoppedError);
