@@ -50,15 +50,7 @@ export class ExoResults implements ResultsSource {
 
   /** Results with a transport of their own: logs in at the first fetch. Throws {@link ExoApiUrlError} for an address the token must not go to. */
   static open(connection: ExoResultsConnection, deps: { readonly log: Logger; readonly signal?: AbortSignal; readonly retryBaseMs?: number; readonly maxWaitMs?: number }, settings: Omit<ExoResultsSettings, 'log'> = {}): ExoResults {
-    const transport = new ExoTransport({
-      baseUrl: connection.apiUrl,
-      apiToken: connection.apiToken,
-      userAgent: connection.userAgent,
-      log: deps.log,
-      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-      ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
-      ...(deps.maxWaitMs === undefined ? {} : { maxWaitMs: deps.maxWaitMs }),
-    });
+    const transport = ExoTransport.to(connection, deps);
     return new ExoResults(transport, { ...settings, log: deps.log });
   }
 

@@ -50,15 +50,7 @@ export class ExoUploader implements Uploader {
 
   /** Logs in: a refused (or missing) API token throws {@link CredentialsRefusedError} at once. */
   static async open(connection: ExoConnection, deps: ExoAdapterDeps): Promise<ExoUploader> {
-    const transport = new ExoTransport({
-      baseUrl: connection.apiUrl,
-      apiToken: connection.apiToken,
-      userAgent: connection.userAgent,
-      log: deps.log,
-      ...(deps.retryBaseMs === undefined ? {} : { retryBaseMs: deps.retryBaseMs }),
-      ...(deps.maxWaitMs === undefined ? {} : { maxWaitMs: deps.maxWaitMs }),
-      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-    });
+    const transport = ExoTransport.to(connection, deps);
     await transport.connect();
     return new ExoUploader(transport, new LibraryFiles(transport, deps.storage), new ExoCampaigns(transport), connection, deps);
   }

@@ -109,6 +109,23 @@ export class ExoTransport {
   requests = 0;
   logins = 0;
 
+  /** A transport to a configured API (its address, token and user agent), with the caller's log, stop signal and waits. */
+  static to(
+    connection: { readonly apiUrl: string; readonly apiToken: string | undefined; readonly userAgent: string },
+    deps: Pick<ExoTransportOptions, 'log' | 'signal' | 'retryBaseMs' | 'maxWaitMs'>,
+  ): ExoTransport {
+    const { log, signal, retryBaseMs, maxWaitMs } = deps;
+    return new ExoTransport({
+      baseUrl: connection.apiUrl,
+      apiToken: connection.apiToken,
+      userAgent: connection.userAgent,
+      log,
+      ...(signal === undefined ? {} : { signal }),
+      ...(retryBaseMs === undefined ? {} : { retryBaseMs }),
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+    });
+  }
+
   /** Throws {@link ExoApiUrlError} for a base URL the API token must not be sent to. */
   constructor(private readonly options: ExoTransportOptions) {
     this.base = exoApiBase(options.baseUrl);
