@@ -26,7 +26,7 @@ const CAMPAIGN_ID = 5_100_001;
 const LANDING_PAGES = ['https://land.example/one', 'https://land.example/two'];
 
 /** One ad, and the library files of its native pair as setting up uploaded them. */
-interface Ad {
+export interface Ad {
   readonly name: string;
   readonly videoId: string;
   readonly thumbnailId: string;
@@ -78,7 +78,7 @@ export async function variationPoint(media: SweepMedia, shape: VariationShape, s
 }
 
 /** The ads' native pairs uploaded under their names, with no fault: their ids are what the job's rows name. */
-async function seedLibrary(sim: RunningExoSimulator, media: SweepMedia, layout: Layout): Promise<Ad[]> {
+export async function seedLibrary(sim: RunningExoSimulator, media: SweepMedia, layout: Layout): Promise<Ad[]> {
   const uploader = await openUploader(sim);
   const uploaded = async (target: UploadTarget, medium: SweepMedium | undefined, name: string): Promise<string> => {
     if (!medium) throw new Error('the sweep made too few media for the variation flow');
@@ -99,7 +99,7 @@ async function seedLibrary(sim: RunningExoSimulator, media: SweepMedia, layout: 
   return ads;
 }
 
-function jobOf(ads: readonly Ad[]): CampaignJob {
+export function jobOf(ads: readonly Ad[]): CampaignJob {
   const rows = ads.map((ad) => ({ 'Ad Name': ad.name, 'Target URL': ad.url, 'Video Creative ID': ad.videoId, 'Thumbnail Creative ID': ad.thumbnailId, Headline: `Headline of ${ad.name}`, 'Brand Name': 'Sweep' }));
   return campaignJob(String(CAMPAIGN_ID), 'Sweep campaign', 'tracking/Upload_CSV/sweep.csv', { kind: 'native', header: [...NATIVE_HEADER], rows, problems: [] }, 'exoclick');
 }

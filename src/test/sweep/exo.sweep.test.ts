@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExoStrike } from '../../simulators/exoclick/options.js';
 import { FAULT_KINDS, FAULT_LABELS, makeSweepMedia, removeDir, RESET_SECONDS, type PointReport, type SweepMedia } from './exo-sweep-support.js';
 import { UPLOAD_IMAGES, UPLOAD_VIDEOS, uploadPoint } from './exo-sweep-upload.js';
+import { resultsPoint } from './exo-sweep-results.js';
 import { VARIATION_ADS, variationPoint } from './exo-sweep-variations.js';
 import { replayHint, sweepPoints, sweepSettings } from './sweep-plan.js';
 
@@ -35,6 +36,7 @@ const FLOWS: readonly Flow[] = [
   { name: 'ExoClick upload', salt: 1, run: uploadPoint },
   { name: 'ExoClick variations (JSON)', salt: 2, run: (media, strike) => variationPoint(media, 'json', strike) },
   { name: 'ExoClick variations (multipart)', salt: 3, run: (media, strike) => variationPoint(media, 'multipart', strike) },
+  { name: 'ExoClick results fetch', salt: 4, run: resultsPoint },
 ];
 
 let media: SweepMedia | undefined;
