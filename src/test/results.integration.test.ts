@@ -60,11 +60,14 @@ describe('which creatives win: from the drop to the verdicts, through the daemon
     for (const [seed, letter] of [[51, 'A'], [52, 'B'], [53, 'C']] as const) await makeVideo(path.join(root, 'inbox', 'native', 'Promo', `clip ${letter}.mp4`), { seconds: 2, seed });
     // TJ: the hands-off row makes the ads in campaign 1002.
     await waitFor(async () => ((await simState(tj)).campaigns.find((each) => each.id === '1002')?.ads.length ?? 0) >= 3, 180_000, 'the three ads in TJ campaign 1002', 500);
-    // ExoClick: the batch's campaign CSV, mapped to an ExoClick campaign.
+    // ExoClick: the batch's campaign CSV, mapped to an ExoClick campaign, once ExoClick has every drop's files.
+    await waitFor(async () => (await records(root)).filter((record) => record.outputs?.some((output) => output.uploads?.exoclick?.creativeId)).length >= 3, 120_000, 'the three drops on ExoClick', 300);
     const csv = await waitFor(async () => (await listTree(path.join(root, 'tracking', 'Upload_CSV'))).find((name) => name.endsWith('_Native.csv')), 60_000, 'the batch CSV', 300);
     await fs.writeFile(path.join(root, 'tracking', 'campaign_mapping.csv'), `campaign_id,csv_filename,campaign_name,enabled,platform\n${EXO_CAMPAIGN},${csv},Exo one,True,exoclick\n`);
     const created = await runCli(['campaigns', 'create', '--only', String(EXO_CAMPAIGN), '--root', root], { DRY_RUN: 'false' });
     expect(created.code, created.stderr + created.stdout).toBe(0);
+    const variations = exo.state().campaigns.find((each) => each.id === EXO_CAMPAIGN)?.variations ?? [];
+    expect(variations, `campaigns create said: ${created.stdout}`).toHaveLength(3);
 
     for (const record of await records(root)) {
       const letter = /clip ([ABC])\.mp4$/.exec(record.source.path)?.[1] as keyof typeof PLAN | undefined;
@@ -83,11 +86,14 @@ describe('which creatives win: from the drop to the verdicts, through the daemon
       const letter = [...ids].find(([, id]) => id === `ID-${record.naming?.id}`)?.[0];
       for (const output of record.outputs ?? []) if (letter && output.uploads?.exoclick?.creativeId) exoFiles.set(output.uploads.exoclick.creativeId, letter);
     }
-    const variations = exo.state().campaigns.find((each) => each.id === EXO_CAMPAIGN)?.variations ?? [];
+    let seeded = 0;
     for (const variation of variations) {
       const figures = PLAN[exoFiles.get(String(variation.idvariations_file)) ?? 'C'].exo;
       if (figures) exo.setVariationStats(variation.idvariation, today, figures);
+      if (figures) seeded += 1;
     }
+    // A's and B's variations, found by the files our records hold: a wrong join would seed fewer.
+    expect(seeded).toBe(2);
   }, 400_000);
 
   afterAll(async () => {
