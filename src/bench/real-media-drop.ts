@@ -32,6 +32,8 @@ export async function dropRealMedia(inbox: string, scratch: string, heic?: strin
   await ffmpeg(['-i', landscape, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', path.join(inbox, 'preroll', 'portrait.mp4')]);
   // HDR10 as a phone records it: 10-bit, BT.2020, PQ.
   await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', path.join(inbox, 'hdr.mp4')]);
+  // HLG as a phone records it (and as broadcast uses it): 10-bit, BT.2020, hybrid log-gamma.
+  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'arib-std-b67', '-colorspace', 'bt2020nc', path.join(inbox, 'hlg.mov')]);
   // A Matroska file cut short: its header says 20 s, it holds about 2.
   const whole = path.join(scratch, 'whole.mkv');
   await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', whole]);
@@ -44,8 +46,16 @@ export async function dropRealMedia(inbox: string, scratch: string, heic?: strin
   await makePhoto(path.join(inbox, 'print-cmyk.jpg'), { width: 600, height: 400, colour: 'cmyk' });
   await makePhoto(path.join(inbox, 'editor-16bit.png'), { width: 600, height: 400, format: 'png', colour: 'rgb16' });
   await makePhoto(path.join(inbox, 'tracking-pixel.png'), { width: 1, height: 1, format: 'png', fill: 'transparent' });
+  // One animation of each kind, each opening on two blank frames: the still must be frame 3.
   await makeAnimation(path.join(inbox, 'animated.gif'), { format: 'gif', frames: 3, blank: 2 });
-  const dropped = ['anamorphic.mp4', 'preroll/portrait.mp4', 'hdr.mp4', 'cut.mkv', 'fade-in.mp4', 'pixel-upright.jpg', 'print-cmyk.jpg', 'editor-16bit.png', 'tracking-pixel.png', 'animated.gif'];
+  await makeAnimation(path.join(inbox, 'animated-webp.webp'), { format: 'webp', frames: 3, blank: 2 });
+  await makeAnimation(path.join(inbox, 'animated-apng.png'), { format: 'apng', frames: 3, blank: 2 });
+  await makeAnimation(path.join(inbox, 'animated-sequence.avif'), { format: 'avif', frames: 3, blank: 2 });
+  const dropped = [
+    ...['anamorphic.mp4', 'preroll/portrait.mp4', 'hdr.mp4', 'hlg.mov', 'cut.mkv', 'fade-in.mp4'],
+    ...['pixel-upright.jpg', 'print-cmyk.jpg', 'editor-16bit.png', 'tracking-pixel.png'],
+    ...['animated.gif', 'animated-webp.webp', 'animated-apng.png', 'animated-sequence.avif'],
+  ];
   if (heic) {
     await fs.copyFile(heic, path.join(inbox, 'iphone.heic'));
     dropped.push('iphone.heic');

@@ -62,21 +62,28 @@ export async function makePhoto(file: string, options: SamplePhoto = {}): Promis
 }
 
 /**
- * An animated GIF, WebP or APNG: `blank` frames first (fully transparent and one flat colour in
- * turn: encoders merge frames that repeat), then `frames` that show something.
+ * An animation: `blank` frames first (fully transparent and one flat colour in turn: encoders merge
+ * frames that repeat), then `frames` that show something. sharp writes the GIF and the WebP; ffmpeg
+ * the APNG and the AVIF image sequence (brand `avis`, with its first frame as the still), from the
+ * same pixels. An AVIF keeps no transparency here: a transparent frame comes out black.
  */
-export async function makeAnimation(file: string, options: { format: 'gif' | 'webp' | 'apng'; frames?: number; blank?: number; width?: number; height?: number }): Promise<string> {
+export async function makeAnimation(file: string, options: { format: 'gif' | 'webp' | 'apng' | 'avif'; frames?: number; blank?: number; width?: number; height?: number }): Promise<string> {
   const { format, frames = 4, blank = 0, width = 160, height = 120 } = options;
   await fs.mkdir(path.dirname(file), { recursive: true });
-  if (format === 'apng') {
-    // sharp writes no APNG; ffmpeg does.
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=5`, '-frames:v', String(frames), '-plays', '0', '-f', 'apng', file]);
+  const all = Buffer.concat(Array.from({ length: blank + frames }, (_, index) => pixels(width, height, index >= blank ? 'gradient' : index % 2 === 0 ? 'transparent' : 'flat', index)));
+  if (format === 'gif' || format === 'webp') {
+    await sharp(all, { raw: { width, height: height * (blank + frames), channels: 4, pageHeight: height } })
+      .toFormat(format, { loop: 0, delay: Array.from({ length: blank + frames }, () => 100) })
+      .toFile(file);
     return file;
   }
-  const all = Buffer.concat(Array.from({ length: blank + frames }, (_, index) => pixels(width, height, index >= blank ? 'gradient' : index % 2 === 0 ? 'transparent' : 'flat', index)));
-  await sharp(all, { raw: { width, height: height * (blank + frames), channels: 4, pageHeight: height } })
-    .toFormat(format, { loop: 0, delay: Array.from({ length: blank + frames }, () => 100) })
-    .toFile(file);
+  const raw = `${file}.rgba`;
+  await fs.writeFile(raw, all);
+  const encoder = format === 'apng' ? ['-plays', '0', '-f', 'apng'] : ['-c:v', 'libaom-av1', '-cpu-used', '8', '-pix_fmt', 'yuv420p', '-f', 'avif'];
+  try {
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-r', '5', '-i', raw, ...encoder, file]);
+  } finally {
+    await fs.rm(raw, { force: true });
+  }
   return file;
 }
-

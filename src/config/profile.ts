@@ -37,7 +37,7 @@ const profileSchema = z
       maxHeight: z.number().int().positive(),
       maxBytes: z.number().int().positive(),
       /**
-       * What an animated image (GIF, WebP, APNG, AVIF) becomes. `still`: a still of its first frame
+       * What an animated image (GIF, WebP, APNG, an AVIF or HEIF sequence) becomes. `still`: a still of its first frame
        * that is not blank (fully transparent or one flat colour), flagged for review. TJ takes images
        * as static banners; an animation worth keeping is dropped as a video.
        */

@@ -43,6 +43,14 @@ async function failure(ctx: StageContext, file: string): Promise<BadInputError> 
   return error as BadInputError;
 }
 
+/** Where, along the middle row, a sample gradient's bright green band is centred. */
+async function bandColumn(file: string): Promise<number> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const row = Math.floor(info.height / 2) * info.width * 3;
+  const bright = Array.from({ length: info.width }, (_, x) => x).filter((x) => (data[row + x * 3 + 1] ?? 0) > 128);
+  return Math.round(bright.reduce((sum, x) => sum + x, 0) / Math.max(1, bright.length));
+}
+
 function creativeOf(ctx: StageContext, record: CreativeRecord): string {
   const creative = record.outputs?.find((output) => output.role === 'creative');
   if (!creative) throw new Error('No creative was made');
@@ -161,22 +169,30 @@ describe('images that cannot be creatives', () => {
 });
 
 describe('animated images: a still of the first frame that shows something', () => {
-  it('takes the first frame that is not blank of a GIF and a WebP, the first frame of an APNG, and refuses an animation that never shows anything', async () => {
+  it('takes the first frame that is not blank of a GIF, a WebP, an APNG and an AVIF sequence alike, and refuses an animation that never shows anything', async () => {
     const ctx = await context();
-    for (const format of ['gif', 'webp'] as const) {
-      const record = await converted(ctx, await makeAnimation(path.join(ctx.layout.inbox, `banner.${format}`), { format, blank: 2, frames: 4 }));
-      expect(record.media?.animated, format).toBe(true);
+    for (const [format, extension, named] of [['gif', 'gif', 'GIF'], ['webp', 'webp', 'WEBP'], ['apng', 'png', 'PNG'], ['avif', 'avif', 'AVIF']] as const) {
+      const record = await converted(ctx, await makeAnimation(path.join(ctx.layout.inbox, `banner-${format}.${extension}`), { format, blank: 2, frames: 4 }));
+      expect(record.media, format).toMatchObject({ animated: true, width: 160, height: 120 });
       const out = creativeOf(ctx, record);
-      expect(await outputFacts(out), format).toMatchObject({ format: 'png', pages: 1, width: 160, height: 120 });
-      expect(record.naming?.review, format).toEqual([`animated ${format.toUpperCase()}: uploaded as a still of frame 3 of 6`]);
+      expect(await outputFacts(out), format).toMatchObject({ pages: 1, width: 160, height: 120 });
+      expect(record.naming?.review, format).toEqual([`animated ${named}: uploaded as a still of frame 3 of 6`]);
       expect((await sharp(out).stats()).isOpaque, format).toBe(true);
+      // Frame 3 is the gradient whose bright band sits at x = 2·17 (a blank frame, or frame 1, would not have it there).
+      expect(await bandColumn(out), format).toBe(34);
     }
-    const apng = await converted(ctx, await makeAnimation(path.join(ctx.layout.inbox, 'moving.png'), { format: 'apng', frames: 3 }));
-    expect(apng.media?.animated).toBe(true);
-    expect(apng.outputs?.find((output) => output.role === 'creative')).toMatchObject({ converted: true, format: 'png' });
-    expect(apng.naming?.review).toEqual(['animated PNG: uploaded as a still of its first frame']);
     const blank = await failure(ctx, await makeAnimation(path.join(ctx.layout.inbox, 'nothing.gif'), { format: 'gif', blank: 3, frames: 0 }));
     expect(blank.plain).toMatch(/Every frame of the animated GIF is blank \(fully transparent\)/);
+    const blankApng = await failure(ctx, await makeAnimation(path.join(ctx.layout.inbox, 'nothing.png'), { format: 'apng', blank: 3, frames: 0 }));
+    expect(blankApng.plain).toMatch(/Every frame of the animated PNG is blank \(fully transparent\)/);
+    // Garbled past its header: ffmpeg's words come after plain ones, and the advice fits a garbled file, not a cut one.
+    const garbled = await makeAnimation(path.join(ctx.layout.inbox, 'garbled.avif'), { format: 'avif', blank: 2, frames: 40 });
+    const bytes = await fs.readFile(garbled);
+    for (let at = 2000; at < bytes.length; at += 7) bytes[at] = 0xff;
+    await fs.writeFile(garbled, bytes);
+    const refused = await failure(ctx, garbled);
+    expect(refused.plain).toMatch(/The animation's frames cannot be decoded \(ffmpeg: .+\).*Export it as a GIF, or as a video/);
+    expect(refused.plain).not.toMatch(/complete copy/);
   });
 });
 

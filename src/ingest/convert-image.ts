@@ -32,8 +32,8 @@ type ImageHeader = Awaited<ReturnType<StageContext['media']['imageMetadata']>>;
  * quality 90): sharp has no lossless way to strip it, and a location must never leave. The `ORG_`
  * original keeps the source as it came.
  *
- * Animated images (GIF, WebP, APNG, AVIF) follow the profile's `image.animated`: a still of the
- * first frame that is not blank, flagged for review. An image that shows nothing (wholly
+ * Animated images (GIF, WebP, APNG, AVIF and HEIF sequences) follow the profile's
+ * `image.animated`: a still of the first frame that is not blank, flagged for review. An image that shows nothing (wholly
  * transparent, or one flat colour) is refused, whichever way it went.
  */
 export async function makeImageCreative(ctx: StageContext, label: string, media: MediaInfo, input: string, sourceBytes: number): Promise<ImageCreative> {
@@ -46,7 +46,10 @@ export async function makeImageCreative(ctx: StageContext, label: string, media:
 
 async function make(ctx: StageContext, label: string, media: MediaInfo, input: string, sourceBytes: number): Promise<ImageCreative> {
   const { image } = ctx.profile;
-  const header = await ctx.media.imageMetadata(input);
+  const still: Still = media.animated ? await firstShownFrame(ctx, label, media, input) : { page: 0, review: [] };
+  // The frame ffmpeg took from an APNG or an image sequence stands for the file from here on.
+  const source = still.frame ?? input;
+  const header = await ctx.media.imageMetadata(source);
   const heic = header.compression === 'hevc';
   const changes: string[] = [];
   if (!image.formats.includes(media.format)) changes.push(`format ${media.format}`);
@@ -70,7 +73,6 @@ async function make(ctx: StageContext, label: string, media: MediaInfo, input: s
     const missing = missingShare(bytes);
     if (missing > 0) throw new BadInputError(`The HEIC photo is cut short: ${Math.max(1, Math.round(missing * 100))}% of it is missing`, label, 'Replace it with a complete copy and drop it again.');
   }
-  const still = media.animated ? await firstShownFrame(ctx, label, media, input) : { page: 0, review: [] };
   // A PNG or GIF that only needs fixing stays lossless; a large one, like any photo, becomes a JPEG.
   const format = media.hasAlpha || (['png', 'gif'].includes(media.format) && sourceBytes <= image.maxBytes) ? 'png' : 'jpeg';
   const resize = { width: image.maxWidth, height: image.maxHeight, fit: 'inside' as const };
@@ -82,8 +84,8 @@ async function make(ctx: StageContext, label: string, media: MediaInfo, input: s
   const encoded = await firstThatFits(
     (render, rung) =>
       rung === 0 && !decoded
-        ? ctx.media.renderImageToBuffer(input, { ...render, resize, page: still.page }, ctx.signal)
-        : (decoded ??= ctx.media.decodeImage(input, resize, { page: still.page, signal: ctx.signal })).then((pixels) => ctx.media.renderImageToBuffer(pixels, render)),
+        ? ctx.media.renderImageToBuffer(source, { ...render, resize, page: still.page }, ctx.signal)
+        : (decoded ??= ctx.media.decodeImage(source, resize, { page: still.page, signal: ctx.signal })).then((pixels) => ctx.media.renderImageToBuffer(pixels, render)),
     encodingLadder(format),
     image.maxBytes,
   );
@@ -106,18 +108,31 @@ function colourChanges(header: ImageHeader): string[] {
   return changes;
 }
 
+/** How many frames of an APNG or an image sequence are looked at for one that shows something. */
+const FRAMES_LOOKED_AT = 600;
+
+/** The frame an animation is uploaded as: a page sharp reads, or a frame ffmpeg decoded. */
+interface Still {
+  readonly page: number;
+  readonly frame?: Buffer;
+  readonly review: string[];
+}
+
 /**
- * The first frame of an animation that shows something. sharp reads every frame of a GIF or a
- * WebP; of an APNG or an animated AVIF, only the first (or the still the file carries for viewers
- * without animation), which is then the one taken.
+ * The first frame of an animation that shows something (not wholly transparent, not one flat
+ * colour), the same for every animated format. sharp steps through the frames of a GIF or a WebP;
+ * of an APNG or an AVIF or HEIF image sequence it reads only the first (or none), so ffmpeg
+ * decodes those, and the frame it finds is handed on as a PNG.
  */
-async function firstShownFrame(ctx: StageContext, label: string, media: MediaInfo, input: string): Promise<{ page: number; review: string[] }> {
-  const kind = `animated ${media.format === 'heif' || media.format === 'avif' ? 'AVIF' : media.format.toUpperCase()}`;
-  if (!['gif', 'webp'].includes(media.format)) return { page: 0, review: [`${kind}: uploaded as a still of its first frame`] };
-  const spans = await ctx.media.frameSpans(input);
+async function firstShownFrame(ctx: StageContext, label: string, media: MediaInfo, input: string): Promise<Still> {
+  const kind = `animated ${media.format.toUpperCase()}`;
+  const bySharp = ['gif', 'webp'].includes(media.format);
+  const spans = bySharp ? await ctx.media.frameSpans(input) : await ctx.media.animationSpans(input, FRAMES_LOOKED_AT, ctx.signal);
   const page = spans.findIndex((span) => blankness(span) === undefined);
+  const counted = !bySharp && spans.length === FRAMES_LOOKED_AT ? `the first ${FRAMES_LOOKED_AT}` : String(spans.length);
   if (page < 0) throw new BadInputError(`Every frame of the ${kind} is blank (${blankness(spans[0] ?? { hasAlpha: false, channels: [] })})`, label, 'An image creative must show something; drop the image you meant.');
-  return { page, review: [`${kind}: uploaded as a still of frame ${page + 1} of ${spans.length}`] };
+  const review = [`${kind}: uploaded as a still of frame ${page + 1} of ${counted}`];
+  return bySharp ? { page, review } : { page: 0, frame: await ctx.media.animationFrame(input, page, ctx.signal), review };
 }
 
 function refuseBlank(span: Parameters<typeof blankness>[0], label: string): void {

@@ -86,7 +86,8 @@ async function convertNative({ record, media, naming, input, ctx, produced }: Jo
   produced.push(imagePath);
   await ctx.storage.writeFileAtomic(imagePath, image.data);
 
-  notes.unshift(`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}`);
+  const toneMap = media.hdr ? `, ${toneMapped(media.hdr)}` : '';
+  notes.unshift(`native pair: ${seconds < (media.durationSec ?? 0) ? `cut to ${seconds} s, ` : ''}centre-cropped to ${profile.native.width}×${profile.native.height}${toneMap}`);
   if (image.render.formatOptions?.palette) notes.push('thumbnail reduced to a palette PNG to fit the size limit');
   const kept = keptOfFrame(media.width, media.height, profile.native.width, profile.native.height);
   const review = kept < HARD_CROP_KEPT ? [`cropped: kept ${Math.round(kept * 100)}% of the ${media.width}×${media.height} frame`] : [];
@@ -122,7 +123,7 @@ async function convertPreroll({ record, media, naming, input, ctx, produced }: J
   // A player turns and widens the picture; an ad server may not: the output is stored as it is shown.
   if (media.rotation) reasons.push(`turned ${media.rotation}° upright`);
   if (media.sampleAspect) reasons.push('anamorphic pixels made square');
-  if (media.hdr) reasons.push(`${media.hdr === 'pq' ? 'HDR10 (PQ)' : 'HLG'} tone-mapped to SDR`);
+  if (media.hdr) reasons.push(toneMapped(media.hdr));
   if (media.claimedDurationSec) reasons.push('made again from what the damaged file holds');
   const trimTo = duration > preroll.maxSeconds ? preroll.trimToSeconds : undefined;
   if (trimTo !== undefined) reasons.push(`cut from ${duration.toFixed(1)} s to ${trimTo} s`);
@@ -255,4 +256,9 @@ export function keptOfFrame(width: number, height: number, targetWidth: number, 
   if (width <= 0 || height <= 0) return 1;
   const ratio = width / height / (targetWidth / targetHeight);
   return Math.min(ratio, 1 / ratio);
+}
+
+/** How the notes say an HDR video was made SDR. */
+function toneMapped(hdr: 'pq' | 'hlg'): string {
+  return `${hdr === 'pq' ? 'HDR10 (PQ)' : 'HLG'} tone-mapped to SDR`;
 }

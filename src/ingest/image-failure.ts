@@ -1,5 +1,5 @@
 import { BadInputError, CreativeFlowError, ShutdownError, TransientError } from '../core/errors.js';
-import { HeicDecodeError } from '../media/media.repository.js';
+import { FfmpegFailedError, FfmpegTimedOutError, HeicDecodeError } from '../media/media.repository.js';
 import type { StageContext } from './context.js';
 import { formatOf, isCutShort } from './image-facts.js';
 
@@ -23,6 +23,7 @@ const ENVIRONMENT = /no space left|cannot allocate|out of memory|permission deni
 export async function imageFailure(error: unknown, ctx: StageContext, file: string, label: string): Promise<unknown> {
   if (error instanceof CreativeFlowError) return error;
   if (error instanceof HeicDecodeError) return heicFailure(error, label);
+  if (error instanceof FfmpegFailedError) return animationFailure(error, label);
   if (!(error instanceof Error) || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) return error;
   if ((error as NodeJS.ErrnoException).code || ENVIRONMENT.test(error.message)) return error;
   const said = `(libvips: ${libraryText(error.message)})`;
@@ -49,6 +50,13 @@ function heicFailure(error: HeicDecodeError, label: string): Error {
     return new BadInputError(`The HEIC photo is ${width}×${height} pixels, over the pixel limit`, label, 'Export it at a normal size; the limit protects the machine from image bombs.');
   }
   return new BadInputError(`The HEIC photo is damaged and cannot be decoded${error.detail ? ` (libheif: ${error.detail})` : ''}`, label, 'Open it on the phone or in an image editor, export it as JPEG, and drop that.');
+}
+
+/** A failure of ffmpeg reading the frames of an APNG or an image sequence. */
+function animationFailure(error: FfmpegFailedError, label: string): Error {
+  if (error instanceof FfmpegTimedOutError) return new TransientError(`Reading the animation's frames stopped: ${error.message}`, { file: label, cause: error });
+  if (error.killed) return new ShutdownError(label);
+  return new BadInputError(`The animation's frames cannot be decoded${error.stderrTail ? ` (ffmpeg: ${error.stderrTail})` : ''}`, label, 'Export it as a GIF, or as a video, and drop that.');
 }
 
 /** The library's message on one line, without sharp's repeated lines, short enough for a reason column. */

@@ -14,6 +14,8 @@ const PNG_HEAD_BYTES = 64 * 1024;
  * too small to be a creative before a pixel is decoded.
  */
 export async function inspectImage(file: string, label: string, ctx: StageContext, head: Buffer): Promise<MediaInfo> {
+  // libvips reads no image sequence: an animated AVIF or HEIF is measured by ffprobe.
+  if (HEIF_SEQUENCE_BRANDS.includes(fileBrands(head)[0] ?? '')) return inspectSequence(file, label, ctx);
   let meta;
   try {
     meta = await ctx.media.imageMetadata(file);
@@ -22,6 +24,36 @@ export async function inspectImage(file: string, label: string, ctx: StageContex
   }
   // A phone photo stored 4032×3024 with EXIF orientation 6 is shown, and converted, as 3024×4032.
   const { width = 0, height = 0 } = meta.autoOrient ?? meta;
+  refuseOutOfSize(width, height, label, ctx);
+  const format = meta.format === 'heif' ? ({ hevc: 'heic', av1: 'avif' } as Record<string, string>)[meta.compression ?? ''] ?? 'heif' : meta.format;
+  // A HEIF's "pages" are its separate pictures, not frames (a sequence was told by its brand above).
+  const animated = meta.format === 'png' ? isAnimatedPng(await ctx.storage.readHead(file, PNG_HEAD_BYTES)) : meta.format !== 'heif' && (meta.pages ?? 1) > 1;
+  return { type: 'image', format, width, height, hasAlpha: meta.hasAlpha, animated };
+}
+
+/** An AVIF or HEIF image sequence (brand `avis`, `msf1`…), by its picture track: its frames are decoded by ffmpeg too. */
+async function inspectSequence(file: string, label: string, ctx: StageContext): Promise<MediaInfo> {
+  let container;
+  try {
+    container = await ctx.media.probe(file, ctx.signal);
+  } catch (error) {
+    throw await imageFailure(error, ctx, file, label);
+  }
+  const picture = container.streams.find((stream) => stream.type === 'video');
+  const format = ({ av1: 'avif', hevc: 'heic' } as Record<string, string>)[picture?.codec ?? ''];
+  if (!picture || !format) {
+    const held = picture ? ` (it holds ${picture.codec})` : '';
+    throw new BadInputError(`The image sequence holds no AV1 or HEVC picture${held}`, label, 'Export it as a GIF, or as a video, and drop that.');
+  }
+  const turned = picture.rotation === 90 || picture.rotation === 270;
+  const [width, height] = turned ? [picture.height, picture.width] : [picture.width, picture.height];
+  refuseOutOfSize(width, height, label, ctx);
+  // Transparency, when a sequence has any, is a second track ffmpeg does not join to the first: its frames come out opaque.
+  return { type: 'image', format, width, height, hasAlpha: false, animated: true };
+}
+
+/** Refuses an image bomb (the pixel ceiling) and an image too small to be a creative, from the size its header claims. */
+function refuseOutOfSize(width: number, height: number, label: string, ctx: StageContext): void {
   if (width <= 0 || height <= 0) throw new BadInputError('The image has no size in its header', label, 'Open it in an image editor, export it as PNG or JPEG, and drop that.');
   const megapixels = (width * height) / 1e6;
   const { maxImagePixels: limit, minImageWidth, minImageHeight } = ctx.profile.input;
@@ -39,15 +71,6 @@ export async function inspectImage(file: string, label: string, ctx: StageContex
       'Drop the creative itself, at its full size.',
     );
   }
-  const format = meta.format === 'heif' ? ({ hevc: 'heic', av1: 'avif' } as Record<string, string>)[meta.compression ?? ''] ?? 'heif' : meta.format;
-  // A HEIF's "pages" are its separate pictures, not frames: an image sequence is told by its brand.
-  const animated =
-    meta.format === 'heif'
-      ? HEIF_SEQUENCE_BRANDS.includes(fileBrands(head)[0] ?? '')
-      : meta.format === 'png'
-        ? isAnimatedPng(await ctx.storage.readHead(file, PNG_HEAD_BYTES))
-        : (meta.pages ?? 1) > 1;
-  return { type: 'image', format, width, height, hasAlpha: meta.hasAlpha, animated };
 }
 
 /** Whether the file's first bytes are an image's signature: a HEIF (HEIC, AVIF) by its brands, whatever its name. */

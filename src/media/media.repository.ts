@@ -96,6 +96,8 @@ export const INPUT_DEMUXERS = [
   ...['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'flv', 'mpegts', 'mpeg', 'asf'],
   // Audio files read as what they are, so a song dropped by mistake is told apart from a broken video.
   ...['mp3', 'wav', 'ogg', 'flac', 'aac'],
+  // An APNG's frames: sharp reads only its first (see `animationSpans`).
+  'apng',
 ] as const;
 
 /** Options that keep ffprobe and ffmpeg to the one local file and the demuxers above. */
@@ -316,6 +318,39 @@ export class MediaRepository {
       .toBuffer({ resolveWithObject: true });
     const frameBytes = Math.floor(info.height / pages) * info.width * 4;
     return Array.from({ length: pages }, (_, page) => spanOf(data.subarray(page * frameBytes, (page + 1) * frameBytes)));
+  }
+
+  /**
+   * Each frame of an animation sharp reads only the first of (an APNG, an AVIF or HEIF image
+   * sequence), decoded by ffmpeg and shrunk to 64×64 (nearest neighbour, so no frame blurs into
+   * a neighbour and a flat frame stays flat): enough to tell which frames are blank. At most
+   * `maxFrames` are read.
+   */
+  async animationSpans(file: string, maxFrames: number, signal?: AbortSignal): Promise<PixelSpan[]> {
+    const side = 64;
+    const frameBytes = side * side * 4;
+    const raw = await this.ffmpegToBuffer(file, ['-vf', `scale=${side}:${side}:flags=neighbor,format=rgba`, '-frames:v', String(maxFrames), '-f', 'rawvideo'], maxFrames * frameBytes, signal);
+    return Array.from({ length: Math.floor(raw.length / frameBytes) }, (_, index) => spanOf(raw.subarray(index * frameBytes, (index + 1) * frameBytes)));
+  }
+
+  /** One frame of such an animation (counted from 0), whole, as a lossless PNG for sharp. */
+  animationFrame(file: string, index: number, signal?: AbortSignal): Promise<Buffer> {
+    // A PNG of the ceiling's pixels, 4 bytes each, is no larger than the pixels plus its row filters.
+    return this.ffmpegToBuffer(file, ['-vf', `select=eq(n\\,${index})`, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-pix_fmt', 'rgba'], this.maxImagePixels * 5, signal);
+  }
+
+  /** One ffmpeg run on `file`, confined like {@link probe}, whose output (on stdout) is returned: capped, with its deadline and stop signal. */
+  private async ffmpegToBuffer(file: string, outputOptions: readonly string[], maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
+    const args = ['-v', 'error', '-nostdin', '-threads', String(this.threadsPerJob), ...CONFINED_INPUT, '-i', file, ...outputOptions, 'pipe:1'];
+    try {
+      const { stdout } = await execFileAsync(this.binaries.ffmpeg, args, { encoding: 'buffer', signal, timeout: this.deadlines.baseMs, killSignal: 'SIGKILL', maxBuffer: maxBytes + 1024 });
+      return stdout;
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException & { stderr?: Buffer; killed?: boolean };
+      if (signal?.aborted) throw new FfmpegFailedError('', true);
+      if (failure.killed) throw new FfmpegTimedOutError('ffmpeg', this.deadlines.baseMs);
+      throw failedRun(failure.stderr?.toString() || failure.message, file);
+    }
   }
 
   /** Decodes (and shrinks, when asked) once, to raw pixels for {@link renderImageToBuffer}: upright, sRGB, 8-bit. */

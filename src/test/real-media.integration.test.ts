@@ -68,12 +68,16 @@ describe('real media from phones and editors, dropped together', () => {
     expect(video?.side_data_list ?? []).toEqual([]);
   });
 
-  it('tone-maps HDR to SDR BT.709 for the native video and its thumbnail', async () => {
-    expect(recordOf('inbox/hdr.mp4').media?.hdr).toBe('pq');
-    const video = (await probe(output('inbox/hdr.mp4', 'video'))).streams[0];
+  it.each([
+    ['PQ', 'inbox/hdr.mp4', 'pq', 'HDR10 (PQ) tone-mapped to SDR'],
+    ['HLG', 'inbox/hlg.mov', 'hlg', 'HLG tone-mapped to SDR'],
+  ])('tone-maps %s HDR to SDR BT.709 for the native video and its thumbnail', async (_name, source, hdr, note) => {
+    expect(recordOf(source).media?.hdr).toBe(hdr);
+    expect(recordOf(source).notes?.join(' ')).toContain(note);
+    const video = (await probe(output(source, 'video'))).streams[0];
     expect(video).toMatchObject({ pix_fmt: 'yuv420p', color_transfer: 'bt709' });
     // testsrc2's frame is colourful: tone-mapped, it keeps colour; shown raw as SDR it would be grey.
-    const { channels } = await sharp(output('inbox/hdr.mp4', 'image')).stats();
+    const { channels } = await sharp(output(source, 'image')).stats();
     expect(Math.max(...channels.slice(0, 3).map((channel) => channel.stdev))).toBeGreaterThan(30);
   });
 
@@ -104,13 +108,25 @@ describe('real media from phones and editors, dropped together', () => {
     expect(await outputFacts(output('inbox/editor-16bit.png', 'creative'))).toMatchObject({ space: 'srgb', depth: 'uchar' });
   });
 
-  it('sets a tracking pixel aside with a plain reason, and makes an animation one still, flagged', async () => {
+  it('sets a tracking pixel aside with a plain reason', () => {
     const pixel = recordOf('inbox/tracking-pixel.png');
     expect(pixel.state).toBe('rejected');
     expect(pixel.reason).not.toMatch(/complete copy|vips|sharp/i);
-    const animated = recordOf('inbox/animated.gif');
-    expect((await outputFacts(output('inbox/animated.gif', 'creative'))).pages).toBe(1);
-    expect(animated.naming?.review.join(' ')).toMatch(/animated/);
+  });
+
+  it.each([
+    ['GIF', 'inbox/animated.gif'],
+    ['WEBP', 'inbox/animated-webp.webp'],
+    ['PNG', 'inbox/animated-apng.png'],
+    ['AVIF', 'inbox/animated-sequence.avif'],
+  ])('makes an animated %s one still of its first frame that shows something, flagged', async (kind, source) => {
+    const record = recordOf(source);
+    expect(record.state).toBe('staged');
+    expect(record.naming?.review).toContain(`animated ${kind}: uploaded as a still of frame 3 of 5`);
+    const facts = await outputFacts(output(source, 'creative'));
+    expect(facts).toMatchObject({ pages: 1, width: 160, height: 120 });
+    const { channels } = await sharp(output(source, 'creative')).stats();
+    expect(Math.max(...channels.slice(0, 3).map((channel) => channel.stdev))).toBeGreaterThan(30);
   });
 
   it('makes an iPhone HEIC an upright image creative', async (context) => {
