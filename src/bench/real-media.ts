@@ -36,15 +36,15 @@ export async function realMediaBenchmark(asTheDaemonRuns: NodeJS.ProcessEnv): Pr
   await fs.rm(work, { recursive: true, force: true });
 }
 
-/** The same targets by bare tools: each video its native pair (or in-stream video), each still one sRGB JPEG, upright. */
+/** The same targets by bare tools: each video its native pair (or in-stream video), each still (an animation's third frame) one sRGB JPEG, upright. */
 async function bare(sources: string, out: string, dropped: readonly string[]): Promise<number> {
   await fs.mkdir(out, { recursive: true });
   sharp.cache(false);
   const started = performance.now();
   for (const [n, relative] of dropped.entries()) {
     const file = path.join(sources, relative.replace(/^inbox\//, ''));
-    if (/\.(mp4|mkv)$/.test(file)) {
-      const hdr = relative.includes('hdr') ? { hdr: 'pq' as const } : {};
+    if (/\.(mp4|mkv|mov)$/.test(file)) {
+      const hdr = relative.includes('hdr') ? { hdr: 'pq' as const } : relative.includes('hlg') ? { hdr: 'hlg' as const } : {};
       if (relative.includes('preroll/')) {
         await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, ...prerollVideoArgs(TJ_PROFILE, false, undefined, hdr), path.join(out, `p${n}.mp4`)]);
         continue;
@@ -56,7 +56,10 @@ async function bare(sources: string, out: string, dropped: readonly string[]): P
     }
     // HEIC needs its own decoder, which bare sharp lacks: the pipeline's figure includes it, this one does not.
     if (/\.heic$/.test(file)) continue;
-    await sharp(file, { failOn: 'none' })
+    // sharp reads no frame past an APNG's first, nor an image sequence: bare ffmpeg takes the still (frame 3, the first that shows something).
+    const still = /animated-(apng|sequence)/.test(file) ? path.join(out, `s${n}.png`) : file;
+    if (still !== file) await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, '-vf', 'select=eq(n\\,2)', '-frames:v', '1', still]);
+    await sharp(still, { failOn: 'none' })
       .rotate()
       .resize(TJ_PROFILE.image.maxWidth, TJ_PROFILE.image.maxHeight, { fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
