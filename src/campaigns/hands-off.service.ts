@@ -11,6 +11,7 @@ import { campaignJob, jobFromCsv, type CampaignJob } from './campaign-job.js';
 import type { CampaignAdsService, CampaignEvent, CampaignRunSummary, CreateAds } from './campaign-ads.service.js';
 import { campaignsFor, type CampaignTargetsFile } from './campaign-targets.js';
 import { RunCheckpoint } from './run-checkpoint.js';
+import { Serial } from '../core/serial.js';
 
 /** The daemon's checkpoint: one, living on from pass to pass. */
 export const HANDS_OFF_CHECKPOINT = 'hands-off';
@@ -41,7 +42,7 @@ export class HandsOffService {
    * whole, so two at once (a pass queuing a batch while `campaigns create --queued` runs, or
    * housekeeping) would lose the other's changes.
    */
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly turns = new Serial();
 
   constructor(
     private readonly layout: Layout,
@@ -121,9 +122,7 @@ export class HandsOffService {
 
   /** Runs `work` once every use of the checkpoint before it is done, failed or not. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const mine = this.turn.then(work, work);
-    this.turn = mine.catch(() => undefined);
-    return mine;
+    return this.turns.run(work);
   }
 }
 

@@ -1,3 +1,5 @@
+import { Serial } from './serial.js';
+
 /**
  * A write that is asked for often and needed soon, not at once (a file people read, made from the
  * database): a burst of asks gives one write, and writes are spaced by `debounceMs`, or by ten times
@@ -5,7 +7,7 @@
  */
 export class CoalescedWrite {
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writes = new Serial();
   private lastDurationMs = 0;
 
   constructor(
@@ -27,19 +29,16 @@ export class CoalescedWrite {
   now(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.writing = this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        const started = performance.now();
-        await this.write();
-        this.lastDurationMs = performance.now() - started;
-      });
-    return this.writing;
+    return this.writes.run(async () => {
+      const started = performance.now();
+      await this.write();
+      this.lastDurationMs = performance.now() - started;
+    });
   }
 
   /** Writes what is scheduled now instead of later, and waits for any write under way: before the process exits. */
   async flush(): Promise<void> {
     if (this.timer) await this.now();
-    else await this.writing.catch(() => undefined);
+    else await this.writes.settled();
   }
 }

@@ -1,7 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { StorageFaultError } from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { backoff, sleep } from '../core/retry.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 
 export interface DiskPauseOptions {
@@ -63,8 +63,9 @@ export class DiskPause {
   }
 
   private async waitForDisk(fault: StorageFaultError): Promise<boolean> {
-    for (let wait = this.options.firstCheckMs ?? 5_000; ; wait = Math.min(wait * 2, this.options.maxCheckMs ?? 300_000)) {
-      const slept = await delay(wait, true, { signal: this.stopped.signal, ref: false }).catch(() => false);
+    const schedule = { baseMs: this.options.firstCheckMs ?? 5_000, maxMs: this.options.maxCheckMs ?? 300_000 };
+    for (let check = 1; ; check += 1) {
+      const slept = await sleep(backoff(check, schedule), { signal: this.stopped.signal, ref: false }).then(() => true, () => false);
       if (!slept) return false;
       if (await this.writable(fault)) return true;
     }

@@ -7,6 +7,7 @@ import type { ActivityBus } from '../core/events.js';
 import type { Layout, RootPath } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { CreativeRecord } from '../core/record.js';
+import { backoff } from '../core/retry.js';
 import { assertTransition, INGEST_STATES, type State } from '../core/state.js';
 import { StabilityGate } from '../intake/stability-gate.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -358,7 +359,7 @@ export class IngestService {
       return;
     }
     await this.deps.creatives.commit({ ...record, attempts, reason });
-    const wait = (this.options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1);
+    const wait = backoff(attempts, { baseMs: this.options.retryBaseMs ?? 1_000 });
     this.deps.log.warn({ file: record.source.path, attempts, retryInMs: wait, reason }, 'Step failed; retrying');
     this.retryTimers.set(
       record.key,

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import { discordValue, renderChat, slackValue, type ChatText } from './chat-text.js';
+import { retry, sleep } from '../core/retry.js';
 
 /**
  * One notification: `key` names the event, so the same one is not sent twice in a short window.
@@ -74,17 +75,10 @@ export class Notifier {
   private async deliver(notice: Notice): Promise<void> {
     const cut = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
     const body: NoticeBody = { text: cut(renderChat(notice.text, slackValue)), content: cut(renderChat(notice.text, discordValue)), allowed_mentions: { parse: [] } };
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.send(body);
-        return;
-      } catch (error) {
-        if (attempt >= this.options.attempts) {
-          this.log.warn({ notice: notice.key, attempts: attempt }, `Could not send a notification: ${(error as Error).message}`);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, this.options.backoffMs * 2 ** (attempt - 1)).unref());
-      }
+    try {
+      await retry(() => this.send(body), { attempts: this.options.attempts, backoff: { baseMs: this.options.backoffMs }, wait: (ms) => sleep(ms, { ref: false }) });
+    } catch (error) {
+      this.log.warn({ notice: notice.key, attempts: this.options.attempts }, `Could not send a notification: ${(error as Error).message}`);
     }
   }
 }

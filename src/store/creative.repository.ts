@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { upgradeRecord, type CreativeRecord } from '../core/record.js';
+import { Serial } from '../core/serial.js';
 import { assertTransition } from '../core/state.js';
 import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { unreadable } from './durable-json-file.js';
@@ -56,7 +57,8 @@ export class CreativeRepository {
   private queuedFlush: Promise<void> | undefined;
   /** The size of each segment file its summary on disk describes: lines beyond it are read at start-up. */
   private readonly summarisedBytes = new Map<number, number>();
-  private writeChain: Promise<void> = Promise.resolve();
+  /** Flushes, one at a time. */
+  private readonly writes = new Serial();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly segmentSize: number;
   private readonly flushDelayMs: number;
@@ -237,7 +239,7 @@ export class CreativeRepository {
   /** Writes every changed segment and its summary. A call joins a flush that has not started yet. */
   flush(): Promise<void> {
     if (this.queuedFlush) return this.queuedFlush;
-    const flush = this.writeChain.then(async () => {
+    const flush = this.writes.run(async () => {
       this.queuedFlush = undefined;
       const changes = [...this.dirty];
       this.dirty.clear();
@@ -253,8 +255,8 @@ export class CreativeRepository {
       }
       if (failure) throw failure.error;
     });
+    // The flush starts on a later microtask (never inside `run`), so it finds itself here and clears it.
     this.queuedFlush = flush;
-    this.writeChain = flush.catch(() => undefined);
     return flush;
   }
 

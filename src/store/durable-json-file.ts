@@ -1,5 +1,6 @@
 import type { Adapter } from 'lowdb';
 import { CreativeFlowError } from '../core/errors.js';
+import { SerialByKey } from '../core/serial.js';
 import type { StorageRepository } from './storage.repository.js';
 
 export class DatabaseFileError extends CreativeFlowError {}
@@ -21,8 +22,8 @@ export function notValidJson(file: string, error: unknown): DatabaseFileError {
   });
 }
 
-/** The write under way to each file, across every adapter of it: the next one waits for it. */
-const writing = new Map<string, Promise<void>>();
+/** The writes of each file, across every adapter of it: the next one waits for those before it. */
+const writing = new SerialByKey<string>();
 
 /**
  * Runs a write of `file` after the writes of it asked for before, whichever adapter asked: two
@@ -30,13 +31,7 @@ const writing = new Map<string, Promise<void>>();
  * file being replaced.
  */
 export async function inTurn(file: string, write: () => Promise<void>): Promise<void> {
-  const mine = (writing.get(file) ?? Promise.resolve()).catch(() => undefined).then(write);
-  writing.set(file, mine);
-  try {
-    await mine;
-  } finally {
-    if (writing.get(file) === mine) writing.delete(file);
-  }
+  await writing.run(file, write);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { ActivityBus } from '../core/events.js';
 import { baseName, extensionOf } from '../core/files.js';
@@ -7,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
 import { PLATFORM_NAMES, type PlatformId, type UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
+import { backoff, sleep } from '../core/retry.js';
 import { describeError } from '../core/errors.js';
 import { CredentialsRefusedError, LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -168,7 +168,7 @@ export class UploadService {
         return;
       }
       this.log.warn({ platform: this.options.platform, retry: attempt + 1, reasons }, 'Retrying the files of a batch that failed for no reason of their own');
-      await delay(this.options.retryBaseMs * 2 ** attempt);
+      await sleep(backoff(attempt + 1, { baseMs: this.options.retryBaseMs }));
       remaining = failed.map(({ item }) => item);
     }
   }

@@ -1,6 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { CreativeFlowError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { backoff, sleep } from '../../core/retry.js';
 import { CredentialsRefusedError } from '../uploader.js';
 import { DEFAULT_MAX_BODY_BYTES, isHtml, readCapped, resetWaitMs, words } from './answers.js';
 import { exoApiBase, redactedUrl } from './api-url.js';
@@ -264,7 +264,7 @@ export class ExoTransport {
 
   /** A wait, at most the ceiling, that the call's signal ends at once. */
   private async pause(ms: number, what: string, signal: AbortSignal | undefined): Promise<void> {
-    await delay(this.clamped(ms), undefined, signal ? { signal } : {}).catch((error: unknown) => {
+    await sleep(this.clamped(ms), { signal }).catch((error: unknown) => {
       throw new ExoStoppedError(what, signal?.reason ?? error);
     });
   }
@@ -275,8 +275,9 @@ export class ExoTransport {
     return Math.min(Math.max(0, ms), ceiling);
   }
 
-  private backoffMs(attempt: number): number {
-    return (this.options.retryBaseMs ?? 500) * 2 ** attempt;
+  /** The pause before retry number `retry + 1`: the base, then 2×, 4×… (each clamped by {@link pause}). */
+  private backoffMs(retry: number): number {
+    return backoff(retry + 1, { baseMs: this.options.retryBaseMs ?? 500 });
   }
 
   /** The call's signal and the transport's, as one. */

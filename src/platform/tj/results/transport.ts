@@ -1,10 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { checkApiUrl } from '../../../core/api-url.js';
 import { readBodyCapped } from '../../../core/capped-body.js';
 import { CreativeFlowError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { USER_AGENT } from '../../../core/product.js';
 import { redactText } from '../../../core/redact.js';
+import { backoff, retry, sleep } from '../../../core/retry.js';
 import { ResultsKeyRefusedError } from '../../results-source.js';
 
 /**
@@ -82,6 +82,11 @@ const MAX_WORDS_BYTES = 64 * 1024;
 /** One request's outcome before it is judged: an answer, or no answer (a dropped connection, a deadline). */
 type Sent = { readonly status: number; readonly retryAfter: string | null; readonly text: string; readonly complete: boolean } | { readonly failure: string };
 
+/** No answer, a 429 or a 5xx: every call is a read, so it is sent again after a pause. */
+function worthAnotherTry(sent: Sent): boolean {
+  return 'failure' in sent || sent.status === 429 || sent.status >= 500;
+}
+
 export class TjReportingTransport {
   private readonly base: URL;
   /** When the last request started: the next waits until the pace allows it. */
@@ -103,23 +108,30 @@ export class TjReportingTransport {
    */
   async get(path: string, query: Readonly<Record<string, string | number>>, signal?: AbortSignal): Promise<unknown> {
     const what = `GET ${path}`;
-    const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    for (let attempt = 1; ; attempt += 1) {
-      await this.pace(what, signal);
-      const sent = await this.send(path, query, signal, what);
-      if ('failure' in sent || sent.status === 429 || sent.status >= 500) {
-        const status = 'failure' in sent ? 0 : sent.status;
-        const words = 'failure' in sent ? sent.failure : this.words(sent.text);
-        if (attempt >= maxAttempts) throw new TjReportingError(what, status, words);
-        const waitMs = this.backoffMs(attempt, 'failure' in sent ? null : sent.retryAfter);
-        this.options.log.info({ what, status, attempt, waitMs }, `TJ's reporting API answered ${status === 0 ? 'nothing' : status}; trying again after a pause`);
-        await this.wait(waitMs, what, signal);
-        continue;
-      }
-      // Not retried: the same request would bring the same answer.
-      if (!sent.complete) throw new TjReportingError(what, sent.status, `an answer larger than ${Math.round((this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) / 1024)} KB, not read`);
-      return this.judge(what, sent);
-    }
+    const sent = await retry(
+      async () => {
+        await this.pace(what, signal);
+        return this.send(path, query, signal, what);
+      },
+      {
+        attempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        // A throw is a stop: never tried again.
+        isRetryable: () => false,
+        isRetryableResult: worthAnotherTry,
+        backoff: (attempt, outcome) => this.backoffMs(attempt, outcome.ok && !('failure' in outcome.value) ? outcome.value.retryAfter : null),
+        onRetry: ({ attempt, waitMs, outcome }) => {
+          const status = outcome.ok && !('failure' in outcome.value) ? outcome.value.status : 0;
+          this.options.log.info({ what, status, attempt, waitMs }, `TJ's reporting API answered ${status === 0 ? 'nothing' : status}; trying again after a pause`);
+        },
+        wait: (ms) => this.wait(ms, what, signal),
+      },
+    );
+    if ('failure' in sent) throw new TjReportingError(what, 0, sent.failure);
+    // Every try answered a 429 or a 5xx: the last one's words.
+    if (worthAnotherTry(sent)) throw new TjReportingError(what, sent.status, this.words(sent.text));
+    // Not retried: the same request would bring the same answer.
+    if (!sent.complete) throw new TjReportingError(what, sent.status, `an answer larger than ${Math.round((this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) / 1024)} KB, not read`);
+    return this.judge(what, sent);
   }
 
   /** An answer other than a 429 or a 5xx: the key refused, an error in words (some come with a 200), or the data. */
@@ -175,7 +187,7 @@ export class TjReportingTransport {
   }
 
   private async wait(ms: number, what: string, signal: AbortSignal | undefined): Promise<void> {
-    await delay(ms, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+    await sleep(ms, { signal }).catch((error: unknown) => {
       throw new TjReportingStoppedError(what, signal?.reason ?? error);
     });
   }
@@ -183,8 +195,7 @@ export class TjReportingTransport {
   /** Doubling from the base, with jitter (half to all of it, so clients refused together do not return together); at least a `Retry-After`, at most the ceiling. */
   private backoffMs(attempt: number, retryAfter: string | null): number {
     const ceiling = this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    const doubled = Math.min(ceiling, (this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS) * 2 ** (attempt - 1));
-    const jittered = doubled * (0.5 + (this.options.random ?? Math.random)() / 2);
+    const jittered = backoff(attempt, { baseMs: this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, maxMs: ceiling, jitter: 'half', random: this.options.random ?? Math.random });
     const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
     const asked = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 0;
     return Math.round(Math.min(ceiling, Math.max(jittered, asked)));
