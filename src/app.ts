@@ -2,33 +2,33 @@ import os from 'node:os';
 import { ArchiveService } from './archive/archive.service.js';
 import { CampaignAdsService } from './campaigns/campaign-ads.service.js';
 import { CampaignTargetsFile } from './campaigns/campaign-targets.js';
+import { exoIdsByTjId } from './campaigns/exo-id-index.js';
 import { HandsOffService } from './campaigns/hands-off.service.js';
 import { dotEnvPath, type Config } from './config/config.js';
 import { dotEnvExposure } from './config/env-permissions.js';
+import { platformSettings } from './config/platform-settings.js';
 import { ActivityBus } from './core/events.js';
-import { openResults } from './results/open-results.js';
-import type { ResultsPlatform } from './results/results.service.js';
-import { createTjResults } from './platform/tj/results/tj-results.js';
-import { ExoResults } from './platform/exoclick/exo-results.js';
 import type { Logger } from './core/logger.js';
-import { DiskPause } from './ingest/disk-pause.js';
+import { PLATFORM_IDS, type PlatformId } from './core/platform.js';
 import { RetentionService } from './housekeeping/retention.service.js';
+import { DiskPause } from './ingest/disk-pause.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { KnownFakesFile } from './ingest/known-fakes.js';
 import { stageSteps } from './ingest/steps.js';
+import { CampaignJobs } from './jobs/campaign-jobs.js';
 import { Jobs, type PlatformServices, type Services } from './jobs/jobs.js';
-import { exoConnection, tjConnection } from './jobs/standalone.js';
 import { locateFfmpeg, verifyFfmpeg } from './media/ffmpeg-binaries.js';
 import { MediaRepository } from './media/media.repository.js';
 import { MetadataDefaultsFile } from './naming/metadata-defaults.js';
 import { notifyOnEvents } from './notify/notices.js';
 import { Notifier } from './notify/notifier.js';
 import { postJson } from './notify/webhook.js';
-import { credentialsFingerprint, PlatformConnection } from './platform/connection.js';
+import { PlatformConnection } from './platform/connection.js';
+import type { PlatformDeps } from './platform/platform-module.js';
+import { byPlatform, PLATFORMS } from './platform/registry.js';
 import { SessionStatusFile } from './platform/session-status.js';
-import { ExoUploader } from './platform/exoclick/exo-uploader.js';
-import { SessionFile } from './platform/tj/tj-session.js';
 import { ReportService } from './report/report.service.js';
+import { openResults } from './results/open-results.js';
 import { CampaignAdsRepository } from './store/campaign-ads.repository.js';
 import { CheckpointRepository } from './store/checkpoint.repository.js';
 import { CreativeRepository } from './store/creative.repository.js';
@@ -40,9 +40,7 @@ import { InventoryService } from './tracking/inventory.service.js';
 import { importLibraryCsv } from './tracking/library-csv.js';
 import { TrackingService } from './tracking/tracking.service.js';
 import { LibrarySyncService } from './upload/library-sync.service.js';
-import { exoUnfit } from './upload/platform-fit.js';
-import { UploadService, type UploadOptions } from './upload/upload.service.js';
-import type { PlatformId } from './core/platform.js';
+import { UploadService } from './upload/upload.service.js';
 
 /** How long closing waits for notifications still being delivered. */
 const NOTIFY_FLUSH_MS = 5_000;
@@ -70,8 +68,11 @@ export interface App {
 }
 
 /**
- * Checks the machine (ffmpeg), takes the root's lock, opens the database and builds every service.
- * The only place that wires services together; what they do together is in {@link Jobs}.
+ * Checks the machine (ffmpeg), takes the root's lock, opens the database and builds every service,
+ * once, in the pipeline's order: the stores, then watch-probe-name-convert-dedupe (ingest), upload
+ * (each platform through the registry), archive, tracking, campaigns, report and results. The only
+ * place that wires services together; what they do together is in {@link Jobs}. Services tell each
+ * other of changes through the event bus, never through callbacks set after construction.
  */
 export async function openApp(config: Config, log: Logger): Promise<App> {
   const { layout } = config;
@@ -92,95 +93,115 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     // Aborted first thing on close, which the daemon reaches once its grace period is over: a
     // platform's wait (an ExoClick rate-limit reset) or request left then is abandoned, never waited out.
     const closing = new AbortController();
-    const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, (error) => log.error({ file: layout.metadataDefaultsCsv }, `${error.plain} Keeping the rows read before.`));
-    await folderDefaults.loadStrict();
-    const knownFakes = new KnownFakesFile(layout.knownFakesCsv, storage, (error) => log.error({ file: layout.knownFakesCsv }, `${error.plain} Keeping the rows read before.`));
-    const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
+    const keepingRowsReadBefore = (file: string, what: string) => (error: { plain: string }) => log.error({ file }, `${error.plain} Keeping the ${what} read before.`);
+
+    // The stores.
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const library = await LibraryRepository.open(layout.libraryCacheFile('tj'), storage);
-    const exoLibrary = await LibraryRepository.open(layout.libraryCacheFile('exoclick'), storage);
-    if (library.size === 0 && (await storage.exists(layout.libraryCsv))) {
-      const imported = await importLibraryCsv(layout.libraryCsv, library, storage);
-      log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');
-    }
     const runState = await RunStateRepository.open(layout.db, storage);
-    const sessionStatus = new SessionStatusFile(layout.platformStatusFile('tj'), storage);
-    const exoStatus = new SessionStatusFile(layout.platformStatusFile('exoclick'), storage);
-    const campaignAds = await CampaignAdsRepository.open(layout.db, storage);
+    const campaignAds = await CampaignAdsRepository.open(layout.db, storage, events);
+    const libraries = await openLibraries(config, storage, events, log);
+
+    // Watch, probe, name, convert, dedupe.
+    const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, keepingRowsReadBefore(layout.metadataDefaultsCsv, 'rows'));
+    await folderDefaults.loadStrict();
+    const knownFakes = new KnownFakesFile(layout.knownFakesCsv, storage, keepingRowsReadBefore(layout.knownFakesCsv, 'rows'));
+    const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
+    const ingest = new IngestService(
+      {
+        layout,
+        storage,
+        creatives,
+        events,
+        log,
+        pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }),
+        steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }, knownFakes),
+      },
+      { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
+    );
+
+    // Upload: each platform through its module, with its slice of the settings.
+    const settings = platformSettings(config);
+    const platformDeps: PlatformDeps = { layout, storage, log, events, signal: closing.signal };
+    const uploadOptions = { platforms: config.platforms, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses };
+    const platforms = byPlatform((id): PlatformServices => {
+      const platform = PLATFORMS[id];
+      const sessionStatus = new SessionStatusFile(platform.statusFile(layout), storage);
+      return {
+        uploads: new UploadService(creatives, libraries[id], layout, events, log, { ...uploadOptions, platform: id, ...platform.uploadPlan(settings[id]) }),
+        connection: new PlatformConnection({ platform: id, ...platform.connection(settings[id], platformDeps), status: sessionStatus, events, log }),
+        librarySync: new LibrarySyncService(id, libraries[id], config.libraryMaxPages, log),
+        sessionStatus,
+      };
+    });
+
+    // Archive, and what people read: the tracking CSVs and the inventory.
+    const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
+    const tracking = new TrackingService(layout, storage, creatives, libraries.tj, config.campaign, log, config.inventoryDebounceMs);
     const inventory = new InventoryService(creatives, storage, log, {
       file: layout.inventoryCsv,
       partsDir: layout.inventoryParts,
       debounceMs: config.inventoryDebounceMs,
-      facts: {
-        reviewStatusOf: (name, platform) => (platform === 'tj' ? library : exoLibrary).get(name)?.reviewStatus,
-        campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
-      },
-      factsFiles: () => [...library.files, ...exoLibrary.files, campaignAds.currentFile()],
+      facts: { reviewStatusOf: (name, platform) => libraries[platform].get(name)?.reviewStatus, campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId) },
+      factsFiles: () => [...Object.values(libraries).flatMap((library) => library.files), campaignAds.currentFile()],
     });
-    library.onChange = exoLibrary.onChange = (name) => inventory.factsChanged([name]);
-    campaignAds.onChange = (creativeIds) => {
-      const names = creativeIds.map((id) => library.nameOf(id) ?? exoLibrary.nameOf(id));
+    events.on('creative', () => inventory.scheduleWrite());
+    events.on('libraryChanged', (name) => inventory.factsChanged([name]));
+    events.on('adsRecorded', (creativeIds) => {
+      const names = creativeIds.map((id) => Object.values(libraries).reduce<string | undefined>((found, library) => found ?? library.nameOf(id), undefined));
       // An id the caches lack (a walk stopped at its page limit) cannot be placed: every row is rendered again.
       if (names.some((name) => name === undefined)) inventory.allFactsChanged();
       else inventory.factsChanged(names.flatMap((name) => name ?? []));
-    };
-    const tracking = new TrackingService(layout, storage, creatives, library, config.campaign, log, config.inventoryDebounceMs);
-    const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
+    });
+
+    // Campaigns: the ads `campaigns create` and the hands-off work make.
     const checkpoints = new CheckpointRepository(layout, storage);
     const campaignAdsService = new CampaignAdsService(campaignAds, log);
-    const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, (error) => log.error({ file: layout.campaignTargetsCsv }, `${error.plain} Keeping the rules read before.`));
+    const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, keepingRowsReadBefore(layout.campaignTargetsCsv, 'rules'));
     await targets.current(true);
     const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, { maxAttempts: config.campaignMaxAttempts });
-    events.on('creative', () => inventory.scheduleWrite());
-    const uploadOptions: Omit<UploadOptions, 'platform' | 'batchSize' | 'paceMs'> = { platforms: config.platforms, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses };
-    const results = openResults(config, { storage, creatives, log }, resultsPlatforms(config, log, closing.signal));
+    const campaigns = new CampaignJobs(
+      {
+        storage,
+        checkpoints,
+        campaignAds: campaignAdsService,
+        handsOff,
+        connections: byPlatform((id) => platforms[id].connection),
+        exoIdsByTjId: () => exoIdsByTjId(creatives),
+        inventory,
+      },
+      config,
+      log,
+    );
+
+    // Report and results.
+    const reporting = byPlatform((id) => ({ platform: id, ...PLATFORMS[id].results(settings[id], { log, signal: closing.signal }) }));
+    const results = openResults(config, { storage, creatives, log }, config.platforms.map((id) => reporting[id]));
+    const reports = new ReportService({
+      layout,
+      storage,
+      creatives,
+      library: libraries.tj,
+      media,
+      template: config.campaign,
+      dryRun: config.dryRun,
+      platforms: config.platforms.map((id) => ({ platform: id, status: platforms[id].sessionStatus })),
+      campaigns: { ads: campaignAds, stuck: () => handsOff.stuck() },
+      log,
+      results,
+    });
+
     const services: Services = {
       storage,
       creatives,
       runState,
-      inventory,
-      ingest: new IngestService(
-        { layout, storage, creatives, events, log, pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }), steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }, knownFakes) },
-        { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
-      ),
-      platforms: {
-        tj: {
-          uploads: new UploadService(creatives, library, layout, events, log, { ...uploadOptions, platform: 'tj', batchSize: config.uploadBatchSize, paceMs: config.uploadPaceMs }),
-          connection: new PlatformConnection({
-            platform: 'tj',
-            // Playwright is loaded with the first browser, not at start: an idle or dry-run daemon holds none of it.
-            open: async () => (await import('./platform/tj/tj-uploader.js')).TjUploader.open(tjConnection(config), { layout, storage, log, events }),
-            session: new SessionFile(layout.sessionFile, storage),
-            status: sessionStatus,
-            credentials: credentialsFingerprint(config.tjUsername, config.tjPassword),
-            events,
-            log,
-          }),
-          librarySync: new LibrarySyncService('tj', library, config.libraryMaxPages, log),
-          sessionStatus,
-        },
-        exoclick: {
-          // One request per file, its pace the API's rate limit: no pause of our own between batches.
-          uploads: new UploadService(creatives, exoLibrary, layout, events, log, { ...uploadOptions, platform: 'exoclick', batchSize: 10, paceMs: 0, unfit: exoUnfit(config.exoProfile) }),
-          connection: new PlatformConnection({
-            platform: 'exoclick',
-            open: () => ExoUploader.open(exoConnection(config), { storage, log, signal: closing.signal }),
-            // No saved session: the API token alone opens it, and only a new token ends a refusal.
-            session: { savedAt: async () => 0 },
-            status: exoStatus,
-            credentials: credentialsFingerprint('exoclick', config.exoApiToken),
-            events,
-            log,
-          }),
-          librarySync: new LibrarySyncService('exoclick', exoLibrary, config.libraryMaxPages, log),
-          sessionStatus: exoStatus,
-        },
-      } satisfies Record<PlatformId, PlatformServices>,
+      ingest,
+      platforms,
       archive,
       tracking,
-      reports: new ReportService(layout, storage, creatives, library, media, config.campaign, config.dryRun, config.platforms.map((platform) => ({ platform, status: platform === 'tj' ? sessionStatus : exoStatus })), { ads: campaignAds, stuck: () => handsOff.stuck() }, log, results),
+      inventory,
+      campaigns,
+      reports,
       results,
-      campaigns: { checkpoints, campaignAds: campaignAdsService, handsOff },
       retention: new RetentionService(layout, storage, log, config.retentionDays),
       events,
     };
@@ -192,7 +213,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       log,
       events,
       services,
-      library,
+      library: libraries.tj,
       notifier,
       jobs: new Jobs(services, config, log),
       async close() {
@@ -216,14 +237,13 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
   }
 }
 
-/** Each enabled platform's reporting client, or why its results are not fetched. The key's fingerprint tells a refused key from a new one. */
-function resultsPlatforms(config: Config, log: Logger, signal: AbortSignal): ResultsPlatform[] {
-  return config.platforms.map((platform): ResultsPlatform => {
-    if (platform === 'tj') {
-      const source = createTjResults({ apiUrl: config.tjApiUrl, apiKey: config.tjApiKey, log });
-      return { platform, source, notFetched: 'TJ_API_KEY is not set', keyFingerprint: credentialsFingerprint('tj-reporting', config.tjApiKey) };
-    }
-    const source = config.exoApiToken ? ExoResults.open(exoConnection(config), { log, signal }, { conversionGoal: config.exoConversionGoal }) : undefined;
-    return { platform, source, notFetched: 'EXO_API_TOKEN is not set', keyFingerprint: credentialsFingerprint('exoclick', config.exoApiToken) };
-  });
+/** Each platform's library cache; TJ's is filled from the team's existing library export on a first start. */
+async function openLibraries(config: Config, storage: StorageRepository, events: ActivityBus, log: Logger): Promise<Record<PlatformId, LibraryRepository>> {
+  const { layout } = config;
+  const libraries = Object.fromEntries(await Promise.all(PLATFORM_IDS.map(async (id) => [id, await LibraryRepository.open(PLATFORMS[id].libraryCacheFile(layout), storage, events)] as const))) as Record<PlatformId, LibraryRepository>;
+  if (libraries.tj.size === 0 && (await storage.exists(layout.libraryCsv))) {
+    const imported = await importLibraryCsv(layout.libraryCsv, libraries.tj, storage);
+    log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');
+  }
+  return libraries;
 }

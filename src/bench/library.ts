@@ -19,6 +19,7 @@ import type { CreativeRecord, OutputFile } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { LibraryRepository } from '../store/library.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
+import { PLATFORMS } from '../platform/registry.js';
 
 holdHeapGrowth();
 const size = Number(process.argv[2]);
@@ -58,7 +59,7 @@ function archivedRecord(n: number): Omit<CreativeRecord, 'key'> {
 if (process.argv[3] === 'build') {
   const root = process.argv[4] ?? '';
   const builder = await CreativeRepository.open(new Layout(root).db, storage);
-  const library = await LibraryRepository.open(new Layout(root).libraryCacheFile('tj'), storage);
+  const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(new Layout(root)), storage);
   for (let n = 0; n < size; n += 1) {
     const record = builder.create(archivedRecord(n));
     for (const output of record.outputs ?? []) {
@@ -136,7 +137,7 @@ await timeChanges(30, (i) => `c${(i * 7_919) % size}`);
 started = performance.now();
 await csv.writeNow();
 const inventoryMs = performance.now() - started;
-const walks = await timeWalks(repository, await LibraryRepository.open(layout.libraryCacheFile('tj'), storage), layout, storage, log);
+const walks = await timeWalks(repository, await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage), layout, storage, log);
 await repository.close();
 // The same 200 segments changed by bare fs calls, once ours is closed: the disk's floors, side by side.
 const singleSegments = Array.from({ length: single }, (_, i) => repository.segmentOf(`c${(i * 104_729) % size}`));

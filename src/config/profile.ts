@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { UploadTarget } from '../core/platform.js';
-import type { ExoFileType } from '../platform/exoclick/endpoints.js';
+import type { ExoLimits } from '../platform/exoclick/fit.js';
 
 /**
  * Every limit of the platform lives here. Stages read them from the profile they are given, so a
@@ -93,19 +93,7 @@ export const TJ_PROFILE: PlatformProfile = {
  * person changes the setting, not the code. A file outside them is not sent to ExoClick, and the
  * other platforms go on.
  */
-export interface ExoProfile {
-  /** ExoClick's library file type for each of our targets. */
-  readonly fileTypes: Readonly<Record<UploadTarget, ExoFileType>>;
-  /** Images (`image`): display banners are under 150 KB. `EXO_IMAGE_MAX_BYTES`. */
-  readonly imageMaxBytes: number;
-  readonly imageFormats: readonly string[];
-  /** Video banners (`video_banner`, our native videos): MP4 display banners are under 150 KB too. `EXO_VIDEO_BANNER_MAX_BYTES`. */
-  readonly videoBannerMaxBytes: number;
-  /** In-stream videos (`video`): MP4, H.264, at most 50 MB. `EXO_VIDEO_MAX_BYTES`. */
-  readonly videoMaxBytes: number;
-  readonly videoFormats: readonly string[];
-}
-
+export type ExoProfile = ExoLimits;
 
 export const EXO_PROFILE: ExoProfile = {
   fileTypes: { 'native-rollover': 'video_banner', 'native-static': 'image', 'in-stream': 'video', 'static-banner': 'image' },

@@ -25,6 +25,10 @@ export interface ActivityEvents {
   browserRestarted: [];
   /** An upload pass failed (not for a login): how many in a row now, and why the last did. */
   passFailed: [inARow: number, message: string];
+  /** A platform's library cache changed the entry of the creative of this name (or dropped it). */
+  libraryChanged: [name: string];
+  /** Ads were recorded as created in a campaign, for these creative ids. */
+  adsRecorded: [creativeIds: readonly string[]];
   /** Long work moved on: a page of a library walk read, a file of an upload pass or of a backlog done. */
   progress: [progress: WorkProgress];
 }

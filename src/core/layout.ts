@@ -49,10 +49,6 @@ export class Layout {
   readonly sessionDir: string;
   /** Playwright storageState: a credential, mode 0600. */
   readonly sessionFile: string;
-  /** Whether work on TJ waits for a person (a login, a refused password): for `status` and the report. */
-  readonly sessionStatusFile: string;
-  /** Whether work on ExoClick waits for a person (its API token refused). */
-  readonly exoStatusFile: string;
   /** Screenshots and page HTML of browser failures. */
   readonly screenshots: string;
   /** Keeps a second process off this root. */
@@ -100,8 +96,6 @@ export class Layout {
     this.logs = this.under('data', 'logs');
     this.sessionDir = this.under('data', 'session');
     this.sessionFile = path.join(this.sessionDir, 'tj_session.json');
-    this.sessionStatusFile = path.join(this.sessionDir, 'status.json');
-    this.exoStatusFile = path.join(this.sessionDir, 'exoclick-status.json');
     this.screenshots = this.under('data', 'screenshots');
     this.lockFile = path.join(this.data, 'creative-flow.lock');
     this.libraryCsv = this.under('tracking', 'TJ_Creative_Library.csv');
@@ -149,16 +143,6 @@ export class Layout {
   /** `archive/batch_{NNN}-{YYYY-MM-DD}/` */
   archiveBatchDir(batch: number, date: string): string {
     return this.under('archive', `batch_${batchNumber(batch)}-${date}`);
-  }
-
-  /** `data/session/status.json` for TJ (its name from before ExoClick), `exoclick-status.json` beside it. */
-  platformStatusFile(platform: PlatformId): string {
-    return platform === 'tj' ? this.sessionStatusFile : this.exoStatusFile;
-  }
-
-  /** The library cache of a platform: `data/db/library.json` for TJ, `library-exoclick.json` beside it. */
-  libraryCacheFile(platform: PlatformId): string {
-    return path.join(this.db, platform === 'tj' ? 'library.json' : `library-${platform}.json`);
   }
 
   /** `tracking/upload_status_{YYYYMMDD_HHMMSS}.csv` */

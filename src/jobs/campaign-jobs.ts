@@ -92,6 +92,11 @@ export class CampaignJobs {
     if (!this.config.dryRun) await this.services.handsOff.queueBatch(batch, files);
   }
 
+  /** Forgets hands-off campaigns done before `before` (housekeeping); how many. */
+  forgetDone(before: number): Promise<number> {
+    return this.services.handsOff.forgetDone(before);
+  }
+
   /** Creates the queued hands-off ads, and retries failed ones under the limit; starts no browser when none wait. */
   async handsOffPass(signal?: AbortSignal): Promise<CampaignRunSummary | undefined> {
     if (this.config.dryRun || !(await this.services.handsOff.hasWork())) return undefined;

@@ -9,6 +9,7 @@ import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from '../test/fake-platform.js';
 import { tempRoot } from '../test/fixtures.js';
+import { CampaignJobs } from './campaign-jobs.js';
 import { Jobs, type PlatformServices, type Services } from './jobs.js';
 import { dryRunList } from './pass-summary.js';
 
@@ -72,11 +73,19 @@ async function uploadPass(options: { dryRun: boolean; staged: boolean; loginPend
     reports: { write: async () => ({ report: {} as never, files: [] }), thumbnail: async () => Buffer.alloc(0) },
     results: { fetch: async () => [], table: async (from, to) => ({ from, to, creatives: [], tests: [], not_ours: {} }), statusLines: async () => [] },
     platforms: { tj, exoclick: idle },
-    campaigns: {
-      checkpoints: new CheckpointRepository(config.layout, storage),
-      campaignAds: { run: async () => ({ checkpoint: 'none', results: [] }) },
-      handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }), forgetDone: async () => 0 },
-    },
+    campaigns: new CampaignJobs(
+      {
+        storage,
+        checkpoints: new CheckpointRepository(config.layout, storage),
+        campaignAds: { run: async () => ({ checkpoint: 'none', results: [] }) },
+        handsOff: { queueBatch: async () => 0, hasWork: async () => false, run: async () => ({ checkpoint: 'hands-off', results: [] }), forgetDone: async () => 0 },
+        connections: { tj: tj.connection, exoclick: idle.connection },
+        exoIdsByTjId: async () => new Map(),
+        inventory: { scheduleWrite: () => undefined, writeNow: async () => undefined },
+      },
+      config,
+      log,
+    ),
     retention: { prune: async () => ({ screenshots: 0, temporary: 0, reports: 0 }) },
     events,
   };

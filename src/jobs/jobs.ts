@@ -28,9 +28,9 @@ import type { InventoryService } from '../tracking/inventory.service.js';
 import type { TrackingService } from '../tracking/tracking.service.js';
 import type { LibrarySyncService, RefreshResult, ReviewChange } from '../upload/library-sync.service.js';
 import type { UploadService } from '../upload/upload.service.js';
-import { CampaignJobs, type CampaignServices } from './campaign-jobs.js';
+import type { CampaignJobs } from './campaign-jobs.js';
 import { dryRunList, mergeSummaries, type PlatformPass } from './pass-summary.js';
-import { exoIdsByTjId } from '../campaigns/exo-id-index.js';
+import { Serial } from '../core/serial.js';
 
 /** One platform's part of the work: its uploads, its session, its library cache. */
 export interface PlatformServices {
@@ -54,7 +54,7 @@ export interface Services {
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
-  readonly campaigns: Omit<CampaignServices, 'storage' | 'connections' | 'exoIdsByTjId' | 'inventory'>;
+  readonly campaigns: Pick<CampaignJobs, 'create' | 'queueBatch' | 'handsOffPass' | 'forgetDone'>;
   readonly retention: Pick<RetentionService, 'prune'>;
   /** Each creative's figures from the platforms' reporting APIs, and the verdicts. */
   readonly results: Pick<ResultsService, 'fetch' | 'table' | 'statusLines'>;
@@ -90,9 +90,7 @@ export interface Closable {
  * steps in two places.
  */
 export class Jobs {
-  /** `campaigns create`, and the ads the daemon creates on its own after a batch. */
-  readonly campaigns: CampaignJobs;
-  private uploadTurn: Promise<unknown> = Promise.resolve();
+  private readonly uploadTurns = new Serial();
   /** Upload passes that failed one after the other (a login wait is not a failure): the notice says so from the third. */
   private failedPassesInARow = 0;
 
@@ -100,9 +98,11 @@ export class Jobs {
     private readonly services: Services,
     private readonly config: Config,
     private readonly log: Logger,
-  ) {
-    const connections = { tj: services.platforms.tj.connection, exoclick: services.platforms.exoclick.connection };
-    this.campaigns = new CampaignJobs({ ...services.campaigns, storage: services.storage, connections, exoIdsByTjId: () => exoIdsByTjId(services.creatives), inventory: services.inventory }, config, log);
+  ) {}
+
+  /** `campaigns create`, and the ads the daemon creates on its own after a batch. */
+  get campaigns(): Services['campaigns'] {
+    return this.services.campaigns;
   }
 
   /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
@@ -162,9 +162,7 @@ export class Jobs {
    * asked for at once (the schedule, the dashboard, a command) run one after the other.
    */
   uploadPass(options: UploadPassOptions = {}): Promise<UploadPassResult> {
-    const pass = this.uploadTurn.then(() => this.runUploadPass(options));
-    this.uploadTurn = pass.catch(() => undefined);
-    return pass;
+    return this.uploadTurns.run(() => this.runUploadPass(options));
   }
 
   private async runUploadPass(options: UploadPassOptions): Promise<UploadPassResult> {
@@ -314,7 +312,7 @@ export class Jobs {
   /** Prunes screenshots, temporary files and reports older than the retention, and hands-off campaigns done before it. */
   async housekeeping(): Promise<PruneResult & { campaignsForgotten: number }> {
     const before = Date.now() - this.config.retentionDays * 86_400_000;
-    return { ...(await this.services.retention.prune()), campaignsForgotten: await this.services.campaigns.handsOff.forgetDone(before) };
+    return { ...(await this.services.retention.prune()), campaignsForgotten: await this.services.campaigns.forgetDone(before) };
   }
 
   /** Counts per state, files in progress, and the last errors. */

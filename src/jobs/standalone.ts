@@ -4,30 +4,20 @@ import { ConfigError, describeError } from '../core/errors.js';
 import { locateFfmpeg, verifyFfmpeg } from '../media/ffmpeg-binaries.js';
 import { chromiumExecutable, launchBrowser } from '../platform/tj/browser.js';
 import type { CheckLine } from '../platform/check-line.js';
-import { checkTj } from '../platform/tj/check.js';
-import { checkExo } from '../platform/exoclick/check.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import type { Logger } from '../core/logger.js';
 import { SessionStatusFile } from '../platform/session-status.js';
-import type { ExoConnection } from '../platform/exoclick/exo-uploader.js';
-import { USER_AGENT } from '../core/product.js';
 import { Evidence } from '../platform/tj/evidence.js';
-import { SessionFile, signInWithBrowser, type TjConnection } from '../platform/tj/tj-session.js';
+import { SessionFile, signInWithBrowser } from '../platform/tj/tj-session.js';
+import { PLATFORMS, type PlatformSettings } from '../platform/registry.js';
+import type { PlatformDeps } from '../platform/platform-module.js';
+import { platformSettings } from '../config/platform-settings.js';
+import type { PlatformId } from '../core/platform.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 
 /** Jobs that run beside a daemon holding the root: they take no lock and change no record. */
-
-/** Where TJ is and who signs in, from the configuration. */
-export function tjConnection(config: Config): TjConnection {
-  return { loginUrl: config.tjLoginUrl, appUrl: config.tjAppUrl, username: config.tjUsername, password: config.tjPassword, chromiumPath: config.chromiumPath, sessionMaxDays: config.sessionMaxDays };
-}
-
-/** Where ExoClick's API is and the token that opens it, from the configuration. */
-export function exoConnection(config: Config): ExoConnection {
-  return { apiUrl: config.exoApiUrl, apiToken: config.exoApiToken, fileTypes: config.exoProfile.fileTypes, userAgent: USER_AGENT };
-}
 
 /**
  * Signs in to TJ in a visible browser (a person solves the captcha) and saves the session where
@@ -36,9 +26,9 @@ export function exoConnection(config: Config): ExoConnection {
 export async function login(config: Config, log: Logger, options: { headless: boolean; waitMinutes: number }): Promise<string> {
   const storage = new StorageRepository();
   const session = new SessionFile(config.layout.sessionFile, storage);
-  await signInWithBrowser(tjConnection(config), session, new Evidence(config.layout, storage, log), { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
+  await signInWithBrowser(platformSettings(config).tj.connection, session, new Evidence(config.layout, storage, log), { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
   // Whatever stopped work on TJ is over: `status` says so now, and a daemon resumes on its next pass.
-  await new SessionStatusFile(config.layout.sessionStatusFile, storage).clear();
+  await new SessionStatusFile(PLATFORMS.tj.statusFile(config.layout), storage).clear();
   return session.file;
 }
 
@@ -66,13 +56,10 @@ export async function check(config: Config, log: Logger, options: { campaignId?:
   const storage = new StorageRepository();
   const machine = await checkMachine(config);
   const lines = [...machine];
-  if (config.platforms.includes('tj')) {
-    const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage, 'tj'));
-    lines.push(...(await checkTj(tjConnection(config), { layout: config.layout, storage, log }, { campaignId })));
-  }
-  if (config.platforms.includes('exoclick')) {
-    const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage, 'exoclick'));
-    lines.push(...(await checkExo(exoConnection(config), { storage, log }, { campaignId })));
+  const settings = platformSettings(config);
+  for (const id of config.platforms) {
+    const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage, id));
+    lines.push(...(await checkPlatform(id, settings, { layout: config.layout, storage, log }, { campaignId })));
   }
   return lines;
 }
@@ -105,6 +92,11 @@ export async function checkMachine(config: Config): Promise<CheckLine[]> {
 export async function readStatus(config: Config): Promise<StatusReport> {
   const storage = new StorageRepository();
   const creatives = await CreativeRepository.open(config.layout.db, storage, { readOnly: true });
-  const platforms = await Promise.all(config.platforms.map(async (platform) => ({ platform, waiting: await new SessionStatusFile(config.layout.platformStatusFile(platform), storage).read() })));
+  const platforms = await Promise.all(config.platforms.map(async (platform) => ({ platform, waiting: await new SessionStatusFile(PLATFORMS[platform].statusFile(config.layout), storage).read() })));
   return statusReport(creatives, platforms);
+}
+
+/** One platform's `check`, with its own slice of the settings. */
+function checkPlatform<P extends PlatformId>(id: P, settings: PlatformSettings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { campaignId?: string | undefined }): Promise<CheckLine[]> {
+  return PLATFORMS[id].check(settings[id], deps, options);
 }

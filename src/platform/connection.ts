@@ -5,6 +5,8 @@ import { CreativeFlowError } from '../core/errors.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { SessionStatusFile } from './session-status.js';
 import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
+import { Serial } from '../core/serial.js';
+import { backoff } from '../core/retry.js';
 
 /** When the saved session last changed: a new login shows as a new time. */
 export interface SavedSession {
@@ -58,7 +60,7 @@ export class PlatformConnection {
   /** Starts of the browser that failed one after the other, and when the next may be tried. */
   private failedStarts = 0;
   private nextStartAt = 0;
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly turns = new Serial();
 
   constructor(private readonly deps: ConnectionDeps) {}
 
@@ -82,9 +84,7 @@ export class PlatformConnection {
 
   /** Runs work in the browser session once every earlier piece is done, opening the browser if need be. */
   use<T>(work: (uploader: Uploader) => Promise<T>): Promise<T> {
-    const run = this.turn.then(() => this.runNow(work));
-    this.turn = run.catch(() => undefined);
-    return run;
+    return this.turns.run(() => this.runNow(work));
   }
 
   /** Stops work on the platform until a person signs in (`creative-flow login`). */
@@ -140,7 +140,7 @@ export class PlatformConnection {
       // A sign-in that needs a person is not a browser that would not start: the login wait covers it.
       if (!(error instanceof LoginRequiredError || error instanceof CredentialsRefusedError)) {
         this.failedStarts += 1;
-        this.nextStartAt = Date.now() + Math.min(MAX_REOPEN_BACKOFF_MS, (this.deps.reopenBackoffMs ?? 5_000) * 2 ** (this.failedStarts - 1));
+        this.nextStartAt = Date.now() + backoff(this.failedStarts, { baseMs: this.deps.reopenBackoffMs ?? 5_000, maxMs: MAX_REOPEN_BACKOFF_MS });
       }
       throw error;
     }

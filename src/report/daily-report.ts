@@ -3,6 +3,7 @@ import { forPeople, localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
 import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
+import { PLATFORMS } from '../platform/registry.js';
 import type { CreativeRecord } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 
@@ -175,7 +176,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     // A platform's words (a wait's message, a campaign's error) may quote a URL or header with a credential.
     attention: [
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
-        wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? (id === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`] : [],
+        wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? PLATFORMS[id].refusal : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`] : [],
       ),
       ...(dryRun && waiting > 0 ? [`${waiting} creative${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`] : []),
       // A dry run writes no campaign CSV: its placeholders matter once it runs live.

@@ -1,5 +1,6 @@
 import { forPeople } from '../core/dates.js';
-import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
+import type { PlatformId, SessionStatus } from '../core/platform.js';
+import { PLATFORMS } from '../platform/registry.js';
 import { problemOf } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -76,8 +77,8 @@ function shownWait({ credentials: _fingerprint, ...waiting }: SessionStatus): Pl
 export function formatStatus(report: StatusReport): string {
   const lines = [`creatives: ${report.total}`, ''];
   for (const { platform, creatives, waiting } of report.platforms) {
-    const name = PLATFORM_NAMES[platform];
-    lines.push(`${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? (platform === 'tj' ? 'password refused' : 'API token refused') : 'login needed'} since ${forPeople(waiting.since)})` : ''}`);
+    const { name } = PLATFORMS[platform];
+    lines.push(`${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? PLATFORMS[platform].refusal : 'login needed'} since ${forPeople(waiting.since)})` : ''}`);
     if (waiting) lines.push(`    ${waiting.message}`);
   }
   lines.push('');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import type { CampaignAdRecord } from '../core/campaigns.js';
 import { localDate } from '../core/dates.js';
+import type { ActivityBus } from '../core/events.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import type { StorageRepository } from './storage.repository.js';
 
@@ -20,16 +21,16 @@ const MONTH_FILE = /^campaign-ads-(\d{4}-\d{2})\.json$/;
 export class CampaignAdsRepository {
   private readonly campaignsByCreative = new Map<string, Set<string>>();
   private readonly months = new Map<string, Low<MonthData>>();
-  /** Told the creative ids of every ad recorded as created: for copies made from {@link campaignsOf}. */
-  onChange: ((creativeIds: readonly string[]) => void) | undefined;
 
   private constructor(
     private readonly dir: string,
     private readonly storage: StorageRepository,
+    /** Told the creative ids of every ad recorded as created, as `adsRecorded`: for copies made from {@link campaignsOf}. */
+    private readonly events: Pick<ActivityBus, 'emit'> | undefined,
   ) {}
 
-  static async open(dir: string, storage: StorageRepository): Promise<CampaignAdsRepository> {
-    const repository = new CampaignAdsRepository(dir, storage);
+  static async open(dir: string, storage: StorageRepository, events?: Pick<ActivityBus, 'emit'>): Promise<CampaignAdsRepository> {
+    const repository = new CampaignAdsRepository(dir, storage, events);
     for (const name of await storage.list(dir)) {
       const month = MONTH_FILE.exec(name)?.[1];
       if (month === undefined) continue;
@@ -51,7 +52,7 @@ export class CampaignAdsRepository {
       db.data.ads[key] = ad;
       this.index(ad);
       touched.add(db);
-      if (ad.status === 'created') this.onChange?.(ad.creativeIds);
+      if (ad.status === 'created') this.events?.emit('adsRecorded', ad.creativeIds);
     }
     for (const db of touched) await db.write();
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ActivityBus } from '../core/events.js';
 import { describe, expect, it } from 'vitest';
 import type { LibraryEntry } from '../core/platform.js';
 import { tempRoot } from '../test/fixtures.js';
@@ -12,9 +13,10 @@ function entry(creativeId: string, reviewStatus: string): LibraryEntry {
 
 describe('LibraryRepository', () => {
   it('tells the names whose entries changed or went, and no others, even when the whole library is listed again', async () => {
-    const library = await LibraryRepository.open(path.join(await tempRoot(), 'library.json'), new StorageRepository());
+    const events = new ActivityBus();
+    const library = await LibraryRepository.open(path.join(await tempRoot(), 'library.json'), new StorageRepository(), events);
     const told: string[] = [];
-    library.onChange = (name) => told.push(name);
+    events.on('libraryChanged', (name) => told.push(name));
     library.set('a.png', entry('1', 'pending'));
     library.set('b', entry('2', 'pending'));
     library.set('c', entry('3', 'pending'));

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Low } from 'lowdb';
+import type { ActivityBus } from '../core/events.js';
 import { baseName } from '../core/files.js';
+import { Serial } from '../core/serial.js';
 import { compareCreativeIds, type LibraryEntry } from '../core/platform.js';
 import { JournalFile } from './journal-file.js';
 import { JsonLinesFile, type KeyedData } from './json-lines-file.js';
@@ -34,30 +36,29 @@ export class LibraryRepository {
   private readonly unsaved = new Set<string>();
   /** An entry went (a full listing replaced the cache): only a rewrite of the file says so. */
   private rewriteNeeded = false;
-  private saving: Promise<void> = Promise.resolve();
+  private readonly saves = new Serial();
   /** Entries held: counted, as every save asks (the keys of 200k entries are not). */
   private count = 0;
-  /** Told the name of every creative whose entry changed (or went): for copies made from the cache. */
-  onChange: ((name: string) => void) | undefined;
-
   private constructor(
     private readonly db: Low<LibraryData>,
     private readonly journal: JournalFile<StoredEntry>,
     /** The files it is kept in: the cache and its journal. */
     readonly files: readonly string[],
+    /** Told the name of every creative whose entry changed (or went), as `libraryChanged`: for copies made from the cache. */
+    private readonly events: Pick<ActivityBus, 'emit'> | undefined,
   ) {
     for (const entry of Object.values(db.data.entries)) this.indexName(entry);
     this.count = Object.keys(db.data.entries).length;
   }
 
   /** `file`: the platform's cache, from `Layout.libraryCacheFile`; its journal is beside it. */
-  static async open(file: string, storage: StorageRepository): Promise<LibraryRepository> {
+  static async open(file: string, storage: StorageRepository, events?: Pick<ActivityBus, 'emit'>): Promise<LibraryRepository> {
     const db = new Low<LibraryData>(new JsonLinesFile<StoredEntry>(file, storage, (entry) => entry.creativeId), { entries: {} });
     await db.read();
     const journalFile = `${file}.journal`;
     const journal = new JournalFile<StoredEntry>(journalFile, storage);
     for (const entry of await journal.read(db.data.epoch)) db.data.entries[entry.creativeId] = entry;
-    const library = new LibraryRepository(db, journal, [file, journalFile]);
+    const library = new LibraryRepository(db, journal, [file, journalFile], events);
     // A journal cut short by a crash holds whole lines before the cut: the next save folds them into the file.
     if (journal.torn) library.rewriteNeeded = true;
     return library;
@@ -86,8 +87,8 @@ export class LibraryRepository {
     this.db.data.entries[entry.creativeId] = stored;
     this.unsaved.add(entry.creativeId);
     this.indexName(stored);
-    this.onChange?.(stored.name);
-    if (before && before.name !== stored.name) this.onChange?.(before.name);
+    this.events?.emit('libraryChanged', stored.name);
+    if (before && before.name !== stored.name) this.events?.emit('libraryChanged', before.name);
   }
 
   /** Replaces every entry: the library as the platform lists it now. */
@@ -107,7 +108,7 @@ export class LibraryRepository {
     this.rewriteNeeded = true;
     this.idByName.clear();
     for (const entry of Object.values(this.db.data.entries)) this.indexName(entry);
-    for (const entry of gone) this.onChange?.(entry.name);
+    for (const entry of gone) this.events?.emit('libraryChanged', entry.name);
   }
 
   /** The name a creative id has in the cache. */
@@ -132,9 +133,7 @@ export class LibraryRepository {
    */
   save(): Promise<void> {
     // One save at a time: a journal line appended after a rewrite would replay older data over it.
-    const next = this.saving.catch(() => undefined).then(() => this.saveNow());
-    this.saving = next;
-    return next;
+    return this.saves.run(() => this.saveNow());
   }
 
   private async saveNow(): Promise<void> {

@@ -43,7 +43,8 @@ const LAYERS: Readonly<Record<string, number>> = {
 
 /** Libraries that touch the world, and the one adapter each may be imported from. */
 const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
-  { module: /^node:fs(\/promises)?$/, only: /^store\/storage\.repository\.ts$/ },
+  // The filesystem: the modules of `store/fs/`, each one job, behind the one class the rest of the code uses.
+  { module: /^node:fs(\/promises)?$/, only: /^store\/(storage\.repository\.ts|fs\/[^/]+\.ts)$/ },
   { module: /^(sharp|fluent-ffmpeg)$/, only: /^media\/media\.repository\.ts$/ },
   // The HEIC decoder: loaded by its worker, from the module the media repository alone uses.
   { module: /^(heic-decode|libheif-js)(\/.*)?$/, only: /^media\/heic\.ts$/ },
@@ -56,6 +57,25 @@ const ADAPTERS: readonly { module: RegExp; only: RegExp }[] = [
   { module: /^@inquirer\/prompts$/, only: /^cli\/prompter\.ts$/ },
   { module: /^cli-progress$/, only: /^cli\/work-progress\.ts$/ },
 ];
+
+/**
+ * A platform's folder (`platform/<name>/`) is its own: outside `platform/`, only the registry's
+ * users reach it, through `platform/registry.ts`. These files still import from a platform's folder
+ * directly, each for a reason still to be moved into its platform's module; the list may only shrink.
+ */
+const PLATFORM_FOLDER_USERS_TO_MOVE: Readonly<Record<string, string>> = {
+  'config/config.ts': "ExoClick's API URL rule, for EXO_API_URL: the settings are not yet each platform's slice",
+  'config/profile.ts': "ExoClick's limits type: the profile holds ExoClick's limits",
+  'jobs/standalone.ts': "`login` and the machine check's Chromium are TJ's: not yet in TJ's module",
+  'tracking/library-csv.ts': "TJ's library export format, which tracking/ writes",
+  'tracking/tracking.service.ts': "TJ's campaign CSV headers, which tracking/ writes",
+  'tracking/campaign-csv.ts': "TJ's campaign CSV limits",
+  'campaigns/exo-ids.ts': "TJ's campaign CSV columns: campaign rows are in TJ's format for both platforms",
+  'campaigns/campaign-job.ts': "TJ's campaign CSV format",
+  'campaigns/campaign-ads.service.ts': "TJ's campaign CSV format",
+  'campaigns/hands-off.service.ts': "TJ's campaign CSV format",
+  'campaigns/results-csv.ts': "TJ's campaign CSV format",
+};
 
 const SRC = path.join(REPO_ROOT, 'src');
 
@@ -119,6 +139,20 @@ describe('architecture', () => {
     };
     for (const file of edges.keys()) visit(file, []);
     expect(cycles).toEqual([]);
+  });
+
+  it("keeps each platform's folder private to the platform layer and the registry", async () => {
+    const reaching = new Set<string>();
+    for (const module of await productionModules()) {
+      if (module.file.startsWith('platform/') || module.file.startsWith('simulators/') || module.file.startsWith('bench/')) continue;
+      for (const specifier of module.imports) {
+        const target = resolve(module.file, specifier);
+        if (target !== undefined && /^platform\/[^/]+\//.test(target)) reaching.add(module.file);
+      }
+    }
+    expect([...reaching].sort()).toEqual(Object.keys(PLATFORM_FOLDER_USERS_TO_MOVE).filter((file) => reaching.has(file)).sort());
+    // A file moved off the list is taken off it: the list only shrinks.
+    expect(Object.keys(PLATFORM_FOLDER_USERS_TO_MOVE).filter((file) => !reaching.has(file))).toEqual([]);
   });
 
   it('touches the world only through its adapters', async () => {

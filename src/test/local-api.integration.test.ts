@@ -14,6 +14,7 @@ import { SessionStatusFile } from '../platform/session-status.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from './fake-platform.js';
 import { freePort, tempRoot, waitFor } from './fixtures.js';
+import { PLATFORMS } from '../platform/registry.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const opened: App[] = [];
@@ -132,7 +133,7 @@ describe('stopping the daemon with a job the API started', () => {
     const platform = new EndlessLibrary(said);
     const storage = new StorageRepository();
     const { layout } = app.config;
-    const connection = new PlatformConnection({ platform: 'tj', open: async () => platform, session: { savedAt: async () => 0 }, status: new SessionStatusFile(layout.platformStatusFile('tj'), storage), credentials: '', events: app.events, log });
+    const connection = new PlatformConnection({ platform: 'tj', open: async () => platform, session: { savedAt: async () => 0 }, status: new SessionStatusFile(PLATFORMS.tj.statusFile(layout), storage), credentials: '', events: app.events, log });
     const services: Services = { ...app.services, platforms: { ...app.services.platforms, tj: { ...app.services.platforms.tj, connection } } };
     const stop = new AbortController();
     const daemon = runDaemon({ ...app, services, jobs: new Jobs(services, app.config, log) }, stop.signal).then(() => void said.push('the daemon stopped'));

@@ -14,6 +14,7 @@ import { tempRoot } from '../test/fixtures.js';
 import { nativeRows, renderCampaignCsvs } from './campaign-csv.js';
 import { importLibraryCsv, writeLibraryCsv } from './library-csv.js';
 import { TrackingService } from './tracking.service.js';
+import { PLATFORMS } from '../platform/registry.js';
 
 const storage = new StorageRepository();
 const log = createLogger({ level: 'silent', pretty: false });
@@ -43,7 +44,7 @@ describe('CSVs people open', () => {
     const root = await tempRoot();
     const layout = new Layout(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const library = await LibraryRepository.open(layout.libraryCacheFile('tj'), storage);
+    const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
     const tracking = new TrackingService(layout, storage, creatives, library, DEFAULT_TEMPLATE, log);
     const file = await tracking.writeUploadStatus([{ key: 'c9', path: rootPath(`uploaded/Image/${FORMULA}.png`), platform: 'tj', target: 'static-banner', status: 'failed', message: '-1 file refused', retries: 0, at: '2026-01-02T10:00:00.000Z' }]);
     const [row] = parse((await storage.readText(file)) ?? '', { columns: true, bom: true }) as Record<string, string>[];

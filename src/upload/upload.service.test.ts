@@ -9,6 +9,7 @@ import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from '../test/fake-platform.js';
 import { tempRoot } from '../test/fixtures.js';
 import { UploadService } from './upload.service.js';
+import { PLATFORMS } from '../platform/registry.js';
 
 const storage = new StorageRepository();
 const log = createLogger({ level: 'silent', pretty: false });
@@ -29,7 +30,7 @@ interface Harness {
 async function harness(root?: string): Promise<Harness> {
   const layout = new Layout(root ?? (await tempRoot()));
   const creatives = await CreativeRepository.open(layout.db, storage);
-  const library = await LibraryRepository.open(layout.libraryCacheFile('tj'), storage);
+  const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
   const platform = new FakePlatform();
   const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { platform: 'tj', platforms: ['tj'], batchSize: 3, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
   const output = (role: OutputFile['role'], path: string): OutputFile => ({ role, path: rootPath(path), bytes: 1, width: 640, height: 360, format: 'png', converted: role !== 'original' });

@@ -11,6 +11,7 @@ import { LibraryRepository } from '../../store/library.repository.js';
 import { UploadService } from '../../upload/upload.service.js';
 import { tempRoot } from '../fixtures.js';
 import { describeThrown, limitProblems, openUploader, placeMedium, removeDir, resendProblems, SILENT_LOG, startSimulator, STORAGE, type PointReport, type SweepMedia, type SweepMedium } from './exo-sweep-support.js';
+import { PLATFORMS } from '../../platform/registry.js';
 
 /**
  * The upload flow of the ExoClick sweep: `UploadService` sends a mixed set of staged outputs (a
@@ -36,7 +37,7 @@ export const UPLOAD_IMAGES = UPLOAD_MEDIA.pairs + UPLOAD_MEDIA.banners;
 export async function uploadPoint(media: SweepMedia, strike: ExoStrike | undefined): Promise<PointReport> {
   const layout = new Layout(await tempRoot('cf-sweep-exo-up-'));
   const creatives = await CreativeRepository.open(layout.db, STORAGE);
-  const library = await LibraryRepository.open(layout.libraryCacheFile('exoclick'), STORAGE);
+  const library = await LibraryRepository.open(PLATFORMS.exoclick.libraryCacheFile(layout), STORAGE);
   const sim = await startSimulator({ strike });
   try {
     const sent = await stageOutputs(layout, creatives, media);

@@ -18,6 +18,7 @@ import { LibraryRepository } from '../../store/library.repository.js';
 import { StorageRepository } from '../../store/storage.repository.js';
 import { UploadService } from '../../upload/upload.service.js';
 import { makeImage, makeVideo, sha256, tempRoot } from '../fixtures.js';
+import { PLATFORMS } from '../../platform/registry.js';
 
 /**
  * The flows a TJ fault sweep runs (issue 26), each on a fresh simulator and root, with one fault
@@ -164,7 +165,7 @@ export function uploadFlow(browser: Browser, files: SweepMedia): SweepFlow {
       const { sim, layout, open } = await setUp(variant, strike, browser);
       try {
         const creatives = await CreativeRepository.open(layout.db, storage);
-        const library = await LibraryRepository.open(layout.libraryCacheFile('tj'), storage);
+        const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
         const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { platform: 'tj', platforms: ['tj'], batchSize: 10, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 5, maxFailedPasses: 5 });
         const staged = async (kind: CreativeRecord['kind'], id: string, outputs: [OutputFile['role'], string, string][]): Promise<void> => {
           const made: OutputFile[] = [];

@@ -1,0 +1,57 @@
+import type { ActivityBus } from '../core/events.js';
+import type { Layout } from '../core/layout.js';
+import type { Logger } from '../core/logger.js';
+import type { PlatformId, UploadTarget } from '../core/platform.js';
+import type { OutputFile } from '../core/record.js';
+import type { StorageRepository } from '../store/storage.repository.js';
+import type { CheckLine } from './check-line.js';
+import type { ConnectionDeps } from './connection.js';
+import type { ResultsSource } from './results-source.js';
+
+/** What a platform's factories are given: the root, its storage, the log and the app's bus and closing signal. */
+export interface PlatformDeps {
+  readonly layout: Layout;
+  readonly storage: StorageRepository;
+  readonly log: Logger;
+  readonly events: ActivityBus;
+  /** Aborted when the app closes: a wait or request of the platform's still running is abandoned. */
+  readonly signal: AbortSignal;
+}
+
+/** How uploads to a platform go: files per batch, the pause between batches, and what it cannot take. */
+export interface UploadPlan {
+  readonly batchSize: number;
+  readonly paceMs: number;
+  /** Why an output does not fit the platform (it is then not sent there, and the others go on). */
+  readonly unfit?: (output: OutputFile, target: UploadTarget) => string | undefined;
+}
+
+/** A platform's reporting client, or why its results are not fetched. */
+export interface PlatformResults {
+  readonly source: ResultsSource | undefined;
+  readonly notFetched: string;
+  /** Tells the key in use from a refused one without keeping the key. */
+  readonly keyFingerprint: string;
+}
+
+/**
+ * One platform, as the rest of the product reaches it: each platform's folder exports one, and
+ * `registry.ts` lists them. `Settings` is the platform's slice of the configuration, made by
+ * `config/platform-settings.ts` from its `.env` keys.
+ */
+export interface PlatformModule<Settings> {
+  readonly id: PlatformId;
+  /** How people call it, in logs, `status`, the report and notices. */
+  readonly name: string;
+  /** What `status` and the report call its refusal of the credentials: "password refused". */
+  readonly refusal: string;
+  /** The root's files it owns: its waiting status (a login, a refused credential) and its library cache. */
+  statusFile(layout: Layout): string;
+  libraryCacheFile(layout: Layout): string;
+  uploadPlan(settings: Settings): UploadPlan;
+  /** The parts of its connection that are its own: how the uploader opens, the saved session, the credentials' fingerprint. */
+  connection(settings: Settings, deps: PlatformDeps): Pick<ConnectionDeps, 'open' | 'session' | 'credentials'>;
+  results(settings: Settings, deps: Pick<PlatformDeps, 'log' | 'signal'>): PlatformResults;
+  /** `creative-flow check`: a read-only probe, one line per thing looked at. */
+  check(settings: Settings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { readonly campaignId?: string | undefined }): Promise<CheckLine[]>;
+}
