@@ -91,7 +91,7 @@ class Schedule {
         const run = job(this.stopping.signal).catch((error: unknown) => {
           // Told to stop, and stopped: not a failure.
           if (error instanceof ShutdownError) return this.log.info({ job: name }, `The ${name} pass stopped: the daemon is stopping`);
-          const said = `${failure}: ${describeError(storageFault(error, path.dirname) ?? error)}`;
+          const said = `${failure}: ${describeError(storageFault(error, (file) => path.dirname(file)) ?? error)}`;
           this.log.error({ err: error, job: name }, said);
           this.events.emit('problem', { at: new Date().toISOString(), what: `${name} pass`, message: said });
         });
@@ -115,7 +115,10 @@ class Schedule {
 
   /** No new run starts; a run under way is told to stop and waits up to `graceMs` (its work is recorded as it goes, so a cut-off run resumes safely). */
   async stop(graceMs: number): Promise<void> {
-    await Promise.all(this.tasks.map((task) => task.stop()));
+    // node-cron's `stop` returns a promise for some tasks and nothing for others.
+    await Promise.all(this.tasks.map(async (task) => {
+      await task.stop();
+    }));
     this.stopping.abort();
     await Promise.race([Promise.all(this.running), delay(graceMs, undefined, { ref: false })]);
   }

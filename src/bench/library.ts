@@ -13,7 +13,7 @@ import { holdHeapGrowth } from '../core/heap.js';
 import { createLogger } from '../core/logger.js';
 import { InventoryService } from '../tracking/inventory.service.js';
 import { bareChangeMs } from './bare-change.js';
-import { timeWalks, type WalkFigures } from './library-walks.js';
+import { timeWalks } from './library-walks.js';
 import { Layout, rootPath } from '../core/layout.js';
 import type { CreativeRecord, OutputFile } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';

@@ -57,7 +57,7 @@ describe('CampaignAdsService', () => {
     expect(t.ads.campaignsOf('666')).toEqual([]);
     const today = await t.ads.onDate(new Date().toLocaleDateString('sv'));
     expect(today.map((ad) => `${ad.status}:${ad.adName}`).sort()).toEqual(['created:A1_ID-00000001', 'created:B1_ID-00000002', 'created:C1_ID-00000004', 'refused:B2_ID-00000003']);
-    const results = parse(renderResultsCsv(run.results), { columns: true, bom: true }) as Record<string, string>[];
+    const results = parse<Record<string, string>>(renderResultsCsv(run.results), { columns: true, bom: true });
     expect(results.map((row) => [row.campaign_id, row.ad_name, row.creative_ids, row.status])).toEqual([
       ['1001', 'A1_ID-00000001', '11 12', 'created'],
       ['1002', 'B1_ID-00000002', '21 22', 'created'],

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { UploadTarget } from '../core/platform.js';
 import type { ExoLimits } from '../platform/exoclick/fit.js';
 
 /**

@@ -121,7 +121,7 @@ export function storageFault(error: unknown, dirOf: (file: string) => string): S
     const { code, path: file, dest } = current as NodeJS.ErrnoException & { dest?: string };
     const where = dest ?? file;
     if (code && STORAGE_FAULTS[code]) return new StorageFaultError(code, where ? dirOf(where) : undefined, error);
-    const worded = STORAGE_FAULT_WORDS.find(([words]) => words.test(current instanceof CreativeFlowError ? current.message : String((current as Error).message)));
+    const worded = STORAGE_FAULT_WORDS.find(([words]) => words.test(current instanceof CreativeFlowError ? current.message : String(current.message)));
     if (worded) return new StorageFaultError(worded[1], undefined, error);
   }
   return undefined;

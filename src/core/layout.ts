@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { PlatformId } from './platform.js';
 import { batchNumber } from './batch.js';
 
 /**

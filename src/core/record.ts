@@ -96,7 +96,7 @@ type StoredOutput = OutputFile & { readonly upload?: PlatformUpload };
 
 /** Reads a stored record in today's shape: an output's old `upload` is TJ's. */
 export function upgradeRecord(record: CreativeRecord): CreativeRecord {
-  const outputs = record.outputs as readonly StoredOutput[] | undefined;
+  const outputs: readonly StoredOutput[] | undefined = record.outputs;
   if (!outputs?.some((output) => output.upload)) return record;
   return {
     ...record,

@@ -48,6 +48,8 @@ describe('sleep and retry', () => {
       },
       { attempts: 3, backoff: { baseMs: 100 }, onRetry: ({ waitMs }) => waits.push(waitMs) },
     );
+    // Held, not awaited yet: the fake clock moves the retry on before the assertion can settle.
+    // eslint-disable-next-line vitest/valid-expect
     const settled = expect(result).rejects.toThrow('try 3 failed');
     await vi.advanceTimersByTimeAsync(0);
     expect(tried).toEqual([1]);
@@ -113,6 +115,8 @@ describe('sleep and retry', () => {
       },
       { attempts: 10, backoff: { baseMs: 60_000 }, signal: stop.signal },
     );
+    // Held, not awaited yet: the fake clock moves the retry on before the assertion can settle.
+    // eslint-disable-next-line vitest/valid-expect
     const settled = expect(result).rejects.toThrow('shutting down');
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toBe(1);

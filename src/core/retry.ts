@@ -42,11 +42,14 @@ export function sleep(ms: number, options: { readonly signal?: AbortSignal | und
   const { signal } = options;
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
+      // The signal's own reason, whatever it is, is what a stop rejects with: a caller tells its stop by it.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(signal.reason);
       return;
     }
     const stop = (): void => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(signal?.reason);
     };
     const timer = setTimeout(

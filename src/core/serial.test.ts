@@ -62,9 +62,9 @@ describe('Serial', () => {
 
   it('never starts a task inside run itself, so a caller can keep what run returned first', async () => {
     const serial = new Serial();
-    let kept: Promise<void> | undefined;
     let seenByTask: Promise<void> | undefined;
-    kept = serial.run(() => {
+    // The task reads `kept` when it runs: were it run inside `run`, `kept` would not be set yet.
+    const kept: Promise<void> = serial.run(() => {
       seenByTask = kept;
     });
     expect(seenByTask).toBeUndefined();

@@ -307,7 +307,7 @@ export class IngestService {
       this.deps.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
       return;
     }
-    const fault = storageFault(error, path.dirname);
+    const fault = storageFault(error, (file) => path.dirname(file));
     if (fault && (await this.deps.pause.holds(fault))) {
       this.waitForDisk(record, fault);
       return;

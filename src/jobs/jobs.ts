@@ -204,6 +204,8 @@ export class Jobs {
     if (failure !== undefined) {
       this.failedPassesInARow += 1;
       this.services.events.emit('passFailed', this.failedPassesInARow, describeError(failure));
+      // Rethrown as it was caught: the daemon's pass tells a shutdown and a storage fault by their type.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
       throw failure;
     }
     this.failedPassesInARow = 0;
@@ -222,7 +224,7 @@ export class Jobs {
     const waiting = await connection.waitingFor();
     if (waiting) return { platform, waitingFor: waiting };
     let failure: unknown;
-    const summary = await connection.use((uploader) => uploads.run(uploader, options)).catch(async (error: unknown) => {
+    const summary = await connection.use((uploader) => uploads.run(uploader, options)).catch((error: unknown) => {
       // Refused credentials, or a person asked for before the first page (a captcha at the first
       // sign-in): recorded by the connection, said once; the files wait.
       if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;

@@ -30,7 +30,7 @@ export async function readJson<T>(req: IncomingMessage): Promise<Partial<T>> {
 }
 
 export function readForm(req: IncomingMessage): Promise<FormData> {
-  return new Request('http://simulator/form', { method: 'POST', headers: req.headers as Record<string, string>, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } as RequestInit).formData();
+  return new Request('http://simulator/form', { method: 'POST', headers: req.headers as Record<string, string>, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' }).formData();
 }
 
 export function cookie(req: IncomingMessage, name: string): string | undefined {

@@ -96,7 +96,7 @@ async function latestCheckpoint(root: string): Promise<Checkpoint> {
 async function resultsRows(root: string): Promise<Record<string, string>[]> {
   const dir = path.join(root, 'tracking', 'campaigns');
   const latest = (await fs.readdir(dir)).sort().at(-1) ?? '';
-  return parse(await fs.readFile(path.join(dir, latest), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(await fs.readFile(path.join(dir, latest), 'utf8'), { columns: true, bom: true });
 }
 
 describe('campaigns create against the simulator (real Chromium)', () => {

@@ -107,7 +107,7 @@ describe('hostile and careless drops into a running daemon', () => {
       'Native/Video/VID_EN_UNK_UNK_UNK_UNK_ordinary_UNK_2sec-VID.mp4',
     ]);
     expect(outputs.some((name) => /beach|holiday|id_ed25519/.test(name))).toBe(false);
-    const inventory = parse(await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    const inventory = parse<Record<string, string>>(await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), { columns: true, bom: true });
     const cells = inventory.flatMap((row) => Object.values(row));
     expect(cells.some((cell) => cell.includes('HYPERLINK'))).toBe(true);
     expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);

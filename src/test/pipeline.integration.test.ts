@@ -24,7 +24,7 @@ async function processAndRead(root: string): Promise<App> {
 
 describe('native pairs', () => {
   let root: string;
-  let app: App;
+
   let sourceHash: string;
 
   beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('native pairs', () => {
     sourceHash = await sha256(await makeVideo(path.join(root, 'inbox/native/Cum on Face/clip one.mp4'), { seconds: 6, width: 640, height: 480, audio: true }));
     // A noise frame does not compress: the thumbnail must fall back to a palette PNG under the limit.
     await makeNoiseVideo(path.join(root, 'inbox/noise.mp4'));
-    app = await processAndRead(root);
+    await processAndRead(root);
   });
 
   it('makes a 640×360, ≤ 4 s H.264 video with faststart and AAC, named in the convention', async () => {
@@ -92,7 +92,7 @@ describe('native pairs', () => {
 
 describe('regular creatives, duplicates and bad input', () => {
   let root: string;
-  let app: App;
+
   const hashes: Record<string, string> = {};
   let linkedTarget = '';
 
@@ -131,7 +131,7 @@ describe('regular creatives, duplicates and bad input', () => {
     await fs.copyFile(path.join(root, recordOfPath('inbox/Banners/small.png')), path.join(inbox, 'copy of small 🎉.png'));
     await makeImage(path.join(inbox, 'twin-a.png'), { seed: 99 });
     await fs.copyFile(path.join(inbox, 'twin-a.png'), path.join(inbox, 'twin-b.png'));
-    app = await processAndRead(root);
+    await processAndRead(root);
   });
 
   function recordOfPath(source: string): string {

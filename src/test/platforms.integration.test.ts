@@ -54,7 +54,7 @@ async function expectExoIdsMatch(root: string, exo: RunningExoSimulator): Promis
 }
 
 function inventory(root: string): Record<string, string>[] {
-  return parse(readFileSync(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(readFileSync(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), { columns: true, bom: true });
 }
 
 const sendable = (record: CreativeRecord) => (record.outputs ?? []).filter((output) => output.role !== 'original');
@@ -93,7 +93,7 @@ describe('one drop, TJ and ExoClick', () => {
     expect(rows.every((row) => row.tj_creative_id !== '' && row.exo_upload_status === 'uploaded')).toBe(true);
     // The pass's status file has a row per platform, each id in its platform's column.
     const statusFiles = (await fs.readdir(path.join(root, 'tracking'))).filter((name) => name.startsWith('upload_status_'));
-    const statusRows = statusFiles.flatMap((name) => parse(readFileSync(path.join(root, 'tracking', name), 'utf8'), { columns: true, bom: true }) as Record<string, string>[]);
+    const statusRows = statusFiles.flatMap((name) => parse<Record<string, string>>(readFileSync(path.join(root, 'tracking', name), 'utf8'), { columns: true, bom: true }));
     const exoSuccesses = statusRows.filter((row) => row.platform === 'ExoClick' && row.status === 'success');
     expect(exoSuccesses.map((row) => row.exo_creative_id).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+$/)]));
     expect(exoSuccesses.every((row) => row.tj_creative_id === '')).toBe(true);
@@ -183,7 +183,7 @@ describe('one drop, TJ and ExoClick', () => {
     expect(campaign?.variations.map((variation) => [variation.name, String(variation.idvariations_file), variation.creates])).toEqual(ids.map((id, i) => [`Exo ad ${i}`, id, 1]));
     expect(second.stdout).toMatch(/5100001 .*succeeded/);
     const results = await fs.readdir(path.join(root, 'tracking', 'campaigns'));
-    const last = parse(await fs.readFile(path.join(root, 'tracking', 'campaigns', results.filter((name) => name.startsWith('results_')).sort().at(-1) ?? ''), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    const last = parse<Record<string, string>>(await fs.readFile(path.join(root, 'tracking', 'campaigns', results.filter((name) => name.startsWith('results_')).sort().at(-1) ?? ''), 'utf8'), { columns: true, bom: true });
     expect(last.map((row) => row.platform)).toEqual(['exoclick', 'exoclick', 'exoclick']);
     expect(last.filter((row) => row.status === 'already_there').length).toBeGreaterThanOrEqual(1);
     expect(last.every((row) => row.status === 'created' || row.status === 'already_there')).toBe(true);

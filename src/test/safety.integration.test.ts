@@ -103,7 +103,7 @@ describe('nothing lost, nothing misfiled', () => {
     await restarted.close();
     const [csv] = await campaignCsvs(root);
     expect(csv).toMatch(/^Batch001_\d{8}_\d{6}_Native\.csv$/);
-    const rows = parse(await fs.readFile(path.join(root, 'tracking', 'Upload_CSV', csv ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(await fs.readFile(path.join(root, 'tracking', 'Upload_CSV', csv ?? ''), 'utf8'), { columns: true });
     expect(rows).toEqual([expect.objectContaining({ 'Video Creative ID': '1032600001', 'Thumbnail Creative ID': '1032600002', 'Brand Name': 'Brand' })]);
     // Once written, a batch's CSVs are not written again.
     const again = await open(root, settings);

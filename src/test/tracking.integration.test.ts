@@ -8,7 +8,7 @@ import { startSimulator, type RunningSimulator } from '../simulators/tj/server.j
 import { pathToFileURL } from 'node:url';
 import { launchBrowser } from '../platform/tj/browser.js';
 import { runCli } from './cli-runner.js';
-import { makeImage, makeVideo, tempRoot } from './fixtures.js';
+import { makeVideo, tempRoot } from './fixtures.js';
 import { readInventory } from './harness.js';
 
 type Row = Record<string, string>;

@@ -74,7 +74,7 @@ export function prerollRows(ads: readonly PrerollAd[], template: CampaignTemplat
  * every value as written, and a quote added in front would land in the ad's name or headline.
  */
 export function renderCampaignCsvs(header: readonly string[], rows: readonly string[][], quoteAll: boolean): string[] {
-  const render = (chunk: readonly string[][]): string => stringify([header as string[], ...chunk], { quoted: quoteAll, record_delimiter: 'unix' });
+  const render = (chunk: readonly string[][]): string => stringify([header, ...chunk], { quoted: quoteAll, record_delimiter: 'unix' });
   const files: string[] = [];
   let chunk: string[][] = [];
   for (const row of rows) {

@@ -59,7 +59,7 @@ async function library() {
       facts: { reviewStatusOf: (name) => statuses.get(name), campaignsOf: () => [] },
       factsFiles: () => [factsFile],
     });
-  const rows = async () => parse(await fs.readFile(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  const rows = async () => parse<Record<string, string>>(await fs.readFile(file, 'utf8'), { columns: true, bom: true });
   return { root, creatives, statuses, factsFile, rendered, inventory, rows };
 }
 
@@ -160,7 +160,7 @@ describe('InventoryService', () => {
     const written = creatives.commit({ ...record, notes: ['changed while on its way to disk'] });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await inventory.writeNow();
-    const rows = parse(await fs.readFile(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(await fs.readFile(file, 'utf8'), { columns: true, bom: true });
     expect(rows[2]?.notes).toBe('changed while on its way to disk');
     expect(await fs.stat(path.join(root, 'parts', 'segment-0001.csv')).catch(() => undefined)).toBeUndefined();
     release();

@@ -47,20 +47,20 @@ describe('CSVs people open', () => {
     const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
     const tracking = new TrackingService(layout, storage, creatives, library, DEFAULT_TEMPLATE, log);
     const file = await tracking.writeUploadStatus([{ key: 'c9', path: rootPath(`uploaded/Image/${FORMULA}.png`), platform: 'tj', target: 'static-banner', status: 'failed', message: '-1 file refused', retries: 0, at: '2026-01-02T10:00:00.000Z' }]);
-    const [row] = parse((await storage.readText(file)) ?? '', { columns: true, bom: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>((await storage.readText(file)) ?? '', { columns: true, bom: true });
     expect([row?.file_name, row?.file_path, row?.error_message, row?.platform]).toEqual([`'${FORMULA}.png`, `uploaded/Image/${FORMULA}.png`, "'-1 file refused", 'TrafficJunky']);
   });
 
   it('neutralises campaign and ad names in results_*.csv', () => {
     const rows = [{ 'Ad Name': '@ad', 'Target URL': 'https://x.test', 'Video Creative ID': '11', 'Thumbnail Creative ID': '12', Headline: 'H', 'Brand Name': 'B' }];
     const job = campaignJob('1001', '+Campaign', 'tracking/Upload_CSV/Batch001.csv', { kind: 'native', header: [...NATIVE_HEADER], rows, problems: [] });
-    const [row] = parse(renderResultsCsv([{ job, result: 'skipped', reason: '=1+1' }]), { columns: true, bom: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>(renderResultsCsv([{ job, result: 'skipped', reason: '=1+1' }]), { columns: true, bom: true });
     expect([row?.campaign_id, row?.campaign_name, row?.ad_name, row?.reason]).toEqual(['1001', "'+Campaign", "'@ad", "'=1+1"]);
   });
 
   it("keeps every value of TJ's campaign CSVs as written: TJ reads them, a quote would land in the ad", () => {
     const [file] = renderCampaignCsvs(NATIVE_HEADER, nativeRows([{ name: '-VID_x_ID-1-VID', videoId: '1', thumbnailId: '2', tokens: { category: '=Cat', description: 'D', creator: 'C' } }], { ...DEFAULT_TEMPLATE, headline: '%category%' }), true);
-    const [row] = parse(file ?? '', { columns: true }) as Record<string, string>[];
+    const [row] = parse<Record<string, string>>(file ?? '', { columns: true });
     expect([row?.['Ad Name'], row?.Headline]).toEqual(['-VID_x_ID-1-VID', '=Cat']);
   });
 });

@@ -149,7 +149,7 @@ export class ExoCampaigns {
    * back exactly as it was read (with the fields we do not know), and the new ones after them.
    */
   private async putWith(campaignId: string, listed: readonly unknown[], variations: readonly NewVariation[]): Promise<void> {
-    if (listed.some((entry) => !isRecord(entry) || !/^\d+$/.test(String(entry.idvariation ?? '')))) throw new ExoUnsafePutError(campaignId);
+    if (listed.some((entry) => !isRecord(entry) || !/^\d+$/.test(typeof entry.idvariation === 'number' || typeof entry.idvariation === 'string' ? String(entry.idvariation) : ''))) throw new ExoUnsafePutError(campaignId);
     const added = [];
     for (const variation of variations) {
       added.push({ name: variation.name, description: variation.description, brand: variation.brand ?? '', id_library_file: Number(variation.fileId), id_library_url: await this.urlId(variation.url), active: 1, share: 100 });

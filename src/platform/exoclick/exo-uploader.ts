@@ -147,8 +147,9 @@ export class ExoUploader implements Uploader {
   /** The session token is renewed when it runs out; nothing to keep alive. */
   async keepAlive(): Promise<void> {}
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.deps.log.debug({ ...this.calls }, 'ExoClick session closed');
+    return Promise.resolve();
   }
 
   private typeOf(target: UploadTarget): ExoFileType {

@@ -29,7 +29,7 @@ export const exoclickPlatform: PlatformModule<ExoSettings> = {
   connection: (settings, deps) => ({
     open: () => ExoUploader.open(settings.connection, deps),
     // No saved session: the API token alone opens it, and only a new token ends a refusal.
-    session: { savedAt: async () => 0 },
+    session: { savedAt: () => Promise.resolve(0) },
     credentials: credentialsFingerprint('exoclick', settings.connection.apiToken),
   }),
   results: (settings, deps) => ({

@@ -32,7 +32,7 @@ function selectorOf(name: string): string {
   const [root, path] = name.startsWith(HINT) ? [TJ_HINTS, name.slice(HINT.length)] : [TJ, name];
   const value = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
   if (isTab(value)) return [...value.selectors, `a "${value.text}"`].join(' | ');
-  return Array.isArray(value) ? value.join(' | ') : String(value ?? '');
+  return Array.isArray(value) ? value.join(' | ') : typeof value === 'string' ? value : '';
 }
 
 /** Shown only while something is written: not checked by a read-only probe. */

@@ -2,7 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import { compareCreativeIds, type LibraryCard, type ListedCard } from '../../core/platform.js';
 import { documentToken } from './page-watch.js';
 import { LIBRARY_CARDS, TJ, type Listing } from './selectors.js';
-import type { ListingView, SessionEndedError, TjPage } from './tj-page.js';
+import type { ListingView, TjPage } from './tj-page.js';
 
 /**
  * Opens a page of the app, signed in, once `ready` says it is drawn; a session that ended is a

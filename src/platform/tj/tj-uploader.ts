@@ -2,7 +2,7 @@ import type { Browser, BrowserContext } from 'playwright';
 import type { ActivityBus } from '../../core/events.js';
 import type { Layout } from '../../core/layout.js';
 import type { Logger } from '../../core/logger.js';
-import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
+import type { AdsRequest, CreateAdsOutcome, ListedCard, UploadTarget } from '../../core/platform.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import type { LookUpResult, UploadFile, Uploader, UploadResult } from '../uploader.js';
 import { launchBrowser } from './browser.js';

@@ -134,5 +134,5 @@ function dropInsteadOfAnswering(res: ServerResponse, counters: ExoCounters): voi
     dropped = true;
     return res;
   };
-  res.writeHead = drop as ServerResponse['writeHead'];
+  res.writeHead = drop;
 }

@@ -47,12 +47,14 @@ class Client {
 
   async uploadedId(name: string, bytes: string, type = 'image'): Promise<number> {
     const response = await this.upload(name, bytes, type);
+    // eslint-disable-next-line vitest/no-standalone-expect -- a helper of the tests below, called inside them
     expect(response.status).toBe(200);
     return ((await response.json()) as { id: number }).id;
   }
 
   async result<T>(path: string): Promise<T> {
     const response = await this.call('GET', path);
+    // eslint-disable-next-line vitest/no-standalone-expect -- a helper of the tests below, called inside them
     expect(response.status).toBe(200);
     return ((await response.json()) as { result: T }).result;
   }

@@ -26,7 +26,7 @@ async function start(reporting: Partial<SimReportingOptions> = {}, library?: Sim
 }
 
 async function get(sim: RunningSimulator, path: string, query: Record<string, string> = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
-  const response = await fetch(`${sim.apiUrl}/${path}?${new URLSearchParams({ api_key: KEY, ...query })}`);
+  const response = await fetch(`${sim.apiUrl}/${path}?${new URLSearchParams({ api_key: KEY, ...query }).toString()}`);
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 

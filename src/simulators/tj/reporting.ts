@@ -259,7 +259,7 @@ export class SimReporting {
         return json(res, 200, { ok: true });
       }
       case '/_sim/reporting/configure':
-        this.configure(body as SimReportingPatch);
+        this.configure(body);
         return json(res, 200, { ok: true });
       default:
         return json(res, 404, { error: `No route POST ${pathname}` });

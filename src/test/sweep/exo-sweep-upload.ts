@@ -5,7 +5,7 @@ import type { CreativeRecord, OutputFile } from '../../core/record.js';
 import type { ExoUploader } from '../../platform/exoclick/exo-uploader.js';
 import { CredentialsRefusedError, LoginRequiredError } from '../../platform/uploader.js';
 import type { ExoStrike } from '../../simulators/exoclick/options.js';
-import type { ExoSimState, RunningExoSimulator } from '../../simulators/exoclick/server.js';
+import type { ExoSimState } from '../../simulators/exoclick/server.js';
 import { CreativeRepository } from '../../store/creative.repository.js';
 import { LibraryRepository } from '../../store/library.repository.js';
 import { UploadService } from '../../upload/upload.service.js';

@@ -43,8 +43,13 @@ function idOf(value: unknown, field: string, what: string): string {
   throw new TjReportingError(what, 200, `${field} is ${shapeOf(value)}, not an id`);
 }
 
+/** A field read as text: a string or a number as it is, anything else (absent, an object) as nothing. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 export function campaignsOf(body: unknown, what: string): TjCampaign[] {
-  return rowsOf(body, what).map((row) => ({ id: idOf(row.campaign_id, 'campaign_id', what), name: String(row.campaign_name ?? ''), status: String(row.status ?? '') }));
+  return rowsOf(body, what).map((row) => ({ id: idOf(row.campaign_id, 'campaign_id', what), name: textOf(row.campaign_name), status: textOf(row.status) }));
 }
 
 export function adsOf(body: unknown, what: string): TjAd[] {
@@ -110,5 +115,6 @@ function shapeOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `the text "${value.slice(0, 40)}"`;
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value).slice(0, 40)}`;
+  const shown = typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : typeof value;
+  return `${typeof value} ${shown.slice(0, 40)}`;
 }

@@ -45,8 +45,8 @@ export async function readAllPages<T>(reader: PageReader<T>, limit: number): Pro
 
   const probe = await reader.read(limit, 1);
   if (probe.length === 0) return [...items.values()];
-  const firstKeys = first.map(reader.keyOf);
-  const probeKeys = probe.map(reader.keyOf);
+  const firstKeys = first.map((item) => reader.keyOf(item));
+  const probeKeys = probe.map((item) => reader.keyOf(item));
   const countsRows = limit > 1 && sameKeys(probeKeys.slice(0, limit - 1), firstKeys.slice(1));
   const repeatsFirst = sameKeys(probeKeys, firstKeys);
   const added = keep(probe);

@@ -196,7 +196,7 @@ describe('TJ results: reading names and figures', () => {
   it('reads figures given as numbers or texts, and refuses what is neither', () => {
     const read = (value: unknown) => numberOf(value, 'x', 'GET test');
     expect([read(12), read('12'), read(' 12.50 '), read('1,234.5'), read(''), read(null), read(undefined), read('-0.25')]).toEqual([12, 12, 12.5, 1234.5, 0, 0, 0, -0.25]);
-    for (const bad of ['1,5', 'N/A', '12abc', '1e3', true, {}]) expect(() => read(bad), String(bad)).toThrow(TjReportingError);
+    for (const bad of ['1,5', 'N/A', '12abc', '1e3', true, {}]) expect(() => read(bad), JSON.stringify(bad)).toThrow(TjReportingError);
   });
 });
 

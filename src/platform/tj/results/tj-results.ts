@@ -1,4 +1,3 @@
-import type { Logger } from '../../../core/logger.js';
 import type { CreativeIds, ResultsFetch, ResultsSource } from '../../results-source.js';
 import type { TjAd } from './answers.js';
 import { TjReportingClient, tjDate } from './client.js';
