@@ -159,8 +159,8 @@ program
     if (!(waitMinutes > 0)) throw new ConfigError('--wait-minutes', `must be a number of minutes above 0 (got "${options.waitMinutes}")`);
     console.log(`Opening ${config.tjLoginUrl}. Solve the captcha in the window; creative-flow clicks LOG IN once it is enabled.`);
     const { login } = await standalone();
-    const file = await login(config, createLogger({ level: config.commandLogLevel, toStderr: true }), { headless: options.headless ?? false, waitMinutes });
-    console.log(`Signed in. Session saved to ${file} (readable by you only).`);
+    const files = await login(config, createLogger({ level: config.commandLogLevel, toStderr: true }), { headless: options.headless ?? false, waitMinutes });
+    console.log(`Signed in. Session saved to ${files.join(', ')} (readable by you only).`);
   });
 
 program
@@ -249,7 +249,7 @@ program
     const ok = await runSetup(
       { root, username: options.username, password: options.password ?? (nonInteractive ? process.env.TJ_PASSWORD : undefined), exoToken: options.exoToken ?? (nonInteractive ? process.env.EXO_API_TOKEN : undefined), platforms: process.env.PLATFORMS, nonInteractive, skipLogin: options.skipLogin ?? false, skipCheck: options.skipCheck ?? false },
       terminalPrompter,
-      { checkMachine, login: (config) => login(config, log, { headless: false, waitMinutes: 5 }), check: (config) => check(config, log) },
+      { checkMachine, login: async (config) => (await login(config, log, { headless: false, waitMinutes: 5 })).join(', '), check: (config) => check(config, log) },
       new StorageRepository(),
       (line) => console.log(line),
     );

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Layout } from '../core/layout.js';
 import { createLogger } from '../core/logger.js';
 import { LoginRequiredError } from '../platform/uploader.js';
-import { NATIVE_HEADER } from '../platform/tj/campaign-format.js';
+import { NATIVE_HEADER } from '../core/campaign-format.js';
 import { CampaignAdsRepository } from '../store/campaign-ads.repository.js';
 import { CheckpointRepository } from '../store/checkpoint.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';

@@ -3,7 +3,7 @@ import { describeError, ShutdownError, StorageFaultError } from '../core/errors.
 import type { Logger } from '../core/logger.js';
 import type { AdsRequest, CreateAdsOutcome, PlatformId } from '../core/platform.js';
 import { PlatformWaitsError } from '../platform/connection.js';
-import { creativeIdsOf } from '../platform/tj/campaign-format.js';
+import { creativeIdsOf } from '../core/campaign-format.js';
 import { CredentialsRefusedError, LoginRequiredError } from '../platform/uploader.js';
 import type { CampaignAdsRepository } from '../store/campaign-ads.repository.js';
 import type { CampaignJob } from './campaign-job.js';

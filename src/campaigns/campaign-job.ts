@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AdsRequest, PlatformId } from '../core/platform.js';
-import { parseCampaignCsv, renderCampaignRows, type ParsedCampaignCsv } from '../platform/tj/campaign-format.js';
+import { parseCampaignCsv, renderCampaignRows, type ParsedCampaignCsv } from '../core/campaign-format.js';
 
 /** Ads to create in one campaign from one CSV: what a run does, and what its checkpoint keys. */
 export interface CampaignJob {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NATIVE_HEADER } from '../platform/tj/campaign-format.js';
+import { NATIVE_HEADER } from '../core/campaign-format.js';
 import { jobFromCsv } from './campaign-job.js';
 import { forExoClick } from './exo-ids.js';
 

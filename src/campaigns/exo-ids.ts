@@ -1,4 +1,4 @@
-import { CREATIVE_COLUMNS } from '../platform/tj/campaign-format.js';
+import { CREATIVE_COLUMNS } from '../core/campaign-format.js';
 import { campaignJob, type CampaignJob } from './campaign-job.js';
 
 /**

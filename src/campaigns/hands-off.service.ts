@@ -4,7 +4,7 @@ import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch } from '../core/outcomes.js';
 import type { CreativeRecord } from '../core/record.js';
-import { creativeIdsOf, parseCampaignCsv, renderCampaignRows, type AdRow } from '../platform/tj/campaign-format.js';
+import { creativeIdsOf, parseCampaignCsv, renderCampaignRows, type AdRow } from '../core/campaign-format.js';
 import type { CheckpointRepository } from '../store/checkpoint.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { campaignJob, jobFromCsv, type CampaignJob } from './campaign-job.js';

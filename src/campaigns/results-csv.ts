@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CampaignProgress } from '../core/campaigns.js';
 import { neutraliseCell } from '../core/csv.js';
-import { creativeIdsOf } from '../platform/tj/campaign-format.js';
+import { creativeIdsOf } from '../core/campaign-format.js';
 import type { CampaignResult } from './campaign-ads.service.js';
 
 const COLUMNS = ['campaign_id', 'campaign_name', 'ad_name', 'creative_ids', 'status', 'reason', 'csv_file', 'platform'] as const;

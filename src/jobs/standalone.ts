@@ -2,13 +2,10 @@ import type { Config } from '../config/config.js';
 import { firstMappedCampaign } from '../campaigns/campaign-mapping.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { locateFfmpeg, verifyFfmpeg } from '../media/ffmpeg-binaries.js';
-import { chromiumExecutable, launchBrowser } from '../platform/tj/browser.js';
 import type { CheckLine } from '../platform/check-line.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import type { Logger } from '../core/logger.js';
 import { SessionStatusFile } from '../platform/session-status.js';
-import { Evidence } from '../platform/tj/evidence.js';
-import { SessionFile, signInWithBrowser } from '../platform/tj/tj-session.js';
 import { PLATFORMS, type PlatformSettings } from '../platform/registry.js';
 import type { PlatformDeps } from '../platform/platform-module.js';
 import { platformSettings } from '../config/platform-settings.js';
@@ -20,16 +17,23 @@ import { StorageRepository } from '../store/storage.repository.js';
 /** Jobs that run beside a daemon holding the root: they take no lock and change no record. */
 
 /**
- * Signs in to TJ in a visible browser (a person solves the captcha) and saves the session where
- * the daemon finds it; a daemon paused for a login resumes on its own.
+ * Signs in to each enabled platform that needs a person for it (TJ, in a visible browser where a
+ * person solves the captcha) and saves the session where the daemon finds it; a daemon paused for
+ * a login resumes on its own. Where the sessions went.
  */
-export async function login(config: Config, log: Logger, options: { headless: boolean; waitMinutes: number }): Promise<string> {
+export async function login(config: Config, log: Logger, options: { headless: boolean; waitMinutes: number }): Promise<string[]> {
   const storage = new StorageRepository();
-  const session = new SessionFile(config.layout.sessionFile, storage);
-  await signInWithBrowser(platformSettings(config).tj.connection, session, new Evidence(config.layout, storage, log), { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
-  // Whatever stopped work on TJ is over: `status` says so now, and a daemon resumes on its next pass.
-  await new SessionStatusFile(PLATFORMS.tj.statusFile(config.layout), storage).clear();
-  return session.file;
+  const settings = platformSettings(config);
+  const saved: string[] = [];
+  for (const id of config.platforms) {
+    const file = await signInTo(id, settings, { layout: config.layout, storage, log }, { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
+    if (file === undefined) continue;
+    saved.push(file);
+    // Whatever stopped work on the platform is over: `status` says so now, and a daemon resumes on its next pass.
+    await new SessionStatusFile(PLATFORMS[id].statusFile(config.layout), storage).clear();
+  }
+  if (saved.length === 0) throw new ConfigError('PLATFORMS', 'No enabled platform signs in with a person', 'Enable TJ in PLATFORMS: ExoClick needs only its API token in .env.');
+  return saved;
 }
 
 /**
@@ -76,12 +80,8 @@ export async function checkMachine(config: Config): Promise<CheckLine[]> {
   } catch (error) {
     line('machine.ffmpeg', false, describeError(error));
   }
-  try {
-    await (await launchBrowser({ headless: true, chromiumPath: config.chromiumPath })).close();
-    line('machine.chromium', true, chromiumExecutable(config.chromiumPath) ?? "Playwright's own Chromium");
-  } catch (error) {
-    line('machine.chromium', false, describeError(error));
-  }
+  const settings = platformSettings(config);
+  for (const id of config.platforms) machine.push(...(await machineCheckOf(id, settings)));
   const refused = [];
   for (const dir of [...config.layout.folders, config.layout.tracking]) if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
   line('machine.folders', refused.length === 0, refused.length === 0 ? 'inbox/, uploaded/, archive/, tracking/ and data/ take writes' : `cannot write to ${refused.join(', ')}`);
@@ -99,4 +99,14 @@ export async function readStatus(config: Config): Promise<StatusReport> {
 /** One platform's `check`, with its own slice of the settings. */
 function checkPlatform<P extends PlatformId>(id: P, settings: PlatformSettings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { campaignId?: string | undefined }): Promise<CheckLine[]> {
   return PLATFORMS[id].check(settings[id], deps, options);
+}
+
+/** One platform's sign-in by a person, with its own slice of the settings; undefined where it has none. */
+function signInTo<P extends PlatformId>(id: P, settings: PlatformSettings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { headless: boolean; waitForPersonMs: number }): Promise<string | undefined> {
+  return PLATFORMS[id].signIn?.(settings[id], deps, options) ?? Promise.resolve(undefined);
+}
+
+/** What this machine must have for one platform. */
+async function machineCheckOf<P extends PlatformId>(id: P, settings: PlatformSettings): Promise<CheckLine[]> {
+  return (await PLATFORMS[id].machineCheck?.(settings[id])) ?? [];
 }

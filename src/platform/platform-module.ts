@@ -52,6 +52,14 @@ export interface PlatformModule<Settings> {
   /** The parts of its connection that are its own: how the uploader opens, the saved session, the credentials' fingerprint. */
   connection(settings: Settings, deps: PlatformDeps): Pick<ConnectionDeps, 'open' | 'session' | 'credentials'>;
   results(settings: Settings, deps: Pick<PlatformDeps, 'log' | 'signal'>): PlatformResults;
+  /**
+   * `creative-flow login`: signs in where a person must (TJ's captcha, in a visible browser) and
+   * saves the session the daemon then uses; where to, returned. Absent where credentials alone open
+   * the platform.
+   */
+  signIn?(settings: Settings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { readonly headless: boolean; readonly waitForPersonMs: number }): Promise<string>;
+  /** What this machine must have for the platform (TJ: a Chromium that starts), as `check`'s machine lines. */
+  machineCheck?(settings: Settings): Promise<CheckLine[]>;
   /** `creative-flow check`: a read-only probe, one line per thing looked at. */
   check(settings: Settings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { readonly campaignId?: string | undefined }): Promise<CheckLine[]>;
 }

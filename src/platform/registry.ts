@@ -23,11 +23,6 @@ export function platformModules(ids: readonly PlatformId[] = PLATFORM_IDS): Plat
   return PLATFORM_IDS.filter((id) => ids.includes(id)).map((id) => PLATFORMS[id]);
 }
 
-/** How people call a platform. */
-export function platformName(id: PlatformId): string {
-  return PLATFORMS[id].name;
-}
-
 /** One `T` for each platform, made by `make` with the platform's own id (so its module and settings line up). */
 export function byPlatform<T>(make: <P extends PlatformId>(id: P) => T): Record<PlatformId, T> {
   return Object.fromEntries(PLATFORM_IDS.map((id) => [id, make(id)])) as Record<PlatformId, T>;

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../core/campaigns.js';
 import { openMedia } from '../media/ffmpeg-binaries.js';
-import { NATIVE_HEADER, PREROLL_HEADER } from '../platform/tj/campaign-format.js';
+import { NATIVE_HEADER, PREROLL_HEADER } from '../core/campaign-format.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulators/tj/options.js';
 import { startSimulator, type RunningSimulator, type SimState } from '../simulators/tj/server.js';
 import { runCli, startCli, startDaemon } from './cli-runner.js';

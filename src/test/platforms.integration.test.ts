@@ -7,7 +7,7 @@ import type { CreativeRecord } from '../core/record.js';
 import { startExoSimulator, type RunningExoSimulator } from '../simulators/exoclick/server.js';
 import type { ExoSimulatorOptions } from '../simulators/exoclick/options.js';
 import type { RunningSimulator } from '../simulators/tj/server.js';
-import { PREROLL_HEADER } from '../platform/tj/campaign-format.js';
+import { PREROLL_HEADER } from '../core/campaign-format.js';
 import { runCli, startCli, startDaemon } from './cli-runner.js';
 import { listTree, makeImage, makeVideo, sha256, tempRoot, waitFor } from './fixtures.js';
 import { expectIdsMatch, expectNothingResent, liveEnv, records, testSimulator } from './simulated-tj.js';

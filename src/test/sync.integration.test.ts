@@ -5,7 +5,7 @@ import { openMedia } from '../media/ffmpeg-binaries.js';
 import { SimLibrary } from '../simulators/tj/library.js';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../simulators/tj/options.js';
 import { startSimulator, type RunningSimulator } from '../simulators/tj/server.js';
-import { parseLibraryExport } from '../platform/tj/library-export.js';
+import { parseLibraryExport } from '../core/library-export.js';
 import { runCli } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, makeImage, tempRoot } from './fixtures.js';
 import { readInventory } from './harness.js';

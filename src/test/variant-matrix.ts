@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATIVE_HEADER } from '../platform/tj/campaign-format.js';
-import { parseLibraryExport } from '../platform/tj/library-export.js';
+import { NATIVE_HEADER } from '../core/campaign-format.js';
+import { parseLibraryExport } from '../core/library-export.js';
 import { SimLibrary } from '../simulators/tj/library.js';
 import type { UploadFault } from '../simulators/tj/options.js';
 import type { RunningSimulator } from '../simulators/tj/server.js';

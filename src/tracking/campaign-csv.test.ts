@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATE } from '../config/campaign-template.js';
-import { LIMITS, NATIVE_HEADER } from '../platform/tj/campaign-format.js';
+import { LIMITS, NATIVE_HEADER } from '../core/campaign-format.js';
 import { fitAdName, nativeRows, renderCampaignCsvs } from './campaign-csv.js';
 
 const tokens = { category: 'Cumshot', description: 'Generic', creator: 'Seras' };

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { CampaignTemplate } from '../config/campaign-template.js';
-import { LIMITS } from '../platform/tj/campaign-format.js';
+import { LIMITS } from '../core/campaign-format.js';
 
 export interface NativeAd {
   /** The video's name without extension: `VID_…_ID-X-VID`. */

@@ -1,5 +1,5 @@
 import { csvLine, neutraliseCell } from '../core/csv.js';
-import { LIBRARY_EXPORT_COLUMNS, parseLibraryExport } from '../platform/tj/library-export.js';
+import { LIBRARY_EXPORT_COLUMNS, parseLibraryExport } from '../core/library-export.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 

@@ -6,7 +6,7 @@ import { campaignJob } from '../campaigns/campaign-job.js';
 import { DEFAULT_TEMPLATE } from '../config/campaign-template.js';
 import { Layout, rootPath } from '../core/layout.js';
 import { createLogger } from '../core/logger.js';
-import { NATIVE_HEADER } from '../platform/tj/campaign-format.js';
+import { NATIVE_HEADER } from '../core/campaign-format.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { LibraryRepository } from '../store/library.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';

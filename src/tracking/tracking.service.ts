@@ -13,7 +13,7 @@ import type { PlatformId } from '../core/platform.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
-import { NATIVE_HEADER, PREROLL_HEADER } from '../platform/tj/campaign-format.js';
+import { NATIVE_HEADER, PREROLL_HEADER } from '../core/campaign-format.js';
 import { nativeRows, prerollRows, renderCampaignCsvs, type NativeAd, type PrerollAd } from './campaign-csv.js';
 import { creativeType, uniqueIdOf } from './inventory-rows.js';
 import { writeLibraryCsv } from './library-csv.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../../core/platform.js';
 // The campaign CSVs are written in TJ's format, which is ours: its columns name the creatives.
-import { CREATIVE_COLUMNS } from '../tj/campaign-format.js';
+import { CREATIVE_COLUMNS } from '../../core/campaign-format.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
 import { CredentialsRefusedError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
 import { ExoCampaigns, type NewVariation, type VariationShape } from './campaigns.js';

@@ -3,7 +3,9 @@ import { PLATFORM_NAMES } from '../../core/platform.js';
 import type { PlatformModule } from '../platform-module.js';
 import { credentialsFingerprint } from '../connection.js';
 import { createTjResults } from './results/tj-results.js';
-import { SessionFile, type TjConnection } from './tj-session.js';
+import { describeError } from '../../core/errors.js';
+import { Evidence } from './evidence.js';
+import { SessionFile, signInWithBrowser, type TjConnection } from './tj-session.js';
 
 /** TJ's slice of the configuration. */
 export interface TjSettings {
@@ -37,5 +39,19 @@ export const tjPlatform: PlatformModule<TjSettings> = {
     notFetched: 'TJ_API_KEY is not set',
     keyFingerprint: credentialsFingerprint('tj-reporting', settings.apiKey),
   }),
+  signIn: async (settings, deps, options) => {
+    const session = new SessionFile(deps.layout.sessionFile, deps.storage);
+    await signInWithBrowser(settings.connection, session, new Evidence(deps.layout, deps.storage, deps.log), options);
+    return session.file;
+  },
+  machineCheck: async (settings) => {
+    const { chromiumExecutable, launchBrowser } = await import('./browser.js');
+    try {
+      await (await launchBrowser({ headless: true, chromiumPath: settings.connection.chromiumPath })).close();
+      return [{ name: 'machine.chromium', selector: '', result: 'ok', detail: chromiumExecutable(settings.connection.chromiumPath) ?? "Playwright's own Chromium" }];
+    } catch (error) {
+      return [{ name: 'machine.chromium', selector: '', result: 'failed', detail: describeError(error) }];
+    }
+  },
   check: async (settings, deps, options) => (await import('./check.js')).checkTj(settings.connection, deps, options),
 };

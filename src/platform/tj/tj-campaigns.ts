@@ -3,7 +3,7 @@ import type { Layout } from '../../core/layout.js';
 import type { AdProblem, AdsRequest, CreateAdsOutcome } from '../../core/platform.js';
 import { CreativeFlowError } from '../../core/errors.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
-import { creativeIdsOf, renderCampaignRows, withCampaignName, type AdRow } from './campaign-format.js';
+import { creativeIdsOf, renderCampaignRows, withCampaignName, type AdRow } from '../../core/campaign-format.js';
 import { AD_ROWS, TJ, TJ_HINTS } from './selectors.js';
 import type { OpenSignedIn } from './tj-library.js';
 import type { TjPage } from './tj-page.js';

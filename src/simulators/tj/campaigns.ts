@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { escapeHtml } from '../../core/html.js';
-import { creativeIdsOf, parseCampaignCsv, type AdKind, type AdRow } from '../../platform/tj/campaign-format.js';
+import { creativeIdsOf, parseCampaignCsv, type AdKind, type AdRow } from '../../core/campaign-format.js';
 import { json, readText } from '../http.js';
 import type { SimLibrary } from './library.js';
 import type { SimCampaignSeed, SimulatorOptions } from './options.js';

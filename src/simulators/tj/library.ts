@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseLibraryExport } from '../../platform/tj/library-export.js';
+import { parseLibraryExport } from '../../core/library-export.js';
 
 /** The Media Library tabs a creative can sit in. */
 export const TABS = ['native', 'in_stream_video', 'static', 'video'] as const;

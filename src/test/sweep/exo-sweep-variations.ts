@@ -4,7 +4,7 @@ import { RunCheckpoint } from '../../campaigns/run-checkpoint.js';
 import type { CampaignAdRecord } from '../../core/campaigns.js';
 import { Layout, rootPath } from '../../core/layout.js';
 import type { UploadTarget } from '../../core/platform.js';
-import { NATIVE_HEADER } from '../../platform/tj/campaign-format.js';
+import { NATIVE_HEADER } from '../../core/campaign-format.js';
 import type { ExoStrike } from '../../simulators/exoclick/options.js';
 import type { ExoSimState, RunningExoSimulator } from '../../simulators/exoclick/server.js';
 import { CampaignAdsRepository } from '../../store/campaign-ads.repository.js';

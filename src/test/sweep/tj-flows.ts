@@ -7,7 +7,7 @@ import { createLogger } from '../../core/logger.js';
 import type { AdsRequest } from '../../core/platform.js';
 import type { CreativeRecord, OutputFile } from '../../core/record.js';
 import { openMedia } from '../../media/ffmpeg-binaries.js';
-import { NATIVE_HEADER } from '../../platform/tj/campaign-format.js';
+import { NATIVE_HEADER } from '../../core/campaign-format.js';
 import { TjUploader } from '../../platform/tj/tj-uploader.js';
 import { LoginRequiredError, CredentialsRefusedError } from '../../platform/uploader.js';
 import { SimLibrary, type Tab } from '../../simulators/tj/library.js';

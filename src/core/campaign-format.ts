@@ -1,13 +1,15 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { AdKind } from '../../core/platform.js';
+import type { AdKind } from './platform.js';
 
 export type { AdKind };
 
 /**
  * TJ's "Mass create with CSV" format (TJ-CONTRACT.md, examples/): the headers, exactly as TJ and
  * TJ_tool expect them, and TJ's limits. The campaign CSVs are written to it, checked against it
- * before anything is sent, and the simulator enforces it.
+ * before anything is sent, and the simulator enforces it. The product's campaign rows are in this
+ * format for every platform (ExoClick's variations are made from the same rows), so it sits in
+ * core rather than in TJ's folder.
  */
 export const NATIVE_HEADER = ['Ad Name', 'Target URL', 'Video Creative ID', 'Thumbnail Creative ID', 'Headline', 'Brand Name'] as const;
 export const PREROLL_HEADER = [
