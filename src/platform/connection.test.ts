@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ActivityBus } from '../core/events.js';
 import { createLogger } from '../core/logger.js';
 import type { SessionStatus } from '../core/platform.js';
@@ -67,19 +67,29 @@ describe('PlatformConnection', () => {
   });
 
   it('tries a browser that would not start again only after a backoff that doubles', async () => {
-    const h = harness(undefined, 2);
-    await expect(h.connection.use(async () => 'one')).rejects.toThrow(/Failed to launch/);
-    // Straight away: not tried, and said plainly.
-    await expect(h.connection.use(async () => 'two')).rejects.toThrow(SessionStartError);
-    expect(h.counts.opened).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    await expect(h.connection.use(async () => 'three')).rejects.toThrow(/Failed to launch/);
-    // The second wait is twice the first.
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    await expect(h.connection.use(async () => 'four')).rejects.toThrow(/tried again in/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await h.connection.use(async () => 'five')).toBe('five');
-    expect(h.counts.opened).toBe(3);
+    // The clock is the test's: each wait is checked to the millisecond, however slow the machine.
+    vi.useFakeTimers({ now: Date.parse('2026-11-22T10:00:00Z') });
+    try {
+      const h = harness(undefined, 2);
+      await expect(h.connection.use(async () => 'one')).rejects.toThrow(/Failed to launch/);
+      // Straight away, and until the first wait (100 ms) is over: not tried, and said plainly.
+      await expect(h.connection.use(async () => 'two')).rejects.toThrow(SessionStartError);
+      vi.advanceTimersByTime(99);
+      await expect(h.connection.use(async () => 'two')).rejects.toThrow(/tried again in/);
+      expect(h.counts.opened).toBe(1);
+      vi.advanceTimersByTime(1);
+      await expect(h.connection.use(async () => 'three')).rejects.toThrow(/Failed to launch/);
+      expect(h.counts.opened).toBe(2);
+      // The second wait is twice the first.
+      vi.advanceTimersByTime(199);
+      await expect(h.connection.use(async () => 'four')).rejects.toThrow(/tried again in/);
+      expect(h.counts.opened).toBe(2);
+      vi.advanceTimersByTime(1);
+      expect(await h.connection.use(async () => 'five')).toBe('five');
+      expect(h.counts.opened).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('runs work started together one at a time: a sync and an upload never share the page', async () => {

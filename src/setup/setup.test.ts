@@ -3,7 +3,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
 import { StorageRepository } from '../store/storage.repository.js';
-import { REPO_ROOT, runCli } from '../test/cli-runner.js';
 import { tempRoot } from '../test/fixtures.js';
 import { runSetup, type Prompter, type SetupSteps } from './setup.js';
 
@@ -84,27 +83,12 @@ describe('creative-flow setup', () => {
     expect(said).toContain('✗ machine.ffmpeg: ffmpeg was not found. Install it: apt-get install -y ffmpeg');
   });
 
-  it('runs without questions for scripts, and says plainly what is missing', async () => {
-    const root = await tempRoot();
-    const missing = await runCli(['setup', '--yes', '--skip-check', '--root', root], { TJ_PASSWORD: '' });
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/TJ_USERNAME is not set\. Give --username and --password/);
-    // Not signing in now: the credentials may come later, and the commands printed work from anywhere.
-    const later = await runCli(['setup', '--yes', '--skip-login', '--skip-check', '--root', root], { TJ_PASSWORD: '' });
-    expect(later.code, later.stderr).toBe(0);
-    expect(later.stdout).toContain('TJ_USERNAME and TJ_PASSWORD are not set yet');
-    expect(later.stdout).toContain(`cd ${REPO_ROOT} && CREATIVE_FLOW_ROOT=${root} npx pm2 start ecosystem.config.js`);
-    expect(later.stdout).toContain(`npx creative-flow dashboard --root ${root}`);
-    // Only the platforms chosen are asked for: ExoClick alone needs no TJ credentials.
+  // Setup run from the built CLI, without questions, is in setup.integration.test.ts.
+  it('asks only for the platforms chosen: ExoClick alone needs no TJ credentials', async () => {
     const exoOnly = await tempRoot();
     await fs.writeFile(path.join(exoOnly, '.env'), 'PLATFORMS=exoclick\n');
     const prompter = scripted(['exo-token']);
     await runSetup({ root: exoOnly, nonInteractive: false, skipLogin: false, skipCheck: true }, prompter, steps([]), new StorageRepository(), () => undefined);
     expect(prompter.asked).toEqual([expect.stringMatching(/ExoClick API token/)]);
-    const done = await runCli(['setup', '--username', 'scripted', '--skip-login', '--skip-check', '--root', root], { TJ_PASSWORD: 'from-env' });
-    expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toMatch(/✓ machine\.ffmpeg/);
-    const config = await loadConfig({ root, env: {} });
-    expect([config.tjUsername, config.tjPassword]).toEqual(['scripted', 'from-env']);
   });
 });

@@ -51,12 +51,15 @@ describe('CreativeRepository', () => {
     expect((await fs.readdir(dir)).filter((name) => name.endsWith('.json')).sort()).toEqual(
       [0, 1, 2, 3].flatMap((n) => [`creatives-000${n}.json`, `creatives-000${n}.summary.json`]),
     );
-    const before = await Promise.all([0, 1, 2, 3].map((n) => fs.stat(path.join(dir, `creatives-000${n}.json`))));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Every segment dated an hour back: one written again shows a new time, however coarse the filesystem's clock.
+    const segments = [0, 1, 2, 3].map((n) => path.join(dir, `creatives-000${n}.json`));
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await Promise.all(segments.map((file) => fs.utimes(file, anHourAgo, anHourAgo)));
+    const before = await Promise.all(segments.map((file) => fs.stat(file)));
     const target = records[15];
     if (!target) throw new Error('missing record');
     await repository.commit({ ...target, state: 'failed', reason: 'x' });
-    const after = await Promise.all([0, 1, 2, 3].map((n) => fs.stat(path.join(dir, `creatives-000${n}.json`))));
+    const after = await Promise.all(segments.map((file) => fs.stat(file)));
     expect(after.map((stat, n) => stat.mtimeMs !== before[n]?.mtimeMs)).toEqual([false, true, false, false]);
   });
 

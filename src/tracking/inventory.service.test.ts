@@ -7,7 +7,7 @@ import { rootPath } from '../core/layout.js';
 import type { CreativeRecord } from '../core/record.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
-import { tempRoot } from '../test/fixtures.js';
+import { tempRoot, waitFor } from '../test/fixtures.js';
 import { InventoryService } from './inventory.service.js';
 
 const storage = new StorageRepository();
@@ -136,14 +136,20 @@ describe('InventoryService', () => {
     const root = await tempRoot();
     let release: () => void = () => undefined;
     let holding = false;
+    let held = false;
     // A segment write that waits until released: the inventory is rewritten meanwhile.
+    const hold = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+        held = true;
+      });
     const slow = new (class extends StorageRepository {
       override async writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-        if (holding && path.basename(file) === 'creatives-0001.json') await new Promise<void>((resolve) => (release = resolve));
+        if (holding && path.basename(file) === 'creatives-0001.json') await hold();
         return super.writeFileAtomic(file, data);
       }
       override async appendDurable(file: string, text: string): Promise<void> {
-        if (holding && path.basename(file) === 'creatives-0001.json') await new Promise<void>((resolve) => (release = resolve));
+        if (holding && path.basename(file) === 'creatives-0001.json') await hold();
         return super.appendDurable(file, text);
       }
     })();
@@ -158,7 +164,8 @@ describe('InventoryService', () => {
     if (!record) throw new Error('missing record');
     holding = true;
     const written = creatives.commit({ ...record, notes: ['changed while on its way to disk'] });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The inventory is rewritten only once the segment's write is under way, held on its way to disk.
+    await waitFor(() => held, 10_000, 'the segment write to start', 5);
     await inventory.writeNow();
     const rows = parse<Record<string, string>>(await fs.readFile(file, 'utf8'), { columns: true, bom: true });
     expect(rows[2]?.notes).toBe('changed while on its way to disk');

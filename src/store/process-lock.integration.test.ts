@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../test/cli-runner.js';
-import { tempRoot } from '../test/fixtures.js';
+import { tempRoot, waitFor } from '../test/fixtures.js';
 import { ProcessLock, RootInUseError } from './process-lock.js';
 import { StorageRepository } from './storage.repository.js';
 
@@ -48,7 +48,7 @@ describe('ProcessLock', () => {
     const dir = await tempRoot();
     const lockFile = path.join(dir, 'creative-flow.lock');
     const holder = contender(lockFile, path.join(dir, 'held.log'), 3_000);
-    while (!(await storage.exists(lockFile))) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => storage.exists(lockFile), 30_000, 'the other process to take the lock', 20);
     await expect(ProcessLock.acquire(lockFile, storage)).rejects.toThrow(/Another creative-flow \(pid \d+, since .*\) is using this root/);
     await holder;
   });

@@ -5,7 +5,7 @@ import type { AdsRequest } from '../../core/platform.js';
 import { openMedia } from '../../media/ffmpeg-binaries.js';
 import { StorageRepository } from '../../store/storage.repository.js';
 import { tempRoot } from '../../test/fixtures.js';
-import { NATIVE_HEADER, PREROLL_HEADER } from './campaign-format.js';
+import { NATIVE_HEADER, PREROLL_HEADER } from '../../core/campaign-format.js';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../../simulators/tj/options.js';
 import { startSimulator, type RunningSimulator, type SimState } from '../../simulators/tj/server.js';
 import { TjUploader } from './tj-uploader.js';
