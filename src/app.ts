@@ -93,7 +93,8 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     // Aborted first thing on close, which the daemon reaches once its grace period is over: a
     // platform's wait (an ExoClick rate-limit reset) or request left then is abandoned, never waited out.
     const closing = new AbortController();
-    const keepingRowsReadBefore = (file: string, what: string) => (error: { plain: string }) => log.error({ file }, `${error.plain} Keeping the ${what} read before.`);
+    const keepingRowsReadBefore = (file: string, what: string) => (error: { plain: string }) =>
+      log.error({ file }, `${error.plain} Keeping the ${what} read before.`);
 
     // The stores.
     const creatives = await CreativeRepository.open(layout.db, storage);
@@ -102,10 +103,22 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const libraries = await openLibraries(config, storage, events, log);
 
     // Watch, probe, name, convert, dedupe.
-    const folderDefaults = new MetadataDefaultsFile(layout.metadataDefaultsCsv, storage, keepingRowsReadBefore(layout.metadataDefaultsCsv, 'rows'));
+    const folderDefaults = new MetadataDefaultsFile(
+      layout.metadataDefaultsCsv,
+      storage,
+      keepingRowsReadBefore(layout.metadataDefaultsCsv, 'rows'),
+    );
     await folderDefaults.loadStrict();
-    const knownFakes = new KnownFakesFile(layout.knownFakesCsv, storage, keepingRowsReadBefore(layout.knownFakesCsv, 'rows'));
-    const media = new MediaRepository(binaries, config.profile.input.maxImagePixels, Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)));
+    const knownFakes = new KnownFakesFile(
+      layout.knownFakesCsv,
+      storage,
+      keepingRowsReadBefore(layout.knownFakesCsv, 'rows'),
+    );
+    const media = new MediaRepository(
+      binaries,
+      config.profile.input.maxImagePixels,
+      Math.max(1, Math.floor(os.availableParallelism() / config.concurrency)),
+    );
     const ingest = new IngestService(
       {
         layout,
@@ -113,8 +126,14 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         creatives,
         events,
         log,
-        pause: new DiskPause(storage, events, log, { folders: [layout.uploaded, layout.archive, layout.tmp, layout.db] }),
-        steps: stageSteps({ layout, profile: config.profile, storage, media, creatives, log }, { folderDefaults, configDefaults: config.defaults, index: creatives.index }, knownFakes),
+        pause: new DiskPause(storage, events, log, {
+          folders: [layout.uploaded, layout.archive, layout.tmp, layout.db],
+        }),
+        steps: stageSteps(
+          { layout, profile: config.profile, storage, media, creatives, log },
+          { folderDefaults, configDefaults: config.defaults, index: creatives.index },
+          knownFakes,
+        ),
       },
       { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
     );
@@ -122,13 +141,29 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     // Upload: each platform through its module, with its slice of the settings.
     const settings = platformSettings(config);
     const platformDeps: PlatformDeps = { layout, storage, log, events, signal: closing.signal };
-    const uploadOptions = { platforms: config.platforms, retries: 3, retryBaseMs: 1_000, lookupPages: 3, maxFailedPasses: config.uploadMaxPasses };
+    const uploadOptions = {
+      platforms: config.platforms,
+      retries: 3,
+      retryBaseMs: 1_000,
+      lookupPages: 3,
+      maxFailedPasses: config.uploadMaxPasses,
+    };
     const platforms = byPlatform((id): PlatformServices => {
       const platform = PLATFORMS[id];
       const sessionStatus = new SessionStatusFile(platform.statusFile(layout), storage);
       return {
-        uploads: new UploadService(creatives, libraries[id], layout, events, log, { ...uploadOptions, platform: id, ...platform.uploadPlan(settings[id]) }),
-        connection: new PlatformConnection({ platform: id, ...platform.connection(settings[id], platformDeps), status: sessionStatus, events, log }),
+        uploads: new UploadService(creatives, libraries[id], layout, events, log, {
+          ...uploadOptions,
+          platform: id,
+          ...platform.uploadPlan(settings[id]),
+        }),
+        connection: new PlatformConnection({
+          platform: id,
+          ...platform.connection(settings[id], platformDeps),
+          status: sessionStatus,
+          events,
+          log,
+        }),
         librarySync: new LibrarySyncService(id, libraries[id], config.libraryMaxPages, log),
         sessionStatus,
       };
@@ -136,18 +171,31 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
 
     // Archive, and what people read: the tracking CSVs and the inventory.
     const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
-    const tracking = new TrackingService(layout, storage, creatives, libraries.tj, config.campaign, log, config.inventoryDebounceMs);
+    const tracking = new TrackingService(
+      layout,
+      storage,
+      creatives,
+      libraries.tj,
+      config.campaign,
+      log,
+      config.inventoryDebounceMs,
+    );
     const inventory = new InventoryService(creatives, storage, log, {
       file: layout.inventoryCsv,
       partsDir: layout.inventoryParts,
       debounceMs: config.inventoryDebounceMs,
-      facts: { reviewStatusOf: (name, platform) => libraries[platform].get(name)?.reviewStatus, campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId) },
+      facts: {
+        reviewStatusOf: (name, platform) => libraries[platform].get(name)?.reviewStatus,
+        campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
+      },
       factsFiles: () => [...Object.values(libraries).flatMap((library) => library.files), campaignAds.currentFile()],
     });
     events.on('creative', () => inventory.scheduleWrite());
     events.on('libraryChanged', (name) => inventory.factsChanged([name]));
     events.on('adsRecorded', (creativeIds) => {
-      const names = creativeIds.map((id) => Object.values(libraries).reduce<string | undefined>((found, library) => found ?? library.nameOf(id), undefined));
+      const names = creativeIds.map((id) =>
+        Object.values(libraries).reduce<string | undefined>((found, library) => found ?? library.nameOf(id), undefined),
+      );
       // An id the caches lack (a walk stopped at its page limit) cannot be placed: every row is rendered again.
       if (names.some((name) => name === undefined)) inventory.allFactsChanged();
       else inventory.factsChanged(names.flatMap((name) => name ?? []));
@@ -156,9 +204,15 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     // Campaigns: the ads `campaigns create` and the hands-off work make.
     const checkpoints = new CheckpointRepository(layout, storage);
     const campaignAdsService = new CampaignAdsService(campaignAds, log);
-    const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, keepingRowsReadBefore(layout.campaignTargetsCsv, 'rules'));
+    const targets = new CampaignTargetsFile(
+      layout.campaignTargetsCsv,
+      storage,
+      keepingRowsReadBefore(layout.campaignTargetsCsv, 'rules'),
+    );
     await targets.current(true);
-    const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, { maxAttempts: config.campaignMaxAttempts });
+    const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, {
+      maxAttempts: config.campaignMaxAttempts,
+    });
     const campaigns = new CampaignJobs(
       {
         storage,
@@ -174,8 +228,15 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     );
 
     // Report and results.
-    const reporting = byPlatform((id) => ({ platform: id, ...PLATFORMS[id].results(settings[id], { log, signal: closing.signal }) }));
-    const results = openResults(config, { storage, creatives, log }, config.platforms.map((id) => reporting[id]));
+    const reporting = byPlatform((id) => ({
+      platform: id,
+      ...PLATFORMS[id].results(settings[id], { log, signal: closing.signal }),
+    }));
+    const results = openResults(
+      config,
+      { storage, creatives, log },
+      config.platforms.map((id) => reporting[id]),
+    );
     const reports = new ReportService({
       layout,
       storage,
@@ -206,8 +267,20 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       events,
     };
     await archive.removeStaleTemps();
-    const notifier = config.notifyWebhookUrl === undefined ? undefined : webhookNotifier(config.notifyWebhookUrl, events, log, `${os.hostname()}:${layout.root}`);
-    log.info({ root: layout.root, dryRun: config.dryRun, creatives: creatives.index.size, ffmpeg: binaries.ffmpeg, notifications: notifier !== undefined }, 'creative-flow ready');
+    const notifier =
+      config.notifyWebhookUrl === undefined
+        ? undefined
+        : webhookNotifier(config.notifyWebhookUrl, events, log, `${os.hostname()}:${layout.root}`);
+    log.info(
+      {
+        root: layout.root,
+        dryRun: config.dryRun,
+        creatives: creatives.index.size,
+        ffmpeg: binaries.ffmpeg,
+        notifications: notifier !== undefined,
+      },
+      'creative-flow ready',
+    );
     return {
       config,
       log,
@@ -221,8 +294,16 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         try {
           for (const platform of Object.values(services.platforms)) await platform.connection.close();
           // What people read is made from the database: a failure to write it does not keep the database from closing.
-          for (const [what, flush] of [['the inventory', () => inventory.flush()], ['the library export', () => tracking.flush()]] as const) {
-            await flush().catch((error: unknown) => log.error({ err: error }, `Could not write ${what} before stopping; it is written again at the next start's first change`));
+          for (const [what, flush] of [
+            ['the inventory', () => inventory.flush()],
+            ['the library export', () => tracking.flush()],
+          ] as const) {
+            await flush().catch((error: unknown) =>
+              log.error(
+                { err: error },
+                `Could not write ${what} before stopping; it is written again at the next start's first change`,
+              ),
+            );
           }
           await creatives.close();
           await notifier?.flush(NOTIFY_FLUSH_MS);
@@ -238,9 +319,21 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
 }
 
 /** Each platform's library cache; TJ's is filled from the team's existing library export on a first start. */
-async function openLibraries(config: Config, storage: StorageRepository, events: ActivityBus, log: Logger): Promise<Record<PlatformId, LibraryRepository>> {
+async function openLibraries(
+  config: Config,
+  storage: StorageRepository,
+  events: ActivityBus,
+  log: Logger,
+): Promise<Record<PlatformId, LibraryRepository>> {
   const { layout } = config;
-  const libraries = Object.fromEntries(await Promise.all(PLATFORM_IDS.map(async (id) => [id, await LibraryRepository.open(PLATFORMS[id].libraryCacheFile(layout), storage, events)] as const))) as Record<PlatformId, LibraryRepository>;
+  const libraries = Object.fromEntries(
+    await Promise.all(
+      PLATFORM_IDS.map(
+        async (id) =>
+          [id, await LibraryRepository.open(PLATFORMS[id].libraryCacheFile(layout), storage, events)] as const,
+      ),
+    ),
+  ) as Record<PlatformId, LibraryRepository>;
   if (libraries.tj.size === 0 && (await storage.exists(layout.libraryCsv))) {
     const imported = await importLibraryCsv(layout.libraryCsv, libraries.tj, storage);
     log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');

@@ -19,10 +19,23 @@ const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');
 const storage = new StorageRepository();
 const media = openMedia();
 const layout = new Layout(await storage.makeTempDir('creative-flow-demo-'));
-const simulator = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, campaigns: [{ id: '1001', name: 'Demo native', type: 'native' }] }, media, undefined, storage);
+const simulator = await startSimulator(
+  {
+    ...DEFAULT_SIMULATOR_OPTIONS,
+    port: 0,
+    noCaptcha: true,
+    campaigns: [{ id: '1001', name: 'Demo native', type: 'native' }],
+  },
+  media,
+  undefined,
+  storage,
+);
 const exo = await startExoSimulator({ port: 0 });
 // Hands-off: the native clips dropped under inbox/native/Demo become ads in the demo campaign.
-await storage.writeFileAtomic(layout.campaignTargetsCsv, 'folder,category,campaign_id,ad_type\nnative/Demo,,1001,native\n');
+await storage.writeFileAtomic(
+  layout.campaignTargetsCsv,
+  'folder,category,campaign_id,ad_type\nnative/Demo,,1001,native\n',
+);
 const env = {
   ...process.env,
   TJ_LOGIN_URL: `${simulator.url}/sign-in`,
@@ -41,11 +54,23 @@ const env = {
   CAMPAIGN_CTA_URL: 'https://example.com/cta',
 };
 // A group of its own: the terminal's Ctrl-C reaches the demo alone, which passes on one signal (two would be "stop now").
-const daemon = spawn(process.execPath, [cli, 'start', '--root', layout.root], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+const daemon = spawn(process.execPath, [cli, 'start', '--root', layout.root], {
+  env,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  detached: true,
+});
 
-console.log(`\nDemo root: ${layout.root}\nTJ simulator: ${simulator.url} (sign in as ${DEFAULT_SIMULATOR_OPTIONS.username} / ${DEFAULT_SIMULATOR_OPTIONS.password})\nExoClick API simulator: ${exo.url}/v2/\n`);
+console.log(
+  `\nDemo root: ${layout.root}\nTJ simulator: ${simulator.url} (sign in as ${DEFAULT_SIMULATOR_OPTIONS.username} / ${DEFAULT_SIMULATOR_OPTIONS.password})\nExoClick API simulator: ${exo.url}/v2/\n`,
+);
 const samples = new SampleMedia(media, storage);
-await samples.video(path.join(layout.inbox, 'native', 'Demo', 'first clip.mp4'), { seconds: 6, width: 1280, height: 720, audio: true, seed: 10 });
+await samples.video(path.join(layout.inbox, 'native', 'Demo', 'first clip.mp4'), {
+  seconds: 6,
+  width: 1280,
+  height: 720,
+  audio: true,
+  seed: 10,
+});
 await samples.video(path.join(layout.inbox, 'second clip.mp4'), { seconds: 3, width: 720, height: 1280, seed: 20 });
 await samples.video(path.join(layout.inbox, 'preroll', 'Promo', 'promo.mp4'), { seconds: 8, seed: 30 });
 await samples.image(path.join(layout.inbox, 'Banners', 'banner.png'), { width: 300, height: 250, seed: 40 });

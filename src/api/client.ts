@@ -33,11 +33,26 @@ export class DaemonJobError extends CreativeFlowError {
  * Asks the daemon running on this root to do a job, through its local API and token, and waits
  * for the result however long it takes (an upload pass, a campaign run): no client timeout.
  */
-export function askDaemon<N extends JobName>(daemon: RunningDaemon, token: string, job: N, options: JobOptions<N>): Promise<JobResult<N>> {
+export function askDaemon<N extends JobName>(
+  daemon: RunningDaemon,
+  token: string,
+  job: N,
+  options: JobOptions<N>,
+): Promise<JobResult<N>> {
   const body = JSON.stringify(options);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port: daemon.port, path: `/api/jobs/${job}`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port: daemon.port,
+        path: `/api/jobs/${job}`,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -47,14 +62,34 @@ export function askDaemon<N extends JobName>(daemon: RunningDaemon, token: strin
           try {
             answer = JSON.parse(text) as typeof answer;
           } catch {
-            return reject(new DaemonJobError(`The daemon (pid ${daemon.pid}) answered HTTP ${response.statusCode} without a result`, 'Look at its log; `creative-flow status` shows its state.', false));
+            return reject(
+              new DaemonJobError(
+                `The daemon (pid ${daemon.pid}) answered HTTP ${response.statusCode} without a result`,
+                'Look at its log; `creative-flow status` shows its state.',
+                false,
+              ),
+            );
           }
           if (response.statusCode === 200 && 'result' in answer) return resolve(answer.result as JobResult<N>);
-          reject(new DaemonJobError(answer.plain ?? answer.error ?? `HTTP ${response.statusCode}`, '', answer.expected ?? false));
+          reject(
+            new DaemonJobError(
+              answer.plain ?? answer.error ?? `HTTP ${response.statusCode}`,
+              '',
+              answer.expected ?? false,
+            ),
+          );
         });
       },
     );
-    request.on('error', (error) => reject(new DaemonJobError(`Could not reach the daemon running on this root (pid ${daemon.pid}, port ${daemon.port}): ${error.message}`, 'If it is stuck, restart it (pm2 restart creative-flow).', true)));
+    request.on('error', (error) =>
+      reject(
+        new DaemonJobError(
+          `Could not reach the daemon running on this root (pid ${daemon.pid}, port ${daemon.port}): ${error.message}`,
+          'If it is stuck, restart it (pm2 restart creative-flow).',
+          true,
+        ),
+      ),
+    );
     request.end(body);
   });
 }

@@ -39,6 +39,11 @@ export async function runningDaemon(layout: Layout, storage: StorageRepository):
 export async function dashboardAddress(layout: Layout, storage: StorageRepository): Promise<string> {
   const daemon = await runningDaemon(layout, storage);
   const token = (await storage.readText(layout.dashboardTokenFile).catch(() => undefined))?.trim();
-  if (!daemon || !token) throw new ConfigError('dashboard', 'is not being served: no daemon runs on this root, or its dashboard is off (DASHBOARD_PORT=0)', 'Start the daemon (`creative-flow start`, or pm2), then run this again.');
+  if (!daemon || !token)
+    throw new ConfigError(
+      'dashboard',
+      'is not being served: no daemon runs on this root, or its dashboard is off (DASHBOARD_PORT=0)',
+      'Start the daemon (`creative-flow start`, or pm2), then run this again.',
+    );
   return dashboardUrl(daemon.port, token);
 }

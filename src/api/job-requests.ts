@@ -12,18 +12,44 @@ const REQUESTS = {
   upload: {
     sends: true,
     options: z.object({ force: z.boolean().default(false), retryFailed: z.boolean().default(false) }),
-    run: (jobs: Jobs, options: { force: boolean; retryFailed: boolean }, signal?: AbortSignal) => jobs.uploadPass({ ...options, ...(signal ? { signal } : {}) }),
+    run: (jobs: Jobs, options: { force: boolean; retryFailed: boolean }, signal?: AbortSignal) =>
+      jobs.uploadPass({ ...options, ...(signal ? { signal } : {}) }),
   },
   report: {
-    options: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
-    run: (jobs: Jobs, options: { date?: string | undefined }, signal?: AbortSignal) => jobs.dailyReport(options.date, signal),
+    options: z.object({
+      date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+    }),
+    run: (jobs: Jobs, options: { date?: string | undefined }, signal?: AbortSignal) =>
+      jobs.dailyReport(options.date, signal),
   },
-  'refresh-library': { options: z.object({}), run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.refreshLibrary(signal ? { signal } : {}) },
-  'sync-status': { options: z.object({ full: z.boolean().default(false) }), run: (jobs: Jobs, options: { full: boolean }, signal?: AbortSignal) => jobs.syncStatuses({ ...options, ...(signal ? { signal } : {}) }) },
+  'refresh-library': {
+    options: z.object({}),
+    run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.refreshLibrary(signal ? { signal } : {}),
+  },
+  'sync-status': {
+    options: z.object({ full: z.boolean().default(false) }),
+    run: (jobs: Jobs, options: { full: boolean }, signal?: AbortSignal) =>
+      jobs.syncStatuses({ ...options, ...(signal ? { signal } : {}) }),
+  },
   status: { options: z.object({}), run: (jobs: Jobs) => jobs.status() },
-  'fetch-results': { options: z.object({}), run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.fetchResults(signal ? { signal } : {}) },
+  'fetch-results': {
+    options: z.object({}),
+    run: (jobs: Jobs, _options: object, signal?: AbortSignal) => jobs.fetchResults(signal ? { signal } : {}),
+  },
   results: {
-    options: z.object({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    options: z.object({
+      from: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+      to: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+    }),
     run: (jobs: Jobs, options: { from?: string | undefined; to?: string | undefined }) => jobs.results(options),
   },
   'retry-failed': { options: z.object({}), run: (jobs: Jobs) => jobs.retryFailed() },
@@ -37,8 +63,18 @@ const REQUESTS = {
       skipInvalid: z.boolean().default(false),
       queued: z.boolean().default(false),
     }),
-    run: (jobs: Jobs, options: { mapping?: string | undefined; only?: string[] | undefined; fresh: boolean; retryFailed: boolean; skipInvalid: boolean; queued: boolean }, signal?: AbortSignal) =>
-      jobs.campaigns.create({ ...options, ...(signal ? { signal } : {}) }),
+    run: (
+      jobs: Jobs,
+      options: {
+        mapping?: string | undefined;
+        only?: string[] | undefined;
+        fresh: boolean;
+        retryFailed: boolean;
+        skipInvalid: boolean;
+        queued: boolean;
+      },
+      signal?: AbortSignal,
+    ) => jobs.campaigns.create({ ...options, ...(signal ? { signal } : {}) }),
   },
 } as const;
 
@@ -56,9 +92,23 @@ export function jobSends(name: JobName): boolean {
 }
 
 /** Runs a job by name with options as a request carries them, checked first; `signal` tells it to stop. */
-export async function runJob<N extends JobName>(jobs: Jobs, name: N, options: unknown, signal?: AbortSignal): Promise<JobResult<N>> {
+export async function runJob<N extends JobName>(
+  jobs: Jobs,
+  name: N,
+  options: unknown,
+  signal?: AbortSignal,
+): Promise<JobResult<N>> {
   const request = REQUESTS[name];
   const parsed = request.options.safeParse(options ?? {});
-  if (!parsed.success) throw new ConfigError(`the ${name} request`, `has bad options: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'Check the command line.');
-  return (request.run as (jobs: Jobs, options: unknown, signal?: AbortSignal) => Promise<JobResult<N>>)(jobs, parsed.data, signal);
+  if (!parsed.success)
+    throw new ConfigError(
+      `the ${name} request`,
+      `has bad options: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      'Check the command line.',
+    );
+  return (request.run as (jobs: Jobs, options: unknown, signal?: AbortSignal) => Promise<JobResult<N>>)(
+    jobs,
+    parsed.data,
+    signal,
+  );
 }

@@ -26,9 +26,23 @@ async function uploadedPair(root: string, creatives: CreativeRepository, id: str
     const file = path.join(layout.uploaded, relative);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, `${role} of ${id}`);
-    outputs.push({ role, path: layout.rel(file), bytes: 10, width: 640, height: 360, format: 'mp4', converted: role !== 'original' });
+    outputs.push({
+      role,
+      path: layout.rel(file),
+      bytes: 10,
+      width: 640,
+      height: 360,
+      format: 'mp4',
+      converted: role !== 'original',
+    });
   }
-  return creatives.create({ state: 'uploaded', source: { path: rootPath(`inbox/${id}.mp4`), size: 10, mtimeMs: 1 }, outputs, attempts: 0, times: {} });
+  return creatives.create({
+    state: 'uploaded',
+    source: { path: rootPath(`inbox/${id}.mp4`), size: 10, mtimeMs: 1 },
+    outputs,
+    attempts: 0,
+    times: {},
+  });
 }
 
 describe('ArchiveService', () => {
@@ -36,7 +50,14 @@ describe('ArchiveService', () => {
     const root = await tempRoot();
     const layout = new Layout(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log);
+    const archive = new ArchiveService(
+      creatives,
+      await RunStateRepository.open(layout.db, storage),
+      storage,
+      layout,
+      new ActivityBus(),
+      log,
+    );
     await uploadedPair(root, creatives, 'AAAAAAAA');
     await uploadedPair(root, creatives, 'BBBBBBBB');
     await archive.run();
@@ -44,9 +65,15 @@ describe('ArchiveService', () => {
     await uploadedPair(root, creatives, 'CCCCCCCC');
     await archive.run();
     expect(creatives.index.countsByState().get('archived')).toBe(3);
-    expect(archive.openBatches().map((batch) => [batch.batch, batch.keys.length])).toEqual([[1, 2], [2, 1]]);
+    expect(archive.openBatches().map((batch) => [batch.batch, batch.keys.length])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
     const batches = (await fs.readdir(layout.archive)).sort();
-    expect(batches).toEqual([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/), expect.stringMatching(/^batch_002-\d{4}-\d{2}-\d{2}$/)]);
+    expect(batches).toEqual([
+      expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/),
+      expect.stringMatching(/^batch_002-\d{4}-\d{2}-\d{2}$/),
+    ]);
     expect(await listTree(path.join(layout.archive, batches[0] ?? ''))).toHaveLength(6);
     expect(await listTree(layout.uploaded)).toEqual([]);
   });
@@ -59,9 +86,30 @@ describe('ArchiveService', () => {
     for (let n = 0; n < 40; n += 1) await uploadedPair(root, creatives, n.toString(16).toUpperCase().padStart(8, '0'));
     await creatives.close();
     const reopened = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
-    const archive = new ArchiveService(reopened, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log);
+    const archive = new ArchiveService(
+      reopened,
+      await RunStateRepository.open(layout.db, storage),
+      storage,
+      layout,
+      new ActivityBus(),
+      log,
+    );
     await archive.run();
-    expect((await archive.completed(archive.openBatches()[0] ?? { batch: 0, dir: rootPath(''), stamp: '', keys: [], csvs: 'pending', files: [], missing: [] }))?.records).toHaveLength(40);
+    expect(
+      (
+        await archive.completed(
+          archive.openBatches()[0] ?? {
+            batch: 0,
+            dir: rootPath(''),
+            stamp: '',
+            keys: [],
+            csvs: 'pending',
+            files: [],
+            missing: [],
+          },
+        )
+      )?.records,
+    ).toHaveLength(40);
     expect(await listTree(layout.uploaded)).toEqual([]);
     expect(reopened.index.countsByState().get('archived')).toBe(40);
   });
@@ -72,14 +120,21 @@ describe('ArchiveService', () => {
     const creatives = await CreativeRepository.open(layout.db, storage);
     const runState = await RunStateRepository.open(layout.db, storage);
     const record = await uploadedPair(root, creatives, 'DDDDDDDD');
-    const contents = new Map(await Promise.all((record.outputs ?? []).map(async (output) => [path.basename(output.path), await sha256(path.join(root, output.path))] as const)));
+    const contents = new Map(
+      await Promise.all(
+        (record.outputs ?? []).map(
+          async (output) => [path.basename(output.path), await sha256(path.join(root, output.path))] as const,
+        ),
+      ),
+    );
 
     // The crash: the batch was planned and recorded; the video was moved; the thumbnail was copied
     // across devices but its source not yet unlinked; the original was not touched.
     const dir = layout.rel(path.join(layout.archive, 'batch_007-2026-11-21'));
     await creatives.commit({ ...record, archive: { batch: 7, dir } });
     const [video, image] = record.outputs ?? [];
-    const target = (output: OutputFile | undefined): string => path.join(root, dir, path.relative('uploaded', output?.path ?? ''));
+    const target = (output: OutputFile | undefined): string =>
+      path.join(root, dir, path.relative('uploaded', output?.path ?? ''));
     await fs.mkdir(path.dirname(target(video)), { recursive: true });
     await fs.rename(path.join(root, video?.path ?? ''), target(video));
     await fs.mkdir(path.dirname(target(image)), { recursive: true });
@@ -91,7 +146,8 @@ describe('ArchiveService', () => {
     expect(await listTree(layout.uploaded)).toEqual([]);
     const archived = await listTree(path.join(root, dir));
     expect(archived).toHaveLength(3);
-    for (const file of archived) expect(await sha256(path.join(root, dir, file))).toBe(contents.get(path.basename(file)));
+    for (const file of archived)
+      expect(await sha256(path.join(root, dir, file))).toBe(contents.get(path.basename(file)));
     const final = await reopened.load(record.key);
     expect(final?.state).toBe('archived');
     expect(final?.outputs?.every((output) => output.path.startsWith(`${dir}/`))).toBe(true);
@@ -114,7 +170,14 @@ describe('ArchiveService', () => {
       await fs.writeFile(file, 'partial');
     }
 
-    await new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, new ActivityBus(), log).removeStaleTemps();
+    await new ArchiveService(
+      creatives,
+      await RunStateRepository.open(layout.db, storage),
+      storage,
+      layout,
+      new ActivityBus(),
+      log,
+    ).removeStaleTemps();
 
     expect(await fs.stat(underWay).catch(() => undefined)).toBeUndefined();
     // Nothing moves into an archived batch, so nothing there is looked at: the walk stays with the work under way.

@@ -41,7 +41,11 @@ export class ArchiveService {
       if (isUploaded(record) && !record.archive) unplanned.push(key);
     }
     if (unplanned.length > 0) {
-      const batch = await this.runState.openArchiveBatch((number) => this.layout.rel(this.layout.archiveBatchDir(number, localDate())), localStamp(), unplanned);
+      const batch = await this.runState.openArchiveBatch(
+        (number) => this.layout.rel(this.layout.archiveBatchDir(number, localDate())),
+        localStamp(),
+        unplanned,
+      );
       for (const key of unplanned) {
         // Read and changed together: a record read earlier may have left memory since.
         const record = await this.creatives.load(key);
@@ -59,7 +63,10 @@ export class ArchiveService {
         this.events.emit('creative', archived, `archived in ${record.archive.dir}`);
         moved.set(record.archive.dir, (moved.get(record.archive.dir) ?? 0) + 1);
       } catch (error) {
-        this.log.error({ file: record.source.path, err: error }, `Could not archive: ${describeError(error)}. The next run tries again.`);
+        this.log.error(
+          { file: record.source.path, err: error },
+          `Could not archive: ${describeError(error)}. The next run tries again.`,
+        );
       }
     }
     for (const [dir, archived] of moved) this.log.info({ archived, dir }, 'Archived uploaded creatives');
@@ -121,15 +128,24 @@ export class ArchiveService {
       try {
         let planned = record;
         if (!planned.archive) {
-          planned = { ...record, archive: { batch: 0, dir: this.layout.rel(this.layout.setAsideDir('rejected', localDate())) } };
+          planned = {
+            ...record,
+            archive: { batch: 0, dir: this.layout.rel(this.layout.setAsideDir('rejected', localDate())) },
+          };
           await this.creatives.commit(planned);
         }
         const moved = await archiveRejected(planned, this.layout, this.storage);
         await this.creatives.commit(moved);
         this.events.emit('creative', moved, `moved to ${planned.archive?.dir}`);
-        this.log.info({ file: record.source.path, dir: planned.archive?.dir }, 'Moved a creative TJ refused to the rejected archive');
+        this.log.info(
+          { file: record.source.path, dir: planned.archive?.dir },
+          'Moved a creative TJ refused to the rejected archive',
+        );
       } catch (error) {
-        this.log.error({ file: record.source.path, err: error }, `Could not archive: ${describeError(error)}. The next run tries again.`);
+        this.log.error(
+          { file: record.source.path, err: error },
+          `Could not archive: ${describeError(error)}. The next run tries again.`,
+        );
       }
     }
   }

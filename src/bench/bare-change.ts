@@ -17,7 +17,11 @@ interface BareRecord {
 }
 
 /** Milliseconds per change, one at a time, over the segment files `numbers` names (in that order). */
-export async function bareChangeMs(dir: string, numbers: readonly number[], save: 'append' | 'rewrite'): Promise<number> {
+export async function bareChangeMs(
+  dir: string,
+  numbers: readonly number[],
+  save: 'append' | 'rewrite',
+): Promise<number> {
   const started = performance.now();
   for (const [n, number] of numbers.entries()) {
     const file = path.join(dir, `creatives-${String(number).padStart(4, '0')}.json`);

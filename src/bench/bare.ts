@@ -19,16 +19,30 @@ export async function bareConversions(videos: string[], images: string[], outDir
   const started = performance.now();
   for (const [n, video] of videos.entries()) {
     // The generated videos have a sine tone, so the pipeline encodes AAC too.
-    await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', video, ...nativeVideoArgs(TJ_PROFILE, true), path.join(outDir, `v${n}.mp4`)]);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-nostdin',
+      '-i',
+      video,
+      ...nativeVideoArgs(TJ_PROFILE, true),
+      path.join(outDir, `v${n}.mp4`),
+    ]);
     const frame = path.join(outDir, `f${n}.png`);
     await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', video, ...nativeFrameArgs(TJ_PROFILE), frame]);
     const [png] = encodingLadder('png');
-    await sharp(frame).toFormat('png', png?.formatOptions).toFile(path.join(outDir, `i${n}.png`));
+    await sharp(frame)
+      .toFormat('png', png?.formatOptions)
+      .toFile(path.join(outDir, `i${n}.png`));
   }
   const { maxWidth, maxHeight } = TJ_PROFILE.image;
   const [jpeg] = encodingLadder('jpeg');
   for (const [n, image] of images.entries()) {
-    await sharp(image).resize(maxWidth, maxHeight, { fit: 'inside', withoutEnlargement: true }).jpeg(jpeg?.formatOptions).toFile(path.join(outDir, `j${n}.jpg`));
+    await sharp(image)
+      .resize(maxWidth, maxHeight, { fit: 'inside', withoutEnlargement: true })
+      .jpeg(jpeg?.formatOptions)
+      .toFile(path.join(outDir, `j${n}.jpg`));
   }
   return (performance.now() - started) / 1000;
 }

@@ -28,16 +28,40 @@ export async function exoUploadBenchmark(count = 100): Promise<void> {
   const files: UploadFile[] = await Promise.all(
     Array.from({ length: count }, async (_, n) => {
       const name = `exo_bench_ID-${String(n).padStart(8, '0')}`;
-      return { path: await samples.image(path.join(dir, `${name}.png`), { width: 300, height: 250, seed: n + 1 }), name };
+      return {
+        path: await samples.image(path.join(dir, `${name}.png`), { width: 300, height: 250, seed: n + 1 }),
+        name,
+      };
     }),
   );
 
   const plain = await startExoSimulator({ port: 0, apiTokens: [TOKEN] });
   let started = performance.now();
-  const { stdout } = await run('curl', ['-sS', '-A', USER_AGENT, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ api_token: TOKEN }), `${plain.url}/v2/login`]);
+  const { stdout } = await run('curl', [
+    '-sS',
+    '-A',
+    USER_AGENT,
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    JSON.stringify({ api_token: TOKEN }),
+    `${plain.url}/v2/login`,
+  ]);
   const token = (JSON.parse(stdout) as { token: string }).token;
   for (const file of files) {
-    await run('curl', ['-sS', '-f', '-A', USER_AGENT, '-H', `Authorization: Bearer ${token}`, '-F', 'type=image', '-F', `file=@${file.path}`, `${plain.url}/v2/library/file`]);
+    await run('curl', [
+      '-sS',
+      '-f',
+      '-A',
+      USER_AGENT,
+      '-H',
+      `Authorization: Bearer ${token}`,
+      '-F',
+      'type=image',
+      '-F',
+      `file=@${file.path}`,
+      `${plain.url}/v2/library/file`,
+    ]);
   }
   const curlSeconds = (performance.now() - started) / 1000;
   const curlKept = plain.state().files.length;
@@ -45,7 +69,10 @@ export async function exoUploadBenchmark(count = 100): Promise<void> {
 
   const ours = await startExoSimulator({ port: 0, apiTokens: [TOKEN] });
   started = performance.now();
-  const uploader = await ExoUploader.open({ apiUrl: `${ours.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage, log: createLogger({ level: 'silent', pretty: false }) });
+  const uploader = await ExoUploader.open(
+    { apiUrl: `${ours.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT },
+    { storage, log: createLogger({ level: 'silent', pretty: false }) },
+  );
   for (let i = 0; i < files.length; i += 10) await uploader.upload('static-banner', files.slice(i, i + 10));
   const oursSeconds = (performance.now() - started) / 1000;
   const oursKept = ours.state().files.length;
@@ -55,6 +82,8 @@ export async function exoUploadBenchmark(count = 100): Promise<void> {
   console.log(`\nExoClick uploads: ${count} images (300×250 PNG) to the API simulator, one login each way`);
   console.log(`  plain curl loop:     ${(curlKept / curlSeconds).toFixed(1)} uploads/s (${curlKept} kept)`);
   console.log(`  creative-flow:       ${(oursKept / oursSeconds).toFixed(1)} uploads/s (${oursKept} kept)`);
-  console.log(`  ratio ours / curl:   ${(oursKept / oursSeconds / (curlKept / curlSeconds)).toFixed(2)}  (above 1: faster than the curl loop)`);
+  console.log(
+    `  ratio ours / curl:   ${(oursKept / oursSeconds / (curlKept / curlSeconds)).toFixed(2)}  (above 1: faster than the curl loop)`,
+  );
   await fs.rm(dir, { recursive: true, force: true });
 }

@@ -32,7 +32,13 @@ export interface WalkFigures {
 function instantPlatform(): Uploader {
   let next = 9_000_000_000;
   return {
-    upload: async (_target, files) => new Map(files.map((file): [string, UploadResult] => [file.name, { status: 'uploaded', creativeId: String((next += 1)) }])),
+    upload: async (_target, files) =>
+      new Map(
+        files.map((file): [string, UploadResult] => [
+          file.name,
+          { status: 'uploaded', creativeId: String((next += 1)) },
+        ]),
+      ),
     find: async () => ({ found: new Map(), complete: true }),
     pagesRead: 0,
     alive: true,
@@ -51,7 +57,13 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-export async function timeWalks(creatives: CreativeRepository, library: LibraryRepository, layout: Layout, storage: StorageRepository, log: Logger): Promise<WalkFigures> {
+export async function timeWalks(
+  creatives: CreativeRepository,
+  library: LibraryRepository,
+  layout: Layout,
+  storage: StorageRepository,
+  log: Logger,
+): Promise<WalkFigures> {
   const statusMs = await timed(() => statusReport(creatives, [{ platform: 'tj', waiting: undefined }]));
   const live = new LiveState({
     root: layout.root,
@@ -78,17 +90,43 @@ export async function timeWalks(creatives: CreativeRepository, library: LibraryR
         kind: 'image',
         source: { path: rootPath(`inbox/Banners/new-${n}.png`), size: n + 1, mtimeMs: 1 },
         hash: `${first + n}`.padEnd(64, '0'),
-        outputs: [{ role: 'creative', path: rootPath(`uploaded/Image/${name}.png`), bytes: 40_000, width: 300, height: 250, format: 'png', converted: true }],
+        outputs: [
+          {
+            role: 'creative',
+            path: rootPath(`uploaded/Image/${name}.png`),
+            bytes: 40_000,
+            width: 300,
+            height: 250,
+            format: 'png',
+            converted: true,
+          },
+        ],
         attempts: 0,
         times: { discovered: at, staged: at },
       }),
     );
   }
   const events = new ActivityBus();
-  const archive = new ArchiveService(creatives, await RunStateRepository.open(layout.db, storage), storage, layout, events, log);
+  const archive = new ArchiveService(
+    creatives,
+    await RunStateRepository.open(layout.db, storage),
+    storage,
+    layout,
+    events,
+    log,
+  );
   const archiveSweepMs = await timed(() => archive.removeStaleTemps());
 
-  const uploads = new UploadService(creatives, library, layout, events, log, { platform: 'tj', platforms: ['tj'], batchSize: 10, paceMs: 0, retries: 0, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
+  const uploads = new UploadService(creatives, library, layout, events, log, {
+    platform: 'tj',
+    platforms: ['tj'],
+    batchSize: 10,
+    paceMs: 0,
+    retries: 0,
+    retryBaseMs: 1,
+    lookupPages: 3,
+    maxFailedPasses: 3,
+  });
   const tracking = new TrackingService(layout, storage, creatives, library, DEFAULT_TEMPLATE, log);
   // As the daemon's pass: the upload, then the run's status file; the export is only asked for.
   const uploadPassMs = await timed(async () => {

@@ -36,18 +36,72 @@ function archivedRecord(n: number): Omit<CreativeRecord, 'key'> {
   const base = `EN_Cumshot_F_Real_NSFW_Generic_Seras_4sec_ID-${id}`;
   const at = new Date(NOW - YEAR_MS + Math.floor(((n + 1) * YEAR_MS) / (size + 1))).toISOString();
   const batch = `archive/batch_${String(Math.floor(n / 300) + 1).padStart(3, '0')}-${at.slice(0, 10)}`;
-  const uploads = (offset: number): OutputFile['uploads'] => ({ tj: { status: 'uploaded', creativeId: String(1_000_000_000 + n * 2 + offset), batch: 1, at } });
+  const uploads = (offset: number): OutputFile['uploads'] => ({
+    tj: { status: 'uploaded', creativeId: String(1_000_000_000 + n * 2 + offset), batch: 1, at },
+  });
   return {
     state: 'archived',
-    source: { path: rootPath(`inbox/native/Cumshot/video-${n}.mp4`), size: 20_000_000 + n, mtimeMs: 1_700_000_000_000 + n },
+    source: {
+      path: rootPath(`inbox/native/Cumshot/video-${n}.mp4`),
+      size: 20_000_000 + n,
+      mtimeMs: 1_700_000_000_000 + n,
+    },
     kind: 'native',
     hash,
-    media: { type: 'video', format: 'mov,mp4,m4a,3gp,3g2,mj2', width: 1920, height: 1080, durationSec: 10, videoCodec: 'h264', hasAudio: true },
-    naming: { id, tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' }, review: [] },
+    media: {
+      type: 'video',
+      format: 'mov,mp4,m4a,3gp,3g2,mj2',
+      width: 1920,
+      height: 1080,
+      durationSec: 10,
+      videoCodec: 'h264',
+      hasAudio: true,
+    },
+    naming: {
+      id,
+      tokens: {
+        language: 'EN',
+        category: 'Cumshot',
+        modelSex: 'F',
+        style: 'Real',
+        rating: 'NSFW',
+        description: 'Generic',
+        creator: 'Seras',
+      },
+      review: [],
+    },
     outputs: [
-      { role: 'video', path: rootPath(`${batch}/Native/Video/VID_${base}-VID.mp4`), bytes: 900_000, width: 640, height: 360, durationSec: 4, format: 'mp4', converted: true, uploads: uploads(0) },
-      { role: 'image', path: rootPath(`${batch}/Native/Image/IMG_${base}-IMG.png`), bytes: 250_000, width: 640, height: 360, format: 'png', converted: true, uploads: uploads(1) },
-      { role: 'original', path: rootPath(`${batch}/Native/ORG_${base}.mp4`), bytes: 20_000_000, width: 1920, height: 1080, durationSec: 10, format: 'mov,mp4,m4a,3gp,3g2,mj2', converted: false },
+      {
+        role: 'video',
+        path: rootPath(`${batch}/Native/Video/VID_${base}-VID.mp4`),
+        bytes: 900_000,
+        width: 640,
+        height: 360,
+        durationSec: 4,
+        format: 'mp4',
+        converted: true,
+        uploads: uploads(0),
+      },
+      {
+        role: 'image',
+        path: rootPath(`${batch}/Native/Image/IMG_${base}-IMG.png`),
+        bytes: 250_000,
+        width: 640,
+        height: 360,
+        format: 'png',
+        converted: true,
+        uploads: uploads(1),
+      },
+      {
+        role: 'original',
+        path: rootPath(`${batch}/Native/ORG_${base}.mp4`),
+        bytes: 20_000_000,
+        width: 1920,
+        height: 1080,
+        durationSec: 10,
+        format: 'mov,mp4,m4a,3gp,3g2,mj2',
+        converted: false,
+      },
     ],
     notes: ['native pair: cut to 4 s, centre-cropped to 640×360'],
     attempts: 0,
@@ -64,7 +118,15 @@ if (process.argv[3] === 'build') {
     const record = builder.create(archivedRecord(n));
     for (const output of record.outputs ?? []) {
       const creativeId = output.uploads?.tj?.creativeId;
-      if (creativeId) library.set(path.posix.basename(output.path), { creativeId, dimensions: '640x360', fileType: path.posix.extname(output.path), reviewStatus: 'approved', creativeType: output.role === 'video' ? 'Native Video' : 'Native Image', uploadDate: output.uploads?.tj?.at.slice(0, 10) ?? '' });
+      if (creativeId)
+        library.set(path.posix.basename(output.path), {
+          creativeId,
+          dimensions: '640x360',
+          fileType: path.posix.extname(output.path),
+          reviewStatus: 'approved',
+          creativeType: output.role === 'video' ? 'Native Video' : 'Native Image',
+          uploadDate: output.uploads?.tj?.at.slice(0, 10) ?? '',
+        });
     }
     if (n % 5_000 === 4_999) await builder.flush();
   }
@@ -74,7 +136,13 @@ if (process.argv[3] === 'build') {
 }
 await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), String(size), 'build', dir]);
 const layout = new Layout(dir);
-const bytesOnDisk = (await Promise.all((await fs.readdir(layout.db)).filter((name) => name.startsWith('creatives-')).map(async (name) => (await fs.stat(path.join(layout.db, name))).size))).reduce((a, b) => a + b, 0);
+const bytesOnDisk = (
+  await Promise.all(
+    (await fs.readdir(layout.db))
+      .filter((name) => name.startsWith('creatives-'))
+      .map(async (name) => (await fs.stat(path.join(layout.db, name))).size),
+  )
+).reduce((a, b) => a + b, 0);
 
 const loadStarted = performance.now();
 const repository = await CreativeRepository.open(layout.db, storage);
@@ -82,7 +150,9 @@ const loadMs = performance.now() - loadStarted;
 const loadPeakRssMb = process.resourceUsage().maxRSS / 1024;
 
 const probes = 200_000;
-const names = Array.from({ length: 1_000 }, (_, i) => path.posix.basename(archivedRecord((i * 7_919) % size).outputs?.[0]?.path ?? ''));
+const names = Array.from({ length: 1_000 }, (_, i) =>
+  path.posix.basename(archivedRecord((i * 7_919) % size).outputs?.[0]?.path ?? ''),
+);
 const hashes = Array.from({ length: 1_000 }, (_, i) => archivedRecord((i * 104_729) % size).hash ?? '');
 let found = 0;
 let started = performance.now();
@@ -100,7 +170,9 @@ async function timeChanges(changes: number, keyOf: (i: number) => string): Promi
   for (let i = 0; i < changes; i += 1) {
     const record = await repository.load(keyOf(i));
     if (!record) throw new Error('missing record');
-    const commit = repository.commit({ ...record, attempts: record.attempts + 1 }).finally(() => inFlight.delete(commit));
+    const commit = repository
+      .commit({ ...record, attempts: record.attempts + 1 })
+      .finally(() => inFlight.delete(commit));
     inFlight.add(commit);
     if (inFlight.size >= 8) await Promise.race(inFlight);
   }
@@ -129,7 +201,11 @@ const singleMs = (performance.now() - started) / single;
 // The inventory: rendered whole once (a first start), then again after changes spread over the
 // library, as the daemon rewrites it (which spaces rewrites by ten times this).
 const log = createLogger({ level: 'silent', pretty: false });
-const csv = new InventoryService(repository, storage, log, { file: layout.inventoryCsv, partsDir: layout.inventoryParts, debounceMs: 0 });
+const csv = new InventoryService(repository, storage, log, {
+  file: layout.inventoryCsv,
+  partsDir: layout.inventoryParts,
+  debounceMs: 0,
+});
 started = performance.now();
 await csv.writeNow();
 const inventoryFullMs = performance.now() - started;
@@ -137,12 +213,39 @@ await timeChanges(30, (i) => `c${(i * 7_919) % size}`);
 started = performance.now();
 await csv.writeNow();
 const inventoryMs = performance.now() - started;
-const walks = await timeWalks(repository, await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage), layout, storage, log);
+const walks = await timeWalks(
+  repository,
+  await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage),
+  layout,
+  storage,
+  log,
+);
 await repository.close();
 // The same 200 segments changed by bare fs calls, once ours is closed: the disk's floors, side by side.
 const singleSegments = Array.from({ length: single }, (_, i) => repository.segmentOf(`c${(i * 104_729) % size}`));
 const bareAppendMs = await bareChangeMs(layout.db, singleSegments, 'append');
 const bareRewriteMs = await bareChangeMs(layout.db, singleSegments, 'rewrite');
-if (!process.env.KEEP_DB) await fs.rm(dir, { recursive: true, force: true }); else console.error(dir);
+if (!process.env.KEEP_DB) await fs.rm(dir, { recursive: true, force: true });
+else console.error(dir);
 
-console.log(JSON.stringify({ size, mbOnDisk: bytesOnDisk / 1e6, loadMs, loadPeakRssMb, byNameUs, byHashUs, amortisedMs, spreadMs, singleMs, bareAppendMs, bareRewriteMs, changesPeakRssMb, spreadPeakRssMb, inventoryMs, inventoryFullMs, ...walks, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    size,
+    mbOnDisk: bytesOnDisk / 1e6,
+    loadMs,
+    loadPeakRssMb,
+    byNameUs,
+    byHashUs,
+    amortisedMs,
+    spreadMs,
+    singleMs,
+    bareAppendMs,
+    bareRewriteMs,
+    changesPeakRssMb,
+    spreadPeakRssMb,
+    inventoryMs,
+    inventoryFullMs,
+    ...walks,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -11,7 +11,16 @@ holdHeapGrowth();
 const root = process.argv[2];
 if (!root) throw new Error('usage: process-root.js ROOT');
 const started = performance.now();
-const app = await openApp(await loadConfig({ root, env: { ...process.env, STABILITY_MS: '0', LOG_LEVEL: 'warn' } }), createLogger({ level: 'warn', pretty: false }));
+const app = await openApp(
+  await loadConfig({ root, env: { ...process.env, STABILITY_MS: '0', LOG_LEVEL: 'warn' } }),
+  createLogger({ level: 'warn', pretty: false }),
+);
 const { status } = await app.jobs.processOnce();
 await app.close();
-console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, staged: status.counts.staged, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    seconds: (performance.now() - started) / 1000,
+    staged: status.counts.staged,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -13,7 +13,16 @@ async function ffmpeg(args: readonly string[]): Promise<void> {
 /** Four vertical bands, red, green, blue, white, a quarter of the coded width each: where a crop was taken shows in the colours left. */
 function bands(width: number, height: number, seconds: number, then = ''): string[] {
   const colours = ['red', 'lime', 'blue', 'white'];
-  return [...colours.flatMap((colour) => ['-f', 'lavfi', '-i', `color=${colour}:size=${width / 4}x${height}:duration=${seconds}:rate=25`]), '-filter_complex', `[0][1][2][3]hstack=inputs=4${then}`];
+  return [
+    ...colours.flatMap((colour) => [
+      '-f',
+      'lavfi',
+      '-i',
+      `color=${colour}:size=${width / 4}x${height}:duration=${seconds}:rate=25`,
+    ]),
+    '-filter_complex',
+    `[0][1][2][3]hstack=inputs=4${then}`,
+  ];
 }
 
 /**
@@ -25,22 +34,101 @@ export async function dropRealMedia(inbox: string, scratch: string, heic?: strin
   await fs.mkdir(path.join(inbox, 'preroll'), { recursive: true });
   await fs.mkdir(scratch, { recursive: true });
   // Videos. 640×360 coded with 2:1 pixels: a player shows 1280×360.
-  await ffmpeg([...bands(640, 360, 2, ',setsar=2/1'), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(inbox, 'anamorphic.mp4')]);
+  await ffmpeg([
+    ...bands(640, 360, 2, ',setsar=2/1'),
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    path.join(inbox, 'anamorphic.mp4'),
+  ]);
   // A phone's portrait clip: stored 640×360, turned a quarter by its display matrix.
   const landscape = path.join(scratch, 'landscape.mp4');
-  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', landscape]);
-  await ffmpeg(['-i', landscape, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', path.join(inbox, 'preroll', 'portrait.mp4')]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25:duration=6',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    landscape,
+  ]);
+  await ffmpeg([
+    '-i',
+    landscape,
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    'rotate=90',
+    path.join(inbox, 'preroll', 'portrait.mp4'),
+  ]);
   // HDR10 as a phone records it: 10-bit, BT.2020, PQ.
-  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', path.join(inbox, 'hdr.mp4')]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25:duration=2',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p10le',
+    '-color_primaries',
+    'bt2020',
+    '-color_trc',
+    'smpte2084',
+    '-colorspace',
+    'bt2020nc',
+    path.join(inbox, 'hdr.mp4'),
+  ]);
   // HLG as a phone records it (and as broadcast uses it): 10-bit, BT.2020, hybrid log-gamma.
-  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'arib-std-b67', '-colorspace', 'bt2020nc', path.join(inbox, 'hlg.mov')]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25:duration=2',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p10le',
+    '-color_primaries',
+    'bt2020',
+    '-color_trc',
+    'arib-std-b67',
+    '-colorspace',
+    'bt2020nc',
+    path.join(inbox, 'hlg.mov'),
+  ]);
   // A Matroska file cut short: its header says 20 s, it holds about 2.
   const whole = path.join(scratch, 'whole.mkv');
-  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', whole]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25:duration=20',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    whole,
+  ]);
   const bytes = await fs.readFile(whole);
   await fs.writeFile(path.join(inbox, 'cut.mkv'), bytes.subarray(0, Math.floor(bytes.length / 10)));
   // Fades in from black: its first frame is no thumbnail.
-  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=3', '-vf', 'fade=in:st=0.4:d=0.1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(inbox, 'fade-in.mp4')]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25:duration=3',
+    '-vf',
+    'fade=in:st=0.4:d=0.1',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    path.join(inbox, 'fade-in.mp4'),
+  ]);
   // Images. A Pixel photo taken upright: stored 4032×3024, EXIF orientation 6, with its GPS position.
   await makePhoto(path.join(inbox, 'pixel-upright.jpg'), { width: 4032, height: 3024, orientation: 6, private: true });
   await makePhoto(path.join(inbox, 'print-cmyk.jpg'), { width: 600, height: 400, colour: 'cmyk' });

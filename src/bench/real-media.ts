@@ -27,12 +27,25 @@ export async function realMediaBenchmark(asTheDaemonRuns: NodeJS.ProcessEnv): Pr
   await fs.cp(path.join(root, 'inbox'), sources, { recursive: true });
 
   const bareSeconds = await bare(sources, path.join(work, 'bare'), dropped);
-  const { stdout } = await run(process.execPath, [path.join(here, 'process-root.js'), root], { maxBuffer: 16 << 20, env: asTheDaemonRuns });
-  const pipeline = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seconds: number; staged: number; peakRssMb: number };
-  console.log(`\nReal media: ${dropped.length} files from phones and editors${heic ? ' (the iPhone HEIC included)' : ' (no ../shared: without the iPhone HEIC)'}, dropped together`);
+  const { stdout } = await run(process.execPath, [path.join(here, 'process-root.js'), root], {
+    maxBuffer: 16 << 20,
+    env: asTheDaemonRuns,
+  });
+  const pipeline = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    seconds: number;
+    staged: number;
+    peakRssMb: number;
+  };
+  console.log(
+    `\nReal media: ${dropped.length} files from phones and editors${heic ? ' (the iPhone HEIC included)' : ' (no ../shared: without the iPhone HEIC)'}, dropped together`,
+  );
   console.log(`  bare ffmpeg + sharp, in series: ${bareSeconds.toFixed(1)} s`);
-  console.log(`  process --once:                 ${pipeline.seconds.toFixed(1)} s (${pipeline.staged} staged, the rest set aside; peak RSS ${pipeline.peakRssMb.toFixed(0)} MB)`);
-  console.log(`  ratio pipeline / bare:          ${(pipeline.seconds / bareSeconds).toFixed(2)}  (target ≤ 1.5: the pipeline also probes, checks, tone-maps and reads every output back; peak RSS ≤ 300 MB)`);
+  console.log(
+    `  process --once:                 ${pipeline.seconds.toFixed(1)} s (${pipeline.staged} staged, the rest set aside; peak RSS ${pipeline.peakRssMb.toFixed(0)} MB)`,
+  );
+  console.log(
+    `  ratio pipeline / bare:          ${(pipeline.seconds / bareSeconds).toFixed(2)}  (target ≤ 1.5: the pipeline also probes, checks, tone-maps and reads every output back; peak RSS ≤ 300 MB)`,
+  );
   await fs.rm(work, { recursive: true, force: true });
 }
 
@@ -44,21 +57,65 @@ async function bare(sources: string, out: string, dropped: readonly string[]): P
   for (const [n, relative] of dropped.entries()) {
     const file = path.join(sources, relative.replace(/^inbox\//, ''));
     if (/\.(mp4|mkv|mov)$/.test(file)) {
-      const hdr = relative.includes('hdr') ? { hdr: 'pq' as const } : relative.includes('hlg') ? { hdr: 'hlg' as const } : {};
+      const hdr = relative.includes('hdr')
+        ? { hdr: 'pq' as const }
+        : relative.includes('hlg')
+          ? { hdr: 'hlg' as const }
+          : {};
       if (relative.includes('preroll/')) {
-        await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, ...prerollVideoArgs(TJ_PROFILE, false, undefined, hdr), path.join(out, `p${n}.mp4`)]);
+        await run('ffmpeg', [
+          '-v',
+          'error',
+          '-y',
+          '-nostdin',
+          '-i',
+          file,
+          ...prerollVideoArgs(TJ_PROFILE, false, undefined, hdr),
+          path.join(out, `p${n}.mp4`),
+        ]);
         continue;
       }
       // A file cut short makes bare ffmpeg fail; what it managed is the baseline.
-      await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, ...nativeVideoArgs(TJ_PROFILE, false, hdr), path.join(out, `v${n}.mp4`)]).catch(() => undefined);
-      await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, ...nativeFrameArgs(TJ_PROFILE, hdr), path.join(out, `f${n}.png`)]).catch(() => undefined);
+      await run('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-nostdin',
+        '-i',
+        file,
+        ...nativeVideoArgs(TJ_PROFILE, false, hdr),
+        path.join(out, `v${n}.mp4`),
+      ]).catch(() => undefined);
+      await run('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-nostdin',
+        '-i',
+        file,
+        ...nativeFrameArgs(TJ_PROFILE, hdr),
+        path.join(out, `f${n}.png`),
+      ]).catch(() => undefined);
       continue;
     }
     // HEIC needs its own decoder, which bare sharp lacks: the pipeline's figure includes it, this one does not.
     if (/\.heic$/.test(file)) continue;
     // sharp reads no frame past an APNG's first, nor an image sequence: bare ffmpeg takes the still (frame 3, the first that shows something).
     const still = /animated-(apng|sequence)/.test(file) ? path.join(out, `s${n}.png`) : file;
-    if (still !== file) await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, '-vf', 'select=eq(n\\,2)', '-frames:v', '1', still]);
+    if (still !== file)
+      await run('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-nostdin',
+        '-i',
+        file,
+        '-vf',
+        'select=eq(n\\,2)',
+        '-frames:v',
+        '1',
+        still,
+      ]);
     await sharp(still, { failOn: 'none' })
       .rotate()
       .resize(TJ_PROFILE.image.maxWidth, TJ_PROFILE.image.maxHeight, { fit: 'inside', withoutEnlargement: true })

@@ -27,7 +27,10 @@ function asTheDaemonRuns(): NodeJS.ProcessEnv {
 }
 
 async function child<T>(script: string, args: string[]): Promise<T> {
-  const { stdout } = await run(process.execPath, [path.join(here, script), ...args], { maxBuffer: 16 << 20, env: asTheDaemonRuns() });
+  const { stdout } = await run(process.execPath, [path.join(here, script), ...args], {
+    maxBuffer: 16 << 20,
+    env: asTheDaemonRuns(),
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as T;
 }
 
@@ -39,13 +42,61 @@ async function pipelineAgainstBareTools(): Promise<void> {
   console.log('Generating 20 videos (10 s, 1080p) and 100 images (4000×3000)…');
   const videos = Array.from({ length: 20 }, (_, n) => path.join(sources, `video-${n}.mp4`));
   const images = Array.from({ length: 100 }, (_, n) => path.join(sources, `image-${n}.jpg`));
-  const reuse = (await Promise.all([...videos, ...images].map((file) => fs.access(file).then(() => true, () => false)))).every(Boolean);
+  const reuse = (
+    await Promise.all(
+      [...videos, ...images].map((file) =>
+        fs.access(file).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    )
+  ).every(Boolean);
   for (const [n, video] of reuse ? [] : videos.entries()) {
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25,hue=h=${n * 17}`, '-f', 'lavfi', '-i', `sine=frequency=${300 + n}`, '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', video]);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=1920x1080:rate=25,hue=h=${n * 17}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=${300 + n}`,
+      '-t',
+      '10',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      video,
+    ]);
   }
   if (!reuse) {
     // One ffmpeg run writes all 100: a moving test pattern, so every image differs and has detail to decode.
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=4000x3000:rate=1', '-frames:v', '100', '-q:v', '3', '-start_number', '0', path.join(sources, 'image-%d.jpg')]);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=4000x3000:rate=1',
+      '-frames:v',
+      '100',
+      '-q:v',
+      '3',
+      '-start_number',
+      '0',
+      path.join(sources, 'image-%d.jpg'),
+    ]);
   }
 
   const root = path.join(work, 'root');
@@ -55,8 +106,12 @@ async function pipelineAgainstBareTools(): Promise<void> {
   const pipeline = await child<{ seconds: number; staged: number; peakRssMb: number }>('process-root.js', [root]);
   console.log('\nPipeline against bare tools (20 native pairs + 100 image conversions)');
   console.log(`  bare ffmpeg + sharp, in series: ${bareSeconds.toFixed(1)} s`);
-  console.log(`  process --once:                 ${pipeline.seconds.toFixed(1)} s (${pipeline.staged} staged, peak RSS ${pipeline.peakRssMb.toFixed(0)} MB)`);
-  console.log(`  ratio pipeline / bare:          ${(pipeline.seconds / bareSeconds).toFixed(2)}  (target ≤ 0.85, peak RSS ≤ 300 MB)`);
+  console.log(
+    `  process --once:                 ${pipeline.seconds.toFixed(1)} s (${pipeline.staged} staged, peak RSS ${pipeline.peakRssMb.toFixed(0)} MB)`,
+  );
+  console.log(
+    `  ratio pipeline / bare:          ${(pipeline.seconds / bareSeconds).toFixed(2)}  (target ≤ 0.85, peak RSS ≤ 300 MB)`,
+  );
   await fs.rm(work, { recursive: true, force: true });
 }
 
@@ -81,9 +136,15 @@ interface LibraryFigures extends WalkFigures {
 
 async function libraryAtScale(): Promise<void> {
   const walks: string[] = [];
-  console.log('\nLibrary at scale (targets at 100k: load ≤ 1 s, look-up ≤ 10 µs, change ≤ 5 ms and flat, inventory after changes ≤ 1 s, RSS ≤ 300 MB)');
-  console.log('  creatives | on disk  | load    | RSS after load | by name  | by hash  | change    | change, spread | change, alone | alone, bare: append / rewrite | RSS: changes / spread | inventory: first / after 30 | peak RSS');
-  console.log('  (change: amortised, 8 in flight, records in memory as the pipeline has them; spread: anywhere in the library, segment read included; alone: spread, one at a time; bare: the same 200 segments read and parsed by bare fs calls, the record\'s line appended durably as ours does, or the whole file replaced durably as a store of whole JSON files must)');
+  console.log(
+    '\nLibrary at scale (targets at 100k: load ≤ 1 s, look-up ≤ 10 µs, change ≤ 5 ms and flat, inventory after changes ≤ 1 s, RSS ≤ 300 MB)',
+  );
+  console.log(
+    '  creatives | on disk  | load    | RSS after load | by name  | by hash  | change    | change, spread | change, alone | alone, bare: append / rewrite | RSS: changes / spread | inventory: first / after 30 | peak RSS',
+  );
+  console.log(
+    "  (change: amortised, 8 in flight, records in memory as the pipeline has them; spread: anywhere in the library, segment read included; alone: spread, one at a time; bare: the same 200 segments read and parsed by bare fs calls, the record's line appended durably as ours does, or the whole file replaced durably as a store of whole JSON files must)",
+  );
   for (const size of [1_000, 10_000, 100_000]) {
     const f = await child<LibraryFigures>('library.js', [String(size)]);
     console.log(
@@ -114,8 +175,12 @@ async function libraryAtScale(): Promise<void> {
       ].join(' | '),
     );
   }
-  console.log('\nWalks at scale (a year of creatives, uploaded and archived; targets at 100k: each ≤ 1 s, the upload pass flat)');
-  console.log('  creatives | status    | dashboard first load | archive sweep   | upload pass of 10     | library export, after the pass');
+  console.log(
+    '\nWalks at scale (a year of creatives, uploaded and archived; targets at 100k: each ≤ 1 s, the upload pass flat)',
+  );
+  console.log(
+    '  creatives | status    | dashboard first load | archive sweep   | upload pass of 10     | library export, after the pass',
+  );
   for (const line of walks) console.log(line);
 }
 
@@ -124,23 +189,47 @@ async function bigFile(): Promise<void> {
   const video = path.join(work, 'root', 'inbox', 'big.mkv');
   await fs.mkdir(path.dirname(video), { recursive: true });
   // Raw 1080p frames: about 3 MB each, so 1 GB is quick to write and slow to buffer.
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-frames:v', '345', '-c:v', 'rawvideo', '-pix_fmt', 'yuv420p', video]);
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=25',
+    '-frames:v',
+    '345',
+    '-c:v',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    video,
+  ]);
   const { size } = await fs.stat(video);
-  const result = await child<{ seconds: number; staged: number; peakRssMb: number }>('process-root.js', [path.join(work, 'root')]);
-  console.log(`\nBig file: ${(size / 1e9).toFixed(2)} GB video hashed and converted in ${result.seconds.toFixed(1)} s; peak RSS ${result.peakRssMb.toFixed(0)} MB (target ≤ 300 MB)`);
+  const result = await child<{ seconds: number; staged: number; peakRssMb: number }>('process-root.js', [
+    path.join(work, 'root'),
+  ]);
+  console.log(
+    `\nBig file: ${(size / 1e9).toFixed(2)} GB video hashed and converted in ${result.seconds.toFixed(1)} s; peak RSS ${result.peakRssMb.toFixed(0)} MB (target ≤ 300 MB)`,
+  );
   await fs.rm(work, { recursive: true, force: true });
 }
 
 /** The daemon as a team leaves it: a dry run on an empty root, dashboard on, after it settled; its RSS. */
 async function idleDaemon(): Promise<void> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cf-bench-idle-'));
-  const daemon = spawn(process.execPath, [path.join(here, '..', 'cli.js'), 'start', '--root', root], { env: { ...asTheDaemonRuns(), DRY_RUN: 'true', DASHBOARD_PORT: '47991' }, stdio: 'ignore' });
+  const daemon = spawn(process.execPath, [path.join(here, '..', 'cli.js'), 'start', '--root', root], {
+    env: { ...asTheDaemonRuns(), DRY_RUN: 'true', DASHBOARD_PORT: '47991' },
+    stdio: 'ignore',
+  });
   await delay(15_000);
   const status = await fs.readFile(`/proc/${daemon.pid}/status`, 'utf8').catch(() => '');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   daemon.kill('SIGTERM');
   await new Promise((resolve) => daemon.once('exit', resolve));
-  console.log(`\nIdle daemon (dry run, dashboard on, 15 s after start): RSS ${(kb('VmRSS') / 1024).toFixed(0)} MB, peak ${(kb('VmHWM') / 1024).toFixed(0)} MB (target ≤ 100 MB)`);
+  console.log(
+    `\nIdle daemon (dry run, dashboard on, 15 s after start): RSS ${(kb('VmRSS') / 1024).toFixed(0)} MB, peak ${(kb('VmHWM') / 1024).toFixed(0)} MB (target ≤ 100 MB)`,
+  );
   await fs.rm(root, { recursive: true, force: true });
 }
 

@@ -34,7 +34,16 @@ export function pixels(width: number, height: number, fill: SamplePhoto['fill'] 
     for (let x = 0; x < width; x += 1) {
       const at = (y * width + x) * 4;
       const band = Math.abs(x - ((shift * 17) % width)) < width / 10;
-      if (fill === 'gradient' || fill === 'cutout') data.set([Math.round((255 * x) / width), band ? 255 : 40, Math.round((255 * y) / height), fill === 'cutout' && x < width / 2 ? 0 : 255], at);
+      if (fill === 'gradient' || fill === 'cutout')
+        data.set(
+          [
+            Math.round((255 * x) / width),
+            band ? 255 : 40,
+            Math.round((255 * y) / height),
+            fill === 'cutout' && x < width / 2 ? 0 : 255,
+          ],
+          at,
+        );
       else if (fill === 'flat') data.set([200, 30, 60, 255], at);
       else data.set([0, 0, 0, 0], at);
     }
@@ -53,7 +62,12 @@ export async function makePhoto(file: string, options: SamplePhoto = {}): Promis
   if (options.private) {
     image = image.withExifMerge({
       IFD0: { Make: 'Google', Model: 'Pixel 7', Software: 'Adobe Photoshop 25.0' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2964/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 4020/100' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '48/1 51/1 2964/100',
+        GPSLongitudeRef: 'E',
+        GPSLongitude: '2/1 17/1 4020/100',
+      },
     });
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -67,10 +81,23 @@ export async function makePhoto(file: string, options: SamplePhoto = {}): Promis
  * the APNG and the AVIF image sequence (brand `avis`, with its first frame as the still), from the
  * same pixels. An AVIF keeps no transparency here: a transparent frame comes out black.
  */
-export async function makeAnimation(file: string, options: { format: 'gif' | 'webp' | 'apng' | 'avif'; frames?: number; blank?: number; width?: number; height?: number }): Promise<string> {
+export async function makeAnimation(
+  file: string,
+  options: {
+    format: 'gif' | 'webp' | 'apng' | 'avif';
+    frames?: number;
+    blank?: number;
+    width?: number;
+    height?: number;
+  },
+): Promise<string> {
   const { format, frames = 4, blank = 0, width = 160, height = 120 } = options;
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const all = Buffer.concat(Array.from({ length: blank + frames }, (_, index) => pixels(width, height, index >= blank ? 'gradient' : index % 2 === 0 ? 'transparent' : 'flat', index)));
+  const all = Buffer.concat(
+    Array.from({ length: blank + frames }, (_, index) =>
+      pixels(width, height, index >= blank ? 'gradient' : index % 2 === 0 ? 'transparent' : 'flat', index),
+    ),
+  );
   if (format === 'gif' || format === 'webp') {
     await sharp(all, { raw: { width, height: height * (blank + frames), channels: 4, pageHeight: height } })
       .toFormat(format, { loop: 0, delay: Array.from({ length: blank + frames }, () => 100) })
@@ -79,9 +106,28 @@ export async function makeAnimation(file: string, options: { format: 'gif' | 'we
   }
   const raw = `${file}.rgba`;
   await fs.writeFile(raw, all);
-  const encoder = format === 'apng' ? ['-plays', '0', '-f', 'apng'] : ['-c:v', 'libaom-av1', '-cpu-used', '8', '-pix_fmt', 'yuv420p', '-f', 'avif'];
+  const encoder =
+    format === 'apng'
+      ? ['-plays', '0', '-f', 'apng']
+      : ['-c:v', 'libaom-av1', '-cpu-used', '8', '-pix_fmt', 'yuv420p', '-f', 'avif'];
   try {
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-r', '5', '-i', raw, ...encoder, file]);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-s',
+      `${width}x${height}`,
+      '-r',
+      '5',
+      '-i',
+      raw,
+      ...encoder,
+      file,
+    ]);
   } finally {
     await fs.rm(raw, { force: true });
   }

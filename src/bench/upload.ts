@@ -23,15 +23,34 @@ const log = createLogger({ level: 'silent', pretty: false });
 
 async function simulatorWith(size: number): Promise<RunningSimulator> {
   const library = new SimLibrary();
-  for (let n = 0; n < size; n += 1) library.add({ name: `seeded ${n}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2025-01-01' });
+  for (let n = 0; n < size; n += 1)
+    library.add({
+      name: `seeded ${n}`,
+      fileType: '.png',
+      dimensions: '300x250',
+      tab: 'static',
+      nativeType: 0,
+      sha256: String(n),
+      uploadDate: '2025-01-01',
+    });
   // Every habit of the real site stays on (grids in place, labels, the tour); its own delays are
   // set to 0: they are TJ's latency, not our overhead, and the plain POST pays none of them either.
-  return startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, sessionCheckMs: 0, gridDelayMs: 0 }, media, library);
+  return startSimulator(
+    { ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, sessionCheckMs: 0, gridDelayMs: 0 },
+    media,
+    library,
+  );
 }
 
 async function uploaderFor(sim: RunningSimulator, dir: string): Promise<TjUploader> {
   return TjUploader.open(
-    { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: process.env.CHROMIUM_PATH },
+    {
+      loginUrl: `${sim.url}/sign-in`,
+      appUrl: sim.url,
+      username: 'demo',
+      password: 'demo-password',
+      chromiumPath: process.env.CHROMIUM_PATH,
+    },
     { layout: new Layout(dir), storage, log },
   );
 }
@@ -40,7 +59,10 @@ async function files(dir: string, count: number, prefix: string): Promise<Upload
   return Promise.all(
     Array.from({ length: count }, async (_, n) => {
       const name = `${prefix}_ID-${String(n).padStart(8, '0')}`;
-      return { path: await samples.image(path.join(dir, `${name}.png`), { width: 300, height: 250, seed: n + 1 }), name };
+      return {
+        path: await samples.image(path.join(dir, `${name}.png`), { width: 300, height: 250, seed: n + 1 }),
+        name,
+      };
     }),
   );
 }
@@ -50,7 +72,16 @@ export async function uploadBenchmark(): Promise<void> {
   const batch = await files(dir, 100, 'bench');
 
   const plain = await simulatorWith(0);
-  const cookie = ((await fetch(`${plain.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ username: 'demo', password: 'demo-password' }), redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const cookie =
+    (
+      (
+        await fetch(`${plain.url}/sign-in`, {
+          method: 'POST',
+          body: new URLSearchParams({ username: 'demo', password: 'demo-password' }),
+          redirect: 'manual',
+        })
+      ).headers.get('set-cookie') ?? ''
+    ).split(';')[0] ?? '';
   let started = performance.now();
   for (const file of batch) {
     const form = new FormData();
@@ -94,16 +125,34 @@ async function syncPages(dir: string): Promise<void> {
   const library = new SimLibrary();
   const size = 100_000;
   const pending = 30;
-  for (let n = 0; n < size; n += 1) library.add({ name: `seeded ${n}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2025-01-01', reviewStatus: n >= size - pending ? 'pending' : 'approved' });
-  const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, sessionCheckMs: 0, gridDelayMs: 0 }, media, library);
+  for (let n = 0; n < size; n += 1)
+    library.add({
+      name: `seeded ${n}`,
+      fileType: '.png',
+      dimensions: '300x250',
+      tab: 'static',
+      nativeType: 0,
+      sha256: String(n),
+      uploadDate: '2025-01-01',
+      reviewStatus: n >= size - pending ? 'pending' : 'approved',
+    });
+  const sim = await startSimulator(
+    { ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, sessionCheckMs: 0, gridDelayMs: 0 },
+    media,
+    library,
+  );
   const uploader = await uploaderFor(sim, dir);
-  const oldestPending = library.all.find((creative) => creative.reviewStatus === 'pending' && creative.name === `seeded ${size - pending}`)?.id;
+  const oldestPending = library.all.find(
+    (creative) => creative.reviewStatus === 'pending' && creative.name === `seeded ${size - pending}`,
+  )?.id;
   const before = uploader.pagesRead;
   await uploader.listAll(500, oldestPending);
   const read = uploader.pagesRead - before;
   // The 30 span three pages of twelve in their listing; the next page shows they are passed; the four other listings are read once each.
   const span = Math.ceil(pending / 12) + 1 + 4;
-  console.log(`  one status sync, library of ${size.toLocaleString('en')} with ${pending} in review: ${read} pages read (the ${pending} span ${Math.ceil(pending / 12)} pages; ${span} with the page past them and one a listing); a full walk would read ${Math.ceil(size / 12).toLocaleString('en')}`);
+  console.log(
+    `  one status sync, library of ${size.toLocaleString('en')} with ${pending} in review: ${read} pages read (the ${pending} span ${Math.ceil(pending / 12)} pages; ${span} with the page past them and one a listing); a full walk would read ${Math.ceil(size / 12).toLocaleString('en')}`,
+  );
   await uploader.close();
   await sim.close();
 }

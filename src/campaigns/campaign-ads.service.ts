@@ -23,7 +23,8 @@ export interface CampaignResult {
 }
 
 /** Progress, as each campaign starts and ends. */
-export type CampaignEvent = { readonly type: 'start'; readonly total: number } | { readonly type: 'campaign'; readonly result: CampaignResult };
+export type CampaignEvent =
+  { readonly type: 'start'; readonly total: number } | { readonly type: 'campaign'; readonly result: CampaignResult };
 
 export interface CampaignRunOptions extends DecideOptions {
   /** Only says what a live run would do; nothing is sent and no checkpoint is written. */
@@ -52,7 +53,12 @@ export class CampaignAdsService {
     private readonly log: Logger,
   ) {}
 
-  async run(jobs: readonly CampaignJob[], checkpoint: RunCheckpoint, createAds: CreateAds, options: CampaignRunOptions): Promise<CampaignRunSummary> {
+  async run(
+    jobs: readonly CampaignJob[],
+    checkpoint: RunCheckpoint,
+    createAds: CreateAds,
+    options: CampaignRunOptions,
+  ): Promise<CampaignRunSummary> {
     const results: CampaignResult[] = [];
     let stopped: string | undefined;
     const report = (result: CampaignResult): void => {
@@ -67,7 +73,13 @@ export class CampaignAdsService {
         continue;
       }
       if (options.dryRun) {
-        report({ job, result: 'would-run', reason: decision.resumed ? 'resumes a run cut short (its table is read first)' : `${job.ads.rows.length} ads to create` });
+        report({
+          job,
+          result: 'would-run',
+          reason: decision.resumed
+            ? 'resumes a run cut short (its table is read first)'
+            : `${job.ads.rows.length} ads to create`,
+        });
         continue;
       }
       if (stopped !== undefined || options.signal?.aborted) {
@@ -81,7 +93,12 @@ export class CampaignAdsService {
         // Recorded before the checkpoint says done: a crash between the two reads the table again, and records nothing twice.
         await this.ads.record(adRecords(job, outcome));
         const progress = await checkpoint.finished(job, outcome);
-        report({ job, result: progress.status === 'succeeded' ? 'succeeded' : 'failed', ...(progress.error ? { reason: progress.error } : {}), progress });
+        report({
+          job,
+          result: progress.status === 'succeeded' ? 'succeeded' : 'failed',
+          ...(progress.error ? { reason: progress.error } : {}),
+          progress,
+        });
       } catch (error) {
         if (stopsTheRun(error)) {
           stopped = describeError(error);
@@ -89,7 +106,10 @@ export class CampaignAdsService {
           continue;
         }
         const progress = await checkpoint.failed(job, describeError(error));
-        this.log.error({ err: error, campaign: job.campaignId, csv: job.source }, `Campaign ${job.campaignId} failed: ${describeError(error)}`);
+        this.log.error(
+          { err: error, campaign: job.campaignId, csv: job.source },
+          `Campaign ${job.campaignId} failed: ${describeError(error)}`,
+        );
         report({ job, result: 'failed', reason: progress.error ?? describeError(error), progress });
       }
     }
@@ -99,7 +119,13 @@ export class CampaignAdsService {
 
 /** Reasons that are not the campaign's: the run stops, and the campaign resumes on the next. */
 function stopsTheRun(error: unknown): boolean {
-  return error instanceof LoginRequiredError || error instanceof CredentialsRefusedError || error instanceof PlatformWaitsError || error instanceof ShutdownError || error instanceof StorageFaultError;
+  return (
+    error instanceof LoginRequiredError ||
+    error instanceof CredentialsRefusedError ||
+    error instanceof PlatformWaitsError ||
+    error instanceof ShutdownError ||
+    error instanceof StorageFaultError
+  );
 }
 
 /** The ads created and refused, for the inventory and the daily report. */
@@ -108,7 +134,18 @@ function adRecords(job: CampaignJob, outcome: CreateAdsOutcome): CampaignAdRecor
   const byName = new Map(job.ads.rows.map((row) => [row['Ad Name'] ?? '', creativeIdsOf(row, job.ads.kind)]));
   const base = { campaignId: job.campaignId, campaignName: outcome.campaignName, at };
   return [
-    ...[...outcome.created, ...outcome.alreadyThere].map((adName): CampaignAdRecord => ({ ...base, adName, creativeIds: byName.get(adName) ?? [], status: 'created' })),
-    ...outcome.refused.map((problem): CampaignAdRecord => ({ ...base, adName: problem.adName, creativeIds: byName.get(problem.adName) ?? [], status: 'refused', reason: problem.reason })),
+    ...[...outcome.created, ...outcome.alreadyThere].map((adName): CampaignAdRecord => ({
+      ...base,
+      adName,
+      creativeIds: byName.get(adName) ?? [],
+      status: 'created',
+    })),
+    ...outcome.refused.map((problem): CampaignAdRecord => ({
+      ...base,
+      adName: problem.adName,
+      creativeIds: byName.get(problem.adName) ?? [],
+      status: 'refused',
+      reason: problem.reason,
+    })),
   ];
 }

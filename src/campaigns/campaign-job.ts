@@ -19,7 +19,13 @@ export interface CampaignJob {
 }
 
 /** A job from a CSV already checked against TJ's format (`kind` set, no problems). */
-export function campaignJob(campaignId: string, label: string, source: string, csv: ParsedCampaignCsv & { kind: NonNullable<ParsedCampaignCsv['kind']> }, platform: PlatformId = 'tj'): CampaignJob {
+export function campaignJob(
+  campaignId: string,
+  label: string,
+  source: string,
+  csv: ParsedCampaignCsv & { kind: NonNullable<ParsedCampaignCsv['kind']> },
+  platform: PlatformId = 'tj',
+): CampaignJob {
   const ads: AdsRequest = { kind: csv.kind, header: csv.header, rows: csv.rows };
   return {
     // TJ's keys stay as checkpoints written before ExoClick have them.
@@ -34,7 +40,13 @@ export function campaignJob(campaignId: string, label: string, source: string, c
 }
 
 /** Parses a campaign CSV into a job, or says what breaks TJ's rules. */
-export function jobFromCsv(campaignId: string, label: string, source: string, text: string, platform: PlatformId = 'tj'): { job: CampaignJob } | { problems: readonly string[] } {
+export function jobFromCsv(
+  campaignId: string,
+  label: string,
+  source: string,
+  text: string,
+  platform: PlatformId = 'tj',
+): { job: CampaignJob } | { problems: readonly string[] } {
   const csv = parseCampaignCsv(text);
   const { kind } = csv;
   if (kind === undefined || csv.problems.length > 0) return { problems: csv.problems };

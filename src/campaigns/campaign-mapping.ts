@@ -25,9 +25,12 @@ export class MappingError extends CreativeFlowError {
     file: string,
     readonly problems: readonly string[],
   ) {
-    super(`${file} has ${problems.length} row${problems.length === 1 ? '' : 's'} that cannot run:\n  ${problems.join('\n  ')}`, {
-      hint: 'Fix them and run again, or add --skip-invalid to create the ads of the other rows. Nothing was created.',
-    });
+    super(
+      `${file} has ${problems.length} row${problems.length === 1 ? '' : 's'} that cannot run:\n  ${problems.join('\n  ')}`,
+      {
+        hint: 'Fix them and run again, or add --skip-invalid to create the ads of the other rows. Nothing was created.',
+      },
+    );
   }
 }
 
@@ -36,13 +39,35 @@ export class MappingError extends CreativeFlowError {
  * a CSV that exists (in `tracking/Upload_CSV/`, or at a path from the root), written ready, and
  * within TJ's format and limits. `only` limits it to some campaign ids.
  */
-export async function readMapping(file: string, layout: Layout, storage: StorageRepository, only?: ReadonlySet<string>): Promise<Mapping> {
+export async function readMapping(
+  file: string,
+  layout: Layout,
+  storage: StorageRepository,
+  only?: ReadonlySet<string>,
+): Promise<Mapping> {
   const label = path.relative(layout.root, file) || file;
   const text = await storage.readText(file);
-  if (text === undefined) throw new ConfigError(label, 'does not exist', `Write it with the columns ${MAPPING_COLUMNS.join(',')} (TJ_tool's format), one row per campaign, or give another file with --mapping.`);
+  if (text === undefined)
+    throw new ConfigError(
+      label,
+      'does not exist',
+      `Write it with the columns ${MAPPING_COLUMNS.join(',')} (TJ_tool's format), one row per campaign, or give another file with --mapping.`,
+    );
   const rows = parsePeopleCsv(text, label);
-  const missingColumns = MAPPING_COLUMNS.filter((column) => column !== 'enabled' && column !== 'campaign_name' && column !== 'platform' && rows[0] !== undefined && !(column in rows[0]));
-  if (rows.length === 0 || missingColumns.length > 0) throw new ConfigError(label, rows.length === 0 ? 'has no campaigns' : `lacks the columns ${missingColumns.join(', ')}`, `Its header is ${MAPPING_COLUMNS.join(',')} (TJ_tool's format), one row per campaign.`);
+  const missingColumns = MAPPING_COLUMNS.filter(
+    (column) =>
+      column !== 'enabled' &&
+      column !== 'campaign_name' &&
+      column !== 'platform' &&
+      rows[0] !== undefined &&
+      !(column in rows[0]),
+  );
+  if (rows.length === 0 || missingColumns.length > 0)
+    throw new ConfigError(
+      label,
+      rows.length === 0 ? 'has no campaigns' : `lacks the columns ${missingColumns.join(', ')}`,
+      `Its header is ${MAPPING_COLUMNS.join(',')} (TJ_tool's format), one row per campaign.`,
+    );
 
   const jobs: CampaignJob[] = [];
   const problems: string[] = [];
@@ -79,38 +104,64 @@ export async function readMapping(file: string, layout: Layout, storage: Storage
       continue;
     }
     seen.set(key, line);
-    const csvFile = csvName.includes('/') || csvName.includes(path.sep) ? path.resolve(layout.root, csvName) : path.join(layout.uploadCsvDir, csvName);
+    const csvFile =
+      csvName.includes('/') || csvName.includes(path.sep)
+        ? path.resolve(layout.root, csvName)
+        : path.join(layout.uploadCsvDir, csvName);
     if (baseName(csvFile).endsWith(NOT_READY_SUFFIX)) {
-      problems.push(`line ${line}: ${csvName} was written with placeholder settings; set them in .env and use the file written again without ${NOT_READY_SUFFIX}`);
+      problems.push(
+        `line ${line}: ${csvName} was written with placeholder settings; set them in .env and use the file written again without ${NOT_READY_SUFFIX}`,
+      );
       continue;
     }
     let csvText: string | undefined;
     try {
       csvText = await storage.readText(csvFile);
     } catch (error) {
-      problems.push(`line ${line}: ${csvName} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      problems.push(
+        `line ${line}: ${csvName} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
       continue;
     }
     if (csvText === undefined) {
-      problems.push(`line ${line}: ${csvName} is not ${csvName === path.basename(csvName) ? `in ${path.relative(layout.root, layout.uploadCsvDir)}/` : 'there'}`);
+      problems.push(
+        `line ${line}: ${csvName} is not ${csvName === path.basename(csvName) ? `in ${path.relative(layout.root, layout.uploadCsvDir)}/` : 'there'}`,
+      );
       continue;
     }
-    const parsed = jobFromCsv(campaignId, row.campaign_name || `campaign ${campaignId}`, path.relative(layout.root, csvFile), csvText, platform);
+    const parsed = jobFromCsv(
+      campaignId,
+      row.campaign_name || `campaign ${campaignId}`,
+      path.relative(layout.root, csvFile),
+      csvText,
+      platform,
+    );
     const csvProblems = 'problems' in parsed ? parsed.problems : placeholders(parsed.job);
     if (csvProblems.length > 0) problems.push(...csvProblems.map((problem) => `line ${line}: ${csvName}: ${problem}`));
     else if ('job' in parsed && /^\d+$/.test(campaignId)) jobs.push(parsed.job);
   }
-  for (const id of only ?? []) if (!rows.some((row) => row.campaign_id === id)) problems.push(`--only ${id}: no row of ${label} has this campaign_id`);
+  for (const id of only ?? [])
+    if (!rows.some((row) => row.campaign_id === id))
+      problems.push(`--only ${id}: no row of ${label} has this campaign_id`);
   return { jobs, disabled, problems };
 }
 
 /** The first enabled campaign id of a platform in a mapping, for `check` to look at; none when there is no usable mapping. */
-export async function firstMappedCampaign(file: string, storage: StorageRepository, platform: PlatformId = 'tj'): Promise<string | undefined> {
+export async function firstMappedCampaign(
+  file: string,
+  storage: StorageRepository,
+  platform: PlatformId = 'tj',
+): Promise<string | undefined> {
   const rows = await storage
     .readText(file)
     .then((text) => (text === undefined ? [] : parsePeopleCsv(text, file)))
     .catch(() => []);
-  return rows.find((row) => /^\d+$/.test(row.campaign_id ?? '') && parseEnabled(row.enabled ?? '') === true && parsePlatform(row.platform ?? '') === platform)?.campaign_id;
+  return rows.find(
+    (row) =>
+      /^\d+$/.test(row.campaign_id ?? '') &&
+      parseEnabled(row.enabled ?? '') === true &&
+      parsePlatform(row.platform ?? '') === platform,
+  )?.campaign_id;
 }
 
 /** Cells still holding the old scripts' placeholders (`PLACEHOLDER_URL`…): such ads must not reach TJ. */

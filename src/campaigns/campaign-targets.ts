@@ -27,11 +27,17 @@ export function parseCampaignTargets(text: string, fileLabel = 'tracking/campaig
     const campaignIds = (row.campaign_id ?? '').split(/[\s;|]+/).filter(Boolean);
     const adType = (row.ad_type ?? '').trim().toLowerCase();
     const fail = (message: string): never => {
-      throw new ConfigError(fileLabel, `${line} ${message}`, `Each row is ${TARGET_COLUMNS.join(',')}: a folder under inbox/ and/or a category, one or more campaign ids, and native or preroll.`);
+      throw new ConfigError(
+        fileLabel,
+        `${line} ${message}`,
+        `Each row is ${TARGET_COLUMNS.join(',')}: a folder under inbox/ and/or a category, one or more campaign ids, and native or preroll.`,
+      );
     };
     if (!folder && !category) fail('names neither a folder nor a category');
-    if (campaignIds.length === 0 || campaignIds.some((id) => !/^\d+$/.test(id))) fail(`campaign_id "${row.campaign_id ?? ''}" is not one or more numbers`);
-    if (adType !== 'native' && adType !== 'preroll') fail(`ad_type "${row.ad_type ?? ''}" is neither native nor preroll`);
+    if (campaignIds.length === 0 || campaignIds.some((id) => !/^\d+$/.test(id)))
+      fail(`campaign_id "${row.campaign_id ?? ''}" is not one or more numbers`);
+    if (adType !== 'native' && adType !== 'preroll')
+      fail(`ad_type "${row.ad_type ?? ''}" is neither native nor preroll`);
     return { folder: folder || undefined, category: category || undefined, campaignIds, adType: adType as AdKind };
   });
 }
@@ -54,7 +60,11 @@ function inFolder(folders: readonly string[], rule: string): boolean {
 }
 
 function cleanFolder(value: string): string {
-  return value.trim().replace(/\\/g, '/').replace(/^\.?\/*(inbox\/)?/, '').replace(/\/+$/, '');
+  return value
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^\.?\/*(inbox\/)?/, '')
+    .replace(/\/+$/, '');
 }
 
 /** `tracking/campaign_targets.csv` as it is now: edits apply while the daemon runs; a broken edit keeps the last good rules. */

@@ -4,7 +4,9 @@ import type { CreativeRepository } from '../store/creative.repository.js';
  * For ExoClick campaign rows: every output's TJ id → its ExoClick id (undefined while ExoClick does
  * not have it), and every ExoClick id of ours → itself. One walk, on demand.
  */
-export async function exoIdsByTjId(creatives: Pick<CreativeRepository, 'forEachSegment'>): Promise<Map<string, string | undefined>> {
+export async function exoIdsByTjId(
+  creatives: Pick<CreativeRepository, 'forEachSegment'>,
+): Promise<Map<string, string | undefined>> {
   const ids = new Map<string, string | undefined>();
   await creatives.forEachSegment((records) => {
     for (const record of records) {

@@ -3,7 +3,11 @@ import { NATIVE_HEADER } from '../core/campaign-format.js';
 import { jobFromCsv } from './campaign-job.js';
 import { forExoClick } from './exo-ids.js';
 
-const csv = [NATIVE_HEADER.join(','), 'Ad A,https://x.test/,1032600001,1032600002,Hi,Brand', 'Ad B,https://x.test/,700009,700010,Hi,Brand'].join('\n');
+const csv = [
+  NATIVE_HEADER.join(','),
+  'Ad A,https://x.test/,1032600001,1032600002,Hi,Brand',
+  'Ad B,https://x.test/,700009,700010,Hi,Brand',
+].join('\n');
 
 describe('ExoClick rows of the campaign mapping', () => {
   const parsed = jobFromCsv('5100001', 'Exo', 'tracking/Upload_CSV/a.csv', csv, 'exoclick');
@@ -29,7 +33,10 @@ describe('ExoClick rows of the campaign mapping', () => {
   it('names the line of an output ExoClick does not have, and of an id that is none of ours', () => {
     const translated = forExoClick(parsed.job, new Map([['1032600001', undefined]]));
     expect(translated).toEqual({
-      problems: ['line 2: Video Creative ID 1032600001 is not on ExoClick (see the inventory\'s exo_upload_status)', 'line 3: Video Creative ID 700009 is no creative of ours, on TJ or ExoClick'],
+      problems: [
+        "line 2: Video Creative ID 1032600001 is not on ExoClick (see the inventory's exo_upload_status)",
+        'line 3: Video Creative ID 700009 is no creative of ours, on TJ or ExoClick',
+      ],
     });
   });
 });

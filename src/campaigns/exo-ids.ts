@@ -12,7 +12,10 @@ import { campaignJob, type CampaignJob } from './campaign-job.js';
  * `ids`: each TJ id of ours → its output's ExoClick id (undefined when ExoClick does not have
  * it), and each ExoClick id of ours → itself.
  */
-export function forExoClick(job: CampaignJob, ids: ReadonlyMap<string, string | undefined>): { job: CampaignJob } | { problems: string[] } {
+export function forExoClick(
+  job: CampaignJob,
+  ids: ReadonlyMap<string, string | undefined>,
+): { job: CampaignJob } | { problems: string[] } {
   const problems: string[] = [];
   const [sent, ...others] = CREATIVE_COLUMNS[job.ads.kind];
   const rows = job.ads.rows.map((row, index) => {
@@ -21,7 +24,10 @@ export function forExoClick(job: CampaignJob, ids: ReadonlyMap<string, string | 
     if (sent && id) {
       const exoId = ids.get(id);
       if (exoId) translated[sent] = exoId;
-      else problems.push(`line ${index + 2}: ${sent} ${id} ${ids.has(id) ? 'is not on ExoClick (see the inventory\'s exo_upload_status)' : 'is no creative of ours, on TJ or ExoClick'}`);
+      else
+        problems.push(
+          `line ${index + 2}: ${sent} ${id} ${ids.has(id) ? "is not on ExoClick (see the inventory's exo_upload_status)" : 'is no creative of ours, on TJ or ExoClick'}`,
+        );
     }
     for (const column of others) {
       const exoId = row[column] ? ids.get(row[column] ?? '') : undefined;
@@ -30,5 +36,13 @@ export function forExoClick(job: CampaignJob, ids: ReadonlyMap<string, string | 
     return translated;
   });
   if (problems.length > 0) return { problems };
-  return { job: campaignJob(job.campaignId, job.label, job.source, { kind: job.ads.kind, header: job.ads.header, rows, problems: [] }, 'exoclick') };
+  return {
+    job: campaignJob(
+      job.campaignId,
+      job.label,
+      job.source,
+      { kind: job.ads.kind, header: job.ads.header, rows, problems: [] },
+      'exoclick',
+    ),
+  };
 }

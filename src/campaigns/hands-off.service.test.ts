@@ -19,8 +19,22 @@ const log = createLogger({ level: 'silent', pretty: false });
 const storage = new StorageRepository();
 
 function nativeRecord(key: string, folder: string, videoId: string, imageId: string): CreativeRecord {
-  const upload = (creativeId: string) => ({ status: 'uploaded' as const, creativeId, batch: 1, at: '2026-11-22T10:00:00.000Z' });
-  const output = (role: 'video' | 'image', name: string, creativeId: string) => ({ role, path: rootPath(`archive/batch_001-2026-11-22/Native/${name}`), bytes: 1, width: 640, height: 360, format: 'mp4', converted: true, uploads: { tj: upload(creativeId) } });
+  const upload = (creativeId: string) => ({
+    status: 'uploaded' as const,
+    creativeId,
+    batch: 1,
+    at: '2026-11-22T10:00:00.000Z',
+  });
+  const output = (role: 'video' | 'image', name: string, creativeId: string) => ({
+    role,
+    path: rootPath(`archive/batch_001-2026-11-22/Native/${name}`),
+    bytes: 1,
+    width: 640,
+    height: 360,
+    format: 'mp4',
+    converted: true,
+    uploads: { tj: upload(creativeId) },
+  });
   return {
     key,
     state: 'archived',
@@ -28,7 +42,10 @@ function nativeRecord(key: string, folder: string, videoId: string, imageId: str
     times: {},
     kind: 'native',
     source: { path: rootPath(`inbox/native/${folder}/${key}.mp4`), size: 1, mtimeMs: 1 },
-    outputs: [output('video', `VID_${key}_ID-0000000${key.length}-VID.mp4`, videoId), output('image', `IMG_${key}-IMG.png`, imageId)],
+    outputs: [
+      output('video', `VID_${key}_ID-0000000${key.length}-VID.mp4`, videoId),
+      output('image', `IMG_${key}-IMG.png`, imageId),
+    ],
   };
 }
 
@@ -41,17 +58,30 @@ async function setup(maxAttempts: number) {
     csv,
     '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"VID_a","https://x.test","11","12","H","B"\n"VID_b","https://x.test","21","22","H","B"\n',
   );
-  const batch: ArchivedBatch = { batch: 1, dir: rootPath('archive/batch_001-2026-11-22'), stamp: '20261122_100000', records: [nativeRecord('a', 'Promo', '11', '12'), nativeRecord('b', 'Other', '21', '22')] };
+  const batch: ArchivedBatch = {
+    batch: 1,
+    dir: rootPath('archive/batch_001-2026-11-22'),
+    stamp: '20261122_100000',
+    records: [nativeRecord('a', 'Promo', '11', '12'), nativeRecord('b', 'Other', '21', '22')],
+  };
   const platform = new FakePlatform();
   platform.campaigns.set('1001', { name: 'Promo campaign', ads: new Map() });
   const checkpoints = new CheckpointRepository(layout, storage);
   const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, () => undefined);
-  const service = new HandsOffService(layout, storage, targets, checkpoints, new CampaignAdsService(await CampaignAdsRepository.open(layout.db, storage), log), log, { maxAttempts });
+  const service = new HandsOffService(
+    layout,
+    storage,
+    targets,
+    checkpoints,
+    new CampaignAdsService(await CampaignAdsRepository.open(layout.db, storage), log),
+    log,
+    { maxAttempts },
+  );
   return { root: layout.root, service, batch, csv, platform, createAds: platform.createAds.bind(platform) };
 }
 
 describe('HandsOffService', () => {
-  it("queues only the ads of the creatives a rule names, with their rows, and creates them on the next pass", async () => {
+  it('queues only the ads of the creatives a rule names, with their rows, and creates them on the next pass', async () => {
     const t = await setup(3);
     expect(await t.service.hasWork()).toBe(false);
     expect(await t.service.queueBatch(t.batch, [t.csv])).toBe(1);
@@ -63,8 +93,12 @@ describe('HandsOffService', () => {
     expect([...(t.platform.campaigns.get('1001')?.ads.keys() ?? [])]).toEqual(['VID_a']);
     expect(await t.service.hasWork()).toBe(false);
     // Done: its rows are dropped, and housekeeping forgets it once past the retention.
-    const saved = JSON.parse(await fs.readFile(path.join(t.root, 'data', 'checkpoints', 'hands-off.json'), 'utf8')) as Checkpoint;
-    expect(Object.values(saved.campaigns).map((entry) => [entry.status, entry.csv])).toEqual([['succeeded', undefined]]);
+    const saved = JSON.parse(
+      await fs.readFile(path.join(t.root, 'data', 'checkpoints', 'hands-off.json'), 'utf8'),
+    ) as Checkpoint;
+    expect(Object.values(saved.campaigns).map((entry) => [entry.status, entry.csv])).toEqual([
+      ['succeeded', undefined],
+    ]);
     expect(await t.service.forgetDone(Date.now() - 86_400_000)).toBe(0);
     expect(await t.service.forgetDone(Date.now() + 1)).toBe(1);
     expect(await t.service.stuck()).toEqual([]);
@@ -76,11 +110,21 @@ describe('HandsOffService', () => {
     await t.service.queueBatch(t.batch, [t.csv]);
     for (const pass of [1, 2]) {
       const run = await t.service.run(t.createAds, { dryRun: false, ignoreLimit: false });
-      expect(run.results.map((each) => [each.result, each.progress?.attempts]), `pass ${pass}`).toEqual([['failed', pass]]);
+      expect(
+        run.results.map((each) => [each.result, each.progress?.attempts]),
+        `pass ${pass}`,
+      ).toEqual([['failed', pass]]);
     }
     expect(await t.service.hasWork()).toBe(false);
     expect((await t.service.run(t.createAds, { dryRun: false, ignoreLimit: false })).results).toEqual([]);
-    expect(await t.service.stuck()).toEqual([{ campaignId: '1001', source: 'tracking/Upload_CSV/Batch001_20261122_100000_Native.csv', attempts: 2, error: 'creating ads in campaign 1001 failed' }]);
+    expect(await t.service.stuck()).toEqual([
+      {
+        campaignId: '1001',
+        source: 'tracking/Upload_CSV/Batch001_20261122_100000_Native.csv',
+        attempts: 2,
+        error: 'creating ads in campaign 1001 failed',
+      },
+    ]);
     const asked = await t.service.run(t.createAds, { dryRun: false, ignoreLimit: true });
     expect(asked.results.map((each) => [each.result, each.progress?.attempts])).toEqual([['succeeded', 3]]);
     expect(await t.service.stuck()).toEqual([]);
@@ -111,7 +155,9 @@ describe('HandsOffService', () => {
     const run = await t.service.run(slowCreate, { dryRun: false, ignoreLimit: false });
     expect(run.results.map((each) => each.result)).toEqual(['succeeded']);
     expect(await queued).toBe(2);
-    const saved = JSON.parse(await fs.readFile(path.join(t.root, 'data', 'checkpoints', 'hands-off.json'), 'utf8')) as Checkpoint;
+    const saved = JSON.parse(
+      await fs.readFile(path.join(t.root, 'data', 'checkpoints', 'hands-off.json'), 'utf8'),
+    ) as Checkpoint;
     const entries = Object.values(saved.campaigns);
     expect(entries.find((entry) => entry.campaignId === '1002')?.status).toBe('pending');
     expect(entries.find((entry) => entry.campaignId === '1001')?.status).toBe('succeeded');

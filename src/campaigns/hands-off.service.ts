@@ -63,7 +63,9 @@ export class HandsOffService {
     const targets = await this.targets.current();
     if (targets.length === 0) return 0;
     const byCreativeId = new Map<string, CreativeRecord>();
-    for (const record of batch.records) for (const output of record.outputs ?? []) if (output.uploads?.tj?.creativeId) byCreativeId.set(output.uploads.tj.creativeId, record);
+    for (const record of batch.records)
+      for (const output of record.outputs ?? [])
+        if (output.uploads?.tj?.creativeId) byCreativeId.set(output.uploads.tj.creativeId, record);
     const jobs: CampaignJob[] = [];
     for (const file of files) {
       const csv = parseCampaignCsv((await this.storage.readText(file)) ?? '');
@@ -71,16 +73,23 @@ export class HandsOffService {
       if (kind === undefined || csv.problems.length > 0) continue;
       const rowsByCampaign = new Map<string, AdRow[]>();
       for (const row of csv.rows) {
-        const record = creativeIdsOf(row, kind).map((id) => byCreativeId.get(id)).find(Boolean);
-        for (const campaignId of record ? campaignsFor(record, kind, targets) : []) rowsByCampaign.set(campaignId, [...(rowsByCampaign.get(campaignId) ?? []), row]);
+        const record = creativeIdsOf(row, kind)
+          .map((id) => byCreativeId.get(id))
+          .find(Boolean);
+        for (const campaignId of record ? campaignsFor(record, kind, targets) : [])
+          rowsByCampaign.set(campaignId, [...(rowsByCampaign.get(campaignId) ?? []), row]);
       }
       const source = path.relative(this.layout.root, file);
-      for (const [campaignId, rows] of rowsByCampaign) jobs.push(campaignJob(campaignId, `campaign ${campaignId}`, source, { ...csv, kind, rows }));
+      for (const [campaignId, rows] of rowsByCampaign)
+        jobs.push(campaignJob(campaignId, `campaign ${campaignId}`, source, { ...csv, kind, rows }));
     }
     if (jobs.length === 0) return 0;
     const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
     await checkpoint.enqueue(jobs.map((job) => ({ job, csv: renderCampaignRows(job.ads.header, job.ads.rows) })));
-    this.log.info({ batch: batch.batch, campaigns: [...new Set(jobs.map((job) => job.campaignId))] }, 'Queued the batch\'s ads for their campaigns (tracking/campaign_targets.csv)');
+    this.log.info(
+      { batch: batch.batch, campaigns: [...new Set(jobs.map((job) => job.campaignId))] },
+      "Queued the batch's ads for their campaigns (tracking/campaign_targets.csv)",
+    );
     return jobs.length;
   }
 
@@ -100,7 +109,12 @@ export class HandsOffService {
     const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
     const decide = { retryFailed: true, ...(options.ignoreLimit ? {} : { maxAttempts: this.options.maxAttempts }) };
     const jobs = checkpoint.due(decide).flatMap(([, entry]) => jobOf(entry));
-    return this.campaigns.run(jobs, checkpoint, createAds, { ...decide, dryRun: options.dryRun, ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+    return this.campaigns.run(jobs, checkpoint, createAds, {
+      ...decide,
+      dryRun: options.dryRun,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
   }
 
   /** Campaigns that failed as often as they may: the report asks a person to look. */
@@ -109,14 +123,21 @@ export class HandsOffService {
     return checkpoint
       .entries()
       .filter(([, entry]) => entry.status === 'failed' && entry.attempts >= this.options.maxAttempts)
-      .map(([, entry]) => ({ campaignId: entry.campaignId, source: entry.source, attempts: entry.attempts, error: entry.error ?? 'no reason recorded' }));
+      .map(([, entry]) => ({
+        campaignId: entry.campaignId,
+        source: entry.source,
+        attempts: entry.attempts,
+        error: entry.error ?? 'no reason recorded',
+      }));
   }
 
   /** Forgets campaigns that succeeded before `before` (ms): the queue does not grow with the months. */
   async forgetDone(before: number): Promise<number> {
     return this.exclusive(async () => {
       const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
-      return checkpoint.forget((entry) => entry.status === 'succeeded' && Date.parse(entry.finishedAt ?? entry.updatedAt) < before);
+      return checkpoint.forget(
+        (entry) => entry.status === 'succeeded' && Date.parse(entry.finishedAt ?? entry.updatedAt) < before,
+      );
     });
   }
 
@@ -129,6 +150,11 @@ export class HandsOffService {
 /** A queued entry's job, from the rows it keeps until it succeeds. */
 function jobOf(entry: CampaignProgress): CampaignJob[] {
   if (entry.csv === undefined) return [];
-  const parsed = jobFromCsv(entry.campaignId, entry.campaignName ?? `campaign ${entry.campaignId}`, entry.source, entry.csv);
+  const parsed = jobFromCsv(
+    entry.campaignId,
+    entry.campaignName ?? `campaign ${entry.campaignId}`,
+    entry.source,
+    entry.csv,
+  );
   return 'job' in parsed ? [parsed.job] : [];
 }

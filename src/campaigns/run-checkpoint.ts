@@ -5,7 +5,8 @@ import type { CheckpointRepository } from '../store/checkpoint.repository.js';
 import type { CampaignJob } from './campaign-job.js';
 
 /** Whether a job runs, and if not, why. */
-export type Decision = { readonly run: true; readonly resumed: boolean } | { readonly run: false; readonly reason: string };
+export type Decision =
+  { readonly run: true; readonly resumed: boolean } | { readonly run: false; readonly reason: string };
 
 export interface DecideOptions {
   /** Run the campaigns that failed before too. */
@@ -32,12 +33,21 @@ export class RunCheckpoint {
     const previous = latest === undefined ? undefined : await repository.read(latest);
     let name = `run_${localStamp(now)}`;
     for (let n = 2; runs.includes(name); n += 1) name = `run_${localStamp(now)}_${n}`;
-    return new RunCheckpoint(repository, { version: 1, name, createdAt: now.toISOString(), ...(latest ? { resumedFrom: latest } : {}), campaigns: previous?.campaigns ?? {} });
+    return new RunCheckpoint(repository, {
+      version: 1,
+      name,
+      createdAt: now.toISOString(),
+      ...(latest ? { resumedFrom: latest } : {}),
+      campaigns: previous?.campaigns ?? {},
+    });
   }
 
   /** A checkpoint that lives on from run to run under one name (the daemon's hands-off work). */
   static async continuing(repository: CheckpointRepository, name: string): Promise<RunCheckpoint> {
-    return new RunCheckpoint(repository, (await repository.read(name)) ?? { version: 1, name, createdAt: new Date().toISOString(), campaigns: {} });
+    return new RunCheckpoint(
+      repository,
+      (await repository.read(name)) ?? { version: 1, name, createdAt: new Date().toISOString(), campaigns: {} },
+    );
   }
 
   get name(): string {
@@ -93,7 +103,12 @@ export class RunCheckpoint {
   /** On disk before anything is sent: a run cut short resumes this campaign. */
   async started(job: CampaignJob): Promise<CampaignProgress> {
     const entry = this.carried(job);
-    return this.put(job, { status: 'in_progress', attempts: entry.attempts + 1, startedAt: new Date().toISOString(), error: undefined });
+    return this.put(job, {
+      status: 'in_progress',
+      attempts: entry.attempts + 1,
+      startedAt: new Date().toISOString(),
+      error: undefined,
+    });
   }
 
   /** What the platform did: succeeded when every ad exists or was refused, failed when some are missing. A queued job's rows go once it succeeded. */
@@ -110,7 +125,10 @@ export class RunCheckpoint {
       refused: outcome.refused,
       invalidIds: outcome.invalidIds,
       missing,
-      error: missing.length === 0 ? undefined : `${missing.length} ad${missing.length === 1 ? ' was' : 's were'} not created: ${missing[0]?.reason ?? ''}`,
+      error:
+        missing.length === 0
+          ? undefined
+          : `${missing.length} ad${missing.length === 1 ? ' was' : 's were'} not created: ${missing[0]?.reason ?? ''}`,
       finishedAt: new Date().toISOString(),
     });
   }
@@ -138,7 +156,11 @@ export class RunCheckpoint {
   }
 
   private set(job: CampaignJob, change: Change): CampaignProgress {
-    const entry: CampaignProgress = withoutUndefined({ ...this.carried(job), ...change, updatedAt: new Date().toISOString() });
+    const entry: CampaignProgress = withoutUndefined({
+      ...this.carried(job),
+      ...change,
+      updatedAt: new Date().toISOString(),
+    });
     this.data = { ...this.data, campaigns: { ...this.data.campaigns, [job.key]: entry } };
     return entry;
   }
@@ -150,10 +172,16 @@ export class RunCheckpoint {
 
 /** For an entry whose content is the job's: succeeded is skipped, failed runs when asked (under the limit), the rest resumes. */
 function decideOn(entry: CampaignProgress, options: DecideOptions): Decision {
-  if (entry.status === 'succeeded') return { run: false, reason: `done on ${entry.finishedAt?.slice(0, 10) ?? 'an earlier run'} with the same CSV` };
+  if (entry.status === 'succeeded')
+    return { run: false, reason: `done on ${entry.finishedAt?.slice(0, 10) ?? 'an earlier run'} with the same CSV` };
   if (entry.status === 'failed') {
-    if (!options.retryFailed) return { run: false, reason: `failed before (${entry.error ?? 'see the checkpoint'}); --retry-failed tries it again` };
-    if (options.maxAttempts !== undefined && entry.attempts >= options.maxAttempts) return { run: false, reason: `failed ${entry.attempts} times, the limit (${entry.error ?? ''})` };
+    if (!options.retryFailed)
+      return {
+        run: false,
+        reason: `failed before (${entry.error ?? 'see the checkpoint'}); --retry-failed tries it again`,
+      };
+    if (options.maxAttempts !== undefined && entry.attempts >= options.maxAttempts)
+      return { run: false, reason: `failed ${entry.attempts} times, the limit (${entry.error ?? ''})` };
   }
   return { run: true, resumed: entry.status === 'in_progress' };
 }
@@ -161,7 +189,19 @@ function decideOn(entry: CampaignProgress, options: DecideOptions): Decision {
 type Change = Partial<Omit<CampaignProgress, 'campaignId' | 'source' | 'contentHash'>>;
 
 function blank(job: CampaignJob): CampaignProgress {
-  return { campaignId: job.campaignId, source: job.source, contentHash: job.contentHash, status: 'pending', attempts: 0, created: [], alreadyThere: [], refused: [] as AdProblem[], invalidIds: [], missing: [], updatedAt: new Date().toISOString() };
+  return {
+    campaignId: job.campaignId,
+    source: job.source,
+    contentHash: job.contentHash,
+    status: 'pending',
+    attempts: 0,
+    created: [],
+    alreadyThere: [],
+    refused: [] as AdProblem[],
+    invalidIds: [],
+    missing: [],
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 function unique(values: readonly string[]): string[] {

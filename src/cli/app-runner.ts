@@ -18,7 +18,13 @@ export interface GlobalOptions {
 
 export function configFrom(command: Command): Promise<Config> {
   const options = command.optsWithGlobals<GlobalOptions>();
-  return loadConfig({ root: options.root, flags: { DRY_RUN: options.live ? 'false' : undefined, LOG_LEVEL: options.logLevel ?? (options.verbose ? 'info' : undefined) } });
+  return loadConfig({
+    root: options.root,
+    flags: {
+      DRY_RUN: options.live ? 'false' : undefined,
+      LOG_LEVEL: options.logLevel ?? (options.verbose ? 'info' : undefined),
+    },
+  });
 }
 
 /** Opens the app on the command's root, runs `work`, and always closes it (flush, release the lock). */
@@ -51,7 +57,10 @@ export async function withProgress<T>(app: App, work: () => Promise<T>): Promise
 }
 
 /** A job run here, without a daemon, its progress shown (see {@link withProgress}). */
-export function hereWithProgress<N extends JobName>(job: N, options: JobOptions<N>): (config: Config) => Promise<JobResult<N>> {
+export function hereWithProgress<N extends JobName>(
+  job: N,
+  options: JobOptions<N>,
+): (config: Config) => Promise<JobResult<N>> {
   return (config) => withAppOn(config, (app) => withProgress(app, () => runJob(app.jobs, job, options)));
 }
 
@@ -66,14 +75,31 @@ export interface CommandJob<T> {
  * (the command waits for its result); with none running, the command does it itself, through
  * `here` when given (a progress bar, a read without the lock), or by opening the app.
  */
-export async function runForCommand<N extends JobName>(command: Command, job: N, options: JobOptions<N>, here?: (config: Config) => Promise<JobResult<N>>): Promise<CommandJob<JobResult<N>>> {
+export async function runForCommand<N extends JobName>(
+  command: Command,
+  job: N,
+  options: JobOptions<N>,
+  here?: (config: Config) => Promise<JobResult<N>>,
+): Promise<CommandJob<JobResult<N>>> {
   const config = await configFrom(command);
   const storage = new StorageRepository();
   const daemon = await runningDaemon(config.layout, storage);
-  if (!daemon) return { result: await (here ?? ((own: Config) => withAppOn(own, (app) => runJob(app.jobs, job, options))))(config), byDaemon: false };
+  if (!daemon)
+    return {
+      result: await (here ?? ((own: Config) => withAppOn(own, (app) => runJob(app.jobs, job, options))))(config),
+      byDaemon: false,
+    };
   const token = (await storage.readText(config.layout.dashboardTokenFile))?.trim();
-  if (!token) throw new ConfigError('data/dashboard.token', 'cannot be read, so the running daemon cannot be asked', 'Run the command as the user who runs the daemon.');
+  if (!token)
+    throw new ConfigError(
+      'data/dashboard.token',
+      'cannot be read, so the running daemon cannot be asked',
+      'Run the command as the user who runs the daemon.',
+    );
   console.error(`creative-flow: the daemon running on this root (pid ${daemon.pid}) does it; waiting for its result`);
   // The mode the person asked for travels with the job, either way: the daemon runs it only in that mode.
-  return { result: await askDaemon(daemon, token, job, { ...options, dryRun: config.dryRun } as JobOptions<N>), byDaemon: true };
+  return {
+    result: await askDaemon(daemon, token, job, { ...options, dryRun: config.dryRun } as JobOptions<N>),
+    byDaemon: true,
+  };
 }

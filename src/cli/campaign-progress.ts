@@ -9,7 +9,11 @@ export interface CampaignProgress {
 }
 
 export function campaignProgress(out: NodeJS.WriteStream): CampaignProgress {
-  if (!out.isTTY) return { onEvent: (event) => event.type === 'campaign' && out.write(`${campaignLine(event.result)}\n`), stop: () => undefined };
+  if (!out.isTTY)
+    return {
+      onEvent: (event) => event.type === 'campaign' && out.write(`${campaignLine(event.result)}\n`),
+      stop: () => undefined,
+    };
   const bars = terminalBars(out, 'campaigns {bar} {value}/{total} | {rate} | ETA {eta_formatted}');
   let bar: ReturnType<TerminalBars['create']> | undefined;
   let done = 0;
@@ -32,19 +36,36 @@ export function campaignProgress(out: NodeJS.WriteStream): CampaignProgress {
 /** One campaign's result in a line. */
 export function campaignLine({ job, result, reason, progress }: CampaignResult): string {
   const name = progress?.campaignName ?? job.label;
-  const counts = progress && (result === 'succeeded' || result === 'failed') ? [`${progress.created.length} created`, progress.alreadyThere.length ? `${progress.alreadyThere.length} already there` : '', progress.refused.length ? `${progress.refused.length} refused` : ''].filter(Boolean).join(', ') : '';
+  const counts =
+    progress && (result === 'succeeded' || result === 'failed')
+      ? [
+          `${progress.created.length} created`,
+          progress.alreadyThere.length ? `${progress.alreadyThere.length} already there` : '',
+          progress.refused.length ? `${progress.refused.length} refused` : '',
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : '';
   const mark = { succeeded: '✓', failed: '✗', skipped: '–', 'would-run': '→', waiting: '…' }[result];
   return `${mark} ${job.campaignId} ${name} (${job.source}): ${result}${counts ? `, ${counts}` : ''}${reason && result !== 'succeeded' ? `: ${reason}` : ''}`;
 }
 
 /** The end of a run: what succeeded, failed and why, the creatives TJ refused, what was skipped. */
 export function campaignSummary(run: CreateCampaignAdsResult): string[] {
-  const of = (wanted: CampaignResult['result']): CampaignResult[] => run.results.filter((each) => each.result === wanted);
-  const invalid = [...new Set(run.results.flatMap((each) => (each.result === 'skipped' ? [] : (each.progress?.invalidIds ?? []))))];
+  const of = (wanted: CampaignResult['result']): CampaignResult[] =>
+    run.results.filter((each) => each.result === wanted);
+  const invalid = [
+    ...new Set(run.results.flatMap((each) => (each.result === 'skipped' ? [] : (each.progress?.invalidIds ?? [])))),
+  ];
   const lines = run.dryRun
-    ? [`Dry run: ${of('would-run').length} campaign(s) would run, ${of('skipped').length} skipped. Nothing was sent and no checkpoint written; add --live (or set DRY_RUN=false) to create the ads.`]
-    : [`Summary: ${of('succeeded').length} succeeded, ${of('failed').length} failed, ${of('skipped').length} skipped${of('waiting').length ? `, ${of('waiting').length} waiting` : ''}.`];
-  for (const failed of of('failed')) lines.push(`  failed ${failed.job.campaignId} (${failed.job.source}): ${failed.reason ?? ''}`);
+    ? [
+        `Dry run: ${of('would-run').length} campaign(s) would run, ${of('skipped').length} skipped. Nothing was sent and no checkpoint written; add --live (or set DRY_RUN=false) to create the ads.`,
+      ]
+    : [
+        `Summary: ${of('succeeded').length} succeeded, ${of('failed').length} failed, ${of('skipped').length} skipped${of('waiting').length ? `, ${of('waiting').length} waiting` : ''}.`,
+      ];
+  for (const failed of of('failed'))
+    lines.push(`  failed ${failed.job.campaignId} (${failed.job.source}): ${failed.reason ?? ''}`);
   if (invalid.length > 0) lines.push(`  creatives TJ called not valid: ${invalid.join(', ')}`);
   if (run.skippedRows.length > 0) lines.push(`  mapping rows left out (--skip-invalid): ${run.skippedRows.length}`);
   if (run.disabled > 0) lines.push(`  mapping rows disabled: ${run.disabled}`);

@@ -1,5 +1,9 @@
 import { ConfigError } from '../core/errors.js';
-import { DEFAULT_EXO_SIMULATOR_OPTIONS, type ExoSimulatorOptions, type ExoUploadFault } from '../simulators/exoclick/options.js';
+import {
+  DEFAULT_EXO_SIMULATOR_OPTIONS,
+  type ExoSimulatorOptions,
+  type ExoUploadFault,
+} from '../simulators/exoclick/options.js';
 
 const FAULTS: readonly ExoUploadFault[] = ['ok', 'server-error', 'dropped-after-kept', 'firewall', 'rate-limited'];
 
@@ -7,15 +11,26 @@ const FAULTS: readonly ExoUploadFault[] = ['ok', 'server-error', 'dropped-after-
 export function parseExoSimulatorOptions(options: Record<string, string | boolean | undefined>): ExoSimulatorOptions {
   const number = (key: string, min: number, max: number): number => {
     const value = Number(options[key]);
-    if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be a number from ${min} to ${max} (got "${String(options[key])}")`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new ConfigError(
+        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+        `must be a number from ${min} to ${max} (got "${String(options[key])}")`,
+      );
     return value;
   };
   const choice = <T extends string>(key: string, choices: readonly T[]): T => {
     const value = choices.find((each) => each === options[key]);
-    if (!value) throw new ConfigError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be one of ${choices.join(', ')} (got "${String(options[key])}")`);
+    if (!value)
+      throw new ConfigError(
+        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+        `must be one of ${choices.join(', ')} (got "${String(options[key])}")`,
+      );
     return value;
   };
-  const plan = String(options.uploadFaults ?? '').split(',').map((fault) => fault.trim()).filter(Boolean);
+  const plan = String(options.uploadFaults ?? '')
+    .split(',')
+    .map((fault) => fault.trim())
+    .filter(Boolean);
   const unknown = plan.find((fault) => !FAULTS.includes(fault as ExoUploadFault));
   if (unknown) throw new ConfigError('--upload-faults', `"${unknown}" is not one of ${FAULTS.join(', ')}`);
   return {

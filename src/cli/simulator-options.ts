@@ -1,12 +1,21 @@
 import { ConfigError } from '../core/errors.js';
-import { DEFAULT_SIMULATOR_OPTIONS, MARKUP_CHANGES, type SimCampaignSeed, type SimulatorOptions } from '../simulators/tj/options.js';
+import {
+  DEFAULT_SIMULATOR_OPTIONS,
+  MARKUP_CHANGES,
+  type SimCampaignSeed,
+  type SimulatorOptions,
+} from '../simulators/tj/options.js';
 import { MARKUP_VARIANTS } from '../simulators/tj/variants.js';
 
 /** The simulator's options from its command line, each checked and named when wrong. */
 export function parseSimulatorOptions(options: Record<string, string | boolean | string[]>): SimulatorOptions {
   const number = (key: string, min: number, max: number): number => {
     const value = Number(options[key]);
-    if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `must be a number from ${min} to ${max} (got "${String(options[key])}")`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new ConfigError(
+        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+        `must be a number from ${min} to ${max} (got "${String(options[key])}")`,
+      );
     return value;
   };
   return {
@@ -36,7 +45,10 @@ export function parseSimulatorOptions(options: Record<string, string | boolean |
 function parseCampaignSeed(value: string): SimCampaignSeed {
   const [id = '', type = '', ...name] = value.split(':');
   if (!/^\d+$/.test(id) || (type !== 'native' && type !== 'preroll') || name.join(':').trim() === '') {
-    throw new ConfigError('--campaign', `must be id:type:name with a numeric id and type native or preroll (got "${value}")`);
+    throw new ConfigError(
+      '--campaign',
+      `must be id:type:name with a numeric id and type native or preroll (got "${value}")`,
+    );
   }
   return { id, type, name: name.join(':').trim() };
 }

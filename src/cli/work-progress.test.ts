@@ -12,7 +12,16 @@ function stream(isTTY: boolean): { out: NodeJS.WriteStream; text: () => string }
       done();
     },
   });
-  return { out: Object.assign(sink, { isTTY, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true }) as unknown as NodeJS.WriteStream, text: () => written };
+  return {
+    out: Object.assign(sink, {
+      isTTY,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    }) as unknown as NodeJS.WriteStream,
+    text: () => written,
+  };
 }
 
 describe('showWorkProgress', () => {
@@ -20,12 +29,18 @@ describe('showWorkProgress', () => {
     const bus = new ActivityBus();
     const { out, text } = stream(false);
     const stop = showWorkProgress(out, bus);
-    for (let page = 1; page <= 12; page += 1) bus.emit('progress', { work: 'walk', part: 'Native Rollover', done: page, unit: 'pages' });
+    for (let page = 1; page <= 12; page += 1)
+      bus.emit('progress', { work: 'walk', part: 'Native Rollover', done: page, unit: 'pages' });
     bus.emit('progress', { work: 'walk', part: 'Native Rollover', done: 12, total: 12, unit: 'pages' });
-    for (let file = 1; file <= 3; file += 1) bus.emit('progress', { work: 'upload', part: 'TrafficJunky', done: file, total: 3, unit: 'files' });
+    for (let file = 1; file <= 3; file += 1)
+      bus.emit('progress', { work: 'upload', part: 'TrafficJunky', done: file, total: 3, unit: 'files' });
     stop();
     bus.emit('progress', { work: 'ingest', part: 'inbox', done: 10, total: 10, unit: 'files' });
-    expect(text().split('\n').filter(Boolean)).toEqual(['reading Native Rollover: 10 pages', 'reading Native Rollover: 12 of 12 pages, done', 'uploading to TrafficJunky: 3 of 3 files, done']);
+    expect(text().split('\n').filter(Boolean)).toEqual([
+      'reading Native Rollover: 10 pages',
+      'reading Native Rollover: 12 of 12 pages, done',
+      'uploading to TrafficJunky: 3 of 3 files, done',
+    ]);
   });
 
   it('on a terminal, draws a bar a part with done of total, and a walk’s total as unknown until its last page', () => {

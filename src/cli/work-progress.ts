@@ -4,7 +4,11 @@ import type { ActivityBus, WorkProgress } from '../core/events.js';
 /** Plain lines off a terminal: one every this many pages or files of a part, and one at its end. */
 const LINE_EVERY = 10;
 
-const LABELS: Readonly<Record<WorkProgress['work'], string>> = { walk: 'reading', upload: 'uploading to', ingest: 'processing' };
+const LABELS: Readonly<Record<WorkProgress['work'], string>> = {
+  walk: 'reading',
+  upload: 'uploading to',
+  ingest: 'processing',
+};
 
 /**
  * Shows long work as it goes, from the app's `progress` events: on a terminal a bar a part (done
@@ -24,7 +28,10 @@ export function showWorkProgress(out: NodeJS.WriteStream, events: Pick<ActivityB
 /** Bars on a terminal, in `format` (cli-progress's): the one place that library is drawn from. */
 export type TerminalBars = cliProgress.MultiBar;
 export function terminalBars(out: NodeJS.WriteStream, format: string): TerminalBars {
-  return new cliProgress.MultiBar({ stream: out, format, hideCursor: true, clearOnComplete: false, etaBuffer: 10 }, cliProgress.Presets.shades_classic);
+  return new cliProgress.MultiBar(
+    { stream: out, format, hideCursor: true, clearOnComplete: false, etaBuffer: 10 },
+    cliProgress.Presets.shades_classic,
+  );
 }
 
 function label(progress: WorkProgress): string {
@@ -42,7 +49,12 @@ function bars(out: NodeJS.WriteStream): { show: (progress: WorkProgress) => void
       const perMinute = (progress.done / Math.max(1, Date.now() - entry.startedAt)) * 60_000;
       // A walk's total is unknown until its last page: the bar stays one step ahead until then.
       entry.bar.setTotal(progress.total ?? progress.done + 1);
-      entry.bar.update(progress.done, { label: key, of: progress.total ?? '?', unit: progress.unit, rate: `${perMinute.toFixed(1)}/min` });
+      entry.bar.update(progress.done, {
+        label: key,
+        of: progress.total ?? '?',
+        unit: progress.unit,
+        rate: `${perMinute.toFixed(1)}/min`,
+      });
     },
     stop: () => multi.stop(),
   };
@@ -53,7 +65,9 @@ function lines(out: NodeJS.WriteStream): { show: (progress: WorkProgress) => voi
     show(progress) {
       const finished = progress.total !== undefined && progress.done >= progress.total;
       if (!finished && progress.done % LINE_EVERY !== 0) return;
-      out.write(`${label(progress)}: ${progress.done}${progress.total === undefined ? '' : ` of ${progress.total}`} ${progress.unit}${finished ? ', done' : ''}\n`);
+      out.write(
+        `${label(progress)}: ${progress.done}${progress.total === undefined ? '' : ` of ${progress.total}`} ${progress.unit}${finished ? ', done' : ''}\n`,
+      );
     },
     stop: () => undefined,
   };

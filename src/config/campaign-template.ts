@@ -36,7 +36,9 @@ const NEEDED: Readonly<Record<'native' | 'preroll', readonly (readonly [keyof Ca
  */
 export function missingCampaignSettings(template: CampaignTemplate, kind?: 'native' | 'preroll'): string[] {
   const kinds = kind ? [kind] : (['native', 'preroll'] as const);
-  const missing = kinds.flatMap((each) => NEEDED[each].filter(([field]) => isPlaceholder(template[field])).map(([, setting]) => setting));
+  const missing = kinds.flatMap((each) =>
+    NEEDED[each].filter(([field]) => isPlaceholder(template[field])).map(([, setting]) => setting),
+  );
   return [...new Set(missing)];
 }
 

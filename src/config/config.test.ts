@@ -14,7 +14,13 @@ describe('loadConfig', () => {
     const root = await tempRoot();
     await fs.writeFile(path.join(root, '.env'), example);
     const config = await loadConfig({ root, env: {} });
-    expect([config.dashboardPort, config.retentionDays, config.sessionMaxDays, config.logRotateSize, config.notifyWebhookUrl]).toEqual([4790, 30, 7, '10m', undefined]);
+    expect([
+      config.dashboardPort,
+      config.retentionDays,
+      config.sessionMaxDays,
+      config.logRotateSize,
+      config.notifyWebhookUrl,
+    ]).toEqual([4790, 30, 7, '10m', undefined]);
   });
 
   it('defaults to a dry run on the given root with the TJ profile', async () => {
@@ -64,7 +70,10 @@ describe('validateProfile', () => {
     expect(validateProfile(TJ_PROFILE).ok).toBe(true);
     const broken = validateProfile({ ...TJ_PROFILE, preroll: { ...TJ_PROFILE.preroll, minSeconds: 40 } });
     expect(broken).toMatchObject({ ok: false, key: 'profile.preroll.minSeconds' });
-    expect(validateProfile({ ...TJ_PROFILE, native: { ...TJ_PROFILE.native, imageMaxBytes: -1 } })).toMatchObject({ ok: false, key: 'profile.native.imageMaxBytes' });
+    expect(validateProfile({ ...TJ_PROFILE, native: { ...TJ_PROFILE.native, imageMaxBytes: -1 } })).toMatchObject({
+      ok: false,
+      key: 'profile.native.imageMaxBytes',
+    });
   });
 });
 

@@ -117,7 +117,9 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
 const optionalText = z.string().trim().min(1).optional();
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
-const cronExpression = z.string().refine((value) => cron.validate(value), 'must be a cron expression, such as "*/30 * * * * *"');
+const cronExpression = z
+  .string()
+  .refine((value) => cron.validate(value), 'must be a cron expression, such as "*/30 * * * * *"');
 
 /** Each setting, the environment variable that sets it, and its check. Defaults are the schema's. */
 const SETTINGS = {
@@ -134,8 +136,14 @@ const SETTINGS = {
   inventoryDebounceMs: { env: 'INVENTORY_DEBOUNCE_MS', schema: wholeNumber(0).default(2_000) },
   ffmpegPath: { env: 'FFMPEG_PATH', schema: optionalText },
   ffprobePath: { env: 'FFPROBE_PATH', schema: optionalText },
-  tjLoginUrl: { env: 'TJ_LOGIN_URL', schema: z.url({ error: 'must be a URL' }).default('https://www.trafficjunky.com/sign-in') },
-  tjAppUrl: { env: 'TJ_APP_URL', schema: z.url({ error: 'must be a URL' }).default('https://advertiser.trafficjunky.com') },
+  tjLoginUrl: {
+    env: 'TJ_LOGIN_URL',
+    schema: z.url({ error: 'must be a URL' }).default('https://www.trafficjunky.com/sign-in'),
+  },
+  tjAppUrl: {
+    env: 'TJ_APP_URL',
+    schema: z.url({ error: 'must be a URL' }).default('https://advertiser.trafficjunky.com'),
+  },
   tjUsername: { env: 'TJ_USERNAME', schema: optionalText },
   tjPassword: { env: 'TJ_PASSWORD', schema: optionalText },
   platforms: {
@@ -144,23 +152,41 @@ const SETTINGS = {
       .string()
       .default('tj')
       .transform(platformNames)
-      .pipe(z.array(z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` })).min(1, 'must name at least one platform')),
+      .pipe(
+        z
+          .array(
+            z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` }),
+          )
+          .min(1, 'must name at least one platform'),
+      ),
   },
   tjApiUrl: {
     env: 'TJ_API_URL',
     // The API key rides in every request's query: https, or http to this machine (the simulator).
-    schema: z.url({ error: 'must be a URL' }).refine(isSafeApiUrl, SAFE_API_URL_RULE).default('https://api.trafficjunky.com/api'),
+    schema: z
+      .url({ error: 'must be a URL' })
+      .refine(isSafeApiUrl, SAFE_API_URL_RULE)
+      .default('https://api.trafficjunky.com/api'),
   },
   tjApiKey: { env: 'TJ_API_KEY', schema: optionalText },
   exoApiUrl: {
     env: 'EXO_API_URL',
     // The API token and session tokens must not cross a network in the clear: https, or http to this machine (the simulator).
-    schema: z.url({ error: 'must be a URL' }).refine(isSafeExoApiUrl, 'must be an https address (plain http only to this machine: localhost, 127.0.0.1, ::1), with no user name or password in it').default('https://api.exoclick.com/v2/'),
+    schema: z
+      .url({ error: 'must be a URL' })
+      .refine(
+        isSafeExoApiUrl,
+        'must be an https address (plain http only to this machine: localhost, 127.0.0.1, ::1), with no user name or password in it',
+      )
+      .default('https://api.exoclick.com/v2/'),
   },
   exoApiToken: { env: 'EXO_API_TOKEN', schema: optionalText },
   exoConversionGoal: { env: 'EXO_CONVERSION_GOAL', schema: optionalText },
   exoImageMaxBytes: { env: 'EXO_IMAGE_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.imageMaxBytes) },
-  exoVideoBannerMaxBytes: { env: 'EXO_VIDEO_BANNER_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoBannerMaxBytes) },
+  exoVideoBannerMaxBytes: {
+    env: 'EXO_VIDEO_BANNER_MAX_BYTES',
+    schema: wholeNumber(1).default(EXO_PROFILE.videoBannerMaxBytes),
+  },
   exoVideoMaxBytes: { env: 'EXO_VIDEO_MAX_BYTES', schema: wholeNumber(1).default(EXO_PROFILE.videoMaxBytes) },
   chromiumPath: { env: 'CHROMIUM_PATH', schema: optionalText },
   uploadBatchSize: { env: 'UPLOAD_BATCH_SIZE', schema: wholeNumber(1, 10).default(10) },
@@ -172,10 +198,19 @@ const SETTINGS = {
   syncCron: { env: 'SYNC_CRON', schema: cronExpression.default('0 */30 * * * *') },
   reportCron: { env: 'REPORT_CRON', schema: cronExpression.default('55 23 * * *') },
   dashboardPort: { env: 'DASHBOARD_PORT', schema: wholeNumber(0, 65_535).default(4790) },
-  notifyWebhookUrl: { env: 'NOTIFY_WEBHOOK_URL', schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional() },
+  notifyWebhookUrl: {
+    env: 'NOTIFY_WEBHOOK_URL',
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  },
   retentionDays: { env: 'RETENTION_DAYS', schema: wholeNumber(1, 3_650).default(30) },
   sessionMaxDays: { env: 'SESSION_MAX_DAYS', schema: wholeNumber(1, 365).default(7) },
-  logRotateSize: { env: 'LOG_ROTATE_SIZE', schema: z.string().regex(/^\d+[kmg]?$/i, 'must be a size such as 10m or 500k').default('10m') },
+  logRotateSize: {
+    env: 'LOG_ROTATE_SIZE',
+    schema: z
+      .string()
+      .regex(/^\d+[kmg]?$/i, 'must be a size such as 10m or 500k')
+      .default('10m'),
+  },
   logKeep: { env: 'LOG_KEEP', schema: wholeNumber(1, 365).default(14) },
   housekeepingCron: { env: 'HOUSEKEEPING_CRON', schema: cronExpression.default('0 4 * * *') },
   resultsCron: { env: 'RESULTS_CRON', schema: cronExpression.default('17 * * * *') },
@@ -195,7 +230,14 @@ const SETTINGS = {
 
 /** `PLATFORMS` as written (`tj, ExoClick`): its names, lower-cased, each once. */
 export function platformNames(value: string): string[] {
-  return [...new Set(value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((part) => part.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Every setting's environment variable, as `.env.example` must list them. */
@@ -228,13 +270,18 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   const storage = sources.storage ?? new StorageRepository();
   const root = path.resolve(sources.cwd ?? process.cwd(), sources.root ?? env.CREATIVE_FLOW_ROOT ?? '.');
   await ensureRootFolder(root, storage);
-  const merged: Record<string, string | undefined> = { ...(await readDotEnv(root, storage)), ...definedOnly(env), ...definedOnly(sources.flags ?? {}) };
+  const merged: Record<string, string | undefined> = {
+    ...(await readDotEnv(root, storage)),
+    ...definedOnly(env),
+    ...definedOnly(sources.flags ?? {}),
+  };
 
   const values: Record<string, unknown> = {};
   for (const [field, { env: key, schema }] of Object.entries(SETTINGS)) {
     const raw = merged[key] === '' ? undefined : merged[key];
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(key, `${parsed.error.issues[0]?.message ?? 'is invalid'} (${gotValue(key, raw)})`);
+    if (!parsed.success)
+      throw new ConfigError(key, `${parsed.error.issues[0]?.message ?? 'is invalid'} (${gotValue(key, raw)})`);
     values[field] = parsed.data;
   }
 
@@ -254,25 +301,50 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     ctaText: String(values.campaignCtaText),
     ctaUrl: String(values.campaignCtaUrl),
   };
-  const exoProfile: ExoProfile = { ...EXO_PROFILE, imageMaxBytes: Number(values.exoImageMaxBytes), videoBannerMaxBytes: Number(values.exoVideoBannerMaxBytes), videoMaxBytes: Number(values.exoVideoMaxBytes) };
+  const exoProfile: ExoProfile = {
+    ...EXO_PROFILE,
+    imageMaxBytes: Number(values.exoImageMaxBytes),
+    videoBannerMaxBytes: Number(values.exoVideoBannerMaxBytes),
+    videoMaxBytes: Number(values.exoVideoMaxBytes),
+  };
   const platforms = values.platforms as PlatformId[];
   const { exoImageMaxBytes: _image, exoVideoBannerMaxBytes: _banner, exoVideoMaxBytes: _video, ...settings } = values;
   const logLevelGiven = (merged.LOG_LEVEL ?? '') !== '';
   const commandLogLevel = logLevelGiven ? (values.logLevel as Config['logLevel']) : 'warn';
-  return { ...(settings as Omit<Config, 'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms' | 'commandLogLevel'>), commandLogLevel, platforms, campaign, layout: new Layout(root), defaults, profile: profile.profile, exoProfile };
+  return {
+    ...(settings as Omit<
+      Config,
+      'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms' | 'commandLogLevel'
+    >),
+    commandLogLevel,
+    platforms,
+    campaign,
+    layout: new Layout(root),
+    defaults,
+    profile: profile.profile,
+    exoProfile,
+  };
 }
 
 /** Settings whose whole value is a secret: a webhook URL carries its channel's key in its path. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['TJ_PASSWORD', 'TJ_API_KEY', 'EXO_API_TOKEN', 'NOTIFY_WEBHOOK_URL']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'TJ_PASSWORD',
+  'TJ_API_KEY',
+  'EXO_API_TOKEN',
+  'NOTIFY_WEBHOOK_URL',
+]);
 
 /** What a config error says it was given: never a secret's value, nor a password inside a URL. */
 function gotValue(key: string, raw: string | undefined): string {
-  if (raw !== undefined && SECRET_SETTINGS.has(key)) return `its value is not shown: it is a secret, ${raw.length} characters long`;
+  if (raw !== undefined && SECRET_SETTINGS.has(key))
+    return `its value is not shown: it is a secret, ${raw.length} characters long`;
   return `got "${raw === undefined ? raw : redactText(raw)}"`;
 }
 
 function definedOnly(record: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 /** `.env` in the root: the settings a person keeps beside their creatives. */
@@ -294,6 +366,10 @@ async function ensureRootFolder(root: string, storage: StorageRepository): Promi
   try {
     await storage.ensureWritableDir(root);
   } catch (error) {
-    throw new ConfigError('root', `"${root}" is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Pass --root DIR or set CREATIVE_FLOW_ROOT to a folder you can write to.');
+    throw new ConfigError(
+      'root',
+      `"${root}" is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'Pass --root DIR or set CREATIVE_FLOW_ROOT to a folder you can write to.',
+    );
   }
 }

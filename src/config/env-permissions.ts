@@ -6,7 +6,11 @@ import { dotEnvPath } from './config.js';
  * can be read or changed by other users of the machine; undefined when only its owner can.
  * Windows keeps no such bits: nothing to say there.
  */
-export async function dotEnvExposure(root: string, storage: Pick<StorageRepository, 'permissions'>, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+export async function dotEnvExposure(
+  root: string,
+  storage: Pick<StorageRepository, 'permissions'>,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string | undefined> {
   if (platform === 'win32') return undefined;
   const file = dotEnvPath(root);
   const mode = await storage.permissions(file);

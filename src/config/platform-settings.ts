@@ -9,14 +9,26 @@ import type { Config } from './config.js';
 export function platformSettings(config: Config): PlatformSettings {
   return {
     tj: {
-      connection: { loginUrl: config.tjLoginUrl, appUrl: config.tjAppUrl, username: config.tjUsername, password: config.tjPassword, chromiumPath: config.chromiumPath, sessionMaxDays: config.sessionMaxDays },
+      connection: {
+        loginUrl: config.tjLoginUrl,
+        appUrl: config.tjAppUrl,
+        username: config.tjUsername,
+        password: config.tjPassword,
+        chromiumPath: config.chromiumPath,
+        sessionMaxDays: config.sessionMaxDays,
+      },
       batchSize: config.uploadBatchSize,
       paceMs: config.uploadPaceMs,
       apiUrl: config.tjApiUrl,
       apiKey: config.tjApiKey,
     },
     exoclick: {
-      connection: { apiUrl: config.exoApiUrl, apiToken: config.exoApiToken, fileTypes: config.exoProfile.fileTypes, userAgent: USER_AGENT },
+      connection: {
+        apiUrl: config.exoApiUrl,
+        apiToken: config.exoApiToken,
+        fileTypes: config.exoProfile.fileTypes,
+        userAgent: USER_AGENT,
+      },
       limits: config.exoProfile,
       conversionGoal: config.exoConversionGoal,
     },

@@ -84,7 +84,13 @@ export const TJ_PROFILE: PlatformProfile = {
   },
   image: { formats: ['jpeg', 'png', 'gif'], maxWidth: 1920, maxHeight: 1920, maxBytes: 2_000_000, animated: 'still' },
   // 8K is the largest frame a camera or an editor makes; an ad source is minutes long at most.
-  input: { maxImagePixels: 100_000_000, minImageWidth: 50, minImageHeight: 50, maxVideoPixels: 7680 * 4320, maxVideoSeconds: 15 * 60 },
+  input: {
+    maxImagePixels: 100_000_000,
+    minImageWidth: 50,
+    minImageHeight: 50,
+    maxVideoPixels: 7680 * 4320,
+    maxVideoSeconds: 15 * 60,
+  },
 };
 
 /**
@@ -95,7 +101,12 @@ export const TJ_PROFILE: PlatformProfile = {
 export type ExoProfile = ExoLimits;
 
 export const EXO_PROFILE: ExoProfile = {
-  fileTypes: { 'native-rollover': 'video_banner', 'native-static': 'image', 'in-stream': 'video', 'static-banner': 'image' },
+  fileTypes: {
+    'native-rollover': 'video_banner',
+    'native-static': 'image',
+    'in-stream': 'video',
+    'static-banner': 'image',
+  },
   imageMaxBytes: 150_000,
   imageFormats: ['png', 'jpeg', 'gif'],
   videoBannerMaxBytes: 150_000,
@@ -104,7 +115,9 @@ export const EXO_PROFILE: ExoProfile = {
 };
 
 /** Checks a profile, returning the dotted path of the first bad limit when there is one. */
-export function validateProfile(profile: unknown): { ok: true; profile: PlatformProfile } | { ok: false; key: string; message: string } {
+export function validateProfile(
+  profile: unknown,
+): { ok: true; profile: PlatformProfile } | { ok: false; key: string; message: string } {
   const result = profileSchema.safeParse(profile);
   if (result.success) return { ok: true, profile: result.data };
   const issue = result.error.issues[0];

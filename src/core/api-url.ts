@@ -15,7 +15,12 @@ export function redactedUrl(text: string): string {
 
 /** Loopback hosts as `URL.hostname` gives them (IPv6 in brackets): requests to them never leave the machine. */
 export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(hostname)
+  );
 }
 
 /** Why an address is refused, in words that follow it ("… is plain http to another machine"). */
@@ -35,16 +40,24 @@ export function checkApiUrl(text: string, credential: string): ApiUrlCheck {
     return { shown: redactedUrl(text), reason: 'is not a URL' };
   }
   const shown = redactedUrl(text);
-  if (url.username !== '' || url.password !== '') return { shown, reason: `carries a user name or password; ${credential} alone signs in` };
+  if (url.username !== '' || url.password !== '')
+    return { shown, reason: `carries a user name or password; ${credential} alone signs in` };
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return { shown, reason: url.protocol === 'http:' ? `is plain http to another machine: ${credential} would cross the network unencrypted` : `uses ${url.protocol.replace(/:$/, '')}, not https` };
+    return {
+      shown,
+      reason:
+        url.protocol === 'http:'
+          ? `is plain http to another machine: ${credential} would cross the network unencrypted`
+          : `uses ${url.protocol.replace(/:$/, '')}, not https`,
+    };
   }
   if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
   return { url };
 }
 
 /** What the configuration's check says of an address {@link checkApiUrl} refuses. */
-export const SAFE_API_URL_RULE = 'must be an https address (plain http only to this machine: localhost, 127.0.0.1, ::1), with no user name or password in it';
+export const SAFE_API_URL_RULE =
+  'must be an https address (plain http only to this machine: localhost, 127.0.0.1, ::1), with no user name or password in it';
 
 /** Whether {@link checkApiUrl} takes the address: for the configuration's check, which words its own error. */
 export function isSafeApiUrl(text: string): boolean {

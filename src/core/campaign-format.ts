@@ -11,7 +11,14 @@ export type { AdKind };
  * format for every platform (ExoClick's variations are made from the same rows), so it sits in
  * core rather than in TJ's folder.
  */
-export const NATIVE_HEADER = ['Ad Name', 'Target URL', 'Video Creative ID', 'Thumbnail Creative ID', 'Headline', 'Brand Name'] as const;
+export const NATIVE_HEADER = [
+  'Ad Name',
+  'Target URL',
+  'Video Creative ID',
+  'Thumbnail Creative ID',
+  'Headline',
+  'Brand Name',
+] as const;
 export const PREROLL_HEADER = [
   'Ad Name',
   'Target URL',
@@ -26,8 +33,16 @@ export const PREROLL_HEADER = [
 ] as const;
 
 /** TJ's limits: field lengths in characters, rows and bytes a file. */
-export const LIMITS = { adName: 64, headline: 87, brand: 25, ctaText: 25, bannerTitle: 25, bannerSubtitle: 30, rows: 50, bytes: 500_000 } as const;
-
+export const LIMITS = {
+  adName: 64,
+  headline: 87,
+  brand: 25,
+  ctaText: 25,
+  bannerTitle: 25,
+  bannerSubtitle: 30,
+  rows: 50,
+  bytes: 500_000,
+} as const;
 
 /** A column and its limit. */
 const FIELD_LIMITS: Readonly<Record<string, number>> = {
@@ -66,16 +81,23 @@ export function parseCampaignCsv(text: string): ParsedCampaignCsv {
     return { kind: undefined, header: [], rows: [], problems: [`it is not valid CSV (${(error as Error).message})`] };
   }
   const [header = [], ...lines] = table;
-  const kind = sameHeader(header, NATIVE_HEADER) ? 'native' : sameHeader(header, PREROLL_HEADER) ? 'preroll' : undefined;
+  const kind = sameHeader(header, NATIVE_HEADER)
+    ? 'native'
+    : sameHeader(header, PREROLL_HEADER)
+      ? 'preroll'
+      : undefined;
   const problems: string[] = [];
   if (!kind) problems.push(`line 1: the header is neither TJ's native nor its preroll header (${header.join(',')})`);
-  if (Buffer.byteLength(text) > LIMITS.bytes) problems.push(`it is ${Buffer.byteLength(text)} bytes; TJ takes at most ${LIMITS.bytes}`);
-  if (lines.length < 1 || lines.length > LIMITS.rows) problems.push(`it has ${lines.length} ads; TJ takes 1 to ${LIMITS.rows} a file`);
+  if (Buffer.byteLength(text) > LIMITS.bytes)
+    problems.push(`it is ${Buffer.byteLength(text)} bytes; TJ takes at most ${LIMITS.bytes}`);
+  if (lines.length < 1 || lines.length > LIMITS.rows)
+    problems.push(`it has ${lines.length} ads; TJ takes 1 to ${LIMITS.rows} a file`);
   const rows = lines.map((cells) => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ''])));
   rows.forEach((row, index) => {
     for (const [column, limit] of Object.entries(FIELD_LIMITS)) {
       const value = row[column];
-      if (value !== undefined && value.length > limit) problems.push(`line ${index + 2}: ${column} is ${value.length} characters; TJ takes at most ${limit}`);
+      if (value !== undefined && value.length > limit)
+        problems.push(`line ${index + 2}: ${column} is ${value.length} characters; TJ takes at most ${limit}`);
     }
   });
   return { kind, header, rows, problems };
@@ -92,12 +114,22 @@ const URL_COLUMNS = ['Target URL', 'Custom CTA URL', 'Banner CTA URL'];
 /** The rows with `CAMPAIGN_NAME` in their URLs replaced by the campaign's name, as TJ_tool does. */
 export function withCampaignName(rows: readonly AdRow[], campaignName: string): AdRow[] {
   const name = encodeURIComponent(campaignName);
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, URL_COLUMNS.includes(column) ? value.replaceAll('CAMPAIGN_NAME', name) : value])));
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([column, value]) => [
+        column,
+        URL_COLUMNS.includes(column) ? value.replaceAll('CAMPAIGN_NAME', name) : value,
+      ]),
+    ),
+  );
 }
 
 /** The file TJ takes for these rows, in its format: the values exactly, never neutralised for spreadsheets, as TJ reads each one. */
 export function renderCampaignRows(header: readonly string[], rows: readonly AdRow[]): string {
-  return stringify([[...header], ...rows.map((row) => header.map((column) => row[column] ?? ''))], { quoted: true, record_delimiter: 'unix' });
+  return stringify([[...header], ...rows.map((row) => header.map((column) => row[column] ?? ''))], {
+    quoted: true,
+    record_delimiter: 'unix',
+  });
 }
 
 function sameHeader(header: readonly string[], expected: readonly string[]): boolean {

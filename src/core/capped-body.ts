@@ -26,7 +26,8 @@ export async function readBodyCapped(response: Response, limitBytes: number, kee
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = (await reader.read()) as { done: boolean; value: Uint8Array } | { done: true; value?: undefined };
+    const { done, value } = (await reader.read()) as
+      { done: boolean; value: Uint8Array } | { done: true; value?: undefined };
     if (done) break;
     const room = limitBytes - size;
     if (value.byteLength > room) {

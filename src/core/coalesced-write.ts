@@ -4,6 +4,8 @@ import { Serial } from './serial.js';
  * A write that is asked for often and needed soon, not at once (a file people read, made from the
  * database): a burst of asks gives one write, and writes are spaced by `debounceMs`, or by ten times
  * the last write's duration, so at most a tenth of the time goes to them whatever they cost.
+ *
+ * @public (used by the tracking and inventory services; knip 5 does not trace those imports)
  */
 export class CoalescedWrite {
   private timer: NodeJS.Timeout | undefined;
@@ -19,10 +21,13 @@ export class CoalescedWrite {
 
   /** Asks for a write soon. */
   schedule(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.now().catch(this.onError);
-    }, Math.max(this.debounceMs, this.lastDurationMs * 10));
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        this.now().catch(this.onError);
+      },
+      Math.max(this.debounceMs, this.lastDurationMs * 10),
+    );
   }
 
   /** Writes now, after any write under way. */

@@ -16,7 +16,8 @@ describe('neutraliseCell', () => {
 
   it('puts a quote before what a spreadsheet would run, and nothing else', () => {
     for (const cell of formulas) expect(neutraliseCell(cell)).toBe(`'${cell}`);
-    for (const cell of ['plain', 'VID_EN_x.mp4', '', "'quoted", 'a=b', 'archive/batch_001-2026-01-02']) expect(neutraliseCell(cell)).toBe(cell);
+    for (const cell of ['plain', 'VID_EN_x.mp4', '', "'quoted", 'a=b', 'archive/batch_001-2026-01-02'])
+      expect(neutraliseCell(cell)).toBe(cell);
   });
 
   it('gives every value back through a CSV line, our own quote taken off only where we put it', () => {

@@ -8,9 +8,18 @@ import { ConfigError } from './errors.js';
  */
 export function parsePeopleCsv(text: string, fileLabel: string): Record<string, string>[] {
   try {
-    return parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
+    return parse(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+    });
   } catch (error) {
-    throw new ConfigError(fileLabel, `is not valid CSV: ${(error as Error).message}`, 'Fix the file in a spreadsheet and save it as CSV.');
+    throw new ConfigError(
+      fileLabel,
+      `is not valid CSV: ${(error as Error).message}`,
+      'Fix the file in a spreadsheet and save it as CSV.',
+    );
   }
 }
 

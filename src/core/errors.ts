@@ -25,7 +25,11 @@ export abstract class CreativeFlowError extends Error {
 
 /** The file itself is unusable: it is set aside with this reason and never retried as it is. */
 export class BadInputError extends CreativeFlowError {
-  constructor(message: string, file: string, hint = 'Replace the file with a complete, playable copy and drop it again.') {
+  constructor(
+    message: string,
+    file: string,
+    hint = 'Replace the file with a complete, playable copy and drop it again.',
+  ) {
     super(message, { hint, file });
   }
 }
@@ -38,14 +42,21 @@ export class KnownFakeError extends BadInputError {
     /** The file's SHA-256, so the record keeps it. */
     readonly hash: string,
   ) {
-    super(`Known fake: ${reason}`, file, 'Its hash is in tracking/known_fakes.csv; remove that line if this is a real creative, and drop it again.');
+    super(
+      `Known fake: ${reason}`,
+      file,
+      'Its hash is in tracking/known_fakes.csv; remove that line if this is a real creative, and drop it again.',
+    );
   }
 }
 
 /** Something outside the file went wrong (disk, a crashed tool); the step is retried later. */
 export class TransientError extends CreativeFlowError {
   constructor(message: string, options: { file?: string; cause?: unknown; hint?: string }) {
-    super(message, { hint: options.hint ?? 'It will be retried; if it keeps failing, check disk space and the log.', ...options });
+    super(message, {
+      hint: options.hint ?? 'It will be retried; if it keeps failing, check disk space and the log.',
+      ...options,
+    });
   }
 }
 
@@ -59,7 +70,11 @@ export class SourceChangedError extends CreativeFlowError {
 /** A setting is wrong; start-up stops and names the key. */
 export class ConfigError extends CreativeFlowError {
   readonly key: string;
-  constructor(key: string, message: string, hint = 'Fix the value in .env, the environment or the command line, then start again.') {
+  constructor(
+    key: string,
+    message: string,
+    hint = 'Fix the value in .env, the environment or the command line, then start again.',
+  ) {
     super(`Invalid configuration: ${key} ${message}`, { hint });
     this.key = key;
   }
@@ -71,7 +86,10 @@ export class ToolMissingError extends CreativeFlowError {}
 /** Work was abandoned because the process is shutting down; the step resumes on the next start. */
 export class ShutdownError extends CreativeFlowError {
   constructor(file?: string) {
-    super('Stopped for shutdown', { hint: 'It resumes from its last recorded step on the next start.', ...(file ? { file } : {}) });
+    super('Stopped for shutdown', {
+      hint: 'It resumes from its last recorded step on the next start.',
+      ...(file ? { file } : {}),
+    });
   }
 }
 
@@ -83,11 +101,26 @@ export function describeError(error: unknown): string {
 
 /** What the disk refused: full, read-only, or not ours to write. */
 const STORAGE_FAULTS: Readonly<Record<string, { readonly says: (dir: string) => string; readonly hint: string }>> = {
-  ENOSPC: { says: (dir) => `The disk holding ${dir} is full`, hint: 'Free some space there; work resumes on its own, and nothing is lost (files stay in inbox/ until they are safely staged).' },
-  EDQUOT: { says: (dir) => `The disk quota for ${dir} is used up`, hint: 'Raise the quota or free some space; work resumes on its own, and nothing is lost.' },
-  EROFS: { says: (dir) => `${dir} is on a read-only filesystem`, hint: 'Mount it read-write again; work resumes on its own, and nothing is lost.' },
-  EACCES: { says: (dir) => `Permission denied writing to ${dir}`, hint: 'Give this user write access to it (chmod or chown); work resumes on its own, and nothing is lost.' },
-  EPERM: { says: (dir) => `The system refused to change files in ${dir}`, hint: 'Check its owner and permissions; work resumes on its own, and nothing is lost.' },
+  ENOSPC: {
+    says: (dir) => `The disk holding ${dir} is full`,
+    hint: 'Free some space there; work resumes on its own, and nothing is lost (files stay in inbox/ until they are safely staged).',
+  },
+  EDQUOT: {
+    says: (dir) => `The disk quota for ${dir} is used up`,
+    hint: 'Raise the quota or free some space; work resumes on its own, and nothing is lost.',
+  },
+  EROFS: {
+    says: (dir) => `${dir} is on a read-only filesystem`,
+    hint: 'Mount it read-write again; work resumes on its own, and nothing is lost.',
+  },
+  EACCES: {
+    says: (dir) => `Permission denied writing to ${dir}`,
+    hint: 'Give this user write access to it (chmod or chown); work resumes on its own, and nothing is lost.',
+  },
+  EPERM: {
+    says: (dir) => `The system refused to change files in ${dir}`,
+    hint: 'Check its owner and permissions; work resumes on its own, and nothing is lost.',
+  },
 };
 
 /** ffmpeg says it in words rather than codes. */
@@ -121,7 +154,9 @@ export function storageFault(error: unknown, dirOf: (file: string) => string): S
     const { code, path: file, dest } = current as NodeJS.ErrnoException & { dest?: string };
     const where = dest ?? file;
     if (code && STORAGE_FAULTS[code]) return new StorageFaultError(code, where ? dirOf(where) : undefined, error);
-    const worded = STORAGE_FAULT_WORDS.find(([words]) => words.test(current instanceof CreativeFlowError ? current.message : String(current.message)));
+    const worded = STORAGE_FAULT_WORDS.find(([words]) =>
+      words.test(current instanceof CreativeFlowError ? current.message : String(current.message)),
+    );
     if (worded) return new StorageFaultError(worded[1], undefined, error);
   }
   return undefined;

@@ -151,7 +151,10 @@ export class Layout {
 
   /** `tracking/Upload_CSV/Batch{NNN}_{stamp}_{kind}[_partN][_NOT_READY].csv` */
   uploadCsvFile(batch: number, stamp: string, kind: string, part: number, ready = true): string {
-    return path.join(this.uploadCsvDir, `${uploadCsvPrefix(batch)}${stamp}_${kind}${part === 1 ? '' : `_part${part}`}${ready ? '' : NOT_READY_SUFFIX}.csv`);
+    return path.join(
+      this.uploadCsvDir,
+      `${uploadCsvPrefix(batch)}${stamp}_${kind}${part === 1 ? '' : `_part${part}`}${ready ? '' : NOT_READY_SUFFIX}.csv`,
+    );
   }
 
   /** `tracking/reports/daily_{date}.{ext}` */

@@ -5,7 +5,15 @@ import { restoreCell } from './csv.js';
  * TJ's library export, `TJ_Creative_Library.csv`: these columns, in this order. The product writes
  * `tracking/TJ_Creative_Library.csv` in it and reads a team's existing one, so it sits in core.
  */
-export const LIBRARY_EXPORT_COLUMNS = ['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status'] as const;
+export const LIBRARY_EXPORT_COLUMNS = [
+  'creative_id',
+  'filename',
+  'upload_date',
+  'dimensions',
+  'file_type',
+  'creative_type',
+  'review_status',
+] as const;
 
 export type LibraryExportRow = Readonly<Record<(typeof LIBRARY_EXPORT_COLUMNS)[number], string>>;
 

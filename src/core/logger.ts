@@ -9,7 +9,8 @@ export type { Logger };
  * A key whose value may be a credential, wherever it sits in a log line and however it is cased:
  * `password`, `tjPassword`, `TJ_PASSWORD`, `Authorization`, `set-cookie`, `EXO_API_TOKEN`…
  */
-const SECRET_KEY = /pass(word|wd)?$|secret|token|cookie|authori[sz]ation|api[-_]?key|^session$|storage_?state|credential/i;
+const SECRET_KEY =
+  /pass(word|wd)?$|secret|token|cookie|authori[sz]ation|api[-_]?key|^session$|storage_?state|credential/i;
 const CENSOR = '[redacted]';
 /** Nesting past this is cut: a log line is not the place for a whole object graph. */
 const MAX_DEPTH = 8;
@@ -24,7 +25,12 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
   if (value instanceof Error) return redactSecrets(pino.stdSerializers.err(value), depth, seen);
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, seen));
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) && item !== undefined && item !== null ? CENSOR : redactSecrets(item, depth + 1, seen)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SECRET_KEY.test(key) && item !== undefined && item !== null ? CENSOR : redactSecrets(item, depth + 1, seen),
+    ]),
+  );
 }
 
 export interface LoggerOptions {
@@ -45,14 +51,25 @@ function settings(level: string) {
     base: { pid: process.pid },
     // By key pattern at any depth, and inside texts: pino's own `redact` takes exact paths only.
     formatters: { log: (fields: Record<string, unknown>) => redactSecrets(fields) as Record<string, unknown> },
-    hooks: { logMethod(this: Logger, args: unknown[], method: (...rest: unknown[]) => void) { method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg))); } },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...rest: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg)),
+        );
+      },
+    },
   };
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const terminal = options.toStderr ? process.stderr : process.stdout;
   const readable = options.destination === undefined && (options.pretty ?? Boolean(terminal.isTTY));
-  if (readable) return pino({ ...settings(options.level), transport: { target: 'pino-pretty', options: { ...PRETTY, destination: options.toStderr ? 2 : 1 } } });
+  if (readable)
+    return pino({
+      ...settings(options.level),
+      transport: { target: 'pino-pretty', options: { ...PRETTY, destination: options.toStderr ? 2 : 1 } },
+    });
   return pino(settings(options.level), options.destination ?? pino.destination(options.toStderr ? 2 : 1));
 }
 
@@ -75,13 +92,27 @@ export interface DaemonLoggerOptions {
 export async function createDaemonLogger(options: DaemonLoggerOptions): Promise<Logger> {
   // A stream takes a level to log at; `silent` is the logger's to apply.
   const level = (options.level === 'silent' ? 'fatal' : options.level) as StreamEntry['level'];
-  const streams: StreamEntry[] = [{ level, stream: await pinoRoll({ file: options.file, size: options.size, frequency: 'daily', mkdir: true, symlink: true, limit: { count: options.keep, removeOtherLogFiles: true } }) }];
+  const streams: StreamEntry[] = [
+    {
+      level,
+      stream: await pinoRoll({
+        file: options.file,
+        size: options.size,
+        frequency: 'daily',
+        mkdir: true,
+        symlink: true,
+        limit: { count: options.keep, removeOtherLogFiles: true },
+      }),
+    },
+  ];
   if (process.stdout.isTTY) streams.push({ level, stream: pretty({ ...PRETTY, destination: 1 }) });
   else if (process.env.pm_id === undefined) streams.push({ level, stream: pino.destination(1) });
   else {
     // Under pm2, `pm2 logs` (the first thing people try) shows where the log is and every warning
     // and error, readable; pm2's own file stays small, as warnings are few.
-    process.stdout.write(`creative-flow logs everything to ${options.file.replace(/[^/]+$/, 'current.log')}; read it with: tail -F that file | npx pino-pretty. Warnings and errors show here too.\n`);
+    process.stdout.write(
+      `creative-flow logs everything to ${options.file.replace(/[^/]+$/, 'current.log')}; read it with: tail -F that file | npx pino-pretty. Warnings and errors show here too.\n`,
+    );
     streams.push({ level: 'warn', stream: pretty({ ...PRETTY, colorize: false, destination: 1 }) });
   }
   return pino(settings(options.level), pino.multistream(streams));

@@ -11,5 +11,7 @@ declare module 'pino-roll' {
     readonly limit?: { readonly count?: number; readonly removeOtherLogFiles?: boolean };
   }
 
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
+  export default function pinoRoll(
+    options: PinoRollOptions,
+  ): Promise<DestinationStream & { end(): void; flushSync(): void }>;
 }

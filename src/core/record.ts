@@ -100,7 +100,9 @@ export function upgradeRecord(record: CreativeRecord): CreativeRecord {
   if (!outputs?.some((output) => output.upload)) return record;
   return {
     ...record,
-    outputs: outputs.map(({ upload, ...output }) => (upload ? { ...output, uploads: { ...output.uploads, tj: output.uploads?.tj ?? upload } } : output)),
+    outputs: outputs.map(({ upload, ...output }) =>
+      upload ? { ...output, uploads: { ...output.uploads, tj: output.uploads?.tj ?? upload } } : output,
+    ),
   };
 }
 
@@ -140,7 +142,10 @@ export interface CreativeRecord {
 /** Whether every output sent to platforms is on this one (uploaded, or found there already). */
 export function isOnPlatform(record: CreativeRecord, platform: PlatformId): boolean {
   const sent = (record.outputs ?? []).filter((output) => output.role !== 'original');
-  return sent.length > 0 && sent.every((output) => ['uploaded', 'duplicate'].includes(output.uploads?.[platform]?.status ?? ''));
+  return (
+    sent.length > 0 &&
+    sent.every((output) => ['uploaded', 'duplicate'].includes(output.uploads?.[platform]?.status ?? ''))
+  );
 }
 
 /** Whether a person should look at its name: an `UNK` token, a value not in the convention, an id not the content's. */
@@ -149,9 +154,16 @@ export function needsReview(record: CreativeRecord): boolean {
 }
 
 /** What went wrong with it, for `status`: a failure or a refusal with its reason (a duplicate's reason is no problem). */
-export function problemOf(record: CreativeRecord): { file: string; state: State; reason: string; at: string } | undefined {
+export function problemOf(
+  record: CreativeRecord,
+): { file: string; state: State; reason: string; at: string } | undefined {
   if (!record.reason || record.state === 'duplicate') return undefined;
-  return { file: record.source.path, state: record.state, reason: record.reason, at: record.times[record.state] ?? record.times.discovered ?? '' };
+  return {
+    file: record.source.path,
+    state: record.state,
+    reason: record.reason,
+    at: record.times[record.state] ?? record.times.discovered ?? '',
+  };
 }
 
 /** The newest time the record shows: when anything last happened to it. */

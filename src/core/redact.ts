@@ -36,5 +36,9 @@ const BASIC = /(\bBasic\s+)([A-Za-z\d+/]{4,}={0,2})(?![\w+/=])/gi;
 export function redactText(text: string): string {
   let out = text;
   for (const pattern of PATTERNS) out = out.replace(pattern, (_match, kept: string) => `${kept}${CENSOR}`);
-  return out.replace(BASIC, (match, scheme: string, encoded: string) => (encoded.length % 4 === 0 && Buffer.from(encoded, 'base64').toString('latin1').includes(':') ? `${scheme}${CENSOR}` : match));
+  return out.replace(BASIC, (match, scheme: string, encoded: string) =>
+    encoded.length % 4 === 0 && Buffer.from(encoded, 'base64').toString('latin1').includes(':')
+      ? `${scheme}${CENSOR}`
+      : match,
+  );
 }

@@ -3,7 +3,9 @@ import { backoff, retry, sleep } from './retry.js';
 
 describe('backoff', () => {
   it('doubles from the base up to the ceiling, and jitters within its share', () => {
-    expect([1, 2, 3, 4, 5].map((attempt) => backoff(attempt, { baseMs: 100, maxMs: 1_000 }))).toEqual([100, 200, 400, 800, 1_000]);
+    expect([1, 2, 3, 4, 5].map((attempt) => backoff(attempt, { baseMs: 100, maxMs: 1_000 }))).toEqual([
+      100, 200, 400, 800, 1_000,
+    ]);
     expect(backoff(2_000, { baseMs: 100, maxMs: 1_000 })).toBe(1_000);
     expect(backoff(2_000, { baseMs: 0 })).toBe(0);
     expect(backoff(3, { baseMs: 100, jitter: 'half', random: () => 0 })).toBe(200);

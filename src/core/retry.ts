@@ -38,7 +38,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * it): the promise then rejects with the signal's reason. `ref: false` does not keep the process
  * alive for the wait alone.
  */
-export function sleep(ms: number, options: { readonly signal?: AbortSignal | undefined; readonly ref?: boolean } = {}): Promise<void> {
+export function sleep(
+  ms: number,
+  options: { readonly signal?: AbortSignal | undefined; readonly ref?: boolean } = {},
+): Promise<void> {
   const { signal } = options;
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
@@ -79,7 +82,11 @@ export interface RetryOptions<T> {
   /** Whether a value returned still calls for another try (an answer to ask again): none unless given. The last try's is returned as it is. */
   readonly isRetryableResult?: (value: T, attempt: number) => boolean;
   /** Told before each wait: the try that failed, what it came to, and how long the wait is. */
-  readonly onRetry?: (retry: { readonly attempt: number; readonly waitMs: number; readonly outcome: Outcome<T> }) => void;
+  readonly onRetry?: (retry: {
+    readonly attempt: number;
+    readonly waitMs: number;
+    readonly outcome: Outcome<T>;
+  }) => void;
   /** How a wait is waited: {@link sleep} with `signal` unless given (a caller's own stop error, a pause it logs). */
   readonly wait?: (ms: number) => Promise<void>;
 }
@@ -98,12 +105,15 @@ export async function retry<T>(attempt: (attempt: number) => Promise<T>, options
     } catch (error) {
       outcome = { ok: false, error };
     }
-    const again = outcome.ok ? (options.isRetryableResult?.(outcome.value, tried) ?? false) : (options.isRetryable?.(outcome.error, tried) ?? true);
+    const again = outcome.ok
+      ? (options.isRetryableResult?.(outcome.value, tried) ?? false)
+      : (options.isRetryable?.(outcome.error, tried) ?? true);
     if (!again || tried >= options.attempts) {
       if (outcome.ok) return outcome.value;
       throw outcome.error;
     }
-    const waitMs = typeof options.backoff === 'function' ? options.backoff(tried, outcome) : backoff(tried, options.backoff);
+    const waitMs =
+      typeof options.backoff === 'function' ? options.backoff(tried, outcome) : backoff(tried, options.backoff);
     options.onRetry?.({ attempt: tried, waitMs, outcome });
     await wait(waitMs);
   }

@@ -17,7 +17,11 @@ const THUMBNAILS_AT_ONCE = 2;
  * that fills the last days runs after the server answers, so start-up does not wait on it. `stop`
  * (the daemon stopping) is passed to every job the API starts.
  */
-export async function openDashboard(app: App, nextRuns: () => readonly ScheduledPass[], stop?: AbortSignal): Promise<RunningDashboard> {
+export async function openDashboard(
+  app: App,
+  nextRuns: () => readonly ScheduledPass[],
+  stop?: AbortSignal,
+): Promise<RunningDashboard> {
   const { config, services, log } = app;
   const { layout } = config;
   const { storage } = services;
@@ -28,10 +32,13 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
     events: app.events,
     platformStatus: () => services.platforms.tj.sessionStatus.read(),
     sessionSaved: () => storage.exists(layout.sessionFile),
-    ...(config.platforms.includes('exoclick') ? { exoStatus: () => services.platforms.exoclick.sessionStatus.read() } : {}),
+    ...(config.platforms.includes('exoclick')
+      ? { exoStatus: () => services.platforms.exoclick.sessionStatus.read() }
+      : {}),
     reviewStatusOf: (name) => app.library.get(name)?.reviewStatus,
     nextRuns,
-    todaysReport: async (date) => ((await storage.exists(layout.reportFile(date, 'html'))) ? layout.rel(layout.reportFile(date, 'html')) : undefined),
+    todaysReport: async (date) =>
+      (await storage.exists(layout.reportFile(date, 'html'))) ? layout.rel(layout.reportFile(date, 'html')) : undefined,
   });
   const thumbnails = new Map<string, Buffer>();
   const makingThumbnails = new Map<string, Promise<Buffer | undefined>>();
@@ -72,8 +79,20 @@ export async function openDashboard(app: App, nextRuns: () => readonly Scheduled
     },
     config.dashboardPort,
   );
-  await announceDaemon(layout, storage, { pid: process.pid, port: server.port, dryRun: config.dryRun, startedAt: new Date().toISOString() });
-  live.load().catch((error: unknown) => log.warn({ err: error }, 'The dashboard could not read the last days from the database; it shows what happens from now on'));
+  await announceDaemon(layout, storage, {
+    pid: process.pid,
+    port: server.port,
+    dryRun: config.dryRun,
+    startedAt: new Date().toISOString(),
+  });
+  live
+    .load()
+    .catch((error: unknown) =>
+      log.warn(
+        { err: error },
+        'The dashboard could not read the last days from the database; it shows what happens from now on',
+      ),
+    );
   return {
     ...server,
     async close() {

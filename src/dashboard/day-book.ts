@@ -43,7 +43,8 @@ export class DayBook {
       }
       day[state].add(record.key);
     }
-    if (Object.values(record.times).some((at) => at !== undefined && localDate(at) === todayDate)) this.today.set(record.key, record);
+    if (Object.values(record.times).some((at) => at !== undefined && localDate(at) === todayDate))
+      this.today.set(record.key, record);
   }
 
   /** One entry per day of the span, oldest first; days with nothing are zeros. */
@@ -52,14 +53,21 @@ export class DayBook {
     for (const date of this.days.keys()) if (date < (dates[0] ?? date)) this.days.delete(date);
     return dates.map((date) => {
       const day = this.days.get(date);
-      return { date, received: day?.discovered.size ?? 0, uploaded: day?.uploaded.size ?? 0, rejected: day?.rejected.size ?? 0, failed: day?.failed.size ?? 0 };
+      return {
+        date,
+        received: day?.discovered.size ?? 0,
+        uploaded: day?.uploaded.size ?? 0,
+        rejected: day?.rejected.size ?? 0,
+        failed: day?.failed.size ?? 0,
+      };
     });
   }
 
   /** Today's creatives, the latest change first. */
   creativesToday(now = new Date()): CreativeRecord[] {
     const todayDate = localDate(now);
-    const latest = (record: CreativeRecord): string => Object.values(record.times).reduce<string>((max, at) => (at !== undefined && at > max ? at : max), '');
+    const latest = (record: CreativeRecord): string =>
+      Object.values(record.times).reduce<string>((max, at) => (at !== undefined && at > max ? at : max), '');
     for (const [key, record] of this.today) if (localDate(latest(record)) !== todayDate) this.today.delete(key);
     return [...this.today.values()].sort((a, b) => latest(b).localeCompare(latest(a)));
   }
@@ -76,6 +84,8 @@ export class DayBook {
   }
 
   private dates(now: Date): string[] {
-    return Array.from({ length: this.span }, (_, i) => localDate(new Date(now.getTime() - (this.span - 1 - i) * 86_400_000)));
+    return Array.from({ length: this.span }, (_, i) =>
+      localDate(new Date(now.getTime() - (this.span - 1 - i) * 86_400_000)),
+    );
   }
 }

@@ -52,11 +52,23 @@ export interface DashboardSnapshot {
   readonly inProgress: readonly FileInProgress[];
   readonly uploads: { readonly staged: number; readonly batch: UploadBatchInFlight | undefined };
   readonly schedule: readonly ScheduledPass[];
-  readonly session: { readonly state: 'signed-in' | 'not-signed-in' | 'login-required' | 'password-refused'; readonly since?: string; readonly message: string };
+  readonly session: {
+    readonly state: 'signed-in' | 'not-signed-in' | 'login-required' | 'password-refused';
+    readonly since?: string;
+    readonly message: string;
+  };
   /** ExoClick's API session, when it is enabled. */
-  readonly exoclick?: { readonly state: 'signed-in' | 'password-refused'; readonly since?: string; readonly message: string };
+  readonly exoclick?: {
+    readonly state: 'signed-in' | 'password-refused';
+    readonly since?: string;
+    readonly message: string;
+  };
   readonly problems: readonly Problem[];
-  readonly today: { readonly date: string; readonly counts: DayCounts | undefined; readonly report: string | undefined };
+  readonly today: {
+    readonly date: string;
+    readonly counts: DayCounts | undefined;
+    readonly report: string | undefined;
+  };
   readonly creatives: readonly ReportCreative[];
   readonly days: readonly DayCounts[];
 }
@@ -92,7 +104,9 @@ export class LiveState {
         this.changed();
       };
       (sources.events.on as (event: E, listener: (...args: ActivityEvents[E]) => void) => void)(event, listener);
-      this.unsubscribe.push(() => (sources.events.off as (event: E, listener: (...args: ActivityEvents[E]) => void) => void)(event, listener));
+      this.unsubscribe.push(() =>
+        (sources.events.off as (event: E, listener: (...args: ActivityEvents[E]) => void) => void)(event, listener),
+      );
     };
     on('creative', (record) => this.take(record));
     on('upload', (batch) => void (this.batch = batch));
@@ -131,7 +145,9 @@ export class LiveState {
 
   async snapshot(now = new Date()): Promise<DashboardSnapshot> {
     const { creatives } = this.sources;
-    const counts = Object.fromEntries(STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0])) as Record<State, number>;
+    const counts = Object.fromEntries(
+      STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0]),
+    ) as Record<State, number>;
     const days = this.book.counts(now);
     const date = localDate(now);
     return {
@@ -145,7 +161,14 @@ export class LiveState {
       session: await this.session(),
       ...(await this.exoSession()),
       problems: this.problems,
-      today: { date, counts: days.at(-1), report: this.report?.date === date ? this.report.files.find((file) => file.endsWith('.html')) : await this.sources.todaysReport(date) },
+      today: {
+        date,
+        counts: days.at(-1),
+        report:
+          this.report?.date === date
+            ? this.report.files.find((file) => file.endsWith('.html'))
+            : await this.sources.todaysReport(date),
+      },
       creatives: this.book
         .creativesToday(now)
         .slice(0, SHOWN_CREATIVES)
@@ -164,32 +187,71 @@ export class LiveState {
     const live = problemsSince === undefined;
     this.book.note(record);
     const step = STEP[record.state];
-    if (step) this.inProgress.set(record.key, { key: record.key, file: record.source.path, state: record.state, step, since: record.times[record.state] ?? record.times.discovered ?? new Date().toISOString() });
+    if (step)
+      this.inProgress.set(record.key, {
+        key: record.key,
+        file: record.source.path,
+        state: record.state,
+        step,
+        since: record.times[record.state] ?? record.times.discovered ?? new Date().toISOString(),
+      });
     else this.inProgress.delete(record.key);
     if ((record.state === 'failed' || record.state === 'rejected') && record.reason) {
       const at = record.times[record.state] ?? new Date().toISOString();
       // From the walk, only recent ones are kept; a live change is always news.
-      if (live || (at >= problemsSince && (this.problems.length < SHOWN_PROBLEMS || at > (this.problems.at(-1)?.at ?? '')))) this.addProblem({ at, what: `${record.state}: ${fileName(record.source.path)}`, message: record.reason });
+      if (
+        live ||
+        (at >= problemsSince && (this.problems.length < SHOWN_PROBLEMS || at > (this.problems.at(-1)?.at ?? '')))
+      )
+        this.addProblem({ at, what: `${record.state}: ${fileName(record.source.path)}`, message: record.reason });
     }
   }
 
   private addProblem(reported: Problem): void {
     // What a step or a platform said may quote a URL or header with a credential: the page shows it to any browser with the token.
     const problem = { ...reported, what: redactText(reported.what), message: redactText(reported.message) };
-    this.problems = [problem, ...this.problems.filter((each) => !(each.what === problem.what && each.message === problem.message))].sort((a, b) => b.at.localeCompare(a.at)).slice(0, SHOWN_PROBLEMS);
+    this.problems = [
+      problem,
+      ...this.problems.filter((each) => !(each.what === problem.what && each.message === problem.message)),
+    ]
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, SHOWN_PROBLEMS);
   }
 
   private async session(): Promise<DashboardSnapshot['session']> {
     const status = await this.sources.platformStatus();
-    if (status?.state === 'password-refused') return { state: 'password-refused', since: status.since, message: `TJ refused the password: fix TJ_PASSWORD in .env, or run \`creative-flow login\`. ${redactText(status.message)}` };
-    if (status) return { state: 'login-required', since: status.since, message: `A person must sign in: run \`creative-flow login\`. ${redactText(status.message)}` };
-    return (await this.sources.sessionSaved()) ? { state: 'signed-in', message: 'A TJ session is saved' } : { state: 'not-signed-in', message: 'No TJ session yet: `creative-flow login` (the first upload signs in itself where no captcha stands in the way)' };
+    if (status?.state === 'password-refused')
+      return {
+        state: 'password-refused',
+        since: status.since,
+        message: `TJ refused the password: fix TJ_PASSWORD in .env, or run \`creative-flow login\`. ${redactText(status.message)}`,
+      };
+    if (status)
+      return {
+        state: 'login-required',
+        since: status.since,
+        message: `A person must sign in: run \`creative-flow login\`. ${redactText(status.message)}`,
+      };
+    return (await this.sources.sessionSaved())
+      ? { state: 'signed-in', message: 'A TJ session is saved' }
+      : {
+          state: 'not-signed-in',
+          message:
+            'No TJ session yet: `creative-flow login` (the first upload signs in itself where no captcha stands in the way)',
+        };
   }
 
   private async exoSession(): Promise<Pick<DashboardSnapshot, 'exoclick'>> {
     if (!this.sources.exoStatus) return {};
     const status = await this.sources.exoStatus();
-    if (status) return { exoclick: { state: 'password-refused', since: status.since, message: `Uploads to ExoClick wait: ${redactText(status.message)}` } };
+    if (status)
+      return {
+        exoclick: {
+          state: 'password-refused',
+          since: status.since,
+          message: `Uploads to ExoClick wait: ${redactText(status.message)}`,
+        },
+      };
     return { exoclick: { state: 'signed-in', message: 'Uploads to ExoClick go through its API (EXO_API_TOKEN)' } };
   }
 

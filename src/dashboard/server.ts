@@ -63,30 +63,45 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   const cookie = { name: '', secret: dashboardCookieSecret() };
   let allowedHosts = new Set<string>();
   /** The token itself: in a header anywhere, or in the address of the page that swaps it. */
-  const carriesToken = (request: FastifyRequest): boolean => tokenMatches(deps.token, headerToken(request)) || (reads(request) && pathOf(request) === SWAP_PAGE && tokenMatches(deps.token, queryToken(request)));
+  const carriesToken = (request: FastifyRequest): boolean =>
+    tokenMatches(deps.token, headerToken(request)) ||
+    (reads(request) && pathOf(request) === SWAP_PAGE && tokenMatches(deps.token, queryToken(request)));
   // Chart.js's browser build sits beside its module entry; its exports do not name it.
-  const chartJs = await deps.storage.readText(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'));
+  const chartJs = await deps.storage.readText(
+    path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'),
+  );
 
   // Script runs only from this origin's own files, and none at all on a report page: a value that
   // slipped through escaping could not run beside the token.
   app.addHook('onSend', async (request, reply) => {
     // No page passes its address (the swap page's carries the token) to what it links to.
-    reply.header('content-security-policy', request.url.startsWith('/report') ? REPORT_POLICY : PAGE_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+    reply
+      .header('content-security-policy', request.url.startsWith('/report') ? REPORT_POLICY : PAGE_POLICY)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer');
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!allowedHosts.has(request.headers.host ?? '')) return reply.code(421).type('text/plain').send('This dashboard answers only on its own loopback address.');
+    if (!allowedHosts.has(request.headers.host ?? ''))
+      return reply.code(421).type('text/plain').send('This dashboard answers only on its own loopback address.');
     if (carriesToken(request)) return undefined;
     if (reads(request) && tokenMatches(cookie.secret, cookieValue(request, cookie.name))) return undefined;
-    return reply.code(401).type('text/plain').send('Open the address the daemon printed at start-up: it carries the token (also in data/dashboard.token).');
+    return reply
+      .code(401)
+      .type('text/plain')
+      .send('Open the address the daemon printed at start-up: it carries the token (also in data/dashboard.token).');
   });
 
   app.get(SWAP_PAGE, async (request, reply) => {
     // The token buys the cookie, and the page gets it for its buttons (its script keeps it in this
     // tab and drops it from the address bar); a page opened by the cookie alone gets no token.
     const withToken = carriesToken(request);
-    if (withToken) void reply.header('set-cookie', `${cookie.name}=${cookie.secret}; HttpOnly; SameSite=Strict; Path=/`);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage({ root: deps.layout.root, token: withToken ? deps.token : '', dryRun: deps.dryRun }));
+    if (withToken)
+      void reply.header('set-cookie', `${cookie.name}=${cookie.secret}; HttpOnly; SameSite=Strict; Path=/`);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(renderPage({ root: deps.layout.root, token: withToken ? deps.token : '', dryRun: deps.dryRun }));
   });
   app.get('/assets/chart.js', async (_request, reply) => reply.type('text/javascript').send(chartJs ?? ''));
   app.get('/assets/dashboard.js', async (_request, reply) => reply.type('text/javascript').send(CLIENT_SCRIPT));
@@ -97,31 +112,62 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
 
   app.get<{ Params: { name: string } }>('/screenshots/:name', async (request, reply) => {
     const { name } = request.params;
-    const bytes = /^[\w.-]+\.png$/.test(name) ? await deps.storage.readBytes(deps.layout.screenshotNamed(name)) : undefined;
+    const bytes = /^[\w.-]+\.png$/.test(name)
+      ? await deps.storage.readBytes(deps.layout.screenshotNamed(name))
+      : undefined;
     return bytes ? reply.type('image/png').send(bytes) : reply.code(404).send({ error: 'no such screenshot' });
   });
   app.get<{ Params: { key: string } }>('/thumbnails/:key', async (request, reply) => {
-    const jpeg = /^c\d+$/.test(request.params.key) ? await deps.thumbnail(request.params.key).catch(() => undefined) : undefined;
-    return jpeg ? reply.type('image/jpeg').header('cache-control', 'private, max-age=300').send(jpeg) : reply.code(404).send({ error: 'no picture' });
+    const jpeg = /^c\d+$/.test(request.params.key)
+      ? await deps.thumbnail(request.params.key).catch(() => undefined)
+      : undefined;
+    return jpeg
+      ? reply.type('image/jpeg').header('cache-control', 'private, max-age=300').send(jpeg)
+      : reply.code(404).send({ error: 'no picture' });
   });
   app.get<{ Querystring: { date?: string } }>('/report', async (request, reply) => {
     const date = /^\d{4}-\d{2}-\d{2}$/.test(request.query.date ?? '') ? (request.query.date ?? '') : localDate();
     const html = await deps.storage.readText(deps.layout.reportFile(date, 'html'));
-    return html ? reply.type('text/html; charset=utf-8').send(html) : reply.code(404).type('text/plain').send(`No report for ${date} yet.`);
+    return html
+      ? reply.type('text/html; charset=utf-8').send(html)
+      : reply.code(404).type('text/plain').send(`No report for ${date} yet.`);
   });
 
   app.post<{ Params: { job: string } }>('/api/jobs/:job', async (request, reply) => {
     const { job } = request.params;
-    if (!isJobName(job)) return reply.code(404).send({ error: `no job ${job}`, plain: `No job named "${job}".`, expected: true });
+    if (!isJobName(job))
+      return reply.code(404).send({ error: `no job ${job}`, plain: `No job named "${job}".`, expected: true });
     const body = (request.body ?? {}) as Record<string, unknown>;
     // A job that sends runs only in the mode it was asked for; without one (a dashboard button), in the daemon's.
     if (jobSends(job) && body.dryRun === false && deps.dryRun) {
-      return reply.code(409).send({ error: 'dry run', plain: 'The daemon on this root runs as a dry run, so it will not send anything for --live. Restart it live (DRY_RUN=false or `start --live`), or stop it and run the command alone.', expected: true });
+      return reply
+        .code(409)
+        .send({
+          error: 'dry run',
+          plain:
+            'The daemon on this root runs as a dry run, so it will not send anything for --live. Restart it live (DRY_RUN=false or `start --live`), or stop it and run the command alone.',
+          expected: true,
+        });
     }
     if (jobSends(job) && body.dryRun === true && !deps.dryRun) {
-      return reply.code(409).send({ error: 'live', plain: 'The daemon on this root runs live, and this was asked as a dry run: the daemon would really send it. Add --live (or DRY_RUN=false) to send, or stop the daemon and run the command alone to see the dry run.', expected: true });
+      return reply
+        .code(409)
+        .send({
+          error: 'live',
+          plain:
+            'The daemon on this root runs live, and this was asked as a dry run: the daemon would really send it. Add --live (or DRY_RUN=false) to send, or stop the daemon and run the command alone to see the dry run.',
+          expected: true,
+        });
     }
-    if (deps.stop?.aborted) return reply.code(503).send({ error: 'stopping', plain: 'The daemon on this root is stopping, so it starts no new job. Run the command again once it has stopped (the command then does the job itself) or restarted.', expected: true });
+    if (deps.stop?.aborted)
+      return reply
+        .code(503)
+        .send({
+          error: 'stopping',
+          plain:
+            'The daemon on this root is stopping, so it starts no new job. Run the command again once it has stopped (the command then does the job itself) or restarted.',
+          expected: true,
+        });
     const { dryRun: _dryRun, ...options } = body;
     deps.log.info({ job }, 'A job was asked for through the local API');
     const run = runJob(deps.jobs, job, options, deps.stop);
@@ -135,10 +181,22 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     } catch (error) {
       if (error instanceof ShutdownError) {
         deps.log.info({ job }, `The ${job} job asked through the local API stopped: the daemon is stopping`);
-        return reply.code(503).send({ error: 'stopped', plain: `The daemon on this root stopped before the ${job} job finished; what it had done is kept. Run the command again once the daemon is back, or stopped (the command then does the job itself).`, expected: true });
+        return reply
+          .code(503)
+          .send({
+            error: 'stopped',
+            plain: `The daemon on this root stopped before the ${job} job finished; what it had done is kept. Run the command again once the daemon is back, or stopped (the command then does the job itself).`,
+            expected: true,
+          });
       }
       deps.log.error({ err: error, job }, `The ${job} job asked through the local API failed: ${describeError(error)}`);
-      return reply.code(error instanceof CreativeFlowError ? 422 : 500).send({ error: (error as Error).message, plain: describeError(error), expected: error instanceof CreativeFlowError });
+      return reply
+        .code(error instanceof CreativeFlowError ? 422 : 500)
+        .send({
+          error: (error as Error).message,
+          plain: describeError(error),
+          expected: error instanceof CreativeFlowError,
+        });
     }
   });
 
@@ -160,12 +218,19 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
   };
 }
 
-const PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 /** A daily report is one self-contained page: its own style and embedded thumbnails, and nothing else. */
-const REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const REPORT_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Server-sent events: the whole state now, then again after each change (at most every {@link PUSH_EVERY_MS}). */
-function streamState(request: FastifyRequest, reply: FastifyReply, live: LiveState, streams: Set<ServerResponse>): void {
+function streamState(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  live: LiveState,
+  streams: Set<ServerResponse>,
+): void {
   void reply.hijack();
   const stream = reply.raw;
   streams.add(stream);

@@ -25,10 +25,40 @@ describe('retention', () => {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, 'x');
     }
-    for (const file of [files.oldShot, files.oldTemp, files.oldReport, files.oldNotes, files.oldInventory, files.oldStatus]) await fs.utimes(file, old, old);
-    const pruned = await new RetentionService(layout, new StorageRepository(), createLogger({ level: 'silent', pretty: false }), 30).prune();
+    for (const file of [
+      files.oldShot,
+      files.oldTemp,
+      files.oldReport,
+      files.oldNotes,
+      files.oldInventory,
+      files.oldStatus,
+    ])
+      await fs.utimes(file, old, old);
+    const pruned = await new RetentionService(
+      layout,
+      new StorageRepository(),
+      createLogger({ level: 'silent', pretty: false }),
+      30,
+    ).prune();
     expect(pruned).toEqual({ screenshots: 1, temporary: 1, reports: 1 });
-    const left = await Promise.all(Object.entries(files).map(async ([name, file]) => [name, await fs.stat(file).then(() => true, () => false)]));
-    expect(Object.fromEntries(left)).toEqual({ oldShot: false, newShot: true, oldTemp: false, oldReport: false, newReport: true, oldNotes: true, oldInventory: true, oldStatus: true });
+    const left = await Promise.all(
+      Object.entries(files).map(async ([name, file]) => [
+        name,
+        await fs.stat(file).then(
+          () => true,
+          () => false,
+        ),
+      ]),
+    );
+    expect(Object.fromEntries(left)).toEqual({
+      oldShot: false,
+      newShot: true,
+      oldTemp: false,
+      oldReport: false,
+      newReport: true,
+      oldNotes: true,
+      oldInventory: true,
+      oldStatus: true,
+    });
   });
 });

@@ -27,13 +27,20 @@ export class RetentionService {
     const result = {
       screenshots: await this.pruneFolder(this.layout.screenshots, before),
       temporary: await this.pruneFolder(this.layout.tmp, before),
-      reports: await this.pruneFolder(this.layout.reportsDir, before, (name) => /^daily_\d{4}-\d{2}-\d{2}\.(md|json|html)$/.test(name)),
+      reports: await this.pruneFolder(this.layout.reportsDir, before, (name) =>
+        /^daily_\d{4}-\d{2}-\d{2}\.(md|json|html)$/.test(name),
+      ),
     };
-    if (result.screenshots + result.temporary + result.reports > 0) this.log.info({ ...result, retentionDays: this.retentionDays }, 'Pruned files older than the retention');
+    if (result.screenshots + result.temporary + result.reports > 0)
+      this.log.info({ ...result, retentionDays: this.retentionDays }, 'Pruned files older than the retention');
     return result;
   }
 
-  private async pruneFolder(dir: string, before: number, keep: (name: string) => boolean = () => true): Promise<number> {
+  private async pruneFolder(
+    dir: string,
+    before: number,
+    keep: (name: string) => boolean = () => true,
+  ): Promise<number> {
     let removed = 0;
     for (const file of await this.storage.listFiles(dir)) {
       if (!keep(fileName(file))) continue;

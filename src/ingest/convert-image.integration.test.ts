@@ -12,7 +12,15 @@ import { MediaRepository } from '../media/media.repository.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { sha256, tempRoot } from '../test/fixtures.js';
-import { makeAnimation, makePhoto, meanColour, outputFacts, pixels, sharedHeic, SHARED_HEIC } from '../test/image-fixtures.js';
+import {
+  makeAnimation,
+  makePhoto,
+  meanColour,
+  outputFacts,
+  pixels,
+  sharedHeic,
+  SHARED_HEIC,
+} from '../test/image-fixtures.js';
 import type { StageContext } from './context.js';
 import { convert } from './convert.js';
 import { probe } from './probe.js';
@@ -25,20 +33,53 @@ async function context(profile = TJ_PROFILE): Promise<StageContext> {
   const storage = new StorageRepository();
   await storage.ensureDir(layout.inbox);
   const media = new MediaRepository(locateFfmpeg({}), profile.input.maxImagePixels);
-  return { layout, profile, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+  return {
+    layout,
+    profile,
+    storage,
+    media,
+    creatives: await CreativeRepository.open(layout.db, storage),
+    log: createLogger({ level: 'silent', pretty: false }),
+    signal: new AbortController().signal,
+  };
 }
 
 /** Probes, names and converts one file of inbox/; the record, or the error that stopped it. */
 async function converted(ctx: StageContext, file: string): Promise<CreativeRecord> {
   const stat = await ctx.storage.stat(file);
-  const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: ctx.layout.rel(file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} };
+  const discovered: CreativeRecord = {
+    key: 'c0',
+    state: 'discovered',
+    source: { path: ctx.layout.rel(file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 },
+    attempts: 0,
+    times: {},
+  };
   const probed = await probe(discovered, ctx);
-  const named = { ...probed, state: 'named' as const, naming: { id: 'ABCDEF01', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] } };
+  const named = {
+    ...probed,
+    state: 'named' as const,
+    naming: {
+      id: 'ABCDEF01',
+      tokens: {
+        language: 'EN',
+        category: 'C',
+        modelSex: 'F',
+        style: 'Real',
+        rating: 'NSFW',
+        description: 'D',
+        creator: 'X',
+      },
+      review: [],
+    },
+  };
   return convert(named, ctx);
 }
 
 async function failure(ctx: StageContext, file: string): Promise<BadInputError> {
-  const error = await converted(ctx, file).then(() => undefined, (reason: unknown) => reason);
+  const error = await converted(ctx, file).then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   expect(error).toBeInstanceOf(BadInputError);
   return error as BadInputError;
 }
@@ -60,15 +101,39 @@ function creativeOf(ctx: StageContext, record: CreativeRecord): string {
 describe('image creatives: upright, sRGB, 8-bit, and nothing private', () => {
   it('turns a phone photo stored 4032×3024 with EXIF orientation 6 upright, once, and drops its GPS, camera and editor tags', async () => {
     const ctx = await context();
-    const source = await makePhoto(path.join(ctx.layout.inbox, 'pixel.jpg'), { width: 4032, height: 3024, orientation: 6, private: true });
-    expect(await outputFacts(source)).toMatchObject({ width: 4032, height: 3024, orientation: 6, gps: true, camera: true });
+    const source = await makePhoto(path.join(ctx.layout.inbox, 'pixel.jpg'), {
+      width: 4032,
+      height: 3024,
+      orientation: 6,
+      private: true,
+    });
+    expect(await outputFacts(source)).toMatchObject({
+      width: 4032,
+      height: 3024,
+      orientation: 6,
+      gps: true,
+      camera: true,
+    });
     const record = await converted(ctx, source);
     expect(record.media).toMatchObject({ width: 3024, height: 4032 });
     const out = await outputFacts(creativeOf(ctx, record));
-    expect(out).toMatchObject({ format: 'jpeg', width: 1440, height: 1920, orientation: undefined, exif: false, gps: false, camera: false, icc: false });
+    expect(out).toMatchObject({
+      format: 'jpeg',
+      width: 1440,
+      height: 1920,
+      orientation: undefined,
+      exif: false,
+      gps: false,
+      camera: false,
+      icc: false,
+    });
     // Turned clockwise: the stored picture's left edge (no red) is now its top.
     const strip = async (top: number): Promise<number> => {
-      const red = await sharp(creativeOf(ctx, record)).extract({ left: 0, top, width: 1440, height: 100 }).extractChannel(0).raw().toBuffer();
+      const red = await sharp(creativeOf(ctx, record))
+        .extract({ left: 0, top, width: 1440, height: 100 })
+        .extractChannel(0)
+        .raw()
+        .toBuffer();
       return red.reduce((sum, value) => sum + value, 0) / red.length;
     };
     expect(await strip(0)).toBeLessThan(30);
@@ -82,19 +147,29 @@ describe('image creatives: upright, sRGB, 8-bit, and nothing private', () => {
   it('re-encodes a photo that fits the limits when it carries EXIF, and passes a clean one through byte for byte', async () => {
     const ctx = await context();
     const tagged = await converted(ctx, await makePhoto(path.join(ctx.layout.inbox, 'tagged.jpg'), { private: true }));
-    expect(tagged.outputs?.find((output) => output.role === 'creative')).toMatchObject({ converted: true, format: 'jpeg', width: 400, height: 300 });
+    expect(tagged.outputs?.find((output) => output.role === 'creative')).toMatchObject({
+      converted: true,
+      format: 'jpeg',
+      width: 400,
+      height: 300,
+    });
     expect(await outputFacts(creativeOf(ctx, tagged))).toMatchObject({ exif: false, gps: false });
     expect(tagged.notes?.join(' ')).toMatch(/removed EXIF/);
 
     // An editor's XMP in a PNG: re-encoded, still a lossless PNG, without it.
     const edited = path.join(ctx.layout.inbox, 'edited.png');
     await sharp(await fs.readFile(await makePhoto(path.join(ctx.layout.tmp, 'plain.png'), { format: 'png' })))
-      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="Adobe Photoshop 25.0"/></rdf:RDF></x:xmpmeta>')
+      .withXmp(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="Adobe Photoshop 25.0"/></rdf:RDF></x:xmpmeta>',
+      )
       .png()
       .toFile(edited);
     expect((await sharp(edited).metadata()).xmp).toBeDefined();
     const fromEditor = await converted(ctx, edited);
-    expect(fromEditor.outputs?.find((output) => output.role === 'creative')).toMatchObject({ converted: true, format: 'png' });
+    expect(fromEditor.outputs?.find((output) => output.role === 'creative')).toMatchObject({
+      converted: true,
+      format: 'png',
+    });
     expect((await sharp(creativeOf(ctx, fromEditor)).metadata()).xmp).toBeUndefined();
     expect(fromEditor.notes?.join(' ')).toMatch(/removed text/);
 
@@ -112,7 +187,12 @@ describe('image creatives: upright, sRGB, 8-bit, and nothing private', () => {
     const cmyk = await makePhoto(path.join(ctx.layout.inbox, 'print.jpg'), { colour: 'cmyk' });
     expect(await outputFacts(cmyk)).toMatchObject({ space: 'cmyk', channels: 4 });
     const fromCmyk = await converted(ctx, cmyk);
-    expect(await outputFacts(creativeOf(ctx, fromCmyk))).toMatchObject({ format: 'jpeg', space: 'srgb', channels: 3, icc: false });
+    expect(await outputFacts(creativeOf(ctx, fromCmyk))).toMatchObject({
+      format: 'jpeg',
+      space: 'srgb',
+      channels: 3,
+      icc: false,
+    });
     expect(fromCmyk.notes?.join(' ')).toMatch(/CMYK to sRGB/);
 
     const reference = await meanColour(await makePhoto(path.join(ctx.layout.tmp, 'reference.png'), { format: 'png' }));
@@ -120,16 +200,26 @@ describe('image creatives: upright, sRGB, 8-bit, and nothing private', () => {
       const file = await makePhoto(path.join(ctx.layout.inbox, `${colour}.png`), { format: 'png', colour });
       const record = await converted(ctx, file);
       const out = creativeOf(ctx, record);
-      expect(await outputFacts(out), colour).toMatchObject({ format: 'png', depth: 'uchar', space: 'srgb', icc: false });
+      expect(await outputFacts(out), colour).toMatchObject({
+        format: 'png',
+        depth: 'uchar',
+        space: 'srgb',
+        icc: false,
+      });
       // The same colours as the sRGB original, not P3 values shown as sRGB (duller by 10 or more).
       const mean = await meanColour(out);
-      mean.forEach((value, channel) => expect(Math.abs(value - (reference[channel] ?? 0)), `${colour} channel ${channel}`).toBeLessThanOrEqual(3));
+      mean.forEach((value, channel) =>
+        expect(Math.abs(value - (reference[channel] ?? 0)), `${colour} channel ${channel}`).toBeLessThanOrEqual(3),
+      );
     }
   });
 
   it('keeps transparency in a PNG it re-encodes', async () => {
     const ctx = await context();
-    const record = await converted(ctx, await makePhoto(path.join(ctx.layout.inbox, 'logo.webp'), { format: 'webp', fill: 'cutout' }));
+    const record = await converted(
+      ctx,
+      await makePhoto(path.join(ctx.layout.inbox, 'logo.webp'), { format: 'webp', fill: 'cutout' }),
+    );
     expect(await outputFacts(creativeOf(ctx, record))).toMatchObject({ format: 'png', channels: 4 });
     expect((await sharp(creativeOf(ctx, record)).stats()).channels[3]).toMatchObject({ min: 0, max: 255 });
   });
@@ -139,26 +229,41 @@ describe('images that cannot be creatives', () => {
   it('sets aside a tracking pixel, a fully transparent image and one of one flat colour, each with its reason', async () => {
     const ctx = await context();
     const pixel = path.join(ctx.layout.inbox, 'pixel.png');
-    await sharp(pixels(1, 1, 'transparent'), { raw: { width: 1, height: 1, channels: 4 } }).png().toFile(pixel);
-    expect((await failure(ctx, pixel)).plain).toMatch(/The image is 1×1 pixels, under the 50×50 minimum: too small to be a creative/);
-    const clear = await failure(ctx, await makePhoto(path.join(ctx.layout.inbox, 'clear.png'), { format: 'png', fill: 'transparent' }));
+    await sharp(pixels(1, 1, 'transparent'), { raw: { width: 1, height: 1, channels: 4 } })
+      .png()
+      .toFile(pixel);
+    expect((await failure(ctx, pixel)).plain).toMatch(
+      /The image is 1×1 pixels, under the 50×50 minimum: too small to be a creative/,
+    );
+    const clear = await failure(
+      ctx,
+      await makePhoto(path.join(ctx.layout.inbox, 'clear.png'), { format: 'png', fill: 'transparent' }),
+    );
     expect(clear.plain).toMatch(/The image shows nothing: it is fully transparent/);
     expect(clear.hint).not.toMatch(/complete/);
-    expect((await failure(ctx, await makePhoto(path.join(ctx.layout.inbox, 'flat.jpg'), { fill: 'flat' }))).plain).toMatch(/one flat colour \(#C81E3[BCD]\)/);
+    expect(
+      (await failure(ctx, await makePhoto(path.join(ctx.layout.inbox, 'flat.jpg'), { fill: 'flat' }))).plain,
+    ).toMatch(/one flat colour \(#C81E3[BCD]\)/);
   });
 
   it('words a broken image plainly, with the library’s text after, and asks for a complete copy only of a file cut short', async () => {
     const ctx = await context();
-    const whole = await fs.readFile(await makePhoto(path.join(ctx.layout.tmp, 'whole.jpg'), { width: 800, height: 600 }));
+    const whole = await fs.readFile(
+      await makePhoto(path.join(ctx.layout.tmp, 'whole.jpg'), { width: 800, height: 600 }),
+    );
     await fs.writeFile(path.join(ctx.layout.inbox, 'cut.jpg'), whole.subarray(0, Math.floor(whole.length * 0.6)));
     const cut = await failure(ctx, path.join(ctx.layout.inbox, 'cut.jpg'));
     expect(cut.message).toMatch(/^The image file is cut short: it ends before its last pixels \(libvips: .+\)$/);
     expect(cut.hint).toMatch(/complete copy/);
     // libpng says "read error" of a PNG cut short and of a garbled one alike: the file's chunks tell them apart.
-    const png = await fs.readFile(await makePhoto(path.join(ctx.layout.tmp, 'whole.png'), { format: 'png', width: 800, height: 600 }));
+    const png = await fs.readFile(
+      await makePhoto(path.join(ctx.layout.tmp, 'whole.png'), { format: 'png', width: 800, height: 600 }),
+    );
     await fs.writeFile(path.join(ctx.layout.inbox, 'cut.png'), png.subarray(0, Math.floor(png.length * 0.6)));
     const cutPng = await failure(ctx, path.join(ctx.layout.inbox, 'cut.png'));
-    expect(cutPng.plain).toMatch(/^The image file is cut short: it ends before its last pixels \(libvips: vipspng: libpng read error\) \(inbox\/cut\.png\)\. Replace it with a complete copy/);
+    expect(cutPng.plain).toMatch(
+      /^The image file is cut short: it ends before its last pixels \(libvips: vipspng: libpng read error\) \(inbox\/cut\.png\)\. Replace it with a complete copy/,
+    );
     const garbled = Buffer.from(png);
     garbled.fill(0x41, Math.floor(png.length * 0.4), Math.floor(png.length * 0.5));
     await fs.writeFile(path.join(ctx.layout.inbox, 'garbled.png'), garbled);
@@ -171,8 +276,20 @@ describe('images that cannot be creatives', () => {
 describe('animated images: a still of the first frame that shows something', () => {
   it('takes the first frame that is not blank of a GIF, a WebP, an APNG and an AVIF sequence alike, and refuses an animation that never shows anything', async () => {
     const ctx = await context();
-    for (const [format, extension, named] of [['gif', 'gif', 'GIF'], ['webp', 'webp', 'WEBP'], ['apng', 'png', 'PNG'], ['avif', 'avif', 'AVIF']] as const) {
-      const record = await converted(ctx, await makeAnimation(path.join(ctx.layout.inbox, `banner-${format}.${extension}`), { format, blank: 2, frames: 4 }));
+    for (const [format, extension, named] of [
+      ['gif', 'gif', 'GIF'],
+      ['webp', 'webp', 'WEBP'],
+      ['apng', 'png', 'PNG'],
+      ['avif', 'avif', 'AVIF'],
+    ] as const) {
+      const record = await converted(
+        ctx,
+        await makeAnimation(path.join(ctx.layout.inbox, `banner-${format}.${extension}`), {
+          format,
+          blank: 2,
+          frames: 4,
+        }),
+      );
       expect(record.media, format).toMatchObject({ animated: true, width: 160, height: 120 });
       const out = creativeOf(ctx, record);
       expect(await outputFacts(out), format).toMatchObject({ pages: 1, width: 160, height: 120 });
@@ -181,17 +298,29 @@ describe('animated images: a still of the first frame that shows something', () 
       // Frame 3 is the gradient whose bright band sits at x = 2·17 (a blank frame, or frame 1, would not have it there).
       expect(await bandColumn(out), format).toBe(34);
     }
-    const blank = await failure(ctx, await makeAnimation(path.join(ctx.layout.inbox, 'nothing.gif'), { format: 'gif', blank: 3, frames: 0 }));
+    const blank = await failure(
+      ctx,
+      await makeAnimation(path.join(ctx.layout.inbox, 'nothing.gif'), { format: 'gif', blank: 3, frames: 0 }),
+    );
     expect(blank.plain).toMatch(/Every frame of the animated GIF is blank \(fully transparent\)/);
-    const blankApng = await failure(ctx, await makeAnimation(path.join(ctx.layout.inbox, 'nothing.png'), { format: 'apng', blank: 3, frames: 0 }));
+    const blankApng = await failure(
+      ctx,
+      await makeAnimation(path.join(ctx.layout.inbox, 'nothing.png'), { format: 'apng', blank: 3, frames: 0 }),
+    );
     expect(blankApng.plain).toMatch(/Every frame of the animated PNG is blank \(fully transparent\)/);
     // Garbled past its header: ffmpeg's words come after plain ones, and the advice fits a garbled file, not a cut one.
-    const garbled = await makeAnimation(path.join(ctx.layout.inbox, 'garbled.avif'), { format: 'avif', blank: 2, frames: 40 });
+    const garbled = await makeAnimation(path.join(ctx.layout.inbox, 'garbled.avif'), {
+      format: 'avif',
+      blank: 2,
+      frames: 40,
+    });
     const bytes = await fs.readFile(garbled);
     for (let at = 2000; at < bytes.length; at += 7) bytes[at] = 0xff;
     await fs.writeFile(garbled, bytes);
     const refused = await failure(ctx, garbled);
-    expect(refused.plain).toMatch(/The animation's frames cannot be decoded \(ffmpeg: .+\).*Export it as a GIF, or as a video/);
+    expect(refused.plain).toMatch(
+      /The animation's frames cannot be decoded \(ffmpeg: .+\).*Export it as a GIF, or as a video/,
+    );
     expect(refused.plain).not.toMatch(/complete copy/);
   });
 });
@@ -208,8 +337,18 @@ describe.skipIf(!heic)('HEIC photos', () => {
     expect(record.outputs?.find((output) => output.role === 'creative')?.path).toMatch(/\.jpg$/);
     expect(record.outputs?.find((output) => output.role === 'original')?.path).toMatch(/ORG_.*\.heic$/);
     const out = await outputFacts(creativeOf(ctx, record));
-    expect(out).toMatchObject({ format: 'jpeg', width: 1440, height: 1920, space: 'srgb', exif: false, orientation: undefined, icc: false });
-    console.log(`HEIC fixture converted in ${seconds.toFixed(2)} s; main-thread RSS now ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+    expect(out).toMatchObject({
+      format: 'jpeg',
+      width: 1440,
+      height: 1920,
+      space: 'srgb',
+      exif: false,
+      orientation: undefined,
+      icc: false,
+    });
+    console.log(
+      `HEIC fixture converted in ${seconds.toFixed(2)} s; main-thread RSS now ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+    );
   });
 
   it('refuses a HEIC cut short, and an oversized one from its header, in plain words', async () => {
@@ -220,6 +359,8 @@ describe.skipIf(!heic)('HEIC photos', () => {
     expect(cut.plain).toMatch(/The HEIC photo is cut short: 62% of it is missing/);
     const small = await context({ ...TJ_PROFILE, input: { ...TJ_PROFILE.input, maxImagePixels: 10_000_000 } });
     await fs.writeFile(path.join(small.layout.inbox, 'big.heic'), whole);
-    expect((await failure(small, path.join(small.layout.inbox, 'big.heic'))).plain).toMatch(/claims 3024×4032 pixels \(12 megapixels\), over the 10-megapixel limit/);
+    expect((await failure(small, path.join(small.layout.inbox, 'big.heic'))).plain).toMatch(
+      /claims 3024×4032 pixels \(12 megapixels\), over the 10-megapixel limit/,
+    );
   });
 });

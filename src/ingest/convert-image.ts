@@ -36,7 +36,13 @@ type ImageHeader = Awaited<ReturnType<StageContext['media']['imageMetadata']>>;
  * `image.animated`: a still of the first frame that is not blank, flagged for review. An image that shows nothing (wholly
  * transparent, or one flat colour) is refused, whichever way it went.
  */
-export async function makeImageCreative(ctx: StageContext, label: string, media: MediaInfo, input: string, sourceBytes: number): Promise<ImageCreative> {
+export async function makeImageCreative(
+  ctx: StageContext,
+  label: string,
+  media: MediaInfo,
+  input: string,
+  sourceBytes: number,
+): Promise<ImageCreative> {
   try {
     return await make(ctx, label, media, input, sourceBytes);
   } catch (error) {
@@ -44,7 +50,13 @@ export async function makeImageCreative(ctx: StageContext, label: string, media:
   }
 }
 
-async function make(ctx: StageContext, label: string, media: MediaInfo, input: string, sourceBytes: number): Promise<ImageCreative> {
+async function make(
+  ctx: StageContext,
+  label: string,
+  media: MediaInfo,
+  input: string,
+  sourceBytes: number,
+): Promise<ImageCreative> {
   const { image } = ctx.profile;
   const still: Still = media.animated ? await firstShownFrame(ctx, label, media, input) : { page: 0, review: [] };
   // The frame ffmpeg took from an APNG or an image sequence stands for the file from here on.
@@ -53,7 +65,8 @@ async function make(ctx: StageContext, label: string, media: MediaInfo, input: s
   const heic = header.compression === 'hevc';
   const changes: string[] = [];
   if (!image.formats.includes(media.format)) changes.push(`format ${media.format}`);
-  if (media.width > image.maxWidth || media.height > image.maxHeight) changes.push(`${media.width}×${media.height} scaled to fit ${image.maxWidth}×${image.maxHeight}`);
+  if (media.width > image.maxWidth || media.height > image.maxHeight)
+    changes.push(`${media.width}×${media.height} scaled to fit ${image.maxWidth}×${image.maxHeight}`);
   if (sourceBytes > image.maxBytes) changes.push(`${sourceBytes} bytes over ${image.maxBytes}`);
   if ((header.orientation ?? 1) !== 1) changes.push(`turned upright (EXIF orientation ${header.orientation})`);
   changes.push(...colourChanges(header));
@@ -67,29 +80,49 @@ async function make(ctx: StageContext, label: string, media: MediaInfo, input: s
 
   if (changes.length === 0) {
     refuseBlank(await ctx.media.imageSpan(input, ctx.signal), label);
-    return { format: media.format, width: media.width, height: media.height, notes: ['passed through unchanged: nothing in it to strip or fix'], review: [] };
+    return {
+      format: media.format,
+      width: media.width,
+      height: media.height,
+      notes: ['passed through unchanged: nothing in it to strip or fix'],
+      review: [],
+    };
   }
   if (heic && bytes) {
     const missing = missingShare(bytes);
-    if (missing > 0) throw new BadInputError(`The HEIC photo is cut short: ${Math.max(1, Math.round(missing * 100))}% of it is missing`, label, 'Replace it with a complete copy and drop it again.');
+    if (missing > 0)
+      throw new BadInputError(
+        `The HEIC photo is cut short: ${Math.max(1, Math.round(missing * 100))}% of it is missing`,
+        label,
+        'Replace it with a complete copy and drop it again.',
+      );
   }
   // A PNG or GIF that only needs fixing stays lossless; a large one, like any photo, becomes a JPEG.
-  const format = media.hasAlpha || (['png', 'gif'].includes(media.format) && sourceBytes <= image.maxBytes) ? 'png' : 'jpeg';
+  const format =
+    media.hasAlpha || (['png', 'gif'].includes(media.format) && sourceBytes <= image.maxBytes) ? 'png' : 'jpeg';
   const resize = { width: image.maxWidth, height: image.maxHeight, fit: 'inside' as const };
   // The first encoding streams from the file, shrinking on load, and nearly always fits. Only a
   // still that does not is decoded to pixels, once, for the rest of the ladder: holding 8 MB of
   // pixels per image costs a tenth of the batch's time in copies and collections. A HEIC is
   // decoded once, first: its decoder cannot shrink on load.
-  let decoded: Promise<RawImage> | undefined = heic && bytes ? ctx.media.decodeImage(bytes, resize, { signal: ctx.signal }) : undefined;
+  let decoded: Promise<RawImage> | undefined =
+    heic && bytes ? ctx.media.decodeImage(bytes, resize, { signal: ctx.signal }) : undefined;
   const encoded = await firstThatFits(
     (render, rung) =>
       rung === 0 && !decoded
         ? ctx.media.renderImageToBuffer(source, { ...render, resize, page: still.page }, ctx.signal)
-        : (decoded ??= ctx.media.decodeImage(source, resize, { page: still.page, signal: ctx.signal })).then((pixels) => ctx.media.renderImageToBuffer(pixels, render)),
+        : (decoded ??= ctx.media.decodeImage(source, resize, { page: still.page, signal: ctx.signal })).then((pixels) =>
+            ctx.media.renderImageToBuffer(pixels, render),
+          ),
     encodingLadder(format),
     image.maxBytes,
   );
-  if (!encoded) throw new BadInputError(`No ${format} encoding of the image fits in ${image.maxBytes} bytes`, label, 'Export a smaller image and drop it again.');
+  if (!encoded)
+    throw new BadInputError(
+      `No ${format} encoding of the image fits in ${image.maxBytes} bytes`,
+      label,
+      'Export a smaller image and drop it again.',
+    );
   refuseBlank(await ctx.media.imageSpan(encoded.data), label);
   const meta = await ctx.media.imageMetadataOf(encoded.data);
   const notes = [`converted to ${format}: ${changes.join('; ')}`, ...still.review];
@@ -104,7 +137,8 @@ function colourChanges(header: ImageHeader): string[] {
   else if (!['srgb', 'b-w', 'rgb16', 'grey16'].includes(header.space)) changes.push(`${header.space} colour to sRGB`);
   if (header.depth === 'ushort') changes.push('16-bit to 8-bit');
   const profile = header.icc && header.space !== 'cmyk' ? iccDescription(header.icc) : undefined;
-  if (header.icc && header.space !== 'cmyk' && !isSrgbProfile(profile)) changes.push(`${profile ?? 'its colour profile'} to sRGB`);
+  if (header.icc && header.space !== 'cmyk' && !isSrgbProfile(profile))
+    changes.push(`${profile ?? 'its colour profile'} to sRGB`);
   return changes;
 }
 
@@ -127,15 +161,30 @@ interface Still {
 async function firstShownFrame(ctx: StageContext, label: string, media: MediaInfo, input: string): Promise<Still> {
   const kind = `animated ${media.format.toUpperCase()}`;
   const bySharp = ['gif', 'webp'].includes(media.format);
-  const spans = bySharp ? await ctx.media.frameSpans(input) : await ctx.media.animationSpans(input, FRAMES_LOOKED_AT, ctx.signal);
+  const spans = bySharp
+    ? await ctx.media.frameSpans(input)
+    : await ctx.media.animationSpans(input, FRAMES_LOOKED_AT, ctx.signal);
   const page = spans.findIndex((span) => blankness(span) === undefined);
-  const counted = !bySharp && spans.length === FRAMES_LOOKED_AT ? `the first ${FRAMES_LOOKED_AT}` : String(spans.length);
-  if (page < 0) throw new BadInputError(`Every frame of the ${kind} is blank (${blankness(spans[0] ?? { hasAlpha: false, channels: [] })})`, label, 'An image creative must show something; drop the image you meant.');
+  const counted =
+    !bySharp && spans.length === FRAMES_LOOKED_AT ? `the first ${FRAMES_LOOKED_AT}` : String(spans.length);
+  if (page < 0)
+    throw new BadInputError(
+      `Every frame of the ${kind} is blank (${blankness(spans[0] ?? { hasAlpha: false, channels: [] })})`,
+      label,
+      'An image creative must show something; drop the image you meant.',
+    );
   const review = [`${kind}: uploaded as a still of frame ${page + 1} of ${counted}`];
-  return bySharp ? { page, review } : { page: 0, frame: await ctx.media.animationFrame(input, page, ctx.signal), review };
+  return bySharp
+    ? { page, review }
+    : { page: 0, frame: await ctx.media.animationFrame(input, page, ctx.signal), review };
 }
 
 function refuseBlank(span: Parameters<typeof blankness>[0], label: string): void {
   const blank = blankness(span);
-  if (blank) throw new BadInputError(`The image shows nothing: it is ${blank}`, label, 'An image creative must show something; drop the image you meant.');
+  if (blank)
+    throw new BadInputError(
+      `The image shows nothing: it is ${blank}`,
+      label,
+      'An image creative must show something; drop the image you meant.',
+    );
 }

@@ -59,7 +59,15 @@ class CountingMedia extends MediaRepository {
 async function contextWith(media: MediaRepository, profile = TJ_PROFILE): Promise<StageContext> {
   const layout = new Layout(await tempRoot());
   const storage = new StorageRepository();
-  return { layout, profile, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+  return {
+    layout,
+    profile,
+    storage,
+    media,
+    creatives: await CreativeRepository.open(layout.db, storage),
+    log: createLogger({ level: 'silent', pretty: false }),
+    signal: new AbortController().signal,
+  };
 }
 
 async function probedNative(ctx: StageContext, video: SampleVideo = {}): Promise<CreativeRecord> {
@@ -68,9 +76,31 @@ async function probedNative(ctx: StageContext, video: SampleVideo = {}): Promise
 
 async function probedFile(ctx: StageContext, file: string): Promise<CreativeRecord> {
   const stat = await ctx.storage.stat(file);
-  const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: ctx.layout.rel(file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} };
+  const discovered: CreativeRecord = {
+    key: 'c0',
+    state: 'discovered',
+    source: { path: ctx.layout.rel(file), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 },
+    attempts: 0,
+    times: {},
+  };
   const probed = await probe(discovered, ctx);
-  return { ...probed, state: 'named', naming: { id: 'ABCDEF01', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] } };
+  return {
+    ...probed,
+    state: 'named',
+    naming: {
+      id: 'ABCDEF01',
+      tokens: {
+        language: 'EN',
+        category: 'C',
+        modelSex: 'F',
+        style: 'Real',
+        rating: 'NSFW',
+        description: 'D',
+        creator: 'X',
+      },
+      review: [],
+    },
+  };
 }
 
 describe('convert', () => {
@@ -81,7 +111,9 @@ describe('convert', () => {
   });
 
   it('treats a full disk as a transient failure, not the file’s fault', async () => {
-    const ctx = await contextWith(new FailingThumbnails(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })));
+    const ctx = await contextWith(
+      new FailingThumbnails(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })),
+    );
     await expect(convert(await probedNative(ctx), ctx)).rejects.toThrow(TransientError);
     expect(await listTree(ctx.layout.uploaded)).toEqual([]);
   });
@@ -116,7 +148,11 @@ describe('convert', () => {
     // The test pattern moves: the thumbnail matches the video's first frame, not a later one.
     const frameAt = async (seconds: number): Promise<string> => {
       const file = path.join(ctx.layout.tmp, `at-${seconds}.png`);
-      await media.runFfmpeg({ input: ctx.layout.abs(video.path), inputOptions: ['-ss', String(seconds)], outputs: [{ path: file, options: ['-frames:v', '1', '-f', 'image2'] }] });
+      await media.runFfmpeg({
+        input: ctx.layout.abs(video.path),
+        inputOptions: ['-ss', String(seconds)],
+        outputs: [{ path: file, options: ['-frames:v', '1', '-f', 'image2'] }],
+      });
       return file;
     };
     expect(await meanDifference(thumbnail, await frameAt(0))).toBeLessThan(2);
@@ -125,9 +161,15 @@ describe('convert', () => {
 
   it('encodes a still from the file itself, and decodes it to pixels only when the first encoding is too big', async () => {
     const media = new CountingMedia();
-    const noise = await media.renderImageToBuffer({ data: randomBytes(1200 * 900 * 3), width: 1200, height: 900, channels: 3 }, { format: 'jpeg', formatOptions: { quality: 95 } });
+    const noise = await media.renderImageToBuffer(
+      { data: randomBytes(1200 * 900 * 3), width: 1200, height: 900, channels: 3 },
+      { format: 'jpeg', formatOptions: { quality: 95 } },
+    );
     const firstRung = await media.renderImageToBuffer(noise, { format: 'jpeg', formatOptions: { quality: 90 } });
-    const ctx = await contextWith(media, { ...TJ_PROFILE, image: { ...TJ_PROFILE.image, maxBytes: firstRung.length - 1 } });
+    const ctx = await contextWith(media, {
+      ...TJ_PROFILE,
+      image: { ...TJ_PROFILE.image, maxBytes: firstRung.length - 1 },
+    });
     await ctx.storage.writeFileAtomic(path.join(ctx.layout.inbox, 'noise.jpg'), noise);
     const converted = await convert(await probedFile(ctx, path.join(ctx.layout.inbox, 'noise.jpg')), ctx);
     const creative = converted.outputs?.find((output) => output.role === 'creative');
@@ -135,9 +177,17 @@ describe('convert', () => {
     expect(creative?.bytes).toBeLessThanOrEqual(firstRung.length - 1);
     expect(media.decodes).toBe(1);
 
-    const large = await makeImage(path.join(ctx.layout.inbox, 'large.jpg'), { width: 2400, height: 1800, format: 'jpeg' });
+    const large = await makeImage(path.join(ctx.layout.inbox, 'large.jpg'), {
+      width: 2400,
+      height: 1800,
+      format: 'jpeg',
+    });
     const shrunk = await convert(await probedFile(ctx, large), { ...ctx, profile: TJ_PROFILE });
-    expect(shrunk.outputs?.find((output) => output.role === 'creative')).toMatchObject({ width: 1920, height: 1440, converted: true });
+    expect(shrunk.outputs?.find((output) => output.role === 'creative')).toMatchObject({
+      width: 1920,
+      height: 1440,
+      converted: true,
+    });
     expect(media.decodes).toBe(1);
   });
 
@@ -145,7 +195,12 @@ describe('convert', () => {
     const media = new CountingMedia();
     const ctx = await contextWith(media);
     const limits = { width: 640, height: 360, maxSeconds: 10 };
-    const front = await makeVideo(path.join(ctx.layout.tmp, 'front.mp4'), { seconds: 6, width: 640, height: 360, faststart: true });
+    const front = await makeVideo(path.join(ctx.layout.tmp, 'front.mp4'), {
+      seconds: 6,
+      width: 640,
+      height: 360,
+      faststart: true,
+    });
     expect(await verifyVideo(ctx, front, 'front.mp4', limits)).toMatchObject({ width: 640, height: 360 });
     expect(media.probes).toBe(0);
     const last = await makeVideo(path.join(ctx.layout.tmp, 'last.mp4'), { seconds: 6, width: 640, height: 360 });
@@ -153,8 +208,12 @@ describe('convert', () => {
     expect(facts).toMatchObject({ width: 640, height: 360 });
     expect(facts.durationSec).toBeCloseTo(6, 1);
     expect(media.probes).toBe(1);
-    await expect(verifyVideo(ctx, front, 'front.mp4', { ...limits, maxSeconds: 4 })).rejects.toThrow(/unusable video: it lasts 6\.00 s/);
-    await expect(verifyVideo(ctx, front, 'front.mp4', { ...limits, width: 1280, height: 720 })).rejects.toThrow(/it is 640×360/);
+    await expect(verifyVideo(ctx, front, 'front.mp4', { ...limits, maxSeconds: 4 })).rejects.toThrow(
+      /unusable video: it lasts 6\.00 s/,
+    );
+    await expect(verifyVideo(ctx, front, 'front.mp4', { ...limits, width: 1280, height: 720 })).rejects.toThrow(
+      /it is 640×360/,
+    );
   });
 });
 

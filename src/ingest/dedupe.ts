@@ -7,7 +7,10 @@ export interface Duplicate {
 }
 
 /** Finds the creative this one repeats, by content: the same bytes under any name. */
-export async function findDuplicate(record: CreativeRecord, creatives: Pick<CreativeRepository, 'index' | 'load'>): Promise<Duplicate | undefined> {
+export async function findDuplicate(
+  record: CreativeRecord,
+  creatives: Pick<CreativeRepository, 'index' | 'load'>,
+): Promise<Duplicate | undefined> {
   if (!record.hash) return undefined;
   const entry = creatives.index.byHash(record.hash);
   if (!entry || entry.key === record.key) return undefined;

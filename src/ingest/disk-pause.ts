@@ -65,7 +65,10 @@ export class DiskPause {
   private async waitForDisk(fault: StorageFaultError): Promise<boolean> {
     const schedule = { baseMs: this.options.firstCheckMs ?? 5_000, maxMs: this.options.maxCheckMs ?? 300_000 };
     for (let check = 1; ; check += 1) {
-      const slept = await sleep(backoff(check, schedule), { signal: this.stopped.signal, ref: false }).then(() => true, () => false);
+      const slept = await sleep(backoff(check, schedule), { signal: this.stopped.signal, ref: false }).then(
+        () => true,
+        () => false,
+      );
       if (!slept) return false;
       if (await this.writable(fault)) return true;
     }
@@ -73,7 +76,8 @@ export class DiskPause {
 
   private async writable(fault: StorageFaultError): Promise<boolean> {
     const minFree = fault.code === 'ENOSPC' || fault.code === 'EDQUOT' ? (this.options.minFreeBytes ?? 32 << 20) : 0;
-    for (const dir of fault.dir ? [fault.dir] : this.options.folders) if ((await this.storage.diskState(dir, minFree)) !== 'ok') return false;
+    for (const dir of fault.dir ? [fault.dir] : this.options.folders)
+      if ((await this.storage.diskState(dir, minFree)) !== 'ok') return false;
     return true;
   }
 }

@@ -24,7 +24,8 @@ const SQUARE_PIXELS = "scale='trunc(iw*max(1,sar)/2)*2':'trunc(ih/min(1,sar)/2)*
  * at 100 nits, to BT.709 primaries in float, Hable's curve without desaturation, back to BT.709's
  * transfer and matrix in TV range. Without it an HDR phone video shows grey and washed out.
  */
-const TONE_MAP_TO_SDR = 'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p';
+const TONE_MAP_TO_SDR =
+  'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p';
 
 /** The tags an SDR output carries after {@link TONE_MAP_TO_SDR}, so players do not take it for HDR still. */
 const SDR_TAGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
@@ -48,10 +49,13 @@ const PNG_FRAME = ['-c:v', 'png', '-f', 'image2'];
 export function nativeVideoArgs(profile: PlatformProfile, hasAudio: boolean, source: SourcePicture = {}): string[] {
   const { width, height, maxSeconds } = profile.native;
   return [
-    '-map', '0:v:0',
+    '-map',
+    '0:v:0',
     ...(hasAudio ? ['-map', '0:a:0', ...AAC] : ['-an']),
-    '-t', String(maxSeconds),
-    '-vf', cropAndScaleFilter(width, height, source),
+    '-t',
+    String(maxSeconds),
+    '-vf',
+    cropAndScaleFilter(width, height, source),
     ...H264,
     ...(source.hdr ? SDR_TAGS : []),
     ...MP4_FASTSTART,
@@ -78,16 +82,23 @@ export interface NativePairArgs {
  * hence `-t` before `-i`. The picture is cropped and scaled once, then split; `format` pins the
  * split to the video's pixel format, or ffmpeg would scale to the PNG's RGB and convert back.
  */
-export function nativePairArgs(profile: PlatformProfile, hasAudio: boolean, source: SourcePicture = {}): NativePairArgs {
+export function nativePairArgs(
+  profile: PlatformProfile,
+  hasAudio: boolean,
+  source: SourcePicture = {},
+): NativePairArgs {
   const { width, height, maxSeconds } = profile.native;
   const picture = `[0:v:0]${cropAndScaleFilter(width, height, source)},format=yuv420p,split=2[video][frame]`;
   return {
     input: ['-t', String(maxSeconds)],
     video: [
-      '-filter_complex', picture,
-      '-map', '[video]',
+      '-filter_complex',
+      picture,
+      '-map',
+      '[video]',
       ...(hasAudio ? ['-map', '0:a:0', ...AAC] : ['-an']),
-      '-t', String(maxSeconds),
+      '-t',
+      String(maxSeconds),
       ...H264,
       ...(source.hdr ? SDR_TAGS : []),
       ...MP4_FASTSTART,
@@ -96,16 +107,22 @@ export function nativePairArgs(profile: PlatformProfile, hasAudio: boolean, sour
   };
 }
 
-
 /** In-stream video: H.264 MP4 within the frame limits, cut to `trimToSeconds` when given. */
-export function prerollVideoArgs(profile: PlatformProfile, hasAudio: boolean, trimToSeconds?: number, source: SourcePicture = {}): string[] {
+export function prerollVideoArgs(
+  profile: PlatformProfile,
+  hasAudio: boolean,
+  trimToSeconds?: number,
+  source: SourcePicture = {},
+): string[] {
   const { maxWidth, maxHeight } = profile.preroll;
   const fit = `${sourceFilters(source)},scale=w='min(iw,${maxWidth})':h='min(ih,${maxHeight})':force_original_aspect_ratio=decrease,scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1`;
   return [
-    '-map', '0:v:0',
+    '-map',
+    '0:v:0',
     ...(hasAudio ? ['-map', '0:a:0', ...AAC] : ['-an']),
     ...(trimToSeconds === undefined ? [] : ['-t', String(trimToSeconds)]),
-    '-vf', fit,
+    '-vf',
+    fit,
     ...H264,
     ...(source.hdr ? SDR_TAGS : []),
     ...MP4_FASTSTART,

@@ -8,11 +8,20 @@ export function encodingLadder(format: 'png' | 'jpeg'): ImageRender[] {
   if (format === 'png') {
     return [
       { format: 'png', formatOptions: { compressionLevel: 9, adaptiveFiltering: true } },
-      ...[100, 90, 80, 70].map((quality) => ({ format: 'png' as const, formatOptions: { palette: true, quality, effort: 7, compressionLevel: 9 } })),
-      ...[128, 64, 32, 16].map((colours) => ({ format: 'png' as const, formatOptions: { palette: true, colours, dither: 1, effort: 7, compressionLevel: 9 } })),
+      ...[100, 90, 80, 70].map((quality) => ({
+        format: 'png' as const,
+        formatOptions: { palette: true, quality, effort: 7, compressionLevel: 9 },
+      })),
+      ...[128, 64, 32, 16].map((colours) => ({
+        format: 'png' as const,
+        formatOptions: { palette: true, colours, dither: 1, effort: 7, compressionLevel: 9 },
+      })),
     ];
   }
-  return [90, 85, 75, 65, 50].map((quality) => ({ format: 'jpeg' as const, formatOptions: { quality, mozjpeg: false } }));
+  return [90, 85, 75, 65, 50].map((quality) => ({
+    format: 'jpeg' as const,
+    formatOptions: { quality, mozjpeg: false },
+  }));
 }
 
 /** Tries each encoding in turn and returns the first that fits, or undefined when none does. */

@@ -64,7 +64,8 @@ function jpegBlocks(data: Buffer): Walk {
       at += 1; // fill byte
       continue;
     }
-    if (marker === 0xd9) return { blocks: at + 2 < data.length ? [...found, 'data after the image'] : found, end: 'whole' };
+    if (marker === 0xd9)
+      return { blocks: at + 2 < data.length ? [...found, 'data after the image'] : found, end: 'whole' };
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       at += 2; // markers without a length
       continue;
@@ -102,15 +103,41 @@ function jpegSegment(marker: number, start: string): string | undefined {
 }
 
 /** PNG chunks that only draw the picture or say how to show it. */
-const PNG_PICTURE = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'cICP', 'sBIT', 'pHYs', 'bKGD', 'hIST']);
-const PNG_NAMED: Readonly<Record<string, string>> = { tEXt: 'text', zTXt: 'text', iTXt: 'text', eXIf: 'EXIF', tIME: 'a timestamp', caBX: 'C2PA credentials', acTL: 'animation', fcTL: 'animation', fdAT: 'animation' };
+const PNG_PICTURE = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'gAMA',
+  'cHRM',
+  'sRGB',
+  'iCCP',
+  'cICP',
+  'sBIT',
+  'pHYs',
+  'bKGD',
+  'hIST',
+]);
+const PNG_NAMED: Readonly<Record<string, string>> = {
+  tEXt: 'text',
+  zTXt: 'text',
+  iTXt: 'text',
+  eXIf: 'EXIF',
+  tIME: 'a timestamp',
+  caBX: 'C2PA credentials',
+  acTL: 'animation',
+  fcTL: 'animation',
+  fdAT: 'animation',
+};
 
 function pngBlocks(data: Buffer): Walk {
   const found: string[] = [];
-  for (let at = 8; at + 12 <= data.length; ) {
+  for (let at = 8; at + 12 <= data.length;) {
     const type = data.toString('latin1', at + 4, at + 8);
     // A type that is no chunk's (a critical one, capitalised, must be one of four) is garbage, not an end.
-    if (!/^[A-Za-z]{4}$/.test(type) || (/^[A-Z]/.test(type) && !['IHDR', 'PLTE', 'IDAT', 'IEND'].includes(type))) return { blocks: found, end: 'garbled' };
+    if (!/^[A-Za-z]{4}$/.test(type) || (/^[A-Z]/.test(type) && !['IHDR', 'PLTE', 'IDAT', 'IEND'].includes(type)))
+      return { blocks: found, end: 'garbled' };
     at += 12 + data.readUInt32BE(at);
     if (type === 'IEND') return { blocks: at < data.length ? [...found, 'data after the image'] : found, end: 'whole' };
     if (!PNG_PICTURE.has(type)) found.push(PNG_NAMED[type] ?? `a ${type} chunk`);
@@ -124,7 +151,8 @@ function gifBlocks(data: Buffer): Walk {
   let at = 13 + colourTable(data[10] ?? 0);
   while (at < data.length) {
     const block = data[at];
-    if (block === 0x3b) return { blocks: at + 1 < data.length ? [...found, 'data after the image'] : found, end: 'whole' };
+    if (block === 0x3b)
+      return { blocks: at + 1 < data.length ? [...found, 'data after the image'] : found, end: 'whole' };
     if (block === 0x2c) {
       at = skipSubBlocks(data, at + 10 + colourTable(data[at + 9] ?? 0) + 1);
     } else if (block === 0x21) {
@@ -163,7 +191,7 @@ export function formatOf(head: Buffer): string | undefined {
 
 /** Whether a PNG's first chunks (up to its first picture data) announce an animation (APNG). */
 export function isAnimatedPng(head: Buffer): boolean {
-  for (let at = 8; at + 8 <= head.length; ) {
+  for (let at = 8; at + 8 <= head.length;) {
     const type = head.toString('latin1', at + 4, at + 8);
     if (type === 'acTL') return true;
     if (type === 'IDAT') return false;
@@ -212,10 +240,20 @@ export function iccDescription(icc: Buffer): string | undefined {
       const tag = icc.subarray(icc.readUInt32BE(entry + 4), icc.readUInt32BE(entry + 4) + icc.readUInt32BE(entry + 8));
       const type = tag.toString('latin1', 0, 4);
       // ICC v2 holds ASCII; v4 a table of UTF-16BE strings, the first taken.
-      if (type === 'desc') return tag.toString('latin1', 12, 12 + tag.readUInt32BE(8)).replace(/\0[\s\S]*$/, '').trim();
+      if (type === 'desc')
+        return tag
+          .toString('latin1', 12, 12 + tag.readUInt32BE(8))
+          .replace(/\0[\s\S]*$/, '')
+          .trim();
       if (type === 'mluc' && tag.readUInt32BE(8) > 0) {
-        const text = Buffer.from(tag.subarray(tag.readUInt32BE(24), tag.readUInt32BE(24) + (tag.readUInt32BE(20) & ~1)));
-        return text.swap16().toString('utf16le').replace(/\0[\s\S]*$/, '').trim();
+        const text = Buffer.from(
+          tag.subarray(tag.readUInt32BE(24), tag.readUInt32BE(24) + (tag.readUInt32BE(20) & ~1)),
+        );
+        return text
+          .swap16()
+          .toString('utf16le')
+          .replace(/\0[\s\S]*$/, '')
+          .trim();
       }
     }
   } catch {
@@ -233,7 +271,12 @@ export function blankness(span: PixelSpan): string | undefined {
   const alpha = span.hasAlpha ? span.channels.at(-1) : undefined;
   if (alpha?.max === 0) return 'fully transparent';
   if (!span.channels.every(({ min, max }) => max - min <= FLAT_TOLERANCE)) return undefined;
-  const colour = span.channels.slice(0, span.hasAlpha ? -1 : undefined).map(({ min, max }) => Math.round((min + max) / 2));
+  const colour = span.channels
+    .slice(0, span.hasAlpha ? -1 : undefined)
+    .map(({ min, max }) => Math.round((min + max) / 2));
   const rgb = colour.length >= 3 ? colour.slice(0, 3) : [colour[0], colour[0], colour[0]];
-  return `one flat colour (#${rgb.map((value) => (value ?? 0).toString(16).padStart(2, '0')).join('').toUpperCase()})`;
+  return `one flat colour (#${rgb
+    .map((value) => (value ?? 0).toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase()})`;
 }

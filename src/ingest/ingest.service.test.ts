@@ -50,13 +50,35 @@ class FakeSteps implements IngestSteps {
   async probe(record: CreativeRecord): Promise<CreativeRecord> {
     await this.enter('probe', record);
     const text = await fs.readFile(path.join(this.root, record.source.path), 'utf8');
-    return { ...record, state: 'probed', hash: text.padEnd(64, '0'), kind: 'image', media: { type: 'image', format: 'png', width: 1, height: 1 } };
+    return {
+      ...record,
+      state: 'probed',
+      hash: text.padEnd(64, '0'),
+      kind: 'image',
+      media: { type: 'image', format: 'png', width: 1, height: 1 },
+    };
   }
 
   async name(record: CreativeRecord): Promise<CreativeRecord> {
     await this.enter('name', record);
     const id = (record.hash ?? '').slice(0, 8).toUpperCase();
-    return { ...record, state: 'named', naming: { id, tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] } };
+    return {
+      ...record,
+      state: 'named',
+      naming: {
+        id,
+        tokens: {
+          language: 'EN',
+          category: 'C',
+          modelSex: 'F',
+          style: 'Real',
+          rating: 'NSFW',
+          description: 'D',
+          creator: 'X',
+        },
+        review: [],
+      },
+    };
   }
 
   findDuplicate(record: CreativeRecord): ReturnType<IngestSteps['findDuplicate']> {
@@ -66,9 +88,17 @@ class FakeSteps implements IngestSteps {
   async convert(record: CreativeRecord): Promise<CreativeRecord> {
     await this.enter('convert', record);
     await this.gate;
-    if (this.disk?.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: path.join(this.root, 'uploaded', 'Image', 'x.png') });
+    if (this.disk?.full)
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+        code: 'ENOSPC',
+        path: path.join(this.root, 'uploaded', 'Image', 'x.png'),
+      });
     const outputPath = `uploaded/Image/x_ID-${record.naming?.id}.png` as CreativeRecord['source']['path'];
-    return { ...record, state: 'converted', outputs: [{ role: 'creative', path: outputPath, bytes: 1, width: 1, height: 1, format: 'png', converted: true }] };
+    return {
+      ...record,
+      state: 'converted',
+      outputs: [{ role: 'creative', path: outputPath, bytes: 1, width: 1, height: 1, format: 'png', converted: true }],
+    };
   }
 
   async place(record: CreativeRecord): Promise<CreativeRecord> {
@@ -116,7 +146,11 @@ interface Harness {
   record(name: string): CreativeRecord | undefined;
 }
 
-async function harness(options: Partial<IngestOptions> = {}, root?: string, disk: DiskOnCue = storage): Promise<Harness> {
+async function harness(
+  options: Partial<IngestOptions> = {},
+  root?: string,
+  disk: DiskOnCue = storage,
+): Promise<Harness> {
   const layout = new Layout(root ?? (await tempRoot()));
   const storage = disk;
   const creatives = await CreativeRepository.open(layout.db, storage);
@@ -128,8 +162,16 @@ async function harness(options: Partial<IngestOptions> = {}, root?: string, disk
   const said: string[] = [];
   bus.on('paused', (message) => said.push(`paused: ${message}`)).on('resumed', () => said.push('resumed'));
   steps.disk = disk;
-  const pause = new DiskPause(storage, bus, log, { folders: [layout.uploaded], firstCheckMs: 20, maxCheckMs: 40, minFreeBytes: 0 });
-  const ingest = new IngestService({ layout, storage, creatives, steps, events: bus, log, pause }, { concurrency: 2, maxAttempts: 3, retryBaseMs: 5, stabilityMs: 5, ...options });
+  const pause = new DiskPause(storage, bus, log, {
+    folders: [layout.uploaded],
+    firstCheckMs: 20,
+    maxCheckMs: 40,
+    minFreeBytes: 0,
+  });
+  const ingest = new IngestService(
+    { layout, storage, creatives, steps, events: bus, log, pause },
+    { concurrency: 2, maxAttempts: 3, retryBaseMs: 5, stabilityMs: 5, ...options },
+  );
   return {
     layout,
     creatives,
@@ -147,7 +189,12 @@ async function harness(options: Partial<IngestOptions> = {}, root?: string, disk
     record(name) {
       const key = creatives.index.keyOfSource(layout.rel(path.join(layout.inbox, name)));
       const found = key === undefined ? undefined : creatives.get(key);
-      return found ?? [...creatives.index.keys()].map((candidate) => creatives.get(candidate)).find((candidate) => candidate?.source.path === `inbox/${name}`);
+      return (
+        found ??
+        [...creatives.index.keys()]
+          .map((candidate) => creatives.get(candidate))
+          .find((candidate) => candidate?.source.path === `inbox/${name}`)
+      );
     },
   };
 }
@@ -158,8 +205,16 @@ describe('IngestService (fake steps)', () => {
     const file = await h.drop('a.png');
     await h.ingest.settled();
     expect(h.record('a.png')?.state).toBe('staged');
-    expect(h.events.filter((event) => event.file === file).map((event) => event.state)).toEqual(['discovered', 'probed', 'named', 'converted', 'staged']);
-    expect((['probe', 'name', 'convert', 'place'] as const).map((step) => h.steps.count(step, file))).toEqual([1, 1, 1, 1]);
+    expect(h.events.filter((event) => event.file === file).map((event) => event.state)).toEqual([
+      'discovered',
+      'probed',
+      'named',
+      'converted',
+      'staged',
+    ]);
+    expect((['probe', 'name', 'convert', 'place'] as const).map((step) => h.steps.count(step, file))).toEqual([
+      1, 1, 1, 1,
+    ]);
     await h.creatives.close();
     const reopened = await CreativeRepository.open(h.layout.db, storage);
     expect(reopened.get([...reopened.index.keys()][0] ?? '')?.state).toBe('staged');
@@ -180,7 +235,11 @@ describe('IngestService (fake steps)', () => {
     h.steps.failures.set('place:inbox/c.png', always);
     const file = await h.drop('c.png');
     await h.ingest.settled();
-    expect(h.record('c.png')).toMatchObject({ state: 'failed', attempts: 3, reason: expect.stringMatching(/ffmpeg crashed/) });
+    expect(h.record('c.png')).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+      reason: expect.stringMatching(/ffmpeg crashed/),
+    });
     expect(h.record('c.png')?.outputs).toBeUndefined();
     expect(h.steps.count('place', file)).toBe(3);
     expect(h.steps.removed).toEqual([file]);
@@ -221,12 +280,18 @@ describe('IngestService (fake steps)', () => {
     expect(second.ingest.resumeUnfinished()).toBe(1);
     await second.ingest.settled();
     expect(second.record('d.png')?.state).toBe('staged');
-    expect([second.steps.count('probe', file), second.steps.count('name', file), second.steps.count('convert', file)]).toEqual([0, 0, 1]);
+    expect([
+      second.steps.count('probe', file),
+      second.steps.count('name', file),
+      second.steps.count('convert', file),
+    ]).toEqual([0, 0, 1]);
   });
 
   it('starts over when the source changed under a step: old outputs removed, the new content taken once stable', async () => {
     const h = await harness();
-    h.steps.failures.set('place:inbox/e.png', [new SourceChangedError('The file changed after it was converted', 'inbox/e.png')]);
+    h.steps.failures.set('place:inbox/e.png', [
+      new SourceChangedError('The file changed after it was converted', 'inbox/e.png'),
+    ]);
     const file = await h.drop('e.png', 'version one');
     await h.ingest.settled();
     expect(h.steps.removed).toEqual([file]);
@@ -241,7 +306,12 @@ describe('IngestService (fake steps)', () => {
     const files = [await h.drop('f1.png'), await h.drop('f2.png'), await h.drop('f3.png')];
     // Every file found (a busy machine may hold the last in the stability gate), and one converting.
     const found = (): boolean => files.every((file) => h.record(file.slice('inbox/'.length)) !== undefined);
-    await waitFor(() => found() && files.some((file) => h.steps.count('convert', file) > 0), 10_000, 'a conversion under way', 5);
+    await waitFor(
+      () => found() && files.some((file) => h.steps.count('convert', file) > 0),
+      10_000,
+      'a conversion under way',
+      5,
+    );
     const stopped = h.ingest.stop(5_000);
     release();
     await stopped;
@@ -257,7 +327,12 @@ describe('IngestService (fake steps)', () => {
     h.steps.failures.set('convert:inbox/g.png', [new TransientError('disk busy', {})]);
     const file = await h.drop('g.png');
     // Idle, waiting out its delay: no longer running, not queued.
-    await waitFor(() => h.ingest.counts.retrying === 1 && h.ingest.counts.running === 0, 10_000, 'the file waiting out its retry delay', 5);
+    await waitFor(
+      () => h.ingest.counts.retrying === 1 && h.ingest.counts.running === 0,
+      10_000,
+      'the file waiting out its retry delay',
+      5,
+    );
     expect(h.ingest.resumeUnfinished()).toBe(0);
     // A pass queues what it resumes before it returns: nothing is queued or running, and the file still waits on its timer.
     expect(h.ingest.counts).toMatchObject({ queued: 0, running: 0, retrying: 1 });
@@ -304,31 +379,51 @@ describe('IngestService (fake steps)', () => {
 
   it('charges a fault the disk does not show (its folder takes writes) to the file, as before', async () => {
     const h = await harness({ maxAttempts: 2 });
-    h.steps.failures.set('place:inbox/j.png', [1, 2].map(() => Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES', path: path.join(h.layout.root, 'inbox', 'j.png') })));
+    h.steps.failures.set(
+      'place:inbox/j.png',
+      [1, 2].map(() =>
+        Object.assign(new Error('EACCES: permission denied, open'), {
+          code: 'EACCES',
+          path: path.join(h.layout.root, 'inbox', 'j.png'),
+        }),
+      ),
+    );
     await h.drop('j.png');
     await h.ingest.settled();
-    expect(h.record('j.png')).toMatchObject({ state: 'failed', attempts: 2, reason: expect.stringMatching(/permission denied/) });
+    expect(h.record('j.png')).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      reason: expect.stringMatching(/permission denied/),
+    });
     expect(h.said).toEqual([]);
   });
 
   it.each([
     ['files in flight', 1],
     ['conversions', 8],
-  ])('takes the bigger files of a backlog first, so a long conversion does not finish alone at the end (queue of %s)', async (_queue, filesInFlight) => {
-    const h = await harness({ concurrency: 1, filesInFlight });
-    let release = (): void => undefined;
-    h.steps.gate = new Promise((resolve) => (release = resolve));
-    await h.drop('first.png', 'a');
-    await waitFor(() => h.steps.count('convert', 'inbox/first.png') === 1, 10_000, 'the first conversion', 5);
-    await h.drop('small.png', 'b');
-    await h.drop('big.png', 'c'.repeat(300));
-    await h.drop('medium.png', 'd'.repeat(100));
-    // With one file in flight the others wait in the files' queue; with eight, for the core.
-    const waiting = (): number => (filesInFlight === 1 ? h.ingest.counts.queued : h.ingest.counts.waitingForCore);
-    await waitFor(() => h.ingest.counts.waiting === 0 && waiting() === 3, 10_000, 'three files queued', 5);
-    release();
-    await h.ingest.settled();
-    const converted = h.steps.entered.filter((step) => step.startsWith('convert:'));
-    expect(converted).toEqual(['convert:inbox/first.png', 'convert:inbox/big.png', 'convert:inbox/medium.png', 'convert:inbox/small.png']);
-  });
+  ])(
+    'takes the bigger files of a backlog first, so a long conversion does not finish alone at the end (queue of %s)',
+    async (_queue, filesInFlight) => {
+      const h = await harness({ concurrency: 1, filesInFlight });
+      let release = (): void => undefined;
+      h.steps.gate = new Promise((resolve) => (release = resolve));
+      await h.drop('first.png', 'a');
+      await waitFor(() => h.steps.count('convert', 'inbox/first.png') === 1, 10_000, 'the first conversion', 5);
+      await h.drop('small.png', 'b');
+      await h.drop('big.png', 'c'.repeat(300));
+      await h.drop('medium.png', 'd'.repeat(100));
+      // With one file in flight the others wait in the files' queue; with eight, for the core.
+      const waiting = (): number => (filesInFlight === 1 ? h.ingest.counts.queued : h.ingest.counts.waitingForCore);
+      await waitFor(() => h.ingest.counts.waiting === 0 && waiting() === 3, 10_000, 'three files queued', 5);
+      release();
+      await h.ingest.settled();
+      const converted = h.steps.entered.filter((step) => step.startsWith('convert:'));
+      expect(converted).toEqual([
+        'convert:inbox/first.png',
+        'convert:inbox/big.png',
+        'convert:inbox/medium.png',
+        'convert:inbox/small.png',
+      ]);
+    },
+  );
 });

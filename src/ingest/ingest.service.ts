@@ -2,7 +2,15 @@ import { once, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import { BadInputError, describeError, KnownFakeError, ShutdownError, SourceChangedError, storageFault, type StorageFaultError } from '../core/errors.js';
+import {
+  BadInputError,
+  describeError,
+  KnownFakeError,
+  ShutdownError,
+  SourceChangedError,
+  storageFault,
+  type StorageFaultError,
+} from '../core/errors.js';
 import type { ActivityBus } from '../core/events.js';
 import type { Layout, RootPath } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
@@ -77,7 +85,8 @@ export class IngestService {
       deps.storage,
       options.stabilityMs,
       (file, stat) => this.submit(deps.layout.rel(file), stat),
-      (file, error) => deps.log.warn({ err: error, file }, 'Could not check the file; the next reconcile pass tries again'),
+      (file, error) =>
+        deps.log.warn({ err: error, file }, 'Could not check the file; the next reconcile pass tries again'),
     );
     // Every queued file listens on this one signal; thousands queued at once is normal.
     setMaxListeners(0, this.stopping.signal);
@@ -95,7 +104,12 @@ export class IngestService {
     const key = creatives.index.keyOfSource(sourcePath);
     const existing = key === undefined ? undefined : creatives.get(key);
     if (!existing) {
-      const record = creatives.create({ state: 'discovered', source: { path: sourcePath, ...stat }, attempts: 0, times: { discovered: new Date().toISOString() } });
+      const record = creatives.create({
+        state: 'discovered',
+        source: { path: sourcePath, ...stat },
+        attempts: 0,
+        times: { discovered: new Date().toISOString() },
+      });
       this.changed(record, 'found in inbox');
       this.schedule(record.key);
       return;
@@ -109,7 +123,11 @@ export class IngestService {
   /** Picks up every record left between steps (by a crash, or by a change under way) that is neither running nor waiting out a retry delay. */
   resumeUnfinished(): number {
     const unfinished = this.activeRecords().filter(
-      (record) => INGEST_STATES.has(record.state) && !this.scheduled.has(record.key) && !this.retryTimers.has(record.key) && !this.waitingForDisk.has(record.key),
+      (record) =>
+        INGEST_STATES.has(record.state) &&
+        !this.scheduled.has(record.key) &&
+        !this.retryTimers.has(record.key) &&
+        !this.waitingForDisk.has(record.key),
     );
     for (const record of unfinished) this.schedule(record.key);
     return unfinished.length;
@@ -143,7 +161,10 @@ export class IngestService {
         if (this.deps.pause.current) return;
       }
       const pauseBegins = new AbortController();
-      await Promise.race([this.queue.onIdle(), once(this.deps.events, 'paused', { signal: pauseBegins.signal }).catch(() => undefined)]);
+      await Promise.race([
+        this.queue.onIdle(),
+        once(this.deps.events, 'paused', { signal: pauseBegins.signal }).catch(() => undefined),
+      ]);
       pauseBegins.abort();
       // Only retries are left: wait for one to fire, not in a loop (an idle queue resolves at once).
       if (this.retryTimers.size > 0 && this.gate.pending === 0 && this.queue.size === 0 && this.queue.pending === 0) {
@@ -153,8 +174,22 @@ export class IngestService {
   }
 
   /** Files: not yet stable, queued, running (of which `waitingForCore` wait to probe or convert), retrying, held for the disk. */
-  get counts(): { waiting: number; queued: number; running: number; waitingForCore: number; retrying: number; waitingForDisk: number } {
-    return { waiting: this.gate.pending, queued: this.queue.size, running: this.queue.pending, waitingForCore: this.conversions.size, retrying: this.retryTimers.size, waitingForDisk: this.waitingForDisk.size };
+  get counts(): {
+    waiting: number;
+    queued: number;
+    running: number;
+    waitingForCore: number;
+    retrying: number;
+    waitingForDisk: number;
+  } {
+    return {
+      waiting: this.gate.pending,
+      queued: this.queue.size,
+      running: this.queue.pending,
+      waitingForCore: this.conversions.size,
+      retrying: this.retryTimers.size,
+      waitingForDisk: this.waitingForDisk.size,
+    };
   }
 
   /** Why work is paused (the disk refuses writes), in plain words; undefined while it goes on. */
@@ -176,7 +211,10 @@ export class IngestService {
     this.queue.clear();
     const idle = this.queue.onIdle();
     const grace = new AbortController();
-    const finished = await Promise.race([idle.then(() => true), delay(graceMs, false, { signal: grace.signal }).catch(() => false)]);
+    const finished = await Promise.race([
+      idle.then(() => true),
+      delay(graceMs, false, { signal: grace.signal }).catch(() => false),
+    ]);
     // The grace timer must not outlive an early finish: it would hold the process open.
     grace.abort();
     this.stopping.abort(new ShutdownError());
@@ -247,7 +285,12 @@ export class IngestService {
       case 'named': {
         const duplicate = await steps.findDuplicate(record);
         if (duplicate) {
-          const setAside = await steps.setAside({ ...record, duplicateOf: duplicate.of.key }, 'duplicate', duplicate.reason, signal);
+          const setAside = await steps.setAside(
+            { ...record, duplicateOf: duplicate.of.key },
+            'duplicate',
+            duplicate.reason,
+            signal,
+          );
           return this.commit(record, setAside, duplicate.reason);
         }
         return this.commit(record, await this.heavy(record, () => steps.convert(record, signal)), 'converted');
@@ -283,7 +326,12 @@ export class IngestService {
    * batch of changes; every other state comes before an irreversible move or ends the ingest, so
    * it is on disk before we go on.
    */
-  private async commit(previous: CreativeRecord, next: CreativeRecord, message: string, resetAttempts = true): Promise<CreativeRecord> {
+  private async commit(
+    previous: CreativeRecord,
+    next: CreativeRecord,
+    message: string,
+    resetAttempts = true,
+  ): Promise<CreativeRecord> {
     assertTransition(previous.state, next.state, next.key);
     const stamped: CreativeRecord = {
       ...next,
@@ -298,13 +346,19 @@ export class IngestService {
 
   private changed(record: CreativeRecord, message: string): void {
     const level = record.state === 'rejected' || record.state === 'failed' ? 'warn' : 'info';
-    this.deps.log[level]({ file: record.source.path, key: record.key, state: record.state, id: record.naming?.id }, message);
+    this.deps.log[level](
+      { file: record.source.path, key: record.key, state: record.state, id: record.naming?.id },
+      message,
+    );
     this.deps.events.emit('creative', record, message);
   }
 
   private async fail(record: CreativeRecord, error: unknown): Promise<void> {
     if (this.stopping.signal.aborted || error instanceof ShutdownError) {
-      this.deps.log.info({ file: record.source.path, state: record.state }, 'Abandoned for shutdown; resumes from this step on the next start');
+      this.deps.log.info(
+        { file: record.source.path, state: record.state },
+        'Abandoned for shutdown; resumes from this step on the next start',
+      );
       return;
     }
     const fault = storageFault(error, (file) => path.dirname(file));
@@ -315,7 +369,11 @@ export class IngestService {
     try {
       if (error instanceof BadInputError) {
         const known = error instanceof KnownFakeError ? { ...record, hash: error.hash, knownFake: true } : record;
-        await this.commit(record, await this.deps.steps.setAside(known, 'rejected', error.plain, this.stopping.signal), error.plain);
+        await this.commit(
+          record,
+          await this.deps.steps.setAside(known, 'rejected', error.plain, this.stopping.signal),
+          error.plain,
+        );
       } else if (error instanceof SourceChangedError) {
         await this.sourceChanged(record, error);
       } else {
@@ -329,7 +387,10 @@ export class IngestService {
   /** Holds the file, and every file not yet started, until the disk takes writes again; no attempt is charged. */
   private waitForDisk(record: CreativeRecord, fault: StorageFaultError): void {
     this.waitingForDisk.add(record.key);
-    this.deps.log.info({ file: record.source.path, state: record.state }, 'Waiting for the disk; the file stays where it is');
+    this.deps.log.info(
+      { file: record.source.path, state: record.state },
+      'Waiting for the disk; the file stays where it is',
+    );
     this.queue.pause();
     void this.deps.pause.until(fault).then(() => {
       if (this.stopping.signal.aborted) return;
@@ -389,8 +450,22 @@ export class IngestService {
   private async restart(record: CreativeRecord, stat: FileStat): Promise<CreativeRecord> {
     assertTransition(record.state, 'discovered', record.key);
     await this.deps.steps.removeOutputs(record);
-    const { hash: _hash, media: _media, kind: _kind, naming: _naming, outputs: _outputs, notes: _notes, reason: _reason, ...rest } = record;
-    const next: CreativeRecord = { ...rest, state: 'discovered', source: { path: record.source.path, ...stat }, attempts: 0 };
+    const {
+      hash: _hash,
+      media: _media,
+      kind: _kind,
+      naming: _naming,
+      outputs: _outputs,
+      notes: _notes,
+      reason: _reason,
+      ...rest
+    } = record;
+    const next: CreativeRecord = {
+      ...rest,
+      state: 'discovered',
+      source: { path: record.source.path, ...stat },
+      attempts: 0,
+    };
     this.deps.creatives.put(next);
     return next;
   }

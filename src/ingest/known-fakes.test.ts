@@ -25,7 +25,10 @@ describe('known fakes', () => {
       [MD5, 'stub'],
       ['a'.repeat(64), 'placeholder'],
     ]);
-    expect([...parseKnownFakes(withKnownFake(parseKnownFakes(text), MD5, 'empty stub'))][0]).toEqual([MD5, 'empty stub']);
+    expect([...parseKnownFakes(withKnownFake(parseKnownFakes(text), MD5, 'empty stub'))][0]).toEqual([
+      MD5,
+      'empty stub',
+    ]);
   });
 
   it('writes a reason that looks like a formula neutralised for spreadsheets, and reads it back as it was given', () => {

@@ -19,7 +19,11 @@ export function parseKnownFakes(text: string, fileLabel = 'tracking/known_fakes.
   rows.forEach((row, index) => {
     const hash = (row.hash ?? '').toLowerCase();
     if (!SHA256.test(hash) && !MD5.test(hash)) {
-      throw new ConfigError(fileLabel, `line ${index + 2}: "${row.hash ?? ''}" is not an MD5 or SHA-256 hash`, 'Each row needs a hash of 32 or 64 hex digits.');
+      throw new ConfigError(
+        fileLabel,
+        `line ${index + 2}: "${row.hash ?? ''}" is not an MD5 or SHA-256 hash`,
+        'Each row needs a hash of 32 or 64 hex digits.',
+      );
     }
     // A reason `creative-flow block` wrote was neutralised for spreadsheets: read back as it was given.
     fakes.set(hash, restoreCell(row.reason ?? '') || 'listed in known_fakes.csv');
@@ -31,7 +35,9 @@ export function parseKnownFakes(text: string, fileLabel = 'tracking/known_fakes.
 export function withKnownFake(fakes: KnownFakes, hash: string, reason: string): string {
   const rows = new Map(fakes).set(hash.toLowerCase(), reason);
   // People open and edit this file: a reason such as `=HYPERLINK(…)` is neutralised (the hashes are hex).
-  return stringify([[...KNOWN_FAKES_HEADER], ...[...rows].map(([each, why]) => [each, neutraliseCell(why)])], { record_delimiter: 'windows' });
+  return stringify([[...KNOWN_FAKES_HEADER], ...[...rows].map(([each, why]) => [each, neutraliseCell(why)])], {
+    record_delimiter: 'windows',
+  });
 }
 
 /**

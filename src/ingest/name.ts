@@ -31,7 +31,8 @@ export async function name(record: CreativeRecord, sources: NameSources): Promis
   });
   const kept = parsed && nameIdHolds(parsed.id, record.hash, sources.index) ? parsed.id : undefined;
   const id = deriveCreativeId(record.hash, (candidate) => sources.index.hashOfId(candidate), kept);
-  if (parsed && kept === undefined) review.push(`the name's ID-${parsed.id} is not this content's (re-edited?): given ID-${id}`);
+  if (parsed && kept === undefined)
+    review.push(`the name's ID-${parsed.id} is not this content's (re-edited?): given ID-${id}`);
   return { ...record, state: 'named', naming: { id, tokens, review } };
 }
 

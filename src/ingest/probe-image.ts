@@ -25,9 +25,15 @@ export async function inspectImage(file: string, label: string, ctx: StageContex
   // A phone photo stored 4032×3024 with EXIF orientation 6 is shown, and converted, as 3024×4032.
   const { width = 0, height = 0 } = meta.autoOrient ?? meta;
   refuseOutOfSize(width, height, label, ctx);
-  const format = meta.format === 'heif' ? ({ hevc: 'heic', av1: 'avif' } as Record<string, string>)[meta.compression ?? ''] ?? 'heif' : meta.format;
+  const format =
+    meta.format === 'heif'
+      ? (({ hevc: 'heic', av1: 'avif' } as Record<string, string>)[meta.compression ?? ''] ?? 'heif')
+      : meta.format;
   // A HEIF's "pages" are its separate pictures, not frames (a sequence was told by its brand above).
-  const animated = meta.format === 'png' ? isAnimatedPng(await ctx.storage.readHead(file, PNG_HEAD_BYTES)) : meta.format !== 'heif' && (meta.pages ?? 1) > 1;
+  const animated =
+    meta.format === 'png'
+      ? isAnimatedPng(await ctx.storage.readHead(file, PNG_HEAD_BYTES))
+      : meta.format !== 'heif' && (meta.pages ?? 1) > 1;
   return { type: 'image', format, width, height, hasAlpha: meta.hasAlpha, animated };
 }
 
@@ -43,7 +49,11 @@ async function inspectSequence(file: string, label: string, ctx: StageContext): 
   const format = ({ av1: 'avif', hevc: 'heic' } as Record<string, string>)[picture?.codec ?? ''];
   if (!picture || !format) {
     const held = picture ? ` (it holds ${picture.codec})` : '';
-    throw new BadInputError(`The image sequence holds no AV1 or HEVC picture${held}`, label, 'Export it as a GIF, or as a video, and drop that.');
+    throw new BadInputError(
+      `The image sequence holds no AV1 or HEVC picture${held}`,
+      label,
+      'Export it as a GIF, or as a video, and drop that.',
+    );
   }
   const turned = picture.rotation === 90 || picture.rotation === 270;
   const [width, height] = turned ? [picture.height, picture.width] : [picture.width, picture.height];
@@ -54,7 +64,12 @@ async function inspectSequence(file: string, label: string, ctx: StageContext): 
 
 /** Refuses an image bomb (the pixel ceiling) and an image too small to be a creative, from the size its header claims. */
 function refuseOutOfSize(width: number, height: number, label: string, ctx: StageContext): void {
-  if (width <= 0 || height <= 0) throw new BadInputError('The image has no size in its header', label, 'Open it in an image editor, export it as PNG or JPEG, and drop that.');
+  if (width <= 0 || height <= 0)
+    throw new BadInputError(
+      'The image has no size in its header',
+      label,
+      'Open it in an image editor, export it as PNG or JPEG, and drop that.',
+    );
   const megapixels = (width * height) / 1e6;
   const { maxImagePixels: limit, minImageWidth, minImageHeight } = ctx.profile.input;
   if (width * height > limit) {

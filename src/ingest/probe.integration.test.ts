@@ -35,7 +35,9 @@ class WriterCatchesUp extends MediaRepository {
 }
 
 /** The first half of a real video in inbox/, as a copy that paused there leaves it. */
-async function halfWritten(rest: 'arrives' | 'never'): Promise<{ run: () => Promise<CreativeRecord>; media: WriterCatchesUp }> {
+async function halfWritten(
+  rest: 'arrives' | 'never',
+): Promise<{ run: () => Promise<CreativeRecord>; media: WriterCatchesUp }> {
   const layout = new Layout(await tempRoot());
   const whole = await fs.readFile(await makeVideo(path.join(await tempRoot(), 'whole.mp4'), { seconds: 2, seed: 3 }));
   const file = path.join(layout.inbox, 'copy.mp4');
@@ -44,9 +46,23 @@ async function halfWritten(rest: 'arrives' | 'never'): Promise<{ run: () => Prom
   await fs.writeFile(file, whole.subarray(0, half));
   const media = new WriterCatchesUp(rest === 'arrives' ? whole.subarray(half) : undefined);
   const storage = new StorageRepository();
-  const ctx: StageContext = { layout, profile: TJ_PROFILE, storage, media, creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+  const ctx: StageContext = {
+    layout,
+    profile: TJ_PROFILE,
+    storage,
+    media,
+    creatives: await CreativeRepository.open(layout.db, storage),
+    log: createLogger({ level: 'silent', pretty: false }),
+    signal: new AbortController().signal,
+  };
   const stat = await fs.stat(file);
-  const discovered: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs }, attempts: 0, times: {} };
+  const discovered: CreativeRecord = {
+    key: 'c0',
+    state: 'discovered',
+    source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs },
+    attempts: 0,
+    times: {},
+  };
   return { run: () => probe(discovered, ctx), media };
 }
 
@@ -70,17 +86,40 @@ describe('probe ceilings and files that are not what they seem', () => {
     await fs.mkdir(layout.inbox, { recursive: true });
     const file = await setup(layout);
     const storage = new StorageRepository();
-    const ctx: StageContext = { layout, profile, storage, media: new MediaRepository(locateFfmpeg({}), profile.input.maxImagePixels), creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+    const ctx: StageContext = {
+      layout,
+      profile,
+      storage,
+      media: new MediaRepository(locateFfmpeg({}), profile.input.maxImagePixels),
+      creatives: await CreativeRepository.open(layout.db, storage),
+      log: createLogger({ level: 'silent', pretty: false }),
+      signal: new AbortController().signal,
+    };
     const stat = await fs.lstat(file);
-    const record: CreativeRecord = { key: 'c0', state: 'discovered', source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs }, attempts: 0, times: {} };
-    return probe(record, ctx).then((probed) => probed, (error: unknown) => error);
+    const record: CreativeRecord = {
+      key: 'c0',
+      state: 'discovered',
+      source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs },
+      attempts: 0,
+      times: {},
+    };
+    return probe(record, ctx).then(
+      (probed) => probed,
+      (error: unknown) => error,
+    );
   }
 
   it('refuses a video over the frame or the duration ceiling from its header', async () => {
     const small = { ...TJ_PROFILE, input: { ...TJ_PROFILE.input, maxVideoPixels: 160 * 120, maxVideoSeconds: 1.5 } };
-    const wide = await probeIn((layout) => makeVideo(path.join(layout.inbox, 'wide.mp4'), { seconds: 1, width: 320, height: 240 }), small);
+    const wide = await probeIn(
+      (layout) => makeVideo(path.join(layout.inbox, 'wide.mp4'), { seconds: 1, width: 320, height: 240 }),
+      small,
+    );
     expect((wide as BadInputError).plain).toMatch(/frame is 320×240, over the 0.02-megapixel limit/);
-    const long = await probeIn((layout) => makeVideo(path.join(layout.inbox, 'long.mp4'), { seconds: 2, width: 160, height: 120 }), small);
+    const long = await probeIn(
+      (layout) => makeVideo(path.join(layout.inbox, 'long.mp4'), { seconds: 2, width: 160, height: 120 }),
+      small,
+    );
     expect((long as BadInputError).plain).toMatch(/lasts 2 s, over the 1.5-second limit/);
   });
 
@@ -98,7 +137,9 @@ describe('probe ceilings and files that are not what they seem', () => {
       await fs.symlink(outside, path.join(layout.inbox, 'pictures'));
       return path.join(layout.inbox, 'pictures', 'private.mp4');
     });
-    expect((linked as BadInputError).plain).toMatch(/Its folder inbox\/pictures is a symbolic link \(to .*\), not a file in inbox\//);
+    expect((linked as BadInputError).plain).toMatch(
+      /Its folder inbox\/pictures is a symbolic link \(to .*\), not a file in inbox\//,
+    );
   });
 });
 
@@ -107,11 +148,47 @@ describe('probe: a picture shorter than its sound', () => {
     const layout = new Layout(await tempRoot());
     await fs.mkdir(layout.inbox, { recursive: true });
     const file = path.join(layout.inbox, 'long-sound.mkv');
-    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', file]);
+    await promisify(execFile)('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25:duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=6',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      file,
+    ]);
     const storage = new StorageRepository();
-    const ctx: StageContext = { layout, profile: TJ_PROFILE, storage, media: new MediaRepository(locateFfmpeg({}), TJ_PROFILE.input.maxImagePixels), creatives: await CreativeRepository.open(layout.db, storage), log: createLogger({ level: 'silent', pretty: false }), signal: new AbortController().signal };
+    const ctx: StageContext = {
+      layout,
+      profile: TJ_PROFILE,
+      storage,
+      media: new MediaRepository(locateFfmpeg({}), TJ_PROFILE.input.maxImagePixels),
+      creatives: await CreativeRepository.open(layout.db, storage),
+      log: createLogger({ level: 'silent', pretty: false }),
+      signal: new AbortController().signal,
+    };
     const stat = await fs.stat(file);
-    const probed = await probe({ key: 'c0', state: 'discovered', source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs }, attempts: 0, times: {} }, ctx);
+    const probed = await probe(
+      {
+        key: 'c0',
+        state: 'discovered',
+        source: { path: layout.rel(file), size: stat.size, mtimeMs: stat.mtimeMs },
+        attempts: 0,
+        times: {},
+      },
+      ctx,
+    );
     expect(probed.media?.claimedDurationSec).toBeUndefined();
     expect(probed.media?.durationSec).toBeGreaterThan(1.5);
     expect(probed.media?.durationSec).toBeLessThan(6);

@@ -29,15 +29,23 @@ describe('moveAside', () => {
     // A file already there that no claim accounts for (put there by a person) is not replaced either.
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'broken-3.mp4'), 'a person put this here');
-    const moved = await Promise.all(sources.map((source, n) => moveAside(storage, { source, dir, name: 'broken.mp4', claim: `c${n}`, note: `Rejected: reason ${n}` })));
+    const moved = await Promise.all(
+      sources.map((source, n) =>
+        moveAside(storage, { source, dir, name: 'broken.mp4', claim: `c${n}`, note: `Rejected: reason ${n}` }),
+      ),
+    );
     expect(new Set(moved).size).toBe(24);
     expect(moved).not.toContain(path.join(dir, 'broken-3.mp4'));
     expect(await fs.readFile(path.join(dir, 'broken-3.mp4'), 'utf8')).toBe('a person put this here');
     for (const [n, destination] of moved.entries()) {
       expect(await fs.readFile(destination, 'utf8')).toBe(`broken input number ${n}`);
-      expect(await fs.readFile(`${destination}.reason.txt`, 'utf8')).toMatch(new RegExp(`reason ${n}\\nRecord: c${n}\\n`));
+      expect(await fs.readFile(`${destination}.reason.txt`, 'utf8')).toMatch(
+        new RegExp(`reason ${n}\\nRecord: c${n}\\n`),
+      );
     }
-    expect((await fs.readdir(path.join(root, 'inbox'), { recursive: true })).filter((name) => name.endsWith('.mp4'))).toEqual([]);
+    expect(
+      (await fs.readdir(path.join(root, 'inbox'), { recursive: true })).filter((name) => name.endsWith('.mp4')),
+    ).toEqual([]);
   });
 
   it('finishes its own move after a crash at any step, in the place it claimed', async () => {
@@ -51,8 +59,12 @@ describe('moveAside', () => {
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'a.mp4.reason.txt'), 'Rejected: x\nRecord: c7\n');
     await fs.writeFile(path.join(dir, 'a-2.mp4.reason.txt'), 'Rejected: y\nRecord: c70\n');
-    expect(await moveAside(storage, { source, dir, name: 'a.mp4', claim: 'c70', note: 'Rejected: y' })).toBe(path.join(dir, 'a-2.mp4'));
-    expect(await moveAside(storage, { source, dir, name: 'a.mp4', claim: 'c70', note: 'Rejected: y' })).toBe(path.join(dir, 'a-2.mp4'));
+    expect(await moveAside(storage, { source, dir, name: 'a.mp4', claim: 'c70', note: 'Rejected: y' })).toBe(
+      path.join(dir, 'a-2.mp4'),
+    );
+    expect(await moveAside(storage, { source, dir, name: 'a.mp4', claim: 'c70', note: 'Rejected: y' })).toBe(
+      path.join(dir, 'a-2.mp4'),
+    );
     expect(await fs.readFile(path.join(dir, 'a-2.mp4'), 'utf8')).toBe('input');
     expect(await storage.exists(path.join(dir, 'a.mp4'))).toBe(false);
   });

@@ -18,14 +18,27 @@ const SET_ASIDE_NAME_BYTES = 200;
  * in a text file beside it, under a name no other file holds. The destination is recorded before
  * the move, and a crash at any step finishes the same move on restart.
  */
-export async function setAside(record: CreativeRecord, kind: SetAsideKind, reason: string, ctx: StageContext, today = localDate()): Promise<CreativeRecord> {
-  const note = [`${kind === 'rejected' ? 'Rejected' : 'Duplicate'}: ${reason}`, `File: ${record.source.path}`, `Set aside: ${new Date().toISOString()}`].join('\n');
+export async function setAside(
+  record: CreativeRecord,
+  kind: SetAsideKind,
+  reason: string,
+  ctx: StageContext,
+  today = localDate(),
+): Promise<CreativeRecord> {
+  const note = [
+    `${kind === 'rejected' ? 'Rejected' : 'Duplicate'}: ${reason}`,
+    `File: ${record.source.path}`,
+    `Set aside: ${new Date().toISOString()}`,
+  ].join('\n');
   const file = ctx.layout.abs(record.source.path);
   // A link (or a file reached through a linked folder) is set aside as the link itself: its target
   // is someone else's, and is neither read nor moved.
   const link = await ctx.storage.linkOnPath(ctx.layout.inbox, file);
   const source = link?.path ?? file;
-  const setAsideAs = (destination: string): CreativeRecord => ({ ...record, setAside: { path: ctx.layout.rel(destination), reason } });
+  const setAsideAs = (destination: string): CreativeRecord => ({
+    ...record,
+    setAside: { path: ctx.layout.rel(destination), reason },
+  });
   const destination = await moveAside(ctx.storage, {
     source,
     // A restart after midnight finishes in the folder it planned, not today's.
@@ -33,14 +46,20 @@ export async function setAside(record: CreativeRecord, kind: SetAsideKind, reaso
     name: nameWithin(link ? path.basename(link.path) : fileName(record.source.path), SET_ASIDE_NAME_BYTES),
     claim: record.key,
     note,
-    hash: link ? undefined : (record.hash ?? ((await ctx.storage.stat(source)) ? await ctx.storage.hashFile(source, ctx.signal) : undefined)),
+    hash: link
+      ? undefined
+      : (record.hash ??
+        ((await ctx.storage.stat(source)) ? await ctx.storage.hashFile(source, ctx.signal) : undefined)),
     plan: (planned) => ctx.creatives.commit(setAsideAs(planned)),
   });
   return { ...setAsideAs(destination), state: kind, reason };
 }
 
 /** Removes what conversion wrote for a record; the untouched source and original stay. */
-export async function removeConvertedOutputs(record: CreativeRecord, ctx: Pick<StageContext, 'layout' | 'storage'>): Promise<void> {
+export async function removeConvertedOutputs(
+  record: CreativeRecord,
+  ctx: Pick<StageContext, 'layout' | 'storage'>,
+): Promise<void> {
   const converted = (record.outputs ?? []).filter((output) => output.converted);
   await Promise.all(converted.map((output) => ctx.storage.remove(ctx.layout.abs(output.path))));
 }

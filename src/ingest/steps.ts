@@ -30,7 +30,11 @@ export interface IngestSteps {
   removeOutputs(record: CreativeRecord): Promise<void>;
 }
 
-export function stageSteps(ctx: Omit<StageContext, 'signal'>, nameSources: NameSources, fakes?: KnownFakesFile): IngestSteps {
+export function stageSteps(
+  ctx: Omit<StageContext, 'signal'>,
+  nameSources: NameSources,
+  fakes?: KnownFakesFile,
+): IngestSteps {
   return {
     probe: (record, signal) => probe(record, { ...ctx, signal }, fakes),
     name: (record) => name(record, nameSources),

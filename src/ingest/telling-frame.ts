@@ -13,12 +13,26 @@ const LOOK_AT_SECONDS = [0.5, 1, 2, 3];
  * one flat colour, frames a little further in are tried, and the first that is not replaces it. A
  * video flat throughout keeps its first frame. True when a later frame was taken.
  */
-export async function tellingFrame(ctx: StageContext, input: string, media: MediaInfo, frame: string, withinSeconds: number): Promise<boolean> {
+export async function tellingFrame(
+  ctx: StageContext,
+  input: string,
+  media: MediaInfo,
+  frame: string,
+  withinSeconds: number,
+): Promise<boolean> {
   if ((await ctx.media.pictureSpread(frame)) >= FLAT_SPREAD) return false;
   const later = ctx.storage.tempPathFor(frame);
   try {
     for (const seconds of LOOK_AT_SECONDS.filter((at) => at < withinSeconds)) {
-      await ctx.media.runFfmpeg({ input, inputSeconds: seconds, inputOptions: ['-ss', String(seconds)], outputs: [{ path: later, options: ['-y', ...nativeFrameArgs(ctx.profile, media)] }] }, ctx.signal);
+      await ctx.media.runFfmpeg(
+        {
+          input,
+          inputSeconds: seconds,
+          inputOptions: ['-ss', String(seconds)],
+          outputs: [{ path: later, options: ['-y', ...nativeFrameArgs(ctx.profile, media)] }],
+        },
+        ctx.signal,
+      );
       if ((await ctx.storage.stat(later)) && (await ctx.media.pictureSpread(later)) >= FLAT_SPREAD) {
         await ctx.storage.replaceScratchFile(later, frame);
         return true;

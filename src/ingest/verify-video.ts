@@ -36,17 +36,29 @@ export interface VideoLimits {
 }
 
 /** Reads the output back: the file we stage must be what the platform accepts. */
-export async function verifyVideo(ctx: StageContext, file: string, label: string, limits: VideoLimits): Promise<VideoFacts> {
+export async function verifyVideo(
+  ctx: StageContext,
+  file: string,
+  label: string,
+  limits: VideoLimits,
+): Promise<VideoFacts> {
   const { video, durationSec } = (await headerFacts(ctx, file)) ?? (await probedFacts(ctx, file));
   const problems = [
     !video && 'it has no video stream',
     video && video.codec !== 'h264' && `its codec is ${video.codec}`,
-    video && limits.width !== undefined && (video.width !== limits.width || video.height !== limits.height) && `it is ${video.width}×${video.height}`,
-    video && limits.maxWidth !== undefined && (video.width > limits.maxWidth || video.height > (limits.maxHeight ?? Infinity)) && `it is ${video.width}×${video.height}`,
+    video &&
+      limits.width !== undefined &&
+      (video.width !== limits.width || video.height !== limits.height) &&
+      `it is ${video.width}×${video.height}`,
+    video &&
+      limits.maxWidth !== undefined &&
+      (video.width > limits.maxWidth || video.height > (limits.maxHeight ?? Infinity)) &&
+      `it is ${video.width}×${video.height}`,
     durationSec > limits.maxSeconds + 0.1 && `it lasts ${durationSec.toFixed(2)} s`,
     durationSec <= 0 && 'it has no frames',
   ].filter((problem): problem is string => typeof problem === 'string');
-  if (problems.length > 0 || !video) throw new BadInputError(`Conversion gave an unusable video: ${problems.join(', ')}`, label);
+  if (problems.length > 0 || !video)
+    throw new BadInputError(`Conversion gave an unusable video: ${problems.join(', ')}`, label);
   const stat = await ctx.storage.stat(file);
   return { bytes: stat?.size ?? 0, width: video.width, height: video.height, durationSec };
 }

@@ -8,7 +8,11 @@ import { isIgnoredSource } from './ignore-rules.js';
  * failed record's copy has since changed: files that arrived while the daemon was down, or whose
  * watcher events were dropped. Paths are absolute, as the watcher gives them.
  */
-export async function findUnknownInboxFiles(layout: Layout, storage: StorageRepository, creatives: Pick<CreativeRepository, 'index' | 'get'>): Promise<string[]> {
+export async function findUnknownInboxFiles(
+  layout: Layout,
+  storage: StorageRepository,
+  creatives: Pick<CreativeRepository, 'index' | 'get'>,
+): Promise<string[]> {
   const unknown: string[] = [];
   for (const file of await storage.listFiles(layout.inbox)) {
     const source = layout.rel(file);

@@ -14,7 +14,12 @@ import { isIgnoredSource } from './ignore-rules.js';
  * `inbox/` itself may be a link (to another disk): the watch starts at its real path and reports
  * paths under `layout.inbox`, as the rest of the pipeline names them.
  */
-export async function watchInbox(layout: Layout, storage: StorageRepository, onCandidate: (file: string) => void, log: Logger): Promise<FSWatcher> {
+export async function watchInbox(
+  layout: Layout,
+  storage: StorageRepository,
+  onCandidate: (file: string) => void,
+  log: Logger,
+): Promise<FSWatcher> {
   const watched = await storage.realPath(layout.inbox);
   const inInbox = (file: string): string => path.join(layout.inbox, path.relative(watched, file));
   const ignored = (file: string): boolean => file !== watched && isIgnoredSource(layout.rel(inInbox(file)));
@@ -23,7 +28,12 @@ export async function watchInbox(layout: Layout, storage: StorageRepository, onC
     // Checked again here: the ignore option is not applied to every event on every platform.
     if (!ignored(file)) onCandidate(inInbox(file));
   };
-  watcher.on('add', handle).on('change', handle).on('error', (error: unknown) => log.warn({ err: error }, 'Watcher error; the next reconcile pass covers what it missed'));
+  watcher
+    .on('add', handle)
+    .on('change', handle)
+    .on('error', (error: unknown) =>
+      log.warn({ err: error }, 'Watcher error; the next reconcile pass covers what it missed'),
+    );
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return watcher;
 }

@@ -1,4 +1,10 @@
-import type { CampaignAdsService, CampaignEvent, CampaignResult, CampaignRunSummary, CreateAds } from '../campaigns/campaign-ads.service.js';
+import type {
+  CampaignAdsService,
+  CampaignEvent,
+  CampaignResult,
+  CampaignRunSummary,
+  CreateAds,
+} from '../campaigns/campaign-ads.service.js';
 import { MappingError, readMapping } from '../campaigns/campaign-mapping.js';
 import type { HandsOffService } from '../campaigns/hands-off.service.js';
 import { renderResultsCsv } from '../campaigns/results-csv.js';
@@ -73,18 +79,40 @@ export class CampaignJobs {
     const { checkpoints } = this.services;
     const dryRun = this.config.dryRun;
     if (options.queued) {
-      const summary = await this.services.handsOff.run(this.createAds(), { dryRun, ignoreLimit: true, ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      const summary = await this.services.handsOff.run(this.createAds(), {
+        dryRun,
+        ignoreLimit: true,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       return { ...summary, dryRun, skippedRows: [], disabled: 0, resultsFile: await this.afterRun(summary, dryRun) };
     }
     const file = options.mapping ?? this.config.layout.campaignMappingCsv;
-    const read = await readMapping(file, this.config.layout, this.services.storage, options.only ? new Set(options.only) : undefined);
+    const read = await readMapping(
+      file,
+      this.config.layout,
+      this.services.storage,
+      options.only ? new Set(options.only) : undefined,
+    );
     const mapping = await this.withExoIds(read);
-    if (mapping.problems.length > 0 && !options.skipInvalid) throw new MappingError(this.config.layout.rel(file), mapping.problems);
+    if (mapping.problems.length > 0 && !options.skipInvalid)
+      throw new MappingError(this.config.layout.rel(file), mapping.problems);
     for (const problem of mapping.problems) this.log.warn({ mapping: file }, `Skipped: ${problem}`);
     // A dry run reads the checkpoints and writes none: the live run after it finds them as they were.
     const checkpoint = await RunCheckpoint.begin(checkpoints, options.fresh);
-    const summary = await this.services.campaignAds.run(mapping.jobs, checkpoint, this.createAds(), { dryRun, retryFailed: options.retryFailed, ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-    return { ...summary, dryRun, skippedRows: mapping.problems, disabled: mapping.disabled, resultsFile: await this.afterRun(summary, dryRun) };
+    const summary = await this.services.campaignAds.run(mapping.jobs, checkpoint, this.createAds(), {
+      dryRun,
+      retryFailed: options.retryFailed,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return {
+      ...summary,
+      dryRun,
+      skippedRows: mapping.problems,
+      disabled: mapping.disabled,
+      resultsFile: await this.afterRun(summary, dryRun),
+    };
   }
 
   /** Queues a batch's ads for the campaigns `tracking/campaign_targets.csv` names (live runs only). */
@@ -102,7 +130,11 @@ export class CampaignJobs {
     if (this.config.dryRun || !(await this.services.handsOff.hasWork())) return undefined;
     const waiting = await this.services.connections.tj.waitingFor();
     if (waiting) return undefined;
-    const summary = await this.services.handsOff.run(this.createAds(), { dryRun: false, ignoreLimit: false, ...(signal ? { signal } : {}) });
+    const summary = await this.services.handsOff.run(this.createAds(), {
+      dryRun: false,
+      ignoreLimit: false,
+      ...(signal ? { signal } : {}),
+    });
     await this.afterRun(summary, false);
     const counts = countResults(summary);
     this.log.info({ ...counts, checkpoint: summary.checkpoint }, 'Hands-off campaign pass done');
@@ -111,11 +143,14 @@ export class CampaignJobs {
 
   /** One campaign at a time through its platform's session owner: uploads may run between two campaigns. */
   private createAds(): CreateAds {
-    return (campaignId, ads, platform) => this.services.connections[platform].use((uploader) => uploader.createAds(campaignId, ads));
+    return (campaignId, ads, platform) =>
+      this.services.connections[platform].use((uploader) => uploader.createAds(campaignId, ads));
   }
 
   /** ExoClick rows with their TJ ids replaced by ExoClick's; the index is built only when a row needs it. */
-  private async withExoIds<T extends { jobs: readonly CampaignJob[]; problems: readonly string[] }>(mapping: T): Promise<T> {
+  private async withExoIds<T extends { jobs: readonly CampaignJob[]; problems: readonly string[] }>(
+    mapping: T,
+  ): Promise<T> {
     if (!mapping.jobs.some((job) => job.platform === 'exoclick')) return mapping;
     const ids = await this.services.exoIdsByTjId();
     const jobs: CampaignJob[] = [];
@@ -127,7 +162,10 @@ export class CampaignJobs {
       }
       const translated = forExoClick(job, ids);
       if ('job' in translated) jobs.push(translated.job);
-      else problems.push(...translated.problems.map((problem) => `ExoClick campaign ${job.campaignId}, ${job.source}: ${problem}`));
+      else
+        problems.push(
+          ...translated.problems.map((problem) => `ExoClick campaign ${job.campaignId}, ${job.source}: ${problem}`),
+        );
     }
     return { ...mapping, jobs, problems };
   }
@@ -135,7 +173,10 @@ export class CampaignJobs {
   /** The results file and the inventory's campaign ids, after a live run that did something. */
   private async afterRun(summary: CampaignRunSummary, dryRun: boolean): Promise<string | undefined> {
     if (dryRun || !summary.results.some(ran)) return undefined;
-    const file = await this.services.storage.writeNewFile(this.config.layout.campaignResultsFile(localStamp()), renderResultsCsv(summary.results));
+    const file = await this.services.storage.writeNewFile(
+      this.config.layout.campaignResultsFile(localStamp()),
+      renderResultsCsv(summary.results),
+    );
     this.services.inventory.scheduleWrite();
     return file;
   }

@@ -46,11 +46,17 @@ export interface Services {
   readonly storage: StorageRepository;
   readonly creatives: CreativeRepository;
   readonly runState: Pick<RunStateRepository, 'dryRunPlanChanged'>;
-  readonly ingest: Pick<IngestService, 'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts' | 'paused'>;
+  readonly ingest: Pick<
+    IngestService,
+    'observe' | 'submit' | 'resumeUnfinished' | 'retryFailed' | 'settled' | 'stop' | 'counts' | 'paused'
+  >;
   /** Every platform's part; the jobs work with those `PLATFORMS` enables. */
   readonly platforms: Readonly<Record<PlatformId, PlatformServices>>;
   readonly archive: Pick<ArchiveService, 'run' | 'openBatches' | 'completed' | 'csvsWritten'>;
-  readonly tracking: Pick<TrackingService, 'writeUploadStatus' | 'writeLibraryExport' | 'scheduleLibraryExport' | 'writeCampaignCsvs'>;
+  readonly tracking: Pick<
+    TrackingService,
+    'writeUploadStatus' | 'writeLibraryExport' | 'scheduleLibraryExport' | 'writeCampaignCsvs'
+  >;
   readonly inventory: Pick<InventoryService, 'scheduleWrite' | 'writeNow' | 'flush'>;
   readonly reports: Pick<ReportService, 'write' | 'thumbnail'>;
   /** Creating ads in campaigns: the command's and the daemon's hands-off work. */
@@ -107,7 +113,12 @@ export class Jobs {
 
   /** Watches `inbox/`: each file the watcher reports is taken once it stops changing. */
   async watchInbox(): Promise<Closable> {
-    return watchInbox(this.config.layout, this.services.storage, (file) => this.services.ingest.observe(file), this.log);
+    return watchInbox(
+      this.config.layout,
+      this.services.storage,
+      (file) => this.services.ingest.observe(file),
+      this.log,
+    );
   }
 
   /**
@@ -120,8 +131,12 @@ export class Jobs {
     for (const file of unknown) ingest.observe(file);
     const resumed = ingest.resumeUnfinished();
     if (unknown.length > 0 || resumed > 0) {
-      const found = unknown.length > 0 ? `${unknown.length} file${unknown.length === 1 ? '' : 's'} in inbox/ taken in` : '';
-      const carried = resumed > 0 ? `${resumed} file${resumed === 1 ? '' : 's'} carried on from where ${resumed === 1 ? 'it' : 'they'} stopped` : '';
+      const found =
+        unknown.length > 0 ? `${unknown.length} file${unknown.length === 1 ? '' : 's'} in inbox/ taken in` : '';
+      const carried =
+        resumed > 0
+          ? `${resumed} file${resumed === 1 ? '' : 's'} carried on from where ${resumed === 1 ? 'it' : 'they'} stopped`
+          : '';
       this.log.info({ found: unknown.length, resumed }, [found, carried].filter(Boolean).join('; '));
     }
     return unknown.length + resumed;
@@ -134,7 +149,14 @@ export class Jobs {
     // How far the backlog has got, for a progress display: files taken in, and creatives past the ingest.
     let total = 0;
     const done = new Set<string>();
-    const tell = (): void => void events.emit('progress', { work: 'ingest', part: 'inbox', done: done.size, total: Math.max(total, done.size), unit: 'files' });
+    const tell = (): void =>
+      void events.emit('progress', {
+        work: 'ingest',
+        part: 'inbox',
+        done: done.size,
+        total: Math.max(total, done.size),
+        unit: 'files',
+      });
     const onCreative = (record: CreativeRecord): void => {
       if (INGEST_STATES.has(record.state) || done.has(record.key)) return;
       done.add(record.key);
@@ -144,7 +166,7 @@ export class Jobs {
     try {
       // Settle after every pass, the first included: work may already be under way. Stop after a
       // pass that found nothing new.
-      for (let more = true; more; ) {
+      for (let more = true; more;) {
         const found = await this.reconcile();
         total += found;
         if (found > 0) tell();
@@ -176,9 +198,23 @@ export class Jobs {
       const outcomes: UploadOutcome[] = [];
       for (const id of enabled) outcomes.push(...(await this.services.platforms[id].uploads.plan()));
       // Reported once per plan, not every pass, and not again by the next `process --once`.
-      if (outcomes.length > 0 && (await runState.dryRunPlanChanged(outcomes.map((outcome) => `${outcome.platform}:${outcome.path}`)))) {
-        this.log.info({ files: outcomes.length }, `Dry run: ${dryRunList(outcomes)} would be uploaded (use --live or DRY_RUN=false)`);
-        summary = { dryRun: true, outcomes, uploaded: 0, duplicates: 0, rejected: 0, pending: outcomes.length, loginRequired: false };
+      if (
+        outcomes.length > 0 &&
+        (await runState.dryRunPlanChanged(outcomes.map((outcome) => `${outcome.platform}:${outcome.path}`)))
+      ) {
+        this.log.info(
+          { files: outcomes.length },
+          `Dry run: ${dryRunList(outcomes)} would be uploaded (use --live or DRY_RUN=false)`,
+        );
+        summary = {
+          dryRun: true,
+          outcomes,
+          uploaded: 0,
+          duplicates: 0,
+          rejected: 0,
+          pending: outcomes.length,
+          loginRequired: false,
+        };
       }
     } else {
       // The platforms work side by side: one that waits for a person, or is slow, holds back no other.
@@ -192,7 +228,8 @@ export class Jobs {
         const { outcomes: _outcomes, ...counts } = summary;
         // Files, not creatives (a native pair is two files), as the upload_status CSV counts them; `status` and the report count creatives.
         const said = `Upload pass done: ${summary.uploaded} files uploaded, ${summary.duplicates} already there, ${summary.rejected} refused, ${summary.pending} still waiting (files sent to the platforms, a native pair being two)`;
-        if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0) this.log.info(counts, said);
+        if (summary.uploaded + summary.duplicates + summary.rejected > 0 || summary.pending > 0)
+          this.log.info(counts, said);
       }
     }
     const waitingFor = waits.length > 0 ? waits.join('; ') : undefined;
@@ -224,17 +261,27 @@ export class Jobs {
     const waiting = await connection.waitingFor();
     if (waiting) return { platform, waitingFor: waiting };
     let failure: unknown;
-    const summary = await connection.use((uploader) => uploads.run(uploader, options)).catch((error: unknown) => {
-      // Refused credentials, or a person asked for before the first page (a captcha at the first
-      // sign-in): recorded by the connection, said once; the files wait.
-      if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;
-      // Anything else (a browser that died, a page that never loaded): the rest of the pass still runs, then it fails.
-      failure = error;
-      return undefined;
-    });
-    if (summary?.loginRequired) await connection.pauseForLogin(summary.loginMessage ?? `${PLATFORM_NAMES[platform]} asks for a person to sign in`);
+    const summary = await connection
+      .use((uploader) => uploads.run(uploader, options))
+      .catch((error: unknown) => {
+        // Refused credentials, or a person asked for before the first page (a captcha at the first
+        // sign-in): recorded by the connection, said once; the files wait.
+        if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return undefined;
+        // Anything else (a browser that died, a page that never loaded): the rest of the pass still runs, then it fails.
+        failure = error;
+        return undefined;
+      });
+    if (summary?.loginRequired)
+      await connection.pauseForLogin(
+        summary.loginMessage ?? `${PLATFORM_NAMES[platform]} asks for a person to sign in`,
+      );
     const waitingFor = await connection.waitingFor();
-    return { platform, ...(summary ? { summary } : {}), ...(waitingFor ? { waitingFor } : {}), ...(failure === undefined ? {} : { failure }) };
+    return {
+      platform,
+      ...(summary ? { summary } : {}),
+      ...(waitingFor ? { waitingFor } : {}),
+      ...(failure === undefined ? {} : { failure }),
+    };
   }
 
   /**
@@ -282,7 +329,10 @@ export class Jobs {
    * next page, and nothing of it is kept.
    */
   async syncStatuses(options: { full?: boolean; signal?: AbortSignal } = {}): Promise<ReviewChange[]> {
-    const changes = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)), options.signal);
+    const changes = await this.eachPlatform(
+      ({ connection, librarySync }) => connection.use((uploader) => librarySync.syncStatuses(uploader, options)),
+      options.signal,
+    );
     await this.afterLibraryChange();
     return changes.flat();
   }
@@ -293,9 +343,17 @@ export class Jobs {
    * short would call every creative it did not reach gone.
    */
   async refreshLibrary(options: { signal?: AbortSignal } = {}): Promise<RefreshResult> {
-    const results = await this.eachPlatform(({ connection, librarySync }) => connection.use((uploader) => librarySync.refreshLibrary(uploader, options.signal)), options.signal);
+    const results = await this.eachPlatform(
+      ({ connection, librarySync }) =>
+        connection.use((uploader) => librarySync.refreshLibrary(uploader, options.signal)),
+      options.signal,
+    );
     await this.afterLibraryChange();
-    return { found: results.reduce((sum, result) => sum + result.found, 0), added: results.flatMap((result) => result.added), gone: results.flatMap((result) => result.gone) };
+    return {
+      found: results.reduce((sum, result) => sum + result.found, 0),
+      added: results.flatMap((result) => result.added),
+      gone: results.flatMap((result) => result.gone),
+    };
   }
 
   /** Writes the daily report of `date` (default today) as Markdown, JSON and HTML; returns the files. */
@@ -308,18 +366,29 @@ export class Jobs {
   /** Stages again the files that failed for good, in the ingest and in uploads; the next passes take them. */
   async retryFailed(): Promise<{ ingest: number; uploads: number }> {
     const uploads = await this.eachPlatform((platform) => platform.uploads.retryFailed());
-    return { ingest: await this.services.ingest.retryFailed(), uploads: uploads.reduce((sum, count) => sum + count, 0) };
+    return {
+      ingest: await this.services.ingest.retryFailed(),
+      uploads: uploads.reduce((sum, count) => sum + count, 0),
+    };
   }
 
   /** Prunes screenshots, temporary files and reports older than the retention, and hands-off campaigns done before it. */
   async housekeeping(): Promise<PruneResult & { campaignsForgotten: number }> {
     const before = Date.now() - this.config.retentionDays * 86_400_000;
-    return { ...(await this.services.retention.prune()), campaignsForgotten: await this.services.campaigns.forgetDone(before) };
+    return {
+      ...(await this.services.retention.prune()),
+      campaignsForgotten: await this.services.campaigns.forgetDone(before),
+    };
   }
 
   /** Counts per state, files in progress, and the last errors. */
   async status(): Promise<StatusReport> {
-    const platforms = await Promise.all(this.config.platforms.map(async (platform) => ({ platform, waiting: await this.services.platforms[platform].sessionStatus.read() })));
+    const platforms = await Promise.all(
+      this.config.platforms.map(async (platform) => ({
+        platform,
+        waiting: await this.services.platforms[platform].sessionStatus.read(),
+      })),
+    );
     return statusReport(this.services.creatives, platforms, await this.services.results.statusLines());
   }
 
@@ -340,7 +409,10 @@ export class Jobs {
   }
 
   /** Runs work for each enabled platform, one after the other; none starts once `signal` is aborted. */
-  private async eachPlatform<T>(work: (platform: PlatformServices, id: PlatformId) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
+  private async eachPlatform<T>(
+    work: (platform: PlatformServices, id: PlatformId) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
     const results: T[] = [];
     for (const id of this.config.platforms) {
       if (signal?.aborted) throw new ShutdownError();

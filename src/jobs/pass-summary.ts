@@ -5,7 +5,9 @@ import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
 
 /** Files a dry run would send, named: the first few, then how many more. */
 export function dryRunList(outcomes: readonly UploadOutcome[], shown = 5): string {
-  const names = outcomes.slice(0, shown).map((outcome) => `${outcome.path.split('/').at(-1)} (${PLATFORM_NAMES[outcome.platform]})`);
+  const names = outcomes
+    .slice(0, shown)
+    .map((outcome) => `${outcome.path.split('/').at(-1)} (${PLATFORM_NAMES[outcome.platform]})`);
   const more = outcomes.length - names.length;
   return `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

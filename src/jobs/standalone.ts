@@ -21,18 +21,32 @@ import { StorageRepository } from '../store/storage.repository.js';
  * person solves the captcha) and saves the session where the daemon finds it; a daemon paused for
  * a login resumes on its own. Where the sessions went.
  */
-export async function login(config: Config, log: Logger, options: { headless: boolean; waitMinutes: number }): Promise<string[]> {
+export async function login(
+  config: Config,
+  log: Logger,
+  options: { headless: boolean; waitMinutes: number },
+): Promise<string[]> {
   const storage = new StorageRepository();
   const settings = platformSettings(config);
   const saved: string[] = [];
   for (const id of config.platforms) {
-    const file = await signInTo(id, settings, { layout: config.layout, storage, log }, { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 });
+    const file = await signInTo(
+      id,
+      settings,
+      { layout: config.layout, storage, log },
+      { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 },
+    );
     if (file === undefined) continue;
     saved.push(file);
     // Whatever stopped work on the platform is over: `status` says so now, and a daemon resumes on its next pass.
     await new SessionStatusFile(PLATFORMS[id].statusFile(config.layout), storage).clear();
   }
-  if (saved.length === 0) throw new ConfigError('PLATFORMS', 'No enabled platform signs in with a person', 'Enable TJ in PLATFORMS: ExoClick needs only its API token in .env.');
+  if (saved.length === 0)
+    throw new ConfigError(
+      'PLATFORMS',
+      'No enabled platform signs in with a person',
+      'Enable TJ in PLATFORMS: ExoClick needs only its API token in .env.',
+    );
   return saved;
 }
 
@@ -42,7 +56,8 @@ export async function login(config: Config, log: Logger, options: { headless: bo
  */
 export async function blockFile(config: Config, file: string, reason: string): Promise<{ hash: string; list: string }> {
   const storage = new StorageRepository();
-  if (!(await storage.stat(file))) throw new ConfigError('FILE', `"${file}" is not a file`, 'Give the path of a file with the bytes to block.');
+  if (!(await storage.stat(file)))
+    throw new ConfigError('FILE', `"${file}" is not a file`, 'Give the path of a file with the bytes to block.');
   const hash = await storage.hashFile(file);
   const list = config.layout.knownFakesCsv;
   const current = parseKnownFakes((await storage.readText(list)) ?? '', list);
@@ -56,7 +71,11 @@ export async function blockFile(config: Config, file: string, reason: string): P
  * and a campaign's read (its way of creating variations shows only by creating one). Nothing is
  * uploaded or submitted.
  */
-export async function check(config: Config, log: Logger, options: { campaignId?: string | undefined } = {}): Promise<CheckLine[]> {
+export async function check(
+  config: Config,
+  log: Logger,
+  options: { campaignId?: string | undefined } = {},
+): Promise<CheckLine[]> {
   const storage = new StorageRepository();
   const machine = await checkMachine(config);
   const lines = [...machine];
@@ -72,7 +91,8 @@ export async function check(config: Config, log: Logger, options: { campaignId?:
 export async function checkMachine(config: Config): Promise<CheckLine[]> {
   const storage = new StorageRepository();
   const machine: CheckLine[] = [];
-  const line = (name: string, ok: boolean, detail: string): void => void machine.push({ name, selector: '', result: ok ? 'ok' : 'failed', detail });
+  const line = (name: string, ok: boolean, detail: string): void =>
+    void machine.push({ name, selector: '', result: ok ? 'ok' : 'failed', detail });
   try {
     const binaries = locateFfmpeg(config, undefined, storage);
     await verifyFfmpeg(binaries);
@@ -83,8 +103,15 @@ export async function checkMachine(config: Config): Promise<CheckLine[]> {
   const settings = platformSettings(config);
   for (const id of config.platforms) machine.push(...(await machineCheckOf(id, settings)));
   const refused = [];
-  for (const dir of [...config.layout.folders, config.layout.tracking]) if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
-  line('machine.folders', refused.length === 0, refused.length === 0 ? 'inbox/, uploaded/, archive/, tracking/ and data/ take writes' : `cannot write to ${refused.join(', ')}`);
+  for (const dir of [...config.layout.folders, config.layout.tracking])
+    if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
+  line(
+    'machine.folders',
+    refused.length === 0,
+    refused.length === 0
+      ? 'inbox/, uploaded/, archive/, tracking/ and data/ take writes'
+      : `cannot write to ${refused.join(', ')}`,
+  );
   return machine;
 }
 
@@ -92,17 +119,32 @@ export async function checkMachine(config: Config): Promise<CheckLine[]> {
 export async function readStatus(config: Config): Promise<StatusReport> {
   const storage = new StorageRepository();
   const creatives = await CreativeRepository.open(config.layout.db, storage, { readOnly: true });
-  const platforms = await Promise.all(config.platforms.map(async (platform) => ({ platform, waiting: await new SessionStatusFile(PLATFORMS[platform].statusFile(config.layout), storage).read() })));
+  const platforms = await Promise.all(
+    config.platforms.map(async (platform) => ({
+      platform,
+      waiting: await new SessionStatusFile(PLATFORMS[platform].statusFile(config.layout), storage).read(),
+    })),
+  );
   return statusReport(creatives, platforms);
 }
 
 /** One platform's `check`, with its own slice of the settings. */
-function checkPlatform<P extends PlatformId>(id: P, settings: PlatformSettings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { campaignId?: string | undefined }): Promise<CheckLine[]> {
+function checkPlatform<P extends PlatformId>(
+  id: P,
+  settings: PlatformSettings,
+  deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>,
+  options: { campaignId?: string | undefined },
+): Promise<CheckLine[]> {
   return PLATFORMS[id].check(settings[id], deps, options);
 }
 
 /** One platform's sign-in by a person, with its own slice of the settings; undefined where it has none. */
-function signInTo<P extends PlatformId>(id: P, settings: PlatformSettings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { headless: boolean; waitForPersonMs: number }): Promise<string | undefined> {
+function signInTo<P extends PlatformId>(
+  id: P,
+  settings: PlatformSettings,
+  deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>,
+  options: { headless: boolean; waitForPersonMs: number },
+): Promise<string | undefined> {
   return PLATFORMS[id].signIn?.(settings[id], deps, options) ?? Promise.resolve(undefined);
 }
 

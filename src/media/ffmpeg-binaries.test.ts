@@ -14,7 +14,9 @@ describe('locateFfmpeg', () => {
       locateFfmpeg({}, '/nowhere');
       expect.unreachable();
     } catch (error) {
-      expect((error as ToolMissingError).plain).toMatch(/ffmpeg was not found on PATH\. Install it \(Debian\/Ubuntu: sudo apt-get install -y ffmpeg/);
+      expect((error as ToolMissingError).plain).toMatch(
+        /ffmpeg was not found on PATH\. Install it \(Debian\/Ubuntu: sudo apt-get install -y ffmpeg/,
+      );
     }
   });
 });

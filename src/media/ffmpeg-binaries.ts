@@ -24,12 +24,22 @@ export function locateFfmpeg(
   };
   const ffmpeg = options.ffmpegPath ?? findOnPath('ffmpeg');
   if (!ffmpeg || !isExecutable(ffmpeg)) {
-    throw new ToolMissingError(options.ffmpegPath ? `FFMPEG_PATH "${options.ffmpegPath}" is not an executable file` : 'ffmpeg was not found on PATH', { hint: INSTALL_HINT });
+    throw new ToolMissingError(
+      options.ffmpegPath
+        ? `FFMPEG_PATH "${options.ffmpegPath}" is not an executable file`
+        : 'ffmpeg was not found on PATH',
+      { hint: INSTALL_HINT },
+    );
   }
   const sibling = path.join(path.dirname(ffmpeg), `ffprobe${path.extname(ffmpeg)}`);
   const ffprobe = options.ffprobePath ?? (isExecutable(sibling) ? sibling : findOnPath('ffprobe'));
   if (!ffprobe || !isExecutable(ffprobe)) {
-    throw new ToolMissingError(options.ffprobePath ? `FFPROBE_PATH "${options.ffprobePath}" is not an executable file` : 'ffprobe was not found beside ffmpeg or on PATH', { hint: INSTALL_HINT });
+    throw new ToolMissingError(
+      options.ffprobePath
+        ? `FFPROBE_PATH "${options.ffprobePath}" is not an executable file`
+        : 'ffprobe was not found beside ffmpeg or on PATH',
+      { hint: INSTALL_HINT },
+    );
   }
   return { ffmpeg, ffprobe };
 }
@@ -40,12 +50,17 @@ export async function verifyFfmpeg(binaries: FfmpegBinaries): Promise<void> {
     try {
       await run(binary, ['-version'], { timeout: 15_000 });
     } catch (error) {
-      throw new ToolMissingError(`${binary} does not run (${(error as Error).message.split('\n')[0]})`, { hint: INSTALL_HINT, cause: error });
+      throw new ToolMissingError(`${binary} does not run (${(error as Error).message.split('\n')[0]})`, {
+        hint: INSTALL_HINT,
+        cause: error,
+      });
     }
   }
   const { stdout } = await run(binaries.ffmpeg, ['-hide_banner', '-encoders'], { timeout: 15_000, maxBuffer: 4 << 20 });
   if (!/\blibx264\b/.test(stdout)) {
-    throw new ToolMissingError(`${binaries.ffmpeg} has no libx264 encoder`, { hint: 'Install a build of ffmpeg with libx264, such as Debian\'s ffmpeg package.' });
+    throw new ToolMissingError(`${binaries.ffmpeg} has no libx264 encoder`, {
+      hint: "Install a build of ffmpeg with libx264, such as Debian's ffmpeg package.",
+    });
   }
 }
 
@@ -61,5 +76,9 @@ export interface MediaSettings {
 
 /** The media adapter on this machine's ffmpeg; throws {@link ToolMissingError} with an install hint. */
 export function openMedia(settings: MediaSettings = {}): MediaRepository {
-  return new MediaRepository(locateFfmpeg(settings), settings.maxImagePixels ?? 100_000_000, settings.sharpThreads ?? 1);
+  return new MediaRepository(
+    locateFfmpeg(settings),
+    settings.maxImagePixels ?? 100_000_000,
+    settings.sharpThreads ?? 1,
+  );
 }

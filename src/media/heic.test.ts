@@ -6,12 +6,13 @@ import { decodeHeic, HeicDecodeError } from './heic.js';
 const heic = await sharedHeic();
 if (!heic) console.log(`Skipping the HEIC decoder tests: ${SHARED_HEIC} is not there (a clone without ../shared).`);
 
-const failureOf = (work: Promise<unknown>): Promise<HeicDecodeError> => work.then(
-  () => {
-    throw new Error('The decode succeeded');
-  },
-  (error: unknown) => error as HeicDecodeError,
-);
+const failureOf = (work: Promise<unknown>): Promise<HeicDecodeError> =>
+  work.then(
+    () => {
+      throw new Error('The decode succeeded');
+    },
+    (error: unknown) => error as HeicDecodeError,
+  );
 
 describe.skipIf(!heic)('decodeHeic', () => {
   it('decodes the iPhone photo upright (irot 270 applied: portrait), off the main thread', async () => {
@@ -41,12 +42,17 @@ describe.skipIf(!heic)('decodeHeic', () => {
     const data = await fs.readFile(heic ?? '');
     const broken = Buffer.from(data.subarray(0, 2000));
     broken.fill(7, 300);
-    expect(await failureOf(decodeHeic(broken, { maxPixels: 100_000_000, deadlineMs: 60_000 }))).toMatchObject({ kind: 'unreadable', detail: expect.stringMatching(/meta/) });
+    expect(await failureOf(decodeHeic(broken, { maxPixels: 100_000_000, deadlineMs: 60_000 }))).toMatchObject({
+      kind: 'unreadable',
+      detail: expect.stringMatching(/meta/),
+    });
     const stop = new AbortController();
     // decodeHeic starts its worker and listens for the stop before it first waits: this stop comes mid-decode.
     const running = decodeHeic(data, { maxPixels: 100_000_000, deadlineMs: 60_000, signal: stop.signal });
     stop.abort();
     expect(await failureOf(running)).toMatchObject({ kind: 'stopped' });
-    expect(await failureOf(decodeHeic(data, { maxPixels: 100_000_000, deadlineMs: 1 }))).toMatchObject({ kind: 'timed-out' });
+    expect(await failureOf(decodeHeic(data, { maxPixels: 100_000_000, deadlineMs: 1 }))).toMatchObject({
+      kind: 'timed-out',
+    });
   });
 });

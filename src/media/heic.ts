@@ -65,10 +65,18 @@ interface WorkerAnswer {
 }
 
 /** Decodes `data` (a HEIC file's bytes) in a worker, refusing a picture over `maxPixels` before decoding it. */
-export async function decodeHeic(data: Buffer, options: { maxPixels: number; deadlineMs: number; signal?: AbortSignal | undefined }): Promise<HeicPixels> {
+export async function decodeHeic(
+  data: Buffer,
+  options: { maxPixels: number; deadlineMs: number; signal?: AbortSignal | undefined },
+): Promise<HeicPixels> {
   if (options.signal?.aborted) throw new HeicDecodeError('stopped', '');
   // stdout and stderr are kept from the daemon's own: libheif prints its complaints there, and they become the detail.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: HEIC_DECODE, data, maxPixels: options.maxPixels }, stdout: true, stderr: true });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { module: HEIC_DECODE, data, maxPixels: options.maxPixels },
+    stdout: true,
+    stderr: true,
+  });
   let printed = '';
   const keep = (chunk: Buffer): void => {
     printed = `${printed}${chunk.toString('utf8')}`.slice(-2000);
@@ -81,17 +89,28 @@ export async function decodeHeic(data: Buffer, options: { maxPixels: number; dea
     const answer = await new Promise<WorkerAnswer>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', (error) => reject(new HeicDecodeError('unreadable', error.message)));
-      worker.once('exit', (code) => reject(new HeicDecodeError('unreadable', `the decoder stopped (exit code ${code})`)));
+      worker.once('exit', (code) =>
+        reject(new HeicDecodeError('unreadable', `the decoder stopped (exit code ${code})`)),
+      );
       onAbort = () => reject(new HeicDecodeError('stopped', ''));
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      deadline = setTimeout(() => reject(new HeicDecodeError('timed-out', `still decoding after ${Math.round(options.deadlineMs / 1000)} s`)), options.deadlineMs);
+      deadline = setTimeout(
+        () =>
+          reject(new HeicDecodeError('timed-out', `still decoding after ${Math.round(options.deadlineMs / 1000)} s`)),
+        options.deadlineMs,
+      );
     });
     if (answer.tooLarge) throw new HeicDecodeError('too-large', '', answer.tooLarge);
     if (answer.error !== undefined || !answer.data || !answer.width || !answer.height) {
       const said = [answer.error, ...printed.split('\n')].map((line) => line?.trim()).filter((line) => line);
       throw new HeicDecodeError('unreadable', [...new Set(said)].join('; ').slice(0, 300));
     }
-    return { data: Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength), width: answer.width, height: answer.height, channels: 4 };
+    return {
+      data: Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength),
+      width: answer.width,
+      height: answer.height,
+      channels: 4,
+    };
   } finally {
     clearTimeout(deadline);
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);

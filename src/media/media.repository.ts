@@ -115,7 +115,12 @@ export interface Deadlines {
 }
 
 /** Generous on a slow 2-core machine (a 30-s 1080p encode takes about 40 s there), and an hour of a stuck tool never. */
-export const DEFAULT_DEADLINES: Deadlines = { probeMs: 60_000, baseMs: 60_000, perInputSecondMs: 10_000, maxMs: 20 * 60_000 };
+export const DEFAULT_DEADLINES: Deadlines = {
+  probeMs: 60_000,
+  baseMs: 60_000,
+  perInputSecondMs: 10_000,
+  maxMs: 20 * 60_000,
+};
 
 /** What {@link MediaRepository.packetsEnd} found. */
 export interface PacketsEnd {
@@ -143,7 +148,6 @@ export interface ImageRender {
   /** The frame of an animated image to take; the first unless said. */
   readonly page?: number;
 }
-
 
 /**
  * ffmpeg (through fluent-ffmpeg) and sharp, and nothing else: the stages decide what to ask for.
@@ -187,7 +191,10 @@ export class MediaRepository {
         durationSec: finiteOrUndefined(stream.duration),
         attachedPicture: stream.disposition?.attached_pic === 1,
         sampleAspect: ratioOf(stream.sample_aspect_ratio),
-        rotation: quarterTurns(stream.side_data_list?.find((data) => typeof data.rotation === 'number')?.rotation ?? Number(stream.tags?.rotate ?? 0)),
+        rotation: quarterTurns(
+          stream.side_data_list?.find((data) => typeof data.rotation === 'number')?.rotation ??
+            Number(stream.tags?.rotate ?? 0),
+        ),
         colorTransfer: stream.color_transfer ?? '',
       })),
     };
@@ -199,8 +206,21 @@ export class MediaRepository {
    * so this costs little. `errors` holds what the demuxer said about the data on the way ("File
    * ended prematurely", "partial file").
    */
-  async packetsEnd(file: string, fromSec: number, signal?: AbortSignal, streams: 'video' | 'all' = 'video'): Promise<PacketsEnd> {
-    const options = [...(streams === 'video' ? ['-select_streams', 'v:0'] : []), '-read_intervals', `${fromSec.toFixed(3)}%`, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0'];
+  async packetsEnd(
+    file: string,
+    fromSec: number,
+    signal?: AbortSignal,
+    streams: 'video' | 'all' = 'video',
+  ): Promise<PacketsEnd> {
+    const options = [
+      ...(streams === 'video' ? ['-select_streams', 'v:0'] : []),
+      '-read_intervals',
+      `${fromSec.toFixed(3)}%`,
+      '-show_entries',
+      'packet=pts_time,duration_time',
+      '-of',
+      'csv=p=0',
+    ];
     const { stdout, stderr } = await this.ffprobe(file, options, signal);
     let packets = 0;
     let endSec: number | undefined;
@@ -215,9 +235,18 @@ export class MediaRepository {
   }
 
   /** One ffprobe run on `file`, confined, with its deadline and stop signal; its output is capped (a packet list of 15 minutes at 60 fps is 2 MB). */
-  private async ffprobe(file: string, options: readonly string[], signal: AbortSignal | undefined): Promise<{ stdout: string; stderr: string }> {
+  private async ffprobe(
+    file: string,
+    options: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ stdout: string; stderr: string }> {
     try {
-      return await execFileAsync(this.binaries.ffprobe, ['-v', 'error', ...CONFINED_INPUT, ...options, file], { signal, timeout: this.deadlines.probeMs, killSignal: 'SIGKILL', maxBuffer: 32 << 20 });
+      return await execFileAsync(this.binaries.ffprobe, ['-v', 'error', ...CONFINED_INPUT, ...options, file], {
+        signal,
+        timeout: this.deadlines.probeMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 32 << 20,
+      });
     } catch (error) {
       const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
       if (signal?.aborted) throw new FfmpegFailedError('', true);
@@ -252,14 +281,18 @@ export class MediaRepository {
           ...(job.inputIsGraph ? ['-f', 'lavfi'] : CONFINED_INPUT),
           ...(job.inputOptions ?? []),
         ]);
-      for (const output of job.outputs) command.output(output.path).outputOptions(['-threads', String(this.threadsPerJob), ...output.options]);
+      for (const output of job.outputs)
+        command.output(output.path).outputOptions(['-threads', String(this.threadsPerJob), ...output.options]);
       let stopped: 'signal' | 'deadline' | undefined;
       const stop = (why: 'signal' | 'deadline'): void => {
         stopped ??= why;
         command.kill('SIGKILL');
       };
       const onAbort = (): void => stop('signal');
-      const deadlineMs = Math.min(this.deadlines.maxMs, this.deadlines.baseMs + (job.inputSeconds ?? 0) * this.deadlines.perInputSecondMs);
+      const deadlineMs = Math.min(
+        this.deadlines.maxMs,
+        this.deadlines.baseMs + (job.inputSeconds ?? 0) * this.deadlines.perInputSecondMs,
+      );
       const deadline = setTimeout(() => stop('deadline'), deadlineMs);
       const settle = (): void => {
         clearTimeout(deadline);
@@ -317,7 +350,9 @@ export class MediaRepository {
       .raw()
       .toBuffer({ resolveWithObject: true });
     const frameBytes = Math.floor(info.height / pages) * info.width * 4;
-    return Array.from({ length: pages }, (_, page) => spanOf(data.subarray(page * frameBytes, (page + 1) * frameBytes)));
+    return Array.from({ length: pages }, (_, page) =>
+      spanOf(data.subarray(page * frameBytes, (page + 1) * frameBytes)),
+    );
   }
 
   /**
@@ -329,21 +364,55 @@ export class MediaRepository {
   async animationSpans(file: string, maxFrames: number, signal?: AbortSignal): Promise<PixelSpan[]> {
     const side = 64;
     const frameBytes = side * side * 4;
-    const raw = await this.ffmpegToBuffer(file, ['-vf', `scale=${side}:${side}:flags=neighbor,format=rgba`, '-frames:v', String(maxFrames), '-f', 'rawvideo'], maxFrames * frameBytes, signal);
-    return Array.from({ length: Math.floor(raw.length / frameBytes) }, (_, index) => spanOf(raw.subarray(index * frameBytes, (index + 1) * frameBytes)));
+    const raw = await this.ffmpegToBuffer(
+      file,
+      ['-vf', `scale=${side}:${side}:flags=neighbor,format=rgba`, '-frames:v', String(maxFrames), '-f', 'rawvideo'],
+      maxFrames * frameBytes,
+      signal,
+    );
+    return Array.from({ length: Math.floor(raw.length / frameBytes) }, (_, index) =>
+      spanOf(raw.subarray(index * frameBytes, (index + 1) * frameBytes)),
+    );
   }
 
   /** One frame of such an animation (counted from 0), whole, as a lossless PNG for sharp. */
   animationFrame(file: string, index: number, signal?: AbortSignal): Promise<Buffer> {
     // A PNG of the ceiling's pixels, 4 bytes each, is no larger than the pixels plus its row filters.
-    return this.ffmpegToBuffer(file, ['-vf', `select=eq(n\\,${index})`, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-pix_fmt', 'rgba'], this.maxImagePixels * 5, signal);
+    return this.ffmpegToBuffer(
+      file,
+      ['-vf', `select=eq(n\\,${index})`, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-pix_fmt', 'rgba'],
+      this.maxImagePixels * 5,
+      signal,
+    );
   }
 
   /** One ffmpeg run on `file`, confined like {@link probe}, whose output (on stdout) is returned: capped, with its deadline and stop signal. */
-  private async ffmpegToBuffer(file: string, outputOptions: readonly string[], maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
-    const args = ['-v', 'error', '-nostdin', '-threads', String(this.threadsPerJob), ...CONFINED_INPUT, '-i', file, ...outputOptions, 'pipe:1'];
+  private async ffmpegToBuffer(
+    file: string,
+    outputOptions: readonly string[],
+    maxBytes: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Buffer> {
+    const args = [
+      '-v',
+      'error',
+      '-nostdin',
+      '-threads',
+      String(this.threadsPerJob),
+      ...CONFINED_INPUT,
+      '-i',
+      file,
+      ...outputOptions,
+      'pipe:1',
+    ];
     try {
-      const { stdout } = await execFileAsync(this.binaries.ffmpeg, args, { encoding: 'buffer', signal, timeout: this.deadlines.baseMs, killSignal: 'SIGKILL', maxBuffer: maxBytes + 1024 });
+      const { stdout } = await execFileAsync(this.binaries.ffmpeg, args, {
+        encoding: 'buffer',
+        signal,
+        timeout: this.deadlines.baseMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: maxBytes + 1024,
+      });
       return stdout;
     } catch (error) {
       const failure = error as NodeJS.ErrnoException & { stderr?: Buffer; killed?: boolean };
@@ -354,9 +423,17 @@ export class MediaRepository {
   }
 
   /** Decodes (and shrinks, when asked) once, to raw pixels for {@link renderImageToBuffer}: upright, sRGB, 8-bit. */
-  async decodeImage(input: string | Buffer, resize?: ImageRender['resize'], options: { page?: number; signal?: AbortSignal } = {}): Promise<RawImage> {
+  async decodeImage(
+    input: string | Buffer,
+    resize?: ImageRender['resize'],
+    options: { page?: number; signal?: AbortSignal } = {},
+  ): Promise<RawImage> {
     let image = await this.open(input, options.page, options.signal);
-    if (resize) image = image.resize(resize.width, resize.height, { fit: resize.fit, withoutEnlargement: resize.fit === 'inside' });
+    if (resize)
+      image = image.resize(resize.width, resize.height, {
+        fit: resize.fit,
+        withoutEnlargement: resize.fit === 'inside',
+      });
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   }
@@ -364,7 +441,11 @@ export class MediaRepository {
   /** Encodes an image; like every output of sharp, with no metadata (EXIF, GPS, XMP, ICC) left in it. */
   async renderImageToBuffer(input: ImageInput, render: ImageRender, signal?: AbortSignal): Promise<Buffer> {
     let image = await this.open(input, render.page, signal);
-    if (render.resize) image = image.resize(render.resize.width, render.resize.height, { fit: render.resize.fit, withoutEnlargement: render.resize.fit === 'inside' });
+    if (render.resize)
+      image = image.resize(render.resize.width, render.resize.height, {
+        fit: render.resize.fit,
+        withoutEnlargement: render.resize.fit === 'inside',
+      });
     return image.toFormat(render.format, render.formatOptions).toBuffer();
   }
 
@@ -376,11 +457,20 @@ export class MediaRepository {
    */
   private async open(input: ImageInput, page = 0, signal?: AbortSignal): Promise<Sharp> {
     const options = { limitInputPixels: this.maxImagePixels, failOn: 'error' as const };
-    if (typeof input !== 'string' && !Buffer.isBuffer(input)) return sharp(input.data, { ...options, raw: { width: input.width, height: input.height, channels: input.channels } });
+    if (typeof input !== 'string' && !Buffer.isBuffer(input))
+      return sharp(input.data, {
+        ...options,
+        raw: { width: input.width, height: input.height, channels: input.channels },
+      });
     const header = await this.imageMetadata(input);
     if (header.compression === 'hevc') {
-      if (typeof input === 'string') throw new Error('A HEIC photo is decoded from its bytes: read the file and pass them');
-      const pixels = await decodeHeic(input, { maxPixels: this.maxImagePixels, deadlineMs: this.deadlines.baseMs, signal });
+      if (typeof input === 'string')
+        throw new Error('A HEIC photo is decoded from its bytes: read the file and pass them');
+      const pixels = await decodeHeic(input, {
+        maxPixels: this.maxImagePixels,
+        deadlineMs: this.deadlines.baseMs,
+        signal,
+      });
       return sharp(rgbaTiff(pixels, header.icc), options);
     }
     const image = sharp(input, { ...options, autoOrient: true, page });
@@ -422,7 +512,9 @@ function quarterTurns(degrees: number): number {
 /** A failed run's error: a refused format by its demuxer's name (`[hls @ 0x…] Format not on whitelist`), else ffmpeg's last lines. */
 function failedRun(stderr: string, file: string): FfmpegFailedError {
   const refused = /\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist/.exec(stderr);
-  return refused?.[1] ? new FormatNotAllowedError(refused[1]) : new FfmpegFailedError(plainMessage(stderr, file), false);
+  return refused?.[1]
+    ? new FormatNotAllowedError(refused[1])
+    : new FfmpegFailedError(plainMessage(stderr, file), false);
 }
 
 function finiteOrUndefined(value: unknown): number | undefined {
@@ -437,7 +529,14 @@ function finiteOrUndefined(value: unknown): number | undefined {
 function plainMessage(text: string, file: string, lines = 3): string {
   const kept = text
     .split('\n')
-    .map((line) => line.replaceAll(`${file}: `, '').replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').trim())
-    .filter((line) => line !== '' && !/^(ffprobe|ffmpeg) (exited|version)|^(lib\w+|built with|configuration:)/.test(line));
+    .map((line) =>
+      line
+        .replaceAll(`${file}: `, '')
+        .replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '')
+        .trim(),
+    )
+    .filter(
+      (line) => line !== '' && !/^(ffprobe|ffmpeg) (exited|version)|^(lib\w+|built with|configuration:)/.test(line),
+    );
   return [...new Set(kept)].slice(-lines).join('; ').slice(0, 400);
 }

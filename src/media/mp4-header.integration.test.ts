@@ -15,11 +15,35 @@ function readHeader(file: string): Promise<Mp4VideoFacts | undefined> {
 describe('the MP4 header reader', () => {
   it('says what ffprobe says of the first video track, whatever the tracks’ order and the codec', async () => {
     const dir = await tempRoot();
-    const h264 = await makeVideo(path.join(dir, 'h264.mp4'), { seconds: 3, width: 640, height: 360, audio: true, faststart: true });
+    const h264 = await makeVideo(path.join(dir, 'h264.mp4'), {
+      seconds: 3,
+      width: 640,
+      height: 360,
+      audio: true,
+      faststart: true,
+    });
     const audioFirst = path.join(dir, 'audio-first.mp4');
-    await media.runFfmpeg({ input: h264, outputs: [{ path: audioFirst, options: ['-map', '0:a', '-map', '0:v', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4'] }] });
-    const mpeg4 = await makeVideo(path.join(dir, 'mpeg4.mp4'), { seconds: 2, width: 320, height: 240, codec: 'mpeg4', faststart: true });
-    for (const [file, format] of [[h264, 'avc1'], [audioFirst, 'avc1'], [mpeg4, 'mp4v']] as const) {
+    await media.runFfmpeg({
+      input: h264,
+      outputs: [
+        {
+          path: audioFirst,
+          options: ['-map', '0:a', '-map', '0:v', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4'],
+        },
+      ],
+    });
+    const mpeg4 = await makeVideo(path.join(dir, 'mpeg4.mp4'), {
+      seconds: 2,
+      width: 320,
+      height: 240,
+      codec: 'mpeg4',
+      faststart: true,
+    });
+    for (const [file, format] of [
+      [h264, 'avc1'],
+      [audioFirst, 'avc1'],
+      [mpeg4, 'mp4v'],
+    ] as const) {
       const probed = await media.probe(file);
       const video = probed.streams.find((stream) => stream.type === 'video');
       const facts = await readHeader(file);
@@ -39,6 +63,10 @@ describe('the MP4 header reader', () => {
     cut.write('moov', 4, 'latin1');
     // A moov box whose contents are missing or garbage gives no facts, and no exception.
     expect(videoFactsOfMoov(cut)).toBeUndefined();
-    expect(videoFactsOfMoov(Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('moov'), Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])]))).toBeUndefined();
+    expect(
+      videoFactsOfMoov(
+        Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('moov'), Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])]),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -47,7 +47,13 @@ export function videoFactsOfMoov(moov: Buffer): Mp4VideoFacts | undefined {
     const mdia = childOf(moov, trak, 'mdia');
     const hdlr = mdia && childOf(moov, mdia, 'hdlr');
     // version/flags (4), pre_defined (4), then the handler type.
-    if (!mdia || !hdlr || hdlr.body + 12 > hdlr.end || moov.toString('latin1', hdlr.body + 8, hdlr.body + 12) !== 'vide') continue;
+    if (
+      !mdia ||
+      !hdlr ||
+      hdlr.body + 12 > hdlr.end ||
+      moov.toString('latin1', hdlr.body + 8, hdlr.body + 12) !== 'vide'
+    )
+      continue;
     const minf = childOf(moov, mdia, 'minf');
     const stbl = minf && childOf(moov, minf, 'stbl');
     const stsd = stbl && childOf(moov, stbl, 'stsd');
@@ -55,7 +61,12 @@ export function videoFactsOfMoov(moov: Buffer): Mp4VideoFacts | undefined {
     // reserved (6), data reference index (2), pre_defined and reserved (16), width (2), height (2).
     const entry = stsd ? stsd.body + 8 : -1;
     if (entry < 0 || entry + 36 > (stsd?.end ?? 0) || durationSec === undefined) return undefined;
-    return { sampleFormat: moov.toString('latin1', entry + 4, entry + 8), width: moov.readUInt16BE(entry + 32), height: moov.readUInt16BE(entry + 34), durationSec };
+    return {
+      sampleFormat: moov.toString('latin1', entry + 4, entry + 8),
+      width: moov.readUInt16BE(entry + 32),
+      height: moov.readUInt16BE(entry + 34),
+      durationSec,
+    };
   }
   return undefined;
 }

@@ -3,7 +3,10 @@
  * profile with them; a TIFF carries both, so a decoded HEIC (in Display P3 on an iPhone) is
  * converted to sRGB through its own profile, like any other photo. Little-endian, one strip.
  */
-export function rgbaTiff(pixels: { readonly data: Buffer; readonly width: number; readonly height: number }, icc: Buffer | undefined): Buffer {
+export function rgbaTiff(
+  pixels: { readonly data: Buffer; readonly width: number; readonly height: number },
+  icc: Buffer | undefined,
+): Buffer {
   const { data, width, height } = pixels;
   const SHORT = 3;
   const LONG = 4;

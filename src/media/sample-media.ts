@@ -43,18 +43,42 @@ export class SampleMedia {
   ) {}
 
   async video(file: string, options: SampleVideo = {}): Promise<string> {
-    const { seconds = 2, width = 320, height = 240, audio = false, codec = 'libx264', faststart = false, seed = 0 } = options;
+    const {
+      seconds = 2,
+      width = 320,
+      height = 240,
+      audio = false,
+      codec = 'libx264',
+      faststart = false,
+      seed = 0,
+    } = options;
     const picture = `testsrc2=size=${width}x${height}:rate=25,hue=h=${seed % 360}`;
     // One lavfi graph with two outputs carries both streams, so the job keeps a single input.
     const graph = audio ? `${picture}[out0];sine=frequency=${440 + seed}:sample_rate=44100[out1]` : picture;
-    const encode = codec === 'libx264' ? ['-c:v', codec, '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] : ['-c:v', codec];
-    await this.lavfi(file, graph, ['-t', String(seconds), ...encode, ...(audio ? ['-c:a', 'aac'] : []), ...(faststart ? ['-movflags', '+faststart'] : [])]);
+    const encode =
+      codec === 'libx264' ? ['-c:v', codec, '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] : ['-c:v', codec];
+    await this.lavfi(file, graph, [
+      '-t',
+      String(seconds),
+      ...encode,
+      ...(audio ? ['-c:a', 'aac'] : []),
+      ...(faststart ? ['-movflags', '+faststart'] : []),
+    ]);
     return file;
   }
 
   /** Random noise: its first frame does not compress, which forces the thumbnail's palette path. */
   async noiseVideo(file: string, seconds = 2): Promise<string> {
-    await this.lavfi(file, 'nullsrc=size=1280x720:rate=25,geq=random(1)*255:128:128', ['-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+    await this.lavfi(file, 'nullsrc=size=1280x720:rate=25,geq=random(1)*255:128:128', [
+      '-t',
+      String(seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+    ]);
     return file;
   }
 

@@ -12,12 +12,29 @@ describe('parseMetadataDefaults', () => {
       'folder_path,category_name,model_sex,style,creator_name,language,content_type,creative_description,test_id\r\n' +
         'Cum on Face,Cum on Face,F,Real,Seras,EN,NSFW,Generic,T1\r\nnative/Hentai,Hentai,,Anime,Seras,EN,NSFW,,\r\n',
     );
-    expect(rows.get('cum on face')).toEqual({ category: 'Cum on Face', modelSex: 'F', style: 'Real', creator: 'Seras', language: 'EN', rating: 'NSFW', description: 'Generic', testId: 'T1' });
-    expect(rows.get('hentai')).toEqual({ category: 'Hentai', style: 'Anime', creator: 'Seras', language: 'EN', rating: 'NSFW' });
+    expect(rows.get('cum on face')).toEqual({
+      category: 'Cum on Face',
+      modelSex: 'F',
+      style: 'Real',
+      creator: 'Seras',
+      language: 'EN',
+      rating: 'NSFW',
+      description: 'Generic',
+      testId: 'T1',
+    });
+    expect(rows.get('hentai')).toEqual({
+      category: 'Hentai',
+      style: 'Anime',
+      creator: 'Seras',
+      language: 'EN',
+      rating: 'NSFW',
+    });
   });
 
   it("reads the origin's older file without model_sex, style or test_id", () => {
-    const rows = parseMetadataDefaults('folder_path,category_name,creator_name,language,content_type,creative_description\nAhegao,Ahegao,Seras,EN,NSFW,Generic\n');
+    const rows = parseMetadataDefaults(
+      'folder_path,category_name,creator_name,language,content_type,creative_description\nAhegao,Ahegao,Seras,EN,NSFW,Generic\n',
+    );
     expect(rows.get('ahegao')?.creator).toBe('Seras');
   });
 

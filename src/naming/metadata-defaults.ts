@@ -26,7 +26,12 @@ export function parseMetadataDefaults(text: string, fileLabel = 'tracking/metada
   const folders = new Map<string, Partial<NamingTokens>>();
   rows.forEach((row, index) => {
     const folder = row.folder_path?.trim();
-    if (!folder) throw new ConfigError(fileLabel, `row ${index + 2} has no folder_path`, 'Every row needs the folder name it applies to.');
+    if (!folder)
+      throw new ConfigError(
+        fileLabel,
+        `row ${index + 2} has no folder_path`,
+        'Every row needs the folder name it applies to.',
+      );
     const tokens: Partial<Record<keyof NamingTokens, string>> = {};
     for (const [column, token] of Object.entries(COLUMN_TOKENS)) {
       const value = row[column]?.trim();
@@ -54,7 +59,13 @@ export class MetadataDefaultsFile {
     private readonly storage: StorageRepository,
     onError: (error: ConfigError) => void,
   ) {
-    this.watched = new WatchedFile<FolderDefaults>(file, storage, (text) => parseMetadataDefaults(text), new Map(), onError);
+    this.watched = new WatchedFile<FolderDefaults>(
+      file,
+      storage,
+      (text) => parseMetadataDefaults(text),
+      new Map(),
+      onError,
+    );
   }
 
   /**
@@ -62,7 +73,8 @@ export class MetadataDefaultsFile {
    * missing file is written with its header, for a person to fill in.
    */
   async loadStrict(): Promise<void> {
-    if (!(await this.storage.stat(this.file))) await this.storage.writeFileAtomic(this.file, `${METADATA_DEFAULTS_HEADER.join(',')}\r\n`);
+    if (!(await this.storage.stat(this.file)))
+      await this.storage.writeFileAtomic(this.file, `${METADATA_DEFAULTS_HEADER.join(',')}\r\n`);
     await this.watched.current(true);
   }
 

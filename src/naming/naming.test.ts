@@ -7,7 +7,15 @@ import { cleanToken, descriptionFromFileName, parseConventionName } from './toke
 
 const naming: Naming = {
   id: '6BCC9A21',
-  tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' },
+  tokens: {
+    language: 'EN',
+    category: 'Cumshot',
+    modelSex: 'F',
+    style: 'Real',
+    rating: 'NSFW',
+    description: 'Generic',
+    creator: 'Seras',
+  },
   review: [],
 };
 
@@ -23,7 +31,16 @@ describe('cleanToken', () => {
 describe('parseConventionName', () => {
   it('reads a current-convention name with seconds and test id', () => {
     expect(parseConventionName('EN_Cumshot_F_Real_NSFW_Generic_Seras_12sec_T-A1_ID-6bcc9a21')).toEqual({
-      tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras', testId: 'A1' },
+      tokens: {
+        language: 'EN',
+        category: 'Cumshot',
+        modelSex: 'F',
+        style: 'Real',
+        rating: 'NSFW',
+        description: 'Generic',
+        creator: 'Seras',
+        testId: 'A1',
+      },
       id: '6BCC9A21',
       seconds: 12,
     });
@@ -32,7 +49,13 @@ describe('parseConventionName', () => {
   it("reads the origin's older names, and native pair prefixes and suffixes", () => {
     const parsed = parseConventionName('VID_EN_Cumshot_NSFW_Generic_Seras_4sec_ID-6BCC9A21-VID');
     expect(parsed?.id).toBe('6BCC9A21');
-    expect(parsed?.tokens).toEqual({ language: 'EN', category: 'Cumshot', rating: 'NSFW', description: 'Generic', creator: 'Seras' });
+    expect(parsed?.tokens).toEqual({
+      language: 'EN',
+      category: 'Cumshot',
+      rating: 'NSFW',
+      description: 'Generic',
+      creator: 'Seras',
+    });
     expect(parseConventionName('ORG_EN_Cumshot_M_Anime_SFW_Generic_Seras_ID-00000001')?.tokens.style).toBe('Anime');
   });
 
@@ -52,12 +75,14 @@ describe('planNames', () => {
   });
 
   it('names a converted preroll by its output length and an image without seconds', () => {
-    expect(planNames({ kind: 'preroll', naming, sourceExt: '.mkv', sourceSeconds: 45, outputSeconds: 30, outputExt: '.mp4' }).creative).toBe(
-      'EN_Cumshot_F_Real_NSFW_Generic_Seras_30sec_ID-6BCC9A21.mp4',
-    );
-    expect(planNames({ kind: 'image', naming: { ...naming, tokens: { ...naming.tokens, testId: 'B2' } }, sourceExt: '.png' }).creative).toBe(
-      'EN_Cumshot_F_Real_NSFW_Generic_Seras_T-B2_ID-6BCC9A21.png',
-    );
+    expect(
+      planNames({ kind: 'preroll', naming, sourceExt: '.mkv', sourceSeconds: 45, outputSeconds: 30, outputExt: '.mp4' })
+        .creative,
+    ).toBe('EN_Cumshot_F_Real_NSFW_Generic_Seras_30sec_ID-6BCC9A21.mp4');
+    expect(
+      planNames({ kind: 'image', naming: { ...naming, tokens: { ...naming.tokens, testId: 'B2' } }, sourceExt: '.png' })
+        .creative,
+    ).toBe('EN_Cumshot_F_Real_NSFW_Generic_Seras_T-B2_ID-6BCC9A21.png');
   });
 
   it('round-trips through the parser', () => {
@@ -103,14 +128,18 @@ describe('a dropped file keeps its name', () => {
     expect(descriptionFromFileName('clip')).toBe('clip');
     expect(descriptionFromFileName('my "best" clip 🎬')).toBe('my-best-clip');
     expect(descriptionFromFileName('Summer_promo.final v2')).toBe('Summer-promo-final-v2');
-    expect(descriptionFromFileName('a very long name that goes on and on past the limit')).toBe('a-very-long-name-that-goes-on-and-on');
+    expect(descriptionFromFileName('a very long name that goes on and on past the limit')).toBe(
+      'a-very-long-name-that-goes-on-and-on',
+    );
     expect(descriptionFromFileName('🎬🎬')).toBeUndefined();
   });
 
   it('over the defaults, under what the folder row says', () => {
     const defaults = { language: 'EN', description: 'Generic' };
     expect(resolveTokens({ fileDescription: 'photo', defaults }).tokens.description).toBe('photo');
-    expect(resolveTokens({ fileDescription: 'photo', fromFolder: { description: 'Promo' }, defaults }).tokens.description).toBe('Promo');
+    expect(
+      resolveTokens({ fileDescription: 'photo', fromFolder: { description: 'Promo' }, defaults }).tokens.description,
+    ).toBe('Promo');
     expect(resolveTokens({ defaults }).tokens.description).toBe('Generic');
   });
 });
@@ -123,7 +152,15 @@ describe('resolveTokens', () => {
       folderName: 'Big Boobs',
       defaults: { language: 'EN', description: 'Generic', creator: 'Default' },
     });
-    expect(tokens).toEqual({ language: 'EN', category: 'BigBoobs', modelSex: 'F', style: 'Anime', rating: 'SFW', description: 'Generic', creator: 'Named' });
+    expect(tokens).toEqual({
+      language: 'EN',
+      category: 'BigBoobs',
+      modelSex: 'F',
+      style: 'Anime',
+      rating: 'SFW',
+      description: 'Generic',
+      creator: 'Named',
+    });
     expect(review).toEqual([]);
   });
 

@@ -24,7 +24,8 @@ export interface ResolvedTokens {
 export function resolveTokens(sources: TokenSources): ResolvedTokens {
   const review: string[] = [];
   const pick = (token: keyof NamingTokens): string | undefined => {
-    const fromPlace = token === 'category' ? sources.folderName : token === 'description' ? sources.fileDescription : undefined;
+    const fromPlace =
+      token === 'category' ? sources.folderName : token === 'description' ? sources.fileDescription : undefined;
     return [sources.fromName?.[token], sources.fromFolder?.[token], fromPlace, sources.defaults[token]].find(
       (value): value is string => typeof value === 'string' && cleanToken(value) !== '',
     );

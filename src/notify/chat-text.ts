@@ -17,7 +17,11 @@ export function chat(words: TemplateStringsArray, ...values: readonly (string | 
 
 /** `first` then `second`, each value still a value. */
 export function joinChat(first: ChatText, second: ChatText): ChatText {
-  const words = [...first.words.slice(0, -1), `${first.words.at(-1) ?? ''}${second.words[0] ?? ''}`, ...second.words.slice(1)];
+  const words = [
+    ...first.words.slice(0, -1),
+    `${first.words.at(-1) ?? ''}${second.words[0] ?? ''}`,
+    ...second.words.slice(1),
+  ];
   return { words, values: [...first.values, ...second.values] };
 }
 
@@ -61,5 +65,7 @@ export function renderChat(text: ChatText | string, escape: (value: string) => s
   const value = (raw: string): string => escape(redactText(raw).replace(LINE_BREAKS, ' '));
   // A plain string is all value: nothing in it is taken as ours.
   if (typeof text === 'string') return value(text);
-  return text.words.map((word, i) => (i < text.values.length ? `${word}${value(text.values[i] ?? '')}` : word)).join('');
+  return text.words
+    .map((word, i) => (i < text.values.length ? `${word}${value(text.values[i] ?? '')}` : word))
+    .join('');
 }

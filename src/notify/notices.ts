@@ -15,25 +15,64 @@ import type { Notifier } from './notifier.js';
 export const FAILED_PASSES_NOTICE = 3;
 
 export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: string): void {
-  const say = (key: string, text: ChatText): void => notifier.notify({ key, text: joinChat(chat`creative-flow (${where}): `, text) });
+  const say = (key: string, text: ChatText): void =>
+    notifier.notify({ key, text: joinChat(chat`creative-flow (${where}): `, text) });
   events.on('platform', (platform, status) => {
     const name = PLATFORM_NAMES[platform];
-    if (platform === 'exoclick') say(`password-refused:${platform}`, chat`${name} refused the API token. Uploads to ${name} wait until EXO_API_TOKEN is fixed in .env; the other platforms go on.`);
-    else if (status.state === 'password-refused') say('password-refused', chat`TJ refused the password. Uploads wait until TJ_PASSWORD is fixed in .env (or \`creative-flow login\` succeeds).`);
-    else say('login-required', chat`TJ needs a person to sign in (${status.message}). Run \`creative-flow login\` on the machine; uploads resume on their own.`);
+    if (platform === 'exoclick')
+      say(
+        `password-refused:${platform}`,
+        chat`${name} refused the API token. Uploads to ${name} wait until EXO_API_TOKEN is fixed in .env; the other platforms go on.`,
+      );
+    else if (status.state === 'password-refused')
+      say(
+        'password-refused',
+        chat`TJ refused the password. Uploads wait until TJ_PASSWORD is fixed in .env (or \`creative-flow login\` succeeds).`,
+      );
+    else
+      say(
+        'login-required',
+        chat`TJ needs a person to sign in (${status.message}). Run \`creative-flow login\` on the machine; uploads resume on their own.`,
+      );
   });
   events.on('creative', (record, message) => {
     const name = fileName(record.source.path);
-    if (record.state === 'failed') say(`failed:${record.key}`, chat`${name} failed for good: ${record.reason ?? message}. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`);
+    if (record.state === 'failed')
+      say(
+        `failed:${record.key}`,
+        chat`${name} failed for good: ${record.reason ?? message}. \`creative-flow process --once\` or the dashboard's "Retry failed" tries it again.`,
+      );
     const refusals = (record.outputs ?? []).flatMap((output) =>
-      Object.entries(output.uploads ?? {}).flatMap(([platform, upload]) => (upload.status === 'rejected' ? [chat`${PLATFORM_NAMES[platform as PlatformId]} rejected ${fileName(output.path)}: ${upload.message ?? 'no reason given'}`] : [])),
+      Object.entries(output.uploads ?? {}).flatMap(([platform, upload]) =>
+        upload.status === 'rejected'
+          ? [
+              chat`${PLATFORM_NAMES[platform as PlatformId]} rejected ${fileName(output.path)}: ${upload.message ?? 'no reason given'}`,
+            ]
+          : [],
+      ),
     );
-    if (record.state === 'rejected' && refusals.length > 0) say(`rejected:${record.key}`, joinChat(refusals.reduce((all, refusal) => joinChat(joinChat(all, chat`; `), refusal)), chat`.`));
+    if (record.state === 'rejected' && refusals.length > 0)
+      say(
+        `rejected:${record.key}`,
+        joinChat(
+          refusals.reduce((all, refusal) => joinChat(joinChat(all, chat`; `), refusal)),
+          chat`.`,
+        ),
+      );
   });
-  events.on('browserRestarted', () => say('browser-restarted', chat`the browser working on TJ went away (a crash, or killed); a new one took over, and nothing is sent twice. If this repeats, check the machine's memory.`));
+  events.on('browserRestarted', () =>
+    say(
+      'browser-restarted',
+      chat`the browser working on TJ went away (a crash, or killed); a new one took over, and nothing is sent twice. If this repeats, check the machine's memory.`,
+    ),
+  );
   events.on('passFailed', (inARow, message) => {
     // One failed pass is often a blip the next one covers; three in a row need a person.
-    if (inARow >= FAILED_PASSES_NOTICE) say('passes-failing', chat`upload passes keep failing (${inARow} in a row); the last said: ${message}. Staged files wait in uploaded/; \`creative-flow status\` shows the errors.`);
+    if (inARow >= FAILED_PASSES_NOTICE)
+      say(
+        'passes-failing',
+        chat`upload passes keep failing (${inARow} in a row); the last said: ${message}. Staged files wait in uploaded/; \`creative-flow status\` shows the errors.`,
+      );
   });
   events.on('report', (report) => {
     const counts = Object.entries(report.counts)

@@ -11,7 +11,9 @@ import { postJson } from './webhook.js';
 const log = createLogger({ level: 'silent', pretty: false });
 
 /** A webhook receiver on loopback: it keeps what it is sent, and can be told to fail. */
-async function receiver(port = 0): Promise<{ url: string; port: number; bodies: Record<string, unknown>[]; failNext: number; close(): Promise<void> }> {
+async function receiver(
+  port = 0,
+): Promise<{ url: string; port: number; bodies: Record<string, unknown>[]; failNext: number; close(): Promise<void> }> {
   const state = { bodies: [] as Record<string, unknown>[], failNext: 0 };
   const server = http.createServer((req, res) => {
     let text = '';
@@ -27,7 +29,11 @@ async function receiver(port = 0): Promise<{ url: string; port: number; bodies: 
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const bound = (server.address() as AddressInfo).port;
-  return Object.assign(state, { url: `http://127.0.0.1:${bound}/hook/secret-key`, port: bound, close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${bound}/hook/secret-key`,
+    port: bound,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
 }
 
 const open: { close(): Promise<void> }[] = [];
@@ -59,14 +65,20 @@ describe('webhook notifications', () => {
     const notifier = new Notifier((body) => postJson(hook.url, body, 2_000), log, quick);
     notifier.notify({ key: 'a', text: 'after two failures' });
     await notifier.flush(5_000);
-    expect(hook.bodies).toEqual([{ text: 'after two failures', content: 'after two failures', allowed_mentions: { parse: [] } }]);
+    expect(hook.bodies).toEqual([
+      { text: 'after two failures', content: 'after two failures', allowed_mentions: { parse: [] } },
+    ]);
   });
 
   it('never holds up the caller, and gives up quietly on a receiver that is down, without naming the secret URL', async () => {
     const down = await receiver();
     await down.close();
     const lines: string[] = [];
-    const notifier = new Notifier((body) => postJson(down.url, body, 1_000), createLogger({ level: 'warn', pretty: false, destination: { write: (line: string) => void lines.push(line) } }), quick);
+    const notifier = new Notifier(
+      (body) => postJson(down.url, body, 1_000),
+      createLogger({ level: 'warn', pretty: false, destination: { write: (line: string) => void lines.push(line) } }),
+      quick,
+    );
     // notify returns before any byte is sent: it hands the notice over and returns nothing to wait on.
     expect(notifier.notify({ key: 'b', text: 'nobody listens' })).toBeUndefined();
     expect(lines).toEqual([]);
@@ -82,18 +94,55 @@ describe('webhook notifications', () => {
     const events = new ActivityBus();
     const notifier = new Notifier(async (body) => void sent.push(body.text), log, quick);
     notifyOnEvents(events, notifier, 'host:/srv/creatives');
-    events.emit('platform', 'tj', { state: 'login-required', since: '2026-11-22T10:00:00Z', message: 'the captcha needs a person' });
-    events.emit('platform', 'tj', { state: 'password-refused', since: '2026-11-22T10:00:00Z', message: 'refused', credentials: 'f00' });
-    const base = { key: 'c1', attempts: 0, times: {}, source: { path: rootPath('inbox/broken.mp4'), size: 1, mtimeMs: 1 } };
+    events.emit('platform', 'tj', {
+      state: 'login-required',
+      since: '2026-11-22T10:00:00Z',
+      message: 'the captcha needs a person',
+    });
+    events.emit('platform', 'tj', {
+      state: 'password-refused',
+      since: '2026-11-22T10:00:00Z',
+      message: 'refused',
+      credentials: 'f00',
+    });
+    const base = {
+      key: 'c1',
+      attempts: 0,
+      times: {},
+      source: { path: rootPath('inbox/broken.mp4'), size: 1, mtimeMs: 1 },
+    };
     events.emit('creative', { ...base, state: 'failed', reason: 'ffmpeg crashed 3 times' }, 'failed');
-    events.emit('creative', { ...base, key: 'c2', state: 'rejected', reason: 'TJ refused x.png: content guidelines', outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false, uploads: { tj: { status: 'rejected', message: 'content guidelines', batch: 1, at: '' } } }] }, 'rejected');
+    events.emit(
+      'creative',
+      {
+        ...base,
+        key: 'c2',
+        state: 'rejected',
+        reason: 'TJ refused x.png: content guidelines',
+        outputs: [
+          {
+            role: 'creative',
+            path: rootPath('uploaded/Image/x.png'),
+            bytes: 1,
+            width: 1,
+            height: 1,
+            format: 'png',
+            converted: false,
+            uploads: { tj: { status: 'rejected', message: 'content guidelines', batch: 1, at: '' } },
+          },
+        ],
+      },
+      'rejected',
+    );
     events.emit('creative', { ...base, key: 'c3', state: 'rejected', reason: 'not a video' }, 'rejected');
     events.emit('report', { date: '2026-11-22', counts: { received: 3, uploaded: 2 }, files: [] });
     // A pass that fails is a blip until the third in a row.
     for (const inARow of [1, 2, 3]) events.emit('passFailed', inARow, 'the browser has been closed');
     await notifier.flush(1_000);
     expect(sent).toEqual([
-      expect.stringMatching(/^creative-flow \(host:\/srv\/creatives\): TJ needs a person to sign in .*creative-flow login/),
+      expect.stringMatching(
+        /^creative-flow \(host:\/srv\/creatives\): TJ needs a person to sign in .*creative-flow login/,
+      ),
       expect.stringMatching(/TJ refused the password/),
       expect.stringMatching(/broken\.mp4 failed for good: ffmpeg crashed 3 times/),
       expect.stringMatching(/TJ rejected x\.png: content guidelines/),
@@ -110,7 +159,18 @@ describe('webhook notifications', () => {
     notifyOnEvents(events, notifier, 'host:/srv/creatives');
     // A file name cannot hold a slash: the links point at a bare host.
     const hostile = '@everyone <!channel> <@123> [trusted](evil.test) <https:evil.test|trusted>.mp4';
-    events.emit('creative', { key: 'c1', attempts: 0, times: {}, source: { path: rootPath(`inbox/${hostile}`), size: 1, mtimeMs: 1 }, state: 'failed', reason: 'GET https://cdn.test/a?access_token=tok-secret said *no*\n# heading' }, 'failed');
+    events.emit(
+      'creative',
+      {
+        key: 'c1',
+        attempts: 0,
+        times: {},
+        source: { path: rootPath(`inbox/${hostile}`), size: 1, mtimeMs: 1 },
+        state: 'failed',
+        reason: 'GET https://cdn.test/a?access_token=tok-secret said *no*\n# heading',
+      },
+      'failed',
+    );
     await notifier.flush(1_000);
     const [body] = sent;
     expect(body?.allowed_mentions).toEqual({ parse: [] });

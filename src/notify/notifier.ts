@@ -74,11 +74,22 @@ export class Notifier {
 
   private async deliver(notice: Notice): Promise<void> {
     const cut = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
-    const body: NoticeBody = { text: cut(renderChat(notice.text, slackValue)), content: cut(renderChat(notice.text, discordValue)), allowed_mentions: { parse: [] } };
+    const body: NoticeBody = {
+      text: cut(renderChat(notice.text, slackValue)),
+      content: cut(renderChat(notice.text, discordValue)),
+      allowed_mentions: { parse: [] },
+    };
     try {
-      await retry(() => this.send(body), { attempts: this.options.attempts, backoff: { baseMs: this.options.backoffMs }, wait: (ms) => sleep(ms, { ref: false }) });
+      await retry(() => this.send(body), {
+        attempts: this.options.attempts,
+        backoff: { baseMs: this.options.backoffMs },
+        wait: (ms) => sleep(ms, { ref: false }),
+      });
     } catch (error) {
-      this.log.warn({ notice: notice.key, attempts: this.options.attempts }, `Could not send a notification: ${(error as Error).message}`);
+      this.log.warn(
+        { notice: notice.key, attempts: this.options.attempts },
+        `Could not send a notification: ${(error as Error).message}`,
+      );
     }
   }
 }

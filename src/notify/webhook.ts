@@ -8,9 +8,16 @@ export class WebhookError extends Error {}
 export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
-    throw new WebhookError(`the webhook at ${new URL(url).host} could not be reached (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`);
+    throw new WebhookError(
+      `the webhook at ${new URL(url).host} could not be reached (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`,
+    );
   }
   await response.body?.cancel();
   if (!response.ok) throw new WebhookError(`the webhook at ${new URL(url).host} answered HTTP ${response.status}`);

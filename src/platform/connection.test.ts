@@ -28,7 +28,11 @@ function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass'), st
     platform: 'tj',
     open,
     session: { savedAt: async () => savedAt },
-    status: { read: async () => status, write: async (next) => void (status = next), clear: async () => void (status = undefined) },
+    status: {
+      read: async () => status,
+      write: async (next) => void (status = next),
+      clear: async () => void (status = undefined),
+    },
     credentials,
     events: new ActivityBus(),
     log,
@@ -41,7 +45,14 @@ function harness(credentials = credentialsFingerprint('demo', 'S3cret-pass'), st
     await new Promise((resolve) => setTimeout(resolve, ms));
     counts.running -= 1;
   };
-  return { connection, counts, work, browsers, status: () => status, saveSession: () => void (savedAt = Date.now() + 1_000) };
+  return {
+    connection,
+    counts,
+    work,
+    browsers,
+    status: () => status,
+    saveSession: () => void (savedAt = Date.now() + 1_000),
+  };
 }
 
 describe('PlatformConnection', () => {
@@ -114,8 +125,13 @@ describe('PlatformConnection', () => {
 
   it('waits for a login after TJ asks for one, then starts a fresh browser on the new session', async () => {
     const h = harness();
-    await expect(h.connection.use(async () => Promise.reject(new LoginRequiredError('captcha')))).rejects.toThrow(LoginRequiredError);
-    expect(h.status()).toMatchObject({ state: 'login-required', message: expect.stringMatching(/captcha.*creative-flow login/) });
+    await expect(h.connection.use(async () => Promise.reject(new LoginRequiredError('captcha')))).rejects.toThrow(
+      LoginRequiredError,
+    );
+    expect(h.status()).toMatchObject({
+      state: 'login-required',
+      message: expect.stringMatching(/captcha.*creative-flow login/),
+    });
     expect(await h.connection.waitingFor()).toMatch(/captcha/);
     await expect(h.connection.use(async () => 'refused')).rejects.toThrow(PlatformWaitsError);
     expect(h.counts.opened).toBe(1);
@@ -134,15 +150,35 @@ describe('PlatformConnection', () => {
       throw CredentialsRefusedError.tj('demo');
     };
     await expect(first.connection.use(signIn)).rejects.toThrow(CredentialsRefusedError);
-    for (let pass = 0; pass < 5; pass += 1) await expect(first.connection.use(signIn)).rejects.toThrow(PlatformWaitsError);
+    for (let pass = 0; pass < 5; pass += 1)
+      await expect(first.connection.use(signIn)).rejects.toThrow(PlatformWaitsError);
     expect(attempts).toBe(1);
-    expect(first.status()).toMatchObject({ state: 'password-refused', credentials: credentialsFingerprint('demo', 'S3cret-pass') });
+    expect(first.status()).toMatchObject({
+      state: 'password-refused',
+      credentials: credentialsFingerprint('demo', 'S3cret-pass'),
+    });
     expect(JSON.stringify(first.status())).not.toContain('S3cret-pass');
 
     // The same status seen by a restarted process with the same password, then with a new one.
-    const same = new PlatformConnection({ platform: 'tj', open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'S3cret-pass'), events: new ActivityBus(), log });
+    const same = new PlatformConnection({
+      platform: 'tj',
+      open: async () => ({}) as Uploader,
+      session: { savedAt: async () => 0 },
+      status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined },
+      credentials: credentialsFingerprint('demo', 'S3cret-pass'),
+      events: new ActivityBus(),
+      log,
+    });
     expect(await same.waitingFor()).toMatch(/does not recognize/);
-    const fixed = new PlatformConnection({ platform: 'tj', open: async () => ({}) as Uploader, session: { savedAt: async () => 0 }, status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined }, credentials: credentialsFingerprint('demo', 'fixed'), events: new ActivityBus(), log });
+    const fixed = new PlatformConnection({
+      platform: 'tj',
+      open: async () => ({}) as Uploader,
+      session: { savedAt: async () => 0 },
+      status: { read: async () => first.status(), write: async () => undefined, clear: async () => undefined },
+      credentials: credentialsFingerprint('demo', 'fixed'),
+      events: new ActivityBus(),
+      log,
+    });
     expect(await fixed.waitingFor()).toBeUndefined();
   });
 });

@@ -32,7 +32,9 @@ const MAX_REOPEN_BACKOFF_MS = 5 * 60_000;
 
 /** Tells two username–password pairs apart without keeping the password. */
 export function credentialsFingerprint(username: string | undefined, password: string | undefined): string {
-  return createHash('sha256').update(`creative-flow\0${username ?? ''}\0${password ?? ''}`).digest('hex');
+  return createHash('sha256')
+    .update(`creative-flow\0${username ?? ''}\0${password ?? ''}`)
+    .digest('hex');
 }
 
 /** The uploader (TJ's browser, ExoClick's API session) would not start, and is not tried again until its backoff has passed. */
@@ -41,7 +43,9 @@ export class SessionStartError extends CreativeFlowError {}
 /** Work on a platform waits for a person: a login, or credentials it accepts. */
 export class PlatformWaitsError extends CreativeFlowError {
   constructor(platform: PlatformId, message: string) {
-    super(`Work on ${PLATFORM_NAMES[platform]} waits: ${message.replace(/\.$/, '')}`, { hint: 'Nothing was sent; run `creative-flow status` to see why.' });
+    super(`Work on ${PLATFORM_NAMES[platform]} waits: ${message.replace(/\.$/, '')}`, {
+      hint: 'Nothing was sent; run `creative-flow status` to see why.',
+    });
   }
 }
 
@@ -76,7 +80,12 @@ export class PlatformConnection {
     const otherCredentials = status.state === 'password-refused' && status.credentials !== this.deps.credentials;
     if (!loggedInSince && !otherCredentials) return status.message;
     const name = PLATFORM_NAMES[this.deps.platform];
-    this.deps.log.info({ platform: this.deps.platform, was: status.state }, loggedInSince ? `A new session was saved; work on ${name} resumes` : `The ${name} credentials changed; work on ${name} resumes`);
+    this.deps.log.info(
+      { platform: this.deps.platform, was: status.state },
+      loggedInSince
+        ? `A new session was saved; work on ${name} resumes`
+        : `The ${name} credentials changed; work on ${name} resumes`,
+    );
     await this.deps.status.clear();
     await this.close();
     return undefined;
@@ -95,7 +104,9 @@ export class PlatformConnection {
   /** Loads a page now and then while idle, as other tools do, so TJ does not end the session. */
   async keepAlive(everyMs = 5 * 60_000): Promise<void> {
     if (!this.uploader || Date.now() - this.lastUsed < everyMs) return;
-    await this.use((uploader) => uploader.keepAlive()).catch((error: unknown) => this.deps.log.warn({ err: error }, 'Could not refresh the TJ session; the next upload signs in again if needed'));
+    await this.use((uploader) => uploader.keepAlive()).catch((error: unknown) =>
+      this.deps.log.warn({ err: error }, 'Could not refresh the TJ session; the next upload signs in again if needed'),
+    );
   }
 
   async close(): Promise<void> {
@@ -117,7 +128,13 @@ export class PlatformConnection {
       this.uploader ??= await this.start();
       return await work(this.uploader);
     } catch (error) {
-      if (error instanceof CredentialsRefusedError) await this.stop({ state: 'password-refused', since: new Date().toISOString(), message: error.plain, credentials: this.deps.credentials });
+      if (error instanceof CredentialsRefusedError)
+        await this.stop({
+          state: 'password-refused',
+          since: new Date().toISOString(),
+          message: error.plain,
+          credentials: this.deps.credentials,
+        });
       else if (error instanceof LoginRequiredError) await this.pauseForLogin(error.plain);
       throw error;
     } finally {
@@ -129,8 +146,11 @@ export class PlatformConnection {
   private async start(): Promise<Uploader> {
     const waitMs = this.nextStartAt - Date.now();
     if (waitMs > 0) {
-      const what = this.deps.platform === 'tj' ? 'The browser for TJ' : `The ${PLATFORM_NAMES[this.deps.platform]} session`;
-      throw new SessionStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, { hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.' });
+      const what =
+        this.deps.platform === 'tj' ? 'The browser for TJ' : `The ${PLATFORM_NAMES[this.deps.platform]} session`;
+      throw new SessionStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, {
+        hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.',
+      });
     }
     try {
       const uploader = await this.deps.open();
@@ -140,7 +160,9 @@ export class PlatformConnection {
       // A sign-in that needs a person is not a browser that would not start: the login wait covers it.
       if (!(error instanceof LoginRequiredError || error instanceof CredentialsRefusedError)) {
         this.failedStarts += 1;
-        this.nextStartAt = Date.now() + backoff(this.failedStarts, { baseMs: this.deps.reopenBackoffMs ?? 5_000, maxMs: MAX_REOPEN_BACKOFF_MS });
+        this.nextStartAt =
+          Date.now() +
+          backoff(this.failedStarts, { baseMs: this.deps.reopenBackoffMs ?? 5_000, maxMs: MAX_REOPEN_BACKOFF_MS });
       }
       throw error;
     }
@@ -148,7 +170,10 @@ export class PlatformConnection {
 
   private async stop(status: SessionStatus): Promise<void> {
     await this.deps.status.write(status);
-    this.deps.log.error({ platform: this.deps.platform, state: status.state }, `Work on ${PLATFORM_NAMES[this.deps.platform]} paused: ${status.message}`);
+    this.deps.log.error(
+      { platform: this.deps.platform, state: status.state },
+      `Work on ${PLATFORM_NAMES[this.deps.platform]} paused: ${status.message}`,
+    );
     this.deps.events.emit('platform', this.deps.platform, status);
     await this.close();
   }

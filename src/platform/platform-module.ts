@@ -57,9 +57,17 @@ export interface PlatformModule<Settings> {
    * saves the session the daemon then uses; where to, returned. Absent where credentials alone open
    * the platform.
    */
-  signIn?(settings: Settings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { readonly headless: boolean; readonly waitForPersonMs: number }): Promise<string>;
+  signIn?(
+    settings: Settings,
+    deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>,
+    options: { readonly headless: boolean; readonly waitForPersonMs: number },
+  ): Promise<string>;
   /** What this machine must have for the platform (TJ: a Chromium that starts), as `check`'s machine lines. */
   machineCheck?(settings: Settings): Promise<CheckLine[]>;
   /** `creative-flow check`: a read-only probe, one line per thing looked at. */
-  check(settings: Settings, deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>, options: { readonly campaignId?: string | undefined }): Promise<CheckLine[]>;
+  check(
+    settings: Settings,
+    deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>,
+    options: { readonly campaignId?: string | undefined },
+  ): Promise<CheckLine[]>;
 }

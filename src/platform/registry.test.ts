@@ -14,9 +14,17 @@ describe('the platform registry', () => {
   });
 
   it("keeps each platform's files apart, under data/, with the names a root made before the registry has", () => {
-    const files = PLATFORM_IDS.flatMap((id) => [PLATFORMS[id].statusFile(layout), PLATFORMS[id].libraryCacheFile(layout)]);
+    const files = PLATFORM_IDS.flatMap((id) => [
+      PLATFORMS[id].statusFile(layout),
+      PLATFORMS[id].libraryCacheFile(layout),
+    ]);
     expect(new Set(files).size).toBe(files.length);
     for (const file of files) expect(file.startsWith(`${layout.data}/`)).toBe(true);
-    expect(files.map((file) => layout.rel(file))).toEqual(['data/session/status.json', 'data/db/library.json', 'data/session/exoclick-status.json', 'data/db/library-exoclick.json']);
+    expect(files.map((file) => layout.rel(file))).toEqual([
+      'data/session/status.json',
+      'data/db/library.json',
+      'data/session/exoclick-status.json',
+      'data/db/library-exoclick.json',
+    ]);
   });
 });

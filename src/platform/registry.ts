@@ -19,7 +19,9 @@ export const PLATFORMS: { readonly [P in PlatformId]: PlatformModule<PlatformSet
 };
 
 /** The platforms in `PLATFORMS`' order (TJ first), each with its module. */
-export function platformModules(ids: readonly PlatformId[] = PLATFORM_IDS): PlatformModule<PlatformSettings[PlatformId]>[] {
+export function platformModules(
+  ids: readonly PlatformId[] = PLATFORM_IDS,
+): PlatformModule<PlatformSettings[PlatformId]>[] {
   return PLATFORM_IDS.filter((id) => ids.includes(id)).map((id) => PLATFORMS[id]);
 }
 

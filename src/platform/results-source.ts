@@ -63,7 +63,10 @@ export class ResultsKeyRefusedError extends CreativeFlowError {
     detail: string,
   ) {
     super(`${PLATFORM_NAMES[platform]}'s reporting API refused the key (${detail})`, {
-      hint: platform === 'tj' ? "Put the API key from TJ's account page in .env as TJ_API_KEY; results are fetched again once it changes." : 'Put a valid ExoClick API token in .env as EXO_API_TOKEN; results are fetched again once it changes.',
+      hint:
+        platform === 'tj'
+          ? "Put the API key from TJ's account page in .env as TJ_API_KEY; results are fetched again once it changes."
+          : 'Put a valid ExoClick API token in .env as EXO_API_TOKEN; results are fetched again once it changes.',
     });
   }
 }

@@ -67,7 +67,9 @@ export interface Uploader {
 /** The platform session is dead and a person must sign in again (`creative-flow login`). */
 export class LoginRequiredError extends CreativeFlowError {
   constructor(detail: string) {
-    super(`Signed out of the platform (${detail})`, { hint: 'Run `creative-flow login`, solve the captcha, and uploads resume on their own.' });
+    super(`Signed out of the platform (${detail})`, {
+      hint: 'Run `creative-flow login`, solve the captcha, and uploads resume on their own.',
+    });
   }
 }
 

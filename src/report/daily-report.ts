@@ -32,7 +32,16 @@ export interface ReportCreative {
 
 export interface DailyReport {
   readonly date: string;
-  readonly counts: { received: number; staged: number; uploaded: number; duplicates: number; rejected: number; knownFakes: number; failed: number; waiting: number };
+  readonly counts: {
+    received: number;
+    staged: number;
+    uploaded: number;
+    duplicates: number;
+    rejected: number;
+    knownFakes: number;
+    failed: number;
+    waiting: number;
+  };
   /** Files each enabled platform took that day (uploaded, or found there already), by the platform's name. */
   readonly sentTo: Readonly<Record<string, number>>;
   readonly rejected: readonly { file: string; reason: string }[];
@@ -84,7 +93,6 @@ export interface CampaignAdLine {
   readonly reason?: string;
 }
 
-
 /** What the report is built from: the day's records and what the services know. */
 export interface ReportInput {
   readonly date: string;
@@ -119,7 +127,19 @@ export function touchedOn(date: string, record: CreativeRecord): boolean {
  * review statuses and the campaign CSVs it found, so it can be tested on its own.
  */
 export function buildDailyReport(input: ReportInput): DailyReport {
-  const { date, records, waiting, reviewStatusOf, csvsOfBatch, reviewChanges = [], notReady, platforms = [{ platform: 'tj' }], campaignAds = [], stuckCampaigns = [], dryRun = false } = input;
+  const {
+    date,
+    records,
+    waiting,
+    reviewStatusOf,
+    csvsOfBatch,
+    reviewChanges = [],
+    notReady,
+    platforms = [{ platform: 'tj' }],
+    campaignAds = [],
+    stuckCampaigns = [],
+    dryRun = false,
+  } = input;
   const day = (record: CreativeRecord, state: keyof CreativeRecord['times']): boolean => on(date, record.times[state]);
   const handled = records.filter((record) => touchedOn(date, record));
   const uploadedToday = records.filter((record) => day(record, 'uploaded'));
@@ -137,10 +157,13 @@ export function buildDailyReport(input: ReportInput): DailyReport {
   }
   waits.sort((a, b) => a - b);
   const batches = new Map<number, string>();
-  for (const record of handled) if (record.archive && on(date, record.times.archived)) batches.set(record.archive.batch, record.archive.dir);
+  for (const record of handled)
+    if (record.archive && on(date, record.times.archived)) batches.set(record.archive.batch, record.archive.dir);
   // Reasons are errors' and platforms' words, which may quote a credential: redacted, as in the log.
   const reasons = (state: 'rejected' | 'duplicate' | 'failed'): { file: string; reason: string }[] =>
-    records.filter((record) => record.state === state && day(record, state)).map((record) => ({ file: record.source.path, reason: redactText(record.reason ?? '') }));
+    records
+      .filter((record) => record.state === state && day(record, state))
+      .map((record) => ({ file: record.source.path, reason: redactText(record.reason ?? '') }));
 
   return {
     date,
@@ -159,15 +182,29 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     failed: reasons('failed'),
     cropped: records
       .filter((record) => day(record, 'converted'))
-      .flatMap((record) => (record.naming?.review ?? []).filter((line) => line.startsWith('cropped:')).map((reason) => ({ file: record.source.path, reason }))),
+      .flatMap((record) =>
+        (record.naming?.review ?? [])
+          .filter((line) => line.startsWith('cropped:'))
+          .map((reason) => ({ file: record.source.path, reason })),
+      ),
     reviewStatuses,
     bytesSaved: records
       .filter((record) => day(record, 'staged'))
-      .reduce((sum, record) => sum + record.source.size - (record.outputs ?? []).filter((output) => output.role !== 'original').reduce((bytes, output) => bytes + output.bytes, 0), 0),
+      .reduce(
+        (sum, record) =>
+          sum +
+          record.source.size -
+          (record.outputs ?? [])
+            .filter((output) => output.role !== 'original')
+            .reduce((bytes, output) => bytes + output.bytes, 0),
+        0,
+      ),
     sentTo: Object.fromEntries(platforms.map(({ platform: id }) => [PLATFORM_NAMES[id], sentOn(date, records, id)])),
     dropToUpload: { median: waits.length ? waits[Math.floor((waits.length - 1) / 2)] : undefined, worst: waits.at(-1) },
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
-    reviewChanges: reviewChanges.filter((change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected')),
+    reviewChanges: reviewChanges.filter(
+      (change) => on(date, change.at) && (change.to === 'approved' || change.to === 'rejected'),
+    ),
     creatives: handled.map((record) => reportCreative(record, reviewStatusOf)),
     campaignAds: {
       created: campaignAds.filter((ad) => ad.status === 'created' && on(date, ad.at)).map(toAdLine),
@@ -176,13 +213,24 @@ export function buildDailyReport(input: ReportInput): DailyReport {
     // A platform's words (a wait's message, a campaign's error) may quote a URL or header with a credential.
     attention: [
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
-        wait ? [`Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? PLATFORMS[id].refusal : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`] : [],
+        wait
+          ? [
+              `Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? PLATFORMS[id].refusal : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`,
+            ]
+          : [],
       ),
-      ...(dryRun && waiting > 0 ? [`${waiting} creative${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`] : []),
+      ...(dryRun && waiting > 0
+        ? [
+            `${waiting} creative${waiting === 1 ? ' waits' : 's wait'} because this is a dry run: nothing is sent until creative-flow runs with --live (or DRY_RUN=false).`,
+          ]
+        : []),
       // A dry run writes no campaign CSV: its placeholders matter once it runs live.
-      ...(notReady && notReady.missing.length > 0 && !(dryRun && notReady.files.length === 0) ? [notReadyLine(notReady.missing, notReady.files.length)] : []),
+      ...(notReady && notReady.missing.length > 0 && !(dryRun && notReady.files.length === 0)
+        ? [notReadyLine(notReady.missing, notReady.files.length)]
+        : []),
       ...stuckCampaigns.map(
-        (stuck) => `Campaign ${stuck.campaignId}: the ads of ${stuck.source} failed ${stuck.attempts} times (${stuck.error}). Fix the cause, then \`creative-flow campaigns create --queued\` tries again.`,
+        (stuck) =>
+          `Campaign ${stuck.campaignId}: the ads of ${stuck.source} failed ${stuck.attempts} times (${stuck.error}). Fix the cause, then \`creative-flow campaigns create --queued\` tries again.`,
       ),
     ].map(redactText),
   };
@@ -201,21 +249,40 @@ function sentOn(date: string, records: readonly CreativeRecord[], platform: Plat
 }
 
 function toAdLine(ad: CampaignAdRecord): CampaignAdLine {
-  return { campaignId: ad.campaignId, campaignName: ad.campaignName, adName: ad.adName, creativeIds: ad.creativeIds, ...(ad.reason ? { reason: redactText(ad.reason) } : {}) };
+  return {
+    campaignId: ad.campaignId,
+    campaignName: ad.campaignName,
+    adName: ad.adName,
+    creativeIds: ad.creativeIds,
+    ...(ad.reason ? { reason: redactText(ad.reason) } : {}),
+  };
 }
 
 function notReadyLine(missing: readonly string[], files: number): string {
-  const held = files > 0 ? `${files} campaign CSV${files === 1 ? ' is' : 's are'} written as _NOT_READY and must not be sent to TJ` : 'Campaign CSVs will be written as _NOT_READY';
+  const held =
+    files > 0
+      ? `${files} campaign CSV${files === 1 ? ' is' : 's are'} written as _NOT_READY and must not be sent to TJ`
+      : 'Campaign CSVs will be written as _NOT_READY';
   return `${held}: set ${missing.join(', ')} in .env (they still hold placeholders); the CSVs are then written again, ready.`;
 }
 
 /** A creative as reports and the dashboard show it: its name, TJ ids, review status and picture. */
-export function reportCreative(record: CreativeRecord, reviewStatusOf: (name: string) => string | undefined): ReportCreative {
+export function reportCreative(
+  record: CreativeRecord,
+  reviewStatusOf: (name: string) => string | undefined,
+): ReportCreative {
   const outputs = record.outputs ?? [];
-  const shown = outputs.find((output) => output.role === 'video') ?? outputs.find((output) => output.role === 'creative') ?? outputs[0];
-  const picture = outputs.find((output) => output.role === 'image') ?? outputs.find((output) => output.role === 'creative' && record.kind === 'image');
+  const shown =
+    outputs.find((output) => output.role === 'video') ??
+    outputs.find((output) => output.role === 'creative') ??
+    outputs[0];
+  const picture =
+    outputs.find((output) => output.role === 'image') ??
+    outputs.find((output) => output.role === 'creative' && record.kind === 'image');
   const ids = outputs.flatMap((output) => (output.uploads?.tj?.creativeId ? [output.uploads.tj.creativeId] : []));
-  const exoIds = outputs.flatMap((output) => (output.uploads?.exoclick?.creativeId ? [output.uploads.exoclick.creativeId] : []));
+  const exoIds = outputs.flatMap((output) =>
+    output.uploads?.exoclick?.creativeId ? [output.uploads.exoclick.creativeId] : [],
+  );
   const base = {
     key: record.key,
     name: shown ? baseName(shown.path) : fileName(record.source.path),

@@ -27,31 +27,61 @@ export function renderMarkdown(report: DailyReport): string {
     `| ${c.received} | ${c.staged} | ${c.uploaded} | ${c.duplicates} | ${c.rejected} (${c.knownFakes}) | ${c.failed} | ${c.waiting} |`,
     '',
     `- Sent to ${sentTo(report)}`,
-    `- Review statuses on TJ: ${Object.entries(report.reviewStatuses).map(([status, n]) => `${markdownText(status)} ${n}`).join(', ') || 'none'}`,
+    `- Review statuses on TJ: ${
+      Object.entries(report.reviewStatuses)
+        .map(([status, n]) => `${markdownText(status)} ${n}`)
+        .join(', ') || 'none'
+    }`,
     `- Bytes saved by conversion: ${megabytes(report.bytesSaved)}`,
     `- Drop to upload: median ${seconds(report.dropToUpload.median)}, worst ${seconds(report.dropToUpload.worst)}`,
     '',
   ];
-  if (report.attention.length > 0) lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${markdownText(line)}`), '');
+  if (report.attention.length > 0)
+    lines.push('## Needs attention', '', ...report.attention.map((line) => `- ${markdownText(line)}`), '');
   if (report.winners) lines.push(...winnersMarkdown(report.winners));
-  for (const [title, items] of [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed], ['Cropped hard (look at them before they go up)', report.cropped]] as const) {
+  for (const [title, items] of [
+    ['Rejected', report.rejected],
+    ['Duplicates', report.duplicates],
+    ['Failed', report.failed],
+    ['Cropped hard (look at them before they go up)', report.cropped],
+  ] as const) {
     if (items.length === 0) continue;
     lines.push(`## ${title}`, '', ...items.map((item) => `- ${codeSpan(item.file)}: ${markdownText(item.reason)}`), '');
   }
   if (report.reviewChanges.length > 0) {
-    lines.push('## Reviewed by TJ today', '', ...report.reviewChanges.map((change) => `- ${markdownText(change.to)}: ${codeSpan(change.name)} (${markdownText(change.creativeId)})`), '');
+    lines.push(
+      '## Reviewed by TJ today',
+      '',
+      ...report.reviewChanges.map(
+        (change) => `- ${markdownText(change.to)}: ${codeSpan(change.name)} (${markdownText(change.creativeId)})`,
+      ),
+      '',
+    );
   }
   const { created, refused } = report.campaignAds;
   if (created.length > 0) {
     lines.push('## Ads created in campaigns', '');
-    for (const [campaign, ads] of byCampaign(created)) lines.push(`- **${markdownText(campaign)}**: ${ads.map((ad) => codeSpan(ad.adName)).join(', ')}`);
+    for (const [campaign, ads] of byCampaign(created))
+      lines.push(`- **${markdownText(campaign)}**: ${ads.map((ad) => codeSpan(ad.adName)).join(', ')}`);
     lines.push('');
   }
-  if (refused.length > 0) lines.push('## Ads TJ refused', '', ...refused.map((ad) => `- **${markdownText(ad.campaignName)}** (${markdownText(ad.campaignId)}) ${codeSpan(ad.adName)}: ${markdownText(ad.reason ?? '')}`), '');
+  if (refused.length > 0)
+    lines.push(
+      '## Ads TJ refused',
+      '',
+      ...refused.map(
+        (ad) =>
+          `- **${markdownText(ad.campaignName)}** (${markdownText(ad.campaignId)}) ${codeSpan(ad.adName)}: ${markdownText(ad.reason ?? '')}`,
+      ),
+      '',
+    );
   if (report.batches.length > 0) {
     lines.push('## Batches', '');
     // The folders and CSV names are the layout's own (`archive/batch_NNN-date`): links, as they are.
-    for (const batch of report.batches) lines.push(`- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${fileName(csv)}](../../${csv})`).join('')}`);
+    for (const batch of report.batches)
+      lines.push(
+        `- Batch ${batch.batch}: [${batch.dir}](../../${batch.dir})${batch.csvs.map((csv) => `, [${fileName(csv)}](../../${csv})`).join('')}`,
+      );
     lines.push('');
   }
   // Ends with a line break, as a text file should.
@@ -99,12 +129,20 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
     r: report,
     style: STYLE,
     counts: Object.entries(report.counts).map(([key, n]) => [COUNT_LABELS[key as keyof DailyReport['counts']], n]),
-    reviewStatuses: Object.entries(report.reviewStatuses).map(([status, n]) => `${status} ${n}`).join(', ') || 'none',
+    reviewStatuses:
+      Object.entries(report.reviewStatuses)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(', ') || 'none',
     saved: megabytes(report.bytesSaved),
     sentTo: sentTo(report),
     median: seconds(report.dropToUpload.median),
     worst: seconds(report.dropToUpload.worst),
-    lists: [['Rejected', report.rejected], ['Duplicates', report.duplicates], ['Failed', report.failed], ['Cropped hard (look at them before they go up)', report.cropped]],
+    lists: [
+      ['Rejected', report.rejected],
+      ['Duplicates', report.duplicates],
+      ['Failed', report.failed],
+      ['Cropped hard (look at them before they go up)', report.cropped],
+    ],
     campaigns: [...byCampaign(report.campaignAds.created)],
     thumbnails,
     fileName,
@@ -114,7 +152,8 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
 
 /** "Which creatives win": scale, then kill, each with its reason, then each test's winner. */
 function winnersMarkdown(winners: WinnersSection): string[] {
-  const line = (each: WinnerLine): string => `- ${codeSpan(each.name)} (${markdownText(each.uniqueId)}): ${markdownText(each.reason)}`;
+  const line = (each: WinnerLine): string =>
+    `- ${codeSpan(each.name)} (${markdownText(each.uniqueId)}): ${markdownText(each.reason)}`;
   return [
     `## Which creatives win (${winners.from} to ${winners.to})`,
     '',
@@ -124,13 +163,26 @@ function winnersMarkdown(winners: WinnersSection): string[] {
     '**Kill** (pause them):',
     ...(winners.kill.length > 0 ? winners.kill.map(line) : ['- none']),
     '',
-    ...(winners.tests.length > 0 ? ['**Tests**:', ...winners.tests.map((test) => `- ${markdownText(test.testId)}: ${test.best ? `${codeSpan(test.best.name)} (${markdownText(test.best.uniqueId)})` : 'no conversion yet'}`), ''] : []),
+    ...(winners.tests.length > 0
+      ? [
+          '**Tests**:',
+          ...winners.tests.map(
+            (test) =>
+              `- ${markdownText(test.testId)}: ${test.best ? `${codeSpan(test.best.name)} (${markdownText(test.best.uniqueId)})` : 'no conversion yet'}`,
+          ),
+          '',
+        ]
+      : []),
   ];
 }
 
 /** "TJ 12 files, ExoClick 10 files": what each enabled platform took that day. */
 function sentTo(report: DailyReport): string {
-  return Object.entries(report.sentTo).map(([platform, files]) => `${platform} ${files} file${files === 1 ? '' : 's'}`).join(', ') || 'no platform';
+  return (
+    Object.entries(report.sentTo)
+      .map(([platform, files]) => `${platform} ${files} file${files === 1 ? '' : 's'}`)
+      .join(', ') || 'no platform'
+  );
 }
 
 /** Ads grouped under "Campaign name (id)". */

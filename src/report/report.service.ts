@@ -49,11 +49,20 @@ export class ReportService {
   async write(date: string, signal?: AbortSignal): Promise<{ report: DailyReport; files: readonly string[] }> {
     // Only the day's records are kept: a report must not hold the whole library in memory.
     const records: CreativeRecord[] = [];
-    await this.deps.creatives.forEachSegment((segment) => void records.push(...segment.filter((record) => touchedOn(date, record))), { touchedSince: localDayStart(date) });
+    await this.deps.creatives.forEachSegment(
+      (segment) => void records.push(...segment.filter((record) => touchedOn(date, record))),
+      { touchedSince: localDayStart(date) },
+    );
     const counts = this.deps.creatives.index.countsByState();
     const waiting = [...INGEST_STATES, 'staged' as const].reduce((sum, state) => sum + (counts.get(state) ?? 0), 0);
     const csvs = await this.campaignCsvs();
-    const reviewChanges = this.deps.library.entries().flatMap(([name, entry]) => (entry.reviewChangedAt ? [{ name, creativeId: entry.creativeId, to: entry.reviewStatus, at: entry.reviewChangedAt }] : []));
+    const reviewChanges = this.deps.library
+      .entries()
+      .flatMap(([name, entry]) =>
+        entry.reviewChangedAt
+          ? [{ name, creativeId: entry.creativeId, to: entry.reviewStatus, at: entry.reviewChangedAt }]
+          : [],
+      );
     const built = buildDailyReport({
       date,
       records,
@@ -61,22 +70,35 @@ export class ReportService {
       reviewStatusOf: (name) => this.deps.library.get(name)?.reviewStatus,
       csvsOfBatch: (batch) => csvs.filter((csv) => fileName(csv).startsWith(uploadCsvPrefix(batch))),
       reviewChanges,
-      notReady: { missing: missingCampaignSettings(this.deps.template), files: csvs.filter((csv) => baseName(csv).endsWith(NOT_READY_SUFFIX)) },
-      platforms: await Promise.all(this.deps.platforms.map(async ({ platform, status }) => ({ platform, waiting: await status.read() }))),
+      notReady: {
+        missing: missingCampaignSettings(this.deps.template),
+        files: csvs.filter((csv) => baseName(csv).endsWith(NOT_READY_SUFFIX)),
+      },
+      platforms: await Promise.all(
+        this.deps.platforms.map(async ({ platform, status }) => ({ platform, waiting: await status.read() })),
+      ),
       campaignAds: await this.deps.campaigns.ads.onDate(date),
       stuckCampaigns: await this.deps.campaigns.stuck(),
       dryRun: this.deps.dryRun,
     });
-    const winners = this.deps.results ? winnersOf(await this.deps.results.table(daysBefore(date, 7)[0] ?? date, date)) : undefined;
+    const winners = this.deps.results
+      ? winnersOf(await this.deps.results.table(daysBefore(date, 7)[0] ?? date, date))
+      : undefined;
     const report: DailyReport = winners ? { ...built, winners } : built;
     const thumbnails = new Map<string, string>();
-    const pictures = [...report.creatives, ...(winners?.scale ?? []), ...(winners?.kill ?? [])].flatMap((shown) => (shown.key && shown.picture ? [[shown.key, shown.picture] as const] : []));
+    const pictures = [...report.creatives, ...(winners?.scale ?? []), ...(winners?.kill ?? [])].flatMap((shown) =>
+      shown.key && shown.picture ? [[shown.key, shown.picture] as const] : [],
+    );
     for (const [key, picture] of pictures) {
       if (thumbnails.has(key)) continue;
       const thumbnail = await this.thumbnail(picture as RootPath, signal).catch(() => undefined);
       if (thumbnail) thumbnails.set(key, `data:image/jpeg;base64,${thumbnail.toString('base64')}`);
     }
-    const files = [this.deps.layout.reportFile(date, 'md'), this.deps.layout.reportFile(date, 'json'), this.deps.layout.reportFile(date, 'html')] as const;
+    const files = [
+      this.deps.layout.reportFile(date, 'md'),
+      this.deps.layout.reportFile(date, 'json'),
+      this.deps.layout.reportFile(date, 'html'),
+    ] as const;
     await this.deps.storage.writeFileAtomic(files[0], renderMarkdown(report));
     await this.deps.storage.writeFileAtomic(files[1], `${JSON.stringify(report, null, 2)}\n`);
     await this.deps.storage.writeFileAtomic(files[2], renderHtml(report, thumbnails));
@@ -91,11 +113,21 @@ export class ReportService {
     const frame = this.deps.storage.tempPathFor(path.join(this.deps.layout.tmp, `report-${fileName(file)}.png`));
     if (/\.(mp4|mov|webm|mkv)$/i.test(file)) {
       await this.deps.storage.ensureDir(this.deps.layout.tmp);
-      await this.deps.media.runFfmpeg({ input: file, outputs: [{ path: frame, options: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] }] }, signal);
+      await this.deps.media.runFfmpeg(
+        {
+          input: file,
+          outputs: [{ path: frame, options: ['-map', '0:v:0', '-frames:v', '1', '-c:v', 'png', '-f', 'image2'] }],
+        },
+        signal,
+      );
       source = frame;
     }
     try {
-      return await this.deps.media.renderImageToBuffer(source, { format: 'jpeg', formatOptions: { quality: 70 }, resize: { width: 440, height: 248, fit: 'inside' } });
+      return await this.deps.media.renderImageToBuffer(source, {
+        format: 'jpeg',
+        formatOptions: { quality: 70 },
+        resize: { width: 440, height: 248, fit: 'inside' },
+      });
     } finally {
       await this.deps.storage.remove(frame);
     }
@@ -103,6 +135,8 @@ export class ReportService {
 
   private async campaignCsvs(): Promise<string[]> {
     const names = await this.deps.storage.list(this.deps.layout.uploadCsvDir);
-    return names.filter((name) => name.endsWith('.csv')).map((name) => this.deps.layout.rel(path.join(this.deps.layout.uploadCsvDir, name)));
+    return names
+      .filter((name) => name.endsWith('.csv'))
+      .map((name) => this.deps.layout.rel(path.join(this.deps.layout.uploadCsvDir, name)));
   }
 }

@@ -43,11 +43,16 @@ export async function statusReport(
   results: readonly string[] = [],
   problems = 10,
 ): Promise<StatusReport> {
-  const counts = Object.fromEntries(STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0])) as Record<State, number>;
+  const counts = Object.fromEntries(
+    STATES.map((state) => [state, creatives.index.countsByState().get(state) ?? 0]),
+  ) as Record<State, number>;
   const digests = creatives.segmentDigests();
-  const summed = (of: (digest: SegmentDigest) => number): number => digests.reduce((total, { digest }) => total + of(digest), 0);
+  const summed = (of: (digest: SegmentDigest) => number): number =>
+    digests.reduce((total, { digest }) => total + of(digest), 0);
   let lastProblems: Problem[] = [];
-  const withProblems = digests.filter(({ digest }) => digest.problems > 0).sort((a, b) => b.digest.latestAt.localeCompare(a.digest.latestAt));
+  const withProblems = digests
+    .filter(({ digest }) => digest.problems > 0)
+    .sort((a, b) => b.digest.latestAt.localeCompare(a.digest.latestAt));
   for (const { number, digest } of withProblems) {
     // Nothing in this segment, or any after it, is newer than its latest time.
     if (lastProblems.length >= problems && digest.latestAt < (lastProblems.at(-1)?.at ?? '')) break;
@@ -63,7 +68,11 @@ export async function statusReport(
     inProgress: STATES.filter((state) => INGEST_STATES.has(state)).reduce((sum, state) => sum + counts[state], 0),
     needsReview: summed((digest) => digest.needsReview),
     knownFakes: summed((digest) => digest.knownFakes),
-    platforms: platforms.map(({ platform, waiting }) => ({ platform, creatives: summed((digest) => digest.onPlatform[platform] ?? 0), ...(waiting ? { waiting: shownWait(waiting) } : {}) })),
+    platforms: platforms.map(({ platform, waiting }) => ({
+      platform,
+      creatives: summed((digest) => digest.onPlatform[platform] ?? 0),
+      ...(waiting ? { waiting: shownWait(waiting) } : {}),
+    })),
     results: results.map(redactText),
     lastProblems,
   };
@@ -78,18 +87,30 @@ export function formatStatus(report: StatusReport): string {
   const lines = [`creatives: ${report.total}`, ''];
   for (const { platform, creatives, waiting } of report.platforms) {
     const { name } = PLATFORMS[platform];
-    lines.push(`${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? PLATFORMS[platform].refusal : 'login needed'} since ${forPeople(waiting.since)})` : ''}`);
+    lines.push(
+      `${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? PLATFORMS[platform].refusal : 'login needed'} since ${forPeople(waiting.since)})` : ''}`,
+    );
     if (waiting) lines.push(`    ${waiting.message}`);
   }
   lines.push('');
   if (report.results.length > 0) lines.push(...report.results, '');
   for (const state of STATES) lines.push(`  ${state.padEnd(11)} ${report.counts[state]}`);
-  lines.push('', `in progress (queued or between steps): ${report.inProgress}`, `needs review (UNK tokens, ids not the content's): ${report.needsReview}`, `known fakes set aside: ${report.knownFakes}`, '');
+  lines.push(
+    '',
+    `in progress (queued or between steps): ${report.inProgress}`,
+    `needs review (UNK tokens, ids not the content's): ${report.needsReview}`,
+    `known fakes set aside: ${report.knownFakes}`,
+    '',
+  );
   if (report.lastProblems.length === 0) {
     lines.push('No errors.');
   } else {
     lines.push('Last errors:');
-    for (const problem of report.lastProblems) lines.push(`  ${problem.at ? forPeople(problem.at) : ''}  ${problem.state}  ${problem.file}`, `      ${problem.reason}`);
+    for (const problem of report.lastProblems)
+      lines.push(
+        `  ${problem.at ? forPeople(problem.at) : ''}  ${problem.state}  ${problem.file}`,
+        `      ${problem.reason}`,
+      );
   }
   return lines.join('\n');
 }

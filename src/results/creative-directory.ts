@@ -35,11 +35,22 @@ export class CreativeDirectory implements CreativeIds {
         if (!record.naming || !record.outputs?.length) continue;
         const uniqueId = `ID-${record.naming.id}`;
         const outputs = record.outputs;
-        const shown = outputs.find((output) => output.role === 'video') ?? outputs.find((output) => output.role === 'creative') ?? outputs[0];
-        const picture = outputs.find((output) => output.role === 'image') ?? (record.kind === 'image' ? shown : undefined);
+        const shown =
+          outputs.find((output) => output.role === 'video') ??
+          outputs.find((output) => output.role === 'creative') ??
+          outputs[0];
+        const picture =
+          outputs.find((output) => output.role === 'image') ?? (record.kind === 'image' ? shown : undefined);
         // A re-drop of the same content shares the id: the first record keeps it.
         if (!byId.has(uniqueId)) {
-          byId.set(uniqueId, { uniqueId, name: shown ? baseName(shown.path) : uniqueId, testId: record.naming.tokens.testId || undefined, kind: record.kind, key: record.key, picture: picture?.path });
+          byId.set(uniqueId, {
+            uniqueId,
+            name: shown ? baseName(shown.path) : uniqueId,
+            testId: record.naming.tokens.testId || undefined,
+            kind: record.kind,
+            key: record.key,
+            picture: picture?.path,
+          });
         }
         for (const output of outputs) {
           const exo = output.uploads?.exoclick?.creativeId;

@@ -5,7 +5,12 @@
  */
 export const REPORTING_ZONE = 'America/New_York';
 
-const FORMAT = new Intl.DateTimeFormat('en-CA', { timeZone: REPORTING_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const FORMAT = new Intl.DateTimeFormat('en-CA', {
+  timeZone: REPORTING_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The reporting day (`YYYY-MM-DD`) a moment falls on. */
 export function reportingDay(at: Date): string {
@@ -15,10 +20,16 @@ export function reportingDay(at: Date): string {
 /** `count` days ending with `last` (`YYYY-MM-DD`), oldest first. */
 export function daysBefore(last: string, count: number): string[] {
   const end = Date.parse(`${last}T12:00:00Z`);
-  return Array.from({ length: count }, (_, n) => new Date(end - (count - 1 - n) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, n) =>
+    new Date(end - (count - 1 - n) * 86_400_000).toISOString().slice(0, 10),
+  );
 }
 
 /** Whether `text` is a calendar day as `YYYY-MM-DD`. */
 export function isDay(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+    !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+    new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
+  );
 }

@@ -10,7 +10,12 @@ export const NO_FIGURES: Figures = { impressions: 0, clicks: 0, conversions: 0, 
 
 /** Sums figures; costs are kept to the cent, as each platform's dashboard shows them. */
 export function addFigures(a: Figures, b: Figures): Figures {
-  return { impressions: a.impressions + b.impressions, clicks: a.clicks + b.clicks, conversions: a.conversions + b.conversions, cost: cents(a.cost + b.cost) };
+  return {
+    impressions: a.impressions + b.impressions,
+    clicks: a.clicks + b.clicks,
+    conversions: a.conversions + b.conversions,
+    cost: cents(a.cost + b.cost),
+  };
 }
 
 export function sumFigures(all: Iterable<Figures>): Figures {

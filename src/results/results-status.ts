@@ -30,7 +30,11 @@ export class ResultsStatusFile {
   async update(platform: PlatformId, change: ResultsStatus): Promise<void> {
     const all = await this.read();
     const before = all[platform] ?? {};
-    const next: ResultsStatus = change.lastSuccessAt ? { ...before, ...change, refusedKey: undefined } : { ...before, ...change };
-    await this.storage.writeFileAtomic(this.file, `${JSON.stringify({ ...all, [platform]: next }, null, 2)}\n`, { mode: 0o600 });
+    const next: ResultsStatus = change.lastSuccessAt
+      ? { ...before, ...change, refusedKey: undefined }
+      : { ...before, ...change };
+    await this.storage.writeFileAtomic(this.file, `${JSON.stringify({ ...all, [platform]: next }, null, 2)}\n`, {
+      mode: 0o600,
+    });
   }
 }

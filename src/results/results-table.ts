@@ -41,10 +41,20 @@ export interface ResultsTable {
   readonly not_ours: Partial<Record<PlatformId, FiguresOut & { readonly items: number }>>;
 }
 
-const KIND_LABELS: Readonly<Record<string, string>> = { native: 'the native creatives', preroll: 'the in-stream creatives', image: 'the image creatives' };
+const KIND_LABELS: Readonly<Record<string, string>> = {
+  native: 'the native creatives',
+  preroll: 'the in-stream creatives',
+  image: 'the image creatives',
+};
 
 /** Sums the stored days per creative and platform, judges each creative within its test (or type), best first. */
-export function resultsTable(input: { from: string; to: string; days: readonly ResultsDay[]; directory: CreativeDirectory; verdicts: VerdictSettings }): ResultsTable {
+export function resultsTable(input: {
+  from: string;
+  to: string;
+  days: readonly ResultsDay[];
+  directory: CreativeDirectory;
+  verdicts: VerdictSettings;
+}): ResultsTable {
   const perCreative = new Map<string, Partial<Record<PlatformId, Figures>>>();
   const notOurs: Partial<Record<PlatformId, Figures & { items: number }>> = {};
   for (const day of input.days) {
@@ -64,7 +74,9 @@ export function resultsTable(input: { from: string; to: string; days: readonly R
   const contenders = [...perCreative].map(([uniqueId, platforms]) => {
     const entry = input.directory.entry(uniqueId);
     const testId = entry?.testId;
-    const group = testId ? { key: `test:${testId}`, label: `test ${testId}` } : { key: `kind:${entry?.kind ?? 'unknown'}`, label: KIND_LABELS[entry?.kind ?? ''] ?? 'the other creatives' };
+    const group = testId
+      ? { key: `test:${testId}`, label: `test ${testId}` }
+      : { key: `kind:${entry?.kind ?? 'unknown'}`, label: KIND_LABELS[entry?.kind ?? ''] ?? 'the other creatives' };
     return { uniqueId, entry, platforms, figures: sumFigures(Object.values(platforms)), group };
   });
   const judged = judge(contenders, input.verdicts);
@@ -81,12 +93,21 @@ export function resultsTable(input: { from: string; to: string; days: readonly R
       picture: entry?.picture ?? null,
     }))
     .sort(bestFirst);
-  return { from: input.from, to: input.to, creatives, tests: testsOf(creatives), not_ours: Object.fromEntries(Object.entries(notOurs).map(([platform, each]) => [platform, { ...out(each), items: each.items }])) };
+  return {
+    from: input.from,
+    to: input.to,
+    creatives,
+    tests: testsOf(creatives),
+    not_ours: Object.fromEntries(
+      Object.entries(notOurs).map(([platform, each]) => [platform, { ...out(each), items: each.items }]),
+    ),
+  };
 }
 
 function testsOf(creatives: readonly CreativeResult[]): TestResult[] {
   const byTest = new Map<string, CreativeResult[]>();
-  for (const creative of creatives) if (creative.test_id) byTest.set(creative.test_id, [...(byTest.get(creative.test_id) ?? []), creative]);
+  for (const creative of creatives)
+    if (creative.test_id) byTest.set(creative.test_id, [...(byTest.get(creative.test_id) ?? []), creative]);
   return [...byTest]
     .map(([testId, members]) => {
       // Members are best first already: the first with a conversion wins.
@@ -98,12 +119,20 @@ function testsOf(creatives: readonly CreativeResult[]): TestResult[] {
 
 /** Cheapest conversions first; those without any after, the most seen first. */
 function bestFirst(a: CreativeResult, b: CreativeResult): number {
-  if (a.cost_per_conversion !== null && b.cost_per_conversion !== null) return a.cost_per_conversion - b.cost_per_conversion || b.conversions - a.conversions;
+  if (a.cost_per_conversion !== null && b.cost_per_conversion !== null)
+    return a.cost_per_conversion - b.cost_per_conversion || b.conversions - a.conversions;
   if (a.cost_per_conversion !== null) return -1;
   if (b.cost_per_conversion !== null) return 1;
   return b.impressions - a.impressions || a.unique_id.localeCompare(b.unique_id);
 }
 
 function out(figures: Figures): FiguresOut {
-  return { impressions: figures.impressions, clicks: figures.clicks, conversions: figures.conversions, cost: figures.cost, ctr: Number(ctrOf(figures).toFixed(6)), cost_per_conversion: costPerConversion(figures) ?? null };
+  return {
+    impressions: figures.impressions,
+    clicks: figures.clicks,
+    conversions: figures.conversions,
+    cost: figures.cost,
+    ctr: Number(ctrOf(figures).toFixed(6)),
+    cost_per_conversion: costPerConversion(figures) ?? null,
+  };
 }

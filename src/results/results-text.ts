@@ -9,7 +9,9 @@ export function formatResults(table: ResultsTable): string {
     lines.push('No results stored for these days: `creative-flow fetch-results` fetches them (TJ needs TJ_API_KEY).');
     return lines.join('\n');
   }
-  lines.push(`${'verdict'.padEnd(7)}  ${'creative'.padEnd(11)}  ${'impr.'.padStart(9)}  ${'clicks'.padStart(7)}  ${'conv.'.padStart(6)}  ${'cost'.padStart(10)}  ${'per conv.'.padStart(9)}  name`);
+  lines.push(
+    `${'verdict'.padEnd(7)}  ${'creative'.padEnd(11)}  ${'impr.'.padStart(9)}  ${'clicks'.padStart(7)}  ${'conv.'.padStart(6)}  ${'cost'.padStart(10)}  ${'per conv.'.padStart(9)}  name`,
+  );
   for (const creative of table.creatives) {
     lines.push(
       `${creative.verdict.padEnd(7)}  ${creative.unique_id.padEnd(11)}  ${String(creative.impressions).padStart(9)}  ${String(creative.clicks).padStart(7)}  ${String(creative.conversions).padStart(6)}  ${dollars(creative.cost).padStart(10)}  ${(creative.cost_per_conversion === null ? '–' : dollars(creative.cost_per_conversion)).padStart(9)}  ${creative.name}`,
@@ -18,19 +20,30 @@ export function formatResults(table: ResultsTable): string {
   }
   if (table.tests.length > 0) {
     lines.push('', 'Tests:');
-    for (const test of table.tests) lines.push(`  ${test.test_id}: ${test.conversions} conversions for ${dollars(test.cost)}; best ${test.best ?? 'not yet known (no conversion)'}`);
+    for (const test of table.tests)
+      lines.push(
+        `  ${test.test_id}: ${test.conversions} conversions for ${dollars(test.cost)}; best ${test.best ?? 'not yet known (no conversion)'}`,
+      );
   }
   const apart = Object.entries(table.not_ours).filter(([, figures]) => figures.impressions > 0 || figures.cost > 0);
   if (apart.length > 0) {
     lines.push('', 'Not ours (ads or variations without an ID- of ours, counted apart):');
-    for (const [platform, figures] of apart) lines.push(`  ${PLATFORM_NAMES[platform as PlatformId]}: ${figures.items} at most on a day, ${figures.impressions} impressions, ${dollars(figures.cost)}`);
+    for (const [platform, figures] of apart)
+      lines.push(
+        `  ${PLATFORM_NAMES[platform as PlatformId]}: ${figures.items} at most on a day, ${figures.impressions} impressions, ${dollars(figures.cost)}`,
+      );
   }
   return lines.join('\n');
 }
 
 /** What `fetch-results` did, one line a platform. */
 export function formatFetch(outcomes: readonly FetchOutcome[]): string {
-  return outcomes.map((outcome) => `${PLATFORM_NAMES[outcome.platform]}: ${outcome.skipped ? `nothing fetched: ${outcome.skipped}` : `${outcome.days} day${outcome.days === 1 ? '' : 's'} fetched`}`).join('\n');
+  return outcomes
+    .map(
+      (outcome) =>
+        `${PLATFORM_NAMES[outcome.platform]}: ${outcome.skipped ? `nothing fetched: ${outcome.skipped}` : `${outcome.days} day${outcome.days === 1 ? '' : 's'} fetched`}`,
+    )
+    .join('\n');
 }
 
 function dollars(amount: number): string {

@@ -70,7 +70,10 @@ export class ResultsService {
 
   /** The creatives' totals from `from` to `to` (inclusive), best first, with their verdicts, and each test's. */
   async table(from: string, to: string): Promise<ResultsTable> {
-    const [days, directory] = await Promise.all([this.deps.results.range(from, to), CreativeDirectory.read(this.deps.creatives)]);
+    const [days, directory] = await Promise.all([
+      this.deps.results.range(from, to),
+      CreativeDirectory.read(this.deps.creatives),
+    ]);
     return resultsTable({ from, to, days, directory, verdicts: this.options.verdicts });
   }
 
@@ -80,11 +83,21 @@ export class ResultsService {
     return this.platforms.map((platform) => describeStatus(platform, status[platform.platform]));
   }
 
-  private async fetchPlatform(platform: ResultsPlatform, directory: CreativeDirectory, now: Date, signal: AbortSignal | undefined): Promise<FetchOutcome> {
+  private async fetchPlatform(
+    platform: ResultsPlatform,
+    directory: CreativeDirectory,
+    now: Date,
+    signal: AbortSignal | undefined,
+  ): Promise<FetchOutcome> {
     const name = PLATFORM_NAMES[platform.platform];
     if (!platform.source) return { platform: platform.platform, days: 0, skipped: platform.notFetched ?? 'not set up' };
     const before = (await this.deps.status.read())[platform.platform];
-    if (before?.refusedKey === platform.keyFingerprint) return { platform: platform.platform, days: 0, skipped: `${name}'s reporting API refused this key; set a new one` };
+    if (before?.refusedKey === platform.keyFingerprint)
+      return {
+        platform: platform.platform,
+        days: 0,
+        skipped: `${name}'s reporting API refused this key; set a new one`,
+      };
     const days = await this.daysToFetch(platform.platform, now);
     try {
       const fetched = await platform.source.fetchDays(days, directory, signal);
@@ -93,9 +106,16 @@ export class ResultsService {
       return { platform: platform.platform, days: days.length };
     } catch (error) {
       if (signal?.aborted) throw error;
-      const message = error instanceof ResultsKeyRefusedError ? error.plain : `${name}'s results could not be fetched (${(error as Error).message}); the last figures fetched stay`;
+      const message =
+        error instanceof ResultsKeyRefusedError
+          ? error.plain
+          : `${name}'s results could not be fetched (${(error as Error).message}); the last figures fetched stay`;
       // Said once: the next fetch with the same key does not ask again, nor log again.
-      if (error instanceof ResultsKeyRefusedError) await this.deps.status.update(platform.platform, { refusedKey: platform.keyFingerprint, failure: { at: now.toISOString(), message } });
+      if (error instanceof ResultsKeyRefusedError)
+        await this.deps.status.update(platform.platform, {
+          refusedKey: platform.keyFingerprint,
+          failure: { at: now.toISOString(), message },
+        });
       else await this.deps.status.update(platform.platform, { failure: { at: now.toISOString(), message } });
       this.deps.log.warn({ platform: platform.platform }, message);
       return { platform: platform.platform, days: 0, skipped: message };
@@ -120,8 +140,24 @@ function byDay(days: readonly string[], fetched: ResultsFetch, now: Date): Map<s
     const notOurs = fetched.notOurs.find((each) => each.day === day);
     out.set(day, {
       fetchedAt: now.toISOString(),
-      rows: fetched.rows.filter((row) => row.day === day).map(({ uniqueId, impressions, clicks, conversions, cost }) => ({ uniqueId, impressions, clicks, conversions, cost })),
-      notOurs: notOurs ? { items: notOurs.items, impressions: notOurs.impressions, clicks: notOurs.clicks, conversions: notOurs.conversions, cost: notOurs.cost } : { items: 0, impressions: 0, clicks: 0, conversions: 0, cost: 0 },
+      rows: fetched.rows
+        .filter((row) => row.day === day)
+        .map(({ uniqueId, impressions, clicks, conversions, cost }) => ({
+          uniqueId,
+          impressions,
+          clicks,
+          conversions,
+          cost,
+        })),
+      notOurs: notOurs
+        ? {
+            items: notOurs.items,
+            impressions: notOurs.impressions,
+            clicks: notOurs.clicks,
+            conversions: notOurs.conversions,
+            cost: notOurs.cost,
+          }
+        : { items: 0, impressions: 0, clicks: 0, conversions: 0, cost: 0 },
     });
   }
   return out;
@@ -130,8 +166,12 @@ function byDay(days: readonly string[], fetched: ResultsFetch, now: Date): Map<s
 function describeStatus(platform: ResultsPlatform, status: ResultsStatus | undefined): string {
   const name = PLATFORM_NAMES[platform.platform];
   if (!platform.source) return `${name} results: not fetched (${platform.notFetched ?? 'not set up'})`;
-  if (status?.refusedKey === platform.keyFingerprint) return `${name} results: waiting for a new key (${status.failure?.message ?? 'the key was refused'})`;
+  if (status?.refusedKey === platform.keyFingerprint)
+    return `${name} results: waiting for a new key (${status.failure?.message ?? 'the key was refused'})`;
   const last = status?.lastSuccessAt ? `last fetched ${status.lastSuccessAt}` : 'not fetched yet';
-  const failed = status?.failure && (!status.lastSuccessAt || status.failure.at > status.lastSuccessAt) ? `; the last try failed: ${status.failure.message}` : '';
+  const failed =
+    status?.failure && (!status.lastSuccessAt || status.failure.at > status.lastSuccessAt)
+      ? `; the last try failed: ${status.failure.message}`
+      : '';
   return `${name} results: ${last}${failed}`;
 }

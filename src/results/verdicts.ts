@@ -19,7 +19,13 @@ export interface VerdictSettings {
   readonly killSpendConversions: number;
 }
 
-export const DEFAULT_VERDICT_SETTINGS: VerdictSettings = { minImpressions: 1_000, minConversions: 3, scaleAt: 0.67, killAt: 2, killSpendConversions: 2.5 };
+export const DEFAULT_VERDICT_SETTINGS: VerdictSettings = {
+  minImpressions: 1_000,
+  minConversions: 3,
+  scaleAt: 0.67,
+  killAt: 2,
+  killSpendConversions: 2.5,
+};
 
 /** A creative to judge: its figures, and the group it is compared within. */
 export interface Contender {
@@ -40,10 +46,15 @@ export interface Judged {
  * creative is measured against the median cost per conversion of the OTHERS, never a median that
  * includes itself: in a test of two, the dearer one pays its multiple of the cheaper one's rate.
  */
-export function judge(contenders: readonly Contender[], settings: VerdictSettings = DEFAULT_VERDICT_SETTINGS): Map<string, Judged> {
+export function judge(
+  contenders: readonly Contender[],
+  settings: VerdictSettings = DEFAULT_VERDICT_SETTINGS,
+): Map<string, Judged> {
   const judged = new Map<string, Judged>();
   for (const contender of contenders) {
-    const others = contenders.filter((other) => other.group.key === contender.group.key && other.uniqueId !== contender.uniqueId);
+    const others = contenders.filter(
+      (other) => other.group.key === contender.group.key && other.uniqueId !== contender.uniqueId,
+    );
     judged.set(contender.uniqueId, judgeOne(contender, others, settings));
   }
   return judged;
@@ -51,23 +62,38 @@ export function judge(contenders: readonly Contender[], settings: VerdictSetting
 
 function judgeOne({ figures, group }: Contender, others: readonly Contender[], settings: VerdictSettings): Judged {
   if (figures.impressions < settings.minImpressions) {
-    return { verdict: 'watch', reason: `only ${figures.impressions.toLocaleString('en-US')} impressions; judged from ${settings.minImpressions.toLocaleString('en-US')}` };
+    return {
+      verdict: 'watch',
+      reason: `only ${figures.impressions.toLocaleString('en-US')} impressions; judged from ${settings.minImpressions.toLocaleString('en-US')}`,
+    };
   }
-  const rate = median(others.map((other) => costPerConversion(other.figures)).filter((cpa): cpa is number => cpa !== undefined));
-  if (rate === undefined) return { verdict: 'watch', reason: `no other creative in ${group.label} has a conversion to compare with` };
+  const rate = median(
+    others.map((other) => costPerConversion(other.figures)).filter((cpa): cpa is number => cpa !== undefined),
+  );
+  if (rate === undefined)
+    return { verdict: 'watch', reason: `no other creative in ${group.label} has a conversion to compare with` };
   const cpa = costPerConversion(figures);
   const killSpend = rate * settings.killSpendConversions;
   if (cpa === undefined) {
     return figures.cost >= killSpend
-      ? { verdict: 'kill', reason: `no conversion after spending ${dollars(figures.cost)}, what ${settings.killSpendConversions} conversions cost at ${group.label}'s median (${dollars(rate)} each)` }
-      : { verdict: 'watch', reason: `no conversion yet; judged once it has spent ${dollars(killSpend)} (${dollars(figures.cost)} so far)` };
+      ? {
+          verdict: 'kill',
+          reason: `no conversion after spending ${dollars(figures.cost)}, what ${settings.killSpendConversions} conversions cost at ${group.label}'s median (${dollars(rate)} each)`,
+        }
+      : {
+          verdict: 'watch',
+          reason: `no conversion yet; judged once it has spent ${dollars(killSpend)} (${dollars(figures.cost)} so far)`,
+        };
   }
   const ratio = cpa / rate;
   const against = `${ratio.toFixed(1)}× ${group.label}'s median cost per conversion after ${figures.conversions} conversion${figures.conversions === 1 ? '' : 's'}`;
   if (figures.conversions < settings.minConversions) {
     // Too few conversions to trust the rate, unless it has already spent far past the others' rate.
     if (ratio >= settings.killAt && figures.cost >= killSpend) return { verdict: 'kill', reason: against };
-    return { verdict: 'watch', reason: `only ${figures.conversions} conversion${figures.conversions === 1 ? '' : 's'} so far (${against})` };
+    return {
+      verdict: 'watch',
+      reason: `only ${figures.conversions} conversion${figures.conversions === 1 ? '' : 's'} so far (${against})`,
+    };
   }
   if (ratio <= settings.scaleAt) return { verdict: 'scale', reason: against };
   if (ratio >= settings.killAt) return { verdict: 'kill', reason: against };

@@ -31,5 +31,9 @@ function quoted(key: string, value: string): string {
   for (const quote of ["'", '`']) if (!value.includes(quote)) return `${quote}${value}${quote}`;
   // Inside double quotes, .env turns \n into a line break: only a value without one may use them.
   if (!value.includes('"') && !value.includes('\\n')) return `"${value}"`;
-  throw new ConfigError(key, "holds ', \" and ` at once, which .env cannot quote", 'Set it in the environment instead of .env.');
+  throw new ConfigError(
+    key,
+    'holds \', " and ` at once, which .env cannot quote',
+    'Set it in the environment instead of .env.',
+  );
 }

@@ -15,7 +15,9 @@ describe('creative-flow setup, from the built CLI', () => {
     expect(later.stdout).toContain('TJ_USERNAME and TJ_PASSWORD are not set yet');
     expect(later.stdout).toContain(`cd ${REPO_ROOT} && CREATIVE_FLOW_ROOT=${root} npx pm2 start ecosystem.config.js`);
     expect(later.stdout).toContain(`npx creative-flow dashboard --root ${root}`);
-    const done = await runCli(['setup', '--username', 'scripted', '--skip-login', '--skip-check', '--root', root], { TJ_PASSWORD: 'from-env' });
+    const done = await runCli(['setup', '--username', 'scripted', '--skip-login', '--skip-check', '--root', root], {
+      TJ_PASSWORD: 'from-env',
+    });
     expect(done.code, done.stderr).toBe(0);
     expect(done.stdout).toMatch(/✓ machine\.ffmpeg/);
     const config = await loadConfig({ root, env: {} });

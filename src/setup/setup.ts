@@ -42,11 +42,21 @@ export interface SetupSteps {
  * missing), the folders and `metadata_defaults.csv` made, then a login and a check, and the pm2
  * commands to run it for good. Returns false when something needs fixing.
  */
-export async function runSetup(options: SetupOptions, prompter: Prompter, steps: SetupSteps, storage: StorageRepository, say: (line: string) => void): Promise<boolean> {
+export async function runSetup(
+  options: SetupOptions,
+  prompter: Prompter,
+  steps: SetupSteps,
+  storage: StorageRepository,
+  say: (line: string) => void,
+): Promise<boolean> {
   const envFile = dotEnvPath(options.root);
   const text = (await storage.readText(envFile)) ?? '';
   const current = readSettings(text);
-  const ask = async (given: string | undefined, key: string, question: () => Promise<string>): Promise<string | undefined> => {
+  const ask = async (
+    given: string | undefined,
+    key: string,
+    question: () => Promise<string>,
+  ): Promise<string | undefined> => {
     if (given !== undefined) return given;
     if (options.nonInteractive) return current[key];
     // An empty answer keeps what `.env` holds.
@@ -55,18 +65,50 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
   // Only the platforms chosen are asked for; TJ is the default.
   const chosen = platformNames(options.platforms ?? current.PLATFORMS ?? 'tj');
   const forTj = chosen.includes('tj');
-  const username = forTj ? await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME)) : undefined;
-  const password = forTj ? await ask(options.password, 'TJ_PASSWORD', () => prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password')) : undefined;
+  const username = forTj
+    ? await ask(options.username, 'TJ_USERNAME', () => prompter.input('TJ username', current.TJ_USERNAME))
+    : undefined;
+  const password = forTj
+    ? await ask(options.password, 'TJ_PASSWORD', () =>
+        prompter.password(current.TJ_PASSWORD ? 'TJ password (Enter keeps the one in .env)' : 'TJ password'),
+      )
+    : undefined;
   // Without a sign-in now, the credentials may come later: said, not demanded.
-  if (forTj && (!username || !password) && !options.skipLogin) throw new ConfigError(username ? 'TJ_PASSWORD' : 'TJ_USERNAME', 'is not set', 'Give --username and --password, or run `creative-flow setup` on a terminal to be asked (or --skip-login to set them later).');
+  if (forTj && (!username || !password) && !options.skipLogin)
+    throw new ConfigError(
+      username ? 'TJ_PASSWORD' : 'TJ_USERNAME',
+      'is not set',
+      'Give --username and --password, or run `creative-flow setup` on a terminal to be asked (or --skip-login to set them later).',
+    );
   // Optional: without one, creatives go to TJ alone.
-  const exoToken = await ask(options.exoToken, 'EXO_API_TOKEN', () => prompter.password(current.EXO_API_TOKEN ? 'ExoClick API token (Enter keeps the one in .env)' : 'ExoClick API token, to send to ExoClick too (Profile › API Tokens; Enter skips)'));
+  const exoToken = await ask(options.exoToken, 'EXO_API_TOKEN', () =>
+    prompter.password(
+      current.EXO_API_TOKEN
+        ? 'ExoClick API token (Enter keeps the one in .env)'
+        : 'ExoClick API token, to send to ExoClick too (Profile › API Tokens; Enter skips)',
+    ),
+  );
   const platforms = exoToken ? withExoClick(current.PLATFORMS) : undefined;
-  const tjSettings: Record<string, string> = username && password ? { TJ_USERNAME: username, TJ_PASSWORD: password } : {};
-  await storage.writeFileAtomic(envFile, withSettings(text, { ...tjSettings, ...(exoToken ? { EXO_API_TOKEN: exoToken } : {}), ...(platforms ? { PLATFORMS: platforms } : {}) }), { mode: 0o600 });
+  const tjSettings: Record<string, string> =
+    username && password ? { TJ_USERNAME: username, TJ_PASSWORD: password } : {};
+  await storage.writeFileAtomic(
+    envFile,
+    withSettings(text, {
+      ...tjSettings,
+      ...(exoToken ? { EXO_API_TOKEN: exoToken } : {}),
+      ...(platforms ? { PLATFORMS: platforms } : {}),
+    }),
+    { mode: 0o600 },
+  );
   say(`✓ ${envFile} written (readable by you only); its other settings are kept`);
-  if (forTj && !(username && password)) say('– TJ_USERNAME and TJ_PASSWORD are not set yet: run `creative-flow setup` again, or set them in .env, before uploading to TJ');
-  if (platforms) say(`✓ PLATFORMS=${platforms}: each creative goes to ${platforms.split(',').length > 1 ? 'TJ and ExoClick' : 'ExoClick'}`);
+  if (forTj && !(username && password))
+    say(
+      '– TJ_USERNAME and TJ_PASSWORD are not set yet: run `creative-flow setup` again, or set them in .env, before uploading to TJ',
+    );
+  if (platforms)
+    say(
+      `✓ PLATFORMS=${platforms}: each creative goes to ${platforms.split(',').length > 1 ? 'TJ and ExoClick' : 'ExoClick'}`,
+    );
 
   const config = await loadConfig({ root: options.root, storage });
   const machine = await steps.checkMachine(config);
@@ -74,16 +116,27 @@ export async function runSetup(options: SetupOptions, prompter: Prompter, steps:
   for (const dir of [...config.layout.folders, config.layout.tracking]) await storage.ensureDir(dir);
   await storage.ensureDir(config.layout.data, 0o700);
   await new MetadataDefaultsFile(config.layout.metadataDefaultsCsv, storage, () => undefined).loadStrict();
-  say(`✓ folders made under ${config.layout.root}; fill in ${config.layout.rel(config.layout.metadataDefaultsCsv)} for each inbox folder's naming tokens`);
+  say(
+    `✓ folders made under ${config.layout.root}; fill in ${config.layout.rel(config.layout.metadataDefaultsCsv)} for each inbox folder's naming tokens`,
+  );
   let ok = machine.every((line) => line.result === 'ok');
 
-  const signIn = forTj && !options.skipLogin && (options.nonInteractive || (await prompter.confirm('Sign in to TJ now? A browser window opens; you solve the captcha.', true)));
+  const signIn =
+    forTj &&
+    !options.skipLogin &&
+    (options.nonInteractive ||
+      (await prompter.confirm('Sign in to TJ now? A browser window opens; you solve the captcha.', true)));
   if (signIn) say(`✓ signed in; the session is saved in ${await steps.login(config)}`);
-  const probe = !options.skipCheck && (options.nonInteractive || (await prompter.confirm('Check TJ now (read only)?', true)));
+  const probe =
+    !options.skipCheck && (options.nonInteractive || (await prompter.confirm('Check TJ now (read only)?', true)));
   if (probe) {
     const lines = await steps.check(config);
     const failed = lines.filter((line) => line.result === 'failed');
-    say(failed.length === 0 ? '✓ creative-flow check: everything checked is there' : `✗ creative-flow check: ${failed.map((line) => line.name).join(', ')} failed; run \`creative-flow check\` for the details`);
+    say(
+      failed.length === 0
+        ? '✓ creative-flow check: everything checked is there'
+        : `✗ creative-flow check: ${failed.map((line) => line.name).join(', ')} failed; run \`creative-flow check\` for the details`,
+    );
     ok &&= failed.length === 0;
   }
   say('');

@@ -30,11 +30,19 @@ export async function readJson<T>(req: IncomingMessage): Promise<Partial<T>> {
 }
 
 export function readForm(req: IncomingMessage): Promise<FormData> {
-  return new Request('http://simulator/form', { method: 'POST', headers: req.headers as Record<string, string>, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' }).formData();
+  return new Request('http://simulator/form', {
+    method: 'POST',
+    headers: req.headers as Record<string, string>,
+    body: Readable.toWeb(req) as ReadableStream,
+    duplex: 'half',
+  }).formData();
 }
 
 export function cookie(req: IncomingMessage, name: string): string | undefined {
-  return req.headers.cookie?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name)?.[1];
+  return req.headers.cookie
+    ?.split(';')
+    .map((part) => part.trim().split('='))
+    .find(([key]) => key === name)?.[1];
 }
 
 /** mulberry32: small, seedable, good enough to pick which requests fail. */

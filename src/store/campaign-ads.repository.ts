@@ -29,7 +29,11 @@ export class CampaignAdsRepository {
     private readonly events: Pick<ActivityBus, 'emit'> | undefined,
   ) {}
 
-  static async open(dir: string, storage: StorageRepository, events?: Pick<ActivityBus, 'emit'>): Promise<CampaignAdsRepository> {
+  static async open(
+    dir: string,
+    storage: StorageRepository,
+    events?: Pick<ActivityBus, 'emit'>,
+  ): Promise<CampaignAdsRepository> {
     const repository = new CampaignAdsRepository(dir, storage, events);
     for (const name of await storage.list(dir)) {
       const month = MONTH_FILE.exec(name)?.[1];

@@ -36,11 +36,18 @@ export class CheckpointRepository {
 
   async write(checkpoint: Checkpoint): Promise<void> {
     await this.storage.ensureDir(this.layout.checkpointsDir, 0o700);
-    await this.storage.writeFileAtomic(this.layout.checkpointFile(checkpoint.name), `${JSON.stringify(checkpoint, null, 1)}\n`, { mode: 0o600 });
+    await this.storage.writeFileAtomic(
+      this.layout.checkpointFile(checkpoint.name),
+      `${JSON.stringify(checkpoint, null, 1)}\n`,
+      { mode: 0o600 },
+    );
   }
 
   /** The names of the `campaigns create` runs' checkpoints, oldest first. */
   async runs(): Promise<string[]> {
-    return (await this.storage.list(this.layout.checkpointsDir)).filter((name) => RUN_FILE.test(name)).sort().map((name) => name.replace(/\.json$/, ''));
+    return (await this.storage.list(this.layout.checkpointsDir))
+      .filter((name) => RUN_FILE.test(name))
+      .sort()
+      .map((name) => name.replace(/\.json$/, ''));
   }
 }

@@ -14,7 +14,12 @@ import { StorageRepository } from './storage.repository.js';
 const storage = new StorageRepository();
 
 function discovered(n: number): Omit<CreativeRecord, 'key'> {
-  return { state: 'discovered', source: { path: rootPath(`inbox/file-${n}.mp4`), size: n + 1, mtimeMs: 1 }, attempts: 0, times: {} };
+  return {
+    state: 'discovered',
+    source: { path: rootPath(`inbox/file-${n}.mp4`), size: n + 1, mtimeMs: 1 },
+    attempts: 0,
+    times: {},
+  };
 }
 
 describe('CreativeRepository', () => {
@@ -27,8 +32,30 @@ describe('CreativeRepository', () => {
       ...created,
       state: 'named',
       hash: 'a'.repeat(64),
-      naming: { id: 'AAAAAAAA', tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] },
-      outputs: [{ role: 'video', path: rootPath('uploaded/Native/Video/VID_x_ID-AAAAAAAA-VID.mp4'), bytes: 1, width: 640, height: 360, format: 'mp4', converted: true }],
+      naming: {
+        id: 'AAAAAAAA',
+        tokens: {
+          language: 'EN',
+          category: 'C',
+          modelSex: 'F',
+          style: 'Real',
+          rating: 'NSFW',
+          description: 'D',
+          creator: 'X',
+        },
+        review: [],
+      },
+      outputs: [
+        {
+          role: 'video',
+          path: rootPath('uploaded/Native/Video/VID_x_ID-AAAAAAAA-VID.mp4'),
+          bytes: 1,
+          width: 640,
+          height: 360,
+          format: 'mp4',
+          converted: true,
+        },
+      ],
     });
     await repository.close();
 
@@ -69,7 +96,21 @@ describe('CreativeRepository', () => {
     const records = Array.from({ length: 30 }, (_, n) => repository.create({ ...discovered(n), state: 'staged' }));
     for (const record of records) repository.put({ ...record, hash: record.key.padEnd(64, 'f') });
     const c5 = repository.get('c5');
-    if (c5) repository.put({ ...c5, outputs: [{ role: 'creative', path: rootPath('uploaded/Image/x_ID-00000005.png'), bytes: 1, width: 1, height: 1, format: 'png', converted: false }] });
+    if (c5)
+      repository.put({
+        ...c5,
+        outputs: [
+          {
+            role: 'creative',
+            path: rootPath('uploaded/Image/x_ID-00000005.png'),
+            bytes: 1,
+            width: 1,
+            height: 1,
+            format: 'png',
+            converted: false,
+          },
+        ],
+      });
     await repository.close();
 
     const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
@@ -84,7 +125,10 @@ describe('CreativeRepository', () => {
 
     // A crash between a segment's write and its summary's: the summary is older, so the segment is read.
     const segmentFile = path.join(dir, 'creatives-0001.json');
-    const segment = JSON.parse(await fs.readFile(segmentFile, 'utf8')) as { version: number; records: Record<string, CreativeRecord> };
+    const segment = JSON.parse(await fs.readFile(segmentFile, 'utf8')) as {
+      version: number;
+      records: Record<string, CreativeRecord>;
+    };
     const changed = segment.records.c12;
     if (!changed) throw new Error('missing record');
     segment.records.c12 = { ...changed, state: 'rejected', reason: 'changed after the summary' };
@@ -113,7 +157,9 @@ describe('CreativeRepository', () => {
     const records = Array.from({ length: 200 }, (_, n) => repository.create(discovered(n)));
     await repository.flush();
     segmentWrites = 0;
-    await Promise.all(records.map((record) => repository.commit({ ...record, state: 'probed', hash: record.key.padEnd(64, '0') })));
+    await Promise.all(
+      records.map((record) => repository.commit({ ...record, state: 'probed', hash: record.key.padEnd(64, '0') })),
+    );
     // 200 records in two segments of 128: one write each, at most one more each for a commit that came after the first had started.
     expect(segmentWrites).toBeGreaterThanOrEqual(2);
     expect(segmentWrites).toBeLessThanOrEqual(4);
@@ -136,7 +182,9 @@ describe('CreativeRepository', () => {
     const root = await tempRoot();
     const file = path.join(root, 'db');
     await fs.writeFile(file, 'not a folder');
-    await expect(CreativeRepository.open(file, storage, { readOnly: true })).rejects.toThrow(/The database at .*db cannot be read \(ENOTDIR\)/);
+    await expect(CreativeRepository.open(file, storage, { readOnly: true })).rejects.toThrow(
+      /The database at .*db cannot be read \(ENOTDIR\)/,
+    );
     await expect(CreativeRepository.open(file, storage)).rejects.toThrow(DatabaseFileError);
 
     /** A folder this user may not read: root ignores modes, so the refusal comes on cue. */
@@ -145,7 +193,9 @@ describe('CreativeRepository', () => {
         throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
       }
     }
-    await expect(CreativeRepository.open(path.join(root, 'other'), new Unreadable(), { readOnly: true })).rejects.toThrow(/cannot be read \(EACCES\)/);
+    await expect(
+      CreativeRepository.open(path.join(root, 'other'), new Unreadable(), { readOnly: true }),
+    ).rejects.toThrow(/cannot be read \(EACCES\)/);
   });
 
   it('lets a record change state only as the state table allows, whoever asks', async () => {
@@ -176,7 +226,9 @@ describe('CreativeRepository', () => {
     })();
     const repository = await CreativeRepository.open(dir, slow, { flushDelayMs: 60_000, segmentSize: 2 });
     // Three records, so that segment 0 is neither the newest nor in progress: a start knows it from its summary.
-    const [created] = Array.from({ length: 3 }, (_, n) => repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' }));
+    const [created] = Array.from({ length: 3 }, (_, n) =>
+      repository.create({ ...discovered(n), state: 'rejected', reason: 'not media' }),
+    );
     if (!created) throw new Error('missing record');
     await repository.close();
     during = () => repository.put({ ...created, attempts: 1, hash: 'b'.repeat(64) });
@@ -202,25 +254,41 @@ describe('CreativeRepository', () => {
 
     const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     const visited: string[][] = [];
-    await reopened.forEachSegment((records) => void visited.push(records.map((record) => record.key)), { touchedSince: '2025-04-15T00:00:00.000Z' });
-    expect(visited).toEqual([['c4', 'c5'], ['c6', 'c7']]);
+    await reopened.forEachSegment((records) => void visited.push(records.map((record) => record.key)), {
+      touchedSince: '2025-04-15T00:00:00.000Z',
+    });
+    expect(visited).toEqual([
+      ['c4', 'c5'],
+      ['c6', 'c7'],
+    ]);
     expect(() => reopened.get('c0')).toThrow(/not in memory/);
   });
 
   it('upgrades the summaries of an older version once, and then starts from them', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
-    for (let n = 0; n < 6; n += 1) repository.create({ ...discovered(n), state: n === 1 ? 'failed' : 'staged', ...(n === 1 ? { reason: 'ffmpeg could not read it' } : {}) });
+    for (let n = 0; n < 6; n += 1)
+      repository.create({
+        ...discovered(n),
+        state: n === 1 ? 'failed' : 'staged',
+        ...(n === 1 ? { reason: 'ffmpeg could not read it' } : {}),
+      });
     await repository.close();
     // As the previous version wrote them: format 4, rows without the facts a digest counts.
     for (const name of (await fs.readdir(dir)).filter((file) => file.endsWith('.summary.json'))) {
       const summary = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as { rows: unknown[][] };
-      await fs.writeFile(path.join(dir, name), JSON.stringify({ ...summary, format: 4, rows: summary.rows.map((row) => row.slice(0, 5)) }));
+      await fs.writeFile(
+        path.join(dir, name),
+        JSON.stringify({ ...summary, format: 4, rows: summary.rows.map((row) => row.slice(0, 5)) }),
+      );
     }
 
     const upgraded = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
     expect(upgraded.segmentDigests().map(({ digest }) => digest.problems)).toEqual([1, 0, 0]);
-    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0001.summary.json'), 'utf8')) as { format: number; rows: unknown[][] };
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0001.summary.json'), 'utf8')) as {
+      format: number;
+      rows: unknown[][];
+    };
     expect(summary.format).toBe(SUMMARY_FORMAT);
     expect(summary.rows[0]).toHaveLength(6);
     const after = await CreativeRepository.open(dir, storage, { segmentSize: 2 });
@@ -290,7 +358,9 @@ describe('CreativeRepository', () => {
     await repository.commit({ ...c3, notes: ['first'], hash: 'd'.repeat(64) });
     expect(writes).toEqual({ whole: 1, appended: 1 });
     // A line this small leaves the summary as it was: a start reads the line after it.
-    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as { bytes: number };
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'creatives-0000.summary.json'), 'utf8')) as {
+      bytes: number;
+    };
     expect(summary.bytes).toBe(wholeSize);
     const lines = (await fs.readFile(segmentFile, 'utf8')).split('\n');
     expect(lines).toHaveLength(3);
@@ -301,7 +371,9 @@ describe('CreativeRepository', () => {
     expect(reopened.index.entry('c3')?.hash).toBe('d'.repeat(64));
     expect(() => reopened.get('c3')).toThrow(/not in memory/);
     expect((await reopened.load('c3'))?.notes).toEqual(['first']);
-    expect(reopened.savedVersion(0)).toBe((await CreativeRepository.open(dir, storage, { segmentSize: 10, readOnly: true })).savedVersion(0));
+    expect(reopened.savedVersion(0)).toBe(
+      (await CreativeRepository.open(dir, storage, { segmentSize: 10, readOnly: true })).savedVersion(0),
+    );
 
     // Lines of 40 KB each: the file stays below its whole size plus the floor, and is written whole past it.
     for (let n = 0; n < 4; n += 1) {
@@ -321,7 +393,13 @@ describe('CreativeRepository', () => {
   it('counts a change from its appended line at start-up, without reading its segment', async () => {
     const dir = path.join(await tempRoot(), 'db');
     const repository = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
-    for (let n = 0; n < 12; n += 1) repository.create({ ...discovered(n), state: 'rejected', reason: 'not media', times: { rejected: '2025-01-01T00:00:00.000Z' } });
+    for (let n = 0; n < 12; n += 1)
+      repository.create({
+        ...discovered(n),
+        state: 'rejected',
+        reason: 'not media',
+        times: { rejected: '2025-01-01T00:00:00.000Z' },
+      });
     await repository.close();
     const changer = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
     const c3 = await changer.load('c3');
@@ -332,7 +410,11 @@ describe('CreativeRepository', () => {
     const reopened = await CreativeRepository.open(dir, storage, { segmentSize: 10 });
     const [first] = reopened.segmentDigests();
     expect(() => reopened.get('c3')).toThrow(/not in memory/);
-    expect([first?.digest.knownFakes, first?.digest.problems, first?.digest.latestAt]).toEqual([1, 10, '2026-06-01T00:00:00.000Z']);
+    expect([first?.digest.knownFakes, first?.digest.problems, first?.digest.latestAt]).toEqual([
+      1,
+      10,
+      '2026-06-01T00:00:00.000Z',
+    ]);
   });
 
   it('drops a line cut short by a crash, writes no summary of it, and writes the segment whole next', async () => {
@@ -395,9 +477,16 @@ describe('CreativeRepository', () => {
     const segmentFile = path.join(dir, 'creatives-0000.json');
     // A damaged line with a whole one after it: not a line a crash cut short, which could only be the last.
     await fs.appendFile(segmentFile, `{"key": "c0", \n${JSON.stringify(record)}\n`);
-    await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(/creatives-0000\.json is not valid JSON/);
-    await fs.writeFile(segmentFile, `${JSON.stringify({ version: 1, records: {} })}\n{"key":"c0"}\n${JSON.stringify(record)}\n`);
-    await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(/creatives-0000\.json is not valid JSON/);
+    await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(
+      /creatives-0000\.json is not valid JSON/,
+    );
+    await fs.writeFile(
+      segmentFile,
+      `${JSON.stringify({ version: 1, records: {} })}\n{"key":"c0"}\n${JSON.stringify(record)}\n`,
+    );
+    await expect(CreativeRepository.open(dir, storage, { segmentSize: 10 })).rejects.toThrow(
+      /creatives-0000\.json is not valid JSON/,
+    );
   });
 
   it('saves every change of a flush that failed in part, with the next ones, even when a write under way outlives the failure', async () => {

@@ -8,7 +8,14 @@ import { CreativeIndex, entryOf, isActive } from './creative-index.js';
 import { unreadable } from './durable-json-file.js';
 import { mapLimited } from '../core/map-limited.js';
 import { SegmentFile, type SegmentData } from './segment-file.js';
-import { digestOf, entryOfRow, SummaryFiles, summaryOf, type SegmentDigest, type SegmentHead } from './segment-summary.js';
+import {
+  digestOf,
+  entryOfRow,
+  SummaryFiles,
+  summaryOf,
+  type SegmentDigest,
+  type SegmentHead,
+} from './segment-summary.js';
 import type { StorageRepository } from './storage.repository.js';
 
 /** A segment in memory: lowdb's handle on its file, and the file itself, which also takes appended lines. */
@@ -74,7 +81,11 @@ export class CreativeRepository {
     this.summaries = new SummaryFiles(dir, storage);
   }
 
-  static async open(dir: string, storage: StorageRepository, options: CreativeRepositoryOptions = {}): Promise<CreativeRepository> {
+  static async open(
+    dir: string,
+    storage: StorageRepository,
+    options: CreativeRepositoryOptions = {},
+  ): Promise<CreativeRepository> {
     const repository = new CreativeRepository(dir, storage, options);
     let names: string[];
     try {
@@ -110,14 +121,21 @@ export class CreativeRepository {
         repository.digests.set(number, summary.digest);
         repository.summarisedBytes.set(number, fresh.bytesOnDisk);
       }
-      if (summary && number !== newest && !summary.rows.some(([, state, , , inUploaded]) => isActive(state, inUploaded === 1))) {
+      if (
+        summary &&
+        number !== newest &&
+        !summary.rows.some(([, state, , , inUploaded]) => isActive(state, inUploaded === 1))
+      ) {
         for (const row of summary.rows) repository.index.set(entryOfRow(row));
       } else {
         await repository.ensureLoaded(number, true);
         // A missing or stale summary (one of an older shape, after an upgrade) is written now, so
         // the segment can leave memory: a library of old summaries is not held whole.
         // One that cannot be written now (a full disk) is written with the segment, whole, at its next flush.
-        if (!summary && !options.readOnly) await repository.writeSummary(number).catch(() => repository.dirty.set(number, { keys: new Set(), whole: true }));
+        if (!summary && !options.readOnly)
+          await repository
+            .writeSummary(number)
+            .catch(() => repository.dirty.set(number, { keys: new Set(), whole: true }));
       }
       repository.nextSeq = (number + 1) * repository.segmentSize;
     }
@@ -147,9 +165,15 @@ export class CreativeRepository {
    * Visits every record in key order, a segment at a time: memory holds one more segment, not the
    * library. `touchedSince` (ISO) skips the segments none of whose records changed since then.
    */
-  async forEachSegment(visit: (records: CreativeRecord[]) => Promise<void> | void, options: { touchedSince?: string } = {}): Promise<void> {
+  async forEachSegment(
+    visit: (records: CreativeRecord[]) => Promise<void> | void,
+    options: { touchedSince?: string } = {},
+  ): Promise<void> {
     const { touchedSince } = options;
-    const numbers = touchedSince === undefined ? this.segmentNumbers() : this.segmentDigests().flatMap(({ number, digest }) => (digest.latestAt >= touchedSince ? [number] : []));
+    const numbers =
+      touchedSince === undefined
+        ? this.segmentNumbers()
+        : this.segmentDigests().flatMap(({ number, digest }) => (digest.latestAt >= touchedSince ? [number] : []));
     for (const number of numbers) await visit(await this.segmentRecords(number));
   }
 
@@ -157,7 +181,10 @@ export class CreativeRepository {
   segmentDigests(): { number: number; digest: SegmentDigest }[] {
     return this.segmentNumbers().map((number) => {
       const records = this.loaded.get(number)?.data.records;
-      return { number, digest: records ? digestOf(Object.values(records)) : (this.digests.get(number) ?? digestOf([])) };
+      return {
+        number,
+        digest: records ? digestOf(Object.values(records)) : (this.digests.get(number) ?? digestOf([])),
+      };
     });
   }
 
@@ -170,7 +197,9 @@ export class CreativeRepository {
   async segmentRecords(number: number): Promise<CreativeRecord[]> {
     const wasLoaded = this.loaded.has(number);
     await this.ensureLoaded(number);
-    const records = Object.values(this.loaded.get(number)?.data.records ?? {}).sort((a, b) => seqOf(a.key) - seqOf(b.key));
+    const records = Object.values(this.loaded.get(number)?.data.records ?? {}).sort(
+      (a, b) => seqOf(a.key) - seqOf(b.key),
+    );
     if (!wasLoaded) this.unloadIfIdle(number);
     return records;
   }
@@ -211,7 +240,8 @@ export class CreativeRepository {
     const number = this.segmentOf(record.key);
     let segment = this.loaded.get(number);
     if (!segment) {
-      if (this.index.entry(record.key)) throw new Error(`Creative ${record.key} changed before its segment was read; use load()`);
+      if (this.index.entry(record.key))
+        throw new Error(`Creative ${record.key} changed before its segment was read; use load()`);
       segment = this.newSegment(number);
       this.loaded.set(number, segment);
     }
@@ -280,7 +310,11 @@ export class CreativeRepository {
     const lines = change.whole ? undefined : segment.file.linesFor(changed);
     if (lines === undefined) {
       // Rebuilt so that the version and the stamp come first in the file.
-      segment.data = { version: segment.data.version + 1, stamp: randomBytes(6).toString('hex'), records: segment.data.records };
+      segment.data = {
+        version: segment.data.version + 1,
+        stamp: randomBytes(6).toString('hex'),
+        records: segment.data.records,
+      };
     } else {
       segment.data.version += changed.length;
     }
@@ -323,14 +357,17 @@ export class CreativeRepository {
     for (const [key, record] of Object.entries(segment.data.records)) segment.data.records[key] = upgradeRecord(record);
     this.loaded.set(number, segment);
     this.versions.set(number, segment.data.version);
-    if (reindex) for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
-    if (this.loaded.size > SPARE_SEGMENTS) for (const other of this.loaded.keys()) if (other !== number) this.unloadIfIdle(other);
+    if (reindex)
+      for (const record of Object.values(segment.data.records)) this.index.set(entryOf(record), record.source.path);
+    if (this.loaded.size > SPARE_SEGMENTS)
+      for (const other of this.loaded.keys()) if (other !== number) this.unloadIfIdle(other);
   }
 
   /** Drops a segment from memory unless it holds unsaved changes, files in progress, or new keys. */
   private unloadIfIdle(number: number): void {
     const segment = this.loaded.get(number);
-    if (!segment || this.dirty.has(number) || this.writing(number) || number === this.segmentOf(`c${this.nextSeq}`)) return;
+    if (!segment || this.dirty.has(number) || this.writing(number) || number === this.segmentOf(`c${this.nextSeq}`))
+      return;
     const records = Object.values(segment.data.records);
     if (records.some((record) => isActive(record.state, entryOf(record).inUploaded))) return;
     // A segment read and left unchanged, or just summarised, has its summary's digest; one changed since lacks it.

@@ -21,7 +21,10 @@ describe('DurableJsonFile', () => {
   it('lands writes to one file in the order they were asked for, across adapters of the same file', async () => {
     const file = path.join(await tempRoot(), 'state.json');
     const storage = new SlowFirstStorage();
-    const [even, odd] = [new DurableJsonFile<{ version: number }>(file, storage), new DurableJsonFile<{ version: number }>(file, storage)];
+    const [even, odd] = [
+      new DurableJsonFile<{ version: number }>(file, storage),
+      new DurableJsonFile<{ version: number }>(file, storage),
+    ];
     await Promise.all(Array.from({ length: 6 }, (_, version) => (version % 2 === 0 ? even : odd).write({ version })));
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ version: 5 });
   });

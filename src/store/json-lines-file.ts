@@ -37,11 +37,14 @@ export class JsonLinesFile<E> implements Adapter<KeyedData<E>> {
           }
           const head = this.parse([batch[start] ?? ''], lineNumber + start)[0] as Partial<KeyedData<E>>;
           // The older shape: one object, entries and all, on one line.
-          if (head.entries) return { ...(head.epoch === undefined ? {} : { epoch: head.epoch }), entries: head.entries };
+          if (head.entries)
+            return { ...(head.epoch === undefined ? {} : { epoch: head.epoch }), entries: head.entries };
           data = { ...(head.epoch === undefined ? {} : { epoch: head.epoch }), entries: {} };
           start += 1;
         }
-        if (start < batch.length) for (const entry of this.parse(batch.slice(start), lineNumber + start) as E[]) data.entries[this.keyOf(entry)] = entry;
+        if (start < batch.length)
+          for (const entry of this.parse(batch.slice(start), lineNumber + start) as E[])
+            data.entries[this.keyOf(entry)] = entry;
         lineNumber += batch.length;
       }
     } catch (error) {

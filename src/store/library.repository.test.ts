@@ -8,13 +8,24 @@ import { LibraryRepository } from './library.repository.js';
 import { StorageRepository } from './storage.repository.js';
 
 function entry(creativeId: string, reviewStatus: string): LibraryEntry {
-  return { creativeId, dimensions: '300x250', fileType: '.png', reviewStatus, creativeType: 'image', uploadDate: '2026-12-01' };
+  return {
+    creativeId,
+    dimensions: '300x250',
+    fileType: '.png',
+    reviewStatus,
+    creativeType: 'image',
+    uploadDate: '2026-12-01',
+  };
 }
 
 describe('LibraryRepository', () => {
   it('tells the names whose entries changed or went, and no others, even when the whole library is listed again', async () => {
     const events = new ActivityBus();
-    const library = await LibraryRepository.open(path.join(await tempRoot(), 'library.json'), new StorageRepository(), events);
+    const library = await LibraryRepository.open(
+      path.join(await tempRoot(), 'library.json'),
+      new StorageRepository(),
+      events,
+    );
     const told: string[] = [];
     events.on('libraryChanged', (name) => told.push(name));
     library.set('a.png', entry('1', 'pending'));
@@ -85,7 +96,12 @@ describe('LibraryRepository', () => {
   it('keeps one entry a line, reads a cache in the older shape (one JSON object), and names a damaged line', async () => {
     const file = path.join(await tempRoot(), 'library.json');
     const storage = new StorageRepository();
-    await fs.writeFile(file, JSON.stringify({ entries: { '1': { ...entry('1', 'approved'), name: 'a' }, '2': { ...entry('2', 'pending'), name: 'b' } } }));
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        entries: { '1': { ...entry('1', 'approved'), name: 'a' }, '2': { ...entry('2', 'pending'), name: 'b' } },
+      }),
+    );
     const library = await LibraryRepository.open(file, storage);
     expect(library.get('a')?.reviewStatus).toBe('approved');
     library.set('c', entry('3', 'pending'));
@@ -111,7 +127,10 @@ describe('LibraryRepository', () => {
     await library.save();
     const olderJournal = await fs.readFile(`${file}.journal`, 'utf8');
     // A rewrite (a listing without `x`), then a crash before the journal was started again: the older journal is left.
-    library.replaceAll([['a', entry('1', 'approved')], ['b', entry('2', 'pending')]]);
+    library.replaceAll([
+      ['a', entry('1', 'approved')],
+      ['b', entry('2', 'pending')],
+    ]);
     await library.save();
     await fs.writeFile(`${file}.journal`, olderJournal);
 

@@ -52,8 +52,14 @@ export class LibraryRepository {
   }
 
   /** `file`: the platform's cache, from `Layout.libraryCacheFile`; its journal is beside it. */
-  static async open(file: string, storage: StorageRepository, events?: Pick<ActivityBus, 'emit'>): Promise<LibraryRepository> {
-    const db = new Low<LibraryData>(new JsonLinesFile<StoredEntry>(file, storage, (entry) => entry.creativeId), { entries: {} });
+  static async open(
+    file: string,
+    storage: StorageRepository,
+    events?: Pick<ActivityBus, 'emit'>,
+  ): Promise<LibraryRepository> {
+    const db = new Low<LibraryData>(new JsonLinesFile<StoredEntry>(file, storage, (entry) => entry.creativeId), {
+      entries: {},
+    });
     await db.read();
     const journalFile = `${file}.journal`;
     const journal = new JournalFile<StoredEntry>(journalFile, storage);
@@ -143,7 +149,11 @@ export class LibraryRepository {
     this.unsaved.clear();
     try {
       const entries = ids.flatMap((id) => this.db.data.entries[id] ?? []);
-      if (this.rewriteNeeded || this.db.data.epoch === undefined || this.journal.length + entries.length > Math.max(JOURNAL_FLOOR, this.size * JOURNAL_SHARE)) {
+      if (
+        this.rewriteNeeded ||
+        this.db.data.epoch === undefined ||
+        this.journal.length + entries.length > Math.max(JOURNAL_FLOOR, this.size * JOURNAL_SHARE)
+      ) {
         this.rewriteNeeded = false;
         // A new epoch first: the journal's old lines stop applying the moment the file is replaced.
         this.db.data.epoch = randomUUID();
@@ -163,7 +173,8 @@ export class LibraryRepository {
   private indexName(entry: StoredEntry): void {
     const current = this.idByName.get(entry.name);
     // Ids grow over time on TJ: the larger id is the newer creative.
-    if (current === undefined || compareCreativeIds(entry.creativeId, current) > 0) this.idByName.set(entry.name, entry.creativeId);
+    if (current === undefined || compareCreativeIds(entry.creativeId, current) > 0)
+      this.idByName.set(entry.name, entry.creativeId);
   }
 }
 

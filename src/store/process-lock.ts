@@ -31,7 +31,13 @@ export class ProcessLock {
   ) {}
 
   static async acquire(file: string, storage: StorageRepository): Promise<ProcessLock> {
-    const me: Holder = { pid: process.pid, started: await startTime(process.pid, storage), host: os.hostname(), boot: await bootId(storage), since: new Date().toISOString() };
+    const me: Holder = {
+      pid: process.pid,
+      started: await startTime(process.pid, storage),
+      host: os.hostname(),
+      boot: await bootId(storage),
+      since: new Date().toISOString(),
+    };
     const content = JSON.stringify(me);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
@@ -45,7 +51,9 @@ export class ProcessLock {
       const holder = parseHolder(existing);
       if (await isHeld(holder, existing, file, storage, me)) {
         const elsewhere = holder !== undefined && !sameKernel(holder, me);
-        const who = holder ? `pid ${holder.pid}${elsewhere ? ` on ${holder.host}` : ''}, since ${holder.since}` : 'a creative-flow that is starting';
+        const who = holder
+          ? `pid ${holder.pid}${elsewhere ? ` on ${holder.host}` : ''}, since ${holder.since}`
+          : 'a creative-flow that is starting';
         const hint = elsewhere
           ? `It runs on another machine (${holder.host}), which cannot be checked from here. Stop it there; if nothing runs there any more, remove ${file}.`
           : 'Stop it first (pm2 stop creative-flow), or give this one another --root.';
@@ -54,7 +62,9 @@ export class ProcessLock {
       // Stale: removed only if it is still the same stale lock, never one taken over meanwhile.
       await storage.removeIfUnchanged(file, existing);
     }
-    throw new RootInUseError('Could not take the database lock', { hint: `Remove ${file} if no creative-flow is running.` });
+    throw new RootInUseError('Could not take the database lock', {
+      hint: `Remove ${file} if no creative-flow is running.`,
+    });
   }
 
   /** The pid of the live process on this machine holding the root, if one does. */
@@ -76,13 +86,25 @@ function parseHolder(text: string): Holder | undefined {
   try {
     const value = JSON.parse(text) as Partial<Holder>;
     if (typeof value.pid !== 'number') return undefined;
-    return { pid: value.pid, started: value.started ?? null, host: value.host ?? '', boot: value.boot ?? null, since: value.since ?? '' };
+    return {
+      pid: value.pid,
+      started: value.started ?? null,
+      host: value.host ?? '',
+      boot: value.boot ?? null,
+      since: value.since ?? '',
+    };
   } catch {
     return undefined;
   }
 }
 
-async function isHeld(holder: Holder | undefined, text: string, file: string, storage: StorageRepository, me: Pick<Holder, 'host' | 'boot'>): Promise<boolean> {
+async function isHeld(
+  holder: Holder | undefined,
+  text: string,
+  file: string,
+  storage: StorageRepository,
+  me: Pick<Holder, 'host' | 'boot'>,
+): Promise<boolean> {
   if (!holder) {
     // An older version writes the pid after creating the file: young and unreadable means being written.
     const legacyPid = Number.parseInt(text, 10);

@@ -17,7 +17,13 @@ export interface PlatformDay {
   readonly fetchedAt: string;
   readonly rows: readonly StoredFigures[];
   /** Ads or variations not ours, summed: counted apart, never dropped. */
-  readonly notOurs: { readonly items: number; readonly impressions: number; readonly clicks: number; readonly conversions: number; readonly cost: number };
+  readonly notOurs: {
+    readonly items: number;
+    readonly impressions: number;
+    readonly clicks: number;
+    readonly conversions: number;
+    readonly cost: number;
+  };
 }
 
 /** `data/results/{day}.json`: each platform's figures for the day. */

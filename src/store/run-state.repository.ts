@@ -41,7 +41,10 @@ export class RunStateRepository {
   private constructor(private readonly db: Low<RunState>) {}
 
   static async open(dir: string, storage: StorageRepository): Promise<RunStateRepository> {
-    const db = new Low<RunState>(new DurableJsonFile<RunState>(path.join(dir, 'run-state.json'), storage), { archiveBatch: 0, dryRunPlan: '' });
+    const db = new Low<RunState>(new DurableJsonFile<RunState>(path.join(dir, 'run-state.json'), storage), {
+      archiveBatch: 0,
+      dryRunPlan: '',
+    });
     await db.read();
     return new RunStateRepository(db);
   }
@@ -49,7 +52,15 @@ export class RunStateRepository {
   /** Opens the next archive batch for these creatives, on disk before it is returned: numbers are never reused. */
   async openArchiveBatch(dir: (batch: number) => RootPath, stamp: string, keys: readonly string[]): Promise<OpenBatch> {
     this.db.data.archiveBatch += 1;
-    const batch: OpenBatch = { batch: this.db.data.archiveBatch, dir: dir(this.db.data.archiveBatch), stamp, keys: [...keys], csvs: 'pending', files: [], missing: [] };
+    const batch: OpenBatch = {
+      batch: this.db.data.archiveBatch,
+      dir: dir(this.db.data.archiveBatch),
+      stamp,
+      keys: [...keys],
+      csvs: 'pending',
+      files: [],
+      missing: [],
+    };
     this.db.data.openBatches = { ...this.db.data.openBatches, [batch.batch]: batch };
     await this.db.write();
     return batch;
@@ -61,7 +72,10 @@ export class RunStateRepository {
   }
 
   /** Records that a batch's CSVs are written: for good (the batch closes), or with placeholders. */
-  async batchCsvsWritten(batch: number, outcome: { ready: true } | { ready: false; files: readonly string[]; missing: readonly string[] }): Promise<void> {
+  async batchCsvsWritten(
+    batch: number,
+    outcome: { ready: true } | { ready: false; files: readonly string[]; missing: readonly string[] },
+  ): Promise<void> {
     const open = { ...this.db.data.openBatches };
     const current = open[batch];
     if (!current) return;

@@ -7,7 +7,15 @@ import { tempRoot } from '../test/fixtures.js';
 import { parseSegment, SegmentFile } from './segment-file.js';
 import { StorageRepository } from './storage.repository.js';
 
-const record = (n: number, note = ''): CreativeRecord => ({ key: `c${n}`, state: 'rejected', reason: 'not media', source: { path: rootPath(`inbox/f${n}.png`), size: 1, mtimeMs: 1 }, attempts: 0, times: {}, notes: [note] });
+const record = (n: number, note = ''): CreativeRecord => ({
+  key: `c${n}`,
+  state: 'rejected',
+  reason: 'not media',
+  source: { path: rootPath(`inbox/f${n}.png`), size: 1, mtimeMs: 1 },
+  attempts: 0,
+  times: {},
+  notes: [note],
+});
 
 describe('SegmentFile', () => {
   it('takes no lines after a whole write that failed, even when an append asked before it ends later', async () => {
@@ -24,7 +32,8 @@ describe('SegmentFile', () => {
         return super.appendDurable(target, text, options);
       }
       override async writeFileAtomic(...args: Parameters<StorageRepository['writeFileAtomic']>): Promise<void> {
-        if (this.failWhole) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        if (this.failWhole)
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         return super.writeFileAtomic(...args);
       }
     })();

@@ -97,7 +97,8 @@ export class SegmentFile implements Adapter<SegmentData> {
     if (!disk?.appendable) throw new Error(`${this.file} takes no lines until it is written whole`);
     const mine = this.unknownUntilDone();
     await inTurn(this.file, () => this.storage.appendDurable(this.file, lines, { mustExist: true }));
-    if (mine === this.asked) this.disk = { ...disk, bytes: disk.bytes + Buffer.byteLength(lines), endsWithLineBreak: true };
+    if (mine === this.asked)
+      this.disk = { ...disk, bytes: disk.bytes + Buffer.byteLength(lines), endsWithLineBreak: true };
   }
 
   /**
@@ -118,7 +119,10 @@ const LINE_BREAK = 0x0a;
  * counts the lines too, so it names what the file holds. Lines may follow unless one was cut short
  * or the file is laid out otherwise.
  */
-export function parseSegment(bytes: Buffer, file: string): { data: SegmentData; wholeBytes: number; appendable: boolean } {
+export function parseSegment(
+  bytes: Buffer,
+  file: string,
+): { data: SegmentData; wholeBytes: number; appendable: boolean } {
   const firstBreak = bytes.indexOf(LINE_BREAK);
   const wholeEnd = firstBreak === -1 ? bytes.length : firstBreak;
   let data: SegmentData;
@@ -132,7 +136,8 @@ export function parseSegment(bytes: Buffer, file: string): { data: SegmentData; 
       throw notValidJson(file, error);
     }
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw notValidJson(file, new Error('its first line is not a segment'));
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw notValidJson(file, new Error('its first line is not a segment'));
   data.version ??= 0;
   data.records ??= {};
   const { records, cutShort } = parseLines(bytes.subarray(wholeEnd), file);
@@ -172,5 +177,12 @@ export function parseLines(bytes: Buffer, file: string): { records: CreativeReco
 /** The fields every reader of a record relies on. */
 function isRecord(value: unknown): value is CreativeRecord {
   const record = value as Partial<CreativeRecord> | null;
-  return typeof record === 'object' && record !== null && typeof record.key === 'string' && /^c\d+$/.test(record.key) && typeof record.state === 'string' && typeof record.source?.path === 'string';
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.key === 'string' &&
+    /^c\d+$/.test(record.key) &&
+    typeof record.state === 'string' &&
+    typeof record.source?.path === 'string'
+  );
 }

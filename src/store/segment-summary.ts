@@ -26,7 +26,14 @@ export interface SegmentDigest {
 }
 
 /** A record as its segment's summary keeps it: the index's entry, then what the digest counts of it (bits). */
-export type SummaryRow = [key: string, state: State, hash: string | null, id: string | null, inUploaded: 0 | 1, facts: number];
+export type SummaryRow = [
+  key: string,
+  state: State,
+  hash: string | null,
+  id: string | null,
+  inUploaded: 0 | 1,
+  facts: number,
+];
 
 const NEEDS_REVIEW = 1;
 const KNOWN_FAKE = 2;
@@ -36,7 +43,8 @@ const ON_PLATFORM = 8;
 
 export function rowOf(record: CreativeRecord): SummaryRow {
   const entry = entryOf(record);
-  let facts = (needsReview(record) ? NEEDS_REVIEW : 0) | (record.knownFake ? KNOWN_FAKE : 0) | (problemOf(record) ? PROBLEM : 0);
+  let facts =
+    (needsReview(record) ? NEEDS_REVIEW : 0) | (record.knownFake ? KNOWN_FAKE : 0) | (problemOf(record) ? PROBLEM : 0);
   for (const [i, platform] of PLATFORM_IDS.entries()) if (isOnPlatform(record, platform)) facts |= ON_PLATFORM << i;
   return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0, facts];
 }
@@ -89,9 +97,21 @@ export interface SegmentSummary {
 export const SUMMARY_FORMAT = 5;
 
 /** The summary of a segment's records at a version, in a file of `bytes` bytes. */
-export function summaryOf(records: readonly CreativeRecord[], version: number, stamp: string | undefined, bytes: number): SegmentSummary {
+export function summaryOf(
+  records: readonly CreativeRecord[],
+  version: number,
+  stamp: string | undefined,
+  bytes: number,
+): SegmentSummary {
   const rows = records.map(rowOf);
-  return { format: SUMMARY_FORMAT, version, ...(stamp === undefined ? {} : { stamp }), bytes, rows, digest: digestOfRows(rows, newestTime(records, '')) };
+  return {
+    format: SUMMARY_FORMAT,
+    version,
+    ...(stamp === undefined ? {} : { stamp }),
+    bytes,
+    rows,
+    digest: digestOfRows(rows, newestTime(records, '')),
+  };
 }
 
 const VERSION_AT_START = /^\{"version":(\d+),(?:"stamp":"([0-9a-f]+)",)?/;
@@ -111,7 +131,10 @@ function isSummary(value: unknown): value is SegmentSummary {
     typeof summary.bytes === 'number' &&
     typeof summary.digest?.latestAt === 'string' &&
     Array.isArray(summary.rows) &&
-    summary.rows.every((row) => Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && typeof row[5] === 'number')
+    summary.rows.every(
+      (row) =>
+        Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && typeof row[5] === 'number',
+    )
   );
 }
 
@@ -135,12 +158,21 @@ export class SummaryFiles {
    * rows. Undefined when it cannot be (missing, of another shape or write, a last line cut short):
    * the segment is read.
    */
-  async fresh(number: number, readHead: () => Promise<SegmentHead | undefined>): Promise<{ summary: SegmentSummary; bytesOnDisk: number } | undefined> {
+  async fresh(
+    number: number,
+    readHead: () => Promise<SegmentHead | undefined>,
+  ): Promise<{ summary: SegmentSummary; bytesOnDisk: number } | undefined> {
     const segment = await readHead();
     const stamp = segment && stampOf(segment);
     if (!segment || !stamp) return undefined;
     const summary = await new DurableJsonFile<unknown>(this.path(number), this.storage).read().catch(() => null);
-    if (!isSummary(summary) || summary.stamp !== stamp.stamp || summary.version < stamp.version || summary.bytes > segment.size) return undefined;
+    if (
+      !isSummary(summary) ||
+      summary.stamp !== stamp.stamp ||
+      summary.version < stamp.version ||
+      summary.bytes > segment.size
+    )
+      return undefined;
     if (summary.bytes === segment.size) return { summary, bytesOnDisk: summary.bytes };
     const lines = await this.storage
       .readRange(segment.file, summary.bytes, segment.size - summary.bytes)
@@ -157,7 +189,16 @@ export class SummaryFiles {
     // Times are added to a record, not taken away: the segment's newest is the newer of the two
     // (were one taken away, a walk of recent work would only read this segment once too often).
     const digest = digestOfRows(rows.values(), newestTime(lines.records, summary.digest.latestAt));
-    return { summary: { ...summary, version: summary.version + lines.records.length, bytes: segment.size, rows: [...rows.values()], digest }, bytesOnDisk: summary.bytes };
+    return {
+      summary: {
+        ...summary,
+        version: summary.version + lines.records.length,
+        bytes: segment.size,
+        rows: [...rows.values()],
+        digest,
+      },
+      bytesOnDisk: summary.bytes,
+    };
   }
 
   /**

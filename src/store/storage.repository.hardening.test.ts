@@ -56,7 +56,9 @@ describe('StorageRepository on what a root may be', () => {
     expect(await sha256(path.join(dir, 'archive', 'clip.mp4'))).toBe(hash);
     expect(await storage.exists(source)).toBe(false);
     expect(storage.linkCalls).toBeGreaterThanOrEqual(5);
-    expect((await fs.readdir(dir, { recursive: true })).filter((name) => path.basename(name).startsWith('.cf-tmp-'))).toEqual([]);
+    expect(
+      (await fs.readdir(dir, { recursive: true })).filter((name) => path.basename(name).startsWith('.cf-tmp-')),
+    ).toEqual([]);
   });
 
   it('finds a link at any step of a path below the base, and none above it', async () => {
@@ -68,17 +70,23 @@ describe('StorageRepository on what a root may be', () => {
     await fs.mkdir(path.join(root, 'inbox', 'native'), { recursive: true });
     await fs.symlink(outside, path.join(root, 'inbox', 'native', 'pictures'));
     const deep = path.join(root, 'inbox', 'native', 'pictures', 'sub', 'photo.jpg');
-    expect(await storage.linkOnPath(path.join(root, 'inbox'), deep)).toEqual({ path: path.join(root, 'inbox', 'native', 'pictures'), target: outside });
+    expect(await storage.linkOnPath(path.join(root, 'inbox'), deep)).toEqual({
+      path: path.join(root, 'inbox', 'native', 'pictures'),
+      target: outside,
+    });
     // The inbox itself may be a link (a second disk): that is the user's setting, not a drop.
     const linkedRoot = path.join(await tempRoot(), 'root');
     await fs.symlink(root, linkedRoot);
-    expect(await storage.linkOnPath(path.join(linkedRoot, 'inbox'), path.join(linkedRoot, 'inbox', 'native'))).toBeUndefined();
+    expect(
+      await storage.linkOnPath(path.join(linkedRoot, 'inbox'), path.join(linkedRoot, 'inbox', 'native')),
+    ).toBeUndefined();
   });
 
   it('moves a link to a secret as a link, across filesystems too, and never copies what it points to', async (context) => {
     const storage = new StorageRepository();
     const shm = await otherFilesystem();
-    if (!shm) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
+    if (!shm)
+      return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const secret = path.join(await tempRoot(), '.env');
     await fs.writeFile(secret, 'TJ_PASSWORD=hunter2\n');
     const link = path.join(shm, 'creds.mp4');

@@ -21,7 +21,8 @@ describe('StorageRepository', () => {
   it('moves across devices by copy, hash check and unlink', async (context) => {
     // /dev/shm is a tmpfs on Linux: a rename from there to the temp folder fails with EXDEV.
     const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
-    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev)
+      return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const from = path.join(shm, 'source.bin');
     await fs.writeFile(from, Buffer.alloc(3 << 20, 7));
     const hash = await sha256(from);
@@ -34,11 +35,14 @@ describe('StorageRepository', () => {
 
   it('keeps the source when the copy does not match the hash it should have', async (context) => {
     const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
-    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev)
+      return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const from = path.join(shm, 'source.bin');
     await fs.writeFile(from, 'content');
     const destDir = path.join(await tempRoot(), 'dest');
-    await expect(storage.moveFile(from, path.join(destDir, 'moved.bin'), '0'.repeat(64))).rejects.toThrow(/does not match/);
+    await expect(storage.moveFile(from, path.join(destDir, 'moved.bin'), '0'.repeat(64))).rejects.toThrow(
+      /does not match/,
+    );
     expect(await fs.readFile(from, 'utf8')).toBe('content');
     expect(await fs.readdir(destDir)).toEqual([]);
     await fs.rm(shm, { recursive: true, force: true });
@@ -61,7 +65,9 @@ describe('StorageRepository', () => {
     const dir = await tempRoot();
     await fs.writeFile(path.join(dir, 'source.mp4'), 'the input');
     await fs.writeFile(path.join(dir, 'taken.mp4'), 'someone else');
-    await expect(storage.moveFile(path.join(dir, 'source.mp4'), path.join(dir, 'taken.mp4'))).rejects.toThrow(DestinationTakenError);
+    await expect(storage.moveFile(path.join(dir, 'source.mp4'), path.join(dir, 'taken.mp4'))).rejects.toThrow(
+      DestinationTakenError,
+    );
     expect(await fs.readFile(path.join(dir, 'source.mp4'), 'utf8')).toBe('the input');
     expect(await fs.readFile(path.join(dir, 'taken.mp4'), 'utf8')).toBe('someone else');
   });
@@ -78,7 +84,8 @@ describe('StorageRepository', () => {
 
   it('across devices, refuses a name another file holds and takes over an identical copy of an earlier try', async (context) => {
     const shm = await fs.mkdtemp('/dev/shm/cf-').catch(() => undefined);
-    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev) return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
+    if (!shm || (await fs.stat(shm)).dev === (await fs.stat(os.tmpdir())).dev)
+      return context.skip('no second filesystem here: /dev/shm is missing or on the same device as the temp folder');
     const from = path.join(shm, 'source.bin');
     await fs.writeFile(from, 'the input');
     const dest = path.join(await tempRoot(), 'moved.bin');

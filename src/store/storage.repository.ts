@@ -223,7 +223,10 @@ export class StorageRepository {
   }
 
   /** The first symbolic link on the way from `base` down to `file`, `base` itself not counted ({@link entries.linkOnPath}). */
-  async linkOnPath(base: string, file: string): Promise<{ readonly path: string; readonly target: string } | undefined> {
+  async linkOnPath(
+    base: string,
+    file: string,
+  ): Promise<{ readonly path: string; readonly target: string } | undefined> {
     return entries.linkOnPath(base, file);
   }
 

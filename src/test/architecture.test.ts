@@ -77,11 +77,15 @@ interface Module {
 
 async function productionModules(): Promise<Module[]> {
   const entries = await fs.readdir(SRC, { recursive: true });
-  const files = entries.filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith(`test${path.sep}`));
+  const files = entries.filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith(`test${path.sep}`),
+  );
   return Promise.all(
     files.map(async (file) => {
       const text = await fs.readFile(path.join(SRC, file), 'utf8');
-      const imports = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\('([^']+)'\)/g)].map((match) => match[1] ?? match[2] ?? '');
+      const imports = [
+        ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\('([^']+)'\)/g),
+      ].map((match) => match[1] ?? match[2] ?? '');
       return { file: file.split(path.sep).join('/'), imports };
     }),
   );
@@ -90,7 +94,8 @@ async function productionModules(): Promise<Module[]> {
 function layerOf(file: string): number {
   const top = file.split('/')[0] ?? '';
   const layer = LAYERS[top];
-  if (layer === undefined) throw new Error(`src/${file} is in no layer: add its folder to LAYERS and to the README's code map`);
+  if (layer === undefined)
+    throw new Error(`src/${file} is in no layer: add its folder to LAYERS and to the README's code map`);
   return layer;
 }
 
@@ -107,7 +112,8 @@ describe('architecture', () => {
         const target = resolve(module.file, specifier);
         if (target === undefined) continue;
         if (target.startsWith('test/')) upward.push(`${module.file} imports the test helper ${target}`);
-        else if (layerOf(target) > layerOf(module.file)) upward.push(`${module.file} (layer ${layerOf(module.file)}) imports ${target} (layer ${layerOf(target)})`);
+        else if (layerOf(target) > layerOf(module.file))
+          upward.push(`${module.file} (layer ${layerOf(module.file)}) imports ${target} (layer ${layerOf(target)})`);
       }
     }
     expect(upward).toEqual([]);
@@ -115,7 +121,12 @@ describe('architecture', () => {
 
   it('has no import cycle', async () => {
     const modules = await productionModules();
-    const edges = new Map(modules.map((module) => [module.file, module.imports.flatMap((specifier) => resolve(module.file, specifier) ?? [])]));
+    const edges = new Map(
+      modules.map((module) => [
+        module.file,
+        module.imports.flatMap((specifier) => resolve(module.file, specifier) ?? []),
+      ]),
+    );
     const cycles: string[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (file: string, trail: string[]): void => {
@@ -135,7 +146,12 @@ describe('architecture', () => {
   it("keeps each platform's folder private to the platform layer and the registry", async () => {
     const reaching = new Set<string>();
     for (const module of await productionModules()) {
-      if (module.file.startsWith('platform/') || module.file.startsWith('simulators/') || module.file.startsWith('bench/')) continue;
+      if (
+        module.file.startsWith('platform/') ||
+        module.file.startsWith('simulators/') ||
+        module.file.startsWith('bench/')
+      )
+        continue;
       for (const specifier of module.imports) {
         const target = resolve(module.file, specifier);
         if (target !== undefined && /^platform\/[^/]+\//.test(target)) reaching.add(module.file);
@@ -152,7 +168,11 @@ describe('architecture', () => {
       }
     }
     expect(across).toEqual([]);
-    expect([...reaching].sort()).toEqual(Object.keys(PLATFORM_FOLDER_USERS_TO_MOVE).filter((file) => reaching.has(file)).sort());
+    expect([...reaching].sort()).toEqual(
+      Object.keys(PLATFORM_FOLDER_USERS_TO_MOVE)
+        .filter((file) => reaching.has(file))
+        .sort(),
+    );
     // A file moved off the list is taken off it: the list only shrinks.
     expect(Object.keys(PLATFORM_FOLDER_USERS_TO_MOVE).filter((file) => !reaching.has(file))).toEqual([]);
   });

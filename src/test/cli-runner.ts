@@ -11,7 +11,13 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** Settings that make tests quick; a test adds its own. */
 /** The dashboard is off unless a test gives it a port: commands then run themselves, as most tests expect. */
-export const FAST_ENV = { STABILITY_MS: '100', LOG_LEVEL: 'info', INVENTORY_DEBOUNCE_MS: '50', RECONCILE_CRON: '*/2 * * * * *', DASHBOARD_PORT: '0' };
+export const FAST_ENV = {
+  STABILITY_MS: '100',
+  LOG_LEVEL: 'info',
+  INVENTORY_DEBOUNCE_MS: '50',
+  RECONCILE_CRON: '*/2 * * * * *',
+  DASHBOARD_PORT: '0',
+};
 
 export interface CliResult {
   readonly code: number;
@@ -21,11 +27,18 @@ export interface CliResult {
 
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...FAST_ENV, ...env }, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...FAST_ENV, ...env },
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
@@ -49,10 +62,16 @@ export function startDaemon(root: string, env: Record<string, string> = {}, runA
 
 /** Any command, left running: for a test that stops it (a signal, a kill -9) while it works. */
 export function startCli(args: readonly string[], env: Record<string, string> = {}, runAs?: RunAs): Daemon {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...FAST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...FAST_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(runAs ?? {}),
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return { child, output: () => output, exited };
 }

@@ -34,13 +34,20 @@ describe('the daemon', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await handle.close();
-      const final = await waitFor(async () => {
-        const now = await status(root);
-        return now.counts.staged === 1 ? now : undefined;
-      }, 60_000, 'staging', 1_000);
+      const final = await waitFor(
+        async () => {
+          const now = await status(root);
+          return now.counts.staged === 1 ? now : undefined;
+        },
+        60_000,
+        'staging',
+        1_000,
+      );
       expect(final.total).toBe(1);
       expect(final.counts.rejected).toBe(0);
-      const originals = (await listTree(path.join(root, 'uploaded'))).filter((file) => path.basename(file).startsWith('ORG_'));
+      const originals = (await listTree(path.join(root, 'uploaded'))).filter((file) =>
+        path.basename(file).startsWith('ORG_'),
+      );
       expect(originals).toHaveLength(1);
       expect(await sha256(path.join(root, 'uploaded', originals[0] ?? ''))).toBe(await sha256(source));
     } finally {
@@ -55,13 +62,26 @@ describe('the daemon', () => {
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       const staging = await tempRoot();
-      await Promise.all(Array.from({ length: 1_000 }, (_, n) => makeImage(path.join(staging, `burst-${n}.png`), { width: 64, height: 64, seed: n + 1 })));
+      await Promise.all(
+        Array.from({ length: 1_000 }, (_, n) =>
+          makeImage(path.join(staging, `burst-${n}.png`), { width: 64, height: 64, seed: n + 1 }),
+        ),
+      );
       // Renames into inbox/ in one go: as fast as a file manager's drop.
-      await Promise.all(Array.from({ length: 1_000 }, (_, n) => fs.rename(path.join(staging, `burst-${n}.png`), path.join(root, 'inbox', `burst-${n}.png`))));
-      const final = await waitFor(async () => {
-        const now = await status(root);
-        return now.counts.staged === 1_000 ? now : undefined;
-      }, 150_000, '1,000 staged', 2_000);
+      await Promise.all(
+        Array.from({ length: 1_000 }, (_, n) =>
+          fs.rename(path.join(staging, `burst-${n}.png`), path.join(root, 'inbox', `burst-${n}.png`)),
+        ),
+      );
+      const final = await waitFor(
+        async () => {
+          const now = await status(root);
+          return now.counts.staged === 1_000 ? now : undefined;
+        },
+        150_000,
+        '1,000 staged',
+        2_000,
+      );
       expect(final.total).toBe(1_000);
       expect(await listTree(path.join(root, 'inbox'))).toEqual([]);
       expect(await listTree(path.join(root, 'uploaded', 'Image'))).toHaveLength(1_000);
@@ -81,7 +101,9 @@ describe('the daemon', () => {
     expect(await daemon.exited).toBe(0);
     expect(Date.now() - sentAt).toBeLessThan(15_000);
     expect(daemon.output()).toContain('Stopped');
-    expect((await listTree(path.join(root, 'uploaded'))).filter((file) => path.basename(file).startsWith('.cf-tmp-'))).toEqual([]);
+    expect(
+      (await listTree(path.join(root, 'uploaded'))).filter((file) => path.basename(file).startsWith('.cf-tmp-')),
+    ).toEqual([]);
 
     const again = await runCli(['process', '--once', '--root', root]);
     expect(again.code, again.stderr).toBe(0);
@@ -93,13 +115,25 @@ describe('the daemon', () => {
   it('survives kill -9 at any moment: every file ends handled once', async () => {
     const root = await tempRoot();
     const inputs = await Promise.all(
-      Array.from({ length: 6 }, (_, n) => makeVideo(path.join(root, 'inbox', `clip-${n}.mp4`), { seconds: 5, width: 1280, height: 720, seed: 40 + n, audio: n % 2 === 0 })),
+      Array.from({ length: 6 }, (_, n) =>
+        makeVideo(path.join(root, 'inbox', `clip-${n}.mp4`), {
+          seconds: 5,
+          width: 1280,
+          height: 720,
+          seed: 40 + n,
+          audio: n % 2 === 0,
+        }),
+      ),
     );
     const hashes = new Set(await Promise.all(inputs.map(sha256)));
     // Two hard kills at different moments of the run, then a clean finish.
     for (const waitForLines of [2, 9]) {
       const daemon = startDaemon(root);
-      await waitFor(() => (daemon.output().match(/"state":"/g)?.length ?? 0) >= waitForLines, 90_000, `${waitForLines} state changes`);
+      await waitFor(
+        () => (daemon.output().match(/"state":"/g)?.length ?? 0) >= waitForLines,
+        90_000,
+        `${waitForLines} state changes`,
+      );
       daemon.child.kill('SIGKILL');
       await daemon.exited;
     }
@@ -114,7 +148,9 @@ describe('the daemon', () => {
     expect(uploaded.filter((file) => file.includes('.cf-tmp-'))).toEqual([]);
     const originals = uploaded.filter((file) => path.basename(file).startsWith('ORG_'));
     expect(originals).toHaveLength(6);
-    expect(new Set(await Promise.all(originals.map((file) => sha256(path.join(root, 'uploaded', file)))))).toEqual(hashes);
+    expect(new Set(await Promise.all(originals.map((file) => sha256(path.join(root, 'uploaded', file)))))).toEqual(
+      hashes,
+    );
     expect(uploaded.filter((file) => file.startsWith('Native/Video/'))).toHaveLength(6);
     expect(uploaded.filter((file) => file.startsWith('Native/Image/'))).toHaveLength(6);
     expect(await listTree(path.join(root, 'inbox'))).toEqual([]);
@@ -145,7 +181,9 @@ describe('the command line', () => {
     const root = await tempRoot();
     const result = await runCli(['process', '--once', '--root', root], { FFMPEG_PATH: '/nowhere/ffmpeg' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/FFMPEG_PATH "\/nowhere\/ffmpeg" is not an executable file.*apt-get install -y ffmpeg/);
+    expect(result.stderr).toMatch(
+      /FFMPEG_PATH "\/nowhere\/ffmpeg" is not an executable file.*apt-get install -y ffmpeg/,
+    );
   });
 
   it('stops with a plain message when the database cannot be read, and starts no empty one', async () => {

@@ -7,13 +7,23 @@ import { waitFor } from './fixtures.js';
 describe('npm run demo', () => {
   it('stops gracefully on one Ctrl-C: the terminal signals its whole group, and the daemon gets one signal', async () => {
     // As a terminal runs it: a process group of its own, which Ctrl-C signals whole.
-    const demo = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'demo.js')], { env: { ...process.env, DASHBOARD_PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const demo = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'demo.js')], {
+      env: { ...process.env, DASHBOARD_PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     demo.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | string>((resolve) => demo.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    const exited = new Promise<number | string>((resolve) =>
+      demo.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    );
     try {
-      await waitFor(() => output.includes('Press Ctrl-C to stop.') && output.includes('Watching inbox/'), 90_000, 'the demo running');
+      await waitFor(
+        () => output.includes('Press Ctrl-C to stop.') && output.includes('Watching inbox/'),
+        90_000,
+        'the demo running',
+      );
       process.kill(-(demo.pid ?? 0), 'SIGINT');
       expect(await exited).toBe(0);
       expect(output).toContain('Stopped. The demo root stays at');

@@ -1,5 +1,11 @@
 import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarget } from '../core/platform.js';
-import { LoginRequiredError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
+import {
+  LoginRequiredError,
+  type LookUpResult,
+  type UploadFile,
+  type Uploader,
+  type UploadResult,
+} from '../platform/uploader.js';
 
 /** What the platform does with one upload request of a name. */
 export type FakeAnswer =
@@ -50,7 +56,14 @@ export class FakePlatform implements Uploader {
   /** A card already on the platform, as if uploaded long ago. */
   seed(name: string, target: UploadTarget): string {
     const creativeId = String(this.nextId++);
-    this.cards.set(name, { creativeId, name, dimensions: '640x360', fileType: '.png', reviewStatus: 'approved', target });
+    this.cards.set(name, {
+      creativeId,
+      name,
+      dimensions: '640x360',
+      fileType: '.png',
+      reviewStatus: 'approved',
+      target,
+    });
     return creativeId;
   }
 
@@ -63,12 +76,34 @@ export class FakePlatform implements Uploader {
       if (answer === 'login') throw new LoginRequiredError('the session died');
       const existing = this.cards.get(file.name);
       if (answer === 'fail') results.set(file.name, { status: 'failed', message: 'Server responded with 500 code.' });
-      else if (answer === 'reject') results.set(file.name, { status: 'rejected', message: 'Creative rejected: it does not meet the content guidelines.' });
-      else if (existing) results.set(file.name, answer === 'drop' ? { status: 'failed', message: 'Server responded with 0 code.' } : { status: 'duplicate', creativeId: existing.creativeId });
+      else if (answer === 'reject')
+        results.set(file.name, {
+          status: 'rejected',
+          message: 'Creative rejected: it does not meet the content guidelines.',
+        });
+      else if (existing)
+        results.set(
+          file.name,
+          answer === 'drop'
+            ? { status: 'failed', message: 'Server responded with 0 code.' }
+            : { status: 'duplicate', creativeId: existing.creativeId },
+        );
       else {
         const creativeId = String(this.nextId++);
-        this.cards.set(file.name, { creativeId, name: file.name, dimensions: '640x360', fileType: '.png', reviewStatus: 'pending', target });
-        results.set(file.name, answer === 'drop' ? { status: 'failed', message: 'Server responded with 0 code.' } : { status: 'uploaded', creativeId });
+        this.cards.set(file.name, {
+          creativeId,
+          name: file.name,
+          dimensions: '640x360',
+          fileType: '.png',
+          reviewStatus: 'pending',
+          target,
+        });
+        results.set(
+          file.name,
+          answer === 'drop'
+            ? { status: 'failed', message: 'Server responded with 0 code.' }
+            : { status: 'uploaded', creativeId },
+        );
       }
     }
     return results;
@@ -98,7 +133,14 @@ export class FakePlatform implements Uploader {
       this.campaignFailures.set(campaignId, failures - 1);
       throw new Error(`creating ads in campaign ${campaignId} failed`);
     }
-    const outcome = { campaignName: campaign.name, alreadyThere: [] as string[], created: [] as string[], refused: [] as { adName: string; reason: string }[], invalidIds: [] as string[], missing: [] };
+    const outcome = {
+      campaignName: campaign.name,
+      alreadyThere: [] as string[],
+      created: [] as string[],
+      refused: [] as { adName: string; reason: string }[],
+      invalidIds: [] as string[],
+      missing: [],
+    };
     for (const row of ads.rows) {
       const name = row['Ad Name'] ?? '';
       const invalid = Object.values(row).find((value) => this.invalidCreatives.has(value));
@@ -106,8 +148,7 @@ export class FakePlatform implements Uploader {
       else if (invalid) {
         outcome.refused.push({ adName: name, reason: `creative ${invalid} is not valid` });
         outcome.invalidIds.push(invalid);
-      }
-      else {
+      } else {
         campaign.ads.set(name, (campaign.ads.get(name) ?? 0) + 1);
         outcome.created.push(name);
       }

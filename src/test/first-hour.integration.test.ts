@@ -8,7 +8,11 @@ describe('a one-shot command', () => {
     const root = await tempRoot();
     const quiet = await runCli(['report', '--root', root], { LOG_LEVEL: '' });
     expect(quiet.code, quiet.stderr).toBe(0);
-    expect(quiet.stdout.trim().split('\n')).toEqual([expect.stringMatching(/daily_\d{4}-\d{2}-\d{2}\.md$/), expect.stringMatching(/\.json$/), expect.stringMatching(/\.html$/)]);
+    expect(quiet.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/daily_\d{4}-\d{2}-\d{2}\.md$/),
+      expect.stringMatching(/\.json$/),
+      expect.stringMatching(/\.html$/),
+    ]);
     expect(quiet.stderr).toBe('');
     const verbose = await runCli(['report', '--verbose', '--root', root], { LOG_LEVEL: '' });
     expect(verbose.stderr).toMatch(/creative-flow ready/);

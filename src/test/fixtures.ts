@@ -14,10 +14,16 @@ import { StorageRepository } from '../store/storage.repository.js';
 const run = promisify(execFile);
 
 /** TJ's real library export of 746 creatives (a copy of shared/examples/), resolved from src/ or dist/. */
-export const EXAMPLE_LIBRARY_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test/data/TJ_Creative_Library.csv');
+export const EXAMPLE_LIBRARY_CSV = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../src/test/data/TJ_Creative_Library.csv',
+);
 
 /** A campaign CSV TJ_tool was fed (a copy of shared/examples/): TJ's native format, as written by the old scripts. */
-export const EXAMPLE_NATIVE_CSV = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/test/data/Batch001_20251113_121321_Native.csv');
+export const EXAMPLE_NATIVE_CSV = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../src/test/data/Batch001_20251113_121321_Native.csv',
+);
 
 /** A port free on loopback right now, for a server a test starts in another process. */
 export async function freePort(): Promise<number> {
@@ -86,7 +92,9 @@ export async function truncateFile(file: string, fraction = 0.5): Promise<void> 
 }
 
 export async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 /** Every file below `dir`, relative to it, sorted. */
@@ -98,7 +106,12 @@ export async function listTree(dir: string): Promise<string[]> {
     .sort();
 }
 
-export async function ffprobeJson(file: string): Promise<{ streams: { codec_type: string; codec_name: string; width?: number; height?: number }[]; format: { duration: string; format_name: string } }> {
+export async function ffprobeJson(
+  file: string,
+): Promise<{
+  streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+  format: { duration: string; format_name: string };
+}> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]);
   return JSON.parse(stdout);
 }

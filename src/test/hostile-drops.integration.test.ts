@@ -38,7 +38,10 @@ describe('hostile and careless drops into a running daemon', () => {
   it('sets aside links, a playlist, a formula name and a 250-byte name without reading, moving or copying anything outside the root, and takes the ordinary files beside them', async () => {
     const root = await tempRoot();
     const shm = await inboxElsewhere(root);
-    if (!shm) console.info('No second filesystem here (/dev/shm is missing or on the same device): the inbox stays on the root\'s, and a link is moved by rename');
+    if (!shm)
+      console.info(
+        "No second filesystem here (/dev/shm is missing or on the same device): the inbox stays on the root's, and a link is moved by rename",
+      );
     const outside = await tempRoot('cf-outside-');
     await makeImage(path.join(outside, 'photos', 'beach.png'), { width: 64, height: 48, seed: 7 });
     await makeVideo(path.join(outside, 'photos', 'holiday.mp4'), { seconds: 1, seed: 8 });
@@ -57,17 +60,33 @@ describe('hostile and careless drops into a running daemon', () => {
       await fs.symlink(path.join(outside, 'photos'), path.join(inbox, 'pictures'));
       await fs.symlink(outside, path.join(inbox, 'home'));
       await fs.symlink(path.join(outside, 'secret.env'), path.join(inbox, 'creds.mp4'));
-      await fs.writeFile(path.join(inbox, 'playlist.mp4'), `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1.0,\n${path.join(outside, 'photos', 'holiday.mp4')}\n#EXT-X-ENDLIST\n`);
+      await fs.writeFile(
+        path.join(inbox, 'playlist.mp4'),
+        `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1.0,\n${path.join(outside, 'photos', 'holiday.mp4')}\n#EXT-X-ENDLIST\n`,
+      );
       await fs.writeFile(path.join(inbox, longName), 'not a video at all');
       await makeImage(path.join(inbox, formulaName), { width: 300, height: 250, seed: 3 });
       await makeVideo(path.join(inbox, 'native', 'ordinary.mp4'), { seconds: 2, seed: 4 });
       await makeImage(path.join(inbox, 'banner.png'), { width: 300, height: 250, seed: 5 });
 
-      const final = await waitFor(async () => {
-        const result = await runCli(['status', '--json', '--root', root]);
-        const status = JSON.parse(result.stdout) as { total: number; inProgress: number; counts: Record<string, number> };
-        return status.total === 8 && status.inProgress === 0 && (status.counts.rejected ?? 0) + (status.counts.staged ?? 0) === 8 ? status : undefined;
-      }, 90_000, 'all eight drops handled', 500);
+      const final = await waitFor(
+        async () => {
+          const result = await runCli(['status', '--json', '--root', root]);
+          const status = JSON.parse(result.stdout) as {
+            total: number;
+            inProgress: number;
+            counts: Record<string, number>;
+          };
+          return status.total === 8 &&
+            status.inProgress === 0 &&
+            (status.counts.rejected ?? 0) + (status.counts.staged ?? 0) === 8
+            ? status
+            : undefined;
+        },
+        90_000,
+        'all eight drops handled',
+        500,
+      );
       expect(final.counts).toMatchObject({ rejected: 5, staged: 3 });
     } finally {
       daemon.child.kill('SIGTERM');
@@ -78,7 +97,9 @@ describe('hostile and careless drops into a running daemon', () => {
     expect(await snapshot(outside)).toEqual(before);
     // The links sit in archive/rejected as links; no file anywhere in the root holds the secret.
     const rejectedDir = path.join(root, 'archive', 'rejected');
-    const setAside = (await fs.readdir(rejectedDir, { recursive: true, withFileTypes: true })).map((entry) => path.relative(rejectedDir, path.join(entry.parentPath, entry.name)));
+    const setAside = (await fs.readdir(rejectedDir, { recursive: true, withFileTypes: true })).map((entry) =>
+      path.relative(rejectedDir, path.join(entry.parentPath, entry.name)),
+    );
     for (const link of ['pictures', 'home', 'creds.mp4']) {
       const found = setAside.find((name) => path.basename(name) === link);
       expect(found, link).toBeDefined();
@@ -88,13 +109,23 @@ describe('hostile and careless drops into a running daemon', () => {
       const stats = await fs.lstat(path.join(root, name));
       if (stats.isFile()) expect((await fs.readFile(path.join(root, name))).includes(SECRET), name).toBe(false);
     }
-    const reasons = await Promise.all(setAside.filter((name) => name.endsWith('.reason.txt')).map((name) => fs.readFile(path.join(rejectedDir, name), 'utf8')));
-    expect(reasons.find((text) => text.includes('File: inbox/playlist.mp4'))).toMatch(/holds a "hls" list that names other files/);
-    expect(reasons.find((text) => text.includes('File: inbox/creds.mp4'))).toMatch(/symbolic link \(to .*secret\.env\)/);
+    const reasons = await Promise.all(
+      setAside
+        .filter((name) => name.endsWith('.reason.txt'))
+        .map((name) => fs.readFile(path.join(rejectedDir, name), 'utf8')),
+    );
+    expect(reasons.find((text) => text.includes('File: inbox/playlist.mp4'))).toMatch(
+      /holds a "hls" list that names other files/,
+    );
+    expect(reasons.find((text) => text.includes('File: inbox/creds.mp4'))).toMatch(
+      /symbolic link \(to .*secret\.env\)/,
+    );
     // The 250-byte name is set aside under a name that fits, its reason beside it naming the file in full.
     const long = setAside.find((name) => path.basename(name).startsWith('xxx') && name.endsWith('.mp4'));
     expect(Buffer.byteLength(path.basename(long ?? ''))).toBeLessThanOrEqual(200);
-    expect(await fs.readFile(path.join(rejectedDir, `${long}.reason.txt`), 'utf8')).toContain(`File: inbox/${'x'.repeat(246)}.mp4`);
+    expect(await fs.readFile(path.join(rejectedDir, `${long}.reason.txt`), 'utf8')).toContain(
+      `File: inbox/${'x'.repeat(246)}.mp4`,
+    );
 
     // The ordinary files and the formula-named image went through; nothing from outside became an output.
     const outputs = await listTree(path.join(root, 'uploaded'));
@@ -107,7 +138,10 @@ describe('hostile and careless drops into a running daemon', () => {
       'Native/Video/VID_EN_UNK_UNK_UNK_UNK_ordinary_UNK_2sec-VID.mp4',
     ]);
     expect(outputs.some((name) => /beach|holiday|id_ed25519/.test(name))).toBe(false);
-    const inventory = parse<Record<string, string>>(await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), { columns: true, bom: true });
+    const inventory = parse<Record<string, string>>(
+      await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'),
+      { columns: true, bom: true },
+    );
     const cells = inventory.flatMap((row) => Object.values(row));
     expect(cells.some((cell) => cell.includes('HYPERLINK'))).toBe(true);
     expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);

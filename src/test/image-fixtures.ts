@@ -13,7 +13,22 @@ export async function sharedHeic(): Promise<string | undefined> {
 }
 
 /** What a test reads of an output: its size, channels, colour space, depth, and whether any EXIF (with GPS or a camera) is left. */
-export async function outputFacts(file: string): Promise<{ format: string; width: number; height: number; channels: number; space: string; depth: string; exif: boolean; gps: boolean; camera: boolean; orientation: number | undefined; icc: boolean; pages: number }> {
+export async function outputFacts(
+  file: string,
+): Promise<{
+  format: string;
+  width: number;
+  height: number;
+  channels: number;
+  space: string;
+  depth: string;
+  exif: boolean;
+  gps: boolean;
+  camera: boolean;
+  orientation: number | undefined;
+  icc: boolean;
+  pages: number;
+}> {
   const meta = await sharp(file).metadata();
   const exif = meta.exif?.toString('latin1') ?? '';
   return {

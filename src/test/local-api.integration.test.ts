@@ -21,7 +21,10 @@ const opened: App[] = [];
 
 /** The product on a new root, in this process, its dashboard on a free port. */
 async function appOnNewRoot(env: Record<string, string> = {}): Promise<App> {
-  const config = await loadConfig({ root: await tempRoot(), env: { DASHBOARD_PORT: String(await freePort()), STABILITY_MS: '50', ...env } });
+  const config = await loadConfig({
+    root: await tempRoot(),
+    env: { DASHBOARD_PORT: String(await freePort()), STABILITY_MS: '50', ...env },
+  });
   const app = await openApp(config, log);
   opened.push(app);
   return app;
@@ -34,7 +37,9 @@ async function tokenOf(app: App): Promise<string> {
 /** `promise`, or a failure naming `what` once `ms` have passed. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -48,7 +53,10 @@ describe("the dashboard's cookie", () => {
     // The same root's token on a second port: only the port tells the two cookies apart.
     const first = await openDashboard(app, () => []);
     const token = await tokenOf(app);
-    const second = await openDashboard({ ...app, config: { ...app.config, dashboardPort: await freePort() } }, () => []);
+    const second = await openDashboard(
+      { ...app, config: { ...app.config, dashboardPort: await freePort() } },
+      () => [],
+    );
     try {
       const swap = await fetch(first.url);
       expect(swap.status).toBe(200);
@@ -61,21 +69,32 @@ describe("the dashboard's cookie", () => {
       const cookie = `${name}=${value}`;
       const base = `http://127.0.0.1:${first.port}`;
 
-      for (const route of ['/', '/api/state', '/assets/dashboard.js']) expect((await fetch(`${base}${route}`, { headers: { cookie } })).status, route).toBe(200);
+      for (const route of ['/', '/api/state', '/assets/dashboard.js'])
+        expect((await fetch(`${base}${route}`, { headers: { cookie } })).status, route).toBe(200);
       // The page the cookie opens does not hand over the token: whoever holds the cookie could read it there.
       expect(await (await fetch(`${base}/`, { headers: { cookie } })).text()).not.toContain(token);
-      const post = (job: string, headers: Record<string, string>): Promise<Response> => fetch(`${base}/api/jobs/${job}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
-      for (const job of ['upload', 'refresh-library', 'status']) expect((await post(job, { cookie })).status, job).toBe(401);
+      const post = (job: string, headers: Record<string, string>): Promise<Response> =>
+        fetch(`${base}/api/jobs/${job}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: '{}',
+        });
+      for (const job of ['upload', 'refresh-library', 'status'])
+        expect((await post(job, { cookie })).status, job).toBe(401);
       expect((await post('status', { cookie, authorization: `Bearer ${token}` })).status).toBe(200);
 
       const secondBase = `http://127.0.0.1:${second.port}`;
       expect((await fetch(`${secondBase}/api/state`, { headers: { cookie } })).status).toBe(401);
-      expect((await fetch(`${secondBase}/api/state`, { headers: { cookie: `cf_dash_${second.port}=${value}` } })).status).toBe(401);
+      expect(
+        (await fetch(`${secondBase}/api/state`, { headers: { cookie: `cf_dash_${second.port}=${value}` } })).status,
+      ).toBe(401);
       const secondCookie = (await fetch(second.url)).headers.get('set-cookie') ?? '';
       expect(secondCookie).toMatch(new RegExp(`^cf_dash_${second.port}=`));
       expect(secondCookie).not.toContain(value);
       // A browser sends both cookies to both ports: each dashboard reads its own.
-      expect((await fetch(`${base}/api/state`, { headers: { cookie: `${secondCookie.split(';')[0]}; ${cookie}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${base}/api/state`, { headers: { cookie: `${secondCookie.split(';')[0]}; ${cookie}` } })).status,
+      ).toBe(200);
     } finally {
       await second.close();
       await first.close();
@@ -93,10 +112,22 @@ describe("the dashboard's cookie", () => {
         expect(answer.status, route).toBe(401);
         expect(answer.headers.get('set-cookie'), route).toBeNull();
       }
-      expect((await fetch(`${base}/api/jobs/status?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${base}/api/jobs/status?token=${token}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          })
+        ).status,
+      ).toBe(401);
       expect((await fetch(`${base}/?token=x${token.slice(1)}`)).status).toBe(401);
       const page = await fetch(`${base}/?token=${token}`);
-      expect([page.status, page.headers.get('referrer-policy'), page.headers.get('cache-control')]).toEqual([200, 'no-referrer', 'no-store']);
+      expect([page.status, page.headers.get('referrer-policy'), page.headers.get('cache-control')]).toEqual([
+        200,
+        'no-referrer',
+        'no-store',
+      ]);
     } finally {
       await dashboard.close();
     }
@@ -122,7 +153,16 @@ class EndlessLibrary extends FakePlatform {
     this.sawAbort = true;
     this.said.push('the walk stopped');
     // The pages read so far: a short list, which must not become the library.
-    return [{ creativeId: '1032600001', name: 'only-the-first-page', dimensions: '640x360', fileType: '.png', reviewStatus: 'approved', creativeType: 'static-banner' }];
+    return [
+      {
+        creativeId: '1032600001',
+        name: 'only-the-first-page',
+        dimensions: '640x360',
+        fileType: '.png',
+        reviewStatus: 'approved',
+        creativeType: 'static-banner',
+      },
+    ];
   }
 }
 
@@ -133,10 +173,23 @@ describe('stopping the daemon with a job the API started', () => {
     const platform = new EndlessLibrary(said);
     const storage = new StorageRepository();
     const { layout } = app.config;
-    const connection = new PlatformConnection({ platform: 'tj', open: async () => platform, session: { savedAt: async () => 0 }, status: new SessionStatusFile(PLATFORMS.tj.statusFile(layout), storage), credentials: '', events: app.events, log });
-    const services: Services = { ...app.services, platforms: { ...app.services.platforms, tj: { ...app.services.platforms.tj, connection } } };
+    const connection = new PlatformConnection({
+      platform: 'tj',
+      open: async () => platform,
+      session: { savedAt: async () => 0 },
+      status: new SessionStatusFile(PLATFORMS.tj.statusFile(layout), storage),
+      credentials: '',
+      events: app.events,
+      log,
+    });
+    const services: Services = {
+      ...app.services,
+      platforms: { ...app.services.platforms, tj: { ...app.services.platforms.tj, connection } },
+    };
     const stop = new AbortController();
-    const daemon = runDaemon({ ...app, services, jobs: new Jobs(services, app.config, log) }, stop.signal).then(() => void said.push('the daemon stopped'));
+    const daemon = runDaemon({ ...app, services, jobs: new Jobs(services, app.config, log) }, stop.signal).then(
+      () => void said.push('the daemon stopped'),
+    );
 
     const found = await waitFor(() => runningDaemon(layout, storage), 30_000, 'the local API');
     const asked = askDaemon(found, await tokenOf(app), 'refresh-library', {}).then(
@@ -155,7 +208,10 @@ describe('stopping the daemon with a job the API started', () => {
     expect(platform.sawAbort).toBe(true);
     const answer = await asked;
     expect(answer).toBeInstanceOf(DaemonJobError);
-    expect(answer).toMatchObject({ expected: true, message: expect.stringMatching(/stopped before the refresh-library job finished/) });
+    expect(answer).toMatchObject({
+      expected: true,
+      message: expect.stringMatching(/stopped before the refresh-library job finished/),
+    });
     // The server answered once the job had stopped (a plain 503, not a dropped connection), and closed after.
     expect(said[0]).toBe('the walk stopped');
     expect(said.slice(1).sort()).toEqual(['the command got its answer', 'the daemon stopped']);

@@ -21,7 +21,15 @@ describe("the daemon's logs", () => {
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       for (let n = 0; n < 12; n += 1) await makeImage(path.join(root, 'inbox', `banner ${n}.png`), { seed: n });
-      await waitFor(async () => (await fs.readFile(path.join(root, 'data', 'logs', 'current.log'), 'utf8').catch(() => '')).includes('banner 11') || undefined, 60_000, 'the last file logged', 300);
+      await waitFor(
+        async () =>
+          (await fs.readFile(path.join(root, 'data', 'logs', 'current.log'), 'utf8').catch(() => '')).includes(
+            'banner 11',
+          ) || undefined,
+        60_000,
+        'the last file logged',
+        300,
+      );
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;
@@ -32,13 +40,18 @@ describe("the daemon's logs", () => {
     expect(files.length).toBeLessThanOrEqual(3);
     expect(numbers.at(-1)).toBeGreaterThanOrEqual(4);
     expect(await fs.readlink(path.join(dir, 'current.log'))).toBe(`creative-flow.${numbers.at(-1)}.log`);
-    for (const name of files) for (const line of (await fs.readFile(path.join(dir, name), 'utf8')).split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    for (const name of files)
+      for (const line of (await fs.readFile(path.join(dir, name), 'utf8')).split('\n').filter(Boolean))
+        expect(() => JSON.parse(line)).not.toThrow();
   });
 
   it.skipIf(!hasScript)('print through pino-pretty on a terminal, and stay JSON in the file', async () => {
     const root = await tempRoot();
     // `script` gives the daemon a pseudo-terminal, as `npm start` in a shell would.
-    const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} start --root ${root}`, '/dev/null'], { env: { ...process.env, ...FAST_ENV }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} start --root ${root}`, '/dev/null'], {
+      env: { ...process.env, ...FAST_ENV },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -49,6 +62,8 @@ describe("the daemon's logs", () => {
     }
     expect(output).toMatch(/INFO.*Watching inbox\//);
     expect(output).not.toContain('{"level"');
-    expect(await fs.readFile(path.join(root, 'data', 'logs', 'current.log'), 'utf8')).toContain('"msg":"Watching inbox/"');
+    expect(await fs.readFile(path.join(root, 'data', 'logs', 'current.log'), 'utf8')).toContain(
+      '"msg":"Watching inbox/"',
+    );
   });
 });

@@ -35,12 +35,21 @@ describe('notifications to a webhook (real CLI, local receiver)', () => {
   it('tells the channel when TJ needs a person to sign in, and sends the daily report with its counts', async () => {
     const root = await tempRoot();
     await makeImage(path.join(root, 'inbox', 'Banners', 'banner.png'), { seed: 7 });
-    const env = { NOTIFY_WEBHOOK_URL: hook, TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password', DRY_RUN: 'false' };
+    const env = {
+      NOTIFY_WEBHOOK_URL: hook,
+      TJ_LOGIN_URL: `${sim.url}/sign-in`,
+      TJ_APP_URL: sim.url,
+      TJ_USERNAME: 'demo',
+      TJ_PASSWORD: 'demo-password',
+      DRY_RUN: 'false',
+    };
     // The first sign-in meets a captcha: the file waits, said plainly, and the run still ends well.
     const run = await runCli(['process', '--once', '--root', root], env);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/Work on TJ paused: Signed out of the platform/);
-    expect(received.map((body) => body.text)).toEqual([expect.stringMatching(/TJ needs a person to sign in .*Run `creative-flow login`/)]);
+    expect(received.map((body) => body.text)).toEqual([
+      expect.stringMatching(/TJ needs a person to sign in .*Run `creative-flow login`/),
+    ]);
     // Discord's copy is escaped its own way (no ping, no link from a value), and says the same.
     expect(received[0]?.content).toMatch(/TJ needs a person to sign in .*Run `creative-flow login`/);
     expect(JSON.stringify(received)).not.toContain('demo-password');
@@ -52,7 +61,9 @@ describe('notifications to a webhook (real CLI, local receiver)', () => {
   it('never holds up a command when the receiver is down', async () => {
     const root = await tempRoot();
     const started = Date.now();
-    const result = await runCli(['report', '--root', root], { NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/hook` });
+    const result = await runCli(['report', '--root', root], {
+      NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/hook`,
+    });
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(15_000);
   });

@@ -4,7 +4,18 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
 import type { CreativeRecord } from '../core/record.js';
-import { ffprobeJson, listTree, makeAudio, makeImage, makeImageBomb, makeNoiseVideo, makeVideo, sha256, tempRoot, truncateFile } from './fixtures.js';
+import {
+  ffprobeJson,
+  listTree,
+  makeAudio,
+  makeImage,
+  makeImageBomb,
+  makeNoiseVideo,
+  makeVideo,
+  sha256,
+  tempRoot,
+  truncateFile,
+} from './fixtures.js';
 import { allRecords, processRoot, readInventory } from './harness.js';
 
 let records: CreativeRecord[] = [];
@@ -35,7 +46,14 @@ describe('native pairs', () => {
       'folder_path,category_name,model_sex,style,creator_name,language,content_type,creative_description,test_id\nCum on Face,Cum on Face,F,Real,Seras,EN,NSFW,Generic,\n',
     );
     // 4:3 with audio, 6 s: must be centre-cropped, cut to 4 s and keep AAC audio.
-    sourceHash = await sha256(await makeVideo(path.join(root, 'inbox/native/Cum on Face/clip one.mp4'), { seconds: 6, width: 640, height: 480, audio: true }));
+    sourceHash = await sha256(
+      await makeVideo(path.join(root, 'inbox/native/Cum on Face/clip one.mp4'), {
+        seconds: 6,
+        width: 640,
+        height: 480,
+        audio: true,
+      }),
+    );
     // A noise frame does not compress: the thumbnail must fall back to a palette PNG under the limit.
     await makeNoiseVideo(path.join(root, 'inbox/noise.mp4'));
     await processAndRead(root);
@@ -45,7 +63,10 @@ describe('native pairs', () => {
     const record = recordOf('inbox/native/Cum on Face/clip one.mp4');
     const id = record.naming?.id;
     expect(id).toBe(sourceHash.slice(0, 8).toUpperCase());
-    const video = path.join(root, `uploaded/Native/Video/VID_EN_CumonFace_F_Real_NSFW_Generic_Seras_4sec_ID-${id}-VID.mp4`);
+    const video = path.join(
+      root,
+      `uploaded/Native/Video/VID_EN_CumonFace_F_Real_NSFW_Generic_Seras_4sec_ID-${id}-VID.mp4`,
+    );
     const probed = await ffprobeJson(video);
     const stream = probed.streams.find((s) => s.codec_type === 'video');
     expect(stream).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
@@ -72,7 +93,9 @@ describe('native pairs', () => {
   it('keeps the untouched original as ORG_ and empties inbox/', async () => {
     const record = recordOf('inbox/native/Cum on Face/clip one.mp4');
     const original = record.outputs?.find((output) => output.role === 'original');
-    expect(original?.path).toBe(`uploaded/Native/ORG_EN_CumonFace_F_Real_NSFW_Generic_Seras_6sec_ID-${record.naming?.id}.mp4`);
+    expect(original?.path).toBe(
+      `uploaded/Native/ORG_EN_CumonFace_F_Real_NSFW_Generic_Seras_6sec_ID-${record.naming?.id}.mp4`,
+    );
     expect(await sha256(path.join(root, original?.path ?? ''))).toBe(sourceHash);
     expect(await listTree(path.join(root, 'inbox'))).toEqual([]);
   });
@@ -81,9 +104,21 @@ describe('native pairs', () => {
     const rows = await readInventory(root);
     const pair = rows.filter((row) => row.source_path === 'inbox/native/Cum on Face/clip one.mp4');
     expect(pair.map((row) => row.creative_type)).toEqual(['video', 'native_video', 'native_image']);
-    expect(pair.map((row) => row.unique_id)).toEqual([`ID-${sourceHash.slice(0, 8).toUpperCase()}`, expect.stringMatching(/-VID$/), expect.stringMatching(/-IMG$/)]);
-    expect(pair.every((row) => row.content_hash === sourceHash && row.state === 'staged' && row.needs_review === '')).toBe(true);
-    expect(pair[1]).toMatchObject({ width_px: '640', height_px: '360', aspect_ratio: '16:9', native_pair_id: pair[0]?.unique_id, creator_name: 'Seras' });
+    expect(pair.map((row) => row.unique_id)).toEqual([
+      `ID-${sourceHash.slice(0, 8).toUpperCase()}`,
+      expect.stringMatching(/-VID$/),
+      expect.stringMatching(/-IMG$/),
+    ]);
+    expect(
+      pair.every((row) => row.content_hash === sourceHash && row.state === 'staged' && row.needs_review === ''),
+    ).toBe(true);
+    expect(pair[1]).toMatchObject({
+      width_px: '640',
+      height_px: '360',
+      aspect_ratio: '16:9',
+      native_pair_id: pair[0]?.unique_id,
+      creator_name: 'Seras',
+    });
     const noise = rows.find((row) => row.source_path === 'inbox/noise.mp4');
     expect(noise?.needs_review).toContain('creator missing');
     expect(noise?.new_filename).toMatch(/^ORG_EN_UNK_UNK_UNK_UNK_noise_UNK_2sec_ID-/);
@@ -99,7 +134,9 @@ describe('regular creatives, duplicates and bad input', () => {
   beforeAll(async () => {
     root = await tempRoot();
     const inbox = path.join(root, 'inbox');
-    hashes.preroll = await sha256(await makeVideo(path.join(inbox, 'preroll/Promo/ready.mp4'), { seconds: 6, seed: 1 }));
+    hashes.preroll = await sha256(
+      await makeVideo(path.join(inbox, 'preroll/Promo/ready.mp4'), { seconds: 6, seed: 1 }),
+    );
     await makeVideo(path.join(inbox, 'preroll/Promo/old codec.avi'), { seconds: 6, codec: 'mpeg4', seed: 2 });
     await makeVideo(path.join(inbox, 'preroll/Promo/too short.mp4'), { seconds: 2, seed: 3 });
     hashes.small = await sha256(await makeImage(path.join(inbox, 'Banners/small.png'), { seed: 10 }));
@@ -108,7 +145,10 @@ describe('regular creatives, duplicates and bad input', () => {
     // A re-drop of a file already named in the convention keeps its id: its content hashes to it.
     const renamed = await makeVideo(path.join(await tempRoot(), 'named before.mp4'), { seconds: 3, seed: 8 });
     hashes.redrop = await sha256(renamed);
-    await fs.rename(renamed, path.join(inbox, `EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${hashes.redrop.slice(0, 8).toUpperCase()}.mp4`));
+    await fs.rename(
+      renamed,
+      path.join(inbox, `EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${hashes.redrop.slice(0, 8).toUpperCase()}.mp4`),
+    );
     // A file edited after it was named keeps the name's tokens, not its id.
     await makeVideo(path.join(inbox, 'EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4'), { seconds: 3, seed: 4 });
     // Odd but valid names.
@@ -117,18 +157,25 @@ describe('regular creatives, duplicates and bad input', () => {
     await fs.writeFile(path.join(inbox, 'empty.mp4'), '');
     await fs.writeFile(path.join(inbox, 'notes.mp4'), 'this is text, not a video\n');
     await truncateFile(await makeVideo(path.join(inbox, 'cut.mp4'), { seconds: 4, seed: 6 }));
-    await truncateFile(await makeVideo(path.join(inbox, 'cut-faststart.mp4'), { seconds: 4, seed: 7, faststart: true }), 0.6);
+    await truncateFile(
+      await makeVideo(path.join(inbox, 'cut-faststart.mp4'), { seconds: 4, seed: 7, faststart: true }),
+      0.6,
+    );
     await makeImageBomb(path.join(inbox, 'bomb.png'));
     await makeAudio(path.join(inbox, 'song.mp3'));
     linkedTarget = await makeVideo(path.join(await tempRoot(), 'elsewhere.mp4'), { seconds: 2, seed: 9 });
     hashes.linked = await sha256(linkedTarget);
     await fs.symlink(linkedTarget, path.join(inbox, 'linked.mp4'));
     // Not yet real files: left alone.
-    for (const name of ['download.mp4.part', 'video.mp4.crdownload', 'upload.tmp', '.hidden.mp4']) await fs.writeFile(path.join(inbox, name), 'partial');
+    for (const name of ['download.mp4.part', 'video.mp4.crdownload', 'upload.tmp', '.hidden.mp4'])
+      await fs.writeFile(path.join(inbox, name), 'partial');
     await processAndRead(root);
 
     // Later drops: the same bytes as the staged small.png under another name, and two twins at once.
-    await fs.copyFile(path.join(root, recordOfPath('inbox/Banners/small.png')), path.join(inbox, 'copy of small 🎉.png'));
+    await fs.copyFile(
+      path.join(root, recordOfPath('inbox/Banners/small.png')),
+      path.join(inbox, 'copy of small 🎉.png'),
+    );
     await makeImage(path.join(inbox, 'twin-a.png'), { seed: 99 });
     await fs.copyFile(path.join(inbox, 'twin-a.png'), path.join(inbox, 'twin-b.png'));
     await processAndRead(root);
@@ -180,7 +227,9 @@ describe('regular creatives, duplicates and bad input', () => {
     expect(duplicate.reason).toContain(`ID-${original.naming?.id}`);
     expect(duplicate.setAside?.path).toMatch(/^archive\/duplicates\/\d{4}-\d{2}-\d{2}\/copy of small 🎉\.png$/);
     expect(await sha256(path.join(root, duplicate.setAside?.path ?? ''))).toBe(hashes.small);
-    expect(await fs.readFile(path.join(root, `${duplicate.setAside?.path}.reason.txt`), 'utf8')).toContain(`ID-${original.naming?.id}`);
+    expect(await fs.readFile(path.join(root, `${duplicate.setAside?.path}.reason.txt`), 'utf8')).toContain(
+      `ID-${original.naming?.id}`,
+    );
   });
 
   it('stages exactly one of two identical files dropped together', () => {
@@ -194,22 +243,29 @@ describe('regular creatives, duplicates and bad input', () => {
     const id = hashes.redrop?.slice(0, 8).toUpperCase();
     const record = recordOf(`inbox/EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${id}.mp4`);
     expect(record.naming).toMatchObject({ id, review: [] });
-    expect(record.outputs?.find((output) => output.role === 'video')?.path).toBe(`uploaded/Native/Video/VID_EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${id}-VID.mp4`);
+    expect(record.outputs?.find((output) => output.role === 'video')?.path).toBe(
+      `uploaded/Native/Video/VID_EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-${id}-VID.mp4`,
+    );
   });
 
   it('gives a re-edited file that kept its old name a new id, flagged for review, and keeps its tokens', async () => {
     const record = recordOf('inbox/EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4');
     expect(record.naming?.id).toBe(record.hash?.slice(0, 8).toUpperCase());
-    expect(record.naming?.review).toEqual([`the name's ID-0BADCAFE is not this content's (re-edited?): given ID-${record.naming?.id}`]);
+    expect(record.naming?.review).toEqual([
+      `the name's ID-0BADCAFE is not this content's (re-edited?): given ID-${record.naming?.id}`,
+    ]);
     expect(record.naming?.tokens).toMatchObject({ category: 'Anime', creator: 'Pedro', description: 'Intro' });
-    const row = (await readInventory(root)).find((candidate) => candidate.original_filename === 'EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4');
+    const row = (await readInventory(root)).find(
+      (candidate) => candidate.original_filename === 'EN_Anime_M_Anime_SFW_Intro_Pedro_3sec_ID-0BADCAFE.mp4',
+    );
     expect(row?.needs_review).toMatch(/ID-0BADCAFE is not this content's/);
   });
 
   it('stages files with spaces, unicode, emoji and dots under clean names', () => {
     const record = recordOf('inbox/ünïcödé clip ..final.. 🎬.mp4');
     expect(record.state).toBe('staged');
-    for (const output of record.outputs ?? []) expect(path.posix.basename(output.path)).toMatch(/^[A-Za-z0-9_-]+\.(mp4|png)$/);
+    for (const output of record.outputs ?? [])
+      expect(path.posix.basename(output.path)).toMatch(/^[A-Za-z0-9_-]+\.(mp4|png)$/);
   });
 
   it.each([
@@ -223,7 +279,9 @@ describe('regular creatives, duplicates and bad input', () => {
     const record = recordOf(`inbox/${name}`);
     expect(record.state).toBe('rejected');
     expect(record.reason).toMatch(reason);
-    expect(record.setAside?.path).toMatch(new RegExp(`^archive/rejected/\\d{4}-\\d{2}-\\d{2}/${name.replace('.', '\\.')}$`));
+    expect(record.setAside?.path).toMatch(
+      new RegExp(`^archive/rejected/\\d{4}-\\d{2}-\\d{2}/${name.replace('.', '\\.')}$`),
+    );
     expect(await fs.readFile(path.join(root, `${record.setAside?.path}.reason.txt`), 'utf8')).toMatch(reason);
   });
 
@@ -246,7 +304,12 @@ describe('regular creatives, duplicates and bad input', () => {
   });
 
   it('leaves partial downloads and dotfiles alone, and loses no input', async () => {
-    expect(await listTree(path.join(root, 'inbox'))).toEqual(['.hidden.mp4', 'download.mp4.part', 'upload.tmp', 'video.mp4.crdownload']);
+    expect(await listTree(path.join(root, 'inbox'))).toEqual([
+      '.hidden.mp4',
+      'download.mp4.part',
+      'upload.tmp',
+      'video.mp4.crdownload',
+    ]);
     const inputs = records;
     expect(inputs).toHaveLength(19);
     for (const record of inputs) {
@@ -258,8 +321,14 @@ describe('regular creatives, duplicates and bad input', () => {
 
   it('lists rejected and duplicate files in the inventory with their reasons', async () => {
     const rows = await readInventory(root);
-    expect(rows.find((row) => row.original_filename === 'bomb.png')).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/megapixel/) });
-    expect(rows.find((row) => row.original_filename === 'copy of small 🎉.png')).toMatchObject({ state: 'duplicate', new_filename: 'copy of small 🎉.png' });
+    expect(rows.find((row) => row.original_filename === 'bomb.png')).toMatchObject({
+      state: 'rejected',
+      reason: expect.stringMatching(/megapixel/),
+    });
+    expect(rows.find((row) => row.original_filename === 'copy of small 🎉.png')).toMatchObject({
+      state: 'duplicate',
+      new_filename: 'copy of small 🎉.png',
+    });
   });
 
   it('keeps machine state owner-only', async () => {

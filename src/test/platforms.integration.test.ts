@@ -23,14 +23,28 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((sim) => sim.close()));
 });
 
-async function simulators(exo: Partial<ExoSimulatorOptions> = {}, tj: Parameters<typeof testSimulator>[0] = {}): Promise<{ tj: RunningSimulator; exo: RunningExoSimulator }> {
+async function simulators(
+  exo: Partial<ExoSimulatorOptions> = {},
+  tj: Parameters<typeof testSimulator>[0] = {},
+): Promise<{ tj: RunningSimulator; exo: RunningExoSimulator }> {
   const sims = { tj: await testSimulator(tj), exo: await startExoSimulator({ port: 0, apiTokens: [TOKEN], ...exo }) };
   running.push(sims.tj, sims.exo);
   return sims;
 }
 
-function bothEnv(sims: { tj: RunningSimulator; exo: RunningExoSimulator }, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...liveEnv(sims.tj), PLATFORMS: 'tj,exoclick', EXO_API_URL: `${sims.exo.url}/v2/`, EXO_API_TOKEN: TOKEN, EXO_VIDEO_BANNER_MAX_BYTES: '5000000', EXO_IMAGE_MAX_BYTES: '5000000', ...extra };
+function bothEnv(
+  sims: { tj: RunningSimulator; exo: RunningExoSimulator },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...liveEnv(sims.tj),
+    PLATFORMS: 'tj,exoclick',
+    EXO_API_URL: `${sims.exo.url}/v2/`,
+    EXO_API_TOKEN: TOKEN,
+    EXO_VIDEO_BANNER_MAX_BYTES: '5000000',
+    EXO_IMAGE_MAX_BYTES: '5000000',
+    ...extra,
+  };
 }
 
 /** Every output ExoClick has is there once, under its name, with its bytes, and its id is that file's. Returns how many. */
@@ -54,14 +68,22 @@ async function expectExoIdsMatch(root: string, exo: RunningExoSimulator): Promis
 }
 
 function inventory(root: string): Record<string, string>[] {
-  return parse<Record<string, string>>(readFileSync(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), { columns: true, bom: true });
+  return parse<Record<string, string>>(readFileSync(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8'), {
+    columns: true,
+    bom: true,
+  });
 }
 
 const sendable = (record: CreativeRecord) => (record.outputs ?? []).filter((output) => output.role !== 'original');
 
 describe('one drop, TJ and ExoClick', () => {
   it('reaches both through 5xx, a dropped connection after ExoClick kept the file, its firewall page, 429s, token expiry and a kill -9 mid-upload: every file on each platform once', async () => {
-    const sims = await simulators({ latencyMs: 300, uploadFaultPlan: ['server-error', 'dropped-after-kept', 'ok', 'rate-limited', 'firewall'], rateLimit: { limit: 8, windowSeconds: 1 }, tokenTtlSeconds: 2 });
+    const sims = await simulators({
+      latencyMs: 300,
+      uploadFaultPlan: ['server-error', 'dropped-after-kept', 'ok', 'rate-limited', 'firewall'],
+      rateLimit: { limit: 8, windowSeconds: 1 },
+      tokenTtlSeconds: 2,
+    });
     const root = await tempRoot();
     await makeVideo(path.join(root, 'inbox', 'a.mp4'), { seconds: 3, seed: 61, audio: true });
     await makeVideo(path.join(root, 'inbox', 'preroll', 'Promo', 'c.mp4'), { seconds: 6, seed: 62 });
@@ -92,33 +114,56 @@ describe('one drop, TJ and ExoClick', () => {
     expect(rows.map((row) => row.exo_creative_id).sort()).toEqual(state.files.map((file) => String(file.id)).sort());
     expect(rows.every((row) => row.tj_creative_id !== '' && row.exo_upload_status === 'uploaded')).toBe(true);
     // The pass's status file has a row per platform, each id in its platform's column.
-    const statusFiles = (await fs.readdir(path.join(root, 'tracking'))).filter((name) => name.startsWith('upload_status_'));
-    const statusRows = statusFiles.flatMap((name) => parse<Record<string, string>>(readFileSync(path.join(root, 'tracking', name), 'utf8'), { columns: true, bom: true }));
+    const statusFiles = (await fs.readdir(path.join(root, 'tracking'))).filter((name) =>
+      name.startsWith('upload_status_'),
+    );
+    const statusRows = statusFiles.flatMap((name) =>
+      parse<Record<string, string>>(readFileSync(path.join(root, 'tracking', name), 'utf8'), {
+        columns: true,
+        bom: true,
+      }),
+    );
     const exoSuccesses = statusRows.filter((row) => row.platform === 'ExoClick' && row.status === 'success');
-    expect(exoSuccesses.map((row) => row.exo_creative_id).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+$/)]));
+    expect(exoSuccesses.map((row) => row.exo_creative_id).sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\d+$/)]),
+    );
     expect(exoSuccesses.every((row) => row.tj_creative_id === '')).toBe(true);
-    expect(statusRows.some((row) => row.platform === 'TrafficJunky' && /^\d+$/.test(row.tj_creative_id ?? ''))).toBe(true);
+    expect(statusRows.some((row) => row.platform === 'TrafficJunky' && /^\d+$/.test(row.tj_creative_id ?? ''))).toBe(
+      true,
+    );
     const report = await runCli(['report', '--root', root], env);
     expect(report.code, report.stderr).toBe(0);
     const day = (await fs.readdir(path.join(root, 'tracking', 'reports'))).find((name) => name.endsWith('.md')) ?? '';
-    expect(await fs.readFile(path.join(root, 'tracking', 'reports', day), 'utf8')).toContain('- Sent to TJ 5 files, ExoClick 5 files');
+    expect(await fs.readFile(path.join(root, 'tracking', 'reports', day), 'utf8')).toContain(
+      '- Sent to TJ 5 files, ExoClick 5 files',
+    );
   });
 
-  it('while TJ waits for a person, ExoClick finishes and the archive waits for both; a file over ExoClick\'s limit goes to TJ alone', async () => {
+  it("while TJ waits for a person, ExoClick finishes and the archive waits for both; a file over ExoClick's limit goes to TJ alone", async () => {
     const sims = await simulators();
     const root = await tempRoot();
     await makeVideo(path.join(root, 'inbox', 'preroll', 'Promo', 'p.mp4'), { seconds: 6, seed: 71 });
     await makeImage(path.join(root, 'inbox', 'Banners', 'big.png'), { seed: 72 });
     // TJ asked for a person before this run (a captcha): recorded, so nothing opens a browser for TJ.
     await fs.mkdir(path.join(root, 'data', 'session'), { recursive: true });
-    await fs.writeFile(path.join(root, 'data', 'session', 'status.json'), JSON.stringify({ state: 'login-required', since: new Date().toISOString(), message: 'the captcha needs a person' }));
+    await fs.writeFile(
+      path.join(root, 'data', 'session', 'status.json'),
+      JSON.stringify({
+        state: 'login-required',
+        since: new Date().toISOString(),
+        message: 'the captcha needs a person',
+      }),
+    );
     const env = bothEnv(sims, { EXO_IMAGE_MAX_BYTES: '100' });
     expect((await runCli(['process', '--once', '--root', root], env)).code).toBe(0);
     let all = await records(root);
     expect(all.map((record) => record.state)).toEqual(['staged', 'staged']);
     expect(sims.exo.state().files.map((file) => file.type)).toEqual(['video']);
     const image = all.find((record) => record.kind === 'image');
-    expect(image?.outputs?.[0]?.uploads?.exoclick).toMatchObject({ status: 'unfit', message: expect.stringMatching(/over ExoClick's 0 KB for an image \(EXO_IMAGE_MAX_BYTES\)/) });
+    expect(image?.outputs?.[0]?.uploads?.exoclick).toMatchObject({
+      status: 'unfit',
+      message: expect.stringMatching(/over ExoClick's 0 KB for an image \(EXO_IMAGE_MAX_BYTES\)/),
+    });
     expect(await listTree(path.join(root, 'archive'))).toEqual([]);
     const status = await runCli(['status', '--root', root], env);
     expect(status.stdout).toMatch(/TJ: 0 creatives on TJ; waits \(login needed since/);
@@ -143,11 +188,16 @@ describe('one drop, TJ and ExoClick', () => {
     const root = await tempRoot();
     await makeImage(path.join(root, 'inbox', 'Banners', 'x.png'), { seed: 81 });
     const env = { DRY_RUN: 'false', PLATFORMS: 'exoclick', EXO_API_URL: `${exo.url}/v2/` };
-    for (let run = 0; run < 3; run += 1) expect((await runCli(['process', '--once', '--root', root], { ...env, EXO_API_TOKEN: 'revoked-token' })).code).toBe(0);
+    for (let run = 0; run < 3; run += 1)
+      expect(
+        (await runCli(['process', '--once', '--root', root], { ...env, EXO_API_TOKEN: 'revoked-token' })).code,
+      ).toBe(0);
     expect(exo.state().logins).toEqual({ accepted: 0, refused: 1 });
     expect((await records(root)).map((record) => record.state)).toEqual(['staged']);
     const status = await runCli(['status', '--root', root], { ...env, EXO_API_TOKEN: 'revoked-token' });
-    expect(status.stdout).toMatch(/ExoClick: 0 creatives on ExoClick; waits \(API token refused since .*\)\n\s+ExoClick refused the API token \(401/);
+    expect(status.stdout).toMatch(
+      /ExoClick: 0 creatives on ExoClick; waits \(API token refused since .*\)\n\s+ExoClick refused the API token \(401/,
+    );
     expect(status.stdout + status.stderr).not.toContain('revoked-token');
 
     expect((await runCli(['process', '--once', '--root', root], { ...env, EXO_API_TOKEN: TOKEN })).code).toBe(0);
@@ -167,8 +217,17 @@ describe('one drop, TJ and ExoClick', () => {
     expect(ids).toHaveLength(3);
     const dir = path.join(root, 'tracking', 'Upload_CSV');
     await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(path.join(dir, 'exo.csv'), [PREROLL_HEADER.join(','), ...ids.map((id, i) => `Exo ad ${i},https://x.test/,${id},Watch,https://x.test/cta,,,,,`)].join('\n'));
-    await fs.writeFile(path.join(root, 'tracking', 'campaign_mapping.csv'), 'campaign_id,csv_filename,campaign_name,enabled,platform\n5100001,exo.csv,Exo one,True,exoclick\n');
+    await fs.writeFile(
+      path.join(dir, 'exo.csv'),
+      [
+        PREROLL_HEADER.join(','),
+        ...ids.map((id, i) => `Exo ad ${i},https://x.test/,${id},Watch,https://x.test/cta,,,,,`),
+      ].join('\n'),
+    );
+    await fs.writeFile(
+      path.join(root, 'tracking', 'campaign_mapping.csv'),
+      'campaign_id,csv_filename,campaign_name,enabled,platform\n5100001,exo.csv,Exo one,True,exoclick\n',
+    );
 
     // Slow answers: the kill lands after ExoClick created a variation and before the run recorded the campaign.
     exo.configure({ latencyMs: 700 });
@@ -180,10 +239,26 @@ describe('one drop, TJ and ExoClick', () => {
     const second = await runCli(['campaigns', 'create', '--root', root], env);
     expect(second.code, second.stderr).toBe(0);
     const campaign = exo.state().campaigns.find((each) => each.id === 5_100_001);
-    expect(campaign?.variations.map((variation) => [variation.name, String(variation.idvariations_file), variation.creates])).toEqual(ids.map((id, i) => [`Exo ad ${i}`, id, 1]));
+    expect(
+      campaign?.variations.map((variation) => [variation.name, String(variation.idvariations_file), variation.creates]),
+    ).toEqual(ids.map((id, i) => [`Exo ad ${i}`, id, 1]));
     expect(second.stdout).toMatch(/5100001 .*succeeded/);
     const results = await fs.readdir(path.join(root, 'tracking', 'campaigns'));
-    const last = parse<Record<string, string>>(await fs.readFile(path.join(root, 'tracking', 'campaigns', results.filter((name) => name.startsWith('results_')).sort().at(-1) ?? ''), 'utf8'), { columns: true, bom: true });
+    const last = parse<Record<string, string>>(
+      await fs.readFile(
+        path.join(
+          root,
+          'tracking',
+          'campaigns',
+          results
+            .filter((name) => name.startsWith('results_'))
+            .sort()
+            .at(-1) ?? '',
+        ),
+        'utf8',
+      ),
+      { columns: true, bom: true },
+    );
     expect(last.map((row) => row.platform)).toEqual(['exoclick', 'exoclick', 'exoclick']);
     expect(last.filter((row) => row.status === 'already_there').length).toBeGreaterThanOrEqual(1);
     expect(last.every((row) => row.status === 'created' || row.status === 'already_there')).toBe(true);
@@ -197,8 +272,12 @@ describe('one drop, TJ and ExoClick', () => {
     const result = await runCli(['check', '--campaign', '5100001', '--root', root], env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✓ exoclick\.login\s+the API token logs in/);
-    expect(result.stdout).toMatch(/✓ exoclick\.library\s+the library lists \(first pages: 0 video_banner, 0 image, 0 video\)/);
-    expect(result.stdout).toMatch(/✓ exoclick\.campaign\s+campaign 5100001 \("Sim native campaign"\) reads, with 0 variation\(s\)/);
+    expect(result.stdout).toMatch(
+      /✓ exoclick\.library\s+the library lists \(first pages: 0 video_banner, 0 image, 0 video\)/,
+    );
+    expect(result.stdout).toMatch(
+      /✓ exoclick\.campaign\s+campaign 5100001 \("Sim native campaign"\) reads, with 0 variation\(s\)/,
+    );
     expect(result.stdout).toMatch(/– exoclick\.variations\s+not verified: .*check changes nothing/);
     expect(exo.state()).toMatchObject({ files: [], variationCreates: 0, uploads: {}, writes: [], writeCount: 0 });
 

@@ -19,21 +19,40 @@ describe('pm2 start ecosystem.config.js', () => {
   it('runs the daemon on the root; commands ask it to do their jobs; it logs to a rotated file and stops cleanly within kill_timeout', async () => {
     const root = await tempRoot();
     const port = await freePort();
-    env = { ...process.env, ...FAST_ENV, DASHBOARD_PORT: String(port), PM2_HOME: path.join(await tempRoot('cf-pm2-'), '.pm2'), CREATIVE_FLOW_ROOT: root };
+    env = {
+      ...process.env,
+      ...FAST_ENV,
+      DASHBOARD_PORT: String(port),
+      PM2_HOME: path.join(await tempRoot('cf-pm2-'), '.pm2'),
+      CREATIVE_FLOW_ROOT: root,
+    };
     await run(PM2, ['start', 'ecosystem.config.js'], { env, cwd: REPO_ROOT });
 
-    const online = await waitFor(async () => {
-      const { stdout } = await run(PM2, ['jlist'], { env, cwd: REPO_ROOT });
-      const apps = JSON.parse(stdout) as { name: string; pm2_env: { status: string; kill_timeout: number } }[];
-      return apps.find((app) => app.name === 'creative-flow' && app.pm2_env.status === 'online');
-    }, 30_000, 'pm2 online');
+    const online = await waitFor(
+      async () => {
+        const { stdout } = await run(PM2, ['jlist'], { env, cwd: REPO_ROOT });
+        const apps = JSON.parse(stdout) as { name: string; pm2_env: { status: string; kill_timeout: number } }[];
+        return apps.find((app) => app.name === 'creative-flow' && app.pm2_env.status === 'online');
+      },
+      30_000,
+      'pm2 online',
+    );
     expect(online.pm2_env.kill_timeout).toBeGreaterThanOrEqual(20_000);
 
     // Under pm2 the daemon logs JSON to its own rotated file, not to pm2's ever-growing out file.
     const log = path.join(root, 'data', 'logs', 'current.log');
-    await waitFor(async () => (await fs.readFile(log, 'utf8').catch(() => '')).includes('Watching inbox/'), 30_000, 'daemon watching');
+    await waitFor(
+      async () => (await fs.readFile(log, 'utf8').catch(() => '')).includes('Watching inbox/'),
+      30_000,
+      'daemon watching',
+    );
     await makeImage(path.join(root, 'inbox', 'dropped.png'));
-    await waitFor(async () => JSON.parse((await runCli(['status', '--json', '--root', root])).stdout).counts.staged === 1, 30_000, 'staged', 500);
+    await waitFor(
+      async () => JSON.parse((await runCli(['status', '--json', '--root', root])).stdout).counts.staged === 1,
+      30_000,
+      'staged',
+      500,
+    );
 
     // The commands that need the root ask the daemon holding it, and print its result.
     const asked = /the daemon running on this root \(pid \d+\) does it/;
@@ -45,13 +64,24 @@ describe('pm2 start ecosystem.config.js', () => {
     const upload = await runCli(['upload', '--root', root]);
     expect([upload.code, upload.stderr]).toEqual([0, expect.stringMatching(asked)]);
     const live = await runCli(['upload', '--live', '--root', root]);
-    expect([live.code, live.stderr]).toEqual([2, expect.stringMatching(/runs as a dry run, so it will not send anything for --live/)]);
+    expect([live.code, live.stderr]).toEqual([
+      2,
+      expect.stringMatching(/runs as a dry run, so it will not send anything for --live/),
+    ]);
     await fs.mkdir(path.join(root, 'tracking', 'Upload_CSV'), { recursive: true });
-    await fs.writeFile(path.join(root, 'tracking', 'Upload_CSV', 'a.csv'), '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"A_ID-1","https://x.test","11","12","H","B"\n');
-    await fs.writeFile(path.join(root, 'tracking', 'campaign_mapping.csv'), 'campaign_id,csv_filename,campaign_name,enabled\n1001,a.csv,One,true\n');
+    await fs.writeFile(
+      path.join(root, 'tracking', 'Upload_CSV', 'a.csv'),
+      '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"A_ID-1","https://x.test","11","12","H","B"\n',
+    );
+    await fs.writeFile(
+      path.join(root, 'tracking', 'campaign_mapping.csv'),
+      'campaign_id,csv_filename,campaign_name,enabled\n1001,a.csv,One,true\n',
+    );
     const campaigns = await runCli(['campaigns', 'create', '--root', root]);
     expect([campaigns.code, campaigns.stderr]).toEqual([0, expect.stringMatching(asked)]);
-    expect(campaigns.stdout).toMatch(/→ 1001 One \(tracking\/Upload_CSV\/a\.csv\): would-run: 1 ads to create\nDry run: 1 campaign\(s\) would run/);
+    expect(campaigns.stdout).toMatch(
+      /→ 1001 One \(tracking\/Upload_CSV\/a\.csv\): would-run: 1 ads to create\nDry run: 1 campaign\(s\) would run/,
+    );
     expect(await fs.readFile(log, 'utf8')).toMatch(/"job":"report","msg":"A job was asked for through the local API"/);
     // pm2's own file (what `pm2 logs` shows) says where the log is, readably, and holds no JSON.
     const pm2Out = await fs.readFile(path.join(root, 'data', 'logs', 'creative-flow.out.log'), 'utf8').catch(() => '');

@@ -12,7 +12,15 @@ import { allRecords, processRoot } from './harness.js';
 const run = promisify(execFile);
 
 interface Probed {
-  streams: { codec_type: string; width?: number; height?: number; sample_aspect_ratio?: string; color_transfer?: string; pix_fmt?: string; side_data_list?: unknown[] }[];
+  streams: {
+    codec_type: string;
+    width?: number;
+    height?: number;
+    sample_aspect_ratio?: string;
+    color_transfer?: string;
+    pix_fmt?: string;
+    side_data_list?: unknown[];
+  }[];
   format: { duration: string };
 }
 
@@ -36,12 +44,16 @@ describe('real media from phones and editors, dropped together', () => {
     if (!record) throw new Error(`no record for ${source}`);
     return record;
   };
-  const output = (source: string, role: string): string => path.join(root, recordOf(source).outputs?.find((each) => each.role === role)?.path ?? '');
+  const output = (source: string, role: string): string =>
+    path.join(root, recordOf(source).outputs?.find((each) => each.role === role)?.path ?? '');
 
   beforeAll(async () => {
     root = await tempRoot();
     const heic = await sharedHeic();
-    if (!heic) console.info(`No ../shared/fixtures/iphone-photo.heic beside this clone (${SHARED_HEIC}): the HEIC case is skipped`);
+    if (!heic)
+      console.info(
+        `No ../shared/fixtures/iphone-photo.heic beside this clone (${SHARED_HEIC}): the HEIC case is skipped`,
+      );
     await dropRealMedia(path.join(root, 'inbox'), path.join(root, 'scratch'), heic);
     records = await allRecords(await processRoot(root));
   });
@@ -63,7 +75,9 @@ describe('real media from phones and editors, dropped together', () => {
     const record = recordOf('inbox/preroll/portrait.mp4');
     expect(record.media).toMatchObject({ width: 360, height: 640, rotation: 90 });
     expect(record.notes?.join(' ')).toMatch(/turned 90° upright/);
-    const video = (await probe(output('inbox/preroll/portrait.mp4', 'creative'))).streams.find((stream) => stream.codec_type === 'video');
+    const video = (await probe(output('inbox/preroll/portrait.mp4', 'creative'))).streams.find(
+      (stream) => stream.codec_type === 'video',
+    );
     expect(video).toMatchObject({ width: 360, height: 640 });
     expect(video?.side_data_list ?? []).toEqual([]);
   });
@@ -105,7 +119,10 @@ describe('real media from phones and editors, dropped together', () => {
 
   it('makes a CMYK print file and a 16-bit export 8-bit sRGB', async () => {
     expect(await outputFacts(output('inbox/print-cmyk.jpg', 'creative'))).toMatchObject({ space: 'srgb', channels: 3 });
-    expect(await outputFacts(output('inbox/editor-16bit.png', 'creative'))).toMatchObject({ space: 'srgb', depth: 'uchar' });
+    expect(await outputFacts(output('inbox/editor-16bit.png', 'creative'))).toMatchObject({
+      space: 'srgb',
+      depth: 'uchar',
+    });
   });
 
   it('sets a tracking pixel aside with a plain reason', () => {

@@ -33,11 +33,20 @@ describe('a file replaced between conversion and staging', () => {
       signal: new AbortController().signal,
     };
     const stat = await app.services.storage.stat(source);
-    let record: CreativeRecord = app.services.creatives.create({ state: 'discovered', source: { path: config.layout.rel(source), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 }, attempts: 0, times: {} });
+    let record: CreativeRecord = app.services.creatives.create({
+      state: 'discovered',
+      source: { path: config.layout.rel(source), size: stat?.size ?? 0, mtimeMs: stat?.mtimeMs ?? 0 },
+      attempts: 0,
+      times: {},
+    });
     // Each step recorded as the ingest records it: the state table allows one step at a time.
     record = await probe(record, ctx);
     await app.services.creatives.commit(record);
-    record = await name(record, { folderDefaults: { lookup: async () => undefined }, configDefaults: config.defaults, index: app.services.creatives.index });
+    record = await name(record, {
+      folderDefaults: { lookup: async () => undefined },
+      configDefaults: config.defaults,
+      index: app.services.creatives.index,
+    });
     await app.services.creatives.commit(record);
     record = await convert(record, ctx);
     await app.services.creatives.commit(record);
@@ -60,7 +69,9 @@ describe('a file replaced between conversion and staging', () => {
     expect(final).toMatchObject({ state: 'staged', hash: newHash });
     const uploaded = await listTree(config.layout.uploaded);
     for (const old of oldOutputs) expect(uploaded).not.toContain(path.relative('uploaded', old));
-    expect(uploaded.filter((file) => file.startsWith('Native/Video/'))).toEqual([expect.stringContaining(newHash.slice(0, 8).toUpperCase())]);
+    expect(uploaded.filter((file) => file.startsWith('Native/Video/'))).toEqual([
+      expect.stringContaining(newHash.slice(0, 8).toUpperCase()),
+    ]);
     expect(uploaded).toHaveLength(3);
   });
 });

@@ -43,11 +43,43 @@ async function uploadedPair(root: string, id: string, videoId: string, imageId: 
   for (const [role, relative, creativeId] of files) {
     await fs.mkdir(path.dirname(path.join(root, relative)), { recursive: true });
     await fs.writeFile(path.join(root, relative), `${role} of ${id}`);
-    const upload = creativeId ? { upload: { status: 'uploaded' as const, creativeId, batch: 1, at: new Date().toISOString() } } : {};
-    outputs.push({ role, path: rootPath(relative), bytes: 10, width: 640, height: 360, format: 'mp4', converted: role !== 'original', ...upload });
+    const upload = creativeId
+      ? { upload: { status: 'uploaded' as const, creativeId, batch: 1, at: new Date().toISOString() } }
+      : {};
+    outputs.push({
+      role,
+      path: rootPath(relative),
+      bytes: 10,
+      width: 640,
+      height: 360,
+      format: 'mp4',
+      converted: role !== 'original',
+      ...upload,
+    });
   }
-  const naming = { id, tokens: { language: 'EN', category: 'Cumshot', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'Generic', creator: 'Seras' }, review: [] };
-  const record = creatives.create({ state: 'uploaded', kind: 'native', source: { path: rootPath(`inbox/${id}.mp4`), size: 10, mtimeMs: 1 }, hash: id.padEnd(64, '0'), naming, outputs, attempts: 0, times: {} });
+  const naming = {
+    id,
+    tokens: {
+      language: 'EN',
+      category: 'Cumshot',
+      modelSex: 'F',
+      style: 'Real',
+      rating: 'NSFW',
+      description: 'Generic',
+      creator: 'Seras',
+    },
+    review: [],
+  };
+  const record = creatives.create({
+    state: 'uploaded',
+    kind: 'native',
+    source: { path: rootPath(`inbox/${id}.mp4`), size: 10, mtimeMs: 1 },
+    hash: id.padEnd(64, '0'),
+    naming,
+    outputs,
+    attempts: 0,
+    times: {},
+  });
   await creatives.commit(record);
   await creatives.close();
 }
@@ -103,8 +135,17 @@ describe('nothing lost, nothing misfiled', () => {
     await restarted.close();
     const [csv] = await campaignCsvs(root);
     expect(csv).toMatch(/^Batch001_\d{8}_\d{6}_Native\.csv$/);
-    const rows = parse<Record<string, string>>(await fs.readFile(path.join(root, 'tracking', 'Upload_CSV', csv ?? ''), 'utf8'), { columns: true });
-    expect(rows).toEqual([expect.objectContaining({ 'Video Creative ID': '1032600001', 'Thumbnail Creative ID': '1032600002', 'Brand Name': 'Brand' })]);
+    const rows = parse<Record<string, string>>(
+      await fs.readFile(path.join(root, 'tracking', 'Upload_CSV', csv ?? ''), 'utf8'),
+      { columns: true },
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        'Video Creative ID': '1032600001',
+        'Thumbnail Creative ID': '1032600002',
+        'Brand Name': 'Brand',
+      }),
+    ]);
     // Once written, a batch's CSVs are not written again.
     const again = await open(root, settings);
     expect(await again.jobs.archive()).toEqual([]);
@@ -121,7 +162,9 @@ describe('nothing lost, nothing misfiled', () => {
     await placeholders.close();
     const [notReady] = await campaignCsvs(root);
     expect(notReady).toMatch(/^Batch001_\d{8}_\d{6}_Native_NOT_READY\.csv$/);
-    expect(await fs.readFile(report ?? '', 'utf8')).toMatch(/## Needs attention\n\n- 1 campaign CSV is written as _NOT_READY.*set CAMPAIGN_TARGET_URL, CAMPAIGN_BRAND, CAMPAIGN_CTA_URL in \.env/);
+    expect(await fs.readFile(report ?? '', 'utf8')).toMatch(
+      /## Needs attention\n\n- 1 campaign CSV is written as _NOT_READY.*set CAMPAIGN_TARGET_URL, CAMPAIGN_BRAND, CAMPAIGN_CTA_URL in \.env/,
+    );
 
     const ready = await open(root, { CAMPAIGN_TARGET_URL: 'https://x.test/', CAMPAIGN_BRAND: 'Brand' });
     await ready.jobs.archive();
@@ -136,7 +179,10 @@ describe('known fakes', () => {
     const placeholder = await makeVideo(path.join(await tempRoot(), 'unavailable.mp4'), { seconds: 2, seed: 90 });
     const stub = Buffer.from('<html>This video is unavailable</html>');
     await fs.mkdir(path.join(root, 'tracking'), { recursive: true });
-    await fs.writeFile(path.join(root, 'tracking', 'known_fakes.csv'), `hash,reason\n${await sha256(placeholder)},video unavailable clip\n${createHash('md5').update(stub).digest('hex')},scraper stub\n`);
+    await fs.writeFile(
+      path.join(root, 'tracking', 'known_fakes.csv'),
+      `hash,reason\n${await sha256(placeholder)},video unavailable clip\n${createHash('md5').update(stub).digest('hex')},scraper stub\n`,
+    );
     for (const folder of ['a', 'b']) {
       await fs.mkdir(path.join(root, 'inbox', folder), { recursive: true });
       await fs.copyFile(placeholder, path.join(root, 'inbox', folder, 'clip.mp4'));
@@ -145,11 +191,20 @@ describe('known fakes', () => {
     await makeImage(path.join(root, 'inbox', 'real.png'), { seed: 91 });
     expect((await runCli(['process', '--once', '--root', root])).code).toBe(0);
 
-    const status = JSON.parse((await runCli(['status', '--json', '--root', root])).stdout) as { knownFakes: number; counts: Record<string, number> };
+    const status = JSON.parse((await runCli(['status', '--json', '--root', root])).stdout) as {
+      knownFakes: number;
+      counts: Record<string, number>;
+    };
     expect(status).toMatchObject({ knownFakes: 3, counts: { rejected: 3, staged: 1 } });
     const [day] = await fs.readdir(path.join(root, 'archive', 'rejected'));
-    const reasons = await Promise.all(['clip.mp4', 'clip-2.mp4', 'stub.mp4'].map((name) => fs.readFile(path.join(root, 'archive', 'rejected', day ?? '', `${name}.reason.txt`), 'utf8')));
-    expect(reasons.filter((reason) => reason.startsWith('Rejected: Known fake: video unavailable clip'))).toHaveLength(2);
+    const reasons = await Promise.all(
+      ['clip.mp4', 'clip-2.mp4', 'stub.mp4'].map((name) =>
+        fs.readFile(path.join(root, 'archive', 'rejected', day ?? '', `${name}.reason.txt`), 'utf8'),
+      ),
+    );
+    expect(reasons.filter((reason) => reason.startsWith('Rejected: Known fake: video unavailable clip'))).toHaveLength(
+      2,
+    );
     expect(reasons.filter((reason) => reason.startsWith('Rejected: Known fake: scraper stub'))).toHaveLength(1);
     // Set aside before conversion: nothing of theirs reached uploaded/.
     expect((await listTree(path.join(root, 'uploaded'))).filter((file) => file.startsWith('Native'))).toEqual([]);
@@ -162,7 +217,9 @@ describe('known fakes', () => {
     expect(JSON.parse((await runCli(['status', '--json', '--root', root])).stdout)).toMatchObject({ knownFakes: 4 });
     const report = await runCli(['report', '--root', root]);
     const json = report.stdout.split('\n').find((line) => line.endsWith('.json')) ?? '';
-    expect((JSON.parse(await fs.readFile(json, 'utf8')) as { counts: { knownFakes: number } }).counts.knownFakes).toBe(4);
+    expect((JSON.parse(await fs.readFile(json, 'utf8')) as { counts: { knownFakes: number } }).counts.knownFakes).toBe(
+      4,
+    );
   });
 });
 
@@ -173,14 +230,21 @@ describe('a disk that refuses writes', () => {
       await run('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint]);
     } catch {
       // No mounting here (not root, or a container without the right): the disk on cue covers it.
-      return context.skip('tmpfs cannot be mounted here (not root, or a container without the right); the disk on cue covers the pause');
+      return context.skip(
+        'tmpfs cannot be mounted here (not root, or a container without the right); the disk on cue covers the pause',
+      );
     }
     let daemon: Daemon | undefined;
     try {
       const root = path.join(mountPoint, 'root');
       const inputs = new Map<string, string>();
       for (const n of [1, 2, 3]) {
-        const file = await makeVideo(path.join(await tempRoot(), `clip-${n}.mp4`), { seconds: 3, width: 1280, height: 720, seed: 60 + n });
+        const file = await makeVideo(path.join(await tempRoot(), `clip-${n}.mp4`), {
+          seconds: 3,
+          width: 1280,
+          height: 720,
+          seed: 60 + n,
+        });
         await fs.mkdir(path.join(root, 'inbox'), { recursive: true });
         await fs.copyFile(file, path.join(root, 'inbox', `clip-${n}.mp4`));
         inputs.set(`clip-${n}.mp4`, await sha256(file));
@@ -196,7 +260,11 @@ describe('a disk that refuses writes', () => {
       expect((paused.failed ?? 0) + (paused.rejected ?? 0)).toBe(0);
       expect(paused.staged).toBeLessThan(3);
       // Nothing lost: every input is still in inbox/ with its own bytes, or already staged.
-      const stillInInbox = await Promise.all([...inputs].map(async ([name, hash]) => [await sha256(path.join(root, 'inbox', name)).catch(() => undefined), hash] as const));
+      const stillInInbox = await Promise.all(
+        [...inputs].map(
+          async ([name, hash]) => [await sha256(path.join(root, 'inbox', name)).catch(() => undefined), hash] as const,
+        ),
+      );
       for (const [kept, hash] of stillInInbox.filter(([kept]) => kept !== undefined)) expect(kept).toBe(hash);
       expect(stillInInbox.filter(([kept]) => kept !== undefined).length + (paused.staged ?? 0)).toBe(3);
 
@@ -204,8 +272,12 @@ describe('a disk that refuses writes', () => {
       await waitFor(async () => (await counts(root)).staged === 3, 90_000, 'every file staged', 1_000);
       expect(daemon.output().match(/Work paused/g)).toHaveLength(1);
       expect(daemon.output()).toContain('Work resumed');
-      const originals = (await listTree(path.join(root, 'uploaded'))).filter((file) => path.basename(file).startsWith('ORG_'));
-      expect(new Set(await Promise.all(originals.map((file) => sha256(path.join(root, 'uploaded', file)))))).toEqual(new Set(inputs.values()));
+      const originals = (await listTree(path.join(root, 'uploaded'))).filter((file) =>
+        path.basename(file).startsWith('ORG_'),
+      );
+      expect(new Set(await Promise.all(originals.map((file) => sha256(path.join(root, 'uploaded', file)))))).toEqual(
+        new Set(inputs.values()),
+      );
       expect((await listTree(path.join(root, 'uploaded'))).filter((file) => file.includes('.cf-tmp-'))).toEqual([]);
       expect(await listTree(path.join(root, 'inbox'))).toEqual([]);
     } finally {

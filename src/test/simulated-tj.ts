@@ -17,13 +17,23 @@ import { sha256 } from './fixtures.js';
 const media = openMedia();
 
 /** Starts a simulator on a free port, no captcha, for one test file (close it after). */
-export function testSimulator(overrides: Partial<SimulatorOptions> = {}, library?: SimLibrary): Promise<RunningSimulator> {
+export function testSimulator(
+  overrides: Partial<SimulatorOptions> = {},
+  library?: SimLibrary,
+): Promise<RunningSimulator> {
   return startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, ...overrides }, media, library);
 }
 
 /** The environment that points creative-flow at a simulator, uploads live. */
 export function liveEnv(sim: RunningSimulator): Record<string, string> {
-  return { TJ_LOGIN_URL: `${sim.url}/sign-in`, TJ_APP_URL: sim.url, TJ_USERNAME: 'demo', TJ_PASSWORD: 'demo-password', DRY_RUN: 'false', UPLOAD_PACE_MS: '0' };
+  return {
+    TJ_LOGIN_URL: `${sim.url}/sign-in`,
+    TJ_APP_URL: sim.url,
+    TJ_USERNAME: 'demo',
+    TJ_PASSWORD: 'demo-password',
+    DRY_RUN: 'false',
+    UPLOAD_PACE_MS: '0',
+  };
 }
 
 export async function simState(sim: RunningSimulator): Promise<SimState> {
@@ -43,7 +53,9 @@ export async function expectNothingResent(sim: RunningSimulator): Promise<void> 
 export async function records(root: string): Promise<CreativeRecord[]> {
   const dir = path.join(root, 'data', 'db');
   const files = (await fs.readdir(dir)).filter((name) => /^creatives-\d+\.json$/.test(name));
-  const segments = await Promise.all(files.map(async (name) => parseSegment(await fs.readFile(path.join(dir, name)), name).data));
+  const segments = await Promise.all(
+    files.map(async (name) => parseSegment(await fs.readFile(path.join(dir, name)), name).data),
+  );
   return segments.flatMap((segment) => Object.values(segment.records));
 }
 
@@ -58,7 +70,8 @@ export async function expectIdsMatch(root: string, sim: RunningSimulator): Promi
       const matches = onTj.filter((creative) => creative.name === name);
       expect(matches, name).toHaveLength(1);
       expect(output.uploads?.tj?.creativeId, name).toBe(matches[0]?.id);
-      if (output.uploads?.tj?.status === 'uploaded') expect(matches[0]?.sha256, name).toBe(await sha256(path.join(root, output.path)));
+      if (output.uploads?.tj?.status === 'uploaded')
+        expect(matches[0]?.sha256, name).toBe(await sha256(path.join(root, output.path)));
       checked += 1;
     }
   }

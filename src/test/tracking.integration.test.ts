@@ -18,7 +18,9 @@ async function readCsv(file: string): Promise<Row[]> {
 }
 
 async function filesIn(dir: string, pattern: RegExp): Promise<string[]> {
-  return (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => pattern.test(name)).map((name) => path.join(dir, name));
+  return (await fs.readdir(dir).catch(() => [] as string[]))
+    .filter((name) => pattern.test(name))
+    .map((name) => path.join(dir, name));
 }
 
 describe('tracking files after a live upload run', () => {
@@ -30,7 +32,10 @@ describe('tracking files after a live upload run', () => {
     sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, openMedia());
     root = await tempRoot();
     await fs.mkdir(path.join(root, 'tracking'), { recursive: true });
-    await fs.writeFile(path.join(root, 'tracking', 'metadata_defaults.csv'), 'folder_path,category_name,model_sex,style,creator_name,language,content_type,creative_description,test_id\nCumshot,Cumshot,F,Real,Seras,EN,NSFW,Generic,\n');
+    await fs.writeFile(
+      path.join(root, 'tracking', 'metadata_defaults.csv'),
+      'folder_path,category_name,model_sex,style,creator_name,language,content_type,creative_description,test_id\nCumshot,Cumshot,F,Real,Seras,EN,NSFW,Generic,\n',
+    );
     await makeVideo(path.join(root, 'inbox', 'native', 'Cumshot', 'one.mp4'), { seconds: 3, seed: 1 });
     await makeVideo(path.join(root, 'inbox', 'native', 'Cumshot', 'two.mp4'), { seconds: 3, seed: 2 });
     await makeVideo(path.join(root, 'inbox', 'preroll', 'Cumshot', 'promo.mp4'), { seconds: 6, seed: 3 });
@@ -55,7 +60,9 @@ describe('tracking files after a live upload run', () => {
 
     const live = await runCli(['upload', '--root', root], { ...env, DRY_RUN: 'false' });
     expect(live.code, live.stderr).toBe(0);
-    const state = ((await (await fetch(`${sim.url}/_sim/state`)).json()) as { creatives: { id: string; name: string }[] }).creatives;
+    const state = (
+      (await (await fetch(`${sim.url}/_sim/state`)).json()) as { creatives: { id: string; name: string }[] }
+    ).creatives;
     idByName = new Map(state.map((creative) => [creative.name, creative.id]));
     expect(idByName.size).toBe(5);
   });
@@ -69,7 +76,11 @@ describe('tracking files after a live upload run', () => {
       const id = /_ID-([0-9A-F]{8})-VID$/.exec(row['Ad Name'] ?? '')?.[1];
       expect(row['Video Creative ID']).toBe(idByName.get(row['Ad Name'] ?? ''));
       expect(row['Thumbnail Creative ID']).toBe(idByName.get(`IMG_EN_Cumshot_F_Real_NSFW_Generic_Seras_ID-${id}-IMG`));
-      expect(row).toMatchObject({ 'Target URL': 'https://x.test/?sub1={CampaignID}&sub11=CAMPAIGN_NAME', Headline: 'Cumshot', 'Brand Name': 'OurBrand' });
+      expect(row).toMatchObject({
+        'Target URL': 'https://x.test/?sub1={CampaignID}&sub11=CAMPAIGN_NAME',
+        Headline: 'Cumshot',
+        'Brand Name': 'OurBrand',
+      });
     }
   });
 
@@ -77,7 +88,18 @@ describe('tracking files after a live upload run', () => {
     const [preroll] = await filesIn(path.join(root, 'tracking', 'Upload_CSV'), /^Batch001_.*_Preroll\.csv$/);
     const [row] = await readCsv(preroll ?? '');
     expect(row?.['Creative ID']).toBe(idByName.get(row?.['Ad Name'] ?? ''));
-    expect(Object.keys(row ?? {})).toEqual(['Ad Name', 'Target URL', 'Creative ID', 'Custom CTA Text', 'Custom CTA URL', 'Banner CTA Creative ID', 'Banner CTA Title', 'Banner CTA Subtitle', 'Banner CTA URL', 'Tracking Pixel']);
+    expect(Object.keys(row ?? {})).toEqual([
+      'Ad Name',
+      'Target URL',
+      'Creative ID',
+      'Custom CTA Text',
+      'Custom CTA URL',
+      'Banner CTA Creative ID',
+      'Banner CTA Title',
+      'Banner CTA Subtitle',
+      'Banner CTA URL',
+      'Tracking Pixel',
+    ]);
   });
 
   it('writes the run’s upload_status CSV with each file’s TJ id', async () => {
@@ -93,32 +115,78 @@ describe('tracking files after a live upload run', () => {
     }
     expect(await fs.readdir(path.join(root, 'archive'))).toContain(rows[0]?.file_path?.split('/')[1]);
     expect((await filesIn(path.join(root, 'tracking', 'Upload_CSV'), /^Batch001_/)).length).toBe(2);
-    expect(rows.map((row) => row.creative_type).sort()).toEqual(['native_image', 'native_image', 'native_video', 'native_video', 'preroll']);
+    expect(rows.map((row) => row.creative_type).sort()).toEqual([
+      'native_image',
+      'native_image',
+      'native_video',
+      'native_video',
+      'preroll',
+    ]);
   });
 
   it('keeps TJ_Creative_Library.csv in step, in the export format', async () => {
     const rows = await readCsv(path.join(root, 'tracking', 'TJ_Creative_Library.csv'));
-    expect(Object.keys(rows[0] ?? {})).toEqual(['creative_id', 'filename', 'upload_date', 'dimensions', 'file_type', 'creative_type', 'review_status']);
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      'creative_id',
+      'filename',
+      'upload_date',
+      'dimensions',
+      'file_type',
+      'creative_type',
+      'review_status',
+    ]);
     expect(new Map(rows.map((row) => [row.filename, row.creative_id]))).toEqual(idByName);
   });
 
   it('writes the daily report, whose HTML shows every creative’s thumbnail in a browser', async () => {
     const result = await runCli(['report', '--root', root]);
     expect(result.code, result.stderr).toBe(0);
-    const [json, html] = ['json', 'html'].map((ext) => result.stdout.split('\n').find((line) => line.endsWith(`.${ext}`)) ?? '');
-    const report = JSON.parse(await fs.readFile(json ?? '', 'utf8')) as { counts: Record<string, number>; rejected: { file: string; reason: string }[]; batches: { batch: number; csvs: string[] }[]; reviewStatuses: Record<string, number>; dropToUpload: { median: number } };
-    expect(report.counts).toEqual({ received: 4, staged: 3, uploaded: 3, duplicates: 0, rejected: 1, knownFakes: 0, failed: 0, waiting: 0 });
-    expect(report.rejected).toEqual([{ file: 'inbox/broken.mp4', reason: expect.stringMatching(/not a playable video/) }]);
+    const [json, html] = ['json', 'html'].map(
+      (ext) => result.stdout.split('\n').find((line) => line.endsWith(`.${ext}`)) ?? '',
+    );
+    const report = JSON.parse(await fs.readFile(json ?? '', 'utf8')) as {
+      counts: Record<string, number>;
+      rejected: { file: string; reason: string }[];
+      batches: { batch: number; csvs: string[] }[];
+      reviewStatuses: Record<string, number>;
+      dropToUpload: { median: number };
+    };
+    expect(report.counts).toEqual({
+      received: 4,
+      staged: 3,
+      uploaded: 3,
+      duplicates: 0,
+      rejected: 1,
+      knownFakes: 0,
+      failed: 0,
+      waiting: 0,
+    });
+    expect(report.rejected).toEqual([
+      { file: 'inbox/broken.mp4', reason: expect.stringMatching(/not a playable video/) },
+    ]);
     expect(report.reviewStatuses).toEqual({ pending: 5 });
     expect(report.dropToUpload.median).toBeGreaterThan(0);
-    expect(report.batches).toEqual([{ batch: 1, dir: expect.stringMatching(/^archive\/batch_001-/), csvs: [expect.stringMatching(/_Native\.csv$/), expect.stringMatching(/_Preroll\.csv$/)] }]);
+    expect(report.batches).toEqual([
+      {
+        batch: 1,
+        dir: expect.stringMatching(/^archive\/batch_001-/),
+        csvs: [expect.stringMatching(/_Native\.csv$/), expect.stringMatching(/_Preroll\.csv$/)],
+      },
+    ]);
 
     const browser = await launchBrowser({ headless: true });
     try {
       const page = await browser.newPage();
       await page.goto(pathToFileURL(html ?? '').href);
       await page.screenshot({ path: path.join(root, 'report.png'), fullPage: true });
-      const images = await page.locator('img.thumb').evaluateAll((nodes) => nodes.map((node) => ({ alt: node.getAttribute('alt'), width: (node as unknown as { naturalWidth: number }).naturalWidth })));
+      const images = await page
+        .locator('img.thumb')
+        .evaluateAll((nodes) =>
+          nodes.map((node) => ({
+            alt: node.getAttribute('alt'),
+            width: (node as unknown as { naturalWidth: number }).naturalWidth,
+          })),
+        );
       expect(images).toHaveLength(3);
       for (const image of images) expect(image.width, image.alt ?? '').toBeGreaterThan(0);
       await expect(page.textContent('body')).resolves.toContain(idByName.values().next().value ?? 'missing id');
@@ -132,7 +200,12 @@ describe('tracking files after a live upload run', () => {
     expect(rows).toHaveLength(5);
     for (const row of rows) {
       expect(row.tj_creative_id).toBe(idByName.get((row.new_filename ?? '').replace(/\.[^.]+$/, '')));
-      expect(row).toMatchObject({ upload_status: 'uploaded', state: 'archived', review_status: 'pending', archive_path: expect.stringMatching(/^archive\/batch_001-/) });
+      expect(row).toMatchObject({
+        upload_status: 'uploaded',
+        state: 'archived',
+        review_status: 'pending',
+        archive_path: expect.stringMatching(/^archive\/batch_001-/),
+      });
     }
   });
 });

@@ -18,7 +18,8 @@ import { builtinEnvironments, type Environment } from 'vitest/runtime';
  * The CommonJS objects are patched, then `syncBuiltinESMExports` makes ESM named imports
  * (`import { execFile } from 'node:child_process'`) see the patch too; `teardown` puts them back.
  */
-export const UNIT_LANE_REFUSAL = 'a unit test may not start a process or open a socket: rename it to *.integration.test.ts';
+export const UNIT_LANE_REFUSAL =
+  'a unit test may not start a process or open a socket: rename it to *.integration.test.ts';
 
 function refuse(what: string): never {
   throw new Error(`${UNIT_LANE_REFUSAL} (it called ${what})`);
@@ -45,7 +46,12 @@ const PATCHES: readonly Patch[] = [
 function guard(): () => void {
   const originals = PATCHES.map(({ target, key }) => Object.getOwnPropertyDescriptor(target, key));
   PATCHES.forEach(({ target, key, value }, index) => {
-    Object.defineProperty(target, key, { configurable: true, enumerable: originals[index]?.enumerable ?? true, writable: true, value });
+    Object.defineProperty(target, key, {
+      configurable: true,
+      enumerable: originals[index]?.enumerable ?? true,
+      writable: true,
+      value,
+    });
   });
   syncBuiltinESMExports();
   return () => {

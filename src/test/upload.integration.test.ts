@@ -13,7 +13,15 @@ import type { SimulatorOptions } from '../simulators/tj/options.js';
 import type { RunningSimulator } from '../simulators/tj/server.js';
 import { runCli, startDaemon } from './cli-runner.js';
 import { EXAMPLE_LIBRARY_CSV, freePort, listTree, makeImage, makeVideo, tempRoot, waitFor } from './fixtures.js';
-import { expectIdsMatch, expectNothingResent, liveEnv, records, simCreatives, simState, testSimulator } from './simulated-tj.js';
+import {
+  expectIdsMatch,
+  expectNothingResent,
+  liveEnv,
+  records,
+  simCreatives,
+  simState,
+  testSimulator,
+} from './simulated-tj.js';
 
 const running: RunningSimulator[] = [];
 
@@ -46,15 +54,38 @@ describe('live uploads through the browser to the simulator', () => {
     expect(all.map((record) => record.state)).toEqual(['archived', 'archived', 'archived', 'archived']);
     expect(await expectIdsMatch(root, sim)).toBe(6);
     const tabs = (await simCreatives(sim)).map((creative) => `${creative.tab}:${creative.name.slice(0, 4)}`).sort();
-    expect(tabs).toEqual(['in_stream_video:EN_P', 'native:IMG_', 'native:IMG_', 'native:VID_', 'native:VID_', 'static:EN_B']);
-    expect(all.flatMap((record) => record.outputs ?? []).filter((output) => output.role === 'original').every((output) => !output.uploads?.tj)).toBe(true);
+    expect(tabs).toEqual([
+      'in_stream_video:EN_P',
+      'native:IMG_',
+      'native:IMG_',
+      'native:VID_',
+      'native:VID_',
+      'static:EN_B',
+    ]);
+    expect(
+      all
+        .flatMap((record) => record.outputs ?? [])
+        .filter((output) => output.role === 'original')
+        .every((output) => !output.uploads?.tj),
+    ).toBe(true);
     // Archived together, in uploaded/'s sub-layout, originals included; nothing is left behind.
     expect(await listTree(path.join(root, 'uploaded'))).toEqual([]);
     const archived = await listTree(path.join(root, 'archive'));
     // Two native pairs (video, thumbnail, ORG_ original each), a preroll and an image passed through unchanged.
     expect(archived).toHaveLength(8);
-    expect(new Set(archived.map((file) => file.split('/')[0]))).toEqual(new Set([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/)]));
-    expect(archived.map((file) => file.split('/').slice(1, -1).join('/')).sort()).toEqual(['Image', 'Native', 'Native', 'Native/Image', 'Native/Image', 'Native/Video', 'Native/Video', 'Video']);
+    expect(new Set(archived.map((file) => file.split('/')[0]))).toEqual(
+      new Set([expect.stringMatching(/^batch_001-\d{4}-\d{2}-\d{2}$/)]),
+    );
+    expect(archived.map((file) => file.split('/').slice(1, -1).join('/')).sort()).toEqual([
+      'Image',
+      'Native',
+      'Native',
+      'Native/Image',
+      'Native/Image',
+      'Native/Video',
+      'Native/Video',
+      'Video',
+    ]);
   });
 
   it('records a name TJ already has as a duplicate with the existing id, and knows names from the imported export', async () => {
@@ -62,17 +93,35 @@ describe('live uploads through the browser to the simulator', () => {
     await makeImage(path.join(root, 'inbox', 'Banners', 'one.png'), { seed: 11 });
     await makeImage(path.join(root, 'inbox', 'Banners', 'two.png'), { seed: 12 });
     expect((await runCli(['process', '--once', '--root', root])).code).toBe(0);
-    const names = (await records(root)).map((record) => path.posix.basename(record.outputs?.[0]?.path ?? '').replace(/\.png$/, ''));
+    const names = (await records(root)).map((record) =>
+      path.posix.basename(record.outputs?.[0]?.path ?? '').replace(/\.png$/, ''),
+    );
     // One name is on TJ already (seeded there); the other is only in the export we import.
     const library = new SimLibrary();
-    const onTj = library.add({ name: names[0] ?? '', fileType: '.png', dimensions: '64x48', tab: 'static', nativeType: 0, sha256: 'other', uploadDate: '2025-11-13' });
+    const onTj = library.add({
+      name: names[0] ?? '',
+      fileType: '.png',
+      dimensions: '64x48',
+      tab: 'static',
+      nativeType: 0,
+      sha256: 'other',
+      uploadDate: '2025-11-13',
+    });
     const sim = await simulator({}, library);
-    await fs.writeFile(path.join(root, 'tracking', 'TJ_Creative_Library.csv'), `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status\n1031000001,${names[1]},2025-11-13,64x48,png,Static Banner,approved\n`);
+    await fs.writeFile(
+      path.join(root, 'tracking', 'TJ_Creative_Library.csv'),
+      `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status\n1031000001,${names[1]},2025-11-13,64x48,png,Static Banner,approved\n`,
+    );
     await fs.rm(path.join(root, 'data', 'db', 'library.json'), { force: true });
 
     const result = await runCli(['upload', '--root', root], liveEnv(sim));
     expect(result.code, result.stderr).toBe(0);
-    const uploads = new Map((await records(root)).map((record) => [path.posix.basename(record.outputs?.[0]?.path ?? '').replace(/\.png$/, ''), record.outputs?.[0]?.uploads?.tj]));
+    const uploads = new Map(
+      (await records(root)).map((record) => [
+        path.posix.basename(record.outputs?.[0]?.path ?? '').replace(/\.png$/, ''),
+        record.outputs?.[0]?.uploads?.tj,
+      ]),
+    );
     expect(uploads.get(names[0] ?? '')).toMatchObject({ status: 'duplicate', creativeId: onTj.id });
     expect(uploads.get(names[1] ?? '')).toMatchObject({ status: 'duplicate', creativeId: '1031000001' });
     expect(await simCreatives(sim)).toHaveLength(1);
@@ -84,7 +133,10 @@ describe('live uploads through the browser to the simulator', () => {
     await makeImage(path.join(root, 'inbox', 'Banners', 'known.png'), { seed: 13 });
     expect((await runCli(['process', '--once', '--root', root])).code).toBe(0);
     const name = path.posix.basename((await records(root))[0]?.outputs?.[0]?.path ?? '').replace(/\.png$/, '');
-    await fs.writeFile(path.join(root, 'tracking', 'TJ_Creative_Library.csv'), `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status\n1031000002,${name},2025-11-13,64x48,png,Static Banner,approved\n`);
+    await fs.writeFile(
+      path.join(root, 'tracking', 'TJ_Creative_Library.csv'),
+      `creative_id,filename,upload_date,dimensions,file_type,creative_type,review_status\n1031000002,${name},2025-11-13,64x48,png,Static Banner,approved\n`,
+    );
     await fs.rm(path.join(root, 'data', 'db', 'library.json'), { force: true });
     expect((await runCli(['upload', '--force', '--root', root], liveEnv(sim))).code).toBe(0);
     const [record] = await records(root);
@@ -105,11 +157,15 @@ describe('live uploads through the browser to the simulator', () => {
     const image = found.find((record) => record.kind === 'image');
     expect(native?.state).toBe('rejected');
     expect(native?.reason).toMatch(/TJ refused IMG_.*content guidelines/);
-    expect(native?.outputs?.find((output) => output.role === 'video')?.uploads?.tj).toMatchObject({ status: 'uploaded' });
+    expect(native?.outputs?.find((output) => output.role === 'video')?.uploads?.tj).toMatchObject({
+      status: 'uploaded',
+    });
     // Its files left uploaded/ for the dated rejected folder, each with TJ's reason beside it.
     for (const output of native?.outputs ?? []) {
       expect(output.path).toMatch(/^archive\/rejected\/\d{4}-\d{2}-\d{2}\/(VID|IMG|ORG)_/);
-      expect(await fs.readFile(path.join(root, `${output.path}.reason.txt`), 'utf8')).toMatch(/Rejected by TJ: TJ refused IMG_.*content guidelines/);
+      expect(await fs.readFile(path.join(root, `${output.path}.reason.txt`), 'utf8')).toMatch(
+        /Rejected by TJ: TJ refused IMG_.*content guidelines/,
+      );
     }
     expect(await listTree(path.join(root, 'uploaded'))).toEqual([]);
     expect(image?.state).toBe('archived');
@@ -119,7 +175,11 @@ describe('live uploads through the browser to the simulator', () => {
   it('gets every file up with the right id through 5xx, proxy error pages and dropped connections, none sent twice', async () => {
     const sim = await simulator({ errorRate: 0.15, proxyErrorRate: 0.1, dropRate: 0.2, faultSeed: 3 });
     const root = await tempRoot();
-    await Promise.all(Array.from({ length: 12 }, (_, n) => makeImage(path.join(root, 'inbox', 'Banners', `b${n}.png`), { seed: 100 + n })));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, n) =>
+        makeImage(path.join(root, 'inbox', 'Banners', `b${n}.png`), { seed: 100 + n }),
+      ),
+    );
     const result = await runCli(['process', '--once', '--root', root], liveEnv(sim));
     expect(result.code, result.stderr).toBe(0);
     // The faults did happen: some files needed a retry, after a look at the library.
@@ -145,7 +205,9 @@ describe('live uploads through the browser to the simulator', () => {
     expect(paused.code).toBe(0);
     expect(paused.stderr).toMatch(/Uploads paused: Signed out of the platform.*creative-flow login/);
     expect((await records(root)).map((record) => record.state)).toEqual(['archived', 'staged']);
-    expect((await runCli(['status', '--root', root])).stdout).toMatch(/TJ: 1 creative on TJ; waits \(login needed since .*\)\n.*creative-flow login/);
+    expect((await runCli(['status', '--root', root])).stdout).toMatch(
+      /TJ: 1 creative on TJ; waits \(login needed since .*\)\n.*creative-flow login/,
+    );
 
     await fetch(`${sim.url}/_sim/captcha`, { method: 'POST', body: JSON.stringify({ required: false }) });
     expect((await runCli(['login', '--headless', '--root', root], liveEnv(sim))).code).toBe(0);
@@ -162,16 +224,26 @@ describe('live uploads through the browser to the simulator', () => {
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       await makeImage(path.join(root, 'inbox', 'Banners', 'live.png'), { seed: 300 });
-      const row = await waitFor(async () => {
-        const text = await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8').catch(() => '');
-        return /,archive\/batch_001-/.test(text) ? text : undefined;
-      }, 60_000, 'inventory with the TJ id', 500);
+      const row = await waitFor(
+        async () => {
+          const text = await fs.readFile(path.join(root, 'tracking', 'creative_inventory.csv'), 'utf8').catch(() => '');
+          return /,archive\/batch_001-/.test(text) ? text : undefined;
+        },
+        60_000,
+        'inventory with the TJ id',
+        500,
+      );
       const [creative] = await simCreatives(sim);
       expect(row).toContain(`,${creative?.id},`);
       // The session dies between passes: the daemon signs in again by itself, and sends nothing twice.
       await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
       await makeImage(path.join(root, 'inbox', 'Banners', 'after expiry.png'), { seed: 301 });
-      await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 2, 60_000, 'the second archived', 500);
+      await waitFor(
+        async () => (await records(root)).filter((record) => record.state === 'archived').length === 2,
+        60_000,
+        'the second archived',
+        500,
+      );
       expect((await simState(sim)).signIns).toBe(2);
       await expectIdsMatch(root, sim);
       await expectNothingResent(sim);
@@ -184,7 +256,11 @@ describe('live uploads through the browser to the simulator', () => {
   it('survives kill -9 during a batch: no file twice on TJ, no id lost', async () => {
     const sim = await simulator({ processingMs: 700 });
     const root = await tempRoot();
-    await Promise.all(Array.from({ length: 8 }, (_, n) => makeImage(path.join(root, 'inbox', 'Banners', `k${n}.png`), { seed: 200 + n })));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        makeImage(path.join(root, 'inbox', 'Banners', `k${n}.png`), { seed: 200 + n }),
+      ),
+    );
     const daemon = startDaemon(root, { ...liveEnv(sim), UPLOAD_CRON: '*/1 * * * * *' });
     await waitFor(async () => (await simCreatives(sim)).length >= 2, 90_000, 'a batch half sent', 50);
     daemon.child.kill('SIGKILL');
@@ -204,13 +280,23 @@ describe('live uploads through the browser to the simulator', () => {
   it('tries a wrong password once over many passes and restarts, says so, ingests on, and resumes with the right one', async () => {
     const sim = await simulator();
     const root = await tempRoot();
-    const wrong = { ...liveEnv(sim), TJ_PASSWORD: 'not-the-password', UPLOAD_CRON: '*/1 * * * * *', LOG_LEVEL: 'debug' };
+    const wrong = {
+      ...liveEnv(sim),
+      TJ_PASSWORD: 'not-the-password',
+      UPLOAD_CRON: '*/1 * * * * *',
+      LOG_LEVEL: 'debug',
+    };
     await makeImage(path.join(root, 'inbox', 'Banners', 'one.png'), { seed: 401 });
     let daemon = startDaemon(root, wrong);
     try {
       await waitFor(async () => (await simState(sim)).signIns === 1, 60_000, 'the first sign-in');
       await makeImage(path.join(root, 'inbox', 'Banners', 'two.png'), { seed: 402 });
-      await waitFor(async () => (await records(root)).filter((record) => record.state === 'staged').length === 2, 30_000, 'ingest goes on', 300);
+      await waitFor(
+        async () => (await records(root)).filter((record) => record.state === 'staged').length === 2,
+        30_000,
+        'ingest goes on',
+        300,
+      );
       // Five more passes, each proven by its end in the log, before saying none signed in again.
       const passes = uploadPassesEnded(daemon.output());
       await waitFor(() => uploadPassesEnded(daemon.output()) >= passes + 5, 30_000, 'five more upload passes', 200);
@@ -225,7 +311,12 @@ describe('live uploads through the browser to the simulator', () => {
     daemon = startDaemon(root, wrong);
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'restart');
-      await waitFor(() => uploadPassesEnded(daemon.output()) >= 3, 30_000, 'three upload passes after the restart', 200);
+      await waitFor(
+        () => uploadPassesEnded(daemon.output()) >= 3,
+        30_000,
+        'three upload passes after the restart',
+        200,
+      );
       expect((await simState(sim)).signIns).toBe(1);
     } finally {
       daemon.child.kill('SIGTERM');
@@ -233,7 +324,12 @@ describe('live uploads through the browser to the simulator', () => {
     }
     daemon = startDaemon(root, { ...wrong, TJ_PASSWORD: 'demo-password' });
     try {
-      await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 2, 60_000, 'both archived', 500);
+      await waitFor(
+        async () => (await records(root)).filter((record) => record.state === 'archived').length === 2,
+        60_000,
+        'both archived',
+        500,
+      );
       expect((await simState(sim)).signIns).toBe(2);
       const status = (await runCli(['status', '--root', root])).stdout;
       expect(status).toMatch(/TJ: 2 creatives on TJ\n/);
@@ -250,9 +346,15 @@ describe('live uploads through the browser to the simulator', () => {
     await makeImage(path.join(root, 'inbox', 'Banners', 'first.png'), { seed: 501 });
     expect((await runCli(['process', '--once', '--root', root], liveEnv(sim))).code).toBe(0);
     const [first] = await simCreatives(sim);
-    await fetch(`${sim.url}/_sim/review`, { method: 'POST', body: JSON.stringify({ id: first?.id, status: 'approved' }) });
+    await fetch(`${sim.url}/_sim/review`, {
+      method: 'POST',
+      body: JSON.stringify({ id: first?.id, status: 'approved' }),
+    });
     await makeImage(path.join(root, 'inbox', 'Banners', 'second.png'), { seed: 502 });
-    const app = await openApp(await loadConfig({ root, env: { ...liveEnv(sim), STABILITY_MS: '50' } }), createLogger({ level: 'silent', pretty: false }));
+    const app = await openApp(
+      await loadConfig({ root, env: { ...liveEnv(sim), STABILITY_MS: '50' } }),
+      createLogger({ level: 'silent', pretty: false }),
+    );
     try {
       await app.jobs.ingestAll({ retryFailed: false });
       const [changes, pass] = await Promise.all([app.jobs.syncStatuses(), app.jobs.uploadPass()]);
@@ -270,7 +372,16 @@ describe('live uploads through the browser to the simulator', () => {
     for (const size of [746, 5_000]) {
       const library = new SimLibrary();
       library.seedFromCsv(csv);
-      for (let n = library.all.length; n < size; n += 1) library.add({ name: `seeded ${n}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2025-01-01' });
+      for (let n = library.all.length; n < size; n += 1)
+        library.add({
+          name: `seeded ${n}`,
+          fileType: '.png',
+          dimensions: '300x250',
+          tab: 'static',
+          nativeType: 0,
+          sha256: String(n),
+          uploadDate: '2025-01-01',
+        });
       expect(library.all).toHaveLength(size);
       const sim = await simulator({}, library);
       const root = await tempRoot();
@@ -292,18 +403,30 @@ describe('live uploads through the browser to the simulator', () => {
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       await fs.mkdir(path.join(root, 'tracking', 'Upload_CSV'), { recursive: true });
-      await fs.writeFile(path.join(root, 'tracking', 'Upload_CSV', 'a.csv'), '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"A_ID-1","https://x.test","11","12","H","B"\n');
-      await fs.writeFile(path.join(root, 'tracking', 'campaign_mapping.csv'), 'campaign_id,csv_filename,campaign_name,enabled\n3001,a.csv,Never,true\n');
+      await fs.writeFile(
+        path.join(root, 'tracking', 'Upload_CSV', 'a.csv'),
+        '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"A_ID-1","https://x.test","11","12","H","B"\n',
+      );
+      await fs.writeFile(
+        path.join(root, 'tracking', 'campaign_mapping.csv'),
+        'campaign_id,csv_filename,campaign_name,enabled\n3001,a.csv,Never,true\n',
+      );
       // The person typed no --live: a dry run. The daemon runs live, so it must not take the job.
       const dry = { ...env, DRY_RUN: 'true' };
       for (const args of [['upload'], ['campaigns', 'create']]) {
         const asked = await runCli([...args, '--root', root], dry);
-        expect([asked.code, asked.stderr], args.join(' ')).toEqual([2, expect.stringMatching(/runs live, and this was asked as a dry run/)]);
+        expect([asked.code, asked.stderr], args.join(' ')).toEqual([
+          2,
+          expect.stringMatching(/runs live, and this was asked as a dry run/),
+        ]);
       }
       expect((await simState(sim)).campaigns[0]?.ads).toEqual([]);
       expect((await simState(sim)).uploads).toEqual({});
       const live = await runCli(['upload', '--live', '--root', root], dry);
-      expect([live.code, live.stderr]).toEqual([0, expect.stringMatching(/the daemon running on this root \(pid \d+\) does it/)]);
+      expect([live.code, live.stderr]).toEqual([
+        0,
+        expect.stringMatching(/the daemon running on this root \(pid \d+\) does it/),
+      ]);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;
@@ -313,7 +436,11 @@ describe('live uploads through the browser to the simulator', () => {
   it('goes on after its Chromium is killed mid-pass: a new browser, the rest uploaded, nothing sent twice', async () => {
     const sim = await simulator({ processingMs: 700 });
     const root = await tempRoot();
-    await Promise.all(Array.from({ length: 6 }, (_, n) => makeImage(path.join(root, 'inbox', 'Banners', `crash${n}.png`), { seed: 600 + n })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        makeImage(path.join(root, 'inbox', 'Banners', `crash${n}.png`), { seed: 600 + n }),
+      ),
+    );
     // A webhook receiver: the team hears of the crash once.
     const notices: string[] = [];
     const hook = http.createServer((req, res) => {
@@ -325,15 +452,27 @@ describe('live uploads through the browser to the simulator', () => {
       });
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    const daemon = startDaemon(root, { ...liveEnv(sim), UPLOAD_CRON: '*/1 * * * * *', UPLOAD_BATCH_SIZE: '2', NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` });
+    const daemon = startDaemon(root, {
+      ...liveEnv(sim),
+      UPLOAD_CRON: '*/1 * * * * *',
+      UPLOAD_BATCH_SIZE: '2',
+      NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+    });
     try {
       await waitFor(async () => (await simCreatives(sim)).length >= 1, 90_000, 'a batch under way', 50);
       // kill -9 of the daemon's Chromium, as a crash would.
-      const children = execFileSync('pgrep', ['-P', String(daemon.child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      const children = execFileSync('pgrep', ['-P', String(daemon.child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
       const browsers = children.filter((pid) => /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
       expect(browsers.length).toBeGreaterThan(0);
       for (const pid of browsers) process.kill(Number(pid), 'SIGKILL');
-      await waitFor(async () => (await records(root)).filter((record) => record.state === 'archived').length === 6, 120_000, 'all archived after the crash', 500);
+      await waitFor(
+        async () => (await records(root)).filter((record) => record.state === 'archived').length === 6,
+        120_000,
+        'all archived after the crash',
+        500,
+      );
       expect(daemon.output()).toContain('The browser went away; a new one is started');
       const names = (await simCreatives(sim)).map((creative) => creative.name);
       expect(new Set(names).size).toBe(6);

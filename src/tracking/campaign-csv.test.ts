@@ -8,9 +8,28 @@ const tokens = { category: 'Cumshot', description: 'Generic', creator: 'Seras' }
 
 describe('campaign CSVs', () => {
   it('writes the native header and rows as TJ_tool does, macros kept verbatim', () => {
-    const template = { ...DEFAULT_TEMPLATE, targetUrl: 'https://x.test/?sub1={CampaignID}&sub7={BanID}&sub11=CAMPAIGN_NAME' };
-    const [file] = renderCampaignCsvs(NATIVE_HEADER, nativeRows([{ name: 'VID_EN_Cumshot_NSFW_Generic_Seras_4sec_ID-6BCC9A21-VID', videoId: '1032530361', thumbnailId: '1032382001', tokens }], template), true);
-    expect(file?.split('\n')[0]).toBe('"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"');
+    const template = {
+      ...DEFAULT_TEMPLATE,
+      targetUrl: 'https://x.test/?sub1={CampaignID}&sub7={BanID}&sub11=CAMPAIGN_NAME',
+    };
+    const [file] = renderCampaignCsvs(
+      NATIVE_HEADER,
+      nativeRows(
+        [
+          {
+            name: 'VID_EN_Cumshot_NSFW_Generic_Seras_4sec_ID-6BCC9A21-VID',
+            videoId: '1032530361',
+            thumbnailId: '1032382001',
+            tokens,
+          },
+        ],
+        template,
+      ),
+      true,
+    );
+    expect(file?.split('\n')[0]).toBe(
+      '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"',
+    );
     expect(parse(file ?? '', { columns: true })).toEqual([
       {
         'Ad Name': 'VID_EN_Cumshot_NSFW_Generic_Seras_4sec_ID-6BCC9A21-VID',
@@ -27,7 +46,10 @@ describe('campaign CSVs', () => {
     const long = `VID_EN_${'VeryLongCategory'.repeat(4)}_F_Real_NSFW_Generic_Seras_4sec_ID-6BCC9A21-VID`;
     expect(fitAdName(long)).toHaveLength(64);
     expect(fitAdName(long).endsWith('_ID-6BCC9A21-VID')).toBe(true);
-    const [row] = nativeRows([{ name: long, videoId: '1', thumbnailId: '2', tokens: { ...tokens, category: 'x'.repeat(100) } }], { ...DEFAULT_TEMPLATE, brand: 'b'.repeat(40) });
+    const [row] = nativeRows(
+      [{ name: long, videoId: '1', thumbnailId: '2', tokens: { ...tokens, category: 'x'.repeat(100) } }],
+      { ...DEFAULT_TEMPLATE, brand: 'b'.repeat(40) },
+    );
     expect(row?.[4]).toHaveLength(LIMITS.headline);
     expect(row?.[5]).toHaveLength(LIMITS.brand);
   });
@@ -45,7 +67,12 @@ describe('campaign CSVs', () => {
   });
 
   it('splits past 50 rows', () => {
-    const ads = Array.from({ length: 120 }, (_, n) => ({ name: `VID_x_ID-${String(n).padStart(8, '0')}-VID`, videoId: String(n), thumbnailId: String(n), tokens }));
+    const ads = Array.from({ length: 120 }, (_, n) => ({
+      name: `VID_x_ID-${String(n).padStart(8, '0')}-VID`,
+      videoId: String(n),
+      thumbnailId: String(n),
+      tokens,
+    }));
     const files = renderCampaignCsvs(NATIVE_HEADER, nativeRows(ads, DEFAULT_TEMPLATE), true);
     expect(files.map((file) => parse(file, { columns: true }).length)).toEqual([50, 50, 20]);
     expect(files.every((file) => Buffer.byteLength(file) < LIMITS.bytes)).toBe(true);

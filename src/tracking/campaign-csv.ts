@@ -64,7 +64,18 @@ export function nativeRows(ads: readonly NativeAd[], template: CampaignTemplate)
 }
 
 export function prerollRows(ads: readonly PrerollAd[], template: CampaignTemplate): string[][] {
-  return ads.map((ad) => [fitAdName(ad.name), template.targetUrl, ad.creativeId, cut(fill(template.ctaText, ad.tokens), LIMITS.ctaText), template.ctaUrl, '', '', '', '', '']);
+  return ads.map((ad) => [
+    fitAdName(ad.name),
+    template.targetUrl,
+    ad.creativeId,
+    cut(fill(template.ctaText, ad.tokens), LIMITS.ctaText),
+    template.ctaUrl,
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
 }
 
 /**
@@ -74,7 +85,8 @@ export function prerollRows(ads: readonly PrerollAd[], template: CampaignTemplat
  * every value as written, and a quote added in front would land in the ad's name or headline.
  */
 export function renderCampaignCsvs(header: readonly string[], rows: readonly string[][], quoteAll: boolean): string[] {
-  const render = (chunk: readonly string[][]): string => stringify([header, ...chunk], { quoted: quoteAll, record_delimiter: 'unix' });
+  const render = (chunk: readonly string[][]): string =>
+    stringify([header, ...chunk], { quoted: quoteAll, record_delimiter: 'unix' });
   const files: string[] = [];
   let chunk: string[][] = [];
   for (const row of rows) {

@@ -60,10 +60,16 @@ const NO_FACTS: PlatformFacts = { reviewStatusOf: () => undefined, campaignsOf: 
 
 export function inventoryRows(record: CreativeRecord, facts: PlatformFacts = NO_FACTS): InventoryRow[] {
   const outputs = record.outputs ?? [];
-  if (outputs.length === 0 || (record.state === 'rejected' && !record.outputs?.some((output) => output.uploads)) || record.state === 'duplicate') {
+  if (
+    outputs.length === 0 ||
+    (record.state === 'rejected' && !record.outputs?.some((output) => output.uploads)) ||
+    record.state === 'duplicate'
+  ) {
     return [baseRow(record, undefined, facts)];
   }
-  return [...outputs].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map((output) => baseRow(record, output, facts));
+  return [...outputs]
+    .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
+    .map((output) => baseRow(record, output, facts));
 }
 
 const ROLE_ORDER: Readonly<Record<OutputFile['role'], number>> = { original: 0, creative: 1, video: 2, image: 3 };

@@ -20,8 +20,31 @@ function uploaded(n: number): Omit<CreativeRecord, 'key'> {
     source: { path: rootPath(`inbox/photo-${n}.jpg`), size: n + 1, mtimeMs: 1 },
     kind: 'image',
     hash: String(n).padStart(64, '0'),
-    naming: { id, tokens: { language: 'EN', category: 'C', modelSex: 'F', style: 'Real', rating: 'NSFW', description: 'D', creator: 'X' }, review: [] },
-    outputs: [{ role: 'creative', path: rootPath(`uploaded/Image/EN_C_ID-${id}.png`), bytes: 1, width: 300, height: 250, format: 'png', converted: true, uploads: { tj: { status: 'uploaded', creativeId: `9${n}`, batch: 1, at: '2026-12-01T10:00:00.000Z' } } }],
+    naming: {
+      id,
+      tokens: {
+        language: 'EN',
+        category: 'C',
+        modelSex: 'F',
+        style: 'Real',
+        rating: 'NSFW',
+        description: 'D',
+        creator: 'X',
+      },
+      review: [],
+    },
+    outputs: [
+      {
+        role: 'creative',
+        path: rootPath(`uploaded/Image/EN_C_ID-${id}.png`),
+        bytes: 1,
+        width: 300,
+        height: 250,
+        format: 'png',
+        converted: true,
+        uploads: { tj: { status: 'uploaded', creativeId: `9${n}`, batch: 1, at: '2026-12-01T10:00:00.000Z' } },
+      },
+    ],
     attempts: 0,
     times: {},
   };
@@ -157,7 +180,11 @@ describe('InventoryService', () => {
     for (let n = 0; n < 4; n += 1) creatives.create(uploaded(n));
     await creatives.flush();
     const file = path.join(root, 'inventory.csv');
-    const inventory = new InventoryService(creatives, slow, log, { file, partsDir: path.join(root, 'parts'), debounceMs: 0 });
+    const inventory = new InventoryService(creatives, slow, log, {
+      file,
+      partsDir: path.join(root, 'parts'),
+      debounceMs: 0,
+    });
     await inventory.writeNow();
 
     const record = creatives.get('c2');
@@ -180,9 +207,20 @@ describe('InventoryService', () => {
     const record = await creatives.load('c0');
     if (!record) throw new Error('missing record');
     const formula = '=HYPERLINK("evil.test","open").jpg';
-    await creatives.commit({ ...record, source: { ...record.source, path: rootPath(`inbox/${formula}`) }, notes: ['+cmd|calc'], reason: '@SUM(1)' });
+    await creatives.commit({
+      ...record,
+      source: { ...record.source, path: rootPath(`inbox/${formula}`) },
+      notes: ['+cmd|calc'],
+      reason: '@SUM(1)',
+    });
     await service.writeNow();
     const row = (await rows())[0];
-    expect([row?.original_filename, row?.source_path, row?.notes, row?.reason, row?.new_filename]).toEqual([`'${formula}`, `inbox/${formula}`, "'+cmd|calc", "'@SUM(1)", 'EN_C_ID-00000000.png']);
+    expect([row?.original_filename, row?.source_path, row?.notes, row?.reason, row?.new_filename]).toEqual([
+      `'${formula}`,
+      `inbox/${formula}`,
+      "'+cmd|calc",
+      "'@SUM(1)",
+      'EN_C_ID-00000000.png',
+    ]);
   });
 });

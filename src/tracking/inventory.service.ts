@@ -59,7 +59,15 @@ export class InventoryService {
     private readonly log: Logger,
     private readonly options: InventoryOptions,
   ) {
-    this.writes = new CoalescedWrite(() => this.write(), options.debounceMs, (error) => this.log.error({ err: error, file: this.options.file }, 'Could not write the inventory; it will be tried again on the next change'));
+    this.writes = new CoalescedWrite(
+      () => this.write(),
+      options.debounceMs,
+      (error) =>
+        this.log.error(
+          { err: error, file: this.options.file },
+          'Could not write the inventory; it will be tried again on the next change',
+        ),
+    );
   }
 
   /** Asks for a rewrite soon; many calls in a burst give one write. */
@@ -97,7 +105,9 @@ export class InventoryService {
     this.staleFacts = new Set();
     try {
       const trustFacts = this.factsChecked || (await this.factsUnchanged());
-      await this.storage.writeFileAtomicFrom(this.options.file, (append) => this.render(append, (number) => trustFacts && !stale.has(number)));
+      await this.storage.writeFileAtomicFrom(this.options.file, (append) =>
+        this.render(append, (number) => trustFacts && !stale.has(number)),
+      );
       await this.storage.writeFileAtomic(this.markerFile(), begun);
       this.factsChecked = true;
     } catch (error) {
@@ -107,7 +117,10 @@ export class InventoryService {
   }
 
   /** The CSV, a segment at a time: kept rows where they are still true, rendered rows elsewhere. */
-  private async render(append: (chunk: string | Uint8Array) => Promise<void>, mayReuse: (segment: number) => boolean): Promise<void> {
+  private async render(
+    append: (chunk: string | Uint8Array) => Promise<void>,
+    mayReuse: (segment: number) => boolean,
+  ): Promise<void> {
     // A BOM lets spreadsheets read the UTF-8 names (accents, emoji) correctly; CRLF is RFC 4180's line end.
     await append(`\ufeff${csvLine(INVENTORY_COLUMNS)}`);
     for (const number of this.creatives.segmentNumbers()) {
@@ -121,7 +134,11 @@ export class InventoryService {
       await append(rows);
       // Kept only when no change came while the records were read: the version must say what the rows show.
       // Otherwise the old part goes too, so that rows made from facts since replaced can never be copied.
-      if (version !== undefined && this.creatives.savedVersion(number) === version) await this.storage.writeRebuildable(this.partFile(number), `${ROWS_FORMAT} ${version} ${Buffer.byteLength(rows)}\n${rows}`);
+      if (version !== undefined && this.creatives.savedVersion(number) === version)
+        await this.storage.writeRebuildable(
+          this.partFile(number),
+          `${ROWS_FORMAT} ${version} ${Buffer.byteLength(rows)}\n${rows}`,
+        );
       else await this.storage.remove(this.partFile(number));
     }
   }
@@ -129,7 +146,9 @@ export class InventoryService {
   private rows(records: readonly CreativeRecord[]): string {
     let chunk = '';
     // Every cell is for people (the file is opened in a spreadsheet, and no program reads it back): a dropped file named `=HYPERLINK(…)` must not run.
-    for (const record of records) for (const row of inventoryRows(record, this.options.facts)) chunk += csvLine(INVENTORY_COLUMNS.map((column) => neutraliseCell(row[column])));
+    for (const record of records)
+      for (const row of inventoryRows(record, this.options.facts))
+        chunk += csvLine(INVENTORY_COLUMNS.map((column) => neutraliseCell(row[column])));
     return chunk;
   }
 

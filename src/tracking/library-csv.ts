@@ -4,7 +4,11 @@ import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 
 /** Fills the library cache from an export, so current users keep their history; returns the rows read. */
-export async function importLibraryCsv(file: string, library: LibraryRepository, storage: StorageRepository): Promise<number> {
+export async function importLibraryCsv(
+  file: string,
+  library: LibraryRepository,
+  storage: StorageRepository,
+): Promise<number> {
   const rows = parseLibraryExport((await storage.readText(file)) ?? '');
   for (const row of rows) {
     library.set(row.filename, {
@@ -26,11 +30,27 @@ export async function importLibraryCsv(file: string, library: LibraryRepository,
  * to the account), so the name is neutralised for spreadsheets, and {@link parseLibraryExport}
  * restores it; the other cells are TJ's ids, dates, sizes and words, kept byte for byte.
  */
-export async function writeLibraryCsv(library: Pick<LibraryRepository, 'entries'>, append: (chunk: string) => Promise<void>): Promise<void> {
+export async function writeLibraryCsv(
+  library: Pick<LibraryRepository, 'entries'>,
+  append: (chunk: string) => Promise<void>,
+): Promise<void> {
   let csv = csvLine(LIBRARY_EXPORT_COLUMNS, '\n');
-  const newestFirst = library.entries().sort(([, a], [, b]) => (a.creativeId < b.creativeId ? 1 : a.creativeId > b.creativeId ? -1 : 0));
+  const newestFirst = library
+    .entries()
+    .sort(([, a], [, b]) => (a.creativeId < b.creativeId ? 1 : a.creativeId > b.creativeId ? -1 : 0));
   for (const [i, [name, entry]] of newestFirst.entries()) {
-    csv += csvLine([entry.creativeId, neutraliseCell(name), entry.uploadDate, entry.dimensions, entry.fileType.replace(/^\./, ''), entry.creativeType, entry.reviewStatus], '\n');
+    csv += csvLine(
+      [
+        entry.creativeId,
+        neutraliseCell(name),
+        entry.uploadDate,
+        entry.dimensions,
+        entry.fileType.replace(/^\./, ''),
+        entry.creativeType,
+        entry.reviewStatus,
+      ],
+      '\n',
+    );
     if (i % 1_000 === 999) {
       await append(csv);
       csv = '';

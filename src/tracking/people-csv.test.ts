@@ -22,14 +22,30 @@ const log = createLogger({ level: 'silent', pretty: false });
 const FORMULA = '=HYPERLINK("evil.test","open")';
 
 describe('CSVs people open', () => {
-  it("neutralises a formula-like name in TJ_Creative_Library.csv, and the library read back from it has the name as it was", async () => {
+  it('neutralises a formula-like name in TJ_Creative_Library.csv, and the library read back from it has the name as it was', async () => {
     const root = await tempRoot();
     const library = await LibraryRepository.open(path.join(root, 'library.json'), storage);
-    library.set(FORMULA, { creativeId: '1001', dimensions: '640x360', fileType: '.mp4', reviewStatus: 'approved', creativeType: 'Native Rollover', uploadDate: '2026-01-02' });
-    library.set('VID_EN_plain', { creativeId: '1000', dimensions: '640x360', fileType: '.mp4', reviewStatus: 'pending', creativeType: 'Native Rollover', uploadDate: '2026-01-01' });
+    library.set(FORMULA, {
+      creativeId: '1001',
+      dimensions: '640x360',
+      fileType: '.mp4',
+      reviewStatus: 'approved',
+      creativeType: 'Native Rollover',
+      uploadDate: '2026-01-02',
+    });
+    library.set('VID_EN_plain', {
+      creativeId: '1000',
+      dimensions: '640x360',
+      fileType: '.mp4',
+      reviewStatus: 'pending',
+      creativeType: 'Native Rollover',
+      uploadDate: '2026-01-01',
+    });
     let csv = '';
     await writeLibraryCsv(library, async (chunk) => void (csv += chunk));
-    expect(csv.split('\n')[1]).toBe(`1001,"'${FORMULA.replaceAll('"', '""')}",2026-01-02,640x360,mp4,Native Rollover,approved`);
+    expect(csv.split('\n')[1]).toBe(
+      `1001,"'${FORMULA.replaceAll('"', '""')}",2026-01-02,640x360,mp4,Native Rollover,approved`,
+    );
     expect(csv.split('\n')[2]).toBe('1000,VID_EN_plain,2026-01-01,640x360,mp4,Native Rollover,pending');
 
     const file = path.join(root, 'TJ_Creative_Library.csv');
@@ -46,20 +62,72 @@ describe('CSVs people open', () => {
     const creatives = await CreativeRepository.open(layout.db, storage);
     const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
     const tracking = new TrackingService(layout, storage, creatives, library, DEFAULT_TEMPLATE, log);
-    const file = await tracking.writeUploadStatus([{ key: 'c9', path: rootPath(`uploaded/Image/${FORMULA}.png`), platform: 'tj', target: 'static-banner', status: 'failed', message: '-1 file refused', retries: 0, at: '2026-01-02T10:00:00.000Z' }]);
+    const file = await tracking.writeUploadStatus([
+      {
+        key: 'c9',
+        path: rootPath(`uploaded/Image/${FORMULA}.png`),
+        platform: 'tj',
+        target: 'static-banner',
+        status: 'failed',
+        message: '-1 file refused',
+        retries: 0,
+        at: '2026-01-02T10:00:00.000Z',
+      },
+    ]);
     const [row] = parse<Record<string, string>>((await storage.readText(file)) ?? '', { columns: true, bom: true });
-    expect([row?.file_name, row?.file_path, row?.error_message, row?.platform]).toEqual([`'${FORMULA}.png`, `uploaded/Image/${FORMULA}.png`, "'-1 file refused", 'TrafficJunky']);
+    expect([row?.file_name, row?.file_path, row?.error_message, row?.platform]).toEqual([
+      `'${FORMULA}.png`,
+      `uploaded/Image/${FORMULA}.png`,
+      "'-1 file refused",
+      'TrafficJunky',
+    ]);
   });
 
   it('neutralises campaign and ad names in results_*.csv', () => {
-    const rows = [{ 'Ad Name': '@ad', 'Target URL': 'https://x.test', 'Video Creative ID': '11', 'Thumbnail Creative ID': '12', Headline: 'H', 'Brand Name': 'B' }];
-    const job = campaignJob('1001', '+Campaign', 'tracking/Upload_CSV/Batch001.csv', { kind: 'native', header: [...NATIVE_HEADER], rows, problems: [] });
-    const [row] = parse<Record<string, string>>(renderResultsCsv([{ job, result: 'skipped', reason: '=1+1' }]), { columns: true, bom: true });
-    expect([row?.campaign_id, row?.campaign_name, row?.ad_name, row?.reason]).toEqual(['1001', "'+Campaign", "'@ad", "'=1+1"]);
+    const rows = [
+      {
+        'Ad Name': '@ad',
+        'Target URL': 'https://x.test',
+        'Video Creative ID': '11',
+        'Thumbnail Creative ID': '12',
+        Headline: 'H',
+        'Brand Name': 'B',
+      },
+    ];
+    const job = campaignJob('1001', '+Campaign', 'tracking/Upload_CSV/Batch001.csv', {
+      kind: 'native',
+      header: [...NATIVE_HEADER],
+      rows,
+      problems: [],
+    });
+    const [row] = parse<Record<string, string>>(renderResultsCsv([{ job, result: 'skipped', reason: '=1+1' }]), {
+      columns: true,
+      bom: true,
+    });
+    expect([row?.campaign_id, row?.campaign_name, row?.ad_name, row?.reason]).toEqual([
+      '1001',
+      "'+Campaign",
+      "'@ad",
+      "'=1+1",
+    ]);
   });
 
   it("keeps every value of TJ's campaign CSVs as written: TJ reads them, a quote would land in the ad", () => {
-    const [file] = renderCampaignCsvs(NATIVE_HEADER, nativeRows([{ name: '-VID_x_ID-1-VID', videoId: '1', thumbnailId: '2', tokens: { category: '=Cat', description: 'D', creator: 'C' } }], { ...DEFAULT_TEMPLATE, headline: '%category%' }), true);
+    const [file] = renderCampaignCsvs(
+      NATIVE_HEADER,
+      nativeRows(
+        [
+          {
+            name: '-VID_x_ID-1-VID',
+            videoId: '1',
+            thumbnailId: '2',
+            tokens: { category: '=Cat', description: 'D', creator: 'C' },
+          },
+        ],
+        { ...DEFAULT_TEMPLATE, headline: '%category%' },
+      ),
+      true,
+    );
     const [row] = parse<Record<string, string>>(file ?? '', { columns: true });
     expect([row?.['Ad Name'], row?.Headline]).toEqual(['-VID_x_ID-1-VID', '=Cat']);
   });

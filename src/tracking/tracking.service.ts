@@ -22,7 +22,23 @@ import { writeLibraryCsv } from './library-csv.js';
  * The origin's columns. `batch_id` is the archive batch (the NNN of `archive/batch_NNN-…` and of
  * `Upload_CSV/BatchNNN_…`, so the three join); `upload_batch` numbers the groups sent in this run.
  */
-const UPLOAD_STATUS_COLUMNS = ['unique_id', 'file_name', 'file_path', 'upload_date', 'upload_time', 'platform', 'tj_creative_id', 'status', 'error_message', 'creative_type', 'native_pair_id', 'batch_id', 'upload_batch', 'retries', 'exo_creative_id'] as const;
+const UPLOAD_STATUS_COLUMNS = [
+  'unique_id',
+  'file_name',
+  'file_path',
+  'upload_date',
+  'upload_time',
+  'platform',
+  'tj_creative_id',
+  'status',
+  'error_message',
+  'creative_type',
+  'native_pair_id',
+  'batch_id',
+  'upload_batch',
+  'retries',
+  'exo_creative_id',
+] as const;
 
 /** The platform column as the origin's files write it. */
 const PLATFORM_COLUMN: Readonly<Record<PlatformId, string>> = { tj: 'TrafficJunky', exoclick: 'ExoClick' };
@@ -47,8 +63,14 @@ export class TrackingService {
     /** The shortest wait between a change of the library cache and the export's rewrite. */
     exportDebounceMs = 0,
   ) {
-    this.libraryExport = new CoalescedWrite(() => this.exportLibrary(), exportDebounceMs, (error) =>
-      this.log.error({ err: error, file: this.layout.libraryCsv }, 'Could not write the library export; it will be tried again on the next change'),
+    this.libraryExport = new CoalescedWrite(
+      () => this.exportLibrary(),
+      exportDebounceMs,
+      (error) =>
+        this.log.error(
+          { err: error, file: this.layout.libraryCsv },
+          'Could not write the library export; it will be tried again on the next change',
+        ),
     );
   }
 
@@ -78,7 +100,10 @@ export class TrackingService {
     }
     // For people only (no program reads it back): every cell neutralised, as a file name or a platform's message may look like a formula.
     const cells = rows.map((row) => row.map(neutraliseCell));
-    return this.storage.writeNewFile(this.layout.uploadStatusFile(localStamp(now)), stringify([[...UPLOAD_STATUS_COLUMNS], ...cells], { record_delimiter: 'windows', bom: true }));
+    return this.storage.writeNewFile(
+      this.layout.uploadStatusFile(localStamp(now)),
+      stringify([[...UPLOAD_STATUS_COLUMNS], ...cells], { record_delimiter: 'windows', bom: true }),
+    );
   }
 
   /**
@@ -111,22 +136,48 @@ export class TrackingService {
    * them. With placeholder settings they are named `…_NOT_READY.csv` and `missing` names the
    * settings to set. Only creatives with real ids go in: a dry run archives nothing, so it never writes one.
    */
-  async writeCampaignCsvs(batch: ArchivedBatch, replacing: readonly string[] = []): Promise<{ files: string[]; missing: string[] }> {
+  async writeCampaignCsvs(
+    batch: ArchivedBatch,
+    replacing: readonly string[] = [],
+  ): Promise<{ files: string[]; missing: string[] }> {
     const native: NativeAd[] = [];
     const preroll: PrerollAd[] = [];
     for (const record of batch.records) {
-      const tokens = { category: record.naming?.tokens.category ?? '', description: record.naming?.tokens.description ?? '', creator: record.naming?.tokens.creator ?? '' };
+      const tokens = {
+        category: record.naming?.tokens.category ?? '',
+        description: record.naming?.tokens.description ?? '',
+        creator: record.naming?.tokens.creator ?? '',
+      };
       const video = record.outputs?.find((output) => output.role === 'video');
       const image = record.outputs?.find((output) => output.role === 'image');
       const creative = record.outputs?.find((output) => output.role === 'creative');
-      if (record.kind === 'native' && idOf(video) && idOf(image)) native.push({ name: baseName(video?.path ?? ''), videoId: idOf(video) ?? '', thumbnailId: idOf(image) ?? '', tokens });
-      if (record.kind === 'preroll' && idOf(creative)) preroll.push({ name: baseName(creative?.path ?? ''), creativeId: idOf(creative) ?? '', tokens });
+      if (record.kind === 'native' && idOf(video) && idOf(image))
+        native.push({
+          name: baseName(video?.path ?? ''),
+          videoId: idOf(video) ?? '',
+          thumbnailId: idOf(image) ?? '',
+          tokens,
+        });
+      if (record.kind === 'preroll' && idOf(creative))
+        preroll.push({ name: baseName(creative?.path ?? ''), creativeId: idOf(creative) ?? '', tokens });
     }
     const written: string[] = [];
     const missing = new Set<string>();
     const groups = [
-      { kind: 'native', label: 'Native', header: NATIVE_HEADER, rows: nativeRows(native, this.template), quoteAll: true },
-      { kind: 'preroll', label: 'Preroll', header: PREROLL_HEADER, rows: prerollRows(preroll, this.template), quoteAll: false },
+      {
+        kind: 'native',
+        label: 'Native',
+        header: NATIVE_HEADER,
+        rows: nativeRows(native, this.template),
+        quoteAll: true,
+      },
+      {
+        kind: 'preroll',
+        label: 'Preroll',
+        header: PREROLL_HEADER,
+        rows: prerollRows(preroll, this.template),
+        quoteAll: false,
+      },
     ] as const;
     for (const group of groups) {
       if (group.rows.length === 0) continue;
@@ -140,7 +191,11 @@ export class TrackingService {
     }
     // The NOT_READY files an earlier write left, once replaced by ready ones.
     for (const file of replacing) if (!written.includes(file)) await this.storage.remove(file);
-    if (missing.size > 0) this.log.warn({ files: written, missing: [...missing] }, `Campaign CSVs written as NOT_READY: set ${[...missing].join(', ')} in .env, and they are written again ready`);
+    if (missing.size > 0)
+      this.log.warn(
+        { files: written, missing: [...missing] },
+        `Campaign CSVs written as NOT_READY: set ${[...missing].join(', ')} in .env, and they are written again ready`,
+      );
     else if (written.length > 0) this.log.info({ files: written }, 'Wrote campaign CSVs for TJ_tool');
     return { files: written, missing: [...missing] };
   }
@@ -150,4 +205,3 @@ function idOf(output: OutputFile | undefined): string | undefined {
   const upload = output?.uploads?.tj;
   return upload && (upload.status === 'uploaded' || upload.status === 'duplicate') ? upload.creativeId : undefined;
 }
-

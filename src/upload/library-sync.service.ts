@@ -1,6 +1,12 @@
 import { ShutdownError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { compareCreativeIds, PLATFORM_NAMES, type LibraryEntry, type ListedCard, type PlatformId } from '../core/platform.js';
+import {
+  compareCreativeIds,
+  PLATFORM_NAMES,
+  type LibraryEntry,
+  type ListedCard,
+  type PlatformId,
+} from '../core/platform.js';
 import type { Uploader } from '../platform/uploader.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 
@@ -40,10 +46,16 @@ export class LibrarySyncService {
     const knownIds = new Set(this.library.entries().map(([, entry]) => entry.creativeId));
     const listedIds = new Set(cards.map((card) => card.creativeId));
     const added = cards.filter((card) => !knownIds.has(card.creativeId)).map((card) => card.name);
-    const gone = this.library.entries().filter(([, entry]) => !listedIds.has(entry.creativeId)).map(([name]) => name);
+    const gone = this.library
+      .entries()
+      .filter(([, entry]) => !listedIds.has(entry.creativeId))
+      .map(([name]) => name);
     this.library.replaceAll(cards.map((card) => [card.name, this.entryFor(card, this.library.byId(card.creativeId))]));
     await this.library.save();
-    this.log.info({ found: cards.length, added: added.length, gone: gone.length }, `Refreshed the library cache from ${PLATFORM_NAMES[this.platform]}`);
+    this.log.info(
+      { found: cards.length, added: added.length, gone: gone.length },
+      `Refreshed the library cache from ${PLATFORM_NAMES[this.platform]}`,
+    );
     return { found: cards.length, added, gone };
   }
 
@@ -52,20 +64,42 @@ export class LibrarySyncService {
    * review can change, and they are the newest: each listing is read newest first until the page
    * past the oldest of them (one page where none is). `full` reads everything.
    */
-  async syncStatuses(uploader: Uploader, options: { full?: boolean; signal?: AbortSignal } = {}): Promise<ReviewChange[]> {
+  async syncStatuses(
+    uploader: Uploader,
+    options: { full?: boolean; signal?: AbortSignal } = {},
+  ): Promise<ReviewChange[]> {
     const changes: ReviewChange[] = [];
-    const inReview = this.library.entries().filter(([, entry]) => !SETTLED_REVIEWS.has(entry.reviewStatus.toLowerCase())).map(([, entry]) => entry.creativeId);
-    const oldest = inReview.reduce<string | undefined>((min, id) => (min === undefined || compareCreativeIds(id, min) < 0 ? id : min), undefined);
+    const inReview = this.library
+      .entries()
+      .filter(([, entry]) => !SETTLED_REVIEWS.has(entry.reviewStatus.toLowerCase()))
+      .map(([, entry]) => entry.creativeId);
+    const oldest = inReview.reduce<string | undefined>(
+      (min, id) => (min === undefined || compareCreativeIds(id, min) < 0 ? id : min),
+      undefined,
+    );
     // Nothing in review: newer than every known creative, so one page a listing (a creative uploaded elsewhere shows too).
-    const newest = this.library.entries().reduce<string>((max, [, entry]) => (compareCreativeIds(entry.creativeId, max) > 0 ? entry.creativeId : max), '0');
+    const newest = this.library
+      .entries()
+      .reduce<string>(
+        (max, [, entry]) => (compareCreativeIds(entry.creativeId, max) > 0 ? entry.creativeId : max),
+        '0',
+      );
     const olderThan = options.full ? undefined : (oldest ?? newest);
     for (const card of await this.walk(uploader, olderThan, options.signal)) {
       const known = this.library.byId(card.creativeId);
-      if (known && known.reviewStatus !== card.reviewStatus) changes.push({ platform: this.platform, name: card.name, creativeId: card.creativeId, from: known.reviewStatus, to: card.reviewStatus });
+      if (known && known.reviewStatus !== card.reviewStatus)
+        changes.push({
+          platform: this.platform,
+          name: card.name,
+          creativeId: card.creativeId,
+          from: known.reviewStatus,
+          to: card.reviewStatus,
+        });
       this.library.set(card.name, this.entryFor(card, known));
     }
     await this.library.save();
-    if (changes.length > 0) this.log.info({ changes: changes.length }, `Review statuses changed on ${PLATFORM_NAMES[this.platform]}`);
+    if (changes.length > 0)
+      this.log.info({ changes: changes.length }, `Review statuses changed on ${PLATFORM_NAMES[this.platform]}`);
     return changes;
   }
 
@@ -90,7 +124,9 @@ export class LibrarySyncService {
       creativeType: card.creativeType,
       uploadDate: known?.uploadDate ?? '',
       ...(changed ? { reviewChangedAt: new Date().toISOString(), previousReviewStatus: known.reviewStatus } : {}),
-      ...(!changed && known?.reviewChangedAt ? { reviewChangedAt: known.reviewChangedAt, previousReviewStatus: known.previousReviewStatus ?? '' } : {}),
+      ...(!changed && known?.reviewChangedAt
+        ? { reviewChangedAt: known.reviewChangedAt, previousReviewStatus: known.previousReviewStatus ?? '' }
+        : {}),
     };
   }
 }

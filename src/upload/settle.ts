@@ -28,20 +28,32 @@ export function verdictOf(record: CreativeRecord, platform: PlatformId, maxFaile
   const uploadOf = (output: OutputFile): PlatformUpload | undefined => output.uploads?.[platform];
   if (outputs.every((output) => SETTLED.has(uploadOf(output)?.status ?? 'in_flight'))) {
     const refused = outputs.find((output) => uploadOf(output)?.status === 'rejected');
-    if (refused) return { kind: 'refused', reason: `${name} refused ${fileName(refused.path)}: ${uploadOf(refused)?.message ?? 'no reason given'}` };
+    if (refused)
+      return {
+        kind: 'refused',
+        reason: `${name} refused ${fileName(refused.path)}: ${uploadOf(refused)?.message ?? 'no reason given'}`,
+      };
     const unfit = outputs.find((output) => uploadOf(output)?.status === 'unfit');
-    if (unfit) return { kind: 'unfit', reason: `Not sent to ${name}: ${uploadOf(unfit)?.message ?? 'outside its limits'}` };
+    if (unfit)
+      return { kind: 'unfit', reason: `Not sent to ${name}: ${uploadOf(unfit)?.message ?? 'outside its limits'}` };
     return { kind: 'has' };
   }
   // Given up only once no output is still on its way: one in flight may yet be kept.
   const stillGoing = outputs.some((output) => {
     const upload = uploadOf(output);
-    return !upload || upload.status === 'in_flight' || (upload.status === 'failed' && (upload.failedPasses ?? 0) < maxFailedPasses);
+    return (
+      !upload ||
+      upload.status === 'in_flight' ||
+      (upload.status === 'failed' && (upload.failedPasses ?? 0) < maxFailedPasses)
+    );
   });
   const gaveUp = outputs.find((output) => uploadOf(output)?.status === 'failed');
   if (stillGoing || !gaveUp) return { kind: 'pending' };
   const upload = uploadOf(gaveUp);
-  return { kind: 'gave-up', reason: `Upload of ${fileName(gaveUp.path)} to ${name} failed in ${upload?.failedPasses} passes, for reasons not the file's; last: ${upload?.message}` };
+  return {
+    kind: 'gave-up',
+    reason: `Upload of ${fileName(gaveUp.path)} to ${name} failed in ${upload?.failedPasses} passes, for reasons not the file's; last: ${upload?.message}`,
+  };
 }
 
 /** What a person can do about a creative that failed for good. */
@@ -54,7 +66,11 @@ const RETRY_HINT = '`creative-flow upload --retry-failed` tries again.';
  * gave up for reasons not the file's (a person may try again), else `rejected`. The reason lists
  * every platform that does not have it.
  */
-export function settledState(record: CreativeRecord, platforms: readonly PlatformId[], maxFailedPasses: number): { state: State; reason: string | undefined } {
+export function settledState(
+  record: CreativeRecord,
+  platforms: readonly PlatformId[],
+  maxFailedPasses: number,
+): { state: State; reason: string | undefined } {
   const verdicts = platforms.map((platform) => verdictOf(record, platform, maxFailedPasses));
   const reasons = verdicts.flatMap((verdict) => ('reason' in verdict ? [verdict.reason] : []));
   const reason = reasons.length > 0 ? reasons.join('; ') : undefined;
@@ -63,6 +79,7 @@ export function settledState(record: CreativeRecord, platforms: readonly Platfor
     return { state: record.state, reason: reason ?? record.reason };
   }
   if (verdicts.some((verdict) => verdict.kind === 'has')) return { state: 'uploaded', reason };
-  if (verdicts.some((verdict) => verdict.kind === 'gave-up')) return { state: 'failed', reason: `${reason ?? ''}. ${RETRY_HINT}` };
+  if (verdicts.some((verdict) => verdict.kind === 'gave-up'))
+    return { state: 'failed', reason: `${reason ?? ''}. ${RETRY_HINT}` };
   return { state: 'rejected', reason };
 }

@@ -33,6 +33,7 @@ export function batches(items: readonly Item[], size: number): Item[][] {
     if (group) group.push(item);
     else byTarget.set(item.target, [item]);
   }
-  return [...byTarget.values()].flatMap((group) => Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)));
+  return [...byTarget.values()].flatMap((group) =>
+    Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)),
+  );
 }
-

@@ -32,10 +32,35 @@ async function harness(root?: string): Promise<Harness> {
   const creatives = await CreativeRepository.open(layout.db, storage);
   const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
   const platform = new FakePlatform();
-  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, { platform: 'tj', platforms: ['tj'], batchSize: 3, paceMs: 0, retries: 2, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
-  const output = (role: OutputFile['role'], path: string): OutputFile => ({ role, path: rootPath(path), bytes: 1, width: 640, height: 360, format: 'png', converted: role !== 'original' });
+  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, {
+    platform: 'tj',
+    platforms: ['tj'],
+    batchSize: 3,
+    paceMs: 0,
+    retries: 2,
+    retryBaseMs: 1,
+    lookupPages: 3,
+    maxFailedPasses: 3,
+  });
+  const output = (role: OutputFile['role'], path: string): OutputFile => ({
+    role,
+    path: rootPath(path),
+    bytes: 1,
+    width: 640,
+    height: 360,
+    format: 'png',
+    converted: role !== 'original',
+  });
   const staged = async (kind: CreativeRecord['kind'], id: string, outputs: OutputFile[]): Promise<string> => {
-    const record = creatives.create({ state: 'staged', kind, source: { path: rootPath(`inbox/${id}.mp4`), size: 1, mtimeMs: 1 }, hash: id.padEnd(64, '0'), outputs, attempts: 0, times: {} });
+    const record = creatives.create({
+      state: 'staged',
+      kind,
+      source: { path: rootPath(`inbox/${id}.mp4`), size: 1, mtimeMs: 1 },
+      hash: id.padEnd(64, '0'),
+      outputs,
+      attempts: 0,
+      times: {},
+    });
     await creatives.commit(record);
     return record.key;
   };
@@ -48,7 +73,11 @@ async function harness(root?: string): Promise<Harness> {
     async nativePair(id) {
       const video = `VID_EN_C_F_Real_NSFW_D_X_4sec_ID-${id}-VID`;
       const image = `IMG_EN_C_F_Real_NSFW_D_X_ID-${id}-IMG`;
-      const key = await staged('native', id, [output('video', `uploaded/Native/Video/${video}.mp4`), output('image', `uploaded/Native/Image/${image}.png`), output('original', `uploaded/Native/ORG_x_ID-${id}.mp4`)]);
+      const key = await staged('native', id, [
+        output('video', `uploaded/Native/Video/${video}.mp4`),
+        output('image', `uploaded/Native/Image/${image}.png`),
+        output('original', `uploaded/Native/ORG_x_ID-${id}.mp4`),
+      ]);
       return { key, video, image };
     },
     async image(id) {
@@ -59,7 +88,8 @@ async function harness(root?: string): Promise<Harness> {
   };
 }
 
-const idOf = (record: CreativeRecord | undefined, role: OutputFile['role']): string | undefined => record?.outputs?.find((output) => output.role === role)?.uploads?.tj?.creativeId;
+const idOf = (record: CreativeRecord | undefined, role: OutputFile['role']): string | undefined =>
+  record?.outputs?.find((output) => output.role === role)?.uploads?.tj?.creativeId;
 
 describe('UploadService (fake platform)', () => {
   it('uploads in batches of one target, takes each id from the card of its own name, and never sends an original', async () => {
@@ -75,7 +105,8 @@ describe('UploadService (fake platform)', () => {
       expect(idOf(record, 'image')).toBe(h.platform.cards.get(pair.image)?.creativeId);
       expect(record?.outputs?.find((output) => output.role === 'original')?.uploads?.tj).toBeUndefined();
     }
-    for (const image of images) expect(idOf(await h.record(image.key), 'creative')).toBe(h.platform.cards.get(image.name)?.creativeId);
+    for (const image of images)
+      expect(idOf(await h.record(image.key), 'creative')).toBe(h.platform.cards.get(image.name)?.creativeId);
     expect([...h.platform.requests.values()]).toEqual(Array(8).fill(1));
     expect(h.platform.batches.every((batch) => batch.length <= 3)).toBe(true);
     expect(h.platform.batches.every((batch) => new Set(batch.map((name) => name.slice(0, 4))).size === 1)).toBe(true);
@@ -87,14 +118,34 @@ describe('UploadService (fake platform)', () => {
     const onPlatform = await h.image('00000001');
     const existing = h.platform.seed(onPlatform.name, 'static-banner');
     const cached = await h.image('00000002');
-    h.library.set(cached.name, { creativeId: '1031000002', dimensions: '64x48', fileType: '.png', reviewStatus: 'approved', creativeType: 'Static Banner', uploadDate: '2025-11-13' });
+    h.library.set(cached.name, {
+      creativeId: '1031000002',
+      dimensions: '64x48',
+      fileType: '.png',
+      reviewStatus: 'approved',
+      creativeType: 'Static Banner',
+      uploadDate: '2025-11-13',
+    });
     await h.service.run(h.platform);
-    expect((await h.record(onPlatform.key))?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'duplicate', creativeId: existing });
-    expect((await h.record(cached.key))?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'duplicate', creativeId: '1031000002' });
+    expect((await h.record(onPlatform.key))?.outputs?.[0]?.uploads?.tj).toMatchObject({
+      status: 'duplicate',
+      creativeId: existing,
+    });
+    expect((await h.record(cached.key))?.outputs?.[0]?.uploads?.tj).toMatchObject({
+      status: 'duplicate',
+      creativeId: '1031000002',
+    });
     expect(h.platform.requests.get(cached.name)).toBeUndefined();
 
     const forced = await h.image('00000003');
-    h.library.set(forced.name, { creativeId: '1031000003', dimensions: '64x48', fileType: '.png', reviewStatus: 'approved', creativeType: 'Static Banner', uploadDate: '2025-11-13' });
+    h.library.set(forced.name, {
+      creativeId: '1031000003',
+      dimensions: '64x48',
+      fileType: '.png',
+      reviewStatus: 'approved',
+      creativeType: 'Static Banner',
+      uploadDate: '2025-11-13',
+    });
     await h.service.run(h.platform, { force: true });
     expect(h.platform.requests.get(forced.name)).toBe(1);
     expect(idOf(await h.record(forced.key), 'creative')).toBe(h.platform.cards.get(forced.name)?.creativeId);
@@ -108,7 +159,10 @@ describe('UploadService (fake platform)', () => {
     const summary = await h.service.run(h.platform);
     expect(summary).toMatchObject({ rejected: 1, uploaded: 2 });
     const record = await h.record(pair.key);
-    expect(record).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/^TJ refused IMG_.*content guidelines/) });
+    expect(record).toMatchObject({
+      state: 'rejected',
+      reason: expect.stringMatching(/^TJ refused IMG_.*content guidelines/),
+    });
     expect((await h.record(other.key))?.state).toBe('uploaded');
     expect(h.platform.requests.get(pair.image)).toBe(1);
   });
@@ -134,7 +188,9 @@ describe('UploadService (fake platform)', () => {
     h.platform.script.set(image.name, ['fail', 'fail', 'fail']);
     const summary = await h.service.run(h.platform);
     expect(summary).toMatchObject({ uploaded: 0, pending: 1 });
-    expect(summary.outcomes).toEqual([expect.objectContaining({ status: 'failed', message: 'Server responded with 500 code.' })]);
+    expect(summary.outcomes).toEqual([
+      expect.objectContaining({ status: 'failed', message: 'Server responded with 500 code.' }),
+    ]);
     expect(h.platform.requests.get(image.name)).toBe(3);
     expect((await h.record(image.key))?.state).toBe('staged');
   });
@@ -204,7 +260,9 @@ describe('UploadService (fake platform)', () => {
       expect((await h.record(image.key))?.state, `after pass ${pass}`).toBe(pass < 3 ? 'staged' : 'failed');
     }
     const failed = await h.record(image.key);
-    expect(failed?.reason).toMatch(/failed in 3 passes, for reasons not the file's; last: Server responded with 500 code\..*--retry-failed/);
+    expect(failed?.reason).toMatch(
+      /failed in 3 passes, for reasons not the file's; last: Server responded with 500 code\..*--retry-failed/,
+    );
     expect(failed?.outputs?.[0]?.uploads?.tj).toMatchObject({ status: 'failed', failedPasses: 3 });
     expect(h.platform.requests.get(image.name)).toBe(9);
     // It still stands for its content (a re-drop is a duplicate), and it is not an inbox file.

@@ -8,7 +8,13 @@ import { PLATFORM_NAMES, type PlatformId, type UploadTarget } from '../core/plat
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import { backoff, sleep } from '../core/retry.js';
 import { describeError } from '../core/errors.js';
-import { CredentialsRefusedError, LoginRequiredError, type UploadFile, type Uploader, type UploadResult } from '../platform/uploader.js';
+import {
+  CredentialsRefusedError,
+  LoginRequiredError,
+  type UploadFile,
+  type Uploader,
+  type UploadResult,
+} from '../platform/uploader.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import { SendLedger } from './send-ledger.js';
@@ -79,7 +85,15 @@ export class UploadService {
   /** What a dry run would send: one `dry_run` outcome per file. */
   async plan(): Promise<UploadOutcome[]> {
     const at = new Date().toISOString();
-    return (await this.pendingItems()).map((item) => ({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'dry_run', retries: 0, at }));
+    return (await this.pendingItems()).map((item) => ({
+      key: item.key,
+      path: item.output.path,
+      platform: this.options.platform,
+      target: item.target,
+      status: 'dry_run',
+      retries: 0,
+      at,
+    }));
   }
 
   /** Sends every staged file; `force` sends names the library cache already knows. */
@@ -107,16 +121,24 @@ export class UploadService {
       // Sent before without an answer (a crash, a pass that failed): looked up before any new batch of their listing pushes their cards further down.
       const resumed = toSend.filter((item) => sentBefore(this.uploadOf(item.output)));
       const cleared = new Set<Item>();
-      for (const target of new Set(resumed.map((item) => item.target))) for (const item of await this.cleared(uploader, resumed.filter((each) => each.target === target), 0)) cleared.add(item);
+      for (const target of new Set(resumed.map((item) => item.target)))
+        for (const item of await this.cleared(
+          uploader,
+          resumed.filter((each) => each.target === target),
+          0,
+        ))
+          cleared.add(item);
       const owed = toSend.filter((item) => !resumed.includes(item) || cleared.has(item));
       // One batch at a time, at most one started per `paceMs`: TJ sees one calm browser.
       const queue = new PQueue({ concurrency: 1, intervalCap: 1, interval: Math.max(1, this.options.paceMs) });
       await Promise.all(
         batches(owed, this.options.batchSize).map((batch) =>
-          queue.add(() => this.sendBatch(uploader, batch), signal ? { signal } : {}).catch((error: unknown) => {
-            queue.clear();
-            throw error;
-          }),
+          queue
+            .add(() => this.sendBatch(uploader, batch), signal ? { signal } : {})
+            .catch((error: unknown) => {
+              queue.clear();
+              throw error;
+            }),
         ),
       );
     } catch (error) {
@@ -138,16 +160,27 @@ export class UploadService {
       const [first] = remaining;
       if (!first) return;
       const number = (this.batchNumber += 1);
-      await Promise.all(remaining.map((item) => this.mark(item, { status: 'in_flight', batch: number, at: new Date().toISOString() })));
+      await Promise.all(
+        remaining.map((item) => this.mark(item, { status: 'in_flight', batch: number, at: new Date().toISOString() })),
+      );
       await this.creatives.flush();
       this.ledger.sent(remaining.map((item) => item.name));
-      this.events.emit('upload', { target: first.target, files: remaining.map((item) => item.name), since: new Date().toISOString() });
+      this.events.emit('upload', {
+        target: first.target,
+        files: remaining.map((item) => item.name),
+        since: new Date().toISOString(),
+      });
       const results = await uploader
-        .upload(first.target, remaining.map((item) => this.fileOf(item)))
+        .upload(
+          first.target,
+          remaining.map((item) => this.fileOf(item)),
+        )
         .catch((error: unknown) => {
           // A browser step that failed (a page that never loaded) is every file's failure, not a reason to stop.
           if (error instanceof LoginRequiredError || error instanceof CredentialsRefusedError) throw error;
-          return new Map<string, UploadResult>(remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]));
+          return new Map<string, UploadResult>(
+            remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]),
+          );
         })
         .finally(() => this.events.emit('upload', undefined));
       const failed: { item: Item; message: string }[] = [];
@@ -163,11 +196,17 @@ export class UploadService {
       if (failed.length === 0) return;
       const reasons = Object.fromEntries(failed.map(({ item, message }) => [item.name, message]));
       if (attempt >= this.options.retries) {
-        this.log.warn({ platform: this.options.platform, reasons }, 'Upload still failing after every retry; the next pass looks for it first and tries again');
+        this.log.warn(
+          { platform: this.options.platform, reasons },
+          'Upload still failing after every retry; the next pass looks for it first and tries again',
+        );
         for (const { item, message } of failed) await this.passFailed(item, message, number, attempt);
         return;
       }
-      this.log.warn({ platform: this.options.platform, retry: attempt + 1, reasons }, 'Retrying the files of a batch that failed for no reason of their own');
+      this.log.warn(
+        { platform: this.options.platform, retry: attempt + 1, reasons },
+        'Retrying the files of a batch that failed for no reason of their own',
+      );
       await sleep(backoff(attempt + 1, { baseMs: this.options.retryBaseMs }));
       remaining = failed.map(({ item }) => item);
     }
@@ -184,30 +223,58 @@ export class UploadService {
   private async cleared(uploader: Uploader, items: readonly Item[], retries: number): Promise<Item[]> {
     const unproven: Item[] = [];
     for (const item of items) {
-      const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
+      const current = (await this.creatives.load(item.key))?.outputs?.find(
+        (output) => output.path === item.output.path,
+      );
       if (sentBefore(current && this.uploadOf(current)) && !this.ledger.mayResend(item.name)) unproven.push(item);
     }
     const [first] = unproven;
     if (!first) return items.filter((item) => !this.held.has(item.key + item.output.path));
-    const quick = await uploader.find(first.target, unproven.map((item) => this.fileOf(item)), this.options.lookupPages);
+    const quick = await uploader.find(
+      first.target,
+      unproven.map((item) => this.fileOf(item)),
+      this.options.lookupPages,
+    );
     const found = new Map(quick.found);
     let complete = quick.complete;
     const notFound = unproven.filter((item) => !found.has(item.name));
     if (!complete && notFound.length > 0) {
-      const through = await uploader.find(first.target, notFound.map((item) => this.fileOf(item)), READ_THROUGH_PAGES);
+      const through = await uploader.find(
+        first.target,
+        notFound.map((item) => this.fileOf(item)),
+        READ_THROUGH_PAGES,
+      );
       for (const [name, card] of through.found) found.set(name, card);
       complete = through.complete;
     }
     for (const item of unproven) {
       const card = found.get(item.name);
-      if (card) await this.record(item, { status: 'uploaded', creativeId: card.creativeId }, this.uploadOf(item.output)?.batch ?? 0, retries);
+      if (card)
+        await this.record(
+          item,
+          { status: 'uploaded', creativeId: card.creativeId },
+          this.uploadOf(item.output)?.batch ?? 0,
+          retries,
+        );
       else if (complete) this.ledger.shownAbsent(item.name);
       else this.held.add(item.key + item.output.path);
     }
     const held = unproven.filter((item) => !found.has(item.name) && !complete);
-    if (held.length > 0) this.log.warn({ platform: this.options.platform, files: held.map((item) => item.name) }, 'Not sent again: their listing could not be read to its end to show them absent; the next pass looks again');
+    if (held.length > 0)
+      this.log.warn(
+        { platform: this.options.platform, files: held.map((item) => item.name) },
+        'Not sent again: their listing could not be read to its end to show them absent; the next pass looks again',
+      );
     const foundCount = unproven.filter((item) => found.has(item.name)).length;
-    this.log.info({ platform: this.options.platform, target: first.target, found: foundCount, toSend: complete ? unproven.length - foundCount : 0 }, 'Looked up files sent before without an answer');
+    this.log.info(
+      {
+        platform: this.options.platform,
+        target: first.target,
+        found: foundCount,
+        toSend: complete ? unproven.length - foundCount : 0,
+      },
+      'Looked up files sent before without an answer',
+    );
     return items.filter((item) => !found.has(item.name) && !this.held.has(item.key + item.output.path));
   }
 
@@ -219,7 +286,12 @@ export class UploadService {
       const record = await this.creatives.load(key);
       if (!record) continue;
       const outputs = (record.outputs ?? []).map((output): OutputFile => {
-        const uploads = Object.fromEntries(Object.entries(output.uploads ?? {}).map(([platform, upload]) => [platform, upload.status === 'failed' ? { ...upload, failedPasses: 0 } : upload]));
+        const uploads = Object.fromEntries(
+          Object.entries(output.uploads ?? {}).map(([platform, upload]) => [
+            platform,
+            upload.status === 'failed' ? { ...upload, failedPasses: 0 } : upload,
+          ]),
+        );
         return output.uploads ? { ...output, uploads } : output;
       });
       const { reason: _reason, ...rest } = record;
@@ -236,12 +308,27 @@ export class UploadService {
     const at = new Date().toISOString();
     const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
     const failedPasses = ((current && this.uploadOf(current)?.failedPasses) ?? 0) + 1;
-    this.outcomes.push({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'failed', message, batch, retries, at });
+    this.outcomes.push({
+      key: item.key,
+      path: item.output.path,
+      platform: this.options.platform,
+      target: item.target,
+      status: 'failed',
+      message,
+      batch,
+      retries,
+      at,
+    });
     this.progressed();
     await this.mark(item, { status: 'failed', message, failedPasses, batch, at });
   }
 
-  private async record(item: Item, result: Exclude<UploadResult, { status: 'failed' }>, batch: number, retries = 0): Promise<void> {
+  private async record(
+    item: Item,
+    result: Exclude<UploadResult, { status: 'failed' }>,
+    batch: number,
+    retries = 0,
+  ): Promise<void> {
     const at = new Date().toISOString();
     this.outcomes.push({
       key: item.key,
@@ -256,7 +343,9 @@ export class UploadService {
     });
     this.progressed();
     const upload: PlatformUpload =
-      result.status === 'rejected' ? { status: 'rejected', message: result.message, batch, at } : { status: result.status, creativeId: result.creativeId, batch, at };
+      result.status === 'rejected'
+        ? { status: 'rejected', message: result.message, batch, at }
+        : { status: result.status, creativeId: result.creativeId, batch, at };
     await this.mark(item, upload);
     if (result.status === 'uploaded') this.tally.uploaded += 1;
     else if (result.status === 'duplicate') this.tally.duplicates += 1;
@@ -272,16 +361,37 @@ export class UploadService {
         uploadDate: existing?.uploadDate ?? at.slice(0, 10),
       });
     }
-    this.log.info({ file: item.output.path, platform: this.options.platform, status: upload.status, creativeId: upload.creativeId, message: upload.message }, 'Upload result');
+    this.log.info(
+      {
+        file: item.output.path,
+        platform: this.options.platform,
+        status: upload.status,
+        creativeId: upload.creativeId,
+        message: upload.message,
+      },
+      'Upload result',
+    );
   }
 
   /** Outside this platform's limits: never sent to it, with the reason; the other platforms go on. */
   private async setAside(item: Item, reason: string): Promise<void> {
     const at = new Date().toISOString();
-    this.outcomes.push({ key: item.key, path: item.output.path, platform: this.options.platform, target: item.target, status: 'unfit', message: reason, retries: 0, at });
+    this.outcomes.push({
+      key: item.key,
+      path: item.output.path,
+      platform: this.options.platform,
+      target: item.target,
+      status: 'unfit',
+      message: reason,
+      retries: 0,
+      at,
+    });
     this.progressed();
     await this.mark(item, { status: 'unfit', message: reason, batch: 0, at });
-    this.log.warn({ file: item.output.path, platform: this.options.platform }, `Not sent to ${PLATFORM_NAMES[this.options.platform]}: ${reason}`);
+    this.log.warn(
+      { file: item.output.path, platform: this.options.platform },
+      `Not sent to ${PLATFORM_NAMES[this.options.platform]}: ${reason}`,
+    );
   }
 
   /** Sets one output's answer from this platform and, once every enabled platform has answered, the record's state. */
@@ -296,9 +406,16 @@ export class UploadService {
       const previous = this.uploadOf(output);
       // Failed passes are counted until the output settles: sending it again does not reset them.
       const failedPasses = upload.failedPasses ?? (SETTLED.has(upload.status) ? undefined : previous?.failedPasses);
-      return { ...output, uploads: { ...output.uploads, [platform]: failedPasses === undefined ? upload : { ...upload, failedPasses } } };
+      return {
+        ...output,
+        uploads: { ...output.uploads, [platform]: failedPasses === undefined ? upload : { ...upload, failedPasses } },
+      };
     });
-    const { state, reason } = settledState({ ...record, outputs }, this.options.platforms, this.options.maxFailedPasses);
+    const { state, reason } = settledState(
+      { ...record, outputs },
+      this.options.platforms,
+      this.options.maxFailedPasses,
+    );
     const next: CreativeRecord = {
       ...record,
       outputs,
@@ -307,7 +424,12 @@ export class UploadService {
       times: record.times[state] ? record.times : { ...record.times, [state]: new Date().toISOString() },
     };
     this.creatives.put(next);
-    if (upload.status !== 'in_flight') this.events.emit('creative', next, state === 'failed' ? (reason ?? 'upload failed') : `${PLATFORM_NAMES[platform]} upload ${upload.status}`);
+    if (upload.status !== 'in_flight')
+      this.events.emit(
+        'creative',
+        next,
+        state === 'failed' ? (reason ?? 'upload failed') : `${PLATFORM_NAMES[platform]} upload ${upload.status}`,
+      );
   }
 
   private uploadOf(output: OutputFile): PlatformUpload | undefined {
@@ -323,7 +445,8 @@ export class UploadService {
     const items: Item[] = [];
     for (const key of this.creatives.index.keysInState('staged')) {
       const record = await this.creatives.load(key);
-      if (!record || verdictOf(record, this.options.platform, this.options.maxFailedPasses).kind !== 'pending') continue;
+      if (!record || verdictOf(record, this.options.platform, this.options.maxFailedPasses).kind !== 'pending')
+        continue;
       for (const output of record.outputs ?? []) {
         const target = targetOf(record, output);
         const upload = this.uploadOf(output);
@@ -336,7 +459,13 @@ export class UploadService {
 
   /** An outcome was added: how far this run has got, for a progress display. */
   private progressed(): void {
-    this.events.emit('progress', { work: 'upload', part: PLATFORM_NAMES[this.options.platform], done: this.outcomes.length, total: Math.max(this.planned, this.outcomes.length), unit: 'files' });
+    this.events.emit('progress', {
+      work: 'upload',
+      part: PLATFORM_NAMES[this.options.platform],
+      done: this.outcomes.length,
+      total: Math.max(this.planned, this.outcomes.length),
+      unit: 'files',
+    });
   }
 
   private async count(): Promise<Omit<UploadSummary, 'loginRequired'>> {

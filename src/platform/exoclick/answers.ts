@@ -20,7 +20,7 @@ export class ExoAnswerTooLargeError extends CreativeFlowError {
     readonly limitBytes: number,
   ) {
     super(`ExoClick's answer to ${what} is larger than ${Math.round(limitBytes / 1024)} KB; it was not read`, {
-      hint: 'No API answer is that large: check that EXO_API_URL is ExoClick\'s API and not a page or a proxy; it is tried again on the next pass.',
+      hint: "No API answer is that large: check that EXO_API_URL is ExoClick's API and not a page or a proxy; it is tried again on the next pass.",
     });
   }
 }

@@ -14,7 +14,7 @@ export class ExoApiUrlError extends CreativeFlowError {
     reason: string,
   ) {
     super(`EXO_API_URL ${url} ${reason}`, {
-      hint: 'Set EXO_API_URL to ExoClick\'s https address (https://api.exoclick.com/v2/); plain http is taken only on this machine (localhost, 127.0.0.1, ::1).',
+      hint: "Set EXO_API_URL to ExoClick's https address (https://api.exoclick.com/v2/); plain http is taken only on this machine (localhost, 127.0.0.1, ::1).",
     });
   }
 }

@@ -42,9 +42,12 @@ const NO_ROUTE: ReadonlySet<number> = new Set([404, 405]);
 /** A PUT would lose or duplicate a variation: the campaign lists one we cannot send back as it is. */
 export class ExoUnsafePutError extends CreativeFlowError {
   constructor(campaignId: string) {
-    super(`Campaign ${campaignId} lists a variation without an idvariation; sent back in a PUT it would be created a second time, so nothing was sent`, {
-      hint: 'Look at the campaign in ExoClick and create these ads there by hand; the others go on.',
-    });
+    super(
+      `Campaign ${campaignId} lists a variation without an idvariation; sent back in a PUT it would be created a second time, so nothing was sent`,
+      {
+        hint: 'Look at the campaign in ExoClick and create these ads there by hand; the others go on.',
+      },
+    );
   }
 }
 
@@ -66,10 +69,17 @@ export class ExoCampaigns {
   }
 
   async read(campaignId: string, signal?: AbortSignal): Promise<CampaignRead> {
-    const answer = await this.transport.call<CampaignAnswer>('GET', EXO.campaign(campaignId), { idempotent: true, signal });
+    const answer = await this.transport.call<CampaignAnswer>('GET', EXO.campaign(campaignId), {
+      idempotent: true,
+      signal,
+    });
     const name = answer.result?.campaign?.name;
     const listed: unknown[] = Array.isArray(answer.result?.variations) ? answer.result.variations : [];
-    return { name: typeof name === 'string' ? name : campaignId, variations: listed.filter(isRecord) as ExoVariationRecord[], listed };
+    return {
+      name: typeof name === 'string' ? name : campaignId,
+      variations: listed.filter(isRecord) as ExoVariationRecord[],
+      listed,
+    };
   }
 
   /**
@@ -79,12 +89,21 @@ export class ExoCampaigns {
    */
   async listIds(signal?: AbortSignal): Promise<string[]> {
     const ids = new Set<string>();
-    for (let offset = 0; ; ) {
-      const answer = await this.transport.call<{ result?: unknown }>('GET', EXO.campaigns, { query: { orderBy: 'a:id', limit: EXO.pageSize, offset }, idempotent: true, signal });
-      const page = Array.isArray(answer.result) ? answer.result : isRecord(answer.result) ? Object.values(answer.result) : [];
+    for (let offset = 0; ;) {
+      const answer = await this.transport.call<{ result?: unknown }>('GET', EXO.campaigns, {
+        query: { orderBy: 'a:id', limit: EXO.pageSize, offset },
+        idempotent: true,
+        signal,
+      });
+      const page = Array.isArray(answer.result)
+        ? answer.result
+        : isRecord(answer.result)
+          ? Object.values(answer.result)
+          : [];
       for (const campaign of page) {
         const id = isRecord(campaign) ? campaign.id : undefined;
-        if (typeof id !== 'number' && typeof id !== 'string') throw new ExoApiError('listing the campaigns', 200, 'a campaign without an id');
+        if (typeof id !== 'number' && typeof id !== 'string')
+          throw new ExoApiError('listing the campaigns', 200, 'a campaign without an id');
         ids.add(String(id));
       }
       if (page.length < EXO.pageSize) return [...ids];
@@ -94,7 +113,9 @@ export class ExoCampaigns {
 
   async create(campaignId: string, wanted: readonly NewVariation[]): Promise<VariationOutcome> {
     let before = await this.read(campaignId);
-    const alreadyThere = wanted.filter((variation) => before.variations.some((existing) => matches(existing, variation)));
+    const alreadyThere = wanted.filter((variation) =>
+      before.variations.some((existing) => matches(existing, variation)),
+    );
     let toCreate = wanted.filter((variation) => !alreadyThere.includes(variation));
     const created: NewVariation[] = [];
     const failures = new Map<NewVariation, string>();
@@ -112,9 +133,14 @@ export class ExoCampaigns {
       const changes = changesBesides(before, after, [...created, ...toCreate]);
       before = after;
       if (changes === undefined) break;
-      changedMeanwhile.push(`campaign ${campaignId} changed while variations were sent to it: ${changes} (not by this program; left as it is)`);
+      changedMeanwhile.push(
+        `campaign ${campaignId} changed while variations were sent to it: ${changes} (not by this program; left as it is)`,
+      );
     }
-    const missing = toCreate.map((variation) => ({ variation, reason: failures.get(variation) ?? 'not in the campaign after it was sent' }));
+    const missing = toCreate.map((variation) => ({
+      variation,
+      reason: failures.get(variation) ?? 'not in the campaign after it was sent',
+    }));
     return { created, alreadyThere, missing, campaignName: before.name, changedMeanwhile };
   }
 
@@ -124,12 +150,20 @@ export class ExoCampaigns {
    * not exist (404, 405) before any POST worked: then none can have created anything. Any other
    * answer is the account's, kept as the failure of the variations it was for.
    */
-  private async send(campaignId: string, before: CampaignRead, toCreate: readonly NewVariation[], failures: Map<NewVariation, string>): Promise<VariationShape> {
+  private async send(
+    campaignId: string,
+    before: CampaignRead,
+    toCreate: readonly NewVariation[],
+    failures: Map<NewVariation, string>,
+  ): Promise<VariationShape> {
     const learning = this.shape === undefined;
     if (this.shape !== 'json') {
       let noPostRoute = false;
       for (const variation of toCreate) {
-        const error = await this.postOne(campaignId, variation).then(() => undefined, (thrown: unknown) => thrown);
+        const error = await this.postOne(campaignId, variation).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
         if (error === undefined) this.shape = 'multipart';
         else if (this.shape === undefined && isNoRoute(error)) noPostRoute = true;
         else failures.set(variation, describe(error));
@@ -137,9 +171,17 @@ export class ExoCampaigns {
       }
       if (!noPostRoute) return 'multipart';
     }
-    const error = await this.putWith(campaignId, before.listed, toCreate).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await this.putWith(campaignId, before.listed, toCreate).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     if (error === undefined) this.shape = 'json';
-    else if (learning && isNoRoute(error)) throw new ExoApiError(`creating variations in campaign ${campaignId}`, 404, 'neither POST …/variation nor PUT …/variations exists for this account');
+    else if (learning && isNoRoute(error))
+      throw new ExoApiError(
+        `creating variations in campaign ${campaignId}`,
+        404,
+        'neither POST …/variation nor PUT …/variations exists for this account',
+      );
     else for (const variation of toCreate) failures.set(variation, describe(error));
     return 'json';
   }
@@ -148,11 +190,34 @@ export class ExoCampaigns {
    * The newer shape: PUT may replace the whole list, so every variation the campaign has is sent
    * back exactly as it was read (with the fields we do not know), and the new ones after them.
    */
-  private async putWith(campaignId: string, listed: readonly unknown[], variations: readonly NewVariation[]): Promise<void> {
-    if (listed.some((entry) => !isRecord(entry) || !/^\d+$/.test(typeof entry.idvariation === 'number' || typeof entry.idvariation === 'string' ? String(entry.idvariation) : ''))) throw new ExoUnsafePutError(campaignId);
+  private async putWith(
+    campaignId: string,
+    listed: readonly unknown[],
+    variations: readonly NewVariation[],
+  ): Promise<void> {
+    if (
+      listed.some(
+        (entry) =>
+          !isRecord(entry) ||
+          !/^\d+$/.test(
+            typeof entry.idvariation === 'number' || typeof entry.idvariation === 'string'
+              ? String(entry.idvariation)
+              : '',
+          ),
+      )
+    )
+      throw new ExoUnsafePutError(campaignId);
     const added = [];
     for (const variation of variations) {
-      added.push({ name: variation.name, description: variation.description, brand: variation.brand ?? '', id_library_file: Number(variation.fileId), id_library_url: await this.urlId(variation.url), active: 1, share: 100 });
+      added.push({
+        name: variation.name,
+        description: variation.description,
+        brand: variation.brand ?? '',
+        id_library_file: Number(variation.fileId),
+        id_library_url: await this.urlId(variation.url),
+        active: 1,
+        share: 100,
+      });
     }
     await this.transport.call('PUT', EXO.variationsJson(campaignId), { json: [...listed, ...added] });
   }
@@ -172,10 +237,19 @@ export class ExoCampaigns {
     if (url === '') return undefined;
     const known = this.urlIds.get(url);
     if (known !== undefined) return known;
-    const answer = await this.transport.call<UrlAnswer | UrlAnswer[] | { result?: UrlAnswer | UrlAnswer[] }>('POST', EXO.libraryUrl, { json: { url } });
-    const body: UrlAnswer | UrlAnswer[] | undefined = Array.isArray(answer) ? answer : 'result' in answer ? answer.result : (answer as UrlAnswer);
+    const answer = await this.transport.call<UrlAnswer | UrlAnswer[] | { result?: UrlAnswer | UrlAnswer[] }>(
+      'POST',
+      EXO.libraryUrl,
+      { json: { url } },
+    );
+    const body: UrlAnswer | UrlAnswer[] | undefined = Array.isArray(answer)
+      ? answer
+      : 'result' in answer
+        ? answer.result
+        : (answer as UrlAnswer);
     const id = (Array.isArray(body) ? body[0] : body)?.id;
-    if (!Number.isInteger(id)) throw new ExoApiError(`registering the landing page ${url}`, 200, 'the answer has no id');
+    if (!Number.isInteger(id))
+      throw new ExoApiError(`registering the landing page ${url}`, 200, 'the answer has no id');
     this.urlIds.set(url, id as number);
     return id;
   }
@@ -191,12 +265,19 @@ interface UrlAnswer {
  * not ours. Undefined when nothing did.
  */
 function changesBesides(before: CampaignRead, after: CampaignRead, ours: readonly NewVariation[]): string | undefined {
-  const idsOf = (read: CampaignRead): Set<string> => new Set(read.variations.map((variation) => String(variation.idvariation)));
+  const idsOf = (read: CampaignRead): Set<string> =>
+    new Set(read.variations.map((variation) => String(variation.idvariation)));
   const [beforeIds, afterIds] = [idsOf(before), idsOf(after)];
   const gone = before.variations.filter((variation) => !afterIds.has(String(variation.idvariation)));
-  const appeared = after.variations.filter((variation) => !beforeIds.has(String(variation.idvariation)) && !ours.some((mine) => matches(variation, mine)));
-  const named = (variations: readonly ExoVariationRecord[]): string => variations.map((variation) => `${String(variation.idvariation)} "${variation.name ?? ''}"`).join(', ');
-  const parts = [gone.length > 0 ? `variation(s) ${named(gone)} gone` : '', appeared.length > 0 ? `variation(s) ${named(appeared)} appeared` : ''].filter((part) => part !== '');
+  const appeared = after.variations.filter(
+    (variation) => !beforeIds.has(String(variation.idvariation)) && !ours.some((mine) => matches(variation, mine)),
+  );
+  const named = (variations: readonly ExoVariationRecord[]): string =>
+    variations.map((variation) => `${String(variation.idvariation)} "${variation.name ?? ''}"`).join(', ');
+  const parts = [
+    gone.length > 0 ? `variation(s) ${named(gone)} gone` : '',
+    appeared.length > 0 ? `variation(s) ${named(appeared)} appeared` : '',
+  ].filter((part) => part !== '');
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
@@ -209,7 +290,10 @@ function isNoRoute(error: unknown): boolean {
 }
 
 function matches(existing: ExoVariationRecord, wanted: NewVariation): boolean {
-  return String(existing.idvariations_file ?? '') === wanted.fileId && (existing.name === undefined || existing.name === wanted.name);
+  return (
+    String(existing.idvariations_file ?? '') === wanted.fileId &&
+    (existing.name === undefined || existing.name === wanted.name)
+  );
 }
 
 function describe(error: unknown): string {

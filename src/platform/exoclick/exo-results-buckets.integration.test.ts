@@ -22,7 +22,10 @@ const log = createLogger({ level: 'silent', pretty: false });
 const TOKEN = 'sim-exo-token';
 const CAMPAIGN = 5_100_001;
 const DAYS = ['2025-04-01', '2025-04-02'];
-const ids: CreativeIds = { isOurs: (id) => id === 'ID-CCCC0003', uniqueIdOfExoFile: (fileId) => (fileId === '7003' ? 'ID-CCCC0003' : undefined) };
+const ids: CreativeIds = {
+  isOurs: (id) => id === 'ID-CCCC0003',
+  uniqueIdOfExoFile: (fileId) => (fileId === '7003' ? 'ID-CCCC0003' : undefined),
+};
 const closers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -52,7 +55,10 @@ const EXPECTED = {
 };
 
 async function open(sim: RunningExoSimulator): Promise<ExoUploader> {
-  return ExoUploader.open({ apiUrl: `${sim.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+  return ExoUploader.open(
+    { apiUrl: `${sim.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT },
+    { storage: new StorageRepository(), log, retryBaseMs: 5 },
+  );
 }
 
 async function images(count: number): Promise<{ path: string; name: string }[]> {
@@ -72,7 +78,10 @@ const UPLOAD = 'POST /v2/library/file';
 describe('ExoClick statistics in their own rate-limit bucket', () => {
   it('uploads go on while the statistics bucket waits out a storm of 429s, and the figures come out exact', async () => {
     // Each planned 429 spends the statistics window (1 s), so the fetch waits out three windows.
-    const { sim, seen } = await start({ statisticsRateLimit: { limit: 1_000, windowSeconds: 1 }, statisticsFaultPlan: ['rate-limited', 'rate-limited', 'rate-limited'] });
+    const { sim, seen } = await start({
+      statisticsRateLimit: { limit: 1_000, windowSeconds: 1 },
+      statisticsFaultPlan: ['rate-limited', 'rate-limited', 'rate-limited'],
+    });
     const uploader = await open(sim);
     const fetching = uploader.results({ pageSize: 1 }).fetchDays(DAYS, ids);
     await waitFor(() => sim.state().statistics.rateLimited >= 1, 10_000, 'the first statistics 429');
@@ -93,7 +102,10 @@ describe('ExoClick statistics in their own rate-limit bucket', () => {
   });
 
   it('statistics go on while the API bucket waits out a 429, and the figures come out exact', async () => {
-    const { sim, seen } = await start({ rateLimit: { limit: 1_000, windowSeconds: 2 }, uploadFaultPlan: ['rate-limited'] });
+    const { sim, seen } = await start({
+      rateLimit: { limit: 1_000, windowSeconds: 2 },
+      uploadFaultPlan: ['rate-limited'],
+    });
     const uploader = await open(sim);
     const uploading = uploader.upload('static-banner', await images(1));
     await waitFor(() => sim.state().faults.rateLimited >= 1, 10_000, 'the upload 429');
@@ -110,7 +122,10 @@ describe('ExoClick statistics in their own rate-limit bucket', () => {
   });
 
   it('waits out a statistics window with none remaining before the next page, never sending early, without a 429', async () => {
-    const { sim } = await start({ statisticsRateLimit: { limit: 2, windowSeconds: 2 }, rateLimit: { limit: 1_000, windowSeconds: 900 } });
+    const { sim } = await start({
+      statisticsRateLimit: { limit: 2, windowSeconds: 2 },
+      rateLimit: { limit: 1_000, windowSeconds: 900 },
+    });
     const uploader = await open(sim);
     const results = uploader.results({ pageSize: 1 });
     // Four statistics pages in windows of two: the fetch waits for a reset, never sent early, never refused.

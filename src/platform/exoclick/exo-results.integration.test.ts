@@ -21,7 +21,10 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-const ids: CreativeIds = { isOurs: (uniqueId) => Object.values(OURS).includes(uniqueId), uniqueIdOfExoFile: (fileId) => OURS[fileId] };
+const ids: CreativeIds = {
+  isOurs: (uniqueId) => Object.values(OURS).includes(uniqueId),
+  uniqueIdOfExoFile: (fileId) => OURS[fileId],
+};
 
 async function start(options: Partial<ExoSimulatorOptions> = {}): Promise<RunningExoSimulator> {
   const sim = await startExoSimulator({ port: 0, apiTokens: [TOKEN], ...options });
@@ -30,7 +33,11 @@ async function start(options: Partial<ExoSimulatorOptions> = {}): Promise<Runnin
 }
 
 function client(sim: RunningExoSimulator, settings: ExoResultsSettings = {}, apiToken = TOKEN): ExoResults {
-  return ExoResults.open({ apiUrl: `${sim.url}/v2/`, apiToken, userAgent: USER_AGENT }, { log, retryBaseMs: 5 }, settings);
+  return ExoResults.open(
+    { apiUrl: `${sim.url}/v2/`, apiToken, userAgent: USER_AGENT },
+    { log, retryBaseMs: 5 },
+    settings,
+  );
 }
 
 /**
@@ -45,7 +52,14 @@ function seed(sim: RunningExoSimulator): Record<string, number> {
     v4: sim.addVariationByPerson(INSTREAM, { name: 'A in-stream', idvariations_file: 7001 }),
     v5: sim.addVariationByPerson(INSTREAM, { name: 'another', idvariations_file: 8888 }),
   };
-  const set = (id: number, day: string, impressions: number, clicks: number, cost: number, goals: Record<string, number> = {}): void => sim.setVariationStats(id, day, { impressions, clicks, cost, goals });
+  const set = (
+    id: number,
+    day: string,
+    impressions: number,
+    clicks: number,
+    cost: number,
+    goals: Record<string, number> = {},
+  ): void => sim.setVariationStats(id, day, { impressions, clicks, cost, goals });
   set(v.v1, DAYS[0] as string, 1000, 10, 0.1, { g1: 1, g2: 2 });
   set(v.v4, DAYS[0] as string, 500, 5, 0.2, { g1: 1 });
   set(v.v1, DAYS[1] as string, 2000, 20, 12.34, { g2: 3 });
@@ -72,19 +86,30 @@ const EXPECTED: ResultsFetch = {
 };
 
 describe('ExoClick results', () => {
-  it.each(['object', 'string'] as const)('joins variations to our creatives, per creative and day to the cent, paging until a short page (dates as %s)', async (statisticsDateShape) => {
-    const sim = await start({ statisticsDateShape });
-    seed(sim);
-    const results = client(sim, { pageSize: 2 });
-    expect(await results.fetchDays(DAYS, ids)).toEqual(EXPECTED);
-    // Nine rows in pages of two: five pages, the last one short; deleted variations asked for.
-    const { calls } = sim.state().statistics;
-    expect(calls.map((call) => call.offset)).toEqual([0, 2, 4, 6, 8]);
-    expect(calls.every((call) => call.includeDeleted && call.groupBy.join() === 'date,variation_id' && call.dateFrom === DAYS[0] && call.dateTo === DAYS[2])).toBe(true);
-    expect(results.calls).toMatchObject({ grouping: 'date-and-variation', statisticsPages: 5, campaignsRead: 2 });
-    // Reads only: nothing the fetch sent could change the account.
-    expect(sim.state().writes).toEqual([]);
-  });
+  it.each(['object', 'string'] as const)(
+    'joins variations to our creatives, per creative and day to the cent, paging until a short page (dates as %s)',
+    async (statisticsDateShape) => {
+      const sim = await start({ statisticsDateShape });
+      seed(sim);
+      const results = client(sim, { pageSize: 2 });
+      expect(await results.fetchDays(DAYS, ids)).toEqual(EXPECTED);
+      // Nine rows in pages of two: five pages, the last one short; deleted variations asked for.
+      const { calls } = sim.state().statistics;
+      expect(calls.map((call) => call.offset)).toEqual([0, 2, 4, 6, 8]);
+      expect(
+        calls.every(
+          (call) =>
+            call.includeDeleted &&
+            call.groupBy.join() === 'date,variation_id' &&
+            call.dateFrom === DAYS[0] &&
+            call.dateTo === DAYS[2],
+        ),
+      ).toBe(true);
+      expect(results.calls).toMatchObject({ grouping: 'date-and-variation', statisticsPages: 5, campaignsRead: 2 });
+      // Reads only: nothing the fetch sent could change the account.
+      expect(sim.state().writes).toEqual([]);
+    },
+  );
 
   it('reads the campaigns whether their list comes as an array or keyed by id', async () => {
     const sim = await start({ campaignsResultShape: 'object' });
@@ -112,15 +137,24 @@ describe('ExoClick results', () => {
     expect(await results.fetchDays(DAYS, ids)).toEqual(EXPECTED);
     const fresh = await client(sim).fetchDays(DAYS, ids);
     expect(fresh.rows.map((row) => row.uniqueId)).not.toContain('ID-BBBB0002');
-    expect(fresh.notOurs).toContainEqual({ day: '2025-03-02', items: 1, impressions: 300, clicks: 3, conversions: 0, cost: 0.07 });
-    const totalCost = (fetch: ResultsFetch): number => [...fetch.rows, ...fetch.notOurs].reduce((sum, row) => sum + Math.round(row.cost * 100), 0);
+    expect(fresh.notOurs).toContainEqual({
+      day: '2025-03-02',
+      items: 1,
+      impressions: 300,
+      clicks: 3,
+      conversions: 0,
+      cost: 0.07,
+    });
+    const totalCost = (fetch: ResultsFetch): number =>
+      [...fetch.rows, ...fetch.notOurs].reduce((sum, row) => sum + Math.round(row.cost * 100), 0);
     expect(totalCost(fresh)).toBe(totalCost(EXPECTED));
   });
 
   it('counts one goal as conversions when EXO_CONVERSION_GOAL names it, every goal otherwise', async () => {
     const sim = await start();
     seed(sim);
-    const conversions = async (conversionGoal?: string): Promise<number[]> => (await client(sim, { conversionGoal }).fetchDays(DAYS, ids)).rows.map((row) => row.conversions);
+    const conversions = async (conversionGoal?: string): Promise<number[]> =>
+      (await client(sim, { conversionGoal }).fetchDays(DAYS, ids)).rows.map((row) => row.conversions);
     expect(await conversions()).toEqual([4, 3, 0, 4]);
     expect(await conversions('g1')).toEqual([2, 0, 0, 4]);
     expect(await conversions('g2')).toEqual([2, 3, 0, 0]);
@@ -137,7 +171,9 @@ describe('ExoClick results', () => {
     expect(refusedGroupings).toBe(1);
     expect(calls.every((call) => call.groupBy.join() === 'variation_id' && call.dateFrom === call.dateTo)).toBe(true);
     // Pages of one row: each day read until its short page (day 1: 3 rows, day 2: 2, day 3: 3), twice.
-    expect(calls.filter((call) => call.dateFrom === DAYS[0]).map((call) => call.offset)).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(calls.filter((call) => call.dateFrom === DAYS[0]).map((call) => call.offset)).toEqual([
+      0, 1, 2, 3, 0, 1, 2, 3,
+    ]);
     expect(results.calls.grouping).toBe('variation-per-day');
   });
 
@@ -164,13 +200,17 @@ describe('ExoClick results', () => {
     // Sessions dead as soon as issued: the login works, every call with its token answers 401.
     const sim = await start({ tokenTtlSeconds: -1 });
     seed(sim);
-    const error = await client(sim).fetchDays(DAYS, ids).catch((thrown: unknown) => thrown);
+    const error = await client(sim)
+      .fetchDays(DAYS, ids)
+      .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ResultsKeyRefusedError);
     expect((error as Error).message).toMatch(/401 after a fresh login/);
   });
 
   it('throws when a fetch fails halfway, returning no part of it; the next fetch is whole', async () => {
-    const sim = await start({ statisticsFaultPlan: ['ok', 'server-error', 'server-error', 'server-error', 'server-error'] });
+    const sim = await start({
+      statisticsFaultPlan: ['ok', 'server-error', 'server-error', 'server-error', 'server-error'],
+    });
     seed(sim);
     const results = client(sim, { pageSize: 2 });
     const error = await results.fetchDays(DAYS, ids).catch((thrown: unknown) => thrown);
@@ -181,7 +221,9 @@ describe('ExoClick results', () => {
   });
 
   it('throws when the connection drops on every try of a statistics page', async () => {
-    const sim = await start({ statisticsFaultPlan: ['ok', ...Array<'dropped-after-kept'>(4).fill('dropped-after-kept')] });
+    const sim = await start({
+      statisticsFaultPlan: ['ok', ...Array<'dropped-after-kept'>(4).fill('dropped-after-kept')],
+    });
     seed(sim);
     await expect(client(sim, { pageSize: 2 }).fetchDays(DAYS, ids)).rejects.toBeInstanceOf(ExoApiError);
     expect(sim.state().faults.dropped).toBe(4);

@@ -44,19 +44,36 @@ export class ExoResults implements ResultsSource {
     private readonly transport: ExoTransport,
     private readonly settings: ExoResultsSettings = {},
   ) {
-    this.statistics = new ExoStatistics(transport, { ...(settings.pageSize === undefined ? {} : { pageSize: settings.pageSize }), ...(settings.log === undefined ? {} : { log: settings.log }) });
+    this.statistics = new ExoStatistics(transport, {
+      ...(settings.pageSize === undefined ? {} : { pageSize: settings.pageSize }),
+      ...(settings.log === undefined ? {} : { log: settings.log }),
+    });
     this.variationFiles = new ExoVariationFiles(new ExoCampaigns(transport), settings.campaignReads);
   }
 
   /** Results with a transport of their own: logs in at the first fetch. Throws {@link ExoApiUrlError} for an address the token must not go to. */
-  static open(connection: ExoResultsConnection, deps: { readonly log: Logger; readonly signal?: AbortSignal; readonly retryBaseMs?: number; readonly maxWaitMs?: number }, settings: Omit<ExoResultsSettings, 'log'> = {}): ExoResults {
+  static open(
+    connection: ExoResultsConnection,
+    deps: {
+      readonly log: Logger;
+      readonly signal?: AbortSignal;
+      readonly retryBaseMs?: number;
+      readonly maxWaitMs?: number;
+    },
+    settings: Omit<ExoResultsSettings, 'log'> = {},
+  ): ExoResults {
     const transport = ExoTransport.to(connection, deps);
     return new ExoResults(transport, { ...settings, log: deps.log });
   }
 
   /** How the statistics are asked (one call, or one a day after ExoClick refused the grouping), and what was read: for the benchmark and `check`. */
   get calls(): { grouping: StatisticsGrouping; statisticsPages: number; campaignsRead: number; requests: number } {
-    return { grouping: this.statistics.knownGrouping, statisticsPages: this.statistics.pagesRead, campaignsRead: this.variationFiles.campaignsRead, requests: this.transport.requests };
+    return {
+      grouping: this.statistics.knownGrouping,
+      statisticsPages: this.statistics.pagesRead,
+      campaignsRead: this.variationFiles.campaignsRead,
+      requests: this.transport.requests,
+    };
   }
 
   async fetchDays(days: readonly string[], ids: CreativeIds, signal?: AbortSignal): Promise<ResultsFetch> {
@@ -75,7 +92,10 @@ export class ExoResults implements ResultsSource {
     try {
       // Logged in before the two reads start, so they do not each log in (a refused token is tried once).
       await this.transport.connect(both);
-      const [rows, files] = await Promise.all([stopOnFailure(this.statistics.rows(asked, both)), stopOnFailure(this.variationFiles.refresh(both))]);
+      const [rows, files] = await Promise.all([
+        stopOnFailure(this.statistics.rows(asked, both)),
+        stopOnFailure(this.variationFiles.refresh(both)),
+      ]);
       return joinStatistics(rows, files, ids, { goalId: this.settings.conversionGoal });
     } catch (error) {
       throw refusedKey(error) ?? error;
@@ -89,6 +109,10 @@ export class ExoResults implements ResultsSource {
  */
 function refusedKey(error: unknown): ResultsKeyRefusedError | undefined {
   if (error instanceof CredentialsRefusedError) return new ResultsKeyRefusedError('exoclick', error.message);
-  if (error instanceof ExoApiError && error.status === 401) return new ResultsKeyRefusedError('exoclick', `${error.what} answered 401 after a fresh login: ${error.words || 'no message'}`);
+  if (error instanceof ExoApiError && error.status === 401)
+    return new ResultsKeyRefusedError(
+      'exoclick',
+      `${error.what} answered 401 after a fresh login: ${error.words || 'no message'}`,
+    );
   return undefined;
 }

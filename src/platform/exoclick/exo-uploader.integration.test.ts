@@ -27,7 +27,10 @@ async function start(options: Partial<ExoSimulatorOptions> = {}): Promise<Runnin
 }
 
 function open(url: string, apiToken: string | undefined = TOKEN): Promise<ExoUploader> {
-  return ExoUploader.open({ apiUrl: `${url}/v2/`, apiToken, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+  return ExoUploader.open(
+    { apiUrl: `${url}/v2/`, apiToken, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT },
+    { storage: new StorageRepository(), log, retryBaseMs: 5 },
+  );
 }
 
 /** Files of random bytes: ExoClick's library keeps bytes, it does not decode them here. */
@@ -46,22 +49,38 @@ async function files(count: number, ext = 'png'): Promise<UploadFile[]> {
 describe('ExoClick adapter against the API simulator', () => {
   it('uploads each file once through 5xx, a dropped connection after the file was kept, and the firewall page; finds the kept one by name and hash', async () => {
     for (const fileHash of ['md5', 'sha256'] as const) {
-      const api = await start({ fileHash, uploadFaultPlan: ['ok', 'server-error', 'dropped-after-kept', 'firewall', 'ok'] });
+      const api = await start({
+        fileHash,
+        uploadFaultPlan: ['ok', 'server-error', 'dropped-after-kept', 'firewall', 'ok'],
+      });
       const uploader = await open(api.url);
       const sent = await files(5);
       const results = await uploader.upload('static-banner', sent);
-      expect([...results.values()].map((result) => result.status)).toEqual(['uploaded', 'failed', 'failed', 'failed', 'uploaded']);
+      expect([...results.values()].map((result) => result.status)).toEqual([
+        'uploaded',
+        'failed',
+        'failed',
+        'failed',
+        'uploaded',
+      ]);
       // What the upload service does before a resend: look, then send only what is not there.
       const failed = sent.filter((file) => results.get(file.name)?.status === 'failed');
       const { found } = await uploader.find('static-banner', failed, 3);
       expect([...found.keys()]).toEqual([sent[2]?.name]);
-      const again = await uploader.upload('static-banner', failed.filter((file) => !found.has(file.name)));
+      const again = await uploader.upload(
+        'static-banner',
+        failed.filter((file) => !found.has(file.name)),
+      );
       expect([...again.values()].every((result) => result.status === 'uploaded')).toBe(true);
       const state = api.state();
       expect(state.resent, fileHash).toEqual({});
-      expect(state.files.map((file) => file.name).sort(), fileHash).toEqual(sent.map((file) => `${file.name}.png`).sort());
+      expect(state.files.map((file) => file.name).sort(), fileHash).toEqual(
+        sent.map((file) => `${file.name}.png`).sort(),
+      );
       expect(state.faults).toMatchObject({ serverErrors: 1, dropped: 1, firewall: 1 });
-      expect(found.get(sent[2]?.name ?? '')?.creativeId).toBe(String(state.files.find((file) => file.name === `${sent[2]?.name}.png`)?.id));
+      expect(found.get(sent[2]?.name ?? '')?.creativeId).toBe(
+        String(state.files.find((file) => file.name === `${sent[2]?.name}.png`)?.id),
+      );
       await api.close();
       sim = undefined;
     }
@@ -75,7 +94,9 @@ describe('ExoClick adapter against the API simulator', () => {
     const impostor = path.join(path.dirname(ours.path), 'other', path.basename(ours.path));
     await fs.mkdir(path.dirname(impostor));
     await fs.writeFile(impostor, randomBytes(999));
-    expect((await uploader.upload('static-banner', [{ path: impostor, name: ours.name }])).get(ours.name)?.status).toBe('failed');
+    expect((await uploader.upload('static-banner', [{ path: impostor, name: ours.name }])).get(ours.name)?.status).toBe(
+      'failed',
+    );
     expect((await uploader.find('static-banner', [ours], 3)).found.size).toBe(0);
   });
 
@@ -117,7 +138,10 @@ describe('ExoClick adapter against the API simulator', () => {
     const uploader = await open(api.url);
     const results = await uploader.upload('static-banner', await files(2));
     expect([...results.values()].map((result) => result.status)).toEqual(['uploaded', 'rejected']);
-    expect(api.state().uploads).toEqual({ 'IMG_EN_Cat_F_Real_SFW_Test_Me_ID-00000000.png': 1, 'IMG_EN_Cat_F_Real_SFW_Test_Me_ID-00000001.png': 1 });
+    expect(api.state().uploads).toEqual({
+      'IMG_EN_Cat_F_Real_SFW_Test_Me_ID-00000000.png': 1,
+      'IMG_EN_Cat_F_Real_SFW_Test_Me_ID-00000001.png': 1,
+    });
   });
 
   it('creates variations once in whichever shape the account answers, found by file id, even when the answer was lost', async () => {
@@ -125,16 +149,29 @@ describe('ExoClick adapter against the API simulator', () => {
       const api = await start({ variationShape, variationFaultPlan: ['dropped-after-kept'] });
       const uploader = await open(api.url);
       const sent = await files(2);
-      const ids = [...(await uploader.upload('static-banner', sent)).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
+      const ids = [...(await uploader.upload('static-banner', sent)).values()].map((result) =>
+        result.status === 'uploaded' ? result.creativeId : '',
+      );
       expect(uploader.variationShape).toBeUndefined();
-      const ads = { kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: ids.map((id, i) => ({ 'Ad Name': `Ad ${i}`, 'Target URL': 'https://example.com/', 'Creative ID': id })) };
+      const ads = {
+        kind: 'preroll' as const,
+        header: ['Ad Name', 'Target URL', 'Creative ID'],
+        rows: ids.map((id, i) => ({ 'Ad Name': `Ad ${i}`, 'Target URL': 'https://example.com/', 'Creative ID': id })),
+      };
       const first = await uploader.createAds('5100001', ads);
       expect(first.created, variationShape).toEqual(['Ad 0', 'Ad 1']);
       expect(uploader.variationShape, variationShape).toBe(variationShape);
       const second = await uploader.createAds('5100001', ads);
       expect(second.alreadyThere, variationShape).toEqual(['Ad 0', 'Ad 1']);
       const campaign = api.state().campaigns.find((each) => each.id === 5_100_001);
-      expect(campaign?.variations.map((variation) => [variation.name, String(variation.idvariations_file), variation.creates]), variationShape).toEqual([
+      expect(
+        campaign?.variations.map((variation) => [
+          variation.name,
+          String(variation.idvariations_file),
+          variation.creates,
+        ]),
+        variationShape,
+      ).toEqual([
         ['Ad 0', ids[0], 1],
         ['Ad 1', ids[1], 1],
       ]);
@@ -147,15 +184,27 @@ describe('ExoClick adapter against the API simulator', () => {
     for (const variationShape of ['json', 'multipart'] as const) {
       const api = await start({ variationShape });
       const uploader = await open(api.url);
-      const ids = [...(await uploader.upload('static-banner', await files(2))).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
-      const ad = (i: number) => ({ kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: [{ 'Ad Name': `Ad ${i}`, 'Target URL': '', 'Creative ID': ids[i] ?? '' }] });
+      const ids = [...(await uploader.upload('static-banner', await files(2))).values()].map((result) =>
+        result.status === 'uploaded' ? result.creativeId : '',
+      );
+      const ad = (i: number) => ({
+        kind: 'preroll' as const,
+        header: ['Ad Name', 'Target URL', 'Creative ID'],
+        rows: [{ 'Ad Name': `Ad ${i}`, 'Target URL': '', 'Creative ID': ids[i] ?? '' }],
+      });
       expect((await uploader.createAds('5100001', ad(0))).created, variationShape).toEqual(['Ad 0']);
       expect((await uploader.createAds('5100001', ad(1))).created, variationShape).toEqual(['Ad 1']);
       const post = 'POST /v2/campaigns/5100001/variation';
       const put = 'PUT /v2/campaigns/5100001/variations';
       // Once learnt, only the account's call: the POST that found no route is not sent again.
-      expect(api.state().writes.filter((write) => write !== 'POST /v2/library/file'), variationShape).toEqual(variationShape === 'json' ? [post, put, put] : [post, post]);
-      expect(api.state().campaigns[0]?.variations.map((variation) => variation.creates), variationShape).toEqual([1, 1]);
+      expect(
+        api.state().writes.filter((write) => write !== 'POST /v2/library/file'),
+        variationShape,
+      ).toEqual(variationShape === 'json' ? [post, put, put] : [post, post]);
+      expect(
+        api.state().campaigns[0]?.variations.map((variation) => variation.creates),
+        variationShape,
+      ).toEqual([1, 1]);
       await api.close();
       sim = undefined;
     }
@@ -175,7 +224,9 @@ describe('ExoClick adapter against the API simulator', () => {
     const lateFile = late;
     expect((await restarted.upload('static-banner', [lateFile])).get(lateFile.name)?.status).toBe('failed');
     const before = restarted.pagesRead;
-    expect((await restarted.find('static-banner', [lateFile], 3)).found.get(lateFile.name)?.creativeId).toBe(String(api.state().files.at(-1)?.id));
+    expect((await restarted.find('static-banner', [lateFile], 3)).found.get(lateFile.name)?.creativeId).toBe(
+      String(api.state().files.at(-1)?.id),
+    );
     expect(restarted.pagesRead - before).toBe(4);
     // …and then starts a page before where it ended.
     const again = restarted.pagesRead;
@@ -185,27 +236,56 @@ describe('ExoClick adapter against the API simulator', () => {
 
   it('tells a request ExoClick could not take from a file it refused: only the latter is not sent again', async () => {
     const api = await start();
-    const wrongUrl = await ExoUploader.open({ apiUrl: `${api.url}/v2/`, apiToken: TOKEN, fileTypes: { ...EXO_PROFILE.fileTypes, 'static-banner': 'banner' as never }, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+    const wrongUrl = await ExoUploader.open(
+      {
+        apiUrl: `${api.url}/v2/`,
+        apiToken: TOKEN,
+        fileTypes: { ...EXO_PROFILE.fileTypes, 'static-banner': 'banner' as never },
+        userAgent: USER_AGENT,
+      },
+      { storage: new StorageRepository(), log, retryBaseMs: 5 },
+    );
     const [file] = await files(1);
     if (!file) throw new Error('no file');
     // An unknown type is ExoClick judging the request's fields (422): the file is refused as sent.
     expect((await wrongUrl.upload('static-banner', [file])).get(file.name)?.status).toBe('rejected');
-    const lost = await ExoUploader.open({ apiUrl: `${api.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+    const lost = await ExoUploader.open(
+      { apiUrl: `${api.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT },
+      { storage: new StorageRepository(), log, retryBaseMs: 5 },
+    );
     await api.close();
     sim = undefined;
-    expect((await lost.upload('static-banner', [file])).get(file.name)).toMatchObject({ status: 'failed', message: expect.stringMatching(/no answer/) });
+    expect((await lost.upload('static-banner', [file])).get(file.name)).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/no answer/),
+    });
   });
 
-  it('keeps the campaign\'s variations when it adds some by PUT, creating each once', async () => {
+  it("keeps the campaign's variations when it adds some by PUT, creating each once", async () => {
     for (const urlResultShape of ['object', 'array'] as const) {
       const api = await start({ variationShape: 'json', urlResultShape });
       const uploader = await open(api.url);
-      const ids = [...(await uploader.upload('static-banner', await files(3))).values()].map((result) => (result.status === 'uploaded' ? result.creativeId : ''));
-      const ads = (from: number, to: number) => ({ kind: 'preroll' as const, header: ['Ad Name', 'Target URL', 'Creative ID'], rows: ids.slice(from, to).map((id, i) => ({ 'Ad Name': `Ad ${from + i}`, 'Target URL': 'https://example.com/landing', 'Creative ID': id })) });
+      const ids = [...(await uploader.upload('static-banner', await files(3))).values()].map((result) =>
+        result.status === 'uploaded' ? result.creativeId : '',
+      );
+      const ads = (from: number, to: number) => ({
+        kind: 'preroll' as const,
+        header: ['Ad Name', 'Target URL', 'Creative ID'],
+        rows: ids
+          .slice(from, to)
+          .map((id, i) => ({
+            'Ad Name': `Ad ${from + i}`,
+            'Target URL': 'https://example.com/landing',
+            'Creative ID': id,
+          })),
+      });
       await uploader.createAds('5100001', ads(0, 2));
       expect((await uploader.createAds('5100001', ads(2, 3))).created).toEqual(['Ad 2']);
       const campaign = api.state().campaigns.find((each) => each.id === 5_100_001);
-      expect(campaign?.variations.map((variation) => [variation.name, variation.creates]), urlResultShape).toEqual([
+      expect(
+        campaign?.variations.map((variation) => [variation.name, variation.creates]),
+        urlResultShape,
+      ).toEqual([
         ['Ad 0', 1],
         ['Ad 1', 1],
         ['Ad 2', 1],

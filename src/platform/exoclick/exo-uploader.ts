@@ -3,7 +3,13 @@ import type { AdsRequest, CreateAdsOutcome, LibraryCard, ListedCard, UploadTarge
 // The campaign CSVs are written in TJ's format, which is ours: its columns name the creatives.
 import { CREATIVE_COLUMNS } from '../../core/campaign-format.js';
 import type { StorageRepository } from '../../store/storage.repository.js';
-import { CredentialsRefusedError, type LookUpResult, type UploadFile, type Uploader, type UploadResult } from '../uploader.js';
+import {
+  CredentialsRefusedError,
+  type LookUpResult,
+  type UploadFile,
+  type Uploader,
+  type UploadResult,
+} from '../uploader.js';
 import { ExoCampaigns, type NewVariation, type VariationShape } from './campaigns.js';
 import { exoName, reviewStatusOf, type ExoFile, type ExoFileType } from './endpoints.js';
 import { ExoResults, type ExoResultsSettings } from './exo-results.js';
@@ -52,7 +58,13 @@ export class ExoUploader implements Uploader {
   static async open(connection: ExoConnection, deps: ExoAdapterDeps): Promise<ExoUploader> {
     const transport = ExoTransport.to(connection, deps);
     await transport.connect();
-    return new ExoUploader(transport, new LibraryFiles(transport, deps.storage), new ExoCampaigns(transport), connection, deps);
+    return new ExoUploader(
+      transport,
+      new LibraryFiles(transport, deps.storage),
+      new ExoCampaigns(transport),
+      connection,
+      deps,
+    );
   }
 
   get pagesRead(): number {
@@ -72,12 +84,15 @@ export class ExoUploader implements Uploader {
       const result = await this.files.upload(file, type).then(
         (answer): UploadResult =>
           // An answer without a file id (a wrapped or cut answer): the file may be kept, so it is looked for, not guessed.
-          Number.isInteger(answer.id) ? { status: 'uploaded', creativeId: String(answer.id) } : { status: 'failed', message: 'ExoClick answered without a file id' },
+          Number.isInteger(answer.id)
+            ? { status: 'uploaded', creativeId: String(answer.id) }
+            : { status: 'failed', message: 'ExoClick answered without a file id' },
         (error: unknown): UploadResult => {
           if (error instanceof CredentialsRefusedError) throw error;
           // Only ExoClick judging the file is a refusal; a fault, or a request of ours it could not
           // take (a wrong EXO_API_URL, 400, 415), says nothing of the file and is tried again after a look.
-          if (error instanceof ExoApiError && FILE_REFUSALS.has(error.status)) return { status: 'rejected', message: error.words || error.message };
+          if (error instanceof ExoApiError && FILE_REFUSALS.has(error.status))
+            return { status: 'rejected', message: error.words || error.message };
           return { status: 'failed', message: describe(error) };
         },
       );

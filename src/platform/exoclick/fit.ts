@@ -25,9 +25,15 @@ export function exoUnfit(profile: ExoLimits): (output: OutputFile, target: Uploa
     const type = profile.fileTypes[target];
     const format = output.format.toLowerCase();
     const [limit, formats, what] =
-      type === 'image' ? [profile.imageMaxBytes, profile.imageFormats, 'an image'] : type === 'video_banner' ? [profile.videoBannerMaxBytes, profile.videoFormats, 'a video banner'] : [profile.videoMaxBytes, profile.videoFormats, 'an in-stream video'];
-    if (!formats.some((allowed) => format.includes(allowed))) return `ExoClick takes ${what} as ${formats.join(', ')}, and this is ${output.format}`;
-    if (output.bytes > limit) return `${kb(output.bytes)} is over ExoClick's ${kb(limit)} for ${what} (EXO_${type === 'image' ? 'IMAGE' : type === 'video_banner' ? 'VIDEO_BANNER' : 'VIDEO'}_MAX_BYTES)`;
+      type === 'image'
+        ? [profile.imageMaxBytes, profile.imageFormats, 'an image']
+        : type === 'video_banner'
+          ? [profile.videoBannerMaxBytes, profile.videoFormats, 'a video banner']
+          : [profile.videoMaxBytes, profile.videoFormats, 'an in-stream video'];
+    if (!formats.some((allowed) => format.includes(allowed)))
+      return `ExoClick takes ${what} as ${formats.join(', ')}, and this is ${output.format}`;
+    if (output.bytes > limit)
+      return `${kb(output.bytes)} is over ExoClick's ${kb(limit)} for ${what} (EXO_${type === 'image' ? 'IMAGE' : type === 'video_banner' ? 'VIDEO_BANNER' : 'VIDEO'}_MAX_BYTES)`;
     return undefined;
   };
 }

@@ -33,7 +33,9 @@ export const exoclickPlatform: PlatformModule<ExoSettings> = {
     credentials: credentialsFingerprint('exoclick', settings.connection.apiToken),
   }),
   results: (settings, deps) => ({
-    source: settings.connection.apiToken ? ExoResults.open(settings.connection, deps, { conversionGoal: settings.conversionGoal }) : undefined,
+    source: settings.connection.apiToken
+      ? ExoResults.open(settings.connection, deps, { conversionGoal: settings.conversionGoal })
+      : undefined,
     notFetched: 'EXO_API_TOKEN is not set',
     keyFingerprint: credentialsFingerprint('exoclick', settings.connection.apiToken),
   }),

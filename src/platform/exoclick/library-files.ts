@@ -40,7 +40,10 @@ export class LibraryFiles {
   /** One page of a type's files, ids ascending. */
   async page(type: ExoFileType, offset: number, limit: number = EXO.pageSize): Promise<ExoFile[]> {
     this.pagesRead += 1;
-    const answer = await this.transport.call<{ result?: ExoFile[] | Record<string, ExoFile> }>('GET', EXO.libraryFile, { query: { type, orderBy: 'a:id', limit, offset }, idempotent: true });
+    const answer = await this.transport.call<{ result?: ExoFile[] | Record<string, ExoFile> }>('GET', EXO.libraryFile, {
+      query: { type, orderBy: 'a:id', limit, offset },
+      idempotent: true,
+    });
     return resultList(answer.result);
   }
 

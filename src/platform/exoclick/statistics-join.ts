@@ -23,7 +23,12 @@ interface Sum {
   costMicros: number;
 }
 
-export function joinStatistics(rows: readonly StatisticsRow[], variationFiles: ReadonlyMap<string, string>, ids: CreativeIds, choice: ConversionChoice = {}): ResultsFetch {
+export function joinStatistics(
+  rows: readonly StatisticsRow[],
+  variationFiles: ReadonlyMap<string, string>,
+  ids: CreativeIds,
+  choice: ConversionChoice = {},
+): ResultsFetch {
   const ours = new Map<string, Sum & { uniqueId: string; day: string }>();
   const notOurs = new Map<string, Sum & { variations: Set<string> }>();
   for (const row of rows) {
@@ -61,5 +66,10 @@ function add<T extends Sum>(sum: T, row: StatisticsRow, choice: ConversionChoice
 }
 
 function figures(sum: Sum): { impressions: number; clicks: number; conversions: number; cost: number } {
-  return { impressions: sum.impressions, clicks: sum.clicks, conversions: sum.conversions, cost: sum.costMicros / MICROS };
+  return {
+    impressions: sum.impressions,
+    clicks: sum.clicks,
+    conversions: sum.conversions,
+    cost: sum.costMicros / MICROS,
+  };
 }

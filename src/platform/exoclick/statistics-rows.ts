@@ -46,24 +46,33 @@ export function statisticsRows(answer: unknown, dayAsked?: string): StatisticsRo
 
 function readRow(row: unknown, index: number, dayAsked: string | undefined): StatisticsRow {
   const where = `row ${index + 1}`;
-  if (!isRecord(row) || !isRecord(row.group_by)) throw new ExoStatisticsAnswerError(`${where} has no "group_by" object`);
+  if (!isRecord(row) || !isRecord(row.group_by))
+    throw new ExoStatisticsAnswerError(`${where} has no "group_by" object`);
   const variationId = idOf(row.group_by.variation_id);
   if (variationId === undefined) throw new ExoStatisticsAnswerError(`${where} has no group_by.variation_id.id`);
   const day = dayOf(row.group_by.date) ?? dayAsked;
   if (day === undefined) throw new ExoStatisticsAnswerError(`${where} (variation ${variationId}) has no group_by.date`);
-  if (dayAsked !== undefined && day !== dayAsked) throw new ExoStatisticsAnswerError(`${where} is for ${day}, in a call for ${dayAsked} alone`);
+  if (dayAsked !== undefined && day !== dayAsked)
+    throw new ExoStatisticsAnswerError(`${where} is for ${day}, in a call for ${dayAsked} alone`);
   const figure = (value: unknown, name: string): number => {
     const number = figureOf(value);
-    if (number === undefined) throw new ExoStatisticsAnswerError(`${where} (variation ${variationId}, ${day}) has "${name}" ${JSON.stringify(value)}, not a number`);
+    if (number === undefined)
+      throw new ExoStatisticsAnswerError(
+        `${where} (variation ${variationId}, ${day}) has "${name}" ${JSON.stringify(value)}, not a number`,
+      );
     return number;
   };
   const goals = row.goals === undefined || row.goals === null ? {} : row.goals;
   if (!isRecord(goals)) throw new ExoStatisticsAnswerError(`${where} has "goals" that is not an object`);
   const byGoal = new Map<string, number>();
   // An empty `data` comes as `[]` from PHP; a list with entries would have lost its goal ids.
-  const data = goals.data === undefined || goals.data === null || (Array.isArray(goals.data) && goals.data.length === 0) ? {} : goals.data;
+  const data =
+    goals.data === undefined || goals.data === null || (Array.isArray(goals.data) && goals.data.length === 0)
+      ? {}
+      : goals.data;
   if (!isRecord(data)) throw new ExoStatisticsAnswerError(`${where} has goals.data that is not keyed by goal id`);
-  for (const [goalId, goal] of Object.entries(data)) byGoal.set(goalId, figure(isRecord(goal) ? goal.volume : goal, `goals.data.${goalId}.volume`));
+  for (const [goalId, goal] of Object.entries(data))
+    byGoal.set(goalId, figure(isRecord(goal) ? goal.volume : goal, `goals.data.${goalId}.volume`));
   return {
     day,
     variationId,

@@ -41,18 +41,24 @@ export class ExoStatistics {
       try {
         const asked = new Set(days);
         // The range may hold days not asked (a gap in `days`): their rows are read and left out.
-        return (await this.pages(first, last, ['date', 'variation_id'], undefined, signal)).filter((row) => asked.has(row.day));
+        return (await this.pages(first, last, ['date', 'variation_id'], undefined, signal)).filter((row) =>
+          asked.has(row.day),
+        );
       } catch (error) {
         if (!(error instanceof RefusedGroupingError)) throw error;
         this.grouping = 'variation-per-day';
-        this.options.log?.info({ status: error.cause.status, words: error.cause.words }, 'ExoClick refused statistics grouped by date and variation together; asking one day at a time');
+        this.options.log?.info(
+          { status: error.cause.status, words: error.cause.words },
+          'ExoClick refused statistics grouped by date and variation together; asking one day at a time',
+        );
       }
     }
     const rows: StatisticsRow[] = [];
     for (const [index, day] of days.entries()) {
       const page = await this.pages(day, day, ['variation_id'], day, signal).catch((error: unknown) => {
         // Refused without the date too: the grouping was not the cause, so the next fetch asks the one call again.
-        if (index === 0 && error instanceof ExoApiError && REFUSALS.has(error.status)) this.grouping = 'date-and-variation';
+        if (index === 0 && error instanceof ExoApiError && REFUSALS.has(error.status))
+          this.grouping = 'date-and-variation';
         throw error;
       });
       rows.push(...page);
@@ -61,11 +67,20 @@ export class ExoStatistics {
   }
 
   /** Every page of one call; a refusal of its first page is a {@link RefusedGroupingError} when the grouping may be why. */
-  private async pages(from: string, to: string, groupBy: readonly string[], dayAsked: string | undefined, signal: AbortSignal | undefined): Promise<StatisticsRow[]> {
+  private async pages(
+    from: string,
+    to: string,
+    groupBy: readonly string[],
+    dayAsked: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<StatisticsRow[]> {
     const limit = this.options.pageSize ?? EXO.statisticsPageSize;
     const rows: StatisticsRow[] = [];
     for (let page = 0, offset = 0; ; page += 1) {
-      if (page >= MAX_PAGES) throw new ExoStatisticsAnswerError(`more than ${MAX_PAGES} pages of ${limit} rows for ${from}…${to}: the API seems to ignore "offset"`);
+      if (page >= MAX_PAGES)
+        throw new ExoStatisticsAnswerError(
+          `more than ${MAX_PAGES} pages of ${limit} rows for ${from}…${to}: the API seems to ignore "offset"`,
+        );
       const body = {
         filter: { date_from: from, date_to: to },
         group_by: groupBy,
@@ -74,10 +89,13 @@ export class ExoStatistics {
         // Deleted variations still have figures; whether this is how to ask for them is unsure, and sending it costs nothing.
         include_deleted: true,
       };
-      const answer = await this.transport.call<unknown>('POST', EXO.statisticsGlobal, { json: body, bucket: 'statistics', idempotent: true, signal }).catch((error: unknown) => {
-        const mayBeGrouping = page === 0 && groupBy.includes('date') && error instanceof ExoApiError && REFUSALS.has(error.status);
-        throw mayBeGrouping ? new RefusedGroupingError(error) : error;
-      });
+      const answer = await this.transport
+        .call<unknown>('POST', EXO.statisticsGlobal, { json: body, bucket: 'statistics', idempotent: true, signal })
+        .catch((error: unknown) => {
+          const mayBeGrouping =
+            page === 0 && groupBy.includes('date') && error instanceof ExoApiError && REFUSALS.has(error.status);
+          throw mayBeGrouping ? new RefusedGroupingError(error) : error;
+        });
       this.pagesRead += 1;
       const batch = statisticsRows(answer, dayAsked);
       rows.push(...batch);

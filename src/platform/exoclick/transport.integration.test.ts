@@ -35,13 +35,22 @@ async function start(options: Partial<ExoSimulatorOptions> = {}): Promise<Runnin
 }
 
 function transport(sim: RunningExoSimulator, options: Partial<ExoTransportOptions> = {}): ExoTransport {
-  return new ExoTransport({ baseUrl: `${sim.url}/v2/`, apiToken: TOKEN, userAgent: USER_AGENT, log, retryBaseMs: 5, ...options });
+  return new ExoTransport({
+    baseUrl: `${sim.url}/v2/`,
+    apiToken: TOKEN,
+    userAgent: USER_AGENT,
+    log,
+    retryBaseMs: 5,
+    ...options,
+  });
 }
 
 /** The promise's outcome, or a failure once `ms` have passed: a wait with no ceiling shows as this deadline, not as a hung test. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms)));
+  const deadline = new Promise<never>(
+    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, deadline]);
   } finally {
@@ -54,7 +63,10 @@ const listing = { query: { type: 'image', orderBy: 'a:id', limit: 200, offset: 0
 describe('ExoClick transport: waits, answers, login and address', () => {
   it('takes X-Rate-Limit-Reset given as a Unix time for one, waiting until it rather than not at all', async () => {
     const sim = await start({ rateLimit: { limit: 2, windowSeconds: 1 }, rateLimitReset: 'epoch' });
-    const uploader = await ExoUploader.open({ apiUrl: `${sim.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage: new StorageRepository(), log, retryBaseMs: 5 });
+    const uploader = await ExoUploader.open(
+      { apiUrl: `${sim.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT },
+      { storage: new StorageRepository(), log, retryBaseMs: 5 },
+    );
     const dir = await tempRoot();
     const files = await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
@@ -64,27 +76,40 @@ describe('ExoClick transport: waits, answers, login and address', () => {
       }),
     );
     const results = await within(uploader.upload('static-banner', files), 30_000, 'four uploads in windows of two');
-    expect([...results.values()].map((result) => result.status)).toEqual(['uploaded', 'uploaded', 'uploaded', 'uploaded']);
+    expect([...results.values()].map((result) => result.status)).toEqual([
+      'uploaded',
+      'uploaded',
+      'uploaded',
+      'uploaded',
+    ]);
     expect(sim.state().tooEarly).toBe(0);
   });
 
   it('waits no longer than its ceiling, however far off the reset is said to be', async () => {
     // The login is request 1; the listing, request 2, is told to wait an hour.
     const sim = await start({ strike: { at: 2, fault: 'rate-limited', resetSeconds: 3_600 } });
-    const answer = await within(transport(sim, { maxWaitMs: 100 }).call<{ result: unknown[] }>('GET', 'library/file', listing), 20_000, 'a listing after an hour-long reset');
+    const answer = await within(
+      transport(sim, { maxWaitMs: 100 }).call<{ result: unknown[] }>('GET', 'library/file', listing),
+      20_000,
+      'a listing after an hour-long reset',
+    );
     expect(answer.result).toEqual([]);
     expect(sim.state().requests).toBe(3);
   });
 
-  it('ends a rate-limit wait at once when the call\'s signal, or the transport\'s, is aborted, sending nothing more', async () => {
+  it("ends a rate-limit wait at once when the call's signal, or the transport's, is aborted, sending nothing more", async () => {
     for (const whose of ['call', 'transport'] as const) {
       const sim = await start({ strike: { at: 2, fault: 'rate-limited', resetSeconds: 3_600 } });
       const stop = new AbortController();
       const exo = transport(sim, whose === 'transport' ? { signal: stop.signal } : {});
-      const call = exo.call('GET', 'library/file', { ...listing, ...(whose === 'call' ? { signal: stop.signal } : {}) }).catch((error: unknown) => error);
+      const call = exo
+        .call('GET', 'library/file', { ...listing, ...(whose === 'call' ? { signal: stop.signal } : {}) })
+        .catch((error: unknown) => error);
       await waitFor(() => sim.state().faults.rateLimited === 1, 10_000, 'the 429', 10);
       stop.abort();
-      expect(await within(call, 10_000, `the stop of a wait by the ${whose}'s signal`), whose).toBeInstanceOf(ExoStoppedError);
+      expect(await within(call, 10_000, `the stop of a wait by the ${whose}'s signal`), whose).toBeInstanceOf(
+        ExoStoppedError,
+      );
       expect(sim.state().requests, whose).toBe(2);
     }
   });
@@ -95,7 +120,11 @@ describe('ExoClick transport: waits, answers, login and address', () => {
     await exo.connect();
     const form = new FormData();
     form.set('type', 'image');
-    form.set('file', new Blob([randomBytes(300)]), 'a-rather-long-file-name-to-make-the-listing-longer-than-its-cap.png');
+    form.set(
+      'file',
+      new Blob([randomBytes(300)]),
+      'a-rather-long-file-name-to-make-the-listing-longer-than-its-cap.png',
+    );
     await transport(sim).call('POST', 'library/file', { form });
     await expect(exo.call('GET', 'library/file', listing)).rejects.toBeInstanceOf(ExoAnswerTooLargeError);
 
@@ -109,7 +138,9 @@ describe('ExoClick transport: waits, answers, login and address', () => {
       },
       cancel: () => void (cancelled = true),
     });
-    await expect(readCapped(new Response(endless), 10 * 1_024, 'a listing')).rejects.toBeInstanceOf(ExoAnswerTooLargeError);
+    await expect(readCapped(new Response(endless), 10 * 1_024, 'a listing')).rejects.toBeInstanceOf(
+      ExoAnswerTooLargeError,
+    );
     expect(cancelled).toBe(true);
     expect(pulled).toBeLessThan(20);
   });
@@ -123,18 +154,38 @@ describe('ExoClick transport: waits, answers, login and address', () => {
     await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise<void>((resolve) => redirecting.close(() => resolve())));
     const { port } = redirecting.address() as AddressInfo;
-    const exo = new ExoTransport({ baseUrl: `http://127.0.0.1:${port}/v2/`, apiToken: TOKEN, userAgent: USER_AGENT, log, retryBaseMs: 5 });
+    const exo = new ExoTransport({
+      baseUrl: `http://127.0.0.1:${port}/v2/`,
+      apiToken: TOKEN,
+      userAgent: USER_AGENT,
+      log,
+      retryBaseMs: 5,
+    });
     const error = await exo.connect().catch((caught: unknown) => caught);
     expect(sim.state().logins).toEqual({ accepted: 0, refused: 0 });
     expect(error).toBeInstanceOf(ExoLoginRedirectError);
-    expect((error as ExoLoginRedirectError).plain).toMatch(/answered a redirect \(307 to http:\/\/127\.0\.0\.1:\d+\).*not followed.*EXO_API_URL/);
+    expect((error as ExoLoginRedirectError).plain).toMatch(
+      /answered a redirect \(307 to http:\/\/127\.0\.0\.1:\d+\).*not followed.*EXO_API_URL/,
+    );
     expect((error as Error).message).not.toContain(TOKEN);
   });
 
   it('takes https anywhere and plain http only to this machine, refusing others plainly, with any password left out', async () => {
     const make = (baseUrl: string) => () => new ExoTransport({ baseUrl, apiToken: TOKEN, userAgent: USER_AGENT, log });
-    for (const good of ['https://api.exoclick.com/v2/', 'http://127.0.0.1:4781/v2/', 'http://localhost:4781/v2', 'http://[::1]:4781/v2/']) expect(make(good), good).not.toThrow();
-    for (const bad of ['http://api.exoclick.com/v2/', 'http://192.168.1.20:4781/v2/', 'ftp://api.exoclick.com/v2/', 'https://bob:hunter2@api.exoclick.com/v2/', 'http://bob:hunter2@api.exoclick.com/v2/']) {
+    for (const good of [
+      'https://api.exoclick.com/v2/',
+      'http://127.0.0.1:4781/v2/',
+      'http://localhost:4781/v2',
+      'http://[::1]:4781/v2/',
+    ])
+      expect(make(good), good).not.toThrow();
+    for (const bad of [
+      'http://api.exoclick.com/v2/',
+      'http://192.168.1.20:4781/v2/',
+      'ftp://api.exoclick.com/v2/',
+      'https://bob:hunter2@api.exoclick.com/v2/',
+      'http://bob:hunter2@api.exoclick.com/v2/',
+    ]) {
       expect(make(bad), bad).toThrow(ExoApiUrlError);
       const error = (() => {
         try {
@@ -148,9 +199,13 @@ describe('ExoClick transport: waits, answers, login and address', () => {
       expect(error?.plain, bad).toMatch(/https/);
     }
     const root = await tempRoot();
-    const refused = await loadConfig({ root, env: { EXO_API_URL: 'http://api.exoclick.com/v2/' } }).catch((caught: unknown) => caught);
+    const refused = await loadConfig({ root, env: { EXO_API_URL: 'http://api.exoclick.com/v2/' } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(refused).toBeInstanceOf(ConfigError);
     expect((refused as ConfigError).message).toMatch(/EXO_API_URL must be an https address/);
-    expect((await loadConfig({ root, env: { EXO_API_URL: 'http://127.0.0.1:4781/v2/' } })).exoApiUrl).toBe('http://127.0.0.1:4781/v2/');
+    expect((await loadConfig({ root, env: { EXO_API_URL: 'http://127.0.0.1:4781/v2/' } })).exoApiUrl).toBe(
+      'http://127.0.0.1:4781/v2/',
+    );
   });
 });

@@ -46,7 +46,12 @@ export class ExoApiError extends CreativeFlowError {
     readonly status: number,
     readonly words: string,
   ) {
-    super(`ExoClick answered ${status} to ${what}: ${words || 'no message'}`, { hint: status >= 500 || status === 403 ? 'ExoClick may be down or its firewall may block this machine; it is tried again on the next pass.' : 'Check the request in the log; nothing is sent again until the cause is fixed.' });
+    super(`ExoClick answered ${status} to ${what}: ${words || 'no message'}`, {
+      hint:
+        status >= 500 || status === 403
+          ? 'ExoClick may be down or its firewall may block this machine; it is tried again on the next pass.'
+          : 'Check the request in the log; nothing is sent again until the cause is fixed.',
+    });
   }
 
   /** The platform may have done the work before the fault (5xx, the firewall's page): look before sending again. */
@@ -58,16 +63,22 @@ export class ExoApiError extends CreativeFlowError {
 /** A call stopped by its signal, while it waited or before its answer came: a write may have been done, so it is looked for before any resend. */
 export class ExoStoppedError extends CreativeFlowError {
   constructor(what: string, cause: unknown) {
-    super(`Stopped ${what} before ExoClick answered`, { hint: 'Nothing more is sent now; the next pass looks for what was under way before sending anything again.', cause });
+    super(`Stopped ${what} before ExoClick answered`, {
+      hint: 'Nothing more is sent now; the next pass looks for what was under way before sending anything again.',
+      cause,
+    });
   }
 }
 
 /** The login answered a redirect: not followed, as following it would send the API token to wherever it points. */
 export class ExoLoginRedirectError extends CreativeFlowError {
   constructor(baseUrl: string, status: number, location: string) {
-    super(`ExoClick's login at ${redactedUrl(baseUrl)} answered a redirect (${status}${location ? ` to ${location}` : ''}); it was not followed, and the API token was not sent there`, {
-      hint: 'Set EXO_API_URL to the API\'s own address (https://api.exoclick.com/v2/), not one that forwards elsewhere.',
-    });
+    super(
+      `ExoClick's login at ${redactedUrl(baseUrl)} answered a redirect (${status}${location ? ` to ${location}` : ''}); it was not followed, and the API token was not sent there`,
+      {
+        hint: "Set EXO_API_URL to the API's own address (https://api.exoclick.com/v2/), not one that forwards elsewhere.",
+      },
+    );
   }
 }
 
@@ -143,15 +154,19 @@ export class ExoTransport {
     if (signal?.aborted) throw new ExoStoppedError(what, signal.reason);
     await this.connect(signal);
     let reloggedIn = false;
-    for (let attempt = 0, rateLimited = 0; ; ) {
-      const response = await this.send(method, path, call, signal).catch((error: unknown) => this.unlessStopped(error, what, signal));
+    for (let attempt = 0, rateLimited = 0; ;) {
+      const response = await this.send(method, path, call, signal).catch((error: unknown) =>
+        this.unlessStopped(error, what, signal),
+      );
       if (response instanceof Error) {
-        if (!call.idempotent || attempt >= (this.options.retries ?? 3)) throw new ExoApiError(what, 0, `no answer (${response.message})`);
+        if (!call.idempotent || attempt >= (this.options.retries ?? 3))
+          throw new ExoApiError(what, 0, `no answer (${response.message})`);
         await this.pause(this.backoffMs(attempt++), what, signal);
         continue;
       }
       if (response.status === 429) {
-        if (++rateLimited > (this.options.maxRateLimitWaits ?? 10)) throw new ExoApiError(what, 429, this.withoutSecrets(await words(response)));
+        if (++rateLimited > (this.options.maxRateLimitWaits ?? 10))
+          throw new ExoApiError(what, 429, this.withoutSecrets(await words(response)));
         // Not done by ExoClick: sent again once the window resets, whatever the call.
         await response.body?.cancel().catch(() => undefined);
         continue;
@@ -171,16 +186,27 @@ export class ExoTransport {
 
   private async login(signal: AbortSignal | undefined): Promise<void> {
     const token = this.options.apiToken;
-    if (!token) throw new CredentialsRefusedError('EXO_API_TOKEN is not set, and PLATFORMS sends to ExoClick', 'Make a token in ExoClick under Profile › API Tokens and put it in .env as EXO_API_TOKEN (or run `creative-flow setup`), or leave exoclick out of PLATFORMS.');
+    if (!token)
+      throw new CredentialsRefusedError(
+        'EXO_API_TOKEN is not set, and PLATFORMS sends to ExoClick',
+        'Make a token in ExoClick under Profile › API Tokens and put it in .env as EXO_API_TOKEN (or run `creative-flow setup`), or leave exoclick out of PLATFORMS.',
+      );
     this.token = undefined;
     for (let attempt = 0, rateLimited = 0; ; attempt += 1) {
       this.logins += 1;
-      const response = await this.send('POST', EXO.login, { json: { api_token: token } }, signal, false).catch((error: unknown) => this.unlessStopped(error, 'the login', signal));
+      const response = await this.send('POST', EXO.login, { json: { api_token: token } }, signal, false).catch(
+        (error: unknown) => this.unlessStopped(error, 'the login', signal),
+      );
       if (response instanceof Response && response.status >= 300 && response.status < 400) {
         await response.body?.cancel().catch(() => undefined);
-        throw new ExoLoginRedirectError(this.base.href, response.status, originOf(response.headers.get('location'), this.base));
+        throw new ExoLoginRedirectError(
+          this.base.href,
+          response.status,
+          originOf(response.headers.get('location'), this.base),
+        );
       }
-      const transient = response instanceof Error || response.status >= 500 || response.status === 429 || isHtml(response);
+      const transient =
+        response instanceof Error || response.status >= 500 || response.status === 429 || isHtml(response);
       if (!transient && response.ok) {
         const body = await this.json<{ token?: string; expires_in?: number }>(response, 'the login', signal);
         if (!body.token) throw new ExoApiError('the login', response.status, 'no token in the answer');
@@ -191,13 +217,25 @@ export class ExoTransport {
       }
       if (!transient) {
         // Trying the same token again cannot help, and may lock the account: said once, not retried.
-        throw new CredentialsRefusedError(`ExoClick refused the API token (${response.status}: ${this.withoutSecrets(await words(response))})`, 'Make a new token in ExoClick under Profile › API Tokens and set EXO_API_TOKEN in .env; until then uploads to ExoClick wait, and the other platforms go on.');
+        throw new CredentialsRefusedError(
+          `ExoClick refused the API token (${response.status}: ${this.withoutSecrets(await words(response))})`,
+          'Make a new token in ExoClick under Profile › API Tokens and set EXO_API_TOKEN in .env; until then uploads to ExoClick wait, and the other platforms go on.',
+        );
       }
-      if (response instanceof Response && response.status === 429 && ++rateLimited <= (this.options.maxRateLimitWaits ?? 10)) {
+      if (
+        response instanceof Response &&
+        response.status === 429 &&
+        ++rateLimited <= (this.options.maxRateLimitWaits ?? 10)
+      ) {
         await response.body?.cancel().catch(() => undefined);
         continue;
       }
-      if (attempt >= (this.options.retries ?? 3)) throw new ExoApiError('the login', response instanceof Error ? 0 : response.status, this.withoutSecrets(response instanceof Error ? `no answer (${response.message})` : await words(response)));
+      if (attempt >= (this.options.retries ?? 3))
+        throw new ExoApiError(
+          'the login',
+          response instanceof Error ? 0 : response.status,
+          this.withoutSecrets(response instanceof Error ? `no answer (${response.message})` : await words(response)),
+        );
       if (response instanceof Response) await response.body?.cancel().catch(() => undefined);
       await this.pause(this.backoffMs(attempt), 'the login', signal);
     }
@@ -206,7 +244,8 @@ export class ExoTransport {
   /** ExoClick's words with our tokens taken out: an answer may echo the request. */
   private withoutSecrets(text: string): string {
     let clean = text;
-    for (const secret of [this.options.apiToken, this.token]) if (secret) clean = clean.split(secret).join('[redacted]');
+    for (const secret of [this.options.apiToken, this.token])
+      if (secret) clean = clean.split(secret).join('[redacted]');
     return clean;
   }
 
@@ -215,7 +254,13 @@ export class ExoTransport {
    * authorized call follows redirects (fetch drops the `Authorization` header on one to another
    * host); the login does not, as its body is the API token and a 307 would carry it along.
    */
-  private async send(method: string, path: string, call: ExoCall, signal: AbortSignal | undefined, authorized = true): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    call: ExoCall,
+    signal: AbortSignal | undefined,
+    authorized = true,
+  ): Promise<Response> {
     const bucket = call.bucket ?? 'api';
     const waitMs = this.blockedUntil[bucket] - Date.now();
     if (waitMs > 0) {
@@ -242,14 +287,20 @@ export class ExoTransport {
 
   /** The answer's JSON, read up to the body cap; a cut or undecodable answer is an error of this call, a stop a stop. */
   private async json<T>(response: Response, what: string, signal: AbortSignal | undefined): Promise<T> {
-    const text = await readCapped(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, what).catch((error: unknown) => {
-      const cut = this.unlessStopped(error, what, signal);
-      throw cut instanceof CreativeFlowError ? cut : new ExoApiError(what, 0, `the answer was cut (${cut.message})`);
-    });
+    const text = await readCapped(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, what).catch(
+      (error: unknown) => {
+        const cut = this.unlessStopped(error, what, signal);
+        throw cut instanceof CreativeFlowError ? cut : new ExoApiError(what, 0, `the answer was cut (${cut.message})`);
+      },
+    );
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ExoApiError(what, response.status, `an answer that is not JSON: ${this.withoutSecrets(text.slice(0, 120))}`);
+      throw new ExoApiError(
+        what,
+        response.status,
+        `an answer that is not JSON: ${this.withoutSecrets(text.slice(0, 120))}`,
+      );
     }
   }
 
@@ -271,7 +322,11 @@ export class ExoTransport {
 
   private clamped(ms: number): number {
     const ceiling = this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    if (ms > ceiling) this.options.log.warn({ askedMs: Math.round(ms), ceilingMs: ceiling }, 'ExoClick asked for a longer wait than the ceiling; waiting the ceiling');
+    if (ms > ceiling)
+      this.options.log.warn(
+        { askedMs: Math.round(ms), ceilingMs: ceiling },
+        'ExoClick asked for a longer wait than the ceiling; waiting the ceiling',
+      );
     return Math.min(Math.max(0, ms), ceiling);
   }
 

@@ -31,10 +31,18 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const connection = (api: RunningExoSimulator) => ({ apiUrl: `${api.url}/v2/`, apiToken: TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT });
+const connection = (api: RunningExoSimulator) => ({
+  apiUrl: `${api.url}/v2/`,
+  apiToken: TOKEN,
+  fileTypes: EXO_PROFILE.fileTypes,
+  userAgent: USER_AGENT,
+});
 
 /** A simulator with `count` image files in its library (uploaded through the adapter), and their ids. */
-async function withFiles(count: number, options: Partial<ExoSimulatorOptions>): Promise<{ api: RunningExoSimulator; ids: number[] }> {
+async function withFiles(
+  count: number,
+  options: Partial<ExoSimulatorOptions>,
+): Promise<{ api: RunningExoSimulator; ids: number[] }> {
   sim = await startExoSimulator({ port: 0, apiTokens: [TOKEN], ...options });
   const uploader = await ExoUploader.open(connection(sim), { storage, log });
   const dir = await tempRoot();
@@ -68,7 +76,10 @@ describe('ExoClick variations: check writes nothing, a PUT keeps what it does no
       const lines = await checkExo(connection(sim), { storage, log }, { campaignId: String(CAMPAIGN) });
       expect(sim.state().writes, variationShape).toEqual([]);
       expect(sim.state().writeCount, variationShape).toBe(0);
-      expect(lines.map((line) => [line.name, line.result]), variationShape).toEqual([
+      expect(
+        lines.map((line) => [line.name, line.result]),
+        variationShape,
+      ).toEqual([
         ['exoclick.login', 'ok'],
         ['exoclick.library', 'ok'],
         ['exoclick.campaign', 'ok'],
@@ -82,14 +93,22 @@ describe('ExoClick variations: check writes nothing, a PUT keeps what it does no
 
   it('a PUT that replaces the list sends each existing variation back whole, fields it does not model included', async () => {
     const { api, ids } = await withFiles(2, { variationShape: 'json', variationsPut: 'replace' });
-    api.addVariationByPerson(CAMPAIGN, { name: 'By a person', idvariations_file: ids[0] ?? 0, extra: { tracking_template: '{clickid}', schedule: { days: [1, 2, 3] } } });
+    api.addVariationByPerson(CAMPAIGN, {
+      name: 'By a person',
+      idvariations_file: ids[0] ?? 0,
+      extra: { tracking_template: '{clickid}', schedule: { days: [1, 2, 3] } },
+    });
     const outcome = await campaigns(api).create(String(CAMPAIGN), [ours(ids[1] ?? 0)]);
     const variations = api.state().campaigns.find((campaign) => campaign.id === CAMPAIGN)?.variations ?? [];
     expect(variations.map((variation) => [variation.name, variation.creates, variation.extra])).toEqual([
       ['By a person', 1, { tracking_template: '{clickid}', schedule: { days: [1, 2, 3] } }],
       ['Ours', 1, {}],
     ]);
-    expect([outcome.created.map((variation) => variation.name), outcome.missing, outcome.changedMeanwhile]).toEqual([['Ours'], [], []]);
+    expect([outcome.created.map((variation) => variation.name), outcome.missing, outcome.changedMeanwhile]).toEqual([
+      ['Ours'],
+      [],
+      [],
+    ]);
     expect(api.state().writes.filter((write) => write === PUT)).toHaveLength(1);
   });
 
@@ -106,7 +125,12 @@ describe('ExoClick variations: check writes nothing, a PUT keeps what it does no
     const outcome = await campaigns(api).create(String(CAMPAIGN), [ours(ids[1] ?? 0)]);
     expect([outcome.created.map((variation) => variation.name), outcome.missing]).toEqual([['Ours'], []]);
     expect(outcome.changedMeanwhile).toEqual([expect.stringMatching(new RegExp(`${theirs} "Deleted meanwhile" gone`))]);
-    expect(api.state().campaigns.find((campaign) => campaign.id === CAMPAIGN)?.variations.map((variation) => [variation.name, variation.creates])).toEqual([['Ours', 1]]);
+    expect(
+      api
+        .state()
+        .campaigns.find((campaign) => campaign.id === CAMPAIGN)
+        ?.variations.map((variation) => [variation.name, variation.creates]),
+    ).toEqual([['Ours', 1]]);
     expect(api.state().writes.filter((write) => write === PUT)).toHaveLength(2);
   });
 
@@ -119,9 +143,16 @@ describe('ExoClick variations: check writes nothing, a PUT keeps what it does no
       else if (sawPut && !replaced && request.method === 'GET' && request.path === `/v2/campaigns/${CAMPAIGN}`) {
         // Another client's PUT of its own list, which did not have ours, lands just before our read back.
         replaced = true;
-        const mine = api.state().campaigns.find((campaign) => campaign.id === CAMPAIGN)?.variations.find((variation) => variation.name === 'Ours');
+        const mine = api
+          .state()
+          .campaigns.find((campaign) => campaign.id === CAMPAIGN)
+          ?.variations.find((variation) => variation.name === 'Ours');
         if (mine) api.removeVariationByPerson(CAMPAIGN, mine.idvariation);
-        api.addVariationByPerson(CAMPAIGN, { name: 'Another client', idvariations_file: ids[0] ?? 0, extra: { note: 'kept' } });
+        api.addVariationByPerson(CAMPAIGN, {
+          name: 'Another client',
+          idvariations_file: ids[0] ?? 0,
+          extra: { note: 'kept' },
+        });
       }
     });
     const outcome = await campaigns(api).create(String(CAMPAIGN), [ours(ids[1] ?? 0)]);

@@ -6,7 +6,13 @@ import { StorageRepository } from '../../store/storage.repository.js';
 /** Debian's Chromium; where there is none, Playwright's own build is used, as on a user's machine. */
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-const QUIET_FLAGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const QUIET_FLAGS = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface BrowserOptions {
   readonly headless: boolean;
@@ -34,9 +40,13 @@ export interface SandboxFacts {
  * breaks the renderer stays inside it. The reason is for the log.
  */
 export function sandboxArgs(facts: SandboxFacts): { readonly args: readonly string[]; readonly reason?: string } {
-  if (facts.uid === 0) return { args: ['--no-sandbox'], reason: 'this process runs as root, where Chromium refuses its sandbox' };
+  if (facts.uid === 0)
+    return { args: ['--no-sandbox'], reason: 'this process runs as root, where Chromium refuses its sandbox' };
   if (facts.maxUserNamespaces === 0 || facts.unprivilegedUsernsClone === 0 || facts.apparmorRestrictsUserns === 1) {
-    return { args: ['--no-sandbox'], reason: 'this machine does not let programs make user namespaces, which the sandbox needs' };
+    return {
+      args: ['--no-sandbox'],
+      reason: 'this machine does not let programs make user namespaces, which the sandbox needs',
+    };
   }
   return { args: [] };
 }
@@ -57,10 +67,15 @@ export async function machineSandboxFacts(storage = new StorageRepository()): Pr
 }
 
 /** The executable to launch, or undefined for Playwright's own browser. */
-export function chromiumExecutable(chromiumPath: string | undefined, storage = new StorageRepository()): string | undefined {
+export function chromiumExecutable(
+  chromiumPath: string | undefined,
+  storage = new StorageRepository(),
+): string | undefined {
   if (chromiumPath) {
     if (!storage.isExecutable(chromiumPath)) {
-      throw new ToolMissingError(`CHROMIUM_PATH "${chromiumPath}" is not an executable file`, { hint: 'Point CHROMIUM_PATH at a Chromium binary, or unset it to use /usr/bin/chromium.' });
+      throw new ToolMissingError(`CHROMIUM_PATH "${chromiumPath}" is not an executable file`, {
+        hint: 'Point CHROMIUM_PATH at a Chromium binary, or unset it to use /usr/bin/chromium.',
+      });
     }
     return chromiumPath;
   }

@@ -33,9 +33,14 @@ export class Dropzone {
   constructor(private readonly page: Page) {}
 
   /** Sends the files through the input `open` makes Dropzone attach; each file's outcome, by name (or, without names, in the files' order). */
-  async send(files: readonly { readonly path: string; readonly name: string }[], open: () => Promise<void>): Promise<Map<string, PreviewOutcome>> {
+  async send(
+    files: readonly { readonly path: string; readonly name: string }[],
+    open: () => Promise<void>,
+  ): Promise<Map<string, PreviewOutcome>> {
     const input = await this.fileInputAfter(open);
-    await this.page.locator(TJ.mediaLibrary.preview).evaluateAll((nodes, seen) => nodes.forEach((node) => node.setAttribute(seen, '')), SEEN);
+    await this.page
+      .locator(TJ.mediaLibrary.preview)
+      .evaluateAll((nodes, seen) => nodes.forEach((node) => node.setAttribute(seen, '')), SEEN);
     await input.setInputFiles(files.map((file) => file.path));
     return this.previews(files);
   }
@@ -53,8 +58,18 @@ export class Dropzone {
     await action();
     const added = this.page.locator(`${fileInput}:not([${SEEN}])`);
     // With an input there already, a new one is given a moment (Dropzone makes it on the click, if at all), unless this document's clicks make none.
-    const waitMs = known === 0 ? TJ.navigationMs : doc !== undefined && this.clickAddsNoInput.has(doc) ? 0 : NEW_INPUT_MS;
-    const appeared = waitMs === 0 ? (await added.count()) > 0 : await added.first().waitFor({ state: 'attached', timeout: waitMs }).then(() => true, () => false);
+    const waitMs =
+      known === 0 ? TJ.navigationMs : doc !== undefined && this.clickAddsNoInput.has(doc) ? 0 : NEW_INPUT_MS;
+    const appeared =
+      waitMs === 0
+        ? (await added.count()) > 0
+        : await added
+            .first()
+            .waitFor({ state: 'attached', timeout: waitMs })
+            .then(
+              () => true,
+              () => false,
+            );
     if (appeared) return added.last();
     if (known === 0) throw new Error(`no ${fileInput} was attached`);
     if (doc !== undefined) this.clickAddsNoInput.add(doc);
@@ -78,13 +93,21 @@ export class Dropzone {
           // Visible as Playwright means it: a box with an area, and not `visibility: hidden`.
           busy: nodes.some((node) => {
             const box = node.getBoundingClientRect();
-            return node.matches(s.processing) && box.width > 0 && box.height > 0 && node.ownerDocument.defaultView?.getComputedStyle(node).visibility === 'visible';
+            return (
+              node.matches(s.processing) &&
+              box.width > 0 &&
+              box.height > 0 &&
+              node.ownerDocument.defaultView?.getComputedStyle(node).visibility === 'visible'
+            );
           }),
         }),
         selectors,
       );
       if (now.done >= files.length && !now.busy) break;
-      if (Date.now() > deadline) throw new Error(`${now.done} of ${files.length} previews were done${now.busy ? ' and TJ was still processing' : ''} after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${now.done} of ${files.length} previews were done${now.busy ? ' and TJ was still processing' : ''} after ${timeoutMs / 1000} s`,
+        );
       await this.page.waitForTimeout(POLL_MS);
     }
     const previews = await fresh.evaluateAll(
@@ -98,7 +121,9 @@ export class Dropzone {
     );
     const outcomes = new Map<string, PreviewOutcome>();
     files.forEach((file, index) => {
-      const preview = previews.find((candidate) => candidate.name === file.name || candidate.name.startsWith(`${file.name}.`)) ?? (previews.every((candidate) => candidate.name === '') ? previews[index] : undefined);
+      const preview =
+        previews.find((candidate) => candidate.name === file.name || candidate.name.startsWith(`${file.name}.`)) ??
+        (previews.every((candidate) => candidate.name === '') ? previews[index] : undefined);
       if (preview) outcomes.set(file.name, preview);
     });
     return outcomes;

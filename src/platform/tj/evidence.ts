@@ -28,10 +28,20 @@ export class Evidence {
     try {
       await this.storage.ensureDir(this.layout.screenshots, 0o700);
       await this.storage.writeFileAtomic(png, await page.screenshot({ fullPage: true }), { mode: 0o600 });
-      await this.storage.writeFileAtomic(this.layout.screenshotFile(stamp, what, 'html'), await page.content(), { mode: 0o600 });
+      await this.storage.writeFileAtomic(this.layout.screenshotFile(stamp, what, 'html'), await page.content(), {
+        mode: 0o600,
+      });
       // The reason goes in the log beside the file: a person reading it tells a dead session from a slow page without opening the screenshot.
-      this.log.warn({ screenshot: png, reason: detail }, `Saved a screenshot and the page's HTML of the failure (${what})${detail ? `: ${detail}` : ''}`);
-      this.events?.emit('problem', { at: new Date().toISOString(), what, message: detail ?? `TJ step "${what}" failed`, screenshot: this.layout.rel(png) });
+      this.log.warn(
+        { screenshot: png, reason: detail },
+        `Saved a screenshot and the page's HTML of the failure (${what})${detail ? `: ${detail}` : ''}`,
+      );
+      this.events?.emit('problem', {
+        at: new Date().toISOString(),
+        what,
+        message: detail ?? `TJ step "${what}" failed`,
+        screenshot: this.layout.rel(png),
+      });
       await this.prune();
       return png;
     } catch {
@@ -40,7 +50,9 @@ export class Evidence {
   }
 
   private async prune(): Promise<void> {
-    const names = (await this.storage.list(this.layout.screenshots)).filter((name) => /\.(png|html)$/.test(name)).sort();
+    const names = (await this.storage.list(this.layout.screenshots))
+      .filter((name) => /\.(png|html)$/.test(name))
+      .sort();
     const stale = names.slice(0, Math.max(0, names.length - KEEP * 2));
     await Promise.all(stale.map((name) => this.storage.remove(path.join(this.layout.screenshots, name))));
   }

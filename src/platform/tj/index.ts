@@ -48,7 +48,14 @@ export const tjPlatform: PlatformModule<TjSettings> = {
     const { chromiumExecutable, launchBrowser } = await import('./browser.js');
     try {
       await (await launchBrowser({ headless: true, chromiumPath: settings.connection.chromiumPath })).close();
-      return [{ name: 'machine.chromium', selector: '', result: 'ok', detail: chromiumExecutable(settings.connection.chromiumPath) ?? "Playwright's own Chromium" }];
+      return [
+        {
+          name: 'machine.chromium',
+          selector: '',
+          result: 'ok',
+          detail: chromiumExecutable(settings.connection.chromiumPath) ?? "Playwright's own Chromium",
+        },
+      ];
     } catch (error) {
       return [{ name: 'machine.chromium', selector: '', result: 'failed', detail: describeError(error) }];
     }

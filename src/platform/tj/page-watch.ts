@@ -131,6 +131,7 @@ export async function uploadRequests(page: Page): Promise<UploadRequest[]> {
 /** The last status each file name's upload got; none while it is still under way. */
 export function uploadStatuses(requests: readonly UploadRequest[]): Map<string, number> {
   const statuses = new Map<string, number>();
-  for (const upload of requests) for (const name of upload.names) if (upload.status !== null) statuses.set(name, upload.status);
+  for (const upload of requests)
+    for (const name of upload.names) if (upload.status !== null) statuses.set(name, upload.status);
   return statuses;
 }

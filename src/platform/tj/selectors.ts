@@ -54,7 +54,10 @@ export const TJ = {
   /** Tabs: ids differ between tools, so each falls back on its visible text. */
   tabs: {
     native: { selectors: ['a#native_tab', 'a[href="#native"]'], text: 'Native' },
-    inStream: { selectors: ['a#in_stream_video_tab', 'a#instream_tab', 'a[href="#in_stream_video"]', 'a[href="#instream"]'], text: 'In-Stream' },
+    inStream: {
+      selectors: ['a#in_stream_video_tab', 'a#instream_tab', 'a[href="#in_stream_video"]', 'a[href="#instream"]'],
+      text: 'In-Stream',
+    },
     staticBanner: { selectors: ['a#static_tab'], text: 'Static Banner' },
     videoBanners: { selectors: ['a#video_tab'], text: 'Video Banners' },
   },
@@ -131,7 +134,10 @@ export interface Listing {
   readonly subType?: string;
 }
 
-const withHints = (tab: TabSelectors, hints: readonly string[]): TabSelectors => ({ selectors: [...tab.selectors, ...hints], text: tab.text });
+const withHints = (tab: TabSelectors, hints: readonly string[]): TabSelectors => ({
+  selectors: [...tab.selectors, ...hints],
+  text: tab.text,
+});
 
 /** Where each target is uploaded. */
 export const TARGET_LISTINGS: Readonly<Record<UploadTarget, Listing>> = {
@@ -141,7 +147,10 @@ export const TARGET_LISTINGS: Readonly<Record<UploadTarget, Listing>> = {
   'static-banner': { type: 'Static Banner', tab: withHints(TJ.tabs.staticBanner, TJ_HINTS.tabs.staticBanner) },
 };
 
-const VIDEO_BANNERS: Listing = { type: 'Video Banners', tab: withHints(TJ.tabs.videoBanners, TJ_HINTS.tabs.videoBanners) };
+const VIDEO_BANNERS: Listing = {
+  type: 'Video Banners',
+  tab: withHints(TJ.tabs.videoBanners, TJ_HINTS.tabs.videoBanners),
+};
 
 /** Every listing of the library, for a full walk: both native sub-types, which filter the Native grid. */
 export const LISTINGS: readonly Listing[] = [...Object.values(TARGET_LISTINGS), VIDEO_BANNERS];
@@ -171,4 +180,8 @@ export interface GridItems {
 
 export const LIBRARY_CARDS: GridItems = { item: TJ.mediaLibrary.card, keyAttribute: 'data-id' };
 /** A campaign's ads: its page promises its ready texts, not the app's markers (a new campaign's table may be empty). */
-export const AD_ROWS: GridItems = { item: TJ.campaign.adRows, ignore: TJ_HINTS.emptyRow, pageTexts: TJ.campaign.readyText };
+export const AD_ROWS: GridItems = {
+  item: TJ.campaign.adRows,
+  ignore: TJ_HINTS.emptyRow,
+  pageTexts: TJ.campaign.readyText,
+};

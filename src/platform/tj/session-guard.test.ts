@@ -13,7 +13,11 @@ function setUp(): { guard: SessionGuard; signIns: () => number } {
   return { guard, signIns: () => signIns };
 }
 
-function work(guard: SessionGuard, ends: readonly number[], reads: (attempt: number) => boolean): { run: () => Promise<string>; tries: () => number } {
+function work(
+  guard: SessionGuard,
+  ends: readonly number[],
+  reads: (attempt: number) => boolean,
+): { run: () => Promise<string>; tries: () => number } {
   let attempt = 0;
   return {
     tries: () => attempt,

@@ -9,9 +9,12 @@ const MAX_SIGN_INS_PER_RUN = 3;
 /** TJ ended the session at the same piece of work after every sign-in: not a person's login to do, a step that keeps failing. */
 export class SessionKeepsEndingError extends CreativeFlowError {
   constructor(what: string, last: string) {
-    super(`TJ ended the session ${MAX_SIGN_INS_PER_RUN + 1} times during ${what}, signing in again each time (last: ${last})`, {
-      hint: 'It is tried again at the next pass; if it keeps happening, run `creative-flow check` and look at the screenshots in data/screenshots/.',
-    });
+    super(
+      `TJ ended the session ${MAX_SIGN_INS_PER_RUN + 1} times during ${what}, signing in again each time (last: ${last})`,
+      {
+        hint: 'It is tried again at the next pass; if it keeps happening, run `creative-flow check` and look at the screenshots in data/screenshots/.',
+      },
+    );
   }
 }
 
@@ -57,10 +60,15 @@ export class SessionGuard {
       } catch (error) {
         if (!(error instanceof SessionEndedError)) throw error;
         if (this.signInsSinceProgress > 0) {
-          throw new LoginRequiredError(`the session TJ gave at sign-in ended again during ${what} before anything was read: ${error.message}`);
+          throw new LoginRequiredError(
+            `the session TJ gave at sign-in ended again during ${what} before anything was read: ${error.message}`,
+          );
         }
         if (signIns === MAX_SIGN_INS_PER_RUN) throw new SessionKeepsEndingError(what, error.message);
-        this.log.warn({ what, reason: error.message }, 'TJ ended the session; signing in again to go on from where the work was');
+        this.log.warn(
+          { what, reason: error.message },
+          'TJ ended the session; signing in again to go on from where the work was',
+        );
         this.signInsSinceProgress += 1;
         this.total += 1;
         await this.signIn(`${error.message} during ${what}`);

@@ -13,7 +13,14 @@ import { TjUploader } from './tj-uploader.js';
 const log = createLogger({ level: 'silent', pretty: false });
 
 function nativeAd(name: string, video: string, thumbnail: string): Record<string, string> {
-  return { 'Ad Name': name, 'Target URL': 'https://example.com/?c={CampaignID}&sub11=CAMPAIGN_NAME', 'Video Creative ID': video, 'Thumbnail Creative ID': thumbnail, Headline: 'Hot', 'Brand Name': 'Brand' };
+  return {
+    'Ad Name': name,
+    'Target URL': 'https://example.com/?c={CampaignID}&sub11=CAMPAIGN_NAME',
+    'Video Creative ID': video,
+    'Thumbnail Creative ID': thumbnail,
+    Headline: 'Hot',
+    'Brand Name': 'Brand',
+  };
 }
 
 async function campaignsOf(sim: RunningSimulator): Promise<SimState['campaigns']> {
@@ -41,7 +48,15 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
       openMedia(),
     );
     const add = (key: string, tab: 'native' | 'in_stream_video', nativeType: 0 | 1): void => {
-      ids[key] = sim.library.add({ name: key, fileType: '.mp4', dimensions: '640x360', tab, nativeType, sha256: key, uploadDate: '2026-11-01' }).id;
+      ids[key] = sim.library.add({
+        name: key,
+        fileType: '.mp4',
+        dimensions: '640x360',
+        tab,
+        nativeType,
+        sha256: key,
+        uploadDate: '2026-11-01',
+      }).id;
     };
     for (const n of [1, 2, 3]) {
       add(`vid${n}`, 'native', 1);
@@ -49,7 +64,16 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
     }
     add('pre1', 'in_stream_video', 0);
     const root = await tempRoot();
-    uploader = await TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(root), storage: new StorageRepository(), log });
+    uploader = await TjUploader.open(
+      {
+        loginUrl: `${sim.url}/sign-in`,
+        appUrl: sim.url,
+        username: 'demo',
+        password: 'demo-password',
+        chromiumPath: undefined,
+      },
+      { layout: new Layout(root), storage: new StorageRepository(), log },
+    );
   });
   afterAll(async () => {
     await uploader.close();
@@ -60,12 +84,18 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
     const ads: AdsRequest = {
       kind: 'native',
       header: NATIVE_HEADER,
-      rows: [nativeAd('Ad_one_ID-00000001', ids.vid1 ?? '', ids.img1 ?? ''), nativeAd('Ad_bad_ID-00000002', ids.pre1 ?? '', ids.img2 ?? ''), nativeAd('Ad_three_ID-00000003', ids.vid3 ?? '', ids.img3 ?? '')],
+      rows: [
+        nativeAd('Ad_one_ID-00000001', ids.vid1 ?? '', ids.img1 ?? ''),
+        nativeAd('Ad_bad_ID-00000002', ids.pre1 ?? '', ids.img2 ?? ''),
+        nativeAd('Ad_three_ID-00000003', ids.vid3 ?? '', ids.img3 ?? ''),
+      ],
     };
     const outcome = await uploader.createAds('1001', ads);
     expect(outcome.campaignName).toBe('Native Test');
     expect(outcome.created).toEqual(['Ad_one_ID-00000001', 'Ad_three_ID-00000003']);
-    expect(outcome.refused).toEqual([{ adName: 'Ad_bad_ID-00000002', reason: expect.stringContaining(ids.pre1 ?? 'x') }]);
+    expect(outcome.refused).toEqual([
+      { adName: 'Ad_bad_ID-00000002', reason: expect.stringContaining(ids.pre1 ?? 'x') },
+    ]);
     expect(outcome.invalidIds).toEqual([ids.pre1]);
     expect(outcome.missing).toEqual([]);
     const campaign = (await campaignsOf(sim)).find((each) => each.id === '1001');
@@ -78,7 +108,10 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
   });
 
   it('sends nothing again that the table already shows, whatever a count would say', async () => {
-    const rows = [nativeAd('Ad_one_ID-00000001', ids.vid1 ?? '', ids.img1 ?? ''), nativeAd('Ad_two_ID-00000004', ids.vid2 ?? '', ids.img2 ?? '')];
+    const rows = [
+      nativeAd('Ad_one_ID-00000001', ids.vid1 ?? '', ids.img1 ?? ''),
+      nativeAd('Ad_two_ID-00000004', ids.vid2 ?? '', ids.img2 ?? ''),
+    ];
     const outcome = await uploader.createAds('1001', { kind: 'native', header: NATIVE_HEADER, rows });
     expect(outcome.alreadyThere).toEqual(['Ad_one_ID-00000001']);
     expect(outcome.created).toEqual(['Ad_two_ID-00000004']);
@@ -87,12 +120,24 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
   });
 
   it('reads a table longer than one page of 100', async () => {
-    const rows = Array.from({ length: 50 }, (_, i) => nativeAd(`Bulk_${i}_ID-${String(i).padStart(8, '0')}`, ids.vid3 ?? '', ids.img3 ?? ''));
-    expect((await uploader.createAds('1001', { kind: 'native', header: NATIVE_HEADER, rows: rows.slice(0, 50) })).created).toHaveLength(50);
-    const more = Array.from({ length: 50 }, (_, i) => nativeAd(`More_${i}_ID-${String(i).padStart(8, '0')}`, ids.vid2 ?? '', ids.img2 ?? ''));
-    expect((await uploader.createAds('1001', { kind: 'native', header: NATIVE_HEADER, rows: more })).created).toHaveLength(50);
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      nativeAd(`Bulk_${i}_ID-${String(i).padStart(8, '0')}`, ids.vid3 ?? '', ids.img3 ?? ''),
+    );
+    expect(
+      (await uploader.createAds('1001', { kind: 'native', header: NATIVE_HEADER, rows: rows.slice(0, 50) })).created,
+    ).toHaveLength(50);
+    const more = Array.from({ length: 50 }, (_, i) =>
+      nativeAd(`More_${i}_ID-${String(i).padStart(8, '0')}`, ids.vid2 ?? '', ids.img2 ?? ''),
+    );
+    expect(
+      (await uploader.createAds('1001', { kind: 'native', header: NATIVE_HEADER, rows: more })).created,
+    ).toHaveLength(50);
     // 103 ads now: the first of the bulk sits on the second page of 100, and is still seen.
-    const again = await uploader.createAds('1001', { kind: 'native', header: NATIVE_HEADER, rows: [rows[0] ?? {}, more[49] ?? {}] });
+    const again = await uploader.createAds('1001', {
+      kind: 'native',
+      header: NATIVE_HEADER,
+      rows: [rows[0] ?? {}, more[49] ?? {}],
+    });
     expect(again.alreadyThere).toHaveLength(2);
     expect((await campaignsOf(sim)).find((each) => each.id === '1001')?.ads.every((ad) => ad.created === 1)).toBe(true);
   });
@@ -103,7 +148,15 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
       const outcome = await uploader.createAds('1002', {
         kind: 'preroll',
         header: PREROLL_HEADER,
-        rows: [{ 'Ad Name': 'Pre_ID-00000009', 'Target URL': 'https://example.com', 'Creative ID': ids.pre1 ?? '', 'Custom CTA Text': 'Go', 'Custom CTA URL': 'https://example.com' }],
+        rows: [
+          {
+            'Ad Name': 'Pre_ID-00000009',
+            'Target URL': 'https://example.com',
+            'Creative ID': ids.pre1 ?? '',
+            'Custom CTA Text': 'Go',
+            'Custom CTA URL': 'https://example.com',
+          },
+        ],
       });
       expect(outcome.created).toEqual([]);
       expect(outcome.missing).toEqual([{ adName: 'Pre_ID-00000009', reason: expect.stringContaining('500') }]);
@@ -116,12 +169,50 @@ describe('TjCampaigns against the simulator (real Chromium)', () => {
 
 describe('TjCampaigns with the length control as a select2 widget', () => {
   it('sets 100 through the widget and reads every row', async () => {
-    const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true, gridDelayMs: 50, sessionCheckMs: 100, lengthWidget: true, campaigns: [{ id: '7', name: 'Widget', type: 'native' }] }, openMedia());
-    const video = sim.library.add({ name: 'v', fileType: '.mp4', dimensions: '640x360', tab: 'native', nativeType: 1, sha256: 'v', uploadDate: '2026-11-01' }).id;
-    const image = sim.library.add({ name: 'i', fileType: '.png', dimensions: '640x360', tab: 'native', nativeType: 0, sha256: 'i', uploadDate: '2026-11-01' }).id;
-    const uploader = await TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(await tempRoot()), storage: new StorageRepository(), log });
+    const sim = await startSimulator(
+      {
+        ...DEFAULT_SIMULATOR_OPTIONS,
+        port: 0,
+        noCaptcha: true,
+        gridDelayMs: 50,
+        sessionCheckMs: 100,
+        lengthWidget: true,
+        campaigns: [{ id: '7', name: 'Widget', type: 'native' }],
+      },
+      openMedia(),
+    );
+    const video = sim.library.add({
+      name: 'v',
+      fileType: '.mp4',
+      dimensions: '640x360',
+      tab: 'native',
+      nativeType: 1,
+      sha256: 'v',
+      uploadDate: '2026-11-01',
+    }).id;
+    const image = sim.library.add({
+      name: 'i',
+      fileType: '.png',
+      dimensions: '640x360',
+      tab: 'native',
+      nativeType: 0,
+      sha256: 'i',
+      uploadDate: '2026-11-01',
+    }).id;
+    const uploader = await TjUploader.open(
+      {
+        loginUrl: `${sim.url}/sign-in`,
+        appUrl: sim.url,
+        username: 'demo',
+        password: 'demo-password',
+        chromiumPath: undefined,
+      },
+      { layout: new Layout(await tempRoot()), storage: new StorageRepository(), log },
+    );
     try {
-      const rows = Array.from({ length: 30 }, (_, i) => nativeAd(`W_${i}_ID-${String(i).padStart(8, '0')}`, video, image));
+      const rows = Array.from({ length: 30 }, (_, i) =>
+        nativeAd(`W_${i}_ID-${String(i).padStart(8, '0')}`, video, image),
+      );
       expect((await uploader.createAds('7', { kind: 'native', header: NATIVE_HEADER, rows })).created).toHaveLength(30);
       // At 10 a row, the last ad would be on page 3; at 100 it is on the first page, and seen there.
       const again = await uploader.createAds('7', { kind: 'native', header: NATIVE_HEADER, rows: [rows[29] ?? {}] });

@@ -22,7 +22,10 @@ export interface TjCampaignsDeps {
 type TableRow = readonly string[];
 
 /** What TJ said to a CSV's preview. */
-type Preview = { readonly kind: 'ready' } | { readonly kind: 'invalid'; readonly ids: readonly string[]; readonly text: string } | { readonly kind: 'error'; readonly text: string };
+type Preview =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'invalid'; readonly ids: readonly string[]; readonly text: string }
+  | { readonly kind: 'error'; readonly text: string };
 
 /** TJ refused a campaign's CSV for a reason other than its creatives. */
 export class CampaignCsvRefusedError extends CreativeFlowError {}
@@ -78,22 +81,42 @@ export class TjCampaigns {
           attempt -= 1;
           continue;
         }
-        throw new CampaignCsvRefusedError(`TJ refused the CSV for campaign ${campaignId}: ${preview.text}`, { hint: "Check the CSV against TJ's format and limits; a screenshot of the page is in data/screenshots/." });
+        throw new CampaignCsvRefusedError(`TJ refused the CSV for campaign ${campaignId}: ${preview.text}`, {
+          hint: "Check the CSV against TJ's format and limits; a screenshot of the page is in data/screenshots/.",
+        });
       }
       const invalid = new Set(preview.ids);
       for (const id of invalid) invalidIds.add(id);
       const dropped = toSend.filter((row) => creativeIdsOf(row, ads.kind).some((id) => invalid.has(id)));
-      for (const row of dropped) refused.push({ adName: nameOf(row), reason: `TJ: creative ${creativeIdsOf(row, ads.kind).filter((id) => invalid.has(id)).join(', ')} is not valid for this campaign` });
+      for (const row of dropped)
+        refused.push({
+          adName: nameOf(row),
+          reason: `TJ: creative ${creativeIdsOf(row, ads.kind)
+            .filter((id) => invalid.has(id))
+            .join(', ')} is not valid for this campaign`,
+        });
       toSend = toSend.filter((row) => !dropped.includes(row));
       if (attempt === 2 || dropped.length === 0) {
         // Still refused after the one retry, or refused without naming any creative we sent: the rest waits for a person.
-        for (const row of toSend) refused.push({ adName: nameOf(row), reason: `TJ found issues it did not tie to a creative: ${preview.text}` });
+        for (const row of toSend)
+          refused.push({
+            adName: nameOf(row),
+            reason: `TJ found issues it did not tie to a creative: ${preview.text}`,
+          });
         toSend = [];
       }
     }
     const refusedNames = new Set(refused.map((problem) => problem.adName));
     const sent = ads.rows.filter((row) => !alreadyThere.includes(row) && !refusedNames.has(nameOf(row)));
-    if (sent.length === 0) return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: [], refused, invalidIds: [...invalidIds], missing: [] };
+    if (sent.length === 0)
+      return {
+        campaignName,
+        alreadyThere: alreadyThere.map(nameOf),
+        created: [],
+        refused,
+        invalidIds: [...invalidIds],
+        missing: [],
+      };
 
     // Verified in the table as the server has it now, never by a count (the table already read will do when nothing was sent in this try).
     if (sent.length > confirmedBefore.length) await this.open(campaignId);
@@ -101,8 +124,20 @@ export class TjCampaigns {
     const created = sent.filter((row) => shownByName(row, after) || shownAsNewRow(row, ads, after, before));
     const missing = sent
       .filter((row) => !created.includes(row))
-      .map((row) => ({ adName: nameOf(row), reason: confirmedBefore.includes(row) ? "confirmed before TJ's session ended, and not in the ads table after signing in again (not sent twice; a later run reads the table again)" : (failure ?? "not in the campaign's ads table after creating") }));
-    return { campaignName, alreadyThere: alreadyThere.map(nameOf), created: created.map(nameOf), refused, invalidIds: [...invalidIds], missing };
+      .map((row) => ({
+        adName: nameOf(row),
+        reason: confirmedBefore.includes(row)
+          ? "confirmed before TJ's session ended, and not in the ads table after signing in again (not sent twice; a later run reads the table again)"
+          : (failure ?? "not in the campaign's ads table after creating"),
+      }));
+    return {
+      campaignName,
+      alreadyThere: alreadyThere.map(nameOf),
+      created: created.map(nameOf),
+      refused,
+      invalidIds: [...invalidIds],
+      missing,
+    };
   }
 
   /** The campaign's ad settings, signed in, with any modal left open closed; returns the campaign's name. */
@@ -115,7 +150,10 @@ export class TjCampaigns {
       `open campaign ${campaignId}`,
       `${ready}, then its ads table`,
       async () => {
-        await this.tj.page.getByText(new RegExp(c.readyText.map(escapeRegExp).join('|'))).first().waitFor({ timeout: TJ.navigationMs });
+        await this.tj.page
+          .getByText(new RegExp(c.readyText.map(escapeRegExp).join('|')))
+          .first()
+          .waitFor({ timeout: TJ.navigationMs });
         await this.tj.settle(AD_ROWS, undefined, `the ads table of campaign ${campaignId}`);
       },
       c.readyText,
@@ -129,24 +167,33 @@ export class TjCampaigns {
   /** Every row of the ads table, at 100 a page, every page. */
   private async readTable(campaignId: string): Promise<TableRow[]> {
     const what = `the ads table of campaign ${campaignId}`;
-    return this.step(`read the ads of campaign ${campaignId}`, `${c.lengthSelect} and the rows (${c.adRows}) of ${what}`, async () => {
-      await this.showHundred(what);
-      const rows: TableRow[] = [];
-      for (let page = 1; page <= TJ.maxPages; page += 1) {
-        rows.push(...(await this.rowsOnScreen()));
-        this.deps.onPageRead();
-        if (!(await this.tj.nextPage(AD_ROWS, what))) break;
-      }
-      return rows;
-    });
+    return this.step(
+      `read the ads of campaign ${campaignId}`,
+      `${c.lengthSelect} and the rows (${c.adRows}) of ${what}`,
+      async () => {
+        await this.showHundred(what);
+        const rows: TableRow[] = [];
+        for (let page = 1; page <= TJ.maxPages; page += 1) {
+          rows.push(...(await this.rowsOnScreen()));
+          this.deps.onPageRead();
+          if (!(await this.tj.nextPage(AD_ROWS, what))) break;
+        }
+        return rows;
+      },
+    );
   }
 
   /** The table rows on screen, each as its cells read (an empty table's row left out). */
   private async rowsOnScreen(): Promise<TableRow[]> {
-    return this.tj.page.locator(c.adRows).evaluateAll(
-      (nodes, empty) => nodes.filter((node) => node.getClientRects().length > 0 && !node.matches(`:has(${empty})`)).map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')),
-      TJ_HINTS.emptyRow,
-    );
+    return this.tj.page
+      .locator(c.adRows)
+      .evaluateAll(
+        (nodes, empty) =>
+          nodes
+            .filter((node) => node.getClientRects().length > 0 && !node.matches(`:has(${empty})`))
+            .map((node) => [...node.querySelectorAll('td')].map((cell) => cell.textContent?.trim() ?? '')),
+        TJ_HINTS.emptyRow,
+      );
   }
 
   /**
@@ -160,29 +207,48 @@ export class TjCampaigns {
   }
 
   /** Opens "Mass create with CSV", hands it the rows as a file, and asks for the preview; `reload` first for a page with no message of an earlier try. */
-  private async preview(campaignId: string, header: readonly string[], rows: readonly AdRow[], reload: boolean): Promise<Preview> {
+  private async preview(
+    campaignId: string,
+    header: readonly string[],
+    rows: readonly AdRow[],
+    reload: boolean,
+  ): Promise<Preview> {
     const file = this.deps.layout.campaignUploadFile(campaignId);
     await this.deps.storage.ensureDir(this.deps.layout.tmp);
     await this.deps.storage.writeScratchFile(file, Buffer.from(renderCampaignRows(header, rows)));
     try {
       if (reload) await this.open(campaignId);
       const page = this.tj.page;
-      return await this.step(`preview the CSV for campaign ${campaignId}`, `${c.previewModal}, "${c.issuesText}" or an error`, async () => {
-        await this.tj.click(await this.shownText(c.massCreateText));
-        await page.locator(c.csvInput).first().setInputFiles(file);
-        await this.tj.click(await this.shownText(c.csvPreviewText));
-        await page.locator(`${c.previewModal}:visible, ${errorAlert}:visible, :text("${c.issuesText}")`).first().waitFor({ timeout: TJ.navigationMs });
-        if ((await page.getByText(c.issuesText).count()) > 0) {
-          // The ids are read from TJ's message alone (the table below may hold the same creatives in older ads).
-          const message = page.locator(`${errorAlert}:has-text("${c.invalidText}")`);
-          const text = (await message.count()) > 0 ? await message.first().innerText() : await page.locator(`:text("${c.invalidText}") >> xpath=..`).first().innerText();
-          const sentIds = new Set(rows.flatMap((row) => Object.values(row)));
-          const listed = text.slice(Math.max(0, text.indexOf(c.invalidText)));
-          return { kind: 'invalid', ids: [...new Set(listed.match(/\d+/g) ?? [])].filter((id) => sentIds.has(id)), text: text.replace(/\s+/g, ' ').trim() };
-        }
-        if ((await page.locator(`${c.previewModal}:visible`).count()) > 0) return { kind: 'ready' };
-        return { kind: 'error', text: (await page.locator(`${errorAlert}:visible`).first().innerText()).trim() };
-      });
+      return await this.step(
+        `preview the CSV for campaign ${campaignId}`,
+        `${c.previewModal}, "${c.issuesText}" or an error`,
+        async () => {
+          await this.tj.click(await this.shownText(c.massCreateText));
+          await page.locator(c.csvInput).first().setInputFiles(file);
+          await this.tj.click(await this.shownText(c.csvPreviewText));
+          await page
+            .locator(`${c.previewModal}:visible, ${errorAlert}:visible, :text("${c.issuesText}")`)
+            .first()
+            .waitFor({ timeout: TJ.navigationMs });
+          if ((await page.getByText(c.issuesText).count()) > 0) {
+            // The ids are read from TJ's message alone (the table below may hold the same creatives in older ads).
+            const message = page.locator(`${errorAlert}:has-text("${c.invalidText}")`);
+            const text =
+              (await message.count()) > 0
+                ? await message.first().innerText()
+                : await page.locator(`:text("${c.invalidText}") >> xpath=..`).first().innerText();
+            const sentIds = new Set(rows.flatMap((row) => Object.values(row)));
+            const listed = text.slice(Math.max(0, text.indexOf(c.invalidText)));
+            return {
+              kind: 'invalid',
+              ids: [...new Set(listed.match(/\d+/g) ?? [])].filter((id) => sentIds.has(id)),
+              text: text.replace(/\s+/g, ' ').trim(),
+            };
+          }
+          if ((await page.locator(`${c.previewModal}:visible`).count()) > 0) return { kind: 'ready' };
+          return { kind: 'error', text: (await page.locator(`${errorAlert}:visible`).first().innerText()).trim() };
+        },
+      );
     } finally {
       await this.deps.storage.remove(file);
     }
@@ -190,13 +256,19 @@ export class TjCampaigns {
 
   /** Confirms the preview and waits for the table to reload (or to stay as it was); returns the error TJ showed, if any. */
   private async confirm(campaignId: string): Promise<string | undefined> {
-    return this.step(`create the ads of campaign ${campaignId}`, `${c.confirm.join(' | ')}, then the ads table`, async () => {
-      const confirm = (await this.tj.firstShown(c.confirm.map((button) => `${c.previewModal} ${button}`))) ?? (await this.tj.firstShown(c.confirm));
-      if (!confirm) throw new Error(`no ${c.confirm.join(' or ')} is on screen`);
-      await this.tj.changeListing(() => this.tj.click(confirm), AD_ROWS, `the ads table of campaign ${campaignId}`);
-      const alert = await this.tj.firstShown([errorAlert]);
-      return alert ? (await alert.innerText()).trim() || 'TJ showed an error while creating the ads' : undefined;
-    });
+    return this.step(
+      `create the ads of campaign ${campaignId}`,
+      `${c.confirm.join(' | ')}, then the ads table`,
+      async () => {
+        const confirm =
+          (await this.tj.firstShown(c.confirm.map((button) => `${c.previewModal} ${button}`))) ??
+          (await this.tj.firstShown(c.confirm));
+        if (!confirm) throw new Error(`no ${c.confirm.join(' or ')} is on screen`);
+        await this.tj.changeListing(() => this.tj.click(confirm), AD_ROWS, `the ads table of campaign ${campaignId}`);
+        const alert = await this.tj.firstShown([errorAlert]);
+        return alert ? (await alert.innerText()).trim() || 'TJ showed an error while creating the ads' : undefined;
+      },
+    );
   }
 
   /** A step on the campaign's page, whose ready texts say it is signed in when a failure has the session checked again. */
@@ -223,7 +295,10 @@ function shownAsNewRow(row: AdRow, ads: AdsRequest, table: readonly TableRow[], 
   const ids = creativeIdsOf(row, ads.kind);
   if (ids.length === 0) return false;
   const old = new Set(before.map((cells) => cells.join('\u0001')));
-  return table.some((cells) => !old.has(cells.join('\u0001')) && ids.every((id) => cells.some((cell) => cell.split(/[\s,;]+/).includes(id))));
+  return table.some(
+    (cells) =>
+      !old.has(cells.join('\u0001')) && ids.every((id) => cells.some((cell) => cell.split(/[\s,;]+/).includes(id))),
+  );
 }
 
 function nameOf(row: AdRow): string {

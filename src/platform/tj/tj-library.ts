@@ -8,7 +8,13 @@ import type { ListingView, TjPage } from './tj-page.js';
  * Opens a page of the app, signed in, once `ready` says it is drawn; a session that ended is a
  * {@link SessionEndedError}. `pageTexts`: what the page shows once drawn, which says signed in too.
  */
-export type OpenSignedIn = (url: string, step: string, waitsFor: string, ready: () => Promise<void>, pageTexts?: readonly string[]) => Promise<void>;
+export type OpenSignedIn = (
+  url: string,
+  step: string,
+  waitsFor: string,
+  ready: () => Promise<void>,
+  pageTexts?: readonly string[],
+) => Promise<void>;
 
 /** A card found for a name; `fresh`: it came before any card listed before the upload (new cards come first). */
 export interface FoundCard {
@@ -90,17 +96,26 @@ export class TjLibrary {
   async open(): Promise<void> {
     this.left = undefined;
     const m = TJ.mediaLibrary;
-    await this.deps.openSignedIn(new URL(m.path, this.deps.appUrl).href, 'open the Media Library', `"${m.loadedText}", its tabs and its first listing`, async () => {
-      await this.tj.shownWithin(() => this.tj.tab(TJ.tabs.native), `tab for ${TJ.tabs.native.text}`);
-      await this.tj.settle(LIBRARY_CARDS, undefined, `the Media Library's first listing`);
-    });
+    await this.deps.openSignedIn(
+      new URL(m.path, this.deps.appUrl).href,
+      'open the Media Library',
+      `"${m.loadedText}", its tabs and its first listing`,
+      async () => {
+        await this.tj.shownWithin(() => this.tj.tab(TJ.tabs.native), `tab for ${TJ.tabs.native.text}`);
+        await this.tj.settle(LIBRARY_CARDS, undefined, `the Media Library's first listing`);
+      },
+    );
   }
 
   /** The library opened afresh on a listing. */
   async openListing(listing: Listing): Promise<void> {
     await this.open();
     const tabSays = [...listing.tab.selectors, `a link "${listing.tab.text}"`].join(' | ');
-    await this.tj.step(`open the ${listing.type} listing`, listing.subType ? `${tabSays}, then label:has(${listing.subType})` : tabSays, () => this.show(listing));
+    await this.tj.step(
+      `open the ${listing.type} listing`,
+      listing.subType ? `${tabSays}, then label:has(${listing.subType})` : tabSays,
+      () => this.show(listing),
+    );
   }
 
   /**
@@ -109,7 +124,13 @@ export class TjLibrary {
    * ended under it) goes on from the page after the last it read. Once `signal` is aborted, it
    * turns no further page.
    */
-  async list(listing: Listing, maxPages: number, olderThan: string | undefined, walk = new ListingWalk(), signal?: AbortSignal): Promise<ListedCard[]> {
+  async list(
+    listing: Listing,
+    maxPages: number,
+    olderThan: string | undefined,
+    walk = new ListingWalk(),
+    signal?: AbortSignal,
+  ): Promise<ListedCard[]> {
     if (walk.done) return [...walk.cards.values()];
     await this.openListing(listing);
     const what = `the ${listing.type} listing`;
@@ -124,8 +145,13 @@ export class TjLibrary {
         for (const card of onPage) walk.cards.set(card.creativeId, { ...card, creativeType: listing.type });
         walk.pagesRead = page;
         this.deps.onWalkPage?.(listing.type, page, false);
-        if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0)) break;
-        if (page === maxPages) this.deps.log.warn({ listing: listing.type, maxPages }, 'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further');
+        if (olderThan !== undefined && onPage.every((card) => compareCreativeIds(card.creativeId, olderThan) < 0))
+          break;
+        if (page === maxPages)
+          this.deps.log.warn(
+            { listing: listing.type, maxPages },
+            'Stopped at the page limit; raise LIBRARY_MAX_PAGES to read further',
+          );
         // Told to stop (the daemon stopping): the walk ends at this page, not done, and the caller knows it is short.
         if (signal?.aborted) return;
         if (!(await this.tj.nextPage(LIBRARY_CARDS, what))) break;
@@ -164,7 +190,11 @@ export class TjLibrary {
 
   /** Dropzone would not send from a page it had sent from before: from now on, each upload loads the page afresh. */
   stopReusingPages(why: string): void {
-    if (this.reusePages) this.deps.log.warn({ why }, 'TJ would not upload twice from one page: the Media Library is loaded afresh for each batch from now on');
+    if (this.reusePages)
+      this.deps.log.warn(
+        { why },
+        'TJ would not upload twice from one page: the Media Library is loaded afresh for each batch from now on',
+      );
     this.reusePages = false;
   }
 
@@ -175,14 +205,22 @@ export class TjLibrary {
    * listing again, a step that failed), the page is loaded afresh and the listing read through
    * (at most `TJ.maxPages`), as after any fault: only that look-up can say a name is not on TJ.
    */
-  async lookUpUploaded(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<LookUp> {
+  async lookUpUploaded(
+    listing: Listing,
+    away: Listing,
+    names: readonly string[],
+    before: ReadonlySet<string>,
+  ): Promise<LookUp> {
     if (names.length === 0) return { found: new Map(), complete: false };
     const quick = this.refetches ? await this.refetched(listing, away, names, before) : undefined;
     if (quick?.whole) return { found: quick.found, complete: false };
     await this.openListing(listing);
     const seen = await this.lookUp(listing, names, TJ.maxPages, before);
     if (quick && [...seen.found].some(([name, { fresh }]) => fresh && !quick.found.has(name))) {
-      this.deps.log.warn({ listing: listing.type }, 'A listing shown again lacked a new card a fresh page showed: after each upload the page is loaded afresh from now on');
+      this.deps.log.warn(
+        { listing: listing.type },
+        'A listing shown again lacked a new card a fresh page showed: after each upload the page is loaded afresh from now on',
+      );
       this.refetches = false;
     }
     if (seen.pages === 1) await this.remember(listing, seen.firstPage);
@@ -194,24 +232,34 @@ export class TjLibrary {
    * is not found (at most `maxPages`): `complete` says it got to the last page. `fresh` says the
    * card came before any card of `before` (the ids listed before an upload): new cards come first.
    */
-  private async lookUp(listing: Listing, names: readonly string[], maxPages: number, before: ReadonlySet<string>): Promise<LookUp & { pages: number; firstPage: readonly LibraryCard[] }> {
+  private async lookUp(
+    listing: Listing,
+    names: readonly string[],
+    maxPages: number,
+    before: ReadonlySet<string>,
+  ): Promise<LookUp & { pages: number; firstPage: readonly LibraryCard[] }> {
     const wanted = new Set(names);
     const found = new Map<string, FoundCard>();
     let fresh = true;
     let complete = false;
     let pages = 0;
     let firstPage: readonly LibraryCard[] = [];
-    await this.tj.step(`look up ${names.length} names in ${listing.type}`, `the next page of the ${listing.type} listing`, async () => {
-      for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
-        const cards = await this.read();
-        pages += 1;
-        if (page === 1) firstPage = cards;
-        fresh = collect(cards, wanted, found, before, fresh);
-        // Read to the last page: an old card of a wanted name (TJ keeps the first of a name) may be anywhere.
-        if (wanted.size > 0 && !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`))) complete = true;
-        if (complete) break;
-      }
-    });
+    await this.tj.step(
+      `look up ${names.length} names in ${listing.type}`,
+      `the next page of the ${listing.type} listing`,
+      async () => {
+        for (let page = 1; page <= maxPages && wanted.size > 0; page += 1) {
+          const cards = await this.read();
+          pages += 1;
+          if (page === 1) firstPage = cards;
+          fresh = collect(cards, wanted, found, before, fresh);
+          // Read to the last page: an old card of a wanted name (TJ keeps the first of a name) may be anywhere.
+          if (wanted.size > 0 && !(await this.tj.nextPage(LIBRARY_CARDS, `the ${listing.type} listing`)))
+            complete = true;
+          if (complete) break;
+        }
+      },
+    );
     return { found, complete, pages, firstPage };
   }
 
@@ -223,7 +271,12 @@ export class TjLibrary {
    * checked name by name and by a card it listed before, and read once more after it held still
    * when that fails (a listing drawn in stages).
    */
-  private async refetched(listing: Listing, away: Listing, names: readonly string[], before: ReadonlySet<string>): Promise<{ found: Map<string, FoundCard>; whole: boolean } | undefined> {
+  private async refetched(
+    listing: Listing,
+    away: Listing,
+    names: readonly string[],
+    before: ReadonlySet<string>,
+  ): Promise<{ found: Map<string, FoundCard>; whole: boolean } | undefined> {
     let awayView: ListingView | undefined;
     try {
       await this.show(away, 0);
@@ -231,7 +284,10 @@ export class TjLibrary {
       await this.show(listing, 0);
     } catch (error) {
       // A session that ended shows on the fresh page too, where it is signed in again.
-      this.deps.log.debug({ err: error, listing: listing.type }, 'The listing could not be fetched again in place; the page is loaded afresh');
+      this.deps.log.debug(
+        { err: error, listing: listing.type },
+        'The listing could not be fetched again in place; the page is loaded afresh',
+      );
       return undefined;
     }
     const firstPage = async (): Promise<{ cards: LibraryCard[]; found: Map<string, FoundCard>; whole: boolean }> => {
@@ -243,7 +299,14 @@ export class TjLibrary {
       return { cards, found, whole: ours && found.size === names.length };
     };
     let shown = await firstPage();
-    if (!shown.whole && (await this.tj.settle(LIBRARY_CARDS, awayView, `the ${listing.type} listing`).then(() => true, () => false))) shown = await firstPage();
+    if (
+      !shown.whole &&
+      (await this.tj.settle(LIBRARY_CARDS, awayView, `the ${listing.type} listing`).then(
+        () => true,
+        () => false,
+      ))
+    )
+      shown = await firstPage();
     if (shown.whole) await this.remember(listing, shown.cards);
     return { found: shown.found, whole: shown.whole };
   }
@@ -251,7 +314,8 @@ export class TjLibrary {
   /** The listing on screen is the one an upload leaves: the next upload may start from it. */
   private async remember(listing: Listing, cards: readonly LibraryCard[]): Promise<void> {
     const doc = await documentToken(this.tj.page);
-    if (doc !== undefined && cards.length > 0) this.left = { type: listing.type, doc, ids: cards.map((card) => card.creativeId), at: Date.now() };
+    if (doc !== undefined && cards.length > 0)
+      this.left = { type: listing.type, doc, ids: cards.map((card) => card.creativeId), at: Date.now() };
   }
 
   /**
@@ -261,10 +325,17 @@ export class TjLibrary {
    */
   private async show(listing: Listing, heldMs?: number): Promise<void> {
     const tab = await this.tj.shownWithin(() => this.tj.tab(listing.tab), `tab for ${listing.type}`);
-    if (!(await this.tj.marked(tab))) await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`, heldMs);
+    if (!(await this.tj.marked(tab)))
+      await this.tj.changeListing(() => this.tj.click(tab), LIBRARY_CARDS, `the ${listing.type} listing`, heldMs);
     if (listing.subType) {
       const radio = this.tj.page.locator(listing.subType).first();
-      if (!(await radio.isChecked())) await this.tj.changeListing(() => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()), LIBRARY_CARDS, `the ${listing.type} listing`, heldMs);
+      if (!(await radio.isChecked()))
+        await this.tj.changeListing(
+          () => this.tj.click(this.tj.page.locator(`label:has(${listing.subType})`).first()),
+          LIBRARY_CARDS,
+          `the ${listing.type} listing`,
+          heldMs,
+        );
     }
   }
 
@@ -278,7 +349,13 @@ export class TjLibrary {
 }
 
 /** Takes the cards of the names still wanted, in the listing's order; returns whether the cards after these can still be fresh (none listed before has come yet). */
-function collect(cards: readonly LibraryCard[], wanted: Set<string>, found: Map<string, FoundCard>, before: ReadonlySet<string>, fresh: boolean): boolean {
+function collect(
+  cards: readonly LibraryCard[],
+  wanted: Set<string>,
+  found: Map<string, FoundCard>,
+  before: ReadonlySet<string>,
+  fresh: boolean,
+): boolean {
   let stillFresh = fresh;
   for (const card of cards) {
     if (before.has(card.creativeId)) stillFresh = false;

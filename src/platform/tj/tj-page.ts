@@ -23,7 +23,9 @@ export class BrowserStepError extends CreativeFlowError {
  */
 export class SessionEndedError extends CreativeFlowError {
   constructor(detail: string) {
-    super(`TJ's session ended (${detail})`, { hint: 'The uploader signs in again by itself; only a captcha or a refused password waits for a person.' });
+    super(`TJ's session ended (${detail})`, {
+      hint: 'The uploader signs in again by itself; only a captcha or a refused password waits for a person.',
+    });
   }
 }
 
@@ -85,7 +87,8 @@ export class TjPage {
    */
   async open(url: string, pageTexts: readonly string[] = []): Promise<SessionVerdict> {
     // Going to the URL on screen with a `#section` only scrolls: the page, and its stale table, would stay.
-    if (withoutHash(this.page.url()) === withoutHash(url)) await this.page.reload({ waitUntil: 'load', timeout: TJ.navigationMs });
+    if (withoutHash(this.page.url()) === withoutHash(url))
+      await this.page.reload({ waitUntil: 'load', timeout: TJ.navigationMs });
     else await this.page.goto(url, { waitUntil: 'load', timeout: TJ.navigationMs });
     return this.verdict(TJ.navigationMs, pageTexts);
   }
@@ -96,7 +99,10 @@ export class TjPage {
     for (;;) {
       const now = await this.markers(pageTexts).catch(() => undefined);
       if (now) return now;
-      if (Date.now() > deadline) throw new Error(`neither a signed-in marker (${[...TJ.loggedIn.texts, ...pageTexts].join(', ')}) nor a signed-out one showed in ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `neither a signed-in marker (${[...TJ.loggedIn.texts, ...pageTexts].join(', ')}) nor a signed-out one showed in ${timeoutMs / 1000} s`,
+        );
       await this.page.waitForTimeout(POLL_MS);
     }
   }
@@ -130,7 +136,12 @@ export class TjPage {
    * a step on the sign-in page, where signed out is the point), and names what it waited for, why
    * it failed and what showed. `pageTexts`: what the step's page shows once drawn.
    */
-  async step<T>(name: string, waitsFor: string, work: () => Promise<T>, options: { readonly pageTexts?: readonly string[]; readonly checkSession?: boolean } = {}): Promise<T> {
+  async step<T>(
+    name: string,
+    waitsFor: string,
+    work: () => Promise<T>,
+    options: { readonly pageTexts?: readonly string[]; readonly checkSession?: boolean } = {},
+  ): Promise<T> {
     const since = (await this.view().catch(() => undefined))?.net;
     try {
       return await work();
@@ -142,8 +153,13 @@ export class TjPage {
         throw error;
       }
       const shown = await this.shown().catch(() => 'the page could not be read');
-      const screenshot = await this.evidence.capture(this.page, name, `TJ step "${name}" failed waiting for ${waitsFor}: ${firstLine(error)}. On screen: ${shown}`);
-      if (options.checkSession !== false && (await this.recheck(options.pageTexts, since)) === 'out') throw new SessionEndedError(`signed out during "${name}", which had failed: ${firstLine(error)}`);
+      const screenshot = await this.evidence.capture(
+        this.page,
+        name,
+        `TJ step "${name}" failed waiting for ${waitsFor}: ${firstLine(error)}. On screen: ${shown}`,
+      );
+      if (options.checkSession !== false && (await this.recheck(options.pageTexts, since)) === 'out')
+        throw new SessionEndedError(`signed out during "${name}", which had failed: ${firstLine(error)}`);
       throw new BrowserStepError(name, waitsFor, firstLine(error), shown, screenshot);
     }
   }
@@ -157,7 +173,8 @@ export class TjPage {
     for (;;) {
       const found = await find();
       if (found !== undefined) return found;
-      if ((await this.markers().catch(() => undefined)) === 'out') throw new SessionEndedError(`the page went to sign-in while waiting for ${what}`);
+      if ((await this.markers().catch(() => undefined)) === 'out')
+        throw new SessionEndedError(`the page went to sign-in while waiting for ${what}`);
       if (Date.now() > deadline) throw new Error(`no ${what} is on screen after ${TJ.navigationMs / 1000} s`);
       await this.page.waitForTimeout(POLL_MS * 4);
     }
@@ -166,7 +183,8 @@ export class TjPage {
   /** The first element on screen that one of the selectors finds, tried in order. */
   async firstShown(selectors: readonly string[]): Promise<Locator | undefined> {
     for (const selector of selectors) {
-      for (const candidate of await this.page.locator(selector).all()) if (await candidate.isVisible().catch(() => false)) return candidate;
+      for (const candidate of await this.page.locator(selector).all())
+        if (await candidate.isVisible().catch(() => false)) return candidate;
     }
     return undefined;
   }
@@ -174,17 +192,29 @@ export class TjPage {
   /** A tab on screen: by the selectors other tools saw, else a link whose text is the tab's (exactly, then in part). */
   async tab(tab: TabSelectors): Promise<Locator | undefined> {
     const exact = new RegExp(`^\\s*${escapeRegExp(tab.text)}\\s*$`, 'i');
-    return (await this.firstShown(tab.selectors)) ?? (await shownOf(this.page.locator('a', { hasText: exact }))) ?? shownOf(this.page.locator('a', { hasText: tab.text }));
+    return (
+      (await this.firstShown(tab.selectors)) ??
+      (await shownOf(this.page.locator('a', { hasText: exact }))) ??
+      shownOf(this.page.locator('a', { hasText: tab.text }))
+    );
   }
 
   /** The element on screen that says `text`: a button or link first, else any element. */
   async byText(text: string): Promise<Locator | undefined> {
-    return (await shownOf(this.page.locator('button, a, input[type="button"], input[type="submit"]', { hasText: text }))) ?? shownOf(this.page.getByText(text, { exact: true }));
+    return (
+      (await shownOf(this.page.locator('button, a, input[type="button"], input[type="submit"]', { hasText: text }))) ??
+      shownOf(this.page.getByText(text, { exact: true }))
+    );
   }
 
   /** Whether a tab is marked as shown (a hint: without the mark, the tab is clicked). */
   async marked(target: Locator): Promise<boolean> {
-    return target.evaluate((node, marks) => marks.some((mark) => node.matches(mark) || node.parentElement?.matches(mark) === true), [...TJ_HINTS.activeTab]).catch(() => false);
+    return target
+      .evaluate(
+        (node, marks) => marks.some((mark) => node.matches(mark) || node.parentElement?.matches(mark) === true),
+        [...TJ_HINTS.activeTab],
+      )
+      .catch(() => false);
   }
 
   /** Clicks; when an overlay swallows the click, closes it and clicks again. */
@@ -231,7 +261,12 @@ export class TjPage {
    * are never taken for the new listing. `heldMs`: how long changed items must hold still; less
    * only where what follows checks what it reads.
    */
-  async settle(items: GridItems, before: ListingView | undefined, what: string, heldMs: number = STABLE_MS): Promise<ListingChange> {
+  async settle(
+    items: GridItems,
+    before: ListingView | undefined,
+    what: string,
+    heldMs: number = STABLE_MS,
+  ): Promise<ListingChange> {
     const started = Date.now();
     let seen: ListingView | undefined;
     let changedAt = 0;
@@ -242,27 +277,41 @@ export class TjPage {
       if (view) {
         if (view.signedOut) throw new SessionEndedError(`the page went to sign-in while waiting for ${what}`);
         const fresh = before === undefined || view.net.doc !== before.net.doc;
-        if (before && !fresh && view.net.refused > before.net.refused) throw new SessionEndedError(`TJ refused the page's request for ${what} as signed out`);
+        if (before && !fresh && view.net.refused > before.net.refused)
+          throw new SessionEndedError(`TJ refused the page's request for ${what} as signed out`);
         const idle = view.net.inflight === 0;
         if (fresh) {
           signedInAt = view.signedIn ? signedInAt || now : 0;
-          const done = view.keys.length > 0 ? view.net.quietMs >= STABLE_MS : view.net.quietMs >= SAME_AFTER_RESPONSE_MS && now - signedInAt >= EMPTY_AFTER_SIGN_IN_MS;
+          const done =
+            view.keys.length > 0
+              ? view.net.quietMs >= STABLE_MS
+              : view.net.quietMs >= SAME_AFTER_RESPONSE_MS && now - signedInAt >= EMPTY_AFTER_SIGN_IN_MS;
           if (signedInAt && idle && done) return before ? 'new-document' : 'changed';
         } else if (signature(view) !== signature(before)) {
           if (!seen || signature(view) !== signature(seen)) changedAt = now;
           if (idle && now - changedAt >= heldMs) return 'changed';
-        } else if (idle && view.net.quietMs >= SAME_AFTER_RESPONSE_MS && (view.net.ended > before.net.ended || now - started >= SAME_WITHOUT_REQUEST_MS)) {
+        } else if (
+          idle &&
+          view.net.quietMs >= SAME_AFTER_RESPONSE_MS &&
+          (view.net.ended > before.net.ended || now - started >= SAME_WITHOUT_REQUEST_MS)
+        ) {
           return 'same';
         }
         seen = view;
       }
-      if (now - started > TJ.navigationMs) throw new Error(`${what} did not show in ${TJ.navigationMs / 1000} s (${describeWait(seen, before)})`);
+      if (now - started > TJ.navigationMs)
+        throw new Error(`${what} did not show in ${TJ.navigationMs / 1000} s (${describeWait(seen, before)})`);
       await this.page.waitForTimeout(POLL_MS);
     }
   }
 
   /** Does what changes the listing (a tab, a sub-type, a page) and waits until the listing on screen is the new one (`heldMs`: see {@link settle}). */
-  async changeListing(action: () => Promise<void>, items: GridItems, what: string, heldMs: number = STABLE_MS): Promise<ListingChange> {
+  async changeListing(
+    action: () => Promise<void>,
+    items: GridItems,
+    what: string,
+    heldMs: number = STABLE_MS,
+  ): Promise<ListingChange> {
     const before = await this.view(items);
     await action();
     return this.settle(items, before, what, heldMs);
@@ -277,12 +326,24 @@ export class TjPage {
           .filter((node) => node.getClientRects().length > 0)
           .map((node) => ({
             creativeId: node.getAttribute('data-id') ?? node.querySelector(selectors.id)?.textContent?.trim() ?? '',
-            name: node.querySelector(selectors.name)?.getAttribute('title') ?? node.querySelector(selectors.name)?.textContent?.trim() ?? '',
+            name:
+              node.querySelector(selectors.name)?.getAttribute('title') ??
+              node.querySelector(selectors.name)?.textContent?.trim() ??
+              '',
             dimensions: node.querySelector(selectors.dimensions)?.textContent?.trim() ?? '',
             fileType: node.querySelector(selectors.fileType)?.textContent?.trim() ?? '',
-            reviewStatus: node.getAttribute('data-review-status') ?? node.querySelector(selectors.reviewStatus)?.textContent?.trim() ?? '',
+            reviewStatus:
+              node.getAttribute('data-review-status') ??
+              node.querySelector(selectors.reviewStatus)?.textContent?.trim() ??
+              '',
           })),
-      { id: m.cardId, name: m.cardName, dimensions: m.cardDimensions, fileType: m.cardFileType, reviewStatus: m.cardReviewStatus },
+      {
+        id: m.cardId,
+        name: m.cardName,
+        dimensions: m.cardDimensions,
+        fileType: m.cardFileType,
+        reviewStatus: m.cardReviewStatus,
+      },
     );
   }
 
@@ -290,14 +351,22 @@ export class TjPage {
   async nextPage(items: GridItems, what: string): Promise<boolean> {
     const link = await this.firstShown(TJ.nextPage);
     if (!link) return false;
-    if (await link.evaluate((node) => /\bdisabled\b/.test(`${node.parentElement?.className ?? ''} ${node.className}`) || node.getAttribute('aria-disabled') === 'true')) return false;
+    if (
+      await link.evaluate(
+        (node) =>
+          /\bdisabled\b/.test(`${node.parentElement?.className ?? ''} ${node.className}`) ||
+          node.getAttribute('aria-disabled') === 'true',
+      )
+    )
+      return false;
     const before = await this.view(items);
     await this.click(link);
     if ((await this.settle(items, before, `the next page of ${what}`)) !== 'same') return true;
     // An enabled Next that brought nothing new: a build that does not disable it on the last page,
     // or a grid refused for a dead session (its page goes to sign-in a moment later). Taken for the
     // end only once the session holds: a dead one would end a walk or a look-up pages early.
-    if ((await this.recheck(items.pageTexts, before?.net)) === 'out') throw new SessionEndedError(`the next page of ${what} did not come: the session had ended`);
+    if ((await this.recheck(items.pageTexts, before?.net)) === 'out')
+      throw new SessionEndedError(`the next page of ${what} did not come: the session had ended`);
     return false;
   }
 
@@ -306,7 +375,13 @@ export class TjPage {
     const [view, rows] = await Promise.all([this.view(LIBRARY_CARDS), this.view(AD_ROWS)]);
     if (!view) return `a page loading at ${this.page.url()}`;
     const rowCount = rows?.keys.length ?? 0;
-    const parts = [view.markers.length ? `${view.markers.map((text) => `"${text}"`).join(', ')} on screen` : 'no signed-in marker', view.signedOut ? 'a sign-in page' : '', `${view.keys.length} cards`, rowCount ? `${rowCount} table rows` : '', view.net.inflight ? `${view.net.inflight} requests under way` : ''];
+    const parts = [
+      view.markers.length ? `${view.markers.map((text) => `"${text}"`).join(', ')} on screen` : 'no signed-in marker',
+      view.signedOut ? 'a sign-in page' : '',
+      `${view.keys.length} cards`,
+      rowCount ? `${rowCount} table rows` : '',
+      view.net.inflight ? `${view.net.inflight} requests under way` : '',
+    ];
     return `${parts.filter(Boolean).join(', ')} (${new URL(this.page.url()).pathname})`;
   }
 
@@ -314,7 +389,8 @@ export class TjPage {
     if (TJ.loggedOut.urlParts.some((part) => this.page.url().includes(part))) return 'out';
     if ((await this.page.locator(SIGNED_OUT).count()) > 0) return 'out';
     // Case matters: "MEDIA LIBRARY" is the loaded library, "Media Library" a menu entry a dead shell may show too.
-    for (const text of [...TJ.loggedIn.texts, ...pageTexts]) if ((await this.page.getByText(new RegExp(escapeRegExp(text))).count()) > 0) return 'in';
+    for (const text of [...TJ.loggedIn.texts, ...pageTexts])
+      if ((await this.page.getByText(new RegExp(escapeRegExp(text))).count()) > 0) return 'in';
     return undefined;
   }
 }

@@ -71,31 +71,47 @@ export class SessionFile {
  * app's verdict, and saves the session. Throws {@link CredentialsRefusedError} when TJ refuses
  * the password, {@link LoginRequiredError} when nobody enables the button in `waitForPersonMs`.
  */
-export async function signIn(context: BrowserContext, connection: TjConnection, session: SessionFile, evidence: Evidence, waitForPersonMs: number): Promise<void> {
+export async function signIn(
+  context: BrowserContext,
+  connection: TjConnection,
+  session: SessionFile,
+  evidence: Evidence,
+  waitForPersonMs: number,
+): Promise<void> {
   const tj = new TjPage(await context.newPage(), evidence);
   const page = tj.page;
   try {
-    const signedIn = await tj.step('sign in', 'the sign-in form', async () => {
-      for (let attempt = 1; ; attempt += 1) {
-        await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
-        if ((await tj.verdict()) === 'in') return false;
-        const banner = page.locator(TJ.signIn.cookieAccept);
-        if (await banner.isVisible()) await banner.click();
-        if (connection.username) await page.fill(TJ.signIn.username, connection.username);
-        if (connection.password) await page.fill(TJ.signIn.password, connection.password);
-        const deadline = Date.now() + waitForPersonMs;
-        // `disabled=""` is still disabled: only the attribute's absence counts.
-        while ((await page.getAttribute(TJ.signIn.submit, 'disabled')) !== null) {
-          if (Date.now() > deadline) throw new LoginRequiredError('the sign-in button stayed disabled: the captcha needs a person');
-          await page.waitForTimeout(2_000);
+    const signedIn = await tj.step(
+      'sign in',
+      'the sign-in form',
+      async () => {
+        for (let attempt = 1; ; attempt += 1) {
+          await page.goto(connection.loginUrl, { timeout: TJ.navigationMs });
+          if ((await tj.verdict()) === 'in') return false;
+          const banner = page.locator(TJ.signIn.cookieAccept);
+          if (await banner.isVisible()) await banner.click();
+          if (connection.username) await page.fill(TJ.signIn.username, connection.username);
+          if (connection.password) await page.fill(TJ.signIn.password, connection.password);
+          const deadline = Date.now() + waitForPersonMs;
+          // `disabled=""` is still disabled: only the attribute's absence counts.
+          while ((await page.getAttribute(TJ.signIn.submit, 'disabled')) !== null) {
+            if (Date.now() > deadline)
+              throw new LoginRequiredError('the sign-in button stayed disabled: the captcha needs a person');
+            await page.waitForTimeout(2_000);
+          }
+          await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
+          if ((await tj.verdict()) === 'in') return true;
+          if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText))
+            throw CredentialsRefusedError.tj(connection.username);
+          // Back on sign-in with no word against the password: the new session ended as it landed. Once more, then a person.
+          if (attempt === 2)
+            throw new LoginRequiredError(
+              'the sign-in page came back after submitting, twice, with no word against the password',
+            );
         }
-        await Promise.all([page.waitForLoadState('load'), page.click(TJ.signIn.submit)]);
-        if ((await tj.verdict()) === 'in') return true;
-        if ((await page.textContent('body'))?.includes(TJ.signIn.wrongCredentialsText)) throw CredentialsRefusedError.tj(connection.username);
-        // Back on sign-in with no word against the password: the new session ended as it landed. Once more, then a person.
-        if (attempt === 2) throw new LoginRequiredError('the sign-in page came back after submitting, twice, with no word against the password');
-      }
-    }, { checkSession: false });
+      },
+      { checkSession: false },
+    );
     await session.save(context, signedIn);
   } finally {
     await page.close();
@@ -103,7 +119,12 @@ export async function signIn(context: BrowserContext, connection: TjConnection, 
 }
 
 /** Signs in in a browser of its own (a window a person can use, unless `headless`), then closes it. */
-export async function signInWithBrowser(connection: TjConnection, session: SessionFile, evidence: Evidence, options: { headless: boolean; waitForPersonMs: number }): Promise<void> {
+export async function signInWithBrowser(
+  connection: TjConnection,
+  session: SessionFile,
+  evidence: Evidence,
+  options: { headless: boolean; waitForPersonMs: number },
+): Promise<void> {
   const browser = await launchBrowser({ headless: options.headless, chromiumPath: connection.chromiumPath });
   try {
     await signIn(await browser.newContext(), connection, session, evidence, options.waitForPersonMs);

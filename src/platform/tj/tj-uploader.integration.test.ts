@@ -23,7 +23,16 @@ async function simulator(overrides: Partial<SimulatorOptions> = {}): Promise<Run
 }
 
 async function uploaderFor(sim: RunningSimulator, root: string): Promise<TjUploader> {
-  return TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(root), storage: new StorageRepository(), log });
+  return TjUploader.open(
+    {
+      loginUrl: `${sim.url}/sign-in`,
+      appUrl: sim.url,
+      username: 'demo',
+      password: 'demo-password',
+      chromiumPath: undefined,
+    },
+    { layout: new Layout(root), storage: new StorageRepository(), log },
+  );
 }
 
 async function simState(sim: RunningSimulator): Promise<SimState> {
@@ -49,8 +58,13 @@ describe('TjUploader against the simulator, habits on', () => {
   it('signs in first when no session is saved, then uploads a batch as Rollovers, each id paired with its file by name', async () => {
     expect((await simState(sim)).signIns).toBe(1);
     expect((await fs.stat(path.join(root, 'data/session/tj_session.json'))).mode & 0o777).toBe(0o600);
-    const files = await Promise.all([1, 2, 3].map((n) => makeVideo(path.join(root, `VID_x_ID-0000000${n}-VID.mp4`), { seconds: 2, seed: n })));
-    const results = await uploader.upload('native-rollover', files.map((file) => ({ path: file, name: nameOf(file) })));
+    const files = await Promise.all(
+      [1, 2, 3].map((n) => makeVideo(path.join(root, `VID_x_ID-0000000${n}-VID.mp4`), { seconds: 2, seed: n })),
+    );
+    const results = await uploader.upload(
+      'native-rollover',
+      files.map((file) => ({ path: file, name: nameOf(file) })),
+    );
     const state = await simState(sim);
     for (const file of files) {
       const kept = state.creatives.find((creative) => creative.name === nameOf(file));
@@ -64,7 +78,9 @@ describe('TjUploader against the simulator, habits on', () => {
     const file = await makeVideo(path.join(root, 'EN_Promo_ID-00000020.mp4'), { seconds: 6, seed: 20 });
     const results = await uploader.upload('in-stream', [{ path: file, name: nameOf(file) }]);
     expect(results.get(nameOf(file))).toMatchObject({ status: 'uploaded' });
-    expect((await simState(sim)).creatives.find((creative) => creative.name === nameOf(file))?.tab).toBe('in_stream_video');
+    expect((await simState(sim)).creatives.find((creative) => creative.name === nameOf(file))?.tab).toBe(
+      'in_stream_video',
+    );
   });
 
   it('gives a name TJ already has the existing id, as a duplicate', async () => {
@@ -82,7 +98,10 @@ describe('TjUploader against the simulator, habits on', () => {
       { path: big, name: 'IMG_big_ID-0000000F-IMG' },
       { path: small, name: 'IMG_ok_ID-0000000E-IMG' },
     ]);
-    expect(results.get('IMG_big_ID-0000000F-IMG')).toEqual({ status: 'rejected', message: expect.stringMatching(/too big/) });
+    expect(results.get('IMG_big_ID-0000000F-IMG')).toEqual({
+      status: 'rejected',
+      message: expect.stringMatching(/too big/),
+    });
     expect(results.get('IMG_ok_ID-0000000E-IMG')).toMatchObject({ status: 'uploaded' });
   });
 
@@ -92,11 +111,23 @@ describe('TjUploader against the simulator, habits on', () => {
     expect(typeOf('VID_x_ID-00000001-VID')).toBe('Native Rollover');
     expect(typeOf('IMG_ok_ID-0000000E-IMG')).toBe('Native Static Banner');
     expect(typeOf('EN_Promo_ID-00000020')).toBe('In-Stream Video');
-    expect(listed.map((card) => card.creativeId).sort()).toEqual((await simState(sim)).creatives.map((creative) => creative.id).sort());
+    expect(listed.map((card) => card.creativeId).sort()).toEqual(
+      (await simState(sim)).creatives.map((creative) => creative.id).sort(),
+    );
   });
 
   it('stops a listing, newest first, at the first page all older than the creative asked for: a sync reads only what may have changed', async () => {
-    const added = Array.from({ length: 40 }, (_, n) => sim.library.add({ name: `EN_many_ID-${String(n).padStart(8, '0')}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(n), uploadDate: '2026-12-01' }));
+    const added = Array.from({ length: 40 }, (_, n) =>
+      sim.library.add({
+        name: `EN_many_ID-${String(n).padStart(8, '0')}`,
+        fileType: '.png',
+        dimensions: '300x250',
+        tab: 'static',
+        nativeType: 0,
+        sha256: String(n),
+        uploadDate: '2026-12-01',
+      }),
+    );
     // The 15th newest: on the second page of twelve; the third page is all older.
     const olderThan = added.at(-15)?.id ?? '';
     const before = uploader.pagesRead;
@@ -119,19 +150,33 @@ describe('TjUploader, batch after batch on one page', () => {
   // Each build of the pages: the listing fetched again in place (or, where a shown listing is not fetched again, a fresh page), faults in the second batch.
   for (const variant of MARKUP_VARIANTS.keys()) {
     it(`variant ${variant}: starts each batch from the listing the last one left; a fault is still looked up on a fresh page; each id its own file's, nothing sent twice`, async () => {
-      const sim = await simulator({ variant, sessionCheckMs: 100, faultPlan: ['ok', 'ok', 'drop', 'server-error', 'ok', 'ok'] });
+      const sim = await simulator({
+        variant,
+        sessionCheckMs: 100,
+        faultPlan: ['ok', 'ok', 'drop', 'server-error', 'ok', 'ok'],
+      });
       const root = await tempRoot();
       const uploader = await uploaderFor(sim, root);
       const opened = vi.spyOn(TjPage.prototype, 'open');
       try {
         const batch = async (n: number): Promise<{ path: string; name: string }[]> =>
-          Promise.all([0, 1].map(async (k) => ({ path: await makeImage(path.join(root, `EN_b${n}_ID-000${variant}0${n}${k}0.png`), { seed: 10 * n + k }), name: `EN_b${n}_ID-000${variant}0${n}${k}0` })));
-        const idOf = (state: SimState, name: string): string | undefined => state.creatives.find((creative) => creative.name === name)?.id;
+          Promise.all(
+            [0, 1].map(async (k) => ({
+              path: await makeImage(path.join(root, `EN_b${n}_ID-000${variant}0${n}${k}0.png`), { seed: 10 * n + k }),
+              name: `EN_b${n}_ID-000${variant}0${n}${k}0`,
+            })),
+          );
+        const idOf = (state: SimState, name: string): string | undefined =>
+          state.creatives.find((creative) => creative.name === name)?.id;
         const [first, second, third] = await Promise.all([batch(1), batch(2), batch(3)]);
 
         const firstResults = await uploader.upload('static-banner', first);
         let state = await simState(sim);
-        for (const file of first) expect(firstResults.get(file.name), file.name).toEqual({ status: 'uploaded', creativeId: idOf(state, file.name) });
+        for (const file of first)
+          expect(firstResults.get(file.name), file.name).toEqual({
+            status: 'uploaded',
+            creativeId: idOf(state, file.name),
+          });
 
         // One of the second batch was kept before its connection dropped, the other got a 500 (whichever arrived first): the kept one is found; the other was looked for on a fresh page read through, so it may go again.
         const opens = opened.mock.calls.length;
@@ -139,7 +184,11 @@ describe('TjUploader, batch after batch on one page', () => {
         state = await simState(sim);
         for (const file of second) {
           const id = idOf(state, file.name);
-          expect(secondResults.get(file.name), file.name).toEqual(id ? { status: 'uploaded', creativeId: id } : { status: 'failed', message: 'Server responded with 500 code.', checked: true });
+          expect(secondResults.get(file.name), file.name).toEqual(
+            id
+              ? { status: 'uploaded', creativeId: id }
+              : { status: 'failed', message: 'Server responded with 500 code.', checked: true },
+          );
         }
         expect(second.filter((file) => idOf(state, file.name) !== undefined)).toHaveLength(1);
         expect(opened.mock.calls.length).toBeGreaterThan(opens);
@@ -148,7 +197,11 @@ describe('TjUploader, batch after batch on one page', () => {
         const opensThen = opened.mock.calls.length;
         const thirdResults = await uploader.upload('static-banner', third);
         state = await simState(sim);
-        for (const file of third) expect(thirdResults.get(file.name), file.name).toEqual({ status: 'uploaded', creativeId: idOf(state, file.name) });
+        for (const file of third)
+          expect(thirdResults.get(file.name), file.name).toEqual({
+            status: 'uploaded',
+            creativeId: idOf(state, file.name),
+          });
         if (MARKUP_VARIANTS[variant]?.listings === 'fetched') expect(opened.mock.calls.length).toBe(opensThen);
         expect(Object.values(state.uploads).every((count) => count === 1)).toBe(true);
         expect(state.resent).toEqual({});
@@ -165,7 +218,14 @@ describe('TjUploader and the saved session', () => {
   it('drops a session signed in longer ago than SESSION_MAX_DAYS and signs in afresh; a younger one is used as it is', async () => {
     const sim = await simulator();
     const root = await tempRoot();
-    const connection = { loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined, sessionMaxDays: 7 };
+    const connection = {
+      loginUrl: `${sim.url}/sign-in`,
+      appUrl: sim.url,
+      username: 'demo',
+      password: 'demo-password',
+      chromiumPath: undefined,
+      sessionMaxDays: 7,
+    };
     const deps = { layout: new Layout(root), storage: new StorageRepository(), log };
     try {
       await (await TjUploader.open(connection, deps)).close();
@@ -201,7 +261,9 @@ describe('TjUploader faults', () => {
     await fetch(`${later.url}/_sim/expire-sessions`, { method: 'POST' });
     const file = await makeImage(path.join(signedIn, 'IMG_a_ID-0000000A-IMG.png'));
     const started = Date.now();
-    await expect(uploader.upload('native-static', [{ path: file, name: 'IMG_a_ID-0000000A-IMG' }])).rejects.toThrow(LoginRequiredError);
+    await expect(uploader.upload('native-static', [{ path: file, name: 'IMG_a_ID-0000000A-IMG' }])).rejects.toThrow(
+      LoginRequiredError,
+    );
     expect(Date.now() - started).toBeLessThan(25_000);
     await uploader.close();
     await later.close();
@@ -213,15 +275,26 @@ describe('TjUploader faults', () => {
     const uploader = await uploaderFor(sim, root);
     try {
       const first = await makeImage(path.join(root, 'EN_one_ID-000000B1.png'), { seed: 31 });
-      expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000B1' }])).get('EN_one_ID-000000B1')).toMatchObject({ status: 'uploaded' });
+      expect(
+        (await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000B1' }])).get(
+          'EN_one_ID-000000B1',
+        ),
+      ).toMatchObject({ status: 'uploaded' });
       await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
       const second = await makeImage(path.join(root, 'EN_two_ID-000000B2.png'), { seed: 32 });
       const refused = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
       // Not sent again by the adapter: it says the file is not there, by a read-back made signed in again; the upload service sends it again.
-      expect(refused.get('EN_two_ID-000000B2')).toMatchObject({ status: 'failed', checked: true, message: expect.stringMatching(/session ended/) });
+      expect(refused.get('EN_two_ID-000000B2')).toMatchObject({
+        status: 'failed',
+        checked: true,
+        message: expect.stringMatching(/session ended/),
+      });
       const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000B2' }]);
       const state = await simState(sim);
-      expect(results.get('EN_two_ID-000000B2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000B2')?.id });
+      expect(results.get('EN_two_ID-000000B2')).toEqual({
+        status: 'uploaded',
+        creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000B2')?.id,
+      });
       expect(state.signIns).toBe(2);
       expect(state.uploads).toEqual({ 'EN_one_ID-000000B1': 1, 'EN_two_ID-000000B2': 1 });
       expect(state.resent).toEqual({});
@@ -237,14 +310,25 @@ describe('TjUploader faults', () => {
     const uploader = await uploaderFor(sim, root);
     try {
       const first = await makeImage(path.join(root, 'EN_one_ID-000000C1.png'), { seed: 41 });
-      expect((await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000C1' }])).get('EN_one_ID-000000C1')).toMatchObject({ status: 'uploaded' });
+      expect(
+        (await uploader.upload('static-banner', [{ path: first, name: 'EN_one_ID-000000C1' }])).get(
+          'EN_one_ID-000000C1',
+        ),
+      ).toMatchObject({ status: 'uploaded' });
       await fetch(`${sim.url}/_sim/expire-sessions`, { method: 'POST' });
       const second = await makeImage(path.join(root, 'EN_two_ID-000000C2.png'), { seed: 42 });
       const refused = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000C2' }]);
-      expect(refused.get('EN_two_ID-000000C2')).toMatchObject({ status: 'failed', checked: true, message: expect.stringMatching(/session ended.*HTTP 403/) });
+      expect(refused.get('EN_two_ID-000000C2')).toMatchObject({
+        status: 'failed',
+        checked: true,
+        message: expect.stringMatching(/session ended.*HTTP 403/),
+      });
       const results = await uploader.upload('static-banner', [{ path: second, name: 'EN_two_ID-000000C2' }]);
       const state = await simState(sim);
-      expect(results.get('EN_two_ID-000000C2')).toEqual({ status: 'uploaded', creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000C2')?.id });
+      expect(results.get('EN_two_ID-000000C2')).toEqual({
+        status: 'uploaded',
+        creativeId: state.creatives.find((creative) => creative.name === 'EN_two_ID-000000C2')?.id,
+      });
       expect(state.signIns).toBe(2);
       expect(state.uploads).toEqual({ 'EN_one_ID-000000C1': 1, 'EN_two_ID-000000C2': 1 });
       expect(state.resent).toEqual({});
@@ -263,14 +347,21 @@ describe('TjUploader faults', () => {
       const sim = await simulator(fault);
       const root = await tempRoot();
       const uploader = await uploaderFor(sim, root);
-      const files = await Promise.all([1, 2].map((n) => makeImage(path.join(root, `IMG_f_ID-0000010${n}-IMG.png`), { seed: n })));
-      const results = await uploader.upload('native-static', files.map((file) => ({ path: file, name: nameOf(file) })));
+      const files = await Promise.all(
+        [1, 2].map((n) => makeImage(path.join(root, `IMG_f_ID-0000010${n}-IMG.png`), { seed: n })),
+      );
+      const results = await uploader.upload(
+        'native-static',
+        files.map((file) => ({ path: file, name: nameOf(file) })),
+      );
       const state = await simState(sim);
       for (const file of files) {
         // The card is the truth: a file TJ kept before the connection dropped has its id.
         const kept = state.creatives.find((creative) => creative.name === nameOf(file));
         // A failure was looked for on every page of the listing first: `checked`, so it can go again without another look.
-        const expected = message ? { status: 'failed', message: expect.stringMatching(message), checked: true } : { status: 'uploaded', creativeId: kept?.id };
+        const expected = message
+          ? { status: 'failed', message: expect.stringMatching(message), checked: true }
+          : { status: 'uploaded', creativeId: kept?.id };
         expect(results.get(nameOf(file)), JSON.stringify(fault)).toEqual(expected);
       }
       // Nothing was sent twice.
@@ -279,7 +370,9 @@ describe('TjUploader faults', () => {
       if (message) {
         // Each failure leaves a screenshot and the page's HTML, for the owner's eyes only.
         const shots = await fs.readdir(path.join(root, 'data/screenshots'));
-        expect(shots.filter((name) => name.endsWith('.png')).length).toBe(shots.filter((name) => name.endsWith('.html')).length);
+        expect(shots.filter((name) => name.endsWith('.png')).length).toBe(
+          shots.filter((name) => name.endsWith('.html')).length,
+        );
         expect((await fs.stat(path.join(root, 'data/screenshots', shots[0] ?? ''))).mode & 0o777).toBe(0o600);
         expect((await fs.stat(path.join(root, 'data/screenshots'))).mode & 0o777).toBe(0o700);
       }
@@ -292,14 +385,36 @@ describe('TjUploader faults', () => {
     const sim = await simulator({ markupChange: 'upload-button' });
     const root = await tempRoot();
     const lines: string[] = [];
-    const logged = createLogger({ level: 'warn', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
-    const uploader = await TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(root), storage: new StorageRepository(), log: logged });
+    const logged = createLogger({
+      level: 'warn',
+      pretty: false,
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    const uploader = await TjUploader.open(
+      {
+        loginUrl: `${sim.url}/sign-in`,
+        appUrl: sim.url,
+        username: 'demo',
+        password: 'demo-password',
+        chromiumPath: undefined,
+      },
+      { layout: new Layout(root), storage: new StorageRepository(), log: logged },
+    );
     try {
       const file = await makeImage(path.join(root, 'EN_Banner_ID-000000C1.png'), { seed: 3 });
-      const failure = await uploader.upload('static-banner', [{ path: file, name: nameOf(file) }]).then(() => undefined, (error: unknown) => error as Error);
-      expect(failure?.message).toMatch(/^TJ step "upload 1 files to Static Banner" failed waiting for button#newImage, then input\[type="file"\] and a div\.dz-preview per file: .+\. On screen: "MEDIA LIBRARY", "Account Balance" on screen, 0 cards \(\/media-library\)$/);
-      const screenshot = lines.map((line) => JSON.parse(line) as { msg: string; reason?: string; screenshot?: string }).find((entry) => entry.screenshot !== undefined);
-      expect(screenshot?.msg).toMatch(/^Saved a screenshot and the page's HTML of the failure \(upload 1 files to Static Banner\): TJ step .* failed waiting for button#newImage/);
+      const failure = await uploader.upload('static-banner', [{ path: file, name: nameOf(file) }]).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure?.message).toMatch(
+        /^TJ step "upload 1 files to Static Banner" failed waiting for button#newImage, then input\[type="file"\] and a div\.dz-preview per file: .+\. On screen: "MEDIA LIBRARY", "Account Balance" on screen, 0 cards \(\/media-library\)$/,
+      );
+      const screenshot = lines
+        .map((line) => JSON.parse(line) as { msg: string; reason?: string; screenshot?: string })
+        .find((entry) => entry.screenshot !== undefined);
+      expect(screenshot?.msg).toMatch(
+        /^Saved a screenshot and the page's HTML of the failure \(upload 1 files to Static Banner\): TJ step .* failed waiting for button#newImage/,
+      );
       expect(screenshot?.reason).toMatch(/On screen: "MEDIA LIBRARY"/);
       expect((await simState(sim)).uploads).toEqual({});
     } finally {
@@ -315,7 +430,9 @@ describe('TjUploader faults', () => {
     try {
       expect(uploader.alive).toBe(true);
       // kill -9 of the browser this uploader started (the only Chromium this test process runs now).
-      const children = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      const children = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
       const browsers = children.filter((pid) => /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
       expect(browsers.length).toBeGreaterThan(0);
       for (const pid of browsers) process.kill(Number(pid), 'SIGKILL');

@@ -15,9 +15,27 @@ describe('a walk of the TJ library told to stop', () => {
   it('turns no further page and starts no further listing, and returns the page it read', async () => {
     const sim = await startSimulator({ ...DEFAULT_SIMULATOR_OPTIONS, port: 0, noCaptcha: true }, openMedia());
     // Three pages of the first listing walked (native static banners): there is a next page to not turn.
-    for (let n = 0; n < 30; n += 1) sim.library.add({ name: `IMG_walk_ID-${String(n).padStart(8, '0')}-IMG`, fileType: '.png', dimensions: '640x360', tab: 'native', nativeType: 0, sha256: String(n), uploadDate: '2026-12-01' });
+    for (let n = 0; n < 30; n += 1)
+      sim.library.add({
+        name: `IMG_walk_ID-${String(n).padStart(8, '0')}-IMG`,
+        fileType: '.png',
+        dimensions: '640x360',
+        tab: 'native',
+        nativeType: 0,
+        sha256: String(n),
+        uploadDate: '2026-12-01',
+      });
     const events = new ActivityBus();
-    const uploader = await TjUploader.open({ loginUrl: `${sim.url}/sign-in`, appUrl: sim.url, username: 'demo', password: 'demo-password', chromiumPath: undefined }, { layout: new Layout(await tempRoot()), storage: new StorageRepository(), log, events });
+    const uploader = await TjUploader.open(
+      {
+        loginUrl: `${sim.url}/sign-in`,
+        appUrl: sim.url,
+        username: 'demo',
+        password: 'demo-password',
+        chromiumPath: undefined,
+      },
+      { layout: new Layout(await tempRoot()), storage: new StorageRepository(), log, events },
+    );
     try {
       const stop = new AbortController();
       const pages: string[] = [];

@@ -30,7 +30,13 @@ export interface ExoCampaign {
 export interface ExoCampaignState {
   id: number;
   name: string;
-  variations: { idvariation: number; name: string; idvariations_file: number; creates: number; extra: Record<string, unknown> }[];
+  variations: {
+    idvariation: number;
+    name: string;
+    idvariations_file: number;
+    creates: number;
+    extra: Record<string, unknown>;
+  }[];
 }
 
 /** A variation a person adds in ExoClick's web interface (not through the API): any fields, those not modelled kept in `extra`. */
@@ -80,7 +86,17 @@ export class ExoCampaigns {
   /** A person's change in the web interface, not an API request: a variation added. Its id; throws for an unknown campaign. */
   addByPerson(campaignId: number, fields: PersonsVariation): number {
     const campaign = this.mustGet(campaignId);
-    const variation: ExoVariation = { idvariation: this.newVariationId(), name: fields.name, description: fields.description ?? '', url: fields.url ?? '', idvariations_file: fields.idvariations_file, idvariations_url: null, brand: '', active: true, extra: { ...fields.extra } };
+    const variation: ExoVariation = {
+      idvariation: this.newVariationId(),
+      name: fields.name,
+      description: fields.description ?? '',
+      url: fields.url ?? '',
+      idvariations_file: fields.idvariations_file,
+      idvariations_url: null,
+      brand: '',
+      active: true,
+      extra: { ...fields.extra },
+    };
     campaign.variations.push(variation);
     return variation.idvariation;
   }
@@ -126,16 +142,31 @@ export class ExoCampaigns {
     const matching = [...this.campaigns.values()].filter((campaign) => !status || campaign.status === Number(status));
     const page = pageOf(matching, paging).map((campaign) => this.answerCampaign(campaign));
     // An object keyed by id loses the order once parsed in JavaScript (integer keys sort ascending): so would the real one's.
-    json(res, 200, { result: this.options().campaignsResultShape === 'array' ? page : Object.fromEntries(page.map((campaign) => [String(campaign.id), campaign])) });
+    json(res, 200, {
+      result:
+        this.options().campaignsResultShape === 'array'
+          ? page
+          : Object.fromEntries(page.map((campaign) => [String(campaign.id), campaign])),
+    });
   }
 
   /** `GET /v2/campaigns/{id}`. */
   detail(res: ServerResponse, campaign: ExoCampaign): void {
-    json(res, 200, { result: { campaign: this.answerCampaign(campaign), variations: campaign.variations.map((variation) => this.answerVariation(variation)) } });
+    json(res, 200, {
+      result: {
+        campaign: this.answerCampaign(campaign),
+        variations: campaign.variations.map((variation) => this.answerVariation(variation)),
+      },
+    });
   }
 
   answerCampaign(campaign: ExoCampaign): Record<string, unknown> {
-    return { id: campaign.id, name: campaign.name, status: campaign.status, variations_count: campaign.variations.length };
+    return {
+      id: campaign.id,
+      name: campaign.name,
+      status: campaign.status,
+      variations_count: campaign.variations.length,
+    };
   }
 
   /**
@@ -146,7 +177,14 @@ export class ExoCampaigns {
   answerVariation(variation: ExoVariation): Record<string, unknown> {
     const file = this.library.file(variation.idvariations_file);
     const status = file?.status ?? FILE_STATUS.inReview;
-    const calculated = status === FILE_STATUS.rejected ? 'rejected' : status === FILE_STATUS.inReview ? 'in review' : variation.active ? 'active' : 'paused';
+    const calculated =
+      status === FILE_STATUS.rejected
+        ? 'rejected'
+        : status === FILE_STATUS.inReview
+          ? 'in review'
+          : variation.active
+            ? 'active'
+            : 'paused';
     // The fields not modelled first: a modelled one of the same name is the one answered.
     return {
       ...variation.extra,

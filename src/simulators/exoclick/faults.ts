@@ -40,12 +40,20 @@ export class FaultPlan {
 }
 
 /** Serves the faults that come before anything is kept; true when it answered. */
-export function serveFaultBeforeKeeping(res: ServerResponse, fate: ExoUploadFault, counters: ExoCounters, limiter: RateLimiter): boolean {
+export function serveFaultBeforeKeeping(
+  res: ServerResponse,
+  fate: ExoUploadFault,
+  counters: ExoCounters,
+  limiter: RateLimiter,
+): boolean {
   switch (fate) {
     case 'server-error': {
       counters.faults.serverErrors += 1;
       // Alternating, so a client sees both: a 500 from the API and a 503 from what sits before it, each with words, not JSON.
-      const [status, text] = counters.faults.serverErrors % 2 === 1 ? [500, 'Internal Server Error'] : [503, 'Service Temporarily Unavailable'];
+      const [status, text] =
+        counters.faults.serverErrors % 2 === 1
+          ? [500, 'Internal Server Error']
+          : [503, 'Service Temporarily Unavailable'];
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
       return true;
     }
@@ -100,7 +108,12 @@ export class RequestStrikes {
  * request goes on, its sessions ended first (so it answers 401) or its answer to be replaced by a
  * dropped connection.
  */
-export function serveStrike(req: IncomingMessage, res: ServerResponse, strike: ExoStrike, deps: { counters: ExoCounters; limiter: RateLimiter; sessions: ExoSessions }): boolean {
+export function serveStrike(
+  req: IncomingMessage,
+  res: ServerResponse,
+  strike: ExoStrike,
+  deps: { counters: ExoCounters; limiter: RateLimiter; sessions: ExoSessions },
+): boolean {
   switch (strike.fault) {
     case 'server-error':
       req.resume();

@@ -96,14 +96,17 @@ export class ExoLibrary {
     if (!form) return;
     const upload = form.get('file');
     const type = form.get('type');
-    if (!(upload instanceof File) || upload.name === '') return fail(res, 422, 'The field "file" must hold a file with its file name.');
-    if (!FILE_TYPES.includes(type as ExoFileType)) return fail(res, 422, `The field "type" must be one of ${FILE_TYPES.join(', ')}.`);
+    if (!(upload instanceof File) || upload.name === '')
+      return fail(res, 422, 'The field "file" must hold a file with its file name.');
+    if (!FILE_TYPES.includes(type as ExoFileType))
+      return fail(res, 422, `The field "type" must be one of ${FILE_TYPES.join(', ')}.`);
     const bytes = Buffer.from(await upload.arrayBuffer());
     const md5 = createHash('md5').update(bytes).digest('hex');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     bump(this.counters.uploads, upload.name);
     bump(this.counters.uploadsByHash, sha256);
-    if (this.files.some((file) => file.name === upload.name && file.sha256 === sha256)) bump(this.counters.resent, upload.name);
+    if (this.files.some((file) => file.name === upload.name && file.sha256 === sha256))
+      bump(this.counters.resent, upload.name);
 
     const fate = this.faults.next();
     if (serveFaultBeforeKeeping(res, fate, this.counters, this.limiter)) return;
@@ -111,7 +114,16 @@ export class ExoLibrary {
     if (rejectPattern !== undefined && new RegExp(rejectPattern).test(upload.name)) {
       return fail(res, 422, `The file "${upload.name}" was refused: it does not meet the content guidelines.`);
     }
-    const file: ExoFile = { id: this.nextFileId++, name: upload.name, type: type as ExoFileType, extension: path.extname(upload.name).slice(1).toLowerCase(), md5, sha256, size: bytes.length, status: FILE_STATUS.inReview };
+    const file: ExoFile = {
+      id: this.nextFileId++,
+      name: upload.name,
+      type: type as ExoFileType,
+      extension: path.extname(upload.name).slice(1).toLowerCase(),
+      md5,
+      sha256,
+      size: bytes.length,
+      status: FILE_STATUS.inReview,
+    };
     this.files.push(file);
     if (fate === 'dropped-after-kept') return dropAfterKeeping(res, this.counters);
     json(res, 200, this.answer(file));
@@ -121,10 +133,16 @@ export class ExoLibrary {
   list(res: ServerResponse, url: URL): void {
     const type = url.searchParams.get('type');
     if (!type) return fail(res, 400, 'The parameter "type" is required.');
-    if (!FILE_TYPES.includes(type as ExoFileType)) return fail(res, 400, `The parameter "type" must be one of ${FILE_TYPES.join(', ')}.`);
+    if (!FILE_TYPES.includes(type as ExoFileType))
+      return fail(res, 400, `The parameter "type" must be one of ${FILE_TYPES.join(', ')}.`);
     const paging = pagingOf(url, res, 'a:id');
     if (!paging) return;
-    json(res, 200, { result: pageOf(this.files.filter((file) => file.type === type), paging).map((file) => this.answer(file)) });
+    json(res, 200, {
+      result: pageOf(
+        this.files.filter((file) => file.type === type),
+        paging,
+      ).map((file) => this.answer(file)),
+    });
   }
 
   /** `POST /v2/library/url` `{url}`: a new id each time (the contract is silent on repeats), answered in the shape the options pick. */
@@ -132,7 +150,8 @@ export class ExoLibrary {
     const body = await jsonBody(req, res);
     if (!body) return;
     const url = isRecord(body.value) ? body.value.url : undefined;
-    if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(url)) return fail(res, 422, 'The field "url" must be an http(s) URL.');
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+/i.test(url))
+      return fail(res, 422, 'The field "url" must be an http(s) URL.');
     const id = this.nextUrlId++;
     this.urls.set(id, url);
     const answer = { id, url };

@@ -17,7 +17,8 @@ export class RateLimiter {
   constructor(
     private readonly options: () => ExoSimulatorOptions,
     /** The bucket's window: every route but statistics by default; the statistics route has its own limiter (STATS-CONTRACT.md). */
-    private readonly windowOf: (options: ExoSimulatorOptions) => { limit: number; windowSeconds: number } = (options) => options.rateLimit,
+    private readonly windowOf: (options: ExoSimulatorOptions) => { limit: number; windowSeconds: number } = (options) =>
+      options.rateLimit,
   ) {}
 
   get tooEarly(): number {

@@ -63,12 +63,14 @@ export interface Paging {
 /** `orderBy` (a:id or d:id, else the given default), `limit` (1–500, default 50) and `offset` (≥ 0); 400 and undefined for others. */
 export function pagingOf(url: URL, res: ServerResponse, defaultOrder: 'a:id' | 'd:id'): Paging | undefined {
   const orderBy = url.searchParams.get('orderBy') || defaultOrder;
-  if (orderBy !== 'a:id' && orderBy !== 'd:id') return void fail(res, 400, `orderBy must be a:id or d:id, not "${orderBy}".`);
+  if (orderBy !== 'a:id' && orderBy !== 'd:id')
+    return void fail(res, 400, `orderBy must be a:id or d:id, not "${orderBy}".`);
   const limitText = url.searchParams.get('limit') || String(DEFAULT_LIMIT);
   const offsetText = url.searchParams.get('offset') || '0';
   const limit = /^\d+$/.test(limitText) ? Number(limitText) : NaN;
   const offset = /^\d+$/.test(offsetText) ? Number(offsetText) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT)) return void fail(res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  if (!(limit >= 1 && limit <= MAX_LIMIT))
+    return void fail(res, 400, `limit must be an integer from 1 to ${MAX_LIMIT}.`);
   if (!(offset >= 0)) return void fail(res, 400, 'offset must be an integer of 0 or more.');
   return { limit, offset, descending: orderBy === 'd:id' };
 }

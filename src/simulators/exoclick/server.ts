@@ -106,21 +106,48 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   const counters = newCounters();
   const limiter = new RateLimiter(current);
   const sessions = new ExoSessions(() => options.tokenTtlSeconds);
-  const library = new ExoLibrary(current, counters, limiter, new FaultPlan(current, (o) => o.uploadFaultPlan, seededRandom(options.faultSeed)));
+  const library = new ExoLibrary(
+    current,
+    counters,
+    limiter,
+    new FaultPlan(current, (o) => o.uploadFaultPlan, seededRandom(options.faultSeed)),
+  );
   const campaigns = new ExoCampaigns(library, current);
   campaigns.seed(options.campaigns);
-  const variations = new ExoVariationRoutes(campaigns, library, counters, limiter, new FaultPlan(current, (o) => o.variationFaultPlan), current);
+  const variations = new ExoVariationRoutes(
+    campaigns,
+    library,
+    counters,
+    limiter,
+    new FaultPlan(current, (o) => o.variationFaultPlan),
+    current,
+  );
   const figures = new ExoStatisticsFigures(campaigns);
   // STATS-CONTRACT.md: statistics calls have a rate-limit bucket of their own, counted apart.
-  const statistics = new ExoStatisticsRoute(figures, new RateLimiter(current, (o) => o.statisticsRateLimit), new FaultPlan(current, (o) => o.statisticsFaultPlan), counters, current);
-  const limiterOf = (url: URL): RateLimiter => (url.pathname.startsWith('/v2/statistics/') ? statistics.limiter : limiter);
+  const statistics = new ExoStatisticsRoute(
+    figures,
+    new RateLimiter(current, (o) => o.statisticsRateLimit),
+    new FaultPlan(current, (o) => o.statisticsFaultPlan),
+    counters,
+    current,
+  );
+  const limiterOf = (url: URL): RateLimiter =>
+    url.pathname.startsWith('/v2/statistics/') ? statistics.limiter : limiter;
   const strikes = new RequestStrikes(current);
   const writes: string[] = [];
   let writeCount = 0;
   const listeners: ((request: ArrivingRequest) => void)[] = [];
 
   const state = (): ExoSimState => ({
-    files: library.all.map(({ id, name, type, md5, sha256, size, status }) => ({ id, name, type, md5, sha256, size, status })),
+    files: library.all.map(({ id, name, type, md5, sha256, size, status }) => ({
+      id,
+      name,
+      type,
+      md5,
+      sha256,
+      size,
+      status,
+    })),
     uploads: Object.fromEntries(counters.uploads),
     uploadsByHash: Object.fromEntries(counters.uploadsByHash),
     resent: Object.fromEntries(counters.resent),
@@ -166,7 +193,8 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
     if (route === 'POST /v2/login') return login(req, res);
-    if (!sessions.alive(req.headers.authorization)) return fail(res, 401, 'Unauthorized: a missing, unknown or expired session token. Log in again.');
+    if (!sessions.alive(req.headers.authorization))
+      return fail(res, 401, 'Unauthorized: a missing, unknown or expired session token. Log in again.');
     switch (route) {
       case 'POST /v2/library/file':
         return library.upload(req, res);
@@ -181,7 +209,10 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
     }
     const [, method, id, rest] = /^(\w+) \/v2\/campaigns\/(\d+)(\/variations?)?$/.exec(route) ?? [];
     const shape = options.variationShape;
-    const known = (method === 'GET' && rest === undefined) || (method === 'POST' && rest === '/variation' && shape === 'multipart') || (method === 'PUT' && rest === '/variations' && shape === 'json');
+    const known =
+      (method === 'GET' && rest === undefined) ||
+      (method === 'POST' && rest === '/variation' && shape === 'multipart') ||
+      (method === 'PUT' && rest === '/variations' && shape === 'json');
     if (!known) return fail(res, 404, `No route ${route}.`);
     const campaign = campaigns.get(Number(id));
     if (!campaign) {
@@ -189,7 +220,9 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
       return fail(res, 404, `Campaign ${id} not found.`);
     }
     if (rest === undefined) return campaigns.detail(res, campaign);
-    return rest === '/variation' ? variations.createMultipart(req, res, campaign) : variations.putJson(req, res, campaign);
+    return rest === '/variation'
+      ? variations.createMultipart(req, res, campaign)
+      : variations.putJson(req, res, campaign);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -222,9 +255,18 @@ export async function startExoSimulator(initial: Partial<ExoSimulatorOptions> = 
   /** `POST /_sim/variation-stats`: a test's figures over HTTP (the demo, another process); 400 with the reason for figures it cannot take. */
   const setStatsByRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const body = JSON.parse(await readText(req)) as { variationId?: unknown; day?: unknown } & Partial<VariationDayFigures>;
-      if (typeof body.variationId !== 'number' || typeof body.day !== 'string') throw new Error('"variationId" (a number) and "day" (YYYY-MM-DD) are required');
-      figures.set(body.variationId, body.day, { impressions: body.impressions ?? 0, clicks: body.clicks ?? 0, cost: body.cost ?? 0, goals: body.goals ?? {} });
+      const body = JSON.parse(await readText(req)) as {
+        variationId?: unknown;
+        day?: unknown;
+      } & Partial<VariationDayFigures>;
+      if (typeof body.variationId !== 'number' || typeof body.day !== 'string')
+        throw new Error('"variationId" (a number) and "day" (YYYY-MM-DD) are required');
+      figures.set(body.variationId, body.day, {
+        impressions: body.impressions ?? 0,
+        clicks: body.clicks ?? 0,
+        cost: body.cost ?? 0,
+        goals: body.goals ?? {},
+      });
       json(res, 200, { ok: true });
     } catch (error) {
       fail(res, 400, (error as Error).message);

@@ -29,7 +29,11 @@ class Client {
     return response;
   }
 
-  call(method: string, path: string, body: { json?: unknown; form?: FormData; raw?: string; type?: string } = {}): Promise<Response> {
+  call(
+    method: string,
+    path: string,
+    body: { json?: unknown; form?: FormData; raw?: string; type?: string } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { 'User-Agent': UA };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     let payload: string | FormData | undefined = body.form;
@@ -60,7 +64,9 @@ class Client {
   }
 }
 
-async function signedIn(options: Partial<ExoSimulatorOptions> = {}): Promise<{ sim: RunningExoSimulator; client: Client }> {
+async function signedIn(
+  options: Partial<ExoSimulatorOptions> = {},
+): Promise<{ sim: RunningExoSimulator; client: Client }> {
   const sim = await start(options);
   const client = new Client(sim);
   expect((await client.login()).status).toBe(200);
@@ -100,10 +106,14 @@ describe('ExoClick simulator: login and sessions', () => {
 
   it('answers 415 for a wrong content type and 400 for a body that does not decode', async () => {
     const { client } = await signedIn();
-    expect((await client.call('POST', 'library/url', { raw: '{"url":"https://a.example"}', type: 'text/plain' })).status).toBe(415);
+    expect(
+      (await client.call('POST', 'library/url', { raw: '{"url":"https://a.example"}', type: 'text/plain' })).status,
+    ).toBe(415);
     expect((await client.call('POST', 'library/url', { raw: '{"url":', type: 'application/json' })).status).toBe(400);
     expect((await client.call('POST', 'library/file', { json: { type: 'image' } })).status).toBe(415);
-    expect((await client.call('POST', 'login', { raw: 'api_token=x', type: 'application/x-www-form-urlencoded' })).status).toBe(415);
+    expect(
+      (await client.call('POST', 'login', { raw: 'api_token=x', type: 'application/x-www-form-urlencoded' })).status,
+    ).toBe(415);
   });
 
   it('answers 404 JSON for a route it does not have', async () => {
@@ -121,7 +131,10 @@ describe('ExoClick simulator: rate limit and firewall', () => {
     const client = new Client(sim);
     const refused = await client.login('wrong');
     expect(refused.status).toBe(401);
-    expect([refused.headers.get('x-rate-limit-limit'), refused.headers.get('x-rate-limit-remaining')]).toEqual(['3', '2']);
+    expect([refused.headers.get('x-rate-limit-limit'), refused.headers.get('x-rate-limit-remaining')]).toEqual([
+      '3',
+      '2',
+    ]);
     expect(Number(refused.headers.get('x-rate-limit-reset'))).toBeGreaterThanOrEqual(1);
     await client.login();
     expect((await client.call('GET', 'campaigns')).headers.get('x-rate-limit-remaining')).toBe('0');
@@ -144,7 +157,11 @@ describe('ExoClick simulator: rate limit and firewall', () => {
 
   it('serves the firewall HTML page to a bare client, before login or anything else', async () => {
     const sim = await start();
-    const bare = await fetch(`${sim.url}/v2/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ api_token: 'sim-exo-token' }) });
+    const bare = await fetch(`${sim.url}/v2/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ api_token: 'sim-exo-token' }),
+    });
     expect(bare.status).toBe(403);
     expect(bare.headers.get('content-type')).toMatch(/text\/html/);
     expect(await bare.text()).toMatch(/Access denied/);
@@ -168,13 +185,37 @@ describe('ExoClick simulator: the media library', () => {
     const response = await client.upload('Banner_300x250.PNG', 'png bytes');
     expect(response.status).toBe(200);
     const file = (await response.json()) as Record<string, unknown>;
-    expect(file).toMatchObject({ type: 'image', file_name: 'Banner_300x250.PNG', file_extension: 'png', file_size_original: 9, file_hash_original: md5('png bytes'), status: 0, is_archived: false, is_adult: true, width: 0, height: 0, duration: 0 });
+    expect(file).toMatchObject({
+      type: 'image',
+      file_name: 'Banner_300x250.PNG',
+      file_extension: 'png',
+      file_size_original: 9,
+      file_hash_original: md5('png bytes'),
+      status: 0,
+      is_archived: false,
+      is_adult: true,
+      width: 0,
+      height: 0,
+      duration: 0,
+    });
     expect(Number.isInteger(file.id)).toBe(true);
     expect(typeof file.url).toBe('string');
     sim.configure({ fileHash: 'sha256' });
-    const [listed] = await client.result<Record<string, unknown>[]>('library/file?type=image&orderBy=a:id&limit=10&offset=0');
+    const [listed] = await client.result<Record<string, unknown>[]>(
+      'library/file?type=image&orderBy=a:id&limit=10&offset=0',
+    );
     expect(listed?.file_hash_original).toBe(sha256('png bytes'));
-    expect(sim.state().files).toEqual([{ id: file.id, name: 'Banner_300x250.PNG', type: 'image', md5: md5('png bytes'), sha256: sha256('png bytes'), size: 9, status: 0 }]);
+    expect(sim.state().files).toEqual([
+      {
+        id: file.id,
+        name: 'Banner_300x250.PNG',
+        type: 'image',
+        md5: md5('png bytes'),
+        sha256: sha256('png bytes'),
+        size: 9,
+        status: 0,
+      },
+    ]);
     sim.setStatus(file.id as number, 1);
     expect(sim.state().files[0]?.status).toBe(1);
     expect(() => sim.setStatus(1, 1)).toThrow(/no file/);
@@ -200,7 +241,9 @@ describe('ExoClick simulator: the media library', () => {
     await client.uploadedId('clip.mp4', 'video', 'video');
     const pages: number[][] = [];
     for (let offset = 0; ; offset += 2) {
-      const page = await client.result<{ id: number }[]>(`library/file?type=image&orderBy=a:id&limit=2&offset=${offset}`);
+      const page = await client.result<{ id: number }[]>(
+        `library/file?type=image&orderBy=a:id&limit=2&offset=${offset}`,
+      );
       pages.push(page.map((file) => file.id));
       if (page.length < 2) break;
     }
@@ -229,7 +272,10 @@ describe('ExoClick simulator: the media library', () => {
   });
 
   it('serves each planned fault: 500 and 503 with text, a drop after keeping, the firewall, a 429', async () => {
-    const { sim, client } = await signedIn({ uploadFaultPlan: ['server-error', 'server-error', 'dropped-after-kept', 'firewall', 'rate-limited'], rateLimit: { limit: 100, windowSeconds: 1 } });
+    const { sim, client } = await signedIn({
+      uploadFaultPlan: ['server-error', 'server-error', 'dropped-after-kept', 'firewall', 'rate-limited'],
+      rateLimit: { limit: 100, windowSeconds: 1 },
+    });
     const errors = [await client.upload('a.png', 'a'), await client.upload('a.png', 'a')];
     expect(errors.map((response) => response.status)).toEqual([500, 503]);
     expect(errors[0]?.headers.get('content-type')).toMatch(/text\/plain/);
@@ -264,10 +310,14 @@ describe('ExoClick simulator: the media library', () => {
 
   it('registers a landing page and answers its id as an object or an array of one', async () => {
     const { sim, client } = await signedIn();
-    const object = (await (await client.call('POST', 'library/url', { json: { url: 'https://land.example/a' } })).json()) as { id: number; url: string };
+    const object = (await (
+      await client.call('POST', 'library/url', { json: { url: 'https://land.example/a' } })
+    ).json()) as { id: number; url: string };
     expect(object).toEqual({ id: expect.any(Number) as number, url: 'https://land.example/a' });
     sim.configure({ urlResultShape: 'array' });
-    const array = (await (await client.call('POST', 'library/url', { json: { url: 'https://land.example/b' } })).json()) as { id: number }[];
+    const array = (await (
+      await client.call('POST', 'library/url', { json: { url: 'https://land.example/b' } })
+    ).json()) as { id: number }[];
     expect(array).toEqual([{ id: object.id + 1, url: 'https://land.example/b' }]);
     expect((await client.call('POST', 'library/url', { json: { url: 'not a url' } })).status).toBe(422);
   });
@@ -281,11 +331,18 @@ describe('ExoClick simulator: campaigns and variations', () => {
 
   it('lists campaigns as an array newest first, or as an object keyed by id', async () => {
     const { sim, client } = await signedIn({ campaigns });
-    const array = await client.result<{ id: number; name: string }[]>('campaigns?status=1&orderBy=d:id&limit=10&offset=0');
-    expect(array.map((campaign) => [campaign.id, campaign.name])).toEqual([[12, 'Second'], [11, 'First']]);
+    const array = await client.result<{ id: number; name: string }[]>(
+      'campaigns?status=1&orderBy=d:id&limit=10&offset=0',
+    );
+    expect(array.map((campaign) => [campaign.id, campaign.name])).toEqual([
+      [12, 'Second'],
+      [11, 'First'],
+    ]);
     expect(await client.result<unknown[]>('campaigns?status=0&orderBy=d:id&limit=10&offset=0')).toEqual([]);
     sim.configure({ campaignsResultShape: 'object' });
-    const object = await client.result<Record<string, { id: number }>>('campaigns?status=&orderBy=d:id&limit=10&offset=0');
+    const object = await client.result<Record<string, { id: number }>>(
+      'campaigns?status=&orderBy=d:id&limit=10&offset=0',
+    );
     expect(Array.isArray(object)).toBe(false);
     expect(object['11']?.id).toBe(11);
     expect(Object.keys(object).sort()).toEqual(['11', '12']);
@@ -298,49 +355,114 @@ describe('ExoClick simulator: campaigns and variations', () => {
     const fileId = await client.uploadedId('ad.png', 'ad');
     const form = (idLibraryFile: string): FormData => {
       const data = new FormData();
-      for (const [key, value] of Object.entries({ name: 'Ad one', description: 'Desc', id_library_file: idLibraryFile, url: 'https://land.example/x' })) data.append(key, value);
+      for (const [key, value] of Object.entries({
+        name: 'Ad one',
+        description: 'Desc',
+        id_library_file: idLibraryFile,
+        url: 'https://land.example/x',
+      }))
+        data.append(key, value);
       return data;
     };
-    expect((await client.call('PUT', 'campaigns/11/variations', { json: [{ name: 'x', id_library_file: fileId }] })).status).toBe(404);
+    expect(
+      (await client.call('PUT', 'campaigns/11/variations', { json: [{ name: 'x', id_library_file: fileId }] })).status,
+    ).toBe(404);
     expect((await client.call('POST', 'campaigns/11/variation', { form: form('123') })).status).toBe(422);
     expect((await client.call('POST', 'campaigns/11/variation', { json: { name: 'x' } })).status).toBe(415);
     const created = await client.call('POST', 'campaigns/11/variation', { form: form(String(fileId)) });
     expect(created.status).toBe(200);
     expect((await client.call('POST', 'campaigns/11/variation', { form: form(String(fileId)) })).status).toBe(200);
     sim.setStatus(fileId, 1);
-    const detail = await client.result<{ campaign: { id: number }; variations: Record<string, unknown>[] }>('campaigns/11');
+    const detail = await client.result<{ campaign: { id: number }; variations: Record<string, unknown>[] }>(
+      'campaigns/11',
+    );
     expect(detail.campaign.id).toBe(11);
     expect(detail.variations).toHaveLength(2);
-    expect(detail.variations[0]).toMatchObject({ name: 'Ad one', description: 'Desc', url: 'https://land.example/x', idvariations_file: fileId, idvariations_url: null, brand: '', status: 1, active: true, calculated_status: 'active', file_type: 'image' });
-    expect(Object.keys(detail.variations[0] ?? {}).sort()).toEqual(['active', 'brand', 'calculated_status', 'description', 'file_type', 'idvariation', 'idvariations_file', 'idvariations_url', 'name', 'status', 'url']);
+    expect(detail.variations[0]).toMatchObject({
+      name: 'Ad one',
+      description: 'Desc',
+      url: 'https://land.example/x',
+      idvariations_file: fileId,
+      idvariations_url: null,
+      brand: '',
+      status: 1,
+      active: true,
+      calculated_status: 'active',
+      file_type: 'image',
+    });
+    expect(Object.keys(detail.variations[0] ?? {}).sort()).toEqual([
+      'active',
+      'brand',
+      'calculated_status',
+      'description',
+      'file_type',
+      'idvariation',
+      'idvariations_file',
+      'idvariations_url',
+      'name',
+      'status',
+      'url',
+    ]);
     const state = sim.state();
     expect(state.variationCreates).toBe(2);
-    expect(state.campaigns.find((campaign) => campaign.id === 11)?.variations.map((variation) => variation.creates)).toEqual([2, 2]);
+    expect(
+      state.campaigns.find((campaign) => campaign.id === 11)?.variations.map((variation) => variation.creates),
+    ).toEqual([2, 2]);
   });
 
   it("'json': creates and updates by PUT .../variations; POST answers 404; a planned drop creates and then drops", async () => {
-    const { sim, client } = await signedIn({ campaigns, variationShape: 'json', variationFaultPlan: ['dropped-after-kept', 'server-error'] });
+    const { sim, client } = await signedIn({
+      campaigns,
+      variationShape: 'json',
+      variationFaultPlan: ['dropped-after-kept', 'server-error'],
+    });
     const fileId = await client.uploadedId('clip.mp4', 'clip', 'video');
-    const url = (await (await client.call('POST', 'library/url', { json: { url: 'https://land.example/v' } })).json()) as { id: number };
-    const entry = { name: 'Clip ad', description: 'D', brand: 'Brand', id_library_file: fileId, id_library_url: url.id, active: 1, share: 100 };
+    const url = (await (
+      await client.call('POST', 'library/url', { json: { url: 'https://land.example/v' } })
+    ).json()) as { id: number };
+    const entry = {
+      name: 'Clip ad',
+      description: 'D',
+      brand: 'Brand',
+      id_library_file: fileId,
+      id_library_url: url.id,
+      active: 1,
+      share: 100,
+    };
     const post = new FormData();
     post.append('name', 'x');
     expect((await client.call('POST', 'campaigns/12/variation', { form: post })).status).toBe(404);
-    expect((await client.call('PUT', 'campaigns/12/variations', { json: [{ ...entry, id_library_file: 1 }] })).status).toBe(422);
+    expect(
+      (await client.call('PUT', 'campaigns/12/variations', { json: [{ ...entry, id_library_file: 1 }] })).status,
+    ).toBe(422);
     expect((await client.call('PUT', 'campaigns/12/variations', { json: { entry } })).status).toBe(422);
     // A probe that creates nothing draws no fault.
     expect(await (await client.call('PUT', 'campaigns/12/variations', { json: [] })).json()).toEqual({ result: [] });
     await expect(client.call('PUT', 'campaigns/12/variations', { json: [entry] })).rejects.toThrow();
     expect(sim.state().campaigns[1]?.variations).toHaveLength(1);
     expect((await client.call('PUT', 'campaigns/12/variations', { json: [entry] })).status).toBe(500);
-    const [variation] = (await client.result<{ variations: { idvariation: number; url: string; idvariations_url: number; calculated_status: string }[] }>('campaigns/12')).variations;
-    expect(variation).toMatchObject({ url: 'https://land.example/v', idvariations_url: url.id, calculated_status: 'in review' });
-    const updated = await client.call('PUT', 'campaigns/12/variations', { json: [{ idvariation: variation?.idvariation, name: 'Renamed', active: false }] });
-    expect(((await updated.json()) as { result: { name: string; active: boolean }[] }).result).toMatchObject([{ name: 'Renamed', active: false }]);
+    const [variation] = (
+      await client.result<{
+        variations: { idvariation: number; url: string; idvariations_url: number; calculated_status: string }[];
+      }>('campaigns/12')
+    ).variations;
+    expect(variation).toMatchObject({
+      url: 'https://land.example/v',
+      idvariations_url: url.id,
+      calculated_status: 'in review',
+    });
+    const updated = await client.call('PUT', 'campaigns/12/variations', {
+      json: [{ idvariation: variation?.idvariation, name: 'Renamed', active: false }],
+    });
+    expect(((await updated.json()) as { result: { name: string; active: boolean }[] }).result).toMatchObject([
+      { name: 'Renamed', active: false },
+    ]);
     const state: ExoSimState = sim.state();
     expect(state.variationCreates).toBe(1);
     expect(state.faults).toMatchObject({ dropped: 1, serverErrors: 1 });
-    expect(state.campaigns[1]?.variations).toEqual([{ idvariation: variation?.idvariation, name: 'Renamed', idvariations_file: fileId, creates: 1, extra: {} }]);
+    expect(state.campaigns[1]?.variations).toEqual([
+      { idvariation: variation?.idvariation, name: 'Renamed', idvariations_file: fileId, creates: 1, extra: {} },
+    ]);
     expect(await (await fetch(`${sim.url}/_sim/state`)).json()).toEqual(state);
   });
 });

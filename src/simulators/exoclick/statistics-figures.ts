@@ -46,15 +46,28 @@ export class ExoStatisticsFigures {
    * no figures yet (a deleted one's campaign is known only from figures set before it went).
    */
   set(variationId: number, day: string, figures: VariationDayFigures): void {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new Error(`not a day (YYYY-MM-DD): "${day}"`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+      throw new Error(`not a day (YYYY-MM-DD): "${day}"`);
     const numbers = [figures.impressions, figures.clicks, figures.cost, ...Object.values(figures.goals ?? {})];
-    if (numbers.some((value) => typeof value !== 'number' || !Number.isFinite(value) || value < 0)) throw new Error(`figures of variation ${variationId} on ${day} must be numbers of 0 or more`);
+    if (numbers.some((value) => typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+      throw new Error(`figures of variation ${variationId} on ${day} must be numbers of 0 or more`);
     const holding = this.campaigns.holding(variationId);
     const kept = this.byVariation.get(variationId);
-    if (!holding && !kept) throw new Error(`no campaign holds variation ${variationId}: set its figures before it is deleted`);
-    const entry = kept ?? { campaignId: holding?.campaign.id ?? 0, campaignName: holding?.campaign.name ?? '', name: '', days: new Map() };
+    if (!holding && !kept)
+      throw new Error(`no campaign holds variation ${variationId}: set its figures before it is deleted`);
+    const entry = kept ?? {
+      campaignId: holding?.campaign.id ?? 0,
+      campaignName: holding?.campaign.name ?? '',
+      name: '',
+      days: new Map(),
+    };
     if (holding) entry.name = holding.variation.name;
-    entry.days.set(day, { impressions: figures.impressions, clicks: figures.clicks, cost: figures.cost, goals: { ...figures.goals } });
+    entry.days.set(day, {
+      impressions: figures.impressions,
+      clicks: figures.clicks,
+      cost: figures.cost,
+      goals: { ...figures.goals },
+    });
     this.byVariation.set(variationId, entry);
   }
 
@@ -64,7 +77,16 @@ export class ExoStatisticsFigures {
     for (const [variationId, kept] of this.byVariation) {
       const deleted = this.campaigns.holding(variationId)?.campaign.id !== kept.campaignId;
       for (const [day, figures] of kept.days) {
-        if (day >= from && day <= to) entries.push({ variationId, variationName: kept.name, campaignId: kept.campaignId, campaignName: kept.campaignName, day, deleted, figures });
+        if (day >= from && day <= to)
+          entries.push({
+            variationId,
+            variationName: kept.name,
+            campaignId: kept.campaignId,
+            campaignName: kept.campaignName,
+            day,
+            deleted,
+            figures,
+          });
       }
     }
     return entries;

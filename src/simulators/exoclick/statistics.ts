@@ -21,7 +21,17 @@ export const MAX_STATISTICS_LIMIT = 5_000;
 const MAX_CALLS_KEPT = 10_000;
 const MODELLED: ReadonlySet<string> = new Set(['date', 'campaign_id', 'variation_id']);
 /** Keys the contract names that the simulator has no figures for: a 400 that says so, not rows without them. */
-const NOT_MODELLED: ReadonlySet<string> = new Set(['zone_id', 'site_id', 'country', 'hour', 'os', 'browser', 'device', 'carrier', 'language']);
+const NOT_MODELLED: ReadonlySet<string> = new Set([
+  'zone_id',
+  'site_id',
+  'country',
+  'hour',
+  'os',
+  'browser',
+  'device',
+  'carrier',
+  'language',
+]);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A statistics call as `/_sim/state` shows it. */
@@ -79,7 +89,13 @@ export class ExoStatisticsRoute {
   ) {}
 
   get state(): StatisticsState {
-    return { requests: this.requests, calls: [...this.calls], refusedGroupings: this.refusedGroupings, rateLimited: this.rateLimited, tooEarly: this.limiter.tooEarly };
+    return {
+      requests: this.requests,
+      calls: [...this.calls],
+      refusedGroupings: this.refusedGroupings,
+      rateLimited: this.rateLimited,
+      tooEarly: this.limiter.tooEarly,
+    };
   }
 
   /** The bucket refused a request before it reached the route: counted here, answered by the server. */
@@ -100,13 +116,19 @@ export class ExoStatisticsRoute {
     if (!body) return;
     const query = this.queryOf(body.value);
     if (typeof query === 'string') return fail(res, 400, query);
-    if (!this.options().statisticsDateWithVariation && query.call.groupBy.includes('date') && query.call.groupBy.includes('variation_id')) {
+    if (
+      !this.options().statisticsDateWithVariation &&
+      query.call.groupBy.includes('date') &&
+      query.call.groupBy.includes('variation_id')
+    ) {
       this.refusedGroupings += 1;
       return fail(res, 400, 'Grouping by date and variation_id in the same request is not allowed.');
     }
     if (this.calls.length < MAX_CALLS_KEPT) this.calls.push(query.call);
     const groups = this.groups(query);
-    const rows = groups.slice(query.call.offset, query.call.offset + query.call.limit).map((group) => this.row(group, query.call.groupBy));
+    const rows = groups
+      .slice(query.call.offset, query.call.offset + query.call.limit)
+      .map((group) => this.row(group, query.call.groupBy));
     const answer: Record<string, unknown> = { result: rows };
     if (query.totals) answer.totals = figuresOf(groups.reduce((total, group) => merge(total, group.sum), newSum()));
     json(res, 200, answer);
@@ -118,29 +140,51 @@ export class ExoStatisticsRoute {
     const filter = value.filter;
     if (!isRecord(filter)) return '"filter" with "date_from" and "date_to" is required.';
     const [from, to] = [filter.date_from, filter.date_to];
-    if (typeof from !== 'string' || !DAY.test(from) || typeof to !== 'string' || !DAY.test(to)) return '"filter.date_from" and "filter.date_to" must be dates as YYYY-MM-DD.';
+    if (typeof from !== 'string' || !DAY.test(from) || typeof to !== 'string' || !DAY.test(to))
+      return '"filter.date_from" and "filter.date_to" must be dates as YYYY-MM-DD.';
     if (from > to) return '"filter.date_from" must not be after "filter.date_to".';
     const groupBy = value.group_by;
-    if (!Array.isArray(groupBy) || groupBy.length === 0 || groupBy.length > 4 || !groupBy.every((key): key is string => typeof key === 'string')) return '"group_by" must be an array of 1 to 4 keys.';
+    if (
+      !Array.isArray(groupBy) ||
+      groupBy.length === 0 ||
+      groupBy.length > 4 ||
+      !groupBy.every((key): key is string => typeof key === 'string')
+    )
+      return '"group_by" must be an array of 1 to 4 keys.';
     const unknown = groupBy.find((key) => !MODELLED.has(key));
-    if (unknown !== undefined) return NOT_MODELLED.has(unknown) ? `The simulator has no figures by "${unknown}"; it groups by date, campaign_id and variation_id.` : `Unknown group_by key "${unknown}".`;
+    if (unknown !== undefined)
+      return NOT_MODELLED.has(unknown)
+        ? `The simulator has no figures by "${unknown}"; it groups by date, campaign_id and variation_id.`
+        : `Unknown group_by key "${unknown}".`;
     if (new Set(groupBy).size !== groupBy.length) return '"group_by" lists a key twice.';
     const limit = value.limit ?? 50;
     const offset = value.offset ?? 0;
-    if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_STATISTICS_LIMIT) return `"limit" must be an integer from 1 to ${MAX_STATISTICS_LIMIT}.`;
+    if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_STATISTICS_LIMIT)
+      return `"limit" must be an integer from 1 to ${MAX_STATISTICS_LIMIT}.`;
     if (!Number.isInteger(offset) || (offset as number) < 0) return '"offset" must be an integer of 0 or more.';
     const campaignIds = idsOf(filter.campaign_id);
     const variationIds = idsOf(filter.variation_id);
-    if (campaignIds === null || variationIds === null) return '"filter.campaign_id" and "filter.variation_id" must be arrays of ids.';
+    if (campaignIds === null || variationIds === null)
+      return '"filter.campaign_id" and "filter.variation_id" must be arrays of ids.';
     const includeDeleted = [true, 1, '1', 'true'].includes(value.include_deleted as string);
-    const call: StatisticsCall = { groupBy, dateFrom: from, dateTo: to, limit: limit as number, offset: offset as number, includeDeleted };
+    const call: StatisticsCall = {
+      groupBy,
+      dateFrom: from,
+      dateTo: to,
+      limit: limit as number,
+      offset: offset as number,
+      includeDeleted,
+    };
     return { call, campaignIds, variationIds, totals: [true, 1, '1', 'true'].includes(value.totals as string) };
   }
 
   /** The figures summed per group (each with its first entry, for the keys it is grouped by), in the order of the grouping's keys. */
   private groups(query: Query): { key: FiguresEntry; sum: Sum }[] {
     const groups = new Map<string, { key: FiguresEntry; sum: Sum }>();
-    const keyOf = (entry: FiguresEntry): (string | number)[] => query.call.groupBy.map((by) => (by === 'date' ? entry.day : by === 'campaign_id' ? entry.campaignId : entry.variationId));
+    const keyOf = (entry: FiguresEntry): (string | number)[] =>
+      query.call.groupBy.map((by) =>
+        by === 'date' ? entry.day : by === 'campaign_id' ? entry.campaignId : entry.variationId,
+      );
     for (const entry of this.figures.entries(query.call.dateFrom, query.call.dateTo)) {
       if (entry.deleted && !query.call.includeDeleted) continue;
       if (query.campaignIds && !query.campaignIds.has(entry.campaignId)) continue;
@@ -148,7 +192,12 @@ export class ExoStatisticsRoute {
       const id = keyOf(entry).join('\0');
       const group = groups.get(id) ?? { key: entry, sum: newSum() };
       const { impressions, clicks, cost, goals = {} } = entry.figures;
-      merge(group.sum, { impressions, clicks, costMicros: Math.round(cost * 1e6), goals: new Map(Object.entries(goals)) });
+      merge(group.sum, {
+        impressions,
+        clicks,
+        costMicros: Math.round(cost * 1e6),
+        goals: new Map(Object.entries(goals)),
+      });
       groups.set(id, group);
     }
     return [...groups.values()].sort((a, b) => compare(keyOf(a.key), keyOf(b.key)));
@@ -167,7 +216,12 @@ export class ExoStatisticsRoute {
 
 function figuresOf(sum: Sum): Record<string, unknown> {
   const cost = sum.costMicros / 1e6;
-  const data = Object.fromEntries([...sum.goals].map(([goal, volume]) => [goal, { volume, ecpa: volume > 0 ? Math.round((cost / volume) * 1e4) / 1e4 : 0 }]));
+  const data = Object.fromEntries(
+    [...sum.goals].map(([goal, volume]) => [
+      goal,
+      { volume, ecpa: volume > 0 ? Math.round((cost / volume) * 1e4) / 1e4 : 0 },
+    ]),
+  );
   const total = [...sum.goals.values()].reduce((a, b) => a + b, 0);
   const ctr = sum.impressions > 0 ? Math.round((sum.clicks / sum.impressions) * 1e4) / 100 : 0;
   return { impressions: sum.impressions, clicks: sum.clicks, cost, ctr, goals: { total, data } };

@@ -11,14 +11,27 @@ afterEach(async () => {
 });
 
 /** A simulator, and a client as the adapter is (a User-Agent, a session token once logged in). */
-async function struck(strike: ExoStrike): Promise<{ sim: RunningExoSimulator; send: (method: string, path: string, body?: FormData | object) => Promise<Response>; login: () => Promise<Response> }> {
+async function struck(
+  strike: ExoStrike,
+): Promise<{
+  sim: RunningExoSimulator;
+  send: (method: string, path: string, body?: FormData | object) => Promise<Response>;
+  login: () => Promise<Response>;
+}> {
   const sim = await startExoSimulator({ port: 0, strike });
   running.push(sim);
   let token = '';
   const send = (method: string, path: string, body?: FormData | object): Promise<Response> => {
-    const headers: Record<string, string> = { 'User-Agent': 'creative-flow-tests/1.0', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+    const headers: Record<string, string> = {
+      'User-Agent': 'creative-flow-tests/1.0',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    };
     if (body !== undefined && !(body instanceof FormData)) headers['Content-Type'] = 'application/json';
-    return fetch(`${sim.url}/v2/${path}`, { method, headers, body: body instanceof FormData || body === undefined ? body : JSON.stringify(body) });
+    return fetch(`${sim.url}/v2/${path}`, {
+      method,
+      headers,
+      body: body instanceof FormData || body === undefined ? body : JSON.stringify(body),
+    });
   };
   const login = async (): Promise<Response> => {
     const response = await send('POST', 'login', { api_token: 'sim-exo-token' });
@@ -36,7 +49,11 @@ function image(name: string): FormData {
 }
 
 /** The request's fate: its status, or 'dropped' when the connection died unanswered. */
-const fate = (request: Promise<Response>): Promise<number | 'dropped'> => request.then((response) => response.status, () => 'dropped' as const);
+const fate = (request: Promise<Response>): Promise<number | 'dropped'> =>
+  request.then(
+    (response) => response.status,
+    () => 'dropped' as const,
+  );
 
 describe('ExoClick simulator: a fault struck at the Nth request', () => {
   it('numbers every /v2/ request from 1, logins and refusals too, and strikes only the one', async () => {
@@ -44,7 +61,11 @@ describe('ExoClick simulator: a fault struck at the Nth request', () => {
     expect((await login()).status).toBe(200);
     expect((await send('GET', 'campaigns/404')).status).toBe(404);
     const error = await send('POST', 'library/file', image('a.png'));
-    expect([error.status, error.headers.get('content-type'), await error.text()]).toEqual([500, 'text/plain; charset=utf-8', 'Internal Server Error']);
+    expect([error.status, error.headers.get('content-type'), await error.text()]).toEqual([
+      500,
+      'text/plain; charset=utf-8',
+      'Internal Server Error',
+    ]);
     expect((await send('POST', 'library/file', image('a.png'))).status).toBe(200);
     expect(sim.state()).toMatchObject({ requests: 4, files: [{ name: 'a.png' }], faults: { serverErrors: 1 } });
   });
@@ -53,7 +74,11 @@ describe('ExoClick simulator: a fault struck at the Nth request', () => {
     const { sim, send, login } = await struck({ at: 2, fault: 'rate-limited', resetSeconds: 2 });
     await login();
     const limited = await send('POST', 'library/file', image('a.png'));
-    expect([limited.status, limited.headers.get('x-rate-limit-reset'), limited.headers.get('x-rate-limit-remaining')]).toEqual([429, '2', '0']);
+    expect([
+      limited.status,
+      limited.headers.get('x-rate-limit-reset'),
+      limited.headers.get('x-rate-limit-remaining'),
+    ]).toEqual([429, '2', '0']);
     expect((await send('POST', 'library/file', image('a.png'))).status).toBe(200);
     expect(sim.state()).toMatchObject({ tooEarly: 1, faults: { rateLimited: 1 } });
     expect(sim.state().files).toHaveLength(1);
@@ -79,7 +104,9 @@ describe('ExoClick simulator: a fault struck at the Nth request', () => {
     expect(file?.name).toBe('a.png');
     sim.configure({ strike: { at: 4, fault: 'dropped-after-kept' } });
     expect((await send('GET', 'campaigns/5100001')).status).toBe(200);
-    expect(await fate(send('PUT', 'campaigns/5100001/variations', [{ name: 'Ad', id_library_file: file?.id }]))).toBe('dropped');
+    expect(await fate(send('PUT', 'campaigns/5100001/variations', [{ name: 'Ad', id_library_file: file?.id }]))).toBe(
+      'dropped',
+    );
     sim.configure({ strike: { at: 5, fault: 'dropped-after-kept' } });
     expect(await fate(send('PUT', 'campaigns/5100001/variations', {}))).toBe('dropped');
     sim.configure({ strike: { at: 6, fault: 'dropped-after-kept' } });

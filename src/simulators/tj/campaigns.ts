@@ -36,7 +36,12 @@ export class SimCampaigns {
   ) {}
 
   seed(seeds: readonly SimCampaignSeed[]): void {
-    for (const seed of seeds) this.campaigns.set(seed.id, { ...seed, ads: (seed.ads ?? []).map((ad) => ({ ...ad, created: 1 })), tableReads: {} });
+    for (const seed of seeds)
+      this.campaigns.set(seed.id, {
+        ...seed,
+        ads: (seed.ads ?? []).map((ad) => ({ ...ad, created: 1 })),
+        tableReads: {},
+      });
   }
 
   /** For `/_sim/state`: each campaign's ads, with the times each was created, and the table pages served by length. */
@@ -45,7 +50,8 @@ export class SimCampaigns {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string, url: URL, alive: boolean): Promise<void> {
-    if (!alive) return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
+    if (!alive)
+      return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
     const [, id, rest] = /^\/api\/campaign\/(\d+)(\/.*)?$/.exec(path) ?? [];
     const campaign = id === undefined ? undefined : this.campaigns.get(id);
     if (!campaign) return json(res, 404, { error: 'Campaign not found' });
@@ -75,18 +81,37 @@ export class SimCampaigns {
     const pages = Math.max(1, Math.ceil(campaign.ads.length / length));
     const shown = campaign.ads.slice((page - 1) * length, page * length);
     // One row per creation: an ad sent twice shows twice.
-    const rows = shown.flatMap((ad) => Array.from({ length: ad.created }, () => `<tr><td class="ad-name">${escapeHtml(ad.name)}</td><td class="creative-ids">${ad.creativeIds.join(', ')}</td><td class="target-url">${escapeHtml(ad.targetUrl)}</td></tr>`));
-    const empty = { datatables: '<tr><td class="dataTables_empty" colspan="3">No data available in table</td></tr>', sentence: '<tr><td colspan="3">No ads yet.</td></tr>', nothing: '' }[variant.empty];
+    const rows = shown.flatMap((ad) =>
+      Array.from(
+        { length: ad.created },
+        () =>
+          `<tr><td class="ad-name">${escapeHtml(ad.name)}</td><td class="creative-ids">${ad.creativeIds.join(', ')}</td><td class="target-url">${escapeHtml(ad.targetUrl)}</td></tr>`,
+      ),
+    );
+    const empty = {
+      datatables: '<tr><td class="dataTables_empty" colspan="3">No data available in table</td></tr>',
+      sentence: '<tr><td colspan="3">No ads yet.</td></tr>',
+      nothing: '',
+    }[variant.empty];
     const body = rows.length ? rows.join('') : empty;
     const pager = pagerHtml(variant.pager, page, pages);
-    json(res, 200, { rows: body, pager, info: `Showing ${shown.length ? (page - 1) * length + 1 : 0} to ${(page - 1) * length + shown.length} of ${campaign.ads.length} entries` });
+    json(res, 200, {
+      rows: body,
+      pager,
+      info: `Showing ${shown.length ? (page - 1) * length + 1 : 0} to ${(page - 1) * length + shown.length} of ${campaign.ads.length} entries`,
+    });
   }
 
   private preview(res: ServerResponse, campaign: SimCampaign, text: string): void {
     const checked = this.check(campaign, text);
     if ('problems' in checked) return json(res, 422, { problems: checked.problems });
     if ('invalidIds' in checked) return json(res, 422, { invalidIds: checked.invalidIds });
-    json(res, 200, { preview: checked.rows.map((row) => ({ name: row['Ad Name'] ?? '', creativeIds: creativeIdsOf(row, campaign.type) })) });
+    json(res, 200, {
+      preview: checked.rows.map((row) => ({
+        name: row['Ad Name'] ?? '',
+        creativeIds: creativeIdsOf(row, campaign.type),
+      })),
+    });
   }
 
   private create(res: ServerResponse, campaign: SimCampaign, text: string): void {
@@ -97,16 +122,26 @@ export class SimCampaigns {
       const name = row['Ad Name'] ?? '';
       const existing = campaign.ads.find((ad) => ad.name === name);
       if (existing) existing.created += 1;
-      else campaign.ads.push({ name, targetUrl: row['Target URL'] ?? '', creativeIds: creativeIdsOf(row, campaign.type), created: 1 });
+      else
+        campaign.ads.push({
+          name,
+          targetUrl: row['Target URL'] ?? '',
+          creativeIds: creativeIdsOf(row, campaign.type),
+          created: 1,
+        });
     }
     json(res, 200, { created: checked.rows.length });
   }
 
   /** TJ's checks: the format for this campaign's kind and TJ's limits, then each creative: known, and of a type the campaign takes. */
-  private check(campaign: SimCampaign, text: string): { problems: string[] } | { invalidIds: string[] } | { rows: readonly AdRow[] } {
+  private check(
+    campaign: SimCampaign,
+    text: string,
+  ): { problems: string[] } | { invalidIds: string[] } | { rows: readonly AdRow[] } {
     const parsed = parseCampaignCsv(text);
     const problems = [...parsed.problems];
-    if (parsed.kind && parsed.kind !== campaign.type) problems.push(`this campaign takes ${campaign.type} ads, and the file holds ${parsed.kind} ads`);
+    if (parsed.kind && parsed.kind !== campaign.type)
+      problems.push(`this campaign takes ${campaign.type} ads, and the file holds ${parsed.kind} ads`);
     if (problems.length > 0) return { problems };
     const invalid = new Set<string>();
     for (const row of parsed.rows) {

@@ -46,8 +46,13 @@ export class SimLibrary {
 
   /** One page (1-based) of a tab, newest first; the Native tab lists the chosen sub-type only, as TJ's does. */
   page(tab: Tab, nativeType: 0 | 1, page: number, perPage: number): { creatives: SimCreative[]; pages: number } {
-    const listed = this.creatives.filter((creative) => creative.tab === tab && (tab !== 'native' || creative.nativeType === nativeType));
-    return { creatives: listed.slice((page - 1) * perPage, page * perPage), pages: Math.max(1, Math.ceil(listed.length / perPage)) };
+    const listed = this.creatives.filter(
+      (creative) => creative.tab === tab && (tab !== 'native' || creative.nativeType === nativeType),
+    );
+    return {
+      creatives: listed.slice((page - 1) * perPage, page * perPage),
+      pages: Math.max(1, Math.ceil(listed.length / perPage)),
+    };
   }
 
   setReviewStatus(id: string, status: ReviewStatus): boolean {

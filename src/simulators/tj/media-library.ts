@@ -21,7 +21,8 @@ export interface SimCounters {
   signIns: number;
 }
 
-const PROXY_ERROR_PAGE = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+const PROXY_ERROR_PAGE =
+  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
 
 /** The Media Library's grid and upload endpoints, with TJ's rules and the faults the options ask for. */
 export class MediaLibraryRoutes {
@@ -40,7 +41,8 @@ export class MediaLibraryRoutes {
 
   /** One page of one tab (and native sub-type), a moment later, as the page's script fetches it. */
   async grid(res: ServerResponse, url: URL, alive: boolean): Promise<void> {
-    if (!alive) return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
+    if (!alive)
+      return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
     const options = this.options();
     const variant = markupVariant(options.variant);
     const delayMs = options.gridDelayMs ?? variant.gridDelayMs;
@@ -49,7 +51,19 @@ export class MediaLibraryRoutes {
     const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
     const nativeType = url.searchParams.get('type') === '1' ? 1 : 0;
     const listing = this.library.page(tab, nativeType, page, options.perPage);
-    json(res, 200, gridFragment({ tab, nativeType, page, pages: listing.pages, creatives: listing.creatives, markupChange: options.markupChange, variant }));
+    json(
+      res,
+      200,
+      gridFragment({
+        tab,
+        nativeType,
+        page,
+        pages: listing.pages,
+        creatives: listing.creatives,
+        markupChange: options.markupChange,
+        variant,
+      }),
+    );
   }
 
   /**
@@ -58,7 +72,8 @@ export class MediaLibraryRoutes {
    * has is refused without a word: 200, and no new card.
    */
   async upload(req: IncomingMessage, res: ServerResponse, alive: boolean): Promise<void> {
-    if (!alive) return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
+    if (!alive)
+      return json(res, this.options().deadSessionStatus, { error: 'Your session has expired. Please log in again.' });
     const options = this.options();
     const form = await readForm(req);
     const file = form.get('file');
@@ -69,7 +84,15 @@ export class MediaLibraryRoutes {
     if (this.library.hasName(name)) this.counters.resent.set(name, (this.counters.resent.get(name) ?? 0) + 1);
     const planned = options.faultPlan[this.served];
     this.served += 1;
-    const fate = planned ?? (this.random() < options.errorRate ? 'server-error' : this.random() < options.proxyErrorRate ? 'proxy-error' : this.random() < options.dropRate ? 'drop' : 'ok');
+    const fate =
+      planned ??
+      (this.random() < options.errorRate
+        ? 'server-error'
+        : this.random() < options.proxyErrorRate
+          ? 'proxy-error'
+          : this.random() < options.dropRate
+            ? 'drop'
+            : 'ok');
     if (fate === 'server-error') {
       this.counters.faults.serverErrors += 1;
       return void res.writeHead(500).end();
@@ -84,10 +107,19 @@ export class MediaLibraryRoutes {
     if (options.processingMs > 0) await delay(options.processingMs);
 
     if (this.library.hasName(name)) return json(res, 200, { ok: true });
-    if (options.rejectPattern && new RegExp(options.rejectPattern).test(name)) return json(res, 422, { error: 'Creative rejected: it does not meet the content guidelines.' });
+    if (options.rejectPattern && new RegExp(options.rejectPattern).test(name))
+      return json(res, 422, { error: 'Creative rejected: it does not meet the content guidelines.' });
     const rejection = await this.checkRules(bytes, ext, tab, nativeType);
     if (typeof rejection === 'string') return json(res, 422, { error: rejection });
-    this.library.add({ name, fileType: ext.toLowerCase(), dimensions: rejection.dimensions, tab, nativeType, sha256: createHash('sha256').update(bytes).digest('hex'), uploadDate: new Date().toISOString().slice(0, 10) });
+    this.library.add({
+      name,
+      fileType: ext.toLowerCase(),
+      dimensions: rejection.dimensions,
+      tab,
+      nativeType,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      uploadDate: new Date().toISOString().slice(0, 10),
+    });
     // A dropped connection after TJ kept the file: the case a retry must check the library for. It
     // breaks off mid-answer: a browser resends a request whose connection closed before any answer.
     if (fate === 'drop') {
@@ -100,21 +132,30 @@ export class MediaLibraryRoutes {
   }
 
   /** TJ's known limits; returns the reason for a refusal, or what the card shows. */
-  private async checkRules(bytes: Buffer, ext: string, tab: Tab, nativeType: 0 | 1): Promise<string | { dimensions: string }> {
-    if (tab === 'native' && nativeType === 0 && bytes.length > 300_000) return `File is too big (${bytes.length} bytes). Max filesize: 300000 bytes.`;
+  private async checkRules(
+    bytes: Buffer,
+    ext: string,
+    tab: Tab,
+    nativeType: 0 | 1,
+  ): Promise<string | { dimensions: string }> {
+    if (tab === 'native' && nativeType === 0 && bytes.length > 300_000)
+      return `File is too big (${bytes.length} bytes). Max filesize: 300000 bytes.`;
     const file = path.join(this.uploadsDir, `${Date.now()}-${Math.random().toString(36).slice(2)}${ext}`);
     await this.storage.writeScratchFile(file, bytes);
     try {
       // A still is read by its decoder: ffprobe here reads video containers only, as the daemon's does.
       if (/^\.(png|jpe?g|gif|webp)$/i.test(ext)) {
         const image = await this.media.imageMetadata(file).catch(() => undefined);
-        return image?.width && image.height ? { dimensions: `${image.width}x${image.height}` } : 'The file could not be read as an image or a video.';
+        return image?.width && image.height
+          ? { dimensions: `${image.width}x${image.height}` }
+          : 'The file could not be read as an image or a video.';
       }
       const probed = await this.media.probe(file).catch(() => undefined);
       const video = probed?.streams.find((stream) => stream.type === 'video');
       if (!probed || !video) return 'The file could not be read as an image or a video.';
       const seconds = probed.durationSec ?? 0;
-      if (tab === 'in_stream_video' && (seconds < 5 || seconds > 31)) return `Video duration must be between 5 and 31 seconds (this one is ${seconds.toFixed(1)} s).`;
+      if (tab === 'in_stream_video' && (seconds < 5 || seconds > 31))
+        return `Video duration must be between 5 and 31 seconds (this one is ${seconds.toFixed(1)} s).`;
       return { dimensions: `${video.width}x${video.height}` };
     } finally {
       await this.storage.remove(file);

@@ -77,7 +77,11 @@ export interface SimCampaignSeed {
   readonly id: string;
   readonly name: string;
   readonly type: 'native' | 'preroll';
-  readonly ads?: readonly { readonly name: string; readonly targetUrl: string; readonly creativeIds: readonly string[] }[];
+  readonly ads?: readonly {
+    readonly name: string;
+    readonly targetUrl: string;
+    readonly creativeIds: readonly string[];
+  }[];
 }
 
 /** Changes to the markup the simulator can make, each breaking what one selector finds. */

@@ -53,22 +53,58 @@ export type AppView = 'campaigns' | 'media-library' | 'campaign';
  * What TJ serves at every app URL, signed in or not: a shell with no content. Its script asks the
  * server about the session a moment after load, then draws the view or redirects to sign-in.
  */
-export function appShell(view: AppView, settings: { deadSessionStatus: number; sessionCheckMs: number; markupChange: MarkupChange | undefined; leftoverModal: boolean; lengthWidget: boolean; variant: MarkupVariant }): string {
-  const config = JSON.stringify({ view, deadSessionStatus: settings.deadSessionStatus, sessionCheckMs: settings.sessionCheckMs, markup: settings.markupChange ?? null, leftoverModal: settings.leftoverModal, lengthWidget: settings.lengthWidget, variant: settings.variant }).replace(/</g, '\\u003c');
+export function appShell(
+  view: AppView,
+  settings: {
+    deadSessionStatus: number;
+    sessionCheckMs: number;
+    markupChange: MarkupChange | undefined;
+    leftoverModal: boolean;
+    lengthWidget: boolean;
+    variant: MarkupVariant;
+  },
+): string {
+  const config = JSON.stringify({
+    view,
+    deadSessionStatus: settings.deadSessionStatus,
+    sessionCheckMs: settings.sessionCheckMs,
+    markup: settings.markupChange ?? null,
+    leftoverModal: settings.leftoverModal,
+    lengthWidget: settings.lengthWidget,
+    variant: settings.variant,
+  }).replace(/</g, '\\u003c');
   // A shell that shows its heading before its script has judged the session: a dead one's page looks alive until the redirect.
-  const early = settings.variant.onlyContract ? { 'media-library': '<h1>MEDIA LIBRARY</h1>', campaigns: '<h1>ALL CAMPAIGNS</h1>', campaign: '' }[view] : '';
-  return layout('Advertiser', `<div id="app">${early}<div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`);
+  const early = settings.variant.onlyContract
+    ? { 'media-library': '<h1>MEDIA LIBRARY</h1>', campaigns: '<h1>ALL CAMPAIGNS</h1>', campaign: '' }[view]
+    : '';
+  return layout(
+    'Advertiser',
+    `<div id="app">${early}<div class="spinner">Loading…</div></div>\n<script>window.SIM = ${config};</script>\n<script>${CAMPAIGN_SCRIPT}</script>\n<script>${APP_SCRIPT}</script>`,
+  );
 }
 
 /** One page of one listing, as the script puts it in place. Cards differ by tab, as TJ's export shows; what is around them, by the variant. */
-export function gridFragment(view: { tab: Tab; nativeType: 0 | 1; page: number; pages: number; creatives: readonly SimCreative[]; markupChange: MarkupChange | undefined; variant: MarkupVariant }): { cards: string; pager: string } {
+export function gridFragment(view: {
+  tab: Tab;
+  nativeType: 0 | 1;
+  page: number;
+  pages: number;
+  creatives: readonly SimCreative[];
+  markupChange: MarkupChange | undefined;
+  variant: MarkupVariant;
+}): { cards: string; pager: string } {
   const nameClass = view.markupChange === 'card-name' ? 'creativeTitle' : 'creativeName';
-  const wrap = (card: string): string => (view.variant.container === 'nested' ? `<div class="col">${card}</div>` : card);
+  const wrap = (card: string): string =>
+    view.variant.container === 'nested' ? `<div class="col">${card}</div>` : card;
   const cards = view.creatives.length
     ? view.creatives
         .map((c) => {
-          const dimensions = view.tab === 'in_stream_video' ? '' : `<span class="dimensions">${escapeHtml(c.dimensions)}</span> `;
-          const fileType = view.tab === 'in_stream_video' || view.tab === 'video' ? '' : `<span class="fileType">${escapeHtml(c.fileType)}</span>`;
+          const dimensions =
+            view.tab === 'in_stream_video' ? '' : `<span class="dimensions">${escapeHtml(c.dimensions)}</span> `;
+          const fileType =
+            view.tab === 'in_stream_video' || view.tab === 'video'
+              ? ''
+              : `<span class="fileType">${escapeHtml(c.fileType)}</span>`;
           return wrap(`<div class="creativeContainer" data-id="${c.id}" data-review-status="${c.reviewStatus}">
   <span class="bannerId">${c.id}</span>
   <label class="${nameClass}" title="${escapeHtml(c.name)}">${escapeHtml(c.name)}</label>
@@ -77,9 +113,16 @@ export function gridFragment(view: { tab: Tab; nativeType: 0 | 1; page: number; 
 </div>`);
         })
         .join('\n')
-    : { datatables: '<div class="dataTables_empty">No data available in table</div>', sentence: '<p class="no-results">You have no creatives here yet.</p>', nothing: '' }[view.variant.empty];
+    : {
+        datatables: '<div class="dataTables_empty">No data available in table</div>',
+        sentence: '<p class="no-results">You have no creatives here yet.</p>',
+        nothing: '',
+      }[view.variant.empty];
   // Panels: each page is a document of its own.
-  const href = view.variant.listings === 'panels' ? (page: number) => `/media-library?tab=${view.tab}&amp;type=${view.nativeType}&amp;page=${page}` : undefined;
+  const href =
+    view.variant.listings === 'panels'
+      ? (page: number) => `/media-library?tab=${view.tab}&amp;type=${view.nativeType}&amp;page=${page}`
+      : undefined;
   const last = view.page >= view.pages;
   const pager =
     view.markupChange === 'next-link'

@@ -32,7 +32,10 @@ export interface SimReportingOptions {
 }
 
 /** A change of options while running; `rateLimitNext` and `serverErrorNext` fault the next calls, that many of each, before any other. */
-export type SimReportingPatch = Partial<SimReportingOptions> & { readonly rateLimitNext?: number; readonly serverErrorNext?: number };
+export type SimReportingPatch = Partial<SimReportingOptions> & {
+  readonly rateLimitNext?: number;
+  readonly serverErrorNext?: number;
+};
 
 export const DEFAULT_SIM_REPORTING_OPTIONS: SimReportingOptions = {
   apiKey: 'sim-tj-api-key',
@@ -110,6 +113,7 @@ export function dayOfTjDate(text: string | null): string | undefined {
 /** Each day from `from` to `to`, both `YYYY-MM-DD`, both included. */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
-  for (let time = Date.parse(`${from}T00:00:00Z`); time <= Date.parse(`${to}T00:00:00Z`); time += 86_400_000) days.push(new Date(time).toISOString().slice(0, 10));
+  for (let time = Date.parse(`${from}T00:00:00Z`); time <= Date.parse(`${to}T00:00:00Z`); time += 86_400_000)
+    days.push(new Date(time).toISOString().slice(0, 10));
   return days;
 }

@@ -20,12 +20,22 @@ afterEach(async () => {
 });
 
 async function start(reporting: Partial<SimReportingOptions> = {}, library?: SimLibrary): Promise<RunningSimulator> {
-  const sim = await testSimulator({ reporting: { apiKey: KEY, ...reporting }, campaigns: [{ id: '1001', name: 'Native site campaign', type: 'native' }] }, library);
+  const sim = await testSimulator(
+    {
+      reporting: { apiKey: KEY, ...reporting },
+      campaigns: [{ id: '1001', name: 'Native site campaign', type: 'native' }],
+    },
+    library,
+  );
   closers.push(() => sim.close());
   return sim;
 }
 
-async function get(sim: RunningSimulator, path: string, query: Record<string, string> = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+async function get(
+  sim: RunningSimulator,
+  path: string,
+  query: Record<string, string> = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const response = await fetch(`${sim.apiUrl}/${path}?${new URLSearchParams({ api_key: KEY, ...query }).toString()}`);
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
@@ -43,18 +53,37 @@ describe('simulated TJ reporting API', () => {
       { campaign_id: 2002, campaign_name: 'Seeded', status: 'paused' },
     ]);
     expect((await get(sim, 'ads/2002.json', { limit: '10', offset: '0' })).body).toEqual([
-      { ad_id: 7, ad_name: 'Ad_ID-00000007', target_url: 'https://example.test/', spot_id: 1, spot_name: 'Native Ad Widget' },
+      {
+        ad_id: 7,
+        ad_name: 'Ad_ID-00000007',
+        target_url: 'https://example.test/',
+        spot_id: 1,
+        spot_name: 'Native Ad Widget',
+      },
       { ad_id: 8, ad_name: 'Idle', target_url: 'https://example.test/', spot_id: 1, spot_name: 'Native Ad Widget' },
     ]);
     const both = await get(sim, 'ads/2002/stats/one.json', { startDate: '01/03/2026', endDate: '02/03/2026' });
-    expect(both.body).toMatchObject({ '7': { impressions: '1500', clicks: '25', conversions: '2', revenue: '3.3' }, '8': { impressions: '0', revenue: '0' } });
-    expect((await get(sim, 'ads/2002/stats/one.json', { startDate: '02/03/2026', endDate: '02/03/2026' })).body).toMatchObject({ '7': { impressions: '500', revenue: '2.2' } });
+    expect(both.body).toMatchObject({
+      '7': { impressions: '1500', clicks: '25', conversions: '2', revenue: '3.3' },
+      '8': { impressions: '0', revenue: '0' },
+    });
+    expect(
+      (await get(sim, 'ads/2002/stats/one.json', { startDate: '02/03/2026', endDate: '02/03/2026' })).body,
+    ).toMatchObject({ '7': { impressions: '500', revenue: '2.2' } });
     // A restatement replaces the day.
     sim.reporting.setAdStats('7', '2026-03-02', { impressions: 600, clicks: 6, conversions: 1, cost: 2.5 });
-    expect((await get(sim, 'ads/2002/stats/one.json', { startDate: '02/03/2026', endDate: '02/03/2026' })).body).toMatchObject({ '7': { impressions: '600', conversions: '1', revenue: '2.5' } });
+    expect(
+      (await get(sim, 'ads/2002/stats/one.json', { startDate: '02/03/2026', endDate: '02/03/2026' })).body,
+    ).toMatchObject({ '7': { impressions: '600', conversions: '1', revenue: '2.5' } });
     // No ad: an empty map, as PHP encodes it.
-    expect((await get(sim, 'ads/1001/stats/one.json', { startDate: '01/03/2026', endDate: '01/03/2026' })).body).toEqual([]);
-    for (const [startDate, endDate] of [['2026-03-01', '2026-03-01'], ['31/02/2026', '31/02/2026'], ['02/03/2026', '01/03/2026']]) {
+    expect(
+      (await get(sim, 'ads/1001/stats/one.json', { startDate: '01/03/2026', endDate: '01/03/2026' })).body,
+    ).toEqual([]);
+    for (const [startDate, endDate] of [
+      ['2026-03-01', '2026-03-01'],
+      ['31/02/2026', '31/02/2026'],
+      ['02/03/2026', '01/03/2026'],
+    ]) {
       const wrong = await get(sim, 'ads/2002/stats/one.json', { startDate: startDate ?? '', endDate: endDate ?? '' });
       expect(wrong.status, `${startDate}–${endDate}`).toBe(400);
       expect(wrong.body).toHaveProperty('message');
@@ -79,7 +108,8 @@ describe('simulated TJ reporting API', () => {
   it('pages by limit and offset, offset counting rows, pages from 0 or pages from 1', async () => {
     const sim = await start({ maxLimit: 4 });
     for (let i = 1; i <= 10; i += 1) sim.reporting.seedAd('1001', { id: String(i), name: `Ad ${i}` });
-    const ids = async (query: Record<string, string>): Promise<number[]> => ((await get(sim, 'ads/1001.json', query)).body as { ad_id: number }[]).map((ad) => ad.ad_id);
+    const ids = async (query: Record<string, string>): Promise<number[]> =>
+      ((await get(sim, 'ads/1001.json', query)).body as { ad_id: number }[]).map((ad) => ad.ad_id);
     expect(await ids({ limit: '3', offset: '3' })).toEqual([4, 5, 6]);
     expect(await ids({})).toEqual([1, 2, 3, 4]);
     expect(await ids({ limit: '100', offset: '8' })).toEqual([9, 10]);
@@ -111,19 +141,32 @@ describe('simulated TJ reporting API', () => {
     library.seedFromCsv(await fs.readFile(EXAMPLE_LIBRARY_CSV, 'utf8'));
     const sim = await start({}, library);
     const [video, thumbnail] = library.all.filter((creative) => creative.tab === 'native');
-    const signIn = await fetch(`${sim.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ username: 'demo', password: 'demo-password' }), redirect: 'manual' });
+    const signIn = await fetch(`${sim.url}/sign-in`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'demo', password: 'demo-password' }),
+      redirect: 'manual',
+    });
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const csv = `"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"\n"VID_EN_Promo_T-AB1_ID-A9D25064-VID","https://x.test","${video?.id ?? ''}","${thumbnail?.id ?? ''}","H","B"\n`;
-    const created = await fetch(`${sim.url}/api/campaign/1001/ads/create`, { method: 'POST', body: csv, headers: { cookie } });
+    const created = await fetch(`${sim.url}/api/campaign/1001/ads/create`, {
+      method: 'POST',
+      body: csv,
+      headers: { cookie },
+    });
     expect(created.status).toBe(200);
     const ads = (await get(sim, 'ads/1001.json')).body as { ad_id: number; ad_name: string }[];
     expect(ads.map((ad) => ad.ad_name)).toEqual(['VID_EN_Promo_T-AB1_ID-A9D25064-VID']);
     const adId = sim.reporting.adIdOf('1001', 'VID_EN_Promo_T-AB1_ID-A9D25064-VID');
     expect(String(ads[0]?.ad_id)).toBe(adId);
     // Seeded over HTTP, as a simulator in its own process is.
-    const seeded = await fetch(`${sim.url}/_sim/reporting/stats`, { method: 'POST', body: JSON.stringify({ adId, day: '2026-03-05', impressions: 40, clicks: 4, conversions: 1, cost: 0.75 }) });
+    const seeded = await fetch(`${sim.url}/_sim/reporting/stats`, {
+      method: 'POST',
+      body: JSON.stringify({ adId, day: '2026-03-05', impressions: 40, clicks: 4, conversions: 1, cost: 0.75 }),
+    });
     expect(seeded.status).toBe(200);
-    expect((await get(sim, 'ads/1001/stats/one.json', { startDate: '05/03/2026', endDate: '05/03/2026' })).body).toMatchObject({ [adId ?? '']: { impressions: '40', revenue: '0.75' } });
+    expect(
+      (await get(sim, 'ads/1001/stats/one.json', { startDate: '05/03/2026', endDate: '05/03/2026' })).body,
+    ).toMatchObject({ [adId ?? '']: { impressions: '40', revenue: '0.75' } });
     await fetch(`${sim.url}/_sim/reporting/configure`, { method: 'POST', body: JSON.stringify({ rateLimitNext: 1 }) });
     expect((await get(sim, 'campaigns.json')).status).toBe(429);
     const state = (await (await fetch(`${sim.url}/_sim/reporting/state`)).json()) as SimReportingState;

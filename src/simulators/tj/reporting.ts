@@ -24,7 +24,11 @@ import {
  */
 
 /** The site's campaigns, read live: an ad the mass-create flow makes is listed here at once. */
-export type SiteCampaigns = () => readonly { readonly id: string; readonly name: string; readonly ads: readonly { readonly name: string; readonly targetUrl: string }[] }[];
+export type SiteCampaigns = () => readonly {
+  readonly id: string;
+  readonly name: string;
+  readonly ads: readonly { readonly name: string; readonly targetUrl: string }[];
+}[];
 
 const MAX_CALLS_KEPT = 10_000;
 /** Ids given to the site's ads, from here up: far from the small ids tests seed. */
@@ -43,7 +47,13 @@ export class SimReporting {
   private readonly figures = new Map<string, Map<string, SimAdDayFigures & { costMicros: number }>>();
   private rateLimitLeft = 0;
   private serverErrorLeft = 0;
-  private readonly counts = { requests: 0, served: { campaigns: 0, ads: 0, stats: 0 }, rateLimited: 0, serverErrors: 0, refused: 0 };
+  private readonly counts = {
+    requests: 0,
+    served: { campaigns: 0, ads: 0, stats: 0 },
+    rateLimited: 0,
+    serverErrors: 0,
+    refused: 0,
+  };
   private readonly calls: SimReportingCall[] = [];
 
   constructor(
@@ -64,19 +74,39 @@ export class SimReporting {
 
   /** A campaign of the reporting API's own, or a site campaign's name and status changed. */
   seedCampaign(campaign: { readonly id: string; readonly name: string; readonly status?: string }): void {
-    this.seededCampaigns.set(campaign.id, { id: campaign.id, name: campaign.name, status: campaign.status ?? 'active' });
+    this.seededCampaigns.set(campaign.id, {
+      id: campaign.id,
+      name: campaign.name,
+      status: campaign.status ?? 'active',
+    });
   }
 
   /** An ad of a campaign, besides the site's: a test names its id. */
-  seedAd(campaignId: string, ad: { readonly id: string; readonly name: string; readonly targetUrl?: string; readonly spotId?: string; readonly spotName?: string }): void {
+  seedAd(
+    campaignId: string,
+    ad: {
+      readonly id: string;
+      readonly name: string;
+      readonly targetUrl?: string;
+      readonly spotId?: string;
+      readonly spotName?: string;
+    },
+  ): void {
     const ads = this.seededAds.get(campaignId) ?? [];
     this.seededAds.set(campaignId, ads);
-    ads.push({ id: ad.id, name: ad.name, targetUrl: ad.targetUrl ?? 'https://example.test/', spotId: ad.spotId ?? '1', spotName: ad.spotName ?? 'Native Ad Widget' });
+    ads.push({
+      id: ad.id,
+      name: ad.name,
+      targetUrl: ad.targetUrl ?? 'https://example.test/',
+      spotId: ad.spotId ?? '1',
+      spotName: ad.spotName ?? 'Native Ad Widget',
+    });
   }
 
   /** One ad's figures for one day (`YYYY-MM-DD`, TJ's day in America/New_York), replacing any set before: a restatement. */
   setAdStats(adId: string, day: string, figures: SimAdDayFigures): void {
-    if (dayOfTjDate(day.split('-').reverse().join('/')) !== day) throw new RangeError(`"${day}" is not a day in the form YYYY-MM-DD`);
+    if (dayOfTjDate(day.split('-').reverse().join('/')) !== day)
+      throw new RangeError(`"${day}" is not a day in the form YYYY-MM-DD`);
     const byDay = this.figures.get(adId) ?? new Map<string, SimAdDayFigures & { costMicros: number }>();
     this.figures.set(adId, byDay);
     byDay.set(day, { ...figures, costMicros: Math.round(figures.cost * 1_000_000) });
@@ -85,7 +115,8 @@ export class SimReporting {
   /** Every campaign: the site's (status `active` unless seeded otherwise), then those seeded only here, by id. */
   campaigns(): SimReportCampaign[] {
     const all = new Map<string, SimReportCampaign>();
-    for (const site of this.siteCampaigns()) all.set(site.id, this.seededCampaigns.get(site.id) ?? { id: site.id, name: site.name, status: 'active' });
+    for (const site of this.siteCampaigns())
+      all.set(site.id, this.seededCampaigns.get(site.id) ?? { id: site.id, name: site.name, status: 'active' });
     for (const seeded of this.seededCampaigns.values()) if (!all.has(seeded.id)) all.set(seeded.id, seeded);
     return [...all.values()].sort((a, b) => compareIds(a.id, b.id));
   }
@@ -94,7 +125,16 @@ export class SimReporting {
   adsOf(campaignId: string): SimReportAd[] {
     const site = this.siteCampaigns().find((campaign) => campaign.id === campaignId)?.ads ?? [];
     const seeded = this.seededAds.get(campaignId) ?? [];
-    return [...site.map((ad) => ({ id: this.siteAdId(campaignId, ad.name, seeded), name: ad.name, targetUrl: ad.targetUrl, spotId: '1', spotName: 'Native Ad Widget' })), ...seeded];
+    return [
+      ...site.map((ad) => ({
+        id: this.siteAdId(campaignId, ad.name, seeded),
+        name: ad.name,
+        targetUrl: ad.targetUrl,
+        spotId: '1',
+        spotName: 'Native Ad Widget',
+      })),
+      ...seeded,
+    ];
   }
 
   /** The id of the ad named so in a campaign, for a test to set its figures. */
@@ -108,12 +148,20 @@ export class SimReporting {
 
   /** Whether a path is the reporting API's or its `/_sim/reporting/` controls. */
   handles(pathname: string): boolean {
-    return pathname === '/api/campaigns.json' || pathname.startsWith('/api/ads/') || pathname.startsWith('/_sim/reporting/');
+    return (
+      pathname === '/api/campaigns.json' || pathname.startsWith('/api/ads/') || pathname.startsWith('/_sim/reporting/')
+    );
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname.startsWith('/_sim/reporting/')) return this.control(req, res, url.pathname);
-    const call: SimReportingCall = { path: url.pathname, query: Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'api_key')), keyOk: url.searchParams.get('api_key') === this.options.apiKey, at: Date.now(), status: 0 };
+    const call: SimReportingCall = {
+      path: url.pathname,
+      query: Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'api_key')),
+      keyOk: url.searchParams.get('api_key') === this.options.apiKey,
+      at: Date.now(),
+      status: 0,
+    };
     this.counts.requests += 1;
     if (this.calls.length < MAX_CALLS_KEPT) this.calls.push(call);
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
@@ -131,7 +179,11 @@ export class SimReporting {
     if (this.rateLimitLeft > 0 || this.random() < this.options.rateLimitRate) {
       this.rateLimitLeft = Math.max(0, this.rateLimitLeft - 1);
       this.counts.rateLimited += 1;
-      return answer(429, { message: 'Too Many Requests' }, this.options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(this.options.retryAfterSeconds) });
+      return answer(
+        429,
+        { message: 'Too Many Requests' },
+        this.options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(this.options.retryAfterSeconds) },
+      );
     }
     if (this.serverErrorLeft > 0 || this.random() < this.options.serverErrorRate) {
       this.serverErrorLeft = Math.max(0, this.serverErrorLeft - 1);
@@ -147,16 +199,33 @@ export class SimReporting {
       const page = this.page(this.campaigns(), url);
       if (typeof page === 'string') return answer(400, { message: page });
       this.counts.served.campaigns += 1;
-      return answer(200, page.map((campaign) => ({ campaign_id: asId(campaign.id), campaign_name: campaign.name, status: campaign.status })));
+      return answer(
+        200,
+        page.map((campaign) => ({
+          campaign_id: asId(campaign.id),
+          campaign_name: campaign.name,
+          status: campaign.status,
+        })),
+      );
     }
     const [, campaignId, rest] = /^\/api\/ads\/(\d+)(\.json|\/stats\/one\.json)$/.exec(url.pathname) ?? [];
     if (campaignId === undefined) return answer(404, { message: `No route GET ${url.pathname}` });
-    if (!this.campaigns().some((campaign) => campaign.id === campaignId)) return answer(404, { message: 'Campaign not found' });
+    if (!this.campaigns().some((campaign) => campaign.id === campaignId))
+      return answer(404, { message: 'Campaign not found' });
     if (rest === '.json') {
       const page = this.page(this.adsOf(campaignId), url);
       if (typeof page === 'string') return answer(400, { message: page });
       this.counts.served.ads += 1;
-      return answer(200, page.map((ad) => ({ ad_id: asId(ad.id), ad_name: ad.name, target_url: ad.targetUrl, spot_id: asId(ad.spotId), spot_name: ad.spotName })));
+      return answer(
+        200,
+        page.map((ad) => ({
+          ad_id: asId(ad.id),
+          ad_name: ad.name,
+          target_url: ad.targetUrl,
+          spot_id: asId(ad.spotId),
+          spot_name: ad.spotName,
+        })),
+      );
     }
     const stats = this.stats(campaignId, url);
     if (typeof stats === 'string') return answer(400, { message: stats });
@@ -171,9 +240,17 @@ export class SimReporting {
     const offsetText = url.searchParams.get('offset');
     if (limitText !== null && !/^\d+$/.test(limitText)) return 'limit must be a whole number';
     if (offsetText !== null && !/^\d+$/.test(offsetText)) return 'offset must be a whole number';
-    const limit = Math.min(this.options.maxLimit, Math.max(1, limitText === null ? this.options.maxLimit : Number(limitText)));
+    const limit = Math.min(
+      this.options.maxLimit,
+      Math.max(1, limitText === null ? this.options.maxLimit : Number(limitText)),
+    );
     const offset = Number(offsetText ?? 0);
-    const start = { rows: offset, pages: offset * limit, 'pages-from-1': (Math.max(1, offset) - 1) * limit, ignored: 0 }[this.options.offsetCounts];
+    const start = {
+      rows: offset,
+      pages: offset * limit,
+      'pages-from-1': (Math.max(1, offset) - 1) * limit,
+      ignored: 0,
+    }[this.options.offsetCounts];
     return items.slice(start, start + limit);
   }
 
@@ -230,7 +307,8 @@ export class SimReporting {
     if (req.method === 'GET' && pathname === '/_sim/reporting/state') return json(res, 200, this.state);
     if (req.method !== 'POST') return json(res, 404, { error: `No route ${req.method ?? ''} ${pathname}` });
     const body = await readJson<Record<string, unknown>>(req);
-    const text = (key: string): string | undefined => (typeof body[key] === 'string' || typeof body[key] === 'number' ? String(body[key]) : undefined);
+    const text = (key: string): string | undefined =>
+      typeof body[key] === 'string' || typeof body[key] === 'number' ? String(body[key]) : undefined;
     const count = (key: string): number => (typeof body[key] === 'number' ? body[key] : 0);
     switch (pathname) {
       case '/_sim/reporting/campaigns': {
@@ -242,7 +320,8 @@ export class SimReporting {
       case '/_sim/reporting/ads': {
         const campaignId = text('campaignId');
         const id = text('id');
-        if (campaignId === undefined || id === undefined) return json(res, 400, { error: 'campaignId and id are required' });
+        if (campaignId === undefined || id === undefined)
+          return json(res, 400, { error: 'campaignId and id are required' });
         const targetUrl = text('targetUrl');
         this.seedAd(campaignId, { id, name: text('name') ?? '', ...(targetUrl === undefined ? {} : { targetUrl }) });
         return json(res, 200, { ok: true });
@@ -252,7 +331,12 @@ export class SimReporting {
         const day = text('day');
         if (adId === undefined || day === undefined) return json(res, 400, { error: 'adId and day are required' });
         try {
-          this.setAdStats(adId, day, { impressions: count('impressions'), clicks: count('clicks'), conversions: count('conversions'), cost: count('cost') });
+          this.setAdStats(adId, day, {
+            impressions: count('impressions'),
+            clicks: count('clicks'),
+            conversions: count('conversions'),
+            cost: count('cost'),
+          });
         } catch (error) {
           return json(res, 400, { error: (error as Error).message });
         }

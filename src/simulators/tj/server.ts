@@ -35,7 +35,14 @@ export interface RunningSimulator {
 
 /** What `/_sim/state` shows: the library, and every request that reached it. */
 export interface SimState {
-  readonly creatives: { id: string; name: string; sha256: string; tab: Tab; nativeType: 0 | 1; reviewStatus: ReviewStatus }[];
+  readonly creatives: {
+    id: string;
+    name: string;
+    sha256: string;
+    tab: Tab;
+    nativeType: 0 | 1;
+    reviewStatus: ReviewStatus;
+  }[];
   /** Upload requests per name, kept or not. */
   readonly uploads: Record<string, number>;
   /** Requests that sent a name TJ had already kept. */
@@ -60,17 +67,43 @@ export interface SimState {
  * size) and can inject the faults TJ shows: latency, HTTP 500s, a proxy's 502 page, dropped
  * connections, slow processing, expired sessions, a captcha at run time, changed markup.
  */
-export async function startSimulator(initial: SimulatorOptions, media: MediaRepository, library = new SimLibrary(), storage = new StorageRepository()): Promise<RunningSimulator> {
+export async function startSimulator(
+  initial: SimulatorOptions,
+  media: MediaRepository,
+  library = new SimLibrary(),
+  storage = new StorageRepository(),
+): Promise<RunningSimulator> {
   let options = initial;
   markupVariant(options.variant);
   const sessions = new SimSessions(options.sessionMinutes * 60_000);
-  const counters: SimCounters = { uploads: new Map(), resent: new Map(), faults: { serverErrors: 0, proxyErrors: 0, dropped: 0 }, signIns: 0 };
+  const counters: SimCounters = {
+    uploads: new Map(),
+    resent: new Map(),
+    faults: { serverErrors: 0, proxyErrors: 0, dropped: 0 },
+    signIns: 0,
+  };
   const uploadsDir = await storage.makeTempDir('tj-sim-');
-  const mediaLibrary = new MediaLibraryRoutes(library, media, storage, uploadsDir, counters, () => options, seededRandom(options.faultSeed));
+  const mediaLibrary = new MediaLibraryRoutes(
+    library,
+    media,
+    storage,
+    uploadsDir,
+    counters,
+    () => options,
+    seededRandom(options.faultSeed),
+  );
   const campaigns = new SimCampaigns(library, () => options, seededRandom(options.faultSeed + 1));
   campaigns.seed(options.campaigns);
   const reporting = new SimReporting(() => campaigns.state, options.reporting);
-  const shell = (view: AppView): string => appShell(view, { deadSessionStatus: options.deadSessionStatus, sessionCheckMs: options.sessionCheckMs, markupChange: options.markupChange, leftoverModal: options.leftoverModal, lengthWidget: options.lengthWidget, variant: markupVariant(options.variant) });
+  const shell = (view: AppView): string =>
+    appShell(view, {
+      deadSessionStatus: options.deadSessionStatus,
+      sessionCheckMs: options.sessionCheckMs,
+      markupChange: options.markupChange,
+      leftoverModal: options.leftoverModal,
+      lengthWidget: options.lengthWidget,
+      variant: markupVariant(options.variant),
+    });
 
   // Counted always; named only for the first ones, so a simulator left running (the demo) does not grow without end.
   let requests = 0;
@@ -89,7 +122,8 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
     const session = cookie(req, SESSION_COOKIE);
     const alive = sessions.touch(session);
     const route = `${req.method} ${url.pathname}`;
-    if (/^\/campaign\/\d+\/ad-settings$/.test(url.pathname) && req.method === 'GET') return html(res, 200, shell('campaign'));
+    if (/^\/campaign\/\d+\/ad-settings$/.test(url.pathname) && req.method === 'GET')
+      return html(res, 200, shell('campaign'));
     if (url.pathname.startsWith('/api/campaign/')) return campaigns.handle(req, res, url.pathname, url, alive);
     switch (route) {
       case 'GET /':
@@ -101,7 +135,14 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
         counters.signIns += 1;
         const form = new URLSearchParams(await readText(req));
         if (form.get('username') !== options.username || form.get('password') !== options.password) {
-          return html(res, 200, signInPage({ noCaptcha: options.noCaptcha, error: "We don't recognize these credentials. Please try again." }));
+          return html(
+            res,
+            200,
+            signInPage({
+              noCaptcha: options.noCaptcha,
+              error: "We don't recognize these credentials. Please try again.",
+            }),
+          );
         }
         res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessions.open()}; Path=/; HttpOnly; SameSite=Lax`);
         return redirect(res, '/campaigns');
@@ -114,14 +155,27 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
         return html(res, 200, shell('media-library'));
       case 'GET /api/session':
         // The tour announces the Media Library: it covers it once a session.
-        return alive ? json(res, 200, { ok: true, tour: options.productTour && url.searchParams.get('view') === 'media-library' && sessions.firstTour(session) }) : json(res, options.deadSessionStatus, { error: 'Not signed in' });
+        return alive
+          ? json(res, 200, {
+              ok: true,
+              tour:
+                options.productTour && url.searchParams.get('view') === 'media-library' && sessions.firstTour(session),
+            })
+          : json(res, options.deadSessionStatus, { error: 'Not signed in' });
       case 'GET /api/media-library/grid':
         return mediaLibrary.grid(res, url, alive);
       case 'POST /media-library/upload':
         return mediaLibrary.upload(req, res, alive);
       case 'GET /_sim/state': {
         const state: SimState = {
-          creatives: library.all.map(({ id, name, sha256, tab, nativeType, reviewStatus }) => ({ id, name, sha256, tab, nativeType, reviewStatus })),
+          creatives: library.all.map(({ id, name, sha256, tab, nativeType, reviewStatus }) => ({
+            id,
+            name,
+            sha256,
+            tab,
+            nativeType,
+            reviewStatus,
+          })),
           uploads: Object.fromEntries(counters.uploads),
           resent: Object.fromEntries(counters.resent),
           faults: { ...counters.faults },
@@ -134,7 +188,10 @@ export async function startSimulator(initial: SimulatorOptions, media: MediaRepo
       }
       case 'POST /_sim/review': {
         const body = await readJson<{ id: string; status: ReviewStatus }>(req);
-        const ok = body.id !== undefined && ['pending', 'approved', 'rejected'].includes(body.status ?? '') && library.setReviewStatus(body.id, body.status as ReviewStatus);
+        const ok =
+          body.id !== undefined &&
+          ['pending', 'approved', 'rejected'].includes(body.status ?? '') &&
+          library.setReviewStatus(body.id, body.status as ReviewStatus);
         return json(res, ok ? 200 : 400, { ok });
       }
       case 'POST /_sim/captcha': {
@@ -189,8 +246,18 @@ export async function serveSimulator(options: SimulatorOptions, setup: Simulator
   const library = new SimLibrary();
   if (setup.seedCsv !== undefined) {
     const text = await storage.readText(setup.seedCsv);
-    if (text === undefined) throw new ConfigError('--seed-library', `"${setup.seedCsv}" does not exist`, 'Give the path of a TJ_Creative_Library.csv export.');
+    if (text === undefined)
+      throw new ConfigError(
+        '--seed-library',
+        `"${setup.seedCsv}" does not exist`,
+        'Give the path of a TJ_Creative_Library.csv export.',
+      );
     library.seedFromCsv(text);
   }
-  return startSimulator(options, openMedia({ ffmpegPath: setup.ffmpegPath, ffprobePath: setup.ffprobePath }), library, storage);
+  return startSimulator(
+    options,
+    openMedia({ ffmpegPath: setup.ffmpegPath, ffprobePath: setup.ffprobePath }),
+    library,
+    storage,
+  );
 }

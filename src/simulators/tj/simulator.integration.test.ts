@@ -18,12 +18,21 @@ async function start(overrides: Partial<SimulatorOptions> = {}, library?: SimLib
 }
 
 async function signIn(sim: RunningSimulator): Promise<string> {
-  const response = await fetch(`${sim.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ username: 'demo', password: 'demo-password' }), redirect: 'manual' });
+  const response = await fetch(`${sim.url}/sign-in`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'demo', password: 'demo-password' }),
+    redirect: 'manual',
+  });
   expect(response.status).toBe(302);
   return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
 
-async function upload(sim: RunningSimulator, session: string, file: string, fields: Record<string, string>): Promise<Response> {
+async function upload(
+  sim: RunningSimulator,
+  session: string,
+  file: string,
+  fields: Record<string, string>,
+): Promise<Response> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
@@ -31,7 +40,9 @@ async function upload(sim: RunningSimulator, session: string, file: string, fiel
 }
 
 async function grid(sim: RunningSimulator, session: string, query: string): Promise<{ cards: string; pager: string }> {
-  return (await (await fetch(`${sim.url}/api/media-library/grid?${query}`, { headers: { cookie: session } })).json()) as { cards: string; pager: string };
+  return (await (
+    await fetch(`${sim.url}/api/media-library/grid?${query}`, { headers: { cookie: session } })
+  ).json()) as { cards: string; pager: string };
 }
 
 async function state(sim: RunningSimulator): Promise<SimState> {
@@ -56,7 +67,9 @@ describe('TJ simulator over HTTP', () => {
     const [deadShell, aliveShell] = [await dead.text(), await alive.text()];
     expect(deadShell).toBe(aliveShell);
     // The view is the script's to draw: outside it, the shell shows no marker either way.
-    expect(deadShell.replace(/<script>[\s\S]*?<\/script>/g, '')).not.toMatch(/MEDIA LIBRARY|ALL CAMPAIGNS|We missed you/);
+    expect(deadShell.replace(/<script>[\s\S]*?<\/script>/g, '')).not.toMatch(
+      /MEDIA LIBRARY|ALL CAMPAIGNS|We missed you/,
+    );
     expect((await fetch(`${sim.url}/api/session`)).status).toBe(401);
     expect((await fetch(`${sim.url}/api/media-library/grid?tab=native`)).status).toBe(401);
   });
@@ -91,7 +104,18 @@ describe('TJ simulator over HTTP', () => {
     const video = await makeVideo(path.join(dir, 'VID_test_ID-00000001-VID.mp4'), { seconds: 2 });
     expect(await (await upload(sim, session, video, { tab: 'native', native_type: '1' })).json()).toEqual({ ok: true });
     const kept = (await state(sim)).creatives.filter((creative) => creative.name === 'VID_test_ID-00000001-VID');
-    expect(kept).toEqual([{ id: expect.stringMatching(/^\d{10}$/), name: 'VID_test_ID-00000001-VID', sha256: createHash('sha256').update(await fs.readFile(video)).digest('hex'), tab: 'native', nativeType: 1, reviewStatus: 'pending' }]);
+    expect(kept).toEqual([
+      {
+        id: expect.stringMatching(/^\d{10}$/),
+        name: 'VID_test_ID-00000001-VID',
+        sha256: createHash('sha256')
+          .update(await fs.readFile(video))
+          .digest('hex'),
+        tab: 'native',
+        nativeType: 1,
+        reviewStatus: 'pending',
+      },
+    ]);
 
     const before = (await state(sim)).creatives.length;
     const again = await upload(sim, session, video, { tab: 'native', native_type: '1' });
@@ -104,8 +128,13 @@ describe('TJ simulator over HTTP', () => {
 
   it("refuses with a 4xx and TJ's message: an in-stream video outside 5–31 s, a native image over 300,000 bytes", async () => {
     const session = await signIn(sim);
-    const short = await upload(sim, session, await makeVideo(path.join(dir, 'short.mp4'), { seconds: 2 }), { tab: 'in_stream_video' });
-    expect([short.status, await short.json()]).toEqual([422, { error: expect.stringMatching(/between 5 and 31 seconds/) }]);
+    const short = await upload(sim, session, await makeVideo(path.join(dir, 'short.mp4'), { seconds: 2 }), {
+      tab: 'in_stream_video',
+    });
+    expect([short.status, await short.json()]).toEqual([
+      422,
+      { error: expect.stringMatching(/between 5 and 31 seconds/) },
+    ]);
     const big = path.join(dir, 'big.png');
     await fs.writeFile(big, Buffer.alloc(300_001, 1));
     const tooBig = await upload(sim, session, big, { tab: 'native', native_type: '0' });
@@ -114,7 +143,10 @@ describe('TJ simulator over HTTP', () => {
 
   it('sets review statuses for the status sync, counts sign-ins, and expires sessions on demand', async () => {
     const session = await signIn(sim);
-    const response = await fetch(`${sim.url}/_sim/review`, { method: 'POST', body: JSON.stringify({ id: '1031666652', status: 'rejected' }) });
+    const response = await fetch(`${sim.url}/_sim/review`, {
+      method: 'POST',
+      body: JSON.stringify({ id: '1031666652', status: 'rejected' }),
+    });
     expect(await response.json()).toEqual({ ok: true });
     const now = await state(sim);
     expect(now.creatives.find((creative) => creative.id === '1031666652')?.reviewStatus).toBe('rejected');
@@ -126,46 +158,89 @@ describe('TJ simulator over HTTP', () => {
 });
 
 describe('TJ simulator campaigns over HTTP', () => {
-  const nativeCsv = (rows: string[][]): string => ['"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"', ...rows.map((row) => row.map((cell) => `"${cell}"`).join(','))].join('\n');
+  const nativeCsv = (rows: string[][]): string =>
+    [
+      '"Ad Name","Target URL","Video Creative ID","Thumbnail Creative ID","Headline","Brand Name"',
+      ...rows.map((row) => row.map((cell) => `"${cell}"`).join(',')),
+    ].join('\n');
   let sim: RunningSimulator;
   let session: string;
   let ids: { video: string; image: string; preroll: string };
   beforeAll(async () => {
     const library = new SimLibrary();
-    const add = (name: string, tab: 'native' | 'in_stream_video', nativeType: 0 | 1): string => library.add({ name, fileType: '.mp4', dimensions: '640x360', tab, nativeType, sha256: name, uploadDate: '2026-11-01' }).id;
+    const add = (name: string, tab: 'native' | 'in_stream_video', nativeType: 0 | 1): string =>
+      library.add({
+        name,
+        fileType: '.mp4',
+        dimensions: '640x360',
+        tab,
+        nativeType,
+        sha256: name,
+        uploadDate: '2026-11-01',
+      }).id;
     ids = { video: add('v', 'native', 1), image: add('i', 'native', 0), preroll: add('p', 'in_stream_video', 0) };
     sim = await start({ gridDelayMs: 0, campaigns: [{ id: '77', name: 'Seeded', type: 'native' }] }, library);
     session = await signIn(sim);
   });
   afterAll(() => sim.close());
 
-  const post = (path: string, body: string): Promise<Response> => fetch(`${sim.url}/api/campaign/77${path}`, { method: 'POST', body, headers: { cookie: session } });
+  const post = (path: string, body: string): Promise<Response> =>
+    fetch(`${sim.url}/api/campaign/77${path}`, { method: 'POST', body, headers: { cookie: session } });
 
   it('serves the ad settings as the script-drawn shell; its calls need a live session and a known campaign', async () => {
     expect((await fetch(`${sim.url}/campaign/77/ad-settings`)).status).toBe(200);
     expect((await fetch(`${sim.url}/api/campaign/77`)).status).toBe(401);
     expect((await fetch(`${sim.url}/api/campaign/78`, { headers: { cookie: session } })).status).toBe(404);
-    expect(await (await fetch(`${sim.url}/api/campaign/77`, { headers: { cookie: session } })).json()).toEqual({ id: '77', name: 'Seeded', type: 'native' });
+    expect(await (await fetch(`${sim.url}/api/campaign/77`, { headers: { cookie: session } })).json()).toEqual({
+      id: '77',
+      name: 'Seeded',
+      type: 'native',
+    });
   });
 
   it("lists creatives that are unknown or do not fit the campaign's type as not valid, and enforces TJ's limits", async () => {
-    const invalid = await post('/ads/preview', nativeCsv([['A_ID-1', 'u', ids.preroll, ids.image, 'h', 'b'], ['B_ID-2', 'u', '999', ids.image, 'h', 'b'], ['C_ID-3', 'u', ids.video, ids.image, 'h', 'b']]));
+    const invalid = await post(
+      '/ads/preview',
+      nativeCsv([
+        ['A_ID-1', 'u', ids.preroll, ids.image, 'h', 'b'],
+        ['B_ID-2', 'u', '999', ids.image, 'h', 'b'],
+        ['C_ID-3', 'u', ids.video, ids.image, 'h', 'b'],
+      ]),
+    );
     expect([invalid.status, await invalid.json()]).toEqual([422, { invalidIds: [ids.preroll, '999'] }]);
     const tooLong = await post('/ads/preview', nativeCsv([['A'.repeat(65), 'u', ids.video, ids.image, 'h', 'b']]));
-    expect(((await tooLong.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/Ad Name is 65 characters; TJ takes at most 64/)]);
-    const tooMany = await post('/ads/preview', nativeCsv(Array.from({ length: 51 }, (_, i) => [`N${i}`, 'u', ids.video, ids.image, 'h', 'b'])));
-    expect(((await tooMany.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/51 ads; TJ takes 1 to 50/)]);
-    const preroll = await post('/ads/preview', 'Ad Name,Target URL,Creative ID,Custom CTA Text,Custom CTA URL,Banner CTA Creative ID,Banner CTA Title,Banner CTA Subtitle,Banner CTA URL,Tracking Pixel\nP,u,' + ids.preroll + ',,,,,,,');
-    expect(((await preroll.json()) as { problems: string[] }).problems).toEqual([expect.stringMatching(/takes native ads/)]);
+    expect(((await tooLong.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/Ad Name is 65 characters; TJ takes at most 64/),
+    ]);
+    const tooMany = await post(
+      '/ads/preview',
+      nativeCsv(Array.from({ length: 51 }, (_, i) => [`N${i}`, 'u', ids.video, ids.image, 'h', 'b'])),
+    );
+    expect(((await tooMany.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/51 ads; TJ takes 1 to 50/),
+    ]);
+    const preroll = await post(
+      '/ads/preview',
+      'Ad Name,Target URL,Creative ID,Custom CTA Text,Custom CTA URL,Banner CTA Creative ID,Banner CTA Title,Banner CTA Subtitle,Banner CTA URL,Tracking Pixel\nP,u,' +
+        ids.preroll +
+        ',,,,,,,',
+    );
+    expect(((await preroll.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/takes native ads/),
+    ]);
   });
 
   it('creates the ads of a valid CSV, counting each creation, so an ad sent twice shows twice in its table and its state', async () => {
     const csv = nativeCsv([['C_ID-3', 'u', ids.video, ids.image, 'h', 'b']]);
     expect((await post('/ads/create', csv)).status).toBe(200);
     expect((await post('/ads/create', csv)).status).toBe(200);
-    const table = (await (await fetch(`${sim.url}/api/campaign/77/ads?length=100`, { headers: { cookie: session } })).json()) as { rows: string };
+    const table = (await (
+      await fetch(`${sim.url}/api/campaign/77/ads?length=100`, { headers: { cookie: session } })
+    ).json()) as { rows: string };
     expect(table.rows.match(/C_ID-3/g)).toHaveLength(2);
-    expect((await state(sim)).campaigns[0]?.ads).toEqual([{ name: 'C_ID-3', targetUrl: 'u', creativeIds: [ids.video, ids.image], created: 2 }]);
+    expect((await state(sim)).campaigns[0]?.ads).toEqual([
+      { name: 'C_ID-3', targetUrl: 'u', creativeIds: [ids.video, ids.image], created: 2 },
+    ]);
     expect((await state(sim)).campaigns[0]?.tableReads).toEqual({ 100: 1 });
   });
 
@@ -193,7 +268,9 @@ describe('TJ simulator faults', () => {
 
     const dropping = await start({ dropRate: 1 });
     // The answer breaks off after its headers: reading it fails.
-    await expect(upload(dropping, await signIn(dropping), image, { tab: 'native' }).then((response) => response.text())).rejects.toThrow();
+    await expect(
+      upload(dropping, await signIn(dropping), image, { tab: 'native' }).then((response) => response.text()),
+    ).rejects.toThrow();
     expect((await state(dropping)).creatives.map((creative) => creative.name)).toEqual(['IMG_a_ID-0000000A-IMG']);
     await dropping.close();
   });
@@ -280,7 +357,9 @@ describe('TJ simulator in Chromium', () => {
     expect(page.url()).toBe(`${sim.url}/media-library`);
     expect(await firstCard.getAttribute('data-id')).toBe(staticFirst);
     await expect.poll(() => firstCard.getAttribute('data-id')).not.toBe(staticFirst);
-    const rollover = (await state(sim)).creatives.find((creative) => creative.tab === 'native' && creative.nativeType === 1);
+    const rollover = (await state(sim)).creatives.find(
+      (creative) => creative.tab === 'native' && creative.nativeType === 1,
+    );
     expect(await firstCard.getAttribute('data-id')).toBe(rollover?.id);
     await page.click('a.page-link.next');
     await page.locator('li.page-item.active a.page-link', { hasText: '2' }).waitFor();
@@ -289,31 +368,57 @@ describe('TJ simulator in Chromium', () => {
     await sim.close();
   });
 
-  it.each(MARKUP_VARIANTS.map((variant, n) => [n, variant] as const))('variant %i keeps what the contract fixes and changes what it leaves open', async (n, variant) => {
-    const library = new SimLibrary();
-    for (let i = 0; i < 14; i += 1) library.add({ name: `banner ${i}`, fileType: '.png', dimensions: '300x250', tab: 'static', nativeType: 0, sha256: String(i), uploadDate: '2026-11-01' });
-    const sim = await start({ productTour: false, variant: n }, library);
-    const page = await signedIn(sim);
-    await page.goto(`${sim.url}/media-library`);
-    // The contract-only build shows its heading before its script has judged the session: the button comes with the drawn page.
-    await page.locator('button#newImage').waitFor();
-    // What the contract fixes: the radios inside their labels, the upload button, each tab by a known id or its text.
-    expect(await page.locator('label:has(input#native_static)').count()).toBe(1);
-    expect(await page.locator('label:has(input#native_rollover)').count()).toBe(1);
-    expect(await page.locator('button#newImage').count()).toBe(1);
-    for (const text of ['Native', 'In-Stream', 'Static Banner', 'Video Banners']) expect(await page.locator('a', { hasText: text }).count(), text).toBeGreaterThan(0);
-    // What it leaves open.
-    expect(await page.locator('#creatives').count()).toBe(variant.container === 'creatives-div' ? 1 : 0);
-    expect(await page.locator(`a.${variant.activeClass}`, { hasText: { native: 'Native', in_stream_video: 'In-Stream', static: 'Static Banner', video: 'Video Banners' }[variant.openTab] }).count()).toBe(1);
-    expect(await page.locator('input[type="file"]').count()).toBe(variant.fileInput === 'zone-after-click' ? 0 : 1);
-    await page.click('button#newImage');
-    expect(await page.locator('input[type="file"]').count()).toBe(1);
-    // The static banners, on screen once their tab is chosen, whatever was shown at open.
-    await page.locator('a', { hasText: /^\s*static banners?\s*$/i }).click();
-    await expect.poll(() => page.locator('div.creativeContainer[data-id]:visible').count(), { timeout: 5_000 }).toBe(12);
-    await page.close();
-    await sim.close();
-  });
+  it.each(MARKUP_VARIANTS.map((variant, n) => [n, variant] as const))(
+    'variant %i keeps what the contract fixes and changes what it leaves open',
+    async (n, variant) => {
+      const library = new SimLibrary();
+      for (let i = 0; i < 14; i += 1)
+        library.add({
+          name: `banner ${i}`,
+          fileType: '.png',
+          dimensions: '300x250',
+          tab: 'static',
+          nativeType: 0,
+          sha256: String(i),
+          uploadDate: '2026-11-01',
+        });
+      const sim = await start({ productTour: false, variant: n }, library);
+      const page = await signedIn(sim);
+      await page.goto(`${sim.url}/media-library`);
+      // The contract-only build shows its heading before its script has judged the session: the button comes with the drawn page.
+      await page.locator('button#newImage').waitFor();
+      // What the contract fixes: the radios inside their labels, the upload button, each tab by a known id or its text.
+      expect(await page.locator('label:has(input#native_static)').count()).toBe(1);
+      expect(await page.locator('label:has(input#native_rollover)').count()).toBe(1);
+      expect(await page.locator('button#newImage').count()).toBe(1);
+      for (const text of ['Native', 'In-Stream', 'Static Banner', 'Video Banners'])
+        expect(await page.locator('a', { hasText: text }).count(), text).toBeGreaterThan(0);
+      // What it leaves open.
+      expect(await page.locator('#creatives').count()).toBe(variant.container === 'creatives-div' ? 1 : 0);
+      expect(
+        await page
+          .locator(`a.${variant.activeClass}`, {
+            hasText: {
+              native: 'Native',
+              in_stream_video: 'In-Stream',
+              static: 'Static Banner',
+              video: 'Video Banners',
+            }[variant.openTab],
+          })
+          .count(),
+      ).toBe(1);
+      expect(await page.locator('input[type="file"]').count()).toBe(variant.fileInput === 'zone-after-click' ? 0 : 1);
+      await page.click('button#newImage');
+      expect(await page.locator('input[type="file"]').count()).toBe(1);
+      // The static banners, on screen once their tab is chosen, whatever was shown at open.
+      await page.locator('a', { hasText: /^\s*static banners?\s*$/i }).click();
+      await expect
+        .poll(() => page.locator('div.creativeContainer[data-id]:visible').count(), { timeout: 5_000 })
+        .toBe(12);
+      await page.close();
+      await sim.close();
+    },
+  );
 
   it('covers the page with a product tour that swallows clicks, once a session', async () => {
     const sim = await start({ gridDelayMs: 0 });
@@ -347,8 +452,13 @@ describe('TJ simulator in Chromium', () => {
       await page.click('button#newImage');
       await page.setInputFiles('input[type="file"]', [good, tooBig]);
       await page.locator('.dz-preview.dz-complete').nth(1).waitFor();
-      const messages = await page.locator('.dz-preview').evaluateAll((nodes) => nodes.map((node) => node.querySelector('.dz-error-message')?.textContent ?? ''));
-      expect(messages, JSON.stringify(faults)).toEqual([expect.stringMatching(expected[0]), expect.stringMatching(expected[1])]);
+      const messages = await page
+        .locator('.dz-preview')
+        .evaluateAll((nodes) => nodes.map((node) => node.querySelector('.dz-error-message')?.textContent ?? ''));
+      expect(messages, JSON.stringify(faults)).toEqual([
+        expect.stringMatching(expected[0]),
+        expect.stringMatching(expected[1]),
+      ]);
       await page.close();
       await sim.close();
     }

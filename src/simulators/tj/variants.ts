@@ -47,7 +47,8 @@ export interface MarkupVariant {
 
 export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
   {
-    summary: 'our first build: the cards in div#creatives, each listing fetched and put in place after 250 ms, Native open, DataTables markup',
+    summary:
+      'our first build: the cards in div#creatives, each listing fetched and put in place after 250 ms, Native open, DataTables markup',
     container: 'creatives-div',
     listings: 'fetched',
     openTab: 'native',
@@ -63,7 +64,8 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     onlyContract: false,
   },
   {
-    summary: "cards nested in anonymous wrappers, fetched after 0.6 s (old cards linger), In-Stream open, the other tools' tab ids, tabs marked `current`, the file input made inside the drop zone on click, li.next links, a plain ads table",
+    summary:
+      "cards nested in anonymous wrappers, fetched after 0.6 s (old cards linger), In-Stream open, the other tools' tab ids, tabs marked `current`, the file input made inside the drop zone on click, li.next links, a plain ads table",
     container: 'nested',
     listings: 'fetched',
     openTab: 'in_stream_video',
@@ -79,7 +81,8 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     onlyContract: false,
   },
   {
-    summary: 'every listing rendered up front in a panel shown by a class (no request on a tab click), Next loads a new document, Static Banner open, tabs known by their text alone, the file input in the form from the start, an empty listing shows nothing, rel=next links',
+    summary:
+      'every listing rendered up front in a panel shown by a class (no request on a tab click), Next loads a new document, Static Banner open, tabs known by their text alone, the file input in the form from the start, an empty listing shows nothing, rel=next links',
     container: 'none',
     listings: 'panels',
     openTab: 'static',
@@ -95,7 +98,8 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     onlyContract: false,
   },
   {
-    summary: 'no container: cards among the page\'s other elements, fetched after 1.2 s, Video Banners open, tabs known by their text alone, previews without file names, "Next" page links without the next class',
+    summary:
+      'no container: cards among the page\'s other elements, fetched after 1.2 s, Video Banners open, tabs known by their text alone, previews without file names, "Next" page links without the next class',
     container: 'none',
     listings: 'fetched',
     openTab: 'video',
@@ -111,7 +115,8 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
     onlyContract: false,
   },
   {
-    summary: 'only what the contract names: the shell shows "MEDIA LIBRARY" before it judges the session, no menu or "Account Balance", a campaign page with no ads shows an empty table, tabs known by their text, no page marker, no hint classes',
+    summary:
+      'only what the contract names: the shell shows "MEDIA LIBRARY" before it judges the session, no menu or "Account Balance", a campaign page with no ads shows an empty table, tabs known by their text, no page marker, no hint classes',
     container: 'nested',
     listings: 'fetched',
     openTab: 'static',
@@ -131,12 +136,20 @@ export const MARKUP_VARIANTS: readonly MarkupVariant[] = [
 /** A variant by its number, 0 being our first build. */
 export function markupVariant(index: number): MarkupVariant {
   const variant = MARKUP_VARIANTS[index];
-  if (!variant) throw new RangeError(`no markup variant ${index}: there are ${MARKUP_VARIANTS.length} (0–${MARKUP_VARIANTS.length - 1})`);
+  if (!variant)
+    throw new RangeError(
+      `no markup variant ${index}: there are ${MARKUP_VARIANTS.length} (0–${MARKUP_VARIANTS.length - 1})`,
+    );
   return variant;
 }
 
 /** The Next and Previous links of a listing's page, in the variant's markup (the contract's `disabled` on the parent of the last page's Next). */
-export function pagerHtml(pager: MarkupVariant['pager'], page: number, pages: number, href: (page: number) => string = () => '#'): string {
+export function pagerHtml(
+  pager: MarkupVariant['pager'],
+  page: number,
+  pages: number,
+  href: (page: number) => string = () => '#',
+): string {
   const last = page >= pages;
   if (pager === 'page-link-next') {
     // Our first build's, as DataTables draws it.
@@ -148,7 +161,10 @@ export function pagerHtml(pager: MarkupVariant['pager'], page: number, pages: nu
   }
   const previous = `<li class="page-item${page <= 1 ? ' disabled' : ''}"><a class="page-link previous" data-page="${page - 1}" href="${href(page - 1)}">Previous</a></li>`;
   // DataTables marks the page shown with `active`; the contract does not say so, and two variants have no such mark.
-  const current = pager === 'li-next' ? `<li class="page-item active"><a class="page-link" data-page="${page}" href="${href(page)}">${page}</a></li>` : `<li class="page-item"><span aria-current="page">${page}</span></li>`;
+  const current =
+    pager === 'li-next'
+      ? `<li class="page-item active"><a class="page-link" data-page="${page}" href="${href(page)}">${page}</a></li>`
+      : `<li class="page-item"><span aria-current="page">${page}</span></li>`;
   const nextLink = {
     'li-next': `<a data-page="${page + 1}" href="${href(page + 1)}">›</a>`,
     'rel-next': `<a rel="next" data-page="${page + 1}" href="${href(page + 1)}">Following</a>`,

@@ -55,7 +55,11 @@ async function writeExclusive(file: string, data: string | Uint8Array): Promise<
  * Creates `file` with `content`, failing with EEXIST when it is already there. The content is
  * written first and linked into place, so nobody ever sees the file empty or half written.
  */
-export async function createExclusive(file: string, content: string, link: Link = linkUnlessUnsupported): Promise<void> {
+export async function createExclusive(
+  file: string,
+  content: string,
+  link: Link = linkUnlessUnsupported,
+): Promise<void> {
   const temp = tempPathFor(file);
   try {
     await fs.writeFile(temp, content);
@@ -71,7 +75,11 @@ export async function createExclusive(file: string, content: string, link: Link 
  * Removes `file` only if it still holds `expected`: it is first renamed to a private name, so a
  * file that replaced it meanwhile is put back instead of removed. True when it was removed.
  */
-export async function removeIfUnchanged(file: string, expected: string, link: Link = linkUnlessUnsupported): Promise<boolean> {
+export async function removeIfUnchanged(
+  file: string,
+  expected: string,
+  link: Link = linkUnlessUnsupported,
+): Promise<boolean> {
   const aside = tempPathFor(file);
   try {
     await fs.rename(file, aside);
@@ -104,7 +112,11 @@ export function* candidateNames(dir: string, name: string): Generator<string> {
 }
 
 /** Writes a new file at `preferred`, or the first free name after it ({@link candidateNames}); returns the path it took. */
-export async function writeNewFile(preferred: string, data: string | Uint8Array, link: Link = linkUnlessUnsupported): Promise<string> {
+export async function writeNewFile(
+  preferred: string,
+  data: string | Uint8Array,
+  link: Link = linkUnlessUnsupported,
+): Promise<string> {
   const dir = path.dirname(preferred);
   await ensureDir(dir);
   for (const candidate of candidateNames(dir, path.basename(preferred))) {

@@ -9,7 +9,8 @@ import { tempPathFor } from './temps.js';
 export async function ensureWritableDir(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await fs.access(dir, fs.constants.W_OK);
-  if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+  if (!(await fs.stat(dir)).isDirectory())
+    throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
 }
 
 /**

@@ -77,7 +77,9 @@ export async function listFiles(dir: string): Promise<string[]> {
     if (isMissing(error)) return [];
     throw error;
   }
-  return entries.filter((entry) => entry.isFile() || entry.isSymbolicLink()).map((entry) => path.join(entry.parentPath, entry.name));
+  return entries
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 /** The folder's canonical path, links resolved: where a watcher that follows no link must start. */
@@ -110,8 +112,14 @@ export async function linkTarget(file: string): Promise<string | undefined> {
  * and what lies above it not): a link to a folder makes every path through it someone else's
  * file, so each component is checked, not only the last. Undefined when there is none.
  */
-export async function linkOnPath(base: string, file: string): Promise<{ readonly path: string; readonly target: string } | undefined> {
-  const parts = path.relative(base, file).split(path.sep).filter((part) => part !== '' && part !== '.');
+export async function linkOnPath(
+  base: string,
+  file: string,
+): Promise<{ readonly path: string; readonly target: string } | undefined> {
+  const parts = path
+    .relative(base, file)
+    .split(path.sep)
+    .filter((part) => part !== '' && part !== '.');
   let current = base;
   for (const part of parts) {
     current = path.join(current, part);

@@ -8,7 +8,10 @@ import { isMissing } from './errors.js';
 export async function readHeadAndSize(file: string, bytes: number): Promise<{ head: Buffer; size: number }> {
   const handle = await fs.open(file, 'r');
   try {
-    const [{ size }, { bytesRead, buffer }] = await Promise.all([handle.stat(), handle.read(Buffer.alloc(bytes), 0, bytes, 0)]);
+    const [{ size }, { bytesRead, buffer }] = await Promise.all([
+      handle.stat(),
+      handle.read(Buffer.alloc(bytes), 0, bytes, 0),
+    ]);
     return { head: buffer.subarray(0, bytesRead), size };
   } finally {
     await handle.close();

@@ -28,7 +28,12 @@ export class DestinationTakenError extends Error {
  * one good copy exists. Throws {@link DestinationTakenError} when another file holds the name.
  * A symbolic link moves as a link ({@link moveLink}): what it points to is never read.
  */
-export async function moveFile(from: string, to: string, expectedHash?: string, link: Link = linkUnlessUnsupported): Promise<void> {
+export async function moveFile(
+  from: string,
+  to: string,
+  expectedHash?: string,
+  link: Link = linkUnlessUnsupported,
+): Promise<void> {
   await ensureDir(path.dirname(to));
   if ((await linkTarget(from)) !== undefined) return moveLink(from, to);
   try {
@@ -81,7 +86,8 @@ async function copyInto(from: string, to: string, expectedHash: string | undefin
   try {
     await fs.copyFile(from, temp);
     const copied = await hashFile(temp);
-    if (copied !== sourceHash) throw new Error(`copy of ${from} does not match its source (hash ${copied} ≠ ${sourceHash})`);
+    if (copied !== sourceHash)
+      throw new Error(`copy of ${from} does not match its source (hash ${copied} ≠ ${sourceHash})`);
     await fsyncPath(temp);
     await claimWith(temp, to, sourceHash, link);
   } finally {

@@ -11,7 +11,10 @@ export const TEMP_PREFIX = '.cf-tmp-';
 
 /** A path beside `finalPath`, on the same device, for writing before the rename. */
 export function tempPathFor(finalPath: string): string {
-  return path.join(path.dirname(finalPath), `${TEMP_PREFIX}${randomBytes(4).toString('hex')}-${path.basename(finalPath)}`);
+  return path.join(
+    path.dirname(finalPath),
+    `${TEMP_PREFIX}${randomBytes(4).toString('hex')}-${path.basename(finalPath)}`,
+  );
 }
 
 /** A plain write, for throwaway files only this process reads (nothing relies on them surviving). */

@@ -7,7 +7,18 @@ import type { CreativeIds, ResultsFetch } from '../../platform/results-source.js
 import type { ExoStrike } from '../../simulators/exoclick/options.js';
 import { CheckpointRepository } from '../../store/checkpoint.repository.js';
 import { tempRoot } from '../fixtures.js';
-import { API_TOKEN, describeThrown, openUploader, removeDir, SILENT_LOG, startSimulator, strikeAfter, STORAGE, type PointReport, type SweepMedia } from './exo-sweep-support.js';
+import {
+  API_TOKEN,
+  describeThrown,
+  openUploader,
+  removeDir,
+  SILENT_LOG,
+  startSimulator,
+  strikeAfter,
+  STORAGE,
+  type PointReport,
+  type SweepMedia,
+} from './exo-sweep-support.js';
 import { jobOf, seedLibrary } from './exo-sweep-variations.js';
 
 /**
@@ -27,7 +38,12 @@ export async function resultsPoint(media: SweepMedia, strike: ExoStrike | undefi
   try {
     const ads = await seedLibrary(sim, media, layout);
     const creator = await openUploader(sim);
-    await new CampaignAdsService({ record: async () => undefined }, SILENT_LOG).run([jobOf(ads)], await RunCheckpoint.begin(new CheckpointRepository(layout, STORAGE), false), (campaignId, request) => creator.createAds(campaignId, request), { dryRun: false, retryFailed: false });
+    await new CampaignAdsService({ record: async () => undefined }, SILENT_LOG).run(
+      [jobOf(ads)],
+      await RunCheckpoint.begin(new CheckpointRepository(layout, STORAGE), false),
+      (campaignId, request) => creator.createAds(campaignId, request),
+      { dryRun: false, retryFailed: false },
+    );
     await creator.close();
     const byFile = new Map<string, string>();
     const expected = new Map<string, { impressions: number; cost: number; conversions: number }>();
@@ -39,17 +55,31 @@ export async function resultsPoint(media: SweepMedia, strike: ExoStrike | undefi
     const variations = sim.state().campaigns.find((campaign) => campaign.id === CAMPAIGN_ID)?.variations ?? [];
     for (const variation of variations) {
       const figures = expected.get(byFile.get(String(variation.idvariations_file)) ?? '');
-      if (figures) sim.setVariationStats(variation.idvariation, DAY, { impressions: figures.impressions, clicks: 1, cost: figures.cost, goals: { g1: figures.conversions } });
+      if (figures)
+        sim.setVariationStats(variation.idvariation, DAY, {
+          impressions: figures.impressions,
+          clicks: 1,
+          cost: figures.cost,
+          goals: { g1: figures.conversions },
+        });
     }
-    const ids: CreativeIds = { isOurs: (uniqueId) => expected.has(uniqueId), uniqueIdOfExoFile: (fileId) => byFile.get(fileId) };
+    const ids: CreativeIds = {
+      isOurs: (uniqueId) => expected.has(uniqueId),
+      uniqueIdOfExoFile: (fileId) => byFile.get(fileId),
+    };
     const setUp = sim.state().requests;
     sim.configure({ strike: strikeAfter(strike, setUp) });
-    const fetchOnce = (): Promise<ResultsFetch> => ExoResults.open({ apiUrl: `${sim.url}/v2/`, apiToken: API_TOKEN, userAgent: USER_AGENT }, { log: SILENT_LOG, retryBaseMs: 2 }).fetchDays([DAY], ids);
+    const fetchOnce = (): Promise<ResultsFetch> =>
+      ExoResults.open(
+        { apiUrl: `${sim.url}/v2/`, apiToken: API_TOKEN, userAgent: USER_AGENT },
+        { log: SILENT_LOG, retryBaseMs: 2 },
+      ).fetchDays([DAY], ids);
     const problems: string[] = [];
     let secondPass = false;
     let fetched = await fetchOnce().catch((error: unknown) => error);
     const requests = sim.state().requests - setUp;
-    if (fetched instanceof Error && fetched.name === 'ResultsKeyRefusedError') problems.push(`a good token was taken for refused: ${describeThrown(fetched)}`);
+    if (fetched instanceof Error && fetched.name === 'ResultsKeyRefusedError')
+      problems.push(`a good token was taken for refused: ${describeThrown(fetched)}`);
     if (fetched instanceof Error) {
       secondPass = true;
       sim.configure({ strike: undefined });
@@ -65,14 +95,24 @@ export async function resultsPoint(media: SweepMedia, strike: ExoStrike | undefi
 }
 
 /** Each creative's figures exactly as set: one row, its sums, and nothing counted as not ours. */
-function figureProblems(fetched: ResultsFetch, expected: ReadonlyMap<string, { impressions: number; cost: number; conversions: number }>): string[] {
+function figureProblems(
+  fetched: ResultsFetch,
+  expected: ReadonlyMap<string, { impressions: number; cost: number; conversions: number }>,
+): string[] {
   const problems: string[] = [];
   for (const [uniqueId, figures] of expected) {
     const rows = fetched.rows.filter((row) => row.uniqueId === uniqueId);
     if (rows.length !== 1) problems.push(`${uniqueId} has ${rows.length} rows for the day`);
     const row = rows[0];
-    if (row && (row.impressions !== figures.impressions || row.conversions !== figures.conversions || Math.round(row.cost * 100) !== Math.round(figures.cost * 100))) {
-      problems.push(`${uniqueId} got ${row.impressions} impressions, ${row.conversions} conversions, $${row.cost}, not ${figures.impressions}, ${figures.conversions}, $${figures.cost.toFixed(2)}`);
+    if (
+      row &&
+      (row.impressions !== figures.impressions ||
+        row.conversions !== figures.conversions ||
+        Math.round(row.cost * 100) !== Math.round(figures.cost * 100))
+    ) {
+      problems.push(
+        `${uniqueId} got ${row.impressions} impressions, ${row.conversions} conversions, $${row.cost}, not ${figures.impressions}, ${figures.conversions}, $${figures.cost.toFixed(2)}`,
+      );
     }
   }
   const strangers = fetched.notOurs.reduce((sum, day) => sum + day.items, 0);

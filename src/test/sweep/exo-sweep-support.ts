@@ -15,7 +15,12 @@ export const SILENT_LOG = createLogger({ level: 'silent', pretty: false });
 export const STORAGE = new StorageRepository();
 
 /** The faults struck at each point, in the order they are swept. */
-export const FAULT_KINDS: readonly ExoStrikeFault[] = ['session-expired', 'server-error', 'rate-limited', 'dropped-after-kept'];
+export const FAULT_KINDS: readonly ExoStrikeFault[] = [
+  'session-expired',
+  'server-error',
+  'rate-limited',
+  'dropped-after-kept',
+];
 
 /** How the sweep's lines name a fault kind. */
 export const FAULT_LABELS: Readonly<Record<ExoStrikeFault, string>> = {
@@ -45,7 +50,11 @@ export interface SweepMedia {
 /** `videos` short lavfi clips and `images` one-colour stills, each of its own bytes. */
 export async function makeSweepMedia(videos: number, images: number): Promise<SweepMedia> {
   const dir = await tempRoot('cf-sweep-exo-media-');
-  const medium = async (file: string, ext: SweepMedium['ext'], make: () => Promise<string>): Promise<SweepMedium> => ({ path: await make(), ext, sha256: await sha256(file) });
+  const medium = async (file: string, ext: SweepMedium['ext'], make: () => Promise<string>): Promise<SweepMedium> => ({
+    path: await make(),
+    ext,
+    sha256: await sha256(file),
+  });
   const made = await Promise.all([
     ...Array.from({ length: videos }, (_, i) => {
       const file = path.join(dir, `video-${i}.mp4`);
@@ -66,7 +75,10 @@ export function startSimulator(options: Partial<ExoSimulatorOptions> = {}): Prom
 
 /** The adapter as the daemon opens it (it logs in: a request of the flow), its waits shortened. */
 export function openUploader(sim: RunningExoSimulator): Promise<ExoUploader> {
-  return ExoUploader.open({ apiUrl: `${sim.url}/v2/`, apiToken: API_TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT }, { storage: STORAGE, log: SILENT_LOG, retryBaseMs: 2 });
+  return ExoUploader.open(
+    { apiUrl: `${sim.url}/v2/`, apiToken: API_TOKEN, fileTypes: EXO_PROFILE.fileTypes, userAgent: USER_AGENT },
+    { storage: STORAGE, log: SILENT_LOG, retryBaseMs: 2 },
+  );
 }
 
 /** A strike at the flow's `at`th request, once `before` requests of setting up have been made. */

@@ -10,7 +10,20 @@ import { CreativeRepository } from '../../store/creative.repository.js';
 import { LibraryRepository } from '../../store/library.repository.js';
 import { UploadService } from '../../upload/upload.service.js';
 import { tempRoot } from '../fixtures.js';
-import { describeThrown, limitProblems, openUploader, placeMedium, removeDir, resendProblems, SILENT_LOG, startSimulator, STORAGE, type PointReport, type SweepMedia, type SweepMedium } from './exo-sweep-support.js';
+import {
+  describeThrown,
+  limitProblems,
+  openUploader,
+  placeMedium,
+  removeDir,
+  resendProblems,
+  SILENT_LOG,
+  startSimulator,
+  STORAGE,
+  type PointReport,
+  type SweepMedia,
+  type SweepMedium,
+} from './exo-sweep-support.js';
 import { PLATFORMS } from '../../platform/registry.js';
 
 /**
@@ -42,9 +55,20 @@ export async function uploadPoint(media: SweepMedia, strike: ExoStrike | undefin
   try {
     const sent = await stageOutputs(layout, creatives, media);
     // As the daemon has it for ExoClick, with waits of a millisecond.
-    const service = new UploadService(creatives, library, layout, new ActivityBus(), SILENT_LOG, { platform: 'exoclick', platforms: ['exoclick'], batchSize: 10, paceMs: 0, retries: 3, retryBaseMs: 1, lookupPages: 3, maxFailedPasses: 3 });
+    const service = new UploadService(creatives, library, layout, new ActivityBus(), SILENT_LOG, {
+      platform: 'exoclick',
+      platforms: ['exoclick'],
+      batchSize: 10,
+      paceMs: 0,
+      retries: 3,
+      retryBaseMs: 1,
+      lookupPages: 3,
+      maxFailedPasses: 3,
+    });
     const problems: string[] = [];
-    const uploader = await openUploader(sim).catch((error: unknown) => void problems.push(`the API session did not open: ${describeThrown(error)}`));
+    const uploader = await openUploader(sim).catch(
+      (error: unknown) => void problems.push(`the API session did not open: ${describeThrown(error)}`),
+    );
     let secondPass = false;
     if (uploader) {
       const first = await pass(service, uploader);
@@ -58,7 +82,11 @@ export async function uploadPoint(media: SweepMedia, strike: ExoStrike | undefin
     }
     const state = sim.state();
     const resends = Object.values(state.resent).reduce((sum, times) => sum + times, 0);
-    problems.push(...(await recordProblems(state, sent, creatives, library, true)), ...limitProblems(state), ...resendProblems(resends, 'file'));
+    problems.push(
+      ...(await recordProblems(state, sent, creatives, library, true)),
+      ...limitProblems(state),
+      ...resendProblems(resends, 'file'),
+    );
     return { requests: state.requests, resends, secondPass, problems };
   } finally {
     await sim.close();
@@ -68,16 +96,23 @@ export async function uploadPoint(media: SweepMedia, strike: ExoStrike | undefin
 }
 
 /** One upload pass: whether it left work, what asked a person although the token is good, and what it threw otherwise. */
-async function pass(service: UploadService, uploader: ExoUploader): Promise<{ workLeft: boolean; problems: string[]; thrown?: string }> {
+async function pass(
+  service: UploadService,
+  uploader: ExoUploader,
+): Promise<{ workLeft: boolean; problems: string[]; thrown?: string }> {
   let summary: UploadSummary;
   try {
     summary = await service.run(uploader);
   } catch (error) {
-    if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError) return { workLeft: true, problems: [`the pass stopped for a person: ${describeThrown(error)}`] };
+    if (error instanceof CredentialsRefusedError || error instanceof LoginRequiredError)
+      return { workLeft: true, problems: [`the pass stopped for a person: ${describeThrown(error)}`] };
     // A pass that throws leaves its files staged: a first one is judged by the pass after it.
     return { workLeft: true, problems: [], thrown: describeThrown(error) };
   }
-  return { workLeft: summary.pending > 0, problems: summary.loginRequired ? [`the pass asked for a login: ${summary.loginMessage ?? ''}`] : [] };
+  return {
+    workLeft: summary.pending > 0,
+    problems: summary.loginRequired ? [`the pass asked for a login: ${summary.loginMessage ?? ''}`] : [],
+  };
 }
 
 /** The staged records, their files copied into the root from the media made once. */
@@ -90,7 +125,11 @@ async function stageOutputs(layout: Layout, creatives: CreativeRepository, media
     if (!medium) throw new Error('the sweep made too few media for the upload flow');
     return medium;
   };
-  const stage = async (kind: CreativeRecord['kind'], id: string, files: { role: OutputFile['role']; folder: string; name: string; medium: SweepMedium }[]): Promise<void> => {
+  const stage = async (
+    kind: CreativeRecord['kind'],
+    id: string,
+    files: { role: OutputFile['role']; folder: string; name: string; medium: SweepMedium }[],
+  ): Promise<void> => {
     const outputs: OutputFile[] = [];
     for (const { role, folder, name, medium } of files) {
       const relative = rootPath(`uploaded/${folder}/${name}.${medium.ext}`);
@@ -98,25 +137,52 @@ async function stageOutputs(layout: Layout, creatives: CreativeRepository, media
       outputs.push(outputOf(role, relative, medium));
     }
     // An original is kept beside its outputs and never sent: the flow must leave it alone.
-    if (kind === 'native') outputs.push({ role: 'original', path: rootPath(`uploaded/Native/ORG_x_ID-${id}.mp4`), bytes: 1, width: 64, height: 48, format: 'mp4', converted: false });
-    const record = creatives.create({ state: 'staged', kind, source: { path: rootPath(`inbox/${id}.mp4`), size: 1, mtimeMs: 1 }, hash: id.padEnd(64, '0'), outputs, attempts: 0, times: {} });
+    if (kind === 'native')
+      outputs.push({
+        role: 'original',
+        path: rootPath(`uploaded/Native/ORG_x_ID-${id}.mp4`),
+        bytes: 1,
+        width: 64,
+        height: 48,
+        format: 'mp4',
+        converted: false,
+      });
+    const record = creatives.create({
+      state: 'staged',
+      kind,
+      source: { path: rootPath(`inbox/${id}.mp4`), size: 1, mtimeMs: 1 },
+      hash: id.padEnd(64, '0'),
+      outputs,
+      attempts: 0,
+      times: {},
+    });
     await creatives.commit(record);
-    for (const [i, { name, medium }] of files.entries()) sent.push({ key: record.key, name, file: outputs[i]?.path ?? '', sha256: medium.sha256 });
+    for (const [i, { name, medium }] of files.entries())
+      sent.push({ key: record.key, name, file: outputs[i]?.path ?? '', sha256: medium.sha256 });
   };
   for (let i = 0; i < UPLOAD_MEDIA.pairs; i += 1) {
     const id = `0000A00${i}`;
     await stage('native', id, [
-      { role: 'video', folder: 'Native/Video', name: `VID_EN_C_F_Real_NSFW_D_X_1sec_ID-${id}-VID`, medium: take(videos) },
+      {
+        role: 'video',
+        folder: 'Native/Video',
+        name: `VID_EN_C_F_Real_NSFW_D_X_1sec_ID-${id}-VID`,
+        medium: take(videos),
+      },
       { role: 'image', folder: 'Native/Image', name: `IMG_EN_C_F_Real_NSFW_D_X_ID-${id}-IMG`, medium: take(images) },
     ]);
   }
   for (let i = 0; i < UPLOAD_MEDIA.prerolls; i += 1) {
     const id = `0000B00${i}`;
-    await stage('preroll', id, [{ role: 'creative', folder: 'Preroll', name: `EN_Preroll_F_Real_NSFW_D_X_ID-${id}`, medium: take(videos) }]);
+    await stage('preroll', id, [
+      { role: 'creative', folder: 'Preroll', name: `EN_Preroll_F_Real_NSFW_D_X_ID-${id}`, medium: take(videos) },
+    ]);
   }
   for (let i = 0; i < UPLOAD_MEDIA.banners; i += 1) {
     const id = `0000C00${i}`;
-    await stage('image', id, [{ role: 'creative', folder: 'Image', name: `EN_Banners_F_Real_NSFW_D_X_ID-${id}`, medium: take(images) }]);
+    await stage('image', id, [
+      { role: 'creative', folder: 'Image', name: `EN_Banners_F_Real_NSFW_D_X_ID-${id}`, medium: take(images) },
+    ]);
   }
   return sent;
 }
@@ -130,23 +196,41 @@ function outputOf(role: OutputFile['role'], relative: RootPath, medium: SweepMed
  * most once while work is left), and every id we recorded (in the creative's record and in the
  * library cache) the id of the file with that output's own name and bytes.
  */
-async function recordProblems(state: ExoSimState, sent: readonly SentOutput[], creatives: CreativeRepository, library: LibraryRepository, final: boolean): Promise<string[]> {
+async function recordProblems(
+  state: ExoSimState,
+  sent: readonly SentOutput[],
+  creatives: CreativeRepository,
+  library: LibraryRepository,
+  final: boolean,
+): Promise<string[]> {
   const problems: string[] = [];
   const when = final ? 'at the end' : 'after the first pass';
   for (const output of sent) {
     const copies = state.files.filter((file) => file.name === fileNameOf(output) && file.sha256 === output.sha256);
-    if (copies.length > 1 || (final && copies.length === 0)) problems.push(`${output.name} is on ExoClick ${copies.length} times ${when}`);
-    const upload = (await creatives.load(output.key))?.outputs?.find((each) => each.path === output.file)?.uploads?.exoclick;
-    if (final && upload?.status !== 'uploaded') problems.push(`${output.name} ends ${upload?.status ?? 'unsent'}${upload?.message ? ` (${upload.message})` : ''}, not uploaded`);
+    if (copies.length > 1 || (final && copies.length === 0))
+      problems.push(`${output.name} is on ExoClick ${copies.length} times ${when}`);
+    const upload = (await creatives.load(output.key))?.outputs?.find((each) => each.path === output.file)?.uploads
+      ?.exoclick;
+    if (final && upload?.status !== 'uploaded')
+      problems.push(
+        `${output.name} ends ${upload?.status ?? 'unsent'}${upload?.message ? ` (${upload.message})` : ''}, not uploaded`,
+      );
     const ids = new Set(copies.map((file) => String(file.id)));
-    for (const [where, id] of [['its record', upload?.creativeId], ['the library cache', library.get(output.name)?.creativeId]] as const) {
-      if (id !== undefined && !ids.has(id)) problems.push(`${where} gives ${output.name} the id ${id}, not that of its own file (${[...ids].join(', ') || 'none'}) ${when}`);
+    for (const [where, id] of [
+      ['its record', upload?.creativeId],
+      ['the library cache', library.get(output.name)?.creativeId],
+    ] as const) {
+      if (id !== undefined && !ids.has(id))
+        problems.push(
+          `${where} gives ${output.name} the id ${id}, not that of its own file (${[...ids].join(', ') || 'none'}) ${when}`,
+        );
       if (final && id === undefined) problems.push(`${where} has no id for ${output.name}`);
     }
   }
   const ours = new Set(sent.map((output) => `${fileNameOf(output)} ${output.sha256}`));
   const strangers = state.files.filter((file) => !ours.has(`${file.name} ${file.sha256}`));
-  if (strangers.length > 0) problems.push(`ExoClick holds files not sent as ours: ${strangers.map((file) => file.name).join(', ')}`);
+  if (strangers.length > 0)
+    problems.push(`ExoClick holds files not sent as ours: ${strangers.map((file) => file.name).join(', ')}`);
   return problems;
 }
 

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExoStrike } from '../../simulators/exoclick/options.js';
-import { FAULT_KINDS, FAULT_LABELS, makeSweepMedia, removeDir, RESET_SECONDS, type PointReport, type SweepMedia } from './exo-sweep-support.js';
+import {
+  FAULT_KINDS,
+  FAULT_LABELS,
+  makeSweepMedia,
+  removeDir,
+  RESET_SECONDS,
+  type PointReport,
+  type SweepMedia,
+} from './exo-sweep-support.js';
 import { UPLOAD_IMAGES, UPLOAD_VIDEOS, uploadPoint } from './exo-sweep-upload.js';
 import { resultsPoint } from './exo-sweep-results.js';
 import { VARIATION_ADS, variationPoint } from './exo-sweep-variations.js';
@@ -35,14 +43,20 @@ interface Flow {
 const FLOWS: readonly Flow[] = [
   { name: 'ExoClick upload', salt: 1, run: uploadPoint },
   { name: 'ExoClick variations (JSON)', salt: 2, run: (media, strike) => variationPoint(media, 'json', strike) },
-  { name: 'ExoClick variations (multipart)', salt: 3, run: (media, strike) => variationPoint(media, 'multipart', strike) },
+  {
+    name: 'ExoClick variations (multipart)',
+    salt: 3,
+    run: (media, strike) => variationPoint(media, 'multipart', strike),
+  },
   { name: 'ExoClick results fetch', salt: 4, run: resultsPoint },
 ];
 
 let media: SweepMedia | undefined;
 
 beforeAll(async () => {
-  console.log(`ExoClick fault sweep: SWEEP_SEED=${settings.seed}${settings.full ? ' SWEEP_FULL=1 (every request)' : `, ${SAMPLE} points a flow and fault kind`}`);
+  console.log(
+    `ExoClick fault sweep: SWEEP_SEED=${settings.seed}${settings.full ? ' SWEEP_FULL=1 (every request)' : `, ${SAMPLE} points a flow and fault kind`}`,
+  );
   media = await makeSweepMedia(Math.max(UPLOAD_VIDEOS, VARIATION_ADS), Math.max(UPLOAD_IMAGES, VARIATION_ADS));
 }, 120_000);
 
@@ -68,7 +82,10 @@ async function sweep(flow: Flow, sweepMedia: SweepMedia, requests: number): Prom
       const report = await flow.run(sweepMedia, { at, fault, resetSeconds: RESET_SECONDS });
       result.resends += report.resends;
       if (report.secondPass) result.secondPasses += 1;
-      if (report.problems.length > 0) result.failures.push(`${replayHint(settings, `${flow.name} ${label}`, `fault at request ${at}`)}\n    ${report.problems.join('\n    ')}`);
+      if (report.problems.length > 0)
+        result.failures.push(
+          `${replayHint(settings, `${flow.name} ${label}`, `fault at request ${at}`)}\n    ${report.problems.join('\n    ')}`,
+        );
     }
   }
   return result;
@@ -84,7 +101,9 @@ describe('ExoClick fault sweep', () => {
         expect(clean.problems, replayHint(settings, flow.name, 'without a fault')).toEqual([]);
         const result = await sweep(flow, media, clean.requests);
         const tried = result.tried.map(([label, points]) => `${label} [${points.join(' ')}]`);
-        console.log(`${flow.name}: R=${clean.requests}; points tried: ${tried.join(', ')}; second passes: ${result.secondPasses}; resends seen: ${result.resends}`);
+        console.log(
+          `${flow.name}: R=${clean.requests}; points tried: ${tried.join(', ')}; second passes: ${result.secondPasses}; resends seen: ${result.resends}`,
+        );
         // Each failure names its point's replay; a resend is one of them.
         expect(result.failures, result.failures.join('\n')).toEqual([]);
       },

@@ -19,6 +19,22 @@ if (seedAt >= 0 && !/^\d+$/.test(seed ?? '')) {
   process.exit(2);
 }
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const env = { ...process.env, ...(args.includes('--full') ? { SWEEP_FULL: '1' } : {}), ...(seed ? { SWEEP_SEED: seed } : {}) };
-const vitest = spawn(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--dir', 'src/test/sweep', '--maxWorkers=2', '--testTimeout=0', '--hookTimeout=180000'], { cwd: root, env, stdio: 'inherit' });
+const env = {
+  ...process.env,
+  ...(args.includes('--full') ? { SWEEP_FULL: '1' } : {}),
+  ...(seed ? { SWEEP_SEED: seed } : {}),
+};
+const vitest = spawn(
+  process.execPath,
+  [
+    path.join(root, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--dir',
+    'src/test/sweep',
+    '--maxWorkers=2',
+    '--testTimeout=0',
+    '--hookTimeout=180000',
+  ],
+  { cwd: root, env, stdio: 'inherit' },
+);
 vitest.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

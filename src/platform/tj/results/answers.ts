@@ -29,9 +29,11 @@ export interface TjAdFigures {
 type Row = Readonly<Record<string, unknown>>;
 
 function rowsOf(body: unknown, what: string): Row[] {
-  if (!Array.isArray(body)) throw new TjReportingError(what, 200, `a list was expected, and the answer is ${shapeOf(body)}`);
+  if (!Array.isArray(body))
+    throw new TjReportingError(what, 200, `a list was expected, and the answer is ${shapeOf(body)}`);
   return body.map((row, index) => {
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new TjReportingError(what, 200, `item ${index + 1} of the list is ${shapeOf(row)}, not an object`);
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      throw new TjReportingError(what, 200, `item ${index + 1} of the list is ${shapeOf(row)}, not an object`);
     return row as Row;
   });
 }
@@ -49,12 +51,19 @@ function textOf(value: unknown): string {
 }
 
 export function campaignsOf(body: unknown, what: string): TjCampaign[] {
-  return rowsOf(body, what).map((row) => ({ id: idOf(row.campaign_id, 'campaign_id', what), name: textOf(row.campaign_name), status: textOf(row.status) }));
+  return rowsOf(body, what).map((row) => ({
+    id: idOf(row.campaign_id, 'campaign_id', what),
+    name: textOf(row.campaign_name),
+    status: textOf(row.status),
+  }));
 }
 
 export function adsOf(body: unknown, what: string): TjAd[] {
   // An ad with no name is kept: its figures are still counted, as not ours.
-  return rowsOf(body, what).map((row) => ({ id: idOf(row.ad_id, 'ad_id', what), name: typeof row.ad_name === 'string' ? row.ad_name : '' }));
+  return rowsOf(body, what).map((row) => ({
+    id: idOf(row.ad_id, 'ad_id', what),
+    name: typeof row.ad_name === 'string' ? row.ad_name : '',
+  }));
 }
 
 /**
@@ -64,7 +73,8 @@ export function adsOf(body: unknown, what: string): TjAd[] {
 export function adFiguresOf(body: unknown, what: string): Map<string, TjAdFigures> {
   const figures = new Map<string, TjAdFigures>();
   const add = (id: string, value: unknown): void => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TjReportingError(what, 200, `ad ${id}'s figures are ${shapeOf(value)}, not an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new TjReportingError(what, 200, `ad ${id}'s figures are ${shapeOf(value)}, not an object`);
     if (figures.has(id)) throw new TjReportingError(what, 200, `ad ${id} is in the answer twice`);
     figures.set(id, figuresOf(value as Row, id, what));
   };
@@ -84,7 +94,12 @@ export function adFiguresOf(body: unknown, what: string): Map<string, TjAdFigure
 
 function figuresOf(row: Row, id: string, what: string): TjAdFigures {
   const named = ['impressions', 'clicks', 'conversions', 'revenue', 'cost'].filter((field) => row[field] !== undefined);
-  if (named.length === 0) throw new TjReportingError(what, 200, `ad ${id}'s entry holds none of impressions, clicks, conversions, revenue or cost`);
+  if (named.length === 0)
+    throw new TjReportingError(
+      what,
+      200,
+      `ad ${id}'s entry holds none of impressions, clicks, conversions, revenue or cost`,
+    );
   // `revenue` is what the advertiser spent (the contract); some answers call it `cost`.
   const spend = row.revenue !== undefined ? 'revenue' : 'cost';
   return {
@@ -115,6 +130,7 @@ function shapeOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `the text "${value.slice(0, 40)}"`;
   if (typeof value === 'object') return 'an object';
-  const shown = typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : typeof value;
+  const shown =
+    typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : typeof value;
   return `${typeof value} ${shown.slice(0, 40)}`;
 }

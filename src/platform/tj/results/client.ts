@@ -34,7 +34,12 @@ export class TjReportingClient {
     return adFiguresOf(await this.transport.get(path, { startDate: date, endDate: date }, signal), `GET ${path}`);
   }
 
-  private async list<T>(path: string, parse: (body: unknown, what: string) => T[], keyOf: (item: T) => string, signal: AbortSignal | undefined): Promise<T[]> {
+  private async list<T>(
+    path: string,
+    parse: (body: unknown, what: string) => T[],
+    keyOf: (item: T) => string,
+    signal: AbortSignal | undefined,
+  ): Promise<T[]> {
     const what = `GET ${path}`;
     return readAllPages<T>(
       {
@@ -52,6 +57,13 @@ export class TjReportingClient {
 export function tjDate(day: string): string {
   const [, year, month, date] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) ?? [];
   const parsed = new Date(`${day}T00:00:00Z`);
-  if (year === undefined || month === undefined || date === undefined || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) throw new RangeError(`"${day}" is not a day in the form YYYY-MM-DD`);
+  if (
+    year === undefined ||
+    month === undefined ||
+    date === undefined ||
+    Number.isNaN(parsed.getTime()) ||
+    parsed.toISOString().slice(0, 10) !== day
+  )
+    throw new RangeError(`"${day}" is not a day in the form YYYY-MM-DD`);
   return `${date}/${month}/${year}`;
 }

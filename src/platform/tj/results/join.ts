@@ -74,12 +74,26 @@ export class DayTotals {
       const creatives = this.ours.get(day) ?? new Map<string, Sums>();
       for (const uniqueId of [...creatives.keys()].sort()) {
         const sums = creatives.get(uniqueId) ?? zero();
-        rows.push({ uniqueId, day, impressions: sums.impressions, clicks: sums.clicks, conversions: sums.conversions, cost: dollars(sums.costMicros) });
+        rows.push({
+          uniqueId,
+          day,
+          impressions: sums.impressions,
+          clicks: sums.clicks,
+          conversions: sums.conversions,
+          cost: dollars(sums.costMicros),
+        });
       }
     }
     const notOurs: NotOursFigures[] = [...this.others.keys()].sort().map((day) => {
       const { sums, ads } = this.others.get(day) ?? { sums: zero(), ads: new Set<string>() };
-      return { day, items: ads.size, impressions: sums.impressions, clicks: sums.clicks, conversions: sums.conversions, cost: dollars(sums.costMicros) };
+      return {
+        day,
+        items: ads.size,
+        impressions: sums.impressions,
+        clicks: sums.clicks,
+        conversions: sums.conversions,
+        cost: dollars(sums.costMicros),
+      };
     });
     return { rows, notOurs };
   }

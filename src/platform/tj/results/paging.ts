@@ -40,7 +40,8 @@ export async function readAllPages<T>(reader: PageReader<T>, limit: number): Pro
   };
   const first = await reader.read(limit, 0);
   keep(first);
-  if (first.length > limit) reader.note(`the API gave ${first.length} items for a limit of ${limit}: taken as the whole list`);
+  if (first.length > limit)
+    reader.note(`the API gave ${first.length} items for a limit of ${limit}: taken as the whole list`);
   if (first.length !== limit) return [...items.values()];
 
   const probe = await reader.read(limit, 1);
@@ -58,11 +59,14 @@ export async function readAllPages<T>(reader: PageReader<T>, limit: number): Pro
   // Rows: items 0..limit are in hand, so the next starts at limit + 1. Pages: 0 and 1 (from 0) or 1 (from 1) are read; page 2 is next either way.
   let offset = countsRows ? limit + 1 : 2;
   for (let pages = 2; ; pages += 1) {
-    if (pages >= MAX_PAGES) throw new TjReportingError(reader.what, 200, `the list goes on past ${MAX_PAGES} pages; it was not read whole`);
+    if (pages >= MAX_PAGES)
+      throw new TjReportingError(reader.what, 200, `the list goes on past ${MAX_PAGES} pages; it was not read whole`);
     const page = await reader.read(limit, offset);
     const fresh = keep(page);
     if (page.length > 0 && fresh === 0) {
-      reader.note(`the page at offset ${offset} repeated items already read (the API may ignore offset): the list was read as ${items.size} items`);
+      reader.note(
+        `the page at offset ${offset} repeated items already read (the API may ignore offset): the list was read as ${items.size} items`,
+      );
       break;
     }
     if (page.length < limit) break;

@@ -27,7 +27,15 @@ async function start(reporting: Partial<SimReportingOptions> = {}): Promise<Runn
 }
 
 function results(sim: RunningSimulator, options: Partial<TjResultsOptions> = {}): TjResults {
-  return new TjResults({ apiUrl: sim.apiUrl, apiKey: KEY, log, minIntervalMs: 0, retryBaseMs: 5, maxWaitMs: 100, ...options });
+  return new TjResults({
+    apiUrl: sim.apiUrl,
+    apiKey: KEY,
+    log,
+    minIntervalMs: 0,
+    retryBaseMs: 5,
+    maxWaitMs: 100,
+    ...options,
+  });
 }
 
 function ours(...uniqueIds: string[]): CreativeIds {
@@ -55,7 +63,12 @@ function seedAccount(sim: RunningSimulator): void {
   r.seedAd('1002', { id: '21', name: 'EN_Promo_F_Real_NSFW_spring-hero_Bars_T-AB1_ID-A9D25064' });
   r.seedAd('1002', { id: '22', name: 'Idle_ID-0000BEEF' });
   // Costs that a float sum gets wrong (0.1 + 0.2), and a fraction of a cent.
-  const f = (impressions: number, clicks: number, conversions: number, cost: number) => ({ impressions, clicks, conversions, cost });
+  const f = (impressions: number, clicks: number, conversions: number, cost: number) => ({
+    impressions,
+    clicks,
+    conversions,
+    cost,
+  });
   r.setAdStats('11', '2026-03-01', f(1000, 10, 1, 0.1));
   r.setAdStats('12', '2026-03-01', f(500, 5, 0, 0.2));
   r.setAdStats('21', '2026-03-01', f(2500, 40, 3, 12.345));
@@ -103,7 +116,10 @@ describe('TJ results: the join and the sums', () => {
   });
 
   it('reads the same figures whether they come as texts or numbers, as revenue or cost, with idle ads listed or not', async () => {
-    for (const variant of [{ numbersAsStrings: false, spendField: 'cost', listIdleAds: false }, { numbersAsStrings: true, spendField: 'revenue', listIdleAds: false }] as const) {
+    for (const variant of [
+      { numbersAsStrings: false, spendField: 'cost', listIdleAds: false },
+      { numbersAsStrings: true, spendField: 'revenue', listIdleAds: false },
+    ] as const) {
       const sim = await start(variant);
       seedAccount(sim);
       expect(await results(sim).fetchDays(DAYS, ours(A, B)), JSON.stringify(variant)).toEqual(EXPECTED);
@@ -115,7 +131,9 @@ describe('TJ results: the join and the sums', () => {
     seedAccount(sim);
     const none = await results(sim).fetchDays(['2026-03-02'], ours());
     expect(none.rows).toEqual([]);
-    expect(none.notOurs).toEqual([{ day: '2026-03-02', items: 3, impressions: 2050, clicks: 21, conversions: 3, cost: 8.2 }]);
+    expect(none.notOurs).toEqual([
+      { day: '2026-03-02', items: 3, impressions: 2050, clicks: 21, conversions: 3, cost: 8.2 },
+    ]);
     const before = sim.reporting.state.requests;
     expect(await results(sim).fetchDays([], ours(A))).toEqual({ rows: [], notOurs: [] });
     expect(sim.reporting.state.requests).toBe(before);
@@ -123,11 +141,23 @@ describe('TJ results: the join and the sums', () => {
   });
 
   it('reads the ads made through the mass-create flow, by the names the CSV gave them', async () => {
-    const sim = await testSimulator({ reporting: { apiKey: KEY }, campaigns: [{ id: '7', name: 'Site campaign', type: 'native', ads: [{ name: 'Made_ID-00000001-VID', targetUrl: 'https://x.test', creativeIds: ['1', '2'] }] }] });
+    const sim = await testSimulator({
+      reporting: { apiKey: KEY },
+      campaigns: [
+        {
+          id: '7',
+          name: 'Site campaign',
+          type: 'native',
+          ads: [{ name: 'Made_ID-00000001-VID', targetUrl: 'https://x.test', creativeIds: ['1', '2'] }],
+        },
+      ],
+    });
     closers.push(() => sim.close());
     const adId = sim.reporting.adIdOf('7', 'Made_ID-00000001-VID') ?? '';
     sim.reporting.setAdStats(adId, '2026-03-01', { impressions: 10, clicks: 1, conversions: 1, cost: 0.25 });
-    expect((await results(sim).fetchDays(['2026-03-01'], ours('ID-00000001'))).rows).toEqual([{ uniqueId: 'ID-00000001', day: '2026-03-01', impressions: 10, clicks: 1, conversions: 1, cost: 0.25 }]);
+    expect((await results(sim).fetchDays(['2026-03-01'], ours('ID-00000001'))).rows).toEqual([
+      { uniqueId: 'ID-00000001', day: '2026-03-01', impressions: 10, clicks: 1, conversions: 1, cost: 0.25 },
+    ]);
   });
 });
 
@@ -140,7 +170,12 @@ describe('TJ results: paging', () => {
       const uniqueId = `ID-${(i + 1).toString(16).toUpperCase().padStart(8, '0')}`;
       ids.push(uniqueId);
       sim.reporting.seedAd('500', { id: String(100 + i), name: `Ad_${i}_${uniqueId}` });
-      sim.reporting.setAdStats(String(100 + i), '2026-03-01', { impressions: i + 1, clicks: 0, conversions: 0, cost: 0.01 });
+      sim.reporting.setAdStats(String(100 + i), '2026-03-01', {
+        impressions: i + 1,
+        clicks: 0,
+        conversions: 0,
+        cost: 0.01,
+      });
     }
     return ids;
   }
@@ -150,7 +185,11 @@ describe('TJ results: paging', () => {
    * full first page brings the probe at offset 1 (rows: the first page shifted by one; pages from
    * 0: page 2; pages from 1: page 1 again), then the walk in the meaning found, to a short page.
    */
-  const LIST_CALLS = { rows: { 7: 4, 6: 3, 3: 2, 2: 1 }, pages: { 7: 3, 6: 3, 3: 2, 2: 1 }, 'pages-from-1': { 7: 4, 6: 4, 3: 3, 2: 1 } } as const;
+  const LIST_CALLS = {
+    rows: { 7: 4, 6: 3, 3: 2, 2: 1 },
+    pages: { 7: 3, 6: 3, 3: 2, 2: 1 },
+    'pages-from-1': { 7: 4, 6: 4, 3: 3, 2: 1 },
+  } as const;
   for (const offsetCounts of ['rows', 'pages', 'pages-from-1'] as const) {
     for (const count of [7, 6, 3, 2] as const) {
       it(`reads every ad of ${count}, three a page, when offset counts ${offsetCounts}`, async () => {
@@ -168,8 +207,13 @@ describe('TJ results: paging', () => {
   it('stops, and says so, when a page repeats the ones before it (an API that ignores offset)', async () => {
     const sim = await start({ offsetCounts: 'ignored' });
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString()), done()) });
-    const fetched = await results(sim, { pageSize: 3, log: createLogger({ level: 'info', destination }) }).fetchDays(['2026-03-01'], ours(...seedMany(sim, 7)));
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => void (lines.push(chunk.toString()), done()),
+    });
+    const fetched = await results(sim, { pageSize: 3, log: createLogger({ level: 'info', destination }) }).fetchDays(
+      ['2026-03-01'],
+      ours(...seedMany(sim, 7)),
+    );
     expect(fetched.rows).toHaveLength(3);
     expect(sim.reporting.state.served.ads).toBe(3);
     expect(lines.join('')).toMatch(/"level":40.*repeated items already read \(the API may ignore offset\)/);
@@ -195,8 +239,18 @@ describe('TJ results: reading names and figures', () => {
 
   it('reads figures given as numbers or texts, and refuses what is neither', () => {
     const read = (value: unknown) => numberOf(value, 'x', 'GET test');
-    expect([read(12), read('12'), read(' 12.50 '), read('1,234.5'), read(''), read(null), read(undefined), read('-0.25')]).toEqual([12, 12, 12.5, 1234.5, 0, 0, 0, -0.25]);
-    for (const bad of ['1,5', 'N/A', '12abc', '1e3', true, {}]) expect(() => read(bad), JSON.stringify(bad)).toThrow(TjReportingError);
+    expect([
+      read(12),
+      read('12'),
+      read(' 12.50 '),
+      read('1,234.5'),
+      read(''),
+      read(null),
+      read(undefined),
+      read('-0.25'),
+    ]).toEqual([12, 12, 12.5, 1234.5, 0, 0, 0, -0.25]);
+    for (const bad of ['1,5', 'N/A', '12abc', '1e3', true, {}])
+      expect(() => read(bad), JSON.stringify(bad)).toThrow(TjReportingError);
   });
 });
 
@@ -213,7 +267,9 @@ describe('TJ results: a fetch that fails halfway', () => {
     seedAccount(sim);
     // Calls 1–4 list the campaigns and their ads, 5–6 read the first day: the second day meets an outage.
     sim.reporting.configure({ failFromRequest: 7 });
-    const failed = await results(sim, { maxAttempts: 3 }).fetchDays(DAYS, ours(A, B)).catch((error: unknown) => error);
+    const failed = await results(sim, { maxAttempts: 3 })
+      .fetchDays(DAYS, ours(A, B))
+      .catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(TjReportingError);
     expect((failed as TjReportingError).status).toBe(500);
     expect((failed as TjReportingError).plain).toMatch(/stats\/one\.json.*last good ones stay/);
@@ -227,6 +283,8 @@ describe('TJ results: a fetch that fails halfway', () => {
     sim.reporting.seedCampaign({ id: '9', name: 'Odd' });
     sim.reporting.seedAd('9', { id: '91', name: 'X_ID-00000001' });
     sim.reporting.setAdStats('91', '2026-03-01', { impressions: Number.NaN, clicks: 0, conversions: 0, cost: 1 });
-    await expect(results(sim).fetchDays(['2026-03-01'], ours('ID-00000001'))).rejects.toThrow(/impressions is the text "NaN", not a number/);
+    await expect(results(sim).fetchDays(['2026-03-01'], ours('ID-00000001'))).rejects.toThrow(
+      /impressions is the text "NaN", not a number/,
+    );
   });
 });

@@ -66,9 +66,22 @@ export class TjResults implements ResultsSource {
       }
     }
     const result = totals.result();
-    if (unlisted > 0) this.options.log.warn({ unlisted }, "TJ's reporting API gave figures for ads its ads list did not name; they are counted as not ours");
+    if (unlisted > 0)
+      this.options.log.warn(
+        { unlisted },
+        "TJ's reporting API gave figures for ads its ads list did not name; they are counted as not ours",
+      );
     this.options.log.info(
-      { days: asked.length, from: asked[0], to: asked.at(-1), campaigns: campaigns.length, ads: adCount, requests: this.transport.requests - requestsBefore, rows: result.rows.length, ms: Date.now() - started },
+      {
+        days: asked.length,
+        from: asked[0],
+        to: asked.at(-1),
+        campaigns: campaigns.length,
+        ads: adCount,
+        requests: this.transport.requests - requestsBefore,
+        rows: result.rows.length,
+        ms: Date.now() - started,
+      },
       'TJ results fetched',
     );
     return result;
@@ -76,7 +89,9 @@ export class TjResults implements ResultsSource {
 }
 
 /** The TJ results source, or none without a key: then TJ's results are simply not fetched. */
-export function createTjResults(options: Omit<TjResultsOptions, 'apiKey'> & { readonly apiKey: string | undefined }): TjResults | undefined {
+export function createTjResults(
+  options: Omit<TjResultsOptions, 'apiKey'> & { readonly apiKey: string | undefined },
+): TjResults | undefined {
   const { apiKey } = options;
   return apiKey === undefined || apiKey === '' ? undefined : new TjResults({ ...options, apiKey });
 }

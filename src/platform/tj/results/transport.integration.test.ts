@@ -41,25 +41,48 @@ async function start(reporting: Partial<SimReportingOptions> = {}): Promise<Runn
     for (const n of [1, 2]) {
       const adId = `${campaign}${n}`;
       sim.reporting.seedAd(campaign, { id: adId, name: `Ad_ID-0000000${n}` });
-      for (const day of ['2026-03-01', '2026-03-02']) sim.reporting.setAdStats(adId, day, { impressions: 100, clicks: 10, conversions: 1, cost: 0.1 });
+      for (const day of ['2026-03-01', '2026-03-02'])
+        sim.reporting.setAdStats(adId, day, { impressions: 100, clicks: 10, conversions: 1, cost: 0.1 });
     }
   }
   return sim;
 }
 
 function results(sim: RunningSimulator, log: Logger, options: Partial<TjResultsOptions> = {}): TjResults {
-  return new TjResults({ apiUrl: sim.apiUrl, apiKey: KEY, log, minIntervalMs: 0, retryBaseMs: 5, maxWaitMs: 100, ...options });
+  return new TjResults({
+    apiUrl: sim.apiUrl,
+    apiKey: KEY,
+    log,
+    minIntervalMs: 0,
+    retryBaseMs: 5,
+    maxWaitMs: 100,
+    ...options,
+  });
 }
 
-const ids: CreativeIds = { isOurs: (uniqueId) => uniqueId === 'ID-00000001' || uniqueId === 'ID-00000002', uniqueIdOfExoFile: () => undefined };
+const ids: CreativeIds = {
+  isOurs: (uniqueId) => uniqueId === 'ID-00000001' || uniqueId === 'ID-00000002',
+  uniqueIdOfExoFile: () => undefined,
+};
 const DAYS = ['2026-03-01', '2026-03-02'];
 /** Each creative is in three ads (one per campaign) with 100 impressions and $0.10 a day. */
-const EXPECTED = DAYS.flatMap((day) => ['ID-00000001', 'ID-00000002'].map((uniqueId) => ({ uniqueId, day, impressions: 300, clicks: 30, conversions: 3, cost: 0.3 })));
+const EXPECTED = DAYS.flatMap((day) =>
+  ['ID-00000001', 'ID-00000002'].map((uniqueId) => ({
+    uniqueId,
+    day,
+    impressions: 300,
+    clicks: 30,
+    conversions: 3,
+    cost: 0.3,
+  })),
+);
 
 /** The promise's outcome, or a failure once `ms` have passed: a stop that does not stop shows as this, not as a hung test. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`took more than ${ms} ms`)), ms)));
+  const deadline = new Promise<never>(
+    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`took more than ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, deadline]);
   } finally {
@@ -86,11 +109,18 @@ describe('TJ reporting transport', () => {
 
   it('doubles each wait, with jitter between half and all of it, and takes a longer Retry-After up to the ceiling', async () => {
     const sim = await start();
-    const waits = async (random: number, retryAfterSeconds?: number, refused = 4, maxWaitMs = 1_000): Promise<number[]> => {
+    const waits = async (
+      random: number,
+      retryAfterSeconds?: number,
+      refused = 4,
+      maxWaitMs = 1_000,
+    ): Promise<number[]> => {
       sim.reporting.configure({ rateLimitNext: refused, retryAfterSeconds });
       const { lines, log } = capture();
       await results(sim, log, { retryBaseMs: 8, maxWaitMs, random: () => random }).fetchDays(['2026-03-01'], ids);
-      return lines.map((line) => JSON.parse(line) as { waitMs?: number }).flatMap((line) => (line.waitMs === undefined ? [] : [line.waitMs]));
+      return lines
+        .map((line) => JSON.parse(line) as { waitMs?: number })
+        .flatMap((line) => (line.waitMs === undefined ? [] : [line.waitMs]));
     };
     expect(await waits(0)).toEqual([4, 8, 16, 32]);
     expect(await waits(0.999999)).toEqual([8, 16, 32, 64]);
@@ -116,14 +146,22 @@ describe('TJ reporting transport', () => {
       const sim = await start({ wrongKeyStatus });
       const { lines, log } = capture();
       const wrongKey = 'wrong-key-5e1d0c2b';
-      const error = await results(sim, log, { apiKey: wrongKey }).fetchDays(DAYS, ids).catch((caught: unknown) => caught);
+      const error = await results(sim, log, { apiKey: wrongKey })
+        .fetchDays(DAYS, ids)
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ResultsKeyRefusedError);
       const refused = error as ResultsKeyRefusedError;
       expect(refused.plain).toMatch(/TJ's reporting API refused the key \(\d+: Invalid API key\).*TJ_API_KEY/);
       // Not tried again: a refused key stays refused until it changes.
       expect(sim.reporting.state.requests).toBe(1);
       log.error({ err: refused }, refused.plain);
-      for (const text of [refused.message, refused.plain, JSON.stringify(refused), String(refused.stack), lines.join('')]) {
+      for (const text of [
+        refused.message,
+        refused.plain,
+        JSON.stringify(refused),
+        String(refused.stack),
+        lines.join(''),
+      ]) {
         expect(text).not.toContain(wrongKey);
         expect(text).not.toContain(KEY);
       }
@@ -143,27 +181,46 @@ describe('TJ reporting transport', () => {
     refusing.reporting.configure({ rateLimitNext: 1_000 });
     const waiting = new AbortController();
     const told = capture();
-    const backingOff = results(refusing, told.log, { retryBaseMs: 60_000, maxWaitMs: 60_000 }).fetchDays(DAYS, ids, waiting.signal);
+    const backingOff = results(refusing, told.log, { retryBaseMs: 60_000, maxWaitMs: 60_000 }).fetchDays(
+      DAYS,
+      ids,
+      waiting.signal,
+    );
     // Stopped once the client has said it waits: it would wait a minute.
-    await waitFor(() => told.lines.some((line) => line.includes('trying again after a pause')), 10_000, 'the backoff to begin', 10);
+    await waitFor(
+      () => told.lines.some((line) => line.includes('trying again after a pause')),
+      10_000,
+      'the backoff to begin',
+      10,
+    );
     waiting.abort();
     await expect(within(backingOff, 2_000)).rejects.toBeInstanceOf(TjReportingStoppedError);
     const aborted = AbortSignal.abort();
-    await expect(results(refusing, capture().log).fetchDays(DAYS, ids, aborted)).rejects.toBeInstanceOf(TjReportingStoppedError);
+    await expect(results(refusing, capture().log).fetchDays(DAYS, ids, aborted)).rejects.toBeInstanceOf(
+      TjReportingStoppedError,
+    );
   });
 
   it('gives each call a deadline, and fails once the tries are spent', async () => {
     const sim = await start({ latencyMs: 20_000 });
-    const error = await within(results(sim, capture().log, { timeoutMs: 150, maxAttempts: 2 }).fetchDays(DAYS, ids), 5_000).catch((caught: unknown) => caught);
+    const error = await within(
+      results(sim, capture().log, { timeoutMs: 150, maxAttempts: 2 }).fetchDays(DAYS, ids),
+      5_000,
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TjReportingError);
-    expect((error as TjReportingError).message).toMatch(/answered nothing to GET campaigns\.json: no answer within 150 ms/);
+    expect((error as TjReportingError).message).toMatch(
+      /answered nothing to GET campaigns\.json: no answer within 150 ms/,
+    );
     expect(sim.reporting.state.requests).toBe(2);
   });
 
   it('does not read an answer past its cap', async () => {
     const sim = await start();
-    for (let i = 0; i < 200; i += 1) sim.reporting.seedCampaign({ id: String(1000 + i), name: `A campaign with a long name, number ${i}` });
-    await expect(results(sim, capture().log, { maxBodyBytes: 4_096 }).fetchDays(DAYS, ids)).rejects.toThrow(/answered 200 to GET campaigns\.json: an answer larger than 4 KB, not read/);
+    for (let i = 0; i < 200; i += 1)
+      sim.reporting.seedCampaign({ id: String(1000 + i), name: `A campaign with a long name, number ${i}` });
+    await expect(results(sim, capture().log, { maxBodyBytes: 4_096 }).fetchDays(DAYS, ids)).rejects.toThrow(
+      /answered 200 to GET campaigns\.json: an answer larger than 4 KB, not read/,
+    );
   });
 
   it('takes an answer whose body is only a message for an error, whatever its status', () => {
@@ -176,8 +233,14 @@ describe('TJ reporting transport', () => {
 
   it('sends the key only over https, or plain http to this machine, and never echoes it in the refusal', async () => {
     const make = (apiUrl: string) => () => new TjResults({ apiUrl, apiKey: KEY, log: capture().log });
-    for (const good of ['https://api.trafficjunky.com/api', 'http://127.0.0.1:4780/api', 'http://localhost:4780/api']) expect(make(good), good).not.toThrow();
-    for (const bad of ['http://api.trafficjunky.com/api', 'ftp://api.trafficjunky.com/api', 'https://bob:hunter2@api.trafficjunky.com/api', 'http://api.trafficjunky.com/api?api_key=url-secret']) {
+    for (const good of ['https://api.trafficjunky.com/api', 'http://127.0.0.1:4780/api', 'http://localhost:4780/api'])
+      expect(make(good), good).not.toThrow();
+    for (const bad of [
+      'http://api.trafficjunky.com/api',
+      'ftp://api.trafficjunky.com/api',
+      'https://bob:hunter2@api.trafficjunky.com/api',
+      'http://api.trafficjunky.com/api?api_key=url-secret',
+    ]) {
       expect(make(bad), bad).toThrow(TjApiUrlError);
       expect(make(bad), bad).toThrow(/^TJ_API_URL \S+ /);
       expect(make(bad), bad).not.toThrow(/hunter2|url-secret/);
@@ -185,7 +248,10 @@ describe('TJ reporting transport', () => {
     const root = await tempRoot();
     expect((await loadConfig({ root, env: {} })).tjApiUrl).toBe('https://api.trafficjunky.com/api');
     expect((await loadConfig({ root, env: { TJ_API_KEY: 'k-1' } })).tjApiKey).toBe('k-1');
-    const refused = await loadConfig({ root, env: { TJ_API_URL: 'http://api.trafficjunky.com/api?api_key=url-secret' } }).catch((caught: unknown) => caught);
+    const refused = await loadConfig({
+      root,
+      env: { TJ_API_URL: 'http://api.trafficjunky.com/api?api_key=url-secret' },
+    }).catch((caught: unknown) => caught);
     expect(refused).toBeInstanceOf(ConfigError);
     expect((refused as ConfigError).message).toMatch(/TJ_API_URL must be an https address/);
     expect((refused as ConfigError).message).not.toContain('url-secret');

@@ -53,7 +53,10 @@ export class TjReportingError extends CreativeFlowError {
 /** A call stopped by its signal (the daemon's stop): nothing of the fetch is kept. */
 export class TjReportingStoppedError extends CreativeFlowError {
   constructor(what: string, cause: unknown) {
-    super(`Stopped ${what} before TJ's reporting API answered`, { hint: 'The figures are fetched again on the next pass; the last good ones stay.', cause });
+    super(`Stopped ${what} before TJ's reporting API answered`, {
+      hint: 'The figures are fetched again on the next pass; the last good ones stay.',
+      cause,
+    });
   }
 }
 
@@ -64,12 +67,15 @@ export class TjApiUrlError extends CreativeFlowError {
     readonly url: string,
     reason: string,
   ) {
-    super(`TJ_API_URL ${url} ${reason}`, { hint: "Set TJ_API_URL to TJ's https address (https://api.trafficjunky.com/api); plain http is taken only on this machine (localhost, 127.0.0.1, ::1)." });
+    super(`TJ_API_URL ${url} ${reason}`, {
+      hint: "Set TJ_API_URL to TJ's https address (https://api.trafficjunky.com/api); plain http is taken only on this machine (localhost, 127.0.0.1, ::1).",
+    });
   }
 }
 
 /** Words of an answer that refuse the key rather than the request: some refusals come with a 200 or a 400. */
-const REFUSED_KEY_WORDS = /\b(?:invalid|wrong|unknown|missing|expired|revoked|bad)\b[^.]{0,40}\b(?:api[ _-]?key|token|key)\b|\b(?:api[ _-]?key|token)\b[^.]{0,40}\b(?:invalid|wrong|unknown|missing|expired|revoked|not valid|required)\b|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b|\baccess denied\b|\bforbidden\b/i;
+const REFUSED_KEY_WORDS =
+  /\b(?:invalid|wrong|unknown|missing|expired|revoked|bad)\b[^.]{0,40}\b(?:api[ _-]?key|token|key)\b|\b(?:api[ _-]?key|token)\b[^.]{0,40}\b(?:invalid|wrong|unknown|missing|expired|revoked|not valid|required)\b|\bunauthori[sz]ed\b|\bnot authori[sz]ed\b|\baccess denied\b|\bforbidden\b/i;
 const DEFAULT_MIN_INTERVAL_MS = 1_000;
 const DEFAULT_RETRY_BASE_MS = 1_000;
 const DEFAULT_MAX_WAIT_MS = 60_000;
@@ -80,7 +86,9 @@ const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_WORDS_BYTES = 64 * 1024;
 
 /** One request's outcome before it is judged: an answer, or no answer (a dropped connection, a deadline). */
-type Sent = { readonly status: number; readonly retryAfter: string | null; readonly text: string; readonly complete: boolean } | { readonly failure: string };
+type Sent =
+  | { readonly status: number; readonly retryAfter: string | null; readonly text: string; readonly complete: boolean }
+  | { readonly failure: string };
 
 /** No answer, a 429 or a 5xx: every call is a read, so it is sent again after a pause. */
 function worthAnotherTry(sent: Sent): boolean {
@@ -118,10 +126,14 @@ export class TjReportingTransport {
         // A throw is a stop: never tried again.
         isRetryable: () => false,
         isRetryableResult: worthAnotherTry,
-        backoff: (attempt, outcome) => this.backoffMs(attempt, outcome.ok && !('failure' in outcome.value) ? outcome.value.retryAfter : null),
+        backoff: (attempt, outcome) =>
+          this.backoffMs(attempt, outcome.ok && !('failure' in outcome.value) ? outcome.value.retryAfter : null),
         onRetry: ({ attempt, waitMs, outcome }) => {
           const status = outcome.ok && !('failure' in outcome.value) ? outcome.value.status : 0;
-          this.options.log.info({ what, status, attempt, waitMs }, `TJ's reporting API answered ${status === 0 ? 'nothing' : status}; trying again after a pause`);
+          this.options.log.info(
+            { what, status, attempt, waitMs },
+            `TJ's reporting API answered ${status === 0 ? 'nothing' : status}; trying again after a pause`,
+          );
         },
         wait: (ms) => this.wait(ms, what, signal),
       },
@@ -130,14 +142,25 @@ export class TjReportingTransport {
     // Every try answered a 429 or a 5xx: the last one's words.
     if (worthAnotherTry(sent)) throw new TjReportingError(what, sent.status, this.words(sent.text));
     // Not retried: the same request would bring the same answer.
-    if (!sent.complete) throw new TjReportingError(what, sent.status, `an answer larger than ${Math.round((this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) / 1024)} KB, not read`);
+    if (!sent.complete)
+      throw new TjReportingError(
+        what,
+        sent.status,
+        `an answer larger than ${Math.round((this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) / 1024)} KB, not read`,
+      );
     return this.judge(what, sent);
   }
 
   /** An answer other than a 429 or a 5xx: the key refused, an error in words (some come with a 200), or the data. */
   private judge(what: string, sent: { readonly status: number; readonly text: string }): unknown {
-    if (sent.status === 401 || sent.status === 403) throw new ResultsKeyRefusedError('tj', `${sent.status}: ${this.words(sent.text)}`);
-    if (sent.status >= 300 && sent.status < 400) throw new TjReportingError(what, sent.status, 'a redirect, not followed: the API key would go wherever it points');
+    if (sent.status === 401 || sent.status === 403)
+      throw new ResultsKeyRefusedError('tj', `${sent.status}: ${this.words(sent.text)}`);
+    if (sent.status >= 300 && sent.status < 400)
+      throw new TjReportingError(
+        what,
+        sent.status,
+        'a redirect, not followed: the API key would go wherever it points',
+      );
     let body: unknown;
     try {
       body = JSON.parse(sent.text);
@@ -153,11 +176,18 @@ export class TjReportingTransport {
   }
 
   private refusalOr(what: string, status: number, words: string): Error {
-    return REFUSED_KEY_WORDS.test(words) ? new ResultsKeyRefusedError('tj', `${status}: ${words}`) : new TjReportingError(what, status, words);
+    return REFUSED_KEY_WORDS.test(words)
+      ? new ResultsKeyRefusedError('tj', `${status}: ${words}`)
+      : new TjReportingError(what, status, words);
   }
 
   /** One request, its answer read whole under the same deadline; a stop by the signal ends the call. */
-  private async send(path: string, query: Readonly<Record<string, string | number>>, signal: AbortSignal | undefined, what: string): Promise<Sent> {
+  private async send(
+    path: string,
+    query: Readonly<Record<string, string | number>>,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<Sent> {
     const url = new URL(path, this.base);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
     url.searchParams.set('api_key', this.options.apiKey);
@@ -166,10 +196,19 @@ export class TjReportingTransport {
     this.requests += 1;
     try {
       // Not followed: the key is in the URL, and a redirect could take it to another host.
-      const response = await fetch(url, { headers: { Accept: 'application/json', 'User-Agent': USER_AGENT }, signal: both, redirect: 'manual' });
+      const response = await fetch(url, {
+        headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+        signal: both,
+        redirect: 'manual',
+      });
       const limit = response.status >= 300 ? MAX_WORDS_BYTES : (this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       const body = await readBodyCapped(response, limit, response.status >= 300);
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), text: body.text, complete: body.complete || response.status >= 300 };
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        text: body.text,
+        complete: body.complete || response.status >= 300,
+      };
     } catch (error) {
       if (signal?.aborted) throw new TjReportingStoppedError(what, signal.reason);
       if (timeout.aborted) return { failure: `no answer within ${this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms` };
@@ -195,7 +234,12 @@ export class TjReportingTransport {
   /** Doubling from the base, with jitter (half to all of it, so clients refused together do not return together); at least a `Retry-After`, at most the ceiling. */
   private backoffMs(attempt: number, retryAfter: string | null): number {
     const ceiling = this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    const jittered = backoff(attempt, { baseMs: this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, maxMs: ceiling, jitter: 'half', random: this.options.random ?? Math.random });
+    const jittered = backoff(attempt, {
+      baseMs: this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+      maxMs: ceiling,
+      jitter: 'half',
+      random: this.options.random ?? Math.random,
+    });
     const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
     const asked = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 0;
     return Math.round(Math.min(ceiling, Math.max(jittered, asked)));
@@ -218,7 +262,12 @@ export class TjReportingTransport {
   /** The text with the key cut out, as given or as a URL encodes it, then any other credential. */
   private clean(text: string): string {
     let clean = text;
-    for (const form of new Set([this.options.apiKey, encodeURIComponent(this.options.apiKey), new URLSearchParams({ k: this.options.apiKey }).toString().slice(2)])) clean = clean.split(form).join('[redacted]');
+    for (const form of new Set([
+      this.options.apiKey,
+      encodeURIComponent(this.options.apiKey),
+      new URLSearchParams({ k: this.options.apiKey }).toString().slice(2),
+    ]))
+      clean = clean.split(form).join('[redacted]');
     return redactText(clean);
   }
 }
@@ -232,5 +281,7 @@ export function errorMessageOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const record = body as Record<string, unknown>;
   if (typeof record.message !== 'string') return undefined;
-  return Object.values(record).some((value) => typeof value === 'object' && value !== null) ? undefined : record.message;
+  return Object.values(record).some((value) => typeof value === 'object' && value !== null)
+    ? undefined
+    : record.message;
 }
