@@ -25,6 +25,23 @@ function bands(width: number, height: number, seconds: number, then = ''): strin
   ];
 }
 
+/** A 2-s 10-bit BT.2020 clip tagged with an HDR transfer (`smpte2084`, PQ; `arib-std-b67`, HLG). */
+function hdrClip(transfer: string, file: string): string[] {
+  const tags = ['-color_primaries', 'bt2020', '-color_trc', transfer, '-colorspace', 'bt2020nc'];
+  return [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25:duration=2',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p10le',
+    ...tags,
+    file,
+  ];
+}
+
 /**
  * One of each kind of file real phones and editors make, into `inbox`: the drop the real-media
  * test checks and the benchmark times. `heic` is a real iPhone photo to copy in, where there is one.
@@ -64,42 +81,9 @@ export async function dropRealMedia(inbox: string, scratch: string, heic?: strin
     'rotate=90',
     path.join(inbox, 'preroll', 'portrait.mp4'),
   ]);
-  // HDR10 as a phone records it: 10-bit, BT.2020, PQ.
-  await ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=25:duration=2',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p10le',
-    '-color_primaries',
-    'bt2020',
-    '-color_trc',
-    'smpte2084',
-    '-colorspace',
-    'bt2020nc',
-    path.join(inbox, 'hdr.mp4'),
-  ]);
-  // HLG as a phone records it (and as broadcast uses it): 10-bit, BT.2020, hybrid log-gamma.
-  await ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=25:duration=2',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p10le',
-    '-color_primaries',
-    'bt2020',
-    '-color_trc',
-    'arib-std-b67',
-    '-colorspace',
-    'bt2020nc',
-    path.join(inbox, 'hlg.mov'),
-  ]);
+  // HDR as a phone records it: 10-bit, BT.2020, PQ (HDR10) or hybrid log-gamma (HLG).
+  await ffmpeg(hdrClip('smpte2084', path.join(inbox, 'hdr.mp4')));
+  await ffmpeg(hdrClip('arib-std-b67', path.join(inbox, 'hlg.mov')));
   // A Matroska file cut short: its header says 20 s, it holds about 2.
   const whole = path.join(scratch, 'whole.mkv');
   await ffmpeg([

@@ -63,59 +63,21 @@ async function bare(sources: string, out: string, dropped: readonly string[]): P
           ? { hdr: 'hlg' as const }
           : {};
       if (relative.includes('preroll/')) {
-        await run('ffmpeg', [
-          '-v',
-          'error',
-          '-y',
-          '-nostdin',
-          '-i',
-          file,
-          ...prerollVideoArgs(TJ_PROFILE, false, undefined, hdr),
-          path.join(out, `p${n}.mp4`),
-        ]);
+        await bareFfmpeg(file, [...prerollVideoArgs(TJ_PROFILE, false, undefined, hdr), path.join(out, `p${n}.mp4`)]);
         continue;
       }
       // A file cut short makes bare ffmpeg fail; what it managed is the baseline.
-      await run('ffmpeg', [
-        '-v',
-        'error',
-        '-y',
-        '-nostdin',
-        '-i',
-        file,
-        ...nativeVideoArgs(TJ_PROFILE, false, hdr),
-        path.join(out, `v${n}.mp4`),
-      ]).catch(() => undefined);
-      await run('ffmpeg', [
-        '-v',
-        'error',
-        '-y',
-        '-nostdin',
-        '-i',
-        file,
-        ...nativeFrameArgs(TJ_PROFILE, hdr),
-        path.join(out, `f${n}.png`),
-      ]).catch(() => undefined);
+      await bareFfmpeg(file, [...nativeVideoArgs(TJ_PROFILE, false, hdr), path.join(out, `v${n}.mp4`)]).catch(
+        () => undefined,
+      );
+      await bareFfmpeg(file, [...nativeFrameArgs(TJ_PROFILE, hdr), path.join(out, `f${n}.png`)]).catch(() => undefined);
       continue;
     }
     // HEIC needs its own decoder, which bare sharp lacks: the pipeline's figure includes it, this one does not.
     if (/\.heic$/.test(file)) continue;
     // sharp reads no frame past an APNG's first, nor an image sequence: bare ffmpeg takes the still (frame 3, the first that shows something).
     const still = /animated-(apng|sequence)/.test(file) ? path.join(out, `s${n}.png`) : file;
-    if (still !== file)
-      await run('ffmpeg', [
-        '-v',
-        'error',
-        '-y',
-        '-nostdin',
-        '-i',
-        file,
-        '-vf',
-        'select=eq(n\\,2)',
-        '-frames:v',
-        '1',
-        still,
-      ]);
+    if (still !== file) await bareFfmpeg(file, ['-vf', 'select=eq(n\\,2)', '-frames:v', '1', still]);
     await sharp(still, { failOn: 'none' })
       .rotate()
       .resize(TJ_PROFILE.image.maxWidth, TJ_PROFILE.image.maxHeight, { fit: 'inside', withoutEnlargement: true })
@@ -125,4 +87,9 @@ async function bare(sources: string, out: string, dropped: readonly string[]): P
       .catch(() => undefined);
   }
   return (performance.now() - started) / 1000;
+}
+
+/** One bare ffmpeg run on `file`, quiet and non-interactive, as ours runs it. */
+async function bareFfmpeg(file: string, args: readonly string[]): Promise<void> {
+  await run('ffmpeg', ['-v', 'error', '-y', '-nostdin', '-i', file, ...args]);
 }
