@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { TJ_PROFILE } from '../config/profile.js';
@@ -27,6 +29,8 @@ import { probe } from './probe.js';
 
 const heic = await sharedHeic();
 if (!heic) console.log(`Skipping the HEIC tests: ${SHARED_HEIC} is not there (a clone without ../shared).`);
+
+const run = promisify(execFile);
 
 async function context(profile = TJ_PROFILE): Promise<StageContext> {
   const layout = new Layout(await tempRoot());
@@ -322,6 +326,61 @@ describe('animated images: a still of the first frame that shows something', () 
       /The animation's frames cannot be decoded \(ffmpeg: .+\).*Export it as a GIF, or as a video/,
     );
     expect(refused.plain).not.toMatch(/complete copy/);
+  });
+
+  it('counts the frames of an APNG whose frames show for different times as they are stored, not as they play', async () => {
+    const ctx = await context();
+    // One blank frame held 2 s, then five that show something, 0.1 s each: played at a constant
+    // rate, the blank frame would stand for twenty.
+    const file = path.join(ctx.layout.inbox, 'held.png');
+    const [blank, shown, list] = ['blank.png', 'shown.png', 'frames.txt'].map((name) =>
+      path.join(ctx.layout.root, name),
+    );
+    await sharp(pixels(160, 120, 'transparent'), { raw: { width: 160, height: 120, channels: 4 } })
+      .png()
+      .toFile(blank ?? '');
+    await sharp(pixels(160, 120, 'gradient'), { raw: { width: 160, height: 120, channels: 4 } })
+      .png()
+      .toFile(shown ?? '');
+    const entries = [
+      `file '${blank}'`,
+      'duration 2',
+      ...Array.from({ length: 5 }, () => [`file '${shown}'`, 'duration 0.1']).flat(),
+    ];
+    await fs.writeFile(list ?? '', `${entries.join('\n')}\n`);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list ?? '',
+      '-fps_mode',
+      'vfr',
+      '-plays',
+      '0',
+      '-f',
+      'apng',
+      file,
+    ]);
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
+    const stored = Number(stdout.trim());
+    expect(stored).toBeLessThanOrEqual(6);
+    const record = await converted(ctx, file);
+    expect(record.naming?.review).toEqual([`animated PNG: uploaded as a still of frame 2 of ${stored}`]);
+    expect((await sharp(creativeOf(ctx, record)).stats()).isOpaque).toBe(true);
   });
 });
 

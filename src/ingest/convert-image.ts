@@ -176,7 +176,16 @@ async function firstShownFrame(ctx: StageContext, label: string, media: MediaInf
   const review = [`${kind}: uploaded as a still of frame ${page + 1} of ${counted}`];
   return bySharp
     ? { page, review }
-    : { page: 0, frame: await ctx.media.animationFrame(input, page, ctx.signal), review };
+    : {
+        page: 0,
+        frame: await ctx.media.animationFrame(
+          input,
+          page,
+          { width: ctx.profile.image.maxWidth, height: ctx.profile.image.maxHeight },
+          ctx.signal,
+        ),
+        review,
+      };
 }
 
 function refuseBlank(span: Parameters<typeof blankness>[0], label: string): void {

@@ -100,6 +100,9 @@ export const INPUT_DEMUXERS = [
   'apng',
 ] as const;
 
+/** The time an animation's frame may take to decode, on top of a run's base deadline: a 4K frame takes about 50 ms here. */
+const PER_FRAME_MS = 100;
+
 /** Options that keep ffprobe and ffmpeg to the one local file and the demuxers above. */
 const CONFINED_INPUT = ['-format_whitelist', INPUT_DEMUXERS.join(','), '-protocol_whitelist', 'file'];
 
@@ -364,10 +367,14 @@ export class MediaRepository {
   async animationSpans(file: string, maxFrames: number, signal?: AbortSignal): Promise<PixelSpan[]> {
     const side = 64;
     const frameBytes = side * side * 4;
+    // `passthrough`: one output frame per decoded frame, however long each shows. The rawvideo
+    // muxer is constant-rate otherwise, and would repeat or drop frames by their delays, so a
+    // frame's place here would not be its number for `animationFrame`.
+    const options = ['-vf', `scale=${side}:${side}:flags=neighbor,format=rgba`, '-fps_mode', 'passthrough'];
     const raw = await this.ffmpegToBuffer(
       file,
-      ['-vf', `scale=${side}:${side}:flags=neighbor,format=rgba`, '-frames:v', String(maxFrames), '-f', 'rawvideo'],
-      maxFrames * frameBytes,
+      [...options, '-frames:v', String(maxFrames), '-f', 'rawvideo'],
+      { maxBytes: maxFrames * frameBytes, deadlineMs: this.deadlines.baseMs + maxFrames * PER_FRAME_MS },
       signal,
     );
     return Array.from({ length: Math.floor(raw.length / frameBytes) }, (_, index) =>
@@ -375,49 +382,56 @@ export class MediaRepository {
     );
   }
 
-  /** One frame of such an animation (counted from 0), whole, as a lossless PNG for sharp. */
-  animationFrame(file: string, index: number, signal?: AbortSignal): Promise<Buffer> {
-    // A PNG of the ceiling's pixels, 4 bytes each, is no larger than the pixels plus its row filters.
-    return this.ffmpegToBuffer(
+  /**
+   * One frame of such an animation (counted from 0, as decoded), as a lossless PNG for sharp,
+   * shrunk to fit `fit` (never enlarged): the creative is no larger, and the frame held in memory
+   * is no larger than the creative's.
+   */
+  async animationFrame(
+    file: string,
+    index: number,
+    fit: { readonly width: number; readonly height: number },
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    const shrink = `scale='min(iw,${fit.width})':'min(ih,${fit.height})':force_original_aspect_ratio=decrease`;
+    const options = ['-vf', `select=eq(n\\,${index}),${shrink}`, '-fps_mode', 'passthrough', '-frames:v', '1'];
+    // A PNG of these pixels, 4 bytes each, is no larger than them plus its row filters.
+    const png = await this.ffmpegToBuffer(
       file,
-      ['-vf', `select=eq(n\\,${index})`, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-pix_fmt', 'rgba'],
-      this.maxImagePixels * 5,
+      [...options, '-f', 'image2pipe', '-c:v', 'png', '-pix_fmt', 'rgba'],
+      { maxBytes: fit.width * fit.height * 5, deadlineMs: this.deadlines.baseMs + (index + 1) * PER_FRAME_MS },
       signal,
     );
+    if (png.length === 0) throw new FfmpegFailedError(`no frame ${index + 1} came out`, false);
+    return png;
   }
 
   /** One ffmpeg run on `file`, confined like {@link probe}, whose output (on stdout) is returned: capped, with its deadline and stop signal. */
   private async ffmpegToBuffer(
     file: string,
     outputOptions: readonly string[],
-    maxBytes: number,
+    limits: { readonly maxBytes: number; readonly deadlineMs: number },
     signal: AbortSignal | undefined,
   ): Promise<Buffer> {
-    const args = [
-      '-v',
-      'error',
-      '-nostdin',
-      '-threads',
-      String(this.threadsPerJob),
-      ...CONFINED_INPUT,
-      '-i',
-      file,
-      ...outputOptions,
-      'pipe:1',
-    ];
+    const threads = ['-threads', String(this.threadsPerJob)];
+    const args = ['-v', 'error', '-nostdin', ...threads, ...CONFINED_INPUT, '-i', file, ...outputOptions, 'pipe:1'];
+    const deadlineMs = Math.min(this.deadlines.maxMs, limits.deadlineMs);
     try {
       const { stdout } = await execFileAsync(this.binaries.ffmpeg, args, {
         encoding: 'buffer',
         signal,
-        timeout: this.deadlines.baseMs,
+        timeout: deadlineMs,
         killSignal: 'SIGKILL',
-        maxBuffer: maxBytes + 1024,
+        maxBuffer: limits.maxBytes + 1024,
       });
       return stdout;
     } catch (error) {
       const failure = error as NodeJS.ErrnoException & { stderr?: Buffer; killed?: boolean };
       if (signal?.aborted) throw new FfmpegFailedError('', true);
-      if (failure.killed) throw new FfmpegTimedOutError('ffmpeg', this.deadlines.baseMs);
+      // Node kills the process for output past `maxBuffer` too: that is the file's doing, not a slow machine's.
+      if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+        throw new FfmpegFailedError(`its frames come to more than ${limits.maxBytes} bytes`, false);
+      if (failure.killed) throw new FfmpegTimedOutError('ffmpeg', deadlineMs);
       throw failedRun(failure.stderr?.toString() || failure.message, file);
     }
   }

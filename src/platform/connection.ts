@@ -21,6 +21,8 @@ export interface ConnectionDeps {
   readonly status: Pick<SessionStatusFile, 'read' | 'write' | 'clear'>;
   /** {@link credentialsFingerprint} of the configured username and password. */
   readonly credentials: string;
+  /** What the session is, as a sentence starts it: "The browser for TJ". `The <name> session` unless given. */
+  readonly sessionName?: string;
   readonly events: ActivityBus;
   readonly log: Logger;
   /** After an uploader fails to start, the next try waits this long, doubling each time up to 5 min. */
@@ -105,7 +107,10 @@ export class PlatformConnection {
   async keepAlive(everyMs = 5 * 60_000): Promise<void> {
     if (!this.uploader || Date.now() - this.lastUsed < everyMs) return;
     await this.use((uploader) => uploader.keepAlive()).catch((error: unknown) =>
-      this.deps.log.warn({ err: error }, 'Could not refresh the TJ session; the next upload signs in again if needed'),
+      this.deps.log.warn(
+        { err: error, platform: this.deps.platform },
+        `Could not refresh the ${PLATFORM_NAMES[this.deps.platform]} session; the next upload signs in again if needed`,
+      ),
     );
   }
 
@@ -146,8 +151,7 @@ export class PlatformConnection {
   private async start(): Promise<Uploader> {
     const waitMs = this.nextStartAt - Date.now();
     if (waitMs > 0) {
-      const what =
-        this.deps.platform === 'tj' ? 'The browser for TJ' : `The ${PLATFORM_NAMES[this.deps.platform]} session`;
+      const what = this.deps.sessionName ?? `The ${PLATFORM_NAMES[this.deps.platform]} session`;
       throw new SessionStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, {
         hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.',
       });

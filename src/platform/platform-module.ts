@@ -50,7 +50,10 @@ export interface PlatformModule<Settings> {
   libraryCacheFile(layout: Layout): string;
   uploadPlan(settings: Settings): UploadPlan;
   /** The parts of its connection that are its own: how the uploader opens, the saved session, the credentials' fingerprint. */
-  connection(settings: Settings, deps: PlatformDeps): Pick<ConnectionDeps, 'open' | 'session' | 'credentials'>;
+  connection(
+    settings: Settings,
+    deps: PlatformDeps,
+  ): Pick<ConnectionDeps, 'open' | 'session' | 'credentials' | 'sessionName'>;
   results(settings: Settings, deps: Pick<PlatformDeps, 'log' | 'signal'>): PlatformResults;
   /**
    * `creative-flow login`: signs in where a person must (TJ's captcha, in a visible browser) and

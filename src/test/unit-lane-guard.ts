@@ -58,6 +58,7 @@ function guard(): () => void {
     PATCHES.forEach(({ target, key }, index) => {
       const original = originals[index];
       if (original) Object.defineProperty(target, key, original);
+      else Reflect.deleteProperty(target, key);
     });
     syncBuiltinESMExports();
   };

@@ -271,13 +271,11 @@ describe('ExoClick adapter against the API simulator', () => {
       const ads = (from: number, to: number) => ({
         kind: 'preroll' as const,
         header: ['Ad Name', 'Target URL', 'Creative ID'],
-        rows: ids
-          .slice(from, to)
-          .map((id, i) => ({
-            'Ad Name': `Ad ${from + i}`,
-            'Target URL': 'https://example.com/landing',
-            'Creative ID': id,
-          })),
+        rows: ids.slice(from, to).map((id, i) => ({
+          'Ad Name': `Ad ${from + i}`,
+          'Target URL': 'https://example.com/landing',
+          'Creative ID': id,
+        })),
       });
       await uploader.createAds('5100001', ads(0, 2));
       expect((await uploader.createAds('5100001', ads(2, 3))).created).toEqual(['Ad 2']);

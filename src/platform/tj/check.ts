@@ -40,7 +40,8 @@ function selectorOf(name: string): string {
     .split('.')
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
   if (isTab(value)) return [...value.selectors, `a "${value.text}"`].join(' | ');
-  return Array.isArray(value) ? value.join(' | ') : typeof value === 'string' ? value : '';
+  if (Array.isArray(value)) return value.join(' | ');
+  return typeof value === 'string' || value instanceof RegExp ? String(value) : '';
 }
 
 /** Shown only while something is written: not checked by a read-only probe. */

@@ -32,6 +32,7 @@ export const tjPlatform: PlatformModule<TjSettings> = {
     // Playwright is loaded with the first browser, not at start: an idle or dry-run daemon holds none of it.
     open: async () => (await import('./tj-uploader.js')).TjUploader.open(settings.connection, deps),
     session: new SessionFile(deps.layout.sessionFile, deps.storage),
+    sessionName: 'The browser for TJ',
     credentials: credentialsFingerprint(settings.connection.username, settings.connection.password),
   }),
   results: (settings, deps) => ({
