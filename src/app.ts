@@ -6,10 +6,10 @@ import { exoIdsByTjId } from './campaigns/exo-id-index.js';
 import { HandsOffService } from './campaigns/hands-off.service.js';
 import { dotEnvPath, type Config } from './config/config.js';
 import { dotEnvExposure } from './config/env-permissions.js';
-import { platformSettings } from './config/platform-settings.js';
+import { configuredPlatforms } from './config/platform-settings.js';
 import { ActivityBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
-import { PLATFORM_IDS, type PlatformId } from './core/platform.js';
+import type { PlatformId } from './core/platform.js';
 import { RetentionService } from './housekeeping/retention.service.js';
 import { DiskPause } from './ingest/disk-pause.js';
 import { IngestService } from './ingest/ingest.service.js';
@@ -25,7 +25,6 @@ import { Notifier } from './notify/notifier.js';
 import { postJson } from './notify/webhook.js';
 import { PlatformConnection } from './platform/connection.js';
 import type { PlatformDeps } from './platform/platform-module.js';
-import { byPlatform, PLATFORMS } from './platform/registry.js';
 import { SessionStatusFile } from './platform/session-status.js';
 import { ReportService } from './report/report.service.js';
 import { openResults } from './results/open-results.js';
@@ -138,8 +137,8 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       { concurrency: config.concurrency, maxAttempts: config.maxAttempts, stabilityMs: config.stabilityMs },
     );
 
-    // Upload: each platform through its module, with its slice of the settings.
-    const settings = platformSettings(config);
+    // Upload: each registered platform through its module, with its slice of the settings.
+    const registered = configuredPlatforms(config);
     const platformDeps: PlatformDeps = { layout, storage, log, events, signal: closing.signal };
     const uploadOptions = {
       platforms: config.platforms,
@@ -148,26 +147,31 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       lookupPages: 3,
       maxFailedPasses: config.uploadMaxPasses,
     };
-    const platforms = byPlatform((id): PlatformServices => {
-      const platform = PLATFORMS[id];
-      const sessionStatus = new SessionStatusFile(platform.statusFile(layout), storage);
-      return {
-        uploads: new UploadService(creatives, libraries[id], layout, events, log, {
-          ...uploadOptions,
-          platform: id,
-          ...platform.uploadPlan(settings[id]),
-        }),
-        connection: new PlatformConnection({
-          platform: id,
-          ...platform.connection(settings[id], platformDeps),
+    const platforms = new Map(
+      [...registered.values()].map((platform): [PlatformId, PlatformServices] => {
+        const library = libraries.of(platform.id);
+        const sessionStatus = new SessionStatusFile(platform.statusFile(layout), storage);
+        const connection = new PlatformConnection({
+          platform: platform.id,
+          ...platform.connection(platformDeps),
           status: sessionStatus,
           events,
           log,
-        }),
-        librarySync: new LibrarySyncService(id, libraries[id], config.libraryMaxPages, log),
-        sessionStatus,
-      };
-    });
+        });
+        const uploads = new UploadService(creatives, library, layout, events, log, {
+          ...uploadOptions,
+          platform: platform.id,
+          ...platform.uploadPlan(),
+        });
+        const librarySync = new LibrarySyncService(platform.id, library, config.libraryMaxPages, log);
+        return [platform.id, { uploads, connection, librarySync, sessionStatus }];
+      }),
+    );
+    const servicesOf = (id: PlatformId): PlatformServices => {
+      const services = platforms.get(id);
+      if (!services) throw new Error(`No services were built for the platform "${id}"`);
+      return services;
+    };
 
     // Archive, and what people read: the tracking CSVs and the inventory.
     const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
@@ -175,7 +179,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       layout,
       storage,
       creatives,
-      libraries.tj,
+      libraries.of('tj'),
       config.campaign,
       log,
       config.inventoryDebounceMs,
@@ -185,16 +189,19 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       partsDir: layout.inventoryParts,
       debounceMs: config.inventoryDebounceMs,
       facts: {
-        reviewStatusOf: (name, platform) => libraries[platform].get(name)?.reviewStatus,
+        reviewStatusOf: (name, platform) => libraries.all.get(platform)?.get(name)?.reviewStatus,
         campaignsOf: (creativeId) => campaignAds.campaignsOf(creativeId),
       },
-      factsFiles: () => [...Object.values(libraries).flatMap((library) => library.files), campaignAds.currentFile()],
+      factsFiles: () => [...[...libraries.all.values()].flatMap((library) => library.files), campaignAds.currentFile()],
     });
     events.on('creative', () => inventory.scheduleWrite());
     events.on('libraryChanged', (name) => inventory.factsChanged([name]));
     events.on('adsRecorded', (creativeIds) => {
       const names = creativeIds.map((id) =>
-        Object.values(libraries).reduce<string | undefined>((found, library) => found ?? library.nameOf(id), undefined),
+        [...libraries.all.values()].reduce<string | undefined>(
+          (found, library) => found ?? library.nameOf(id),
+          undefined,
+        ),
       );
       // An id the caches lack (a walk stopped at its page limit) cannot be placed: every row is rendered again.
       if (names.some((name) => name === undefined)) inventory.allFactsChanged();
@@ -219,7 +226,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
         checkpoints,
         campaignAds: campaignAdsService,
         handsOff,
-        connections: byPlatform((id) => platforms[id].connection),
+        connections: Object.fromEntries([...platforms].map(([id, { connection }]) => [id, connection])),
         exoIdsByTjId: () => exoIdsByTjId(creatives),
         inventory,
       },
@@ -228,24 +235,21 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     );
 
     // Report and results.
-    const reporting = byPlatform((id) => ({
-      platform: id,
-      ...PLATFORMS[id].results(settings[id], { log, signal: closing.signal }),
+    const enabled = [...registered.values()].filter((platform) => config.platforms.includes(platform.id));
+    const reporting = enabled.map((platform) => ({
+      platform: platform.id,
+      ...platform.results({ log, signal: closing.signal }),
     }));
-    const results = openResults(
-      config,
-      { storage, creatives, log },
-      config.platforms.map((id) => reporting[id]),
-    );
+    const results = openResults(config, { storage, creatives, log }, reporting);
     const reports = new ReportService({
       layout,
       storage,
       creatives,
-      library: libraries.tj,
+      library: libraries.of('tj'),
       media,
       template: config.campaign,
       dryRun: config.dryRun,
-      platforms: config.platforms.map((id) => ({ platform: id, status: platforms[id].sessionStatus })),
+      platforms: enabled.map(({ id }) => ({ platform: id, status: servicesOf(id).sessionStatus })),
       campaigns: { ads: campaignAds, stuck: () => handsOff.stuck() },
       log,
       results,
@@ -256,7 +260,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       creatives,
       runState,
       ingest,
-      platforms,
+      platforms: Object.fromEntries(platforms),
       archive,
       tracking,
       inventory,
@@ -286,7 +290,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       log,
       events,
       services,
-      library: libraries.tj,
+      library: libraries.of('tj'),
       notifier,
       jobs: new Jobs(services, config, log),
       async close() {
@@ -318,25 +322,37 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
   }
 }
 
-/** Each platform's library cache; TJ's is filled from the team's existing library export on a first start. */
+/** Each registered platform's library cache, by id. */
+interface Libraries {
+  readonly all: ReadonlyMap<PlatformId, LibraryRepository>;
+  /** A registered platform's cache. */
+  of(id: PlatformId): LibraryRepository;
+}
+
+/** Each registered platform's library cache; TJ's is filled from the team's existing library export on a first start. */
 async function openLibraries(
   config: Config,
   storage: StorageRepository,
   events: ActivityBus,
   log: Logger,
-): Promise<Record<PlatformId, LibraryRepository>> {
+): Promise<Libraries> {
   const { layout } = config;
-  const libraries = Object.fromEntries(
-    await Promise.all(
-      PLATFORM_IDS.map(
-        async (id) =>
-          [id, await LibraryRepository.open(PLATFORMS[id].libraryCacheFile(layout), storage, events)] as const,
-      ),
+  const opened = await Promise.all(
+    [...configuredPlatforms(config).values()].map(
+      async (platform) =>
+        [platform.id, await LibraryRepository.open(platform.libraryCacheFile(layout), storage, events)] as const,
     ),
-  ) as Record<PlatformId, LibraryRepository>;
-  if (libraries.tj.size === 0 && (await storage.exists(layout.libraryCsv))) {
-    const imported = await importLibraryCsv(layout.libraryCsv, libraries.tj, storage);
+  );
+  const all = new Map<PlatformId, LibraryRepository>(opened);
+  const of = (id: PlatformId): LibraryRepository => {
+    const library = all.get(id);
+    if (!library) throw new Error(`No library cache was opened for the platform "${id}"`);
+    return library;
+  };
+  const tj = of('tj');
+  if (tj.size === 0 && (await storage.exists(layout.libraryCsv))) {
+    const imported = await importLibraryCsv(layout.libraryCsv, tj, storage);
     log.info({ imported, file: layout.libraryCsv }, 'Imported the existing TJ library export into the library cache');
   }
-  return libraries;
+  return { all, of };
 }

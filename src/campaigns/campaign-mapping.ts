@@ -3,7 +3,7 @@ import { parsePeopleCsv } from '../core/csv.js';
 import { ConfigError, CreativeFlowError } from '../core/errors.js';
 import { baseName } from '../core/files.js';
 import { NOT_READY_SUFFIX, type Layout } from '../core/layout.js';
-import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
+import { platformIds, type PlatformId } from '../core/platform.js';
 import type { StorageRepository } from '../store/storage.repository.js';
 import { jobFromCsv, type CampaignJob } from './campaign-job.js';
 
@@ -90,7 +90,7 @@ export async function readMapping(
     if (!/^\d+$/.test(campaignId)) problems.push(`line ${line}: campaign_id "${campaignId}" is not a number`);
     const platform = parsePlatform(row.platform ?? '');
     if (!platform) {
-      problems.push(`line ${line}: platform is "${row.platform}"; use ${PLATFORM_IDS.join(' or ')} (empty is tj)`);
+      problems.push(`line ${line}: platform is "${row.platform}"; use ${platformIds().join(' or ')} (empty is tj)`);
       continue;
     }
     if (csvName === '') {
@@ -177,7 +177,7 @@ function placeholders(job: CampaignJob): string[] {
 function parsePlatform(value: string): PlatformId | undefined {
   const normalized = value.trim().toLowerCase();
   if (normalized === '') return 'tj';
-  return PLATFORM_IDS.find((id) => id === normalized);
+  return platformIds().find((id) => id === normalized);
 }
 
 /** TJ_tool writes `True`/`False`; people write yes, no, 1, 0, or leave it empty (enabled). */

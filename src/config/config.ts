@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { Layout } from '../core/layout.js';
-import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
+import { platformIds, type PlatformId } from '../core/platform.js';
 import type { NamingTokens } from '../core/record.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { DEFAULT_TEMPLATE, type CampaignTemplate } from './campaign-template.js';
@@ -46,6 +46,8 @@ export interface Config {
   readonly tjPassword: string | undefined;
   /** Where each creative is sent (`PLATFORMS=tj,exoclick`); TJ alone by default. */
   readonly platforms: readonly PlatformId[];
+  /** `.env`, the environment and the flags, merged by key: where a registered platform reads its own settings. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** TJ's reporting API, e.g. `https://api.trafficjunky.com/api`: per-ad figures, read for each creative's results. */
   readonly tjApiUrl: string;
   /** TJ's reporting API key: a credential, never logged, `.env` only. Unset, TJ's results are not fetched. */
@@ -154,10 +156,16 @@ const SETTINGS = {
       .transform(platformNames)
       .pipe(
         z
-          .array(
-            z.enum(PLATFORM_IDS, { error: `must list platforms from ${PLATFORM_IDS.join(', ')}, comma-separated` }),
-          )
-          .min(1, 'must name at least one platform'),
+          .array(z.string())
+          .min(1, 'must name at least one platform')
+          // Checked when read, not when this module loads: the registry may add a platform before.
+          .superRefine((ids, context) => {
+            if (ids.every((id) => platformIds().includes(id))) return;
+            context.addIssue({
+              code: 'custom',
+              message: `must list platforms from ${platformIds().join(', ')}, comma-separated`,
+            });
+          }),
       ),
   },
   tjApiUrl: {
@@ -314,10 +322,11 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   return {
     ...(settings as Omit<
       Config,
-      'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms' | 'commandLogLevel'
+      'layout' | 'defaults' | 'profile' | 'campaign' | 'exoProfile' | 'platforms' | 'commandLogLevel' | 'env'
     >),
     commandLogLevel,
     platforms,
+    env: merged,
     campaign,
     layout: new Layout(root),
     defaults,

@@ -1,12 +1,14 @@
 import { USER_AGENT } from '../core/product.js';
-import type { PlatformSettings } from '../platform/registry.js';
+import type { PlatformId } from '../core/platform.js';
+import type { Platform } from '../platform/platform-module.js';
+import { bindPlatforms, type BuiltInSettings } from '../platform/registry.js';
 import type { Config } from './config.js';
 
 /**
- * Each platform's slice of the configuration, from the settings `config.ts` read from `.env`: what
- * the platform's module is given, and all of the configuration it sees.
+ * The settings of the platforms built in, from those `config.ts` read from `.env` and checked:
+ * each module is given its own slice, and sees no other part of the configuration.
  */
-export function platformSettings(config: Config): PlatformSettings {
+export function builtInSettings(config: Config): BuiltInSettings {
   return {
     tj: {
       connection: {
@@ -33,4 +35,14 @@ export function platformSettings(config: Config): PlatformSettings {
       conversionGoal: config.exoConversionGoal,
     },
   };
+}
+
+/** Every registered platform with its settings, by id, in registration order (TJ first). */
+export function configuredPlatforms(config: Config): ReadonlyMap<PlatformId, Platform> {
+  return bindPlatforms({ builtIn: builtInSettings(config), env: config.env });
+}
+
+/** The enabled platforms (`PLATFORMS`), in registration order. */
+export function enabledPlatforms(config: Config): Platform[] {
+  return [...configuredPlatforms(config).values()].filter((platform) => config.platforms.includes(platform.id));
 }

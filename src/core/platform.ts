@@ -3,12 +3,54 @@
  * cache and the tracking files all speak these types.
  */
 
-/** The platforms a creative may be sent to (`PLATFORMS`). */
-export const PLATFORM_IDS = ['tj', 'exoclick'] as const;
-export type PlatformId = (typeof PLATFORM_IDS)[number];
+/** A platform's id, as `PLATFORMS` names it (`tj`, `exoclick`, or another registered platform's). */
+export type PlatformId = string;
 
-/** How people call each platform, in logs, `status` and the report. */
-export const PLATFORM_NAMES: Readonly<Record<PlatformId, string>> = { tj: 'TJ', exoclick: 'ExoClick' };
+/** How people call a platform, and its refusal of the credentials ("password refused"), in logs, `status` and the report. */
+export interface PlatformWords {
+  readonly name: string;
+  readonly refusal: string;
+  /** The credential it refuses, and the `.env` key that holds it: for the notice that says what to fix. */
+  readonly credential: { readonly what: string; readonly key: string };
+}
+
+/**
+ * The platforms, by id, with their words, in the order they were registered: the two built in
+ * first, then any the platform registry adds (`platform/registry.ts`). The order is kept: a
+ * segment's summary stores one bit per platform in it.
+ */
+const PLATFORM_WORDS = new Map<PlatformId, PlatformWords>([
+  ['tj', { name: 'TJ', refusal: 'password refused', credential: { what: 'the password', key: 'TJ_PASSWORD' } }],
+  [
+    'exoclick',
+    { name: 'ExoClick', refusal: 'API token refused', credential: { what: 'the API token', key: 'EXO_API_TOKEN' } },
+  ],
+]);
+
+/** Every platform's id, in registration order. */
+export function platformIds(): readonly PlatformId[] {
+  return [...PLATFORM_WORDS.keys()];
+}
+
+/** How people call a platform; its id when it is not registered. */
+export function platformName(id: PlatformId): string {
+  return PLATFORM_WORDS.get(id)?.name ?? id;
+}
+
+/** What `status` and the report call a platform's refusal of its credentials. */
+export function platformRefusal(id: PlatformId): string {
+  return PLATFORM_WORDS.get(id)?.refusal ?? 'credentials refused';
+}
+
+/** The credential a platform refuses, and its `.env` key. */
+export function platformCredential(id: PlatformId): PlatformWords['credential'] {
+  return PLATFORM_WORDS.get(id)?.credential ?? { what: 'its credentials', key: `its settings` };
+}
+
+/** Adds a platform's id and words, after those known so far; the platform registry calls it. */
+export function addPlatformId(id: PlatformId, words: PlatformWords): void {
+  if (!PLATFORM_WORDS.has(id)) PLATFORM_WORDS.set(id, words);
+}
 
 /** Orders two creative ids as numbers (ids grow over time, so the larger is the newer creative). */
 export function compareCreativeIds(a: string, b: string): number {

@@ -89,7 +89,8 @@ export interface OutputFile {
   readonly uploads?: PlatformUploads;
 }
 
-export type PlatformUploads = { readonly [P in PlatformId]?: PlatformUpload };
+/** Each platform's answer, by platform id (a platform not sent to has none). */
+export type PlatformUploads = Readonly<Record<PlatformId, PlatformUpload>>;
 
 /** A record as an older version stored it: one platform's upload, TJ's, under `upload`. */
 type StoredOutput = OutputFile & { readonly upload?: PlatformUpload };

@@ -45,12 +45,7 @@ export const CLIENT_SCRIPT = String.raw`
     const session = $('session');
     session.className = 'session ' + s.session.state;
     session.textContent = s.session.message + (s.session.since ? ' (since ' + forPeople(s.session.since) + ')' : '');
-    const exo = $('exoclick');
-    exo.hidden = !s.exoclick;
-    if (s.exoclick) {
-      exo.className = 'session ' + s.exoclick.state;
-      exo.textContent = 'ExoClick: ' + s.exoclick.message + (s.exoclick.since ? ' (since ' + forPeople(s.exoclick.since) + ')' : '');
-    }
+    $('platforms').replaceChildren(...s.platforms.map((platform) => el('div', { className: 'session ' + platform.state, textContent: platform.name + ': ' + platform.message + (platform.since ? ' (since ' + forPeople(platform.since) + ')' : '') })));
     const batch = s.uploads.batch;
     $('uploads').replaceChildren(
       el('div', { textContent: s.uploads.staged + ' staged, waiting for the next upload pass' + (s.dryRun ? ' (dry run: nothing is sent)' : '') }),

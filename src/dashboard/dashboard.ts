@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import { announceDaemon, withdrawDaemon } from '../api/daemon-file.js';
 import { dashboardToken } from '../api/token.js';
 import type { App } from '../app.js';
+import { platformName } from '../core/platform.js';
 import { reportCreative } from '../report/daily-report.js';
 import { LiveState, type ScheduledPass } from './live-state.js';
 import { startDashboard, type RunningDashboard } from './server.js';
@@ -30,11 +31,15 @@ export async function openDashboard(
     dryRun: config.dryRun,
     creatives: services.creatives,
     events: app.events,
-    platformStatus: () => services.platforms.tj.sessionStatus.read(),
+    platformStatus: () => services.platforms.tj?.sessionStatus.read() ?? Promise.resolve(undefined),
     sessionSaved: () => storage.exists(layout.sessionFile),
-    ...(config.platforms.includes('exoclick')
-      ? { exoStatus: () => services.platforms.exoclick.sessionStatus.read() }
-      : {}),
+    otherPlatforms: config.platforms
+      .filter((id) => id !== 'tj')
+      .map((id) => ({
+        id,
+        name: platformName(id),
+        status: () => services.platforms[id]?.sessionStatus.read() ?? Promise.resolve(undefined),
+      })),
     reviewStatusOf: (name) => app.library.get(name)?.reviewStatus,
     nextRuns,
     todaysReport: async (date) =>

@@ -24,11 +24,17 @@ describe('LiveState', () => {
         message: 'TJ sent Set-Cookie: tj_session=session-secret',
       }),
       sessionSaved: async () => true,
-      exoStatus: async () => ({
-        state: 'password-refused',
-        since,
-        message: 'GET https://api.test/v2/login?access_token=exo-secret answered 401',
-      }),
+      otherPlatforms: [
+        {
+          id: 'exoclick',
+          name: 'ExoClick',
+          status: async () => ({
+            state: 'password-refused',
+            since,
+            message: 'GET https://api.test/v2/login?access_token=exo-secret answered 401',
+          }),
+        },
+      ],
       reviewStatusOf: () => undefined,
       nextRuns: () => [],
       todaysReport: async () => undefined,

@@ -1,7 +1,7 @@
 import type { ActivityBus, ActivityEvents, Problem, ReportWritten, UploadBatchInFlight } from '../core/events.js';
 import { localDate, localDayStart } from '../core/dates.js';
 import { fileName } from '../core/files.js';
-import type { SessionStatus } from '../core/platform.js';
+import type { PlatformId, SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 import { STATES, type State } from '../core/state.js';
@@ -19,8 +19,12 @@ export interface LiveSources {
   readonly platformStatus: () => Promise<SessionStatus | undefined>;
   /** Whether a TJ session is saved. */
   readonly sessionSaved: () => Promise<boolean>;
-  /** When `PLATFORMS` sends to ExoClick: why work on it waits for a person (a refused token), when it does. */
-  readonly exoStatus?: () => Promise<SessionStatus | undefined>;
+  /** The other enabled platforms (ExoClick, and any other registered): why work on each waits for a person, when it does. */
+  readonly otherPlatforms?: readonly {
+    readonly id: PlatformId;
+    readonly name: string;
+    readonly status: () => Promise<SessionStatus | undefined>;
+  }[];
   readonly reviewStatusOf: (name: string) => string | undefined;
   /** The daemon's scheduled passes and when each runs next. */
   readonly nextRuns: () => readonly ScheduledPass[];
@@ -57,12 +61,14 @@ export interface DashboardSnapshot {
     readonly since?: string;
     readonly message: string;
   };
-  /** ExoClick's API session, when it is enabled. */
-  readonly exoclick?: {
+  /** Each other enabled platform's session (ExoClick's API, and any other registered platform's). */
+  readonly platforms: readonly {
+    readonly id: PlatformId;
+    readonly name: string;
     readonly state: 'signed-in' | 'password-refused';
     readonly since?: string;
     readonly message: string;
-  };
+  }[];
   readonly problems: readonly Problem[];
   readonly today: {
     readonly date: string;
@@ -159,7 +165,7 @@ export class LiveState {
       uploads: { staged: counts.staged, batch: this.batch },
       schedule: this.sources.nextRuns(),
       session: await this.session(),
-      ...(await this.exoSession()),
+      platforms: await this.otherSessions(),
       problems: this.problems,
       today: {
         date,
@@ -241,18 +247,21 @@ export class LiveState {
         };
   }
 
-  private async exoSession(): Promise<Pick<DashboardSnapshot, 'exoclick'>> {
-    if (!this.sources.exoStatus) return {};
-    const status = await this.sources.exoStatus();
-    if (status)
-      return {
-        exoclick: {
-          state: 'password-refused',
-          since: status.since,
-          message: `Uploads to ExoClick wait: ${redactText(status.message)}`,
-        },
-      };
-    return { exoclick: { state: 'signed-in', message: 'Uploads to ExoClick go through its API (EXO_API_TOKEN)' } };
+  private async otherSessions(): Promise<DashboardSnapshot['platforms']> {
+    return Promise.all(
+      (this.sources.otherPlatforms ?? []).map(async ({ id, name, status: read }) => {
+        const status = await read();
+        return status
+          ? {
+              id,
+              name,
+              state: 'password-refused' as const,
+              since: status.since,
+              message: `Uploads to ${name} wait: ${redactText(status.message)}`,
+            }
+          : { id, name, state: 'signed-in' as const, message: `Uploads to ${name} go on` };
+      }),
+    );
   }
 
   private changed(): void {

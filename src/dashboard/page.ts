@@ -39,7 +39,7 @@ const TEMPLATE = `<!doctype html>
 <header><h1>creative-flow</h1><span class="root"><%= it.root %><%= it.dryRun ? ' · dry run' : ' · live' %></span><span id="live" class="live off">connecting</span></header>
 <main>
   <section class="wide"><h2>Creatives by state</h2><div id="counts" class="counts"></div></section>
-  <section><h2>TJ session</h2><div id="session" class="session"></div><div id="exoclick" class="session" hidden></div></section>
+  <section><h2>Sessions</h2><div id="session" class="session"></div><div id="platforms"></div></section>
   <section><h2>Uploads</h2><div id="uploads"></div></section>
   <section><h2>Next passes</h2><table id="schedule"></table></section>
   <section class="wide"><h2>In progress</h2><table id="progress"><thead><tr><th>File</th><th>Step</th><th>For</th></tr></thead><tbody></tbody></table></section>

@@ -140,34 +140,28 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     const body = (request.body ?? {}) as Record<string, unknown>;
     // A job that sends runs only in the mode it was asked for; without one (a dashboard button), in the daemon's.
     if (jobSends(job) && body.dryRun === false && deps.dryRun) {
-      return reply
-        .code(409)
-        .send({
-          error: 'dry run',
-          plain:
-            'The daemon on this root runs as a dry run, so it will not send anything for --live. Restart it live (DRY_RUN=false or `start --live`), or stop it and run the command alone.',
-          expected: true,
-        });
+      return reply.code(409).send({
+        error: 'dry run',
+        plain:
+          'The daemon on this root runs as a dry run, so it will not send anything for --live. Restart it live (DRY_RUN=false or `start --live`), or stop it and run the command alone.',
+        expected: true,
+      });
     }
     if (jobSends(job) && body.dryRun === true && !deps.dryRun) {
-      return reply
-        .code(409)
-        .send({
-          error: 'live',
-          plain:
-            'The daemon on this root runs live, and this was asked as a dry run: the daemon would really send it. Add --live (or DRY_RUN=false) to send, or stop the daemon and run the command alone to see the dry run.',
-          expected: true,
-        });
+      return reply.code(409).send({
+        error: 'live',
+        plain:
+          'The daemon on this root runs live, and this was asked as a dry run: the daemon would really send it. Add --live (or DRY_RUN=false) to send, or stop the daemon and run the command alone to see the dry run.',
+        expected: true,
+      });
     }
     if (deps.stop?.aborted)
-      return reply
-        .code(503)
-        .send({
-          error: 'stopping',
-          plain:
-            'The daemon on this root is stopping, so it starts no new job. Run the command again once it has stopped (the command then does the job itself) or restarted.',
-          expected: true,
-        });
+      return reply.code(503).send({
+        error: 'stopping',
+        plain:
+          'The daemon on this root is stopping, so it starts no new job. Run the command again once it has stopped (the command then does the job itself) or restarted.',
+        expected: true,
+      });
     const { dryRun: _dryRun, ...options } = body;
     deps.log.info({ job }, 'A job was asked for through the local API');
     const run = runJob(deps.jobs, job, options, deps.stop);
@@ -181,22 +175,18 @@ export async function startDashboard(deps: DashboardDeps, port: number): Promise
     } catch (error) {
       if (error instanceof ShutdownError) {
         deps.log.info({ job }, `The ${job} job asked through the local API stopped: the daemon is stopping`);
-        return reply
-          .code(503)
-          .send({
-            error: 'stopped',
-            plain: `The daemon on this root stopped before the ${job} job finished; what it had done is kept. Run the command again once the daemon is back, or stopped (the command then does the job itself).`,
-            expected: true,
-          });
+        return reply.code(503).send({
+          error: 'stopped',
+          plain: `The daemon on this root stopped before the ${job} job finished; what it had done is kept. Run the command again once the daemon is back, or stopped (the command then does the job itself).`,
+          expected: true,
+        });
       }
       deps.log.error({ err: error, job }, `The ${job} job asked through the local API failed: ${describeError(error)}`);
-      return reply
-        .code(error instanceof CreativeFlowError ? 422 : 500)
-        .send({
-          error: (error as Error).message,
-          plain: describeError(error),
-          expected: error instanceof CreativeFlowError,
-        });
+      return reply.code(error instanceof CreativeFlowError ? 422 : 500).send({
+        error: (error as Error).message,
+        plain: describeError(error),
+        expected: error instanceof CreativeFlowError,
+      });
     }
   });
 

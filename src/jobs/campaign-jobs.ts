@@ -74,6 +74,13 @@ export class CampaignJobs {
     private readonly log: Logger,
   ) {}
 
+  /** A platform's session: config checks the mapping's platforms against the registry, and the app opens one for each. */
+  private connection(id: PlatformId): Pick<PlatformConnection, 'use' | 'waitingFor'> {
+    const connection = this.services.connections[id];
+    if (!connection) throw new Error(`No session was opened for the platform "${id}"`);
+    return connection;
+  }
+
   /** `campaigns create`: every bad row of the mapping is listed before anything is sent. */
   async create(options: CreateCampaignAdsOptions): Promise<CreateCampaignAdsResult> {
     const { checkpoints } = this.services;
@@ -128,7 +135,7 @@ export class CampaignJobs {
   /** Creates the queued hands-off ads, and retries failed ones under the limit; starts no browser when none wait. */
   async handsOffPass(signal?: AbortSignal): Promise<CampaignRunSummary | undefined> {
     if (this.config.dryRun || !(await this.services.handsOff.hasWork())) return undefined;
-    const waiting = await this.services.connections.tj.waitingFor();
+    const waiting = await this.connection('tj').waitingFor();
     if (waiting) return undefined;
     const summary = await this.services.handsOff.run(this.createAds(), {
       dryRun: false,
@@ -144,7 +151,7 @@ export class CampaignJobs {
   /** One campaign at a time through its platform's session owner: uploads may run between two campaigns. */
   private createAds(): CreateAds {
     return (campaignId, ads, platform) =>
-      this.services.connections[platform].use((uploader) => uploader.createAds(campaignId, ads));
+      this.connection(platform).use((uploader) => uploader.createAds(campaignId, ads));
   }
 
   /** ExoClick rows with their TJ ids replaced by ExoClick's; the index is built only when a row needs it. */

@@ -10,7 +10,7 @@ import type { PruneResult, RetentionService } from '../housekeeping/retention.se
 import { localDate } from '../core/dates.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch, UploadOutcome, UploadSummary } from '../core/outcomes.js';
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformName, type PlatformId } from '../core/platform.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import { findUnknownInboxFiles } from '../intake/reconcile.js';
 import { watchInbox } from '../intake/watch.js';
@@ -106,6 +106,13 @@ export class Jobs {
     private readonly log: Logger,
   ) {}
 
+  /** An enabled platform's services: config checks `PLATFORMS` against the registry, and the app builds them for each. */
+  private platform(id: PlatformId): PlatformServices {
+    const services = this.services.platforms[id];
+    if (!services) throw new Error(`No services were built for the platform "${id}"`);
+    return services;
+  }
+
   /** `campaigns create`, and the ads the daemon creates on its own after a batch. */
   get campaigns(): Services['campaigns'] {
     return this.services.campaigns;
@@ -190,13 +197,13 @@ export class Jobs {
   private async runUploadPass(options: UploadPassOptions): Promise<UploadPassResult> {
     const { runState, tracking } = this.services;
     const enabled = this.config.platforms;
-    if (options.retryFailed) for (const id of enabled) await this.services.platforms[id].uploads.retryFailed();
+    if (options.retryFailed) for (const id of enabled) await this.platform(id).uploads.retryFailed();
     let summary: UploadSummary | undefined;
     const waits: string[] = [];
     let failure: unknown;
     if (this.config.dryRun) {
       const outcomes: UploadOutcome[] = [];
-      for (const id of enabled) outcomes.push(...(await this.services.platforms[id].uploads.plan()));
+      for (const id of enabled) outcomes.push(...(await this.platform(id).uploads.plan()));
       // Reported once per plan, not every pass, and not again by the next `process --once`.
       if (
         outcomes.length > 0 &&
@@ -220,7 +227,7 @@ export class Jobs {
       // The platforms work side by side: one that waits for a person, or is slow, holds back no other.
       const passes = await Promise.all(enabled.map((id) => this.platformPass(id, options)));
       for (const pass of passes) {
-        if (pass.waitingFor) waits.push(`${PLATFORM_NAMES[pass.platform]}: ${pass.waitingFor}`);
+        if (pass.waitingFor) waits.push(`${platformName(pass.platform)}: ${pass.waitingFor}`);
         if (pass.failure !== undefined && failure === undefined) failure = pass.failure;
         if (pass.summary) summary = summary ? mergeSummaries(summary, pass.summary) : pass.summary;
       }
@@ -256,7 +263,7 @@ export class Jobs {
   }
 
   private async sendTo(platform: PlatformId, options: UploadPassOptions): Promise<PlatformPass> {
-    const { uploads, connection } = this.services.platforms[platform];
+    const { uploads, connection } = this.platform(platform);
     if (!(await uploads.hasWork())) return { platform };
     const waiting = await connection.waitingFor();
     if (waiting) return { platform, waitingFor: waiting };
@@ -272,9 +279,7 @@ export class Jobs {
         return undefined;
       });
     if (summary?.loginRequired)
-      await connection.pauseForLogin(
-        summary.loginMessage ?? `${PLATFORM_NAMES[platform]} asks for a person to sign in`,
-      );
+      await connection.pauseForLogin(summary.loginMessage ?? `${platformName(platform)} asks for a person to sign in`);
     const waitingFor = await connection.waitingFor();
     return {
       platform,
@@ -386,7 +391,7 @@ export class Jobs {
     const platforms = await Promise.all(
       this.config.platforms.map(async (platform) => ({
         platform,
-        waiting: await this.services.platforms[platform].sessionStatus.read(),
+        waiting: await this.platform(platform).sessionStatus.read(),
       })),
     );
     return statusReport(this.services.creatives, platforms, await this.services.results.statusLines());
@@ -416,7 +421,7 @@ export class Jobs {
     const results: T[] = [];
     for (const id of this.config.platforms) {
       if (signal?.aborted) throw new ShutdownError();
-      results.push(await work(this.services.platforms[id], id));
+      results.push(await work(this.platform(id), id));
     }
     return results;
   }

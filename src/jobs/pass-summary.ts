@@ -1,5 +1,5 @@
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformName, type PlatformId } from '../core/platform.js';
 
 /** How an upload pass tells people what it did, across the platforms it sent to. */
 
@@ -7,7 +7,7 @@ import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
 export function dryRunList(outcomes: readonly UploadOutcome[], shown = 5): string {
   const names = outcomes
     .slice(0, shown)
-    .map((outcome) => `${outcome.path.split('/').at(-1)} (${PLATFORM_NAMES[outcome.platform]})`);
+    .map((outcome) => `${outcome.path.split('/').at(-1)} (${platformName(outcome.platform)})`);
   const more = outcomes.length - names.length;
   return `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

@@ -6,10 +6,7 @@ import type { CheckLine } from '../platform/check-line.js';
 import { parseKnownFakes, withKnownFake } from '../ingest/known-fakes.js';
 import type { Logger } from '../core/logger.js';
 import { SessionStatusFile } from '../platform/session-status.js';
-import { PLATFORMS, type PlatformSettings } from '../platform/registry.js';
-import type { PlatformDeps } from '../platform/platform-module.js';
-import { platformSettings } from '../config/platform-settings.js';
-import type { PlatformId } from '../core/platform.js';
+import { enabledPlatforms } from '../config/platform-settings.js';
 import { statusReport, type StatusReport } from '../report/status-report.js';
 import { CreativeRepository } from '../store/creative.repository.js';
 import { StorageRepository } from '../store/storage.repository.js';
@@ -27,19 +24,15 @@ export async function login(
   options: { headless: boolean; waitMinutes: number },
 ): Promise<string[]> {
   const storage = new StorageRepository();
-  const settings = platformSettings(config);
   const saved: string[] = [];
-  for (const id of config.platforms) {
-    const file = await signInTo(
-      id,
-      settings,
-      { layout: config.layout, storage, log },
-      { headless: options.headless, waitForPersonMs: options.waitMinutes * 60_000 },
+  for (const platform of enabledPlatforms(config)) {
+    if (!platform.signIn) continue;
+    const waitForPersonMs = options.waitMinutes * 60_000;
+    saved.push(
+      await platform.signIn({ layout: config.layout, storage, log }, { headless: options.headless, waitForPersonMs }),
     );
-    if (file === undefined) continue;
-    saved.push(file);
     // Whatever stopped work on the platform is over: `status` says so now, and a daemon resumes on its next pass.
-    await new SessionStatusFile(PLATFORMS[id].statusFile(config.layout), storage).clear();
+    await new SessionStatusFile(platform.statusFile(config.layout), storage).clear();
   }
   if (saved.length === 0)
     throw new ConfigError(
@@ -79,10 +72,10 @@ export async function check(
   const storage = new StorageRepository();
   const machine = await checkMachine(config);
   const lines = [...machine];
-  const settings = platformSettings(config);
-  for (const id of config.platforms) {
-    const campaignId = options.campaignId ?? (await firstMappedCampaign(config.layout.campaignMappingCsv, storage, id));
-    lines.push(...(await checkPlatform(id, settings, { layout: config.layout, storage, log }, { campaignId })));
+  for (const platform of enabledPlatforms(config)) {
+    const mapping = config.layout.campaignMappingCsv;
+    const campaignId = options.campaignId ?? (await firstMappedCampaign(mapping, storage, platform.id));
+    lines.push(...(await platform.check({ layout: config.layout, storage, log }, { campaignId })));
   }
   return lines;
 }
@@ -100,8 +93,7 @@ export async function checkMachine(config: Config): Promise<CheckLine[]> {
   } catch (error) {
     line('machine.ffmpeg', false, describeError(error));
   }
-  const settings = platformSettings(config);
-  for (const id of config.platforms) machine.push(...(await machineCheckOf(id, settings)));
+  for (const platform of enabledPlatforms(config)) machine.push(...((await platform.machineCheck?.()) ?? []));
   const refused = [];
   for (const dir of [...config.layout.folders, config.layout.tracking])
     if ((await storage.diskState(dir)) !== 'ok') refused.push(config.layout.rel(dir) || '.');
@@ -120,35 +112,10 @@ export async function readStatus(config: Config): Promise<StatusReport> {
   const storage = new StorageRepository();
   const creatives = await CreativeRepository.open(config.layout.db, storage, { readOnly: true });
   const platforms = await Promise.all(
-    config.platforms.map(async (platform) => ({
-      platform,
-      waiting: await new SessionStatusFile(PLATFORMS[platform].statusFile(config.layout), storage).read(),
+    enabledPlatforms(config).map(async (platform) => ({
+      platform: platform.id,
+      waiting: await new SessionStatusFile(platform.statusFile(config.layout), storage).read(),
     })),
   );
   return statusReport(creatives, platforms);
-}
-
-/** One platform's `check`, with its own slice of the settings. */
-function checkPlatform<P extends PlatformId>(
-  id: P,
-  settings: PlatformSettings,
-  deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>,
-  options: { campaignId?: string | undefined },
-): Promise<CheckLine[]> {
-  return PLATFORMS[id].check(settings[id], deps, options);
-}
-
-/** One platform's sign-in by a person, with its own slice of the settings; undefined where it has none. */
-function signInTo<P extends PlatformId>(
-  id: P,
-  settings: PlatformSettings,
-  deps: Pick<PlatformDeps, 'layout' | 'storage' | 'log'>,
-  options: { headless: boolean; waitForPersonMs: number },
-): Promise<string | undefined> {
-  return PLATFORMS[id].signIn?.(settings[id], deps, options) ?? Promise.resolve(undefined);
-}
-
-/** What this machine must have for one platform. */
-async function machineCheckOf<P extends PlatformId>(id: P, settings: PlatformSettings): Promise<CheckLine[]> {
-  return (await PLATFORMS[id].machineCheck?.(settings[id])) ?? [];
 }

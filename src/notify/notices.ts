@@ -1,6 +1,6 @@
 import type { ActivityBus } from '../core/events.js';
 import { fileName } from '../core/files.js';
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformCredential, platformName } from '../core/platform.js';
 import { chat, joinChat, type ChatText } from './chat-text.js';
 import type { Notifier } from './notifier.js';
 
@@ -18,13 +18,15 @@ export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: s
   const say = (key: string, text: ChatText): void =>
     notifier.notify({ key, text: joinChat(chat`creative-flow (${where}): `, text) });
   events.on('platform', (platform, status) => {
-    const name = PLATFORM_NAMES[platform];
-    if (platform === 'exoclick')
+    const name = platformName(platform);
+    // TJ signs in through a browser, where a person may be asked for; the others open with their credential alone.
+    if (platform !== 'tj') {
+      const credential = platformCredential(platform);
       say(
         `password-refused:${platform}`,
-        chat`${name} refused the API token. Uploads to ${name} wait until EXO_API_TOKEN is fixed in .env; the other platforms go on.`,
+        chat`${name} refused ${credential.what}. Uploads to ${name} wait until ${credential.key} is fixed in .env; the other platforms go on.`,
       );
-    else if (status.state === 'password-refused')
+    } else if (status.state === 'password-refused')
       say(
         'password-refused',
         chat`TJ refused the password. Uploads wait until TJ_PASSWORD is fixed in .env (or \`creative-flow login\` succeeds).`,
@@ -45,9 +47,7 @@ export function notifyOnEvents(events: ActivityBus, notifier: Notifier, where: s
     const refusals = (record.outputs ?? []).flatMap((output) =>
       Object.entries(output.uploads ?? {}).flatMap(([platform, upload]) =>
         upload.status === 'rejected'
-          ? [
-              chat`${PLATFORM_NAMES[platform as PlatformId]} rejected ${fileName(output.path)}: ${upload.message ?? 'no reason given'}`,
-            ]
+          ? [chat`${platformName(platform)} rejected ${fileName(output.path)}: ${upload.message ?? 'no reason given'}`]
           : [],
       ),
     );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ActivityBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { CreativeFlowError } from '../core/errors.js';
-import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
+import { platformName, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { SessionStatusFile } from './session-status.js';
 import { CredentialsRefusedError, LoginRequiredError, type Uploader } from './uploader.js';
 import { Serial } from '../core/serial.js';
@@ -45,7 +45,7 @@ export class SessionStartError extends CreativeFlowError {}
 /** Work on a platform waits for a person: a login, or credentials it accepts. */
 export class PlatformWaitsError extends CreativeFlowError {
   constructor(platform: PlatformId, message: string) {
-    super(`Work on ${PLATFORM_NAMES[platform]} waits: ${message.replace(/\.$/, '')}`, {
+    super(`Work on ${platformName(platform)} waits: ${message.replace(/\.$/, '')}`, {
       hint: 'Nothing was sent; run `creative-flow status` to see why.',
     });
   }
@@ -81,7 +81,7 @@ export class PlatformConnection {
     const loggedInSince = (await this.deps.session.savedAt()) > Date.parse(status.since);
     const otherCredentials = status.state === 'password-refused' && status.credentials !== this.deps.credentials;
     if (!loggedInSince && !otherCredentials) return status.message;
-    const name = PLATFORM_NAMES[this.deps.platform];
+    const name = platformName(this.deps.platform);
     this.deps.log.info(
       { platform: this.deps.platform, was: status.state },
       loggedInSince
@@ -109,7 +109,7 @@ export class PlatformConnection {
     await this.use((uploader) => uploader.keepAlive()).catch((error: unknown) =>
       this.deps.log.warn(
         { err: error, platform: this.deps.platform },
-        `Could not refresh the ${PLATFORM_NAMES[this.deps.platform]} session; the next upload signs in again if needed`,
+        `Could not refresh the ${platformName(this.deps.platform)} session; the next upload signs in again if needed`,
       ),
     );
   }
@@ -151,7 +151,7 @@ export class PlatformConnection {
   private async start(): Promise<Uploader> {
     const waitMs = this.nextStartAt - Date.now();
     if (waitMs > 0) {
-      const what = this.deps.sessionName ?? `The ${PLATFORM_NAMES[this.deps.platform]} session`;
+      const what = this.deps.sessionName ?? `The ${platformName(this.deps.platform)} session`;
       throw new SessionStartError(`${what} would not start; it is tried again in ${Math.ceil(waitMs / 1000)} s`, {
         hint: 'Check the machine with `creative-flow check`: Chromium installed, memory free, the platform reachable.',
       });
@@ -176,7 +176,7 @@ export class PlatformConnection {
     await this.deps.status.write(status);
     this.deps.log.error(
       { platform: this.deps.platform, state: status.state },
-      `Work on ${PLATFORM_NAMES[this.deps.platform]} paused: ${status.message}`,
+      `Work on ${platformName(this.deps.platform)} paused: ${status.message}`,
     );
     this.deps.events.emit('platform', this.deps.platform, status);
     await this.close();

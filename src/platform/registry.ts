@@ -1,31 +1,52 @@
-import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
+import { addPlatformId, platformIds, type PlatformId } from '../core/platform.js';
 import { exoclickPlatform, type ExoSettings } from './exoclick/index.js';
-import type { PlatformModule } from './platform-module.js';
+import { bindPlatform, type Platform, type PlatformModule, type SelfConfiguredModule } from './platform-module.js';
 import { tjPlatform, type TjSettings } from './tj/index.js';
 
-/** Each platform's slice of the configuration, by id. */
-export interface PlatformSettings {
+/** The settings of the platforms built in, made by `config/platform-settings.ts` from the keys `config.ts` checks. */
+export interface BuiltInSettings {
   readonly tj: TjSettings;
   readonly exoclick: ExoSettings;
 }
 
+/** Where the platforms' settings come from: the built-in ones' slices, and `.env` with the environment for the others. */
+export interface SettingsSource {
+  readonly builtIn: BuiltInSettings;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
 /**
- * Every platform, by id: the one place outside `platform/` that names a platform's folder. The
- * rest of the product reaches a platform through this.
+ * The platforms built in, by id: the one place outside `platform/` that names a platform's
+ * folder. Their files need no settings: `PLATFORMS.tj.libraryCacheFile(layout)`.
  */
-export const PLATFORMS: { readonly [P in PlatformId]: PlatformModule<PlatformSettings[P]> } = {
+export const PLATFORMS: { readonly [P in keyof BuiltInSettings]: PlatformModule<BuiltInSettings[P]> } = {
   tj: tjPlatform,
   exoclick: exoclickPlatform,
 };
 
-/** The platforms in `PLATFORMS`' order (TJ first), each with its module. */
-export function platformModules(
-  ids: readonly PlatformId[] = PLATFORM_IDS,
-): PlatformModule<PlatformSettings[PlatformId]>[] {
-  return PLATFORM_IDS.filter((id) => ids.includes(id)).map((id) => PLATFORMS[id]);
+/** Each registered platform, by id, and how it is given its settings. */
+const registered = new Map<PlatformId, (source: SettingsSource) => Platform>([
+  ['tj', (source) => bindPlatform(tjPlatform, source.builtIn.tj)],
+  ['exoclick', (source) => bindPlatform(exoclickPlatform, source.builtIn.exoclick)],
+]);
+
+/**
+ * Adds a platform whose module reads its own settings (`readSettings`): it is then named in
+ * `PLATFORMS`, sent to by the upload passes, and shown by `status`, the report and the dashboard,
+ * like those built in. A platform's folder is all it takes; the tests add one so.
+ */
+export function registerPlatform<S>(module: SelfConfiguredModule<S>): void {
+  if (registered.has(module.id)) throw new Error(`A platform "${module.id}" is registered already`);
+  addPlatformId(module.id, { name: module.name, refusal: module.refusal, credential: module.credential });
+  registered.set(module.id, (source) => bindPlatform(module, module.readSettings(source.env)));
 }
 
-/** One `T` for each platform, made by `make` with the platform's own id (so its module and settings line up). */
-export function byPlatform<T>(make: <P extends PlatformId>(id: P) => T): Record<PlatformId, T> {
-  return Object.fromEntries(PLATFORM_IDS.map((id) => [id, make(id)])) as Record<PlatformId, T>;
+/** Every registered platform with its settings, in registration order (TJ first). */
+export function bindPlatforms(source: SettingsSource): ReadonlyMap<PlatformId, Platform> {
+  return new Map(
+    platformIds().flatMap((id) => {
+      const bind = registered.get(id);
+      return bind ? [[id, bind(source)] as const] : [];
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import { CreativeFlowError } from '../core/errors.js';
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformName, type PlatformId } from '../core/platform.js';
 
 /**
  * What a platform's reporting API says about our creatives: the third thing each platform does,
@@ -62,7 +62,7 @@ export class ResultsKeyRefusedError extends CreativeFlowError {
     readonly platform: PlatformId,
     detail: string,
   ) {
-    super(`${PLATFORM_NAMES[platform]}'s reporting API refused the key (${detail})`, {
+    super(`${platformName(platform)}'s reporting API refused the key (${detail})`, {
       hint:
         platform === 'tj'
           ? "Put the API key from TJ's account page in .env as TJ_API_KEY; results are fetched again once it changes."

@@ -2,8 +2,7 @@ import type { CampaignAdRecord, StuckCampaign } from '../core/campaigns.js';
 import { forPeople, localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
-import { PLATFORM_NAMES, type PlatformId, type SessionStatus } from '../core/platform.js';
-import { PLATFORMS } from '../platform/registry.js';
+import { platformName, platformRefusal, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 
@@ -199,7 +198,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
             .reduce((bytes, output) => bytes + output.bytes, 0),
         0,
       ),
-    sentTo: Object.fromEntries(platforms.map(({ platform: id }) => [PLATFORM_NAMES[id], sentOn(date, records, id)])),
+    sentTo: Object.fromEntries(platforms.map(({ platform: id }) => [platformName(id), sentOn(date, records, id)])),
     dropToUpload: { median: waits.length ? waits[Math.floor((waits.length - 1) / 2)] : undefined, worst: waits.at(-1) },
     batches: [...batches].sort(([a], [b]) => a - b).map(([batch, dir]) => ({ batch, dir, csvs: csvsOfBatch(batch) })),
     reviewChanges: reviewChanges.filter(
@@ -215,7 +214,7 @@ export function buildDailyReport(input: ReportInput): DailyReport {
       ...platforms.flatMap(({ platform: id, waiting: wait }) =>
         wait
           ? [
-              `Uploads to ${PLATFORM_NAMES[id]} wait (${wait.state === 'password-refused' ? PLATFORMS[id].refusal : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`,
+              `Uploads to ${platformName(id)} wait (${wait.state === 'password-refused' ? platformRefusal(id) : 'login needed'} since ${forPeople(wait.since)}): ${wait.message}`,
             ]
           : [],
       ),

@@ -1,6 +1,5 @@
 import { forPeople } from '../core/dates.js';
-import type { PlatformId, SessionStatus } from '../core/platform.js';
-import { PLATFORMS } from '../platform/registry.js';
+import { platformName, platformRefusal, type PlatformId, type SessionStatus } from '../core/platform.js';
 import { problemOf } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
@@ -86,9 +85,9 @@ function shownWait({ credentials: _fingerprint, ...waiting }: SessionStatus): Pl
 export function formatStatus(report: StatusReport): string {
   const lines = [`creatives: ${report.total}`, ''];
   for (const { platform, creatives, waiting } of report.platforms) {
-    const { name } = PLATFORMS[platform];
+    const name = platformName(platform);
     lines.push(
-      `${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? PLATFORMS[platform].refusal : 'login needed'} since ${forPeople(waiting.since)})` : ''}`,
+      `${name}: ${creatives} creative${creatives === 1 ? '' : 's'} on ${name}${waiting ? `; waits (${waiting.state === 'password-refused' ? platformRefusal(platform) : 'login needed'} since ${forPeople(waiting.since)})` : ''}`,
     );
     if (waiting) lines.push(`    ${waiting.message}`);
   }

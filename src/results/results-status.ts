@@ -16,11 +16,11 @@ export class ResultsStatusFile {
     private readonly storage: StorageRepository,
   ) {}
 
-  async read(): Promise<Partial<Record<PlatformId, ResultsStatus>>> {
+  async read(): Promise<Record<PlatformId, ResultsStatus>> {
     const text = await this.storage.readText(this.file).catch(() => undefined);
     if (text === undefined) return {};
     try {
-      return JSON.parse(text) as Partial<Record<PlatformId, ResultsStatus>>;
+      return JSON.parse(text) as Record<PlatformId, ResultsStatus>;
     } catch {
       return {};
     }

@@ -1,4 +1,4 @@
-import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
+import { platformIds, type PlatformId } from '../core/platform.js';
 import type { ResultsDay } from '../store/results.repository.js';
 import type { CreativeDirectory } from './creative-directory.js';
 import { addFigures, costPerConversion, ctrOf, NO_FIGURES, sumFigures, type Figures } from './figures.js';
@@ -20,7 +20,7 @@ export interface CreativeResult extends FiguresOut {
   readonly test_id: string | null;
   readonly verdict: Verdict;
   readonly reason: string;
-  readonly platforms: Partial<Record<PlatformId, FiguresOut>>;
+  readonly platforms: Record<PlatformId, FiguresOut>;
   /** For thumbnails: the record and its picture. */
   readonly key: string | null;
   readonly picture: string | null;
@@ -38,7 +38,7 @@ export interface ResultsTable {
   readonly creatives: readonly CreativeResult[];
   readonly tests: readonly TestResult[];
   /** Ads and variations that are not ours, per platform: counted, never dropped. */
-  readonly not_ours: Partial<Record<PlatformId, FiguresOut & { readonly items: number }>>;
+  readonly not_ours: Record<PlatformId, FiguresOut & { readonly items: number }>;
 }
 
 const KIND_LABELS: Readonly<Record<string, string>> = {
@@ -55,10 +55,10 @@ export function resultsTable(input: {
   directory: CreativeDirectory;
   verdicts: VerdictSettings;
 }): ResultsTable {
-  const perCreative = new Map<string, Partial<Record<PlatformId, Figures>>>();
-  const notOurs: Partial<Record<PlatformId, Figures & { items: number }>> = {};
+  const perCreative = new Map<string, Record<PlatformId, Figures>>();
+  const notOurs: Record<PlatformId, Figures & { items: number }> = {};
   for (const day of input.days) {
-    for (const platform of PLATFORM_IDS) {
+    for (const platform of platformIds()) {
       const part = day.platforms[platform];
       if (!part) continue;
       for (const row of part.rows) {

@@ -1,4 +1,4 @@
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformName } from '../core/platform.js';
 import type { FetchOutcome } from './results.service.js';
 import type { ResultsTable } from './results-table.js';
 
@@ -30,7 +30,7 @@ export function formatResults(table: ResultsTable): string {
     lines.push('', 'Not ours (ads or variations without an ID- of ours, counted apart):');
     for (const [platform, figures] of apart)
       lines.push(
-        `  ${PLATFORM_NAMES[platform as PlatformId]}: ${figures.items} at most on a day, ${figures.impressions} impressions, ${dollars(figures.cost)}`,
+        `  ${platformName(platform)}: ${figures.items} at most on a day, ${figures.impressions} impressions, ${dollars(figures.cost)}`,
       );
   }
   return lines.join('\n');
@@ -41,7 +41,7 @@ export function formatFetch(outcomes: readonly FetchOutcome[]): string {
   return outcomes
     .map(
       (outcome) =>
-        `${PLATFORM_NAMES[outcome.platform]}: ${outcome.skipped ? `nothing fetched: ${outcome.skipped}` : `${outcome.days} day${outcome.days === 1 ? '' : 's'} fetched`}`,
+        `${platformName(outcome.platform)}: ${outcome.skipped ? `nothing fetched: ${outcome.skipped}` : `${outcome.days} day${outcome.days === 1 ? '' : 's'} fetched`}`,
     )
     .join('\n');
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformName, type PlatformId } from '../core/platform.js';
 import { ResultsKeyRefusedError, type ResultsFetch, type ResultsSource } from '../platform/results-source.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { PlatformDay, ResultsRepository } from '../store/results.repository.js';
@@ -89,7 +89,7 @@ export class ResultsService {
     now: Date,
     signal: AbortSignal | undefined,
   ): Promise<FetchOutcome> {
-    const name = PLATFORM_NAMES[platform.platform];
+    const name = platformName(platform.platform);
     if (!platform.source) return { platform: platform.platform, days: 0, skipped: platform.notFetched ?? 'not set up' };
     const before = (await this.deps.status.read())[platform.platform];
     if (before?.refusedKey === platform.keyFingerprint)
@@ -164,7 +164,7 @@ function byDay(days: readonly string[], fetched: ResultsFetch, now: Date): Map<s
 }
 
 function describeStatus(platform: ResultsPlatform, status: ResultsStatus | undefined): string {
-  const name = PLATFORM_NAMES[platform.platform];
+  const name = platformName(platform.platform);
   if (!platform.source) return `${name} results: not fetched (${platform.notFetched ?? 'not set up'})`;
   if (status?.refusedKey === platform.keyFingerprint)
     return `${name} results: waiting for a new key (${status.failure?.message ?? 'the key was refused'})`;

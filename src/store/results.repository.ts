@@ -29,7 +29,7 @@ export interface PlatformDay {
 /** `data/results/{day}.json`: each platform's figures for the day. */
 export interface ResultsDay {
   readonly day: string;
-  readonly platforms: Partial<Record<PlatformId, PlatformDay>>;
+  readonly platforms: Record<PlatformId, PlatformDay>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PLATFORM_IDS, type PlatformId } from '../core/platform.js';
+import { platformIds, type PlatformId } from '../core/platform.js';
 import { isOnPlatform, latestTime, needsReview, problemOf, type CreativeRecord } from '../core/record.js';
 import type { State } from '../core/state.js';
 import { entryOf, type IndexEntry } from './creative-index.js';
@@ -38,14 +38,14 @@ export type SummaryRow = [
 const NEEDS_REVIEW = 1;
 const KNOWN_FAKE = 2;
 const PROBLEM = 4;
-/** The first of one bit for each platform, in {@link PLATFORM_IDS} order. */
+/** The first of one bit for each platform, in {@link platformIds()} order. */
 const ON_PLATFORM = 8;
 
 export function rowOf(record: CreativeRecord): SummaryRow {
   const entry = entryOf(record);
   let facts =
     (needsReview(record) ? NEEDS_REVIEW : 0) | (record.knownFake ? KNOWN_FAKE : 0) | (problemOf(record) ? PROBLEM : 0);
-  for (const [i, platform] of PLATFORM_IDS.entries()) if (isOnPlatform(record, platform)) facts |= ON_PLATFORM << i;
+  for (const [i, platform] of platformIds().entries()) if (isOnPlatform(record, platform)) facts |= ON_PLATFORM << i;
   return [entry.key, entry.state, entry.hash ?? null, entry.id ?? null, entry.inUploaded ? 1 : 0, facts];
 }
 
@@ -58,14 +58,15 @@ function digestOfRows(rows: Iterable<SummaryRow>, latestAt: string): SegmentDige
   let reviews = 0;
   let knownFakes = 0;
   let problems = 0;
-  const onPlatform = Object.fromEntries(PLATFORM_IDS.map((platform) => [platform, 0])) as Record<PlatformId, number>;
+  const onPlatform = new Map(platformIds().map((platform) => [platform, 0]));
   for (const [, , , , , facts] of rows) {
     if (facts & NEEDS_REVIEW) reviews += 1;
     if (facts & KNOWN_FAKE) knownFakes += 1;
     if (facts & PROBLEM) problems += 1;
-    for (const [i, platform] of PLATFORM_IDS.entries()) if (facts & (ON_PLATFORM << i)) onPlatform[platform] += 1;
+    for (const [i, platform] of platformIds().entries())
+      if (facts & (ON_PLATFORM << i)) onPlatform.set(platform, (onPlatform.get(platform) ?? 0) + 1);
   }
-  return { latestAt, needsReview: reviews, knownFakes, problems, onPlatform };
+  return { latestAt, needsReview: reviews, knownFakes, problems, onPlatform: Object.fromEntries(onPlatform) };
 }
 
 export function digestOf(records: readonly CreativeRecord[]): SegmentDigest {

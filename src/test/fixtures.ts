@@ -106,9 +106,7 @@ export async function listTree(dir: string): Promise<string[]> {
     .sort();
 }
 
-export async function ffprobeJson(
-  file: string,
-): Promise<{
+export async function ffprobeJson(file: string): Promise<{
   streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
   format: { duration: string; format_name: string };
 }> {

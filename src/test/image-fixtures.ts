@@ -13,9 +13,7 @@ export async function sharedHeic(): Promise<string | undefined> {
 }
 
 /** What a test reads of an output: its size, channels, colour space, depth, and whether any EXIF (with GPS or a camera) is left. */
-export async function outputFacts(
-  file: string,
-): Promise<{
+export async function outputFacts(file: string): Promise<{
   format: string;
   width: number;
   height: number;

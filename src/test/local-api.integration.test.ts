@@ -182,10 +182,9 @@ describe('stopping the daemon with a job the API started', () => {
       events: app.events,
       log,
     });
-    const services: Services = {
-      ...app.services,
-      platforms: { ...app.services.platforms, tj: { ...app.services.platforms.tj, connection } },
-    };
+    const tj = app.services.platforms.tj;
+    if (!tj) throw new Error('The app built no TJ services');
+    const services: Services = { ...app.services, platforms: { ...app.services.platforms, tj: { ...tj, connection } } };
     const stop = new AbortController();
     const daemon = runDaemon({ ...app, services, jobs: new Jobs(services, app.config, log) }, stop.signal).then(
       () => void said.push('the daemon stopped'),

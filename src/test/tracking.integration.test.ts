@@ -179,14 +179,12 @@ describe('tracking files after a live upload run', () => {
       const page = await browser.newPage();
       await page.goto(pathToFileURL(html ?? '').href);
       await page.screenshot({ path: path.join(root, 'report.png'), fullPage: true });
-      const images = await page
-        .locator('img.thumb')
-        .evaluateAll((nodes) =>
-          nodes.map((node) => ({
-            alt: node.getAttribute('alt'),
-            width: (node as unknown as { naturalWidth: number }).naturalWidth,
-          })),
-        );
+      const images = await page.locator('img.thumb').evaluateAll((nodes) =>
+        nodes.map((node) => ({
+          alt: node.getAttribute('alt'),
+          width: (node as unknown as { naturalWidth: number }).naturalWidth,
+        })),
+      );
       expect(images).toHaveLength(3);
       for (const image of images) expect(image.width, image.alt ?? '').toBeGreaterThan(0);
       await expect(page.textContent('body')).resolves.toContain(idByName.values().next().value ?? 'missing id');

@@ -1,5 +1,5 @@
 import { csvLine, neutraliseCell } from '../core/csv.js';
-import { PLATFORM_IDS } from '../core/platform.js';
+import { platformIds } from '../core/platform.js';
 import type { CreativeDirectory } from '../results/creative-directory.js';
 import type { ResultsRepository } from '../store/results.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -32,7 +32,7 @@ export async function writeResultsCsv(
     await append(`\ufeff${csvLine(COLUMNS)}`);
     for (const day of days) {
       let chunk = '';
-      for (const platform of PLATFORM_IDS) {
+      for (const platform of platformIds()) {
         for (const row of day.platforms[platform]?.rows ?? []) {
           const entry = directory.entry(row.uniqueId);
           chunk += csvLine([

@@ -9,7 +9,7 @@ import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { ArchivedBatch, UploadOutcome } from '../core/outcomes.js';
 import type { OutputFile } from '../core/record.js';
-import type { PlatformId } from '../core/platform.js';
+import { platformName, type PlatformId } from '../core/platform.js';
 import type { CreativeRepository } from '../store/creative.repository.js';
 import type { LibraryRepository } from '../store/library.repository.js';
 import type { StorageRepository } from '../store/storage.repository.js';
@@ -86,7 +86,7 @@ export class TrackingService {
         output?.path ?? outcome.path,
         at.toISOString().slice(0, 10),
         at.toISOString().slice(11, 19),
-        PLATFORM_COLUMN[outcome.platform],
+        PLATFORM_COLUMN[outcome.platform] ?? platformName(outcome.platform),
         outcome.platform === 'tj' ? (outcome.creativeId ?? '') : '',
         outcome.status,
         outcome.message ?? '',

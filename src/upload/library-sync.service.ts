@@ -2,7 +2,7 @@ import { ShutdownError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import {
   compareCreativeIds,
-  PLATFORM_NAMES,
+  platformName,
   type LibraryEntry,
   type ListedCard,
   type PlatformId,
@@ -54,7 +54,7 @@ export class LibrarySyncService {
     await this.library.save();
     this.log.info(
       { found: cards.length, added: added.length, gone: gone.length },
-      `Refreshed the library cache from ${PLATFORM_NAMES[this.platform]}`,
+      `Refreshed the library cache from ${platformName(this.platform)}`,
     );
     return { found: cards.length, added, gone };
   }
@@ -99,7 +99,7 @@ export class LibrarySyncService {
     }
     await this.library.save();
     if (changes.length > 0)
-      this.log.info({ changes: changes.length }, `Review statuses changed on ${PLATFORM_NAMES[this.platform]}`);
+      this.log.info({ changes: changes.length }, `Review statuses changed on ${platformName(this.platform)}`);
     return changes;
   }
 

@@ -1,5 +1,5 @@
 import { fileName } from '../core/files.js';
-import { PLATFORM_NAMES, type PlatformId } from '../core/platform.js';
+import { platformName, type PlatformId } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import type { State } from '../core/state.js';
 
@@ -24,7 +24,7 @@ export function sendable(record: CreativeRecord): OutputFile[] {
 
 export function verdictOf(record: CreativeRecord, platform: PlatformId, maxFailedPasses: number): PlatformVerdict {
   const outputs = sendable(record);
-  const name = PLATFORM_NAMES[platform];
+  const name = platformName(platform);
   const uploadOf = (output: OutputFile): PlatformUpload | undefined => output.uploads?.[platform];
   if (outputs.every((output) => SETTLED.has(uploadOf(output)?.status ?? 'in_flight'))) {
     const refused = outputs.find((output) => uploadOf(output)?.status === 'rejected');

@@ -4,7 +4,7 @@ import { baseName, extensionOf } from '../core/files.js';
 import type { Layout } from '../core/layout.js';
 import type { Logger } from '../core/logger.js';
 import type { UploadOutcome, UploadSummary } from '../core/outcomes.js';
-import { PLATFORM_NAMES, type PlatformId, type UploadTarget } from '../core/platform.js';
+import { platformName, type PlatformId, type UploadTarget } from '../core/platform.js';
 import type { CreativeRecord, OutputFile, PlatformUpload } from '../core/record.js';
 import { backoff, sleep } from '../core/retry.js';
 import { describeError } from '../core/errors.js';
@@ -390,7 +390,7 @@ export class UploadService {
     await this.mark(item, { status: 'unfit', message: reason, batch: 0, at });
     this.log.warn(
       { file: item.output.path, platform: this.options.platform },
-      `Not sent to ${PLATFORM_NAMES[this.options.platform]}: ${reason}`,
+      `Not sent to ${platformName(this.options.platform)}: ${reason}`,
     );
   }
 
@@ -428,7 +428,7 @@ export class UploadService {
       this.events.emit(
         'creative',
         next,
-        state === 'failed' ? (reason ?? 'upload failed') : `${PLATFORM_NAMES[platform]} upload ${upload.status}`,
+        state === 'failed' ? (reason ?? 'upload failed') : `${platformName(platform)} upload ${upload.status}`,
       );
   }
 
@@ -461,7 +461,7 @@ export class UploadService {
   private progressed(): void {
     this.events.emit('progress', {
       work: 'upload',
-      part: PLATFORM_NAMES[this.options.platform],
+      part: platformName(this.options.platform),
       done: this.outcomes.length,
       total: Math.max(this.planned, this.outcomes.length),
       unit: 'files',

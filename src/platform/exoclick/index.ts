@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PLATFORM_NAMES } from '../../core/platform.js';
+import { platformCredential, platformName, platformRefusal } from '../../core/platform.js';
 import type { PlatformModule } from '../platform-module.js';
 import { credentialsFingerprint } from '../connection.js';
 import { checkExo } from './check.js';
@@ -20,8 +20,9 @@ export interface ExoSettings {
 /** ExoClick: uploads and results through its API v2, one transport owning the token and the rate limits. */
 export const exoclickPlatform: PlatformModule<ExoSettings> = {
   id: 'exoclick',
-  name: PLATFORM_NAMES.exoclick,
-  refusal: 'API token refused',
+  name: platformName('exoclick'),
+  refusal: platformRefusal('exoclick'),
+  credential: platformCredential('exoclick'),
   statusFile: (layout) => path.join(layout.sessionDir, 'exoclick-status.json'),
   libraryCacheFile: (layout) => path.join(layout.db, 'library-exoclick.json'),
   // One request per file, its pace the API's rate limit: no pause of our own between batches.

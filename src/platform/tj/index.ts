@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PLATFORM_NAMES } from '../../core/platform.js';
+import { platformCredential, platformName, platformRefusal } from '../../core/platform.js';
 import type { PlatformModule } from '../platform-module.js';
 import { credentialsFingerprint } from '../connection.js';
 import { createTjResults } from './results/tj-results.js';
@@ -22,8 +22,9 @@ export interface TjSettings {
 /** TrafficJunky: uploads through a real browser (Playwright, loaded with the first browser), results through its reporting API. */
 export const tjPlatform: PlatformModule<TjSettings> = {
   id: 'tj',
-  name: PLATFORM_NAMES.tj,
-  refusal: 'password refused',
+  name: platformName('tj'),
+  refusal: platformRefusal('tj'),
+  credential: platformCredential('tj'),
   // Named before ExoClick came: the files keep their names so a root made then reads the same.
   statusFile: (layout) => path.join(layout.sessionDir, 'status.json'),
   libraryCacheFile: (layout) => path.join(layout.db, 'library.json'),

@@ -11,9 +11,7 @@ afterEach(async () => {
 });
 
 /** A simulator, and a client as the adapter is (a User-Agent, a session token once logged in). */
-async function struck(
-  strike: ExoStrike,
-): Promise<{
+async function struck(strike: ExoStrike): Promise<{
   sim: RunningExoSimulator;
   send: (method: string, path: string, body?: FormData | object) => Promise<Response>;
   login: () => Promise<Response>;
