@@ -71,7 +71,7 @@ export const CLIENT_SCRIPT = String.raw`
       ...(s.creatives.length ? s.creatives.map((creative) => el('figure', { className: 'creative' }, [
         creative.picture ? el('img', { src: '/thumbnails/' + creative.key, alt: creative.name, loading: 'lazy' }) : el('span', { className: 'none', textContent: 'no picture' }),
         el('div', { textContent: creative.name }),
-        el('div', { className: 'state-' + creative.state, textContent: creative.state + (creative.reviewStatus ? ' · ' + creative.reviewStatus : '') + (creative.ids.length ? ' · TJ ' + creative.ids.join(' / ') : '') + (creative.exoIds.length ? ' · ExoClick ' + creative.exoIds.join(' / ') : '') }),
+        el('div', { className: 'state-' + creative.state, textContent: creative.state + (creative.reviewStatus ? ' · ' + creative.reviewStatus : '') + Object.entries(creative.ids).map(([platform, ids]) => ' · ' + platform + ' ' + ids.join(' / ')).join('') }),
       ])) : [el('div', { className: 'muted', textContent: 'No creatives yet today.' })]),
     );
     drawChart(s.days);

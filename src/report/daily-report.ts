@@ -2,7 +2,7 @@ import type { CampaignAdRecord, StuckCampaign } from '../core/campaigns.js';
 import { forPeople, localDate } from '../core/dates.js';
 import { baseName, fileName } from '../core/files.js';
 import type { RootPath } from '../core/layout.js';
-import { platformName, platformRefusal, type PlatformId, type SessionStatus } from '../core/platform.js';
+import { platformIds, platformName, platformRefusal, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 
@@ -19,10 +19,8 @@ export interface ReportCreative {
   readonly name: string;
   readonly source: string;
   readonly state: string;
-  /** TJ's creative ids. */
-  readonly ids: readonly string[];
-  /** ExoClick's library file ids. */
-  readonly exoIds: readonly string[];
+  /** The ids each platform gave its outputs, by platform name, in registration order (TJ's creative ids, ExoClick's library file ids…); a platform it is not on is absent. */
+  readonly ids: Readonly<Record<string, readonly string[]>>;
   readonly reviewStatus: string;
   readonly reason: string;
   /** Root-relative path of the picture the HTML shows, when there is one. */
@@ -265,7 +263,7 @@ function notReadyLine(missing: readonly string[], files: number): string {
   return `${held}: set ${missing.join(', ')} in .env (they still hold placeholders); the CSVs are then written again, ready.`;
 }
 
-/** A creative as reports and the dashboard show it: its name, TJ ids, review status and picture. */
+/** A creative as reports and the dashboard show it: its name, each platform's ids, TJ's review status and its picture. */
 export function reportCreative(
   record: CreativeRecord,
   reviewStatusOf: (name: string) => string | undefined,
@@ -278,9 +276,11 @@ export function reportCreative(
   const picture =
     outputs.find((output) => output.role === 'image') ??
     outputs.find((output) => output.role === 'creative' && record.kind === 'image');
-  const ids = outputs.flatMap((output) => (output.uploads?.tj?.creativeId ? [output.uploads.tj.creativeId] : []));
-  const exoIds = outputs.flatMap((output) =>
-    output.uploads?.exoclick?.creativeId ? [output.uploads.exoclick.creativeId] : [],
+  const ids = Object.fromEntries(
+    platformIds().flatMap((platform) => {
+      const given = outputs.flatMap((output) => output.uploads?.[platform]?.creativeId ?? []);
+      return given.length > 0 ? [[platformName(platform), given]] : [];
+    }),
   );
   const base = {
     key: record.key,
@@ -288,7 +288,6 @@ export function reportCreative(
     source: record.source.path,
     state: record.state,
     ids,
-    exoIds,
     reviewStatus: shown?.uploads?.tj?.creativeId ? (reviewStatusOf(baseName(shown.path)) ?? 'unknown') : '',
     reason: redactText(record.reason ?? ''),
   };

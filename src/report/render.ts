@@ -109,7 +109,7 @@ const TEMPLATE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <% if (it.campaigns.length) { %><h2>Ads created in campaigns</h2><ul><% for (const [campaign, ads] of it.campaigns) { %><li><b><%= campaign %></b>: <%= ads.map((ad) => ad.adName).join(', ') %></li><% } %></ul><% } %>
 <% if (it.r.campaignAds.refused.length) { %><h2>Ads TJ refused</h2><ul><% for (const ad of it.r.campaignAds.refused) { %><li><b><%= ad.campaignName %></b> (<%= ad.campaignId %>) <code><%= ad.adName %></code>: <%= ad.reason ?? '' %></li><% } %></ul><% } %>
 <% if (it.r.batches.length) { %><h2>Batches</h2><ul><% for (const batch of it.r.batches) { %><li>Batch <%= batch.batch %>: <a href="../../<%= batch.dir %>"><%= batch.dir %></a><% for (const csv of batch.csvs) { %> · <a href="../../<%= csv %>"><%= it.fileName(csv) %></a><% } %></li><% } %></ul><% } %>
-<h2>Creatives handled</h2><div class="grid"><% for (const c of it.r.creatives) { const thumbnail = it.thumbnails.get(c.key); %><figure class="creative <%= c.state %>"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><div>TJ <%= it.ids(c) %></div><% if (c.exoIds.length) { %><div>ExoClick <%= c.exoIds.join(' / ') %></div><% } %><div class="state"><%= c.state %><% if (c.reviewStatus) { %> · <%= c.reviewStatus %><% } %></div><% if (c.reason) { %><div class="reason"><%= c.reason %></div><% } %></figcaption></figure><% } %></div></body></html>`;
+<h2>Creatives handled</h2><div class="grid"><% for (const c of it.r.creatives) { const thumbnail = it.thumbnails.get(c.key); %><figure class="creative <%= c.state %>"><% if (thumbnail) { %><img class="thumb" alt="<%= c.name %>" src="<%= thumbnail %>"><% } else { %><div class="thumb none">no picture</div><% } %><figcaption><div class="name"><%= c.name %></div><% for (const [platform, ids] of Object.entries(c.ids)) { %><div><%= platform %> <%= ids.join(' / ') %></div><% } %><% if (!Object.keys(c.ids).length) { %><div>no creative id yet</div><% } %><div class="state"><%= c.state %><% if (c.reviewStatus) { %> · <%= c.reviewStatus %><% } %></div><% if (c.reason) { %><div class="reason"><%= c.reason %></div><% } %></figcaption></figure><% } %></div></body></html>`;
 
 /** The tiles' words, for people. */
 const COUNT_LABELS: Readonly<Record<keyof DailyReport['counts'], string>> = {
@@ -146,7 +146,6 @@ export function renderHtml(report: DailyReport, thumbnails: ReadonlyMap<string, 
     campaigns: [...byCampaign(report.campaignAds.created)],
     thumbnails,
     fileName,
-    ids: (creative: DailyReport['creatives'][number]) => (creative.ids.length ? creative.ids.join(' / ') : '—'),
   });
 }
 

@@ -84,8 +84,13 @@ describe('a third platform, added as a folder of its own', () => {
     expect(markdown).toMatch(/Uploads to Fixture wait \(fixture token refused since/);
     const json = JSON.parse(await fs.readFile(files.find((file) => file.endsWith('.json')) ?? '', 'utf8')) as {
       sentTo: Record<string, unknown>;
+      creatives: { ids: Record<string, string[]> }[];
     };
     expect(Object.keys(json.sentTo)).toEqual(['Fixture']);
+    // Each creative card carries the ids the fixture platform gave it, under its name.
+    expect(json.creatives.map((creative) => Object.keys(creative.ids))).toEqual([['Fixture'], ['Fixture']]);
+    const html = await fs.readFile(files.find((file) => file.endsWith('.html')) ?? '', 'utf8');
+    expect(html).toMatch(/<div>Fixture \d+<\/div>/);
   });
 
   it('is on the dashboard, with its session', async () => {
