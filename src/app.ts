@@ -158,10 +158,17 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
           events,
           log,
         });
-        const uploads = new UploadService(creatives, library, layout, events, log, {
-          ...uploadOptions,
-          platform: platform.id,
-          ...platform.uploadPlan(),
+        const uploads = new UploadService({
+          creatives,
+          library,
+          layout,
+          events,
+          log,
+          options: {
+            ...uploadOptions,
+            platform: platform.id,
+            ...platform.uploadPlan(),
+          },
         });
         const librarySync = new LibrarySyncService(platform.id, library, config.libraryMaxPages, log);
         return [platform.id, { uploads, connection, librarySync, sessionStatus }];
@@ -174,16 +181,16 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     };
 
     // Archive, and what people read: the tracking CSVs and the inventory.
-    const archive = new ArchiveService(creatives, runState, storage, layout, events, log);
-    const tracking = new TrackingService(
+    const archive = new ArchiveService({ creatives, runState, storage, layout, events, log });
+    const tracking = new TrackingService({
       layout,
       storage,
       creatives,
-      libraries.of('tj'),
-      config.campaign,
+      library: libraries.of('tj'),
+      template: config.campaign,
       log,
-      config.inventoryDebounceMs,
-    );
+      exportDebounceMs: config.inventoryDebounceMs,
+    });
     const inventory = new InventoryService(creatives, storage, log, {
       file: layout.inventoryCsv,
       partsDir: layout.inventoryParts,
@@ -217,8 +224,16 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
       keepingRowsReadBefore(layout.campaignTargetsCsv, 'rules'),
     );
     await targets.current(true);
-    const handsOff = new HandsOffService(layout, storage, targets, checkpoints, campaignAdsService, log, {
-      maxAttempts: config.campaignMaxAttempts,
+    const handsOff = new HandsOffService({
+      layout,
+      storage,
+      targets,
+      checkpoints,
+      campaigns: campaignAdsService,
+      log,
+      options: {
+        maxAttempts: config.campaignMaxAttempts,
+      },
     });
     const campaigns = new CampaignJobs(
       {

@@ -50,14 +50,14 @@ describe('ArchiveService', () => {
     const root = await tempRoot();
     const layout = new Layout(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
-    const archive = new ArchiveService(
+    const archive = new ArchiveService({
       creatives,
-      await RunStateRepository.open(layout.db, storage),
+      runState: await RunStateRepository.open(layout.db, storage),
       storage,
       layout,
-      new ActivityBus(),
+      events: new ActivityBus(),
       log,
-    );
+    });
     await uploadedPair(root, creatives, 'AAAAAAAA');
     await uploadedPair(root, creatives, 'BBBBBBBB');
     await archive.run();
@@ -86,14 +86,14 @@ describe('ArchiveService', () => {
     for (let n = 0; n < 40; n += 1) await uploadedPair(root, creatives, n.toString(16).toUpperCase().padStart(8, '0'));
     await creatives.close();
     const reopened = await CreativeRepository.open(layout.db, storage, { segmentSize: 2 });
-    const archive = new ArchiveService(
-      reopened,
-      await RunStateRepository.open(layout.db, storage),
+    const archive = new ArchiveService({
+      creatives: reopened,
+      runState: await RunStateRepository.open(layout.db, storage),
       storage,
       layout,
-      new ActivityBus(),
+      events: new ActivityBus(),
       log,
-    );
+    });
     await archive.run();
     expect(
       (
@@ -142,7 +142,7 @@ describe('ArchiveService', () => {
     await creatives.close();
 
     const reopened = await CreativeRepository.open(layout.db, storage);
-    await new ArchiveService(reopened, runState, storage, layout, new ActivityBus(), log).run();
+    await new ArchiveService({ creatives: reopened, runState, storage, layout, events: new ActivityBus(), log }).run();
     expect(await listTree(layout.uploaded)).toEqual([]);
     const archived = await listTree(path.join(root, dir));
     expect(archived).toHaveLength(3);
@@ -170,14 +170,14 @@ describe('ArchiveService', () => {
       await fs.writeFile(file, 'partial');
     }
 
-    await new ArchiveService(
+    await new ArchiveService({
       creatives,
-      await RunStateRepository.open(layout.db, storage),
+      runState: await RunStateRepository.open(layout.db, storage),
       storage,
       layout,
-      new ActivityBus(),
+      events: new ActivityBus(),
       log,
-    ).removeStaleTemps();
+    }).removeStaleTemps();
 
     expect(await fs.stat(underWay).catch(() => undefined)).toBeUndefined();
     // Nothing moves into an archived batch, so nothing there is looked at: the walk stays with the work under way.

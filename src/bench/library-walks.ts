@@ -107,27 +107,34 @@ export async function timeWalks(
     );
   }
   const events = new ActivityBus();
-  const archive = new ArchiveService(
+  const archive = new ArchiveService({
     creatives,
-    await RunStateRepository.open(layout.db, storage),
+    runState: await RunStateRepository.open(layout.db, storage),
     storage,
     layout,
     events,
     log,
-  );
+  });
   const archiveSweepMs = await timed(() => archive.removeStaleTemps());
 
-  const uploads = new UploadService(creatives, library, layout, events, log, {
-    platform: 'tj',
-    platforms: ['tj'],
-    batchSize: 10,
-    paceMs: 0,
-    retries: 0,
-    retryBaseMs: 1,
-    lookupPages: 3,
-    maxFailedPasses: 3,
+  const uploads = new UploadService({
+    creatives,
+    library,
+    layout,
+    events,
+    log,
+    options: {
+      platform: 'tj',
+      platforms: ['tj'],
+      batchSize: 10,
+      paceMs: 0,
+      retries: 0,
+      retryBaseMs: 1,
+      lookupPages: 3,
+      maxFailedPasses: 3,
+    },
   });
-  const tracking = new TrackingService(layout, storage, creatives, library, DEFAULT_TEMPLATE, log);
+  const tracking = new TrackingService({ layout, storage, creatives, library, template: DEFAULT_TEMPLATE, log });
   // As the daemon's pass: the upload, then the run's status file; the export is only asked for.
   const uploadPassMs = await timed(async () => {
     const summary = await uploads.run(instantPlatform());

@@ -68,15 +68,15 @@ async function setup(maxAttempts: number) {
   platform.campaigns.set('1001', { name: 'Promo campaign', ads: new Map() });
   const checkpoints = new CheckpointRepository(layout, storage);
   const targets = new CampaignTargetsFile(layout.campaignTargetsCsv, storage, () => undefined);
-  const service = new HandsOffService(
+  const service = new HandsOffService({
     layout,
     storage,
     targets,
     checkpoints,
-    new CampaignAdsService(await CampaignAdsRepository.open(layout.db, storage), log),
+    campaigns: new CampaignAdsService(await CampaignAdsRepository.open(layout.db, storage), log),
     log,
-    { maxAttempts },
-  );
+    options: { maxAttempts },
+  });
   return { root: layout.root, service, batch, csv, platform, createAds: platform.createAds.bind(platform) };
 }
 

@@ -30,6 +30,17 @@ export interface HandsOffOptions {
   readonly maxAttempts: number;
 }
 
+/** What the hands-off campaign work is made from. */
+export interface HandsOffDeps {
+  readonly layout: Layout;
+  readonly storage: StorageRepository;
+  readonly targets: CampaignTargetsFile;
+  readonly checkpoints: CheckpointRepository;
+  readonly campaigns: CampaignAdsService;
+  readonly log: Logger;
+  readonly options: HandsOffOptions;
+}
+
 /**
  * From a drop to live ads: when an archive batch's campaign CSVs are written, the rows of the
  * creatives a rule of `tracking/campaign_targets.csv` names are queued for its campaigns (with their
@@ -44,15 +55,7 @@ export class HandsOffService {
    */
   private readonly turns = new Serial();
 
-  constructor(
-    private readonly layout: Layout,
-    private readonly storage: StorageRepository,
-    private readonly targets: CampaignTargetsFile,
-    private readonly checkpoints: CheckpointRepository,
-    private readonly campaigns: CampaignAdsService,
-    private readonly log: Logger,
-    private readonly options: HandsOffOptions,
-  ) {}
+  constructor(private readonly deps: HandsOffDeps) {}
 
   /** Queues the ads of a batch's written (ready) CSVs for the campaigns the rules name; returns how many jobs. */
   async queueBatch(batch: ArchivedBatch, files: readonly string[]): Promise<number> {
@@ -60,7 +63,7 @@ export class HandsOffService {
   }
 
   private async queueBatchNow(batch: ArchivedBatch, files: readonly string[]): Promise<number> {
-    const targets = await this.targets.current();
+    const targets = await this.deps.targets.current();
     if (targets.length === 0) return 0;
     const byCreativeId = new Map<string, CreativeRecord>();
     for (const record of batch.records)
@@ -68,7 +71,7 @@ export class HandsOffService {
         if (output.uploads?.tj?.creativeId) byCreativeId.set(output.uploads.tj.creativeId, record);
     const jobs: CampaignJob[] = [];
     for (const file of files) {
-      const csv = parseCampaignCsv((await this.storage.readText(file)) ?? '');
+      const csv = parseCampaignCsv((await this.deps.storage.readText(file)) ?? '');
       const { kind } = csv;
       if (kind === undefined || csv.problems.length > 0) continue;
       const rowsByCampaign = new Map<string, AdRow[]>();
@@ -79,14 +82,14 @@ export class HandsOffService {
         for (const campaignId of record ? campaignsFor(record, kind, targets) : [])
           rowsByCampaign.set(campaignId, [...(rowsByCampaign.get(campaignId) ?? []), row]);
       }
-      const source = path.relative(this.layout.root, file);
+      const source = path.relative(this.deps.layout.root, file);
       for (const [campaignId, rows] of rowsByCampaign)
         jobs.push(campaignJob(campaignId, `campaign ${campaignId}`, source, { ...csv, kind, rows }));
     }
     if (jobs.length === 0) return 0;
-    const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
+    const checkpoint = await RunCheckpoint.continuing(this.deps.checkpoints, HANDS_OFF_CHECKPOINT);
     await checkpoint.enqueue(jobs.map((job) => ({ job, csv: renderCampaignRows(job.ads.header, job.ads.rows) })));
-    this.log.info(
+    this.deps.log.info(
       { batch: batch.batch, campaigns: [...new Set(jobs.map((job) => job.campaignId))] },
       "Queued the batch's ads for their campaigns (tracking/campaign_targets.csv)",
     );
@@ -96,8 +99,8 @@ export class HandsOffService {
   /** Whether a queued or failed (under the limit) campaign waits: asked every upload pass, so read from the entries alone. */
   async hasWork(): Promise<boolean> {
     // A read alone: it takes no turn, and a write under way leaves the file whole (atomic).
-    const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
-    return checkpoint.due({ retryFailed: true, maxAttempts: this.options.maxAttempts }).length > 0;
+    const checkpoint = await RunCheckpoint.continuing(this.deps.checkpoints, HANDS_OFF_CHECKPOINT);
+    return checkpoint.due({ retryFailed: true, maxAttempts: this.deps.options.maxAttempts }).length > 0;
   }
 
   /** Creates the queued ads, and retries the failed ones: up to the limit, or, asked by a person, past it. */
@@ -106,10 +109,13 @@ export class HandsOffService {
   }
 
   private async runNow(createAds: CreateAds, options: HandsOffRunOptions): Promise<CampaignRunSummary> {
-    const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
-    const decide = { retryFailed: true, ...(options.ignoreLimit ? {} : { maxAttempts: this.options.maxAttempts }) };
+    const checkpoint = await RunCheckpoint.continuing(this.deps.checkpoints, HANDS_OFF_CHECKPOINT);
+    const decide = {
+      retryFailed: true,
+      ...(options.ignoreLimit ? {} : { maxAttempts: this.deps.options.maxAttempts }),
+    };
     const jobs = checkpoint.due(decide).flatMap(([, entry]) => jobOf(entry));
-    return this.campaigns.run(jobs, checkpoint, createAds, {
+    return this.deps.campaigns.run(jobs, checkpoint, createAds, {
       ...decide,
       dryRun: options.dryRun,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -119,10 +125,10 @@ export class HandsOffService {
 
   /** Campaigns that failed as often as they may: the report asks a person to look. */
   async stuck(): Promise<StuckCampaign[]> {
-    const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
+    const checkpoint = await RunCheckpoint.continuing(this.deps.checkpoints, HANDS_OFF_CHECKPOINT);
     return checkpoint
       .entries()
-      .filter(([, entry]) => entry.status === 'failed' && entry.attempts >= this.options.maxAttempts)
+      .filter(([, entry]) => entry.status === 'failed' && entry.attempts >= this.deps.options.maxAttempts)
       .map(([, entry]) => ({
         campaignId: entry.campaignId,
         source: entry.source,
@@ -134,7 +140,7 @@ export class HandsOffService {
   /** Forgets campaigns that succeeded before `before` (ms): the queue does not grow with the months. */
   async forgetDone(before: number): Promise<number> {
     return this.exclusive(async () => {
-      const checkpoint = await RunCheckpoint.continuing(this.checkpoints, HANDS_OFF_CHECKPOINT);
+      const checkpoint = await RunCheckpoint.continuing(this.deps.checkpoints, HANDS_OFF_CHECKPOINT);
       return checkpoint.forget(
         (entry) => entry.status === 'succeeded' && Date.parse(entry.finishedAt ?? entry.updatedAt) < before,
       );

@@ -61,7 +61,7 @@ describe('CSVs people open', () => {
     const layout = new Layout(root);
     const creatives = await CreativeRepository.open(layout.db, storage);
     const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
-    const tracking = new TrackingService(layout, storage, creatives, library, DEFAULT_TEMPLATE, log);
+    const tracking = new TrackingService({ layout, storage, creatives, library, template: DEFAULT_TEMPLATE, log });
     const file = await tracking.writeUploadStatus([
       {
         key: 'c9',

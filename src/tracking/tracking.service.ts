@@ -43,6 +43,19 @@ const UPLOAD_STATUS_COLUMNS = [
 /** The platform column as the origin's files write it. */
 const PLATFORM_COLUMN: Readonly<Record<PlatformId, string>> = { tj: 'TrafficJunky', exoclick: 'ExoClick' };
 
+/** What the tracking files are made from. */
+export interface TrackingDeps {
+  readonly layout: Layout;
+  readonly storage: StorageRepository;
+  readonly creatives: CreativeRepository;
+  /** TJ's library cache: the library export is TJ's. */
+  readonly library: LibraryRepository;
+  readonly template: CampaignTemplate;
+  readonly log: Logger;
+  /** The shortest wait between a change of the library cache and the export's rewrite: none unless given. */
+  readonly exportDebounceMs?: number;
+}
+
 /**
  * The files people and TJ_tool read after an upload run, all written atomically: the run's
  * `upload_status_*.csv`, `TJ_Creative_Library.csv` in step with the library cache, and each
@@ -53,22 +66,13 @@ export class TrackingService {
   private exportedGeneration = -1;
   private readonly libraryExport: CoalescedWrite;
 
-  constructor(
-    private readonly layout: Layout,
-    private readonly storage: StorageRepository,
-    private readonly creatives: CreativeRepository,
-    private readonly library: LibraryRepository,
-    private readonly template: CampaignTemplate,
-    private readonly log: Logger,
-    /** The shortest wait between a change of the library cache and the export's rewrite. */
-    exportDebounceMs = 0,
-  ) {
+  constructor(private readonly deps: TrackingDeps) {
     this.libraryExport = new CoalescedWrite(
       () => this.exportLibrary(),
-      exportDebounceMs,
+      deps.exportDebounceMs ?? 0,
       (error) =>
-        this.log.error(
-          { err: error, file: this.layout.libraryCsv },
+        this.deps.log.error(
+          { err: error, file: this.deps.layout.libraryCsv },
           'Could not write the library export; it will be tried again on the next change',
         ),
     );
@@ -77,7 +81,7 @@ export class TrackingService {
   async writeUploadStatus(outcomes: readonly UploadOutcome[], now = new Date()): Promise<string> {
     const rows: string[][] = [];
     for (const outcome of outcomes) {
-      const record = await this.creatives.load(outcome.key);
+      const record = await this.deps.creatives.load(outcome.key);
       const output = record?.outputs?.find((candidate) => fileName(candidate.path) === fileName(outcome.path));
       const at = new Date(outcome.at);
       rows.push([
@@ -100,8 +104,8 @@ export class TrackingService {
     }
     // For people only (no program reads it back): every cell neutralised, as a file name or a platform's message may look like a formula.
     const cells = rows.map((row) => row.map(neutraliseCell));
-    return this.storage.writeNewFile(
-      this.layout.uploadStatusFile(localStamp(now)),
+    return this.deps.storage.writeNewFile(
+      this.deps.layout.uploadStatusFile(localStamp(now)),
       stringify([[...UPLOAD_STATUS_COLUMNS], ...cells], { record_delimiter: 'windows', bom: true }),
     );
   }
@@ -125,9 +129,11 @@ export class TrackingService {
   }
 
   private async exportLibrary(): Promise<void> {
-    const generation = this.library.generation;
-    if (generation === this.exportedGeneration && (await this.storage.exists(this.layout.libraryCsv))) return;
-    await this.storage.writeFileAtomicFrom(this.layout.libraryCsv, (append) => writeLibraryCsv(this.library, append));
+    const generation = this.deps.library.generation;
+    if (generation === this.exportedGeneration && (await this.deps.storage.exists(this.deps.layout.libraryCsv))) return;
+    await this.deps.storage.writeFileAtomicFrom(this.deps.layout.libraryCsv, (append) =>
+      writeLibraryCsv(this.deps.library, append),
+    );
     this.exportedGeneration = generation;
   }
 
@@ -168,35 +174,35 @@ export class TrackingService {
         kind: 'native',
         label: 'Native',
         header: NATIVE_HEADER,
-        rows: nativeRows(native, this.template),
+        rows: nativeRows(native, this.deps.template),
         quoteAll: true,
       },
       {
         kind: 'preroll',
         label: 'Preroll',
         header: PREROLL_HEADER,
-        rows: prerollRows(preroll, this.template),
+        rows: prerollRows(preroll, this.deps.template),
         quoteAll: false,
       },
     ] as const;
     for (const group of groups) {
       if (group.rows.length === 0) continue;
-      const unset = missingCampaignSettings(this.template, group.kind);
+      const unset = missingCampaignSettings(this.deps.template, group.kind);
       for (const setting of unset) missing.add(setting);
       for (const [i, content] of renderCampaignCsvs(group.header, group.rows, group.quoteAll).entries()) {
-        const file = this.layout.uploadCsvFile(batch.batch, batch.stamp, group.label, i + 1, unset.length === 0);
-        await this.storage.writeFileAtomic(file, content);
+        const file = this.deps.layout.uploadCsvFile(batch.batch, batch.stamp, group.label, i + 1, unset.length === 0);
+        await this.deps.storage.writeFileAtomic(file, content);
         written.push(file);
       }
     }
     // The NOT_READY files an earlier write left, once replaced by ready ones.
-    for (const file of replacing) if (!written.includes(file)) await this.storage.remove(file);
+    for (const file of replacing) if (!written.includes(file)) await this.deps.storage.remove(file);
     if (missing.size > 0)
-      this.log.warn(
+      this.deps.log.warn(
         { files: written, missing: [...missing] },
         `Campaign CSVs written as NOT_READY: set ${[...missing].join(', ')} in .env, and they are written again ready`,
       );
-    else if (written.length > 0) this.log.info({ files: written }, 'Wrote campaign CSVs for TJ_tool');
+    else if (written.length > 0) this.deps.log.info({ files: written }, 'Wrote campaign CSVs for TJ_tool');
     return { files: written, missing: [...missing] };
   }
 }

@@ -32,15 +32,22 @@ async function harness(root?: string): Promise<Harness> {
   const creatives = await CreativeRepository.open(layout.db, storage);
   const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
   const platform = new FakePlatform();
-  const service = new UploadService(creatives, library, layout, new ActivityBus(), log, {
-    platform: 'tj',
-    platforms: ['tj'],
-    batchSize: 3,
-    paceMs: 0,
-    retries: 2,
-    retryBaseMs: 1,
-    lookupPages: 3,
-    maxFailedPasses: 3,
+  const service = new UploadService({
+    creatives,
+    library,
+    layout,
+    events: new ActivityBus(),
+    log,
+    options: {
+      platform: 'tj',
+      platforms: ['tj'],
+      batchSize: 3,
+      paceMs: 0,
+      retries: 2,
+      retryBaseMs: 1,
+      lookupPages: 3,
+      maxFailedPasses: 3,
+    },
   });
   const output = (role: OutputFile['role'], path: string): OutputFile => ({
     role,

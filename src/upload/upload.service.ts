@@ -41,6 +41,16 @@ export interface UploadOptions {
   readonly maxFailedPasses: number;
 }
 
+/** What uploading to one platform is made from: the records, that platform's library cache, the layout, the bus and the log, and the options. */
+export interface UploadDeps {
+  readonly creatives: CreativeRepository;
+  readonly library: LibraryRepository;
+  readonly layout: Layout;
+  readonly events: ActivityBus;
+  readonly log: Logger;
+  readonly options: UploadOptions;
+}
+
 /**
  * Sends staged creatives to one platform. Each batch is recorded as in flight before it is sent,
  * so after a crash its files are looked up before anything is sent again; every id comes from a
@@ -59,17 +69,10 @@ export class UploadService {
   /** Outputs (key and path) whose absence this run could not prove: not sent again before the next pass. */
   private held = new Set<string>();
 
-  constructor(
-    private readonly creatives: CreativeRepository,
-    private readonly library: LibraryRepository,
-    private readonly layout: Layout,
-    private readonly events: ActivityBus,
-    private readonly log: Logger,
-    private readonly options: UploadOptions,
-  ) {}
+  constructor(private readonly deps: UploadDeps) {}
 
   get platform(): PlatformId {
-    return this.options.platform;
+    return this.deps.options.platform;
   }
 
   /**
@@ -78,7 +81,7 @@ export class UploadService {
    * asked, so a platform is not opened for what only another still owes.
    */
   async hasWork(): Promise<boolean> {
-    if ((this.creatives.index.countsByState().get('staged') ?? 0) === 0) return false;
+    if ((this.deps.creatives.index.countsByState().get('staged') ?? 0) === 0) return false;
     return (await this.pendingItems()).length > 0;
   }
 
@@ -88,7 +91,7 @@ export class UploadService {
     return (await this.pendingItems()).map((item) => ({
       key: item.key,
       path: item.output.path,
-      platform: this.options.platform,
+      platform: this.deps.options.platform,
       target: item.target,
       status: 'dry_run',
       retries: 0,
@@ -108,13 +111,14 @@ export class UploadService {
       const pending = await this.pendingItems();
       this.planned = pending.length;
       for (const item of pending) {
-        const unfit = this.options.unfit?.(item.output, item.target);
+        const unfit = this.deps.options.unfit?.(item.output, item.target);
         if (unfit) {
           await this.setAside(item, unfit);
           continue;
         }
         // One sent before without an answer (a crash, a pass that failed) is looked up in its listing first, by the send rule.
-        const known = options.force || sentBefore(this.uploadOf(item.output)) ? undefined : this.library.get(item.name);
+        const known =
+          options.force || sentBefore(this.uploadOf(item.output)) ? undefined : this.deps.library.get(item.name);
         if (known) await this.record(item, { status: 'duplicate', creativeId: known.creativeId }, 0);
         else toSend.push(item);
       }
@@ -130,9 +134,9 @@ export class UploadService {
           cleared.add(item);
       const owed = toSend.filter((item) => !resumed.includes(item) || cleared.has(item));
       // One batch at a time, at most one started per `paceMs`: TJ sees one calm browser.
-      const queue = new PQueue({ concurrency: 1, intervalCap: 1, interval: Math.max(1, this.options.paceMs) });
+      const queue = new PQueue({ concurrency: 1, intervalCap: 1, interval: Math.max(1, this.deps.options.paceMs) });
       await Promise.all(
-        batches(owed, this.options.batchSize).map((batch) =>
+        batches(owed, this.deps.options.batchSize).map((batch) =>
           queue
             .add(() => this.sendBatch(uploader, batch), signal ? { signal } : {})
             .catch((error: unknown) => {
@@ -145,10 +149,10 @@ export class UploadService {
       // Stopped for shutdown: the batch under way finished; the rest wait for the next start.
       if (signal?.aborted) return { ...(await this.count()), loginRequired: false };
       if (!(error instanceof LoginRequiredError)) throw error;
-      this.log.error({}, `Uploads paused: ${error.plain}`);
+      this.deps.log.error({}, `Uploads paused: ${error.plain}`);
       return { ...(await this.count()), loginRequired: true, loginMessage: error.plain };
     } finally {
-      await this.library.save();
+      await this.deps.library.save();
     }
     return { ...(await this.count()), loginRequired: false };
   }
@@ -163,9 +167,9 @@ export class UploadService {
       await Promise.all(
         remaining.map((item) => this.mark(item, { status: 'in_flight', batch: number, at: new Date().toISOString() })),
       );
-      await this.creatives.flush();
+      await this.deps.creatives.flush();
       this.ledger.sent(remaining.map((item) => item.name));
-      this.events.emit('upload', {
+      this.deps.events.emit('upload', {
         target: first.target,
         files: remaining.map((item) => item.name),
         since: new Date().toISOString(),
@@ -182,7 +186,7 @@ export class UploadService {
             remaining.map((item) => [item.name, { status: 'failed', message: describeError(error) }]),
           );
         })
-        .finally(() => this.events.emit('upload', undefined));
+        .finally(() => this.deps.events.emit('upload', undefined));
       const failed: { item: Item; message: string }[] = [];
       for (const item of remaining) {
         const result = results.get(item.name) ?? { status: 'failed', message: 'No result for this file' };
@@ -195,19 +199,19 @@ export class UploadService {
       }
       if (failed.length === 0) return;
       const reasons = Object.fromEntries(failed.map(({ item, message }) => [item.name, message]));
-      if (attempt >= this.options.retries) {
-        this.log.warn(
-          { platform: this.options.platform, reasons },
+      if (attempt >= this.deps.options.retries) {
+        this.deps.log.warn(
+          { platform: this.deps.options.platform, reasons },
           'Upload still failing after every retry; the next pass looks for it first and tries again',
         );
         for (const { item, message } of failed) await this.passFailed(item, message, number, attempt);
         return;
       }
-      this.log.warn(
-        { platform: this.options.platform, retry: attempt + 1, reasons },
+      this.deps.log.warn(
+        { platform: this.deps.options.platform, retry: attempt + 1, reasons },
         'Retrying the files of a batch that failed for no reason of their own',
       );
-      await sleep(backoff(attempt + 1, { baseMs: this.options.retryBaseMs }));
+      await sleep(backoff(attempt + 1, { baseMs: this.deps.options.retryBaseMs }));
       remaining = failed.map(({ item }) => item);
     }
   }
@@ -223,7 +227,7 @@ export class UploadService {
   private async cleared(uploader: Uploader, items: readonly Item[], retries: number): Promise<Item[]> {
     const unproven: Item[] = [];
     for (const item of items) {
-      const current = (await this.creatives.load(item.key))?.outputs?.find(
+      const current = (await this.deps.creatives.load(item.key))?.outputs?.find(
         (output) => output.path === item.output.path,
       );
       if (sentBefore(current && this.uploadOf(current)) && !this.ledger.mayResend(item.name)) unproven.push(item);
@@ -233,7 +237,7 @@ export class UploadService {
     const quick = await uploader.find(
       first.target,
       unproven.map((item) => this.fileOf(item)),
-      this.options.lookupPages,
+      this.deps.options.lookupPages,
     );
     const found = new Map(quick.found);
     let complete = quick.complete;
@@ -261,14 +265,14 @@ export class UploadService {
     }
     const held = unproven.filter((item) => !found.has(item.name) && !complete);
     if (held.length > 0)
-      this.log.warn(
-        { platform: this.options.platform, files: held.map((item) => item.name) },
+      this.deps.log.warn(
+        { platform: this.deps.options.platform, files: held.map((item) => item.name) },
         'Not sent again: their listing could not be read to its end to show them absent; the next pass looks again',
       );
     const foundCount = unproven.filter((item) => found.has(item.name)).length;
-    this.log.info(
+    this.deps.log.info(
       {
-        platform: this.options.platform,
+        platform: this.deps.options.platform,
         target: first.target,
         found: foundCount,
         toSend: complete ? unproven.length - foundCount : 0,
@@ -281,9 +285,9 @@ export class UploadService {
   /** Stages again the creatives whose upload failed for good, their passes on every platform counted from zero; returns how many. */
   async retryFailed(): Promise<number> {
     let staged = 0;
-    for (const key of this.creatives.index.keysInState('failed')) {
-      if (!this.creatives.index.entry(key)?.inUploaded) continue;
-      const record = await this.creatives.load(key);
+    for (const key of this.deps.creatives.index.keysInState('failed')) {
+      if (!this.deps.creatives.index.entry(key)?.inUploaded) continue;
+      const record = await this.deps.creatives.load(key);
       if (!record) continue;
       const outputs = (record.outputs ?? []).map((output): OutputFile => {
         const uploads = Object.fromEntries(
@@ -295,23 +299,25 @@ export class UploadService {
         return output.uploads ? { ...output, uploads } : output;
       });
       const { reason: _reason, ...rest } = record;
-      this.creatives.put({ ...rest, outputs, state: 'staged' });
+      this.deps.creatives.put({ ...rest, outputs, state: 'staged' });
       staged += 1;
     }
-    await this.creatives.flush();
-    if (staged > 0) this.log.info({ staged }, 'Uploads that had failed are tried again');
+    await this.deps.creatives.flush();
+    if (staged > 0) this.deps.log.info({ staged }, 'Uploads that had failed are tried again');
     return staged;
   }
 
   /** A pass ends with the file failed: counted, and after the set number of passes the creative is `failed`. */
   private async passFailed(item: Item, message: string, batch: number, retries: number): Promise<void> {
     const at = new Date().toISOString();
-    const current = (await this.creatives.load(item.key))?.outputs?.find((output) => output.path === item.output.path);
+    const current = (await this.deps.creatives.load(item.key))?.outputs?.find(
+      (output) => output.path === item.output.path,
+    );
     const failedPasses = ((current && this.uploadOf(current)?.failedPasses) ?? 0) + 1;
     this.outcomes.push({
       key: item.key,
       path: item.output.path,
-      platform: this.options.platform,
+      platform: this.deps.options.platform,
       target: item.target,
       status: 'failed',
       message,
@@ -333,7 +339,7 @@ export class UploadService {
     this.outcomes.push({
       key: item.key,
       path: item.output.path,
-      platform: this.options.platform,
+      platform: this.deps.options.platform,
       target: item.target,
       status: result.status === 'uploaded' ? 'success' : result.status,
       ...(result.status === 'rejected' ? { message: result.message } : { creativeId: result.creativeId }),
@@ -351,8 +357,8 @@ export class UploadService {
     else if (result.status === 'duplicate') this.tally.duplicates += 1;
     else this.tally.rejected += 1;
     if (result.status !== 'rejected') {
-      const existing = this.library.get(item.name);
-      this.library.set(item.name, {
+      const existing = this.deps.library.get(item.name);
+      this.deps.library.set(item.name, {
         creativeId: result.creativeId,
         dimensions: existing?.dimensions ?? `${item.output.width}x${item.output.height}`,
         fileType: existing?.fileType ?? extensionOf(item.output.path),
@@ -361,10 +367,10 @@ export class UploadService {
         uploadDate: existing?.uploadDate ?? at.slice(0, 10),
       });
     }
-    this.log.info(
+    this.deps.log.info(
       {
         file: item.output.path,
-        platform: this.options.platform,
+        platform: this.deps.options.platform,
         status: upload.status,
         creativeId: upload.creativeId,
         message: upload.message,
@@ -379,7 +385,7 @@ export class UploadService {
     this.outcomes.push({
       key: item.key,
       path: item.output.path,
-      platform: this.options.platform,
+      platform: this.deps.options.platform,
       target: item.target,
       status: 'unfit',
       message: reason,
@@ -388,19 +394,19 @@ export class UploadService {
     });
     this.progressed();
     await this.mark(item, { status: 'unfit', message: reason, batch: 0, at });
-    this.log.warn(
-      { file: item.output.path, platform: this.options.platform },
-      `Not sent to ${platformName(this.options.platform)}: ${reason}`,
+    this.deps.log.warn(
+      { file: item.output.path, platform: this.deps.options.platform },
+      `Not sent to ${platformName(this.deps.options.platform)}: ${reason}`,
     );
   }
 
   /** Sets one output's answer from this platform and, once every enabled platform has answered, the record's state. */
   private async mark(item: Item, upload: PlatformUpload): Promise<void> {
-    if (!(await this.creatives.load(item.key))) return;
+    if (!(await this.deps.creatives.load(item.key))) return;
     // Read again with no await before the write: the other platforms' services change the same records.
-    const record = this.creatives.get(item.key);
+    const record = this.deps.creatives.get(item.key);
     if (!record) return;
-    const { platform } = this.options;
+    const { platform } = this.deps.options;
     const outputs = (record.outputs ?? []).map((output): OutputFile => {
       if (output.path !== item.output.path) return output;
       const previous = this.uploadOf(output);
@@ -413,8 +419,8 @@ export class UploadService {
     });
     const { state, reason } = settledState(
       { ...record, outputs },
-      this.options.platforms,
-      this.options.maxFailedPasses,
+      this.deps.options.platforms,
+      this.deps.options.maxFailedPasses,
     );
     const next: CreativeRecord = {
       ...record,
@@ -423,9 +429,9 @@ export class UploadService {
       ...(reason ? { reason } : {}),
       times: record.times[state] ? record.times : { ...record.times, [state]: new Date().toISOString() },
     };
-    this.creatives.put(next);
+    this.deps.creatives.put(next);
     if (upload.status !== 'in_flight')
-      this.events.emit(
+      this.deps.events.emit(
         'creative',
         next,
         state === 'failed' ? (reason ?? 'upload failed') : `${platformName(platform)} upload ${upload.status}`,
@@ -433,19 +439,22 @@ export class UploadService {
   }
 
   private uploadOf(output: OutputFile): PlatformUpload | undefined {
-    return output.uploads?.[this.options.platform];
+    return output.uploads?.[this.deps.options.platform];
   }
 
   private fileOf(item: Item): UploadFile {
-    return { path: this.layout.abs(item.output.path), name: item.name };
+    return { path: this.deps.layout.abs(item.output.path), name: item.name };
   }
 
   /** Outputs of staged creatives this platform still owes an answer (one it gave up on waits for the others). */
   private async pendingItems(): Promise<Item[]> {
     const items: Item[] = [];
-    for (const key of this.creatives.index.keysInState('staged')) {
-      const record = await this.creatives.load(key);
-      if (!record || verdictOf(record, this.options.platform, this.options.maxFailedPasses).kind !== 'pending')
+    for (const key of this.deps.creatives.index.keysInState('staged')) {
+      const record = await this.deps.creatives.load(key);
+      if (
+        !record ||
+        verdictOf(record, this.deps.options.platform, this.deps.options.maxFailedPasses).kind !== 'pending'
+      )
         continue;
       for (const output of record.outputs ?? []) {
         const target = targetOf(record, output);
@@ -459,9 +468,9 @@ export class UploadService {
 
   /** An outcome was added: how far this run has got, for a progress display. */
   private progressed(): void {
-    this.events.emit('progress', {
+    this.deps.events.emit('progress', {
       work: 'upload',
-      part: platformName(this.options.platform),
+      part: platformName(this.deps.options.platform),
       done: this.outcomes.length,
       total: Math.max(this.planned, this.outcomes.length),
       unit: 'files',
@@ -469,7 +478,7 @@ export class UploadService {
   }
 
   private async count(): Promise<Omit<UploadSummary, 'loginRequired'>> {
-    await this.creatives.flush();
+    await this.deps.creatives.flush();
     return { ...this.tally, dryRun: false, outcomes: this.outcomes, pending: (await this.pendingItems()).length };
   }
 }

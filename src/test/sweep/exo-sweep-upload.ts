@@ -55,15 +55,22 @@ export async function uploadPoint(media: SweepMedia, strike: ExoStrike | undefin
   try {
     const sent = await stageOutputs(layout, creatives, media);
     // As the daemon has it for ExoClick, with waits of a millisecond.
-    const service = new UploadService(creatives, library, layout, new ActivityBus(), SILENT_LOG, {
-      platform: 'exoclick',
-      platforms: ['exoclick'],
-      batchSize: 10,
-      paceMs: 0,
-      retries: 3,
-      retryBaseMs: 1,
-      lookupPages: 3,
-      maxFailedPasses: 3,
+    const service = new UploadService({
+      creatives,
+      library,
+      layout,
+      events: new ActivityBus(),
+      log: SILENT_LOG,
+      options: {
+        platform: 'exoclick',
+        platforms: ['exoclick'],
+        batchSize: 10,
+        paceMs: 0,
+        retries: 3,
+        retryBaseMs: 1,
+        lookupPages: 3,
+        maxFailedPasses: 3,
+      },
     });
     const problems: string[] = [];
     const uploader = await openUploader(sim).catch(

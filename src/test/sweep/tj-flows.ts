@@ -205,15 +205,22 @@ export function uploadFlow(browser: Browser, files: SweepMedia): SweepFlow {
       try {
         const creatives = await CreativeRepository.open(layout.db, storage);
         const library = await LibraryRepository.open(PLATFORMS.tj.libraryCacheFile(layout), storage);
-        const service = new UploadService(creatives, library, layout, new ActivityBus(), log, {
-          platform: 'tj',
-          platforms: ['tj'],
-          batchSize: 10,
-          paceMs: 0,
-          retries: 2,
-          retryBaseMs: 1,
-          lookupPages: 5,
-          maxFailedPasses: 5,
+        const service = new UploadService({
+          creatives,
+          library,
+          layout,
+          events: new ActivityBus(),
+          log,
+          options: {
+            platform: 'tj',
+            platforms: ['tj'],
+            batchSize: 10,
+            paceMs: 0,
+            retries: 2,
+            retryBaseMs: 1,
+            lookupPages: 5,
+            maxFailedPasses: 5,
+          },
         });
         const staged = async (
           kind: CreativeRecord['kind'],
