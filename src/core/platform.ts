@@ -44,7 +44,7 @@ export function platformRefusal(id: PlatformId): string {
 
 /** The credential a platform refuses, and its `.env` key. */
 export function platformCredential(id: PlatformId): PlatformWords['credential'] {
-  return PLATFORM_WORDS.get(id)?.credential ?? { what: 'its credentials', key: `its settings` };
+  return PLATFORM_WORDS.get(id)?.credential ?? { what: 'its credentials', key: 'its settings' };
 }
 
 /** Adds a platform's id and words, after those known so far; the platform registry calls it. */

@@ -31,9 +31,9 @@ const registered = new Map<PlatformId, (source: SettingsSource) => Platform>([
 ]);
 
 /**
- * Adds a platform whose module reads its own settings (`readSettings`): it is then named in
- * `PLATFORMS`, sent to by the upload passes, and shown by `status`, the report and the dashboard,
- * like those built in. A platform's folder is all it takes; the tests add one so.
+ * Adds a platform whose module reads its own settings (`readSettings`): the `PLATFORMS` setting
+ * may then name it, and the upload passes send to it and `status`, the report and the dashboard
+ * show it like those built in. A platform's folder is all it takes; the tests add one so.
  */
 export function registerPlatform<S>(module: SelfConfiguredModule<S>): void {
   if (registered.has(module.id)) throw new Error(`A platform "${module.id}" is registered already`);
