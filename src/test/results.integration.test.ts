@@ -103,16 +103,25 @@ describe('which creatives win: from the drop to the verdicts, through the daemon
       'the three drops on ExoClick',
       300,
     );
-    const csv = await waitFor(
-      async () =>
-        (await listTree(path.join(root, 'tracking', 'Upload_CSV'))).find((name) => name.endsWith('_Native.csv')),
+    // The upload pass runs every second, so the three drops may reach ExoClick in more than one
+    // batch, each with its own CSV: every batch CSV is mapped, once they hold the three together.
+    const csvDir = path.join(root, 'tracking', 'Upload_CSV');
+    const csvs = await waitFor(
+      async () => {
+        const names = (await listTree(csvDir)).filter((name) => name.endsWith('_Native.csv'));
+        let rows = 0;
+        for (const name of names)
+          rows += (await fs.readFile(path.join(csvDir, name), 'utf8')).split('\n').filter(Boolean).length - 1;
+        return rows >= 3 ? names : undefined;
+      },
       60_000,
-      'the batch CSV',
+      'the batch CSVs holding the three drops',
       300,
     );
+    const mapped = csvs.map((csv) => `${EXO_CAMPAIGN},${csv},Exo one,True,exoclick`);
     await fs.writeFile(
       path.join(root, 'tracking', 'campaign_mapping.csv'),
-      `campaign_id,csv_filename,campaign_name,enabled,platform\n${EXO_CAMPAIGN},${csv},Exo one,True,exoclick\n`,
+      `campaign_id,csv_filename,campaign_name,enabled,platform\n${mapped.join('\n')}\n`,
     );
     const created = await runCli(['campaigns', 'create', '--only', String(EXO_CAMPAIGN), '--root', root], {
       DRY_RUN: 'false',
