@@ -250,7 +250,7 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     );
 
     // Report and results.
-    const enabled = [...registered.values()].filter((platform) => config.platforms.includes(platform.id));
+    const enabled = config.platforms.flatMap((id) => registered.get(id) ?? []);
     const reporting = enabled.map((platform) => ({
       platform: platform.id,
       ...platform.results({ log, signal: closing.signal }),

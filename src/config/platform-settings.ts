@@ -37,12 +37,16 @@ export function builtInSettings(config: Config): BuiltInSettings {
   };
 }
 
-/** Every registered platform with its settings, by id, in registration order (TJ first). */
+/**
+ * The platforms built in and the enabled ones, each with its settings, by id, in registration
+ * order (TJ first). A registered platform that is not enabled has its settings left unread.
+ */
 export function configuredPlatforms(config: Config): ReadonlyMap<PlatformId, Platform> {
-  return bindPlatforms({ builtIn: builtInSettings(config), env: config.env });
+  return bindPlatforms({ builtIn: builtInSettings(config), env: config.env }, config.platforms);
 }
 
-/** The enabled platforms (`PLATFORMS`), in registration order. */
+/** The enabled platforms, in the order `PLATFORMS` names them, as the upload passes and `status` take them. */
 export function enabledPlatforms(config: Config): Platform[] {
-  return [...configuredPlatforms(config).values()].filter((platform) => config.platforms.includes(platform.id));
+  const configured = configuredPlatforms(config);
+  return config.platforms.flatMap((id) => configured.get(id) ?? []);
 }

@@ -43,8 +43,11 @@ export const CLIENT_SCRIPT = String.raw`
     const s = state;
     $('counts').replaceChildren(...Object.entries(s.counts).map(([name, n]) => el('div', { className: 'count' }, [el('b', { textContent: String(n) }), el('span', { textContent: name })])));
     const session = $('session');
-    session.className = 'session ' + s.session.state;
-    session.textContent = s.session.message + (s.session.since ? ' (since ' + forPeople(s.session.since) + ')' : '');
+    session.hidden = !s.session;
+    if (s.session) {
+      session.className = 'session ' + s.session.state;
+      session.textContent = s.session.message + (s.session.since ? ' (since ' + forPeople(s.session.since) + ')' : '');
+    }
     $('platforms').replaceChildren(...s.platforms.map((platform) => el('div', { className: 'session ' + platform.state, textContent: platform.name + ': ' + platform.message + (platform.since ? ' (since ' + forPeople(platform.since) + ')' : '') })));
     const batch = s.uploads.batch;
     $('uploads').replaceChildren(

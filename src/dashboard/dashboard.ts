@@ -31,7 +31,9 @@ export async function openDashboard(
     dryRun: config.dryRun,
     creatives: services.creatives,
     events: app.events,
-    platformStatus: () => services.platforms.tj?.sessionStatus.read() ?? Promise.resolve(undefined),
+    ...(config.platforms.includes('tj')
+      ? { platformStatus: () => services.platforms.tj?.sessionStatus.read() ?? Promise.resolve(undefined) }
+      : {}),
     sessionSaved: () => storage.exists(layout.sessionFile),
     otherPlatforms: config.platforms
       .filter((id) => id !== 'tj')

@@ -1,7 +1,7 @@
 import type { ActivityBus, ActivityEvents, Problem, ReportWritten, UploadBatchInFlight } from '../core/events.js';
 import { localDate, localDayStart } from '../core/dates.js';
 import { fileName } from '../core/files.js';
-import type { PlatformId, SessionStatus } from '../core/platform.js';
+import { platformCredential, type PlatformId, type SessionStatus } from '../core/platform.js';
 import type { CreativeRecord } from '../core/record.js';
 import { redactText } from '../core/redact.js';
 import { STATES, type State } from '../core/state.js';
@@ -15,8 +15,8 @@ export interface LiveSources {
   readonly dryRun: boolean;
   readonly creatives: Pick<CreativeRepository, 'index' | 'get' | 'forEachSegment'>;
   readonly events: ActivityBus;
-  /** Why work on TJ waits for a person, when it does. */
-  readonly platformStatus: () => Promise<SessionStatus | undefined>;
+  /** When TJ is enabled: why work on it waits for a person, when it does. */
+  readonly platformStatus?: () => Promise<SessionStatus | undefined>;
   /** Whether a TJ session is saved. */
   readonly sessionSaved: () => Promise<boolean>;
   /** The other enabled platforms (ExoClick, and any other registered): why work on each waits for a person, when it does. */
@@ -56,7 +56,8 @@ export interface DashboardSnapshot {
   readonly inProgress: readonly FileInProgress[];
   readonly uploads: { readonly staged: number; readonly batch: UploadBatchInFlight | undefined };
   readonly schedule: readonly ScheduledPass[];
-  readonly session: {
+  /** TJ's browser session, when TJ is enabled. */
+  readonly session?: {
     readonly state: 'signed-in' | 'not-signed-in' | 'login-required' | 'password-refused';
     readonly since?: string;
     readonly message: string;
@@ -164,7 +165,7 @@ export class LiveState {
       inProgress: [...this.inProgress.values()].sort((a, b) => a.since.localeCompare(b.since)).slice(0, 50),
       uploads: { staged: counts.staged, batch: this.batch },
       schedule: this.sources.nextRuns(),
-      session: await this.session(),
+      ...(this.sources.platformStatus ? { session: await this.session(this.sources.platformStatus) } : {}),
       platforms: await this.otherSessions(),
       problems: this.problems,
       today: {
@@ -224,8 +225,10 @@ export class LiveState {
       .slice(0, SHOWN_PROBLEMS);
   }
 
-  private async session(): Promise<DashboardSnapshot['session']> {
-    const status = await this.sources.platformStatus();
+  private async session(
+    platformStatus: () => Promise<SessionStatus | undefined>,
+  ): Promise<NonNullable<DashboardSnapshot['session']>> {
+    const status = await platformStatus();
     if (status?.state === 'password-refused')
       return {
         state: 'password-refused',
@@ -236,7 +239,7 @@ export class LiveState {
       return {
         state: 'login-required',
         since: status.since,
-        message: `A person must sign in: run \`creative-flow login\`. ${redactText(status.message)}`,
+        message: `TJ waits for a person to sign in: run \`creative-flow login\`. ${redactText(status.message)}`,
       };
     return (await this.sources.sessionSaved())
       ? { state: 'signed-in', message: 'A TJ session is saved' }
@@ -259,7 +262,12 @@ export class LiveState {
               since: status.since,
               message: `Uploads to ${name} wait: ${redactText(status.message)}`,
             }
-          : { id, name, state: 'signed-in' as const, message: `Uploads to ${name} go on` };
+          : {
+              id,
+              name,
+              state: 'signed-in' as const,
+              message: `Uploads to ${name} go through its API (${platformCredential(id).key})`,
+            };
       }),
     );
   }

@@ -26,9 +26,13 @@ export const PLATFORMS: { readonly [P in keyof BuiltInSettings]: PlatformModule<
 
 /** Each registered platform, by id, and how it is given its settings. */
 const registered = new Map<PlatformId, (source: SettingsSource) => Platform>([
+  // Built in: their settings are read whether or not they are enabled, as they always were.
   ['tj', (source) => bindPlatform(tjPlatform, source.builtIn.tj)],
   ['exoclick', (source) => bindPlatform(exoclickPlatform, source.builtIn.exoclick)],
 ]);
+
+/** The platforms `registerPlatform` added: their settings are read only when they are enabled. */
+const added = new Set<PlatformId>();
 
 /**
  * Adds a platform whose module reads its own settings (`readSettings`): the `PLATFORMS` setting
@@ -39,14 +43,18 @@ export function registerPlatform<S>(module: SelfConfiguredModule<S>): void {
   if (registered.has(module.id)) throw new Error(`A platform "${module.id}" is registered already`);
   addPlatformId(module.id, { name: module.name, refusal: module.refusal, credential: module.credential });
   registered.set(module.id, (source) => bindPlatform(module, module.readSettings(source.env)));
+  added.add(module.id);
 }
 
-/** Every registered platform with its settings, in registration order (TJ first). */
-export function bindPlatforms(source: SettingsSource): ReadonlyMap<PlatformId, Platform> {
+/** The platforms built in and those of `enabled` added, each with its settings, in registration order (TJ first). */
+export function bindPlatforms(
+  source: SettingsSource,
+  enabled: readonly PlatformId[],
+): ReadonlyMap<PlatformId, Platform> {
   return new Map(
     platformIds().flatMap((id) => {
       const bind = registered.get(id);
-      return bind ? [[id, bind(source)] as const] : [];
+      return bind && (!added.has(id) || enabled.includes(id)) ? [[id, bind(source)] as const] : [];
     }),
   );
 }

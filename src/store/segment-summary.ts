@@ -58,12 +58,13 @@ function digestOfRows(rows: Iterable<SummaryRow>, latestAt: string): SegmentDige
   let reviews = 0;
   let knownFakes = 0;
   let problems = 0;
-  const onPlatform = new Map(platformIds().map((platform) => [platform, 0]));
+  const platforms = platformIds();
+  const onPlatform = new Map(platforms.map((platform) => [platform, 0]));
   for (const [, , , , , facts] of rows) {
     if (facts & NEEDS_REVIEW) reviews += 1;
     if (facts & KNOWN_FAKE) knownFakes += 1;
     if (facts & PROBLEM) problems += 1;
-    for (const [i, platform] of platformIds().entries())
+    for (const [i, platform] of platforms.entries())
       if (facts & (ON_PLATFORM << i)) onPlatform.set(platform, (onPlatform.get(platform) ?? 0) + 1);
   }
   return { latestAt, needsReview: reviews, knownFakes, problems, onPlatform: Object.fromEntries(onPlatform) };

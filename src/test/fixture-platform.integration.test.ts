@@ -100,8 +100,11 @@ describe('a third platform, added as a folder of its own', () => {
     const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const answer = await fetch(`http://127.0.0.1:${dashboard.port}/api/state`, { headers: { cookie } });
     const state = (await answer.json()) as {
+      session?: unknown;
       platforms: { id: string; name: string; state: string; message: string }[];
     };
+    // No TJ on this root: no TJ session line either.
+    expect(state.session).toBeUndefined();
     expect(state.platforms).toEqual([
       expect.objectContaining({
         id: 'fixture',
