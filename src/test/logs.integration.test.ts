@@ -21,13 +21,21 @@ describe("the daemon's logs", () => {
     try {
       await waitFor(() => daemon.output().includes('Watching inbox/'), 30_000, 'daemon start');
       for (let n = 0; n < 12; n += 1) await makeImage(path.join(root, 'inbox', `banner ${n}.png`), { seed: n });
+      // Every file handled (none left in inbox/) and the log rotated past its fourth file. Not "the
+      // last file's name in current.log": the lines after it may have rotated current.log on to a
+      // newer file before it is read.
+      const logs = path.join(root, 'data', 'logs');
       await waitFor(
-        async () =>
-          (await fs.readFile(path.join(root, 'data', 'logs', 'current.log'), 'utf8').catch(() => '')).includes(
-            'banner 11',
-          ) || undefined,
-        60_000,
-        'the last file logged',
+        async () => {
+          const waiting = (await fs.readdir(path.join(root, 'inbox'))).filter((name) => name.startsWith('banner'));
+          const newest = Math.max(
+            0,
+            ...(await fs.readdir(logs)).map((name) => Number(/^creative-flow\.(\d+)\.log$/.exec(name)?.[1] ?? 0)),
+          );
+          return (waiting.length === 0 && newest >= 4) || undefined;
+        },
+        120_000,
+        'every file handled and the log rotated four times',
         300,
       );
     } finally {
