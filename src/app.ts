@@ -24,7 +24,7 @@ import { notifyOnEvents } from './notify/notices.js';
 import { Notifier } from './notify/notifier.js';
 import { postJson } from './notify/webhook.js';
 import { PlatformConnection } from './platform/connection.js';
-import type { PlatformDeps } from './platform/platform-module.js';
+import type { Platform, PlatformDeps } from './platform/platform-module.js';
 import { SessionStatusFile } from './platform/session-status.js';
 import { ReportService } from './report/report.service.js';
 import { openResults } from './results/open-results.js';
@@ -99,7 +99,9 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     const creatives = await CreativeRepository.open(layout.db, storage);
     const runState = await RunStateRepository.open(layout.db, storage);
     const campaignAds = await CampaignAdsRepository.open(layout.db, storage, events);
-    const libraries = await openLibraries(config, storage, events, log);
+    // Every platform built in or enabled, with its settings: bound once, for the caches here and the uploads below.
+    const registered = configuredPlatforms(config);
+    const libraries = await openLibraries(config, registered, storage, events, log);
 
     // Watch, probe, name, convert, dedupe.
     const folderDefaults = new MetadataDefaultsFile(
@@ -138,7 +140,6 @@ export async function openApp(config: Config, log: Logger): Promise<App> {
     );
 
     // Upload: each registered platform through its module, with its slice of the settings.
-    const registered = configuredPlatforms(config);
     const platformDeps: PlatformDeps = { layout, storage, log, events, signal: closing.signal };
     const uploadOptions = {
       platforms: config.platforms,
@@ -347,13 +348,14 @@ interface Libraries {
 /** Each registered platform's library cache; TJ's is filled from the team's existing library export on a first start. */
 async function openLibraries(
   config: Config,
+  registered: ReadonlyMap<PlatformId, Platform>,
   storage: StorageRepository,
   events: ActivityBus,
   log: Logger,
 ): Promise<Libraries> {
   const { layout } = config;
   const opened = await Promise.all(
-    [...configuredPlatforms(config).values()].map(
+    [...registered.values()].map(
       async (platform) =>
         [platform.id, await LibraryRepository.open(platform.libraryCacheFile(layout), storage, events)] as const,
     ),

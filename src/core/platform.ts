@@ -27,9 +27,12 @@ const PLATFORM_WORDS = new Map<PlatformId, PlatformWords>([
   ],
 ]);
 
+/** Every platform's id, in registration order: kept, since a segment summary's row asks for it per record. */
+let ids: readonly PlatformId[] = [...PLATFORM_WORDS.keys()];
+
 /** Every platform's id, in registration order. */
 export function platformIds(): readonly PlatformId[] {
-  return [...PLATFORM_WORDS.keys()];
+  return ids;
 }
 
 /** How people call a platform; its id when it is not registered. */
@@ -49,7 +52,9 @@ export function platformCredential(id: PlatformId): PlatformWords['credential'] 
 
 /** Adds a platform's id and words, after those known so far; the platform registry calls it. */
 export function addPlatformId(id: PlatformId, words: PlatformWords): void {
-  if (!PLATFORM_WORDS.has(id)) PLATFORM_WORDS.set(id, words);
+  if (PLATFORM_WORDS.has(id)) return;
+  PLATFORM_WORDS.set(id, words);
+  ids = [...PLATFORM_WORDS.keys()];
 }
 
 /** Orders two creative ids as numbers (ids grow over time, so the larger is the newer creative). */

@@ -243,19 +243,15 @@ export class MediaRepository {
     options: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<{ stdout: string; stderr: string }> {
-    try {
-      return await execFileAsync(this.binaries.ffprobe, ['-v', 'error', ...CONFINED_INPUT, ...options, file], {
-        signal,
-        timeout: this.deadlines.probeMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: 32 << 20,
-      });
-    } catch (error) {
-      const failure = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
-      if (signal?.aborted) throw new FfmpegFailedError('', true);
-      if (failure.killed) throw new FfmpegTimedOutError('ffprobe', this.deadlines.probeMs);
-      throw failedRun(failure.stderr || failure.message, file);
-    }
+    const args = ['-v', 'error', ...CONFINED_INPUT, ...options, file];
+    const { stdout, stderr } = await this.runConfined(
+      'ffprobe',
+      args,
+      file,
+      { maxBytes: 32 << 20, deadlineMs: this.deadlines.probeMs },
+      signal,
+    );
+    return { stdout: stdout.toString(), stderr };
   }
 
   /**
@@ -406,7 +402,7 @@ export class MediaRepository {
     return png;
   }
 
-  /** One ffmpeg run on `file`, confined like {@link probe}, whose output (on stdout) is returned: capped, with its deadline and stop signal. */
+  /** One ffmpeg run on `file`, confined like {@link probe}, whose output (on stdout) is returned. */
   private async ffmpegToBuffer(
     file: string,
     outputOptions: readonly string[],
@@ -415,23 +411,38 @@ export class MediaRepository {
   ): Promise<Buffer> {
     const threads = ['-threads', String(this.threadsPerJob)];
     const args = ['-v', 'error', '-nostdin', ...threads, ...CONFINED_INPUT, '-i', file, ...outputOptions, 'pipe:1'];
+    return (await this.runConfined('ffmpeg', args, file, limits, signal)).stdout;
+  }
+
+  /**
+   * Runs ffprobe or ffmpeg directly (not through fluent-ffmpeg, which cannot stop ffprobe): its
+   * output capped at `maxBytes`, killed at its deadline (never past the cap of {@link Deadlines})
+   * and by the stop signal, and its failure said as one of ours.
+   */
+  private async runConfined(
+    tool: 'ffprobe' | 'ffmpeg',
+    args: readonly string[],
+    file: string,
+    limits: { readonly maxBytes: number; readonly deadlineMs: number },
+    signal: AbortSignal | undefined,
+  ): Promise<{ stdout: Buffer; stderr: string }> {
     const deadlineMs = Math.min(this.deadlines.maxMs, limits.deadlineMs);
     try {
-      const { stdout } = await execFileAsync(this.binaries.ffmpeg, args, {
+      const { stdout, stderr } = await execFileAsync(this.binaries[tool], args, {
         encoding: 'buffer',
         signal,
         timeout: deadlineMs,
         killSignal: 'SIGKILL',
-        maxBuffer: limits.maxBytes + 1024,
+        maxBuffer: limits.maxBytes,
       });
-      return stdout;
+      return { stdout, stderr: stderr.toString() };
     } catch (error) {
       const failure = error as NodeJS.ErrnoException & { stderr?: Buffer; killed?: boolean };
       if (signal?.aborted) throw new FfmpegFailedError('', true);
       // Node kills the process for output past `maxBuffer` too: that is the file's doing, not a slow machine's.
       if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-        throw new FfmpegFailedError(`its frames come to more than ${limits.maxBytes} bytes`, false);
-      if (failure.killed) throw new FfmpegTimedOutError('ffmpeg', deadlineMs);
+        throw new FfmpegFailedError(`its output comes to more than ${limits.maxBytes} bytes`, false);
+      if (failure.killed) throw new FfmpegTimedOutError(tool, deadlineMs);
       throw failedRun(failure.stderr?.toString() || failure.message, file);
     }
   }

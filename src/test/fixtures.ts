@@ -130,6 +130,23 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * `promise`, or a failure naming `what` once `ms` have passed: a deadline, never a decider. The
+ * test waits for the event itself; a stop that does not stop, or a wait with no ceiling, shows as
+ * this failure rather than as a hung test.
+ */
+export async function within<T>(promise: Promise<T>, ms: number, what = 'the awaited event'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>(
+    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
+  );
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function crc32(data: Buffer): number {
   let crc = 0xffffffff;
   for (const byte of data) {

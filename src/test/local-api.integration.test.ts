@@ -13,7 +13,7 @@ import { PlatformConnection } from '../platform/connection.js';
 import { SessionStatusFile } from '../platform/session-status.js';
 import { StorageRepository } from '../store/storage.repository.js';
 import { FakePlatform } from './fake-platform.js';
-import { freePort, tempRoot, waitFor } from './fixtures.js';
+import { freePort, tempRoot, waitFor, within } from './fixtures.js';
 import { PLATFORMS } from '../platform/registry.js';
 
 const log = createLogger({ level: 'silent', pretty: false });
@@ -32,15 +32,6 @@ async function appOnNewRoot(env: Record<string, string> = {}): Promise<App> {
 
 async function tokenOf(app: App): Promise<string> {
   return (await fs.readFile(app.config.layout.dashboardTokenFile, 'utf8')).trim();
-}
-
-/** `promise`, or a failure naming `what` once `ms` have passed. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>(
-    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)),
-  );
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 afterEach(async () => {

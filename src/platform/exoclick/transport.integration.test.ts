@@ -12,7 +12,7 @@ import { USER_AGENT } from '../../core/product.js';
 import type { ExoSimulatorOptions } from '../../simulators/exoclick/options.js';
 import { startExoSimulator, type RunningExoSimulator } from '../../simulators/exoclick/server.js';
 import { StorageRepository } from '../../store/storage.repository.js';
-import { tempRoot, waitFor } from '../../test/fixtures.js';
+import { tempRoot, waitFor, within } from '../../test/fixtures.js';
 import { ExoAnswerTooLargeError, readCapped } from './answers.js';
 import { ExoApiUrlError } from './api-url.js';
 import { ExoUploader } from './exo-uploader.js';
@@ -43,19 +43,6 @@ function transport(sim: RunningExoSimulator, options: Partial<ExoTransportOption
     retryBaseMs: 5,
     ...options,
   });
-}
-
-/** The promise's outcome, or a failure once `ms` have passed: a wait with no ceiling shows as this deadline, not as a hung test. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>(
-    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms)),
-  );
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const listing = { query: { type: 'image', orderBy: 'a:id', limit: 200, offset: 0 }, idempotent: true } as const;

@@ -5,7 +5,7 @@ import { ConfigError } from '../../../core/errors.js';
 import { createLogger, type Logger } from '../../../core/logger.js';
 import type { SimReportingOptions } from '../../../simulators/tj/reporting-options.js';
 import type { RunningSimulator } from '../../../simulators/tj/server.js';
-import { tempRoot, waitFor } from '../../../test/fixtures.js';
+import { tempRoot, waitFor, within } from '../../../test/fixtures.js';
 import { testSimulator } from '../../../test/simulated-tj.js';
 import { ResultsKeyRefusedError, type CreativeIds } from '../../results-source.js';
 import { TjResults, type TjResultsOptions } from './tj-results.js';
@@ -76,19 +76,6 @@ const EXPECTED = DAYS.flatMap((day) =>
     cost: 0.3,
   })),
 );
-
-/** The promise's outcome, or a failure once `ms` have passed: a stop that does not stop shows as this, not as a hung test. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>(
-    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`took more than ${ms} ms`)), ms)),
-  );
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('TJ reporting transport', () => {
   it('backs off through a storm of 429s and 5xx, and the figures are exact, each day read once, the key in no log line', async () => {
@@ -175,7 +162,9 @@ describe('TJ reporting transport', () => {
     // Stopped once the simulator holds the call: it answers only after 20 s.
     await waitFor(() => slow.reporting.state.requests >= 1, 10_000, 'the first call in the simulator', 10);
     controller.abort();
-    await expect(within(fetching, 2_000)).rejects.toBeInstanceOf(TjReportingStoppedError);
+    await expect(within(fetching, 2_000, 'the stop of a fetch under way')).rejects.toBeInstanceOf(
+      TjReportingStoppedError,
+    );
 
     const refusing = await start();
     refusing.reporting.configure({ rateLimitNext: 1_000 });
@@ -194,7 +183,7 @@ describe('TJ reporting transport', () => {
       10,
     );
     waiting.abort();
-    await expect(within(backingOff, 2_000)).rejects.toBeInstanceOf(TjReportingStoppedError);
+    await expect(within(backingOff, 2_000, 'the stop of a back-off')).rejects.toBeInstanceOf(TjReportingStoppedError);
     const aborted = AbortSignal.abort();
     await expect(results(refusing, capture().log).fetchDays(DAYS, ids, aborted)).rejects.toBeInstanceOf(
       TjReportingStoppedError,
@@ -206,6 +195,7 @@ describe('TJ reporting transport', () => {
     const error = await within(
       results(sim, capture().log, { timeoutMs: 150, maxAttempts: 2 }).fetchDays(DAYS, ids),
       5_000,
+      'the fetch given up after its two timed-out tries',
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TjReportingError);
     expect((error as TjReportingError).message).toMatch(
