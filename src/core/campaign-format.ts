@@ -7,7 +7,8 @@ export type { AdKind };
 /**
  * TJ's "Mass create with CSV" format (TJ-CONTRACT.md, examples/): the headers, exactly as TJ and
  * TJ_tool expect them, and TJ's limits. The campaign CSVs are written to it, checked against it
- * before anything is sent, and the simulator enforces it. The product's campaign rows are in this
+ * before anything is sent. (The simulator reads TJ's formats with its own code, from the contract.)
+ * The product's campaign rows are in this
  * format for every platform (ExoClick's variations are made from the same rows), so it sits in
  * core rather than in TJ's folder.
  */

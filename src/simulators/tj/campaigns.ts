@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { escapeHtml } from '../../core/html.js';
-import { creativeIdsOf, parseCampaignCsv, type AdKind, type AdRow } from '../../core/campaign-format.js';
+import { creativeIdsOfRow, readMassCreateCsv, type SimAdKind, type SimAdRow } from './csv-formats.js';
 import { json, readText } from '../http.js';
 import type { SimLibrary } from './library.js';
 import type { SimCampaignSeed, SimulatorOptions } from './options.js';
@@ -45,7 +45,13 @@ export class SimCampaigns {
   }
 
   /** For `/_sim/state`: each campaign's ads, with the times each was created, and the table pages served by length. */
-  get state(): readonly { id: string; name: string; type: AdKind; ads: SimAd[]; tableReads: Record<string, number> }[] {
+  get state(): readonly {
+    id: string;
+    name: string;
+    type: SimAdKind;
+    ads: SimAd[];
+    tableReads: Record<string, number>;
+  }[] {
     return [...this.campaigns.values()];
   }
 
@@ -109,7 +115,7 @@ export class SimCampaigns {
     json(res, 200, {
       preview: checked.rows.map((row) => ({
         name: row['Ad Name'] ?? '',
-        creativeIds: creativeIdsOf(row, campaign.type),
+        creativeIds: creativeIdsOfRow(row, campaign.type),
       })),
     });
   }
@@ -126,7 +132,7 @@ export class SimCampaigns {
         campaign.ads.push({
           name,
           targetUrl: row['Target URL'] ?? '',
-          creativeIds: creativeIdsOf(row, campaign.type),
+          creativeIds: creativeIdsOfRow(row, campaign.type),
           created: 1,
         });
     }
@@ -137,8 +143,8 @@ export class SimCampaigns {
   private check(
     campaign: SimCampaign,
     text: string,
-  ): { problems: string[] } | { invalidIds: string[] } | { rows: readonly AdRow[] } {
-    const parsed = parseCampaignCsv(text);
+  ): { problems: string[] } | { invalidIds: string[] } | { rows: readonly SimAdRow[] } {
+    const parsed = readMassCreateCsv(text);
     const problems = [...parsed.problems];
     if (parsed.kind && parsed.kind !== campaign.type)
       problems.push(`this campaign takes ${campaign.type} ads, and the file holds ${parsed.kind} ads`);
@@ -162,7 +168,7 @@ type Creative = SimLibrary['all'][number];
  * What each creative column of a campaign accepts (TJ-CONTRACT.md: a creative must be in the library
  * and fit the campaign's type, native or in-stream). The banner CTA is any creative TJ knows.
  */
-const FITS: Readonly<Record<AdKind, Readonly<Record<string, (creative: Creative) => boolean>>>> = {
+const FITS: Readonly<Record<SimAdKind, Readonly<Record<string, (creative: Creative) => boolean>>>> = {
   native: {
     'Video Creative ID': (creative) => creative.tab === 'native',
     'Thumbnail Creative ID': (creative) => creative.tab === 'native',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseLibraryExport } from '../../core/library-export.js';
+import { readLibraryExport } from './csv-formats.js';
 
 /** The Media Library tabs a creative can sit in. */
 export const TABS = ['native', 'in_stream_video', 'static', 'video'] as const;
@@ -66,7 +66,7 @@ export class SimLibrary {
    * oldest last in the file as TJ exports it. Videos go to the native tab's Rollover unless In-Stream.
    */
   seedFromCsv(text: string): number {
-    const rows = parseLibraryExport(text);
+    const rows = readLibraryExport(text);
     for (const row of [...rows].reverse()) {
       const type = row.creative_type.toLowerCase();
       const status = row.review_status.toLowerCase();
